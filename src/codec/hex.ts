@@ -9,9 +9,9 @@ for (let i = 0; i < 6; i++) {
   NIBBLE[0x61 + i] = 10 + i;
 }
 
-export function writeHex(bytes: Buffer, buf: Buffer, offset: number): number {
+export function writeHex(bytes: Uint8Array, buf: Buffer, offset: number, count = bytes.length): number {
   let o = offset;
-  for (let i = 0; i < bytes.length; i++) {
+  for (let i = 0; i < count; i++) {
     const b = bytes[i]!;
     buf[o++] = UPPER[b >> 4]!;
     buf[o++] = UPPER[b & 0x0f]!;
@@ -19,14 +19,16 @@ export function writeHex(bytes: Buffer, buf: Buffer, offset: number): number {
   return o;
 }
 
-/** Reads `count` bytes written as 2*count hex characters; null when a character is not hex. */
-export function readHex(buf: Buffer, offset: number, count: number): Buffer | null {
-  const out = Buffer.allocUnsafe(count);
+/**
+ * Reads `count` bytes written as 2*count hex characters, into `out` when given (no allocation);
+ * null when a character is not hex.
+ */
+export function readHex(buf: Buffer, offset: number, count: number, out: Uint8Array = Buffer.allocUnsafe(count), outAt = 0): Buffer | null {
   for (let i = 0; i < count; i++) {
     const hi = NIBBLE[buf[offset + 2 * i]!]!;
     const lo = NIBBLE[buf[offset + 2 * i + 1]!]!;
     if (hi < 0 || lo < 0) return null;
-    out[i] = (hi << 4) | lo;
+    out[outAt + i] = (hi << 4) | lo;
   }
-  return out;
+  return out as Buffer;
 }

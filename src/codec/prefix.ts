@@ -33,9 +33,12 @@ export function writePrefix(len: number, prefix: LengthPrefix, encoding: PrefixE
     buf.writeUInt16BE(len, offset);
     return offset + 2;
   }
-  const text = String(len).padStart(digits, '0');
-  if (encoding === 'ascii') return offset + buf.write(text, offset, 'latin1');
-  return writeBcd(text, buf, offset, 'left');
+  if (encoding === 'ascii') {
+    // Digits written from the right: no string made for a number that is written on every field.
+    for (let i = digits - 1, n = len; i >= 0; i--, n = Math.floor(n / 10)) buf[offset + i] = 0x30 + (n % 10);
+    return offset + digits;
+  }
+  return writeBcd(String(len).padStart(digits, '0'), buf, offset, 'left');
 }
 
 /** The announced length, or -1 when the prefix bytes are not digits. */

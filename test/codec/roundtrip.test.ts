@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SHIPPED_DIALECTS, dialect } from '../../src/codec/index.js';
+import { SHIPPED_DIALECTS, dialect, loadDialect } from '../../src/codec/index.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import { fieldNumbers, randomMessage, randomValue, rng, sameMessage } from '../support/random.js';
 
@@ -62,4 +62,37 @@ t.test('a message larger than the first scratch buffer packs whole', async (t) =
   const big: IsoMessage = { 0: '1200' };
   for (const n of [48, 60, 61, 62, 63, 72, 111, 112, 113, 114, 115]) big[n] = 'x'.repeat(999);
   t.same(d.unpack(d.pack(big)), big);
+});
+
+t.test('custom dialects: binary length prefixes, BCD LLLL prefixes and left-aligned BCD round-trip', async (t) => {
+  const base = dialect('iso93binary').toJSON();
+  const custom = loadDialect({
+    ...base,
+    name: 'custom',
+    fields: {
+      ...base.fields,
+      44: { name: 'L binary prefix', kind: 'ans', length: 200, prefix: 'L', prefixEncoding: 'binary', encoding: 'ascii' },
+      48: { name: 'LLL binary prefix', kind: 'ans', length: 999, prefix: 'LLL', prefixEncoding: 'binary', encoding: 'ascii' },
+      62: { name: 'LLLL BCD prefix', kind: 'binary', length: 9999, prefix: 'LLLL', prefixEncoding: 'bcd', encoding: 'hex' },
+      32: { name: 'LL numeric, BCD right-aligned', kind: 'numeric', length: 11, prefix: 'LL', prefixEncoding: 'bcd', encoding: 'bcd', nibblePad: 'left' },
+    },
+  });
+  const m: IsoMessage = { 0: '1100', 32: '12345', 44: 'x'.repeat(200), 48: 'y'.repeat(999), 62: Buffer.alloc(1200, 0xab) };
+  const packed = custom.pack(m);
+  t.same(custom.unpack(packed), m);
+  t.equal(packed.subarray(10, 14).toString('hex'), '05012345', 'field 32: count 05 then 0x01 0x23 0x45');
+  t.equal(packed[14], 200, 'field 44: one binary length byte');
+});
+
+t.test('unpackPartial keeps the fields read before the error, and the error', async (t) => {
+  const d = dialect('iso93ascii');
+  const packed = d.pack({ 0: '1200', 3: '000000', 11: '000042', 41: 'TERM0001' });
+  const broken = Buffer.concat([packed.subarray(0, packed.length - 3)]);
+  const { message, error } = d.unpackPartial(broken);
+  t.same(message, { 0: '1200', 3: '000000', 11: '000042' });
+  t.match(error, { name: 'Iso8583Error', field: 41, mti: '1200' });
+  t.same(d.unpackPartial(packed), { message: d.unpack(packed), error: undefined });
+  const noMti = d.unpackPartial(Buffer.from('12'));
+  t.same(noMti.message, {});
+  t.match(noMti.error, { field: 0, mti: undefined });
 });

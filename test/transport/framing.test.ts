@@ -1,5 +1,5 @@
 import t from 'tap';
-import { FrameReader, FramingError, type FramingSpec, LENGTH_HEADERS, encodeFrame, replyTpdu } from '../../src/transport/framing.js';
+import { FrameReader, FramingError, type FramingSpec, LENGTH_HEADERS, encodeFrame, headerSize, replyTpdu } from '../../src/transport/framing.js';
 import { bytes, int, rng } from '../support/random.js';
 
 const spec = (header: FramingSpec['header'], tpdu = false, maxFrameSize = 8192): FramingSpec => ({ header, tpdu, maxFrameSize });
@@ -83,4 +83,8 @@ t.test('random chunking: frames split over many chunks and many frames in one ch
       t.equal(reader.buffered, 0);
     }
   }
+});
+
+t.test('header sizes', async (t) => {
+  t.same(LENGTH_HEADERS.map(headerSize), [2, 4, 2]);
 });

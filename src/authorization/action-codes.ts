@@ -1,0 +1,42 @@
+/**
+ * Action codes (field 39): what the switch answers, in the two code sets its dialects use.
+ * ISO 8583:1993 dialects carry a 3-digit action code, ISO 8583:1987 ones a 2-character response
+ * code. The table is normative and is written out in docs/PROTOCOL.md.
+ */
+import type { Dialect } from '../codec/index.js';
+
+export const ACTION_CODES = {
+  approved: { iso93: '000', iso87: '00' },
+  wrongPin: { iso93: '117', iso87: '55' },
+  pinTriesExceeded: { iso93: '106', iso87: '75' },
+  blockedLost: { iso93: '208', iso87: '41' },
+  blockedStolen: { iso93: '209', iso87: '43' },
+  blockedFraud: { iso93: '102', iso87: '59' },
+  blockedByIssuer: { iso93: '104', iso87: '62' },
+  notRegistered: { iso93: '111', iso87: '14' },
+  notActivated: { iso93: '125', iso87: '78' },
+  deleted: { iso93: '118', iso87: '56' },
+  expired: { iso93: '101', iso87: '54' },
+  insufficientFunds: { iso93: '116', iso87: '51' },
+  pinRequired: { iso93: '112', iso87: '65' },
+  invalidPinBlock: { iso93: '126', iso87: '81' },
+  invalidTransaction: { iso93: '902', iso87: '12' },
+  formatError: { iso93: '904', iso87: '30' },
+  duplicateTransmission: { iso93: '913', iso87: '94' },
+  registerUnavailable: { iso93: '911', iso87: '91' },
+  systemMalfunction: { iso93: '909', iso87: '96' },
+  reversalAccepted: { iso93: '400', iso87: '00' },
+  networkAccepted: { iso93: '800', iso87: '00' },
+} as const;
+
+export type Outcome = keyof typeof ACTION_CODES;
+export type CodeSet = 'iso93' | 'iso87';
+
+/** A dialect whose field 39 holds 3 characters speaks 1993 action codes; 2, 1987 response codes. */
+export function codeSetOf(dialect: Dialect): CodeSet {
+  return (dialect.field(39)?.length ?? 3) >= 3 ? 'iso93' : 'iso87';
+}
+
+export function actionCode(outcome: Outcome, codes: CodeSet): string {
+  return ACTION_CODES[outcome][codes];
+}

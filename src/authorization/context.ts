@@ -1,0 +1,32 @@
+/** What one request carries through the pipeline: the message in, the answer being built, the decision. */
+import type { Dialect, IsoMessage } from '../codec/index.js';
+import type { Logger } from '../log/logger.js';
+import type { CodeSet, Outcome } from './action-codes.js';
+import type { Route } from './routes.js';
+
+export interface RequestContext {
+  readonly request: IsoMessage;
+  readonly mti: string;
+  /** What runs for this MTI, what it must carry, what the answer echoes. */
+  readonly route: Route;
+  readonly dialect: Dialect;
+  readonly codes: CodeSet;
+  readonly listener: string;
+  readonly receivedAt: Date;
+  readonly log: Logger;
+  /** Fields the answer carries besides the MTI and action code; steps add to it. */
+  readonly response: IsoMessage;
+  /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
+  outcome?: Outcome;
+  /** Why the request was refused, for the log: field numbers and rule names, never card data. */
+  reason?: string;
+  terminalId?: string;
+}
+
+/** Refuses the request: later (non-final) steps are skipped. */
+export function refuse(ctx: RequestContext, outcome: Outcome, reason: string): void {
+  ctx.outcome = outcome;
+  ctx.reason = reason;
+}
+
+export const isRefused = (ctx: RequestContext): boolean => ctx.outcome !== undefined && ctx.outcome !== 'approved';

@@ -1,0 +1,52 @@
+/**
+ * Per MTI, as data read by the pipeline: which steps run, which fields the request must carry,
+ * and which request fields the answer echoes. 1993 MTIs (1xxx) and 1987 MTIs (0xxx) are both
+ * accepted on every listener; the action codes follow the listener's dialect.
+ */
+export interface Route {
+  steps: string[];
+  /** A missing one is a format error naming the field. */
+  mandatory: number[];
+  /** The request must identify the card: field 2 (PAN) or field 35 (track 2). */
+  card: boolean;
+  /** Request fields copied into the answer when present. */
+  echo: number[];
+}
+
+/** The fields a financial answer echoes (ISO 8583: what identifies the transaction to the terminal). */
+export const FINANCIAL_ECHO = [2, 3, 4, 7, 11, 12, 32, 37, 41, 42, 49];
+
+const financial: Route = {
+  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'decide', 'respond'],
+  mandatory: [3, 4, 11, 12, 41, 49],
+  card: true,
+  echo: FINANCIAL_ECHO,
+};
+
+const networkManagement = (codeField: number): Route => ({
+  steps: ['validateFields', 'identifyTerminal', 'networkManagement', 'respond'],
+  mandatory: [7, 11, codeField],
+  card: false,
+  echo: [7, 11, 12, codeField, 32, 41],
+});
+
+export const ROUTES: Record<string, Route> = {
+  '1100': financial, // authorization request (dual message)
+  '0100': financial,
+  '1200': financial, // financial request (single message)
+  '0200': financial,
+  '1804': networkManagement(24), // function code in field 24
+  '0800': networkManagement(70), // network management information code in field 70
+};
+
+/** Any other request MTI: answered "invalid transaction". */
+export const UNKNOWN_MTI: Route = { steps: ['rejectUnknownMti', 'respond'], mandatory: [], card: false, echo: FINANCIAL_ECHO };
+
+/** Processing codes (field 3, first two digits) the switch handles. */
+export const PROCESSING_CODES: Record<string, string> = { '00': 'purchase', '20': 'refund' };
+
+/** Network management: 1804 function codes (field 24) and 0800 codes (field 70). */
+export const NETWORK_CODES: Record<string, Record<string, string>> = {
+  '1804': { '801': 'sign-on', '802': 'sign-off', '831': 'echo' },
+  '0800': { '001': 'sign-on', '002': 'sign-off', '301': 'echo' },
+};

@@ -1,0 +1,25 @@
+/**
+ * Builds the answer: MTI + 10, the request fields the route echoes, the approval code on approval
+ * (set by decide) and always the action code (field 39) in the listener's code set.
+ */
+import type { Step } from '../pipeline.js';
+import { actionCode } from '../action-codes.js';
+
+/** 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response. */
+export function responseMti(mti: string): string {
+  return mti.slice(0, 2) + String(Number(mti[2]) + 1) + mti[3];
+}
+
+export const respond: Step = {
+  name: 'respond',
+  final: true,
+  run(ctx) {
+    for (const n of ctx.route.echo) {
+      const value = ctx.request[n];
+      if (value !== undefined) ctx.response[n] = value;
+    }
+    ctx.response[0] = responseMti(ctx.mti);
+    if (ctx.outcome !== 'approved') delete ctx.response[38];
+    ctx.response[39] = actionCode(ctx.outcome ?? 'systemMalfunction', ctx.codes);
+  },
+};

@@ -1,0 +1,25 @@
+import type { ConnectionLimits, SwitchConfig } from './types.js';
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  maxConnections: 20_000,
+  maxInFlight: 64,
+  idleTimeoutMs: 300_000,
+};
+
+export const DEFAULT_CONFIG: SwitchConfig = {
+  listeners: [
+    {
+      name: 'iso93',
+      host: '0.0.0.0',
+      port: 8583,
+      dialect: 'iso93ascii',
+      framing: { header: 'binary2', tpdu: false, maxFrameSize: 8192 },
+      connections: DEFAULT_CONNECTION_LIMITS,
+    },
+  ],
+  admin: { host: '0.0.0.0', port: 8080 },
+  redis: { keyPrefix: 'sw:', commandTimeoutMs: 1000 },
+  shutdownTimeoutMs: 10_000,
+  trace: { perTerminal: 50 },
+  log: { level: 'info' },
+};

@@ -1,0 +1,167 @@
+/**
+ * Builds the switch's configuration, in this order:
+ *   DEFAULT_CONFIG <- JSON file (options.file, else $SWITCH_CONFIG) <- environment <- overrides,
+ * then checks what no single key can check alone (unique names and ports, frame size vs header).
+ * Every problem found at one step is reported together in one ConfigError, so an operator fixes
+ * a file in one go instead of one error per restart.
+ */
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject } from 'ajv';
+import { HEADER_CAPACITY } from '../transport/framing.js';
+import { DEFAULT_CONFIG } from './defaults.js';
+import { CONFIG_FILE_SCHEMA, LOG_LEVELS } from './schema.js';
+import type { ListenerConfig, SwitchConfig } from './types.js';
+
+export type DeepPartial<T> = T extends (infer U)[]
+  ? DeepPartial<U>[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+export class ConfigError extends Error {
+  /** Each problem on its own, e.g. `/listeners/0/port must be <= 65535`. */
+  readonly problems: string[];
+
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(`config: ${list.join('; ')}`);
+    this.name = 'ConfigError';
+    this.problems = list;
+  }
+}
+
+export interface LoadConfigOptions {
+  /** A JSON config file; when absent, $SWITCH_CONFIG names one; when neither, defaults only. */
+  file?: string;
+  /** Defaults to process.env; tests pass their own so that the host's variables don't leak in. */
+  env?: NodeJS.ProcessEnv;
+  /** Deep-merged last (tests). A `listeners` array decides the listener count; its i-th entry is merged onto listener i. */
+  overrides?: DeepPartial<SwitchConfig>;
+}
+
+// allErrors: report every problem of the file at once, not only the first.
+const validateFile = new Ajv({ allErrors: true }).compile<DeepPartial<SwitchConfig>>(CONFIG_FILE_SCHEMA);
+
+export function loadConfig(options: LoadConfigOptions = {}): SwitchConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? nonEmpty(env.SWITCH_CONFIG);
+  // A copy, so that nothing done with the result can change the defaults of the next load.
+  let config = structuredClone(DEFAULT_CONFIG);
+  const defaultListener = config.listeners[0]!;
+  if (file !== undefined) config = merge(config, readConfigFile(file), () => defaultListener);
+  applyEnv(config, env);
+  if (options.overrides) {
+    const current = config;
+    config = merge(current, options.overrides, (i) => current.listeners[i] ?? defaultListener);
+  }
+  checkAcrossFields(config);
+  return config;
+}
+
+function readConfigFile(path: string): DeepPartial<SwitchConfig> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError(`cannot read ${path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!validateFile(json)) throw new ConfigError((validateFile.errors ?? []).map(describeSchemaError));
+  return json;
+}
+
+/** `<json pointer> <what is wrong>`, pointing at the offending key itself when ajv points at its parent. */
+function describeSchemaError(e: ErrorObject): string {
+  const at = (key: string) => `${e.instancePath}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  if (e.keyword === 'additionalProperties') return `${at(String(e.params.additionalProperty))} is not allowed`;
+  if (e.keyword === 'required') return `${at(String(e.params.missingProperty))} is required`;
+  const path = e.instancePath || '/';
+  if (e.keyword === 'enum') return `${path} must be one of ${(e.params.allowedValues as unknown[]).join(', ')}`;
+  return `${path} ${e.message ?? 'is invalid'}`;
+}
+
+type Plain = Record<string, unknown>;
+const isPlain = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key; anything else (arrays included) replaces; undefined leaves the base alone. */
+function deepMerge(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  if (!isPlain(base) || !isPlain(patch)) return structuredClone(patch);
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(patch)) out[key] = deepMerge(base[key], value);
+  return out;
+}
+
+/** Merges a partial config; each listener of the patch is merged onto `listenerBase(i)`. */
+function merge(base: SwitchConfig, patch: DeepPartial<SwitchConfig>, listenerBase: (i: number) => ListenerConfig): SwitchConfig {
+  const { listeners, ...rest } = patch;
+  const out = deepMerge(base, rest) as SwitchConfig;
+  if (listeners !== undefined) out.listeners = listeners.map((l, i) => deepMerge(listenerBase(i), l) as ListenerConfig);
+  return out;
+}
+
+const nonEmpty = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+
+function parsePort(name: string, value: string, problems: string[]): number | undefined {
+  if (/^\d{1,5}$/.test(value) && Number(value) <= 65535) return Number(value);
+  problems.push(`${name}=${JSON.stringify(value)} is not a port (an integer 0..65535)`);
+  return undefined;
+}
+
+/** Environment variables beat the file, as usual for containers. An empty variable counts as unset. */
+function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
+  const problems: string[] = [];
+  const redisUrl = nonEmpty(env.REDIS_URL);
+  if (redisUrl !== undefined) {
+    // The value is not echoed: it may hold a password.
+    if (/^rediss?:\/\//.test(redisUrl) && URL.canParse(redisUrl)) config.redis.url = redisUrl;
+    else problems.push('REDIS_URL is not a redis:// or rediss:// URL');
+  }
+  const switchPort = nonEmpty(env.SWITCH_PORT);
+  if (switchPort !== undefined) {
+    const port = parsePort('SWITCH_PORT', switchPort, problems);
+    if (port !== undefined) config.listeners[0]!.port = port;
+  }
+  const adminPort = nonEmpty(env.ADMIN_PORT);
+  if (adminPort !== undefined) {
+    const port = parsePort('ADMIN_PORT', adminPort, problems);
+    if (port !== undefined) config.admin.port = port;
+  }
+  const level = nonEmpty(env.LOG_LEVEL);
+  if (level !== undefined) {
+    if ((LOG_LEVELS as readonly string[]).includes(level)) config.log.level = level as SwitchConfig['log']['level'];
+    else problems.push(`LOG_LEVEL=${JSON.stringify(level)} is not one of ${LOG_LEVELS.join(', ')}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+function checkAcrossFields(config: SwitchConfig): void {
+  const problems: string[] = [];
+  const names = new Map<string, string>();
+  // Port 0 asks the OS for a free port, so several zeros never collide.
+  const ports = new Map<number, string>();
+  const usePort = (port: number, path: string) => {
+    if (port === 0) return;
+    const other = ports.get(port);
+    if (other !== undefined) problems.push(`${path} ${port} is also used by ${other}`);
+    else ports.set(port, path);
+  };
+  config.listeners.forEach((l, i) => {
+    const other = names.get(l.name);
+    if (other !== undefined) problems.push(`/listeners/${i}/name "${l.name}" is also the name of ${other}`);
+    else names.set(l.name, `/listeners/${i}`);
+    usePort(l.port, `/listeners/${i}/port`);
+    const capacity = HEADER_CAPACITY[l.framing.header];
+    if (l.framing.maxFrameSize > capacity) {
+      problems.push(`/listeners/${i}/framing/maxFrameSize ${l.framing.maxFrameSize} is more than a ${l.framing.header} header can announce (${capacity})`);
+    }
+  });
+  usePort(config.admin.port, '/admin/port');
+  if (problems.length > 0) throw new ConfigError(problems);
+}

@@ -1,0 +1,46 @@
+/**
+ * The switch's configuration, as validated at start (src/config/load.ts). Defaults are in
+ * src/config/defaults.ts; config/switch.example.json shows every key.
+ */
+import type { LengthHeader } from '../transport/framing.js';
+
+export interface ConnectionLimits {
+  /** Connections accepted at once on the listener; more are closed at once and counted. */
+  maxConnections: number;
+  /** Requests in flight on one connection; at the limit the switch stops reading from it. */
+  maxInFlight: number;
+  /** A connection with nothing received for this long is closed (keep-alive frames count). */
+  idleTimeoutMs: number;
+}
+
+export interface ListenerConfig {
+  name: string;
+  host: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  dialect: string;
+  framing: {
+    header: LengthHeader;
+    tpdu: boolean;
+    maxFrameSize: number;
+  };
+  connections: ConnectionLimits;
+}
+
+export interface SwitchConfig {
+  listeners: ListenerConfig[];
+  admin: { host: string; port: number };
+  redis: {
+    /** redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server. */
+    url?: string;
+    /** Prefix of every key the switch writes, so that several switches or test files can share one Redis. */
+    keyPrefix: string;
+    /** A register call slower than this is answered as register unavailable. */
+    commandTimeoutMs: number;
+  };
+  /** Graceful shutdown: the most time given to answering requests already read. */
+  shutdownTimeoutMs: number;
+  /** Messages kept per terminal for the trace API. */
+  trace: { perTerminal: number };
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+}
