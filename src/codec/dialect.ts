@@ -14,6 +14,13 @@ import { type DescribeOptions, describeMessage } from './describe.js';
 const MTI_FIELD = 0;
 const BITMAP_FIELD = 1;
 
+/** Where a field sat in the bytes it was unpacked from (prefix included), for masked hex dumps. */
+export interface FieldLayout {
+  field: number;
+  start: number;
+  end: number;
+}
+
 export class Dialect {
   readonly name: string;
   readonly spec: DialectSpec;
@@ -110,13 +117,13 @@ export class Dialect {
    * Unpacks as far as the message can be read: the fields before the first error, and the error.
    * The switch uses it to answer a broken request with a format error when MTI and STAN are readable.
    */
-  unpackPartial(buf: Buffer): { message: IsoMessage; error: Iso8583Error | undefined } {
+  unpackPartial(buf: Buffer, layout?: FieldLayout[]): { message: IsoMessage; error: Iso8583Error | undefined } {
     const r: Reader = { buf, pos: 0, end: buf.length, text: undefined };
     const message: IsoMessage = {};
     try {
       const mti = this.readMti(r);
       message[MTI_FIELD] = mti;
-      this.unpackFields(r, message, mti);
+      this.unpackFields(r, message, mti, layout);
       return { message, error: undefined };
     } catch (e) {
       if (!(e instanceof Iso8583Error)) throw e;
@@ -144,7 +151,7 @@ export class Dialect {
   }
 
   /** Reads bitmap and fields into `message`, which keeps what was read when an error is thrown. */
-  private unpackFields(r: Reader, message: IsoMessage, mti: string): void {
+  private unpackFields(r: Reader, message: IsoMessage, mti: string, layout?: FieldLayout[]): void {
     const bitmap = this.unpackBitmap;
     this.readBitmap(r, 0);
     const size = bitmap[0]! & 0x80 ? 16 : 8;
@@ -161,7 +168,9 @@ export class Dialect {
           const n = byte * 8 + Math.clz32(bits) - 23;
           const codec = this.codecs[n];
           if (codec === undefined) throw new Iso8583Error({ field: n, offset: r.pos, reason: `bitmap announces a field not defined in dialect ${this.name}` });
+          const start = r.pos;
           message[n] = codec.unpack(r);
+          layout?.push({ field: n, start, end: r.pos });
         }
       }
     } catch (e) {

@@ -8,7 +8,7 @@ import { Dialect } from './dialect.js';
 import { Iso8583Error } from './errors.js';
 import type { IsoMessage } from './spec.js';
 
-export { Dialect, loadDialect, saveDialect } from './dialect.js';
+export { Dialect, type FieldLayout, loadDialect, saveDialect } from './dialect.js';
 export { Iso8583Error } from './errors.js';
 export { maskPan, maskTrack } from './mask.js';
 export type { DescribeOptions } from './describe.js';

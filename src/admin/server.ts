@@ -1,0 +1,96 @@
+/**
+ * The admin HTTP listener: health, readiness, Prometheus metrics and the per-terminal trace.
+ * Answers are JSON (metrics excepted); unknown routes 404 and wrong methods 405, with a reason.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../log/logger.js';
+
+export interface AdminRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** A path with :params, e.g. /terminals/:id/trace */
+  path: string;
+  handle(params: Record<string, string>, req: IncomingMessage): Promise<AdminReply> | AdminReply;
+}
+
+export interface AdminReply {
+  status: number;
+  /** JSON-serialised unless text is given. */
+  body?: unknown;
+  text?: string;
+  contentType?: string;
+}
+
+interface CompiledRoute extends AdminRoute {
+  pattern: RegExp;
+  names: string[];
+}
+
+export class AdminServer {
+  private readonly server: Server;
+  private readonly routes: CompiledRoute[];
+
+  constructor(
+    routes: AdminRoute[],
+    private readonly log: Logger,
+  ) {
+    this.routes = routes.map(compile);
+    this.server = createServer((req, res) => void this.serve(req, res));
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async start(host: string, port: number): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.log.info({ host, port: this.port }, 'admin listening');
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const matching = this.routes.filter((r) => r.pattern.test(path));
+    const route = matching.find((r) => r.method === req.method);
+    let reply: AdminReply;
+    if (matching.length === 0) reply = { status: 404, body: { error: `no route ${path}` } };
+    else if (route === undefined) reply = { status: 405, body: { error: `${req.method} not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}` } };
+    else {
+      try {
+        reply = await route.handle(params(route, path), req);
+      } catch (e) {
+        this.log.error({ err: e, path: route.path }, 'admin route failed');
+        reply = { status: 500, body: { error: 'internal error' } };
+      }
+    }
+    const body = reply.text ?? JSON.stringify(reply.body ?? {});
+    res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json; charset=utf-8' });
+    res.end(body);
+  }
+}
+
+function compile(route: AdminRoute): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { ...route, pattern: new RegExp(`^${source}$`), names };
+}
+
+function params(route: CompiledRoute, path: string): Record<string, string> {
+  const m = route.pattern.exec(path)!;
+  return Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+}

@@ -1,0 +1,101 @@
+/**
+ * One request, from the bytes of a frame to the bytes of its answer: unpack, run the pipeline,
+ * pack. A body that cannot be unpacked is answered with a format error when its MTI and STAN
+ * could be read, else the connection is closed (nothing identifies what to answer).
+ */
+import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log/logger.js';
+import type { SwitchMetrics } from '../metrics/metrics.js';
+import type { TerminalTrace } from '../trace/terminal-trace.js';
+import type { Answer } from '../transport/connection.js';
+import { type CodeSet, actionCode, codeSetOf } from './action-codes.js';
+import type { RequestContext } from './context.js';
+import type { Pipeline } from './pipeline.js';
+import { responseMti } from './steps/respond.js';
+
+
+export interface ProcessorDeps {
+  listener: string;
+  dialect: Dialect;
+  pipeline: Pipeline;
+  clock: Clock;
+  log: Logger;
+  metrics: SwitchMetrics;
+  trace: TerminalTrace;
+}
+
+/** Fields a format-error answer echoes, from whatever could be read. */
+const FORMAT_ERROR_ECHO = [3, 4, 7, 11, 12, 32, 41, 42];
+
+export class RequestProcessor {
+  private readonly codes: CodeSet;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.codes = codeSetOf(deps.dialect);
+  }
+
+  async process(body: Buffer): Promise<Answer> {
+    const { dialect } = this.deps;
+    let request: IsoMessage;
+    try {
+      request = dialect.unpack(body);
+    } catch (e) {
+      if (!(e instanceof Iso8583Error)) throw e;
+      return this.undecodable(body);
+    }
+    const mti = request[0] as string;
+    // An odd function digit (x1xx, x3xx...) is a response or acknowledgement: nothing to answer.
+    if (Number(mti[2]) % 2 === 1) {
+      this.deps.log.warn({ listener: this.deps.listener, mti }, 'unsolicited response ignored');
+      return { kind: 'none' };
+    }
+    const ctx = this.context(request, mti);
+    await this.deps.pipeline.run(ctx);
+    return this.reply(ctx.response, ctx, body);
+  }
+
+  private context(request: IsoMessage, mti: string): RequestContext {
+    return {
+      request,
+      mti,
+      route: this.deps.pipeline.route(mti),
+      dialect: this.deps.dialect,
+      codes: this.codes,
+      listener: this.deps.listener,
+      receivedAt: this.deps.clock.now(),
+      log: this.deps.log,
+      response: {},
+    };
+  }
+
+  private reply(response: IsoMessage, ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>, requestBody: Buffer): Answer {
+    const code = response[39] as string;
+    this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
+    if (ctx.reason !== undefined) {
+      this.deps.log.info({ listener: this.deps.listener, mti: ctx.mti, terminal: ctx.terminalId, outcome: ctx.outcome, actionCode: code, reason: ctx.reason }, 'request refused');
+    }
+    const body = this.deps.dialect.pack(response);
+    const terminal = ctx.terminalId ?? (typeof response[41] === 'string' ? response[41].trimEnd() : undefined);
+    if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, requestBody, body);
+    return { kind: 'reply', body };
+  }
+
+  /** Framing was intact but the message was not: a format error when MTI and STAN were read. */
+  private undecodable(body: Buffer): Answer {
+    const { message, error } = this.deps.dialect.unpackPartial(body);
+    const mti = message[0];
+    const stan = message[11];
+    this.deps.metrics.decodeErrors.inc({ listener: this.deps.listener, kind: 'message' });
+    this.deps.log.warn({ listener: this.deps.listener, err: error?.message }, 'message could not be unpacked');
+    if (typeof mti !== 'string' || typeof stan !== 'string' || Number(mti[2]) % 2 === 1) {
+      return { kind: 'close', reason: `unreadable message: ${error?.message ?? 'unknown'}` };
+    }
+    const response: IsoMessage = {};
+    for (const n of FORMAT_ERROR_ECHO) if (message[n] !== undefined) response[n] = message[n]!;
+    response[0] = responseMti(mti);
+    response[39] = actionCode('formatError', this.codes);
+    const terminalId = typeof message[41] === 'string' ? message[41].trimEnd() : undefined;
+    return this.reply(response, { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' }, body);
+  }
+}

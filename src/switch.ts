@@ -1,0 +1,68 @@
+/**
+ * The switch assembled: one Listener per configured listener (each with its dialect, framing and
+ * request processor over the shared pipeline), the admin HTTP listener, metrics and the trace.
+ */
+import type { Redis } from 'ioredis';
+import { type Dialect, dialect as shippedDialect } from './codec/index.js';
+import type { SwitchConfig } from './config/types.js';
+import { type Clock, systemClock } from './clock.js';
+import type { Logger } from './log/logger.js';
+import { SwitchMetrics } from './metrics/metrics.js';
+import { Pipeline, type Step } from './authorization/pipeline.js';
+import { ROUTES, type Route, UNKNOWN_MTI } from './authorization/routes.js';
+import { STANDARD_STEPS } from './authorization/steps/index.js';
+import { RequestProcessor } from './authorization/processor.js';
+import { TerminalTrace } from './trace/terminal-trace.js';
+import { Listener } from './transport/listener.js';
+import { AdminServer } from './admin/server.js';
+import { adminRoutes } from './admin/routes.js';
+
+export interface SwitchOptions {
+  config: SwitchConfig;
+  redis: Redis;
+  log: Logger;
+  clock?: Clock;
+  /** Extra or replacing steps and routes: how later rules (and tests) plug into the pipeline. */
+  steps?: Step[];
+  routes?: Record<string, Route>;
+  metrics?: SwitchMetrics;
+}
+
+export class Switch {
+  readonly metrics: SwitchMetrics;
+  readonly trace: TerminalTrace;
+  readonly listeners: Listener[];
+  readonly admin: AdminServer;
+  private readonly dialects = new Map<string, Dialect>();
+
+  constructor(private readonly options: SwitchOptions) {
+    const { config, log } = options;
+    const clock = options.clock ?? systemClock;
+    this.metrics = options.metrics ?? new SwitchMetrics();
+    this.trace = new TerminalTrace(config.trace.perTerminal, clock);
+    const pipeline = new Pipeline([...STANDARD_STEPS, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
+    this.listeners = config.listeners.map((l) => {
+      const d = shippedDialect(l.dialect);
+      this.dialects.set(l.name, d);
+      const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace });
+      return new Listener(l, (body) => processor.process(body), this.metrics, log);
+    });
+    this.admin = new AdminServer(adminRoutes(this, options.redis), log);
+  }
+
+  dialectOf(listener: string): Dialect {
+    return this.dialects.get(listener)!;
+  }
+
+  async start(): Promise<void> {
+    for (const l of this.listeners) await l.start();
+    await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
+  }
+
+  /** Graceful: stop accepting, answer what was read, close connections, then the admin listener. */
+  async stop(): Promise<void> {
+    const deadline = this.options.config.shutdownTimeoutMs;
+    await Promise.all(this.listeners.map((l) => l.stop(deadline)));
+    await this.admin.stop();
+  }
+}

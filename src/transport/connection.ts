@@ -1,0 +1,154 @@
+/**
+ * One terminal connection: frames in, answers out. Requests run concurrently and are answered
+ * as each finishes, so a slow one does not hold back the others (answers may leave out of
+ * order; terminals match them by STAN). Reading pauses while the connection has its maximum of
+ * requests in flight or while the socket's write buffer is full, and resumes when either clears.
+ */
+import type { Socket } from 'node:net';
+import type { ConnectionLimits } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import { type Frame, FrameReader, FramingError, type FramingSpec, encodeFrame, replyTpdu } from './framing.js';
+
+/** What the switch does with a request: answer it, say nothing (a response sent to us), or hang up. */
+export type Answer = { kind: 'reply'; body: Buffer } | { kind: 'none' } | { kind: 'close'; reason: string };
+
+export interface ConnectionHooks {
+  handle(body: Buffer): Promise<Answer>;
+  /** Called once per answered request with its time from frame read to answer queued. */
+  answered(seconds: number): void;
+  inFlightChanged(delta: number): void;
+  framingLost(reason: string): void;
+  closed(connection: TerminalConnection): void;
+}
+
+export class TerminalConnection {
+  private readonly reader: FrameReader;
+  private inFlight = 0;
+  private writeBlocked = false;
+  private draining = false;
+  private closed = false;
+  private idleResolve: (() => void) | undefined;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly framing: FramingSpec,
+    private readonly limits: ConnectionLimits,
+    private readonly hooks: ConnectionHooks,
+    private readonly log: Logger,
+  ) {
+    this.reader = new FrameReader(framing);
+    socket.setNoDelay(true);
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.writeBlocked = false;
+      this.updateFlow();
+    });
+    socket.on('timeout', () => this.close('idle timeout'));
+    socket.on('error', (err) => this.log.debug({ err: err.message, remote: this.remote }, 'connection error'));
+    socket.on('close', () => this.onClose());
+  }
+
+  get remote(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Frame[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (e) {
+      if (!(e instanceof FramingError)) throw e;
+      this.hooks.framingLost(e.reason);
+      this.close(e.message);
+      return;
+    }
+    for (const frame of frames) if (frame.body.length > 0) void this.serve(frame);
+  }
+
+  private async serve(frame: Frame): Promise<void> {
+    const started = process.hrtime.bigint();
+    this.changeInFlight(1);
+    try {
+      const answer = await this.hooks.handle(frame.body);
+      if (answer.kind === 'close') return this.close(answer.reason);
+      if (answer.kind === 'reply') {
+        this.write(encodeFrame(this.framing, answer.body, frame.tpdu === undefined ? undefined : replyTpdu(frame.tpdu)));
+        this.hooks.answered(Number(process.hrtime.bigint() - started) / 1e9);
+      }
+    } catch (e) {
+      // The processor answers every request it can; reaching here is a bug, not the client's doing.
+      this.log.error({ err: e, remote: this.remote }, 'request failed');
+      this.close('internal error');
+    } finally {
+      this.changeInFlight(-1);
+    }
+  }
+
+  private write(frame: Buffer): void {
+    if (this.closed) return;
+    if (!this.socket.write(frame)) {
+      this.writeBlocked = true;
+      this.updateFlow();
+    }
+  }
+
+  private changeInFlight(delta: number): void {
+    this.inFlight += delta;
+    this.hooks.inFlightChanged(delta);
+    this.updateFlow();
+    if (this.inFlight === 0) this.idleResolve?.();
+  }
+
+  /** Reading runs only while there is room for another request and the socket can take answers. */
+  private updateFlow(): void {
+    if (this.closed) return;
+    const stop = this.draining || this.writeBlocked || this.inFlight >= this.limits.maxInFlight;
+    if (stop && !this.socket.isPaused()) this.socket.pause();
+    else if (!stop && this.socket.isPaused()) this.socket.resume();
+  }
+
+  /**
+   * Graceful end: read nothing more, answer what was read, flush, close. Resolves when closed.
+   * Requests still in flight after `deadline` ms are abandoned and the socket destroyed.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.draining = true;
+    this.updateFlow();
+    if (this.inFlight > 0) {
+      const idle = new Promise<void>((resolve) => (this.idleResolve = resolve));
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
+      await Promise.race([idle, late]);
+      clearTimeout(timer);
+    }
+    await this.end();
+  }
+
+  private end(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      // end() flushes what was written; destroy after a grace period if the peer never reads it.
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2000).unref();
+    });
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.log.info({ remote: this.remote, reason }, 'closing connection');
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.idleResolve?.();
+    this.hooks.closed(this);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * A TCP listener speaking one dialect with one framing. It owns its connections: accepts up to
+ * the connection limit (more are closed at once and counted), and drains them on shutdown.
+ */
+import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import type { ListenerConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { SwitchMetrics } from '../metrics/metrics.js';
+import { type Answer, TerminalConnection } from './connection.js';
+
+export class Listener {
+  private readonly server: Server;
+  private readonly connections = new Set<TerminalConnection>();
+  private listening = false;
+
+  constructor(
+    readonly config: ListenerConfig,
+    private readonly handle: (body: Buffer) => Promise<Answer>,
+    private readonly metrics: SwitchMetrics,
+    private readonly log: Logger,
+  ) {
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.maxConnections = config.connections.maxConnections;
+    this.server.on('drop', () => {
+      this.metrics.rejectedConnections.inc({ listener: config.name });
+      this.log.warn({ listener: config.name, limit: config.connections.maxConnections }, 'connection refused: listener at its connection limit');
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** The port actually bound (differs from the configured one when that was 0). */
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.port, this.config.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.listening = true;
+    this.log.info({ listener: this.name, host: this.config.host, port: this.port, dialect: this.config.dialect, framing: this.config.framing }, 'listening');
+  }
+
+  private accept(socket: Socket): void {
+    const labels = { listener: this.name };
+    const connection = new TerminalConnection(
+      socket,
+      this.config.framing,
+      this.config.connections,
+      {
+        handle: this.handle,
+        answered: (seconds) => this.metrics.latency.observe(labels, seconds),
+        inFlightChanged: (delta) => this.metrics.inFlight.inc(labels, delta),
+        framingLost: (reason) => {
+          this.metrics.decodeErrors.inc({ ...labels, kind: 'framing' });
+          this.log.warn({ listener: this.name, reason }, 'framing lost');
+        },
+        closed: (c) => {
+          this.connections.delete(c);
+          this.metrics.openConnections.dec(labels);
+        },
+      },
+      this.log,
+    );
+    this.connections.add(connection);
+    this.metrics.openConnections.inc(labels);
+  }
+
+  /** Stops accepting, answers what every connection already read, then closes them. */
+  async stop(deadlineMs: number): Promise<void> {
+    this.listening = false;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.connections].map((c) => c.drain(deadlineMs)));
+    await closed;
+  }
+}
