@@ -1,8 +1,9 @@
 /**
  * One terminal connection: frames in, answers out. Requests run concurrently and are answered
  * as each finishes, so a slow one does not hold back the others (answers may leave out of
- * order; terminals match them by STAN). Reading pauses while the connection has its maximum of
- * requests in flight or while the socket's write buffer is full, and resumes when either clears.
+ * order; terminals match them by STAN). At most maxInFlight requests run at once; frames read
+ * beyond that wait in a queue, and while anything waits (or the socket's write buffer is full)
+ * the socket is not read, so a terminal can never make the switch buffer without bound.
  */
 import type { Socket } from 'node:net';
 import type { ConnectionLimits } from '../config/types.js';
@@ -23,6 +24,8 @@ export interface ConnectionHooks {
 
 export class TerminalConnection {
   private readonly reader: FrameReader;
+  /** Frames read but not yet started: one socket chunk can hold many. */
+  private readonly queue: Frame[] = [];
   private inFlight = 0;
   private writeBlocked = false;
   private draining = false;
@@ -42,7 +45,7 @@ export class TerminalConnection {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.writeBlocked = false;
-      this.updateFlow();
+      this.dispatch();
     });
     socket.on('timeout', () => this.close('idle timeout'));
     socket.on('error', (err) => this.log.debug({ err: err.message, remote: this.remote }, 'connection error'));
@@ -67,7 +70,16 @@ export class TerminalConnection {
       this.close(e.message);
       return;
     }
-    for (const frame of frames) if (frame.body.length > 0) void this.serve(frame);
+    for (const frame of frames) if (frame.body.length > 0) this.queue.push(frame);
+    this.dispatch();
+  }
+
+  /** Starts queued requests while there is room, then decides whether to read more. */
+  private dispatch(): void {
+    while (this.queue.length > 0 && this.inFlight < this.limits.maxInFlight && !this.writeBlocked && !this.closed) {
+      void this.serve(this.queue.shift()!);
+    }
+    this.updateFlow();
   }
 
   private async serve(frame: Frame): Promise<void> {
@@ -100,14 +112,14 @@ export class TerminalConnection {
   private changeInFlight(delta: number): void {
     this.inFlight += delta;
     this.hooks.inFlightChanged(delta);
-    this.updateFlow();
-    if (this.inFlight === 0) this.idleResolve?.();
+    if (delta < 0) this.dispatch();
+    if (this.inFlight === 0 && this.queue.length === 0) this.idleResolve?.();
   }
 
-  /** Reading runs only while there is room for another request and the socket can take answers. */
+  /** Reading runs only while nothing waits, there is room for another request, and the socket can take answers. */
   private updateFlow(): void {
     if (this.closed) return;
-    const stop = this.draining || this.writeBlocked || this.inFlight >= this.limits.maxInFlight;
+    const stop = this.draining || this.writeBlocked || this.queue.length > 0 || this.inFlight >= this.limits.maxInFlight;
     if (stop && !this.socket.isPaused()) this.socket.pause();
     else if (!stop && this.socket.isPaused()) this.socket.resume();
   }
@@ -119,7 +131,7 @@ export class TerminalConnection {
   async drain(deadlineMs: number): Promise<void> {
     this.draining = true;
     this.updateFlow();
-    if (this.inFlight > 0) {
+    if (this.inFlight > 0 || this.queue.length > 0) {
       const idle = new Promise<void>((resolve) => (this.idleResolve = resolve));
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));

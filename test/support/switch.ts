@@ -1,0 +1,61 @@
+/**
+ * A real switch for tests: real TCP listeners on free ports, a real Redis, a silent logger.
+ * Two listeners like the sample config: iso93 (iso93ascii, 2-byte binary header) and iso87
+ * (iso87ascii, 4 ASCII digits).
+ */
+import type { Test } from 'tap';
+import { Writable } from 'node:stream';
+import { loadConfig, type DeepPartial } from '../../src/config/load.js';
+import type { SwitchConfig } from '../../src/config/types.js';
+import { createLogger } from '../../src/log/logger.js';
+import { SwitchMetrics } from '../../src/metrics/metrics.js';
+import { Switch, type SwitchOptions } from '../../src/switch.js';
+import { testRedis } from './redis.js';
+
+export interface TestSwitch {
+  sw: Switch;
+  config: SwitchConfig;
+  port(listener: string): number;
+  adminUrl: string;
+  /** Every log line the switch wrote, parsed. */
+  logs: Record<string, unknown>[];
+}
+
+export async function startSwitch(
+  t: Test,
+  overrides: DeepPartial<SwitchConfig> = {},
+  extra: Pick<SwitchOptions, 'steps' | 'routes'> = {},
+): Promise<TestSwitch> {
+  const { redis, prefix } = await testRedis(t);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      listeners: [
+        { name: 'iso93', host: '127.0.0.1', port: 0, dialect: 'iso93ascii', framing: { header: 'binary2' } },
+        { name: 'iso87', host: '127.0.0.1', port: 0, dialect: 'iso87ascii', framing: { header: 'ascii4' } },
+      ],
+      admin: { host: '127.0.0.1', port: 0 },
+      redis: { keyPrefix: prefix },
+      log: { level: 'debug' },
+      ...overrides,
+    },
+  });
+  const logs: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = createLogger(config.log.level, sink);
+  const sw = new Switch({ config, redis, log, metrics: new SwitchMetrics({ defaultMetrics: false }), ...extra });
+  await sw.start();
+  t.teardown(() => sw.stop());
+  return {
+    sw,
+    config,
+    port: (name) => sw.listeners.find((l) => l.name === name)!.port,
+    adminUrl: `http://127.0.0.1:${sw.admin.port}`,
+    logs,
+  };
+}
