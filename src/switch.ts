@@ -48,6 +48,8 @@ export class Switch {
       return new Listener(l, (body) => processor.process(body), this.metrics, log);
     });
     this.admin = new AdminServer(adminRoutes(this, options.redis), log);
+    // Connection-level failures (refused, reset, timed out); failed register calls count in the processor.
+    options.redis.on('error', () => this.metrics.redisErrors.inc());
   }
 
   dialectOf(listener: string): Dialect {

@@ -52,6 +52,7 @@ export class RequestProcessor {
     }
     const ctx = this.context(request, mti);
     await this.deps.pipeline.run(ctx);
+    if (ctx.outcome === 'registerUnavailable') this.deps.metrics.redisErrors.inc();
     return this.reply(ctx.response, ctx, body);
   }
 

@@ -113,6 +113,7 @@ t.test('a step that fails: register unavailable (911) or system malfunction (909
   t.match(a, { 0: '1110', 39: '909' });
   t.equal(a[38], undefined);
   t.ok(s.logs.some((l) => l.msg === 'pipeline step failed' && l.step === 'bug'));
+  t.match(await (await fetch(`${s.adminUrl}/metrics`)).text(), /switch_redis_errors_total 1/);
 });
 
 t.test('admin: health, readiness, metrics without card data, masked terminal trace', async (t) => {

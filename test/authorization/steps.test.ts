@@ -1,0 +1,125 @@
+/** Each pipeline step on its own, and the pipeline's rules, without a network. */
+import t from 'tap';
+import { pino } from 'pino';
+import { dialect } from '../../src/codec/index.js';
+import type { IsoMessage } from '../../src/codec/index.js';
+import type { RequestContext } from '../../src/authorization/context.js';
+import { Pipeline, RegisterUnavailableError, type Step } from '../../src/authorization/pipeline.js';
+import { ROUTES, UNKNOWN_MTI } from '../../src/authorization/routes.js';
+import { STANDARD_STEPS } from '../../src/authorization/steps/index.js';
+import { validateFields } from '../../src/authorization/steps/validate-fields.js';
+import { identifyTerminal } from '../../src/authorization/steps/identify-terminal.js';
+import { checkProcessingCode } from '../../src/authorization/steps/check-processing-code.js';
+import { networkManagement } from '../../src/authorization/steps/network-management.js';
+import { decide } from '../../src/authorization/steps/decide.js';
+import { respond, responseMti } from '../../src/authorization/steps/respond.js';
+import { rejectUnknownMti } from '../../src/authorization/steps/reject-unknown-mti.js';
+
+const silent = pino({ level: 'silent' });
+
+function ctx(request: IsoMessage, codes: 'iso93' | 'iso87' = 'iso93'): RequestContext {
+  const mti = request[0] as string;
+  return { request, mti, route: ROUTES[mti] ?? UNKNOWN_MTI, dialect: dialect(), codes, listener: 'test', receivedAt: new Date(0), log: silent, response: {} };
+}
+const purchase: IsoMessage = { 0: '1200', 2: '5019000000000012', 3: '000000', 4: '000000012500', 11: '000001', 12: '261121101530', 41: 'TERM0001', 49: '208' };
+
+t.test('validateFields: the first missing mandatory field, then the card', async (t) => {
+  const c = ctx(purchase);
+  validateFields.run(c);
+  t.equal(c.outcome, undefined, 'complete request passes');
+  const { 4: _amount, 11: _stan, ...missing } = purchase;
+  const m = ctx(missing);
+  validateFields.run(m);
+  t.match(m, { outcome: 'formatError', reason: 'missing field 4' });
+  const { 2: _pan, ...noCard } = purchase;
+  const n = ctx(noCard);
+  validateFields.run(n);
+  t.match(n, { outcome: 'formatError', reason: 'missing field 2 (or 35)' });
+  const nm = ctx({ 0: '1804', 7: '1121101530', 11: '000001', 24: '831' });
+  validateFields.run(nm);
+  t.equal(nm.outcome, undefined, 'network management needs no card');
+});
+
+t.test('identifyTerminal: field 41 without its padding', async (t) => {
+  const c = ctx({ ...purchase, 41: 'T1      ' });
+  identifyTerminal.run(c);
+  t.equal(c.terminalId, 'T1');
+  const none = ctx({ 0: '1804' });
+  identifyTerminal.run(none);
+  t.equal(none.terminalId, undefined);
+});
+
+t.test('checkProcessingCode: purchase and refund pass, others are invalid transactions', async (t) => {
+  for (const [code, outcome] of [['000000', undefined], ['200000', undefined], ['010000', 'invalidTransaction'], ['310000', 'invalidTransaction']] as const) {
+    const c = ctx({ ...purchase, 3: code });
+    checkProcessingCode.run(c);
+    t.equal(c.outcome, outcome, code);
+  }
+});
+
+t.test('networkManagement: known codes accepted, others invalid', async (t) => {
+  const cases: [IsoMessage, string][] = [
+    [{ 0: '1804', 24: '801' }, 'networkAccepted'],
+    [{ 0: '1804', 24: '802' }, 'networkAccepted'],
+    [{ 0: '1804', 24: '831' }, 'networkAccepted'],
+    [{ 0: '1804', 24: '001' }, 'invalidTransaction'],
+    [{ 0: '0800', 70: '001' }, 'networkAccepted'],
+    [{ 0: '0800', 70: '301' }, 'networkAccepted'],
+    [{ 0: '0800', 70: '831' }, 'invalidTransaction'],
+  ];
+  for (const [request, outcome] of cases) {
+    const c = ctx(request);
+    networkManagement.run(c);
+    t.equal(c.outcome, outcome, JSON.stringify(request));
+  }
+});
+
+t.test('decide approves what nothing refused, with a 6-digit approval code', async (t) => {
+  const c = ctx(purchase);
+  decide.run(c);
+  t.equal(c.outcome, 'approved');
+  t.match(c.response[38], /^\d{6}$/);
+  const refused = ctx(purchase);
+  refused.outcome = 'formatError';
+  decide.run(refused);
+  t.equal(refused.outcome, 'formatError');
+  t.equal(refused.response[38], undefined);
+});
+
+t.test('respond: MTI + 10, echo, action code in the listener code set', async (t) => {
+  t.same(['1100', '0100', '1200', '0200', '1804', '0800', '1420', '1600'].map(responseMti), ['1110', '0110', '1210', '0210', '1814', '0810', '1430', '1610']);
+  const c = ctx({ ...purchase, 22: 'C10101654041' }, 'iso87');
+  c.outcome = 'approved';
+  c.response[38] = '123456';
+  respond.run(c);
+  t.same(c.response, { 0: '1210', 2: purchase[2], 3: '000000', 4: '000000012500', 11: '000001', 12: '261121101530', 38: '123456', 39: '00', 41: 'TERM0001', 49: '208' });
+  const undecided = ctx(purchase);
+  respond.run(undecided);
+  t.equal(undecided.response[39], '909', 'no decision is a malfunction, never an approval');
+});
+
+t.test('rejectUnknownMti', async (t) => {
+  const c = ctx({ 0: '1600' });
+  rejectUnknownMti.run(c);
+  t.match(c, { outcome: 'invalidTransaction', reason: 'MTI 1600 not handled' });
+});
+
+t.test('the pipeline: steps in route order, refusals skip to final steps, failures become answers', async (t) => {
+  const ran: string[] = [];
+  const spy = (name: string, effect?: (c: RequestContext) => void): Step => ({ name, run: (c) => (ran.push(name), effect?.(c)) });
+  const steps = [spy('a'), spy('refuse', (c) => (c.outcome = 'formatError')), spy('b'), { ...spy('final'), final: true }, spy('down', () => { throw new RegisterUnavailableError('timed out'); })];
+  const routes = { '1200': { ...ROUTES['1200']!, steps: ['a', 'refuse', 'b', 'final'] }, '1100': { ...ROUTES['1100']!, steps: ['a', 'down', 'b', 'final'] } };
+  const p = new Pipeline(steps, routes, { ...UNKNOWN_MTI, steps: ['final'] });
+  const c = ctx(purchase);
+  await p.run({ ...c, route: p.route('1200') });
+  t.same(ran, ['a', 'refuse', 'final'], 'b skipped after the refusal');
+  ran.length = 0;
+  const d = { ...ctx({ ...purchase, 0: '1100' }), route: p.route('1100') };
+  await p.run(d);
+  t.same(ran, ['a', 'down', 'final'], 'b skipped after the register failed');
+  t.match(d, { outcome: 'registerUnavailable', reason: 'down: timed out' });
+  t.same(p.route('9999').steps, ['final'], 'unknown MTIs take the fallback route');
+  t.throws(() => new Pipeline(STANDARD_STEPS, { '1200': { ...ROUTES['1200']!, steps: ['nope'] } }, UNKNOWN_MTI), { message: 'route names an unknown step "nope"' });
+  const failingFinal = new Pipeline([{ name: 'f', final: true, run: () => { throw new Error('respond broke'); } }], {}, { ...UNKNOWN_MTI, steps: ['f'] });
+  await t.rejects(failingFinal.run({ ...ctx({ 0: '1600' }), route: failingFinal.route('1600') }), { message: 'respond broke' }, 'a failing final step is not swallowed');
+});
