@@ -144,7 +144,9 @@ export class Dialect {
   private readMti(r: Reader): string {
     const size = this.mtiBcd ? 2 : 4;
     if (r.end < size) throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: `MTI needs ${size} bytes, only ${r.end} left` });
-    const mti = this.mtiBcd ? readBcd(r.buf, 0, 4, 'right') : firstInvalidByte(r.buf, 0, 4, DIGITS) < 0 ? r.buf.toString('latin1', 0, 4) : null;
+    const b = r.buf;
+    // Four digits need no native string call: fromCharCode is several times cheaper here.
+    const mti = this.mtiBcd ? readBcd(b, 0, 4, 'right') : firstInvalidByte(b, 0, 4, DIGITS) < 0 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : null;
     if (mti === null) throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: 'MTI must be 4 digits' });
     r.pos = size;
     return mti;
