@@ -16,6 +16,13 @@ import { TerminalTrace } from './trace/terminal-trace.js';
 import { Listener } from './transport/listener.js';
 import { AdminServer } from './admin/server.js';
 import { adminRoutes } from './admin/routes.js';
+import { CardRegister } from './register/card-register.js';
+import { NoticeRelay } from './register/notice-relay.js';
+import { TerminalKeys } from './register/terminal-keys.js';
+import { authorizeCard } from './authorization/steps/authorize-card.js';
+
+/** How often outboxes left behind by a failure are swept into the issuers' feeds. */
+const NOTICE_SWEEP_MS = 5000;
 
 export interface SwitchOptions {
   config: SwitchConfig;
@@ -33,6 +40,8 @@ export class Switch {
   readonly trace: TerminalTrace;
   readonly listeners: Listener[];
   readonly admin: AdminServer;
+  readonly register: CardRegister;
+  readonly relay: NoticeRelay;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -40,7 +49,11 @@ export class Switch {
     const clock = options.clock ?? systemClock;
     this.metrics = options.metrics ?? new SwitchMetrics();
     this.trace = new TerminalTrace(config.trace.perTerminal, clock);
-    const pipeline = new Pipeline([...STANDARD_STEPS, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
+    this.register = new CardRegister(options.redis, config.redis.keyPrefix, config.register, clock);
+    this.relay = new NoticeRelay(options.redis, config.redis.keyPrefix, log);
+    const keys = config.terminals.keyFile === undefined ? TerminalKeys.testKeys() : TerminalKeys.fromFile(config.terminals.keyFile);
+    const cardStep = authorizeCard({ register: this.register, relay: this.relay, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs: config.redis.commandTimeoutMs });
+    const pipeline = new Pipeline([...STANDARD_STEPS, cardStep, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
     this.listeners = config.listeners.map((l) => {
       const d = shippedDialect(l.dialect);
       this.dialects.set(l.name, d);
@@ -59,12 +72,14 @@ export class Switch {
   async start(): Promise<void> {
     for (const l of this.listeners) await l.start();
     await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
+    this.relay.startSweeping(NOTICE_SWEEP_MS);
   }
 
   /** Graceful: stop accepting, answer what was read, close connections, then the admin listener. */
   async stop(): Promise<void> {
     const deadline = this.options.config.shutdownTimeoutMs;
     await Promise.all(this.listeners.map((l) => l.stop(deadline)));
+    this.relay.stopSweeping();
     await this.admin.stop();
   }
 }

@@ -17,7 +17,7 @@ export interface Route {
 export const FINANCIAL_ECHO = [2, 3, 4, 7, 11, 12, 32, 37, 41, 42, 49];
 
 const financial: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'decide', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'authorizeCard', 'decide', 'respond'],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,
   echo: FINANCIAL_ECHO,

@@ -22,4 +22,12 @@ export const DEFAULT_CONFIG: SwitchConfig = {
   shutdownTimeoutMs: 10_000,
   trace: { perTerminal: 50 },
   log: { level: 'info' },
+  register: {
+    // "test-register-secret-do-not-use": documented in config/README.md; replace it outside tests.
+    secret: Buffer.from('test-register-secret-do-not-use').toString('hex'),
+    reservationLapseDays: 14,
+    timeZone: 'Europe/Copenhagen',
+    contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
+  },
+  terminals: {},
 };

@@ -56,4 +56,11 @@ export const CONFIG_FILE_SCHEMA = object({
   shutdownTimeoutMs: durationMs,
   trace: object({ perTerminal: positive }),
   log: object({ level: { enum: [...LOG_LEVELS] } }),
+  register: object({
+    secret: { type: 'string', pattern: '^([0-9a-fA-F]{2}){16,}$' },
+    reservationLapseDays: { type: 'integer', minimum: 1, maximum: 31 },
+    timeZone: { type: 'string', minLength: 1 },
+    contactless: object({ limit: positive, maxCount: positive, maxSum: positive }),
+  }),
+  terminals: object({ keyFile: { type: 'string', minLength: 1 } }),
 });

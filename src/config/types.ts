@@ -43,4 +43,29 @@ export interface SwitchConfig {
   /** Messages kept per terminal for the trace API. */
   trace: { perTerminal: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  register: RegisterConfig;
+  terminals: {
+    /** JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal. */
+    keyFile?: string;
+  };
+}
+
+export interface RegisterConfig {
+  /**
+   * Secret (hex, at least 16 bytes) keying the PAN hashes that name cards in Redis and the PIN
+   * verification values. The default is a documented test secret: set your own outside tests.
+   */
+  secret: string;
+  /** Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31). */
+  reservationLapseDays: number;
+  /** Local time zone of expiry dates and (later) clearing cut-offs. */
+  timeZone: string;
+  contactless: {
+    /** Largest PIN-less contactless payment, in øre (350.00 DKK). */
+    limit: number;
+    /** PIN-less contactless payments in a row before chip and PIN is asked for. */
+    maxCount: number;
+    /** Their largest sum, in øre (1,125.00 DKK), before chip and PIN is asked for. */
+    maxSum: number;
+  };
 }

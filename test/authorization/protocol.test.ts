@@ -4,6 +4,8 @@ import { encodeFrame } from '../../src/transport/framing.js';
 import { RegisterUnavailableError, type Step } from '../../src/authorization/pipeline.js';
 import { ROUTES } from '../../src/authorization/routes.js';
 import { startSwitch } from '../support/switch.js';
+import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
 import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
 
 t.test('network management in both dialects', async (t) => {
@@ -39,7 +41,7 @@ t.test('financial requests: approval with an approval code, echoed fields, both 
   t.match(await t87.send(purchase87()), { 0: '0210', 39: '00' });
   t.match(await t87.send({ ...purchase87(), 0: '0100' }), { 0: '0110', 39: '00' });
   t.match(await t93.send(purchase93({ 3: '200000' })), { 0: '1210', 39: '000' }, 'refund');
-  const track = purchase93({ 35: '5019000000000012=28121011234' });
+  const track = purchase93({ 35: '5019000000000016=28121011234' });
   delete track[2];
   t.match(await t93.send(track), { 39: '000' }, 'track 2 instead of a PAN');
 });
@@ -81,7 +83,7 @@ t.test('malformed messages: format error when MTI and STAN are readable, else th
   t.equal((await answer)[12], undefined, 'the unreadable field is not echoed');
   t.ok(s.logs.some((l) => typeof l.err === 'string' && /field 12: non-digit character/.test(l.err)), 'the log says which field');
   const line = JSON.stringify(s.logs);
-  t.notMatch(line, '5019000000000012', 'no PAN in the logs');
+  t.notMatch(line, '5019000000000016', 'no PAN in the logs');
   // Garbage: no MTI to answer to.
   t93.socket.write(encodeFrame(t93.framing, Buffer.from('hello, switch')));
   await t93.closed;
@@ -120,21 +122,22 @@ t.test('admin: health, readiness, metrics without card data, masked terminal tra
   const s = await startSwitch(t);
   const t93 = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => t93.close());
-  await t93.send(purchase93({ 52: Buffer.from('0123456789abcdef', 'hex'), 35: '5019000000000012=2812101' }));
+  const pinBlock = encryptPinBlockFormat0('1234', '5019000000000016', TEST_PIN_KEY.key);
+  await t93.send(purchase93({ 52: pinBlock, 35: '5019000000000016=2812101' }));
   t.same(await (await fetch(`${s.adminUrl}/healthz`)).json(), { status: 'ok' });
   t.same(await (await fetch(`${s.adminUrl}/readyz`)).json(), { status: 'ready' });
   const metrics = await (await fetch(`${s.adminUrl}/metrics`)).text();
   t.match(metrics, /switch_requests_total\{listener="iso93",mti="1200",action_code="000"\} 1/);
   t.match(metrics, /switch_request_duration_seconds_bucket\{le="0.0001",listener="iso93"\}/);
   t.match(metrics, /switch_open_connections\{listener="iso93"\} 1/);
-  t.notMatch(metrics, /5019000000000012|TERM0001/, 'no card data or terminal ids in metrics');
+  t.notMatch(metrics, /5019000000000016|TERM0001/, 'no card data or terminal ids in metrics');
   const trace = await fetch(`${s.adminUrl}/terminals/TERM0001/trace`);
   t.equal(trace.status, 200);
   const body = JSON.stringify(await trace.json());
-  t.match(body, '501900******0012', 'described PAN masked');
-  t.notMatch(body, '5019000000000012', 'no clear PAN');
-  t.notMatch(body, Buffer.from('5019000000000012').toString('hex').toUpperCase(), 'no PAN in the hex dump');
-  t.notMatch(body, '0123456789ABCDEF', 'no PIN block');
+  t.match(body, '501900******0016', 'described PAN masked');
+  t.notMatch(body, '5019000000000016', 'no clear PAN');
+  t.notMatch(body, Buffer.from('5019000000000016').toString('hex').toUpperCase(), 'no PAN in the hex dump');
+  t.notMatch(body, pinBlock.toString('hex').toUpperCase(), 'no PIN block');
   t.match(body, /"hex":"31323030/, 'the MTI is in clear in the hex dump');
   t.equal((await fetch(`${s.adminUrl}/terminals/NOPE/trace`)).status, 404);
   t.equal((await fetch(`${s.adminUrl}/nothing`)).status, 404);

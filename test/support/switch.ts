@@ -11,6 +11,21 @@ import { createLogger } from '../../src/log/logger.js';
 import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch, type SwitchOptions } from '../../src/switch.js';
 import { testRedis } from './redis.js';
+import type { NewCard } from '../../src/register/card-register.js';
+
+/** Active, PIN 1234, 1,000,000.00 DKK: the card purchase93()/purchase87() use. */
+export const TEST_CARD: NewCard = {
+  pan: '5019000000000016',
+  issuer: 'bank-a',
+  product: 'dankort',
+  expiry: '3012',
+  pin: '1234',
+  activationCode: '1234',
+  account: '1234567890',
+  balance: 100_000_000,
+  currency: '208',
+  status: 'active',
+};
 
 export interface TestSwitch {
   sw: Switch;
@@ -51,6 +66,8 @@ export async function startSwitch(
   const sw = new Switch({ config, redis, log, metrics: new SwitchMetrics({ defaultMetrics: false }), ...extra });
   await sw.start();
   t.teardown(() => sw.stop());
+  const registered = await sw.register.register(TEST_CARD);
+  if (!registered.ok) throw new Error(`test card not registered: ${registered.reason}`);
   return {
     sw,
     config,

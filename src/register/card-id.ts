@@ -1,0 +1,45 @@
+/**
+ * A card's name in Redis: a keyed hash of its PAN, never the PAN itself, and the keys of one
+ * card share the hash tag {id} so that one Lua script can touch them all on Redis Cluster too.
+ */
+import { createHmac } from 'node:crypto';
+
+export type CardId = string;
+
+export function cardId(pan: string, secret: Buffer): CardId {
+  return createHmac('sha256', secret).update(pan).digest('hex').slice(0, 32);
+}
+
+export interface CardKeys {
+  /** The card record (hash). */
+  card: string;
+  /** Reservation ids scored by the time they lapse (sorted set). */
+  reservations: string;
+  /** Reservation id -> amount in øre (hash). */
+  reservationAmounts: string;
+  /** Issuer notices written with the change that caused them, before they reach the issuer's feed (list). */
+  outbox: string;
+}
+
+export function cardKeys(prefix: string, id: CardId): CardKeys {
+  const base = `${prefix}card:{${id}}`;
+  return { card: base, reservations: `${base}:res`, reservationAmounts: `${base}:resamt`, outbox: `${base}:outbox` };
+}
+
+/** Luhn check digit test: a PAN failing it is answered "not registered" without asking Redis. */
+export function luhnValid(pan: string): boolean {
+  if (!/^\d{12,19}$/.test(pan)) return false;
+  let sum = 0;
+  for (let i = 0; i < pan.length; i++) {
+    let d = pan.charCodeAt(pan.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** PAN as first 6 + last 4 (as describe() shows it), kept in the record for display. */
+export { maskPan } from '../codec/mask.js';
