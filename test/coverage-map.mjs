@@ -1,7 +1,7 @@
 // Which source files each test file's coverage counts for (tap's --coverage-map).
-// test/main.test.ts runs the switch as a child process through tsx, whose source mappings differ
-// from tap's loader: merged, they would count every file twice. It proves the entry point works;
-// the in-process tests provide the coverage.
+// *.process.test.ts files run switches as child processes through tsx, whose source mappings
+// differ from tap's loader: merged, they would count every file twice. They prove behaviour
+// across processes; the in-process tests provide the coverage.
 export default function coverageMap(testFile) {
-  return testFile.endsWith('main.test.ts') ? null : [];
+  return testFile.endsWith('.process.test.ts') ? null : [];
 }

@@ -39,7 +39,7 @@ export interface TestSwitch {
 export async function startSwitch(
   t: Test,
   overrides: DeepPartial<SwitchConfig> = {},
-  extra: Pick<SwitchOptions, 'steps' | 'routes'> = {},
+  extra: Pick<SwitchOptions, 'steps' | 'routes' | 'clock'> = {},
 ): Promise<TestSwitch> {
   const { redis, prefix } = await testRedis(t);
   const config = loadConfig({

@@ -1,0 +1,35 @@
+/** Test cards: Luhn-valid PANs, registration in any state, PIN blocks as a terminal builds them. */
+import type { Switch } from '../../src/switch.js';
+import type { NewCard } from '../../src/register/card-register.js';
+import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+
+let serial = 0;
+
+/** A fresh Luhn-valid 16-digit PAN. */
+export function newPan(): string {
+  const body = `5019${String(process.pid % 10000).padStart(4, '0')}${String(++serial).padStart(7, '0')}`;
+  for (let c = 0; c < 10; c++) {
+    const pan = body + c;
+    let sum = 0;
+    for (let i = 0; i < pan.length; i++) {
+      let d = pan.charCodeAt(pan.length - 1 - i) - 48;
+      if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+      sum += d;
+    }
+    if (sum % 10 === 0) return pan;
+  }
+  throw new Error('unreachable');
+}
+
+export async function addCard(sw: Switch, card: Partial<NewCard> = {}): Promise<NewCard & { id: string }> {
+  const full: NewCard = { pan: newPan(), issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '5678', account: '9999000011', balance: 1_000_000, currency: '208', status: 'active', ...card };
+  const r = await sw.register.register(full);
+  if (!r.ok) throw new Error(r.reason);
+  return { ...full, id: r.card };
+}
+
+/** Field 52 as the terminal with the documented test key builds it. */
+export function pinBlock(pin: string, pan: string): Buffer {
+  return encryptPinBlockFormat0(pin, pan, TEST_PIN_KEY.key);
+}

@@ -1,0 +1,58 @@
+/**
+ * A switch as its own process (`node --import tsx src/main.ts`), for tests that need a second
+ * process or the real entry point. Such test files are named *.process.test.ts: tap's coverage
+ * map (test/coverage-map.mjs) takes no coverage from them, because the child loads the sources
+ * through tsx, whose mappings would count every file twice.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
+
+export interface SwitchProcess {
+  child: ChildProcess;
+  exited: Promise<[number | null]>;
+  stdout(): string;
+  stderr(): string;
+  /** The JSON log lines written so far. */
+  logs(): Record<string, unknown>[];
+  /** Resolves with the first log line the probe accepts. */
+  waitForLog(probe: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
+}
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+  return env;
+}
+
+export function startSwitchProcess(env: Record<string, string>): SwitchProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null]>;
+  const logs = (): Record<string, unknown>[] =>
+    out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    child,
+    exited,
+    stdout: () => out,
+    stderr: () => err,
+    logs,
+    async waitForLog(probe, ms = 30_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const line = logs().find(probe);
+        if (line !== undefined) return line;
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no such log line; stderr: ${err.slice(0, 500)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+  };
+}
