@@ -60,7 +60,7 @@ export class Switch {
       const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace });
       return new Listener(l, (body) => processor.process(body), this.metrics, log);
     });
-    this.admin = new AdminServer(adminRoutes(this, options.redis), log);
+    this.admin = new AdminServer(adminRoutes(this, options.redis, { config, clock, log }), log);
     // Connection-level failures (refused, reset, timed out); failed register calls count in the processor.
     options.redis.on('error', () => this.metrics.redisErrors.inc());
   }

@@ -1,9 +1,38 @@
-/** The admin API's routes: health, readiness, metrics, terminal traces. */
+/**
+ * The admin API's routes: health, readiness, metrics, terminal traces, and the issuers' and
+ * block service's card API (bearer tokens; docs/ADMIN-API.md).
+ */
 import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { SwitchConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
 import type { AdminRoute } from './server.js';
 import type { Switch } from '../switch.js';
+import type { ApiContext } from './api.js';
+import { AdminAuth } from './auth.js';
+import { blockServiceRoutes } from './block-service.js';
+import { cardRoutes } from './card-routes.js';
+import { noticeRoutes } from './notice-routes.js';
 
-export function adminRoutes(sw: Switch, redis: Redis): AdminRoute[] {
+/** What the card API needs beyond the switch: its tokens and SMS texts, the time, the audit log. */
+export interface AdminDeps {
+  config: SwitchConfig;
+  clock: Clock;
+  log: Logger;
+}
+
+export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRoute[] {
+  const api: ApiContext = { register: sw.register, relay: sw.relay, redis, auth: new AdminAuth(deps.config.admin.tokens), ...deps };
+  return [
+    ...operationRoutes(sw, redis),
+    ...cardRoutes(api),
+    ...noticeRoutes(api),
+    ...blockServiceRoutes(api),
+  ];
+}
+
+/** Health, readiness, metrics, traces: open, as before (protecting them is a separate change). */
+function operationRoutes(sw: Switch, redis: Redis): AdminRoute[] {
   return [
     { method: 'GET', path: '/healthz', handle: () => ({ status: 200, body: { status: 'ok' } }) },
     {

@@ -1,6 +1,7 @@
 /**
- * The admin HTTP listener: health, readiness, Prometheus metrics and the per-terminal trace.
- * Answers are JSON (metrics excepted); unknown routes 404 and wrong methods 405, with a reason.
+ * The admin HTTP listener: health, readiness, Prometheus metrics, the per-terminal trace, and the
+ * issuers' and block service's card API (docs/ADMIN-API.md). Answers are JSON (metrics excepted);
+ * unknown routes 404 and wrong methods 405, with a reason.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,22 @@ export interface AdminReply {
   body?: unknown;
   text?: string;
   contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Thrown by a route (or the helpers it calls: auth, body, validation) to answer at once with
+ * `status` and `body`, e.g. 401, 400 with the problems found, 413.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: { error: string; [more: string]: unknown },
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(body.error);
+    this.name = 'HttpError';
+  }
 }
 
 interface CompiledRoute extends AdminRoute {
@@ -64,19 +81,30 @@ export class AdminServer {
     const path = (req.url ?? '/').split('?')[0]!;
     const matching = this.routes.filter((r) => r.pattern.test(path));
     const route = matching.find((r) => r.method === req.method);
+    // A path is echoed only with long digit runs hidden: a PAN put into a URL by mistake stays out of the answer.
+    const shown = path.replace(/\d{4,}/g, (d) => '*'.repeat(d.length));
     let reply: AdminReply;
-    if (matching.length === 0) reply = { status: 404, body: { error: `no route ${path}` } };
-    else if (route === undefined) reply = { status: 405, body: { error: `${req.method} not allowed on ${path}; allowed: ${matching.map((r) => r.method).join(', ')}` } };
+    if (matching.length === 0) reply = { status: 404, body: { error: `no route ${shown}` } };
+    else if (route === undefined) reply = { status: 405, body: { error: `${req.method} not allowed on ${shown}; allowed: ${matching.map((r) => r.method).join(', ')}` } };
     else {
       try {
+        // Inside the try: a malformed %-escape in the path makes decodeURIComponent throw.
         reply = await route.handle(params(route, path), req);
       } catch (e) {
-        this.log.error({ err: e, path: route.path }, 'admin route failed');
-        reply = { status: 500, body: { error: 'internal error' } };
+        if (e instanceof HttpError) reply = { status: e.status, body: e.body, headers: e.headers };
+        else {
+          this.log.error({ err: e, path: route.path }, 'admin route failed');
+          reply = { status: 500, body: { error: 'internal error' } };
+        }
       }
     }
     const body = reply.text ?? JSON.stringify(reply.body ?? {});
-    res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json; charset=utf-8' });
+    res.writeHead(reply.status, {
+      'content-type': reply.contentType ?? 'application/json; charset=utf-8',
+      // Answers carry card states and notices: no cache on the way may keep them.
+      'cache-control': 'no-store',
+      ...reply.headers,
+    });
     res.end(body);
   }
 }
@@ -92,5 +120,9 @@ function compile(route: AdminRoute): CompiledRoute {
 
 function params(route: CompiledRoute, path: string): Record<string, string> {
   const m = route.pattern.exec(path)!;
-  return Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+  try {
+    return Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+  } catch {
+    throw new HttpError(400, { error: 'the path has a malformed %-escape' });
+  }
 }

@@ -17,7 +17,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
       connections: DEFAULT_CONNECTION_LIMITS,
     },
   ],
-  admin: { host: '0.0.0.0', port: 8080 },
+  // No tokens: the issuer and block-service API is closed until tokens are configured.
+  admin: { host: '0.0.0.0', port: 8080, tokens: {} },
   redis: { keyPrefix: 'sw:', commandTimeoutMs: 1000 },
   shutdownTimeoutMs: 10_000,
   trace: { perTerminal: 50 },
@@ -29,5 +30,7 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     timeZone: 'Europe/Copenhagen',
     contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
   },
+  // No issuer settings: block receipts use the built-in SMS text (src/admin/sms.ts).
+  issuers: {},
   terminals: {},
 };

@@ -45,9 +45,51 @@ const listener = object(
   ['name', 'port'],
 );
 
+/**
+ * An issuer id. It becomes a Redis hash tag ({issuer}), so it is kept to letters, digits, '.', '_'
+ * and '-'; and it is never empty, since the register reads '' as the block service.
+ */
+export const ISSUER_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
+/** A card product name (dankort, visa-dankort, …): the key of an issuer's SMS templates. */
+export const PRODUCT_PATTERN = ISSUER_ID_PATTERN;
+/** The placeholders an SMS template may use; any other {…} is a typo, reported at start. */
+export const SMS_PLACEHOLDERS = ['reference', 'maskedPan', 'time'] as const;
+
+const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
+
+/**
+ * A token is a secret shared with one issuer or the block service: at least 16 visible ASCII
+ * characters (what fits an Authorization header), so that a placeholder like "x" is refused.
+ */
+const adminToken = {
+  type: 'object',
+  properties: { role: { enum: ['issuer', 'blockService'] }, issuer: issuerId },
+  required: ['role'],
+  additionalProperties: false,
+  // An issuer token names its issuer; a block-service token names none (it acts for every issuer).
+  if: { properties: { role: { const: 'issuer' } } },
+  then: { required: ['issuer'] },
+  else: { not: { required: ['issuer'] } },
+} as const;
+
+const smsTemplate = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 640,
+  pattern: `^(?:[^{}]|\\{(?:${SMS_PLACEHOLDERS.join('|')})\\})*$`,
+} as const;
+
 export const CONFIG_FILE_SCHEMA = object({
   listeners: { type: 'array', minItems: 1, items: listener },
-  admin: object({ host, port }),
+  admin: object({
+    host,
+    port,
+    tokens: {
+      type: 'object',
+      propertyNames: { minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
+      additionalProperties: adminToken,
+    },
+  }),
   redis: object({
     url: { type: 'string', pattern: '^rediss?://' },
     keyPrefix: { type: 'string' },
@@ -62,5 +104,19 @@ export const CONFIG_FILE_SCHEMA = object({
     timeZone: { type: 'string', minLength: 1 },
     contactless: object({ limit: positive, maxCount: positive, maxSum: positive }),
   }),
+  issuers: {
+    type: 'object',
+    propertyNames: { pattern: ISSUER_ID_PATTERN },
+    additionalProperties: object(
+      {
+        smsTemplates: {
+          type: 'object',
+          propertyNames: { pattern: PRODUCT_PATTERN },
+          additionalProperties: smsTemplate,
+        },
+      },
+      ['smsTemplates'],
+    ),
+  },
   terminals: object({ keyFile: { type: 'string', minLength: 1 } }),
 });

@@ -29,7 +29,15 @@ export interface ListenerConfig {
 
 export interface SwitchConfig {
   listeners: ListenerConfig[];
-  admin: { host: string; port: number };
+  admin: {
+    host: string;
+    port: number;
+    /**
+     * Bearer tokens of the issuer and block-service API (docs/ADMIN-API.md), each naming who it
+     * speaks for. Empty (the default): that API answers 401 to everyone.
+     */
+    tokens: Record<string, AdminPrincipal>;
+  };
   redis: {
     /** redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server. */
     url?: string;
@@ -44,6 +52,8 @@ export interface SwitchConfig {
   trace: { perTerminal: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
   register: RegisterConfig;
+  /** Per issuer (the issuer id of its cards and tokens): what the switch does on its behalf. */
+  issuers: Record<string, IssuerConfig>;
   terminals: {
     /** JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal. */
     keyFile?: string;
@@ -68,4 +78,19 @@ export interface RegisterConfig {
     /** Their largest sum, in øre (1,125.00 DKK), before chip and PIN is asked for. */
     maxSum: number;
   };
+}
+
+/**
+ * Who an admin API token speaks for: one issuer (its own cards only), or the block service (any
+ * card, but only through the cardholder's block report).
+ */
+export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' };
+
+export interface IssuerConfig {
+  /**
+   * SMS receipt of a block made at the block service, per card product, with 'default' for the
+   * other products (the issuer chooses the text, which may differ per product). Placeholders:
+   * {reference}, {maskedPan}, {time}.
+   */
+  smsTemplates: Record<string, string>;
 }

@@ -249,6 +249,48 @@ export class CardRegister {
       registeredAt: time(h.registeredAt)!,
     };
   }
+
+  /*
+   * The holder index, for the block service: a holder who has lost a card rarely knows its
+   * number, but knows the account or personal number. Each number names a set of card ids; the
+   * set's key is a keyed hash of the number, so Redis never holds a clear personal number. The
+   * index is kept outside the card's hash tag (one key per number, not per card), so it is
+   * written beside the registration rather than in the same Lua call; readers treat it as a hint
+   * and check each card it names (src/admin/block-service.ts).
+   */
+
+  /** The key of the set of cards registered with a holder number. */
+  holderIndexKey(kind: HolderNumberKind, number: string): string {
+    // The same keyed hash as a card id; the kind in front keeps the three namespaces apart.
+    return `${this.prefix}holder:${kind}:${cardId(`${kind}:${number}`, this.secret)}`;
+  }
+
+  /**
+   * register(), and the card entered in the holder index under its account number and, when
+   * given, the holder's personal number (10 digits, no hyphen). The index is written first, so
+   * that no registered card is ever missing from it; entries this call added are taken out again
+   * when the registration is refused (the PAN is already registered, perhaps to someone else).
+   */
+  async registerIndexed(card: NewCard, holder: { personalNumber?: string } = {}): Promise<{ card: CardId } & ChangeResult> {
+    const id = this.idOf(card.pan);
+    const keys = [this.holderIndexKey('account', card.account)];
+    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
+    const added = await Promise.all(keys.map((k) => this.redis.sadd(k, id)));
+    const result = await this.register(card);
+    if (!result.ok) await Promise.all(keys.filter((_, i) => added[i] === 1).map((k) => this.redis.srem(k, id)));
+    return result;
+  }
+
+  /** Cards indexed under every number given (none given: none); possibly deleted, or stale: check each. */
+  async cardsOfHolder(holder: { account?: string; personalNumber?: string }): Promise<CardId[]> {
+    const keys: string[] = [];
+    if (holder.account !== undefined) keys.push(this.holderIndexKey('account', holder.account));
+    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
+    if (keys.length === 0) return [];
+    // SMEMBERS each and intersect here: SINTER across keys would fail on Redis Cluster.
+    const sets = await Promise.all(keys.map((k) => this.redis.smembers(k)));
+    return sets.reduce((a, b) => a.filter((id) => b.includes(id))).sort();
+  }
 }
 
 function toChange(status: string, reason: string): ChangeResult {
@@ -260,3 +302,6 @@ export function yymm(at: Date, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }).formatToParts(at);
   return parts.find((p) => p.type === 'year')!.value + parts.find((p) => p.type === 'month')!.value;
 }
+
+/** The holder numbers the holder index knows a card by (see CardRegister.registerIndexed). */
+export type HolderNumberKind = 'account' | 'personalNumber';

@@ -71,7 +71,7 @@ t.test('a file is merged onto the defaults; its listeners get the default listen
       connections: { ...DEFAULT_CONNECTION_LIMITS, maxInFlight: 8 },
     },
   ]);
-  t.same(config.admin, { host: '0.0.0.0', port: 9090 });
+  t.same(config.admin, { host: '0.0.0.0', port: 9090, tokens: {} });
   t.same(config.redis, { keyPrefix: 'x:', commandTimeoutMs: 1000 });
   t.equal(config.redis.url, undefined);
   t.same(config.trace, { perTerminal: 5 });

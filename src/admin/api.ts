@@ -1,0 +1,53 @@
+/**
+ * What the issuer and block-service routes share: the register, the notice relay, who is asking,
+ * and the answers every card route gives the same way.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { SwitchConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { CardId } from '../register/card-id.js';
+import type { CardRegister, CardState, ChangeResult } from '../register/card-register.js';
+import type { NoticeRelay } from '../register/notice-relay.js';
+import type { AdminAuth } from './auth.js';
+import { CARD_ID_PATTERN } from './schemas.js';
+import { type AdminReply, HttpError } from './server.js';
+
+export interface ApiContext {
+  register: CardRegister;
+  relay: NoticeRelay;
+  redis: Redis;
+  auth: AdminAuth;
+  config: SwitchConfig;
+  clock: Clock;
+  log: Logger;
+}
+
+const CARD_ID = new RegExp(CARD_ID_PATTERN);
+
+/** The :id of a card route; 400 for anything that is not a card id (never echoed: it could be a PAN). */
+export function cardIdParam(id: string | undefined): CardId {
+  if (id === undefined || !CARD_ID.test(id)) {
+    throw new HttpError(400, { error: 'not a card id: a card id is 32 lowercase hex digits (find it from a PAN with POST /cards/lookup)' });
+  }
+  return id;
+}
+
+export const NO_SUCH_CARD = { error: 'no such card' };
+
+/**
+ * A refused change as an answer. `hideOthers`: for routes that name a card by its PAN, another
+ * issuer's card answers like an unknown one, so that a PAN cannot be probed for being registered.
+ */
+export function refused(result: Exclude<ChangeResult, { ok: true }>, hideOthers = false): AdminReply {
+  if (result.status === 'notFound' || (hideOthers && result.status === 'forbidden')) return { status: 404, body: NO_SUCH_CARD };
+  if (result.status === 'forbidden') return { status: 403, body: { error: 'the card belongs to another issuer' } };
+  return { status: 409, body: { error: result.reason } };
+}
+
+/** The card's state after a change; the card cannot vanish (cards are never removed, only marked deleted). */
+export async function stateOf(api: ApiContext, id: CardId): Promise<CardState> {
+  const state = await api.register.state(id);
+  if (state === undefined) throw new Error(`card ${id} vanished`);
+  return state;
+}

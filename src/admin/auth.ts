@@ -1,0 +1,55 @@
+/**
+ * Bearer tokens of the issuer and block-service API: each configured token speaks for one issuer
+ * (its own cards only) or for the block service (config admin.tokens). No known token: 401; the
+ * wrong kind of token for a route: 403.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { AdminPrincipal } from '../config/types.js';
+import { HttpError } from './server.js';
+
+const CHALLENGE = 'Bearer realm="switch-admin"';
+
+export class AdminAuth {
+  /**
+   * Tokens by their SHA-256: a string comparison stops at the first difference, so looking up
+   * the digest of what was sent (not the token itself) gives a timer nothing about a real token.
+   * A Map, unlike a plain object, has no inherited keys for "constructor" to find.
+   */
+  private readonly byDigest = new Map<string, AdminPrincipal>();
+
+  constructor(tokens: Record<string, AdminPrincipal>) {
+    for (const [token, principal] of Object.entries(tokens)) this.byDigest.set(digest(token), principal);
+  }
+
+  /** Who the request's token speaks for; 401 without a token or with an unknown one. */
+  principal(req: IncomingMessage): AdminPrincipal {
+    const header = req.headers.authorization;
+    if (header === undefined || header === '') {
+      throw new HttpError(401, { error: 'an Authorization: Bearer <token> header is required' }, { 'www-authenticate': CHALLENGE });
+    }
+    const m = /^Bearer +(\S+) *$/i.exec(header);
+    const principal = m ? this.byDigest.get(digest(m[1]!)) : undefined;
+    if (principal === undefined) {
+      throw new HttpError(401, { error: 'unknown token' }, { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` });
+    }
+    return principal;
+  }
+
+  /** The issuer an issuer token speaks for; 403 for the block service's token. */
+  issuer(req: IncomingMessage): string {
+    const p = this.principal(req);
+    if (p.role !== 'issuer') throw new HttpError(403, { error: "this route is for issuers; the block service's token cannot use it" });
+    return p.issuer;
+  }
+
+  /** Passes the block service's token; 403 for an issuer's. */
+  blockService(req: IncomingMessage): void {
+    const p = this.principal(req);
+    if (p.role !== 'blockService') throw new HttpError(403, { error: "this route is for the block service; an issuer's token cannot use it" });
+  }
+}
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}

@@ -1,0 +1,149 @@
+/**
+ * The block service's route: a cardholder calls (24/7) to report a card lost or stolen, and the
+ * service posts the report. The switch finds the card, blocks it with both times (when the holder
+ * called, which liability turns on, and when the block was registered), hands the report to the
+ * card's issuer as a notice, and returns a reference number and the SMS receipt the issuer chose
+ * for that card product.
+ */
+import { randomInt } from 'node:crypto';
+import type { CardId } from '../register/card-id.js';
+import type { CardState } from '../register/card-register.js';
+import { type ApiContext, refused, stateOf } from './api.js';
+import { readJsonBody } from './body.js';
+import { type BlockReportBody, invalid, validate } from './schemas.js';
+import { HttpError, type AdminRoute } from './server.js';
+import { renderSms, smsTemplate, smsTime } from './sms.js';
+
+/** Attempts at a reference number not yet taken; 10^9 of them, so a second attempt is already rare. */
+const REFERENCE_TRIES = 5;
+
+export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
+  return [
+    {
+      method: 'POST',
+      path: '/block-reports',
+      handle: async (_, req) => {
+        api.auth.blockService(req);
+        const report = validate('blockReport', await readJsonBody(req));
+        const now = api.clock.now();
+        const reportedAt = report.reportedAt === undefined ? now : new Date(report.reportedAt);
+        // The report time may lie in the past (a block entered after the call), never ahead of the block.
+        if (reportedAt.getTime() > now.getTime()) throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
+        const found = await findCard(api, report);
+        const reference = await reserveReference(api, found.card);
+        const result = await api.register.block('', found.card, report.reason, reportedAt, holderSaid(report), reference);
+        if (!result.ok) {
+          await api.redis.del(referenceKey(api, reference));
+          return refused(result);
+        }
+        await api.relay.flushQuietly(found.card);
+        const state = await stateOf(api, found.card);
+        // As the register recorded them; the fallbacks only matter if the block was lifted meanwhile.
+        const blockedAt = state.blockedAt ?? now.toISOString();
+        const smsReceipt = renderSms(smsTemplate(api.config.issuers, state.issuer, state.product), {
+          reference,
+          maskedPan: state.maskedPan,
+          time: smsTime(new Date(blockedAt), api.config.register.timeZone),
+        });
+        api.log.info({ card: state.card, issuer: state.issuer, reference, reason: report.reason }, 'card blocked on a holder report');
+        return {
+          status: 201,
+          body: {
+            reference,
+            card: state.card,
+            maskedPan: state.maskedPan,
+            issuer: state.issuer,
+            reportedAt: state.blockReportedAt ?? reportedAt.toISOString(),
+            blockedAt,
+            smsReceipt,
+          },
+        };
+      },
+    },
+  ];
+}
+
+/**
+ * The one card the numbers given point at: the card number directly, else the holder index
+ * (registerIndexed). Every number given must match; the record is checked too (an index entry is
+ * a hint). Several live cards (say, a Dankort and a Visa/Dankort on one account): 409 listing
+ * them, and the report is posted again naming one by `card`. Blocking them all, or the first,
+ * could block a card the holder still has.
+ */
+async function findCard(api: ApiContext, r: BlockReportBody): Promise<CardState> {
+  const { register } = api;
+  const personalNumber = r.personalNumber?.replace('-', '');
+  let ids: CardId[];
+  if (r.cardNumber !== undefined) {
+    ids = [register.idOf(r.cardNumber)];
+    if (personalNumber !== undefined) {
+      const byPerson = await register.cardsOfHolder({ personalNumber });
+      ids = ids.filter((id) => byPerson.includes(id));
+    }
+  } else {
+    ids = await register.cardsOfHolder({
+      ...(r.accountNumber === undefined ? {} : { account: r.accountNumber }),
+      ...(personalNumber === undefined ? {} : { personalNumber }),
+    });
+  }
+  if (r.card !== undefined) ids = ids.filter((id) => id === r.card);
+  const states = (await Promise.all(ids.map((id) => register.state(id)))).filter(
+    (s): s is CardState => s !== undefined && (r.accountNumber === undefined || s.account === r.accountNumber),
+  );
+  if (states.length === 0) throw new HttpError(404, { error: 'no card matches every number given' });
+  const live = states.filter((s) => s.status !== 'deleted');
+  // Only deleted cards: blocking one answers 409 "card is deleted", which says what happened.
+  if (live.length <= 1) return live[0] ?? states[0]!;
+  throw new HttpError(409, {
+    error: `${live.length} cards match the numbers given: post the report again with "card" set to the one to block`,
+    candidates: live.map((s) => ({ card: s.card, maskedPan: s.maskedPan, issuer: s.issuer, product: s.product, status: s.status, block: s.block })),
+  });
+}
+
+/** What the holder said, for the issuer's notice archive; the numbers themselves stay out of it. */
+function holderSaid(r: BlockReportBody): object {
+  return {
+    channel: 'blockService',
+    name: r.name,
+    address: r.address,
+    bank: r.bank,
+    ...(r.statement === undefined ? {} : { statement: r.statement }),
+    identifiedBy: (['cardNumber', 'accountNumber', 'personalNumber'] as const).filter((k) => r[k] !== undefined),
+  };
+}
+
+function referenceKey(api: ApiContext, reference: string): string {
+  return `${api.config.redis.keyPrefix}blockref:${reference}`;
+}
+
+/** A new reference number, kept (naming its card) so that no two reports ever share one. */
+async function reserveReference(api: ApiContext, card: CardId): Promise<string> {
+  for (let i = 0; i < REFERENCE_TRIES; i++) {
+    const reference = newReference();
+    if ((await api.redis.set(referenceKey(api, reference), card, 'NX')) === 'OK') return reference;
+  }
+  throw new Error(`no free block reference number in ${REFERENCE_TRIES} tries`);
+}
+
+/**
+ * 9 random digits and a Luhn check digit: random so that a reference tells nothing about how many
+ * blocks there were, checked so that a digit misread over the phone is caught.
+ */
+export function newReference(): string {
+  const body = String(randomInt(0, 1_000_000_000)).padStart(9, '0');
+  return body + luhnCheckDigit(body);
+}
+
+export function luhnCheckDigit(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    // From the right, the digit next to the check digit is doubled first.
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return (10 - (sum % 10)) % 10;
+}

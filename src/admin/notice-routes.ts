@@ -1,0 +1,45 @@
+/**
+ * An issuer's notices (blocks, PIN blocks, wrong PINs), newest first: the electronic archive its
+ * staff search, with what a holder said when reporting a card. Only the issuer's own feed is
+ * read, so a card id of another issuer's card simply finds nothing.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { ApiContext } from './api.js';
+import { type Problem, invalid, shownKey, validate } from './schemas.js';
+import type { AdminRoute } from './server.js';
+
+const DEFAULT_LIMIT = 100;
+
+export function noticeRoutes(api: ApiContext): AdminRoute[] {
+  return [
+    {
+      method: 'GET',
+      path: '/notices',
+      handle: async (_, req) => {
+        const issuer = api.auth.issuer(req);
+        const q = validate('notices', queryOf(req), 'query');
+        const notices = await api.relay.notices(issuer, {
+          ...(q.card === undefined ? {} : { card: q.card }),
+          ...(q.since === undefined ? {} : { since: Date.parse(q.since) }),
+          ...(q.until === undefined ? {} : { until: Date.parse(q.until) }),
+          limit: q.limit === undefined ? DEFAULT_LIMIT : Number(q.limit),
+        });
+        return { status: 200, body: { notices } };
+      },
+    },
+  ];
+}
+
+/** The query string as an object; a parameter given twice is an error rather than a guess at which one counts. */
+function queryOf(req: IncomingMessage): Record<string, string> {
+  const params = new URL(req.url ?? '/', 'http://admin').searchParams;
+  // No prototype: "__proto__" must arrive as an (unknown) parameter, not as a prototype assignment.
+  const out = Object.create(null) as Record<string, string>;
+  const problems: Problem[] = [];
+  for (const [key, value] of params) {
+    if (Object.hasOwn(out, key)) problems.push({ path: `/${shownKey(key)}`, message: 'must be given once' });
+    out[key] = value;
+  }
+  if (problems.length > 0) throw invalid('query', problems);
+  return out;
+}

@@ -1,0 +1,211 @@
+/**
+ * JSON Schemas of the admin API's request bodies and query, and their validation. Every problem
+ * is reported at once as { path, message }; a message says what the value must be, from the
+ * field's `description`, and never quotes the value (a PAN or a PIN must not come back in an
+ * answer). Unknown properties are refused (additionalProperties: false), so a typo is an error.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { PRODUCT_PATTERN } from '../config/schema.js';
+import { luhnValid } from '../register/card-id.js';
+import { HttpError } from './server.js';
+
+export interface Problem {
+  /** JSON pointer of the offending value ('/' for the body itself). */
+  path: string;
+  message: string;
+}
+
+const pan = {
+  type: 'string',
+  pattern: '^[0-9]{12,19}$',
+  format: 'luhn',
+  description: 'must be a card number: 12 to 19 digits with a valid check digit',
+} as const;
+const digits = (min: number, max: number, description: string) => ({ type: 'string', pattern: `^[0-9]{${min},${max}}$`, description }) as const;
+const text = (max: number) =>
+  ({ type: 'string', minLength: 1, maxLength: max, pattern: '\\S', description: `must be text of 1 to ${max} characters, not only spaces` }) as const;
+const amount = {
+  type: 'integer',
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description: 'must be a whole number of øre, 0 or more',
+} as const;
+const isoTime = {
+  type: 'string',
+  format: 'iso-time',
+  description: 'must be an ISO 8601 time with its offset, e.g. 2025-03-01T14:05:00+01:00',
+} as const;
+export const CARD_ID_PATTERN = '^[0-9a-f]{32}$';
+const cardId = { type: 'string', pattern: CARD_ID_PATTERN, description: 'must be a card id (32 lowercase hex digits)' } as const;
+const account = digits(4, 20, 'must be an account number: 4 to 20 digits');
+/** A Danish personal number (CPR), with or without its hyphen: DDMMYY-NNNN. */
+const personalNumber = { type: 'string', pattern: '^[0-9]{6}-?[0-9]{4}$', description: 'must be a personal number: DDMMYY-NNNN or 10 digits' } as const;
+
+const body = (properties: Record<string, object>, required: string[], extra: object = {}) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: false,
+  description: 'must be a JSON object',
+  ...extra,
+});
+
+export interface RegisterBody {
+  pan: string;
+  product: string;
+  expiry: string;
+  pin: string;
+  activationCode: string;
+  account: string;
+  balance: number;
+  currency: string;
+  status?: 'registered' | 'active';
+  personalNumber?: string;
+}
+
+export interface BlockReportBody {
+  name: string;
+  address: string;
+  cardNumber?: string;
+  accountNumber?: string;
+  personalNumber?: string;
+  /** A card id, to choose among several cards the holder numbers match (see the 409 answer). */
+  card?: string;
+  bank: string;
+  reason: 'lost' | 'stolen';
+  reportedAt?: string;
+  statement?: string;
+}
+
+export interface NoticesQuery {
+  card?: string;
+  since?: string;
+  until?: string;
+  limit?: string;
+}
+
+const SCHEMAS = {
+  register: body(
+    {
+      pan,
+      product: { type: 'string', pattern: PRODUCT_PATTERN, description: 'must be a product name: letters, digits, ".", "_", "-" (at most 64)' },
+      expiry: { type: 'string', pattern: '^[0-9]{2}(?:0[1-9]|1[0-2])$', description: 'must be the expiry month as YYMM' },
+      pin: digits(4, 12, 'must be a PIN of 4 to 12 digits'),
+      activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits'),
+      account,
+      balance: amount,
+      currency: digits(3, 3, 'must be a numeric ISO 4217 currency code (3 digits, e.g. 208)'),
+      status: { enum: ['registered', 'active'], description: 'must be one of registered, active' },
+      personalNumber,
+    },
+    ['pan', 'product', 'expiry', 'pin', 'activationCode', 'account', 'balance', 'currency'],
+  ),
+  lookup: body({ pan }, ['pan']),
+  activate: body({ pan, activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits') }, ['pan', 'activationCode']),
+  balance: body({ balance: amount }, ['balance']),
+  block: body(
+    { reason: { enum: ['lost', 'stolen', 'fraud', 'issuer'], description: 'must be one of lost, stolen, fraud, issuer' }, statement: text(2000) },
+    ['reason'],
+  ),
+  blockReport: body(
+    {
+      name: text(200),
+      address: text(500),
+      cardNumber: pan,
+      accountNumber: account,
+      personalNumber,
+      card: cardId,
+      bank: text(200),
+      reason: { enum: ['lost', 'stolen'], description: 'must be one of lost, stolen' },
+      reportedAt: isoTime,
+      statement: text(2000),
+    },
+    ['name', 'address', 'bank', 'reason'],
+    {
+      // Wrapped so that the anyOf's own error finds a description; its branches' errors are dropped.
+      allOf: [
+        {
+          anyOf: [{ required: ['cardNumber'] }, { required: ['accountNumber'] }, { required: ['personalNumber'] }],
+          description: 'must give at least one of cardNumber, accountNumber, personalNumber',
+        },
+      ],
+    },
+  ),
+  notices: body(
+    {
+      card: cardId,
+      since: isoTime,
+      until: isoTime,
+      limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'must be a whole number from 1 to 1000' },
+    },
+    [],
+    { description: 'must be a query string' },
+  ),
+} as const;
+
+interface Shapes {
+  register: RegisterBody;
+  lookup: { pan: string };
+  activate: { pan: string; activationCode: string };
+  balance: { balance: number };
+  block: { reason: 'lost' | 'stolen' | 'fraud' | 'issuer'; statement?: string };
+  blockReport: BlockReportBody;
+  notices: NoticesQuery;
+}
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** An ISO 8601 time with an offset, whose date exists (Date.parse takes 30 February). */
+export function isIsoTime(s: string): boolean {
+  const m = ISO_TIME.exec(s);
+  if (m === null) return false;
+  const [y, mo, d, h, mi, sec = '0', oh = '0', om = '0'] = m.slice(1).map((v) => v ?? '0') as string[];
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  return (
+    day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(oh) < 24 && Number(om) < 60
+  );
+}
+
+const ajv = new Ajv({ allErrors: true });
+ajv.addFormat('luhn', { type: 'string', validate: luhnValid });
+ajv.addFormat('iso-time', { type: 'string', validate: isIsoTime });
+const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)]));
+
+/** The value, typed, when it matches the schema; else 400 with every problem found. */
+export function validate<K extends keyof Shapes>(name: K, value: unknown, what = 'body'): Shapes[K] {
+  const check = validators[name]!;
+  if (check(value)) return value as Shapes[K];
+  throw invalid(what, problemsOf(SCHEMAS[name], check.errors ?? []));
+}
+
+/** 400 naming every problem; `what` is 'body' or 'query'. */
+export function invalid(what: string, problems: Problem[]): HttpError {
+  return new HttpError(400, { error: `invalid request ${what}`, problems });
+}
+
+function problemsOf(schema: object, errors: ErrorObject[]): Problem[] {
+  const out: Problem[] = [];
+  for (const e of errors) {
+    if (e.schemaPath.includes('/anyOf/')) continue; // the branches of "at least one of": their anyOf says it better
+    let problem: Problem;
+    if (e.keyword === 'required') problem = { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
+    else if (e.keyword === 'additionalProperties') problem = { path: `${e.instancePath}/${shownKey(String(e.params.additionalProperty))}`, message: 'is not allowed' };
+    else problem = { path: e.instancePath || '/', message: descriptionAt(schema, e.schemaPath) ?? e.message ?? 'is invalid' };
+    // A value can fail several keywords of one field (pattern and format): one message is enough.
+    if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
+  }
+  return out;
+}
+
+/** An unknown key is echoed only when it looks like a name: a key could be a PAN sent by mistake. */
+export function shownKey(key: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key) && !/[0-9]{4}/.test(key) ? key : '(an unknown property)';
+}
+
+/** The description of the schema that holds the failed keyword (schemaPath '#/properties/pan/pattern' -> properties.pan). */
+function descriptionAt(schema: object, schemaPath: string): string | undefined {
+  let node: unknown = schema;
+  for (const part of schemaPath.split('/').slice(1, -1)) node = (node as Record<string, unknown> | undefined)?.[part];
+  const d = (node as { description?: unknown } | undefined)?.description;
+  return typeof d === 'string' ? d : undefined;
+}
