@@ -16,13 +16,19 @@ import { TerminalTrace } from './trace/terminal-trace.js';
 import { Listener } from './transport/listener.js';
 import { AdminServer } from './admin/server.js';
 import { adminRoutes } from './admin/routes.js';
+import { blockReferenceKey } from './admin/block-service.js';
 import { CardRegister } from './register/card-register.js';
 import { NoticeRelay } from './register/notice-relay.js';
 import { TerminalKeys } from './register/terminal-keys.js';
 import { authorizeCard } from './authorization/steps/authorize-card.js';
+import { PendingBlocks } from './register/pending-blocks.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** How often outboxes left behind by a failure are swept into the issuers' feeds. */
 const NOTICE_SWEEP_MS = 5000;
+/** How often blocks kept while Redis was down are tried again. */
+const PENDING_BLOCK_RETRY_MS = 1000;
 
 export interface SwitchOptions {
   config: SwitchConfig;
@@ -42,6 +48,7 @@ export class Switch {
   readonly admin: AdminServer;
   readonly register: CardRegister;
   readonly relay: NoticeRelay;
+  readonly pendingBlocks: PendingBlocks;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -51,6 +58,8 @@ export class Switch {
     this.trace = new TerminalTrace(config.trace.perTerminal, clock);
     this.register = new CardRegister(options.redis, config.redis.keyPrefix, config.register, clock);
     this.relay = new NoticeRelay(options.redis, config.redis.keyPrefix, log);
+    const journal = config.register.pendingBlocksFile ?? join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`);
+    this.pendingBlocks = new PendingBlocks(journal, this.register, this.relay, options.redis, (ref) => blockReferenceKey(config.redis.keyPrefix, ref), log);
     const keys = config.terminals.keyFile === undefined ? TerminalKeys.testKeys() : TerminalKeys.fromFile(config.terminals.keyFile);
     const cardStep = authorizeCard({ register: this.register, relay: this.relay, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs: config.redis.commandTimeoutMs });
     const pipeline = new Pipeline([...STANDARD_STEPS, cardStep, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
@@ -73,6 +82,7 @@ export class Switch {
     for (const l of this.listeners) await l.start();
     await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
     this.relay.startSweeping(NOTICE_SWEEP_MS);
+    this.pendingBlocks.start(PENDING_BLOCK_RETRY_MS);
   }
 
   /** Graceful: stop accepting, answer what was read, close connections, then the admin listener. */
@@ -80,6 +90,7 @@ export class Switch {
     const deadline = this.options.config.shutdownTimeoutMs;
     await Promise.all(this.listeners.map((l) => l.stop(deadline)));
     this.relay.stopSweeping();
+    this.pendingBlocks.stop();
     await this.admin.stop();
   }
 }

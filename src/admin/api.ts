@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { CardId } from '../register/card-id.js';
 import type { CardRegister, CardState, ChangeResult } from '../register/card-register.js';
 import type { NoticeRelay } from '../register/notice-relay.js';
+import type { PendingBlocks } from '../register/pending-blocks.js';
 import type { AdminAuth } from './auth.js';
 import { CARD_ID_PATTERN } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';
@@ -16,6 +17,8 @@ import { type AdminReply, HttpError } from './server.js';
 export interface ApiContext {
   register: CardRegister;
   relay: NoticeRelay;
+  /** Blocks accepted while Redis was down, applied when it is back. */
+  pending: PendingBlocks;
   redis: Redis;
   auth: AdminAuth;
   config: SwitchConfig;

@@ -13,6 +13,7 @@ import { readJsonBody } from './body.js';
 import { type BlockReportBody, invalid, validate } from './schemas.js';
 import { HttpError, type AdminRoute } from './server.js';
 import { renderSms, smsTemplate, smsTime } from './sms.js';
+import { isRedisUnavailable } from '../register/redis.js';
 
 /** Attempts at a reference number not yet taken; 10^9 of them, so a second attempt is already rare. */
 const REFERENCE_TRIES = 5;
@@ -29,7 +30,14 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
         const reportedAt = report.reportedAt === undefined ? now : new Date(report.reportedAt);
         // The report time may lie in the past (a block entered after the call), never ahead of the block.
         if (reportedAt.getTime() > now.getTime()) throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
-        const found = await findCard(api, report);
+        let found: CardState;
+        try {
+          found = await findCard(api, report);
+        } catch (e) {
+          // Redis down: with the card number the card is known without it; keep the block for later.
+          if (!isRedisUnavailable(e) || report.cardNumber === undefined) throw e;
+          return acceptForLater(api, api.register.idOf(report.cardNumber), report, reportedAt);
+        }
         const reference = await reserveReference(api, found.card);
         const result = await api.register.block('', found.card, report.reason, reportedAt, holderSaid(report), reference);
         if (!result.ok) {
@@ -61,6 +69,27 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
       },
     },
   ];
+}
+
+/**
+ * The register is unreachable: the block is journalled (on disk before we answer) and applied
+ * when Redis is back. 202: accepted, not yet in effect; the reference number is already valid.
+ * No SMS receipt yet: its text depends on the card's product, which only the register knows.
+ */
+function acceptForLater(api: ApiContext, card: CardId, report: BlockReportBody, reportedAt: Date) {
+  const reference = newReference();
+  api.pending.add({ issuer: '', card, reason: report.reason, reportedAt: reportedAt.getTime(), report: holderSaid(report), reference });
+  return {
+    status: 202,
+    body: {
+      reference,
+      card,
+      reportedAt: reportedAt.toISOString(),
+      pending: true,
+      message: 'the card register is unavailable: the block is kept and applied as soon as it is back',
+      smsReceipt: null,
+    },
+  };
 }
 
 /**
@@ -113,7 +142,11 @@ function holderSaid(r: BlockReportBody): object {
 }
 
 function referenceKey(api: ApiContext, reference: string): string {
-  return `${api.config.redis.keyPrefix}blockref:${reference}`;
+  return blockReferenceKey(api.config.redis.keyPrefix, reference);
+}
+
+export function blockReferenceKey(prefix: string, reference: string): string {
+  return `${prefix}blockref:${reference}`;
 }
 
 /** A new reference number, kept (naming its card) so that no two reports ever share one. */

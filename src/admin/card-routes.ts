@@ -4,13 +4,19 @@
  * as the change. Cards are addressed by their card id (the keyed hash of the PAN); a PAN travels
  * only in a body, never in a URL (URLs end up in proxy and access logs).
  */
+import { isRedisUnavailable } from '../register/redis.js';
 import type { IncomingMessage } from 'node:http';
 import type { CardId } from '../register/card-id.js';
 import type { ChangeResult } from '../register/card-register.js';
 import { type ApiContext, NO_SUCH_CARD, cardIdParam, refused, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
 import { validate } from './schemas.js';
-import type { AdminRoute } from './server.js';
+import type { AdminReply, AdminRoute } from './server.js';
+
+/** A change accepted but not yet made (Redis down): answered as it is. */
+interface Deferred {
+  deferred: AdminReply;
+}
 
 export function cardRoutes(api: ApiContext): AdminRoute[] {
   const { auth, register } = api;
@@ -20,7 +26,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     method: AdminRoute['method'],
     path: string,
     action: string,
-    act: (issuer: string, card: CardId, req: IncomingMessage) => Promise<ChangeResult>,
+    act: (issuer: string, card: CardId, req: IncomingMessage) => Promise<ChangeResult | Deferred>,
   ): AdminRoute => ({
     method,
     path,
@@ -28,6 +34,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
       const issuer = auth.issuer(req);
       const card = cardIdParam(id);
       const result = await act(issuer, card, req);
+      if ('deferred' in result) return result.deferred;
       if (!result.ok) return refused(result);
       // Blocks write notices; moved to the issuer's feed now rather than at the next sweep.
       await api.relay.flushQuietly(card);
@@ -94,8 +101,17 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     }),
     change('POST', '/cards/:id/block', 'block', async (issuer, card, req) => {
       const { reason, statement } = validate('block', await readJsonBody(req));
-      // Blocked by the issuer itself: reported and blocked at the same moment.
-      return register.block(issuer, card, reason, api.clock.now(), statement === undefined ? undefined : { statement });
+      const report = statement === undefined ? undefined : { statement };
+      const now = api.clock.now();
+      try {
+        // Blocked by the issuer itself: reported and blocked at the same moment.
+        return await register.block(issuer, card, reason, now, report);
+      } catch (e) {
+        if (!isRedisUnavailable(e)) throw e;
+        // Redis down: kept on disk and applied when it is back (the issuer check happens then).
+        api.pending.add({ issuer, card, reason, reportedAt: now.getTime(), ...(report ? { report } : {}), reference: '' });
+        return { deferred: { status: 202, body: { card, pending: true, message: 'the card register is unavailable: the block is kept and applied as soon as it is back' } } };
+      }
     }),
     change('DELETE', '/cards/:id/block', 'liftBlock', (issuer, card) => register.liftBlock(issuer, card)),
     change('DELETE', '/cards/:id/pin-block', 'liftPinBlock', (issuer, card) => register.liftPinBlock(issuer, card)),

@@ -22,7 +22,7 @@ export interface AdminDeps {
 }
 
 export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRoute[] {
-  const api: ApiContext = { register: sw.register, relay: sw.relay, redis, auth: new AdminAuth(deps.config.admin.tokens), ...deps };
+  const api: ApiContext = { register: sw.register, relay: sw.relay, pending: sw.pendingBlocks, redis, auth: new AdminAuth(deps.config.admin.tokens), ...deps };
   return [
     ...operationRoutes(sw, redis),
     ...cardRoutes(api),

@@ -3,6 +3,7 @@
  * issuers' and block service's card API (docs/ADMIN-API.md). Answers are JSON (metrics excepted);
  * unknown routes 404 and wrong methods 405, with a reason.
  */
+import { isRedisUnavailable } from '../register/redis.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
@@ -92,6 +93,7 @@ export class AdminServer {
         reply = await route.handle(params(route, path), req);
       } catch (e) {
         if (e instanceof HttpError) reply = { status: e.status, body: e.body, headers: e.headers };
+        else if (isRedisUnavailable(e)) reply = { status: 503, body: { error: 'the card register is unavailable: try again shortly' } };
         else {
           this.log.error({ err: e, path: route.path }, 'admin route failed');
           reply = { status: 500, body: { error: 'internal error' } };

@@ -102,6 +102,7 @@ export const CONFIG_FILE_SCHEMA = object({
     secret: { type: 'string', pattern: '^([0-9a-fA-F]{2}){16,}$' },
     reservationLapseDays: { type: 'integer', minimum: 1, maximum: 31 },
     timeZone: { type: 'string', minLength: 1 },
+    pendingBlocksFile: { type: 'string', minLength: 1 },
     contactless: object({ limit: positive, maxCount: positive, maxSum: positive }),
   }),
   issuers: {

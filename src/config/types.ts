@@ -68,6 +68,11 @@ export interface RegisterConfig {
   secret: string;
   /** Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31). */
   reservationLapseDays: number;
+  /**
+   * Journal of blocks made while Redis was down, applied when it is back (also after a restart).
+   * Default: switch-pending-blocks-<key prefix>.jsonl in the system's temporary directory.
+   */
+  pendingBlocksFile?: string;
   /** Local time zone of expiry dates and (later) clearing cut-offs. */
   timeZone: string;
   contactless: {

@@ -247,3 +247,13 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Whether an error means Redis could not be reached (as opposed to Redis answering with an
+ * error): closed or refused connections, retries given up, or no answer in time.
+ */
+export function isRedisUnavailable(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'RegisterUnavailableError') return true;
+  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|Reached the max retries/.test(e.message);
+}
