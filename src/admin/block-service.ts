@@ -6,7 +6,7 @@
  * for that card product.
  */
 import { randomInt } from 'node:crypto';
-import type { CardId } from '../register/card-id.js';
+import { type CardId, luhnCheckDigit } from '../register/card-id.js';
 import type { CardState } from '../register/card-register.js';
 import { type ApiContext, refused, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
@@ -167,16 +167,4 @@ export function newReference(): string {
   return body + luhnCheckDigit(body);
 }
 
-export function luhnCheckDigit(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    // From the right, the digit next to the check digit is doubled first.
-    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
-}
+

@@ -28,17 +28,22 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
 
 /** Luhn check digit test: a PAN failing it is answered "not registered" without asking Redis. */
 export function luhnValid(pan: string): boolean {
-  if (!/^\d{12,19}$/.test(pan)) return false;
+  return /^\d{12,19}$/.test(pan) && luhnCheckDigit(pan.slice(0, -1)) === pan.charCodeAt(pan.length - 1) - 48;
+}
+
+/** The Luhn check digit to append to `digits` (PANs, block reference numbers). */
+export function luhnCheckDigit(digits: string): number {
   let sum = 0;
-  for (let i = 0; i < pan.length; i++) {
-    let d = pan.charCodeAt(pan.length - 1 - i) - 48;
-    if (i % 2 === 1) {
+  for (let i = 0; i < digits.length; i++) {
+    // From the right, the digit next to the check digit is doubled first.
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 0) {
       d *= 2;
       if (d > 9) d -= 9;
     }
     sum += d;
   }
-  return sum % 10 === 0;
+  return (10 - (sum % 10)) % 10;
 }
 
 /** PAN as first 6 + last 4 (as describe() shows it), kept in the record for display. */
