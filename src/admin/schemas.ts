@@ -4,6 +4,7 @@
  * field's `description`, and never quotes the value (a PAN or a PIN must not come back in an
  * answer). Unknown properties are refused (additionalProperties: false), so a typo is an error.
  */
+import type { NewCard } from '../register/card-register.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PRODUCT_PATTERN } from '../config/schema.js';
 import { luhnValid } from '../register/card-id.js';
@@ -50,18 +51,8 @@ const body = (properties: Record<string, object>, required: string[], extra: obj
   ...extra,
 });
 
-export interface RegisterBody {
-  pan: string;
-  product: string;
-  expiry: string;
-  pin: string;
-  activationCode: string;
-  account: string;
-  balance: number;
-  currency: string;
-  status?: 'registered' | 'active';
-  personalNumber?: string;
-}
+/** A card as the register takes it, the issuer coming from the token, plus the holder's personal number for the block service's index. */
+export type RegisterBody = Omit<NewCard, 'issuer'> & { personalNumber?: string };
 
 export interface BlockReportBody {
   name: string;
