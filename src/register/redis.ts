@@ -84,7 +84,9 @@ export async function connectRedis(options: ConnectRedisOptions = {}): Promise<R
 async function connectTo(url: string, log: RedisLog): Promise<RedisConnection> {
   const shown = redactUrl(url);
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`redis: ${shown} is not a redis:// or rediss:// URL`);
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1 });
+  // Auto-pipelining: commands issued in the same tick (many terminals' authorizations) go out in
+  // one socket write instead of one each; under load that write was a quarter of the switch's CPU.
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   // An 'error' listener is needed anyway: without one ioredis prints every reconnect failure.
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
