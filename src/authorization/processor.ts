@@ -74,8 +74,10 @@ export class RequestProcessor {
     const code = response[39] as string;
     this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
     if (ctx.reason !== undefined) {
-      // Debug level: a declined card is routine traffic, counted by the metrics; a log line each would cost under load.
-      this.deps.log.debug({ listener: this.deps.listener, mti: ctx.mti, terminal: ctx.terminalId, outcome: ctx.outcome, actionCode: code, reason: ctx.reason }, 'request refused');
+      // A message the terminal got wrong is logged for its vendor; a declined card is routine
+      // traffic, counted by the metrics, and a log line each would cost under load.
+      const level = ctx.outcome === 'formatError' || ctx.outcome === 'invalidTransaction' ? 'info' : 'debug';
+      this.deps.log[level]({ listener: this.deps.listener, mti: ctx.mti, terminal: ctx.terminalId, outcome: ctx.outcome, actionCode: code, reason: ctx.reason }, 'request refused');
     }
     const body = this.deps.dialect.pack(response);
     const terminal = ctx.terminalId ?? (typeof response[41] === 'string' ? response[41].trimEnd() : undefined);
