@@ -1,0 +1,135 @@
+/**
+ * The command line of `npm run bench`, checked up front with bounds on everything (so a typo
+ * cannot ask for a run of a day or a million connections) and defaults for the rest.
+ */
+import { parseArgs } from 'node:util';
+import { SHIPPED_DIALECTS, type ShippedDialect } from '../../src/codec/index.js';
+
+export const USAGE = `Load benchmark of the switch (starts its own switch child, seeds cards, measures, cleans up).
+
+  npm run bench -- --rate R|max [options]       traffic
+  npm run bench -- --idle N [options]           RSS of the switch holding N idle connections
+
+Traffic:
+  --rate R|max          open loop at R requests/s; max: closed loop, each connection keeps
+                        --depth requests in flight
+  --duration S          measured seconds (default 20)
+  --warmup S            seconds before, not counted (default 5)
+  --connections C       terminal connections (default 100)
+  --depth N             closed loop: requests in flight per connection (default 1: a terminal
+                        waits for its answer)
+  --mix NAME|FILE       bench/mixes/NAME.json or a JSON file (default: default)
+  --dialect D           iso93ascii (default), iso87ascii or iso93binary; framing follows the dialect
+  --baseline            also run the same load against an echo server and report the ratio
+  --workers N           generator threads (default: cores - 1, at least 1)
+  --timeout MS          a request unanswered this long is a timeout (default 5000)
+  --seed N              seed of the request-kind choice (default 1)
+Both:
+  --json PATH           results (default bench/results/<kind>-<time>.json, copied to <kind>-latest.json)
+  --html PATH           charts (default bench/results/<kind>-latest.html; traffic only)
+  --redis URL           Redis on this machine (default redis://127.0.0.1:6379)
+  --max-in-flight N     the switch's maxInFlight per connection (default 256)
+  --switch-command CMD  how to start the switch (default: node dist/src/main.js)
+  --idle-batch N        idle: connections opened at a time (default 500)
+  --help`;
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export interface LoadOptions {
+  kind: 'load' | 'idle';
+  /** requests/s, or 'max' for the closed loop */
+  rate: number | 'max';
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  depth: number;
+  mix: string;
+  dialect: ShippedDialect;
+  baseline: boolean;
+  workers: number;
+  timeoutMs: number;
+  seed: number;
+  json: string | undefined;
+  html: string | undefined;
+  redis: string;
+  maxInFlight: number;
+  switchCommand: string[] | undefined;
+  idle: number;
+  idleBatch: number;
+}
+
+function number(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    throw new CliError(`--${name} ${value}: expected ${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        connections: { type: 'string' },
+        depth: { type: 'string' },
+        mix: { type: 'string' },
+        dialect: { type: 'string' },
+        baseline: { type: 'boolean' },
+        workers: { type: 'string' },
+        timeout: { type: 'string' },
+        seed: { type: 'string' },
+        json: { type: 'string' },
+        html: { type: 'string' },
+        redis: { type: 'string' },
+        'max-in-flight': { type: 'string' },
+        'switch-command': { type: 'string' },
+        idle: { type: 'string' },
+        'idle-batch': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  if (values.help) return 'help';
+  const idle = number('idle', values.idle, 0, 1, 60_000);
+  if (idle === 0 && values.rate === undefined) throw new CliError('give --rate R (requests/s) or --rate max, or --idle N');
+  if (idle > 0 && values.rate !== undefined) throw new CliError('--idle and --rate are separate runs: give one of them');
+  const dialect = values.dialect ?? 'iso93ascii';
+  if (!(SHIPPED_DIALECTS as readonly string[]).includes(dialect)) throw new CliError(`--dialect ${dialect}: one of ${SHIPPED_DIALECTS.join(', ')}`);
+  const connections = number('connections', values.connections, 100, 1, 20_000);
+  const maxInFlight = number('max-in-flight', values['max-in-flight'], 256, 1, 10_000);
+  const depth = number('depth', values.depth, 1, 1, maxInFlight);
+  const rate = values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
+  const command = values['switch-command']?.trim().split(/\s+/);
+  return {
+    kind: idle > 0 ? 'idle' : 'load',
+    rate,
+    durationS: number('duration', values.duration, 20, 1, 3600, false),
+    warmupS: number('warmup', values.warmup, 5, 0, 600, false),
+    connections,
+    depth,
+    mix: values.mix ?? 'default',
+    dialect: dialect as ShippedDialect,
+    baseline: values.baseline ?? false,
+    workers: Math.min(connections, number('workers', values.workers, Math.max(1, cores - 1), 1, 64)),
+    timeoutMs: number('timeout', values.timeout, 5000, 100, 60_000),
+    seed: number('seed', values.seed, 1, 0, 2 ** 31),
+    json: values.json,
+    html: values.html,
+    redis: values.redis ?? 'redis://127.0.0.1:6379',
+    maxInFlight,
+    switchCommand: command !== undefined && command[0] !== '' ? command : undefined,
+    idle,
+    idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),
+  };
+}

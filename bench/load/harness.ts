@@ -1,0 +1,173 @@
+/**
+ * The processes a run measures, each a child with its own core: the switch (its entry point with
+ * a generated config file via SWITCH_CONFIG) and the echo server of the baseline. Loopback only.
+ *
+ * The switch logs at 'warn', so that logging a line per declined request does not distort the
+ * measurement; its 'listening' lines are 'info' and so not written. The harness therefore picks
+ * the free ports itself (bind port 0, read it, close) and waits for /readyz on the admin port,
+ * which answers 200 once the listener listens and Redis is ready. Should another process take a
+ * port in between, the switch exits on EADDRINUSE and the harness tries again with new ports.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { LengthHeader } from '../../src/transport/framing.js';
+import { nodeArgsFor, siblingModule, switchMain } from './paths.js';
+import { HOST, type SwitchSettings, switchConfig } from './switch-config.js';
+
+export { FRAMING_OF, HOST, type SwitchSettings, checkLoopbackRedis, switchConfig } from './switch-config.js';
+
+/** A free loopback port, as the OS hands them out. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, HOST);
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export interface Child {
+  readonly pid: number;
+  /** The port terminals connect to. */
+  readonly port: number;
+  readonly adminPort: number | undefined;
+  /** Warning and error log lines of the child, by message. */
+  warnings(): Record<string, number>;
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+/** The environment of a child: ours without what would change its config or load a debugger/coverage. */
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'SWITCH_PORT', 'ADMIN_PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(key) || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+  }
+  return { ...env, ...extra };
+}
+
+/** Kills children left behind if the bench itself dies (uncaught error, Ctrl-C): never orphan a switch. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+function track(command: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; warnings: Record<string, number>; exited: Promise<unknown> } {
+  const [file, ...args] = command;
+  const child = spawn(file!, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  const exited = once(child, 'exit').finally(() => running.delete(child));
+  let tail = '';
+  let partial = '';
+  const warnings: Record<string, number> = {};
+  const keep = (text: string): void => {
+    tail = (tail + text).slice(-8192);
+  };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    keep(text);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      try {
+        const l = JSON.parse(line) as { level?: number; msg?: string };
+        if ((l.level ?? 0) >= 40) warnings[l.msg ?? '?'] = (warnings[l.msg ?? '?'] ?? 0) + 1;
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => keep(chunk.toString()));
+  return { child, out: () => tail + partial, warnings, exited };
+}
+
+function stopper(child: ChildProcess, exited: Promise<unknown>) {
+  return async (graceMs = 15_000): Promise<number | null> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    return child.exitCode;
+  };
+}
+
+async function waitUntil(probe: () => Promise<boolean>, child: ChildProcess, ms: number, what: string, out: () => string): Promise<void> {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${out().slice(-2000)}`);
+    if (await probe()) return;
+    if (Date.now() > until) throw new Error(`${what} not ready after ${ms} ms: ${out().slice(-2000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function ready(adminPort: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://${HOST}:${adminPort}/readyz`, { signal: AbortSignal.timeout(1000) });
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Starts the switch: `command` (default: this tree's entry point with this Node, through tsx
+ * when running from source) with a generated config file. Up to 3 tries when a port was taken.
+ */
+export async function startSwitch(s: SwitchSettings, command?: string[]): Promise<Child> {
+  const argv = command ?? [process.execPath, ...nodeArgsFor(switchMain())];
+  for (let attempt = 1; ; attempt++) {
+    const ports = { listener: await freePort(), admin: await freePort() };
+    const file = join(s.dir, 'switch.json');
+    writeFileSync(file, JSON.stringify(switchConfig(s, ports), null, 2));
+    const t = track(argv, { SWITCH_CONFIG: file });
+    try {
+      await waitUntil(() => ready(ports.admin), t.child, 60_000, 'switch', t.out);
+    } catch (e) {
+      await stopper(t.child, t.exited)(1000);
+      if (attempt < 3 && /EADDRINUSE/.test(t.out())) continue;
+      throw e;
+    }
+    return { pid: t.child.pid!, port: ports.listener, adminPort: ports.admin, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+  }
+}
+
+/** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
+export async function startEcho(header: LengthHeader, command?: string[]): Promise<Child> {
+  const argv = command ?? [process.execPath, ...nodeArgsFor(siblingModule('echo-server')), '--header', header, '--host', HOST];
+  const t = track(argv, {});
+  let port = 0;
+  await waitUntil(
+    async () => {
+      const m = /"port":(\d+)/.exec(t.out());
+      if (m) port = Number(m[1]);
+      return port > 0;
+    },
+    t.child,
+    30_000,
+    'echo server',
+    t.out,
+  );
+  return { pid: t.child.pid!, port, adminPort: undefined, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+}
+
+/** Deletes every key under the prefix: SCAN (never KEYS, which blocks Redis) and UNLINK. */
+export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}

@@ -1,0 +1,134 @@
+/**
+ * The traffic mix: card pools to seed and weighted request kinds, as data (bench/mixes/*.json,
+ * schema bench/mixes/mix.schema.json). Validated here with the schema, plus the checks a schema
+ * cannot make; a weighted choice and a small seeded PRNG pick an entry per request, so that a
+ * run's sequence of request kinds is reproducible.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { Ajv } from 'ajv';
+import { ACTION_CODES, type CodeSet, type Outcome } from '../../src/authorization/action-codes.js';
+import { MIXES_DIR } from './paths.js';
+
+export type PoolState = 'active' | 'blocked' | 'expired' | 'unregistered';
+export type PinUse = 'right' | 'wrong' | 'none';
+
+export interface CardPool {
+  count: number;
+  state: PoolState;
+  description?: string;
+}
+
+export interface MixEntry {
+  name: string;
+  weight: number;
+  mti: string;
+  processingCode: string;
+  /** øre */
+  amount: number;
+  /** The name of a pool in Mix.cards. */
+  cards: string;
+  pin: PinUse;
+  contactless: boolean;
+  /** Outcomes whose action codes count as expected. */
+  expect: Outcome[];
+  description?: string;
+}
+
+export interface Mix {
+  name: string;
+  description?: string;
+  cards: Record<string, CardPool>;
+  entries: MixEntry[];
+}
+
+export class MixError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`mix: ${problems.join('; ')}`);
+    this.name = 'MixError';
+  }
+}
+
+export const MIX_SCHEMA: object = JSON.parse(readFileSync(join(MIXES_DIR, 'mix.schema.json'), 'utf8'));
+const validateSchema = new Ajv({ allErrors: true }).compile<Mix>(MIX_SCHEMA);
+
+/** The mix if `json` is a valid one; otherwise a MixError listing every problem found. */
+export function validateMix(json: unknown): Mix {
+  if (!validateSchema(json)) {
+    throw new MixError((validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+  }
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  json.entries.forEach((e, i) => {
+    if (seen.has(e.name)) problems.push(`/entries/${i}/name "${e.name}" is used twice`);
+    seen.add(e.name);
+    if (!Object.hasOwn(json.cards, e.cards)) problems.push(`/entries/${i}/cards "${e.cards}" is not a pool under /cards`);
+  });
+  if (problems.length > 0) throw new MixError(problems);
+  return json;
+}
+
+/** A mix by name (bench/mixes/<name>.json) or by path (anything with a / or ending in .json). */
+export function loadMix(nameOrPath: string): Mix {
+  const byPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
+  const file = byPath ? (isAbsolute(nameOrPath) ? nameOrPath : join(process.cwd(), nameOrPath)) : join(MIXES_DIR, `${nameOrPath}.json`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new MixError([`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new MixError([`${file} is not JSON: ${(e as Error).message}`]);
+  }
+  return validateMix(json);
+}
+
+/** The action codes (field 39 as received) an entry expects, in the listener's code set. */
+export function expectedCodes(entry: MixEntry, codes: CodeSet): string[] {
+  return [...new Set(entry.expect.map((o) => ACTION_CODES[o][codes]))];
+}
+
+/**
+ * Picks an index with probability proportional to its weight, from a uniform number in [0, 1):
+ * a binary search over the cumulative weights, so the cost does not grow with the mix.
+ */
+export class WeightedChoice {
+  private readonly cumulative: Float64Array;
+  private readonly total: number;
+
+  constructor(weights: readonly number[]) {
+    if (weights.length === 0 || weights.some((w) => !(w > 0) || !Number.isFinite(w))) throw new RangeError('weights must be positive finite numbers, at least one');
+    this.cumulative = new Float64Array(weights.length);
+    let sum = 0;
+    weights.forEach((w, i) => (this.cumulative[i] = sum += w));
+    this.total = sum;
+  }
+
+  pick(uniform: number): number {
+    const x = uniform * this.total;
+    let lo = 0;
+    let hi = this.cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (x < this.cumulative[mid]!) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+}
+
+/** mulberry32: a tiny, fast PRNG with 32 bits of state; uniform numbers in [0, 1). Not for secrets. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * One short load run end to end, as `npm run bench` does it but from the sources: the bench's
+ * main module under tsx starts its switch child (src/main.ts under tsx), seeds the cards, runs an
+ * open loop and the echo baseline, writes JSON and HTML, and leaves nothing behind.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import t from 'tap';
+import type { RunReport } from '../../bench/load/report.js';
+import { testRedisUrl } from '../support/redis.js';
+
+const MAIN = fileURLToPath(new URL('../../bench/load/main.ts', import.meta.url));
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+  return env;
+}
+
+t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real switch process', async (t) => {
+  const url = await testRedisUrl();
+  const dir = t.testdir();
+  const json = join(dir, 'run.json');
+  const html = join(dir, 'run.html');
+  const args = ['--import', 'tsx', MAIN, '--rate', '200', '--duration', '2', '--connections', '4', '--warmup', '0', '--baseline', '--json', json, '--html', html, '--redis', url];
+  const child = spawn(process.execPath, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  t.equal(code, 0, err.slice(-3000));
+
+  const r = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
+  t.equal(r.kind, 'load');
+  t.match(r.command, /--rate 200 --duration 2 --connections 4 --warmup 0 --baseline/);
+  const [sw, echo] = r.phases;
+  t.match(sw, { target: 'switch', mode: 'open', offeredRate: 200, connections: 4, warmupS: 0, durationS: 2 });
+  // The schedule plans exactly rate x duration; every one is answered, as the mix expects.
+  t.match(sw!.requests, { sent: 400, answered: 400, timeouts: 0, skipped: 0, failed: 0, warmupSent: 0 });
+  t.same(sw!.requests.errors, {});
+  t.equal(sw!.achievedRate, 200);
+  t.equal(sw!.unexpected, 0, JSON.stringify(sw!.entries));
+  t.equal(sw!.latencyMs.count, 400);
+  t.ok(sw!.latencyMs.min > 0 && sw!.latencyMs.p99 < 5000);
+  t.ok(sw!.actionCodes['000']! > 250, 'mostly approvals');
+  t.equal(sw!.entries.reduce((s, e) => s + e.sent, 0), 400);
+  t.ok(sw!.entries.find((e) => e.name === 'purchase-pin')!.sent > 100, 'weights are followed');
+  t.type(sw!.process.cpuPercent, 'number');
+  t.ok(sw!.process.rssMaxMiB! > 20);
+  t.type(sw!.generator.processCpuPercent, 'number');
+  t.equal(sw!.timeline.reduce((s, x) => s + x.sent, 0), 400);
+  t.match(echo, { target: 'echo', requests: { sent: 400, answered: 400, timeouts: 0, failed: 0 }, unexpected: null });
+  t.same(Object.keys(echo!.actionCodes), ['echo']);
+  t.equal(r.baselineRatio, 1, 'both keep up with 200/s');
+
+  t.match(out, /^switch: open loop, offered 200\/s/m);
+  t.match(out, /switch \/ echo throughput: 1/);
+  t.match(err, /\[switch +1 s\] sent \d+ {2}answered \d+/, 'a progress line each second');
+  t.match(err, /deleted \d+ keys under bench:/);
+  t.match(readFileSync(html, 'utf8'), /<svg[^]*Latency by percentile/);
+
+  // Nothing left behind: the run's keys, the switch and the echo server.
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  t.teardown(() => redis.quit());
+  t.match(r.keyPrefix, /^bench:\d+:\w+:$/);
+  const left: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${r.keyPrefix}*`, 'COUNT', 10_000);
+    left.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  t.same(left, [], 'no keys under the run\'s prefix');
+  for (const p of r.phases) t.throws(() => process.kill(p.process.pid, 0), { code: 'ESRCH' }, `${p.target} process gone`);
+});

@@ -1,0 +1,52 @@
+/** The command line of npm run bench: defaults, bounds, the two kinds of run. */
+import t from 'tap';
+import { CliError, type LoadOptions, USAGE, parseCli } from '../../bench/load/cli.js';
+
+const parse = (args: string, cores = 2): LoadOptions => parseCli(args.split(' ').filter(Boolean), cores) as LoadOptions;
+
+t.test('defaults', async (t) => {
+  const o = parse('--rate 500');
+  t.match(o, { kind: 'load', rate: 500, durationS: 20, warmupS: 5, connections: 100, depth: 1, mix: 'default', dialect: 'iso93ascii', baseline: false, workers: 1, timeoutMs: 5000, seed: 1, json: undefined, html: undefined, redis: 'redis://127.0.0.1:6379', maxInFlight: 256, switchCommand: undefined, idle: 0, idleBatch: 500 });
+  t.equal(parse('--rate 500', 8).workers, 7, 'one per core but one');
+  t.equal(parse('--rate 500 --connections 3', 8).workers, 3, 'never more than connections');
+  t.equal(parse('--rate 500', 1).workers, 1);
+});
+
+t.test('closed loop, every option', async (t) => {
+  const o = parse('--rate max --duration 2.5 --warmup 0 --connections 7 --depth 4 --mix ./m.json --dialect iso93binary --baseline --workers 2 --timeout 800 --seed 9 --json a.json --html a.html --redis redis://localhost:6380 --max-in-flight 64');
+  t.match(o, { rate: 'max', durationS: 2.5, warmupS: 0, connections: 7, depth: 4, mix: './m.json', dialect: 'iso93binary', baseline: true, workers: 2, timeoutMs: 800, seed: 9, json: 'a.json', html: 'a.html', redis: 'redis://localhost:6380', maxInFlight: 64 });
+  t.same(parseCli(['--rate', '1', '--switch-command', ' node --import tsx src/main.ts '], 2), { ...parse('--rate 1'), switchCommand: ['node', '--import', 'tsx', 'src/main.ts'] });
+  t.equal((parseCli(['--rate', '1', '--switch-command', '  '], 2) as LoadOptions).switchCommand, undefined, 'blank: the default');
+});
+
+t.test('idle', async (t) => {
+  t.match(parse('--idle 10000 --idle-batch 250'), { kind: 'idle', idle: 10_000, idleBatch: 250, rate: 'max' });
+  t.throws(() => parse('--idle 10 --rate 5'), /separate runs/);
+});
+
+t.test('help', async (t) => {
+  t.equal(parseCli(['--help'], 2), 'help');
+  t.match(USAGE, /--rate R\|max/);
+});
+
+t.test('bad input is refused with what is expected', async (t) => {
+  const bad: [string, RegExp][] = [
+    ['', /give --rate/],
+    ['--rate fast', /--rate fast: expected a number from 1/],
+    ['--rate 0', /--rate 0/],
+    ['--rate 10 --duration 0', /--duration 0/],
+    ['--rate 10 --duration 3601', /--duration/],
+    ['--rate 10 --connections 2.5', /an integer/],
+    ['--rate 10 --connections 20001', /--connections/],
+    ['--rate 10 --depth 300', /--depth 300: expected an integer from 1 to 256/],
+    ['--rate 10 --dialect iso99', /one of iso93ascii, iso87ascii, iso93binary/],
+    ['--rate 10 --workers 0', /--workers/],
+    ['--rate 10 --timeout 50', /--timeout/],
+    ['--rate 10 --bogus', /Unknown option '--bogus'/],
+    ['--rate 10 --warmup', /argument missing|--warmup/],
+    ['--rate', /argument missing/],
+  ];
+  for (const [args, message] of bad) t.throws(() => parse(args), message, args);
+  t.throws(() => parse('--rate 10 --seed -1'), CliError);
+  t.throws(() => parseCli(['--rate', '10', '--duration', ' '], 2), /--duration/);
+});
