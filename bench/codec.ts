@@ -9,13 +9,13 @@
  * that all cases share the same machine conditions (clock drift, GC debt left by the case before).
  * The median round rate is reported. --seconds is the approximate total run time.
  */
-import os from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { type IsoMessage, dialect } from '../src/codec/index.js';
 import { PURCHASE_87, PURCHASE_93, PURCHASE_ISO_8583 } from './support/purchase.js';
+import { machine } from './support/machine.js';
 
 const ROUNDS = 5;
 const TARGETS = { pack: 20, unpack: 10 } as const;
@@ -171,16 +171,6 @@ function table(rs: Row[]): string {
   return [cells(lines[0]!), rule, ...lines.slice(1).map(cells)].join('\n');
 }
 
-function machine() {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-  };
-}
 
 function main(): void {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, json: { type: 'string' } } });

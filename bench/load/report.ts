@@ -3,7 +3,8 @@
  * (switch, echo), the run's report (machine, command line, mix, phases, ratio) as JSON, and the
  * lines printed at the end. Pure functions of their inputs, so the JSON's shape is tested.
  */
-import os from 'node:os';
+import type { Machine } from '../support/machine.js';
+export type { Machine };
 import type { Histogram } from 'hdr-histogram-js';
 import { type LatencySummary, type PercentilePoint, merge, percentileCurve, summarize } from './histogram.js';
 import type { MixEntry } from './mix.js';
@@ -11,24 +12,8 @@ import type { LoopMode, WorkerResult } from './protocol.js';
 
 export const REPORT_VERSION = 1;
 
-export interface Machine {
-  cpu: string;
-  cores: number;
-  memoryGiB: number;
-  node: string;
-  platform: string;
-}
 
-export function machine(): Machine {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? 'unknown',
-    cores: cpus.length,
-    memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-  };
-}
+export { machine } from '../support/machine.js';
 
 export interface ProcessFigures {
   pid: number;

@@ -3,20 +3,12 @@
  * so a failure report names the seed and the case number and can be replayed.
  */
 import type { Dialect, FieldSpec, IsoMessage, IsoValue } from '../../src/codec/index.js';
+import { prng } from '../../bench/support/prng.js';
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, good enough for test data. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The benchmark's seeded PRNG (mulberry32): small, fast, good enough for test data. */
+export const rng = (seed: number): Rng => prng(seed);
 
 export const int = (r: Rng, min: number, max: number): number => min + Math.floor(r() * (max - min + 1));
 
