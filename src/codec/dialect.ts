@@ -12,6 +12,8 @@ import { DIGITS, firstInvalidByte, firstInvalidChar } from './charset.js';
 import { type DescribeOptions, describeMessage } from './describe.js';
 
 const MTI_FIELD = 0;
+/** Templates remembered per bitmap half at most; a run uses a handful, random or hostile traffic many. */
+const MAX_TEMPLATES = 256;
 const BITMAP_FIELD = 1;
 
 /** Where a field sat in the bytes it was unpacked from (prefix included), for masked hex dumps. */
@@ -32,6 +34,8 @@ export class Dialect {
   /** Reused bitmaps (pack and unpack are synchronous): no allocation per message. */
   private readonly packBitmap = new Uint8Array(16);
   private readonly unpackBitmap = new Uint8Array(16);
+  /** Result-object templates by primary bitmap (see template()). */
+  private readonly templates = new Map<number, Map<number, IsoMessage>>();
 
   constructor(spec: unknown) {
     this.spec = structuredClone(validateDialectSpec(spec));
@@ -104,10 +108,8 @@ export class Dialect {
   unpack(buf: Buffer): IsoMessage {
     const r: Reader = { buf, pos: 0, end: buf.length, text: undefined };
     const mti = this.readMti(r);
-    const message: IsoMessage = {};
     try {
-      this.unpackFields(r, message, mti);
-      return message;
+      return this.unpackFields(r, mti);
     } catch (e) {
       throw e instanceof Iso8583Error ? e.withMti(mti) : e;
     }
@@ -119,16 +121,15 @@ export class Dialect {
    */
   unpackPartial(buf: Buffer, layout?: FieldLayout[]): { message: IsoMessage; error: Iso8583Error | undefined } {
     const r: Reader = { buf, pos: 0, end: buf.length, text: undefined };
-    const message: IsoMessage = {};
+    const partial: { message: IsoMessage } = { message: {} };
     try {
       const mti = this.readMti(r);
-      message[MTI_FIELD] = mti;
-      this.unpackFields(r, message, mti, layout);
-      return { message, error: undefined };
+      partial.message = { [MTI_FIELD]: mti };
+      return { message: this.unpackFields(r, mti, layout, partial), error: undefined };
     } catch (e) {
       if (!(e instanceof Iso8583Error)) throw e;
-      const mti = message[MTI_FIELD];
-      return { message, error: typeof mti === 'string' ? e.withMti(mti) : e };
+      const mti = partial.message[MTI_FIELD];
+      return { message: partial.message, error: typeof mti === 'string' ? e.withMti(mti) : e };
     }
   }
 
@@ -152,17 +153,19 @@ export class Dialect {
     return mti;
   }
 
-  /** Reads bitmap and fields into `message`, which keeps what was read when an error is thrown. */
-  private unpackFields(r: Reader, message: IsoMessage, mti: string, layout?: FieldLayout[]): void {
+  /**
+   * Reads bitmap and fields. `partial` gets the message as it is built, so that an error leaves
+   * the fields read before it (and only those) to unpackPartial.
+   */
+  private unpackFields(r: Reader, mti: string, layout?: FieldLayout[], partial?: { message: IsoMessage }): IsoMessage {
     const bitmap = this.unpackBitmap;
     this.readBitmap(r, 0);
     const size = bitmap[0]! & 0x80 ? 16 : 8;
     if (size === 16) this.readBitmap(r, 8);
-    const highest = highestBit(bitmap, size);
-    // Sizing the object's element store once, by writing its highest field first, halves the
-    // cost of building the message; the placeholder is overwritten (or removed on error).
-    if (highest > 1) message[highest] = '';
+    const message: IsoMessage = { ...this.template(size) };
     message[MTI_FIELD] = mti;
+    if (partial !== undefined) partial.message = message;
+    let lastRead = 0;
     try {
       for (let byte = 0; byte < size; byte++) {
         // Visit only the set bits, highest-order first (= lowest field number first).
@@ -172,15 +175,54 @@ export class Dialect {
           if (codec === undefined) throw new Iso8583Error({ field: n, offset: r.pos, reason: `bitmap announces a field not defined in dialect ${this.name}` });
           const start = r.pos;
           message[n] = codec.unpack(r);
+          lastRead = n;
           layout?.push({ field: n, start, end: r.pos });
         }
       }
     } catch (e) {
-      // The error came at or before the highest field, so it still holds the placeholder.
-      delete message[highest];
+      // The template announced every field of the bitmap; keep only those actually read.
+      for (const key of Object.keys(message)) if (Number(key) > lastRead) delete message[Number(key)];
       throw e;
     }
     if (r.pos !== r.end) throw new Iso8583Error({ offset: r.pos, reason: `${r.end - r.pos} bytes left after the last field` });
+    return message;
+  }
+
+  /**
+   * An object with a key for every field of this bitmap, copied for each message: copying one
+   * whose element store already has the right size is much cheaper than growing a new object
+   * field by field, the largest fixed cost of an unpack. Keyed by the bitmap's 32-bit halves
+   * (numbers hash far faster than a string key); messages of one kind share a bitmap, so a few
+   * templates serve a whole run. Secondary bitmaps (rarer) build their object directly.
+   */
+  private template(size: number): IsoMessage {
+    const b = this.unpackBitmap;
+    if (size !== 8) return this.buildTemplate(size);
+    const hi = (b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!;
+    const lo = (b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!;
+    let byLo = this.templates.get(hi);
+    if (byLo === undefined) {
+      if (this.templates.size >= MAX_TEMPLATES) this.templates.clear();
+      byLo = new Map();
+      this.templates.set(hi, byLo);
+    }
+    let t = byLo.get(lo);
+    if (t === undefined) {
+      if (byLo.size >= MAX_TEMPLATES) byLo.clear();
+      t = this.buildTemplate(size);
+      byLo.set(lo, t);
+    }
+    return t;
+  }
+
+  private buildTemplate(size: number): IsoMessage {
+    const bitmap = this.unpackBitmap;
+    const highest = highestBit(bitmap, size);
+    const t: IsoMessage = {};
+    if (highest > 1) t[highest] = ''; // the highest first: the element store is sized once
+    t[MTI_FIELD] = '';
+    for (let n = 2; n < highest; n++) if (bitmap[(n - 1) >> 3]! & (0x80 >> ((n - 1) & 7))) t[n] = '';
+    return t;
   }
 
   /** Reads 8 bitmap bytes into unpackBitmap at `at` (0: primary, 8: secondary). */
