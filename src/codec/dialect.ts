@@ -133,15 +133,6 @@ export class Dialect {
     }
   }
 
-  /** Reads just the MTI, or returns undefined when the buffer does not start with one. */
-  peekMti(buf: Buffer): string | undefined {
-    try {
-      return this.readMti({ buf, pos: 0, end: buf.length, text: undefined });
-    } catch {
-      return undefined;
-    }
-  }
-
   private readMti(r: Reader): string {
     const size = this.mtiBcd ? 2 : 4;
     if (r.end < size) throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: `MTI needs ${size} bytes, only ${r.end} left` });

@@ -82,8 +82,6 @@ t.test('binary dialect: invalid BCD, amount signs, and fields the dialect does n
   t.throws(() => b.unpack(Buffer.from([0x1a, 0x00])), { message: 'field 0: MTI must be 4 digits at offset 0' });
   const narrow = loadDialect({ ...b.toJSON(), name: 'narrow', fields: { 3: b.field(3)! } });
   t.throws(() => narrow.unpack(packed), { message: 'field 97: bitmap announces a field not defined in dialect narrow at offset 21 (MTI 1100)' });
-  t.equal(narrow.peekMti(packed), '1100');
-  t.equal(narrow.peekMti(Buffer.from([0xff])), undefined);
 });
 
 t.test('a BCD filler nibble may be F, as some senders write it', async (t) => {
