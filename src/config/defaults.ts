@@ -28,9 +28,20 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     secret: Buffer.from('test-register-secret-do-not-use').toString('hex'),
     reservationLapseDays: 14,
     timeZone: 'Europe/Copenhagen',
+    // "test-data-key-do-not-use-outside" padded: documented in config/README.md; replace it outside tests.
+    dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),
+    transactionRetentionDays: 35,
     contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
   },
   // No issuer settings: block receipts use the built-in SMS text (src/admin/sms.ts).
   issuers: {},
+  clearing: {
+    enabled: true,
+    // Ten deliveries a day (DOMAIN.md, 001 §9): every two hours through the trading day, the last at day's end.
+    cutoffs: ['06:00', '08:00', '10:00', '12:00', '14:00', '16:00', '18:00', '20:00', '22:00', '23:59'],
+    directory: 'data/clearing',
+    queuePrefix: 'sw-bull',
+    blockList: { time: '23:59', directory: 'data/block-list' },
+  },
   terminals: {},
 };

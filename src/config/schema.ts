@@ -13,6 +13,8 @@ const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 const host = { type: 'string', minLength: 1 } as const;
 const positive = { type: 'integer', minimum: 1 } as const;
 /** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
+/** A local time of day, 'HH:MM' (24-hour). */
+const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 
 const object = (properties: Record<string, object>, required: string[] = []) => ({
@@ -103,6 +105,8 @@ export const CONFIG_FILE_SCHEMA = object({
     reservationLapseDays: { type: 'integer', minimum: 1, maximum: 31 },
     timeZone: { type: 'string', minLength: 1 },
     pendingBlocksFile: { type: 'string', minLength: 1 },
+    dataKey: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+    transactionRetentionDays: { type: 'integer', minimum: 1, maximum: 400 },
     contactless: object({ limit: positive, maxCount: positive, maxSum: positive }),
   }),
   issuers: {
@@ -119,5 +123,12 @@ export const CONFIG_FILE_SCHEMA = object({
       ['smsTemplates'],
     ),
   },
+  clearing: object({
+    enabled: { type: 'boolean' },
+    cutoffs: { type: 'array', items: localTime, minItems: 1, maxItems: 24, uniqueItems: true },
+    directory: { type: 'string', minLength: 1 },
+    queuePrefix: { type: 'string', minLength: 1, pattern: '^[^:]+$' },
+    blockList: object({ time: localTime, directory: { type: 'string', minLength: 1 } }),
+  }),
   terminals: object({ keyFile: { type: 'string', minLength: 1 } }),
 });

@@ -54,6 +54,7 @@ export interface SwitchConfig {
   register: RegisterConfig;
   /** Per issuer (the issuer id of its cards and tokens): what the switch does on its behalf. */
   issuers: Record<string, IssuerConfig>;
+  clearing: ClearingConfig;
   terminals: {
     /** JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal. */
     keyFile?: string;
@@ -73,8 +74,15 @@ export interface RegisterConfig {
    * Default: switch-pending-blocks-<key prefix>.jsonl in the system's temporary directory.
    */
   pendingBlocksFile?: string;
-  /** Local time zone of expiry dates and (later) clearing cut-offs. */
+  /** Local time zone of expiry dates, clearing cut-offs and the offline block list's day. */
   timeZone: string;
+  /**
+   * AES-256 data key (hex, 32 bytes) under which the full PAN is kept, for the deliveries that
+   * need it (clearing files, offline block list). The default is a documented test key.
+   */
+  dataKey: string;
+  /** Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept. */
+  transactionRetentionDays: number;
   contactless: {
     /** Largest PIN-less contactless payment, in øre (350.00 DKK). */
     limit: number;
@@ -98,4 +106,17 @@ export interface IssuerConfig {
    * {reference}, {maskedPan}, {time}.
    */
   smsTemplates: Record<string, string>;
+}
+
+export interface ClearingConfig {
+  /** Run the BullMQ cut-off scheduler and a delivery worker in the switch process. */
+  enabled: boolean;
+  /** The day's cut-offs, local 'HH:MM' in register.timeZone, in order; delivery n is cut at cutoffs[n-1]. */
+  cutoffs: string[];
+  /** Where delivery files and reconciliation reports are written (created if absent). */
+  directory: string;
+  /** BullMQ's key prefix (its own, not redis.keyPrefix: BullMQ must not run under an ioredis keyPrefix). */
+  queuePrefix: string;
+  /** Offline block list: the local time its daily change file is made, and where files go. */
+  blockList: { time: string; directory: string };
 }

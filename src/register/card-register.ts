@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { RegisterConfig } from '../config/types.js';
 import { type CardId, type CardKeys, cardId, cardKeys, maskPan } from './card-id.js';
 import { pinVerificationValue } from './pin-verification.js';
+import { PanCipher } from '../postings/pan-cipher.js';
 import { AUTHORIZE_LUA } from './scripts/authorize.js';
 import { ACTIVATE_LUA, BLOCK_LUA, DELETE_LUA, LIFT_BLOCK_LUA, LIFT_PIN_BLOCK_LUA, REGISTER_LUA, SET_BALANCE_LUA } from './scripts/issuer.js';
 
@@ -120,6 +121,8 @@ const COMMANDS: Record<keyof RegisterCommands, [number, string]> = {
 export class CardRegister {
   private readonly redis: Redis & RegisterCommands;
   private readonly secret: Buffer;
+  /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
+  readonly cipher: PanCipher;
 
   constructor(
     redis: Redis,
@@ -132,6 +135,7 @@ export class CardRegister {
     }
     this.redis = redis as Redis & RegisterCommands;
     this.secret = Buffer.from(config.secret, 'hex');
+    this.cipher = new PanCipher(config.dataKey);
   }
 
   idOf(pan: string): CardId {
@@ -152,6 +156,7 @@ export class CardRegister {
     const now = this.clock.now().getTime();
     const record: Record<string, string | number> = {
       maskedPan: maskPan(card.pan),
+      panEnc: this.cipher.encrypt(card.pan),
       issuer: card.issuer,
       product: card.product,
       expiry: card.expiry,
