@@ -22,11 +22,21 @@ import { NoticeRelay } from './register/notice-relay.js';
 import { TerminalKeys } from './register/terminal-keys.js';
 import { authorizeCard } from './authorization/steps/authorize-card.js';
 import { PendingBlocks } from './register/pending-blocks.js';
+import { PostingJournal } from './postings/journal.js';
+import { PostingRelay } from './postings/posting-relay.js';
+import { LastApprovedTransactions } from './postings/last-approved.js';
+import { CardTransactions } from './postings/card-transactions.js';
+import { UnmatchedReversals } from './postings/unmatched-reversals.js';
+import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
+import { completeAuthorization } from './authorization/steps/complete-authorization.js';
+import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** How often outboxes left behind by a failure are swept into the issuers' feeds. */
 const NOTICE_SWEEP_MS = 5000;
+/** How often postings left in card outboxes by a failure are moved to the journal. */
+const POSTING_SWEEP_MS = 5000;
 /** How often blocks kept while Redis was down are tried again. */
 const PENDING_BLOCK_RETRY_MS = 1000;
 
@@ -49,6 +59,10 @@ export class Switch {
   readonly register: CardRegister;
   readonly relay: NoticeRelay;
   readonly pendingBlocks: PendingBlocks;
+  readonly journal: PostingJournal;
+  readonly postings: PostingRelay;
+  readonly transactions: CardTransactions;
+  readonly unmatched: UnmatchedReversals;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -61,8 +75,21 @@ export class Switch {
     const journal = config.register.pendingBlocksFile ?? join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`);
     this.pendingBlocks = new PendingBlocks(journal, this.register, this.relay, options.redis, (ref) => blockReferenceKey(config.redis.keyPrefix, ref), log);
     const keys = config.terminals.keyFile === undefined ? TerminalKeys.testKeys() : TerminalKeys.fromFile(config.terminals.keyFile);
-    const cardStep = authorizeCard({ register: this.register, relay: this.relay, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs: config.redis.commandTimeoutMs });
-    const pipeline = new Pipeline([...STANDARD_STEPS, cardStep, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
+    const prefix = config.redis.keyPrefix;
+    this.journal = new PostingJournal(options.redis, prefix);
+    const lastApproved = new LastApprovedTransactions(options.redis, prefix);
+    this.postings = new PostingRelay(options.redis, prefix, this.journal, lastApproved, clock, log);
+    this.transactions = new CardTransactions(options.redis, prefix, this.register, clock, config.register.transactionRetentionDays);
+    this.unmatched = new UnmatchedReversals(options.redis, prefix);
+    const timeoutMs = config.redis.commandTimeoutMs;
+    const advices = { transactions: this.transactions, postings: this.postings, timeoutMs };
+    const registerSteps = [
+      authorizeCard({ register: this.register, relay: this.relay, postings: this.postings, lastApproved, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs }),
+      reverseLostAnswer({ keys, lastApproved, ...advices }),
+      completeAuthorization(advices),
+      reverseTransaction({ ...advices, unmatched: this.unmatched }),
+    ];
+    const pipeline = new Pipeline([...STANDARD_STEPS, ...registerSteps, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
     this.listeners = config.listeners.map((l) => {
       const d = shippedDialect(l.dialect);
       this.dialects.set(l.name, d);
@@ -79,10 +106,14 @@ export class Switch {
   }
 
   async start(): Promise<void> {
+    // Postings a crash left in card outboxes reach the journal (and old terminals' last approvals
+    // their records) before the first request is read.
+    await this.postings.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'posting sweep at start failed; retried every few seconds'));
     for (const l of this.listeners) await l.start();
     await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
     this.relay.startSweeping(NOTICE_SWEEP_MS);
     this.pendingBlocks.start(PENDING_BLOCK_RETRY_MS);
+    this.postings.startSweeping(POSTING_SWEEP_MS);
   }
 
   /** Graceful: stop accepting, answer what was read, close connections, then the admin listener. */
@@ -90,6 +121,8 @@ export class Switch {
     const deadline = this.options.config.shutdownTimeoutMs;
     await Promise.all(this.listeners.map((l) => l.stop(deadline)));
     this.relay.stopSweeping();
+    this.postings.stopSweeping();
+    await this.postings.drain();
     this.pendingBlocks.stop();
     await this.admin.stop();
   }

@@ -1,7 +1,7 @@
 /**
- * Bearer tokens of the issuer and block-service API: each configured token speaks for one issuer
- * (its own cards only) or for the block service (config admin.tokens). No known token: 401; the
- * wrong kind of token for a route: 403.
+ * Bearer tokens of the admin API: each configured token speaks for one issuer (its own cards
+ * only), for the block service, or for the offline terminals' fetch service (the offline block
+ * list only) (config admin.tokens). No known token: 401; the wrong kind of token for a route: 403.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -36,18 +36,34 @@ export class AdminAuth {
     return principal;
   }
 
-  /** The issuer an issuer token speaks for; 403 for the block service's token. */
+  /** The issuer an issuer token speaks for; 403 for any other token. */
   issuer(req: IncomingMessage): string {
     const p = this.principal(req);
-    if (p.role !== 'issuer') throw new HttpError(403, { error: "this route is for issuers; the block service's token cannot use it" });
+    if (p.role !== 'issuer') throw forbidden('issuers', p);
     return p.issuer;
   }
 
-  /** Passes the block service's token; 403 for an issuer's. */
+  /** Passes the block service's token; 403 for any other. */
   blockService(req: IncomingMessage): void {
     const p = this.principal(req);
-    if (p.role !== 'blockService') throw new HttpError(403, { error: "this route is for the block service; an issuer's token cannot use it" });
+    if (p.role !== 'blockService') throw forbidden('the block service', p);
   }
+
+  /** Passes the offline terminals' fetch service's token; 403 for any other. */
+  offlineTerminals(req: IncomingMessage): void {
+    const p = this.principal(req);
+    if (p.role !== 'offlineTerminals') throw forbidden("the offline terminals' fetch service", p);
+  }
+}
+
+const HOLDERS: Record<AdminPrincipal['role'], string> = {
+  issuer: "an issuer's",
+  blockService: "the block service's",
+  offlineTerminals: "the offline terminals' fetch service's",
+};
+
+function forbidden(route: string, p: AdminPrincipal): HttpError {
+  return new HttpError(403, { error: `this route is for ${route}; ${HOLDERS[p.role]} token cannot use it` });
 }
 
 function digest(token: string): string {

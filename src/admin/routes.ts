@@ -1,6 +1,6 @@
 /**
- * The admin API's routes: health, readiness, metrics, terminal traces, and the issuers' and
- * block service's card API (bearer tokens; docs/ADMIN-API.md).
+ * The admin API's routes: health, readiness, metrics, terminal traces, the issuers' and block
+ * service's card API, and the offline block list's files (bearer tokens; docs/ADMIN-API.md).
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
@@ -11,6 +11,8 @@ import type { Switch } from '../switch.js';
 import type { ApiContext } from './api.js';
 import { AdminAuth } from './auth.js';
 import { blockServiceRoutes } from './block-service.js';
+import { blockListRoutes } from './block-list-routes.js';
+import { OfflineBlockList } from '../clearing/offline-block-list.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 
@@ -19,15 +21,30 @@ export interface AdminDeps {
   config: SwitchConfig;
   clock: Clock;
   log: Logger;
+  /** The switch's offline block list (the one its daily job makes files with); absent: made here from the config. */
+  blockList?: OfflineBlockList;
 }
 
 export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRoute[] {
-  const api: ApiContext = { register: sw.register, relay: sw.relay, pending: sw.pendingBlocks, redis, auth: new AdminAuth(deps.config.admin.tokens), ...deps };
+  const { blockList: given, ...rest } = deps;
+  const api: ApiContext = { register: sw.register, relay: sw.relay, pending: sw.pendingBlocks, redis, auth: new AdminAuth(deps.config.admin.tokens), ...rest };
+  const blockList =
+    given ??
+    new OfflineBlockList({
+      redis,
+      prefix: deps.config.redis.keyPrefix,
+      register: sw.register,
+      clock: deps.clock,
+      timeZone: deps.config.register.timeZone,
+      directory: deps.config.clearing.blockList.directory,
+      log: deps.log,
+    });
   return [
     ...operationRoutes(sw, redis),
     ...cardRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),
+    ...blockListRoutes(api, blockList),
   ];
 }
 

@@ -23,6 +23,11 @@ export const ACTION_CODES = {
   invalidTransaction: { iso93: '902', iso87: '12' },
   formatError: { iso93: '904', iso87: '30' },
   duplicateTransmission: { iso93: '913', iso87: '94' },
+  // Completions (1220 / 0220) that cannot complete anything; nothing is posted.
+  amountExceedsAuthorized: { iso93: '110', iso87: '13' },
+  originalNotFound: { iso93: '914', iso87: '25' },
+  alreadyCompleted: { iso93: '913', iso87: '94' },
+  alreadyReversed: { iso93: '902', iso87: '12' },
   registerUnavailable: { iso93: '911', iso87: '91' },
   systemMalfunction: { iso93: '909', iso87: '96' },
   reversalAccepted: { iso93: '400', iso87: '00' },

@@ -63,3 +63,17 @@ export class Pipeline {
     refuse(ctx, 'systemMalfunction', `${step.name} failed`);
   }
 }
+
+/** The register's answer, or RegisterUnavailableError when Redis fails or is too slow. */
+export async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RegisterUnavailableError(`no answer within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([call, late]);
+  } catch (e) {
+    if (e instanceof RegisterUnavailableError) throw e;
+    throw new RegisterUnavailableError((e as Error).message);
+  } finally {
+    clearTimeout(timer);
+  }
+}

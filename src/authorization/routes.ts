@@ -17,10 +17,28 @@ export interface Route {
 export const FINANCIAL_ECHO = [2, 3, 4, 7, 11, 12, 32, 37, 41, 42, 49];
 
 const financial: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'authorizeCard', 'decide', 'respond'],
+  // reverseLostAnswer acts only for old terminals (DKT1, DKT1+, OEM), before the new request.
+  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'reverseLostAnswer', 'authorizeCard', 'decide', 'respond'],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,
   echo: FINANCIAL_ECHO,
+};
+
+/** Completion and reversal advices name their original in field 56, echoed. */
+const ADVICE_ECHO = [...FINANCIAL_ECHO, 24, 25, 56];
+
+const completion: Route = {
+  steps: ['validateFields', 'identifyTerminal', 'completeAuthorization', 'respond'],
+  mandatory: [4, 11, 12, 41, 56],
+  card: true,
+  echo: ADVICE_ECHO,
+};
+
+const reversal: Route = {
+  steps: ['validateFields', 'identifyTerminal', 'reverseTransaction', 'respond'],
+  mandatory: [4, 11, 12, 41, 56],
+  card: true,
+  echo: ADVICE_ECHO,
 };
 
 const networkManagement = (codeField: number): Route => ({
@@ -35,6 +53,16 @@ export const ROUTES: Record<string, Route> = {
   '0100': financial,
   '1200': financial, // financial request (single message)
   '0200': financial,
+  '1201': financial, // repeat: answered as the first time when it repeats the original
+  '0201': financial,
+  '1220': completion, // completion advice (dual message), 1221 its repeat
+  '1221': completion,
+  '0220': completion,
+  '0221': completion,
+  '1420': reversal, // reversal advice (PSAM), 1421 its repeat
+  '1421': reversal,
+  '0420': reversal,
+  '0421': reversal,
   '1804': networkManagement(24), // function code in field 24
   '0800': networkManagement(70), // network management information code in field 70
 };

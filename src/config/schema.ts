@@ -60,15 +60,17 @@ export const SMS_PLACEHOLDERS = ['reference', 'maskedPan', 'time'] as const;
 const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
 
 /**
- * A token is a secret shared with one issuer or the block service: at least 16 visible ASCII
- * characters (what fits an Authorization header), so that a placeholder like "x" is refused.
+ * A token is a secret shared with one issuer, the block service or the offline terminals' fetch
+ * service: at least 16 visible ASCII characters (what fits an Authorization header), so that a
+ * placeholder like "x" is refused.
  */
 const adminToken = {
   type: 'object',
-  properties: { role: { enum: ['issuer', 'blockService'] }, issuer: issuerId },
+  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals'] }, issuer: issuerId },
   required: ['role'],
   additionalProperties: false,
-  // An issuer token names its issuer; a block-service token names none (it acts for every issuer).
+  // An issuer token names its issuer; the block service's and the offline terminals' fetch
+  // service's tokens name none (they act for every issuer).
   if: { properties: { role: { const: 'issuer' } } },
   then: { required: ['issuer'] },
   else: { not: { required: ['issuer'] } },

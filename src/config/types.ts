@@ -94,10 +94,11 @@ export interface RegisterConfig {
 }
 
 /**
- * Who an admin API token speaks for: one issuer (its own cards only), or the block service (any
- * card, but only through the cardholder's block report).
+ * Who an admin API token speaks for: one issuer (its own cards only), the block service (any
+ * card, but only through the cardholder's block report), or the offline terminals' fetch service
+ * (the offline block list's files only, every issuer's cards).
  */
-export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' };
+export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' } | { role: 'offlineTerminals' };
 
 export interface IssuerConfig {
   /**

@@ -3,7 +3,7 @@
  * value. Deliveries that need the PAN (clearing files, the offline block list) decrypt it when
  * they are written; everything else shows the masked PAN.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 
 export class PanCipher {
   private readonly key: Buffer;
@@ -15,7 +15,7 @@ export class PanCipher {
 
   /** base64 of IV (12) | tag (16) | ciphertext */
   encrypt(pan: string): string {
-    const iv = randomBytes(12);
+    const iv = createHmac('sha256', this.key).update(pan).digest().subarray(0, 12);
     const c = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([c.update(pan, 'latin1'), c.final()]);
     return Buffer.concat([iv, c.getAuthTag(), body]).toString('base64');

@@ -19,11 +19,18 @@ export interface CardKeys {
   reservationAmounts: string;
   /** Issuer notices written with the change that caused them, before they reach the issuer's feed (list). */
   outbox: string;
+  /** Postings made with the change that caused them, before the relay appends them to the journal (list). */
+  posts: string;
+}
+
+/** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
+export function transactionKey(prefix: string, id: CardId, txn: string): string {
+  return `${prefix}card:{${id}}:t:${txn}`;
 }
 
 export function cardKeys(prefix: string, id: CardId): CardKeys {
   const base = `${prefix}card:{${id}}`;
-  return { card: base, reservations: `${base}:res`, reservationAmounts: `${base}:resamt`, outbox: `${base}:outbox` };
+  return { card: base, reservations: `${base}:res`, reservationAmounts: `${base}:resamt`, outbox: `${base}:outbox`, posts: `${base}:posts` };
 }
 
 /** Luhn check digit test: a PAN failing it is answered "not registered" without asking Redis. */

@@ -10,6 +10,8 @@ import type { RegisterConfig } from '../config/types.js';
 import { type CardId, type CardKeys, cardId, cardKeys, maskPan } from './card-id.js';
 import { pinVerificationValue } from './pin-verification.js';
 import { PanCipher } from '../postings/pan-cipher.js';
+import type { Posting } from '../postings/posting.js';
+import { transactionKey } from './card-id.js';
 import { AUTHORIZE_LUA } from './scripts/authorize.js';
 import { ACTIVATE_LUA, BLOCK_LUA, DELETE_LUA, LIFT_BLOCK_LUA, LIFT_PIN_BLOCK_LUA, REGISTER_LUA, SET_BALANCE_LUA } from './scripts/issuer.js';
 
@@ -43,7 +45,24 @@ export interface AuthorizeRequest {
   contactless: boolean;
   reserve: boolean;
   terminalId: string;
+  /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
+  transaction?: TransactionDetails;
 }
+
+export interface TransactionDetails {
+  /** Its id (src/postings/posting.ts transactionId). */
+  txn: string;
+  /** What a retransmission of it must repeat to get the first answer. */
+  signature: string;
+  /** Single message posts on approval; dual message only reserves (the completion posts). */
+  message: 'single' | 'dual';
+  /** Field 38 if approved (a retransmission gets the first one back). */
+  approvalCode: string;
+  /** The posting an approval makes, less what the register fills in (issuer, masked PAN, card status, approval code). */
+  posting: PostingTemplate;
+}
+
+export type PostingTemplate = Omit<Posting, 'issuer' | 'maskedPan' | 'cardStatus' | 'approvalCode'> & { track?: 1 };
 
 export type RegisterOutcome =
   | 'approved'
@@ -56,7 +75,8 @@ export type RegisterOutcome =
   | 'invalidPinBlock'
   | 'wrongPin'
   | 'pinRequired'
-  | 'insufficientFunds';
+  | 'insufficientFunds'
+  | 'duplicateTransmission';
 
 export interface AuthorizeResult {
   outcome: RegisterOutcome;
@@ -69,6 +89,12 @@ export interface AuthorizeResult {
   card: CardId;
   /** The reservation made on approval, if any. */
   reservation: string | undefined;
+  /** Field 38 of the approval ('' when not approved). */
+  approvalCode: string;
+  /** A retransmission: answered as the first time, nothing changed. */
+  repeat: boolean;
+  /** The posting made (JSON, as in the card's posting outbox); '' when none. */
+  posting: string;
 }
 
 export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'forbidden' | 'conflict'; reason: string };
@@ -95,7 +121,7 @@ export interface CardState {
   registeredAt: string;
 }
 
-type ScriptReply = [string, string, number?, number?];
+type ScriptReply = [string, string, number?, number?, string?, string?, string?];
 interface RegisterCommands {
   swAuthorize(...args: (string | number)[]): Promise<ScriptReply>;
   swRegister(...args: (string | number)[]): Promise<ScriptReply>;
@@ -108,7 +134,7 @@ interface RegisterCommands {
 }
 
 const COMMANDS: Record<keyof RegisterCommands, [number, string]> = {
-  swAuthorize: [4, AUTHORIZE_LUA],
+  swAuthorize: [6, AUTHORIZE_LUA],
   swRegister: [1, REGISTER_LUA],
   swActivate: [2, ACTIVATE_LUA],
   swSetBalance: [2, SET_BALANCE_LUA],
@@ -186,14 +212,26 @@ export class CardRegister {
     const reservation = req.reserve ? randomUUID() : undefined;
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
     const cl = this.config.contactless;
-    const [outcome, detail, notices = 0, available = 0] = await this.redis.swAuthorize(
-      k.card, k.reservations, k.reservationAmounts, k.outbox,
+    const t = req.transaction ?? { txn: 'none', signature: '', message: 'dual', approvalCode: '', posting: {} };
+    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await this.redis.swAuthorize(
+      k.card, k.reservations, k.reservationAmounts, k.outbox, transactionKey(this.prefix, id, t.txn), k.posts,
       now.getTime(), yymm(now, this.config.timeZone), req.kind, req.amount, pvv,
       req.contactless ? '1' : '0', cl.limit, cl.maxCount, cl.maxSum,
       req.reserve ? '1' : '0', reservation ?? '', this.config.reservationLapseDays * 86_400_000,
       randomUUID(), req.terminalId,
+      t.signature, t.message, t.approvalCode, JSON.stringify(t.posting), this.config.transactionRetentionDays * 86_400_000,
     );
-    return { outcome: outcome as RegisterOutcome, detail, notices, available, card: id, reservation: outcome === 'approved' ? reservation : undefined };
+    return {
+      outcome: outcome as RegisterOutcome,
+      detail,
+      notices,
+      available,
+      card: id,
+      reservation: outcome === 'approved' && repeat === undefined ? reservation : undefined,
+      approvalCode,
+      posting,
+      repeat: repeat !== undefined,
+    };
   }
 
   /** `issuer` '' acts for the block service, which may block any card. */

@@ -2,9 +2,12 @@
  * A bare test terminal: a TCP client that frames and packs like a real terminal and matches
  * answers to requests by STAN (field 11), so out-of-order answers are handled.
  */
+import { randomInt } from 'node:crypto';
 import { type Socket, connect } from 'node:net';
 import { type Dialect, type IsoMessage, dialect } from '../../src/codec/index.js';
 import { FrameReader, type FramingSpec, encodeFrame } from '../../src/transport/framing.js';
+
+let lastStan = randomInt(0, 500_000);
 
 export class TestTerminal {
   readonly socket: Socket;
@@ -14,7 +17,6 @@ export class TestTerminal {
   /** Every answer, in arrival order. */
   readonly received: IsoMessage[] = [];
   readonly closed: Promise<void>;
-  private stan = 0;
 
   constructor(
     port: number,
@@ -46,9 +48,13 @@ export class TestTerminal {
     return t;
   }
 
+  /**
+   * STANs are shared by every test terminal of the process, as a real terminal keeps counting
+   * across connections: the same terminal id, local time and STAN twice is a retransmission.
+   */
   nextStan(): string {
-    this.stan = (this.stan % 999999) + 1;
-    return String(this.stan).padStart(6, '0');
+    lastStan = (lastStan % 999999) + 1;
+    return String(lastStan).padStart(6, '0');
   }
 
   frame(message: IsoMessage): Buffer {

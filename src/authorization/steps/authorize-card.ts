@@ -1,22 +1,31 @@
 /**
  * Card checks, PIN, contactless rules and balance: one call to the card register, which decides
- * all of it atomically in Redis (src/register/scripts/authorize.ts). Here: read the card and
- * the PIN block, call, and turn the register's outcome into the answer.
+ * all of it atomically in Redis (src/register/scripts/authorize.ts), records the transaction
+ * (so a retransmission gets the first answer) and, for a single-message approval, makes its
+ * posting before the answer leaves. Here: read the card and the PIN block, call, and turn the
+ * register's outcome into the answer.
  */
 import type { Step } from '../pipeline.js';
-import { RegisterUnavailableError } from '../pipeline.js';
-import { refuse } from '../context.js';
+import { withTimeout } from '../pipeline.js';
+import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../action-codes.js';
 import { isContactless, panOf } from '../card-data.js';
 import { luhnValid } from '../../register/card-id.js';
-import type { BlockReason, CardRegister, RegisterOutcome } from '../../register/card-register.js';
+import type { AuthorizeResult, BlockReason, CardRegister, RegisterOutcome } from '../../register/card-register.js';
 import type { NoticeRelay } from '../../register/notice-relay.js';
 import type { TerminalKeys } from '../../register/terminal-keys.js';
 import { verifyPinBlock } from '../../register/pin-verification.js';
+import type { PostingRelay } from '../../postings/posting-relay.js';
+import type { LastApprovedTransactions } from '../../postings/last-approved.js';
+import { isOldTerminal } from './reverse-lost-answer.js';
+import { postingTemplate, signatureOf, transactionOf } from '../transaction-data.js';
+import { randomInt } from 'node:crypto';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
   relay: NoticeRelay;
+  postings: PostingRelay;
+  lastApproved: LastApprovedTransactions;
   keys: TerminalKeys;
   /** The register's secret, keying PIN verification values. */
   secret: Buffer;
@@ -36,44 +45,58 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
     async run(ctx) {
       const pan = panOf(ctx.request);
       if (pan === undefined || !luhnValid(pan)) return refuse(ctx, 'notRegistered', 'PAN missing or failing Luhn');
-      let pvv: string | undefined;
-      const block = ctx.request[52];
-      if (Buffer.isBuffer(block)) {
-        const verified = verifyPinBlock(block, pan, deps.keys.keyFor(ctx.terminalId), deps.secret);
-        pvv = verified.ok ? verified.pvv : 'invalid';
-      }
+      const kind = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
+      // Dual message is for amounts known only later (chip purchases, fuel); refunds are single message (DOMAIN.md).
+      const message = ctx.mti[2] === '1' ? 'dual' : 'single';
+      if (message === 'dual' && kind === 'refund') return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
+      const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const result = await withTimeout(
         deps.register.authorize({
           pan,
-          kind: String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase',
+          kind,
           amount: Number(ctx.request[4]),
-          pvv,
+          pvv: pvvOf(ctx, pan, deps),
           contactless: isContactless(ctx.request, ctx.codes),
           reserve: true,
           terminalId: ctx.terminalId ?? '',
+          transaction: {
+            txn: transactionOf(ctx),
+            signature: signatureOf(ctx),
+            message,
+            approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+            posting: postingTemplate(ctx, pan, deps.register.idOf(pan), deps.register.cipher, track),
+          },
         }),
         deps.timeoutMs,
       );
       if (result.notices > 0) await deps.relay.flushQuietly(result.card);
-      if (result.outcome === 'approved') {
-        ctx.outcome = 'approved';
-        return;
-      }
-      refuse(ctx, outcomeOf(result.outcome, result.detail), `register: ${result.outcome}${result.detail ? ` (${result.detail})` : ''}`);
+      if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
+      if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, result, deps);
+      answer(ctx, result);
     },
   };
 }
 
-/** The register's answer, or RegisterUnavailableError when Redis fails or is too slow. */
-async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RegisterUnavailableError(`no answer within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([call, late]);
-  } catch (e) {
-    if (e instanceof RegisterUnavailableError) throw e;
-    throw new RegisterUnavailableError((e as Error).message);
-  } finally {
-    clearTimeout(timer);
+function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): string | undefined {
+  const block = ctx.request[52];
+  if (!Buffer.isBuffer(block)) return undefined;
+  const verified = verifyPinBlock(block, pan, deps.keys.keyFor(ctx.terminalId), deps.secret);
+  return verified.ok ? verified.pvv : 'invalid';
+}
+
+/** Before the answer leaves: the terminal's next request is compared with it (reverse-lost-answer.ts). */
+async function recordLastApproved(ctx: RequestContext, result: AuthorizeResult, deps: AuthorizeCardDeps): Promise<void> {
+  const p = JSON.parse(result.posting) as { txn: string; stan: string; localTime: string; receivedAt: number };
+  await withTimeout(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card: result.card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
+}
+
+function answer(ctx: RequestContext, result: AuthorizeResult): void {
+  const why = `register: ${result.outcome}${result.detail ? ` (${result.detail})` : ''}${result.repeat ? ', retransmission answered as the first time' : ''}`;
+  if (result.outcome === 'approved') {
+    ctx.outcome = 'approved';
+    ctx.response[38] = result.approvalCode;
+    if (result.repeat) ctx.reason = why;
+    return;
   }
+  refuse(ctx, outcomeOf(result.outcome, result.detail), why);
 }

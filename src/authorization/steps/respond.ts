@@ -5,9 +5,13 @@
 import type { Step } from '../pipeline.js';
 import { actionCode } from '../action-codes.js';
 
-/** 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response. */
+/**
+ * 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response;
+ * a repeat (origin digit 1, 1221) is answered as the original would be (1230).
+ */
 export function responseMti(mti: string): string {
-  return mti.slice(0, 2) + String(Number(mti[2]) + 1) + mti[3];
+  const origin = Number(mti[3]);
+  return mti.slice(0, 2) + String(Number(mti[2]) + 1) + String(origin - (origin % 2));
 }
 
 export const respond: Step = {

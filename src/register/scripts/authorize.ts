@@ -1,3 +1,5 @@
+import { REPEAT_LUA } from './transactions.js';
+
 /**
  * The whole decision for one request, as one Lua script: one round trip, atomic, so two switch
  * processes sharing a Redis can never let a 4th wrong PIN through or overspend a balance.
@@ -9,25 +11,45 @@
  * the 1st or 2nd resets the count; the count never expires; a notice goes to the card's outbox
  * for each wrong try and for the PIN block, none for a reset.
  *
- * KEYS: 1 card hash, 2 reservations zset, 3 reservation amounts hash, 4 notice outbox list
+ * The same call records the transaction (its answer, so that a retransmission gets the first
+ * answer and changes nothing; on approval its state and posting) and, for a single-message
+ * approval, puts the posting in the card's posting outbox: the posting exists before the answer
+ * leaves the switch (src/postings/posting-relay.ts moves it to the journal).
+ *
+ * KEYS: 1 card hash, 2 reservations zset, 3 reservation amounts hash, 4 notice outbox list,
+ *       5 transaction record hash, 6 posting outbox list
  * ARGV: 1 now (ms)  2 now as YYMM (local)  3 'purchase' | 'refund'  4 amount (øre)
  *       5 PIN verification value of the PIN entered, '' when no PIN was given, '!' for a PIN
  *         block that could not be decrypted or read
  *       6 '1' when contactless  7 contactless limit  8 contactless max count  9 contactless max sum
  *       10 '1' to reserve the amount on approval  11 reservation id  12 reservation lapse (ms)
  *       13 notice id prefix  14 terminal id
- * Returns: { outcome, detail, notices written, available after (øre) }
+ *       15 request signature (what a retransmission must repeat; '' records nothing)  16 'single' | 'dual'
+ *       17 approval code  18 posting JSON without issuer, masked PAN, card status, approval code
+ *       19 transaction record lifetime (ms)
+ * Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON }
+ *   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the same transaction with
+ *   other content returns 'duplicateTransmission'.
  */
 export const AUTHORIZE_LUA = `
-local card, res, resamt, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local card, res, resamt, outbox, txn, posts = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local now = tonumber(ARGV[1])
 local nowYYMM, kind, amount, pvvGiven = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
 local contactless = ARGV[6] == '1'
 local clLimit, clMaxCount, clMaxSum = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local reserve, resId, lapse = ARGV[10] == '1', ARGV[11], tonumber(ARGV[12])
 local noticeId, terminal = ARGV[13], ARGV[14]
+local sig, msg, approval, postingTemplate, keepFor = ARGV[15], ARGV[16], ARGV[17], ARGV[18], tonumber(ARGV[19])
 
-if redis.call('EXISTS', card) == 0 then return {'notRegistered', '', 0, 0} end
+if redis.call('EXISTS', card) == 0 then return {'notRegistered', '', 0, 0, '', ''} end
+${REPEAT_LUA}
+-- No signature: a call that only applies the rules (seeding), with nothing to record.
+local record = sig ~= ''
+if record then
+  local seen = repeatOf(txn, sig)
+  if seen then return seen end
+end
+
 local f = redis.call('HMGET', card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
   'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan')
 local status, expiry, block, pinBlocked = f[1], f[2], f[3] or '', f[4] == '1'
@@ -44,61 +66,84 @@ local function notice(kind, extra)
   redis.call('RPUSH', outbox, cjson.encode(n))
 end
 
-if status == 'deleted' then return {'deleted', '', 0, 0} end
-if expiry < nowYYMM then return {'expired', '', 0, 0} end
-if status ~= 'active' then return {'notActivated', '', 0, 0} end
-if block ~= '' then return {'blocked', block, 0, 0} end
-if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
+local reservedId = ''
+local function decide()
+  if status == 'deleted' then return {'deleted', '', 0, 0} end
+  if expiry < nowYYMM then return {'expired', '', 0, 0} end
+  if status ~= 'active' then return {'notActivated', '', 0, 0} end
+  if block ~= '' then return {'blocked', block, 0, 0} end
+  if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
 
--- A PIN block that could not be decrypted or read is no try at all.
-if pvvGiven == '!' then return {'invalidPinBlock', '', 0, 0} end
+  -- A PIN block that could not be decrypted or read is no try at all.
+  if pvvGiven == '!' then return {'invalidPinBlock', '', 0, 0} end
 
--- Three strikes.
-local pinVerified = false
-if pvvGiven ~= '' then
-  if pvvGiven ~= f[6] then
-    tries = tries + 1
-    redis.call('HSET', card, 'pinTries', tries)
-    notice('wrongPin', { tries = tries })
-    if tries >= 3 then
-      redis.call('HSET', card, 'pinBlocked', '1', 'pinBlockedAt', now)
-      notice('pinBlocked', { tries = tries })
-      return {'pinTriesExceeded', tostring(tries), notices, 0}
+  -- Three strikes.
+  local pinVerified = false
+  if pvvGiven ~= '' then
+    if pvvGiven ~= f[6] then
+      tries = tries + 1
+      redis.call('HSET', card, 'pinTries', tries)
+      notice('wrongPin', { tries = tries })
+      if tries >= 3 then
+        redis.call('HSET', card, 'pinBlocked', '1', 'pinBlockedAt', now)
+        notice('pinBlocked', { tries = tries })
+        return {'pinTriesExceeded', tostring(tries), notices, 0}
+      end
+      return {'wrongPin', tostring(tries), notices, 0}
     end
-    return {'wrongPin', tostring(tries), notices, 0}
+    pinVerified = true
+    if tries > 0 then redis.call('HSET', card, 'pinTries', 0) end
   end
-  pinVerified = true
-  if tries > 0 then redis.call('HSET', card, 'pinTries', 0) end
+
+  -- Contactless without PIN: up to the limit, and only so many (or so much) in a row.
+  if contactless and not pinVerified then
+    if amount > clLimit then return {'pinRequired', 'limit', 0, 0} end
+    if clCount + 1 > clMaxCount or clSum + amount > clMaxSum then return {'pinRequired', 'cumulative', 0, 0} end
+  end
+  if pinVerified and (clCount > 0 or clSum > 0) then redis.call('HSET', card, 'clCount', 0, 'clSum', 0) end
+
+  -- Balance control: lapsed reservations are released first.
+  local lapsed = redis.call('ZRANGEBYSCORE', res, '-inf', now)
+  for _, id in ipairs(lapsed) do
+    reserved = reserved - tonumber(redis.call('HGET', resamt, id) or '0')
+    redis.call('HDEL', resamt, id)
+    redis.call('ZREM', res, id)
+  end
+  if #lapsed > 0 then redis.call('HSET', card, 'reserved', reserved) end
+  local available = balance - reserved - unbooked
+  if kind == 'purchase' then
+    if amount > available then return {'insufficientFunds', '', notices, available} end
+    if reserve then
+      redis.call('ZADD', res, now + lapse, resId)
+      redis.call('HSET', resamt, resId, amount)
+      reserved = reserved + amount
+      redis.call('HSET', card, 'reserved', reserved)
+      available = available - amount
+      reservedId = resId
+    end
+  end
+  if contactless and not pinVerified then
+    redis.call('HSET', card, 'clCount', clCount + 1, 'clSum', clSum + amount)
+  end
+  return {'approved', '', notices, available}
 end
 
--- Contactless without PIN: up to the limit, and only so many (or so much) in a row.
-if contactless and not pinVerified then
-  if amount > clLimit then return {'pinRequired', 'limit', 0, 0} end
-  if clCount + 1 > clMaxCount or clSum + amount > clMaxSum then return {'pinRequired', 'cumulative', 0, 0} end
-end
-if pinVerified and (clCount > 0 or clSum > 0) then redis.call('HSET', card, 'clCount', 0, 'clSum', 0) end
-
--- Balance control: lapsed reservations are released first.
-local lapsed = redis.call('ZRANGEBYSCORE', res, '-inf', now)
-for _, id in ipairs(lapsed) do
-  reserved = reserved - tonumber(redis.call('HGET', resamt, id) or '0')
-  redis.call('HDEL', resamt, id)
-  redis.call('ZREM', res, id)
-end
-if #lapsed > 0 then redis.call('HSET', card, 'reserved', reserved) end
-local available = balance - reserved - unbooked
-if kind == 'purchase' then
-  if amount > available then return {'insufficientFunds', '', notices, available} end
-  if reserve then
-    redis.call('ZADD', res, now + lapse, resId)
-    redis.call('HSET', resamt, resId, amount)
-    reserved = reserved + amount
-    redis.call('HSET', card, 'reserved', reserved)
-    available = available - amount
+local r = decide()
+local posting = ''
+if r[1] ~= 'approved' then approval = '' end
+if not record then return {r[1], r[2], r[3], r[4], '', ''} end
+redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
+if r[1] == 'approved' then
+  local p = cjson.decode(postingTemplate)
+  p.issuer, p.maskedPan, p.cardStatus, p.approvalCode = f[12], f[13], 'active', approval
+  posting = cjson.encode(p)
+  local state = 'authorized'
+  if msg == 'single' then
+    state = 'posted'
+    redis.call('RPUSH', posts, posting)
   end
+  redis.call('HSET', txn, 'state', state, 'msg', msg, 'kind', kind, 'amount', amount, 'res', reservedId, 'posting', posting)
 end
-if contactless and not pinVerified then
-  redis.call('HSET', card, 'clCount', clCount + 1, 'clSum', clSum + amount)
-end
-return {'approved', '', notices, available}
+redis.call('PEXPIRE', txn, keepFor)
+return {r[1], r[2], r[3], r[4], approval, posting}
 `;

@@ -1,0 +1,39 @@
+/**
+ * Completion advice (1220 / 0220, repeat 1221 / 0221) of a dual-message authorization: field 56
+ * names the original, field 4 is the final amount (fuel: what was pumped), at most the
+ * authorised amount. Posts the final amount and releases the rest of the reservation, once.
+ */
+import type { Step } from '../pipeline.js';
+import { refuse } from '../context.js';
+import { panOf } from '../card-data.js';
+import type { CardTransactions } from '../../postings/card-transactions.js';
+import type { PostingRelay } from '../../postings/posting-relay.js';
+import { transactionId } from '../../postings/posting.js';
+import { originalOf, signatureOf, transactionOf } from '../transaction-data.js';
+import { withTimeout } from '../pipeline.js';
+
+export interface TransactionStepDeps {
+  transactions: CardTransactions;
+  postings: PostingRelay;
+  timeoutMs: number;
+}
+
+export function completeAuthorization(deps: TransactionStepDeps): Step {
+  return {
+    name: 'completeAuthorization',
+    async run(ctx) {
+      const pan = panOf(ctx.request);
+      if (pan === undefined) return refuse(ctx, 'formatError', 'field 2 (or 35) unreadable');
+      const original = originalOf(ctx.request);
+      if (original === undefined) return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
+      if (original.mti[2] !== '1') return refuse(ctx, 'invalidTransaction', `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`);
+      const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
+      const r = await withTimeout(deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs);
+      if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
+      const why = `completion: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}${r.repeat ? ', repeat answered as the first time' : ''}`;
+      if (r.outcome !== 'approved') return refuse(ctx, r.outcome, why);
+      ctx.outcome = 'approved';
+      ctx.response[38] = r.approvalCode;
+    },
+  };
+}

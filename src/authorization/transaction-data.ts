@@ -1,0 +1,102 @@
+/**
+ * What a request says about its transaction: its id (terminal, local time, STAN), what a
+ * retransmission must repeat, the original it names (field 56), the old terminal's last
+ * completed STAN (field 48), and the posting an approval makes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IsoMessage } from '../codec/index.js';
+import type { PanCipher } from '../postings/pan-cipher.js';
+import { type Direction, type PostingType, transactionId } from '../postings/posting.js';
+import type { PostingTemplate } from '../register/card-register.js';
+import type { RequestContext } from './context.js';
+
+/**
+ * The terminal's local date and time as YYMMDDhhmmss: field 12 in 1993 dialects; in 1987 ones
+ * field 13 (MMDD, today's when absent) and field 12 (hhmmss), with the year of the switch's
+ * date, or the year before when that date would lie more than a day ahead (a December
+ * transaction arriving in January).
+ */
+export function localTimeOf(request: IsoMessage, receivedAt: Date): string {
+  const f12 = String(request[12] ?? '');
+  if (f12.length === 12) return f12;
+  const year = receivedAt.getUTCFullYear();
+  const mmdd = typeof request[13] === 'string' ? request[13] : pad2(receivedAt.getUTCMonth() + 1) + pad2(receivedAt.getUTCDate());
+  const at = Date.UTC(year, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(2, 4)));
+  const yy = at - receivedAt.getTime() > 86_400_000 ? year - 1 : year;
+  return pad2(yy % 100) + mmdd + f12.padStart(6, '0');
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** The request's transaction id. */
+export function transactionOf(ctx: RequestContext): string {
+  return transactionId(ctx.terminalId ?? '', localTimeOf(ctx.request, ctx.receivedAt), String(ctx.request[11]));
+}
+
+/**
+ * What a retransmission must repeat to be answered as the first time: the message class (1200
+ * and its repeat 1201 are one class), the processing code and the amount. The same terminal,
+ * STAN and local time with anything else is a duplicate transmission.
+ */
+export function signatureOf(ctx: RequestContext): string {
+  return `${ctx.mti.slice(1, 3)}:${String(ctx.request[3] ?? '').slice(0, 2)}:${Number(ctx.request[4] ?? 0)}`;
+}
+
+export interface OriginalData {
+  mti: string;
+  stan: string;
+  /** YYMMDDhhmmss */
+  localTime: string;
+}
+
+/**
+ * Field 56, original data elements: original MTI (4), STAN (6), local date and time
+ * YYMMDDhhmmss (12), then optionally the acquirer id (LL + digits), ignored. The same layout in
+ * both dialects (in 1987 ones field 56 is otherwise unused). Undefined when unreadable.
+ */
+export function originalOf(request: IsoMessage): OriginalData | undefined {
+  const v = request[56];
+  if (typeof v !== 'string' || !/^\d{22}/.test(v)) return undefined;
+  return { mti: v.slice(0, 4), stan: v.slice(4, 10), localTime: v.slice(10, 22) };
+}
+
+/**
+ * Field 48 of an old terminal (DKT1, DKT1+, OEM): sub-elements of tag (2 digits), length
+ * (3 digits) and value; tag 01 is the STAN of the last transaction the terminal completed
+ * ('000000' when none since it started). Undefined when absent or unreadable.
+ */
+export function lastCompletedStanOf(request: IsoMessage): string | undefined {
+  const v = request[48];
+  if (typeof v !== 'string') return undefined;
+  for (let i = 0; i + 5 <= v.length; ) {
+    const tag = v.slice(i, i + 2);
+    const len = Number(v.slice(i + 2, i + 5));
+    if (!/^\d{2}$/.test(tag) || !/^\d{3}$/.test(v.slice(i + 2, i + 5)) || i + 5 + len > v.length) return undefined;
+    const value = v.slice(i + 5, i + 5 + len);
+    if (tag === '01') return /^\d{6}$/.test(value) ? value : undefined;
+    i += 5 + len;
+  }
+  return undefined;
+}
+
+/** The posting an approval of this request makes (the register fills in issuer, masked PAN, status, approval code). */
+export function postingTemplate(ctx: RequestContext, pan: string, card: string, cipher: PanCipher, track: boolean): PostingTemplate {
+  const type: PostingType = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
+  const direction: Direction = type === 'refund' ? 'C' : 'D';
+  return {
+    id: randomUUID(),
+    txn: transactionOf(ctx),
+    type,
+    direction,
+    amount: Number(ctx.request[4]),
+    currency: String(ctx.request[49]),
+    card,
+    panEnc: cipher.encrypt(pan),
+    terminal: ctx.terminalId ?? '',
+    merchant: String(ctx.request[42] ?? '').trimEnd(),
+    stan: String(ctx.request[11]),
+    localTime: localTimeOf(ctx.request, ctx.receivedAt),
+    receivedAt: ctx.receivedAt.getTime(),
+    ...(track ? { track: 1 as const } : {}),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Moves postings from the cards' outboxes (where the approving Lua call put them) into the
+ * journal. The answer does not wait for this: the posting is already safe in the outbox. Postings
+ * are batched: one journal append for all the postings made while the previous append ran.
+ * A posting is removed from its outbox only after the journal has it; the journal ignores a
+ * posting id it has seen, so a crash in between doubles nothing. A sweep (at start, before each
+ * clearing cut-off, and every few seconds) moves whatever a failure left behind.
+ */
+import type { Redis } from 'ioredis';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log/logger.js';
+import type { CardId } from '../register/card-id.js';
+import { cardKeys } from '../register/card-id.js';
+import type { PostingJournal } from './journal.js';
+import type { LastApprovedTransactions } from './last-approved.js';
+import type { Posting } from './posting.js';
+
+/** A posting in an outbox may carry this: it came from an old terminal whose last approval is tracked. */
+export interface OutboxPosting extends Posting {
+  track?: 1;
+}
+
+export class PostingRelay {
+  private pending: { card: CardId; json: string }[] = [];
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly journal: PostingJournal,
+    private readonly lastApproved: LastApprovedTransactions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  postsKey(card: CardId): string {
+    return cardKeys(this.prefix, card).posts;
+  }
+
+  /** A posting just made (its JSON as it sits in the outbox): appended with the next batch. */
+  enqueue(card: CardId, json: string): void {
+    this.pending.push({ card, json });
+    this.running ??= this.run();
+  }
+
+  /** Resolves when every enqueued posting has been appended (or left for the sweep). */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending;
+        this.pending = [];
+        await this.move(batch).catch((e: Error) => this.log.warn({ err: e.message, postings: batch.length }, 'postings left in outboxes for the next sweep'));
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /** Appends, then takes each out of its outbox (by value: others may have been added meanwhile). */
+  private async move(batch: { card: CardId; json: string }[]): Promise<void> {
+    await this.journal.append(batch.map((b) => stripTrack(b.json)), this.clock.now().getTime());
+    for (const b of batch) await this.followTerminal(b.json);
+    const pipe = this.redis.pipeline();
+    for (const b of batch) pipe.lrem(this.postsKey(b.card), 1, b.json);
+    await pipe.exec();
+  }
+
+  /** An old terminal's approval is its last approved transaction, unless a later one is recorded. */
+  private async followTerminal(json: string): Promise<void> {
+    const p = JSON.parse(json) as OutboxPosting;
+    if (p.track !== 1) return;
+    await this.lastApproved.record(p.terminal, { txn: p.txn, card: p.card, stan: p.stan, localTime: p.localTime, at: p.receivedAt });
+  }
+
+  /** Every card outbox with postings in it, moved; returns how many postings were moved. */
+  async sweep(): Promise<number> {
+    await this.drain();
+    let moved = 0;
+    let cursor = '0';
+    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:posts`;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+      for (const key of keys) {
+        const card = /\{(.+)\}/.exec(key)![1]!;
+        const jsons = await this.redis.lrange(key, 0, -1);
+        if (jsons.length === 0) continue;
+        await this.move(jsons.map((json) => ({ card, json })));
+        moved += jsons.length;
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return moved;
+  }
+
+  startSweeping(everyMs: number): void {
+    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.log.warn({ err: e.message }, 'posting sweep failed')), everyMs);
+    this.timer.unref();
+  }
+
+  stopSweeping(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function stripTrack(json: string): string {
+  if (!json.includes('"track"')) return json;
+  const p = JSON.parse(json) as OutboxPosting;
+  delete p.track;
+  return JSON.stringify(p);
+}
