@@ -296,7 +296,7 @@ export class OfflineBlockList {
       if (mark === null) {
         const base = await this.baseline();
         if ((await this.redis.set(key, base.date || NONE, 'NX')) !== 'OK') continue;
-        this.log.info({ fetcher: shown, through: base.date || null }, 'offline block list: first fetch, full file handed out');
+        this.log.info({ fetcher: shown, fullListOf: base.date || null }, 'offline block list: first fetch of a new fetcher');
         return base.date === '' ? [] : [{ date: base.date, kind: 'full', content: base.content }];
       }
       const min = mark === NONE ? '-inf' : `(${dayNumber(mark)}`;

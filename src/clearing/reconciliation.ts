@@ -225,12 +225,12 @@ function fieldDifferences(journal: Posting, delivered: ParsedPosting): string[] 
 
 /** A value as the file holds it (trailing spaces are padding there), and readable. */
 function shown(key: string, value: string | number | undefined): string {
-  if (value === undefined || value === '') return '(blank)';
-  if (key === 'receivedAt' && typeof value === 'number') {
-    const d = new Date(value);
-    return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
+  if (typeof value === 'number') {
+    const time = new Date(value);
+    return key === 'receivedAt' && !Number.isNaN(time.getTime()) ? time.toISOString() : String(value);
   }
-  return typeof value === 'string' ? value.trimEnd() || '(blank)' : String(value);
+  const text = (value ?? '').trimEnd();
+  return text === '' ? '(blank)' : text;
 }
 
 export function totals(postings: readonly Pick<Posting, 'type' | 'direction' | 'amount' | 'issuer'>[]): Totals {
@@ -328,7 +328,8 @@ function table(rows: string[][]): string[] {
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) =>
     row
-      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      // Every row has the header's cells, so widths[i] is set.
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] as number) : cell.padStart(widths[i] as number)))
       .join('  ')
       .trimEnd(),
   );

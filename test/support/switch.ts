@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch, type SwitchOptions } from '../../src/switch.js';
 import { testRedis } from './redis.js';
+import type { Redis } from 'ioredis';
 import type { NewCard } from '../../src/register/card-register.js';
 
 /** Active, PIN 1234, 1,000,000.00 DKK: the card purchase93()/purchase87() use. */
@@ -34,6 +35,8 @@ export interface TestSwitch {
   adminUrl: string;
   /** Every log line the switch wrote, parsed. */
   logs: Record<string, unknown>[];
+  /** The switch's Redis connection (keys under config.redis.keyPrefix). */
+  redis: Redis;
 }
 
 export async function startSwitch(
@@ -74,5 +77,6 @@ export async function startSwitch(
     port: (name) => sw.listeners.find((l) => l.name === name)!.port,
     adminUrl: `http://127.0.0.1:${sw.admin.port}`,
     logs,
+    redis,
   };
 }

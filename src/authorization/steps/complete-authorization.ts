@@ -26,7 +26,7 @@ export function completeAuthorization(deps: TransactionStepDeps): Step {
       if (pan === undefined) return refuse(ctx, 'formatError', 'field 2 (or 35) unreadable');
       const original = originalOf(ctx.request);
       if (original === undefined) return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
-      if (original.mti[2] !== '1') return refuse(ctx, 'invalidTransaction', `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`);
+      if (original.mti[1] !== '1') return refuse(ctx, 'invalidTransaction', `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`);
       const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
       const r = await withTimeout(deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs);
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);

@@ -27,7 +27,8 @@ import { REPEAT_LUA } from './transactions.js';
  *       15 request signature (what a retransmission must repeat; '' records nothing)  16 'single' | 'dual'
  *       17 approval code  18 posting JSON without issuer, masked PAN, card status, approval code
  *       19 transaction record lifetime (ms)
- * Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON }
+ * Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
+ *   ('' unless a posting was made) }
  *   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the same transaction with
  *   other content returns 'duplicateTransmission'.
  */
@@ -136,13 +137,15 @@ redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval',
 if r[1] == 'approved' then
   local p = cjson.decode(postingTemplate)
   p.issuer, p.maskedPan, p.cardStatus, p.approvalCode = f[12], f[13], 'active', approval
-  posting = cjson.encode(p)
+  local json = cjson.encode(p)
   local state = 'authorized'
   if msg == 'single' then
     state = 'posted'
+    posting = json
     redis.call('RPUSH', posts, posting)
   end
-  redis.call('HSET', txn, 'state', state, 'msg', msg, 'kind', kind, 'amount', amount, 'res', reservedId, 'posting', posting)
+  -- A dual-message authorization keeps the posting its completion will make.
+  redis.call('HSET', txn, 'state', state, 'msg', msg, 'kind', kind, 'amount', amount, 'res', reservedId, 'posting', json)
 end
 redis.call('PEXPIRE', txn, keepFor)
 return {r[1], r[2], r[3], r[4], approval, posting}
