@@ -30,6 +30,10 @@ import { UnmatchedReversals } from './postings/unmatched-reversals.js';
 import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
+import { OfflineBlockList } from './clearing/offline-block-list.js';
+import { ClearingDelivery, type CrashPoint } from './clearing/clearing-delivery.js';
+import { DeliveryLedger } from './clearing/delivery-ledger.js';
+import { ClearingScheduler } from './clearing/clearing-scheduler.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +53,8 @@ export interface SwitchOptions {
   steps?: Step[];
   routes?: Record<string, Route>;
   metrics?: SwitchMetrics;
+  /** Crash points of the clearing delivery (the crash tests make one kill the process). */
+  clearingCrashAt?: (point: CrashPoint) => void;
 }
 
 export class Switch {
@@ -63,6 +69,11 @@ export class Switch {
   readonly postings: PostingRelay;
   readonly transactions: CardTransactions;
   readonly unmatched: UnmatchedReversals;
+  readonly blockList: OfflineBlockList;
+  readonly ledger: DeliveryLedger;
+  readonly delivery: ClearingDelivery;
+  /** BullMQ timetable and worker; built when clearing.enabled. */
+  readonly clearing: ClearingScheduler | undefined;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -96,9 +107,27 @@ export class Switch {
       const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace });
       return new Listener(l, (body) => processor.process(body), this.metrics, log);
     });
-    this.admin = new AdminServer(adminRoutes(this, options.redis, { config, clock, log }), log);
+    this.blockList = new OfflineBlockList({ redis: options.redis, prefix, register: this.register, clock, timeZone: config.register.timeZone, directory: config.clearing.blockList.directory, log });
+    this.ledger = new DeliveryLedger(options.redis, prefix, this.journal.stream);
+    const timeZone = config.register.timeZone;
+    this.delivery = new ClearingDelivery({
+      journal: this.journal, ledger: this.ledger, relay: this.postings, cipher: this.register.cipher, config: config.clearing, timeZone, clock, log,
+      ...(options.clearingCrashAt ? { crashAt: options.clearingCrashAt } : {}),
+    });
+    this.clearing = config.clearing.enabled ? this.clearingScheduler(options.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false })) : undefined;
+    this.admin = new AdminServer(adminRoutes(this, options.redis, { config, clock, log, blockList: this.blockList }), log);
     // Connection-level failures (refused, reset, timed out); failed register calls count in the processor.
     options.redis.on('error', () => this.metrics.redisErrors.inc());
+  }
+
+  /** The clearing timetable on BullMQ over a connection of its own (BullMQ needs maxRetriesPerRequest null). */
+  clearingScheduler(connection: Redis, worker?: { lockDuration?: number; stalledInterval?: number }): ClearingScheduler {
+    const { config, log } = this.options;
+    return new ClearingScheduler({
+      connection, config: config.clearing, timeZone: config.register.timeZone, delivery: this.delivery, blockList: this.blockList,
+      reconciliation: { journal: this.journal, ledger: this.ledger, unmatched: this.unmatched }, log,
+      ...(worker ? { worker } : {}),
+    });
   }
 
   dialectOf(listener: string): Dialect {
@@ -114,6 +143,10 @@ export class Switch {
     this.relay.startSweeping(NOTICE_SWEEP_MS);
     this.pendingBlocks.start(PENDING_BLOCK_RETRY_MS);
     this.postings.startSweeping(POSTING_SWEEP_MS);
+    if (this.clearing) {
+      await this.clearing.schedule();
+      this.clearing.startWorker();
+    }
   }
 
   /** Graceful: stop accepting, answer what was read, close connections, then the admin listener. */
@@ -123,6 +156,7 @@ export class Switch {
     this.relay.stopSweeping();
     this.postings.stopSweeping();
     await this.postings.drain();
+    await this.clearing?.close();
     this.pendingBlocks.stop();
     await this.admin.stop();
   }

@@ -394,10 +394,15 @@ function splitRecords(text: string): string[] {
   return lines;
 }
 
-function fieldLabel(code: RecordCode, name: string): string {
+function fieldSpec(code: RecordCode, name: string): FieldSpec {
   const f = LAYOUTS[code].fields.find((x) => x.name === name);
   /* c8 ignore next */
   if (f === undefined) throw new Error(`no field ${name} in ${code}`);
+  return f;
+}
+
+function fieldLabel(code: RecordCode, name: string): string {
+  const f = fieldSpec(code, name);
   return `${name} (columns ${f.start}-${f.start + f.width - 1})`;
 }
 
@@ -410,9 +415,7 @@ class Fields {
   ) {}
 
   private raw(name: string): string {
-    const f = LAYOUTS[this.code].fields.find((x) => x.name === name);
-    /* c8 ignore next */
-    if (f === undefined) throw new Error(`no field ${name} in ${this.code}`);
+    const f = fieldSpec(this.code, name);
     return this.line.slice(f.start - 1, f.start - 1 + f.width);
   }
 
@@ -456,7 +459,8 @@ class RecordReader {
 
   constructor(private readonly lines: string[]) {}
 
-  private codeAt(expected: RecordCode[]): RecordCode {
+  /** The next record's type, which must be one of `expected`; the record is not consumed. */
+  peekCode(expected: RecordCode[]): RecordCode {
     const line = this.lines[this.next];
     const wanted = expected.map((c) => `a ${LAYOUTS[c].title}`).join(' or ');
     if (line === undefined) {
@@ -470,12 +474,8 @@ class RecordReader {
     return code as RecordCode;
   }
 
-  peekCode(expected: RecordCode[]): RecordCode {
-    return this.codeAt(expected);
-  }
-
   take(expected: RecordCode[]): { code: RecordCode; fields: Fields } {
-    const code = this.codeAt(expected);
+    const code = this.peekCode(expected);
     const fields = new Fields(code, this.lines[this.next] as string, this.next + 1);
     fields.checkFiller();
     this.next += 1;

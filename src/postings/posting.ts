@@ -31,7 +31,7 @@ export interface Posting {
   terminal: string;
   /** Field 42, trailing spaces trimmed. */
   merchant: string;
-  /** Field 11 of the request that made this posting. */
+  /** Field 11 of the original transaction (a reversal or completion keeps its original's). */
   stan: string;
   /** Field 12 of the original transaction: the terminal's local date and time, YYMMDDhhmmss. */
   localTime: string;

@@ -12,6 +12,9 @@ import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch, type SwitchOptions } from '../../src/switch.js';
 import { testRedis } from './redis.js';
 import type { Redis } from 'ioredis';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NewCard } from '../../src/register/card-register.js';
 
 /** Active, PIN 1234, 1,000,000.00 DKK: the card purchase93()/purchase87() use. */
@@ -42,9 +45,19 @@ export interface TestSwitch {
 export async function startSwitch(
   t: Test,
   overrides: DeepPartial<SwitchConfig> = {},
-  extra: Pick<SwitchOptions, 'steps' | 'routes' | 'clock'> = {},
+  extra: Pick<SwitchOptions, 'steps' | 'routes' | 'clock' | 'clearingCrashAt'> = {},
 ): Promise<TestSwitch> {
   const { redis, prefix } = await testRedis(t);
+  // Files under the test's own directory; the BullMQ timetable only where a test asks for it.
+  const files = await mkdtemp(join(tmpdir(), 'switch-test-'));
+  t.teardown(() => rm(files, { recursive: true, force: true }));
+  const clearing = {
+    enabled: false,
+    directory: join(files, 'clearing'),
+    queuePrefix: `{${prefix.replace(/:/g, '-')}bull}`,
+    ...overrides.clearing,
+    blockList: { time: '23:59', directory: join(files, 'block-list'), ...overrides.clearing?.blockList },
+  };
   const config = loadConfig({
     env: {},
     overrides: {
@@ -56,6 +69,7 @@ export async function startSwitch(
       redis: { keyPrefix: prefix },
       log: { level: 'debug' },
       ...overrides,
+      clearing,
     },
   });
   const logs: Record<string, unknown>[] = [];

@@ -1,0 +1,133 @@
+/**
+ * One clearing delivery: move what the card outboxes still hold into the journal, seal the
+ * delivery's range, write its file (temporary name, fsync, rename: a half-written file is never
+ * seen under the real name), record it. After the day's last cut-off, reconcile the day.
+ *
+ * Exactly once: the range is sealed once (delivery-ledger.ts) and the file is a pure function of
+ * it, so a run that crashes anywhere and is retried, or runs twice, writes the same file again.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../clock.js';
+import type { ClearingConfig } from '../config/types.js';
+import type { Logger } from '../log/logger.js';
+import type { PostingJournal } from '../postings/journal.js';
+import type { PanCipher } from '../postings/pan-cipher.js';
+import type { PostingRelay } from '../postings/posting-relay.js';
+import { deliveryFileName, formatDelivery } from './delivery-file.js';
+import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
+import { localDate, nextDate } from './cutoffs.js';
+
+/** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
+export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-rename';
+
+export interface ClearingDeliveryDeps {
+  journal: PostingJournal;
+  ledger: DeliveryLedger;
+  relay: PostingRelay;
+  cipher: PanCipher;
+  config: ClearingConfig;
+  timeZone: string;
+  clock: Clock;
+  log: Logger;
+  /** Called at each crash point; a test makes it kill the process. */
+  crashAt?: (point: CrashPoint) => void;
+}
+
+export interface DeliveryResult {
+  date: string;
+  number: number;
+  file: string;
+  postings: number;
+}
+
+export class ClearingDelivery {
+  constructor(private readonly deps: ClearingDeliveryDeps) {}
+
+  /** The cut-off that closes delivery `number` of `date`. */
+  cutoffOf(number: number): string {
+    const c = this.deps.config.cutoffs[number - 1];
+    if (c === undefined) throw new Error(`delivery ${number}: there are ${this.deps.config.cutoffs.length} cut-offs a day`);
+    return c;
+  }
+
+  /** The next cut-off not made yet: today's, or tomorrow's first when today's are all made (the manual cut-off). */
+  async next(): Promise<{ date: string; number: number }> {
+    let date = localDate(this.deps.clock.now(), this.deps.timeZone);
+    for (let day = 0; day < 2; day++, date = nextDate(date)) {
+      const made = new Set((await this.deps.ledger.ofDate(date)).map((d) => d.number));
+      for (let n = 1; n <= this.deps.config.cutoffs.length; n++) if (!made.has(n)) return { date, number: n };
+    }
+    throw new Error(`every cut-off of today and tomorrow is made already`);
+  }
+
+  /**
+   * Makes delivery `number` of `date`. Earlier cut-offs of the day that never ran (the switch was
+   * down) are made first, empty, so that the day's numbering has no gap and the ranges stay in order.
+   */
+  async deliver(date: string, number: number): Promise<DeliveryResult[]> {
+    this.cutoffOf(number);
+    await this.deps.relay.sweep();
+    await this.removeStaleTemporaries();
+    const made: DeliveryResult[] = [];
+    for (let n = 1; n <= number; n++) {
+      const existing = await this.deps.ledger.get(date, n);
+      // An earlier delivery already in place is left alone; this one is (re)written: the same bytes.
+      if (n < number && existing?.file !== undefined) continue;
+      made.push(await this.make(existing ?? (await this.deps.ledger.seal(date, n, this.cutoffOf(n)))));
+    }
+    return made;
+  }
+
+  private async make(d: SealedDelivery): Promise<DeliveryResult> {
+    this.deps.crashAt?.('after-seal');
+    const entries = await this.deps.journal.range(d.from, d.to);
+    const header = { date: d.date, number: d.number, cutoff: d.cutoff };
+    const text = formatDelivery(header, entries.map((e) => e.posting), (p) => this.deps.cipher.decrypt(p.panEnc));
+    const name = deliveryFileName(header);
+    await this.writeAtomically(name, text);
+    await this.deps.ledger.delivered(d, name, entries.length);
+    this.deps.log.info({ date: d.date, delivery: d.number, postings: entries.length, file: name }, 'clearing delivery written');
+    return { date: d.date, number: d.number, file: name, postings: entries.length };
+  }
+
+  /** Temporary files a crashed run left (older than a minute, so never one being written now). */
+  private async removeStaleTemporaries(): Promise<void> {
+    const dir = this.deps.config.directory;
+    const names = await readdir(dir).catch(() => [] as string[]);
+    const before = Date.now() - 60_000;
+    for (const n of names.filter((x) => x.startsWith('.') && x.endsWith('.tmp'))) {
+      const st = await stat(join(dir, n)).catch(() => undefined);
+      if (st !== undefined && st.mtimeMs < before) await unlink(join(dir, n)).catch(() => {});
+    }
+  }
+
+  /** Temporary name in the same directory, fsync, rename, fsync the directory: all or nothing under the real name. */
+  private async writeAtomically(name: string, text: string): Promise<void> {
+    const dir = this.deps.config.directory;
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+    const body = Buffer.from(text, 'latin1');
+    // Delivery files hold full PANs (the data centres book by them): readable by the owner only.
+    const fh = await open(tmp, 'w', 0o600);
+    try {
+      await fh.write(body, 0, body.length >> 1);
+      this.deps.crashAt?.('mid-write');
+      await fh.write(body, body.length >> 1);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      this.deps.crashAt?.('before-rename');
+      await rename(tmp, join(dir, name));
+    } catch (e) {
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    const dh = await open(dir, 'r');
+    await dh.sync().finally(() => dh.close());
+    this.deps.crashAt?.('after-rename');
+  }
+}
