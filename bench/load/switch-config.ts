@@ -53,5 +53,7 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
     redis: { url: s.redisUrl, keyPrefix: s.keyPrefix },
     log: { level: s.logLevel ?? 'warn' },
     register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },
+    // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
+    clearing: { enabled: false, directory: join(s.dir, 'clearing'), blockList: { directory: join(s.dir, 'block-list') } },
   };
 }
