@@ -137,7 +137,8 @@ export class Switch {
   async start(): Promise<void> {
     // Postings a crash left in card outboxes reach the journal (and old terminals' last approvals
     // their records) before the first request is read.
-    await this.postings.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'posting sweep at start failed; retried every few seconds'));
+    await this.postings.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'posting sweep at start failed; retried at the next cut-off'));
+    await this.relay.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'notice sweep at start failed'));
     for (const l of this.listeners) await l.start();
     await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
     this.relay.startSweeping(NOTICE_SWEEP_MS);

@@ -3,8 +3,10 @@
  * journal. The answer does not wait for this: the posting is already safe in the outbox. Postings
  * are batched: one journal append for all the postings made while the previous append ran.
  * A posting is removed from its outbox only after the journal has it; the journal ignores a
- * posting id it has seen, so a crash in between doubles nothing. A sweep (at start, before each
- * clearing cut-off, and every few seconds) moves whatever a failure left behind.
+ * posting id it has seen, so a crash in between doubles nothing. A sweep moves whatever a failure
+ * left behind: at start (another process's crash), before each clearing cut-off, and every few
+ * seconds while a move has failed since the last sweep. Not otherwise: a sweep SCANs the whole
+ * keyspace, which under load costs every request latency.
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
@@ -24,6 +26,8 @@ export class PostingRelay {
   private pending: { card: CardId; json: string }[] = [];
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** A move failed since the last sweep: the periodic sweep has work to do. */
+  private failed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -54,7 +58,10 @@ export class PostingRelay {
       while (this.pending.length > 0) {
         const batch = this.pending;
         this.pending = [];
-        await this.move(batch).catch((e: Error) => this.log.warn({ err: e.message, postings: batch.length }, 'postings left in outboxes for the next sweep'));
+        await this.move(batch).catch((e: Error) => {
+          this.failed = true;
+          this.log.warn({ err: e.message, postings: batch.length }, 'postings left in outboxes for the next sweep');
+        });
       }
     } finally {
       this.running = undefined;
@@ -80,6 +87,7 @@ export class PostingRelay {
   /** Every card outbox with postings in it, moved; returns how many postings were moved. */
   async sweep(): Promise<number> {
     await this.drain();
+    this.failed = false;
     let moved = 0;
     let cursor = '0';
     const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:posts`;
@@ -98,7 +106,14 @@ export class PostingRelay {
   }
 
   startSweeping(everyMs: number): void {
-    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.log.warn({ err: e.message }, 'posting sweep failed')), everyMs);
+    const sweepIfFailed = (): void => {
+      if (!this.failed) return;
+      void this.sweep().catch((e: Error) => {
+        this.failed = true;
+        this.log.warn({ err: e.message }, 'posting sweep failed');
+      });
+    };
+    this.timer = setInterval(sweepIfFailed, everyMs);
     this.timer.unref();
   }
 

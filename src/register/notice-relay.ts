@@ -3,7 +3,9 @@
  * as the change that caused it (same hash tag, so atomic even on Redis Cluster); the relay then
  * moves it to the issuer's feed. The feed is a sorted set of the notices' JSON scored by time,
  * so moving the same notice twice (a crash between the two steps) leaves one copy: no notice is
- * lost and none is doubled. A sweep finds outboxes left behind (Redis down, process killed).
+ * lost and none is doubled. A sweep finds outboxes left behind (Redis down, process killed): at
+ * start, and every few seconds while a flush has failed since the last sweep (a sweep SCANs the
+ * whole keyspace: not something to do every few seconds under load for nothing).
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
@@ -31,6 +33,8 @@ export interface NoticeQuery {
 
 export class NoticeRelay {
   private timer: NodeJS.Timeout | undefined;
+  /** A flush failed since the last sweep. */
+  private failed = false;
 
   constructor(
     private readonly redis: Redis,
@@ -61,12 +65,14 @@ export class NoticeRelay {
     try {
       await this.flush(card);
     } catch (e) {
+      this.failed = true;
       this.log.warn({ err: (e as Error).message }, 'notices left in the outbox for the next sweep');
     }
   }
 
   /** Every outbox with notices in it, moved. */
   async sweep(): Promise<number> {
+    this.failed = false;
     let moved = 0;
     let cursor = '0';
     const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:outbox`;
@@ -79,7 +85,14 @@ export class NoticeRelay {
   }
 
   startSweeping(everyMs: number): void {
-    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.log.warn({ err: e.message }, 'notice sweep failed')), everyMs);
+    const sweepIfFailed = (): void => {
+      if (!this.failed) return;
+      void this.sweep().catch((e: Error) => {
+        this.failed = true;
+        this.log.warn({ err: e.message }, 'notice sweep failed');
+      });
+    };
+    this.timer = setInterval(sweepIfFailed, everyMs);
     this.timer.unref();
   }
 

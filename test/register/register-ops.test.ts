@@ -7,7 +7,7 @@ import { CardRegister, yymm } from '../../src/register/card-register.js';
 import { NoticeRelay } from '../../src/register/notice-relay.js';
 import { TerminalKeys, TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
 import { cardKeys, luhnValid } from '../../src/register/card-id.js';
-import { testRedis } from '../support/redis.js';
+import { testRedis, testRedisUrl } from '../support/redis.js';
 import { newPan } from '../support/cards.js';
 
 async function setup(t: Test) {
@@ -101,11 +101,26 @@ t.test('the relay: moving twice leaves one copy; the sweep finds what a failure 
   t.equal((await relay.notices('bank-a', { card: c.id, since })).length, 3, 'by time');
   t.equal((await relay.notices('bank-a', { limit: 2 })).length, 2, 'limited');
   t.equal((await relay.notices('bank-a', { card: c.id, until: since - 1 })).length, 2, 'until');
-  relay.startSweeping(10);
+  // The periodic sweep runs only after a failed flush (a sweep SCANs the whole keyspace).
+  const { Redis } = await import('ioredis');
+  const conn = new Redis(await testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  await conn.connect();
+  const warned: string[] = [];
+  const periodic = new NoticeRelay(conn, prefix, { warn: (_o: object, m: string) => warned.push(m) } as never);
+  periodic.startSweeping(10);
+  t.teardown(() => {
+    periodic.stopSweeping();
+    conn.disconnect();
+  });
+  const outboxC = cardKeys(prefix, c.id).outbox;
   await register.block('bank-a', c.id, 'lost', new Date());
-  for (let i = 0; i < 100 && (await redis.llen(cardKeys(prefix, c.id).outbox)) > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  relay.stopSweeping();
-  t.equal(await redis.llen(cardKeys(prefix, c.id).outbox), 0, 'the periodic sweep moved it');
+  await new Promise((r) => setTimeout(r, 100));
+  t.equal(await redis.llen(outboxC), 1, 'nothing failed: the periodic sweep does not scan');
+  conn.disconnect(true); // drops the connection; ioredis reconnects by itself
+  await periodic.flushQuietly(c.id);
+  t.same(warned, ['notices left in the outbox for the next sweep'], 'the flush failed');
+  for (let i = 0; i < 100 && (await redis.llen(outboxC)) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal(await redis.llen(outboxC), 0, 'after a failed flush, the periodic sweep moved it');
 });
 
 t.test('flushQuietly leaves notices for the sweep when Redis fails', async (t) => {
