@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IsoMessage } from '../codec/index.js';
-import type { PanCipher } from '../postings/pan-cipher.js';
 import { type Direction, type PostingType, transactionId } from '../postings/posting.js';
 import type { PostingTemplate } from '../register/card-register.js';
 import type { RequestContext } from './context.js';
@@ -79,8 +78,8 @@ export function lastCompletedStanOf(request: IsoMessage): string | undefined {
   return undefined;
 }
 
-/** The posting an approval of this request makes (the register fills in issuer, masked PAN, status, approval code). */
-export function postingTemplate(ctx: RequestContext, pan: string, card: string, cipher: PanCipher, track: boolean): PostingTemplate {
+/** The posting an approval of this request makes (the register fills in the card's part and the approval code). */
+export function postingTemplate(ctx: RequestContext, track: boolean): PostingTemplate {
   const type: PostingType = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
   const direction: Direction = type === 'refund' ? 'C' : 'D';
   return {
@@ -90,8 +89,6 @@ export function postingTemplate(ctx: RequestContext, pan: string, card: string, 
     direction,
     amount: Number(ctx.request[4]),
     currency: String(ctx.request[49]),
-    card,
-    panEnc: cipher.encrypt(pan),
     terminal: ctx.terminalId ?? '',
     merchant: String(ctx.request[42] ?? '').trimEnd(),
     stan: String(ctx.request[11]),

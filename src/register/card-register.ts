@@ -58,11 +58,12 @@ export interface TransactionDetails {
   message: 'single' | 'dual';
   /** Field 38 if approved (a retransmission gets the first one back). */
   approvalCode: string;
-  /** The posting an approval makes, less what the register fills in (issuer, masked PAN, card status, approval code). */
+  /** The posting an approval makes, less what the register fills in from the card record. */
   posting: PostingTemplate;
 }
 
-export type PostingTemplate = Omit<Posting, 'issuer' | 'maskedPan' | 'cardStatus' | 'approvalCode'> & { track?: 1 };
+/** The card record gives the rest: card id, issuer, masked and encrypted PAN, status; and the approval code. */
+export type PostingTemplate = Omit<Posting, 'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode'> & { track?: 1 };
 
 export type RegisterOutcome =
   | 'approved'

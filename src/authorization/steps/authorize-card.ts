@@ -64,7 +64,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
             signature: signatureOf(ctx),
             message,
             approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
-            posting: postingTemplate(ctx, pan, deps.register.idOf(pan), deps.register.cipher, track),
+            posting: postingTemplate(ctx, track),
           },
         }),
         deps.timeoutMs,

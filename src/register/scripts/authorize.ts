@@ -25,7 +25,7 @@ import { REPEAT_LUA } from './transactions.js';
  *       10 '1' to reserve the amount on approval  11 reservation id  12 reservation lapse (ms)
  *       13 notice id prefix  14 terminal id
  *       15 request signature (what a retransmission must repeat; '' records nothing)  16 'single' | 'dual'
- *       17 approval code  18 posting JSON without issuer, masked PAN, card status, approval code
+ *       17 approval code  18 posting JSON without card, issuer, masked PAN, encrypted PAN, card status, approval code
  *       19 transaction record lifetime (ms)
  * Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
  *   ('' unless a posting was made) }
@@ -52,7 +52,7 @@ if record then
 end
 
 local f = redis.call('HMGET', card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc')
 local status, expiry, block, pinBlocked = f[1], f[2], f[3] or '', f[4] == '1'
 local tries = tonumber(f[5] or '0')
 local balance, reserved, unbooked = tonumber(f[7] or '0'), tonumber(f[8] or '0'), tonumber(f[9] or '0')
@@ -136,7 +136,8 @@ if not record then return {r[1], r[2], r[3], r[4], '', ''} end
 redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
 if r[1] == 'approved' then
   local p = cjson.decode(postingTemplate)
-  p.issuer, p.maskedPan, p.cardStatus, p.approvalCode = f[12], f[13], 'active', approval
+  p.issuer, p.maskedPan, p.panEnc, p.cardStatus, p.approvalCode = f[12], f[13], f[14], 'active', approval
+  p.card = string.match(card, '{(.-)}')
   local json = cjson.encode(p)
   local state = 'authorized'
   if msg == 'single' then

@@ -1,0 +1,225 @@
+/**
+ * `npm run clearing`: the clearing deliveries by hand, or a clearing worker of its own.
+ *
+ *   npm run clearing                              a worker (and the timetable) until SIGTERM/SIGINT
+ *   npm run clearing -- --now                     the next cut-off not made yet, now
+ *   npm run clearing -- --reconcile YYYY-MM-DD    that day's reconciliation (exit 3: differences)
+ *   npm run clearing -- --block-list [YYYY-MM-DD] the offline block list's daily file
+ *
+ * It reads the switch's own configuration (SWITCH_CONFIG, REDIS_URL ...; src/config/load.ts), so
+ * it works on the switch's Redis keys, clearing directory and BullMQ queue. Without a configured
+ * Redis it uses 127.0.0.1:6379; it never starts a private Redis, which would hold no postings.
+ * The switch is built but not started: no listener is opened. Logs (JSON) go to stderr, results
+ * to stdout.
+ *
+ * Exit codes: 0 done (a clean reconciliation), 1 failed (Redis, a delivery, a file), 2 bad
+ * arguments or configuration, 3 the reconciliation found differences.
+ */
+import { join } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { type Clock, systemClock } from '../clock.js';
+import { type DeepPartial, loadConfig } from '../config/load.js';
+import type { SwitchConfig } from '../config/types.js';
+import { createLogger } from '../log/logger.js';
+import { SwitchMetrics } from '../metrics/metrics.js';
+import { DEFAULT_PROBE_URL, connectRedis } from '../register/redis.js';
+import { Switch } from '../switch.js';
+import type { DeliveryResult } from './clearing-delivery.js';
+import { QUEUE_NAME } from './clearing-scheduler.js';
+import { localDate } from './cutoffs.js';
+import { reconcileDay } from './day-reconciliation.js';
+import { formatReport } from './reconciliation.js';
+
+export const USAGE = `Usage: npm run clearing [-- option]
+
+  (no option)                 run a clearing worker and the cut-off timetable until SIGTERM/SIGINT
+  --now                       make the next cut-off not made yet (today's, or tomorrow's first) now
+  --reconcile YYYY-MM-DD      reconcile that day: exit 0 when clean, 3 when there are differences
+  --block-list [YYYY-MM-DD]   make the offline block list's daily file (default: today)
+  --help                      this text
+
+Configuration as the switch's: SWITCH_CONFIG (a JSON file), REDIS_URL, LOG_LEVEL.
+`;
+
+export interface ClearingCliOptions {
+  /** Deep-merged onto the loaded configuration (tests). */
+  overrides?: DeepPartial<SwitchConfig>;
+  clock?: Clock;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+type Command = { mode: 'help' | 'now' | 'worker' } | { mode: 'reconcile'; date: string } | { mode: 'blockList'; date: string | undefined };
+
+/** What BullMQ needs of a connection: no retry limit (blocking commands), no auto-pipelining. */
+const BULLMQ = { maxRetriesPerRequest: null, enableAutoPipelining: false } as const;
+
+/** Resolves with the exit code; never exits the process itself. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv, options: ClearingCliOptions = {}): Promise<number> {
+  const out = options.out ?? ((text: string) => void process.stdout.write(text));
+  const err = options.err ?? ((text: string) => void process.stderr.write(text));
+  const command = parseArgs(argv);
+  if (typeof command === 'string') {
+    err(`clearing: ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  if (command.mode === 'help') {
+    out(USAGE);
+    return 0;
+  }
+  let config: SwitchConfig;
+  try {
+    config = loadConfig({ env, overrides: options.overrides });
+  } catch (e) {
+    err(`clearing: ${(e as Error).message}\n`);
+    return 2;
+  }
+  // stderr is written synchronously: nothing is lost when the entry exits right after.
+  const log = createLogger(config.log.level, process.stderr);
+  let connection;
+  try {
+    connection = await connectRedis({ url: config.redis.url ?? DEFAULT_PROBE_URL, log });
+  } catch (e) {
+    err(`clearing: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const clock = options.clock ?? systemClock;
+  // Built, not started. Its own scheduler stays off: this command makes the ones it needs.
+  const sw = new Switch({
+    config: { ...config, clearing: { ...config.clearing, enabled: false } },
+    redis: connection.redis,
+    log,
+    clock,
+    metrics: new SwitchMetrics({ defaultMetrics: false }),
+  });
+  const cli: Cli = { sw, config, redis: connection.redis, out, err };
+  try {
+    if (command.mode === 'now') return await cutoffNow(cli);
+    if (command.mode === 'reconcile') return await reconcile(cli, command.date);
+    if (command.mode === 'blockList') return await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
+    return await runWorker(cli);
+  } catch (e) {
+    err(`clearing: ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await connection.stop();
+  }
+}
+
+/** The command, or what is wrong with the arguments. */
+export function parseArgs(argv: string[]): Command | string {
+  if (argv.includes('--help') || argv.includes('-h')) return { mode: 'help' };
+  const [option, ...rest] = argv;
+  let command: Command;
+  if (option === undefined) return { mode: 'worker' };
+  if (option === '--now') command = { mode: 'now' };
+  else if (option === '--reconcile') {
+    const date = rest.shift();
+    if (date === undefined) return '--reconcile needs a date (YYYY-MM-DD)';
+    command = { mode: 'reconcile', date };
+  } else if (option === '--block-list') command = { mode: 'blockList', date: rest[0]?.startsWith('-') === false ? rest.shift() : undefined };
+  else return `unknown option ${JSON.stringify(option)}`;
+  if (rest.length > 0) return `unexpected ${JSON.stringify(rest[0])} after ${option} (one option at a time)`;
+  if ('date' in command && command.date !== undefined && !isDate(command.date)) return `${JSON.stringify(command.date)} is not a date (YYYY-MM-DD)`;
+  return command;
+}
+
+function isDate(s: string): boolean {
+  // A calendar date: 2026-02-30 does not come back the same from Date.
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T12:00:00Z`).toISOString().startsWith(s);
+}
+
+interface Cli {
+  sw: Switch;
+  config: SwitchConfig;
+  redis: Redis;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/**
+ * Adds a {kind: 'cutoff'} job (the next cut-off not made, decided when it runs) and runs a worker
+ * here, so the job is made even when no switch runs one. Another worker may take the job: its
+ * outcome is followed on the queue's events either way. The first failed attempt ends the wait:
+ * the job is removed so that it does not make some later cut-off on a retry nobody expects.
+ */
+async function cutoffNow({ sw, config, redis, out, err }: Cli): Promise<number> {
+  const scheduler = sw.clearingScheduler(redis.duplicate(BULLMQ));
+  const eventsConnection = redis.duplicate(BULLMQ);
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: config.clearing.queuePrefix });
+  try {
+    scheduler.startWorker();
+    await events.waitUntilReady();
+    const job = await scheduler.add({ kind: 'cutoff' });
+    const id = job.id!;
+    const finished = job.waitUntilFinished(events).then((made) => ({ made: made as DeliveryResult[] }));
+    // A retry is a move to the delayed set (exponential backoff).
+    const retried = new Promise<{ made?: undefined }>((resolve) =>
+      events.on('delayed', ({ jobId }) => {
+        if (jobId === id) resolve({});
+      }),
+    );
+    // The queue's closing rejects the wait that lost the race; nobody awaits it any more.
+    finished.catch(() => {});
+    const { made } = await Promise.race([finished, retried]);
+    if (made === undefined) {
+      err(`clearing: the cut-off failed: ${String((await scheduler.queue.getJob(id))?.failedReason)}\n`);
+      await job.remove();
+      err(`The job (${id}) is removed, not retried: run --now again once the cause is fixed.\n`);
+      return 1;
+    }
+    for (const d of made) {
+      out(`Delivery ${d.number} of ${d.date} (cut-off ${sw.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`);
+    }
+    const last = made[made.length - 1]!;
+    if (last.number === config.clearing.cutoffs.length) {
+      out(`The day's last delivery: the day is reconciled, ${join(config.clearing.directory, `reconciliation-${last.date}.txt`)}\n`);
+    }
+    return 0;
+  } finally {
+    await events.close();
+    await scheduler.close();
+    eventsConnection.disconnect();
+  }
+}
+
+async function reconcile({ sw, config, out }: Cli, date: string): Promise<number> {
+  const { report, file } = await reconcileDay(
+    { journal: sw.journal, ledger: sw.ledger, unmatched: sw.unmatched, directory: config.clearing.directory, cutoffs: config.clearing.cutoffs.length, timeZone: config.register.timeZone },
+    date,
+  );
+  out(formatReport(report));
+  out(`\nWritten to ${join(config.clearing.directory, file)} (and .txt).\n`);
+  return report.clean ? 0 : 3;
+}
+
+async function blockList({ sw, out }: Cli, date: string): Promise<number> {
+  const r = await sw.blockList.makeDaily(date);
+  const counts = `${r.added} added, ${r.removed} removed`;
+  out(r.created ? `Offline block list of ${r.date}: ${r.file} (${counts})\n` : `Offline block list of ${r.date}: made already, ${r.file} (${counts})\n`);
+  return 0;
+}
+
+/** A clearing worker and the timetable, until SIGTERM or SIGINT; a job running then is finished first. */
+async function runWorker({ sw, config, redis, out }: Cli): Promise<number> {
+  const scheduler = sw.clearingScheduler(redis.duplicate(BULLMQ));
+  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    await scheduler.schedule();
+    await scheduler.startWorker().waitUntilReady();
+    const { cutoffs, queuePrefix } = config.clearing;
+    out(`Clearing worker running on queue ${queuePrefix}:${QUEUE_NAME}: cut-offs ${cutoffs.join(' ')} (${config.register.timeZone}). Stop with SIGTERM or SIGINT.\n`);
+    const signal = await stopped;
+    out(`${signal}: closing (a job running now is finished first)\n`);
+  } finally {
+    // A second signal now has its default effect: the process ends at once.
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    await scheduler.close();
+  }
+  return 0;
+}
