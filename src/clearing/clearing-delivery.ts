@@ -56,7 +56,8 @@ export class ClearingDelivery {
   async next(): Promise<{ date: string; number: number }> {
     let date = localDate(this.deps.clock.now(), this.deps.timeZone);
     for (let day = 0; day < 2; day++, date = nextDate(date)) {
-      const made = new Set((await this.deps.ledger.ofDate(date)).map((d) => d.number));
+      // Sealed but never written (its run failed) is not made: it is the next one to finish.
+      const made = new Set((await this.deps.ledger.ofDate(date)).filter((d) => d.file !== undefined).map((d) => d.number));
       for (let n = 1; n <= this.deps.config.cutoffs.length; n++) if (!made.has(n)) return { date, number: n };
     }
     throw new Error(`every cut-off of today and tomorrow is made already`);

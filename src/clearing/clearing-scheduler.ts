@@ -63,6 +63,8 @@ export class ClearingScheduler {
       connection: this.deps.connection,
       prefix: this.deps.config.queuePrefix,
       concurrency: 1,
+      // A job whose worker died is taken over; BullMQ's default gives up after the first such death.
+      maxStalledCount: 5,
       ...this.deps.worker,
     });
     this.worker.on('failed', (job, e) => this.deps.log.warn({ job: job?.name, attempt: job?.attemptsMade, err: e.message }, 'clearing job failed; it is retried'));

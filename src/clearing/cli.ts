@@ -94,17 +94,19 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
     metrics: new SwitchMetrics({ defaultMetrics: false }),
   });
   const cli: Cli = { sw, config, redis: connection.redis, out, err };
+  let code: number;
   try {
-    if (command.mode === 'now') return await cutoffNow(cli);
-    if (command.mode === 'reconcile') return await reconcile(cli, command.date);
-    if (command.mode === 'blockList') return await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
-    return await runWorker(cli);
+    if (command.mode === 'now') code = await cutoffNow(cli);
+    else if (command.mode === 'reconcile') code = await reconcile(cli, command.date);
+    else if (command.mode === 'blockList') code = await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
+    else code = await runWorker(cli);
   } catch (e) {
     err(`clearing: ${(e as Error).message}\n`);
-    return 1;
+    code = 1;
   } finally {
     await connection.stop();
   }
+  return code;
 }
 
 /** The command, or what is wrong with the arguments. */
@@ -127,7 +129,8 @@ export function parseArgs(argv: string[]): Command | string {
 
 function isDate(s: string): boolean {
   // A calendar date: 2026-02-30 does not come back the same from Date.
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T12:00:00Z`).toISOString().startsWith(s);
+  const at = new Date(`${s}T12:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(s);
 }
 
 interface Cli {
@@ -204,7 +207,8 @@ async function blockList({ sw, out }: Cli, date: string): Promise<number> {
 /** A clearing worker and the timetable, until SIGTERM or SIGINT; a job running then is finished first. */
 async function runWorker({ sw, config, redis, out }: Cli): Promise<number> {
   const scheduler = sw.clearingScheduler(redis.duplicate(BULLMQ));
-  let onSignal: (signal: NodeJS.Signals) => void = () => {};
+  // Node passes a signal listener the signal's name.
+  let onSignal!: (signal: NodeJS.Signals) => void;
   const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

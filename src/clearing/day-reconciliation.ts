@@ -3,7 +3,7 @@
  * delivery files actually on disk, read back and parsed, so a missing, damaged or doubled file
  * shows as a difference. The report goes next to the deliveries as JSON and as text.
  */
-import { readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PostingJournal } from '../postings/journal.js';
 import type { UnmatchedReversals } from '../postings/unmatched-reversals.js';
@@ -34,6 +34,7 @@ export async function reconcileDay(deps: DayReconciliationDeps, date: string): P
     unmatchedReversalAdvices: unmatched,
   });
   const file = `reconciliation-${date}`;
+  await mkdir(deps.directory, { recursive: true });
   await writeAtomically(join(deps.directory, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
   await writeAtomically(join(deps.directory, `${file}.txt`), formatReport(report));
   return { report, file: `${file}.json` };

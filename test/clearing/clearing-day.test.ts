@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { readFile, readdir } from 'node:fs/promises';
 import { QueueEvents } from 'bullmq';
 import { ManualClock } from '../../src/clock.js';
+import { deleteKeys } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
+import { reconcileDay } from '../../src/clearing/day-reconciliation.js';
 import type { ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import type { Posting } from '../../src/postings/posting.js';
 import { prng } from '../../bench/support/prng.js';
@@ -23,11 +25,14 @@ const DATE = '2026-11-21';
 async function worker(t: Test, s: TestSwitch): Promise<{ scheduler: ClearingScheduler; run: (data: Parameters<ClearingScheduler['add']>[0]) => Promise<unknown> }> {
   const scheduler = s.sw.clearingScheduler(s.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }));
   scheduler.startWorker();
-  const events = new QueueEvents('clearing', { connection: s.redis.duplicate({ maxRetriesPerRequest: null }), prefix: s.config.clearing.queuePrefix });
+  const connection = s.redis.duplicate({ maxRetriesPerRequest: null });
+  const events = new QueueEvents('clearing', { connection, prefix: s.config.clearing.queuePrefix });
   await events.waitUntilReady();
   t.teardown(async () => {
     await events.close();
     await scheduler.close();
+    await connection.quit();
+    await deleteKeys(s.redis, `${s.config.clearing.queuePrefix}:`);
   });
   return { scheduler, run: async (data) => (await scheduler.add(data)).waitUntilFinished(events, 30_000) };
 }
@@ -139,6 +144,13 @@ t.test('a cut-off triggered by hand takes the next one; the scheduled run is the
   t.equal(scheduled[0]!.postings, 1, 'the scheduled delivery 1 is the one made by hand: the same posting');
   const third = (await run({ kind: 'cutoff', date: DATE, number: 3 })) as { number: number; postings: number }[];
   t.same(third.map((d) => [d.number, d.postings]), [[2, 1], [3, 0]], 'a missed cut-off (2) is made first, so numbers have no gap');
+  await s.sw.ledger.seal(DATE, 4, '12:00');
+  t.same(await s.sw.delivery.next(), { date: DATE, number: 4 }, 'a delivery sealed but never written (its run died) is the next one');
+  await run({ kind: 'cutoff' });
+  t.equal((await s.sw.ledger.get(DATE, 4))!.file, `delivery-${DATE}-04.txt`, 'and is then written');
+  const fresh = join(t.testdirName, 'no-such-dir');
+  const { report } = await reconcileDay({ journal: s.sw.journal, ledger: s.sw.ledger, unmatched: s.sw.unmatched, directory: fresh, cutoffs: 10, timeZone: 'Europe/Copenhagen' }, '2026-11-20');
+  t.equal(report.clean, false, 'a day without deliveries is not clean (and the directory is made for the report)');
   await scheduler.schedule();
   const schedulers = await scheduler.queue.getJobSchedulers();
   t.equal(schedulers.length, 11, 'ten cut-offs and the block list');

@@ -1,0 +1,14 @@
+/**
+ * `npm run clearing`: the entry of src/clearing/cli.ts (options: npm run clearing -- --help).
+ */
+import { main } from '../src/clearing/cli.js';
+
+/* c8 ignore start */
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`clearing failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
+/* c8 ignore stop */
