@@ -5,6 +5,7 @@
  *   npm run clearing -- --now                     the next cut-off not made yet, now
  *   npm run clearing -- --reconcile YYYY-MM-DD    that day's reconciliation (exit 3: differences)
  *   npm run clearing -- --block-list [YYYY-MM-DD] the offline block list's daily file
+ *   npm run clearing -- --unmatched               the unmatched reversal advices
  *
  * It reads the switch's own configuration (SWITCH_CONFIG, REDIS_URL ...; src/config/load.ts), so
  * it works on the switch's Redis keys, clearing directory and BullMQ queue. Without a configured
@@ -37,6 +38,7 @@ export const USAGE = `Usage: npm run clearing [-- option]
   --now                       make the next cut-off not made yet (today's, or tomorrow's first) now
   --reconcile YYYY-MM-DD      reconcile that day: exit 0 when clean, 3 when there are differences
   --block-list [YYYY-MM-DD]   make the offline block list's daily file (default: today)
+  --unmatched                 list the reversal advices whose original the switch did not know
   --help                      this text
 
 Configuration as the switch's: SWITCH_CONFIG (a JSON file), REDIS_URL, LOG_LEVEL.
@@ -50,7 +52,7 @@ export interface ClearingCliOptions {
   err?: (text: string) => void;
 }
 
-type Command = { mode: 'help' | 'now' | 'worker' } | { mode: 'reconcile'; date: string } | { mode: 'blockList'; date: string | undefined };
+type Command = { mode: 'help' | 'now' | 'worker' | 'unmatched' } | { mode: 'reconcile'; date: string } | { mode: 'blockList'; date: string | undefined };
 
 /** What BullMQ needs of a connection: no retry limit (blocking commands), no auto-pipelining. */
 const BULLMQ = { maxRetriesPerRequest: null, enableAutoPipelining: false } as const;
@@ -98,6 +100,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
   try {
     if (command.mode === 'now') code = await cutoffNow(cli);
     else if (command.mode === 'reconcile') code = await reconcile(cli, command.date);
+    else if (command.mode === 'unmatched') code = await unmatched(cli);
     else if (command.mode === 'blockList') code = await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
     else code = await runWorker(cli);
   } catch (e) {
@@ -116,6 +119,7 @@ export function parseArgs(argv: string[]): Command | string {
   let command: Command;
   if (option === undefined) return { mode: 'worker' };
   if (option === '--now') command = { mode: 'now' };
+  else if (option === '--unmatched') command = { mode: 'unmatched' };
   else if (option === '--reconcile') {
     const date = rest.shift();
     if (date === undefined) return '--reconcile needs a date (YYYY-MM-DD)';
@@ -201,6 +205,16 @@ async function blockList({ sw, out }: Cli, date: string): Promise<number> {
   const r = await sw.blockList.makeDaily(date);
   const counts = `${r.added} added, ${r.removed} removed`;
   out(r.created ? `Offline block list of ${r.date}: ${r.file} (${counts})\n` : `Offline block list of ${r.date}: made already, ${r.file} (${counts})\n`);
+  return 0;
+}
+
+/** The unmatched reversal advices, oldest first, one line each (masked PAN only). */
+async function unmatched({ sw, out }: Cli): Promise<number> {
+  const list = await sw.unmatched.list();
+  for (const u of list) {
+    out(`${new Date(u.at).toISOString()}  advice ${u.advice}  names ${u.original}  ${u.maskedPan}  ${u.amount} øre  reason ${u.reason || '-'}\n`);
+  }
+  out(`${list.length} unmatched reversal advice${list.length === 1 ? '' : 's'}\n`);
   return 0;
 }
 

@@ -291,3 +291,25 @@ t.test('without a configured Redis: 127.0.0.1:6379, never a private redis-server
     t.match(run.stderr, /^clearing: redis: cannot connect to redis:\/\/127\.0\.0\.1:6379/);
   }
 });
+
+t.test('--unmatched lists the reversal advices nobody could match, masked', async (t) => {
+  const s = await startSwitch(t);
+  const overrides = await on(t, s);
+  const none = io();
+  t.equal(await main(['--unmatched'], {}, { overrides, ...none }), 0, none.stderr);
+  t.equal(none.stdout, '0 unmatched reversal advices\n');
+  await s.sw.unmatched.add({ advice: 'TERM0001-261121120000-000901', original: 'TERM0001-261121115959-123456', maskedPan: '501900******0016', terminal: 'TERM0001', amount: 2500, reason: '4021', at: Date.parse(`${DATE}T11:00:00Z`) });
+  await s.sw.unmatched.add({ advice: 'TERM0001-261121120100-000902', original: 'TERM0001-261121115959-123457', maskedPan: '501900******0016', terminal: 'TERM0001', amount: 100, reason: '', at: Date.parse(`${DATE}T11:01:00Z`) });
+  const two = io();
+  t.equal(await main(['--unmatched'], {}, { overrides, ...two }), 0, two.stderr);
+  t.equal(
+    two.stdout,
+    `${DATE}T11:00:00.000Z  advice TERM0001-261121120000-000901  names TERM0001-261121115959-123456  501900******0016  2500 øre  reason 4021\n` +
+      `${DATE}T11:01:00.000Z  advice TERM0001-261121120100-000902  names TERM0001-261121115959-123457  501900******0016  100 øre  reason -\n` +
+      '2 unmatched reversal advices\n',
+  );
+  const one = io();
+  await s.redis.hdel(s.sw.unmatched.key, 'TERM0001-261121120100-000902');
+  t.equal(await main(['--unmatched'], {}, { overrides, ...one }), 0);
+  t.match(one.stdout, /\n1 unmatched reversal advice\n$/);
+});
