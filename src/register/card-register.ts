@@ -213,14 +213,15 @@ export class CardRegister {
     const reservation = req.reserve ? randomUUID() : undefined;
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
     const cl = this.config.contactless;
-    const t = req.transaction ?? { txn: 'none', signature: '', message: 'dual', approvalCode: '', posting: {} };
+    const t = req.transaction;
     const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await this.redis.swAuthorize(
-      k.card, k.reservations, k.reservationAmounts, k.outbox, transactionKey(this.prefix, id, t.txn), k.posts,
+      k.card, k.reservations, k.reservationAmounts, k.outbox, transactionKey(this.prefix, id, t?.txn ?? 'none'), k.posts,
       now.getTime(), yymm(now, this.config.timeZone), req.kind, req.amount, pvv,
       req.contactless ? '1' : '0', cl.limit, cl.maxCount, cl.maxSum,
       req.reserve ? '1' : '0', reservation ?? '', this.config.reservationLapseDays * 86_400_000,
       randomUUID(), req.terminalId,
-      t.signature, t.message, t.approvalCode, JSON.stringify(t.posting), this.config.transactionRetentionDays * 86_400_000,
+      t?.signature ?? '', t?.message ?? 'dual', t?.approvalCode ?? '', this.config.transactionRetentionDays * 86_400_000,
+      ...(t === undefined ? NO_POSTING : postingArgs(t.posting)),
     );
     return {
       outcome: outcome as RegisterOutcome,
@@ -336,6 +337,13 @@ export class CardRegister {
     return sets.reduce((a, b) => a.filter((id) => b.includes(id))).sort();
   }
 }
+
+/** The posting's own fields as the script's arguments 19.. (src/register/scripts/authorize.ts). */
+function postingArgs(p: PostingTemplate): (string | number)[] {
+  return [p.id, p.txn, p.type, p.direction, p.currency, p.terminal, p.merchant, p.stan, p.localTime, p.receivedAt, p.track === 1 ? '1' : ''];
+}
+
+const NO_POSTING = ['', '', '', '', '', '', '', '', '', 0, ''];
 
 function toChange(status: string, reason: string): ChangeResult {
   return status === 'ok' ? { ok: true } : { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: reason || status };
