@@ -140,7 +140,7 @@ function phaseTable(phases: PhaseReport[]): string {
 }
 
 function entriesTable(p: PhaseReport): string {
-  const rows = p.entries.map((e) => row([e.name, e.weight, e.sent, e.answered, e.timeouts, e.expected, e.unexpected, Object.entries(e.codes).sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c}: ${n.toLocaleString('en-US')}`).join(', ')]));
+  const rows = p.entries.map((e) => row([e.name, e.followUpOf === undefined ? e.weight : 'follow-up', e.sent, e.answered, e.timeouts, e.expected, e.unexpected, Object.entries(e.codes).sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c}: ${n.toLocaleString('en-US')}`).join(', ')]));
   return `<table>${head(['mix entry', 'weight', 'sent', 'answered', 'timeouts', 'expected', 'unexpected', 'action codes'])}${rows.join('')}</table>`;
 }
 

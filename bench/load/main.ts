@@ -18,7 +18,7 @@ import { CliError, type LoadOptions, USAGE, parseCli } from './cli.js';
 import { type Child, FRAMING_OF, checkLoopbackRedis, deleteKeys, startEcho, startSwitch } from './harness.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
-import { expectedCodes, loadMix } from './mix.js';
+import { expectedCodes, loadMix, mixRows } from './mix.js';
 import { RESULTS_DIR, ROOT } from './paths.js';
 import { processCpuMs } from './procstat.js';
 import { buildReport, formatReport, machine } from './report.js';
@@ -66,14 +66,14 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const plan = planCards(mix);
   const { templates, byEntry } = buildTemplates(d, framing, mix, plan, new Date());
   const wire = toWire(templates, stanEncoding(d));
-  log(`bench: ${templates.length} request templates for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`);
+  log(`bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`);
   const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan);
   ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + 1000, dir: ctx.dir }, o.switchCommand);
   log(`bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`);
   const codes = codeSetOf(d);
   const common = { redisPid: await redisPid(ctx.redis), options: o, dialect: o.dialect, framing, templates: wire, byEntry, entries: mix.entries, cores: os.cpus().length, log };
   const sw = ctx.sw;
-  const phases = [await runPhase({ ...common, target: 'switch', port: sw.port, pid: sw.pid, warnings: sw.warnings, expected: mix.entries.map((e) => expectedCodes(e, codes)) })];
+  const phases = [await runPhase({ ...common, target: 'switch', port: sw.port, pid: sw.pid, warnings: sw.warnings, expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)) })];
   await sw.stop();
   ctx.sw = undefined;
   if (o.baseline) {

@@ -3,6 +3,11 @@
  * schema bench/mixes/mix.schema.json). Validated here with the schema, plus the checks a schema
  * cannot make; a weighted choice and a small seeded PRNG pick an entry per request, so that a
  * run's sequence of request kinds is reproducible.
+ *
+ * An entry may have a follow-up (`then`): a completion advice (x220) of its authorization or a
+ * reversal advice (x420) of its sale or authorization, which the worker sends on the same
+ * connection once the first request is answered, naming it in field 56. Reports count follow-ups
+ * in rows of their own ("<entry> then"), next to their entry's row.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -19,6 +24,24 @@ export interface CardPool {
   description?: string;
 }
 
+/** A follow-up of an entry's request, sent after its answer on the same connection. */
+export interface FollowUp {
+  /** x220 completion advice or x420 reversal advice (sent as 0x20 in 1987 dialects). */
+  mti: string;
+  /** øre; the original's amount when absent (a completion of all of it, a full reversal). */
+  amount?: number;
+  /** Outcomes whose action codes count as expected for the follow-up. */
+  expect: Outcome[];
+  description?: string;
+}
+
+export type FollowUpKind = 'completion' | 'reversal';
+
+/** What a follow-up MTI is: x220 (and its repeat x221) a completion, x420 a reversal advice. */
+export function followUpKind(mti: string): FollowUpKind {
+  return mti[1] === '2' ? 'completion' : 'reversal';
+}
+
 export interface MixEntry {
   name: string;
   weight: number;
@@ -32,6 +55,8 @@ export interface MixEntry {
   contactless: boolean;
   /** Outcomes whose action codes count as expected. */
   expect: Outcome[];
+  /** A completion or reversal advice of this request, sent after its answer. */
+  then?: FollowUp;
   description?: string;
 }
 
@@ -63,6 +88,12 @@ export function validateMix(json: unknown): Mix {
     if (seen.has(e.name)) problems.push(`/entries/${i}/name "${e.name}" is used twice`);
     seen.add(e.name);
     if (!Object.hasOwn(json.cards, e.cards)) problems.push(`/entries/${i}/cards "${e.cards}" is not a pool under /cards`);
+    if (e.then !== undefined) {
+      // The switch completes only authorizations (x100), and reverses authorizations and sales.
+      const kind = followUpKind(e.then.mti);
+      const ok = kind === 'completion' ? e.mti[1] === '1' : e.mti[1] === '1' || e.mti[1] === '2';
+      if (!ok) problems.push(`/entries/${i}/then: a ${kind} (${e.then.mti}) cannot follow a ${e.mti}`);
+    }
   });
   if (problems.length > 0) throw new MixError(problems);
   return json;
@@ -87,9 +118,41 @@ export function loadMix(nameOrPath: string): Mix {
   return validateMix(json);
 }
 
-/** The action codes (field 39 as received) an entry expects, in the listener's code set. */
-export function expectedCodes(entry: MixEntry, codes: CodeSet): string[] {
+/** The action codes (field 39 as received) an entry (or a row) expects, in the listener's code set. */
+export function expectedCodes(entry: { expect: readonly Outcome[] }, codes: CodeSet): string[] {
   return [...new Set(entry.expect.map((o) => ACTION_CODES[o][codes]))];
+}
+
+/**
+ * What a report counts separately: each entry, followed by its follow-up when it has one
+ * ("<entry> then"). `entry` is the index of the entry (of the follow-up's entry for a follow-up).
+ */
+export interface MixRow {
+  name: string;
+  weight: number;
+  mti: string;
+  expect: Outcome[];
+  entry: number;
+  followUp: boolean;
+}
+
+export function mixRows(entries: readonly MixEntry[]): MixRow[] {
+  return entries.flatMap((e, i): MixRow[] => {
+    const row: MixRow = { name: e.name, weight: e.weight, mti: e.mti, expect: e.expect, entry: i, followUp: false };
+    return e.then === undefined ? [row] : [row, { name: `${e.name} then`, weight: e.weight, mti: e.then.mti, expect: e.then.expect, entry: i, followUp: true }];
+  });
+}
+
+/** Per entry, its row and its follow-up's row (-1 when none) in mixRows' order. */
+export function rowIndexes(entries: readonly MixEntry[]): { entryRow: number[]; followRow: number[] } {
+  const entryRow: number[] = [];
+  const followRow: number[] = [];
+  let r = 0;
+  for (const e of entries) {
+    entryRow.push(r++);
+    followRow.push(e.then === undefined ? -1 : r++);
+  }
+  return { entryRow, followRow };
 }
 
 /**

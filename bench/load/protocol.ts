@@ -17,7 +17,10 @@ export interface WorkerSetup {
   /** Per mix entry: its weight and its templates. */
   weights: number[];
   byEntry: number[][];
-  /** Per mix entry: the answer MTI that must come back. */
+  /** Per mix entry: its row of the counts, and its follow-up's row (-1 when it has none); see mixRows. */
+  entryRow: number[];
+  followRow: number[];
+  /** Per row (entries and follow-ups): the answer MTI that must come back. */
   answerMti: string[];
   mode: LoopMode;
   /** Open loop: requests/s over all connections. */
@@ -72,6 +75,7 @@ export interface WorkerResult {
   histogram: string;
   /** Encoded histogram of how late requests left after their planned time (open loop). */
   sendLag: string;
+  /** Per row of the mix (each entry, then its follow-up if any; see mixRows). */
   perEntry: EntryCounts[];
   /** Per second since start (warm-up included): requests sent and answers received. */
   timeline: { sent: number[]; answered: number[] };

@@ -7,7 +7,7 @@ import type { Machine } from '../support/machine.js';
 export type { Machine };
 import type { Histogram } from 'hdr-histogram-js';
 import { type LatencySummary, type PercentilePoint, merge, percentileCurve, summarize } from './histogram.js';
-import type { MixEntry } from './mix.js';
+import { type FollowUp, type MixEntry, mixRows } from './mix.js';
 import type { LoopMode, WorkerResult } from './protocol.js';
 
 export const REPORT_VERSION = 1;
@@ -38,7 +38,10 @@ export interface PhaseInput {
   /** Per second of the run: the workers' encoded interval histograms. */
   intervals: string[][];
   entries: MixEntry[];
-  /** Per entry, the action codes that count as expected; null when answers carry none (echo). */
+  /**
+   * Per row of the mix (mixRows: each entry, then its follow-up when it has one), the action codes
+   * that count as expected; null when answers carry none (echo).
+   */
   expected: string[][] | null;
   generator: { windowMs: number; processCpuMs: number | null; mainThreadCpuMs: number | null; cores: number };
   process: ProcessFigures;
@@ -48,9 +51,13 @@ export interface PhaseInput {
   cpuTimeline: (number | null)[];
 }
 
+/** A row of the mix: an entry, or an entry's follow-up ("<entry> then", with `followUpOf`). */
 export interface EntryReport {
   name: string;
+  /** A follow-up's row: its entry's weight (one follow-up per answered request of the entry). */
   weight: number;
+  /** Only on a follow-up's row: the name of its entry. */
+  followUpOf?: string;
   sent: number;
   answered: number;
   timeouts: number;
@@ -136,15 +143,16 @@ export function aggregatePhase(input: PhaseInput): PhaseReport {
   for (const r of results) add(errors, r.errors);
   const sum = (f: (r: WorkerResult) => number): number => results.reduce((s, r) => s + f(r), 0);
 
-  const entries: EntryReport[] = input.entries.map((e, i) => {
+  const entries: EntryReport[] = mixRows(input.entries).map((row, i) => {
     const codes: Record<string, number> = {};
     for (const r of results) add(codes, r.perEntry[i]?.codes ?? {});
     const expectedCodes = input.expected?.[i];
     const expected = expectedCodes === undefined ? null : Object.entries(codes).reduce((s, [c, n]) => s + (expectedCodes.includes(c) ? n : 0), 0);
     const answered = sum((r) => r.perEntry[i]?.answered ?? 0);
     return {
-      name: e.name,
-      weight: e.weight,
+      name: row.name,
+      weight: row.weight,
+      ...(row.followUp ? { followUpOf: input.entries[row.entry]!.name } : {}),
       sent: sum((r) => r.perEntry[i]?.sent ?? 0),
       answered,
       timeouts: sum((r) => r.perEntry[i]?.timeouts ?? 0),
@@ -222,7 +230,7 @@ export interface RunReport {
   machine: Machine;
   command: string;
   options: Record<string, unknown>;
-  mix: { name: string; entries: { name: string; weight: number; mti: string; processingCode: string; amount: number; cards: string; pin: string; contactless: boolean; expect: string[] }[]; cards: Record<string, { count: number; state: string }> };
+  mix: { name: string; entries: { name: string; weight: number; mti: string; processingCode: string; amount: number; cards: string; pin: string; contactless: boolean; expect: string[]; then?: Omit<FollowUp, 'description'> }[]; cards: Record<string, { count: number; state: string }> };
   keyPrefix: string;
   phases: PhaseReport[];
   /** Switch throughput over echo throughput, when the baseline ran. */
@@ -241,7 +249,18 @@ export function buildReport(parts: { date: Date; machine: Machine; command: stri
     options: parts.options,
     mix: {
       name: parts.mix.name,
-      entries: parts.mix.entries.map(({ name, weight, mti, processingCode, amount, cards, pin, contactless, expect }) => ({ name, weight, mti, processingCode, amount, cards, pin, contactless, expect })),
+      entries: parts.mix.entries.map(({ name, weight, mti, processingCode, amount, cards, pin, contactless, expect, then }) => ({
+        name,
+        weight,
+        mti,
+        processingCode,
+        amount,
+        cards,
+        pin,
+        contactless,
+        expect,
+        ...(then === undefined ? {} : { then: { mti: then.mti, amount: then.amount ?? amount, expect: then.expect } }),
+      })),
       cards: Object.fromEntries(Object.entries(parts.mix.cards).map(([k, v]) => [k, { count: v.count, state: v.state }])),
     },
     keyPrefix: parts.keyPrefix,

@@ -8,12 +8,13 @@ import { Worker } from 'node:worker_threads';
 import { now } from './clock.js';
 import { merge, summarize } from './histogram.js';
 import type { LoadOptions } from './cli.js';
-import type { MixEntry } from './mix.js';
+import { type MixEntry, mixRows, rowIndexes } from './mix.js';
 import { FROM_SOURCE, siblingModule } from './paths.js';
 import { ProcessMonitor, type Sample, clockTicksPerSecond, cpuPercent, threadCpuMs } from './procstat.js';
 import type { FromWorker, Progress, WorkerResult, WorkerSetup } from './protocol.js';
 import { type PhaseReport, type ProcessFigures, aggregatePhase } from './report.js';
-import type { TemplateWire } from './templates.js';
+import { type TemplateWire, mtiIn } from './templates.js';
+import { dialect } from '../../src/codec/index.js';
 import type { FramingSpec } from '../../src/transport/framing.js';
 
 export interface PhaseSpec {
@@ -29,6 +30,7 @@ export interface PhaseSpec {
   templates: TemplateWire;
   byEntry: number[][];
   entries: MixEntry[];
+  /** Per row of the mix (mixRows: each entry, then its follow-up), the expected action codes; null for the echo. */
   expected: string[][] | null;
   cores: number;
   log: (line: string) => void;
@@ -72,6 +74,9 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
   const mode = o.rate === 'max' ? 'closed' : 'open';
   const workerCount = Math.min(o.workers, o.connections);
   const echo = spec.target === 'echo';
+  const d = dialect(spec.dialect);
+  const { entryRow, followRow } = rowIndexes(spec.entries);
+  const answerMtis = mixRows(spec.entries).map((r) => answerMti(mtiIn(d, r.mti), echo));
   const workers: Worker[] = [];
   const results: WorkerResult[] = [];
   const latest = new Map<number, Progress>();
@@ -99,7 +104,9 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
       templates: spec.templates,
       weights: spec.entries.map((e) => e.weight),
       byEntry: spec.byEntry,
-      answerMti: spec.entries.map((e) => answerMti(e.mti, echo)),
+      entryRow,
+      followRow,
+      answerMti: answerMtis,
       mode,
       rate: o.rate === 'max' ? 0 : o.rate,
       depth: o.depth,

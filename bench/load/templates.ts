@@ -4,13 +4,22 @@
  * sends it. A template is a whole frame (length header included: patching changes no length),
  * with the byte offsets of fields 11 and 41 found by unpacking it with a field layout.
  * PIN blocks are format 0 under the documented test key (docs/TEST-CARDS.md), made once per card.
+ *
+ * An entry with a follow-up (a completion or reversal advice, docs/PROTOCOL.md §3.4) has a second
+ * template per card, sent after the first one's answer: its own STAN goes into field 11 and the
+ * original's into field 56 (original MTI + STAN + local date and time), at an offset also found
+ * from the layout. Fields 12 (and 13) are the same in every template of a run, so the rest of
+ * field 56 is fixed: in 1993 dialects the original's field 12; in 1987 ones YYMMDDhhmmss from the
+ * year of the run's start, field 13 (MMDD) and field 12 (hhmmss), which is how the switch names
+ * the transaction (the year of its own date; src/authorization/transaction-data.ts localTimeOf).
+ * In 1987 dialects a 1993 MTI of the mix is sent as its 1987 one (1200 as 0200).
  */
 import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec/index.js';
 import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
 import { type FramingSpec, encodeFrame, headerSize } from '../../src/transport/framing.js';
 import { type PlannedCard, wrongPinOf } from './cards.js';
-import type { Mix, MixEntry } from './mix.js';
+import { type FollowUp, type Mix, type MixEntry, followUpKind } from './mix.js';
 
 /** Field 41 is ans8 in every shipped dialect; the placeholder is overwritten per connection. */
 const TERMINAL_PLACEHOLDER = 'BENCH000';
@@ -21,6 +30,8 @@ const POS_CONTACTLESS_93 = '510101A11344';
 /** Field 22 in 1987 dialects: entry mode 05 chip, 07 contactless chip; last digit 1 = PIN capable. */
 const POS_CHIP_87 = '051';
 const POS_CONTACTLESS_87 = '071';
+/** Field 25 of a reversal advice (1993 dialects): 4021, timeout (the PSAM did not get the answer in time). */
+export const REVERSAL_REASON = '4021';
 
 export interface Template {
   /** Index of the mix entry it belongs to. */
@@ -31,6 +42,10 @@ export interface Template {
   stanAt: number;
   /** Offset in `frame` of field 41's first byte. */
   termAt: number;
+  /** Follow-up templates: offset in `frame` of the original's STAN inside field 56; -1 otherwise. */
+  origStanAt: number;
+  /** Index of this template's follow-up template (same card), -1 when the entry has none. */
+  followUp: number;
 }
 
 /** How field 11 is written: 6 ASCII digits, or 3 packed BCD bytes (iso93binary). */
@@ -43,34 +58,68 @@ export interface TemplateWire {
   length: Int32Array;
   stanAt: Int32Array;
   termAt: Int32Array;
+  origStanAt: Int32Array;
+  followUp: Int32Array;
   entry: Int32Array;
   stanEncoding: StanEncoding;
 }
 
-/** The same timestamp for every template: fields 7 and 12 are not checked by the switch. */
-function timestamps(at: Date): { f7: string; f12_93: string; f12_87: string } {
+/**
+ * The same timestamp for every template. The switch checks neither field 7 nor the local time's
+ * freshness, but names each transaction by terminal, local time and STAN (so a STAN is never
+ * reused on a connection during a run).
+ */
+function timestamps(at: Date): { f7: string; f12_93: string; f12_87: string; f13_87: string } {
   const p = (n: number) => String(n).padStart(2, '0');
   const [yy, mm, dd, hh, mi, ss] = [at.getUTCFullYear() % 100, at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()].map(p);
-  return { f7: `${mm}${dd}${hh}${mi}${ss}`, f12_93: `${yy}${mm}${dd}${hh}${mi}${ss}`, f12_87: `${hh}${mi}${ss}` };
+  return { f7: `${mm}${dd}${hh}${mi}${ss}`, f12_93: `${yy}${mm}${dd}${hh}${mi}${ss}`, f12_87: `${hh}${mi}${ss}`, f13_87: `${mm}${dd}` };
 }
 
-/** The request an entry sends for a card, as a message; `stan` and `terminal` default to placeholders. */
-export function requestFor(d: Dialect, entry: MixEntry, card: PlannedCard, at: Date, stan = STAN_PLACEHOLDER, terminal = TERMINAL_PLACEHOLDER): IsoMessage {
-  const iso87 = (d.field(12)?.length ?? 12) === 6;
+/** A 1987 dialect: field 12 is the time only (hhmmss), the date in field 13. */
+export function is1987(d: Dialect): boolean {
+  return (d.field(12)?.length ?? 12) === 6;
+}
+
+/** The MTI sent in this dialect: a 1993 MTI (1xxx) as its 1987 one (0xxx) in 1987 dialects. */
+export function mtiIn(d: Dialect, mti: string): string {
+  return is1987(d) && mti[0] === '1' ? `0${mti.slice(1)}` : mti;
+}
+
+/**
+ * The original's local date and time as field 56 gives it, YYMMDDhhmmss: field 12 in 1993
+ * dialects; in 1987 ones the year of `at`, field 13 and field 12, as the switch builds it.
+ */
+export function localTimeAt(at: Date): string {
+  return timestamps(at).f12_93;
+}
+
+/** What every request of a run shares: card, terminal, time, merchant, currency. */
+function common(d: Dialect, card: PlannedCard, at: Date, stan: string, terminal: string): IsoMessage {
   const t = timestamps(at);
+  const iso87 = is1987(d);
   const message: IsoMessage = {
-    0: entry.mti,
     2: card.pan,
-    3: entry.processingCode,
-    4: String(entry.amount).padStart(12, '0'),
     7: t.f7,
     11: stan,
     12: iso87 ? t.f12_87 : t.f12_93,
-    22: iso87 ? (entry.contactless ? POS_CONTACTLESS_87 : POS_CHIP_87) : entry.contactless ? POS_CONTACTLESS_93 : POS_CHIP_93,
     37: t.f12_93, // retrieval reference: the same for every request of a run (not checked)
     41: terminal,
     42: 'BENCHSHOP000001',
     49: '208',
+  };
+  if (iso87) message[13] = t.f13_87;
+  return message;
+}
+
+/** The request an entry sends for a card, as a message; `stan` and `terminal` default to placeholders. */
+export function requestFor(d: Dialect, entry: MixEntry, card: PlannedCard, at: Date, stan = STAN_PLACEHOLDER, terminal = TERMINAL_PLACEHOLDER): IsoMessage {
+  const iso87 = is1987(d);
+  const message: IsoMessage = {
+    ...common(d, card, at, stan, terminal),
+    0: mtiIn(d, entry.mti),
+    3: entry.processingCode,
+    4: String(entry.amount).padStart(12, '0'),
+    22: iso87 ? (entry.contactless ? POS_CONTACTLESS_87 : POS_CHIP_87) : entry.contactless ? POS_CONTACTLESS_93 : POS_CHIP_93,
   };
   if (entry.pin !== 'none') {
     const pin = entry.pin === 'right' ? card.pin : wrongPinOf(card.pin);
@@ -79,11 +128,62 @@ export function requestFor(d: Dialect, entry: MixEntry, card: PlannedCard, at: D
   return message;
 }
 
+/**
+ * The follow-up of an entry's request for a card (completion or reversal advice), as a message:
+ * the same card, terminal, processing code, currency and local time; its own STAN, and field 56
+ * naming the original by MTI, STAN (`original`) and local time. Both STANs default to placeholders.
+ */
+export function followUpFor(d: Dialect, entry: MixEntry & { then: FollowUp }, card: PlannedCard, at: Date, stan = STAN_PLACEHOLDER, original = STAN_PLACEHOLDER, terminal = TERMINAL_PLACEHOLDER): IsoMessage {
+  const then = entry.then;
+  const amount = then.amount ?? entry.amount;
+  const message: IsoMessage = {
+    ...common(d, card, at, stan, terminal),
+    0: mtiIn(d, then.mti),
+    3: entry.processingCode,
+    4: String(amount).padStart(12, '0'),
+    56: `${mtiIn(d, entry.mti)}${original}${localTimeAt(at)}`,
+  };
+  if (!is1987(d)) {
+    const same = amount === entry.amount;
+    if (followUpKind(then.mti) === 'completion') message[24] = same ? '201' : '202';
+    else {
+      message[24] = same ? '400' : '401';
+      message[25] = REVERSAL_REASON;
+    }
+  }
+  return message;
+}
+
+function layoutOf(d: Dialect, body: Buffer): { layout: FieldLayout[]; message: IsoMessage } {
+  const layout: FieldLayout[] = [];
+  const { message, error } = d.unpackPartial(body, layout);
+  if (error !== undefined) throw error;
+  return { layout, message };
+}
+
+/**
+ * Where the original's STAN starts in a packed follow-up: field 56 holds exactly 22 digits
+ * (MTI 4, STAN 6, local time 12), its value ends the field, and the STAN starts 4 digits into
+ * it, which in BCD (two digits a byte, no pad for an even count) is 2 bytes in.
+ */
+export function locateOriginalStan(d: Dialect, body: Buffer): number {
+  const { layout, message } = layoutOf(d, body);
+  const f = layout.find((l) => l.field === 56);
+  const value = message[56];
+  if (f === undefined || typeof value !== 'string' || !/^\d{22}$/.test(value)) throw new Error(`template: field 56 is not 22 digits (original MTI, STAN, local time) in dialect ${d.name}`);
+  const bcd = d.field(56)?.encoding === 'bcd';
+  // The worker writes both STANs the same way (TemplateWire.stanEncoding).
+  if ((bcd ? 'bcd' : 'ascii') !== stanEncoding(d)) throw new Error(`template: fields 11 and 56 encode digits differently in dialect ${d.name}`);
+  const at = f.end - (bcd ? 11 : 22) + (bcd ? 2 : 4);
+  const bytes = body.subarray(at, at + (bcd ? 3 : 6));
+  const found = bcd ? bytes.toString('hex') : bytes.toString('latin1');
+  if (found !== value.slice(4, 10)) throw new Error(`template: the original STAN is not where expected in field 56 (dialect ${d.name})`);
+  return at;
+}
+
 /** Where fields 11 and 41 start in a packed message, found by unpacking it with a layout. */
 export function locateFields(d: Dialect, body: Buffer): { stanAt: number; termAt: number } {
-  const layout: FieldLayout[] = [];
-  const { error } = d.unpackPartial(body, layout);
-  if (error !== undefined) throw error;
+  const { layout } = layoutOf(d, body);
   const at = (field: number, size: number): number => {
     const f = layout.find((l) => l.field === field);
     if (f === undefined || f.end - f.start !== size) throw new Error(`template: field ${field} is not a fixed ${size}-byte field in dialect ${d.name}`);
@@ -119,19 +219,30 @@ export function terminalIdOf(n: number): string {
   return `B${String(n).padStart(7, '0')}`;
 }
 
-/** Every (entry, card) template of a mix, in entry order; `byEntry[i]` lists entry i's templates. */
+/**
+ * Every (entry, card) template of a mix, in entry order, each followed by its follow-up template
+ * when the entry has one; `byEntry[i]` lists entry i's templates (not the follow-ups, which are
+ * only sent after their original).
+ */
 export function buildTemplates(d: Dialect, framing: FramingSpec, mix: Mix, cards: Map<string, PlannedCard[]>, at: Date): { templates: Template[]; byEntry: number[][] } {
   const templates: Template[] = [];
   const byEntry: number[][] = [];
   const head = headerSize(framing.header) + (framing.tpdu ? 5 : 0);
+  const frame = (body: Buffer): Buffer => encodeFrame(framing, body, framing.tpdu ? Buffer.from([0x60, 0, 1, 0, 0]) : undefined);
   mix.entries.forEach((entry, e) => {
     const mine: number[] = [];
     for (const card of cards.get(entry.cards) ?? []) {
       const body = d.pack(requestFor(d, entry, card, at));
       const { stanAt, termAt } = locateFields(d, body);
-      const tpdu = framing.tpdu ? Buffer.from([0x60, 0, 1, 0, 0]) : undefined;
-      mine.push(templates.length);
-      templates.push({ entry: e, frame: encodeFrame(framing, body, tpdu), stanAt: head + stanAt, termAt: head + termAt });
+      const i = templates.length;
+      mine.push(i);
+      templates.push({ entry: e, frame: frame(body), stanAt: head + stanAt, termAt: head + termAt, origStanAt: -1, followUp: -1 });
+      if (entry.then !== undefined) {
+        const next = d.pack(followUpFor(d, { ...entry, then: entry.then }, card, at));
+        const f = locateFields(d, next);
+        templates[i]!.followUp = templates.length;
+        templates.push({ entry: e, frame: frame(next), stanAt: head + f.stanAt, termAt: head + f.termAt, origStanAt: head + locateOriginalStan(d, next), followUp: -1 });
+      }
     }
     byEntry.push(mine);
   });
@@ -147,6 +258,8 @@ export function toWire(templates: Template[], encoding: StanEncoding): TemplateW
     length: new Int32Array(n),
     stanAt: new Int32Array(n),
     termAt: new Int32Array(n),
+    origStanAt: new Int32Array(n),
+    followUp: new Int32Array(n),
     entry: new Int32Array(n),
     stanEncoding: encoding,
   };
@@ -157,19 +270,29 @@ export function toWire(templates: Template[], encoding: StanEncoding): TemplateW
     wire.length[i] = t.frame.length;
     wire.stanAt[i] = t.stanAt;
     wire.termAt[i] = t.termAt;
+    wire.origStanAt[i] = t.origStanAt;
+    wire.followUp[i] = t.followUp;
     wire.entry[i] = t.entry;
     o += t.frame.length;
   });
   return wire;
 }
 
-/** A fresh frame from template i of the wire block, with this STAN and terminal id: what a worker sends. */
-export function frameFrom(wire: TemplateWire, i: number, stan: number, terminal: Buffer): Buffer {
+/**
+ * A fresh frame from template i of the wire block, with this STAN and terminal id: what a worker
+ * sends. A follow-up template also needs the STAN of its original (for field 56).
+ */
+export function frameFrom(wire: TemplateWire, i: number, stan: number, terminal: Buffer, original = -1): Buffer {
   const start = wire.start[i]!;
   const len = wire.length[i]!;
   const out = Buffer.allocUnsafe(len);
   out.set(wire.bytes.subarray(start, start + len));
   patchStan(out, wire.stanAt[i]!, stan, wire.stanEncoding);
   terminal.copy(out, wire.termAt[i]!);
+  const origAt = wire.origStanAt[i]!;
+  if (origAt >= 0) {
+    if (original < 0) throw new RangeError(`template ${i} is a follow-up: it needs its original's STAN`);
+    patchStan(out, origAt, original, wire.stanEncoding);
+  }
   return out;
 }

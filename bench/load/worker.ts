@@ -4,6 +4,9 @@
  * latency into its own HDR histogram, sent to the main thread encoded at the end (and each
  * second for progress). Open loop: requests leave at the schedule's planned times and latency
  * counts from those times. Closed loop: each connection keeps `depth` requests in flight.
+ * A request whose entry has a follow-up (completion or reversal advice) queues it on its
+ * connection when answered; the connection's next send (closed loop: right away; open loop: its
+ * next planned time) is then the follow-up, with its own STAN and the original's in field 56.
  * Everything is bounded: sending stops at the end of the window, unanswered requests time out,
  * and the worker ends at most `timeoutMs` after the window.
  */
@@ -13,6 +16,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { dialect } from '../../src/codec/index.js';
 import { FrameReader } from '../../src/transport/framing.js';
 import { now } from './clock.js';
+import { FollowUpQueue } from './follow-queue.js';
 import { encode, newHistogram, recordMs } from './histogram.js';
 import { WeightedChoice, prng } from './mix.js';
 import { clockTicksPerSecond, threadCpuMs } from './procstat.js';
@@ -35,8 +39,11 @@ const CONNECT_BATCH = 100;
 
 interface Pending {
   planned: number;
-  entry: number;
+  /** Row of the counts (entry or follow-up). */
+  row: number;
   counted: boolean;
+  /** The follow-up template to send once this is answered; -1 when none. */
+  follow: number;
 }
 
 class Connection {
@@ -48,6 +55,8 @@ class Connection {
   /** Open loop: index of this connection's next planned request. */
   k = 0;
   closed = false;
+  /** Follow-ups waiting to be sent on this connection, oldest first. */
+  readonly followUps = new FollowUpQueue();
 
   constructor(
     readonly n: number,
@@ -69,7 +78,7 @@ class Connection {
 const latency = newHistogram();
 const sendLag = newHistogram();
 let interval = newHistogram();
-const perEntry: EntryCounts[] = setup.weights.map(() => ({ sent: 0, answered: 0, timeouts: 0, codes: {} }));
+const perEntry: EntryCounts[] = setup.answerMti.map(() => ({ sent: 0, answered: 0, timeouts: 0, codes: {} }));
 const errors: Record<string, number> = {};
 const warmup = { sent: 0, answered: 0 };
 const timeline = { sent: [] as number[], answered: [] as number[] };
@@ -115,17 +124,29 @@ function send(c: Connection, planned: number, at: number): void {
     progressFailed++;
     return;
   }
-  const entry = choice.pick(random());
-  const list = setup.byEntry[entry]!;
-  const template = list[Math.floor(random() * list.length)]!;
+  let template: number;
+  let row: number;
+  let original = -1;
+  let follow = -1;
+  if (c.followUps.size > 0) {
+    template = c.followUps.shift();
+    original = c.followUps.original;
+    row = setup.followRow[wire.entry[template]!]!;
+  } else {
+    const entry = choice.pick(random());
+    const list = setup.byEntry[entry]!;
+    template = list[Math.floor(random() * list.length)]!;
+    row = setup.entryRow[entry]!;
+    follow = wire.followUp[template]!;
+  }
   const stan = c.nextStan();
-  c.pending.set(stan, { planned, entry, counted });
-  c.socket.write(frameFrom(wire, template, stan, c.terminal));
+  c.pending.set(stan, { planned, row, counted, follow });
+  c.socket.write(frameFrom(wire, template, stan, c.terminal, original));
   bump(timeline.sent, at);
   progressSent++;
   if (counted) {
     sent++;
-    perEntry[entry]!.sent++;
+    perEntry[row]!.sent++;
     if (setup.mode === 'open') recordMs(sendLag, at - planned);
   } else warmup.sent++;
 }
@@ -201,10 +222,13 @@ function answer(c: Connection, body: Buffer, t: number): void {
     return error('unreadable answer');
   }
   const stanText = m[11];
-  const p = typeof stanText === 'string' ? c.pending.get(Number(stanText)) : undefined;
+  const stan = typeof stanText === 'string' ? Number(stanText) : -1;
+  const p = c.pending.get(stan);
   if (p === undefined) return error('answer matching no request in flight (late, or unknown STAN)');
-  c.pending.delete(Number(stanText));
-  if (m[0] !== setup.answerMti[p.entry]) error('wrong answer MTI');
+  c.pending.delete(stan);
+  if (m[0] !== setup.answerMti[p.row]) error('wrong answer MTI');
+  // Whatever the answer: a completion or reversal of a declined request is the switch's to judge.
+  if (p.follow >= 0) c.followUps.push(p.follow, stan);
   const code = setup.expectActionCode ? (typeof m[39] === 'string' ? m[39] : '-') : 'echo';
   recordMs(interval, t - p.planned);
   bump(timeline.answered, t);
@@ -212,7 +236,7 @@ function answer(c: Connection, body: Buffer, t: number): void {
   if (p.counted) {
     answered++;
     recordMs(latency, t - p.planned);
-    const e = perEntry[p.entry]!;
+    const e = perEntry[p.row]!;
     e.answered++;
     e.codes[code] = (e.codes[code] ?? 0) + 1;
   } else warmup.answered++;
@@ -228,7 +252,7 @@ function sweep(t: number, all: boolean): void {
       progressFailed++;
       if (p.counted) {
         timeouts++;
-        perEntry[p.entry]!.timeouts++;
+        perEntry[p.row]!.timeouts++;
       }
       if (setup.mode === 'closed' && !all) sendClosed(c, t);
     }

@@ -51,6 +51,14 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   t.ok(sw!.actionCodes['000']! > 250, 'mostly approvals');
   t.equal(sw!.entries.reduce((s, e) => s + e.sent, 0), 400);
   t.ok(sw!.entries.find((e) => e.name === 'purchase-pin')!.sent > 100, 'weights are followed');
+  // Completions and reversal advices go after their originals' answers, at the connection's next planned send.
+  const then = sw!.entries.filter((e) => e.followUpOf !== undefined);
+  t.same(then.map((e) => [e.name, e.followUpOf]), [['fuel-completion then', 'fuel-completion'], ['psam-reversal then', 'psam-reversal']]);
+  t.ok(then.every((e) => e.sent > 3), JSON.stringify(then));
+  t.same(then[0]!.codes, { '000': then[0]!.sent }, 'every completion approved');
+  t.same(then[1]!.codes, { '400': then[1]!.sent }, 'every reversal accepted');
+  t.same(r.mix.entries.find((e) => e.name === 'psam-reversal')!.then, { mti: '1420', amount: 31500, expect: ['reversalAccepted'] });
+  t.match(out, /^ {4}fuel-completion then +sent +\d+ {2}000 \d+$/m);
   t.type(sw!.process.cpuPercent, 'number');
   t.ok(sw!.process.rssMaxMiB! > 20);
   t.type(sw!.generator.processCpuPercent, 'number');
@@ -64,6 +72,7 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   t.match(err, /\[switch +1 s\] sent \d+ {2}answered \d+/, 'a progress line each second');
   t.match(err, /deleted \d+ keys under bench:/);
   t.match(readFileSync(html, 'utf8'), /<svg[^]*Latency by percentile/);
+  t.match(readFileSync(html, 'utf8'), /<td>psam-reversal then<\/td><td>follow-up<\/td>/);
 
   // Nothing left behind: the run's keys, the switch and the echo server.
   const redis = new Redis(url, { lazyConnect: true });

@@ -3,15 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ACTION_CODES } from '../../src/authorization/action-codes.js';
-import { MIX_SCHEMA, type Mix, MixError, WeightedChoice, expectedCodes, loadMix, prng, validateMix } from '../../bench/load/mix.js';
+import { MIX_SCHEMA, type Mix, MixError, WeightedChoice, expectedCodes, followUpKind, loadMix, mixRows, prng, rowIndexes, validateMix } from '../../bench/load/mix.js';
 
 const defaultMix = (): Mix => structuredClone(loadMix('default'));
 
-t.test('the default mix is valid and leaves out what the switch does not do yet', async (t) => {
+t.test('the default mix is valid, with completions and reversals as follow-ups', async (t) => {
   const mix = defaultMix();
   t.equal(mix.name, 'default');
   t.ok(mix.entries.length >= 8);
-  t.notOk(mix.entries.some((e) => ['1220', '1420', '0220', '0420'].includes(e.mti)), 'no completions or reversals (answered 902 today)');
+  t.notOk(mix.entries.some((e) => ['1220', '1420', '0220', '0420'].includes(e.mti)), 'advices only as follow-ups (they name an earlier request)');
+  const fuel = mix.entries.find((e) => e.name === 'fuel-completion')!;
+  t.match(fuel, { mti: '1100', cards: 'active', pin: 'right', expect: ['approved'], then: { mti: '1220', expect: ['approved'] } });
+  t.ok(fuel.then!.amount! < fuel.amount, 'completed with less than authorized');
+  const psam = mix.entries.find((e) => e.name === 'psam-reversal')!;
+  t.match(psam, { mti: '1200', processingCode: '000000', cards: 'active', pin: 'right', expect: ['approved'], then: { mti: '1420', expect: ['reversalAccepted'] } });
+  t.equal(psam.then!.amount, undefined, 'a full reversal');
+  t.same(mix.entries.filter((e) => e.then !== undefined).map((e) => [e.name, e.weight]), [['fuel-completion', 6], ['psam-reversal', 4]]);
   const kinds = new Set(mix.entries.map((e) => `${e.mti}/${e.pin}/${e.contactless}/${mix.cards[e.cards]!.state}`));
   for (const k of ['1200/right/false/active', '1100/right/false/active', '1200/wrong/false/active', '1200/none/true/active', '1200/right/false/blocked', '1200/right/false/expired']) t.ok(kinds.has(k), k);
   t.ok(mix.entries.some((e) => e.processingCode.startsWith('20')), 'refunds');
@@ -20,8 +27,49 @@ t.test('the default mix is valid and leaves out what the switch does not do yet'
 });
 
 t.test('the schema names every outcome of the action-code table, and no other', async (t) => {
-  const schema = MIX_SCHEMA as { definitions: { entry: { properties: { expect: { items: { enum: string[] } } } } } };
-  t.same([...schema.definitions.entry.properties.expect.items.enum].sort(), Object.keys(ACTION_CODES).sort());
+  const schema = MIX_SCHEMA as { definitions: { outcome: { enum: string[] }; entry: { properties: { expect: { items: { $ref: string } } } }; followUp: { properties: { expect: { items: { $ref: string } } } } } };
+  t.same([...schema.definitions.outcome.enum].sort(), Object.keys(ACTION_CODES).sort());
+  t.equal(schema.definitions.entry.properties.expect.items.$ref, '#/definitions/outcome');
+  t.equal(schema.definitions.followUp.properties.expect.items.$ref, '#/definitions/outcome');
+});
+
+t.test('follow-ups: the schema, and which may follow which', async (t) => {
+  const withThen = (i: number, then: unknown, mti?: string): unknown => {
+    const mix = defaultMix() as unknown as { entries: Record<string, unknown>[] };
+    mix.entries[i]!.then = then;
+    if (mti !== undefined) mix.entries[i]!.mti = mti;
+    return mix;
+  };
+  t.doesNotThrow(() => validateMix(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: 100 })), 'a partial reversal of a sale');
+  t.doesNotThrow(() => validateMix(withThen(1, { mti: '0420', expect: ['reversalAccepted'] })), 'a reversal of an authorization');
+  t.doesNotThrow(() => validateMix(withThen(1, { mti: '0220', expect: ['approved'] }, '0100')), '1987 MTIs');
+  const problems = (mix: unknown): string => (t.throws(() => validateMix(mix), MixError) as MixError).message;
+  t.match(problems(withThen(0, { mti: '1220', expect: ['approved'] })), /\/entries\/0\/then: a completion \(1220\) cannot follow a 1200/);
+  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'] }, '1804')), /a reversal \(1420\) cannot follow a 1804/);
+  t.match(problems(withThen(0, { mti: '1200', expect: ['approved'] })), /\/entries\/0\/then\/mti must match pattern/);
+  t.match(problems(withThen(0, { mti: '1420', expect: ['reversed'] })), /\/entries\/0\/then\/expect\/0 must be equal to one of the allowed values/);
+  t.match(problems(withThen(0, { mti: '1420' })), /\/entries\/0\/then must have required property 'expect'/);
+  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: -1 })), /\/entries\/0\/then\/amount/);
+  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], reason: '4000' })), /\/entries\/0\/then must NOT have additional properties/);
+  t.equal(followUpKind('1220'), 'completion');
+  t.equal(followUpKind('0220'), 'completion');
+  t.equal(followUpKind('1420'), 'reversal');
+});
+
+t.test('rows: each entry, then its follow-up', async (t) => {
+  const mix = defaultMix();
+  const rows = mixRows(mix.entries);
+  t.equal(rows.length, mix.entries.length + 2);
+  const fuel = mix.entries.findIndex((e) => e.name === 'fuel-completion');
+  const at = rows.findIndex((r) => r.name === 'fuel-completion');
+  t.same(rows[at + 1], { name: 'fuel-completion then', weight: 6, mti: '1220', expect: ['approved'], entry: fuel, followUp: true });
+  t.match(rows[at], { name: 'fuel-completion', mti: '1100', entry: fuel, followUp: false });
+  t.same(rows.filter((r) => !r.followUp).map((r) => r.entry), mix.entries.map((_, i) => i));
+  const { entryRow, followRow } = rowIndexes(mix.entries);
+  t.same(entryRow.map((r) => rows[r]!.name), mix.entries.map((e) => e.name));
+  t.same(followRow.map((r) => (r < 0 ? null : rows[r]!.name)), mix.entries.map((e) => (e.then ? `${e.name} then` : null)));
+  t.same(expectedCodes(rows[at + 3]!, 'iso93'), ['400'], 'psam-reversal then');
+  t.same(expectedCodes(rows[at + 3]!, 'iso87'), ['00']);
 });
 
 t.test('schema problems are all reported at once', async (t) => {

@@ -143,6 +143,30 @@ t.test('the printed summary', async (t) => {
   t.notMatch(warned, /switch \/ echo/);
 });
 
+t.test('follow-ups have rows of their own, after their entry, in the JSON, the summary and the page', async (t) => {
+  const withThen = [mix.entries[0]!, mix.entries.find((e) => e.name === 'psam-reversal')!];
+  const rows = (codes: Record<string, number>[]): WorkerResult['perEntry'] => codes.map((c) => ({ sent: Object.values(c).reduce((a, b) => a + b, 0), answered: Object.values(c).reduce((a, b) => a + b, 0), timeouts: 0, codes: c }));
+  const results = [
+    worker(0, [1, 2, 3, 4], { perEntry: rows([{ '000': 2 }, { '000': 1 }, { '400': 1 }]) }),
+    worker(1, [1, 2, 3, 4], { perEntry: rows([{ '000': 1 }, { '000': 2 }, { '400': 1, '904': 1 }]) }),
+  ];
+  const p = aggregatePhase(input({ entries: withThen, expected: [['000'], ['000'], ['400']], results }));
+  t.same(p.entries.map((e) => e.name), ['purchase-pin', 'psam-reversal', 'psam-reversal then']);
+  t.match(p.entries[2], { weight: 4, followUpOf: 'psam-reversal', sent: 3, answered: 3, expected: 2, unexpected: 1, codes: { '400': 2, '904': 1 } });
+  t.notOk('followUpOf' in p.entries[1]!, 'only on follow-up rows');
+  t.same(p.actionCodes, { '000': 6, '400': 2, '904': 1 }, 'follow-ups count like any request');
+  t.equal(p.unexpected, 1);
+  const r = buildReport({ date: new Date('2026-11-21T12:00:00Z'), machine: machine(), command: 'x', options: {}, mix: { name: mix.name, entries: withThen, cards: mix.cards }, keyPrefix: 'b:', phases: [p] });
+  t.same(r.mix.entries[1]!.then, { mti: '1420', amount: 31500, expect: ['reversalAccepted'] }, 'the amount as sent: the original\'s');
+  t.notOk('then' in r.mix.entries[0]!);
+  const text = formatReport(r);
+  t.match(text, /^ {4}psam-reversal +sent +3 {2}000 3$/m);
+  t.match(text, /^ {4}psam-reversal then +sent +3 {2}400 2, 904 1 {2}UNEXPECTED 1$/m);
+  const html = renderHtml(r);
+  t.match(html, /<tr><td>psam-reversal then<\/td><td>follow-up<\/td><td>3<\/td>/);
+  t.match(html, /<tr><td>psam-reversal<\/td><td>4<\/td>/);
+});
+
 t.test('the HTML page: self-contained, escaped, with the charts', async (t) => {
   const sw = aggregatePhase(input());
   const echo = aggregatePhase(input({ target: 'echo', expected: null }));
