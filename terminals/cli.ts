@@ -1,0 +1,243 @@
+/**
+ * `npm run terminal`: one operation of an emulated terminal against a running switch, each
+ * exchange printed (card data masked, PIN block hidden) with the outcome.
+ *
+ *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
+ *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
+ *   npm run terminal -- echo --type chip
+ *
+ * Exit codes: 0 approved (accepted), 1 declined (or cancelled at the till), 2 usage error,
+ * 3 no answer (or the switch could not be reached).
+ */
+import { parseArgs } from 'node:util';
+import type { Clock } from '../src/clock.js';
+import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
+import { ConnectError } from './link.js';
+import { describeExchange, meaningOf } from './describe.js';
+import { type Exchange, type Outcome, TERMINAL_KINDS, Terminal, TerminalError, type TerminalKind, type TerminalOptions } from './terminal.js';
+
+export const USAGE = `Usage: npm run terminal -- <command> --type <kind> [options]
+
+Commands and what they need:
+  purchase   --card PAN --amount 125.00 [--pin 1234] [--magstripe] [--reject-signature] [--expiry YYMM]
+             [--last-completed STAN]
+  refund     --card PAN --amount 125.00 [--pin 1234] [--expiry YYMM] [--last-completed STAN]
+  fuel       --card PAN --pin 1234 --max 500.00 --pumped 312.50      (--type fuel)
+  sign-on
+  echo
+
+Kinds (--type): ${TERMINAL_KINDS.join(', ')}
+
+Options:
+  --host 127.0.0.1         the switch
+  --port 8583              its listener (default 8587 with --dialect iso87ascii)
+  --dialect iso93ascii     iso93ascii, iso87ascii or iso93binary
+  --header binary2         binary2, ascii4 or bcd2 (default ascii4 with iso87ascii)
+  --terminal TERM0001      terminal id (field 41)
+  --merchant MERCHANT0001  card acceptor id (field 42)
+  --timeout 5000           ms to wait for each answer
+  --stan N                 STAN of the first request (default random)
+  --key HEX                the terminal's triple DES PIN key, 32 or 48 hex digits (default the test key)
+  --help                   this text
+
+--last-completed (dkt1, dkt1plus, oem): field 48, the STAN of the last approved transaction this
+terminal completed; default 000000 (none since start), on which the switch reverses the terminal
+id's last approval. The CLI prints the value for the next run.
+
+Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
+error, 3 no answer. A PSAM terminal (chip, contactless, fuel) that stores a reversal sends it
+before the command ends: the CLI keeps nothing between runs.
+`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** The terminal's clock (tests); default the system clock. */
+  clock?: Clock;
+}
+
+const OLD_KINDS: readonly string[] = ['dkt1', 'dkt1plus', 'oem'];
+const COMMANDS = ['purchase', 'refund', 'fuel', 'sign-on', 'echo'] as const;
+type Command = (typeof COMMANDS)[number];
+
+const OPTIONS = {
+  type: { type: 'string' },
+  card: { type: 'string' },
+  amount: { type: 'string' },
+  pin: { type: 'string' },
+  max: { type: 'string' },
+  pumped: { type: 'string' },
+  expiry: { type: 'string' },
+  'last-completed': { type: 'string' },
+  magstripe: { type: 'boolean' },
+  'reject-signature': { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  dialect: { type: 'string' },
+  header: { type: 'string' },
+  terminal: { type: 'string' },
+  merchant: { type: 'string' },
+  timeout: { type: 'string' },
+  stan: { type: 'string' },
+  key: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+/** The options each command takes besides the connection's; any other is a usage error. */
+const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
+  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed'],
+  refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
+  fuel: ['card', 'pin', 'max', 'pumped'],
+  'sign-on': [],
+  echo: [],
+};
+const REQUIRED: Record<Command, (keyof Values)[]> = { purchase: ['card', 'amount'], refund: ['card', 'amount'], fuel: ['card', 'pin', 'max', 'pumped'], 'sign-on': [], echo: [] };
+const CONNECTION_OPTIONS = new Set<keyof Values>(['type', 'host', 'port', 'dialect', 'header', 'terminal', 'merchant', 'timeout', 'stan', 'key', 'help']);
+
+class UsageError extends Error {}
+
+/** '125', '125.5' or '125.50' DKK as øre. */
+export function parseAmount(text: string, name: string): number {
+  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text);
+  if (m === null) throw new UsageError(`--${name}: an amount in DKK with at most two decimals, e.g. 125.00`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+function integer(text: string | undefined, name: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new UsageError(`--${name}: a whole number`);
+  return Number(text);
+}
+
+const kroner = (ore: number): string => `${Math.floor(ore / 100)}.${String(ore % 100).padStart(2, '0')} DKK`;
+
+interface Plan {
+  command: Command;
+  options: TerminalOptions;
+  values: Values;
+  /** --amount, --max and --pumped in øre. */
+  amount: number;
+  max: number;
+  pumped: number;
+}
+
+function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const values = parsed.values as Values;
+  if (values.help === true) return 'help';
+  const [command, ...extra] = parsed.positionals;
+  if (command === undefined || !(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`a command: ${COMMANDS.join(', ')}`);
+  if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
+  const cmd = command as Command;
+  for (const name of Object.keys(values) as (keyof Values)[]) {
+    if (!CONNECTION_OPTIONS.has(name) && !OPERATION_OPTIONS[cmd].includes(name)) throw new UsageError(`--${name} is not an option of ${cmd}`);
+  }
+  for (const name of REQUIRED[cmd]) if (values[name] === undefined) throw new UsageError(`${cmd} needs --${name}`);
+  if (values.type === undefined) throw new UsageError(`--type: one of ${TERMINAL_KINDS.join(', ')}`);
+  if (values.header !== undefined && !LENGTH_HEADERS.includes(values.header as LengthHeader)) throw new UsageError(`--header: one of ${LENGTH_HEADERS.join(', ')}`);
+  if (values['last-completed'] !== undefined) {
+    if (!OLD_KINDS.includes(values.type)) throw new UsageError(`--last-completed is for ${OLD_KINDS.join(', ')}`);
+    if (!/^\d{1,6}$/.test(values['last-completed'])) throw new UsageError('--last-completed: a STAN, up to 6 digits');
+  }
+  if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key)) throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
+  const options: TerminalOptions = {
+    kind: values.type as TerminalKind,
+    terminalId: values.terminal ?? 'TERM0001',
+    host: values.host ?? '127.0.0.1',
+    port: integer(values.port, 'port') ?? (values.dialect === 'iso87ascii' ? 8587 : 8583),
+    dialect: values.dialect ?? 'iso93ascii',
+    answerTimeoutMs: integer(values.timeout, 'timeout') ?? 5000,
+  };
+  if (values.header !== undefined) options.header = values.header as LengthHeader;
+  if (values.merchant !== undefined) options.merchant = values.merchant;
+  if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
+  if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
+  if (clock !== undefined) options.clock = clock;
+  const ore = (name: 'amount' | 'max' | 'pumped'): number => (values[name] === undefined ? 0 : parseAmount(values[name], name));
+  return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped') };
+}
+
+function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promise<Outcome> {
+  const pan = values.card!;
+  const pin = values.pin === undefined ? {} : { pin: values.pin };
+  const expiry = values.expiry === undefined ? {} : { expiry: values.expiry };
+  if (command === 'purchase') {
+    return t.purchase({ pan, amount, ...pin, ...expiry, magstripe: values.magstripe === true, rejectSignature: values['reject-signature'] === true });
+  }
+  if (command === 'refund') return t.refund({ pan, amount, ...pin, ...expiry });
+  if (command === 'fuel') return t.fuel({ pan, pin: values.pin!, maximum: max, pumped });
+  return command === 'sign-on' ? t.signOn() : t.echo();
+}
+
+function what({ command, options, amount, max }: Plan): string {
+  const sum = amount > 0 ? ` of ${kroner(amount)}` : max > 0 ? ` of up to ${kroner(max)}` : '';
+  return `${command}${sum} on a ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
+}
+
+function verdict(o: Outcome, t: Terminal, timeoutMs: number): { line: string; code: number } {
+  const id = `(STAN ${o.stan}, local time ${o.localTime})`;
+  if (o.approved) return { line: `APPROVED${o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : ''} ${id}`, code: 0 };
+  if (o.timedOut) return { line: `NO ANSWER within ${timeoutMs} ms ${id}${o.reversalStored ? ': reversal stored' : ''}`, code: 3 };
+  if (o.reversalStored) return { line: `CANCELLED signature rejected after approval code ${o.approvalCode!}: reversal stored ${id}`, code: 1 };
+  // Declined: an answer came, and the switch always sends field 39.
+  const last = o.exchanges.at(-1)!.response!;
+  return { line: `DECLINED ${o.actionCode!} ${meaningOf(o.actionCode!, t.dialect, String(last[0]))} ${id}`, code: 1 };
+}
+
+/** Runs one command; resolves with the exit code and never exits the process itself. */
+export async function main(argv: string[], io: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }): Promise<number> {
+  let p: Plan;
+  try {
+    const planned = plan(argv, io.clock);
+    if (planned === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    p = planned;
+  } catch (e) {
+    io.err(`terminal: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  let t: Terminal | undefined;
+  try {
+    t = await Terminal.open(p.options);
+    const last = p.values['last-completed'];
+    if (last !== undefined) t.lastCompletedStan = last.padStart(6, '0');
+    io.out(`${what(p)}\n\n`);
+    const o = await run(t, p);
+    const print = (exchanges: Exchange[]): void => {
+      for (const e of exchanges) io.out(`${describeExchange(e, t!.dialect)}\n\n`);
+    };
+    print(o.exchanges);
+    const v = verdict(o, t, p.options.answerTimeoutMs!);
+    io.out(`${v.line}\n`);
+    if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
+      io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);
+    }
+    if (t.pendingReversals > 0) {
+      io.out('\nSending the stored reversal now (the CLI keeps nothing between runs):\n\n');
+      print(await t.sendPendingReversals());
+      io.out(t.pendingReversals === 0 ? 'Reversal acknowledged.\n' : 'Reversal NOT acknowledged: it is lost with this run; reverse it by hand.\n');
+    }
+    return v.code;
+  } catch (e) {
+    if (e instanceof TerminalError) {
+      io.err(`terminal: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof ConnectError) {
+      io.err(`terminal: ${e.message}\n`);
+      return 3;
+    }
+    throw e;
+  } finally {
+    await t?.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Readable exchanges and action codes: what the terminal sent and got, with card data masked
+ * (the codec's describe(): PAN and track first 6 + last 4, PIN block hidden), and what an action
+ * code means (docs/PROTOCOL.md §4.2).
+ */
+import type { Dialect } from '../src/codec/index.js';
+import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../src/authorization/action-codes.js';
+import type { Exchange } from './terminal.js';
+
+/** docs/PROTOCOL.md §4.2, "Meaning for the terminal", shortened. */
+const MEANINGS: Record<ActionOutcome, string> = {
+  approved: 'approved',
+  wrongPin: 'wrong PIN',
+  pinTriesExceeded: 'PIN tries exceeded: the card is PIN-blocked, only the issuer can lift it',
+  blockedLost: 'card blocked: reported lost',
+  blockedStolen: 'card blocked: reported stolen',
+  blockedFraud: 'card blocked: suspected fraud',
+  blockedByIssuer: 'card blocked by its issuer',
+  notRegistered: 'card not registered',
+  notActivated: 'card not activated',
+  deleted: 'card deleted from the register',
+  expired: 'card expired',
+  insufficientFunds: 'insufficient funds',
+  pinRequired: 'PIN required: retry with PIN',
+  invalidPinBlock: 'invalid PIN block',
+  invalidTransaction: 'invalid transaction',
+  formatError: 'format error: a mandatory field missing or malformed',
+  duplicateTransmission: 'duplicate transmission: same terminal, STAN and local time with other content',
+  amountExceedsAuthorized: 'invalid amount: completion above the authorized amount',
+  originalNotFound: 'original not found',
+  alreadyCompleted: 'the authorization was completed already',
+  alreadyReversed: 'invalid transaction: the original was reversed, or is not an authorization',
+  registerUnavailable: 'card register unavailable: retry later',
+  systemMalfunction: 'system malfunction: retry later',
+  reversalAccepted: 'reversal accepted',
+  networkAccepted: 'network management request accepted',
+};
+
+/** Where one code has several meanings, the answer's message class decides. */
+function preferred(mti: string): ActionOutcome[] {
+  if (mti[1] === '8') return ['networkAccepted'];
+  if (mti[1] === '4') return ['reversalAccepted'];
+  if (mti[1] === '2' && (mti[2] === '2' || mti[2] === '3')) return ['alreadyCompleted', 'alreadyReversed'];
+  return [];
+}
+
+/**
+ * What an action code (1993, 3 digits) or response code (1987, 2 characters) means, in the code
+ * set of the dialect; `mti` (the answer's or the request's) settles codes with several meanings
+ * ('00' approved, accepted or reversal accepted; 913 and 902 on completions).
+ */
+export function meaningOf(code: string, dialect: Dialect, mti = ''): string {
+  const codes = codeSetOf(dialect);
+  const names = (Object.keys(ACTION_CODES) as ActionOutcome[]).filter((n) => ACTION_CODES[n][codes] === code);
+  if (names.length === 0) return 'unknown code';
+  const name = preferred(mti).find((n) => names.includes(n)) ?? names[0]!;
+  return MEANINGS[name];
+}
+
+/** Whether the answer's action code is `outcome` in the dialect's code set. */
+export function isCode(code: unknown, outcome: ActionOutcome, dialect: Dialect): boolean {
+  return code === ACTION_CODES[outcome][codeSetOf(dialect)];
+}
+
+const indent = (text: string): string => text.replace(/^/gm, '    ');
+
+/** One exchange, readable and masked: the request, then the answer (or that none came). */
+export function describeExchange(e: Exchange, dialect: Dialect): string {
+  const lines = [`>> ${String(e.request[0])} STAN ${String(e.request[11])} at ${e.at.toISOString()}`, indent(dialect.describe(e.request))];
+  if (e.response === undefined) {
+    lines.push('<< no answer (timed out or connection lost)');
+  } else {
+    const code = String(e.response[39] ?? '');
+    lines.push(`<< ${String(e.response[0])} ${code === '' ? 'without action code' : `${code} ${meaningOf(code, dialect, String(e.response[0]))}`}`, indent(dialect.describe(e.response)));
+  }
+  return lines.join('\n');
+}

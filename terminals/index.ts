@@ -1,0 +1,29 @@
+/**
+ * Terminal emulators as a library (terminals/README.md):
+ *
+ *   const t = await Terminal.open({ kind: 'chip', terminalId: 'TERM0001', port: 8583 });
+ *   const o = await t.purchase({ pan: '5019000000000008', amount: 12550, pin: '1234' });
+ *   for (const e of o.exchanges) console.log(describeExchange(e, t.dialect));
+ *   await t.close();
+ *
+ * Kinds: dkt1, dkt1plus, oem (old PIN terminals: magstripe, 1200, field 48, no reversals), chip
+ * (PSAM: 1100 + 1220, 1200 from the stripe and for refunds, stored reversals 1420 / 1421),
+ * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped).
+ */
+export {
+  type Exchange,
+  type Outcome,
+  type TerminalKind,
+  type TerminalOptions,
+  CONTACTLESS_PIN_LIMIT,
+  DEFAULT_EXPIRY,
+  TERMINAL_KINDS,
+  Terminal,
+  TerminalError,
+} from './terminal.js';
+export { ConnectError } from './link.js';
+export { describeExchange, meaningOf } from './describe.js';
+export { LOCAL_TIME_ZONE } from './fields.js';
+export type { Dialect, IsoMessage } from '../src/codec/index.js';
+export type { Clock } from '../src/clock.js';
+export type { TerminalKey } from '../src/register/terminal-keys.js';

@@ -1,0 +1,119 @@
+/**
+ * A terminal's TCP connection to the switch: frames and packs requests, matches answers to them
+ * by STAN (field 11) and answer MTI, and resolves a request with `undefined` when its answer does
+ * not come in time or the connection closes first. A closed connection is opened again by the
+ * next request. Answers nobody waits for (late ones) are dropped, as a terminal drops them.
+ */
+import { type Socket, connect } from 'node:net';
+import type { Dialect, IsoMessage } from '../src/codec/index.js';
+import { FrameReader, type FramingSpec, encodeFrame } from '../src/transport/framing.js';
+import { responseMti } from '../src/authorization/steps/respond.js';
+
+/** The switch could not be reached. */
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+}
+
+type Waiter = (answer: IsoMessage | undefined) => void;
+
+interface Connection {
+  socket: Socket;
+  reader: FrameReader;
+  waiting: Map<string, Waiter>;
+  closed: Promise<void>;
+}
+
+const keyOf = (stan: unknown, mti: unknown): string => `${String(stan)}:${String(mti)}`;
+
+export class Link {
+  private current: Connection | undefined;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    private readonly framing: FramingSpec,
+    private readonly dialect: Dialect,
+  ) {}
+
+  /** Connects unless connected; throws ConnectError when the switch cannot be reached. */
+  async connect(): Promise<void> {
+    if (this.current !== undefined) return;
+    const socket = connect(this.port, this.host);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('error', reject);
+      });
+    } catch (e) {
+      socket.destroy();
+      throw new ConnectError(`cannot connect to ${this.host}:${this.port} (${String((e as NodeJS.ErrnoException).code)})`);
+    }
+    socket.removeAllListeners('error');
+    socket.on('error', () => {}); // 'close' follows and fails what is waiting
+    const c: Connection = {
+      socket,
+      reader: new FrameReader(this.framing),
+      waiting: new Map(),
+      closed: new Promise((resolve) => socket.once('close', () => resolve())),
+    };
+    socket.on('data', (chunk: Buffer) => this.receive(c, chunk));
+    void c.closed.then(() => {
+      this.current = undefined; // only this connection can be current: a new one is opened only when none is
+      for (const waiter of [...c.waiting.values()]) waiter(undefined);
+    });
+    this.current = c;
+  }
+
+  /**
+   * Sends a request and resolves with its answer, or `undefined` when none came within
+   * `timeoutMs`, the connection closed before it, or the connection could not be opened again.
+   */
+  async request(message: IsoMessage, timeoutMs: number): Promise<IsoMessage | undefined> {
+    const frame = encodeFrame(this.framing, this.dialect.pack(message));
+    try {
+      await this.connect();
+    } catch {
+      return undefined;
+    }
+    const c = this.current!;
+    const key = keyOf(message[11], responseMti(String(message[0])));
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      const done: Waiter = (answer) => {
+        clearTimeout(timer);
+        c.waiting.delete(key);
+        resolve(answer);
+      };
+      c.waiting.set(key, done);
+      c.socket.write(frame);
+    });
+  }
+
+  private receive(c: Connection, chunk: Buffer): void {
+    let frames;
+    try {
+      frames = c.reader.push(chunk);
+    } catch {
+      c.socket.destroy(); // framing lost: nothing after it can be trusted
+      return;
+    }
+    for (const frame of frames) {
+      if (frame.body.length === 0) continue; // keep-alive
+      let answer: IsoMessage;
+      try {
+        answer = this.dialect.unpack(frame.body);
+      } catch {
+        continue; // unreadable: as if it never came
+      }
+      c.waiting.get(keyOf(answer[11], answer[0]))?.(answer);
+    }
+  }
+
+  /** Closes the connection (a later request opens a new one). */
+  async close(): Promise<void> {
+    const c = this.current;
+    if (c === undefined) return;
+    c.socket.destroy();
+    await c.closed;
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * Terminal emulators: old PIN terminals (DKT1, DKT1+, OEM), a chip terminal with a PSAM, a
+ * contactless reader and an unattended fuel pump, each speaking to the switch as the real one
+ * does (docs/PROTOCOL.md). One Terminal object is one terminal: it keeps its STAN counter, the
+ * last approved transaction it completed (old terminals, field 48) and its stored reversals
+ * (PSAM terminals) across connections, and does one thing at a time.
+ */
+import { randomInt } from 'node:crypto';
+import { type Dialect, type IsoMessage, dialect as shippedDialect } from '../src/codec/index.js';
+import { type LengthHeader, LENGTH_HEADERS } from '../src/transport/framing.js';
+import { type Clock, systemClock } from '../src/clock.js';
+import { TEST_PIN_KEY, type TerminalKey } from '../src/register/terminal-keys.js';
+import { encryptPinBlockFormat0 } from '../src/register/pin-block.js';
+import { codeSetOf } from '../src/authorization/action-codes.js';
+import { Link } from './link.js';
+import { isCode } from './describe.js';
+import { type Entry, amountField, lastCompletedField, localTime, localTimeFields, originalData, posData, track2, transmissionTime } from './fields.js';
+
+export type TerminalKind = 'dkt1' | 'dkt1plus' | 'oem' | 'chip' | 'contactless' | 'fuel';
+
+export const TERMINAL_KINDS: readonly TerminalKind[] = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel'];
+
+/** Largest contactless amount the reader sends without a PIN (the switch's default rule: 350.00 DKK). */
+export const CONTACTLESS_PIN_LIMIT = 35_000;
+
+/** The expiry written into track 2 when none is given: the test cards' (docs/TEST-CARDS.md). */
+export const DEFAULT_EXPIRY = '3012';
+
+export interface TerminalOptions {
+  kind: TerminalKind;
+  /** Field 41, at most 8 characters. */
+  terminalId: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  port: number;
+  /** A shipped dialect: iso93ascii (default), iso87ascii (0xxx MTIs), iso93binary. */
+  dialect?: string;
+  /** Length header; default ascii4 for iso87ascii, else binary2. No TPDU. */
+  header?: LengthHeader;
+  /** PIN key; default the documented test key. Format 0 only: no shipped dialect's field 52 holds a 16-byte format 4 block. */
+  pinKey?: TerminalKey;
+  /** Field 42, at most 15 characters; default MERCHANT0001. */
+  merchant?: string;
+  /** Local time (fields 12/13) and transmission time (field 7); default the system clock. */
+  clock?: Clock;
+  /** How long to wait for an answer; default 5000 ms. */
+  answerTimeoutMs?: number;
+  /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
+  stan?: number;
+}
+
+/** One request and its answer. */
+export interface Exchange {
+  request: IsoMessage;
+  /** Absent when no answer came in time or the connection was lost. */
+  response?: IsoMessage;
+  timedOut: boolean;
+  /** When the request was sent (the terminal's clock). */
+  at: Date;
+}
+
+/** What an operation came to. */
+export interface Outcome {
+  /** The sale (refund, sign-on, echo) stands: approved, and not called off at the till. */
+  approved: boolean;
+  /** Field 39 of the answer that decided (absent when none came). */
+  actionCode?: string;
+  /** Field 38, on approval. */
+  approvalCode?: string;
+  /** STAN and local time (YYMMDDhhmmss) of the transaction: with the terminal id, its id at the switch. */
+  stan: string;
+  localTime: string;
+  timedOut: boolean;
+  /** Every exchange of the operation, stored reversals sent first included. */
+  exchanges: Exchange[];
+  /** A PSAM terminal stored a reversal of this transaction (no answer, or signature rejected). */
+  reversalStored: boolean;
+}
+
+/** A bad option or parameter (nothing was sent). */
+export class TerminalError extends Error {
+  override name = 'TerminalError';
+}
+
+/** The longest delay a Node timer takes (longer ones fire at once). */
+const MAX_TIMER_MS = 2_147_483_647;
+const OLD_KINDS = new Set<TerminalKind>(['dkt1', 'dkt1plus', 'oem']);
+const PURCHASE = '000000';
+const REFUND = '200000';
+type ProcessingCode = typeof PURCHASE | typeof REFUND;
+
+interface Sale {
+  pan: string;
+  amount: number;
+  pin?: string | undefined;
+  entry: Entry;
+  proc: ProcessingCode;
+  expiry?: string | undefined;
+  rejectSignature?: boolean | undefined;
+}
+
+/** What identifies a transaction for its completion and reversal. */
+interface Original {
+  card: IsoMessage;
+  proc: ProcessingCode;
+  mti: string;
+  stan: string;
+  local: string;
+}
+
+interface StoredReversal {
+  message: IsoMessage;
+  sent: boolean;
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new TerminalError(message);
+}
+
+const checkPan = (pan: string): void => check(/^\d{12,19}$/.test(pan), 'card number: 12 to 19 digits');
+const checkAmount = (name: string, n: number, min = 1): void =>
+  check(Number.isInteger(n) && n >= min && n <= 999_999_999_999, `${name}: whole øre, ${min} to 999999999999`);
+const checkPin = (pin: string | undefined): void => check(pin === undefined || /^\d{4,12}$/.test(pin), 'PIN: 4 to 12 digits');
+const checkExpiry = (expiry: string | undefined): void => check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
+
+export class Terminal {
+  readonly kind: TerminalKind;
+  /** Field 41 as given. */
+  readonly terminalId: string;
+  readonly dialect: Dialect;
+  /** Every exchange since the terminal was opened. */
+  readonly exchanges: Exchange[] = [];
+  /** Old terminals: field 48 sub-element 01, the STAN of the last approved transaction completed ('000000' at start). */
+  lastCompletedStan = '000000';
+  private readonly link: Link;
+  /** Fields 41 and 42 as sent: padded with spaces to 8 and 15. */
+  private readonly field41: string;
+  private readonly merchant: string;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly pinKey: TerminalKey;
+  private readonly iso87: boolean;
+  private readonly old: boolean;
+  private readonly reversals: StoredReversal[] = [];
+  private stan: number;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(o: TerminalOptions) {
+    check(TERMINAL_KINDS.includes(o.kind), `kind: one of ${TERMINAL_KINDS.join(', ')}`);
+    check(/^[\x20-\x7e]{1,8}$/.test(o.terminalId), 'terminal id: 1 to 8 printable ASCII characters');
+    const merchant = o.merchant ?? 'MERCHANT0001';
+    check(/^[\x20-\x7e]{1,15}$/.test(merchant), 'merchant: 1 to 15 printable ASCII characters');
+    check(Number.isInteger(o.port) && o.port > 0 && o.port < 65536, 'port: 1 to 65535');
+    const name = o.dialect ?? 'iso93ascii';
+    try {
+      this.dialect = shippedDialect(name);
+    } catch (e) {
+      throw new TerminalError((e as Error).message);
+    }
+    const header = o.header ?? (name === 'iso87ascii' ? 'ascii4' : 'binary2');
+    check(LENGTH_HEADERS.includes(header), `header: one of ${LENGTH_HEADERS.join(', ')}`);
+    check(o.stan === undefined || (Number.isInteger(o.stan) && o.stan >= 1 && o.stan <= 999_999), 'STAN: 1 to 999999');
+    check(o.answerTimeoutMs === undefined || (o.answerTimeoutMs > 0 && o.answerTimeoutMs <= MAX_TIMER_MS), `answer timeout: 1 to ${MAX_TIMER_MS} ms`);
+    this.pinKey = o.pinKey ?? TEST_PIN_KEY;
+    // Field 52 is b8 in every shipped dialect: a format 4 block (16 bytes) cannot be sent.
+    check(this.pinKey.format === 0, `PIN key: format 4 blocks have 16 bytes, field 52 of ${name} holds 8`);
+    this.kind = o.kind;
+    this.terminalId = o.terminalId;
+    this.field41 = o.terminalId.padEnd(8);
+    this.merchant = merchant.padEnd(15);
+    this.clock = o.clock ?? systemClock;
+    this.timeoutMs = o.answerTimeoutMs ?? 5000;
+    this.stan = o.stan ?? randomInt(1, 1_000_000);
+    this.iso87 = codeSetOf(this.dialect) === 'iso87';
+    this.old = OLD_KINDS.has(o.kind);
+    this.link = new Link(o.host ?? '127.0.0.1', o.port, { header, tpdu: false, maxFrameSize: 8192 }, this.dialect);
+  }
+
+  /** Validates the options and connects; rejects with TerminalError (bad option) or ConnectError. */
+  static async open(o: TerminalOptions): Promise<Terminal> {
+    const t = new Terminal(o);
+    await t.link.connect();
+    return t;
+  }
+
+  /** PSAM terminals (chip, contactless, fuel): reversals stored and not yet acknowledged. */
+  get pendingReversals(): number {
+    return this.reversals.length;
+  }
+
+  /**
+   * A purchase. Old terminals: 1200 from the magnetic stripe (track 2) with field 48. Chip: 1100
+   * then the 1220 completion (or a 1200 from the stripe with `magstripe`); `rejectSignature`
+   * (chip, no PIN) has the clerk reject the signature after the approval: a reversal with reason
+   * 4351 is stored. Contactless: 1200 without PIN up to the limit, with the PIN above it, and
+   * again with the PIN when the switch asks for it (112 / 65). Not on a fuel pump (fuel()).
+   */
+  async purchase(p: { pan: string; amount: number; pin?: string; magstripe?: boolean; rejectSignature?: boolean; expiry?: string }): Promise<Outcome> {
+    check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
+    checkPan(p.pan);
+    checkAmount('amount', p.amount);
+    checkPin(p.pin);
+    checkExpiry(p.expiry);
+    if (p.rejectSignature === true) check(this.kind === 'chip' && p.pin === undefined, 'rejectSignature: a chip terminal\'s signature purchase (no PIN)');
+    const entry: Entry = this.old || p.magstripe === true ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
+    const sale: Sale = { pan: p.pan, amount: p.amount, pin: p.pin, entry, proc: PURCHASE, expiry: p.expiry, rejectSignature: p.rejectSignature };
+    return this.operate((op) => (entry === 'chip' ? this.dual(op, sale, p.amount) : entry === 'contactless' ? this.contactless(op, sale) : this.single(op, sale)));
+  }
+
+  /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
+  async refund(p: { pan: string; amount: number; pin?: string; expiry?: string }): Promise<Outcome> {
+    check(this.kind !== 'fuel', 'a fuel pump makes no refunds');
+    checkPan(p.pan);
+    checkAmount('amount', p.amount);
+    checkPin(p.pin);
+    checkExpiry(p.expiry);
+    const entry: Entry = this.old ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
+    const sale: Sale = { pan: p.pan, amount: p.amount, pin: p.pin, entry, proc: REFUND, expiry: p.expiry };
+    return this.operate((op) => (entry === 'contactless' ? this.contactless(op, sale) : this.single(op, sale)));
+  }
+
+  /** Fuel pump: 1100 authorises `maximum` with the PIN, then the 1220 completion posts `pumped` (1 to maximum). */
+  async fuel(p: { pan: string; pin: string; maximum: number; pumped: number }): Promise<Outcome> {
+    check(this.kind === 'fuel', 'fuel() is a fuel pump\'s');
+    checkPan(p.pan);
+    check(/^\d{4,12}$/.test(p.pin), 'PIN: 4 to 12 digits');
+    checkAmount('maximum', p.maximum);
+    check(Number.isInteger(p.pumped) && p.pumped >= 1 && p.pumped <= p.maximum, 'pumped: whole øre, 1 to the maximum');
+    const sale: Sale = { pan: p.pan, amount: p.maximum, pin: p.pin, entry: 'chip', proc: PURCHASE };
+    return this.operate((op) => this.dual(op, sale, p.pumped));
+  }
+
+  /** Network management sign-on: 1804 function code 801 (1987: 0800, field 70 001). */
+  signOn(): Promise<Outcome> {
+    return this.operate((op) => this.network(op, this.iso87 ? '001' : '801'));
+  }
+
+  /** Echo test: 1804 function code 831 (1987: 0800, field 70 301). */
+  echo(): Promise<Outcome> {
+    return this.operate((op) => this.network(op, this.iso87 ? '301' : '831'));
+  }
+
+  /** PSAM terminals: sends the stored reversals now (1420, then 1421 repeats), as before every request. */
+  sendPendingReversals(): Promise<Exchange[]> {
+    return this.serially(async () => {
+      const op: Exchange[] = [];
+      await this.link.connect();
+      await this.flush(op);
+      return op;
+    });
+  }
+
+  /** Closes the connection; a later request opens a new one. */
+  async close(): Promise<void> {
+    await this.link.close();
+  }
+
+  // --- flows ---------------------------------------------------------------------------------
+
+  /** One operation at a time, as a terminal does: connect, send stored reversals, then the operation. */
+  private operate(flow: (op: Exchange[]) => Promise<Outcome>): Promise<Outcome> {
+    return this.serially(async () => {
+      await this.link.connect();
+      const op: Exchange[] = [];
+      await this.flush(op);
+      return flow(op);
+    });
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(work);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Single message: 1200 authorises and posts. */
+  private async single(op: Exchange[], s: Sale): Promise<Outcome> {
+    const { message, original } = this.financial('200', s);
+    return this.settle(op, await this.send(op, message), original, s.amount, s.rejectSignature === true);
+  }
+
+  /** Dual message: 1100 authorises `s.amount`, the 1220 completion posts `final`. */
+  private async dual(op: Exchange[], s: Sale, final: number): Promise<Outcome> {
+    const { message, original } = this.financial('100', s);
+    const auth = await this.send(op, message);
+    if (!this.approved(auth)) return this.settle(op, auth, original, s.amount, false);
+    const completion: IsoMessage = {
+      0: this.mti('220'),
+      ...original.card,
+      3: original.proc,
+      4: amountField(final),
+      11: this.nextStan(),
+      ...localTimeFields(localTime(this.clock.now()), this.iso87),
+      41: this.field41,
+      42: this.merchant,
+      49: '208',
+      56: originalData(original.mti, original.stan, original.local),
+    };
+    if (!this.iso87) completion[24] = final === s.amount ? '201' : '202';
+    return this.settle(op, await this.send(op, completion), original, final, s.rejectSignature === true);
+  }
+
+  /** Without PIN up to the limit; with the PIN above it, or when the switch asks for it. */
+  private async contactless(op: Exchange[], s: Sale): Promise<Outcome> {
+    const upfront = s.pin !== undefined && s.amount > CONTACTLESS_PIN_LIMIT;
+    const first = await this.single(op, { ...s, pin: upfront ? s.pin : undefined });
+    if (!upfront && s.pin !== undefined && isCode(first.actionCode, 'pinRequired', this.dialect)) return this.single(op, s);
+    return first;
+  }
+
+  private async network(op: Exchange[], code: string): Promise<Outcome> {
+    const local = localTime(this.clock.now());
+    const stan = this.nextStan();
+    const message: IsoMessage = this.iso87
+      ? { 0: '0800', 11: stan, ...localTimeFields(local, true), 41: this.field41, 70: code }
+      : { 0: '1804', 11: stan, 12: local, 24: code, 41: this.field41 };
+    const e = await this.send(op, message);
+    return this.outcome(op, e, stan, local, isCode(e.response?.[39], 'networkAccepted', this.dialect), false);
+  }
+
+  /**
+   * The answer (or none) to a sale's last request: an old terminal notes an approval as
+   * completed; a PSAM terminal stores a reversal when no answer came (4021) or when the clerk
+   * rejects the signature after an approval (4351).
+   */
+  private settle(op: Exchange[], e: Exchange, original: Original, amount: number, rejectSignature: boolean): Outcome {
+    const approved = this.approved(e);
+    let reversal: string | undefined;
+    if (e.timedOut && !this.old) reversal = '4021';
+    else if (approved && this.old) this.lastCompletedStan = original.stan;
+    else if (approved && rejectSignature) reversal = '4351';
+    if (reversal !== undefined) this.storeReversal(original, amount, reversal);
+    return this.outcome(op, e, original.stan, original.local, approved && reversal === undefined, reversal !== undefined);
+  }
+
+  private outcome(op: Exchange[], e: Exchange, stan: string, local: string, approved: boolean, reversalStored: boolean): Outcome {
+    const o: Outcome = { approved, stan, localTime: local, timedOut: e.timedOut, exchanges: op, reversalStored };
+    if (e.response?.[39] !== undefined) o.actionCode = String(e.response[39]);
+    if (this.approved(e) && e.response?.[38] !== undefined) o.approvalCode = String(e.response[38]);
+    return o;
+  }
+
+  // --- messages ------------------------------------------------------------------------------
+
+  private financial(fn: '100' | '200', s: Sale): { message: IsoMessage; original: Original } {
+    const local = localTime(this.clock.now());
+    const stan = this.nextStan();
+    const card: IsoMessage = s.entry === 'magstripe' ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) } : { 2: s.pan };
+    const capability: Entry = this.old ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
+    const message: IsoMessage = {
+      0: this.mti(fn),
+      ...card,
+      3: s.proc,
+      4: amountField(s.amount),
+      11: stan,
+      ...localTimeFields(local, this.iso87),
+      22: posData({ entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability }, this.iso87),
+      41: this.field41,
+      42: this.merchant,
+      49: '208',
+    };
+    if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
+    if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
+    return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local } };
+  }
+
+  /** A reversal advice, kept until the switch acknowledges it; its STAN and local time stay the same in every repeat. */
+  private storeReversal(original: Original, amount: number, reason: string): void {
+    const message: IsoMessage = {
+      0: this.mti('420'),
+      ...original.card,
+      3: original.proc,
+      4: amountField(amount),
+      11: this.nextStan(),
+      ...localTimeFields(localTime(this.clock.now()), this.iso87),
+      41: this.field41,
+      42: this.merchant,
+      49: '208',
+      56: originalData(original.mti, original.stan, original.local),
+    };
+    // 1993 only: function code 400 (full reversal) and the reason; 1987 has neither field.
+    if (!this.iso87) Object.assign(message, { 24: '400', 25: reason });
+    this.reversals.push({ message, sent: false });
+  }
+
+  /** Each stored reversal once, in the order stored: 1420 the first time, 1421 after; kept until acknowledged (400 / 00). */
+  private async flush(op: Exchange[]): Promise<void> {
+    for (const r of [...this.reversals]) {
+      const e = await this.send(op, { ...r.message, 0: this.mti(r.sent ? '421' : '420') });
+      r.sent = true;
+      if (isCode(e.response?.[39], 'reversalAccepted', this.dialect)) this.reversals.splice(this.reversals.indexOf(r), 1);
+    }
+  }
+
+  private async send(op: Exchange[], request: IsoMessage): Promise<Exchange> {
+    const at = this.clock.now();
+    request[7] = transmissionTime(at);
+    const response = await this.link.request(request, this.timeoutMs);
+    const e: Exchange = response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
+    op.push(e);
+    this.exchanges.push(e);
+    return e;
+  }
+
+  private approved(e: Exchange): boolean {
+    return isCode(e.response?.[39], 'approved', this.dialect);
+  }
+
+  /** 1993 MTIs (1xxx) in 1993 dialects, 1987 ones (0xxx) in 1987 dialects. */
+  private mti(fn: string): string {
+    return (this.iso87 ? '0' : '1') + fn;
+  }
+
+  /** 000001 ... 999999, then 000001 again. */
+  private nextStan(): string {
+    const s = this.stan;
+    this.stan = (s % 999_999) + 1;
+    return String(s).padStart(6, '0');
+  }
+}
