@@ -34,6 +34,7 @@ import { OfflineBlockList } from './clearing/offline-block-list.js';
 import { ClearingDelivery, type CrashPoint } from './clearing/clearing-delivery.js';
 import { DeliveryLedger } from './clearing/delivery-ledger.js';
 import { ClearingScheduler } from './clearing/clearing-scheduler.js';
+import { FaultInjector } from './faults/injector.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,6 +75,10 @@ export class Switch {
   readonly delivery: ClearingDelivery;
   /** BullMQ timetable and worker; built when clearing.enabled. */
   readonly clearing: ClearingScheduler | undefined;
+  /** Terminal vendors' fault rules (admin API /faults), shared through Redis. */
+  readonly faults: FaultInjector;
+  /** Terminals' PIN keys and models (old terminals: dkt1, dkt1plus, oem). */
+  readonly terminalKeys: TerminalKeys;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -86,6 +91,7 @@ export class Switch {
     const journal = config.register.pendingBlocksFile ?? join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`);
     this.pendingBlocks = new PendingBlocks(journal, this.register, this.relay, options.redis, (ref) => blockReferenceKey(config.redis.keyPrefix, ref), log);
     const keys = config.terminals.keyFile === undefined ? TerminalKeys.testKeys() : TerminalKeys.fromFile(config.terminals.keyFile);
+    this.terminalKeys = keys;
     const prefix = config.redis.keyPrefix;
     this.journal = new PostingJournal(options.redis, prefix);
     const lastApproved = new LastApprovedTransactions(options.redis, prefix);
@@ -100,11 +106,12 @@ export class Switch {
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: this.unmatched }),
     ];
+    this.faults = new FaultInjector({ redis: options.redis, prefix, idOf: (pan) => this.register.idOf(pan), metrics: this.metrics, clock, log, timeoutMs });
     const pipeline = new Pipeline([...STANDARD_STEPS, ...registerSteps, ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
     this.listeners = config.listeners.map((l) => {
       const d = shippedDialect(l.dialect);
       this.dialects.set(l.name, d);
-      const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace });
+      const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace, faults: this.faults });
       return new Listener(l, (body) => processor.process(body), this.metrics, log);
     });
     this.blockList = new OfflineBlockList({ redis: options.redis, prefix, register: this.register, clock, timeZone: config.register.timeZone, directory: config.clearing.blockList.directory, log });
@@ -139,6 +146,8 @@ export class Switch {
     // their records) before the first request is read.
     await this.postings.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'posting sweep at start failed; retried at the next cut-off'));
     await this.relay.sweep().catch((e: Error) => this.options.log.warn({ err: e.message }, 'notice sweep at start failed'));
+    // Fault rules set before this switch started apply from its first request.
+    await this.faults.start();
     for (const l of this.listeners) await l.start();
     await this.admin.start(this.options.config.admin.host, this.options.config.admin.port);
     this.relay.startSweeping(NOTICE_SWEEP_MS);
@@ -156,6 +165,7 @@ export class Switch {
     await Promise.all(this.listeners.map((l) => l.stop(deadline)));
     this.relay.stopSweeping();
     this.postings.stopSweeping();
+    this.faults.stop();
     await this.postings.drain();
     await this.clearing?.close();
     this.pendingBlocks.stop();

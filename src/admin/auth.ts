@@ -1,7 +1,8 @@
 /**
  * Bearer tokens of the admin API: each configured token speaks for one issuer (its own cards
- * only), for the block service, or for the offline terminals' fetch service (the offline block
- * list only) (config admin.tokens). No known token: 401; the wrong kind of token for a route: 403.
+ * only), for the block service, for the offline terminals' fetch service (the offline block
+ * list only), or for a terminal vendor's testers (fault rules and the conformance view only)
+ * (config admin.tokens). No known token: 401; the wrong kind of token for a route: 403.
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -54,12 +55,19 @@ export class AdminAuth {
     const p = this.principal(req);
     if (p.role !== 'offlineTerminals') throw forbidden("the offline terminals' fetch service", p);
   }
+
+  /** Passes a terminal vendor's token; 403 for any other. */
+  vendor(req: IncomingMessage): void {
+    const p = this.principal(req);
+    if (p.role !== 'vendor') throw forbidden('terminal vendors', p);
+  }
 }
 
 const HOLDERS: Record<AdminPrincipal['role'], string> = {
   issuer: "an issuer's",
   blockService: "the block service's",
   offlineTerminals: "the offline terminals' fetch service's",
+  vendor: "a terminal vendor's",
 };
 
 function forbidden(route: string, p: AdminPrincipal): HttpError {

@@ -1,6 +1,7 @@
 /**
  * The admin API's routes: health, readiness, metrics, terminal traces, the issuers' and block
- * service's card API, and the offline block list's files (bearer tokens; docs/ADMIN-API.md).
+ * service's card API, the offline block list's files, and terminal vendors' fault rules and
+ * conformance view (bearer tokens; docs/ADMIN-API.md).
  */
 import type { Redis } from 'ioredis';
 import type { Clock } from '../clock.js';
@@ -15,6 +16,9 @@ import { blockListRoutes } from './block-list-routes.js';
 import { OfflineBlockList } from '../clearing/offline-block-list.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
+import { faultRoutes } from './fault-routes.js';
+import { conformanceRoutes } from './conformance-routes.js';
+import { activityRoutes } from './activity-routes.js';
 
 /** What the card API needs beyond the switch: its tokens and SMS texts, the time, the audit log. */
 export interface AdminDeps {
@@ -45,6 +49,9 @@ export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRou
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),
     ...blockListRoutes(api, blockList),
+    ...faultRoutes(api, sw.faults),
+    ...conformanceRoutes(api, sw),
+    ...activityRoutes(api, sw),
   ];
 }
 

@@ -1,14 +1,18 @@
 /**
  * One request, from the bytes of a frame to the bytes of its answer: unpack, run the pipeline,
  * pack. A body that cannot be unpacked is answered with a format error when its MTI and STAN
- * could be read, else the connection is closed (nothing identifies what to answer).
+ * could be read, else the connection is closed (nothing identifies what to answer). A decoded
+ * request is shown once to the fault injector (src/faults/), when any fault rule exists.
  */
 import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
-import type { TerminalTrace } from '../trace/terminal-trace.js';
+import type { FaultNote, TerminalTrace } from '../trace/terminal-trace.js';
 import type { Answer } from '../transport/connection.js';
+import type { FaultInjector } from '../faults/injector.js';
+import type { FaultRule } from '../faults/rule.js';
+import { actionCodeAnswer, corruptAnswer } from '../faults/answers.js';
 import { type CodeSet, actionCode, codeSetOf } from './action-codes.js';
 import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
@@ -23,6 +27,8 @@ export interface ProcessorDeps {
   log: Logger;
   metrics: SwitchMetrics;
   trace: TerminalTrace;
+  /** Fault rules of terminal vendors; absent: none ever apply. */
+  faults?: FaultInjector;
 }
 
 /** Fields a format-error answer echoes, from whatever could be read. */
@@ -51,9 +57,36 @@ export class RequestProcessor {
       return { kind: 'none' };
     }
     const ctx = this.context(request, mti);
+    // With no fault rule anywhere, this costs one flag read.
+    const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
+    if (fault !== undefined) return this.faulted(fault, ctx, body);
     await this.deps.pipeline.run(ctx);
     if (ctx.outcome === 'registerUnavailable') this.deps.metrics.redisErrors.inc();
     return this.reply(ctx.response, ctx, body);
+  }
+
+  /**
+   * A request a fault rule fired for. close: hang up unprocessed. actionCode: answer with the
+   * rule's code without the pipeline (nothing reserved or posted). delay, noAnswer, corrupt: the
+   * request is processed as usual (an approval posts), then its answer leaves late, never, or
+   * damaged. The trace notes the fault.
+   */
+  private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer): Promise<Answer> {
+    const note: FaultNote = { kind: fault.kind, rule: fault.id };
+    this.deps.log.info({ listener: this.deps.listener, mti: ctx.mti, terminal: terminalOf(ctx.request), rule: fault.id, fault: fault.kind }, 'fault injected');
+    if (fault.kind === 'close') {
+      const terminal = terminalOf(ctx.request);
+      if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, body, undefined, note);
+      return { kind: 'close', reason: `fault rule ${fault.id}` };
+    }
+    if (fault.kind === 'actionCode') {
+      const response = actionCodeAnswer(ctx, fault.code!);
+      return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string });
+    }
+    await this.deps.pipeline.run(ctx);
+    const answer = this.reply(ctx.response, ctx, body, { ...note, ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}), actionCode: ctx.response[39] as string });
+    if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    return answer;
   }
 
   private context(request: IsoMessage, mti: string): RequestContext {
@@ -70,19 +103,22 @@ export class RequestProcessor {
     };
   }
 
-  private reply(response: IsoMessage, ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>, requestBody: Buffer): Answer {
+  private reply(response: IsoMessage, ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>, requestBody: Buffer, fault?: FaultNote): Answer {
     const code = response[39] as string;
-    this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
+    const sent = fault?.kind !== 'noAnswer';
+    // Requests answered: one whose answer a fault withheld is not.
+    if (sent) this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
     if (ctx.reason !== undefined) {
       // A message the terminal got wrong is logged for its vendor; a declined card is routine
       // traffic, counted by the metrics, and a log line each would cost under load.
       const level = ctx.outcome === 'formatError' || ctx.outcome === 'invalidTransaction' ? 'info' : 'debug';
       this.deps.log[level]({ listener: this.deps.listener, mti: ctx.mti, terminal: ctx.terminalId, outcome: ctx.outcome, actionCode: code, reason: ctx.reason }, 'request refused');
     }
-    const body = this.deps.dialect.pack(response);
-    const terminal = ctx.terminalId ?? (typeof response[41] === 'string' ? response[41].trimEnd() : undefined);
-    if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, requestBody, body);
-    return { kind: 'reply', body };
+    let body = this.deps.dialect.pack(response);
+    if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
+    const terminal = ctx.terminalId ?? terminalOf(response);
+    if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, requestBody, sent ? body : undefined, fault);
+    return sent ? { kind: 'reply', body } : { kind: 'none' };
   }
 
   /** Framing was intact but the message was not: a format error when MTI and STAN were read. */
@@ -102,4 +138,10 @@ export class RequestProcessor {
     const terminalId = typeof message[41] === 'string' ? message[41].trimEnd() : undefined;
     return this.reply(response, { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' }, body);
   }
+}
+
+/** Field 41 without its padding, when the message has one. */
+function terminalOf(message: IsoMessage): string | undefined {
+  const id = message[41];
+  return typeof id === 'string' ? id.trimEnd() : undefined;
 }

@@ -66,11 +66,11 @@ const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
  */
 const adminToken = {
   type: 'object',
-  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals'] }, issuer: issuerId },
+  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals', 'vendor'] }, issuer: issuerId },
   required: ['role'],
   additionalProperties: false,
-  // An issuer token names its issuer; the block service's and the offline terminals' fetch
-  // service's tokens name none (they act for every issuer).
+  // An issuer token names its issuer; the block service's, the offline terminals' fetch
+  // service's and terminal vendors' tokens name none (they act for every issuer).
   if: { properties: { role: { const: 'issuer' } } },
   then: { required: ['issuer'] },
   else: { not: { required: ['issuer'] } },

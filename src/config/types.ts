@@ -95,10 +95,11 @@ export interface RegisterConfig {
 
 /**
  * Who an admin API token speaks for: one issuer (its own cards only), the block service (any
- * card, but only through the cardholder's block report), or the offline terminals' fetch service
- * (the offline block list's files only, every issuer's cards).
+ * card, but only through the cardholder's block report), the offline terminals' fetch service
+ * (the offline block list's files only, every issuer's cards), or a terminal vendor's testers
+ * (fault rules and the terminals' conformance view only).
  */
-export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' } | { role: 'offlineTerminals' };
+export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' } | { role: 'offlineTerminals' } | { role: 'vendor' };
 
 export interface IssuerConfig {
   /**

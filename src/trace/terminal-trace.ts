@@ -1,16 +1,36 @@
 /**
  * The last N messages of each terminal, for the trace API. Frames are kept as bytes and rendered
  * (hex and described, card data masked) only when someone reads the trace: nothing is formatted
- * on the authorization path.
+ * on the authorization path. An exchange a fault rule changed (src/faults/) carries a note of the
+ * fault; one whose answer was never sent (noAnswer, close) has no response.
  */
 import type { Dialect, FieldLayout } from '../codec/index.js';
 import type { Clock } from '../clock.js';
 
-interface Exchange {
+/** What a fault rule did to an exchange: no card data, no terminal id. */
+export interface FaultNote {
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
+  /** The rule's id. */
+  rule: string;
+  /** delay: how late the answer left. */
+  ms?: number;
+  /** The action code the switch decided (delay, noAnswer, corrupt) or was told to send (actionCode). */
+  actionCode?: string;
+}
+
+export interface TraceEntry {
   at: Date;
   listener: string;
   request: Buffer;
-  response: Buffer;
+  /** The bytes sent (corrupted ones included); undefined when nothing was sent. */
+  response: Buffer | undefined;
+  fault?: FaultNote;
+}
+
+interface Ring {
+  entries: TraceEntry[];
+  /** Entries pushed out of the window: when above 0, the terminal's earlier traffic is unknown. */
+  dropped: number;
 }
 
 export interface RenderedMessage {
@@ -22,11 +42,13 @@ export interface RenderedExchange {
   at: string;
   listener: string;
   request: RenderedMessage;
-  response: RenderedMessage;
+  /** null: no answer was sent (a fault rule's noAnswer or close). */
+  response: RenderedMessage | null;
+  fault?: FaultNote;
 }
 
 export class TerminalTrace {
-  private readonly terminals = new Map<string, Exchange[]>();
+  private readonly terminals = new Map<string, Ring>();
 
   constructor(
     private readonly perTerminal: number,
@@ -35,27 +57,45 @@ export class TerminalTrace {
     private readonly maxTerminals = 10_000,
   ) {}
 
-  record(terminal: string, listener: string, request: Buffer, response: Buffer): void {
+  record(terminal: string, listener: string, request: Buffer, response: Buffer | undefined, fault?: FaultNote): void {
     let ring = this.terminals.get(terminal);
     if (ring === undefined) {
       if (this.terminals.size >= this.maxTerminals) this.terminals.delete(this.terminals.keys().next().value!);
-      ring = [];
+      ring = { entries: [], dropped: 0 };
       this.terminals.set(terminal, ring);
     }
     // A copy: the request may be a view of a socket chunk that would otherwise be kept alive.
-    ring.push({ at: this.clock.now(), listener, request: Buffer.from(request), response });
-    if (ring.length > this.perTerminal) ring.shift();
+    const entry: TraceEntry = { at: this.clock.now(), listener, request: Buffer.from(request), response };
+    if (fault !== undefined) entry.fault = fault;
+    ring.entries.push(entry);
+    if (ring.entries.length > this.perTerminal) {
+      ring.entries.shift();
+      ring.dropped++;
+    }
   }
 
   has(terminal: string): boolean {
     return this.terminals.has(terminal);
   }
 
+  /** The terminal's entries as kept, oldest first (for the conformance view), and how many fell out of the window. */
+  window(terminal: string): { entries: readonly TraceEntry[]; dropped: number; capacity: number } {
+    const ring = this.terminals.get(terminal);
+    return { entries: ring?.entries ?? [], dropped: ring?.dropped ?? 0, capacity: this.perTerminal };
+  }
+
   /** Newest last, rendered with each listener's dialect; card data masked. */
   render(terminal: string, dialectOf: (listener: string) => Dialect): RenderedExchange[] {
-    return (this.terminals.get(terminal) ?? []).map((x) => {
+    return (this.terminals.get(terminal)?.entries ?? []).map((x) => {
       const dialect = dialectOf(x.listener);
-      return { at: x.at.toISOString(), listener: x.listener, request: renderMessage(dialect, x.request), response: renderMessage(dialect, x.response) };
+      const rendered: RenderedExchange = {
+        at: x.at.toISOString(),
+        listener: x.listener,
+        request: renderMessage(dialect, x.request),
+        response: x.response === undefined ? null : renderMessage(dialect, x.response),
+      };
+      if (x.fault !== undefined) rendered.fault = x.fault;
+      return rendered;
     });
   }
 }
