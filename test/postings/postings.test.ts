@@ -103,7 +103,7 @@ t.test('dual message: authorise a maximum, complete with less; the rest is relea
   t.equal((await s.sw.register.state(card.id))!.reserved, 31_250, 'the pumped amount stays reserved, the rest is back');
 
   const c2 = await term.send({ ...completion, 0: '1221', 11: String(c[11]) });
-  t.same([c2[0], c2[39]], ['1230', '000'], 'a repeat of the completion: the first answer');
+  t.same([c2[0], c2[39], c2[38]], ['1230', '000', a[38]], 'a repeat of the completion: the first answer, with its approval code');
   const other = await term.send({ ...completion });
   t.equal(other[39], '913', 'a second completion of a completed authorization');
   t.equal((await journal(s)).length, 1, 'still one posting');

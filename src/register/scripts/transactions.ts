@@ -82,8 +82,10 @@ else
   redis.call('RPUSH', posts, posting)
   redis.call('HSET', orig, 'state', 'completed', 'completedAmount', amount, 'posting', posting)
 end
-remember(own, sig, outcome, detail, '', keepFor)
-return {outcome, detail, 0, 0, o[6] or '', posting}
+local approval = ''
+if outcome == 'approved' then approval = o[6] or '' end
+remember(own, sig, outcome, detail, approval, keepFor)
+return {outcome, detail, 0, 0, approval, posting}
 `;
 
 /**

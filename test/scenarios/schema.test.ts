@@ -1,0 +1,264 @@
+/**
+ * Scenario files that cannot be run: every problem is named with the file and the JSON path,
+ * from the JSON Schema (terminals/scenario/scenario.schema.json) and from the checks a schema
+ * cannot make (references, variables, what a terminal kind can do). No switch is needed.
+ */
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ACTION_CODES } from '../../src/authorization/action-codes.js';
+import { FAULT_KINDS } from '../../src/faults/rule.js';
+import { TERMINAL_KINDS } from '../../terminals/index.js';
+import { SCENARIO_SCHEMA, ScenarioError, loadScenario, parseScenario } from '../../terminals/scenario/scenario.js';
+
+/** The problems of a scenario (as JSON), without the file name. */
+function problems(value: unknown): string[] {
+  try {
+    parseScenario('x.json', typeof value === 'string' ? value : JSON.stringify(value));
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    t.equal(e.file, 'x.json');
+    t.equal(e.message, e.problems.map((p) => `x.json: ${p}`).join('\n'), 'the message names the file in every line');
+    return e.problems;
+  }
+  return [];
+}
+
+const base = (more: Record<string, unknown> = {}) => ({
+  name: 'n',
+  rule: 'r',
+  terminals: { pos: { kind: 'chip', terminalId: 'T1' } },
+  cards: { c: {} },
+  steps: [{ name: 's', echo: true }],
+  ...more,
+});
+
+t.test('a valid scenario has no problems; the shipped ones are valid', async (t) => {
+  t.same(problems(base()), []);
+  for (const f of readdirSync('scenarios').filter((n) => n.endsWith('.json'))) {
+    t.doesNotThrow(() => loadScenario(join('scenarios', f)), f);
+    const json = JSON.parse(readFileSync(join('scenarios', f), 'utf8')) as { $schema: string };
+    t.equal(json.$schema, '../terminals/scenario/scenario.schema.json', `${f} names the schema for editors`);
+  }
+});
+
+t.test('not JSON, not readable, not an object', async (t) => {
+  t.match(problems('{"name": '), [/^not valid JSON: /]);
+  t.same(problems([]), ['/ must be a scenario: a JSON object with name, rule, terminals, cards and steps (docs/SCENARIOS.md)']);
+  t.throws(() => loadScenario('no/such/file.json'), { name: 'ScenarioError', message: 'no/such/file.json: cannot be read (ENOENT)' });
+});
+
+t.test('schema problems: every one at once, each with its JSON path and what the value must be', async (t) => {
+  t.same(problems({ rule: 'r', terminals: {}, steps: [], colour: 'red', 5019000000000016: 1 }), [
+    '/name is required',
+    '/colour is not allowed',
+    '/5019000000000016 is not allowed',
+    '/terminals must be an object naming each terminal the scenario uses (at least one)',
+    '/steps must be a list of at most 200 steps, at least one',
+  ]);
+  t.same(
+    problems(
+      base({
+        terminals: { '1pos': { kind: 'chip', terminalId: 'T1' }, pos: { kind: 'atm', terminalId: 'TOOLONGID', dialect: 'iso99', answerTimeoutMs: 0, pinKey: 'ab' } },
+        cards: { 'c d': {}, c: { balance: '10,00', pin: '12', expiry: '3013', status: 'gone', wrongPins: 4, contactless: { payments: 1 } } },
+      }),
+    ),
+    [
+      '/terminals/1pos (a name): must be a name: a letter, then up to 31 letters, digits, _ or -',
+      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel',
+      '/terminals/pos/terminalId must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
+      '/terminals/pos/dialect must be one of iso93ascii, iso87ascii, iso93binary',
+      '/terminals/pos/answerTimeoutMs must be a whole number of milliseconds from 1 to 120000',
+      '/terminals/pos/pinKey must be a triple DES PIN key: 32 or 48 hex digits',
+      '/cards/c d (a name): must be a name: a letter, then up to 31 letters, digits, _ or -',
+      '/cards/c/status must be one of active, registered (not activated), deleted, notRegistered',
+      '/cards/c/balance must be an amount in DKK as a string, at most two decimals, e.g. "125.50"',
+      '/cards/c/pin must be a PIN: 4 to 12 digits',
+      '/cards/c/expiry must be an expiry YYMM, month 01 to 12',
+      '/cards/c/wrongPins must be the wrong PINs in a row already made: 1 to 3 (3 PIN-blocks the card)',
+      '/cards/c/contactless/amount is required',
+    ],
+  );
+  t.same(
+    problems(
+      base({
+        steps: [
+          { name: 's', echo: true, signOn: true },
+          { name: 't' },
+          { name: 'u', signOn: false, fault: { kind: 'noAnswer', times: 0, mti: '1210' } },
+          { name: 'v', purchase: { card: 'c', amount: '1', pin: 'secret', magstripe: 'yes' }, save: { '1x': 'txn', ok: 'pan' } },
+          { name: 'w', retransmit: { step: 's', set: { 0: 'x', 4: 5 } } },
+          { name: 'x', echo: true, expect: { outcome: 'fine', answer: { present: [0] }, exchanges: 'x', postings: [{ kind: 1 }], notices: [{ tries: 4 }], cardState: { c: { block: 'x' } }, status: 42 } },
+        ],
+      }),
+    ),
+    [
+      '/steps/0 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin',
+      '/steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin',
+      '/steps/2/signOn must be true',
+      '/steps/2/fault/mti must be a request MTI: 4 digits, the third even, the first may be x (either version)',
+      '/steps/2/fault/times must be a whole number from 1 to 1000000, or "always"',
+      '/steps/3/purchase/pin must be right (the card\'s PIN), wrong (the card\'s PIN with its last digit moved up by one) or 4 to 12 digits',
+      '/steps/3/purchase/magstripe must be true or false',
+      '/steps/3/save/1x (a name): must be a variable name: a letter or _, then up to 31 letters, digits or _',
+      '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode',
+      '/steps/4/retransmit/set/0 (a name): must be a field number from 1 to 128',
+      '/steps/4/retransmit/set/4 must be a text value of at most 999 characters',
+      '/steps/5/expect/outcome must be an outcome of the action code table (src/authorization/action-codes.ts), e.g. approved, wrongPin, pinTriesExceeded',
+      '/steps/5/expect/exchanges must be the request MTIs the step sent, in order',
+      '/steps/5/expect/answer/present/0 must be a field number from 1 to 128',
+      '/steps/5/expect/postings/0/kind is not allowed',
+      '/steps/5/expect/notices/0/tries must be a whole number from 1 to 3',
+      '/steps/5/expect/cardState/c/block must be null or one of lost, stolen, fraud, issuer',
+      '/steps/5/expect/status must be an HTTP status (admin steps), e.g. 200 or 409',
+    ],
+  );
+});
+
+t.test('what a schema cannot check: references, step names, terminals, kinds, variables', async (t) => {
+  const terminals = { pos: { kind: 'chip', terminalId: 'T1' }, pump: { kind: 'fuel', terminalId: 'P1' }, ctls: { kind: 'contactless', terminalId: 'C1' } };
+  t.same(
+    problems(
+      base({
+        terminals,
+        cards: {
+          c: {},
+          reg: { status: 'registered', wrongPins: 1 },
+          blk: { block: 'lost', contactless: { payments: 1, amount: '1.00' } },
+          stmt: { blockStatement: 'said' },
+          none: { status: 'notRegistered', balance: '1.00' },
+        },
+        steps: [
+          { name: 'a', terminal: 'pos', purchase: { card: 'nope', amount: '1.00' } },
+          { name: 'a', echo: true },
+          { name: 'b', terminal: 'atm', echo: true },
+          { name: 'c', terminal: 'pos', fuel: { card: 'c', pin: 'right', maximum: '2.00', pumped: '1.00' } },
+          { name: 'd', terminal: 'pump', purchase: { card: 'c', amount: '1.00' } },
+          { name: 'e', terminal: 'pump', refund: { card: 'nope', amount: '1.00' } },
+          { name: 'f', terminal: 'ctls', purchase: { card: 'c', amount: '1.00', rejectSignature: true } },
+          { name: 'g', terminal: 'pos', purchase: { card: 'c', amount: '1.00', pin: 'right', rejectSignature: true } },
+          { name: 'h', terminal: 'pos', wait: 5, fault: { kind: 'close' }, save: { x: 'txn' }, expect: { outcome: 'approved', status: 200 } },
+          { name: 'i', terminal: 'pos', retransmit: { step: 'later' } },
+          { name: 'j', retransmit: { step: 'h' } },
+          { name: 'k', terminal: 'pos', echo: true, expect: { outcome: 'approved', actionCode: '000', status: 200 }, save: { y: 'txn' } },
+          { name: 'later', terminal: 'pos', signOn: true },
+          { name: 'l', admin: { action: 'block', card: 'c' } },
+          { name: 'm', admin: { action: 'unblock', card: 'c', reason: 'lost', statement: 's', balance: '1.00' } },
+          { name: 'n', admin: { action: 'setBalance', card: 'none' } },
+          { name: 'o', admin: { action: 'delete', card: 'nope' }, expect: { postings: [{ card: 'nope' }], notices: [{ card: 'nope' }], cardState: { nope: {}, none: {} } } },
+          { name: 'p', fuel: { card: 'c', pin: 'right', maximum: '2.00', pumped: '1.00' } },
+          { name: 'q', terminal: 'pos', echo: true, fault: { kind: 'delay', code: '909' } },
+          { name: 'r', terminal: 'pos', echo: true, fault: { kind: 'actionCode', ms: 5 } },
+        ],
+      }),
+    ),
+    [
+      '/cards/reg: wrongPins and contactless are made with real transactions: the card must be active and not blocked',
+      '/cards/blk: wrongPins and contactless are made with real transactions: the card must be active and not blocked',
+      '/cards/stmt/blockStatement: only with block',
+      '/cards/none: a card that is not registered has only status, pin and expiry',
+      '/steps/0/purchase/card: no card named "nope" in /cards',
+      '/steps/1/name: "a" is the name of step 1 too',
+      '/steps/1/terminal is required: the scenario has 3 terminals',
+      '/steps/2/terminal: no terminal named "atm" in /terminals',
+      '/steps/3/fuel: only a fuel terminal sells fuel (pos is chip)',
+      '/steps/4/purchase: a fuel pump only sells fuel',
+      '/steps/5/refund/card: no card named "nope" in /cards',
+      '/steps/5/refund: a fuel pump only sells fuel',
+      '/steps/6/purchase/rejectSignature: only for a chip terminal\'s signature purchase (no PIN)',
+      '/steps/7/purchase/rejectSignature: only for a chip terminal\'s signature purchase (no PIN)',
+      '/steps/8/terminal: a wait step uses no terminal',
+      '/steps/8/fault: only before a terminal\'s action',
+      '/steps/8/expect/outcome: a wait step sends nothing to the switch',
+      '/steps/8/expect/status: only for admin steps',
+      '/steps/8/save/x: a wait step has no txn',
+      '/steps/9/terminal: a retransmit step uses its original\'s terminal',
+      '/steps/9/retransmit/step: no earlier step named "later"',
+      '/steps/10/retransmit/step: step "h" sent nothing',
+      '/steps/11/expect: outcome or actionCode, not both',
+      '/steps/11/expect/status: only for admin steps',
+      '/steps/11/save/y: an echo step makes no transaction (it has no txn)',
+      '/steps/13/admin/reason: is required to block',
+      '/steps/14/admin/reason: only to block',
+      '/steps/14/admin/statement: only to block',
+      '/steps/14/admin/balance: only with setBalance',
+      '/steps/15/admin/card: the card is not registered: the issuer API cannot reach it',
+      '/steps/15/admin/balance: is required by setBalance',
+      '/steps/16/admin/card: no card named "nope" in /cards',
+      '/steps/16/expect/postings/0/card: no card named "nope" in /cards',
+      '/steps/16/expect/notices/0/card: no card named "nope" in /cards',
+      '/steps/16/expect/cardState/nope: no card named "nope" in /cards',
+      '/steps/16/expect/cardState/none: the card is not registered: it has no state',
+      '/steps/17/terminal is required: the scenario has 3 terminals',
+      '/steps/18/fault/ms: is required by kind delay',
+      '/steps/18/fault/code: only with kind actionCode',
+      '/steps/19/fault/ms: only with kind delay',
+      '/steps/19/fault/code: is required by kind actionCode',
+    ],
+  );
+});
+
+t.test('variables: saved by an earlier step before use; this.* only in a step\'s own expectations, of a transaction', async (t) => {
+  t.same(
+    problems(
+      base({
+        steps: [
+          { name: 'a', purchase: { card: 'c', amount: '1.00', pin: '${pin}' }, expect: { approvalCode: '${later}', actionCode: '${this.actionCode}', postings: [{ txn: '${this.txn}' }] }, save: { later: 'approvalCode' } },
+          { name: 'b', echo: true, expect: { approvalCode: '${this.approvalCode}', actionCode: '${this.actionCode}', answer: { fields: { 11: '${this.bogus}' } } } },
+          { name: 'c', purchase: { card: 'c', amount: '1.00' }, expect: { approvalCode: '${later}', answer: { fields: { 11: '${this.stan}', 12: '${this.localTime}' } } } },
+          { name: 'd', retransmit: { step: 'a', set: { 4: '${later}' } }, expect: { approvalCode: '${this.approvalCode}' } },
+        ],
+      }),
+    ),
+    [
+      '/steps/0/purchase/pin must be right (the card\'s PIN), wrong (the card\'s PIN with its last digit moved up by one) or 4 to 12 digits',
+    ],
+    'a variable cannot stand for a PIN (its pattern refuses it)',
+  );
+  t.same(
+    problems(
+      base({
+        steps: [
+          { name: 'a', purchase: { card: 'c', amount: '1.00' }, expect: { approvalCode: '${later}', postings: [{ txn: '${this.txn}' }] }, save: { later: 'approvalCode' } },
+          { name: 'b', echo: true, expect: { approvalCode: '${this.approvalCode}', actionCode: '${this.actionCode}', answer: { fields: { 11: '${this.bogus}' } } } },
+          { name: 'c', retransmit: { step: 'a', set: { 4: '${later}', 11: '${nowhere}' } }, expect: { approvalCode: '${this.approvalCode}' } },
+        ],
+      }),
+    ),
+    [
+      '/steps/0/expect/approvalCode: ${later} is not saved by an earlier step',
+      '/steps/1/expect/approvalCode: ${this.approvalCode}: an echo step makes no transaction',
+      '/steps/1/expect/answer/fields/11: ${this.bogus}: this. is followed by one of stan, localTime, txn, approvalCode, actionCode',
+      '/steps/2/retransmit/set/11: ${nowhere} is not saved by an earlier step',
+    ],
+  );
+});
+
+t.test('the schema: its outcomes are the action code table\'s, its fault kinds and terminal kinds the code\'s; every node that can fail has a description', async (t) => {
+  const defs = (SCENARIO_SCHEMA as { definitions: Record<string, Record<string, unknown>> }).definitions;
+  t.same(defs.outcome!.enum, Object.keys(ACTION_CODES));
+  const step = defs.step as { properties: Record<string, { properties: Record<string, { enum: unknown }> }> };
+  t.same(step.properties.fault!.properties.kind!.enum, FAULT_KINDS);
+  t.same((defs.terminal as { properties: { kind: { enum: unknown } } }).properties.kind.enum, TERMINAL_KINDS);
+  const VALIDATING = ['type', 'pattern', 'enum', 'const', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'oneOf', 'anyOf'];
+  const missing: string[] = [];
+  const walk = (node: unknown, path: string, inBranch: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`, inBranch));
+    if (node === null || typeof node !== 'object') return;
+    const o = node as Record<string, unknown>;
+    const validates = VALIDATING.some((k) => k in o);
+    if (validates && !inBranch && typeof o.description !== 'string') missing.push(path);
+    for (const [k, v] of Object.entries(o)) {
+      if (k === 'enum' || k === 'const' || k === 'required') continue;
+      // Maps of names to schemas: each schema is a node, the map is not.
+      if (k === 'properties' || k === 'definitions') {
+        for (const [name, sub] of Object.entries(v as Record<string, unknown>)) walk(sub, `${path}/${k}/${name}`, false);
+        continue;
+      }
+      // The branches of a oneOf / anyOf are reported by the oneOf / anyOf's own description.
+      walk(v, `${path}/${k}`, k === 'oneOf' || k === 'anyOf');
+    }
+  };
+  walk(SCENARIO_SCHEMA, '#', false);
+  t.same(missing, [], 'every node that validates has a description');
+});
