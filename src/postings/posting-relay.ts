@@ -13,6 +13,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from '../register/card-id.js';
 import { cardKeys } from '../register/card-id.js';
+import { SweepOnFailure, forEachCardOutbox } from '../register/outbox-sweep.js';
 import type { PostingJournal } from './journal.js';
 import type { LastApprovedTransactions } from './last-approved.js';
 import type { Posting } from './posting.js';
@@ -25,9 +26,7 @@ export interface OutboxPosting extends Posting {
 export class PostingRelay {
   private pending: { card: CardId; json: string }[] = [];
   private running: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  /** A move failed since the last sweep: the periodic sweep has work to do. */
-  private failed = false;
+  private readonly sweeper: SweepOnFailure;
 
   constructor(
     private readonly redis: Redis,
@@ -36,7 +35,9 @@ export class PostingRelay {
     private readonly lastApproved: LastApprovedTransactions,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sweeper = new SweepOnFailure(() => this.sweep(), 'posting', log);
+  }
 
   postsKey(card: CardId): string {
     return cardKeys(this.prefix, card).posts;
@@ -59,7 +60,7 @@ export class PostingRelay {
         const batch = this.pending;
         this.pending = [];
         await this.move(batch).catch((e: Error) => {
-          this.failed = true;
+          this.sweeper.markFailed();
           this.log.warn({ err: e.message, postings: batch.length }, 'postings left in outboxes for the next sweep');
         });
       }
@@ -87,38 +88,20 @@ export class PostingRelay {
   /** Every card outbox with postings in it, moved; returns how many postings were moved. */
   async sweep(): Promise<number> {
     await this.drain();
-    this.failed = false;
-    let moved = 0;
-    let cursor = '0';
-    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:posts`;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-      for (const key of keys) {
-        const card = /\{(.+)\}/.exec(key)![1]!;
-        const jsons = await this.redis.lrange(key, 0, -1);
-        if (jsons.length === 0) continue;
-        await this.move(jsons.map((json) => ({ card, json })));
-        moved += jsons.length;
-      }
-      cursor = next;
-    } while (cursor !== '0');
-    return moved;
+    this.sweeper.clear();
+    return forEachCardOutbox(this.redis, this.prefix, 'posts', async (card, key) => {
+      const jsons = await this.redis.lrange(key, 0, -1);
+      if (jsons.length > 0) await this.move(jsons.map((json) => ({ card, json })));
+      return jsons.length;
+    });
   }
 
   startSweeping(everyMs: number): void {
-    const sweepIfFailed = (): void => {
-      if (!this.failed) return;
-      void this.sweep().catch((e: Error) => {
-        this.failed = true;
-        this.log.warn({ err: e.message }, 'posting sweep failed');
-      });
-    };
-    this.timer = setInterval(sweepIfFailed, everyMs);
-    this.timer.unref();
+    this.sweeper.start(everyMs);
   }
 
   stopSweeping(): void {
-    clearInterval(this.timer);
+    this.sweeper.stop();
   }
 }
 

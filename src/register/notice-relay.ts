@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from './card-id.js';
 import { cardKeys } from './card-id.js';
+import { SweepOnFailure, forEachCardOutbox } from './outbox-sweep.js';
 
 export interface Notice {
   id: string;
@@ -32,15 +33,15 @@ export interface NoticeQuery {
 }
 
 export class NoticeRelay {
-  private timer: NodeJS.Timeout | undefined;
-  /** A flush failed since the last sweep. */
-  private failed = false;
+  private readonly sweeper: SweepOnFailure;
 
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.sweeper = new SweepOnFailure(() => this.sweep(), 'notice', log);
+  }
 
   feedKey(issuer: string): string {
     return `${this.prefix}issuer:{${issuer}}:notices`;
@@ -65,39 +66,23 @@ export class NoticeRelay {
     try {
       await this.flush(card);
     } catch (e) {
-      this.failed = true;
+      this.sweeper.markFailed();
       this.log.warn({ err: (e as Error).message }, 'notices left in the outbox for the next sweep');
     }
   }
 
   /** Every outbox with notices in it, moved. */
   async sweep(): Promise<number> {
-    this.failed = false;
-    let moved = 0;
-    let cursor = '0';
-    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:outbox`;
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-      for (const key of keys) moved += await this.flush(/\{(.+)\}/.exec(key)![1]!);
-      cursor = next;
-    } while (cursor !== '0');
-    return moved;
+    this.sweeper.clear();
+    return forEachCardOutbox(this.redis, this.prefix, 'outbox', (card) => this.flush(card));
   }
 
   startSweeping(everyMs: number): void {
-    const sweepIfFailed = (): void => {
-      if (!this.failed) return;
-      void this.sweep().catch((e: Error) => {
-        this.failed = true;
-        this.log.warn({ err: e.message }, 'notice sweep failed');
-      });
-    };
-    this.timer = setInterval(sweepIfFailed, everyMs);
-    this.timer.unref();
+    this.sweeper.start(everyMs);
   }
 
   stopSweeping(): void {
-    clearInterval(this.timer);
+    this.sweeper.stop();
   }
 
   /** An issuer's notices, newest first. */
