@@ -82,9 +82,10 @@ export function lastCompletedStanOf(request: IsoMessage): string | undefined {
 export function postingTemplate(ctx: RequestContext, track: boolean): PostingTemplate {
   const type: PostingType = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
   const direction: Direction = type === 'refund' ? 'C' : 'D';
+  const localTime = localTimeOf(ctx.request, ctx.receivedAt);
   return {
     id: randomUUID(),
-    txn: transactionOf(ctx),
+    txn: transactionId(ctx.terminalId ?? '', localTime, String(ctx.request[11])),
     type,
     direction,
     amount: Number(ctx.request[4]),
@@ -92,7 +93,7 @@ export function postingTemplate(ctx: RequestContext, track: boolean): PostingTem
     terminal: ctx.terminalId ?? '',
     merchant: String(ctx.request[42] ?? '').trimEnd(),
     stan: String(ctx.request[11]),
-    localTime: localTimeOf(ctx.request, ctx.receivedAt),
+    localTime,
     receivedAt: ctx.receivedAt.getTime(),
     ...(track ? { track: 1 as const } : {}),
   };

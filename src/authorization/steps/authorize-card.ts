@@ -18,7 +18,7 @@ import { verifyPinBlock } from '../../register/pin-verification.js';
 import type { PostingRelay } from '../../postings/posting-relay.js';
 import type { LastApprovedTransactions } from '../../postings/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
-import { postingTemplate, signatureOf, transactionOf } from '../transaction-data.js';
+import { postingTemplate, signatureOf } from '../transaction-data.js';
 import { randomInt } from 'node:crypto';
 
 export interface AuthorizeCardDeps {
@@ -50,6 +50,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund') return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
+      const posting = postingTemplate(ctx, track);
       const result = await withTimeout(
         deps.register.authorize({
           pan,
@@ -60,11 +61,11 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
           reserve: true,
           terminalId: ctx.terminalId ?? '',
           transaction: {
-            txn: transactionOf(ctx),
+            txn: posting.txn,
             signature: signatureOf(ctx),
             message,
             approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
-            posting: postingTemplate(ctx, track),
+            posting,
           },
         }),
         deps.timeoutMs,
