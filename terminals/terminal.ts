@@ -284,18 +284,7 @@ export class Terminal {
     const { message, original } = this.financial('100', s);
     const auth = await this.send(op, message);
     if (!this.approved(auth)) return this.settle(op, auth, original, s.amount, false);
-    const completion: IsoMessage = {
-      0: this.mti('220'),
-      ...original.card,
-      3: original.proc,
-      4: amountField(final),
-      11: this.nextStan(),
-      ...localTimeFields(localTime(this.clock.now()), this.iso87),
-      41: this.field41,
-      42: this.merchant,
-      49: '208',
-      56: originalData(original.mti, original.stan, original.local),
-    };
+    const completion = this.advice('220', original, final);
     if (!this.iso87) completion[24] = final === s.amount ? '201' : '202';
     return this.settle(op, await this.send(op, completion), original, final, s.rejectSignature === true);
   }
@@ -364,10 +353,10 @@ export class Terminal {
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local } };
   }
 
-  /** A reversal advice, kept until the switch acknowledges it; its STAN and local time stay the same in every repeat. */
-  private storeReversal(original: Original, amount: number, reason: string): void {
-    const message: IsoMessage = {
-      0: this.mti('420'),
+  /** A completion (x220) or reversal (x420) advice naming its original in field 56; a STAN of its own. */
+  private advice(fn: '220' | '420', original: Original, amount: number): IsoMessage {
+    return {
+      0: this.mti(fn),
       ...original.card,
       3: original.proc,
       4: amountField(amount),
@@ -378,6 +367,11 @@ export class Terminal {
       49: '208',
       56: originalData(original.mti, original.stan, original.local),
     };
+  }
+
+  /** A reversal advice, kept until the switch acknowledges it; its STAN and local time stay the same in every repeat. */
+  private storeReversal(original: Original, amount: number, reason: string): void {
+    const message = this.advice('420', original, amount);
     // 1993 only: function code 400 (full reversal) and the reason; 1987 has neither field.
     if (!this.iso87) Object.assign(message, { 24: '400', 25: reason });
     this.reversals.push({ message, sent: false });
