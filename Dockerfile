@@ -24,9 +24,11 @@ COPY --from=build /app/dist ./dist
 COPY config ./config
 USER node
 # 8583: iso93ascii listener (binary2 header); 8587: iso87ascii listener (ascii4 header, only with
-# SWITCH_CONFIG=config/switch.example.json); 8080: admin HTTP (/healthz, /readyz, /metrics, trace).
+# SWITCH_CONFIG=config/switch.example.json); 8080: admin HTTP (/healthz open; /readyz, /metrics and
+# traces need an operator token, docs/ADMIN-API.md).
 EXPOSE 8583 8587 8080
 # No curl in slim images: node's own fetch. Assumes the admin API on its default port 8080.
+# /healthz, not /readyz: it needs no token, so no secret goes into the image or `docker inspect`.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"]
 # Exec form: node is PID 1 and gets SIGTERM itself; the switch answers requests already read and

@@ -5,8 +5,9 @@
  *
  * It reads the switch's own configuration (SWITCH_CONFIG, REDIS_URL; src/config/load.ts): seed
  * with the same key prefix and register secret as the switch, or the switch will not find the
- * cards. Without REDIS_URL or redis.url it uses 127.0.0.1:6379; it never starts a private Redis,
- * which would vanish with the cards when this script ends.
+ * cards. Without REDIS_URL or redis.url (or a cluster: REDIS_CLUSTER, redis.cluster) it uses
+ * 127.0.0.1:6379; it never starts a private Redis, which would vanish with the cards when this
+ * script ends.
  *
  * Options: --keep-notices keeps the issuer notices the seeding causes (blocks, wrong PINs), for
  * a running switch to relay to the issuers' feeds; by default they are discarded.
@@ -46,7 +47,7 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
   }
   const probeUrl = options.probeUrl ?? DEFAULT_PROBE_URL;
   const url = config.redis.url ?? probeUrl;
-  if (config.redis.url === undefined && !(await redisAnswers(probeUrl))) {
+  if (config.redis.url === undefined && config.redis.cluster === undefined && !(await redisAnswers(probeUrl))) {
     err(
       `seed: no Redis answers on ${redactUrl(probeUrl)} and none is configured. A private Redis would ` +
         'vanish with the test cards when this script ends, so none is started. Start Redis, or point ' +
@@ -56,7 +57,7 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
   }
   let connection;
   try {
-    connection = await connectRedis({ url });
+    connection = await connectRedis({ url, cluster: config.redis.cluster });
   } catch (e) {
     err(`seed: ${(e as Error).message}\n`);
     return 1;

@@ -2,7 +2,7 @@
  * The switch assembled: one Listener per configured listener (each with its dialect, framing and
  * request processor over the shared pipeline), the admin HTTP listener, metrics and the trace.
  */
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, bullConnection } from './register/redis-client.js';
 import { type Dialect, dialect as shippedDialect } from './codec/index.js';
 import type { SwitchConfig } from './config/types.js';
 import { type Clock, systemClock } from './clock.js';
@@ -35,6 +35,7 @@ import { ClearingDelivery, type CrashPoint } from './clearing/clearing-delivery.
 import { DeliveryLedger } from './clearing/delivery-ledger.js';
 import { ClearingScheduler } from './clearing/clearing-scheduler.js';
 import { FaultInjector } from './faults/injector.js';
+import { UncertainCalls } from './authorization/uncertain-calls.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,7 +48,7 @@ const PENDING_BLOCK_RETRY_MS = 1000;
 
 export interface SwitchOptions {
   config: SwitchConfig;
-  redis: Redis;
+  redis: RegisterRedis;
   log: Logger;
   clock?: Clock;
   /** Extra or replacing steps and routes: how later rules (and tests) plug into the pipeline. */
@@ -79,6 +80,8 @@ export class Switch {
   readonly faults: FaultInjector;
   /** Terminals' PIN keys and models (old terminals: dkt1, dkt1plus, oem). */
   readonly terminalKeys: TerminalKeys;
+  /** Register calls answered 911 whose outcome was unknown, settled once Redis answers. */
+  readonly uncertain: UncertainCalls;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -99,9 +102,11 @@ export class Switch {
     this.transactions = new CardTransactions(options.redis, prefix, this.register, clock, config.register.transactionRetentionDays);
     this.unmatched = new UnmatchedReversals(options.redis, prefix);
     const timeoutMs = config.redis.commandTimeoutMs;
-    const advices = { transactions: this.transactions, postings: this.postings, timeoutMs };
+    this.uncertain = new UncertainCalls({ redis: options.redis, register: this.register, transactions: this.transactions, postings: this.postings, notices: this.relay, log });
+    const calls = this.uncertain;
+    const advices = { transactions: this.transactions, postings: this.postings, timeoutMs, calls };
     const registerSteps = [
-      authorizeCard({ register: this.register, relay: this.relay, postings: this.postings, lastApproved, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs }),
+      authorizeCard({ register: this.register, relay: this.relay, postings: this.postings, lastApproved, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs, calls }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: this.unmatched }),
@@ -121,14 +126,14 @@ export class Switch {
       journal: this.journal, ledger: this.ledger, relay: this.postings, cipher: this.register.cipher, config: config.clearing, timeZone, clock, log,
       ...(options.clearingCrashAt ? { crashAt: options.clearingCrashAt } : {}),
     });
-    this.clearing = config.clearing.enabled ? this.clearingScheduler(options.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false })) : undefined;
+    this.clearing = config.clearing.enabled ? this.clearingScheduler(bullConnection(options.redis)) : undefined;
     this.admin = new AdminServer(adminRoutes(this, options.redis, { config, clock, log, blockList: this.blockList }), log);
     // Connection-level failures (refused, reset, timed out); failed register calls count in the processor.
     options.redis.on('error', () => this.metrics.redisErrors.inc());
   }
 
   /** The clearing timetable on BullMQ over a connection of its own (BullMQ needs maxRetriesPerRequest null). */
-  clearingScheduler(connection: Redis, worker?: { lockDuration?: number; stalledInterval?: number }): ClearingScheduler {
+  clearingScheduler(connection: RegisterRedis, worker?: { lockDuration?: number; stalledInterval?: number }): ClearingScheduler {
     const { config, log } = this.options;
     return new ClearingScheduler({
       connection, config: config.clearing, timeZone: config.register.timeZone, delivery: this.delivery, blockList: this.blockList,
@@ -166,6 +171,9 @@ export class Switch {
     this.relay.stopSweeping();
     this.postings.stopSweeping();
     this.faults.stop();
+    // What a call answered 911 did after all is settled before the process goes (if Redis answers).
+    await this.uncertain.settleAll();
+    this.uncertain.stop();
     await this.postings.drain();
     await this.clearing?.close();
     this.pendingBlocks.stop();

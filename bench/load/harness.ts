@@ -7,8 +7,10 @@
  * the free ports itself (bind port 0, read it, close) and waits for /readyz on the admin port,
  * which answers 200 once the listener listens and Redis is ready. Should another process take a
  * port in between, the switch exits on EADDRINUSE and the harness tries again with new ports.
+ * /readyz and /metrics need an operator token: each run makes one up and puts it in the config.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -35,6 +37,8 @@ export interface Child {
   /** The port terminals connect to. */
   readonly port: number;
   readonly adminPort: number | undefined;
+  /** The operator token the switch's admin API takes (readiness, metrics); the echo server has none. */
+  readonly adminToken: string | undefined;
   /** Warning and error log lines of the child, by message. */
   warnings(): Record<string, number>;
   output(): string;
@@ -109,9 +113,9 @@ async function waitUntil(probe: () => Promise<boolean>, child: ChildProcess, ms:
   }
 }
 
-async function ready(adminPort: number): Promise<boolean> {
+async function ready(adminPort: number, token: string): Promise<boolean> {
   try {
-    const res = await fetch(`http://${HOST}:${adminPort}/readyz`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://${HOST}:${adminPort}/readyz`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1000) });
     return res.status === 200;
   } catch {
     return false;
@@ -124,20 +128,28 @@ async function ready(adminPort: number): Promise<boolean> {
  */
 export async function startSwitch(s: SwitchSettings, command?: string[]): Promise<Child> {
   const argv = command ?? [process.execPath, ...nodeArgsFor(switchMain())];
+  // Fresh for each run, so that no token of a run works on another; the loopback-only API needs no more.
+  const adminToken = `bench-operator-${randomBytes(16).toString('hex')}`;
   for (let attempt = 1; ; attempt++) {
     const ports = { listener: await freePort(), admin: await freePort() };
     const file = join(s.dir, 'switch.json');
-    writeFileSync(file, JSON.stringify(switchConfig(s, ports), null, 2));
+    writeFileSync(file, JSON.stringify(withOperatorToken(switchConfig(s, ports), adminToken), null, 2));
     const t = track(argv, { SWITCH_CONFIG: file });
     try {
-      await waitUntil(() => ready(ports.admin), t.child, 60_000, 'switch', t.out);
+      await waitUntil(() => ready(ports.admin, adminToken), t.child, 60_000, 'switch', t.out);
     } catch (e) {
       await stopper(t.child, t.exited)(1000);
       if (attempt < 3 && /EADDRINUSE/.test(t.out())) continue;
       throw e;
     }
-    return { pid: t.child.pid!, port: ports.listener, adminPort: ports.admin, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+    return { pid: t.child.pid!, port: ports.listener, adminPort: ports.admin, adminToken, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
   }
+}
+
+/** The config with one admin token, an operator's: the harness reads readiness and metrics with it. */
+function withOperatorToken(config: object, token: string): object {
+  const c = config as { admin?: Record<string, unknown> };
+  return { ...c, admin: { ...c.admin, tokens: { [token]: { role: 'operator' } } } };
 }
 
 /** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
@@ -156,7 +168,7 @@ export async function startEcho(header: LengthHeader, command?: string[]): Promi
     'echo server',
     t.out,
   );
-  return { pid: t.child.pid!, port, adminPort: undefined, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+  return { pid: t.child.pid!, port, adminPort: undefined, adminToken: undefined, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
 }
 
 /** Deletes every key under the prefix: SCAN (never KEYS, which blocks Redis) and UNLINK. */

@@ -49,7 +49,19 @@ export function openConnectionsFromMetrics(text: string): number | null {
   return total;
 }
 
-export async function runIdle(opts: { pid: number; port: number; adminPort: number | undefined; connections: number; batch: number; log: (line: string) => void; settleMs?: number }): Promise<IdleResult> {
+export interface IdleOptions {
+  pid: number;
+  port: number;
+  adminPort: number | undefined;
+  /** The operator token /metrics takes (Child.adminToken). */
+  adminToken: string | undefined;
+  connections: number;
+  batch: number;
+  log: (line: string) => void;
+  settleMs?: number;
+}
+
+export async function runIdle(opts: IdleOptions): Promise<IdleResult> {
   const settle = opts.settleMs ?? SETTLE_MS;
   const sockets: Socket[] = [];
   let closedBySwitch = 0;
@@ -69,7 +81,8 @@ export async function runIdle(opts: { pid: number; port: number; adminPort: numb
     let switchOpen: number | null = null;
     if (opts.adminPort !== undefined) {
       try {
-        const res = await fetch(`http://${HOST}:${opts.adminPort}/metrics`, { signal: AbortSignal.timeout(5000) });
+        const headers: Record<string, string> = opts.adminToken === undefined ? {} : { authorization: `Bearer ${opts.adminToken}` };
+        const res = await fetch(`http://${HOST}:${opts.adminPort}/metrics`, { headers, signal: AbortSignal.timeout(5000) });
         switchOpen = openConnectionsFromMetrics(await res.text());
       } catch {
         switchOpen = null;

@@ -100,7 +100,7 @@ async function idle(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const framing = FRAMING_OF[o.dialect];
   ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.idle + 1000, dir: ctx.dir }, o.switchCommand);
   log(`bench: switch pid ${ctx.sw.pid} on 127.0.0.1:${ctx.sw.port}; opening ${o.idle} idle connections, ${o.idleBatch} at a time`);
-  const result = await runIdle({ pid: ctx.sw.pid, port: ctx.sw.port, adminPort: ctx.sw.adminPort, connections: o.idle, batch: o.idleBatch, log });
+  const result = await runIdle({ pid: ctx.sw.pid, port: ctx.sw.port, adminPort: ctx.sw.adminPort, adminToken: ctx.sw.adminToken, connections: o.idle, batch: o.idleBatch, log });
   const date = new Date();
   const target = { rssMiB: IDLE_RSS_TARGET_MIB, connections: 10_000, met: result.rssAfterMiB === null ? null : o.idle >= 10_000 ? result.rssAfterMiB < IDLE_RSS_TARGET_MIB : null };
   const report = { version: 1, kind: 'idle', date: date.toISOString(), machine: machine(), command: commandLine(argv), options: { dialect: o.dialect, idle: o.idle, idleBatch: o.idleBatch, maxInFlight: o.maxInFlight }, switch: { pid: ctx.sw.pid, warnings: ctx.sw.warnings() }, idle: result, target };

@@ -45,8 +45,8 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
         port: ports.listener,
         dialect: s.dialect,
         framing: s.framing,
-        // An idle timeout beyond any run, so that the idle-connection test is not cut short.
-        connections: { maxConnections: s.maxConnections, maxInFlight: s.maxInFlight, idleTimeoutMs: 3_600_000 },
+        // Idle and first-frame timeouts beyond any run: the idle-connection test's connections never send a frame.
+        connections: { maxConnections: s.maxConnections, maxInFlight: s.maxInFlight, idleTimeoutMs: 3_600_000, firstFrameTimeoutMs: 3_600_000 },
       },
     ],
     admin: { host: HOST, port: ports.admin },

@@ -7,11 +7,11 @@
  * Postings show the masked PAN only: the encrypted PAN (panEnc) never leaves, and each posting
  * is rebuilt from a list of fields, so a field added to postings later is not shown by accident.
  */
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, scanEveryMaster } from '../register/redis-client.js';
 import type { Notice } from '../register/notice-relay.js';
 import type { Posting } from '../postings/posting.js';
 import type { Switch } from '../switch.js';
-import type { ApiContext } from './api.js';
+import { type ApiContext, TERMINAL_ID } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
@@ -41,8 +41,9 @@ export function activityRoutes(api: ApiContext, sw: Pick<Switch, 'journal' | 'po
     {
       method: 'GET',
       path: '/terminals/:id/activity',
+      access: ['vendor'],
+      query: true,
       handle: async ({ id }, req) => {
-        api.auth.vendor(req);
         const terminal = id!;
         const since = sinceOf(terminal, new URL(req.url!, 'http://admin').searchParams);
         // Postings this switch made are in its relay for a few milliseconds: let them reach the journal.
@@ -60,7 +61,7 @@ export function activityRoutes(api: ApiContext, sw: Pick<Switch, 'journal' | 'po
 /** ?since=<ms since the epoch> (required, the only parameter); the terminal id must be one field 41 can hold. */
 function sinceOf(terminal: string, params: URLSearchParams): number {
   const problems: Problem[] = [];
-  if (!/^[\x20-\x7e]{0,7}[\x21-\x7e]$/.test(terminal)) problems.push({ path: '/id', message: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space' });
+  if (!TERMINAL_ID.test(terminal)) problems.push({ path: '/id', message: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space' });
   for (const key of new Set(params.keys())) if (key !== 'since') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
   const values = params.getAll('since');
   if (values.length === 0) problems.push({ path: '/since', message: 'is required' });
@@ -75,7 +76,7 @@ function sinceOf(terminal: string, params: URLSearchParams): number {
  * the journal's end backwards in batches; at most `maxScan` entries are read (then `truncated`).
  */
 export async function journalSince(
-  redis: Redis,
+  redis: RegisterRedis,
   stream: string,
   terminal: string,
   since: number,
@@ -106,16 +107,13 @@ function shown(p: Posting, journalId: string): ActivityPosting {
 }
 
 /** The notices the terminal's requests caused, at or after `since`, in every issuer's feed, oldest first. */
-async function noticesSince(redis: Redis, prefix: string, terminal: string, since: number): Promise<Notice[]> {
+async function noticesSince(redis: RegisterRedis, prefix: string, terminal: string, since: number): Promise<Notice[]> {
   const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}issuer:{*}:notices`;
-  // SCAN may name a key twice: each feed is read once.
+  // SCAN may name a key twice: each feed is read once. On a cluster the feeds are on every master.
   const feeds = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
+  await scanEveryMaster(redis, match, 500, async (keys) => {
     for (const key of keys) feeds.add(key);
-    cursor = next;
-  } while (cursor !== '0');
+  });
   const found: Notice[] = [];
   for (const key of feeds) {
     for (const json of await redis.zrangebyscore(key, since, '+inf')) {

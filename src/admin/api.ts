@@ -2,7 +2,7 @@
  * What the issuer and block-service routes share: the register, the notice relay, who is asking,
  * and the answers every card route gives the same way.
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 import type { Clock } from '../clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -19,7 +19,7 @@ export interface ApiContext {
   relay: NoticeRelay;
   /** Blocks accepted while Redis was down, applied when it is back. */
   pending: PendingBlocks;
-  redis: Redis;
+  redis: RegisterRedis;
   auth: AdminAuth;
   config: SwitchConfig;
   clock: Clock;
@@ -32,6 +32,20 @@ const CARD_ID = new RegExp(CARD_ID_PATTERN);
 export function cardIdParam(id: string | undefined): CardId {
   if (id === undefined || !CARD_ID.test(id)) {
     throw new HttpError(400, { error: 'not a card id: a card id is 32 lowercase hex digits (find it from a PAN with POST /cards/lookup)' });
+  }
+  return id;
+}
+
+/** Field 41 as the trace keeps it: printable ASCII, at most 8, without its trailing padding. */
+export const TERMINAL_ID = /^[\x20-\x7e]{0,7}[\x21-\x7e]$/;
+
+/**
+ * The :id of a terminal route; 400 for anything field 41 cannot hold, never echoed (a PAN put in
+ * the path by mistake is longer than any terminal id, so what is echoed later cannot be one).
+ */
+export function terminalIdParam(id: string | undefined): string {
+  if (id === undefined || !TERMINAL_ID.test(id)) {
+    throw new HttpError(400, { error: 'not a terminal id: a terminal id (field 41) is 1 to 8 printable ASCII characters, without trailing spaces' });
   }
   return id;
 }

@@ -1,8 +1,10 @@
 /**
  * Bearer tokens of the admin API: each configured token speaks for one issuer (its own cards
  * only), for the block service, for the offline terminals' fetch service (the offline block
- * list only), or for a terminal vendor's testers (fault rules and the conformance view only)
- * (config admin.tokens). No known token: 401; the wrong kind of token for a route: 403.
+ * list only), for a terminal vendor's testers (fault rules, conformance view, activity, traces)
+ * or for the operators (readiness, metrics, traces) (config admin.tokens). No known token: 401;
+ * the wrong kind of token for a route: 403. Which roles a route takes is declared with the route
+ * (AdminRoute.access) and checked before its handler runs (routes.ts).
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -37,37 +39,41 @@ export class AdminAuth {
     return principal;
   }
 
+  /**
+   * Who the token speaks for, when its role is one of `roles`; 401 without a known token, 403
+   * naming who the route is for when the role is another.
+   */
+  allow(req: IncomingMessage, roles: readonly AdminRole[]): AdminPrincipal {
+    const p = this.principal(req);
+    if (!roles.includes(p.role)) throw forbidden(roles.map((r) => FOR[r]).join(' and '), p);
+    return p;
+  }
+
   /** The issuer an issuer token speaks for; 403 for any other token. */
   issuer(req: IncomingMessage): string {
     const p = this.principal(req);
-    if (p.role !== 'issuer') throw forbidden('issuers', p);
+    if (p.role !== 'issuer') throw forbidden(FOR.issuer, p);
     return p.issuer;
-  }
-
-  /** Passes the block service's token; 403 for any other. */
-  blockService(req: IncomingMessage): void {
-    const p = this.principal(req);
-    if (p.role !== 'blockService') throw forbidden('the block service', p);
-  }
-
-  /** Passes the offline terminals' fetch service's token; 403 for any other. */
-  offlineTerminals(req: IncomingMessage): void {
-    const p = this.principal(req);
-    if (p.role !== 'offlineTerminals') throw forbidden("the offline terminals' fetch service", p);
-  }
-
-  /** Passes a terminal vendor's token; 403 for any other. */
-  vendor(req: IncomingMessage): void {
-    const p = this.principal(req);
-    if (p.role !== 'vendor') throw forbidden('terminal vendors', p);
   }
 }
 
-const HOLDERS: Record<AdminPrincipal['role'], string> = {
+export type AdminRole = AdminPrincipal['role'];
+
+/** Whom a route is for, as a 403 names them. */
+const FOR: Record<AdminRole, string> = {
+  issuer: 'issuers',
+  blockService: 'the block service',
+  offlineTerminals: "the offline terminals' fetch service",
+  vendor: 'terminal vendors',
+  operator: 'operators',
+};
+
+const HOLDERS: Record<AdminRole, string> = {
   issuer: "an issuer's",
   blockService: "the block service's",
   offlineTerminals: "the offline terminals' fetch service's",
   vendor: "a terminal vendor's",
+  operator: "an operator's",
 };
 
 function forbidden(route: string, p: AdminPrincipal): HttpError {

@@ -5,17 +5,17 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { FETCHER_PATTERN, type OfflineBlockList } from '../clearing/offline-block-list.js';
-import type { ApiContext } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
-export function blockListRoutes(api: ApiContext, blockList: OfflineBlockList): AdminRoute[] {
+export function blockListRoutes(blockList: OfflineBlockList): AdminRoute[] {
   return [
     {
       method: 'GET',
       path: '/offline-block-list/changes',
+      access: ['offlineTerminals'],
+      query: true,
       handle: async (_, req) => {
-        api.auth.offlineTerminals(req);
         const { fetcher } = queryOf(req, ['fetcher']);
         const problems: Problem[] = [];
         if (fetcher === undefined) problems.push({ path: '/fetcher', message: 'is required' });
@@ -27,9 +27,8 @@ export function blockListRoutes(api: ApiContext, blockList: OfflineBlockList): A
     {
       method: 'GET',
       path: '/offline-block-list/full',
-      handle: async (_, req) => {
-        api.auth.offlineTerminals(req);
-        queryOf(req, []);
+      access: ['offlineTerminals'],
+      handle: async () => {
         const { date, content } = await blockList.fullFileDated();
         return { status: 200, body: { date, kind: 'full', content } };
       },

@@ -23,8 +23,8 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'POST',
       path: '/block-reports',
+      access: ['blockService'],
       handle: async (_, req) => {
-        api.auth.blockService(req);
         const report = validate('blockReport', await readJsonBody(req));
         const now = api.clock.now();
         const reportedAt = report.reportedAt === undefined ? now : new Date(report.reportedAt);

@@ -9,11 +9,15 @@ import { HttpError } from './server.js';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
- * An oversized body is read on (and dropped) until it ends, because answering 413 and closing
- * while the client still sends can reset the connection before the client reads the answer.
- * Past this much the answer goes out at once; Node drops the rest as it arrives.
+ * A body a little over the limit is read on (and dropped) until it ends, because answering 413
+ * and closing while the client still sends can reset the connection before the client reads the
+ * answer. One announced or grown past this much is answered at once and its connection closed:
+ * a client streaming without end must not keep the server reading (and dropping) for ever.
  */
 const WAIT_FOR_END_BYTES = 1024 * 1024;
+
+/** How readRaw ends for a body over the limit: read to its end (the connection stays), or cut off (it is closed). */
+type TooLarge = 'tooLarge' | 'cutOff';
 
 /** application/json, any application/…+json, with or without parameters (charset). */
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
@@ -23,7 +27,7 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   // A missing type is taken as JSON (a bare `curl --data-binary`); a different one is a mistake worth naming.
   if (type !== undefined && !JSON_TYPE.test(type)) throw new HttpError(415, { error: 'the body must be JSON (content-type: application/json)' });
   const raw = await readRaw(req, limit);
-  if (raw === 'tooLarge') throw new HttpError(413, { error: `the body is larger than ${limit} bytes` });
+  if (typeof raw === 'string') throw new HttpError(413, { error: `the body is larger than ${limit} bytes` }, raw === 'cutOff' ? { connection: 'close' } : {});
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -38,14 +42,17 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   }
 }
 
-function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarge'> {
+function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | TooLarge> {
+  const declared = Number(req.headers['content-length']);
+  // Announced as far too large: refused before a byte of it is read.
+  if (declared > WAIT_FOR_END_BYTES) return Promise.resolve('cutOff');
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     // A declared length over the limit is refused without keeping any of it.
-    let tooLarge = Number(req.headers['content-length']) > limit;
+    let tooLarge = declared > limit;
     let settled = false;
-    const settle = (result: Buffer | 'tooLarge' | Error) => {
+    const settle = (result: Buffer | TooLarge | Error) => {
       if (settled) return;
       settled = true;
       if (result instanceof Error) reject(result);
@@ -57,7 +64,7 @@ function readRaw(req: IncomingMessage, limit: number): Promise<Buffer | 'tooLarg
         tooLarge = true;
         chunks.length = 0;
       } else if (!tooLarge) chunks.push(chunk);
-      if (size > WAIT_FOR_END_BYTES) settle('tooLarge');
+      if (size > WAIT_FOR_END_BYTES) settle('cutOff');
     });
     req.on('end', () => settle(tooLarge ? 'tooLarge' : Buffer.concat(chunks)));
     req.on('error', (e) => settle(e));

@@ -30,6 +30,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
   ): AdminRoute => ({
     method,
     path,
+    access: ['issuer'],
     handle: async ({ id }, req) => {
       const issuer = auth.issuer(req);
       const card = cardIdParam(id);
@@ -47,6 +48,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'POST',
       path: '/cards',
+      access: ['issuer'],
       handle: async (_, req) => {
         const issuer = auth.issuer(req);
         const { personalNumber, ...card } = validate('register', await readJsonBody(req));
@@ -62,6 +64,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'POST',
       path: '/cards/lookup',
+      access: ['issuer'],
       handle: async (_, req) => {
         const issuer = auth.issuer(req);
         const { pan } = validate('lookup', await readJsonBody(req));
@@ -74,6 +77,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'POST',
       path: '/cards/activate',
+      access: ['issuer'],
       handle: async (_, req) => {
         const issuer = auth.issuer(req);
         const { pan, activationCode } = validate('activate', await readJsonBody(req));
@@ -87,6 +91,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'GET',
       path: '/cards/:id',
+      access: ['issuer'],
       handle: async ({ id }, req) => {
         const issuer = auth.issuer(req);
         const state = await register.state(cardIdParam(id));

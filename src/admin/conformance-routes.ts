@@ -7,21 +7,23 @@ import type { Switch } from '../switch.js';
 import { DEFAULT_ANSWER_TIMEOUT_MS, conformance } from '../faults/conformance.js';
 import { isOldTerminal } from '../authorization/steps/reverse-lost-answer.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
-import type { ApiContext } from './api.js';
+import { terminalIdParam } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
-export function conformanceRoutes(api: ApiContext, sw: Switch): AdminRoute[] {
+export function conformanceRoutes(sw: Switch): AdminRoute[] {
   return [
     {
       method: 'GET',
       path: '/terminals/:id/conformance',
+      access: ['vendor'],
+      query: true,
       handle: ({ id }, req) => {
-        api.auth.vendor(req);
+        const terminal = terminalIdParam(id);
         const timeoutMs = timeoutOf(new URL(req.url!, 'http://admin').searchParams);
-        if (!sw.trace.has(id!)) return { status: 404, body: { error: `no trace for terminal ${id}` } };
-        const { entries, dropped, capacity } = sw.trace.window(id!);
-        const report = conformance({ terminal: id!, entries, dropped, capacity, dialectOf: (l) => sw.dialectOf(l), oldTerminal: isOldTerminal(sw.terminalKeys, id), timeoutMs });
+        if (!sw.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
+        const { entries, dropped, capacity } = sw.trace.window(terminal);
+        const report = conformance({ terminal, entries, dropped, capacity, dialectOf: (l) => sw.dialectOf(l), oldTerminal: isOldTerminal(sw.terminalKeys, terminal), timeoutMs });
         return { status: 200, body: report };
       },
     },

@@ -93,8 +93,8 @@ export function faultRoutes(api: ApiContext, faults: FaultInjector): AdminRoute[
     {
       method: 'POST',
       path: '/faults',
+      access: ['vendor'],
       handle: async (_, req) => {
-        api.auth.vendor(req);
         const { pan, times, ...rest } = validateFaultBody(await readJsonBody(req));
         // The PAN stops here: the rule keeps the card id, as the register names cards.
         const spec: NewFaultRule = { ...rest, ...(pan === undefined ? {} : { card: api.register.idOf(pan) }), times: times ?? 1 };
@@ -107,16 +107,16 @@ export function faultRoutes(api: ApiContext, faults: FaultInjector): AdminRoute[
     {
       method: 'GET',
       path: '/faults',
-      handle: async (_, req) => {
-        api.auth.vendor(req);
+      access: ['vendor'],
+      handle: async () => {
         return { status: 200, body: { rules: await faults.list() } };
       },
     },
     {
       method: 'DELETE',
       path: '/faults/:id',
-      handle: async ({ id }, req) => {
-        api.auth.vendor(req);
+      access: ['vendor'],
+      handle: async ({ id }) => {
         const removed = await faults.remove(id!);
         if (removed === undefined) return { status: 404, body: { error: 'no such fault rule' } };
         api.log.info({ rule: removed.id, fault: removed.kind }, 'fault rule removed');

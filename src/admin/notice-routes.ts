@@ -15,6 +15,8 @@ export function noticeRoutes(api: ApiContext): AdminRoute[] {
     {
       method: 'GET',
       path: '/notices',
+      access: ['issuer'],
+      query: true,
       handle: async (_, req) => {
         const issuer = api.auth.issuer(req);
         const q = validate('notices', queryOf(req), 'query');

@@ -1,9 +1,10 @@
 /**
  * The admin API's routes: health, readiness, metrics, terminal traces, the issuers' and block
  * service's card API, the offline block list's files, and terminal vendors' fault rules and
- * conformance view (bearer tokens; docs/ADMIN-API.md).
+ * conformance view (bearer tokens; docs/ADMIN-API.md). Every route but the liveness probe needs a
+ * token; each declares the roles it takes, and guarded() checks them before its handler runs.
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 import type { Clock } from '../clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -11,6 +12,8 @@ import type { AdminRoute } from './server.js';
 import type { Switch } from '../switch.js';
 import type { ApiContext } from './api.js';
 import { AdminAuth } from './auth.js';
+import { terminalIdParam } from './api.js';
+import { refuseQuery } from './schemas.js';
 import { blockServiceRoutes } from './block-service.js';
 import { blockListRoutes } from './block-list-routes.js';
 import { OfflineBlockList } from '../clearing/offline-block-list.js';
@@ -29,7 +32,7 @@ export interface AdminDeps {
   blockList?: OfflineBlockList;
 }
 
-export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRoute[] {
+export function adminRoutes(sw: Switch, redis: RegisterRedis, deps: AdminDeps): AdminRoute[] {
   const { blockList: given, ...rest } = deps;
   const api: ApiContext = { register: sw.register, relay: sw.relay, pending: sw.pendingBlocks, redis, auth: new AdminAuth(deps.config.admin.tokens), ...rest };
   const blockList =
@@ -43,25 +46,47 @@ export function adminRoutes(sw: Switch, redis: Redis, deps: AdminDeps): AdminRou
       directory: deps.config.clearing.blockList.directory,
       log: deps.log,
     });
-  return [
+  const routes = [
     ...operationRoutes(sw, redis),
     ...cardRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),
-    ...blockListRoutes(api, blockList),
+    ...blockListRoutes(blockList),
     ...faultRoutes(api, sw.faults),
-    ...conformanceRoutes(api, sw),
+    ...conformanceRoutes(sw),
     ...activityRoutes(api, sw),
   ];
+  return routes.map((route) => guarded(api.auth, route));
 }
 
-/** Health, readiness, metrics, traces: open, as before (protecting them is a separate change). */
-function operationRoutes(sw: Switch, redis: Redis): AdminRoute[] {
+/**
+ * The route with its access rule and query rule checked first: the token (401, 403) before
+ * anything of the request is looked at, then any query string a route does not read (400), so
+ * that junk appended to a URL is refused rather than silently ignored.
+ */
+function guarded(auth: AdminAuth, route: AdminRoute): AdminRoute {
+  return {
+    ...route,
+    handle: (params, req) => {
+      if (route.access !== 'open') auth.allow(req, route.access);
+      if (route.query !== true) refuseQuery(req);
+      return route.handle(params, req);
+    },
+  };
+}
+
+/**
+ * Health (open: a liveness probe must work without secrets), readiness and metrics (operators:
+ * they tell an outsider how loaded the switch is and whether Redis is down), traces (operators and
+ * terminal vendors, who test their terminals with them; card data masked).
+ */
+function operationRoutes(sw: Switch, redis: RegisterRedis): AdminRoute[] {
   return [
-    { method: 'GET', path: '/healthz', handle: () => ({ status: 200, body: { status: 'ok' } }) },
+    { method: 'GET', path: '/healthz', access: 'open', handle: () => ({ status: 200, body: { status: 'ok' } }) },
     {
       method: 'GET',
       path: '/readyz',
+      access: ['operator'],
       handle: () => {
         const problems: string[] = [];
         if (redis.status !== 'ready') problems.push(`redis ${redis.status}`);
@@ -72,14 +97,17 @@ function operationRoutes(sw: Switch, redis: Redis): AdminRoute[] {
     {
       method: 'GET',
       path: '/metrics',
+      access: ['operator'],
       handle: async () => ({ status: 200, text: await sw.metrics.registry.metrics(), contentType: sw.metrics.registry.contentType }),
     },
     {
       method: 'GET',
       path: '/terminals/:id/trace',
+      access: ['operator', 'vendor'],
       handle: ({ id }) => {
-        if (!sw.trace.has(id!)) return { status: 404, body: { error: `no trace for terminal ${id}` } };
-        return { status: 200, body: { terminal: id, exchanges: sw.trace.render(id!, (l) => sw.dialectOf(l)) } };
+        const terminal = terminalIdParam(id);
+        if (!sw.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
+        return { status: 200, body: { terminal, exchanges: sw.trace.render(terminal, (l) => sw.dialectOf(l)) } };
       },
     },
   ];

@@ -1,17 +1,26 @@
 /**
  * The admin HTTP listener: health, readiness, Prometheus metrics, the per-terminal trace, and the
  * issuers' and block service's card API (docs/ADMIN-API.md). Answers are JSON (metrics excepted);
- * unknown routes 404 and wrong methods 405, with a reason.
+ * unknown routes 404 and wrong methods 405, with a reason. Routing and the path's %-escapes come
+ * before the token check: those answers depend only on what the caller sent.
  */
 import { isRedisUnavailable } from '../register/redis.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
+import type { AdminRole } from './auth.js';
 
 export interface AdminRoute {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** A path with :params, e.g. /terminals/:id/trace */
   path: string;
+  /**
+   * Who may call it: 'open' (the liveness probe only) or the token roles that may. Required, so
+   * that no route can be added without deciding; checked before the handler runs (routes.ts).
+   */
+  access: 'open' | readonly AdminRole[];
+  /** The handler reads and checks the query string itself; every other route refuses one (400). */
+  query?: true;
   handle(params: Record<string, string>, req: IncomingMessage): Promise<AdminReply> | AdminReply;
 }
 

@@ -6,7 +6,7 @@
  * worker when the one running it dies (BullMQ's stalled-job check).
  */
 import { type Job, Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, bullPrefix } from '../register/redis-client.js';
 import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { ClearingDelivery, DeliveryResult } from './clearing-delivery.js';
@@ -24,7 +24,7 @@ export type ClearingJob =
 
 export interface ClearingSchedulerDeps {
   /** A connection for BullMQ alone (maxRetriesPerRequest null, no keyPrefix); closed with the scheduler. */
-  connection: Redis;
+  connection: RegisterRedis;
   config: ClearingConfig;
   timeZone: string;
   delivery: ClearingDelivery;
@@ -37,10 +37,15 @@ export interface ClearingSchedulerDeps {
 
 export class ClearingScheduler {
   readonly queue: Queue<ClearingJob>;
+  /** BullMQ's prefix: config clearing.queuePrefix, hash-tagged on a cluster ('{sw-bull}'). */
+  readonly prefix: string;
   private worker: Worker<ClearingJob> | undefined;
 
   constructor(private readonly deps: ClearingSchedulerDeps) {
-    this.queue = new Queue<ClearingJob>(QUEUE_NAME, { connection: deps.connection, prefix: deps.config.queuePrefix });
+    this.prefix = bullPrefix(deps.config.queuePrefix, deps.connection);
+    this.queue = new Queue<ClearingJob>(QUEUE_NAME, { connection: deps.connection, prefix: this.prefix });
+    // Without a listener BullMQ prints each connection error to stderr (every reconnect attempt of an outage).
+    this.queue.on('error', (e) => deps.log.warn({ err: e.message }, 'clearing queue: Redis error'));
   }
 
   /** Puts the timetable in place (replacing one left by an earlier configuration). */
@@ -61,7 +66,7 @@ export class ClearingScheduler {
   startWorker(): Worker<ClearingJob> {
     this.worker = new Worker<ClearingJob>(QUEUE_NAME, (job) => this.run(job), {
       connection: this.deps.connection,
-      prefix: this.deps.config.queuePrefix,
+      prefix: this.prefix,
       concurrency: 1,
       // A job whose worker died is taken over; BullMQ's default gives up after the first such death.
       maxStalledCount: 5,

@@ -18,7 +18,7 @@
  */
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, bullConnection } from '../register/redis-client.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type DeepPartial, loadConfig } from '../config/load.js';
 import type { SwitchConfig } from '../config/types.js';
@@ -54,9 +54,6 @@ export interface ClearingCliOptions {
 
 type Command = { mode: 'help' | 'now' | 'worker' | 'unmatched' } | { mode: 'reconcile'; date: string } | { mode: 'blockList'; date: string | undefined };
 
-/** What BullMQ needs of a connection: no retry limit (blocking commands), no auto-pipelining. */
-const BULLMQ = { maxRetriesPerRequest: null, enableAutoPipelining: false } as const;
-
 /** Resolves with the exit code; never exits the process itself. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, options: ClearingCliOptions = {}): Promise<number> {
   const out = options.out ?? ((text: string) => void process.stdout.write(text));
@@ -81,7 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
   const log = createLogger(config.log.level, process.stderr);
   let connection;
   try {
-    connection = await connectRedis({ url: config.redis.url ?? DEFAULT_PROBE_URL, log });
+    connection = await connectRedis({ url: config.redis.url ?? DEFAULT_PROBE_URL, cluster: config.redis.cluster, log });
   } catch (e) {
     err(`clearing: ${(e as Error).message}\n`);
     return 1;
@@ -140,7 +137,7 @@ function isDate(s: string): boolean {
 interface Cli {
   sw: Switch;
   config: SwitchConfig;
-  redis: Redis;
+  redis: RegisterRedis;
   out: (text: string) => void;
   err: (text: string) => void;
 }
@@ -152,9 +149,9 @@ interface Cli {
  * the job is removed so that it does not make some later cut-off on a retry nobody expects.
  */
 async function cutoffNow({ sw, config, redis, out, err }: Cli): Promise<number> {
-  const scheduler = sw.clearingScheduler(redis.duplicate(BULLMQ));
-  const eventsConnection = redis.duplicate(BULLMQ);
-  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: config.clearing.queuePrefix });
+  const scheduler = sw.clearingScheduler(bullConnection(redis));
+  const eventsConnection = bullConnection(redis);
+  const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: scheduler.prefix });
   try {
     scheduler.startWorker();
     await events.waitUntilReady();
@@ -220,7 +217,7 @@ async function unmatched({ sw, out }: Cli): Promise<number> {
 
 /** A clearing worker and the timetable, until SIGTERM or SIGINT; a job running then is finished first. */
 async function runWorker({ sw, config, redis, out }: Cli): Promise<number> {
-  const scheduler = sw.clearingScheduler(redis.duplicate(BULLMQ));
+  const scheduler = sw.clearingScheduler(bullConnection(redis));
   // Node passes a signal listener the signal's name.
   let onSignal!: (signal: NodeJS.Signals) => void;
   const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
@@ -229,8 +226,8 @@ async function runWorker({ sw, config, redis, out }: Cli): Promise<number> {
   try {
     await scheduler.schedule();
     await scheduler.startWorker().waitUntilReady();
-    const { cutoffs, queuePrefix } = config.clearing;
-    out(`Clearing worker running on queue ${queuePrefix}:${QUEUE_NAME}: cut-offs ${cutoffs.join(' ')} (${config.register.timeZone}). Stop with SIGTERM or SIGINT.\n`);
+    const { cutoffs } = config.clearing;
+    out(`Clearing worker running on queue ${scheduler.prefix}:${QUEUE_NAME}: cut-offs ${cutoffs.join(' ')} (${config.register.timeZone}). Stop with SIGTERM or SIGINT.\n`);
     const signal = await stopped;
     out(`${signal}: closing (a job running now is finished first)\n`);
   } finally {

@@ -5,7 +5,7 @@
  * cut-off is run. A delivery is rebuilt from its range, so a retried delivery writes the same
  * file byte for byte. Keys share the journal's hash tag (one slot on Redis Cluster).
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 
 export interface SealedDelivery {
   date: string;
@@ -44,17 +44,17 @@ interface Commands {
 export class DeliveryLedger {
   private readonly deliveries: string;
   private readonly sealedTo: string;
-  private readonly redis: Redis & Commands;
+  private readonly redis: RegisterRedis & Commands;
 
   constructor(
-    redis: Redis,
+    redis: RegisterRedis,
     prefix: string,
     private readonly stream: string,
   ) {
     this.deliveries = `${prefix}{journal}:deliveries`;
     this.sealedTo = `${prefix}{journal}:sealed-to`;
     if (!('swSealDelivery' in redis)) redis.defineCommand('swSealDelivery', { numberOfKeys: 3, lua: SEAL_LUA });
-    this.redis = redis as Redis & Commands;
+    this.redis = redis as RegisterRedis & Commands;
   }
 
   /** Seals delivery `number` of `date` (or returns it as sealed before). */

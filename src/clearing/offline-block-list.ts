@@ -15,12 +15,13 @@
  * directory when fetched; nothing here logs or throws a PAN.
  *
  * Redis Cluster: the list's own keys share the hash tag {blocklist}, so MULTI and the Lua scripts
- * touch one slot; the card records are read one key per command.
+ * touch one slot; the card records are found by a SCAN on every master and read one key per
+ * command.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { type KeyCommand, type RegisterRedis, acrossSlots, scanEveryMaster } from '../register/redis-client.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../register/card-register.js';
@@ -54,7 +55,7 @@ export interface DailyResult {
 }
 
 export interface OfflineBlockListOptions {
-  redis: Redis;
+  redis: RegisterRedis;
   /** The switch's key prefix (config redis.keyPrefix). */
   prefix: string;
   register: CardRegister;
@@ -126,6 +127,8 @@ export const FETCHER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** A card record's key after the prefix: the hash itself, not card:{id}:res and the like. */
 const CARD_KEY = /^card:\{([0-9a-f]{32})\}$/;
 const SCAN_COUNT = 1000;
+/** The fields of a card record the list reads, in the order listable() takes them. */
+const RECORD_FIELDS = ['status', 'block', 'blockedAt', 'expiry', 'issuer', 'maskedPan', 'panEnc'];
 /** Longer than making a file can take; a crashed maker's lock lapses after it. */
 const LOCK_MS = 10 * 60_000;
 
@@ -190,7 +193,7 @@ const COMMANDS: Record<keyof BlockListCommands, [number, string]> = {
 const NONE = '-';
 
 export class OfflineBlockList {
-  private readonly redis: Redis & BlockListCommands;
+  private readonly redis: RegisterRedis & BlockListCommands;
   private readonly prefix: string;
   private readonly register: CardRegister;
   private readonly clock: Clock;
@@ -203,7 +206,7 @@ export class OfflineBlockList {
     for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
       if (!(name in opts.redis)) opts.redis.defineCommand(name, { numberOfKeys, lua });
     }
-    this.redis = opts.redis as Redis & BlockListCommands;
+    this.redis = opts.redis as RegisterRedis & BlockListCommands;
     this.prefix = opts.prefix;
     this.register = opts.register;
     this.clock = opts.clock;
@@ -352,34 +355,36 @@ export class OfflineBlockList {
   private async blockedCards(yymm: string): Promise<Map<string, Listed>> {
     const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}`;
     const out = new Map<string, Listed>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', SCAN_COUNT);
-      cursor = next;
+    // On a cluster the card records are spread over the masters: every one is scanned.
+    await scanEveryMaster(this.redis, match, SCAN_COUNT, async (keys) => {
       // The escaped MATCH keeps to this prefix; the pattern drops keys beside the records (card:{id}:res, …).
       const cards = keys.flatMap((k) => {
         const m = CARD_KEY.exec(k.slice(this.prefix.length));
         return m === null ? [] : [{ key: k, id: m[1]! }];
       });
-      if (cards.length === 0) continue;
-      const pipeline = this.redis.pipeline();
-      for (const c of cards) pipeline.hmget(c.key, 'status', 'block', 'blockedAt', 'expiry', 'issuer', 'maskedPan', 'panEnc');
-      const replies = (await pipeline.exec())!;
+      if (cards.length === 0) return;
+      const replies = await acrossSlots(this.redis, cards.map((c): KeyCommand => ['hmget', c.key, ...RECORD_FIELDS]));
       cards.forEach(({ id }, i) => {
         const [err, value] = replies[i]!;
         if (err) throw err;
-        // A record removed since the SCAN answers nulls (no block); a registered card has every other field.
-        const [status, block, blockedAt, expiry, issuer, maskedPan, panEnc] = value as string[];
-        if (!block || status === 'deleted' || expiry! < yymm) return;
-        if (!panEnc) {
-          // A record from before the PAN was kept encrypted: it cannot be listed. Loud, not fatal.
-          this.log.error({ card: id }, 'offline block list: a blocked card has no encrypted PAN and is left out');
-          return;
-        }
-        out.set(id, { panEnc, maskedPan: maskedPan!, issuer: issuer!, reason: block as BlockReason, blockedAt: Number(blockedAt) });
+        const listed = this.listable(id, value as (string | null)[], yymm);
+        if (listed !== undefined) out.set(id, listed);
       });
-    } while (cursor !== '0');
+    });
     return out;
+  }
+
+  /** What the list keeps of a card record (RECORD_FIELDS), if the card is to be listed. */
+  private listable(id: string, record: (string | null)[], yymm: string): Listed | undefined {
+    // A record removed since the SCAN answers nulls (no block); a registered card has every other field.
+    const [status, block, blockedAt, expiry, issuer, maskedPan, panEnc] = record as string[];
+    if (!block || status === 'deleted' || expiry! < yymm) return undefined;
+    if (!panEnc) {
+      // A record from before the PAN was kept encrypted: it cannot be listed. Loud, not fatal.
+      this.log.error({ card: id }, 'offline block list: a blocked card has no encrypted PAN and is left out');
+      return undefined;
+    }
+    return { panEnc, maskedPan: maskedPan!, issuer: issuer!, reason: block as BlockReason, blockedAt: Number(blockedAt) };
   }
 
   /** Listed cards with their PANs decrypted, sorted by PAN. */

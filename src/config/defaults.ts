@@ -4,6 +4,11 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxConnections: 20_000,
   maxInFlight: 64,
   idleTimeoutMs: 300_000,
+  // A terminal writes a frame in one go; 10 s covers a slow GPRS link many times over.
+  frameTimeoutMs: 10_000,
+  // Time to send a sign-on, a request or a keep-alive after connecting.
+  firstFrameTimeoutMs: 30_000,
+  tcpKeepAliveMs: 60_000,
 };
 
 export const DEFAULT_CONFIG: SwitchConfig = {
@@ -21,6 +26,7 @@ export const DEFAULT_CONFIG: SwitchConfig = {
   admin: { host: '0.0.0.0', port: 8080, tokens: {} },
   redis: { keyPrefix: 'sw:', commandTimeoutMs: 1000 },
   shutdownTimeoutMs: 10_000,
+  processes: 1,
   trace: { perTerminal: 50 },
   log: { level: 'info' },
   register: {

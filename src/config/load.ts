@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HEADER_CAPACITY } from '../transport/framing.js';
 import { DEFAULT_CONFIG } from './defaults.js';
-import { CONFIG_FILE_SCHEMA, LOG_LEVELS } from './schema.js';
+import { CLUSTER_NODE_PATTERN, CONFIG_FILE_SCHEMA, LOG_LEVELS, MAX_PROCESSES } from './schema.js';
 import type { ListenerConfig, SwitchConfig } from './types.js';
 
 export type DeepPartial<T> = T extends (infer U)[]
@@ -123,6 +123,7 @@ function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
     if (/^rediss?:\/\//.test(redisUrl) && URL.canParse(redisUrl)) config.redis.url = redisUrl;
     else problems.push('REDIS_URL is not a redis:// or rediss:// URL');
   }
+  applyRedisClusterEnv(config, env, problems);
   const switchPort = nonEmpty(env.SWITCH_PORT);
   if (switchPort !== undefined) {
     const port = parsePort('SWITCH_PORT', switchPort, problems);
@@ -133,6 +134,11 @@ function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
     const port = parsePort('ADMIN_PORT', adminPort, problems);
     if (port !== undefined) config.admin.port = port;
   }
+  const processes = nonEmpty(env.SWITCH_PROCESSES);
+  if (processes !== undefined) {
+    if (/^\d{1,2}$/.test(processes) && Number(processes) >= 1 && Number(processes) <= MAX_PROCESSES) config.processes = Number(processes);
+    else problems.push(`SWITCH_PROCESSES=${JSON.stringify(processes)} is not a process count (an integer 1..${MAX_PROCESSES})`);
+  }
   const level = nonEmpty(env.LOG_LEVEL);
   if (level !== undefined) {
     if ((LOG_LEVELS as readonly string[]).includes(level)) config.log.level = level as SwitchConfig['log']['level'];
@@ -141,8 +147,32 @@ function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
+/**
+ * REDIS_CLUSTER=host:port,host:port runs the switch on that Redis Cluster. Either variable
+ * replaces what the file says about the other (the environment names the Redis); both is a mistake.
+ */
+function applyRedisClusterEnv(config: SwitchConfig, env: NodeJS.ProcessEnv, problems: string[]): void {
+  const cluster = nonEmpty(env.REDIS_CLUSTER);
+  if (cluster !== undefined && nonEmpty(env.REDIS_URL) !== undefined) {
+    problems.push('REDIS_URL and REDIS_CLUSTER are both set: name one Redis');
+    return;
+  }
+  if (cluster === undefined) {
+    if (nonEmpty(env.REDIS_URL) !== undefined) delete config.redis.cluster;
+    return;
+  }
+  const nodes = cluster.split(',').map((n) => n.trim());
+  const bad = nodes.filter((n) => !new RegExp(CLUSTER_NODE_PATTERN).test(n));
+  if (bad.length > 0) problems.push(`REDIS_CLUSTER: ${bad.map((n) => JSON.stringify(n)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not host:port`);
+  else {
+    config.redis.cluster = [...new Set(nodes)];
+    delete config.redis.url;
+  }
+}
+
 function checkAcrossFields(config: SwitchConfig): void {
   const problems: string[] = [];
+  checkRedis(config, problems);
   const names = new Map<string, string>();
   // Port 0 asks the OS for a free port, so several zeros never collide.
   const ports = new Map<number, string>();
@@ -164,4 +194,13 @@ function checkAcrossFields(config: SwitchConfig): void {
   });
   usePort(config.admin.port, '/admin/port');
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** One Redis or one cluster; on a cluster the key prefix must leave the keys' hash tags alone. */
+function checkRedis(config: SwitchConfig, problems: string[]): void {
+  if (config.redis.cluster === undefined) return;
+  if (config.redis.url !== undefined) problems.push('/redis/url and /redis/cluster are both set: name one Redis');
+  // A hash tag in the prefix ('sw{x}:') would be every key's: all cards, the journal and the
+  // block list in one slot, on one master. A lone brace would change the tags in other ways.
+  if (/[{}]/.test(config.redis.keyPrefix)) problems.push('/redis/keyPrefix must not hold { or } on a Redis Cluster: it would change the keys\' hash tags');
 }

@@ -7,6 +7,9 @@
 import { SHIPPED_DIALECTS } from '../codec/index.js';
 import { LENGTH_HEADERS } from '../transport/framing.js';
 
+/** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
+export const MAX_PROCESSES = 64;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
@@ -16,6 +19,8 @@ const positive = { type: 'integer', minimum: 1 } as const;
 /** A local time of day, 'HH:MM' (24-hour). */
 const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
+/** A Redis Cluster seed node: 'host:port' (an IPv6 address in brackets), port 1 to 65535. */
+export const CLUSTER_NODE_PATTERN = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 
 const object = (properties: Record<string, object>, required: string[] = []) => ({
   type: 'object',
@@ -28,6 +33,10 @@ const connections = object({
   maxConnections: positive,
   maxInFlight: positive,
   idleTimeoutMs: durationMs,
+  frameTimeoutMs: durationMs,
+  firstFrameTimeoutMs: durationMs,
+  // 0 turns keepalive off; otherwise whole seconds matter (the OS counts TCP_KEEPIDLE in seconds).
+  tcpKeepAliveMs: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
 });
 
 const listener = object(
@@ -66,7 +75,7 @@ const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
  */
 const adminToken = {
   type: 'object',
-  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals', 'vendor'] }, issuer: issuerId },
+  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals', 'vendor', 'operator'] }, issuer: issuerId },
   required: ['role'],
   additionalProperties: false,
   // An issuer token names its issuer; the block service's, the offline terminals' fetch
@@ -96,10 +105,12 @@ export const CONFIG_FILE_SCHEMA = object({
   }),
   redis: object({
     url: { type: 'string', pattern: '^rediss?://' },
+    cluster: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: CLUSTER_NODE_PATTERN } },
     keyPrefix: { type: 'string' },
     commandTimeoutMs: durationMs,
   }),
   shutdownTimeoutMs: durationMs,
+  processes: { type: 'integer', minimum: 1, maximum: MAX_PROCESSES },
   trace: object({ perTerminal: positive }),
   log: object({ level: { enum: [...LOG_LEVELS] } }),
   register: object({

@@ -11,6 +11,22 @@ export interface ConnectionLimits {
   maxInFlight: number;
   /** A connection with nothing received for this long is closed (keep-alive frames count). */
   idleTimeoutMs: number;
+  /**
+   * A frame whose first byte has arrived must be whole within this, or the connection is closed:
+   * a client trickling bytes (a byte a second) cannot hold a slot by never finishing a frame.
+   * The clock stops while the switch itself is not reading (in-flight limit, write back-pressure).
+   */
+  frameTimeoutMs: number;
+  /**
+   * A new connection must send a whole frame (a keep-alive will do) within this, or it is closed:
+   * connections that open and say nothing (half-open, port scanners) give their slot back.
+   */
+  firstFrameTimeoutMs: number;
+  /**
+   * TCP keepalive: probes start after this long without traffic, so that the OS finds a peer that
+   * vanished without a FIN or RST (power cut, cable pulled, NAT entry dropped); 0 turns it off.
+   */
+  tcpKeepAliveMs: number;
 }
 
 export interface ListenerConfig {
@@ -41,6 +57,11 @@ export interface SwitchConfig {
   redis: {
     /** redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server. */
     url?: string;
+    /**
+     * Redis Cluster seed nodes, 'host:port' (a few masters are enough: the client learns the rest).
+     * Instead of url: the switch then runs on the cluster (docs/OPERATIONS.md, "Redis Cluster").
+     */
+    cluster?: string[];
     /** Prefix of every key the switch writes, so that several switches or test files can share one Redis. */
     keyPrefix: string;
     /** A register call slower than this is answered as register unavailable. */
@@ -48,6 +69,11 @@ export interface SwitchConfig {
   };
   /** Graceful shutdown: the most time given to answering requests already read. */
   shutdownTimeoutMs: number;
+  /**
+   * Switch processes on this host sharing the listeners (node:cluster): 1 runs the switch in the
+   * process itself; N > 1 runs a supervisor that forks N workers (docs/OPERATIONS.md).
+   */
+  processes: number;
   /** Messages kept per terminal for the trace API. */
   trace: { perTerminal: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
@@ -99,7 +125,13 @@ export interface RegisterConfig {
  * (the offline block list's files only, every issuer's cards), or a terminal vendor's testers
  * (fault rules and the terminals' conformance view only).
  */
-export type AdminPrincipal = { role: 'issuer'; issuer: string } | { role: 'blockService' } | { role: 'offlineTerminals' } | { role: 'vendor' };
+export type AdminPrincipal =
+  | { role: 'issuer'; issuer: string }
+  | { role: 'blockService' }
+  | { role: 'offlineTerminals' }
+  | { role: 'vendor' }
+  /** Operations: readiness, metrics, terminal traces (a Prometheus scraper, the operators' tools). */
+  | { role: 'operator' };
 
 export interface IssuerConfig {
   /**

@@ -13,7 +13,7 @@
  * fires N times in all, whichever switches the terminal talks to.
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 import { Counter } from 'prom-client';
 import type { IsoMessage } from '../codec/index.js';
 import type { Clock } from '../clock.js';
@@ -84,7 +84,7 @@ interface Commands {
 }
 
 export interface FaultInjectorDeps {
-  redis: Redis;
+  redis: RegisterRedis;
   prefix: string;
   /** The card id of a PAN (register.idOf): requests are matched by card id, never by PAN. */
   idOf: (pan: string) => CardId;
@@ -104,7 +104,7 @@ export class FaultInjector {
   private rules: FaultRule[] = [];
   private version: string | null | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly redis: Redis & Commands;
+  private readonly redis: RegisterRedis & Commands;
   private readonly keys: { rules: string; left: string; fired: string; version: string };
   private readonly fired: Counter<'kind'>;
 
@@ -113,7 +113,7 @@ export class FaultInjector {
     if (!('swFaultCreate' in redis)) redis.defineCommand('swFaultCreate', { numberOfKeys: 3, lua: CREATE_LUA });
     if (!('swFaultTake' in redis)) redis.defineCommand('swFaultTake', { numberOfKeys: 4, lua: TAKE_LUA });
     if (!('swFaultRemove' in redis)) redis.defineCommand('swFaultRemove', { numberOfKeys: 4, lua: REMOVE_LUA });
-    this.redis = redis as Redis & Commands;
+    this.redis = redis as RegisterRedis & Commands;
     // One hash tag: the scripts touch all of them, also on Redis Cluster.
     const base = `${prefix}{faults}`;
     this.keys = { rules: `${base}:rules`, left: `${base}:left`, fired: `${base}:fired`, version: `${base}:version` };

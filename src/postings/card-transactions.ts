@@ -3,7 +3,7 @@
  * (src/register/scripts/transactions.ts): at most once per original, posting made atomically.
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 import type { Clock } from '../clock.js';
 import type { CardRegister } from '../register/card-register.js';
 import { type CardId, transactionKey } from '../register/card-id.js';
@@ -50,10 +50,10 @@ interface Commands {
 }
 
 export class CardTransactions {
-  private readonly redis: Redis & Commands;
+  private readonly redis: RegisterRedis & Commands;
 
   constructor(
-    redis: Redis,
+    redis: RegisterRedis,
     private readonly prefix: string,
     private readonly register: CardRegister,
     private readonly clock: Clock,
@@ -61,7 +61,7 @@ export class CardTransactions {
   ) {
     if (!('swComplete' in redis)) redis.defineCommand('swComplete', { numberOfKeys: 6, lua: COMPLETE_LUA });
     if (!('swReverse' in redis)) redis.defineCommand('swReverse', { numberOfKeys: 6, lua: REVERSE_LUA });
-    this.redis = redis as Redis & Commands;
+    this.redis = redis as RegisterRedis & Commands;
   }
 
   /** Completes a dual-message authorization with its final amount (øre). */

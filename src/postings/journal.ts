@@ -5,7 +5,7 @@
  * is idempotent by posting id, so a relay that crashes between appending and clearing the outbox
  * appends nothing twice. All journal keys share the hash tag {journal}: one slot on Redis Cluster.
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 import type { Posting } from './posting.js';
 
 /** How long a posting id is remembered for deduplication: far longer than any relay retry. */
@@ -47,13 +47,13 @@ interface JournalCommands {
 export class PostingJournal {
   readonly stream: string;
   private readonly seen: string;
-  private readonly redis: Redis & JournalCommands;
+  private readonly redis: RegisterRedis & JournalCommands;
 
-  constructor(redis: Redis, prefix: string) {
+  constructor(redis: RegisterRedis, prefix: string) {
     this.stream = `${prefix}{journal}:postings`;
     this.seen = `${prefix}{journal}:seen`;
     if (!('swJournalAppend' in redis)) redis.defineCommand('swJournalAppend', { numberOfKeys: 2, lua: APPEND_LUA });
-    this.redis = redis as Redis & JournalCommands;
+    this.redis = redis as RegisterRedis & JournalCommands;
   }
 
   /** Appends postings (as their JSON) not appended before; returns how many were new. */

@@ -4,7 +4,7 @@
  * answer leaves (and again by the posting relay, which also covers a crash in between); cleared
  * once the switch has reversed it. One key per terminal, hash-tagged by terminal.
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 
 export interface LastApproved {
   txn: string;
@@ -36,15 +36,15 @@ interface Commands {
 }
 
 export class LastApprovedTransactions {
-  private readonly redis: Redis & Commands;
+  private readonly redis: RegisterRedis & Commands;
 
   constructor(
-    redis: Redis,
+    redis: RegisterRedis,
     private readonly prefix: string,
   ) {
     if (!('swLastRecord' in redis)) redis.defineCommand('swLastRecord', { numberOfKeys: 1, lua: RECORD_LUA });
     if (!('swLastClear' in redis)) redis.defineCommand('swLastClear', { numberOfKeys: 1, lua: CLEAR_LUA });
-    this.redis = redis as Redis & Commands;
+    this.redis = redis as RegisterRedis & Commands;
   }
 
   key(terminal: string): string {

@@ -8,7 +8,7 @@
  * seconds while a move has failed since the last sweep. Not otherwise: a sweep SCANs the whole
  * keyspace, which under load costs every request latency.
  */
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, acrossSlots } from '../register/redis-client.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from '../register/card-id.js';
@@ -29,7 +29,7 @@ export class PostingRelay {
   private readonly sweeper: SweepOnFailure;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RegisterRedis,
     private readonly prefix: string,
     private readonly journal: PostingJournal,
     private readonly lastApproved: LastApprovedTransactions,
@@ -69,13 +69,18 @@ export class PostingRelay {
     }
   }
 
-  /** Appends, then takes each out of its outbox (by value: others may have been added meanwhile). */
+  /**
+   * Appends, then takes each out of its outbox (by value: others may have been added meanwhile);
+   * the outboxes are many cards' keys, on a cluster on several masters.
+   */
   private async move(batch: { card: CardId; json: string }[]): Promise<void> {
     await this.journal.append(batch.map((b) => stripTrack(b.json)), this.clock.now().getTime());
     for (const b of batch) await this.followTerminal(b.json);
-    const pipe = this.redis.pipeline();
-    for (const b of batch) pipe.lrem(this.postsKey(b.card), 1, b.json);
-    await pipe.exec();
+    // The replies resolve even when commands fail (Redis gone halfway): a failed LREM must count
+    // as a failed move, or the posting stays in its outbox with no sweep coming for it.
+    const replies = await acrossSlots(this.redis, batch.map((b) => ['lrem', this.postsKey(b.card), 1, b.json]));
+    const failed = replies.find(([err]) => err !== null);
+    if (failed) throw failed[0]!;
   }
 
   /** An old terminal's approval is its last approved transaction, unless a later one is recorded. */
@@ -89,11 +94,17 @@ export class PostingRelay {
   async sweep(): Promise<number> {
     await this.drain();
     this.sweeper.clear();
-    return forEachCardOutbox(this.redis, this.prefix, 'posts', async (card, key) => {
-      const jsons = await this.redis.lrange(key, 0, -1);
-      if (jsons.length > 0) await this.move(jsons.map((json) => ({ card, json })));
-      return jsons.length;
-    });
+    return forEachCardOutbox(this.redis, this.prefix, 'posts', (card) => this.moveCard(card));
+  }
+
+  /**
+   * One card's outbox, moved: after a register call whose answer was lost (timed out, or the
+   * connection broke), whatever posting it made is in the outbox and nobody enqueued it.
+   */
+  async moveCard(card: CardId): Promise<number> {
+    const jsons = await this.redis.lrange(this.postsKey(card), 0, -1);
+    if (jsons.length > 0) await this.move(jsons.map((json) => ({ card, json })));
+    return jsons.length;
   }
 
   startSweeping(everyMs: number): void {

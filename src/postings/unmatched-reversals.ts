@@ -3,7 +3,7 @@
  * repeating) and kept here for the operator and the reconciliation report; nothing is posted.
  * One entry per advice (terminal, STAN, local time): a repeated advice does not add another.
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../register/redis-client.js';
 
 export interface UnmatchedReversal {
   /** The advice's own transaction id. */
@@ -22,7 +22,7 @@ export class UnmatchedReversals {
   readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RegisterRedis,
     prefix: string,
   ) {
     this.key = `${prefix}{journal}:unmatched`;

@@ -4,7 +4,7 @@
  * EVALSHA and loads the script again only if Redis lost it).
  */
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from './redis-client.js';
 import type { Clock } from '../clock.js';
 import type { RegisterConfig } from '../config/types.js';
 import { type CardId, type CardKeys, cardId, cardKeys, maskPan } from './card-id.js';
@@ -146,13 +146,13 @@ const COMMANDS: Record<keyof RegisterCommands, [number, string]> = {
 };
 
 export class CardRegister {
-  private readonly redis: Redis & RegisterCommands;
+  private readonly redis: RegisterRedis & RegisterCommands;
   private readonly secret: Buffer;
   /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
   readonly cipher: PanCipher;
 
   constructor(
-    redis: Redis,
+    redis: RegisterRedis,
     private readonly prefix: string,
     private readonly config: RegisterConfig,
     private readonly clock: Clock,
@@ -160,7 +160,7 @@ export class CardRegister {
     for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     }
-    this.redis = redis as Redis & RegisterCommands;
+    this.redis = redis as RegisterRedis & RegisterCommands;
     this.secret = Buffer.from(config.secret, 'hex');
     this.cipher = new PanCipher(config.dataKey);
   }

@@ -7,7 +7,7 @@
  * start, and every few seconds while a flush has failed since the last sweep (a sweep SCANs the
  * whole keyspace: not something to do every few seconds under load for nothing).
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from './redis-client.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from './card-id.js';
 import { cardKeys } from './card-id.js';
@@ -36,7 +36,7 @@ export class NoticeRelay {
   private readonly sweeper: SweepOnFailure;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RegisterRedis,
     private readonly prefix: string,
     private readonly log: Logger,
   ) {

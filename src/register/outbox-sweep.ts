@@ -3,20 +3,20 @@
  * by a failure, and sweeping them periodically only while a failure has happened since the last
  * sweep (a sweep SCANs the whole keyspace: not something to do every few seconds under load).
  */
-import type { Redis } from 'ioredis';
+import { type RegisterRedis, scanEveryMaster } from './redis-client.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from './card-id.js';
 
-/** Calls `each` for every card with a `card:{id}:<suffix>` key (SCAN, never KEYS); sums what it returns. */
-export async function forEachCardOutbox(redis: Redis, prefix: string, suffix: string, each: (card: CardId, key: string) => Promise<number>): Promise<number> {
+/**
+ * Calls `each` for every card with a `card:{id}:<suffix>` key (SCAN on every master, never KEYS);
+ * sums what it returns.
+ */
+export async function forEachCardOutbox(redis: RegisterRedis, prefix: string, suffix: string, each: (card: CardId, key: string) => Promise<number>): Promise<number> {
   let total = 0;
-  let cursor = '0';
   const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}:${suffix}`;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
+  await scanEveryMaster(redis, match, 1000, async (keys) => {
     for (const key of keys) total += await each(/\{(.+)\}/.exec(key)![1]!, key);
-    cursor = next;
-  } while (cursor !== '0');
+  });
   return total;
 }
 

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from './redis-client.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from './card-id.js';
 import type { BlockReason, CardRegister } from './card-register.js';
@@ -36,7 +36,7 @@ export class PendingBlocks {
     private readonly file: string,
     private readonly register: CardRegister,
     private readonly relay: NoticeRelay,
-    private readonly redis: Redis,
+    private readonly redis: RegisterRedis,
     private readonly referenceKey: (reference: string) => string,
     private readonly log: Logger,
   ) {

@@ -1,9 +1,10 @@
 /**
- * The Redis the register lives in. With a URL, that Redis; without one, 127.0.0.1:6379 when it
- * answers, else a private redis-server started here (so that `npm start` works on a fresh
- * machine). The client keeps ioredis's default reconnect loop, so the switch serves again by
- * itself once Redis is back; commands fail fast meanwhile (maxRetriesPerRequest) so that a
- * request is answered "register unavailable" instead of waiting for an outage to end.
+ * The Redis the register lives in. With cluster seed nodes, that Redis Cluster; with a URL, that
+ * Redis; without either, 127.0.0.1:6379 when it answers, else a private redis-server started
+ * here (so that `npm start` works on a fresh machine). The client reconnects by itself, often
+ * enough that the switch serves again within a fraction of a second of Redis being back;
+ * commands fail fast meanwhile so that a request is answered "register unavailable" instead of
+ * waiting for an outage to end (see OUTAGE_OPTIONS and docs/OPERATIONS.md, "Redis outage").
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -11,7 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, type Socket, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import type { RegisterRedis } from './redis-client.js';
 
 export const DEFAULT_PROBE_URL = 'redis://127.0.0.1:6379';
 const PROBE_TIMEOUT_MS = 500;
@@ -28,6 +30,8 @@ const silent: RedisLog = { info() {}, warn() {} };
 
 export interface ConnectRedisOptions {
   url?: string;
+  /** Redis Cluster seed nodes, 'host:port' (config redis.cluster); when given, `url` is not used. */
+  cluster?: string[];
   log?: RedisLog;
   /** The binary started when no Redis answers; tests name a missing one. */
   redisServerBinary?: string;
@@ -36,7 +40,8 @@ export interface ConnectRedisOptions {
 }
 
 export interface RedisConnection {
-  redis: Redis;
+  redis: RegisterRedis;
+  /** The URL, or for a cluster its seed nodes ('host:port,host:port'). */
   url: string;
   stop(): Promise<void>;
 }
@@ -59,6 +64,7 @@ export function redactUrl(url: string): string {
 
 export async function connectRedis(options: ConnectRedisOptions = {}): Promise<RedisConnection> {
   const log = options.log ?? silent;
+  if (options.cluster !== undefined) return connectCluster(options.cluster, log);
   if (options.url !== undefined) return connectTo(options.url, log);
   const probeUrl = options.probeUrl ?? DEFAULT_PROBE_URL;
   if (await redisAnswers(probeUrl, PROBE_TIMEOUT_MS)) return connectTo(probeUrl, log);
@@ -81,12 +87,72 @@ export async function connectRedis(options: ConnectRedisOptions = {}): Promise<R
   }
 }
 
+/** Reconnect attempts are this far apart at most (plus jitter): Redis back is Redis used within about this. */
+export const RECONNECT_MAX_DELAY_MS = 500;
+
+/**
+ * How the switch's connection behaves when Redis goes away (docs/OPERATIONS.md, "Redis outage").
+ * - retryStrategy: reconnect for ever, 50 ms, 100 ms ... then every 500 ms (+ up to 100 ms of
+ *   jitter so that many switches do not knock in step). ioredis's default grows to 5 s, which
+ *   kept the switch answering 911 for seconds after Redis was back.
+ * - maxRetriesPerRequest 0: at every lost connection and every failed reconnect attempt, commands
+ *   waiting for a connection are failed at once, and so are those in flight (whose outcome is then
+ *   unknown: src/authorization/uncertain-calls.ts settles them once Redis answers). With 1, commands
+ *   waited through two attempts and ran when Redis came back, long after the terminal was answered
+ *   911: approvals nobody saw.
+ * - maxLoadingRetryTime 200: a Redis that is still loading its data after a restart is asked
+ *   again every 200 ms; ioredis waits its load estimate, at least a second.
+ * - The offline queue stays on: commands issued between a reconnect and 'ready' wait for it (at
+ *   most one attempt, see above). Turning it off is not an option with auto-pipelining: a custom
+ *   command (our Lua scripts) issued while disconnected then fails outside its promise and takes
+ *   the process down (ioredis issue #1511). The register steps do not issue calls while the
+ *   connection is not ready at all (uncertain-calls.ts), so during an outage they are answered
+ *   at once.
+ * - Auto-pipelining: commands issued in the same tick (many terminals' authorizations) go out in
+ *   one socket write instead of one each; under load that write was a quarter of the switch's CPU.
+ */
+export const OUTAGE_OPTIONS = {
+  retryStrategy: (attempt: number): number => Math.min(50 * 2 ** (attempt - 1), RECONNECT_MAX_DELAY_MS) + Math.floor(Math.random() * 100),
+  maxRetriesPerRequest: 0,
+  maxLoadingRetryTime: 200,
+  enableOfflineQueue: true,
+  enableAutoPipelining: true,
+} as const;
+
 async function connectTo(url: string, log: RedisLog): Promise<RedisConnection> {
   const shown = redactUrl(url);
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`redis: ${shown} is not a redis:// or rediss:// URL`);
-  // Auto-pipelining: commands issued in the same tick (many terminals' authorizations) go out in
-  // one socket write instead of one each; under load that write was a quarter of the switch's CPU.
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, ...OUTAGE_OPTIONS });
+  return open(redis, url, shown, log);
+}
+
+/**
+ * A Redis Cluster from its seed nodes: the client learns the other masters and the slot map from
+ * them, and follows the map when it changes. The same outage behaviour as for one Redis: the
+ * cluster reconnects on the same schedule, and each node's commands fail at once when its
+ * connection is lost.
+ */
+async function connectCluster(nodes: string[], log: RedisLog): Promise<RedisConnection> {
+  const seeds = nodes.join(',');
+  const { retryStrategy, enableAutoPipelining, enableOfflineQueue, ...perNode } = OUTAGE_OPTIONS;
+  const cluster = new Cluster(nodes.map(seedNode), {
+    lazyConnect: true,
+    enableAutoPipelining,
+    enableOfflineQueue,
+    clusterRetryStrategy: retryStrategy,
+    redisOptions: { connectTimeout: CONNECT_TIMEOUT_MS, ...perNode },
+  });
+  return open(cluster, seeds, `redis cluster ${seeds}`, log);
+}
+
+/** 'host:port' as ioredis takes a node ('[::1]:7000' too). */
+function seedNode(node: string): { host: string; port: number } {
+  const colon = node.lastIndexOf(':');
+  return { host: node.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(node.slice(colon + 1)) };
+}
+
+/** Connects a client made with lazyConnect, and logs when its connection is lost and back. */
+async function open(redis: RegisterRedis, url: string, shown: string, log: RedisLog): Promise<RedisConnection> {
   // An 'error' listener is needed anyway: without one ioredis prints every reconnect failure.
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
@@ -113,7 +179,7 @@ async function connectTo(url: string, log: RedisLog): Promise<RedisConnection> {
 }
 
 /** QUIT when Redis is there to answer it, else just drop the socket (QUIT would wait on an outage). */
-async function closeClient(redis: Redis): Promise<void> {
+async function closeClient(redis: RegisterRedis): Promise<void> {
   if (redis.status === 'end') return;
   // Resolved once the socket is closed, not merely when QUIT is answered: stop() means gone.
   const ended = new Promise<boolean>((resolve) => redis.once('end', () => resolve(true)));
@@ -163,14 +229,17 @@ function missingBinaryMessage(binary: string): string {
 
 class EarlyExit extends Error {}
 
-/** A redis-server of our own: loopback only, no persistence, in a temporary directory. */
-export async function startPrivateRedis(binary = 'redis-server'): Promise<PrivateRedis> {
+/**
+ * A redis-server of our own: loopback only, no persistence, in a temporary directory.
+ * `extraArgs` are added to its command line (the test cluster's nodes: --cluster-enabled yes ...).
+ */
+export async function startPrivateRedis(binary = 'redis-server', extraArgs: readonly string[] = []): Promise<PrivateRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'switch-redis-'));
   try {
     // The free port may be taken between our probe and redis-server's bind: try another.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await launch(binary, await freePort(), dir);
+        return await launch(binary, await freePort(), dir, extraArgs);
       } catch (err) {
         if (!(err instanceof EarlyExit) || attempt === 3) throw err;
       }
@@ -181,8 +250,8 @@ export async function startPrivateRedis(binary = 'redis-server'): Promise<Privat
   }
 }
 
-async function launch(binary: string, port: number, dir: string): Promise<PrivateRedis> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+async function launch(binary: string, port: number, dir: string, extraArgs: readonly string[]): Promise<PrivateRedis> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // The tail of its output explains an early exit. Reading it all the time also keeps
   // redis-server from blocking on a full pipe.
@@ -239,7 +308,7 @@ async function launch(binary: string, port: number, dir: string): Promise<Privat
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -256,6 +325,7 @@ function freePort(): Promise<number> {
  */
 export function isRedisUnavailable(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
-  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'RegisterUnavailableError') return true;
-  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|Reached the max retries/.test(e.message);
+  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'RegisterUnavailableError' || e.name === 'ClusterAllFailedError') return true;
+  // The last four: a Redis Cluster not (or no longer) reachable, or without a master for a slot.
+  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|Reached the max retries|Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache|CLUSTERDOWN/.test(e.message);
 }

@@ -11,7 +11,7 @@
  * The answers are those of the default register rules (src/config/defaults.ts: contactless limit
  * 350.00 DKK, 5 PIN-less payments or 1,125.00 DKK in a row). Amounts are in øre, currency 208 (DKK).
  */
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from './redis-client.js';
 import { type Clock, systemClock } from '../clock.js';
 import { ACTION_CODES, type Outcome } from '../authorization/action-codes.js';
 import type { CardId } from './card-id.js';
@@ -438,7 +438,7 @@ export class SeedError extends Error {
  * Puts every test card into its documented state. Idempotent: each card's keys are deleted first.
  * `redis` is the register's Redis (used only to delete the cards' keys).
  */
-export async function seedTestCards(register: CardRegister, redis: Redis, options: SeedOptions = {}): Promise<SeedSummary> {
+export async function seedTestCards(register: CardRegister, redis: RegisterRedis, options: SeedOptions = {}): Promise<SeedSummary> {
   const clock = options.clock ?? systemClock;
   const terminalId = options.terminalId ?? 'SEED0001';
   const keepNotices = options.keepNotices ?? false;

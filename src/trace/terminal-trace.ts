@@ -64,8 +64,9 @@ export class TerminalTrace {
       ring = { entries: [], dropped: 0 };
       this.terminals.set(terminal, ring);
     }
-    // A copy: the request may be a view of a socket chunk that would otherwise be kept alive.
-    const entry: TraceEntry = { at: this.clock.now(), listener, request: Buffer.from(request), response };
+    // Copies of their own: the request may be a view of a socket chunk, and both may sit in
+    // Node's shared 8 KiB allocation pool, which one kept buffer keeps alive whole.
+    const entry: TraceEntry = { at: this.clock.now(), listener, request: unpooled(request), response: response && unpooled(response) };
     if (fault !== undefined) entry.fault = fault;
     ring.entries.push(entry);
     if (ring.entries.length > this.perTerminal) {
@@ -76,6 +77,11 @@ export class TerminalTrace {
 
   has(terminal: string): boolean {
     return this.terminals.has(terminal);
+  }
+
+  /** The terminals traced, oldest first. */
+  terminalIds(): string[] {
+    return [...this.terminals.keys()];
   }
 
   /** The terminal's entries as kept, oldest first (for the conformance view), and how many fell out of the window. */
@@ -116,4 +122,11 @@ export function renderMessage(dialect: Dialect, bytes: Buffer): RenderedMessage 
   for (const { field, start, end } of layout) if (dialect.field(field)?.mask !== undefined) mask(start, end);
   if (error !== undefined) mask(layout.at(-1)?.end ?? 0, bytes.length);
   return { hex: pairs.join(''), described };
+}
+
+/** A copy in memory of its own (never a slice of the shared pool): a kept trace entry pins only its own bytes. */
+function unpooled(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(copy);
+  return copy;
 }

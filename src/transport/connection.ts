@@ -4,6 +4,11 @@
  * order; terminals match them by STAN). At most maxInFlight requests run at once; frames read
  * beyond that wait in a queue, and while anything waits (or the socket's write buffer is full)
  * the socket is not read, so a terminal can never make the switch buffer without bound.
+ *
+ * Three clocks free the slot of a client that holds it without using it: the idle timeout
+ * (nothing received), the frame timeout (a frame begun and not finished: a byte-a-second
+ * trickle), and the first-frame timeout (connected and never sent a whole frame). TCP keepalive
+ * lets the OS find peers that vanished without a FIN.
  */
 import type { Socket } from 'node:net';
 import type { ConnectionLimits } from '../config/types.js';
@@ -13,12 +18,15 @@ import { type Frame, FrameReader, FramingError, type FramingSpec, encodeFrame, r
 /** What the switch does with a request: answer it, say nothing (a response sent to us), or hang up. */
 export type Answer = { kind: 'reply'; body: Buffer } | { kind: 'none' } | { kind: 'close'; reason: string };
 
+export type ConnectionTimeout = 'idle' | 'frame' | 'first_frame';
+
 export interface ConnectionHooks {
   handle(body: Buffer): Promise<Answer>;
   /** Called once per answered request with its time from frame read to answer queued. */
   answered(seconds: number): void;
   inFlightChanged(delta: number): void;
   framingLost(reason: string): void;
+  timedOut(kind: ConnectionTimeout): void;
   closed(connection: TerminalConnection): void;
 }
 
@@ -31,6 +39,10 @@ export class TerminalConnection {
   private draining = false;
   private closed = false;
   private idleResolve: (() => void) | undefined;
+  /** Runs while a frame is begun and the switch is reading; see updateFrameTimer(). */
+  private frameTimer: NodeJS.Timeout | undefined;
+  /** Runs from connect until the first whole frame. */
+  private firstFrameTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -41,13 +53,16 @@ export class TerminalConnection {
   ) {
     this.reader = new FrameReader(framing);
     socket.setNoDelay(true);
+    // The OS counts the keepalive delay in whole seconds, and at least one.
+    if (limits.tcpKeepAliveMs > 0) socket.setKeepAlive(true, Math.max(limits.tcpKeepAliveMs, 1000));
     socket.setTimeout(limits.idleTimeoutMs);
+    this.firstFrameTimer = this.timer(limits.firstFrameTimeoutMs, 'first_frame', 'no whole frame since connecting');
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.writeBlocked = false;
       this.dispatch();
     });
-    socket.on('timeout', () => this.close('idle timeout'));
+    socket.on('timeout', () => this.timedOut('idle', 'idle timeout'));
     socket.on('error', (err) => this.log.debug({ err: err.message, remote: this.remote }, 'connection error'));
     socket.on('close', () => this.onClose());
   }
@@ -70,8 +85,43 @@ export class TerminalConnection {
       this.close(e.message);
       return;
     }
+    if (frames.length > 0) this.framesArrived();
     for (const frame of frames) if (frame.body.length > 0) this.queue.push(frame);
     this.dispatch();
+  }
+
+  /** A whole frame (a keep-alive too) proves the client alive; the frame after it has its own clock. */
+  private framesArrived(): void {
+    clearTimeout(this.firstFrameTimer);
+    this.firstFrameTimer = undefined;
+    clearTimeout(this.frameTimer);
+    this.frameTimer = undefined;
+  }
+
+  /**
+   * The frame clock runs only while part of a frame is buffered and the switch is reading: while
+   * it is not (in-flight limit, back-pressure, shutdown), the rest may be waiting in the kernel,
+   * which is not the client's fault. It restarts in full when reading resumes.
+   */
+  private updateFrameTimer(reading: boolean): void {
+    const running = this.frameTimer !== undefined;
+    const due = reading && this.reader.buffered > 0;
+    if (due && !running) this.frameTimer = this.timer(this.limits.frameTimeoutMs, 'frame', 'frame not finished in time');
+    else if (!due && running) {
+      clearTimeout(this.frameTimer);
+      this.frameTimer = undefined;
+    }
+  }
+
+  private timer(ms: number, kind: ConnectionTimeout, reason: string): NodeJS.Timeout {
+    return setTimeout(() => this.timedOut(kind, reason), ms).unref();
+  }
+
+  private timedOut(kind: ConnectionTimeout, reason: string): void {
+    // Two clocks may run out in one timer pass, before the close of the first has been seen.
+    if (this.closed || this.socket.destroyed) return;
+    this.hooks.timedOut(kind);
+    this.close(reason);
   }
 
   /** Starts queued requests while there is room, then decides whether to read more. */
@@ -122,6 +172,7 @@ export class TerminalConnection {
     const stop = this.draining || this.writeBlocked || this.queue.length > 0 || this.inFlight >= this.limits.maxInFlight;
     if (stop && !this.socket.isPaused()) this.socket.pause();
     else if (!stop && this.socket.isPaused()) this.socket.resume();
+    this.updateFrameTimer(!stop);
   }
 
   /**
@@ -160,6 +211,8 @@ export class TerminalConnection {
   private onClose(): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.firstFrameTimer);
+    clearTimeout(this.frameTimer);
     this.idleResolve?.();
     this.hooks.closed(this);
   }

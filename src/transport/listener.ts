@@ -1,6 +1,8 @@
 /**
  * A TCP listener speaking one dialect with one framing. It owns its connections: accepts up to
  * the connection limit (more are closed at once and counted), and drains them on shutdown.
+ * Connections over the limit are shed by Node itself (server.maxConnections): closed as soon as
+ * accepted, before any per-connection state exists, so a flood costs an accept and a close each.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
 import type { ListenerConfig } from '../config/types.js';
@@ -8,10 +10,15 @@ import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import { type Answer, TerminalConnection } from './connection.js';
 
+/** During a flood, one warning per this long (with the count) instead of a log line per connection. */
+export const SHED_LOG_INTERVAL_MS = 10_000;
+
 export class Listener {
   private readonly server: Server;
   private readonly connections = new Set<TerminalConnection>();
   private listening = false;
+  /** Connections shed since the last warning, and when that was. */
+  private shed = { count: 0, loggedAt: -Infinity };
 
   constructor(
     readonly config: ListenerConfig,
@@ -21,10 +28,7 @@ export class Listener {
   ) {
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.maxConnections = config.connections.maxConnections;
-    this.server.on('drop', () => {
-      this.metrics.rejectedConnections.inc({ listener: config.name });
-      this.log.warn({ listener: config.name, limit: config.connections.maxConnections }, 'connection refused: listener at its connection limit');
-    });
+    this.server.on('drop', () => this.onShed());
   }
 
   get name(): string {
@@ -56,6 +60,16 @@ export class Listener {
     this.log.info({ listener: this.name, host: this.config.host, port: this.port, dialect: this.config.dialect, framing: this.config.framing }, 'listening');
   }
 
+  /** Counts every shed connection; warns at most once per SHED_LOG_INTERVAL_MS so a flood cannot flood the log. */
+  private onShed(): void {
+    this.metrics.rejectedConnections.inc({ listener: this.name });
+    this.shed.count++;
+    const now = performance.now();
+    if (now - this.shed.loggedAt < SHED_LOG_INTERVAL_MS) return;
+    this.log.warn({ listener: this.name, limit: this.config.connections.maxConnections, shed: this.shed.count }, 'connections refused: listener at its connection limit');
+    this.shed = { count: 0, loggedAt: now };
+  }
+
   private accept(socket: Socket): void {
     const labels = { listener: this.name };
     const connection = new TerminalConnection(
@@ -66,6 +80,7 @@ export class Listener {
         handle: this.handle,
         answered: (seconds) => this.metrics.latency.observe(labels, seconds),
         inFlightChanged: (delta) => this.metrics.inFlight.inc(labels, delta),
+        timedOut: (kind) => this.metrics.connectionTimeouts.inc({ ...labels, timeout: kind }),
         framingLost: (reason) => {
           this.metrics.decodeErrors.inc({ ...labels, kind: 'framing' });
           this.log.warn({ listener: this.name, reason }, 'framing lost');

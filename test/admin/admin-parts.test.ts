@@ -62,7 +62,11 @@ t.test('config: tokens name an issuer or the block service; templates use known 
 });
 
 t.test('auth on its own: digests, not tokens; no inherited keys', async (t) => {
-  const auth = new AdminAuth({ 'token-of-bank-a-000': { role: 'issuer', issuer: 'bank-a' }, 'token-of-the-service': { role: 'blockService' } });
+  const auth = new AdminAuth({
+    'token-of-bank-a-000': { role: 'issuer', issuer: 'bank-a' },
+    'token-of-the-service': { role: 'blockService' },
+    'token-of-an-operator': { role: 'operator' },
+  });
   const req = (authorization?: string) => ({ headers: authorization === undefined ? {} : { authorization } }) as never;
   /** The status of the HttpError thrown; 0 when none is. */
   const status = (fn: () => unknown): number => {
@@ -74,12 +78,22 @@ t.test('auth on its own: digests, not tokens; no inherited keys', async (t) => {
     return 0;
   };
   t.equal(auth.issuer(req('Bearer token-of-bank-a-000')), 'bank-a');
-  t.doesNotThrow(() => auth.blockService(req('BEARER   token-of-the-service')));
+  t.same(auth.allow(req('BEARER   token-of-the-service'), ['blockService']), { role: 'blockService' });
+  t.same(auth.allow(req('Bearer token-of-an-operator'), ['operator', 'vendor']), { role: 'operator' }, 'any of the roles given');
   for (const h of [undefined, '', 'Bearer', 'Bearer ', 'Bearer toString', 'Bearer __proto__', 'Token token-of-bank-a-000']) {
     t.equal(status(() => auth.principal(req(h))), 401, `401 for ${JSON.stringify(h)}`);
   }
   t.equal(status(() => auth.issuer(req('Bearer token-of-the-service'))), 403);
-  t.equal(status(() => auth.blockService(req('Bearer token-of-bank-a-000'))), 403);
+  t.equal(status(() => auth.allow(req('Bearer token-of-bank-a-000'), ['blockService'])), 403);
+  t.equal(status(() => auth.allow(req('Bearer token-of-the-service'), [])), 403, 'no role given: nobody');
+  t.equal(status(() => auth.allow(req(), ['operator'])), 401, 'no token: 401 before the role is looked at');
+  let refusal: unknown;
+  try {
+    auth.allow(req('Bearer token-of-bank-a-000'), ['operator', 'vendor']);
+  } catch (e) {
+    refusal = e;
+  }
+  t.match(refusal, { status: 403, body: { error: "this route is for operators and terminal vendors; an issuer's token cannot use it" } }, 'the 403 names who the route is for');
 });
 
 t.test('SMS: the product text, else the issuer default, else the built-in text; Danish local time', async (t) => {

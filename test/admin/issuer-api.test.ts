@@ -7,7 +7,7 @@ import { luhnValid } from '../../src/register/card-id.js';
 import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
 import { smsTime } from '../../src/admin/sms.js';
-import { TEST_CARD, type TestSwitch } from '../support/switch.js';
+import { OPERATOR_TOKEN, TEST_CARD, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { A, B, BS, type Json, addCard, call, cardBody, newPan, startApi, stored, testCardId } from './fixtures/client.js';
 
@@ -66,8 +66,9 @@ t.test('auth: no token, an unknown token or another scheme is 401 on every route
   t.equal(await stored(s, s.sw.register.idOf((routes[0]![2] as { pan: string }).pan)), undefined, 'nothing was registered');
   t.equal((await call(s, 'GET', '/notices', { token: A })).body.notices.length, 0, 'no notices');
   t.equal((await call(s, 'GET', `/cards/${card.id}`, { headers: { authorization: `bearer ${A}` } })).status, 200, 'the scheme is case-insensitive');
-  t.same((await call(s, 'GET', '/healthz')).body, { status: 'ok' }, 'the operational routes stay open');
-  t.equal((await call(s, 'GET', '/metrics')).status, 200);
+  t.same((await call(s, 'GET', '/healthz')).body, { status: 'ok' }, 'the liveness probe stays open');
+  t.equal((await call(s, 'GET', '/metrics')).status, 401, 'metrics need a token too');
+  t.equal((await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).status, 200, "an operator's");
 });
 
 t.test("auth: the block service's token cannot use issuer routes, issuers cannot post block reports (403)", async (t) => {

@@ -3,7 +3,7 @@ import t from 'tap';
 import { encodeFrame } from '../../src/transport/framing.js';
 import { RegisterUnavailableError, type Step } from '../../src/authorization/pipeline.js';
 import { ROUTES } from '../../src/authorization/routes.js';
-import { startSwitch } from '../support/switch.js';
+import { OPERATOR_HEADERS, startSwitch } from '../support/switch.js';
 import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
 import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
@@ -88,7 +88,7 @@ t.test('malformed messages: format error when MTI and STAN are readable, else th
   t93.socket.write(encodeFrame(t93.framing, Buffer.from('hello, switch')));
   await t93.closed;
   t.pass('connection closed on an unreadable message');
-  const metrics = await (await fetch(`${s.adminUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text();
   t.match(metrics, /switch_decode_errors_total\{listener="iso93",kind="message"\} 2/);
 });
 
@@ -115,7 +115,7 @@ t.test('a step that fails: register unavailable (911) or system malfunction (909
   t.match(a, { 0: '1110', 39: '909' });
   t.equal(a[38], undefined);
   t.ok(s.logs.some((l) => l.msg === 'pipeline step failed' && l.step === 'bug'));
-  t.match(await (await fetch(`${s.adminUrl}/metrics`)).text(), /switch_redis_errors_total 1/);
+  t.match(await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text(), /switch_redis_errors_total 1/);
 });
 
 t.test('admin: health, readiness, metrics without card data, masked terminal trace', async (t) => {
@@ -125,13 +125,13 @@ t.test('admin: health, readiness, metrics without card data, masked terminal tra
   const pinBlock = encryptPinBlockFormat0('1234', '5019000000000016', TEST_PIN_KEY.key);
   await t93.send(purchase93({ 52: pinBlock, 35: '5019000000000016=2812101' }));
   t.same(await (await fetch(`${s.adminUrl}/healthz`)).json(), { status: 'ok' });
-  t.same(await (await fetch(`${s.adminUrl}/readyz`)).json(), { status: 'ready' });
-  const metrics = await (await fetch(`${s.adminUrl}/metrics`)).text();
+  t.same(await (await fetch(`${s.adminUrl}/readyz`, { headers: OPERATOR_HEADERS })).json(), { status: 'ready' });
+  const metrics = await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text();
   t.match(metrics, /switch_requests_total\{listener="iso93",mti="1200",action_code="000"\} 1/);
   t.match(metrics, /switch_request_duration_seconds_bucket\{le="0.0001",listener="iso93"\}/);
   t.match(metrics, /switch_open_connections\{listener="iso93"\} 1/);
   t.notMatch(metrics, /5019000000000016|TERM0001/, 'no card data or terminal ids in metrics');
-  const trace = await fetch(`${s.adminUrl}/terminals/TERM0001/trace`);
+  const trace = await fetch(`${s.adminUrl}/terminals/TERM0001/trace`, { headers: OPERATOR_HEADERS });
   t.equal(trace.status, 200);
   const body = JSON.stringify(await trace.json());
   t.match(body, '501900******0016', 'described PAN masked');
@@ -139,7 +139,7 @@ t.test('admin: health, readiness, metrics without card data, masked terminal tra
   t.notMatch(body, Buffer.from('5019000000000016').toString('hex').toUpperCase(), 'no PAN in the hex dump');
   t.notMatch(body, pinBlock.toString('hex').toUpperCase(), 'no PIN block');
   t.match(body, /"hex":"31323030/, 'the MTI is in clear in the hex dump');
-  t.equal((await fetch(`${s.adminUrl}/terminals/NOPE/trace`)).status, 404);
+  t.equal((await fetch(`${s.adminUrl}/terminals/NOPE/trace`, { headers: OPERATOR_HEADERS })).status, 404);
   t.equal((await fetch(`${s.adminUrl}/nothing`)).status, 404);
   const wrong = await fetch(`${s.adminUrl}/healthz`, { method: 'POST' });
   t.equal(wrong.status, 405);

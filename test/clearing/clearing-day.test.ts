@@ -3,45 +3,28 @@
  * across ten cut-offs; every posting lands in exactly one delivery, the deliveries add up to the
  * journal, the reconciliation is clean, and each DKT1 lost answer made exactly one reversal.
  */
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { join } from 'node:path';
 import { readFile, readdir } from 'node:fs/promises';
-import { QueueEvents } from 'bullmq';
 import { ManualClock } from '../../src/clock.js';
-import { deleteKeys } from '../support/redis.js';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { clearingWorker } from '../support/clearing-worker.js';
+import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import { reconcileDay } from '../../src/clearing/day-reconciliation.js';
-import type { ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import type { Posting } from '../../src/postings/posting.js';
 import { prng } from '../../bench/support/prng.js';
 
 const KEY = '0123456789ABCDEFFEDCBA9876543210';
 const DATE = '2026-11-21';
 
-async function worker(t: Test, s: TestSwitch): Promise<{ scheduler: ClearingScheduler; run: (data: Parameters<ClearingScheduler['add']>[0]) => Promise<unknown> }> {
-  const scheduler = s.sw.clearingScheduler(s.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }));
-  scheduler.startWorker();
-  const connection = s.redis.duplicate({ maxRetriesPerRequest: null });
-  const events = new QueueEvents('clearing', { connection, prefix: s.config.clearing.queuePrefix });
-  await events.waitUntilReady();
-  t.teardown(async () => {
-    await events.close();
-    await scheduler.close();
-    await connection.quit();
-    await deleteKeys(s.redis, `${s.config.clearing.queuePrefix}:`);
-  });
-  return { scheduler, run: async (data) => (await scheduler.add(data)).waitUntilFinished(events, 30_000) };
-}
-
 t.test('a day of mixed traffic over ten cut-offs reconciles to the øre', async (t) => {
   const clock = new ManualClock(new Date(`${DATE}T04:30:00Z`)); // 05:30 in Copenhagen
   const dir = t.testdir({ 'keys.json': JSON.stringify({ terminals: { DKT00001: { format: 0, key: KEY, model: 'dkt1' } } }) });
   const s = await startSwitch(t, { terminals: { keyFile: join(dir, 'keys.json') }, issuers: {} }, { clock });
-  const { run } = await worker(t, s);
+  const { run } = await clearingWorker(t, s);
   const cards = [await addCard(s.sw, { balance: 10_000_000 }), await addCard(s.sw, { balance: 10_000_000, issuer: 'bank-b' }), await addCard(s.sw, { balance: 10_000_000 })];
   const term = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => term.close());
@@ -132,7 +115,7 @@ t.test('a day of mixed traffic over ten cut-offs reconciles to the øre', async 
 t.test('a cut-off triggered by hand takes the next one; the scheduled run is then the same delivery', async (t) => {
   const clock = new ManualClock(new Date(`${DATE}T06:30:00Z`));
   const s = await startSwitch(t, {}, { clock });
-  const { scheduler, run } = await worker(t, s);
+  const { scheduler, run } = await clearingWorker(t, s);
   const card = await addCard(s.sw);
   const term = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => term.close());

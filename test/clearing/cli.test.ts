@@ -16,6 +16,7 @@ import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { ClearingConfig, SwitchConfig } from '../../src/config/types.js';
 import { redisAnswers } from '../../src/register/redis.js';
+import { bullConnection } from '../../src/register/redis-client.js';
 import { addCard } from '../support/cards.js';
 import { deleteKeys, testRedisUrl } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
@@ -50,7 +51,7 @@ async function on(t: Test, s: TestSwitch, clearing: DeepPartial<ClearingConfig> 
 
 /** A Queue and QueueEvents of the test switch's clearing queue, on connections closed after the test. */
 async function bull(t: Test, s: TestSwitch): Promise<{ queue: Queue; events: QueueEvents }> {
-  const connections = [s.redis.duplicate({ maxRetriesPerRequest: null }), s.redis.duplicate({ maxRetriesPerRequest: null })];
+  const connections = [bullConnection(s.redis), bullConnection(s.redis)];
   const prefix = s.config.clearing.queuePrefix;
   const queue = new Queue(QUEUE_NAME, { connection: connections[0]!, prefix });
   const events = new QueueEvents(QUEUE_NAME, { connection: connections[1]!, prefix });

@@ -21,15 +21,16 @@ import type { CrashPoint, DeliveryResult } from '../../src/clearing/clearing-del
 import type { ClearingJob, ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
+import { bullConnection } from '../../src/register/redis-client.js';
 import { addCard } from '../support/cards.js';
 import { deleteKeys, testRedisUrl } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
+import { lineCapture } from '../support/log-capture.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
 const DATE = '2026-11-21';
 const POINTS: CrashPoint[] = ['after-seal', 'mid-write', 'before-rename', 'after-rename'];
-const BULLMQ = { maxRetriesPerRequest: null, enableAutoPipelining: false } as const;
 const fileOf = (n: number): string => `delivery-${DATE}-${String(n).padStart(2, '0')}.txt`;
 
 interface WorkerProcess {
@@ -63,8 +64,8 @@ async function harness(t: Test): Promise<Harness> {
   const url = await testRedisUrl();
   const dir = s.config.clearing.directory;
   const queuePrefix = s.config.clearing.queuePrefix;
-  const scheduler = s.sw.clearingScheduler(s.redis.duplicate(BULLMQ));
-  const eventsConnection = s.redis.duplicate(BULLMQ);
+  const scheduler = s.sw.clearingScheduler(bullConnection(s.redis));
+  const eventsConnection = bullConnection(s.redis);
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: queuePrefix });
   await events.waitUntilReady();
   const children: WorkerProcess[] = [];
@@ -94,8 +95,10 @@ async function harness(t: Test): Promise<Harness> {
       const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
-      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      const copyOut = lineCapture();
+      const copyErr = lineCapture();
+      child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), copyOut(c)));
+      child.stderr!.on('data', (c: Buffer) => ((err += c.toString()), copyErr(c)));
       const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
       const lines = (): Record<string, unknown>[] =>
         out

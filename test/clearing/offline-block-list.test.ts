@@ -9,7 +9,6 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
@@ -24,7 +23,7 @@ import {
   blockListFileName,
 } from '../../src/clearing/offline-block-list.js';
 import { newPan } from '../support/cards.js';
-import { testRedis, testRedisUrl } from '../support/redis.js';
+import { testClient, testRedis } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 
 const ZONE = 'Europe/Copenhagen';
@@ -500,7 +499,7 @@ t.test('routes: GET /offline-block-list/changes and /full for the offline termin
     await s.sw.register.block(issuer, s.sw.register.idOf(pan), 'stolen', new Date());
   }
   // The daily job's instance: another object over the same Redis keys and directory.
-  const redis = new Redis(await testRedisUrl());
+  const redis = await testClient();
   t.teardown(() => redis.quit());
   const job = new OfflineBlockList({ redis, prefix: s.config.redis.keyPrefix, register: s.sw.register, clock: new ManualClock(endOf(THU)), timeZone: s.config.register.timeZone, directory: s.dir, log: createLogger('silent') });
 

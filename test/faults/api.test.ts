@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log/logger.js';
 import { FaultInjector } from '../../src/faults/injector.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { type TestSwitch } from '../support/switch.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testClient, testRedisUrl } from '../support/redis.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { newPan } from '../admin/fixtures/client.js';
 import { BLOCK_SERVICE, ISSUER, OFFLINE, VENDOR, addRule, call, open, startVendorSwitch } from './fixtures/vendor.js';
@@ -54,7 +54,8 @@ t.test('auth: vendor tokens only; no token 401, every other role 403; vendors re
     t.equal(res.status, 403, `vendor: ${method} ${path}`);
     t.match(res.body.error, what);
   }
-  t.equal((await call(s, 'GET', '/terminals/TERM0002/trace')).status, 200, 'the trace stays open as before');
+  t.equal((await call(s, 'GET', '/terminals/TERM0002/trace', { token: VENDOR })).status, 200, 'vendors read traces (operators too)');
+  t.equal((await call(s, 'GET', '/terminals/TERM0002/trace')).status, 401, 'with a token only');
 });
 
 t.test('config: a vendor token names no issuer', async (t) => {
@@ -155,7 +156,7 @@ t.test('at most 1000 rules: the next is refused with 409', async (t) => {
 
 /** A second switch on the same Redis and key prefix, as a second process would be. */
 async function secondSwitch(t: Test, s: TestSwitch): Promise<{ sw: Switch; port: number; adminUrl: string }> {
-  const redis = s.redis.duplicate();
+  const redis = await testClient({ maxRetriesPerRequest: 1 });
   t.teardown(() => redis.quit());
   const sink = new Writable({ write: (_c, _e, done) => done() });
   const dir = mkdtempSync(join(tmpdir(), 'second-switch-'));

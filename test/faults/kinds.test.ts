@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { dialect, Iso8583Error } from '../../src/codec/index.js';
-import { TEST_CARD } from '../support/switch.js';
+import { OPERATOR_TOKEN, TEST_CARD } from '../support/switch.js';
 import { purchase87, purchase93 } from '../support/terminal.js';
 import { addCard } from '../support/cards.js';
 import { FRAMING_87, FRAMING_93, VENDOR, addRule, answerWithin, call, journal, open, rawExchange, startVendorSwitch, traceOf } from './fixtures/vendor.js';
@@ -49,7 +49,7 @@ t.test('noAnswer: processed (approved and posted) but never answered; the trace 
   t.same(trace.exchanges[0]!.fault, { kind: 'noAnswer', rule: rule.id, actionCode: '000' });
   t.equal(trace.exchanges[0]!.response, null, 'no response was sent');
   t.match(trace.exchanges[0]!.request.described, /MTI 1200/);
-  const metrics = (await call(s, 'GET', '/metrics')).text;
+  const metrics = (await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).text;
   t.match(metrics, /switch_faults_injected_total\{kind="noAnswer"\} 1/);
   t.match(metrics, /switch_requests_total\{listener="iso93",mti="1200",action_code="000"\} 1\n/, 'the withheld answer is not counted as answered');
   t.notMatch(metrics, /TERM0001|5019000000000016/, 'no terminal id or card data in the metrics');
@@ -70,7 +70,7 @@ t.test('close: the connection is closed after reading the request, which is not 
   t.equal(trace.exchanges[0]!.response, null);
   const again = await open(t, s);
   t.equal((await again.send(purchase93()))[39], '000', 'a new connection is served normally');
-  t.match((await call(s, 'GET', '/metrics')).text, /switch_faults_injected_total\{kind="close"\} 1/);
+  t.match((await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).text, /switch_faults_injected_total\{kind="close"\} 1/);
 });
 
 t.test('actionCode: the answer carries the rule\'s code; the register is not asked, nothing posts', async (t) => {

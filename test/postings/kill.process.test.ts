@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testRedisConfig } from '../support/redis.js';
 import { startSwitchProcess } from '../support/process.js';
 import { reconcileDay } from '../../src/clearing/day-reconciliation.js';
 
@@ -21,7 +21,7 @@ t.test('SIGKILL under load: each approval received has exactly one posting; the 
   writeFileSync(file, JSON.stringify({
     listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
     admin: { host: '127.0.0.1', port: 0 },
-    redis: { url: await testRedisUrl(), keyPrefix: here.config.redis.keyPrefix },
+    redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
     log: { level: 'warn' },
     clearing: { enabled: false, directory: join(dir, 'clearing') },
   }));

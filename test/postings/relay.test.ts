@@ -1,12 +1,11 @@
 /** The posting relay and the journal on their own: idempotent appends, batching, sweeps after failures. */
 import t from 'tap';
-import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/clock.js';
 import { PostingJournal } from '../../src/postings/journal.js';
 import { LastApprovedTransactions } from '../../src/postings/last-approved.js';
 import { PostingRelay } from '../../src/postings/posting-relay.js';
 import type { Posting } from '../../src/postings/posting.js';
-import { testRedis } from '../support/redis.js';
+import { testClient, testRedis } from '../support/redis.js';
 
 const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
 
@@ -36,9 +35,8 @@ t.test('the journal appends a posting id once, in order, and reads ranges', asyn
 });
 
 t.test('the relay: batches while an append runs, follows old terminals, sweeps only after a failure', async (t) => {
-  const { redis, prefix, url } = await testRedis(t);
-  const conn = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  await conn.connect();
+  const { redis, prefix } = await testRedis(t);
+  const conn = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   t.teardown(() => conn.disconnect());
   const journal = new PostingJournal(conn, prefix);
   const last = new LastApprovedTransactions(conn, prefix);
@@ -81,9 +79,8 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
 });
 
 t.test('a sweep that fails keeps the flag for the next one', async (t) => {
-  const { prefix, url } = await testRedis(t);
-  const conn = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  await conn.connect();
+  const { prefix } = await testRedis(t);
+  const conn = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   conn.disconnect();
   const warned: string[] = [];
   const relay = new PostingRelay(conn, prefix, new PostingJournal(conn, prefix), new LastApprovedTransactions(conn, prefix), clock, { warn: (_o: object, m: string) => warned.push(m) } as never);

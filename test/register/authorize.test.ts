@@ -177,8 +177,7 @@ t.test('a card is valid through the last day of its expiry month, Copenhagen tim
 });
 
 t.test('register unavailable: a Redis that is gone is answered 911 / 91, not approved', async (t) => {
-  const { Redis } = await import('ioredis');
-  const { testRedisUrl } = await import('../support/redis.js');
+  const { testClient } = await import('../support/redis.js');
   const s = await startSwitch(t);
   const { t93 } = await terminals(t, s);
   const c = await addCard(s.sw);
@@ -186,8 +185,7 @@ t.test('register unavailable: a Redis that is gone is answered 911 / 91, not app
   const { Switch } = await import('../../src/switch.js');
   const { createLogger } = await import('../../src/log/logger.js');
   const { SwitchMetrics } = await import('../../src/metrics/metrics.js');
-  const redis = new Redis(await testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  await redis.connect();
+  const redis = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   const down = new Switch({ config: s.config, redis, log: createLogger('silent'), metrics: new SwitchMetrics({ defaultMetrics: false }) });
   await down.start();
   t.teardown(() => down.stop());

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RegisterRedis } from '../../src/register/redis-client.js';
 import { ManualClock } from '../../src/clock.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { ACTION_CODES, type Outcome } from '../../src/authorization/action-codes.js';
@@ -79,7 +79,7 @@ function send(register: CardRegister, tc: TestCard, p: Probe): Promise<Authorize
 }
 
 /** Everything the register holds for the test cards, but the random reservation and notice ids. */
-async function snapshot(register: CardRegister, redis: Redis): Promise<Record<string, unknown>> {
+async function snapshot(register: CardRegister, redis: RegisterRedis): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const tc of TEST_CARDS) {
     const k = register.keysOf(register.idOf(tc.pan));
@@ -94,7 +94,7 @@ async function snapshot(register: CardRegister, redis: Redis): Promise<Record<st
   return out;
 }
 
-async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+async function keysUnder(redis: RegisterRedis, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let cursor = '0';
   do {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
-import { testRedisUrl } from '../support/redis.js';
+import { testRedisConfig } from '../support/redis.js';
 import { startSwitchProcess } from '../support/process.js';
 
 t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 + 1 notices', async (t) => {
@@ -23,7 +23,7 @@ t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 
   writeFileSync(file, JSON.stringify({
     listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
     admin: { host: '127.0.0.1', port: 0 },
-    redis: { url: await testRedisUrl(), keyPrefix: here.config.redis.keyPrefix },
+    redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
     log: { level: 'info' },
   }));
   const other = startSwitchProcess({ SWITCH_CONFIG: file });

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { lineCapture } from './log-capture.js';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -21,18 +22,28 @@ export interface SwitchProcess {
   waitForLog(probe: (line: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>>;
 }
 
-function cleanEnv(): NodeJS.ProcessEnv {
+/** This process's environment without tap's and coverage's variables, for a child that is not a tap test of this run. */
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
   return env;
 }
 
-export function startSwitchProcess(env: Record<string, string>): SwitchProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `args`: command-line arguments of the switch (e.g. `--processes 2`). */
+export function startSwitchProcess(env: Record<string, string>, args: string[] = []): SwitchProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const copyOut = lineCapture();
+  const copyErr = lineCapture();
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+    copyOut(c);
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+    copyErr(c);
+  });
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const logs = (): Record<string, unknown>[] =>
     out

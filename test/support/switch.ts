@@ -11,7 +11,8 @@ import { createLogger } from '../../src/log/logger.js';
 import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch, type SwitchOptions } from '../../src/switch.js';
 import { testRedis } from './redis.js';
-import type { Redis } from 'ioredis';
+import { captureLog } from './log-capture.js';
+import type { RegisterRedis } from '../../src/register/redis-client.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,10 @@ export const TEST_CARD: NewCard = {
   status: 'active',
 };
 
+/** The operator token every test switch accepts (readiness, metrics, traces). */
+export const OPERATOR_TOKEN = 'test-operator-token-0001';
+export const OPERATOR_HEADERS = { authorization: `Bearer ${OPERATOR_TOKEN}` };
+
 export interface TestSwitch {
   sw: Switch;
   config: SwitchConfig;
@@ -39,7 +44,7 @@ export interface TestSwitch {
   /** Every log line the switch wrote, parsed. */
   logs: Record<string, unknown>[];
   /** The switch's Redis connection (keys under config.redis.keyPrefix). */
-  redis: Redis;
+  redis: RegisterRedis;
 }
 
 export async function startSwitch(
@@ -65,16 +70,22 @@ export async function startSwitch(
         { name: 'iso93', host: '127.0.0.1', port: 0, dialect: 'iso93ascii', framing: { header: 'binary2' } },
         { name: 'iso87', host: '127.0.0.1', port: 0, dialect: 'iso87ascii', framing: { header: 'ascii4' } },
       ],
-      admin: { host: '127.0.0.1', port: 0 },
       redis: { keyPrefix: prefix },
       log: { level: 'debug' },
       ...overrides,
+      admin: {
+        host: '127.0.0.1',
+        port: 0,
+        ...overrides.admin,
+        tokens: { [OPERATOR_TOKEN]: { role: 'operator' }, ...overrides.admin?.tokens },
+      },
       clearing,
     },
   });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
+      captureLog(chunk.toString('utf8'));
       for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Step } from '../../src/authorization/pipeline.js';
 import { ROUTES } from '../../src/authorization/routes.js';
-import { startSwitch } from '../support/switch.js';
+import { OPERATOR_HEADERS, startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 
 /** A step that takes as long as the amount says (in ms), and records how many run at once. */
@@ -75,7 +75,7 @@ t.test('a declared length above the maximum closes the connection', async (t) =>
   x.socket.write(Buffer.from([0x02, 0x01]));
   await x.closed;
   t.pass('closed');
-  const metrics = await (await fetch(`${s.adminUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text();
   t.match(metrics, /switch_decode_errors_total\{listener="iso93",kind="framing"\} 1/);
   t.ok(s.logs.some((l) => l.msg === 'framing lost' && l.reason === 'declared length 513 exceeds max 512'));
 });
@@ -107,7 +107,7 @@ t.test('connections beyond the limit are closed at once and counted', async (t) 
   await c.closed;
   t.pass('the third connection was closed');
   t.match(await a.send({ 0: '1804', 7: '1121101530', 24: '831' }), { 39: '800' }, 'the others still served');
-  const metrics = await (await fetch(`${s.adminUrl}/metrics`)).text();
+  const metrics = await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text();
   t.match(metrics, /switch_rejected_connections_total\{listener="iso93"\} 1/);
 });
 
@@ -135,7 +135,7 @@ t.test('backpressure: a terminal that does not read its answers stops being read
   for (let i = 0; i < total / 1000; i++) x.socket.write(batch);
   await sleep(1500);
   const metric = async (): Promise<number> => {
-    const text = await (await fetch(`${s.adminUrl}/metrics`)).text();
+    const text = await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text();
     return Number(/switch_requests_total\{listener="iso93",mti="1804",action_code="800"\} (\d+)/.exec(text)?.[1] ?? 0);
   };
   const whilePaused = await metric();

@@ -20,6 +20,7 @@ import type { LastApprovedTransactions } from '../../postings/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
 import { postingTemplate, signatureOf } from '../transaction-data.js';
 import { randomInt } from 'node:crypto';
+import type { UncertainCalls } from '../uncertain-calls.js';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
@@ -31,6 +32,8 @@ export interface AuthorizeCardDeps {
   secret: Buffer;
   /** A register call slower than this is answered "register unavailable". */
   timeoutMs: number;
+  /** Settles a call answered 911 that may have run (an approval nobody saw is reversed). */
+  calls: UncertainCalls;
 }
 
 const BLOCKS: Record<BlockReason, Outcome> = { lost: 'blockedLost', stolen: 'blockedStolen', fraud: 'blockedFraud', issuer: 'blockedByIssuer' };
@@ -51,8 +54,8 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (message === 'dual' && kind === 'refund') return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const posting = postingTemplate(ctx, track);
-      const result = await withTimeout(
-        deps.register.authorize({
+      const result = await deps.calls.run(
+        () => deps.register.authorize({
           pan,
           kind,
           amount: Number(ctx.request[4]),
@@ -69,13 +72,23 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
           },
         }),
         deps.timeoutMs,
+        { pan, reverse: posting.txn },
       );
-      if (result.notices > 0) await deps.relay.flushQuietly(result.card);
+      // Not longer than a register call may take: with Redis frozen right after the decision the
+      // answer would wait for it; what the flush could not move, the notice sweep moves.
+      if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
       if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, result, deps);
       answer(ctx, result);
     },
   };
+}
+
+/** Waits for `work` (which never fails) at most `ms`; past that it goes on without the caller. */
+async function atMost(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): string | undefined {

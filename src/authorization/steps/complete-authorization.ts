@@ -10,12 +10,14 @@ import type { CardTransactions } from '../../postings/card-transactions.js';
 import type { PostingRelay } from '../../postings/posting-relay.js';
 import { transactionId } from '../../postings/posting.js';
 import { originalOf, signatureOf, transactionOf } from '../transaction-data.js';
-import { withTimeout } from '../pipeline.js';
+import type { UncertainCalls } from '../uncertain-calls.js';
 
 export interface TransactionStepDeps {
   transactions: CardTransactions;
   postings: PostingRelay;
   timeoutMs: number;
+  /** Moves what a call answered 911 did after all (its posting) once Redis answers. */
+  calls: UncertainCalls;
 }
 
 export function completeAuthorization(deps: TransactionStepDeps): Step {
@@ -28,7 +30,7 @@ export function completeAuthorization(deps: TransactionStepDeps): Step {
       if (original === undefined) return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
       if (original.mti[1] !== '1') return refuse(ctx, 'invalidTransaction', `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`);
       const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
-      const r = await withTimeout(deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs);
+      const r = await deps.calls.run(() => deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs, { pan });
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       const why = `completion: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}${r.repeat ? ', repeat answered as the first time' : ''}`;
       if (r.outcome !== 'approved') return refuse(ctx, r.outcome, why);

@@ -30,7 +30,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
       const reason = ctx.codes === 'iso93' ? String(ctx.request[25] ?? '') : '';
       const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
       const type = CANCELLATION_REASONS.has(reason) ? 'cancellation' : 'reversal';
-      const r = await withTimeout(deps.transactions.reverse(ref, amountToReverse(ctx), type, reason), deps.timeoutMs);
+      const r = await deps.calls.run(() => deps.transactions.reverse(ref, amountToReverse(ctx), type, reason), deps.timeoutMs, { pan });
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       if (r.outcome === 'duplicateTransmission') return refuse(ctx, 'duplicateTransmission', 'reversal advice: same terminal, STAN and time as an earlier advice with other content');
       if (r.detail === 'unmatched' && !r.repeat) {

@@ -52,9 +52,10 @@ export const BLOCK_LUA = `${OWNED}
 local f = redis.call('HMGET', card, 'status', 'block')
 if f[1] == 'deleted' then return {'conflict', 'card is deleted'} end
 if (f[2] or '') ~= '' then return {'conflict', 'card is already blocked'} end
-redis.call('HSET', card, 'block', ARGV[4], 'blockedAt', now, 'blockReportedAt', ARGV[5], 'blockReference', ARGV[7])
+-- Everything that can fail (cjson refuses some text) before the first write: Redis does not roll back a script that stops halfway.
 local extra = { reason = ARGV[4], reportedAt = tonumber(ARGV[5]), blockedAt = tonumber(now), reference = ARGV[7] }
 if ARGV[6] ~= '' then extra.report = cjson.decode(ARGV[6]) end
+redis.call('HSET', card, 'block', ARGV[4], 'blockedAt', now, 'blockReportedAt', ARGV[5], 'blockReference', ARGV[7])
 notice(ARGV[4] == 'fraud' and 'monitoringBlock' or 'blockRegistered', extra)
 return {'ok', ''}
 `;
