@@ -29,6 +29,8 @@ Both:
   --html PATH           charts (default bench/results/<kind>-latest.html; traffic only)
   --redis URL           Redis on this machine (default redis://127.0.0.1:6379)
   --max-in-flight N     the switch's maxInFlight per connection (default 256)
+  --processes N         switch processes sharing the listener (npm start -- --processes N;
+                        default 1); CPU and RSS are the sum over the supervisor and its workers
   --switch-command CMD  how to start the switch (default: node dist/src/main.js)
   --idle-batch N        idle: connections opened at a time (default 500)
   --help`;
@@ -55,6 +57,8 @@ export interface LoadOptions {
   html: string | undefined;
   redis: string;
   maxInFlight: number;
+  /** Switch processes (the switch's `processes` setting). */
+  processes: number;
   switchCommand: string[] | undefined;
   idle: number;
   idleBatch: number;
@@ -91,6 +95,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         html: { type: 'string' },
         redis: { type: 'string' },
         'max-in-flight': { type: 'string' },
+        processes: { type: 'string' },
         'switch-command': { type: 'string' },
         idle: { type: 'string' },
         'idle-batch': { type: 'string' },
@@ -108,6 +113,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   if (!(SHIPPED_DIALECTS as readonly string[]).includes(dialect)) throw new CliError(`--dialect ${dialect}: one of ${SHIPPED_DIALECTS.join(', ')}`);
   const connections = number('connections', values.connections, 100, 1, 20_000);
   const maxInFlight = number('max-in-flight', values['max-in-flight'], 256, 1, 10_000);
+  const processes = number('processes', values.processes, 1, 1, 64);
   const depth = number('depth', values.depth, 1, 1, maxInFlight);
   const rate = values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
   const command = values['switch-command']?.trim().split(/\s+/);
@@ -128,6 +134,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     html: values.html,
     redis: values.redis ?? 'redis://127.0.0.1:6379',
     maxInFlight,
+    processes,
     switchCommand: command !== undefined && command[0] !== '' ? command : undefined,
     idle,
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),

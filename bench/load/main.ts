@@ -68,7 +68,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const wire = toWire(templates, stanEncoding(d));
   log(`bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`);
   const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan);
-  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + 1000, dir: ctx.dir }, o.switchCommand);
+  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + 1000, processes: o.processes, dir: ctx.dir }, o.switchCommand);
   log(`bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`);
   const codes = codeSetOf(d);
   const common = { redisPid: await redisPid(ctx.redis), options: o, dialect: o.dialect, framing, templates: wire, byEntry, entries: mix.entries, cores: os.cpus().length, log };

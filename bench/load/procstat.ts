@@ -5,7 +5,7 @@
  * and the report says "n/a".
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
 /** utime + stime of a /proc/<pid>/stat (or task stat) line, in clock ticks. */
 export function parseStatTicks(stat: string): number {
@@ -66,7 +66,30 @@ export interface Sample {
   rssKb: number | null;
 }
 
-/** Samples a process's CPU and RSS every `everyMs` and on demand, for CPU over a window and peak RSS. */
+/** A process and all its descendants, parents first (a switch with several processes is a supervisor and its workers). */
+export function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${tree[i]}/task`);
+    } catch {
+      continue;
+    }
+    // Each thread lists the children it started.
+    for (const tid of tasks) tree.push(...(readOrNull(`/proc/${tree[i]}/task/${tid}/children`, (t) => t.split(' ').filter((x) => x !== '').map(Number)) ?? []));
+  }
+  return tree;
+}
+
+/** The sum over a process tree; null when the root cannot be read. */
+function treeSum(pid: number, read: (pid: number) => number | null): number | null {
+  const [root, ...rest] = processTree(pid).map(read);
+  if (root === null || root === undefined) return null;
+  return rest.reduce<number>((sum, v) => sum + (v ?? 0), root);
+}
+
+/** Samples a process's CPU and RSS (its descendants' included) every `everyMs` and on demand, for CPU over a window and peak RSS. */
 export class ProcessMonitor {
   readonly samples: Sample[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -77,7 +100,7 @@ export class ProcessMonitor {
   ) {}
 
   sample(): Sample {
-    const s = { t: this.clock(), cpuMs: processCpuMs(this.pid), rssKb: rssKb(this.pid) };
+    const s = { t: this.clock(), cpuMs: treeSum(this.pid, processCpuMs), rssKb: treeSum(this.pid, rssKb) };
     this.samples.push(s);
     return s;
   }

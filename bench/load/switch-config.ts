@@ -30,6 +30,8 @@ export interface SwitchSettings {
   keyPrefix: string;
   maxInFlight: number;
   maxConnections: number;
+  /** Switch processes sharing the listener (default 1). */
+  processes?: number;
   /** For the register's journal of pending blocks, which would otherwise go to the system's tmp. */
   dir: string;
   logLevel?: string;
@@ -50,6 +52,7 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
       },
     ],
     admin: { host: HOST, port: ports.admin },
+    processes: s.processes ?? 1,
     redis: { url: s.redisUrl, keyPrefix: s.keyPrefix },
     log: { level: s.logLevel ?? 'warn' },
     register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },

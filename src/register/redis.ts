@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import type { RegisterRedis } from './redis-client.js';
+import { coalesceWrites } from './write-coalescing.js';
 
 export const DEFAULT_PROBE_URL = 'redis://127.0.0.1:6379';
 const PROBE_TIMEOUT_MS = 500;
@@ -108,8 +109,10 @@ export const RECONNECT_MAX_DELAY_MS = 500;
  *   the process down (ioredis issue #1511). The register steps do not issue calls while the
  *   connection is not ready at all (uncertain-calls.ts), so during an outage they are answered
  *   at once.
- * - Auto-pipelining: commands issued in the same tick (many terminals' authorizations) go out in
- *   one socket write instead of one each; under load that write was a quarter of the switch's CPU.
+ * - Auto-pipelining, on a Cluster: commands issued in the same tick (many terminals'
+ *   authorizations) go out in one socket write per node instead of one each. On one Redis the
+ *   switch coalesces its writes itself (write-coalescing.ts): auto-pipelining keeps one batch in
+ *   flight at a time, and every request waited for the previous batch's replies.
  */
 export const OUTAGE_OPTIONS = {
   retryStrategy: (attempt: number): number => Math.min(50 * 2 ** (attempt - 1), RECONNECT_MAX_DELAY_MS) + Math.floor(Math.random() * 100),
@@ -122,7 +125,8 @@ export const OUTAGE_OPTIONS = {
 async function connectTo(url: string, log: RedisLog): Promise<RedisConnection> {
   const shown = redactUrl(url);
   if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`redis: ${shown} is not a redis:// or rediss:// URL`);
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, ...OUTAGE_OPTIONS });
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, ...OUTAGE_OPTIONS, enableAutoPipelining: false });
+  coalesceWrites(redis);
   return open(redis, url, shown, log);
 }
 

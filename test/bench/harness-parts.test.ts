@@ -14,12 +14,16 @@ t.test('the generated config is one the switch accepts, as the bench means it', 
     const c = loadConfig({ file, env: {} });
     t.equal(c.listeners.length, 1);
     t.match(c.listeners[0], { host: '127.0.0.1', port: 40001, dialect, framing: FRAMING_OF[dialect], connections: { maxConnections: 11_000, maxInFlight: 256 } });
+    t.equal(c.processes, 1, 'one switch process unless asked');
     t.ok(c.listeners[0]!.connections.idleTimeoutMs >= 3_600_000, 'idle connections are not cut during a run');
     t.match(c.admin, { host: '127.0.0.1', port: 40002 });
     t.match(c.redis, { url: 'redis://127.0.0.1:6379', keyPrefix: 'bench:1:x:' });
     t.equal(c.log.level, 'warn', 'no log line per declined request');
     t.equal(c.register.pendingBlocksFile, join(dir, 'pending-blocks.jsonl'));
   }
+  const several = join(dir, 'processes.json');
+  writeFileSync(several, JSON.stringify(switchConfig({ dialect: 'iso93ascii', framing: FRAMING_OF.iso93ascii, redisUrl: 'redis://127.0.0.1:6379', keyPrefix: 'b:', maxInFlight: 256, maxConnections: 100, processes: 2, dir }, { listener: 40001, admin: 40002 })));
+  t.equal(loadConfig({ file: several, env: {} }).processes, 2, '--processes 2: a supervisor and two workers');
   t.equal(FRAMING_OF.iso87ascii.header, 'ascii4');
   t.equal(FRAMING_OF.iso93binary.header, 'binary2');
   const file = join(dir, 'info.json');

@@ -1,7 +1,8 @@
 /** /proc readers: the switch's CPU and RSS, and the generator threads' own CPU. */
+import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
-import { ProcessMonitor, clockTicksPerSecond, cpuPercent, parseStatTicks, parseVmRssKb, processCpuMs, rssKb, threadCpuMs } from '../../bench/load/procstat.js';
+import { ProcessMonitor, clockTicksPerSecond, cpuPercent, parseStatTicks, parseVmRssKb, processCpuMs, processTree, rssKb, threadCpuMs } from '../../bench/load/procstat.js';
 
 t.test('utime + stime from a stat line, whatever the command name holds', async (t) => {
   const rest = 'S 1 2 3 4 5 6 7 8 9 10 1500 250 0 0 20 0 1 0 100 1000 50';
@@ -60,4 +61,35 @@ t.test('a monitor samples on a timer and on demand; CPU % between samples', asyn
   t.equal(cpuPercent({ t: 5, cpuMs: 1, rssKb: 1 }, { t: 5, cpuMs: 2, rssKb: 1 }), null, 'no time passed');
   const gone = new ProcessMonitor(2 ** 30, () => 0).sample();
   t.same(gone, { t: 0, cpuMs: null, rssKb: null });
+});
+
+t.test('a process tree: a switch with several processes is measured with its workers', async (t) => {
+  // A shell with two children: a shell that loops (and has a child of its own) and a sleep. The
+  // root only waits: what CPU the tree shows is its descendants'.
+  const root = spawn('sh', ['-c', "sh -c 'sleep 30 & while :; do :; done' & sleep 30 & wait"], { stdio: 'ignore' });
+  t.teardown(() => {
+    for (const pid of processTree(root.pid!).reverse()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  let tree: number[] = [];
+  for (const until = Date.now() + 5000; tree.length < 4 && Date.now() < until; ) {
+    await new Promise((r) => setTimeout(r, 20));
+    tree = processTree(root.pid!);
+  }
+  t.equal(tree.length, 4, 'the shell, its two children and the inner shell\'s one');
+  t.equal(tree[0], root.pid, 'the root first');
+  const m = new ProcessMonitor(root.pid!, Date.now);
+  const [a, rootA] = [m.sample(), processCpuMs(root.pid!)!];
+  await new Promise((r) => setTimeout(r, 500));
+  const [b, rootB] = [m.sample(), processCpuMs(root.pid!)!];
+  const tree_ = cpuPercent(a, b)!;
+  const own = (100 * (rootB - rootA)) / (b.t - a.t);
+  t.ok(tree_ - own > 20, `the tree's CPU ${tree_.toFixed(0)} %, the root's own ${own.toFixed(0)} %`);
+  t.ok(b.rssKb! > rssKb(root.pid!)!, 'RSS summed over the tree');
+  t.same(processTree(2 ** 30), [2 ** 30], 'a process that is gone is its own tree');
 });

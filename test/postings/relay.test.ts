@@ -2,8 +2,8 @@
 import t from 'tap';
 import { ManualClock } from '../../src/clock.js';
 import { PostingJournal } from '../../src/postings/journal.js';
-import { LastApprovedTransactions } from '../../src/postings/last-approved.js';
-import { PostingRelay } from '../../src/postings/posting-relay.js';
+import { type LastApproved, LastApprovedTransactions } from '../../src/postings/last-approved.js';
+import { LINGER_MS, PostingRelay } from '../../src/postings/posting-relay.js';
 import type { Posting } from '../../src/postings/posting.js';
 import { testClient, testRedis } from '../support/redis.js';
 
@@ -48,12 +48,18 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
     await redis.rpush(relay.postsKey(card), json);
     return json;
   };
+  const appends: number[] = [];
+  const append = journal.append.bind(journal);
+  journal.append = (jsons, now) => (appends.push(jsons.length), append(jsons, now));
   for (let i = 1; i <= 5; i++) relay.enqueue(card, await put(posting(i)));
   await relay.drain();
   t.equal((await journal.range('0', '+')).length, 5);
+  t.same(appends, [5], `one append for postings made within ${LINGER_MS} ms of each other`);
   t.equal(await redis.llen(relay.postsKey(card)), 0, 'taken out of the outbox');
 
   relay.enqueue(card, await put({ ...posting(6, { terminal: 'DKT1' }), track: 1 }));
+  for (let i = 0; i < 100 && (await journal.range('0', '+')).length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal((await journal.range('0', '+')).length, 6, 'appended after the wait without a drain');
   await relay.drain();
   t.match(await last.get('DKT1'), { txn: posting(6).txn, stan: '000006' }, 'an old terminal\'s approval becomes its last');
   t.notOk('track' in (await journal.range('0', '+'))[5]!.posting, 'the journal does not keep the marker');
@@ -63,6 +69,20 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   t.ok(await last.get('DKT1'), 'cleared only if it still names that transaction');
   await last.clear('DKT1', posting(6).txn);
   t.equal(await last.get('DKT1'), undefined);
+
+  // The relay's copy comes late (its batch waits): it must not undo what happened meanwhile.
+  const at = 5_000;
+  const rec = (txn: string, stan: string, ms = at): LastApproved => ({ txn, card, stan, localTime: '261121090000', at: ms });
+  await last.record('DKT2', rec('a', '000001'));
+  await last.record('DKT2', rec('b', '000002'));
+  t.equal((await last.get('DKT2'))!.txn, 'b', 'a live record of the same millisecond replaces');
+  await last.recordLate('DKT2', rec('a', '000001'));
+  t.equal((await last.get('DKT2'))!.txn, 'b', 'a late copy of the same millisecond does not');
+  await last.clear('DKT2', 'b');
+  await last.recordLate('DKT2', rec('b', '000002'));
+  t.equal(await last.get('DKT2'), undefined, 'a late copy does not bring back an approval the switch reversed');
+  await last.recordLate('DKT2', rec('c', '000003', at + 1));
+  t.equal((await last.get('DKT2'))!.txn, 'c', 'a late copy of a newer approval is recorded (its live record was lost)');
 
   relay.startSweeping(10);
   t.teardown(() => relay.stopSweeping());
