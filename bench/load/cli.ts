@@ -29,6 +29,11 @@ Both:
   --html PATH           charts (default bench/results/<kind>-latest.html; traffic only)
   --redis URL           Redis on this machine (default redis://127.0.0.1:6379)
   --max-in-flight N     the switch's maxInFlight per connection (default 256)
+  --slow N              switch phase: N more clients trickling a frame a byte a second (closed
+                        by the switch's frame timeout, 10 s; they connect again)
+  --flood N             switch phase: N more connections that send nothing: those beyond the
+                        switch's connection limit (connections + slow + 1000) are shed and retry
+                        each second
   --processes N         switch processes sharing the listener (npm start -- --processes N;
                         default 1); CPU and RSS are the sum over the supervisor and its workers
   --switch-command CMD  how to start the switch (default: node dist/src/main.js)
@@ -57,6 +62,9 @@ export interface LoadOptions {
   html: string | undefined;
   redis: string;
   maxInFlight: number;
+  /** Misbehaving clients beside the terminals during the switch phase (bench/load/hostile.ts). */
+  slow: number;
+  flood: number;
   /** Switch processes (the switch's `processes` setting). */
   processes: number;
   switchCommand: string[] | undefined;
@@ -96,6 +104,8 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         redis: { type: 'string' },
         'max-in-flight': { type: 'string' },
         processes: { type: 'string' },
+        slow: { type: 'string' },
+        flood: { type: 'string' },
         'switch-command': { type: 'string' },
         idle: { type: 'string' },
         'idle-batch': { type: 'string' },
@@ -114,6 +124,8 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   const connections = number('connections', values.connections, 100, 1, 20_000);
   const maxInFlight = number('max-in-flight', values['max-in-flight'], 256, 1, 10_000);
   const processes = number('processes', values.processes, 1, 1, 64);
+  const slow = number('slow', values.slow, 0, 0, 5_000);
+  const flood = number('flood', values.flood, 0, 0, 20_000);
   const depth = number('depth', values.depth, 1, 1, maxInFlight);
   const rate = values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
   const command = values['switch-command']?.trim().split(/\s+/);
@@ -135,6 +147,8 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     redis: values.redis ?? 'redis://127.0.0.1:6379',
     maxInFlight,
     processes,
+    slow,
+    flood,
     switchCommand: command !== undefined && command[0] !== '' ? command : undefined,
     idle,
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),

@@ -16,6 +16,7 @@ import { dialect } from '../../src/codec/index.js';
 import { planCards } from './cards.js';
 import { CliError, type LoadOptions, USAGE, parseCli } from './cli.js';
 import { type Child, FRAMING_OF, checkLoopbackRedis, deleteKeys, startEcho, startSwitch } from './harness.js';
+import { type HostileCounts, startHostile } from './hostile.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
 import { expectedCodes, loadMix, mixRows } from './mix.js';
@@ -68,12 +69,19 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const wire = toWire(templates, stanEncoding(d));
   log(`bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`);
   const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan);
-  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + 1000, processes: o.processes, dir: ctx.dir }, o.switchCommand);
+  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + o.slow + 1000, processes: o.processes, dir: ctx.dir }, o.switchCommand);
   log(`bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`);
   const codes = codeSetOf(d);
   const common = { redisPid: await redisPid(ctx.redis), options: o, dialect: o.dialect, framing, templates: wire, byEntry, entries: mix.entries, cores: os.cpus().length, log };
   const sw = ctx.sw;
-  const phases = [await runPhase({ ...common, target: 'switch', port: sw.port, pid: sw.pid, warnings: sw.warnings, expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)) })];
+  let hostile: ReturnType<typeof startHostile> | undefined;
+  const beside = (): void => {
+    if (o.slow + o.flood === 0) return;
+    hostile = startHostile({ port: sw.port, slow: o.slow, flood: o.flood });
+    log(`bench: ${o.slow} slow and ${o.flood} flooding clients beside the terminals`);
+  };
+  const phases = [await runPhase({ ...common, target: 'switch', port: sw.port, pid: sw.pid, warnings: sw.warnings, expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)), onConnected: beside }).finally(() => hostile?.stop())];
+  const hostileCounts = hostile?.stop();
   await sw.stop();
   ctx.sw = undefined;
   if (o.baseline) {
@@ -87,7 +95,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   }
   const date = new Date();
   const { switchCommand: _, ...shown } = o;
-  const report = buildReport({ date, machine: machine(), command: commandLine(argv), options: { ...shown, switchCommand: o.switchCommand?.join(' ') ?? null }, mix, keyPrefix: ctx.keyPrefix, phases });
+  const report = buildReport({ date, machine: machine(), command: commandLine(argv), options: { ...shown, switchCommand: o.switchCommand?.join(' ') ?? null }, mix, keyPrefix: ctx.keyPrefix, phases, ...(hostileCounts === undefined ? {} : { hostile: hostileCounts }) });
   process.stdout.write(`${formatReport(report)}\n`);
   const json = writeJson('load', report, date, o.json);
   const html = o.html ?? join(RESULTS_DIR, 'load-latest.html');

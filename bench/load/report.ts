@@ -9,6 +9,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import { type LatencySummary, type PercentilePoint, merge, percentileCurve, summarize } from './histogram.js';
 import { type FollowUp, type MixEntry, mixRows } from './mix.js';
 import type { LoopMode, WorkerResult } from './protocol.js';
+import type { HostileCounts } from './hostile.js';
 
 export const REPORT_VERSION = 1;
 
@@ -235,9 +236,11 @@ export interface RunReport {
   phases: PhaseReport[];
   /** Switch throughput over echo throughput, when the baseline ran. */
   baselineRatio: number | null;
+  /** Misbehaving clients beside the terminals in the switch phase (--slow, --flood), when there were any. */
+  hostile?: HostileCounts;
 }
 
-export function buildReport(parts: { date: Date; machine: Machine; command: string; options: Record<string, unknown>; mix: { name: string; entries: MixEntry[]; cards: Record<string, { count: number; state: string }> }; keyPrefix: string; phases: PhaseReport[] }): RunReport {
+export function buildReport(parts: { date: Date; machine: Machine; command: string; options: Record<string, unknown>; mix: { name: string; entries: MixEntry[]; cards: Record<string, { count: number; state: string }> }; keyPrefix: string; phases: PhaseReport[]; hostile?: HostileCounts }): RunReport {
   const sw = parts.phases.find((p) => p.target === 'switch');
   const echo = parts.phases.find((p) => p.target === 'echo');
   return {
@@ -266,6 +269,7 @@ export function buildReport(parts: { date: Date; machine: Machine; command: stri
     keyPrefix: parts.keyPrefix,
     phases: parts.phases,
     baselineRatio: sw !== undefined && echo !== undefined && echo.achievedRate > 0 ? round(sw.achievedRate / echo.achievedRate, 3) : null,
+    ...(parts.hostile === undefined ? {} : { hostile: parts.hostile }),
   };
 }
 
@@ -295,6 +299,8 @@ export function formatReport(r: RunReport): string {
     }
     if (Object.keys(p.process.warnings).length > 0) lines.push(`  ${p.target} warnings ${JSON.stringify(p.process.warnings)}`);
   }
+  const h = r.hostile;
+  if (h !== undefined) lines.push(`hostile clients beside the switch's terminals: ${n(h.slow)} slow (closed by the switch ${n(h.slowClosed)} times), ${n(h.flood)} flooding (shed ${n(h.floodShed)} times, ${n(h.floodHeld)} held at the end)`);
   if (r.baselineRatio !== null) lines.push(`switch / echo throughput: ${r.baselineRatio}`);
   return lines.join('\n');
 }

@@ -34,6 +34,8 @@ export interface PhaseSpec {
   expected: string[][] | null;
   cores: number;
   log: (line: string) => void;
+  /** Called once every terminal connection is open, before the warm-up (bench/load/hostile.ts starts there). */
+  onConnected?: () => void;
 }
 
 /** CPU counters at the start and the end of the measurement window. */
@@ -138,6 +140,8 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
   const redis = spec.redisPid === null ? null : new ProcessMonitor(spec.redisPid, now);
   try {
     await waitFor(Promise.race([allReady, failure]), 60_000, `${spec.target}: opening ${o.connections} connections`);
+    // After the terminals are connected: a flood must not take their places.
+    spec.onConnected?.();
     const startAt = now() + START_LEAD_MS;
     const measureFrom = startAt + o.warmupS * 1000;
     const endAt = measureFrom + o.durationS * 1000;

@@ -3,37 +3,23 @@
  * main module under tsx starts its switch child (src/main.ts under tsx), seeds the cards, runs an
  * open loop and the echo baseline, writes JSON and HTML, and leaves nothing behind.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import t from 'tap';
 import type { RunReport } from '../../bench/load/report.js';
+import { runTool } from '../support/process.js';
 import { testRedisUrl } from '../support/redis.js';
 
 const MAIN = fileURLToPath(new URL('../../bench/load/main.ts', import.meta.url));
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
-  return env;
-}
 
 t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real switch process', async (t) => {
   const url = await testRedisUrl();
   const dir = t.testdir();
   const json = join(dir, 'run.json');
   const html = join(dir, 'run.html');
-  const args = ['--import', 'tsx', MAIN, '--rate', '200', '--duration', '2', '--connections', '4', '--warmup', '0', '--baseline', '--json', json, '--html', html, '--redis', url];
-  const child = spawn(process.execPath, args, { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
+  const { code, out, err } = await runTool(t, MAIN, ['--rate', '200', '--duration', '2', '--connections', '4', '--warmup', '0', '--baseline', '--json', json, '--html', html, '--redis', url]);
   t.equal(code, 0, err.slice(-3000));
 
   const r = JSON.parse(readFileSync(json, 'utf8')) as RunReport;

@@ -99,8 +99,12 @@ t.test('closed loop, the echo target (no action codes), unreadable CPU', async (
 const REPORT_KEYS = ['version', 'kind', 'date', 'machine', 'command', 'options', 'mix', 'keyPrefix', 'phases', 'baselineRatio'];
 const PHASE_KEYS = ['target', 'mode', 'offeredRate', 'depth', 'connections', 'workers', 'warmupS', 'durationS', 'requests', 'achievedRate', 'latencyMs', 'percentiles', 'sendLagMs', 'actionCodes', 'unexpected', 'entries', 'timeline', 'generator', 'process', 'redisCpuPercent'];
 
+function reportParts(phases: PhaseReport[]) {
+  return { date: new Date('2026-11-21T12:00:00Z'), machine: machine(), command: 'npm run bench -- --rate 100', options: { rate: 100 }, mix: { name: mix.name, entries, cards: mix.cards }, keyPrefix: 'bench:1:a:', phases };
+}
+
 function report(phases: PhaseReport[]) {
-  return buildReport({ date: new Date('2026-11-21T12:00:00Z'), machine: machine(), command: 'npm run bench -- --rate 100', options: { rate: 100 }, mix: { name: mix.name, entries, cards: mix.cards }, keyPrefix: 'bench:1:a:', phases });
+  return buildReport(reportParts(phases));
 }
 
 t.test('the report JSON: its shape, the mix as run, the baseline ratio', async (t) => {
@@ -141,6 +145,11 @@ t.test('the printed summary', async (t) => {
   const warned = formatReport(report([aggregatePhase(input({ process: { ...open.process, warnings: { 'framing lost': 3 } } }))]));
   t.match(warned, /switch warnings \{"framing lost":3\}/);
   t.notMatch(warned, /switch \/ echo/);
+  t.notMatch(warned, /hostile/, 'no hostile clients, no line');
+  const hostile = { slow: 200, flood: 2000, slowClosed: 410, floodShed: 23_000, floodHeld: 1000 };
+  const withHostile = buildReport({ ...reportParts([open]), hostile });
+  t.same(JSON.parse(JSON.stringify(withHostile)).hostile, hostile, 'in the JSON');
+  t.match(formatReport(withHostile), /^hostile clients beside the switch's terminals: 200 slow \(closed by the switch 410 times\), 2,000 flooding \(shed 23,000 times, 1,000 held at the end\)$/m);
 });
 
 t.test('follow-ups have rows of their own, after their entry, in the JSON, the summary and the page', async (t) => {

@@ -27,6 +27,7 @@ import { deleteKeys, testRedisUrl } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { lineCapture } from '../support/log-capture.js';
+import { cleanEnv } from '../support/process.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
 const DATE = '2026-11-21';
@@ -50,13 +51,6 @@ interface Harness {
   /** Makes `count` approved purchases over TCP and waits until they are in the journal. */
   buy(count: number): Promise<void>;
   journalIds(): Promise<string[]>;
-}
-
-/** The environment without tap's and coverage's variables (the child runs through tsx, not tap's loader). */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
-  return env;
 }
 
 async function harness(t: Test): Promise<Harness> {

@@ -29,6 +29,26 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** How a command-line tool's run ended. */
+export interface ToolRun {
+  code: number | null;
+  out: string;
+  err: string;
+  pid: number;
+}
+
+/** Runs a TypeScript entry point (`npm run bench`'s, `npm run fuzz`'s...) under tsx to its end; killed if the test ends first. */
+export async function runTool(t: { teardown(fn: () => void): void }, main: string, args: string[]): Promise<ToolRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => child.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, out, err, pid: child.pid! };
+}
+
 /** `args`: command-line arguments of the switch (e.g. `--processes 2`). */
 export function startSwitchProcess(env: Record<string, string>, args: string[] = []): SwitchProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,31 +3,15 @@
  * starts its own switch process (src/main.ts under tsx), fuzzes it, checks the closing purchases,
  * stops it, and leaves no Redis keys behind.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
+import { type ToolRun, runTool } from '../support/process.js';
 import { testRedisUrl } from '../support/redis.js';
 
 const MAIN = fileURLToPath(new URL('../../scripts/fuzz/main.ts', import.meta.url));
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
-  return env;
-}
-
-async function fuzz(t: Test, args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(() => child.kill('SIGKILL'));
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, out, err, pid: child.pid! };
-}
+const fuzz = (t: Test, args: string[]): Promise<ToolRun> => runTool(t, MAIN, args);
 
 t.test('a short seeded run against a switch process passes and cleans up', async (t) => {
   const url = await testRedisUrl();
