@@ -44,7 +44,10 @@ local reserve, resId, lapse = ARGV[10] == '1', ARGV[11], tonumber(ARGV[12])
 local noticeId, terminal = ARGV[13], ARGV[14]
 local sig, msg, approval, keepFor = ARGV[15], ARGV[16], ARGV[17], tonumber(ARGV[18])
 
-if redis.call('EXISTS', card) == 0 then return {'notRegistered', '', 0, 0, '', ''} end
+-- Every card record has a status: none means no card (one read for both, no EXISTS first).
+local f = redis.call('HMGET', card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc')
+if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 ${REPEAT_LUA}
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
 local record = sig ~= ''
@@ -53,8 +56,6 @@ if record then
   if seen then return seen end
 end
 
-local f = redis.call('HMGET', card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc')
 local status, expiry, block, pinBlocked = f[1], f[2], f[3] or '', f[4] == '1'
 local tries = tonumber(f[5] or '0')
 local balance, reserved, unbooked = tonumber(f[7] or '0'), tonumber(f[8] or '0'), tonumber(f[9] or '0')
@@ -135,8 +136,9 @@ local r = decide()
 local posting = ''
 if r[1] ~= 'approved' then approval = '' end
 if not record then return {r[1], r[2], r[3], r[4], '', ''} end
-redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
-if r[1] == 'approved' then
+if r[1] ~= 'approved' then
+  redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
+else
   local p = { id = ARGV[19], txn = ARGV[20], type = ARGV[21], direction = ARGV[22], amount = amount,
     currency = ARGV[23], terminal = ARGV[24], merchant = ARGV[25], stan = ARGV[26], localTime = ARGV[27],
     receivedAt = tonumber(ARGV[28]) }
@@ -150,8 +152,10 @@ if r[1] == 'approved' then
     posting = json
     redis.call('RPUSH', posts, posting)
   end
-  -- A dual-message authorization keeps the posting its completion will make.
-  redis.call('HSET', txn, 'state', state, 'msg', msg, 'kind', kind, 'amount', amount, 'res', reservedId, 'posting', json)
+  -- A dual-message authorization keeps the posting its completion will make. One write for the
+  -- whole record: what a retransmission gets back, and what a completion or reversal finds.
+  redis.call('HSET', txn, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
+    'state', state, 'msg', msg, 'kind', kind, 'amount', amount, 'res', reservedId, 'posting', json)
 end
 redis.call('PEXPIRE', txn, keepFor)
 return {r[1], r[2], r[3], r[4], approval, posting}
