@@ -11,7 +11,8 @@ import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../action-codes.js';
 import { isContactless, panOf } from '../card-data.js';
 import { luhnValid } from '../../register/card-id.js';
-import type { AuthorizeResult, BlockReason, CardRegister, RegisterOutcome } from '../../register/card-register.js';
+import type { AuthorizeResult, BlockReason, CardRegister, PostingTemplate, RegisterOutcome } from '../../register/card-register.js';
+import type { CardId } from '../../register/card-id.js';
 import type { NoticeRelay } from '../../register/notice-relay.js';
 import type { TerminalKeys } from '../../register/terminal-keys.js';
 import { verifyPinBlock } from '../../register/pin-verification.js';
@@ -78,7 +79,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       // answer would wait for it; what the flush could not move, the notice sweep moves.
       if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
-      if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, result, deps);
+      if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
     },
   };
@@ -99,9 +100,9 @@ function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): strin
 }
 
 /** Before the answer leaves: the terminal's next request is compared with it (reverse-lost-answer.ts). */
-async function recordLastApproved(ctx: RequestContext, result: AuthorizeResult, deps: AuthorizeCardDeps): Promise<void> {
-  const p = JSON.parse(result.posting) as { txn: string; stan: string; localTime: string; receivedAt: number };
-  await withTimeout(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card: result.card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
+async function recordLastApproved(ctx: RequestContext, p: PostingTemplate, card: CardId, deps: AuthorizeCardDeps): Promise<void> {
+  // From the request's own posting fields, as sent to the Lua call: no parse of the posting it returned.
+  await withTimeout(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
 }
 
 function answer(ctx: RequestContext, result: AuthorizeResult): void {
