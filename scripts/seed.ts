@@ -13,11 +13,11 @@
  * a running switch to relay to the issuers' feeds; by default they are discarded.
  */
 import { pathToFileURL } from 'node:url';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../src/time/clock.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
-import { CardRegister } from '../src/register/card-register.js';
-import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../src/register/redis.js';
-import { type SeedSummary, seedTestCards } from '../src/register/test-cards.js';
+import { CardRegister } from '../src/card/card-register.js';
+import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../src/redis/connect.js';
+import { type SeedSummary, seedTestCards } from '../src/seed/test-cards.js';
 
 export interface RunSeedOptions {
   env: NodeJS.ProcessEnv;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { SwitchConfig } from './config/types.js';
-import { connectRedis } from './register/redis.js';
+import { connectRedis } from './redis/connect.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { SwitchMetrics } from './metrics/metrics.js';
 import { Switch } from './switch.js';

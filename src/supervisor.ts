@@ -15,7 +15,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry } from 'prom-client';
 import type { SwitchConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
-import { connectRedis } from './register/redis.js';
+import { connectRedis } from './redis/connect.js';
 
 /** A worker that died is started again after this pause (a crash loop then costs little). */
 const RESTART_DELAY_MS = 1000;

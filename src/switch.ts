@@ -2,10 +2,10 @@
  * The switch assembled: one Listener per configured listener (each with its dialect, framing and
  * request processor over the shared pipeline), the admin HTTP listener, metrics and the trace.
  */
-import { type RegisterRedis, bullConnection } from './register/redis-client.js';
+import { type RegisterRedis, bullConnection } from './redis/client.js';
 import { type Dialect, dialect as shippedDialect } from './codec/index.js';
 import type { SwitchConfig } from './config/types.js';
-import { type Clock, systemClock } from './clock.js';
+import { type Clock, systemClock } from './time/clock.js';
 import type { Logger } from './log/logger.js';
 import { SwitchMetrics } from './metrics/metrics.js';
 import { Pipeline, type Step } from './authorization/pipeline.js';
@@ -17,20 +17,20 @@ import { Listener } from './transport/listener.js';
 import { AdminServer } from './admin/server.js';
 import { adminRoutes } from './admin/routes.js';
 import { blockReferenceKey } from './admin/block-service.js';
-import { CardRegister } from './register/card-register.js';
-import { NoticeRelay } from './register/notice-relay.js';
-import { TerminalKeys } from './register/terminal-keys.js';
+import { CardRegister } from './card/card-register.js';
+import { NoticeRelay } from './notices/notice-relay.js';
+import { TerminalKeys } from './crypto/terminal-keys.js';
 import { authorizeCard } from './authorization/steps/authorize-card.js';
-import { PendingBlocks } from './register/pending-blocks.js';
-import { PostingJournal } from './postings/journal.js';
-import { PostingRelay } from './postings/posting-relay.js';
-import { LastApprovedTransactions } from './postings/last-approved.js';
-import { CardTransactions } from './postings/card-transactions.js';
-import { UnmatchedReversals } from './postings/unmatched-reversals.js';
+import { PendingBlocks } from './blocking/pending-blocks.js';
+import { PostingJournal } from './journal/journal.js';
+import { PostingRelay } from './journal/posting-relay.js';
+import { LastApprovedTransactions } from './terminal-state/last-approved.js';
+import { CardTransactions } from './card/card-transactions.js';
+import { UnmatchedReversals } from './journal/unmatched-reversals.js';
 import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
-import { OfflineBlockList } from './clearing/offline-block-list.js';
+import { OfflineBlockList } from './blocking/offline-block-list.js';
 import { ClearingDelivery, type CrashPoint } from './clearing/clearing-delivery.js';
 import { DeliveryLedger } from './clearing/delivery-ledger.js';
 import { ClearingScheduler } from './clearing/clearing-scheduler.js';

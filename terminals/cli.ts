@@ -10,7 +10,7 @@
  * 3 no answer (or the switch could not be reached).
  */
 import { parseArgs } from 'node:util';
-import type { Clock } from '../src/clock.js';
+import type { Clock } from '../src/time/clock.js';
 import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
 import { describeExchange, meaningOf } from './describe.js';

@@ -25,5 +25,5 @@ export { ConnectError } from './link.js';
 export { describeExchange, meaningOf } from './describe.js';
 export { LOCAL_TIME_ZONE } from './fields.js';
 export type { Dialect, IsoMessage } from '../src/codec/index.js';
-export type { Clock } from '../src/clock.js';
-export type { TerminalKey } from '../src/register/terminal-keys.js';
+export type { Clock } from '../src/time/clock.js';
+export type { TerminalKey } from '../src/crypto/terminal-keys.js';

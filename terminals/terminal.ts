@@ -8,9 +8,9 @@
 import { randomInt } from 'node:crypto';
 import { type Dialect, type IsoMessage, dialect as shippedDialect } from '../src/codec/index.js';
 import { type LengthHeader, LENGTH_HEADERS } from '../src/transport/framing.js';
-import { type Clock, systemClock } from '../src/clock.js';
-import { TEST_PIN_KEY, type TerminalKey } from '../src/register/terminal-keys.js';
-import { encryptPinBlockFormat0 } from '../src/register/pin-block.js';
+import { type Clock, systemClock } from '../src/time/clock.js';
+import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
+import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/authorization/action-codes.js';
 import { Link } from './link.js';
 import { isCode } from './describe.js';

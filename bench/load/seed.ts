@@ -5,9 +5,9 @@
  * about a second.
  */
 import type { Redis } from 'ioredis';
-import { systemClock } from '../../src/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import { CardRegister } from '../../src/register/card-register.js';
+import { CardRegister } from '../../src/card/card-register.js';
 import { ACTIVE_EXPIRY, EXPIRED_EXPIRY, HUGE_BALANCE, type PlannedCard } from './cards.js';
 
 const ISSUER = 'bench-bank';

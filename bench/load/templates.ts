@@ -15,8 +15,8 @@
  * In 1987 dialects a 1993 MTI of the mix is sent as its 1987 one (1200 as 0200).
  */
 import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec/index.js';
-import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
-import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { type FramingSpec, encodeFrame, headerSize } from '../../src/transport/framing.js';
 import { type PlannedCard, wrongPinOf } from './cards.js';
 import { type FollowUp, type Mix, type MixEntry, followUpKind } from './mix.js';

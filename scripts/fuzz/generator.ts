@@ -21,7 +21,7 @@ import { prng } from '../../bench/support/prng.js';
 import { type CodeSet, codeSetOf } from '../../src/authorization/action-codes.js';
 import { type Dialect, type FieldSpec, type IsoMessage, type IsoValue, dialect } from '../../src/codec/index.js';
 import { writeBcd } from '../../src/codec/bcd.js';
-import { luhnCheckDigit } from '../../src/register/card-id.js';
+import { luhnCheckDigit } from '../../src/crypto/card-id.js';
 import { PREFIX_DIGITS, prefixSize } from '../../src/codec/prefix.js';
 import { HEADER_CAPACITY, TPDU_SIZE, encodeFrame, headerSize } from '../../src/transport/framing.js';
 import { type Expectation, expectWholeFrame } from './oracle.js';

@@ -7,9 +7,9 @@
  * Postings show the masked PAN only: the encrypted PAN (panEnc) never leaves, and each posting
  * is rebuilt from a list of fields, so a field added to postings later is not shown by accident.
  */
-import { type RegisterRedis, scanEveryMaster } from '../register/redis-client.js';
-import type { Notice } from '../register/notice-relay.js';
-import type { Posting } from '../postings/posting.js';
+import { type RegisterRedis, scanEveryMaster } from '../redis/client.js';
+import type { Notice } from '../notices/notice-relay.js';
+import type { Posting } from '../journal/posting.js';
 import type { Switch } from '../switch.js';
 import { type ApiContext, TERMINAL_ID } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';

@@ -2,14 +2,14 @@
  * What the issuer and block-service routes share: the register, the notice relay, who is asking,
  * and the answers every card route gives the same way.
  */
-import type { RegisterRedis } from '../register/redis-client.js';
-import type { Clock } from '../clock.js';
+import type { RegisterRedis } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import type { CardId } from '../register/card-id.js';
-import type { CardRegister, CardState, ChangeResult } from '../register/card-register.js';
-import type { NoticeRelay } from '../register/notice-relay.js';
-import type { PendingBlocks } from '../register/pending-blocks.js';
+import type { CardId } from '../crypto/card-id.js';
+import type { CardRegister, CardState, ChangeResult } from '../card/card-register.js';
+import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { PendingBlocks } from '../blocking/pending-blocks.js';
 import type { AdminAuth } from './auth.js';
 import { CARD_ID_PATTERN } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';

@@ -4,7 +4,7 @@
  * full PANs (offline terminals compare them); answers are no-store like every admin answer.
  */
 import type { IncomingMessage } from 'node:http';
-import { FETCHER_PATTERN, type OfflineBlockList } from '../clearing/offline-block-list.js';
+import { FETCHER_PATTERN, type OfflineBlockList } from '../blocking/offline-block-list.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 

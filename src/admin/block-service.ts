@@ -6,14 +6,14 @@
  * for that card product.
  */
 import { randomInt } from 'node:crypto';
-import { type CardId, luhnCheckDigit } from '../register/card-id.js';
-import type { CardState } from '../register/card-register.js';
+import { type CardId, luhnCheckDigit } from '../crypto/card-id.js';
+import type { CardState } from '../card/card-register.js';
 import { type ApiContext, refused, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
 import { type BlockReportBody, invalid, validate } from './schemas.js';
 import { HttpError, type AdminRoute } from './server.js';
 import { renderSms, smsTemplate, smsTime } from './sms.js';
-import { isRedisUnavailable } from '../register/redis.js';
+import { isRedisUnavailable } from '../redis/connect.js';
 
 /** Attempts at a reference number not yet taken; 10^9 of them, so a second attempt is already rare. */
 const REFERENCE_TRIES = 5;

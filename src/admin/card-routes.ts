@@ -4,10 +4,10 @@
  * as the change. Cards are addressed by their card id (the keyed hash of the PAN); a PAN travels
  * only in a body, never in a URL (URLs end up in proxy and access logs).
  */
-import { isRedisUnavailable } from '../register/redis.js';
+import { isRedisUnavailable } from '../redis/connect.js';
 import type { IncomingMessage } from 'node:http';
-import type { CardId } from '../register/card-id.js';
-import type { ChangeResult } from '../register/card-register.js';
+import type { CardId } from '../crypto/card-id.js';
+import type { ChangeResult } from '../card/card-register.js';
 import { type ApiContext, NO_SUCH_CARD, cardIdParam, refused, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
 import { validate } from './schemas.js';

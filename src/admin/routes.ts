@@ -4,8 +4,8 @@
  * conformance view (bearer tokens; docs/ADMIN-API.md). Every route but the liveness probe needs a
  * token; each declares the roles it takes, and guarded() checks them before its handler runs.
  */
-import type { RegisterRedis } from '../register/redis-client.js';
-import type { Clock } from '../clock.js';
+import type { RegisterRedis } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { AdminRoute } from './server.js';
@@ -16,7 +16,7 @@ import { terminalIdParam } from './api.js';
 import { refuseQuery } from './schemas.js';
 import { blockServiceRoutes } from './block-service.js';
 import { blockListRoutes } from './block-list-routes.js';
-import { OfflineBlockList } from '../clearing/offline-block-list.js';
+import { OfflineBlockList } from '../blocking/offline-block-list.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';

@@ -5,10 +5,10 @@
  * answer). Unknown properties are refused (additionalProperties: false), so a typo is an error.
  */
 import type { IncomingMessage } from 'node:http';
-import type { NewCard } from '../register/card-register.js';
+import type { NewCard } from '../card/card-register.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PRODUCT_PATTERN } from '../config/schema.js';
-import { luhnValid } from '../register/card-id.js';
+import { luhnValid } from '../crypto/card-id.js';
 import { HttpError } from './server.js';
 
 export interface Problem {

@@ -5,7 +5,7 @@
  * request is shown once to the fault injector (src/faults/), when any fault rule exists.
  */
 import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { FaultNote, TerminalTrace } from '../trace/terminal-trace.js';

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IsoMessage } from '../codec/index.js';
-import { type Direction, type PostingType, transactionId } from '../postings/posting.js';
-import type { PostingTemplate } from '../register/card-register.js';
+import { type Direction, type PostingType, transactionId } from '../journal/posting.js';
+import type { PostingTemplate } from '../card/card-register.js';
 import type { RequestContext } from './context.js';
 
 /**

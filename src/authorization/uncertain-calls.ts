@@ -13,17 +13,17 @@
  * repeat gets the first answer.
  *
  * While the connection is not ready at all, no call is made: it would wait in ioredis's offline
- * queue and could run after the terminal had its 911 (src/register/redis.ts, OUTAGE_OPTIONS).
+ * queue and could run after the terminal had its 911 (src/redis/connect.ts, OUTAGE_OPTIONS).
  * The pending list is kept in memory: a switch killed during an outage forgets it, and such an
  * approval stands as the classic lost answer (docs/OPERATIONS.md).
  */
-import type { RegisterRedis } from '../register/redis-client.js';
+import type { RegisterRedis } from '../redis/client.js';
 import type { Logger } from '../log/logger.js';
-import type { CardId } from '../register/card-id.js';
-import type { CardRegister } from '../register/card-register.js';
-import type { NoticeRelay } from '../register/notice-relay.js';
-import type { CardTransactions } from '../postings/card-transactions.js';
-import type { PostingRelay } from '../postings/posting-relay.js';
+import type { CardId } from '../crypto/card-id.js';
+import type { CardRegister } from '../card/card-register.js';
+import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { CardTransactions } from '../card/card-transactions.js';
+import type { PostingRelay } from '../journal/posting-relay.js';
 import { RegisterUnavailableError, withTimeout } from './pipeline.js';
 
 /** How often what could not be settled (Redis still down) is tried again. */

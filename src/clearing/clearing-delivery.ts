@@ -9,12 +9,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import type { PostingJournal } from '../postings/journal.js';
-import type { PanCipher } from '../postings/pan-cipher.js';
-import type { PostingRelay } from '../postings/posting-relay.js';
+import type { PostingJournal } from '../journal/journal.js';
+import type { PanCipher } from '../crypto/pan-cipher.js';
+import type { PostingRelay } from '../journal/posting-relay.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
 import { localDate, nextDate } from './cutoffs.js';

@@ -6,11 +6,11 @@
  * worker when the one running it dies (BullMQ's stalled-job check).
  */
 import { type Job, Queue, Worker } from 'bullmq';
-import { type RegisterRedis, bullPrefix } from '../register/redis-client.js';
+import { type RegisterRedis, bullPrefix } from '../redis/client.js';
 import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { ClearingDelivery, DeliveryResult } from './clearing-delivery.js';
-import type { OfflineBlockList } from './offline-block-list.js';
+import type { OfflineBlockList } from '../blocking/offline-block-list.js';
 import { cronOf, localDate } from './cutoffs.js';
 import { reconcileDay, type DayReconciliationDeps } from './day-reconciliation.js';
 

@@ -18,13 +18,13 @@
  */
 import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { type RegisterRedis, bullConnection } from '../register/redis-client.js';
-import { type Clock, systemClock } from '../clock.js';
+import { type RegisterRedis, bullConnection } from '../redis/client.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { type DeepPartial, loadConfig } from '../config/load.js';
 import type { SwitchConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
 import { SwitchMetrics } from '../metrics/metrics.js';
-import { DEFAULT_PROBE_URL, connectRedis } from '../register/redis.js';
+import { DEFAULT_PROBE_URL, connectRedis } from '../redis/connect.js';
 import { Switch } from '../switch.js';
 import type { DeliveryResult } from './clearing-delivery.js';
 import { QUEUE_NAME } from './clearing-scheduler.js';

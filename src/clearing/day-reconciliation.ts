@@ -5,8 +5,8 @@
  */
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PostingJournal } from '../postings/journal.js';
-import type { UnmatchedReversals } from '../postings/unmatched-reversals.js';
+import type { PostingJournal } from '../journal/journal.js';
+import type { UnmatchedReversals } from '../journal/unmatched-reversals.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
 import { localDate } from './cutoffs.js';
 import { type ReconciliationReport, formatReport, reconcile } from './reconciliation.js';

@@ -8,7 +8,7 @@
  * delivery writes byte-identical files. Error messages name the line and field, never a value:
  * a shifted or damaged record may put a PAN in any column.
  */
-import type { Direction, Posting, PostingType } from '../postings/posting.js';
+import type { Direction, Posting, PostingType } from '../journal/posting.js';
 
 export const LAYOUT_VERSION = 1;
 export const RECORD_LENGTH = 256;

@@ -5,7 +5,7 @@
  * cut-off is run. A delivery is rebuilt from its range, so a retried delivery writes the same
  * file byte for byte. Keys share the journal's hash tag (one slot on Redis Cluster).
  */
-import type { RegisterRedis } from '../register/redis-client.js';
+import type { RegisterRedis } from '../redis/client.js';
 
 export interface SealedDelivery {
   date: string;

@@ -8,7 +8,7 @@
  * masked-PAN column holds a full PAN cannot put one in the report.
  */
 import { maskPan } from '../codec/mask.js';
-import type { Posting, PostingType } from '../postings/posting.js';
+import type { Posting, PostingType } from '../journal/posting.js';
 import { DeliveryFileError, parseDelivery, totalsOf, type ParsedDelivery, type ParsedPosting } from './delivery-file.js';
 
 export interface TypeTotals {

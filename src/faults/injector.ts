@@ -13,13 +13,13 @@
  * fires N times in all, whichever switches the terminal talks to.
  */
 import { randomBytes } from 'node:crypto';
-import type { RegisterRedis } from '../register/redis-client.js';
+import type { RegisterRedis } from '../redis/client.js';
 import { Counter } from 'prom-client';
 import type { IsoMessage } from '../codec/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
-import type { CardId } from '../register/card-id.js';
+import type { CardId } from '../crypto/card-id.js';
 import { panOf } from '../authorization/card-data.js';
 import { withTimeout } from '../authorization/pipeline.js';
 import type { FaultRule, FaultRuleState, NewFaultRule } from './rule.js';

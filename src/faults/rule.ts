@@ -3,7 +3,7 @@
  * wrong, for whom, and how often. A rule names a terminal (field 41), a card, or both; a card
  * only by its card id (the keyed hash of the PAN), never the PAN.
  */
-import type { CardId } from '../register/card-id.js';
+import type { CardId } from '../crypto/card-id.js';
 
 export const FAULT_KINDS = ['delay', 'noAnswer', 'close', 'actionCode', 'corrupt'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

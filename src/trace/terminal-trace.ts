@@ -5,7 +5,7 @@
  * fault; one whose answer was never sent (noAnswer, close) has no response.
  */
 import type { Dialect, FieldLayout } from '../codec/index.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** What a fault rule did to an exchange: no card data, no terminal id. */
 export interface FaultNote {

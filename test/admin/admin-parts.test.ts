@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { AdminAuth } from '../../src/admin/auth.js';
 import { newReference } from '../../src/admin/block-service.js';
-import { luhnCheckDigit } from '../../src/register/card-id.js';
+import { luhnCheckDigit } from '../../src/crypto/card-id.js';
 import { HttpError } from '../../src/admin/server.js';
 import { isIsoTime } from '../../src/admin/schemas.js';
 import { DEFAULT_SMS_TEMPLATE, renderSms, smsTemplate, smsTime } from '../../src/admin/sms.js';

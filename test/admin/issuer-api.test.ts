@@ -3,9 +3,9 @@
  * HTTP. Every refusal is checked against the register afterwards: nothing may have changed.
  */
 import t, { type Test } from 'tap';
-import { luhnValid } from '../../src/register/card-id.js';
-import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
-import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+import { luhnValid } from '../../src/crypto/card-id.js';
+import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { smsTime } from '../../src/admin/sms.js';
 import { OPERATOR_TOKEN, TEST_CARD, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';

@@ -4,8 +4,8 @@ import { encodeFrame } from '../../src/transport/framing.js';
 import { RegisterUnavailableError, type Step } from '../../src/authorization/pipeline.js';
 import { ROUTES } from '../../src/authorization/routes.js';
 import { OPERATOR_HEADERS, startSwitch } from '../support/switch.js';
-import { encryptPinBlockFormat0 } from '../../src/register/pin-block.js';
-import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
 
 t.test('network management in both dialects', async (t) => {

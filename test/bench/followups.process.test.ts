@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { codeSetOf } from '../../src/authorization/action-codes.js';
 import { type ShippedDialect, dialect } from '../../src/codec/index.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 import { planCards } from '../../bench/load/cards.js';
 import { type LoadOptions, parseCli } from '../../bench/load/cli.js';
 import { FRAMING_OF, deleteKeys, startSwitch } from '../../bench/load/harness.js';

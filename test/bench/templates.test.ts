@@ -6,8 +6,8 @@
  */
 import t from 'tap';
 import { SHIPPED_DIALECTS, dialect } from '../../src/codec/index.js';
-import { decryptPinBlockFormat0 } from '../../src/register/pin-block.js';
-import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+import { decryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { FrameReader, type FramingSpec, encodeFrame } from '../../src/transport/framing.js';
 import { planCards, wrongPinOf } from '../../bench/load/cards.js';
 import { type FollowUp, type MixEntry, loadMix } from '../../bench/load/mix.js';

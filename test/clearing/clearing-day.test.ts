@@ -6,7 +6,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readFile, readdir } from 'node:fs/promises';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { clearingWorker } from '../support/clearing-worker.js';
 import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
@@ -14,7 +14,7 @@ import { addCard, pinBlock } from '../support/cards.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import { reconcileDay } from '../../src/clearing/day-reconciliation.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 import { prng } from '../../bench/support/prng.js';
 
 const KEY = '0123456789ABCDEFFEDCBA9876543210';

@@ -21,7 +21,7 @@ import type { CrashPoint, DeliveryResult } from '../../src/clearing/clearing-del
 import type { ClearingJob, ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
-import { bullConnection } from '../../src/register/redis-client.js';
+import { bullConnection } from '../../src/redis/client.js';
 import { addCard } from '../support/cards.js';
 import { deleteKeys, testRedisUrl } from '../support/redis.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';

@@ -18,7 +18,7 @@ import {
   type RecordCode,
 } from '../../src/clearing/delivery-file.js';
 import { maskPan } from '../../src/codec/mask.js';
-import { transactionId, type Posting } from '../../src/postings/posting.js';
+import { transactionId, type Posting } from '../../src/journal/posting.js';
 
 // Test PANs only (docs/TEST-CARDS.md: made-up numbers).
 const PAN_A = '5019000000000016';

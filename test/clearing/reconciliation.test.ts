@@ -6,7 +6,7 @@ import t, { type Test } from 'tap';
 import { LAYOUTS, deliveryFileName, formatDelivery, type DeliveryHeader, type RecordCode } from '../../src/clearing/delivery-file.js';
 import { formatReport, reconcile, type ReconciliationInput, type ReconciliationReport } from '../../src/clearing/reconciliation.js';
 import { maskPan } from '../../src/codec/mask.js';
-import { transactionId, type Posting } from '../../src/postings/posting.js';
+import { transactionId, type Posting } from '../../src/journal/posting.js';
 
 // Test PANs only (docs/TEST-CARDS.md: made-up numbers).
 const PANS = ['5019000000000016', '5019000000000024', '5019000000000032', '5019000000000040', '5019000000000057'];

@@ -23,14 +23,14 @@ t.setTimeout(300_000);
 
 /** The rule tests: statuses, three strikes, balances, contactless; postings and reversals; clearing; the offline block list. */
 const RULE_FILES = [
-  'test/register/authorize.test.ts',
-  'test/register/three-strikes.process.test.ts',
+  'test/card/authorize.test.ts',
+  'test/card/three-strikes.process.test.ts',
   'test/postings/postings.test.ts',
   'test/postings/lost-answer.test.ts',
   'test/postings/relay.test.ts',
   'test/postings/kill.process.test.ts',
   'test/clearing/clearing-day.test.ts',
-  'test/clearing/offline-block-list.test.ts',
+  'test/blocking/offline-block-list.test.ts',
 ];
 
 interface Run {

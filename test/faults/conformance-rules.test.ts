@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { dialect, type IsoMessage } from '../../src/codec/index.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { conformance, type ConformanceReport } from '../../src/faults/conformance.js';
 import { type FaultNote, TerminalTrace, type TraceEntry } from '../../src/trace/terminal-trace.js';
 import { corruptAnswer } from '../../src/faults/answers.js';

@@ -8,7 +8,7 @@ import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard } from '../support/cards.js';
 import type { IsoMessage } from '../../src/codec/index.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 
 const KEY = '0123456789ABCDEFFEDCBA9876543210';
 

@@ -7,7 +7,7 @@ import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import type { IsoMessage } from '../../src/codec/index.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 
 async function open(t: Test, s: TestSwitch, listener = 'iso93'): Promise<TestTerminal> {
   const term = listener === 'iso93' ? await TestTerminal.open(s.port('iso93')) : await TestTerminal.open(s.port('iso87'), 'iso87ascii', 'ascii4');

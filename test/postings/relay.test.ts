@@ -1,10 +1,10 @@
 /** The posting relay and the journal on their own: idempotent appends, batching, sweeps after failures. */
 import t from 'tap';
-import { ManualClock } from '../../src/clock.js';
-import { PostingJournal } from '../../src/postings/journal.js';
-import { type LastApproved, LastApprovedTransactions } from '../../src/postings/last-approved.js';
-import { LINGER_MS, PostingRelay } from '../../src/postings/posting-relay.js';
-import type { Posting } from '../../src/postings/posting.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { PostingJournal } from '../../src/journal/journal.js';
+import { type LastApproved, LastApprovedTransactions } from '../../src/terminal-state/last-approved.js';
+import { LINGER_MS, PostingRelay } from '../../src/journal/posting-relay.js';
+import type { Posting } from '../../src/journal/posting.js';
 import { testClient, testRedis } from '../support/redis.js';
 
 const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));

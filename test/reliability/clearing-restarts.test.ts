@@ -10,7 +10,7 @@ import t from 'tap';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import type { ClearingJob, ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import type { DeliveryResult } from '../../src/clearing/clearing-delivery.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';

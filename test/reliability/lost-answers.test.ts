@@ -8,10 +8,10 @@
  */
 import t, { type Test } from 'tap';
 import { Redis } from 'ioredis';
-import { transactionKey } from '../../src/register/card-id.js';
-import type { Posting } from '../../src/postings/posting.js';
-import { CardRegister, type NewCard } from '../../src/register/card-register.js';
-import { systemClock } from '../../src/clock.js';
+import { transactionKey } from '../../src/crypto/card-id.js';
+import type { Posting } from '../../src/journal/posting.js';
+import { CardRegister, type NewCard } from '../../src/card/card-register.js';
+import { systemClock } from '../../src/time/clock.js';
 import { addCard, newPan, pinBlock } from '../support/cards.js';
 import { testRedisUrl } from '../support/redis.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';

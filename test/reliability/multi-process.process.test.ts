@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IsoMessage } from '../../src/codec/index.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import { testRedisUrl } from '../support/redis.js';
 import { OPERATOR_HEADERS, startSwitch, type TestSwitch } from '../support/switch.js';

@@ -8,7 +8,7 @@ import { call } from '../admin/fixtures/client.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import type { TestSwitch } from '../support/switch.js';
-import type { Posting } from '../../src/postings/posting.js';
+import type { Posting } from '../../src/journal/posting.js';
 import { JOURNAL_SLACK_MS, journalSince } from '../../src/admin/activity-routes.js';
 import { BLOCK_SERVICE, ISSUER, VENDOR, startScenarioSwitch } from './fixtures/switch.js';
 

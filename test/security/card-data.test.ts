@@ -9,7 +9,7 @@
 import t from 'tap';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type RegisterRedis, scanEveryMaster } from '../../src/register/redis-client.js';
+import { type RegisterRedis, scanEveryMaster } from '../../src/redis/client.js';
 import { runScenario } from '../../terminals/scenario/runner.js';
 import { textReport } from '../../terminals/scenario/report.js';
 import { runOptions, startScenarioSwitch, ISSUER } from '../scenarios/fixtures/switch.js';

@@ -2,7 +2,7 @@
 import type { Test } from 'tap';
 import { QueueEvents } from 'bullmq';
 import type { ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
-import { bullConnection } from '../../src/register/redis-client.js';
+import { bullConnection } from '../../src/redis/client.js';
 import { deleteKeys } from './redis.js';
 import type { TestSwitch } from './switch.js';
 

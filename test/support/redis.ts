@@ -11,9 +11,9 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import type { Test } from 'tap';
-import { redisAnswers, startPrivateRedis } from '../../src/register/redis.js';
-import { type RegisterRedis, isCluster, scanEveryMaster } from '../../src/register/redis-client.js';
-import { coalesceWrites } from '../../src/register/write-coalescing.js';
+import { redisAnswers, startPrivateRedis } from '../../src/redis/connect.js';
+import { type RegisterRedis, isCluster, scanEveryMaster } from '../../src/redis/client.js';
+import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 
 export { redisAnswers };
 
@@ -65,7 +65,7 @@ export async function testRedis(t: Test): Promise<{ url: string; redis: Register
   const url = testClusterNodes()?.join(',') ?? (await testRedisUrl());
   const prefix = `test:${process.pid}:${randomBytes(6).toString('hex')}:`;
   const redis = await testClient({ maxRetriesPerRequest: 1 });
-  // One Redis is written to as the switch writes to it (src/register/write-coalescing.ts), so that
+  // One Redis is written to as the switch writes to it (src/redis/write-coalescing.ts), so that
   // every in-process switch of the tests runs that code; a Cluster client auto-pipelines instead.
   if (!isCluster(redis)) coalesceWrites(redis);
   t.teardown(async () => {

@@ -12,11 +12,11 @@ import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch, type SwitchOptions } from '../../src/switch.js';
 import { testRedis } from './redis.js';
 import { captureLog } from './log-capture.js';
-import type { RegisterRedis } from '../../src/register/redis-client.js';
+import type { RegisterRedis } from '../../src/redis/client.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewCard } from '../../src/register/card-register.js';
+import type { NewCard } from '../../src/card/card-register.js';
 
 /** Active, PIN 1234, 1,000,000.00 DKK: the card purchase93()/purchase87() use. */
 export const TEST_CARD: NewCard = {

@@ -8,7 +8,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { addCard } from '../support/cards.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { USAGE, main, parseAmount } from '../../terminals/cli.js';
 import { AnswerGate, TEST_KEY_HEX, journal, keyFile } from './fixtures/support.js';
 

@@ -5,9 +5,9 @@
 import t from 'tap';
 import { startSwitch } from '../support/switch.js';
 import { addCard } from '../support/cards.js';
-import { ManualClock } from '../../src/clock.js';
-import { decryptPinBlockFormat0 } from '../../src/register/pin-block.js';
-import { TEST_PIN_KEY } from '../../src/register/terminal-keys.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { decryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { journal, keyFile, mtis, openTerminal, txnOf } from './fixtures/support.js';
 
 const AT = new Date('2026-11-21T10:15:30Z'); // 11:15:30 in Copenhagen

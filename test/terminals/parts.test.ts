@@ -8,7 +8,7 @@ import { type AddressInfo, type Server, type Socket, createServer } from 'node:n
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type IsoMessage, dialect } from '../../src/codec/index.js';
 import { FrameReader, type FramingSpec, encodeFrame } from '../../src/transport/framing.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { responseMti } from '../../src/authorization/steps/respond.js';
 import { ConnectError, TerminalError, Terminal, type TerminalOptions, describeExchange, meaningOf } from '../../terminals/index.js';
 import { Link } from '../../terminals/link.js';

@@ -9,7 +9,7 @@ import t from 'tap';
 import { startSwitch } from '../support/switch.js';
 import { addCard } from '../support/cards.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../../src/time/clock.js';
 import { AnswerGate, journal, keyFile, mtis, openTerminal, txnOf } from './fixtures/support.js';
 
 const AT = new Date('2026-11-21T10:15:30Z');

@@ -1,6 +1,6 @@
 /**
  * Card checks, PIN, contactless rules and balance: one call to the card register, which decides
- * all of it atomically in Redis (src/register/scripts/authorize.ts), records the transaction
+ * all of it atomically in Redis (src/card/scripts/authorize.ts), records the transaction
  * (so a retransmission gets the first answer) and, for a single-message approval, makes its
  * posting before the answer leaves. Here: read the card and the PIN block, call, and turn the
  * register's outcome into the answer.
@@ -10,14 +10,14 @@ import { withTimeout } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../action-codes.js';
 import { isContactless, panOf } from '../card-data.js';
-import { luhnValid } from '../../register/card-id.js';
-import type { AuthorizeResult, BlockReason, CardRegister, PostingTemplate, RegisterOutcome } from '../../register/card-register.js';
-import type { CardId } from '../../register/card-id.js';
-import type { NoticeRelay } from '../../register/notice-relay.js';
-import type { TerminalKeys } from '../../register/terminal-keys.js';
-import { verifyPinBlock } from '../../register/pin-verification.js';
-import type { PostingRelay } from '../../postings/posting-relay.js';
-import type { LastApprovedTransactions } from '../../postings/last-approved.js';
+import { luhnValid } from '../../crypto/card-id.js';
+import type { AuthorizeResult, BlockReason, CardRegister, PostingTemplate, RegisterOutcome } from '../../card/card-register.js';
+import type { CardId } from '../../crypto/card-id.js';
+import type { NoticeRelay } from '../../notices/notice-relay.js';
+import type { TerminalKeys } from '../../crypto/terminal-keys.js';
+import { verifyPinBlock } from '../../crypto/pin-verification.js';
+import type { PostingRelay } from '../../journal/posting-relay.js';
+import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
 import { postingTemplate, signatureOf } from '../transaction-data.js';
 import { randomInt } from 'node:crypto';

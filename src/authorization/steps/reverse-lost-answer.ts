@@ -8,10 +8,10 @@
  */
 import type { Step } from '../pipeline.js';
 import { refuse } from '../context.js';
-import type { TerminalKeys } from '../../register/terminal-keys.js';
-import type { LastApprovedTransactions } from '../../postings/last-approved.js';
-import type { CardTransactions } from '../../postings/card-transactions.js';
-import type { PostingRelay } from '../../postings/posting-relay.js';
+import type { TerminalKeys } from '../../crypto/terminal-keys.js';
+import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
+import type { CardTransactions } from '../../card/card-transactions.js';
+import type { PostingRelay } from '../../journal/posting-relay.js';
 import { lastCompletedStanOf, transactionOf } from '../transaction-data.js';
 import { withTimeout } from '../pipeline.js';
 

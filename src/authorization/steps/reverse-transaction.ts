@@ -9,9 +9,9 @@
 import type { Step } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';
 import { panOf } from '../card-data.js';
-import { maskPan } from '../../register/card-id.js';
-import { transactionId } from '../../postings/posting.js';
-import type { UnmatchedReversals } from '../../postings/unmatched-reversals.js';
+import { maskPan } from '../../crypto/card-id.js';
+import { transactionId } from '../../journal/posting.js';
+import type { UnmatchedReversals } from '../../journal/unmatched-reversals.js';
 import { originalOf, signatureOf, transactionOf } from '../transaction-data.js';
 import type { TransactionStepDeps } from './complete-authorization.js';
 import { withTimeout } from '../pipeline.js';

@@ -1,5 +1,5 @@
 /** Cards for the fault tests: active, PIN 1234, a balance no mix of ours can spend. */
-import type { CardRegister } from '../../../src/register/card-register.js';
+import type { CardRegister } from '../../../src/card/card-register.js';
 import { newPan } from '../../support/cards.js';
 import type { WorkloadCard } from './workload.js';
 

@@ -5,11 +5,11 @@
  * From the records, in the order each card saw them, follow the card's reservations, PIN tries
  * and postings; then compare with the card, the journal and the outboxes as they are.
  */
-import type { RegisterRedis } from '../../../src/register/redis-client.js';
+import type { RegisterRedis } from '../../../src/redis/client.js';
 import { actionCode, type Outcome } from '../../../src/authorization/action-codes.js';
-import { cardKeys, transactionKey } from '../../../src/register/card-id.js';
-import { PostingJournal } from '../../../src/postings/journal.js';
-import type { Posting } from '../../../src/postings/posting.js';
+import { cardKeys, transactionKey } from '../../../src/crypto/card-id.js';
+import { PostingJournal } from '../../../src/journal/journal.js';
+import type { Posting } from '../../../src/journal/posting.js';
 import { type Exchange, isUnavailable } from './workload.js';
 
 export interface InvariantReport {

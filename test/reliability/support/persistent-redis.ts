@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisAnswers } from '../../../src/register/redis.js';
+import { freePort, redisAnswers } from '../../../src/redis/connect.js';
 
 const START_TIMEOUT_MS = 10_000;
 

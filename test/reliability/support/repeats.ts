@@ -5,9 +5,9 @@
  * switch process and against several behind one port.
  */
 import type { Test } from 'tap';
-import type { RegisterRedis } from '../../../src/register/redis-client.js';
+import type { RegisterRedis } from '../../../src/redis/client.js';
 import type { IsoMessage } from '../../../src/codec/index.js';
-import type { Posting } from '../../../src/postings/posting.js';
+import type { Posting } from '../../../src/journal/posting.js';
 import type { Switch } from '../../../src/switch.js';
 import { addCard, pinBlock } from '../../support/cards.js';
 import { TestTerminal, purchase93 } from '../../support/terminal.js';

@@ -1,6 +1,6 @@
 /**
  * An in-process switch on a Redis connection the test made (through a proxy that loses answers),
- * configured with the production connection's outage options (src/register/redis.ts).
+ * configured with the production connection's outage options (src/redis/connect.ts).
  */
 import type { Test } from 'tap';
 import { randomBytes } from 'node:crypto';
@@ -12,9 +12,9 @@ import { loadConfig } from '../../../src/config/load.js';
 import type { SwitchConfig } from '../../../src/config/types.js';
 import { createLogger } from '../../../src/log/logger.js';
 import { SwitchMetrics } from '../../../src/metrics/metrics.js';
-import { OUTAGE_OPTIONS } from '../../../src/register/redis.js';
+import { OUTAGE_OPTIONS } from '../../../src/redis/connect.js';
 import { Switch } from '../../../src/switch.js';
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../../src/time/clock.js';
 import { deleteKeys } from '../../support/redis.js';
 
 export interface SwitchOn {

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IsoMessage } from '../../../src/codec/index.js';
 import { localTimeOf } from '../../../src/authorization/transaction-data.js';
-import { transactionId } from '../../../src/postings/posting.js';
+import { transactionId } from '../../../src/journal/posting.js';
 import { pinBlock } from '../../support/cards.js';
 import { TestTerminal } from '../../support/terminal.js';
 import { type Rng, int, rng } from '../../support/random.js';

@@ -1,0 +1,491 @@
+/**
+ * The offline block list (001 §17; docs/CLEARING.md "Offline block list"): the cards that offline
+ * terminals must refuse. Once a day the changes since the previous day's file are written to a
+ * change file (makeDaily); the terminal operators' fetch service collects every file it has not
+ * had yet (fetch), so files not fetched over a weekend arrive together on Monday, oldest first.
+ *
+ * Only blocked cards are listed: a card with a block, also when it is PIN-blocked as well. A card
+ * that is only PIN-blocked, a deleted card and an expired card are left out (a terminal refuses
+ * an expired card by itself).
+ *
+ * The list a daily file leaves the terminals with (the snapshot) is kept in Redis, keyed by card
+ * id, with the PAN only as the register keeps it (encrypted): the next file is the difference
+ * between the cards blocked then and the snapshot. The files themselves hold full PANs, because a
+ * terminal compares the PAN it reads: they are written with mode 0600 and are read back from the
+ * directory when fetched; nothing here logs or throws a PAN.
+ *
+ * Redis Cluster: the list's own keys share the hash tag {blocklist}, so MULTI and the Lua scripts
+ * touch one slot; the card records are found by a SCAN on every master and read one key per
+ * command.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type KeyCommand, type RegisterRedis, acrossSlots, scanEveryMaster } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import type { BlockReason, CardRegister } from '../card/card-register.js';
+
+export interface BlockListEntry {
+  pan: string;
+  maskedPan: string;
+  issuer: string;
+  reason: BlockReason;
+  /** ms since the epoch: when the register blocked the card. */
+  blockedAt: number;
+}
+
+export interface BlockListFile {
+  /** 'YYYY-MM-DD': a daily file's day; for a full file, the latest daily file it includes. */
+  date: string;
+  kind: 'daily' | 'full';
+  content: string;
+}
+
+export interface DailyResult {
+  date: string;
+  /** The file's path. */
+  file: string;
+  /** A records: cards put on the list (or whose block changed). */
+  added: number;
+  /** R records: cards taken off the list. */
+  removed: number;
+  /** false: the file of that date had been made already and nothing changed. */
+  created: boolean;
+}
+
+export interface OfflineBlockListOptions {
+  redis: RegisterRedis;
+  /** The switch's key prefix (config redis.keyPrefix). */
+  prefix: string;
+  register: CardRegister;
+  clock: Clock;
+  /** The local time zone of dates, times and expiry months (config register.timeZone). */
+  timeZone: string;
+  /** Where the files are written (created if absent). */
+  directory: string;
+  log: Logger;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file layout, as data (docs/CLEARING.md shows the same table; a test compares them).
+
+export const LAYOUT_VERSION = '01';
+export const RECORD_LENGTH = 104;
+/** Marks a file as a block list in its header. */
+export const FILE_ID = 'BLOCKLIST';
+
+export type RecordType = 'H' | 'A' | 'R' | 'T';
+
+export interface FieldSpec {
+  name: string;
+  /** 1-based column of the first character. */
+  start: number;
+  width: number;
+}
+
+function fields(list: [string, number][]): FieldSpec[] {
+  let start = 1;
+  return [['recordType', 1] as [string, number], ...list].map(([name, width]) => {
+    const f = { name, start, width };
+    start += width;
+    return f;
+  });
+}
+
+const ENTRY = fields([
+  ['pan', 19],
+  ['reason', 6],
+  ['blockedAt', 14],
+  ['issuer', 64],
+]);
+
+export const LAYOUTS: Readonly<Record<RecordType, readonly FieldSpec[]>> = {
+  H: fields([
+    ['fileId', 9],
+    ['version', 2],
+    ['kind', 5],
+    ['date', 8],
+    ['effective', 8],
+    ['created', 14],
+  ]),
+  A: ENTRY,
+  R: ENTRY,
+  T: fields([
+    ['added', 9],
+    ['removed', 9],
+  ]),
+};
+
+export function blockListFileName(date: string): string {
+  return `block-list-${date}.txt`;
+}
+
+/** A fetcher's name: chosen by the terminal operators, used in a Redis key and in logs. */
+export const FETCHER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** A card record's key after the prefix: the hash itself, not card:{id}:res and the like. */
+const CARD_KEY = /^card:\{([0-9a-f]{32})\}$/;
+const SCAN_COUNT = 1000;
+/** The fields of a card record the list reads, in the order listable() takes them. */
+const RECORD_FIELDS = ['status', 'block', 'blockedAt', 'expiry', 'issuer', 'maskedPan', 'panEnc'];
+/** Longer than making a file can take; a crashed maker's lock lapses after it. */
+const LOCK_MS = 10 * 60_000;
+
+/** What the snapshot keeps of a listed card (JSON, per card id): the PAN only encrypted. */
+interface Listed {
+  panEnc: string;
+  maskedPan: string;
+  issuer: string;
+  reason: BlockReason;
+  blockedAt: number;
+}
+
+interface Made {
+  added: number;
+  removed: number;
+  madeAt: number;
+}
+
+/**
+ * KEYS: snapshot, days, made. ARGV: date, its day number, the latest date the diff was made
+ * against ('' none), made JSON, count of removed ids, the removed ids, then id/JSON pairs to set.
+ * Refuses when the date was made meanwhile or another file came in between.
+ */
+const COMMIT_LUA = `
+if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 'made' end
+local last = redis.call('ZRANGE', KEYS[2], -1, -1)[1] or ''
+if last ~= ARGV[3] then return 'moved' end
+local n = tonumber(ARGV[5])
+for i = 6, 5 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
+for i = 6 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
+return 'ok'
+`;
+
+/** KEYS[1] a key; ARGV[1] its expected value, ARGV[2] the new one. 1 when set. */
+const SWAP_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1
+`;
+
+/** KEYS[1] the lock; ARGV[1] the holder's token. */
+const UNLOCK_LUA = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+interface BlockListCommands {
+  swBlockListCommit(...args: (string | number)[]): Promise<string>;
+  swBlockListSwap(...args: string[]): Promise<number>;
+  swBlockListUnlock(...args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<keyof BlockListCommands, [number, string]> = {
+  swBlockListCommit: [3, COMMIT_LUA],
+  swBlockListSwap: [1, SWAP_LUA],
+  swBlockListUnlock: [1, UNLOCK_LUA],
+};
+
+/** A fetcher's mark before any daily file was made (its first fetch came first). */
+const NONE = '-';
+
+export class OfflineBlockList {
+  private readonly redis: RegisterRedis & BlockListCommands;
+  private readonly prefix: string;
+  private readonly register: CardRegister;
+  private readonly clock: Clock;
+  private readonly directory: string;
+  private readonly log: Logger;
+  private readonly stamp: Intl.DateTimeFormat;
+  private readonly keys: { snapshot: string; days: string; made: string; lock: string };
+
+  constructor(opts: OfflineBlockListOptions) {
+    for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
+      if (!(name in opts.redis)) opts.redis.defineCommand(name, { numberOfKeys, lua });
+    }
+    this.redis = opts.redis as RegisterRedis & BlockListCommands;
+    this.prefix = opts.prefix;
+    this.register = opts.register;
+    this.clock = opts.clock;
+    this.directory = opts.directory;
+    this.log = opts.log;
+    this.stamp = new Intl.DateTimeFormat('en-GB', {
+      timeZone: opts.timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    const base = `${opts.prefix}{blocklist}`;
+    this.keys = { snapshot: `${base}:snapshot`, days: `${base}:days`, made: `${base}:made`, lock: `${base}:lock` };
+  }
+
+  /** Every card blocked now (a scan of the card records), sorted by PAN. */
+  async full(): Promise<BlockListEntry[]> {
+    const listed = await this.blockedCards(this.localStamp(this.clock.now().getTime()).slice(2, 6));
+    return this.entries(listed).map(({ entry }) => entry);
+  }
+
+  /**
+   * The change file of local day `date` ('YYYY-MM-DD'): the cards put on the list and taken off
+   * it since the previous daily file (the first file: since an empty list). Once per date: a
+   * second call returns the file made and changes nothing. A date before the latest file's is
+   * refused (the files are a chain); days without a file are simply covered by the next one.
+   */
+  async makeDaily(date: string): Promise<DailyResult> {
+    checkDate(date);
+    const file = join(this.directory, blockListFileName(date));
+    const token = randomBytes(16).toString('hex');
+    if ((await this.redis.set(this.keys.lock, token, 'PX', LOCK_MS, 'NX')) !== 'OK') {
+      throw new Error('offline block list: another daily file is being made; try again later');
+    }
+    try {
+      const [made, latest] = await this.dayState(date);
+      if (made !== undefined) return { date, file, added: made.added, removed: made.removed, created: false };
+      if (latest !== '' && latest > date) {
+        throw new Error(`offline block list: cannot make the file of ${date}: the file of ${latest} is made already`);
+      }
+      // Expiry is judged on the file's day: a card valid through that day's month stays listed.
+      const current = await this.blockedCards(date.slice(2, 4) + date.slice(5, 7));
+      const snapshot = parseSnapshot(await this.redis.hgetall(this.keys.snapshot));
+      const put = new Map([...current].filter(([id, e]) => {
+        const before = snapshot.get(id);
+        return before === undefined || before.reason !== e.reason || before.blockedAt !== e.blockedAt;
+      }));
+      const gone = new Map([...snapshot].filter(([id]) => !current.has(id)));
+      const lines = [
+        ...this.entries(put).map((e) => ({ ...e, type: 'A' as const })),
+        ...this.entries(gone).map((e) => ({ ...e, type: 'R' as const })),
+      ].sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
+      const content = this.render('DAILY', date, lines.map(({ type, entry }) => this.entryRecord(type, entry)), put.size, gone.size);
+      await this.writeFile(file, content);
+      const meta: Made = { added: put.size, removed: gone.size, madeAt: this.clock.now().getTime() };
+      const committed = await this.redis.swBlockListCommit(
+        this.keys.snapshot, this.keys.days, this.keys.made,
+        date, dayNumber(date), latest, JSON.stringify(meta), gone.size, ...gone.keys(),
+        ...[...put].flatMap(([id, e]) => [id, JSON.stringify(e)]),
+      );
+      /* c8 ignore next 3 */
+      if (committed !== 'ok') {
+        throw new Error(`offline block list: the file of ${date} was changed by another maker meanwhile (${committed}); its lock had lapsed`);
+      }
+      this.log.info({ date, added: meta.added, removed: meta.removed, file }, 'offline block list: daily file made');
+      return { date, file, added: meta.added, removed: meta.removed, created: true };
+    } finally {
+      await this.redis.swBlockListUnlock(this.keys.lock, token);
+    }
+  }
+
+  /**
+   * The daily files this fetcher has not had yet, oldest first, and marks them fetched. The first
+   * fetch of a fetcher never seen gives one full file instead: the list as the daily files so far
+   * leave it (as fullFile()), so a new fetcher starts from a complete list and gets daily files
+   * from there on. Before any daily file exists, the first fetch gets nothing (and later every
+   * file, the first of which starts from an empty list).
+   */
+  async fetch(fetcher: string): Promise<BlockListFile[]> {
+    if (!FETCHER_PATTERN.test(fetcher)) throw new Error('offline block list: a fetcher id is 1 to 64 of A-Z a-z 0-9 . _ -');
+    const key = `${this.prefix}{blocklist}:fetched:${fetcher}`;
+    const shown = fetcher.replace(/\d{4,}/g, (d) => '*'.repeat(d.length));
+    // A concurrent fetch by the same fetcher moves the mark; then this one looks again.
+    for (;;) {
+      const mark = await this.redis.get(key);
+      if (mark === null) {
+        const base = await this.baseline();
+        if ((await this.redis.set(key, base.date || NONE, 'NX')) !== 'OK') continue;
+        this.log.info({ fetcher: shown, fullListOf: base.date || null }, 'offline block list: first fetch of a new fetcher');
+        return base.date === '' ? [] : [{ date: base.date, kind: 'full', content: base.content }];
+      }
+      const min = mark === NONE ? '-inf' : `(${dayNumber(mark)}`;
+      const dates = await this.redis.zrangebyscore(this.keys.days, min, '+inf');
+      if (dates.length === 0) return [];
+      const files = await Promise.all(dates.map(async (date): Promise<BlockListFile> => ({ date, kind: 'daily', content: await this.readDaily(date) })));
+      if ((await this.redis.swBlockListSwap(key, mark, dates.at(-1)!)) === 0) continue;
+      this.log.info({ fetcher: shown, dates }, 'offline block list: daily files handed out');
+      return files;
+    }
+  }
+
+  /**
+   * The full list as a file (same layout, every entry an A record): the list the daily files made
+   * so far leave the terminals with, dated with the latest of them. Not the register's list of
+   * this moment: a card blocked and lifted again between two daily files would be in that one and
+   * in no later daily file, so a terminal starting from it would refuse the card for good.
+   */
+  async fullFile(): Promise<string> {
+    return (await this.baseline()).content;
+  }
+
+  /** fullFile() with the date of the latest daily file it includes (null before the first). */
+  async fullFileDated(): Promise<{ date: string | null; content: string }> {
+    const { date, content } = await this.baseline();
+    return { date: date === '' ? null : date, content };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** The latest daily file's date ('' none) and the full file of the snapshot, read together. */
+  private async baseline(): Promise<{ date: string; content: string }> {
+    const replies = await this.redis.multi().zrange(this.keys.days, '-1', '-1').hgetall(this.keys.snapshot).exec();
+    const [[e1, last], [e2, raw]] = replies as [[Error | null, string[]], [Error | null, Record<string, string>]];
+    /* c8 ignore next */
+    if (e1 ?? e2) throw e1 ?? e2;
+    const date = last[0] ?? '';
+    const entries = this.entries(parseSnapshot(raw));
+    const records = entries.map(({ entry }) => this.entryRecord('A', entry));
+    return { date, content: this.render('FULL', date, records, entries.length, 0) };
+  }
+
+  /** Whether `date` was made (and its counts), and the latest date made ('' none). */
+  private async dayState(date: string): Promise<[Made | undefined, string]> {
+    const replies = await this.redis.multi().hget(this.keys.made, date).zrange(this.keys.days, '-1', '-1').exec();
+    const [[e1, made], [e2, last]] = replies as [[Error | null, string | null], [Error | null, string[]]];
+    /* c8 ignore next */
+    if (e1 ?? e2) throw e1 ?? e2;
+    return [made === null ? undefined : (JSON.parse(made) as Made), last[0] ?? ''];
+  }
+
+  /** The cards blocked now, by card id, leaving out deleted ones and those expired before `yymm`. */
+  private async blockedCards(yymm: string): Promise<Map<string, Listed>> {
+    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}`;
+    const out = new Map<string, Listed>();
+    // On a cluster the card records are spread over the masters: every one is scanned.
+    await scanEveryMaster(this.redis, match, SCAN_COUNT, async (keys) => {
+      // The escaped MATCH keeps to this prefix; the pattern drops keys beside the records (card:{id}:res, …).
+      const cards = keys.flatMap((k) => {
+        const m = CARD_KEY.exec(k.slice(this.prefix.length));
+        return m === null ? [] : [{ key: k, id: m[1]! }];
+      });
+      if (cards.length === 0) return;
+      const replies = await acrossSlots(this.redis, cards.map((c): KeyCommand => ['hmget', c.key, ...RECORD_FIELDS]));
+      cards.forEach(({ id }, i) => {
+        const [err, value] = replies[i]!;
+        if (err) throw err;
+        const listed = this.listable(id, value as (string | null)[], yymm);
+        if (listed !== undefined) out.set(id, listed);
+      });
+    });
+    return out;
+  }
+
+  /** What the list keeps of a card record (RECORD_FIELDS), if the card is to be listed. */
+  private listable(id: string, record: (string | null)[], yymm: string): Listed | undefined {
+    // A record removed since the SCAN answers nulls (no block); a registered card has every other field.
+    const [status, block, blockedAt, expiry, issuer, maskedPan, panEnc] = record as string[];
+    if (!block || status === 'deleted' || expiry! < yymm) return undefined;
+    if (!panEnc) {
+      // A record from before the PAN was kept encrypted: it cannot be listed. Loud, not fatal.
+      this.log.error({ card: id }, 'offline block list: a blocked card has no encrypted PAN and is left out');
+      return undefined;
+    }
+    return { panEnc, maskedPan: maskedPan!, issuer: issuer!, reason: block as BlockReason, blockedAt: Number(blockedAt) };
+  }
+
+  /** Listed cards with their PANs decrypted, sorted by PAN. */
+  private entries(listed: Map<string, Listed>): { card: string; entry: BlockListEntry }[] {
+    return [...listed]
+      .map(([card, l]) => {
+        let pan: string;
+        try {
+          pan = this.register.cipher.decrypt(l.panEnc);
+        } catch {
+          throw new Error(`offline block list: the PAN of card ${card} cannot be decrypted (another data key?)`);
+        }
+        // Whatever was encrypted, only digits may reach the PAN column.
+        if (!/^\d{12,19}$/.test(pan)) throw new Error(`offline block list: the PAN of card ${card} is not 12 to 19 digits`);
+        return { card, entry: { pan, maskedPan: l.maskedPan, issuer: l.issuer, reason: l.reason, blockedAt: l.blockedAt } };
+      })
+      .sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
+  }
+
+  private entryRecord(type: 'A' | 'R', e: BlockListEntry): string {
+    return record(type, { pan: e.pan, reason: e.reason, blockedAt: this.localStamp(e.blockedAt), issuer: e.issuer });
+  }
+
+  /** Header, records, trailer; every line RECORD_LENGTH long and ended by '\n'. */
+  private render(kind: 'DAILY' | 'FULL', date: string, records: string[], added: number, removed: number): string {
+    const header = record('H', {
+      fileId: FILE_ID,
+      version: LAYOUT_VERSION,
+      kind,
+      date: date.replaceAll('-', ''),
+      effective: date === '' ? '' : nextDay(date).replaceAll('-', ''),
+      created: this.localStamp(this.clock.now().getTime()),
+    });
+    const trailer = record('T', { added: String(added).padStart(9, '0'), removed: String(removed).padStart(9, '0') });
+    return [header, ...records, trailer].map((l) => `${l}\n`).join('');
+  }
+
+  /** Local YYYYMMDDHHMMSS. */
+  private localStamp(ms: number): string {
+    const parts = this.stamp.formatToParts(new Date(ms));
+    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)!.value;
+    return `${part('year')}${part('month')}${part('day')}${part('hour')}${part('minute')}${part('second')}`;
+  }
+
+  /** Temp file (mode 0600, written and flushed) renamed over the final name: never half a file. */
+  private async writeFile(file: string, content: string): Promise<void> {
+    await mkdir(this.directory, { recursive: true, mode: 0o700 });
+    const temp = join(this.directory, `.${blockListFileName('tmp')}.${randomBytes(6).toString('hex')}`);
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      try {
+        await handle.writeFile(content, 'latin1');
+        // The mode given to open() passes through the umask, which may only take bits away.
+        await handle.chmod(0o600);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, file);
+    } catch (e) {
+      await unlink(temp);
+      throw e;
+    }
+  }
+
+  private async readDaily(date: string): Promise<string> {
+    try {
+      return await readFile(join(this.directory, blockListFileName(date)), 'latin1');
+    } catch (e) {
+      throw new Error(`offline block list: the file of ${date} cannot be read from ${this.directory} (${(e as NodeJS.ErrnoException).code})`);
+    }
+  }
+}
+
+function record(type: RecordType, values: Record<string, string>): string {
+  let out = '';
+  for (const f of LAYOUTS[type]) {
+    const value = f.name === 'recordType' ? type : values[f.name]!;
+    /* c8 ignore next */
+    if (value.length > f.width) throw new Error(`offline block list: field ${f.name} of a ${type} record is too long`);
+    out += value.padEnd(f.width, ' ');
+  }
+  return out.padEnd(RECORD_LENGTH, ' ');
+}
+
+function checkDate(date: string): void {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
+  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
+    throw new Error("offline block list: a date is 'YYYY-MM-DD'");
+  }
+}
+
+/** Days since 1970-01-01 of a 'YYYY-MM-DD': the days set's score. */
+function dayNumber(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+}
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function parseSnapshot(raw: Record<string, string>): Map<string, Listed> {
+  return new Map(Object.entries(raw).map(([id, json]) => [id, JSON.parse(json) as Listed]));
+}

@@ -1,0 +1,376 @@
+/**
+ * The central card register in Redis. Cards are named by a keyed hash of the PAN (card-id.ts);
+ * each change is one Lua script, loaded once and called by its hash (ioredis defineCommand uses
+ * EVALSHA and loads the script again only if Redis lost it).
+ */
+import { randomUUID } from 'node:crypto';
+import type { RegisterRedis } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
+import type { RegisterConfig } from '../config/types.js';
+import { type CardId, type CardKeys, cardId, cardKeys, maskPan } from '../crypto/card-id.js';
+import { pinVerificationValue } from '../crypto/pin-verification.js';
+import { PanCipher } from '../crypto/pan-cipher.js';
+import type { Posting } from '../journal/posting.js';
+import { transactionKey } from '../crypto/card-id.js';
+import { AUTHORIZE_LUA } from './scripts/authorize.js';
+import { ACTIVATE_LUA, BLOCK_LUA, DELETE_LUA, LIFT_BLOCK_LUA, LIFT_PIN_BLOCK_LUA, REGISTER_LUA, SET_BALANCE_LUA } from './scripts/issuer.js';
+
+export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
+export type CardStatus = 'registered' | 'active' | 'deleted';
+
+export interface NewCard {
+  pan: string;
+  issuer: string;
+  product: string;
+  /** YYMM; valid through the last day of that month. */
+  expiry: string;
+  /** Turned into PIN verification data at once; never stored. */
+  pin: string;
+  /** Turned into a keyed hash at once (typically the last 4 digits of the holder's personal number). */
+  activationCode: string;
+  account: string;
+  /** øre */
+  balance: number;
+  currency: string;
+  status?: Exclude<CardStatus, 'deleted'>;
+}
+
+export interface AuthorizeRequest {
+  pan: string;
+  kind: 'purchase' | 'refund';
+  /** øre */
+  amount: number;
+  /** PIN verification value of the PIN entered; undefined without PIN; 'invalid' when the PIN block could not be read. */
+  pvv: string | 'invalid' | undefined;
+  contactless: boolean;
+  reserve: boolean;
+  terminalId: string;
+  /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
+  transaction?: TransactionDetails;
+}
+
+export interface TransactionDetails {
+  /** Its id (src/journal/posting.ts transactionId). */
+  txn: string;
+  /** What a retransmission of it must repeat to get the first answer. */
+  signature: string;
+  /** Single message posts on approval; dual message only reserves (the completion posts). */
+  message: 'single' | 'dual';
+  /** Field 38 if approved (a retransmission gets the first one back). */
+  approvalCode: string;
+  /** The posting an approval makes, less what the register fills in from the card record. */
+  posting: PostingTemplate;
+}
+
+/** The card record gives the rest: card id, issuer, masked and encrypted PAN, status; and the approval code. */
+export type PostingTemplate = Omit<Posting, 'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode'> & { track?: 1 };
+
+export type RegisterOutcome =
+  | 'approved'
+  | 'notRegistered'
+  | 'deleted'
+  | 'expired'
+  | 'notActivated'
+  | 'blocked'
+  | 'pinTriesExceeded'
+  | 'invalidPinBlock'
+  | 'wrongPin'
+  | 'pinRequired'
+  | 'insufficientFunds'
+  | 'duplicateTransmission';
+
+export interface AuthorizeResult {
+  outcome: RegisterOutcome;
+  /** The block reason, the try count, or which contactless rule asked for the PIN. */
+  detail: string;
+  /** Notices written to the card's outbox by this request. */
+  notices: number;
+  /** øre available after this request. */
+  available: number;
+  card: CardId;
+  /** The reservation made on approval, if any. */
+  reservation: string | undefined;
+  /** Field 38 of the approval ('' when not approved). */
+  approvalCode: string;
+  /** A retransmission: answered as the first time, nothing changed. */
+  repeat: boolean;
+  /** The posting made (JSON, as in the card's posting outbox); '' when none. */
+  posting: string;
+}
+
+export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'forbidden' | 'conflict'; reason: string };
+
+/** What an issuer sees of a card: no PAN, no PIN data, no activation code. */
+export interface CardState {
+  card: CardId;
+  maskedPan: string;
+  issuer: string;
+  product: string;
+  expiry: string;
+  status: CardStatus;
+  block: BlockReason | null;
+  blockedAt: string | null;
+  blockReportedAt: string | null;
+  pinBlocked: boolean;
+  pinTries: number;
+  account: string;
+  balance: number;
+  reserved: number;
+  available: number;
+  currency: string;
+  contactless: { count: number; sum: number };
+  registeredAt: string;
+}
+
+type ScriptReply = [string, string, number?, number?, string?, string?, string?];
+interface RegisterCommands {
+  swAuthorize(...args: (string | number)[]): Promise<ScriptReply>;
+  swRegister(...args: (string | number)[]): Promise<ScriptReply>;
+  swActivate(...args: (string | number)[]): Promise<ScriptReply>;
+  swSetBalance(...args: (string | number)[]): Promise<ScriptReply>;
+  swBlock(...args: (string | number)[]): Promise<ScriptReply>;
+  swLiftBlock(...args: (string | number)[]): Promise<ScriptReply>;
+  swLiftPinBlock(...args: (string | number)[]): Promise<ScriptReply>;
+  swDelete(...args: (string | number)[]): Promise<ScriptReply>;
+}
+
+const COMMANDS: Record<keyof RegisterCommands, [number, string]> = {
+  swAuthorize: [6, AUTHORIZE_LUA],
+  swRegister: [1, REGISTER_LUA],
+  swActivate: [2, ACTIVATE_LUA],
+  swSetBalance: [2, SET_BALANCE_LUA],
+  swBlock: [2, BLOCK_LUA],
+  swLiftBlock: [2, LIFT_BLOCK_LUA],
+  swLiftPinBlock: [2, LIFT_PIN_BLOCK_LUA],
+  swDelete: [2, DELETE_LUA],
+};
+
+export class CardRegister {
+  private readonly redis: RegisterRedis & RegisterCommands;
+  private readonly secret: Buffer;
+  /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
+  readonly cipher: PanCipher;
+
+  constructor(
+    redis: RegisterRedis,
+    private readonly prefix: string,
+    private readonly config: RegisterConfig,
+    private readonly clock: Clock,
+  ) {
+    for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+    }
+    this.redis = redis as RegisterRedis & RegisterCommands;
+    this.secret = Buffer.from(config.secret, 'hex');
+    this.cipher = new PanCipher(config.dataKey);
+  }
+
+  idOf(pan: string): CardId {
+    return cardId(pan, this.secret);
+  }
+
+  keysOf(id: CardId): CardKeys {
+    return cardKeys(this.prefix, id);
+  }
+
+  /** PIN verification data for a PIN: what the register stores and compares, never the PIN. */
+  pvvOf(pan: string, pin: string): string {
+    return pinVerificationValue(pan, pin, this.secret);
+  }
+
+  async register(card: NewCard): Promise<{ card: CardId } & ChangeResult> {
+    const id = this.idOf(card.pan);
+    const now = this.clock.now().getTime();
+    const record: Record<string, string | number> = {
+      maskedPan: maskPan(card.pan),
+      panEnc: this.cipher.encrypt(card.pan),
+      issuer: card.issuer,
+      product: card.product,
+      expiry: card.expiry,
+      status: card.status ?? 'registered',
+      block: '',
+      pinBlocked: '0',
+      pinTries: 0,
+      pvv: this.pvvOf(card.pan, card.pin),
+      activationCode: this.pvvOf(card.pan, `activation:${card.activationCode}`),
+      account: card.account,
+      balance: card.balance,
+      reserved: 0,
+      unbooked: 0,
+      currency: card.currency,
+      clCount: 0,
+      clSum: 0,
+      registeredAt: now,
+    };
+    const [status, reason] = await this.redis.swRegister(this.keysOf(id).card, ...Object.entries(record).flat());
+    return { card: id, ...toChange(status, reason) };
+  }
+
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    const id = this.idOf(req.pan);
+    const k = this.keysOf(id);
+    const now = this.clock.now();
+    const reservation = req.reserve ? randomUUID() : undefined;
+    const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
+    const cl = this.config.contactless;
+    const t = req.transaction;
+    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await this.redis.swAuthorize(
+      k.card, k.reservations, k.reservationAmounts, k.outbox, transactionKey(this.prefix, id, t?.txn ?? 'none'), k.posts,
+      now.getTime(), yymm(now, this.config.timeZone), req.kind, req.amount, pvv,
+      req.contactless ? '1' : '0', cl.limit, cl.maxCount, cl.maxSum,
+      req.reserve ? '1' : '0', reservation ?? '', this.config.reservationLapseDays * 86_400_000,
+      randomUUID(), req.terminalId,
+      t?.signature ?? '', t?.message ?? 'dual', t?.approvalCode ?? '', this.config.transactionRetentionDays * 86_400_000,
+      ...(t === undefined ? NO_POSTING : postingArgs(t.posting)),
+    );
+    return {
+      outcome: outcome as RegisterOutcome,
+      detail,
+      notices,
+      available,
+      card: id,
+      reservation: outcome === 'approved' && repeat === undefined ? reservation : undefined,
+      approvalCode,
+      posting,
+      repeat: repeat !== undefined,
+    };
+  }
+
+  /** `issuer` '' acts for the block service, which may block any card. */
+  activate(issuer: string, id: CardId, code: string, pan: string): Promise<ChangeResult> {
+    return this.change('swActivate', issuer, id, this.pvvOf(pan, `activation:${code}`));
+  }
+
+  setBalance(issuer: string, id: CardId, balance: number): Promise<ChangeResult> {
+    return this.change('swSetBalance', issuer, id, balance);
+  }
+
+  block(issuer: string, id: CardId, reason: BlockReason, reportedAt: Date, report?: object, reference = ''): Promise<ChangeResult> {
+    return this.change('swBlock', issuer, id, reason, reportedAt.getTime(), report ? JSON.stringify(report) : '', reference);
+  }
+
+  liftBlock(issuer: string, id: CardId): Promise<ChangeResult> {
+    return this.change('swLiftBlock', issuer, id);
+  }
+
+  liftPinBlock(issuer: string, id: CardId): Promise<ChangeResult> {
+    return this.change('swLiftPinBlock', issuer, id);
+  }
+
+  delete(issuer: string, id: CardId): Promise<ChangeResult> {
+    return this.change('swDelete', issuer, id);
+  }
+
+  private async change(command: keyof RegisterCommands, issuer: string, id: CardId, ...args: (string | number)[]): Promise<ChangeResult> {
+    const k = this.keysOf(id);
+    const [status, reason] = await this.redis[command](k.card, k.outbox, issuer, this.clock.now().getTime(), randomUUID(), ...args);
+    return toChange(status, reason);
+  }
+
+  /** The card as its issuer sees it; undefined when unknown (or another issuer's: callers check). */
+  async state(id: CardId): Promise<CardState | undefined> {
+    const h = await this.redis.hgetall(this.keysOf(id).card);
+    if (h.issuer === undefined) return undefined;
+    const n = (v: string | undefined): number => Number(v ?? 0);
+    const time = (v: string | undefined): string | null => (v ? new Date(Number(v)).toISOString() : null);
+    return {
+      card: id,
+      maskedPan: h.maskedPan!,
+      issuer: h.issuer,
+      product: h.product!,
+      expiry: h.expiry!,
+      status: h.status as CardStatus,
+      block: (h.block || null) as BlockReason | null,
+      blockedAt: h.block ? time(h.blockedAt) : null,
+      blockReportedAt: h.block ? time(h.blockReportedAt) : null,
+      pinBlocked: h.pinBlocked === '1',
+      pinTries: n(h.pinTries),
+      account: h.account!,
+      balance: n(h.balance),
+      reserved: n(h.reserved),
+      available: n(h.balance) - n(h.reserved) - n(h.unbooked),
+      currency: h.currency!,
+      contactless: { count: n(h.clCount), sum: n(h.clSum) },
+      registeredAt: time(h.registeredAt)!,
+    };
+  }
+
+  /*
+   * The holder index, for the block service: a holder who has lost a card rarely knows its
+   * number, but knows the account or personal number. Each number names a set of card ids; the
+   * set's key is a keyed hash of the number, so Redis never holds a clear personal number. The
+   * index is kept outside the card's hash tag (one key per number, not per card), so it is
+   * written beside the registration rather than in the same Lua call; readers treat it as a hint
+   * and check each card it names (src/admin/block-service.ts).
+   */
+
+  /** The key of the set of cards registered with a holder number. */
+  holderIndexKey(kind: HolderNumberKind, number: string): string {
+    // The same keyed hash as a card id; the kind in front keeps the three namespaces apart.
+    return `${this.prefix}holder:${kind}:${cardId(`${kind}:${number}`, this.secret)}`;
+  }
+
+  /**
+   * register(), and the card entered in the holder index under its account number and, when
+   * given, the holder's personal number (10 digits, no hyphen). The index is written first, so
+   * that no registered card is ever missing from it; entries this call added are taken out again
+   * when the registration is refused (the PAN is already registered, perhaps to someone else).
+   */
+  async registerIndexed(card: NewCard, holder: { personalNumber?: string } = {}): Promise<{ card: CardId } & ChangeResult> {
+    const id = this.idOf(card.pan);
+    const keys = [this.holderIndexKey('account', card.account)];
+    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
+    const added = await Promise.all(keys.map((k) => this.redis.sadd(k, id)));
+    const result = await this.register(card);
+    if (!result.ok) await Promise.all(keys.filter((_, i) => added[i] === 1).map((k) => this.redis.srem(k, id)));
+    return result;
+  }
+
+  /** Cards indexed under every number given (none given: none); possibly deleted, or stale: check each. */
+  async cardsOfHolder(holder: { account?: string; personalNumber?: string }): Promise<CardId[]> {
+    const keys: string[] = [];
+    if (holder.account !== undefined) keys.push(this.holderIndexKey('account', holder.account));
+    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
+    if (keys.length === 0) return [];
+    // SMEMBERS each and intersect here: SINTER across keys would fail on Redis Cluster.
+    const sets = await Promise.all(keys.map((k) => this.redis.smembers(k)));
+    return sets.reduce((a, b) => a.filter((id) => b.includes(id))).sort();
+  }
+}
+
+/** The posting's own fields as the script's arguments 19.. (src/card/scripts/authorize.ts). */
+function postingArgs(p: PostingTemplate): (string | number)[] {
+  return [p.id, p.txn, p.type, p.direction, p.currency, p.terminal, p.merchant, p.stan, p.localTime, p.receivedAt, p.track === 1 ? '1' : ''];
+}
+
+const NO_POSTING = ['', '', '', '', '', '', '', '', '', 0, ''];
+
+function toChange(status: string, reason: string): ChangeResult {
+  return status === 'ok' ? { ok: true } : { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: reason || status };
+}
+
+/**
+ * YYMM of a moment in the register's time zone: a card is valid through the end of its expiry
+ * month there. Asked on every authorization, so the formatter is made once per zone and the
+ * answer kept for the minute: making a formatter per call took half the switch's CPU. Months
+ * change on minute boundaries in every time zone, so a minute's answer cannot be stale.
+ */
+export function yymm(at: Date, timeZone: string): string {
+  const minute = Math.floor(at.getTime() / 60_000);
+  let entry = YYMM_CACHE.get(timeZone);
+  if (entry === undefined) {
+    entry = { format: new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }), minute: NaN, value: '' };
+    YYMM_CACHE.set(timeZone, entry);
+  }
+  if (entry.minute !== minute) {
+    const parts = entry.format.formatToParts(at);
+    entry.value = parts.find((p) => p.type === 'year')!.value + parts.find((p) => p.type === 'month')!.value;
+    entry.minute = minute;
+  }
+  return entry.value;
+}
+
+const YYMM_CACHE = new Map<string, { format: Intl.DateTimeFormat; minute: number; value: string }>();
+
+/** The holder numbers the holder index knows a card by (see CardRegister.registerIndexed). */
+export type HolderNumberKind = 'account' | 'personalNumber';

@@ -1,0 +1,106 @@
+/**
+ * Completions and reversals of a card's transactions, each one Lua call on the card's keys
+ * (src/card/scripts/transactions.ts): at most once per original, posting made atomically.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RegisterRedis } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
+import type { CardRegister } from './card-register.js';
+import { type CardId, transactionKey } from '../crypto/card-id.js';
+import { COMPLETE_LUA, REVERSE_LUA } from './scripts/transactions.js';
+
+export type CompletionOutcome =
+  | 'approved'
+  | 'notRegistered'
+  | 'originalNotFound'
+  | 'invalidTransaction'
+  | 'alreadyCompleted'
+  | 'alreadyReversed'
+  | 'amountExceedsAuthorized'
+  | 'duplicateTransmission';
+
+/** What a reversal did: posted a reversal, released a reservation, nothing (already reversed, unknown original). */
+export type ReversalEffect = 'posted' | 'released' | 'alreadyReversed' | 'unmatched';
+
+export interface TransactionResult<O extends string> {
+  outcome: O;
+  detail: string;
+  card: CardId;
+  /** The original's approval code (completions). */
+  approvalCode: string;
+  /** The posting made, as JSON; '' when none. */
+  posting: string;
+  /** A repeated request: answered as the first time, nothing changed. */
+  repeat: boolean;
+}
+
+export interface Reference {
+  pan: string;
+  /** The original's transaction id. */
+  original: string;
+  /** The request's own transaction id (its retransmissions are answered as the first time), and what they must repeat. */
+  own: string;
+  signature: string;
+}
+
+type Reply = [string, string, number, number, string, string, string?];
+interface Commands {
+  swComplete(...args: (string | number)[]): Promise<Reply>;
+  swReverse(...args: (string | number)[]): Promise<Reply>;
+}
+
+export class CardTransactions {
+  private readonly redis: RegisterRedis & Commands;
+
+  constructor(
+    redis: RegisterRedis,
+    private readonly prefix: string,
+    private readonly register: CardRegister,
+    private readonly clock: Clock,
+    private readonly retentionDays: number,
+  ) {
+    if (!('swComplete' in redis)) redis.defineCommand('swComplete', { numberOfKeys: 6, lua: COMPLETE_LUA });
+    if (!('swReverse' in redis)) redis.defineCommand('swReverse', { numberOfKeys: 6, lua: REVERSE_LUA });
+    this.redis = redis as RegisterRedis & Commands;
+  }
+
+  /** Completes a dual-message authorization with its final amount (øre). */
+  async complete(ref: Reference, amount: number): Promise<TransactionResult<CompletionOutcome>> {
+    const id = this.register.idOf(ref.pan);
+    const k = this.register.keysOf(id);
+    const r = await this.redis.swComplete(
+      k.card, k.reservations, k.reservationAmounts, transactionKey(this.prefix, id, ref.own), transactionKey(this.prefix, id, ref.original), k.posts,
+      this.clock.now().getTime(), ref.signature, amount, this.keepForMs(), randomUUID(),
+    );
+    return result<CompletionOutcome>(r, id);
+  }
+
+  /**
+   * Reverses a transaction: `amount` 0 reverses all of it. `ref.own` '' is the switch's own
+   * reversal (no request of its own to remember).
+   */
+  async reverse(ref: Reference, amount: number, type: 'reversal' | 'cancellation', reason: string): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
+    const id = this.register.idOf(ref.pan);
+    return this.reverseCard(id, ref, amount, type, reason);
+  }
+
+  /** As reverse(), for a card known by its id (the switch's own reversals know no PAN). */
+  async reverseCard(id: CardId, ref: Omit<Reference, 'pan'>, amount: number, type: 'reversal' | 'cancellation', reason: string): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
+    const k = this.register.keysOf(id);
+    const original = transactionKey(this.prefix, id, ref.original);
+    const own = ref.own === '' ? original : transactionKey(this.prefix, id, ref.own);
+    const r = await this.redis.swReverse(
+      k.card, k.reservations, k.reservationAmounts, own, original, k.posts,
+      this.clock.now().getTime(), ref.signature, amount, this.keepForMs(), randomUUID(), type, reason, ref.own === '' ? '0' : '1',
+    );
+    return result<'reversalAccepted' | 'duplicateTransmission'>(r, id);
+  }
+
+  private keepForMs(): number {
+    return this.retentionDays * 86_400_000;
+  }
+}
+
+function result<O extends string>(r: Reply, card: CardId): TransactionResult<O> {
+  return { outcome: r[0] as O, detail: r[1], card, approvalCode: r[4] ?? '', posting: r[5] ?? '', repeat: r[6] !== undefined };
+}

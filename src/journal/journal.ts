@@ -1,0 +1,85 @@
+/**
+ * The posting journal: one Redis stream, in the order postings reached it, read by the clearing
+ * deliveries. A posting is made in the card's outbox by the same Lua call that approves (so it
+ * exists before the answer leaves); the relay (posting-relay.ts) then appends it here. Appending
+ * is idempotent by posting id, so a relay that crashes between appending and clearing the outbox
+ * appends nothing twice. All journal keys share the hash tag {journal}: one slot on Redis Cluster.
+ */
+import type { RegisterRedis } from '../redis/client.js';
+import type { Posting } from './posting.js';
+
+/** How long a posting id is remembered for deduplication: far longer than any relay retry. */
+const SEEN_FOR_MS = 2 * 86_400_000;
+
+/**
+ * KEYS: 1 stream, 2 seen (zset of posting ids by time)  ARGV: 1 now (ms), 2 forget before (ms),
+ * then pairs of posting id and posting JSON. Returns how many were new.
+ */
+const APPEND_LUA = `
+local added = 0
+for i = 3, #ARGV, 2 do
+  if redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[i]) == 1 then
+    redis.call('XADD', KEYS[1], '*', 'p', ARGV[i + 1])
+    added = added + 1
+  end
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+return added
+`;
+
+/** A posting's id without parsing all of it: the relay moves thousands a second. */
+function idOf(json: string): string {
+  const m = /"id":"([^"]+)"/.exec(json);
+  if (m === null) throw new Error('a posting without an id');
+  return m[1]!;
+}
+
+export interface JournalEntry {
+  /** The stream id: the journal's order. */
+  at: string;
+  posting: Posting;
+}
+
+interface JournalCommands {
+  swJournalAppend(...args: (string | number)[]): Promise<number>;
+}
+
+export class PostingJournal {
+  readonly stream: string;
+  private readonly seen: string;
+  private readonly redis: RegisterRedis & JournalCommands;
+
+  constructor(redis: RegisterRedis, prefix: string) {
+    this.stream = `${prefix}{journal}:postings`;
+    this.seen = `${prefix}{journal}:seen`;
+    if (!('swJournalAppend' in redis)) redis.defineCommand('swJournalAppend', { numberOfKeys: 2, lua: APPEND_LUA });
+    this.redis = redis as RegisterRedis & JournalCommands;
+  }
+
+  /** Appends postings (as their JSON) not appended before; returns how many were new. */
+  async append(postings: string[], nowMs: number): Promise<number> {
+    if (postings.length === 0) return 0;
+    const args: string[] = [];
+    for (const json of postings) args.push(idOf(json), json);
+    return this.redis.swJournalAppend(this.stream, this.seen, nowMs, nowMs - SEEN_FOR_MS, ...args);
+  }
+
+  /** Entries after `after` (exclusive, '0' from the start) up to `to` (inclusive), in order. */
+  async range(after: string, to: string): Promise<JournalEntry[]> {
+    const out: JournalEntry[] = [];
+    let start = `(${after}`;
+    if (after === '0') start = '-';
+    for (;;) {
+      const batch = await this.redis.xrange(this.stream, start, to, 'COUNT', 5000);
+      for (const [at, fields] of batch) out.push({ at, posting: JSON.parse(fields[1]!) as Posting });
+      if (batch.length < 5000) return out;
+      start = `(${batch[batch.length - 1]![0]}`;
+    }
+  }
+
+  /** The last entry's id, '0-0' when the journal is empty. */
+  async lastId(): Promise<string> {
+    const last = await this.redis.xrevrange(this.stream, '+', '-', 'COUNT', 1);
+    return last[0]?.[0] ?? '0-0';
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * Issuer notices: the register writes each notice into the card's outbox in the same Lua call
+ * as the change that caused it (same hash tag, so atomic even on Redis Cluster); the relay then
+ * moves it to the issuer's feed. The feed is a sorted set of the notices' JSON scored by time,
+ * so moving the same notice twice (a crash between the two steps) leaves one copy: no notice is
+ * lost and none is doubled. A sweep finds outboxes left behind (Redis down, process killed): at
+ * start, and every few seconds while a flush has failed since the last sweep (a sweep SCANs the
+ * whole keyspace: not something to do every few seconds under load for nothing).
+ */
+import type { RegisterRedis } from '../redis/client.js';
+import type { Logger } from '../log/logger.js';
+import type { CardId } from '../crypto/card-id.js';
+import { cardKeys } from '../crypto/card-id.js';
+import { SweepOnFailure, forEachCardOutbox } from '../card/outbox-sweep.js';
+
+export interface Notice {
+  id: string;
+  type: 'wrongPin' | 'pinBlocked' | 'blockRegistered' | 'monitoringBlock';
+  issuer: string;
+  card: CardId;
+  maskedPan: string;
+  /** ms since the epoch */
+  at: number;
+  [detail: string]: unknown;
+}
+
+export interface NoticeQuery {
+  card?: CardId;
+  /** ms, inclusive */
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+export class NoticeRelay {
+  private readonly sweeper: SweepOnFailure;
+
+  constructor(
+    private readonly redis: RegisterRedis,
+    private readonly prefix: string,
+    private readonly log: Logger,
+  ) {
+    this.sweeper = new SweepOnFailure(() => this.sweep(), 'notice', log);
+  }
+
+  feedKey(issuer: string): string {
+    return `${this.prefix}issuer:{${issuer}}:notices`;
+  }
+
+  /** Moves a card's pending notices to their issuers' feeds. */
+  async flush(card: CardId): Promise<number> {
+    const outbox = cardKeys(this.prefix, card).outbox;
+    const pending = await this.redis.lrange(outbox, 0, -1);
+    if (pending.length === 0) return 0;
+    for (const json of pending) {
+      const n = JSON.parse(json) as Notice;
+      await this.redis.zadd(this.feedKey(n.issuer), n.at, json);
+    }
+    // Only what was moved: notices written meanwhile stay for the next flush.
+    await this.redis.ltrim(outbox, pending.length, -1);
+    return pending.length;
+  }
+
+  /** Flushes, logging instead of failing: the sweep retries what could not be moved now. */
+  async flushQuietly(card: CardId): Promise<void> {
+    try {
+      await this.flush(card);
+    } catch (e) {
+      this.sweeper.markFailed();
+      this.log.warn({ err: (e as Error).message }, 'notices left in the outbox for the next sweep');
+    }
+  }
+
+  /** Every outbox with notices in it, moved. */
+  async sweep(): Promise<number> {
+    this.sweeper.clear();
+    return forEachCardOutbox(this.redis, this.prefix, 'outbox', (card) => this.flush(card));
+  }
+
+  startSweeping(everyMs: number): void {
+    this.sweeper.start(everyMs);
+  }
+
+  stopSweeping(): void {
+    this.sweeper.stop();
+  }
+
+  /** An issuer's notices, newest first. */
+  async notices(issuer: string, q: NoticeQuery = {}): Promise<Notice[]> {
+    const max = q.until ?? '+inf';
+    const min = q.since ?? '-inf';
+    const limit = q.limit ?? 100;
+    // Filtering by card happens after reading, so read more than the limit when filtering.
+    const raw = await this.redis.zrevrangebyscore(this.feedKey(issuer), max, min, 'LIMIT', 0, q.card ? Math.max(limit * 20, 1000) : limit);
+    const all = raw.map((j) => JSON.parse(j) as Notice);
+    return (q.card ? all.filter((n) => n.card === q.card) : all).slice(0, limit);
+  }
+}
