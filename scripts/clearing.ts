@@ -1,7 +1,7 @@
 /**
- * `npm run clearing`: the entry of src/clearing/cli.ts (options: npm run clearing -- --help).
+ * `npm run clearing`: the entry of src/cli/clearing.ts (options: npm run clearing -- --help).
  */
-import { main } from '../src/clearing/cli.js';
+import { main } from '../src/cli/clearing.js';
 
 /* c8 ignore start */
 main(process.argv.slice(2), process.env).then(

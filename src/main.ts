@@ -8,8 +8,6 @@
  * again and takes the single-process path below.
  */
 import cluster from 'node:cluster';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Gauge } from 'prom-client';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { SwitchConfig } from './config/types.js';
@@ -17,6 +15,7 @@ import { connectRedis } from './redis/connect.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { SwitchMetrics } from './metrics/metrics.js';
 import { Switch } from './switch.js';
+import { pendingBlocksFile } from './blocking/index.js';
 import { WORKER_ENV, aggregateMetricsInWorker, supervise } from './supervisor.js';
 
 /** `--processes N` on the command line: the same as SWITCH_PROCESSES=N. */
@@ -51,8 +50,8 @@ async function main(): Promise<void> {
  */
 function asWorker(config: SwitchConfig): SwitchConfig {
   const index = Number(process.env[WORKER_ENV] ?? 0);
-  // The default of src/switch.ts, made explicit so that it can carry the worker's index.
-  const file = config.register.pendingBlocksFile ?? join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`);
+  // The default of src/blocking/index.ts, made explicit so that it can carry the worker's index.
+  const file = pendingBlocksFile(config);
   return { ...config, register: { ...config.register, pendingBlocksFile: index === 0 ? file : `${file}.${index}` } };
 }
 

@@ -4,7 +4,7 @@
  * code means (docs/PROTOCOL.md §4.2).
  */
 import type { Dialect } from '../src/codec/index.js';
-import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../src/authorization/action-codes.js';
+import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../src/messages/action-codes.js';
 import type { Exchange } from './terminal.js';
 
 /** docs/PROTOCOL.md §4.2, "Meaning for the terminal", shortened. */

@@ -11,7 +11,7 @@ import { type LengthHeader, LENGTH_HEADERS } from '../src/transport/framing.js';
 import { type Clock, systemClock } from '../src/time/clock.js';
 import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
 import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
-import { codeSetOf } from '../src/authorization/action-codes.js';
+import { codeSetOf } from '../src/messages/action-codes.js';
 import { Link } from './link.js';
 import { isCode } from './describe.js';
 import { type Entry, amountField, lastCompletedField, localTime, localTimeFields, originalData, posData, track2, transmissionTime } from './fields.js';

@@ -3,7 +3,7 @@
  * 2-digit pool number, then the card's index), a PIN each, and the state to seed. Pure, so that
  * the templates (built from the plan) and the seeding (bench/load/seed.ts) agree by construction.
  */
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 import type { BlockReason } from '../../src/card/card-register.js';
 import { wrongPinOf } from '../../src/seed/test-cards.js';
 import type { Mix, PoolState } from './mix.js';

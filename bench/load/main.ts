@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { codeSetOf } from '../../src/authorization/action-codes.js';
+import { codeSetOf } from '../../src/messages/action-codes.js';
 import { dialect } from '../../src/codec/index.js';
 import { planCards } from './cards.js';
 import { CliError, type LoadOptions, USAGE, parseCli } from './cli.js';

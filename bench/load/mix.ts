@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Ajv } from 'ajv';
-import { ACTION_CODES, type CodeSet, type Outcome } from '../../src/authorization/action-codes.js';
+import { ACTION_CODES, type CodeSet, type Outcome } from '../../src/messages/action-codes.js';
 import { MIXES_DIR } from './paths.js';
 
 export type PoolState = 'active' | 'blocked' | 'expired' | 'unregistered';

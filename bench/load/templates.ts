@@ -11,7 +11,7 @@
  * from the layout. Fields 12 (and 13) are the same in every template of a run, so the rest of
  * field 56 is fixed: in 1993 dialects the original's field 12; in 1987 ones YYMMDDhhmmss from the
  * year of the run's start, field 13 (MMDD) and field 12 (hhmmss), which is how the switch names
- * the transaction (the year of its own date; src/authorization/transaction-data.ts localTimeOf).
+ * the transaction (the year of its own date; src/messages/transaction-data.ts localTimeOf).
  * In 1987 dialects a 1993 MTI of the mix is sent as its 1987 one (1200 as 0200).
  */
 import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec/index.js';

@@ -4,7 +4,7 @@
  */
 import { type Socket, connect } from 'node:net';
 import { setImmediate as tick } from 'node:timers/promises';
-import { codeSetOf } from '../../src/authorization/action-codes.js';
+import { codeSetOf } from '../../src/messages/action-codes.js';
 import { type IsoMessage, dialect } from '../../src/codec/index.js';
 import { FrameReader, FramingError, encodeFrame } from '../../src/transport/framing.js';
 import type { FuzzTarget } from './targets.js';

@@ -18,10 +18,10 @@
  * Each frame carries what the switch must do with it (oracle.ts).
  */
 import { prng } from '../../bench/support/prng.js';
-import { type CodeSet, codeSetOf } from '../../src/authorization/action-codes.js';
+import { type CodeSet, codeSetOf } from '../../src/messages/action-codes.js';
 import { type Dialect, type FieldSpec, type IsoMessage, type IsoValue, dialect } from '../../src/codec/index.js';
 import { writeBcd } from '../../src/codec/bcd.js';
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 import { PREFIX_DIGITS, prefixSize } from '../../src/codec/prefix.js';
 import { HEADER_CAPACITY, TPDU_SIZE, encodeFrame, headerSize } from '../../src/transport/framing.js';
 import { type Expectation, expectWholeFrame } from './oracle.js';

@@ -16,7 +16,7 @@ import { machine } from '../../bench/support/machine.js';
 import { systemClock } from '../../src/time/clock.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 import { CardRegister } from '../../src/card/card-register.js';
 import { type SwitchChild, startSwitchChild } from './child.js';
 import { CliError, type FuzzCliOptions, USAGE, parseCli } from './cli.js';

@@ -15,7 +15,7 @@
  * fuzzer checks what the transport and the request handling do with the codec's verdict, while
  * the codec's own strictness has its tests (test/codec).
  */
-import { ACTION_CODES, codeSetOf } from '../../src/authorization/action-codes.js';
+import { ACTION_CODES, codeSetOf } from '../../src/messages/action-codes.js';
 import { responseMti } from '../../src/authorization/steps/respond.js';
 import { type Dialect, dialect } from '../../src/codec/index.js';
 import { TPDU_SIZE } from '../../src/transport/framing.js';

@@ -7,11 +7,11 @@
  * Postings show the masked PAN only: the encrypted PAN (panEnc) never leaves, and each posting
  * is rebuilt from a list of fields, so a field added to postings later is not shown by accident.
  */
-import { type RegisterRedis, scanEveryMaster } from '../redis/client.js';
-import type { Notice } from '../notices/notice-relay.js';
+import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { Posting } from '../journal/posting.js';
-import type { Switch } from '../switch.js';
-import { type ApiContext, TERMINAL_ID } from './api.js';
+import type { JournalReader } from '../journal/journal-reader.js';
+import type { PostingRelay } from '../journal/posting-relay.js';
+import { TERMINAL_ID } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
@@ -24,19 +24,17 @@ const POSTING_FIELDS = [
   'stan', 'localTime', 'receivedAt', 'approvalCode', 'cardStatus', 'reverses', 'reason',
 ] as const satisfies readonly (keyof ActivityPosting)[];
 
-/**
- * The journal is read backwards from its end while postings are this much younger than `since`:
- * the relay appends in batches, so a posting received a little before a later one may sit just
- * after it.
- */
-export const JOURNAL_SLACK_MS = 10_000;
-/** The most journal entries read for one answer; beyond it the answer says `truncated`. */
-export const MAX_JOURNAL_SCAN = 100_000;
 /** How long the answer waits for this switch's posting relay to append what it holds. */
 const DRAIN_WAIT_MS = 1000;
-const BATCH = 500;
 
-export function activityRoutes(api: ApiContext, sw: Pick<Switch, 'journal' | 'postings'>): AdminRoute[] {
+/** Where the activity route reads from: the journal, the issuers' notice feeds, this switch's posting relay. */
+export interface ActivitySource {
+  journal: Pick<JournalReader, 'postingsSince'>;
+  notices: Pick<NoticeRelay, 'noticesOfTerminal'>;
+  relay: Pick<PostingRelay, 'drain'>;
+}
+
+export function activityRoutes(source: ActivitySource): AdminRoute[] {
   return [
     {
       method: 'GET',
@@ -48,10 +46,10 @@ export function activityRoutes(api: ApiContext, sw: Pick<Switch, 'journal' | 'po
         const since = sinceOf(terminal, new URL(req.url!, 'http://admin').searchParams);
         // Postings this switch made are in its relay for a few milliseconds: let them reach the journal.
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([sw.postings.drain(), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))]);
+        await Promise.race([source.relay.drain(), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))]);
         clearTimeout(timer);
-        const { postings, truncated } = await journalSince(api.redis, sw.journal.stream, terminal, since);
-        const notices = await noticesSince(api.redis, api.config.redis.keyPrefix, terminal, since);
+        const { postings, truncated } = await journalSince(source.journal, terminal, since);
+        const notices = await source.notices.noticesOfTerminal(terminal, since);
         return { status: 200, body: { terminal, since, postings, notices, ...(truncated ? { truncated: true } : {}) } };
       },
     },
@@ -71,32 +69,15 @@ function sinceOf(terminal: string, params: URLSearchParams): number {
   return Number(values[0]);
 }
 
-/**
- * The terminal's postings received at or after `since`, oldest first (journal order), read from
- * the journal's end backwards in batches; at most `maxScan` entries are read (then `truncated`).
- */
+/** The terminal's postings received at or after `since`, oldest first, as the route shows them. */
 export async function journalSince(
-  redis: RegisterRedis,
-  stream: string,
+  journal: Pick<JournalReader, 'postingsSince'>,
   terminal: string,
   since: number,
-  limits: { batch: number; maxScan: number } = { batch: BATCH, maxScan: MAX_JOURNAL_SCAN },
+  limits?: { batch: number; maxScan: number },
 ): Promise<{ postings: ActivityPosting[]; truncated: boolean }> {
-  const found: ActivityPosting[] = [];
-  let end = '+';
-  let scanned = 0;
-  for (;;) {
-    const batch = await redis.xrevrange(stream, end, '-', 'COUNT', limits.batch);
-    for (const [journalId, fields] of batch) {
-      const p = JSON.parse(fields[1]!) as Posting;
-      if (p.receivedAt < since - JOURNAL_SLACK_MS) return { postings: found.reverse(), truncated: false };
-      if (p.terminal === terminal && p.receivedAt >= since) found.push(shown(p, journalId));
-    }
-    scanned += batch.length;
-    if (batch.length < limits.batch) return { postings: found.reverse(), truncated: false };
-    if (scanned >= limits.maxScan) return { postings: found.reverse(), truncated: true };
-    end = `(${batch[batch.length - 1]![0]}`;
-  }
+  const { entries, truncated } = await journal.postingsSince(terminal, since, limits);
+  return { postings: entries.map((e) => shown(e.posting, e.journalId)), truncated };
 }
 
 function shown(p: Posting, journalId: string): ActivityPosting {
@@ -104,22 +85,4 @@ function shown(p: Posting, journalId: string): ActivityPosting {
   for (const f of POSTING_FIELDS) if (p[f] !== undefined) out[f] = p[f];
   out.journalId = journalId;
   return out as ActivityPosting;
-}
-
-/** The notices the terminal's requests caused, at or after `since`, in every issuer's feed, oldest first. */
-async function noticesSince(redis: RegisterRedis, prefix: string, terminal: string, since: number): Promise<Notice[]> {
-  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}issuer:{*}:notices`;
-  // SCAN may name a key twice: each feed is read once. On a cluster the feeds are on every master.
-  const feeds = new Set<string>();
-  await scanEveryMaster(redis, match, 500, async (keys) => {
-    for (const key of keys) feeds.add(key);
-  });
-  const found: Notice[] = [];
-  for (const key of feeds) {
-    for (const json of await redis.zrangebyscore(key, since, '+inf')) {
-      const n = JSON.parse(json) as Notice;
-      if (n.terminal === terminal) found.push(n);
-    }
-  }
-  return found.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
 }

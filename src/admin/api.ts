@@ -2,7 +2,6 @@
  * What the issuer and block-service routes share: the register, the notice relay, who is asking,
  * and the answers every card route gives the same way.
  */
-import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -10,6 +9,7 @@ import type { CardId } from '../crypto/card-id.js';
 import type { CardRegister, CardState, ChangeResult } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { PendingBlocks } from '../blocking/pending-blocks.js';
+import type { BlockReferences } from '../blocking/block-references.js';
 import type { AdminAuth } from './auth.js';
 import { CARD_ID_PATTERN } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';
@@ -19,7 +19,8 @@ export interface ApiContext {
   relay: NoticeRelay;
   /** Blocks accepted while Redis was down, applied when it is back. */
   pending: PendingBlocks;
-  redis: RegisterRedis;
+  /** The block service's reference numbers. */
+  references: BlockReferences;
   auth: AdminAuth;
   config: SwitchConfig;
   clock: Clock;

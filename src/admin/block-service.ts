@@ -5,8 +5,8 @@
  * card's issuer as a notice, and returns a reference number and the SMS receipt the issuer chose
  * for that card product.
  */
-import { randomInt } from 'node:crypto';
-import { type CardId, luhnCheckDigit } from '../crypto/card-id.js';
+import { type CardId } from '../crypto/card-id.js';
+import { newReference } from '../blocking/block-references.js';
 import type { CardState } from '../card/card-register.js';
 import { type ApiContext, refused, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
@@ -14,9 +14,6 @@ import { type BlockReportBody, invalid, validate } from './schemas.js';
 import { HttpError, type AdminRoute } from './server.js';
 import { renderSms, smsTemplate, smsTime } from './sms.js';
 import { isRedisUnavailable } from '../redis/connect.js';
-
-/** Attempts at a reference number not yet taken; 10^9 of them, so a second attempt is already rare. */
-const REFERENCE_TRIES = 5;
 
 export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
   return [
@@ -38,10 +35,10 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
           if (!isRedisUnavailable(e) || report.cardNumber === undefined) throw e;
           return acceptForLater(api, api.register.idOf(report.cardNumber), report, reportedAt);
         }
-        const reference = await reserveReference(api, found.card);
+        const reference = await api.references.reserve(found.card);
         const result = await api.register.block('', found.card, report.reason, reportedAt, holderSaid(report), reference);
         if (!result.ok) {
-          await api.redis.del(referenceKey(api, reference));
+          await api.references.release(reference);
           return refused(result);
         }
         await api.relay.flushQuietly(found.card);
@@ -140,31 +137,3 @@ function holderSaid(r: BlockReportBody): object {
     identifiedBy: (['cardNumber', 'accountNumber', 'personalNumber'] as const).filter((k) => r[k] !== undefined),
   };
 }
-
-function referenceKey(api: ApiContext, reference: string): string {
-  return blockReferenceKey(api.config.redis.keyPrefix, reference);
-}
-
-export function blockReferenceKey(prefix: string, reference: string): string {
-  return `${prefix}blockref:${reference}`;
-}
-
-/** A new reference number, kept (naming its card) so that no two reports ever share one. */
-async function reserveReference(api: ApiContext, card: CardId): Promise<string> {
-  for (let i = 0; i < REFERENCE_TRIES; i++) {
-    const reference = newReference();
-    if ((await api.redis.set(referenceKey(api, reference), card, 'NX')) === 'OK') return reference;
-  }
-  throw new Error(`no free block reference number in ${REFERENCE_TRIES} tries`);
-}
-
-/**
- * 9 random digits and a Luhn check digit: random so that a reference tells nothing about how many
- * blocks there were, checked so that a digit misread over the phone is caught.
- */
-export function newReference(): string {
-  const body = String(randomInt(0, 1_000_000_000)).padStart(9, '0');
-  return body + luhnCheckDigit(body);
-}
-
-

@@ -3,7 +3,9 @@
  * switch expected of the terminal and what it did, from the terminal's trace window and the fault
  * notes in it (src/faults/conformance.ts; docs/ADMIN-API.md).
  */
-import type { Switch } from '../switch.js';
+import type { Dialect } from '../codec/index.js';
+import type { TerminalTrace } from '../trace/terminal-trace.js';
+import type { TerminalKeys } from '../crypto/terminal-keys.js';
 import { DEFAULT_ANSWER_TIMEOUT_MS, conformance } from '../faults/conformance.js';
 import { isOldTerminal } from '../authorization/steps/reverse-lost-answer.js';
 import { MAX_DELAY_MS } from '../faults/rule.js';
@@ -11,7 +13,14 @@ import { terminalIdParam } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
-export function conformanceRoutes(sw: Switch): AdminRoute[] {
+/** What the conformance view reads: the terminals' traces, each listener's dialect, which terminals are old ones. */
+export interface TrafficView {
+  trace: TerminalTrace;
+  dialectOf(listener: string): Dialect;
+  terminalKeys: TerminalKeys;
+}
+
+export function conformanceRoutes(sw: TrafficView): AdminRoute[] {
   return [
     {
       method: 'GET',

@@ -5,7 +5,7 @@
  * no value quoted back.
  */
 import { Ajv, type ErrorObject } from 'ajv';
-import { luhnValid } from '../crypto/card-id.js';
+import { luhnValid } from '../card/luhn.js';
 import type { FaultInjector } from '../faults/injector.js';
 import { FAULT_KINDS, type FaultKind, MAX_DELAY_MS, MAX_TIMES, type NewFaultRule } from '../faults/rule.js';
 import type { ApiContext } from './api.js';

@@ -4,57 +4,69 @@
  * conformance view (bearer tokens; docs/ADMIN-API.md). Every route but the liveness probe needs a
  * token; each declares the roles it takes, and guarded() checks them before its handler runs.
  */
-import type { RegisterRedis } from '../redis/client.js';
+import type { Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
+import type { CardRegister } from '../card/card-register.js';
+import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { PendingBlocks } from '../blocking/pending-blocks.js';
+import type { BlockReferences } from '../blocking/block-references.js';
+import type { OfflineBlockList } from '../blocking/offline-block-list.js';
+import type { FaultInjector } from '../faults/injector.js';
 import type { AdminRoute } from './server.js';
-import type { Switch } from '../switch.js';
 import type { ApiContext } from './api.js';
 import { AdminAuth } from './auth.js';
 import { terminalIdParam } from './api.js';
 import { refuseQuery } from './schemas.js';
 import { blockServiceRoutes } from './block-service.js';
 import { blockListRoutes } from './block-list-routes.js';
-import { OfflineBlockList } from '../blocking/offline-block-list.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';
-import { conformanceRoutes } from './conformance-routes.js';
-import { activityRoutes } from './activity-routes.js';
+import { type TrafficView, conformanceRoutes } from './conformance-routes.js';
+import { type ActivitySource, activityRoutes } from './activity-routes.js';
 
-/** What the card API needs beyond the switch: its tokens and SMS texts, the time, the audit log. */
+/** What the admin API reads and changes: the few interfaces its routes use, never the switch itself. */
 export interface AdminDeps {
   config: SwitchConfig;
   clock: Clock;
   log: Logger;
-  /** The switch's offline block list (the one its daily job makes files with); absent: made here from the config. */
-  blockList?: OfflineBlockList;
+  register: CardRegister;
+  notices: NoticeRelay;
+  pendingBlocks: PendingBlocks;
+  references: BlockReferences;
+  /** The offline block list (the one whose daily job makes the files). */
+  blockList: OfflineBlockList;
+  faults: FaultInjector;
+  /** Readiness and metrics. */
+  health: HealthView;
+  traffic: TrafficView;
+  activity: ActivitySource;
 }
 
-export function adminRoutes(sw: Switch, redis: RegisterRedis, deps: AdminDeps): AdminRoute[] {
-  const { blockList: given, ...rest } = deps;
-  const api: ApiContext = { register: sw.register, relay: sw.relay, pending: sw.pendingBlocks, redis, auth: new AdminAuth(deps.config.admin.tokens), ...rest };
-  const blockList =
-    given ??
-    new OfflineBlockList({
-      redis,
-      prefix: deps.config.redis.keyPrefix,
-      register: sw.register,
-      clock: deps.clock,
-      timeZone: deps.config.register.timeZone,
-      directory: deps.config.clearing.blockList.directory,
-      log: deps.log,
-    });
+/** What readiness and /metrics look at. */
+export interface HealthView {
+  redisStatus(): string;
+  listeners: readonly { name: string; isListening: boolean }[];
+  metrics: Registry;
+}
+
+export function adminRoutes(deps: AdminDeps): AdminRoute[] {
+  const { config, clock, log } = deps;
+  const api: ApiContext = {
+    register: deps.register, relay: deps.notices, pending: deps.pendingBlocks, references: deps.references,
+    auth: new AdminAuth(config.admin.tokens), config, clock, log,
+  };
   const routes = [
-    ...operationRoutes(sw, redis),
+    ...operationRoutes(deps.health, deps.traffic),
     ...cardRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),
-    ...blockListRoutes(blockList),
-    ...faultRoutes(api, sw.faults),
-    ...conformanceRoutes(sw),
-    ...activityRoutes(api, sw),
+    ...blockListRoutes(deps.blockList),
+    ...faultRoutes(api, deps.faults),
+    ...conformanceRoutes(deps.traffic),
+    ...activityRoutes(deps.activity),
   ];
   return routes.map((route) => guarded(api.auth, route));
 }
@@ -80,7 +92,7 @@ function guarded(auth: AdminAuth, route: AdminRoute): AdminRoute {
  * they tell an outsider how loaded the switch is and whether Redis is down), traces (operators and
  * terminal vendors, who test their terminals with them; card data masked).
  */
-function operationRoutes(sw: Switch, redis: RegisterRedis): AdminRoute[] {
+function operationRoutes(health: HealthView, traffic: TrafficView): AdminRoute[] {
   return [
     { method: 'GET', path: '/healthz', access: 'open', handle: () => ({ status: 200, body: { status: 'ok' } }) },
     {
@@ -89,8 +101,9 @@ function operationRoutes(sw: Switch, redis: RegisterRedis): AdminRoute[] {
       access: ['operator'],
       handle: () => {
         const problems: string[] = [];
-        if (redis.status !== 'ready') problems.push(`redis ${redis.status}`);
-        for (const l of sw.listeners) if (!l.isListening) problems.push(`listener ${l.name} not listening`);
+        const redis = health.redisStatus();
+        if (redis !== 'ready') problems.push(`redis ${redis}`);
+        for (const l of health.listeners) if (!l.isListening) problems.push(`listener ${l.name} not listening`);
         return problems.length === 0 ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not ready', problems } };
       },
     },
@@ -98,7 +111,7 @@ function operationRoutes(sw: Switch, redis: RegisterRedis): AdminRoute[] {
       method: 'GET',
       path: '/metrics',
       access: ['operator'],
-      handle: async () => ({ status: 200, text: await sw.metrics.registry.metrics(), contentType: sw.metrics.registry.contentType }),
+      handle: async () => ({ status: 200, text: await health.metrics.metrics(), contentType: health.metrics.contentType }),
     },
     {
       method: 'GET',
@@ -106,8 +119,8 @@ function operationRoutes(sw: Switch, redis: RegisterRedis): AdminRoute[] {
       access: ['operator', 'vendor'],
       handle: ({ id }) => {
         const terminal = terminalIdParam(id);
-        if (!sw.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
-        return { status: 200, body: { terminal, exchanges: sw.trace.render(terminal, (l) => sw.dialectOf(l)) } };
+        if (!traffic.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
+        return { status: 200, body: { terminal, exchanges: traffic.trace.render(terminal, (l) => traffic.dialectOf(l)) } };
       },
     },
   ];

@@ -8,7 +8,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NewCard } from '../card/card-register.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PRODUCT_PATTERN } from '../config/schema.js';
-import { luhnValid } from '../crypto/card-id.js';
+import { luhnValid } from '../card/luhn.js';
 import { HttpError } from './server.js';
 
 export interface Problem {

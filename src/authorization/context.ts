@@ -1,7 +1,7 @@
 /** What one request carries through the pipeline: the message in, the answer being built, the decision. */
 import type { Dialect, IsoMessage } from '../codec/index.js';
 import type { Logger } from '../log/logger.js';
-import type { CodeSet, Outcome } from './action-codes.js';
+import type { CodeSet, Outcome } from '../messages/action-codes.js';
 import type { Route } from './routes.js';
 
 export interface RequestContext {

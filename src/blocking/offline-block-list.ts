@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type KeyCommand, type RegisterRedis, acrossSlots, scanEveryMaster } from '../redis/client.js';
+import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEveryMaster } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
@@ -353,7 +353,7 @@ export class OfflineBlockList {
 
   /** The cards blocked now, by card id, leaving out deleted ones and those expired before `yymm`. */
   private async blockedCards(yymm: string): Promise<Map<string, Listed>> {
-    const match = `${this.prefix.replace(/[*?[\]\\]/g, '\\$&')}card:{*}`;
+    const match = `${globLiteral(this.prefix)}card:{*}`;
     const out = new Map<string, Listed>();
     // On a cluster the card records are spread over the masters: every one is scanned.
     await scanEveryMaster(this.redis, match, SCAN_COUNT, async (keys) => {

@@ -7,11 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RegisterRedis } from '../redis/client.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { BlockReferences } from './block-references.js';
 import { isRedisUnavailable } from '../redis/connect.js';
 
 export interface PendingBlock {
@@ -36,8 +36,7 @@ export class PendingBlocks {
     private readonly file: string,
     private readonly register: CardRegister,
     private readonly relay: NoticeRelay,
-    private readonly redis: RegisterRedis,
-    private readonly referenceKey: (reference: string) => string,
+    private readonly references: Pick<BlockReferences, 'keep'>,
     private readonly log: Logger,
   ) {
     this.queue = readJournal(file);
@@ -85,7 +84,7 @@ export class PendingBlocks {
   /** true when the entry is finished with (applied, or refused for good); false while Redis is down. */
   private async apply(entry: PendingBlock): Promise<boolean> {
     try {
-      if (entry.reference !== '') await this.redis.set(this.referenceKey(entry.reference), entry.card, 'NX');
+      if (entry.reference !== '') await this.references.keep(entry.reference, entry.card);
       const result = await this.register.block(entry.issuer, entry.card, entry.reason, new Date(entry.reportedAt), entry.report, entry.reference);
       if (result.ok) this.log.info({ card: entry.card, reference: entry.reference }, 'pending block applied');
       else this.log.warn({ card: entry.card, reference: entry.reference, refused: result.status, reason: result.reason }, 'pending block not applied');

@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { RegisterConfig } from '../config/types.js';
-import { type CardId, type CardKeys, cardId, cardKeys, maskPan } from '../crypto/card-id.js';
+import { type CardId, cardId } from '../crypto/card-id.js';
+import { type CardKeys, cardKeys } from './keys.js';
+import { maskPan } from '../codec/mask.js';
 import { pinVerificationValue } from '../crypto/pin-verification.js';
 import { PanCipher } from '../crypto/pan-cipher.js';
 import type { Posting } from '../journal/posting.js';
-import { transactionKey } from '../crypto/card-id.js';
+import { transactionKey } from './keys.js';
 import { AUTHORIZE_LUA } from './scripts/authorize.js';
 import { ACTIVATE_LUA, BLOCK_LUA, DELETE_LUA, LIFT_BLOCK_LUA, LIFT_PIN_BLOCK_LUA, REGISTER_LUA, SET_BALANCE_LUA } from './scripts/issuer.js';
 

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { CardRegister } from './card-register.js';
-import { type CardId, transactionKey } from '../crypto/card-id.js';
+import { type CardId } from '../crypto/card-id.js';
+import { transactionKey } from './keys.js';
 import { COMPLETE_LUA, REVERSE_LUA } from './scripts/transactions.js';
 
 export type CompletionOutcome =

@@ -22,8 +22,8 @@
  */
 import type { Dialect, IsoMessage } from '../codec/index.js';
 import type { FaultNote, TraceEntry } from '../trace/terminal-trace.js';
-import { panOf } from '../authorization/card-data.js';
-import { lastCompletedStanOf, originalOf } from '../authorization/transaction-data.js';
+import { panOf } from '../messages/card-data.js';
+import { lastCompletedStanOf, originalOf } from '../messages/transaction-data.js';
 
 /** The answer timeout assumed for a terminal when the caller gives none (ms). */
 export const DEFAULT_ANSWER_TIMEOUT_MS = 30_000;

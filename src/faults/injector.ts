@@ -20,7 +20,7 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { CardId } from '../crypto/card-id.js';
-import { panOf } from '../authorization/card-data.js';
+import { panOf } from '../messages/card-data.js';
 import { withTimeout } from '../authorization/pipeline.js';
 import type { FaultRule, FaultRuleState, NewFaultRule } from './rule.js';
 

@@ -8,12 +8,10 @@
  * seconds while a move has failed since the last sweep. Not otherwise: a sweep SCANs the whole
  * keyspace, which under load costs every request latency.
  */
-import { type RegisterRedis, acrossSlots } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
-import { cardKeys } from '../crypto/card-id.js';
-import { SweepOnFailure, forEachCardOutbox } from '../card/outbox-sweep.js';
+import { SweepOnFailure } from '../time/sweep-on-failure.js';
 import type { PostingJournal } from './journal.js';
 import type { LastApprovedTransactions } from '../terminal-state/last-approved.js';
 import type { Posting } from './posting.js';
@@ -33,25 +31,37 @@ export const LINGER_MS = 20;
 /** A batch this large goes at once. */
 export const MAX_BATCH = 500;
 
+/** The cards' posting outboxes, as the relay uses them (src/card/outboxes.ts keeps them). */
+export interface PostingOutboxes {
+  read(card: CardId): Promise<string[]>;
+  /** Takes each out of its card's outbox by value; throws when any removal failed. */
+  remove(entries: readonly { card: CardId; json: string }[]): Promise<void>;
+  forEach(each: (card: CardId) => Promise<number>): Promise<number>;
+}
+
+export interface PostingRelayDeps {
+  outboxes: PostingOutboxes;
+  journal: PostingJournal;
+  lastApproved: LastApprovedTransactions;
+  clock: Clock;
+  log: Pick<Logger, 'warn'>;
+}
+
 export class PostingRelay {
   private pending: { card: CardId; json: string }[] = [];
   private running: Promise<void> | undefined;
   private lingering: NodeJS.Timeout | undefined;
   private readonly sweeper: SweepOnFailure;
 
-  constructor(
-    private readonly redis: RegisterRedis,
-    private readonly prefix: string,
-    private readonly journal: PostingJournal,
-    private readonly lastApproved: LastApprovedTransactions,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {
-    this.sweeper = new SweepOnFailure(() => this.sweep(), 'posting', log);
-  }
+  private readonly outboxes: PostingOutboxes;
+  private readonly journal: PostingJournal;
+  private readonly lastApproved: LastApprovedTransactions;
+  private readonly clock: Clock;
+  private readonly log: Pick<Logger, 'warn'>;
 
-  postsKey(card: CardId): string {
-    return cardKeys(this.prefix, card).posts;
+  constructor(deps: PostingRelayDeps) {
+    ({ outboxes: this.outboxes, journal: this.journal, lastApproved: this.lastApproved, clock: this.clock, log: this.log } = deps);
+    this.sweeper = new SweepOnFailure(() => this.sweep(), 'posting', deps.log);
   }
 
   /** A posting just made (its JSON as it sits in the outbox): appended with the next batch. */
@@ -97,11 +107,8 @@ export class PostingRelay {
   private async move(batch: { card: CardId; json: string }[]): Promise<void> {
     await this.journal.append(batch.map((b) => stripTrack(b.json)), this.clock.now().getTime());
     for (const b of batch) await this.followTerminal(b.json);
-    // The replies resolve even when commands fail (Redis gone halfway): a failed LREM must count
-    // as a failed move, or the posting stays in its outbox with no sweep coming for it.
-    const replies = await acrossSlots(this.redis, batch.map((b) => ['lrem', this.postsKey(b.card), 1, b.json]));
-    const failed = replies.find(([err]) => err !== null);
-    if (failed) throw failed[0]!;
+    // A failed removal must count as a failed move, or the posting stays in its outbox with no sweep coming for it.
+    await this.outboxes.remove(batch);
   }
 
   /** An old terminal's approval is its last approved transaction, unless a later one (or its reversal) is recorded. */
@@ -117,7 +124,7 @@ export class PostingRelay {
   async sweep(): Promise<number> {
     await this.drain();
     this.sweeper.clear();
-    return forEachCardOutbox(this.redis, this.prefix, 'posts', (card) => this.moveCard(card));
+    return this.outboxes.forEach((card) => this.moveCard(card));
   }
 
   /**
@@ -125,7 +132,7 @@ export class PostingRelay {
    * connection broke), whatever posting it made is in the outbox and nobody enqueued it.
    */
   async moveCard(card: CardId): Promise<number> {
-    const jsons = await this.redis.lrange(this.postsKey(card), 0, -1);
+    const jsons = await this.outboxes.read(card);
     if (jsons.length > 0) await this.move(jsons.map((json) => ({ card, json })));
     return jsons.length;
   }

@@ -7,11 +7,10 @@
  * start, and every few seconds while a flush has failed since the last sweep (a sweep SCANs the
  * whole keyspace: not something to do every few seconds under load for nothing).
  */
-import type { RegisterRedis } from '../redis/client.js';
+import { type RegisterRedis, globLiteral, scanEveryMaster } from '../redis/client.js';
 import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
-import { cardKeys } from '../crypto/card-id.js';
-import { SweepOnFailure, forEachCardOutbox } from '../card/outbox-sweep.js';
+import { SweepOnFailure } from '../time/sweep-on-failure.js';
 
 export interface Notice {
   id: string;
@@ -32,13 +31,22 @@ export interface NoticeQuery {
   limit?: number;
 }
 
+/** The cards' notice outboxes, as the relay uses them (src/card/outboxes.ts keeps them). */
+export interface NoticeOutboxes {
+  read(card: CardId): Promise<string[]>;
+  /** Takes out the first `count` entries. */
+  drop(card: CardId, count: number): Promise<void>;
+  forEach(each: (card: CardId) => Promise<number>): Promise<number>;
+}
+
 export class NoticeRelay {
   private readonly sweeper: SweepOnFailure;
 
   constructor(
     private readonly redis: RegisterRedis,
     private readonly prefix: string,
-    private readonly log: Logger,
+    private readonly outboxes: NoticeOutboxes,
+    private readonly log: Pick<Logger, 'warn'>,
   ) {
     this.sweeper = new SweepOnFailure(() => this.sweep(), 'notice', log);
   }
@@ -49,15 +57,14 @@ export class NoticeRelay {
 
   /** Moves a card's pending notices to their issuers' feeds. */
   async flush(card: CardId): Promise<number> {
-    const outbox = cardKeys(this.prefix, card).outbox;
-    const pending = await this.redis.lrange(outbox, 0, -1);
+    const pending = await this.outboxes.read(card);
     if (pending.length === 0) return 0;
     for (const json of pending) {
       const n = JSON.parse(json) as Notice;
       await this.redis.zadd(this.feedKey(n.issuer), n.at, json);
     }
     // Only what was moved: notices written meanwhile stay for the next flush.
-    await this.redis.ltrim(outbox, pending.length, -1);
+    await this.outboxes.drop(card, pending.length);
     return pending.length;
   }
 
@@ -74,7 +81,7 @@ export class NoticeRelay {
   /** Every outbox with notices in it, moved. */
   async sweep(): Promise<number> {
     this.sweeper.clear();
-    return forEachCardOutbox(this.redis, this.prefix, 'outbox', (card) => this.flush(card));
+    return this.outboxes.forEach((card) => this.flush(card));
   }
 
   startSweeping(everyMs: number): void {
@@ -94,5 +101,23 @@ export class NoticeRelay {
     const raw = await this.redis.zrevrangebyscore(this.feedKey(issuer), max, min, 'LIMIT', 0, q.card ? Math.max(limit * 20, 1000) : limit);
     const all = raw.map((j) => JSON.parse(j) as Notice);
     return (q.card ? all.filter((n) => n.card === q.card) : all).slice(0, limit);
+  }
+
+  /** The notices a terminal's requests caused, at or after `since`, in every issuer's feed, oldest first. */
+  async noticesOfTerminal(terminal: string, since: number): Promise<Notice[]> {
+    const match = `${globLiteral(this.prefix)}issuer:{*}:notices`;
+    // SCAN may name a key twice: each feed is read once. On a cluster the feeds are on every master.
+    const feeds = new Set<string>();
+    await scanEveryMaster(this.redis, match, 500, async (keys) => {
+      for (const key of keys) feeds.add(key);
+    });
+    const found: Notice[] = [];
+    for (const key of feeds) {
+      for (const json of await this.redis.zrangebyscore(key, since, '+inf')) {
+        const n = JSON.parse(json) as Notice;
+        if (n.terminal === terminal) found.push(n);
+      }
+    }
+    return found.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   }
 }

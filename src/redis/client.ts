@@ -89,3 +89,8 @@ export function hashTagOf(key: string): string | undefined {
   const close = open === -1 ? -1 : key.indexOf('}', open + 1);
   return close > open + 1 ? key.slice(open + 1, close) : undefined;
 }
+
+/** `text` with SCAN's glob characters escaped, so that a key prefix matches only itself in a MATCH pattern. */
+export function globLiteral(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

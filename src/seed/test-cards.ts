@@ -13,7 +13,7 @@
  */
 import type { RegisterRedis } from '../redis/client.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { ACTION_CODES, type Outcome } from '../authorization/action-codes.js';
+import { ACTION_CODES, type Outcome } from '../messages/action-codes.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
 

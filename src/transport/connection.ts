@@ -11,7 +11,7 @@
  * lets the OS find peers that vanished without a FIN.
  */
 import type { Socket } from 'node:net';
-import type { ConnectionLimits } from '../config/types.js';
+import type { ConnectionLimits } from './options.js';
 import type { Logger } from '../log/logger.js';
 import { type Frame, FrameReader, FramingError, type FramingSpec, encodeFrame, replyTpdu } from './framing.js';
 

@@ -5,7 +5,7 @@
  * accepted, before any per-connection state exists, so a flood costs an accept and a close each.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
-import type { ListenerConfig } from '../config/types.js';
+import type { ListenerOptions } from './options.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import { type Answer, TerminalConnection } from './connection.js';
@@ -21,7 +21,7 @@ export class Listener {
   private shed = { count: 0, loggedAt: -Infinity };
 
   constructor(
-    readonly config: ListenerConfig,
+    readonly config: ListenerOptions,
     private readonly handle: (body: Buffer) => Promise<Answer>,
     private readonly metrics: SwitchMetrics,
     private readonly log: Logger,

@@ -11,8 +11,8 @@
 import { randomInt } from 'node:crypto';
 import type { Dialect } from '../../src/codec/index.js';
 import { maskPan } from '../../src/codec/mask.js';
-import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../../src/authorization/action-codes.js';
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../../src/messages/action-codes.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import { type Exchange, type Outcome, Terminal, type TerminalOptions, describeExchange, meaningOf } from '../index.js';
 import { type Activity, type ActivityNotice, type ActivityPosting, AdminClient, AdminError, type CardStateAnswer, reasonOf } from './admin-client.js';

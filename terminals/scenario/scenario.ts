@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
-import type { Outcome as ActionOutcome } from '../../src/authorization/action-codes.js';
+import type { Outcome as ActionOutcome } from '../../src/messages/action-codes.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import type { TerminalKind } from '../index.js';
 

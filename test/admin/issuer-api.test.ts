@@ -3,7 +3,7 @@
  * HTTP. Every refusal is checked against the register afterwards: nothing may have changed.
  */
 import t, { type Test } from 'tap';
-import { luhnValid } from '../../src/crypto/card-id.js';
+import { luhnValid } from '../../src/card/luhn.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { smsTime } from '../../src/admin/sms.js';

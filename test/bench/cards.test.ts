@@ -1,6 +1,6 @@
 /** The run's cards, planned from the mix's pools. */
 import t from 'tap';
-import { luhnValid } from '../../src/crypto/card-id.js';
+import { luhnValid } from '../../src/card/luhn.js';
 import { BLOCK_REASONS, benchPan, benchPin, planCards, wrongPinOf } from '../../bench/load/cards.js';
 import { loadMix } from '../../bench/load/mix.js';
 

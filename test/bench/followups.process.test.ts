@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
-import { codeSetOf } from '../../src/authorization/action-codes.js';
+import { codeSetOf } from '../../src/messages/action-codes.js';
 import { type ShippedDialect, dialect } from '../../src/codec/index.js';
 import type { Posting } from '../../src/journal/posting.js';
 import { planCards } from '../../bench/load/cards.js';

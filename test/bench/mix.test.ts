@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ACTION_CODES } from '../../src/authorization/action-codes.js';
+import { ACTION_CODES } from '../../src/messages/action-codes.js';
 import { MIX_SCHEMA, type Mix, MixError, WeightedChoice, expectedCodes, followUpKind, loadMix, mixRows, prng, rowIndexes, validateMix } from '../../bench/load/mix.js';
 
 const defaultMix = (): Mix => structuredClone(loadMix('default'));

@@ -13,7 +13,7 @@ import { planCards, wrongPinOf } from '../../bench/load/cards.js';
 import { type FollowUp, type MixEntry, loadMix } from '../../bench/load/mix.js';
 import { FRAMING_OF } from '../../bench/load/switch-config.js';
 import { buildTemplates, followUpFor, frameFrom, is1987, localTimeAt, locateFields, locateOriginalStan, mtiIn, patchStan, requestFor, stanEncoding, terminalIdOf, toWire } from '../../bench/load/templates.js';
-import { localTimeOf } from '../../src/authorization/transaction-data.js';
+import { localTimeOf } from '../../src/messages/transaction-data.js';
 
 const AT = new Date('2026-11-21T14:30:15Z');
 const mix = loadMix('default');

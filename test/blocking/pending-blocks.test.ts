@@ -1,4 +1,6 @@
 /** No block is ever lost: blocks made while Redis is down are kept on disk and applied when it is back. */
+import { CardOutboxes } from '../../src/card/outboxes.js';
+import { BlockReferences } from '../../src/blocking/block-references.js';
 import t from 'tap';
 import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +37,7 @@ t.test('kept on disk while Redis is down, applied after a restart', async (t) =>
   const { redis, prefix } = await testRedis(t);
   const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  const relay = new NoticeRelay(redis, prefix, silent);
+  const relay = new NoticeRelay(redis, prefix, new CardOutboxes(redis, prefix, 'notices'), silent);
   const pan = newPan();
   const { card } = await register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '1', account: '1', balance: 0, currency: '208', status: 'active' });
   const file = journalIn();
@@ -44,7 +46,7 @@ t.test('kept on disk while Redis is down, applied after a restart', async (t) =>
   await down.connect();
   down.disconnect();
   const downRegister = new CardRegister(down, prefix, DEFAULT_CONFIG.register, clock);
-  const before = new PendingBlocks(file, downRegister, new NoticeRelay(down, prefix, silent), down, (r) => `${prefix}blockref:${r}`, silent);
+  const before = new PendingBlocks(file, downRegister, new NoticeRelay(down, prefix, new CardOutboxes(down, prefix, 'notices'), silent), new BlockReferences(down, prefix), silent);
   const reportedAt = new Date('2026-11-21T09:55:00Z').getTime();
   before.add({ issuer: '', card, reason: 'stolen', reportedAt, report: { name: 'Jens Hansen' }, reference: '1234567897' });
   t.equal(await before.retry(), 0, 'nothing applied while Redis is down');
@@ -53,7 +55,7 @@ t.test('kept on disk while Redis is down, applied after a restart', async (t) =>
   appendFileSync(file, '{"id":"cut-short-by-a-crash","iss');
 
   clock.advance(60_000);
-  const after = new PendingBlocks(file, register, relay, redis, (r) => `${prefix}blockref:${r}`, silent);
+  const after = new PendingBlocks(file, register, relay, new BlockReferences(redis, prefix), silent);
   t.equal(after.pending, 1, 'read back after a restart; a line cut short is skipped');
   t.equal(await after.retry(), 1);
   t.match(await register.state(card), { block: 'stolen', blockReportedAt: '2026-11-21T09:55:00.000Z', blockedAt: '2026-11-21T10:01:00.000Z' });

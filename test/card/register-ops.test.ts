@@ -1,4 +1,5 @@
 /** The register's issuer operations and the notice relay, against real Redis (no network in between). */
+import { CardOutboxes } from '../../src/card/outboxes.js';
 import t, { type Test } from 'tap';
 import { pino } from 'pino';
 import { ManualClock } from '../../src/time/clock.js';
@@ -6,7 +7,8 @@ import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { CardRegister, yymm } from '../../src/card/card-register.js';
 import { NoticeRelay } from '../../src/notices/notice-relay.js';
 import { TerminalKeys, TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
-import { cardKeys, luhnValid } from '../../src/crypto/card-id.js';
+import { cardKeys } from '../../src/card/keys.js';
+import { luhnValid } from '../../src/card/luhn.js';
 import { testRedis, testRedisUrl } from '../support/redis.js';
 import { newPan } from '../support/cards.js';
 
@@ -14,7 +16,7 @@ async function setup(t: Test) {
   const { redis, prefix } = await testRedis(t);
   const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  const relay = new NoticeRelay(redis, prefix, pino({ level: 'silent' }));
+  const relay = new NoticeRelay(redis, prefix, new CardOutboxes(redis, prefix, 'notices'), pino({ level: 'silent' }));
   const add = async (fields: object = {}) => {
     const pan = newPan();
     const r = await register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '5678', account: '1', balance: 0, currency: '208', ...fields });
@@ -106,7 +108,7 @@ t.test('the relay: moving twice leaves one copy; the sweep finds what a failure 
   const conn = new Redis(await testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
   await conn.connect();
   const warned: string[] = [];
-  const periodic = new NoticeRelay(conn, prefix, { warn: (_o: object, m: string) => warned.push(m) } as never);
+  const periodic = new NoticeRelay(conn, prefix, new CardOutboxes(conn, prefix, 'notices'), { warn: (_o: object, m: string) => warned.push(m) } as never);
   periodic.startSweeping(10);
   t.teardown(() => {
     periodic.stopSweeping();
@@ -130,7 +132,7 @@ t.test('flushQuietly leaves notices for the sweep when Redis fails', async (t) =
   await broken.connect();
   broken.disconnect();
   const warnings: string[] = [];
-  const relay = new NoticeRelay(broken, 'x:', { warn: (_o: object, m: string) => warnings.push(m) } as never);
+  const relay = new NoticeRelay(broken, 'x:', new CardOutboxes(broken, 'x:', 'notices'), { warn: (_o: object, m: string) => warnings.push(m) } as never);
   await relay.flushQuietly('0'.repeat(32));
   t.same(warnings, ['notices left in the outbox for the next sweep']);
 });

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { type Job, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
-import { main } from '../../src/clearing/cli.js';
+import { main } from '../../src/cli/clearing.js';
 import type { CrashPoint, DeliveryResult } from '../../src/clearing/clearing-delivery.js';
 import type { ClearingJob, ClearingScheduler } from '../../src/clearing/clearing-scheduler.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';

@@ -8,7 +8,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/time/clock.js';
-import { main as clearingCli } from '../../src/clearing/cli.js';
+import { main as clearingCli } from '../../src/cli/clearing.js';
 import { OfflineBlockList } from '../../src/blocking/offline-block-list.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -16,7 +16,7 @@ import { PostingJournal } from '../../src/journal/journal.js';
 import { LastApprovedTransactions } from '../../src/terminal-state/last-approved.js';
 import { PostingRelay } from '../../src/journal/posting-relay.js';
 import { CardRegister } from '../../src/card/card-register.js';
-import { forEachCardOutbox } from '../../src/card/outbox-sweep.js';
+import { CardOutboxes } from '../../src/card/outboxes.js';
 import { NoticeRelay } from '../../src/notices/notice-relay.js';
 import { connectRedis, freePort, isRedisUnavailable } from '../../src/redis/connect.js';
 import { type RegisterRedis, bullPrefix, hashTagOf, isCluster, mastersOf, scanEveryMaster } from '../../src/redis/client.js';
@@ -111,25 +111,26 @@ t.test('cards land on every master; the block list, the posting sweep and the no
   t.same([daily.added, daily.removed, daily.created], [blocked.length, 0, true], 'the daily file adds them all');
 
   // Each block left a notice in its card's outbox: one sweep moves them from every master.
-  const notices = new NoticeRelay(redis, prefix, silent);
+  const notices = new NoticeRelay(redis, prefix, new CardOutboxes(redis, prefix, 'notices'), silent);
   t.equal(await notices.sweep(), blocked.length, 'every outbox swept');
   const feeds = [...(await notices.notices('bank-a', { limit: CARDS })), ...(await notices.notices('bank-b', { limit: CARDS }))];
   t.equal(feeds.length, blocked.length, 'each notice in its issuer\'s feed once');
 
   // A posting left in every card's outbox (as a crashed relay leaves them): one sweep moves all.
   const journal = new PostingJournal(redis, prefix);
-  const relay = new PostingRelay(redis, prefix, journal, new LastApprovedTransactions(redis, prefix), clock, silent);
-  await Promise.all(cards.map((c, i) => redis.rpush(relay.postsKey(c.id), posting(i + 1, c.id))));
+  const outboxes = new CardOutboxes(redis, prefix, 'postings');
+  const relay = new PostingRelay({ outboxes, journal, lastApproved: new LastApprovedTransactions(redis, prefix), clock, log: silent });
+  await Promise.all(cards.map((c, i) => redis.rpush(outboxes.keyOf(c.id), posting(i + 1, c.id))));
   t.equal(await relay.sweep(), CARDS, 'the sweep moves the postings of every master');
   t.equal((await journal.range('0', '+')).length, CARDS, 'all in the journal, once');
-  t.equal(await forEachCardOutbox(redis, prefix, 'posts', async () => 1), 0, 'no outbox left: taken out on every master');
+  t.equal(await outboxes.forEach(async () => 1), 0, 'no outbox left: taken out on every master');
 });
 
 t.test('a cluster client that knows no master is an error, not an empty search', async (t) => {
   const redis = await testClient();
   redis.disconnect();
   t.throws(() => mastersOf(redis), { message: 'redis cluster: no master node is known (not connected)' });
-  await t.rejects(forEachCardOutbox(redis, 'x:', 'posts', async () => 1), { message: /no master node is known/ });
+  await t.rejects(new CardOutboxes(redis, 'x:', 'postings').forEach(async () => 1), { message: /no master node is known/ });
 });
 
 t.test('BullMQ on the cluster: the prefix is hash-tagged, the queue in one slot, jobs run', async (t) => {

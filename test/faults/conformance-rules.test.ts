@@ -8,7 +8,7 @@ import { dialect, type IsoMessage } from '../../src/codec/index.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { conformance, type ConformanceReport } from '../../src/faults/conformance.js';
 import { type FaultNote, TerminalTrace, type TraceEntry } from '../../src/trace/terminal-trace.js';
-import { corruptAnswer } from '../../src/faults/answers.js';
+import { corruptAnswer } from '../../src/authorization/fault-answers.js';
 
 const d93 = dialect('iso93ascii');
 const d87 = dialect('iso87ascii');

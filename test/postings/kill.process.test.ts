@@ -50,7 +50,7 @@ t.test('SIGKILL under load: each approval received has exactly one posting; the 
   const second = startSwitchProcess({ SWITCH_CONFIG: file, LOG_LEVEL: 'info' });
   t.teardown(() => second.child.kill('SIGKILL'));
   await second.waitForLog((l) => l.msg === 'listening');
-  const outboxes = await Promise.all(cards.map((c) => here.redis.llen(here.sw.postings.postsKey(c.id))));
+  const outboxes = await Promise.all(cards.map((c) => here.redis.llen(here.sw.modules.card.postingOutboxes.keyOf(c.id))));
   t.same(outboxes, [0, 0, 0, 0], 'no posting left in an outbox');
   const journal = (await here.sw.journal.range('0', '+')).map((e) => e.posting);
   const byTxn = new Map<string, number>();

@@ -81,7 +81,7 @@ t.test('a crash between the approval and the terminal record: the sweep at start
   const [p] = await journal(s);
   // As if the switch died after the Lua call: no terminal record, the posting still in the outbox.
   await s.redis.del(`${s.config.redis.keyPrefix}terminal:{DKT00001}:last`);
-  await s.redis.rpush(s.sw.postings.postsKey(card.id), JSON.stringify({ ...p, track: 1 }));
+  await s.redis.rpush(s.sw.modules.card.postingOutboxes.keyOf(card.id), JSON.stringify({ ...p, track: 1 }));
   await s.sw.postings.sweep();
   await term.send(purchase93({ 2: card.pan, 11: '000011', 12: '261121090100', 41: 'DKT00001', 48: lastCompleted('000000') }));
   const reversals = (await journal(s)).filter((x) => x.type === 'reversal');

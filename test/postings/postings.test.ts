@@ -200,8 +200,8 @@ t.test('postings left in an outbox (relay failed, process killed) reach the jour
   const [p] = await journal(s);
   // As if the process died after the approval and before the relay: the posting back in the outbox.
   const redis = s.redis;
-  await redis.rpush(s.sw.postings.postsKey(card.id), JSON.stringify(p));
+  await redis.rpush(s.sw.modules.card.postingOutboxes.keyOf(card.id), JSON.stringify(p));
   t.equal(await s.sw.postings.sweep(), 1, 'the sweep finds it');
   t.equal((await journal(s)).length, 1, 'and the journal does not take it twice');
-  t.equal(await redis.llen(s.sw.postings.postsKey(card.id)), 0, 'the outbox is empty');
+  t.equal(await redis.llen(s.sw.modules.card.postingOutboxes.keyOf(card.id)), 0, 'the outbox is empty');
 });

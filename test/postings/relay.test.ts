@@ -1,4 +1,5 @@
 /** The posting relay and the journal on their own: idempotent appends, batching, sweeps after failures. */
+import { CardOutboxes } from '../../src/card/outboxes.js';
 import t from 'tap';
 import { ManualClock } from '../../src/time/clock.js';
 import { PostingJournal } from '../../src/journal/journal.js';
@@ -41,11 +42,12 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   const journal = new PostingJournal(conn, prefix);
   const last = new LastApprovedTransactions(conn, prefix);
   const warned: string[] = [];
-  const relay = new PostingRelay(conn, prefix, journal, last, clock, { warn: (_o: object, m: string) => warned.push(m) } as never);
+  const outboxes = new CardOutboxes(conn, prefix, 'postings');
+  const relay = new PostingRelay({ outboxes, journal, lastApproved: last, clock, log: { warn: (_o: object, m: string) => warned.push(m) } as never });
   const card = 'c'.repeat(32);
   const put = async (p: Posting & { track?: 1 }): Promise<string> => {
     const json = JSON.stringify(p);
-    await redis.rpush(relay.postsKey(card), json);
+    await redis.rpush(outboxes.keyOf(card), json);
     return json;
   };
   const appends: number[] = [];
@@ -55,7 +57,7 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   await relay.drain();
   t.equal((await journal.range('0', '+')).length, 5);
   t.same(appends, [5], `one append for postings made within ${LINGER_MS} ms of each other`);
-  t.equal(await redis.llen(relay.postsKey(card)), 0, 'taken out of the outbox');
+  t.equal(await redis.llen(outboxes.keyOf(card)), 0, 'taken out of the outbox');
 
   relay.enqueue(card, await put({ ...posting(6, { terminal: 'DKT1' }), track: 1 }));
   for (let i = 0; i < 100 && (await journal.range('0', '+')).length < 6; i++) await new Promise((r) => setTimeout(r, 10));
@@ -88,13 +90,13 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   t.teardown(() => relay.stopSweeping());
   const stranded = await put(posting(7));
   await new Promise((r) => setTimeout(r, 80));
-  t.equal(await redis.llen(relay.postsKey(card)), 1, 'nothing failed: no periodic sweep');
+  t.equal(await redis.llen(outboxes.keyOf(card)), 1, 'nothing failed: no periodic sweep');
   conn.disconnect(true);
   relay.enqueue(card, stranded);
   await relay.drain();
   t.same(warned, ['postings left in outboxes for the next sweep'], 'the move failed and said so');
-  for (let i = 0; i < 200 && (await redis.llen(relay.postsKey(card))) > 0; i++) await new Promise((r) => setTimeout(r, 10));
-  t.equal(await redis.llen(relay.postsKey(card)), 0, 'the periodic sweep moved it after the failure');
+  for (let i = 0; i < 200 && (await redis.llen(outboxes.keyOf(card))) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal(await redis.llen(outboxes.keyOf(card)), 0, 'the periodic sweep moved it after the failure');
   t.equal((await journal.range('0', '+')).length, 7, 'once');
 });
 
@@ -103,7 +105,7 @@ t.test('a sweep that fails keeps the flag for the next one', async (t) => {
   const conn = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   conn.disconnect();
   const warned: string[] = [];
-  const relay = new PostingRelay(conn, prefix, new PostingJournal(conn, prefix), new LastApprovedTransactions(conn, prefix), clock, { warn: (_o: object, m: string) => warned.push(m) } as never);
+  const relay = new PostingRelay({ outboxes: new CardOutboxes(conn, prefix, 'postings'), journal: new PostingJournal(conn, prefix), lastApproved: new LastApprovedTransactions(conn, prefix), clock, log: { warn: (_o: object, m: string) => warned.push(m) } as never });
   relay.enqueue('c'.repeat(32), JSON.stringify(posting(1)));
   await relay.drain();
   relay.startSweeping(5);

@@ -8,7 +8,7 @@
  */
 import t, { type Test } from 'tap';
 import { Redis } from 'ioredis';
-import { transactionKey } from '../../src/crypto/card-id.js';
+import { transactionKey } from '../../src/card/keys.js';
 import type { Posting } from '../../src/journal/posting.js';
 import { CardRegister, type NewCard } from '../../src/card/card-register.js';
 import { systemClock } from '../../src/time/clock.js';

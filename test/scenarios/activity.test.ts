@@ -9,7 +9,8 @@ import { addCard, pinBlock } from '../support/cards.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import type { TestSwitch } from '../support/switch.js';
 import type { Posting } from '../../src/journal/posting.js';
-import { JOURNAL_SLACK_MS, journalSince } from '../../src/admin/activity-routes.js';
+import { journalSince } from '../../src/admin/activity-routes.js';
+import { JOURNAL_SLACK_MS, JournalReader } from '../../src/journal/journal-reader.js';
 import { BLOCK_SERVICE, ISSUER, VENDOR, startScenarioSwitch } from './fixtures/switch.js';
 
 async function send(t: Test, s: TestSwitch, fields: Record<number, string | Buffer>) {
@@ -104,15 +105,15 @@ t.test('the journal is read backwards only as far as needed; at most maxScan ent
     ],
     now,
   );
-  const stream = s.sw.journal.stream;
+  const reader = new JournalReader(s.redis, s.sw.journal.stream);
   const amounts = (r: { postings: { amount: number }[] }) => r.postings.map((p) => p.amount);
-  const all = await journalSince(s.redis, stream, 'JRN00001', 0);
+  const all = await journalSince(reader, 'JRN00001', 0);
   t.same([amounts(all), all.truncated], [[1, 2, 4, 5], false], 'everything since 0');
   t.notOk('panEnc' in all.postings[0]!);
-  const recent = await journalSince(s.redis, stream, 'JRN00001', now - 2000, { batch: 1, maxScan: 100 });
+  const recent = await journalSince(reader, 'JRN00001', now - 2000, { batch: 1, maxScan: 100 });
   t.same([amounts(recent), recent.truncated], [[2, 4, 5], false], 'stops at the first posting older than since less the slack');
-  const capped = await journalSince(s.redis, stream, 'JRN00001', 0, { batch: 2, maxScan: 3 });
+  const capped = await journalSince(reader, 'JRN00001', 0, { batch: 2, maxScan: 3 });
   t.same([amounts(capped), capped.truncated], [[2, 4, 5], true], 'at most maxScan entries (in whole batches), then truncated');
-  const future = await journalSince(s.redis, stream, 'JRN00001', now + 3 * JOURNAL_SLACK_MS);
+  const future = await journalSince(reader, 'JRN00001', now + 3 * JOURNAL_SLACK_MS);
   t.same([amounts(future), future.truncated], [[], false]);
 });

@@ -4,7 +4,7 @@
  * setup that cannot be done; what the options must give.
  */
 import t from 'tap';
-import { luhnValid } from '../../src/crypto/card-id.js';
+import { luhnValid } from '../../src/card/luhn.js';
 import { dialect } from '../../src/codec/index.js';
 import { type StepResult, concreteMti, freshPan, kroner, mtiMatches, oneToOne, ore, runProblems, runScenario, substitute, wrongPin } from '../../terminals/scenario/runner.js';
 import { type Scenario, ScenarioError } from '../../terminals/scenario/scenario.js';

@@ -6,7 +6,7 @@
 import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACTION_CODES } from '../../src/authorization/action-codes.js';
+import { ACTION_CODES } from '../../src/messages/action-codes.js';
 import { FAULT_KINDS } from '../../src/faults/rule.js';
 import { TERMINAL_KINDS } from '../../terminals/index.js';
 import { SCENARIO_SCHEMA, ScenarioError, loadScenario, parseScenario } from '../../terminals/scenario/scenario.js';
@@ -104,7 +104,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode',
       '/steps/4/retransmit/set/0 (a name): must be a field number from 1 to 128',
       '/steps/4/retransmit/set/4 must be a text value of at most 999 characters',
-      '/steps/5/expect/outcome must be an outcome of the action code table (src/authorization/action-codes.ts), e.g. approved, wrongPin, pinTriesExceeded',
+      '/steps/5/expect/outcome must be an outcome of the action code table (src/messages/action-codes.ts), e.g. approved, wrongPin, pinTriesExceeded',
       '/steps/5/expect/exchanges must be the request MTIs the step sent, in order',
       '/steps/5/expect/answer/present/0 must be a field number from 1 to 128',
       '/steps/5/expect/postings/0/kind is not allowed',

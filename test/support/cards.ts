@@ -1,6 +1,6 @@
 /** Test cards: Luhn-valid PANs, registration in any state, PIN blocks as a terminal builds them. */
 import type { Switch } from '../../src/switch.js';
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 import type { NewCard } from '../../src/card/card-register.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';

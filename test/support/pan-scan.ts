@@ -1,5 +1,5 @@
 /** Finding clear PANs in text (logs, traces, metrics, Redis keys): Luhn-valid digit runs with a known prefix. */
-import { luhnCheckDigit } from '../../src/crypto/card-id.js';
+import { luhnCheckDigit } from '../../src/card/luhn.js';
 
 const DIGIT_RUN = /(?<!\d)[3-6]\d{12,18}(?!\d)/g;
 

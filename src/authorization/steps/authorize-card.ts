@@ -8,9 +8,9 @@
 import type { Step } from '../pipeline.js';
 import { withTimeout } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';
-import type { Outcome } from '../action-codes.js';
-import { isContactless, panOf } from '../card-data.js';
-import { luhnValid } from '../../crypto/card-id.js';
+import type { Outcome } from '../../messages/action-codes.js';
+import { isContactless, panOf } from '../../messages/card-data.js';
+import { luhnValid } from '../../card/luhn.js';
 import type { AuthorizeResult, BlockReason, CardRegister, PostingTemplate, RegisterOutcome } from '../../card/card-register.js';
 import type { CardId } from '../../crypto/card-id.js';
 import type { NoticeRelay } from '../../notices/notice-relay.js';
@@ -19,7 +19,8 @@ import { verifyPinBlock } from '../../crypto/pin-verification.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
-import { postingTemplate, signatureOf } from '../transaction-data.js';
+import { signatureOf } from '../../messages/transaction-data.js';
+import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
 

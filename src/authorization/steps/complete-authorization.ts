@@ -5,11 +5,11 @@
  */
 import type { Step } from '../pipeline.js';
 import { refuse } from '../context.js';
-import { panOf } from '../card-data.js';
+import { panOf } from '../../messages/card-data.js';
 import type { CardTransactions } from '../../card/card-transactions.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import { transactionId } from '../../journal/posting.js';
-import { originalOf, signatureOf, transactionOf } from '../transaction-data.js';
+import { originalOf, signatureOf, transactionOf } from '../../messages/transaction-data.js';
 import type { UncertainCalls } from '../uncertain-calls.js';
 
 export interface TransactionStepDeps {

@@ -3,7 +3,7 @@
  * (set by decide) and always the action code (field 39) in the listener's code set.
  */
 import type { Step } from '../pipeline.js';
-import { actionCode } from '../action-codes.js';
+import { actionCode } from '../../messages/action-codes.js';
 
 /**
  * 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response;

@@ -12,7 +12,7 @@ import type { TerminalKeys } from '../../crypto/terminal-keys.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import type { CardTransactions } from '../../card/card-transactions.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
-import { lastCompletedStanOf, transactionOf } from '../transaction-data.js';
+import { lastCompletedStanOf, transactionOf } from '../../messages/transaction-data.js';
 import { withTimeout } from '../pipeline.js';
 
 const OLD_MODELS = new Set(['dkt1', 'dkt1plus', 'oem']);

@@ -8,11 +8,11 @@
  */
 import type { Step } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';
-import { panOf } from '../card-data.js';
-import { maskPan } from '../../crypto/card-id.js';
+import { panOf } from '../../messages/card-data.js';
+import { maskPan } from '../../codec/mask.js';
 import { transactionId } from '../../journal/posting.js';
 import type { UnmatchedReversals } from '../../journal/unmatched-reversals.js';
-import { originalOf, signatureOf, transactionOf } from '../transaction-data.js';
+import { originalOf, signatureOf, transactionOf } from '../../messages/transaction-data.js';
 import type { TransactionStepDeps } from './complete-authorization.js';
 import { withTimeout } from '../pipeline.js';
 

@@ -4,7 +4,7 @@
  * card's keys (one hash tag), so the check that a transaction is completed or reversed at most
  * once and the posting it makes are one atomic step, also with two switch processes.
  *
- * A transaction record (hash, src/crypto/card-id.ts transactionKey) holds:
+ * A transaction record (hash, src/card/keys.ts transactionKey) holds:
  *   sig, outcome, detail, approval   the answer given, for retransmissions
  *   state    'authorized' (dual, awaiting completion) | 'posted' (single) | 'completed' | 'reversed'
  *   msg      'single' | 'dual';  kind 'purchase' | 'refund';  amount (øre, authorised)

@@ -6,8 +6,8 @@
  * and postings; then compare with the card, the journal and the outboxes as they are.
  */
 import type { RegisterRedis } from '../../../src/redis/client.js';
-import { actionCode, type Outcome } from '../../../src/authorization/action-codes.js';
-import { cardKeys, transactionKey } from '../../../src/crypto/card-id.js';
+import { actionCode, type Outcome } from '../../../src/messages/action-codes.js';
+import { cardKeys, transactionKey } from '../../../src/card/keys.js';
 import { PostingJournal } from '../../../src/journal/journal.js';
 import type { Posting } from '../../../src/journal/posting.js';
 import { type Exchange, isUnavailable } from './workload.js';

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IsoMessage } from '../../../src/codec/index.js';
-import { localTimeOf } from '../../../src/authorization/transaction-data.js';
+import { localTimeOf } from '../../../src/messages/transaction-data.js';
 import { transactionId } from '../../../src/journal/posting.js';
 import { pinBlock } from '../../support/cards.js';
 import { TestTerminal } from '../../support/terminal.js';

@@ -23,14 +23,13 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { type DeepPartial, loadConfig } from '../config/load.js';
 import type { SwitchConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
-import { SwitchMetrics } from '../metrics/metrics.js';
 import { DEFAULT_PROBE_URL, connectRedis } from '../redis/connect.js';
-import { Switch } from '../switch.js';
-import type { DeliveryResult } from './clearing-delivery.js';
-import { QUEUE_NAME } from './clearing-scheduler.js';
-import { localDate } from './cutoffs.js';
-import { reconcileDay } from './day-reconciliation.js';
-import { formatReport } from './reconciliation.js';
+import { type Modules, createModules } from '../modules.js';
+import type { DeliveryResult } from '../clearing/clearing-delivery.js';
+import { QUEUE_NAME } from '../clearing/clearing-scheduler.js';
+import { localDate } from '../clearing/cutoffs.js';
+import { reconcileDay } from '../clearing/day-reconciliation.js';
+import { formatReport } from '../clearing/reconciliation.js';
 
 export const USAGE = `Usage: npm run clearing [-- option]
 
@@ -84,15 +83,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
     return 1;
   }
   const clock = options.clock ?? systemClock;
-  // Built, not started. Its own scheduler stays off: this command makes the ones it needs.
-  const sw = new Switch({
-    config: { ...config, clearing: { ...config.clearing, enabled: false } },
-    redis: connection.redis,
-    log,
-    clock,
-    metrics: new SwitchMetrics({ defaultMetrics: false }),
-  });
-  const cli: Cli = { sw, config, redis: connection.redis, out, err };
+  // The modules alone: no listener, admin API or pipeline. The schedulers are made as needed.
+  const modules = createModules({ config, redis: connection.redis, clock, log });
+  const cli: Cli = { modules, config, redis: connection.redis, out, err };
   let code: number;
   try {
     if (command.mode === 'now') code = await cutoffNow(cli);
@@ -135,7 +128,7 @@ function isDate(s: string): boolean {
 }
 
 interface Cli {
-  sw: Switch;
+  modules: Modules;
   config: SwitchConfig;
   redis: RegisterRedis;
   out: (text: string) => void;
@@ -148,8 +141,8 @@ interface Cli {
  * outcome is followed on the queue's events either way. The first failed attempt ends the wait:
  * the job is removed so that it does not make some later cut-off on a retry nobody expects.
  */
-async function cutoffNow({ sw, config, redis, out, err }: Cli): Promise<number> {
-  const scheduler = sw.clearingScheduler(bullConnection(redis));
+async function cutoffNow({ modules, config, redis, out, err }: Cli): Promise<number> {
+  const scheduler = modules.clearing.scheduler(bullConnection(redis));
   const eventsConnection = bullConnection(redis);
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: scheduler.prefix });
   try {
@@ -174,7 +167,7 @@ async function cutoffNow({ sw, config, redis, out, err }: Cli): Promise<number> 
       return 1;
     }
     for (const d of made) {
-      out(`Delivery ${d.number} of ${d.date} (cut-off ${sw.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`);
+      out(`Delivery ${d.number} of ${d.date} (cut-off ${modules.clearing.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`);
     }
     const last = made[made.length - 1]!;
     if (last.number === config.clearing.cutoffs.length) {
@@ -188,9 +181,9 @@ async function cutoffNow({ sw, config, redis, out, err }: Cli): Promise<number> 
   }
 }
 
-async function reconcile({ sw, config, out }: Cli, date: string): Promise<number> {
+async function reconcile({ modules, config, out }: Cli, date: string): Promise<number> {
   const { report, file } = await reconcileDay(
-    { journal: sw.journal, ledger: sw.ledger, unmatched: sw.unmatched, directory: config.clearing.directory, cutoffs: config.clearing.cutoffs.length, timeZone: config.register.timeZone },
+    { journal: modules.journal.journal, ledger: modules.clearing.ledger, unmatched: modules.journal.unmatched, directory: config.clearing.directory, cutoffs: config.clearing.cutoffs.length, timeZone: config.register.timeZone },
     date,
   );
   out(formatReport(report));
@@ -198,16 +191,16 @@ async function reconcile({ sw, config, out }: Cli, date: string): Promise<number
   return report.clean ? 0 : 3;
 }
 
-async function blockList({ sw, out }: Cli, date: string): Promise<number> {
-  const r = await sw.blockList.makeDaily(date);
+async function blockList({ modules, out }: Cli, date: string): Promise<number> {
+  const r = await modules.blocking.blockList.makeDaily(date);
   const counts = `${r.added} added, ${r.removed} removed`;
   out(r.created ? `Offline block list of ${r.date}: ${r.file} (${counts})\n` : `Offline block list of ${r.date}: made already, ${r.file} (${counts})\n`);
   return 0;
 }
 
 /** The unmatched reversal advices, oldest first, one line each (masked PAN only). */
-async function unmatched({ sw, out }: Cli): Promise<number> {
-  const list = await sw.unmatched.list();
+async function unmatched({ modules, out }: Cli): Promise<number> {
+  const list = await modules.journal.unmatched.list();
   for (const u of list) {
     out(`${new Date(u.at).toISOString()}  advice ${u.advice}  names ${u.original}  ${u.maskedPan}  ${u.amount} øre  reason ${u.reason || '-'}\n`);
   }
@@ -216,8 +209,8 @@ async function unmatched({ sw, out }: Cli): Promise<number> {
 }
 
 /** A clearing worker and the timetable, until SIGTERM or SIGINT; a job running then is finished first. */
-async function runWorker({ sw, config, redis, out }: Cli): Promise<number> {
-  const scheduler = sw.clearingScheduler(bullConnection(redis));
+async function runWorker({ modules, config, redis, out }: Cli): Promise<number> {
+  const scheduler = modules.clearing.scheduler(bullConnection(redis));
   // Node passes a signal listener the signal's name.
   let onSignal!: (signal: NodeJS.Signals) => void;
   const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));

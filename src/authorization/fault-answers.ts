@@ -4,9 +4,9 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Dialect, FieldLayout, IsoMessage } from '../codec/index.js';
-import { ACTION_CODES, type CodeSet } from '../authorization/action-codes.js';
-import type { RequestContext } from '../authorization/context.js';
-import { responseMti } from '../authorization/steps/respond.js';
+import { ACTION_CODES, type CodeSet } from '../messages/action-codes.js';
+import type { RequestContext } from './context.js';
+import { responseMti } from './steps/respond.js';
 
 /**
  * The rule's code in the listener's code set. A code of the other set (3 digits on a 1987

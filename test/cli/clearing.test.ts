@@ -1,5 +1,5 @@
 /**
- * `npm run clearing` (src/clearing/cli.ts) in-process, against a real switch's Redis keys and
+ * `npm run clearing` (src/cli/clearing.ts) in-process, against a real switch's Redis keys and
  * clearing directory: --now with a BullMQ worker of its own, --reconcile, --block-list, the
  * worker mode until SIGTERM, and the exit codes of bad arguments, configuration and Redis.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/time/clock.js';
-import { type ClearingCliOptions, USAGE, main, parseArgs } from '../../src/clearing/cli.js';
+import { type ClearingCliOptions, USAGE, main, parseArgs } from '../../src/cli/clearing.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';
 import { localDate } from '../../src/clearing/cutoffs.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';

@@ -3,11 +3,16 @@
  * retransmission must repeat, the original it names (field 56), the old terminal's last
  * completed STAN (field 48), and the posting an approval makes.
  */
-import { randomUUID } from 'node:crypto';
 import type { IsoMessage } from '../codec/index.js';
-import { type Direction, type PostingType, transactionId } from '../journal/posting.js';
-import type { PostingTemplate } from '../card/card-register.js';
-import type { RequestContext } from './context.js';
+import { transactionId } from '../journal/posting.js';
+
+/** What these functions read of a request: the message, when it came, from which terminal. */
+export interface RequestFacts {
+  readonly request: IsoMessage;
+  readonly mti: string;
+  readonly receivedAt: Date;
+  terminalId?: string;
+}
 
 /**
  * The terminal's local date and time as YYMMDDhhmmss: field 12 in 1993 dialects; in 1987 ones
@@ -28,7 +33,7 @@ export function localTimeOf(request: IsoMessage, receivedAt: Date): string {
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** The request's transaction id. */
-export function transactionOf(ctx: RequestContext): string {
+export function transactionOf(ctx: RequestFacts): string {
   return transactionId(ctx.terminalId ?? '', localTimeOf(ctx.request, ctx.receivedAt), String(ctx.request[11]));
 }
 
@@ -37,7 +42,7 @@ export function transactionOf(ctx: RequestContext): string {
  * and its repeat 1201 are one class), the processing code and the amount. The same terminal,
  * STAN and local time with anything else is a duplicate transmission.
  */
-export function signatureOf(ctx: RequestContext): string {
+export function signatureOf(ctx: RequestFacts): string {
   return `${ctx.mti.slice(1, 3)}:${String(ctx.request[3] ?? '').slice(0, 2)}:${Number(ctx.request[4] ?? 0)}`;
 }
 
@@ -76,25 +81,4 @@ export function lastCompletedStanOf(request: IsoMessage): string | undefined {
     i += 5 + len;
   }
   return undefined;
-}
-
-/** The posting an approval of this request makes (the register fills in the card's part and the approval code). */
-export function postingTemplate(ctx: RequestContext, track: boolean): PostingTemplate {
-  const type: PostingType = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
-  const direction: Direction = type === 'refund' ? 'C' : 'D';
-  const localTime = localTimeOf(ctx.request, ctx.receivedAt);
-  return {
-    id: randomUUID(),
-    txn: transactionId(ctx.terminalId ?? '', localTime, String(ctx.request[11])),
-    type,
-    direction,
-    amount: Number(ctx.request[4]),
-    currency: String(ctx.request[49]),
-    terminal: ctx.terminalId ?? '',
-    merchant: String(ctx.request[42] ?? '').trimEnd(),
-    stan: String(ctx.request[11]),
-    localTime,
-    receivedAt: ctx.receivedAt.getTime(),
-    ...(track ? { track: 1 as const } : {}),
-  };
 }

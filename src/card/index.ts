@@ -1,0 +1,38 @@
+/**
+ * The card module: everything under a card's hash tag {id} (record, PIN tries, reservations,
+ * transaction records, the two outboxes), the Lua that changes it, and the holder index.
+ */
+import type { RegisterRedis } from '../redis/client.js';
+import type { RegisterConfig } from '../config/types.js';
+import type { Clock } from '../time/clock.js';
+import { CardRegister } from './card-register.js';
+import { CardTransactions } from './card-transactions.js';
+import { CardOutboxes } from './outboxes.js';
+
+export interface CardModuleDeps {
+  redis: RegisterRedis;
+  /** Key prefix of the switch's keys (config redis.keyPrefix). */
+  prefix: string;
+  config: RegisterConfig;
+  clock: Clock;
+}
+
+export interface CardModule {
+  register: CardRegister;
+  /** Completions and reversals of the card's recorded transactions. */
+  transactions: CardTransactions;
+  /** The notices the card's changes wrote, for the notice relay. */
+  noticeOutboxes: CardOutboxes;
+  /** The postings the card's approvals made, for the posting relay. */
+  postingOutboxes: CardOutboxes;
+}
+
+export function createCardRegister({ redis, prefix, config, clock }: CardModuleDeps): CardModule {
+  const register = new CardRegister(redis, prefix, config, clock);
+  return {
+    register,
+    transactions: new CardTransactions(redis, prefix, register, clock, config.transactionRetentionDays),
+    noticeOutboxes: new CardOutboxes(redis, prefix, 'notices'),
+    postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * The key layout of one card, the one place it is written: every key of a card shares the hash
+ * tag {id}, so that one Lua script can touch them all, on Redis Cluster too.
+ */
+import type { CardId } from '../crypto/card-id.js';
+
+export interface CardKeys {
+  /** The card record (hash). */
+  card: string;
+  /** Reservation ids scored by the time they lapse (sorted set). */
+  reservations: string;
+  /** Reservation id -> amount in øre (hash). */
+  reservationAmounts: string;
+  /** Issuer notices written with the change that caused them, before they reach the issuer's feed (list). */
+  outbox: string;
+  /** Postings made with the change that caused them, before the relay appends them to the journal (list). */
+  posts: string;
+}
+
+/** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
+export function transactionKey(prefix: string, id: CardId, txn: string): string {
+  return `${prefix}card:{${id}}:t:${txn}`;
+}
+
+export function cardKeys(prefix: string, id: CardId): CardKeys {
+  const base = `${prefix}card:{${id}}`;
+  return { card: base, reservations: `${base}:res`, reservationAmounts: `${base}:resamt`, outbox: `${base}:outbox`, posts: `${base}:posts` };
+}
+
