@@ -10,7 +10,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { HEADER_CAPACITY } from '../transport/framing.js';
 import { DEFAULT_CONFIG } from './defaults.js';
 import { CLUSTER_NODE_PATTERN, CONFIG_FILE_SCHEMA, LOG_LEVELS, MAX_PROCESSES } from './schema.js';
-import type { ListenerConfig, SwitchConfig } from './types.js';
+import type { ConfigFile, ListenerConfig, SwitchConfig } from './types.js';
 
 export type DeepPartial<T> = T extends (infer U)[]
   ? DeepPartial<U>[]
@@ -39,8 +39,9 @@ export interface LoadConfigOptions {
   overrides?: DeepPartial<SwitchConfig>;
 }
 
-// allErrors: report every problem of the file at once, not only the first.
-const validateFile = new Ajv({ allErrors: true }).compile<DeepPartial<SwitchConfig>>(CONFIG_FILE_SCHEMA);
+// allErrors: report every problem of the file at once, not only the first. ConfigFile is the
+// schema's own type (types.ts), so what the guard promises is what the schema checks.
+const validateFile = new Ajv({ allErrors: true }).compile<ConfigFile>(CONFIG_FILE_SCHEMA);
 
 export function loadConfig(options: LoadConfigOptions = {}): SwitchConfig {
   const env = options.env ?? process.env;
@@ -58,7 +59,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SwitchConfig {
   return config;
 }
 
-function readConfigFile(path: string): DeepPartial<SwitchConfig> {
+function readConfigFile(path: string): ConfigFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

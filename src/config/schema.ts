@@ -3,9 +3,15 @@
  * file is merged onto DEFAULT_CONFIG, except a listener's `name` and `port`, which have no
  * sensible default once there can be several listeners. `additionalProperties: false` everywhere
  * so that a typo ("prot") is reported instead of silently leaving the default in place.
+ *
+ * This schema is the one source of the config's shape: src/config/types.ts derives the TypeScript
+ * types from it (json-schema-to-ts's FromSchema), so everything here is `as const` (objects are
+ * built by `object()`, whose const type parameters keep the literal types and check that
+ * `required` names properties). What a key means is its `description` (ajv does not act on it).
  */
 import { SHIPPED_DIALECTS } from '../codec/index.js';
 import { LENGTH_HEADERS } from '../transport/framing.js';
+import type { JSONSchema } from 'json-schema-to-ts';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -15,35 +21,57 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 const host = { type: 'string', minLength: 1 } as const;
 const positive = { type: 'integer', minimum: 1 } as const;
-/** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
 /** A local time of day, 'HH:MM' (24-hour). */
 const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
+/** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
 const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 /** A Redis Cluster seed node: 'host:port' (an IPv6 address in brackets), port 1 to 65535. */
 export const CLUSTER_NODE_PATTERN = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 
-const object = (properties: Record<string, object>, required: string[] = []) => ({
-  type: 'object',
+/** A closed object: only `properties`, of which `required` must be there. */
+const object = <const P extends Record<string, JSONSchema>, const R extends readonly (keyof P & string)[] = []>(
+  properties: P,
+  required: R = [] as readonly string[] as R,
+) => ({
+  type: 'object' as const,
   properties,
   required,
-  additionalProperties: false,
+  additionalProperties: false as const,
 });
 
 const connections = object({
-  maxConnections: positive,
-  maxInFlight: positive,
-  idleTimeoutMs: durationMs,
-  frameTimeoutMs: durationMs,
-  firstFrameTimeoutMs: durationMs,
+  maxConnections: { ...positive, description: 'Connections accepted at once on the listener; more are closed at once and counted.' },
+  maxInFlight: { ...positive, description: 'Requests in flight on one connection; at the limit the switch stops reading from it.' },
+  idleTimeoutMs: { ...durationMs, description: 'A connection with nothing received for this long is closed (keep-alive frames count).' },
+  frameTimeoutMs: {
+    ...durationMs,
+    description:
+      'A frame whose first byte has arrived must be whole within this, or the connection is closed: ' +
+      'a client trickling bytes (a byte a second) cannot hold a slot by never finishing a frame. ' +
+      'The clock stops while the switch itself is not reading (in-flight limit, write back-pressure).',
+  },
+  firstFrameTimeoutMs: {
+    ...durationMs,
+    description:
+      'A new connection must send a whole frame (a keep-alive will do) within this, or it is closed: ' +
+      'connections that open and say nothing (half-open, port scanners) give their slot back.',
+  },
   // 0 turns keepalive off; otherwise whole seconds matter (the OS counts TCP_KEEPIDLE in seconds).
-  tcpKeepAliveMs: { type: 'integer', minimum: 0, maximum: 2 ** 31 - 1 },
+  tcpKeepAliveMs: {
+    type: 'integer',
+    minimum: 0,
+    maximum: 2 ** 31 - 1,
+    description:
+      'TCP keepalive: probes start after this long without traffic, so that the OS finds a peer that ' +
+      'vanished without a FIN or RST (power cut, cable pulled, NAT entry dropped); 0 turns it off.',
+  },
 });
 
 const listener = object(
   {
     name: { type: 'string', minLength: 1 },
     host,
-    port,
+    port: { ...port, description: '0 picks a free port (tests).' },
     dialect: { enum: [...SHIPPED_DIALECTS] },
     framing: object({
       header: { enum: [...LENGTH_HEADERS] },
@@ -75,7 +103,18 @@ const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
  */
 const adminToken = {
   type: 'object',
-  properties: { role: { enum: ['issuer', 'blockService', 'offlineTerminals', 'vendor', 'operator'] }, issuer: issuerId },
+  description: 'Who an admin API token speaks for.',
+  properties: {
+    role: {
+      enum: ['issuer', 'blockService', 'offlineTerminals', 'vendor', 'operator'],
+      description:
+        "issuer: one issuer (its own cards only); blockService: the block service (any card, but only through the cardholder's block report); " +
+        "offlineTerminals: the offline terminals' fetch service (the offline block list's files only, every issuer's cards); " +
+        "vendor: a terminal vendor's testers (fault rules and the terminals' conformance view only); " +
+        "operator: operations (readiness, metrics, terminal traces: a Prometheus scraper, the operators' tools).",
+    },
+    issuer: issuerId,
+  },
   required: ['role'],
   additionalProperties: false,
   // An issuer token names its issuer; the block service's, the offline terminals' fetch
@@ -99,36 +138,95 @@ export const CONFIG_FILE_SCHEMA = object({
     port,
     tokens: {
       type: 'object',
+      description:
+        'Bearer tokens of the issuer and block-service API (docs/ADMIN-API.md), each naming who it ' +
+        'speaks for. Empty (the default): that API answers 401 to everyone.',
       propertyNames: { minLength: 16, pattern: '^[\\x21-\\x7e]+$' },
       additionalProperties: adminToken,
     },
   }),
   redis: object({
-    url: { type: 'string', pattern: '^rediss?://' },
-    cluster: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: CLUSTER_NODE_PATTERN } },
-    keyPrefix: { type: 'string' },
-    commandTimeoutMs: durationMs,
+    url: {
+      type: 'string',
+      pattern: '^rediss?://',
+      description: 'redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server.',
+    },
+    cluster: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: CLUSTER_NODE_PATTERN },
+      description:
+        "Redis Cluster seed nodes, 'host:port' (a few masters are enough: the client learns the rest). " +
+        'Instead of url: the switch then runs on the cluster (docs/OPERATIONS.md, "Redis Cluster").',
+    },
+    keyPrefix: { type: 'string', description: 'Prefix of every key the switch writes, so that several switches or test files can share one Redis.' },
+    commandTimeoutMs: { ...durationMs, description: 'A register call slower than this is answered as register unavailable.' },
   }),
-  shutdownTimeoutMs: durationMs,
-  processes: { type: 'integer', minimum: 1, maximum: MAX_PROCESSES },
-  trace: object({ perTerminal: positive }),
+  shutdownTimeoutMs: { ...durationMs, description: 'Graceful shutdown: the most time given to answering requests already read.' },
+  processes: {
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PROCESSES,
+    description:
+      'Switch processes on this host sharing the listeners (node:cluster): 1 runs the switch in the ' +
+      'process itself; N > 1 runs a supervisor that forks N workers (docs/OPERATIONS.md).',
+  },
+  trace: object({ perTerminal: { ...positive, description: 'Messages kept per terminal for the trace API.' } }),
   log: object({ level: { enum: [...LOG_LEVELS] } }),
   register: object({
-    secret: { type: 'string', pattern: '^([0-9a-fA-F]{2}){16,}$' },
-    reservationLapseDays: { type: 'integer', minimum: 1, maximum: 31 },
-    timeZone: { type: 'string', minLength: 1 },
-    pendingBlocksFile: { type: 'string', minLength: 1 },
-    dataKey: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
-    transactionRetentionDays: { type: 'integer', minimum: 1, maximum: 400 },
-    contactless: object({ limit: positive, maxCount: positive, maxSum: positive }),
+    secret: {
+      type: 'string',
+      pattern: '^([0-9a-fA-F]{2}){16,}$',
+      description:
+        'Secret (hex, at least 16 bytes) keying the PAN hashes that name cards in Redis and the PIN ' +
+        'verification values. The default is a documented test secret: set your own outside tests.',
+    },
+    reservationLapseDays: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 31,
+      description: 'Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31).',
+    },
+    timeZone: { type: 'string', minLength: 1, description: "Local time zone of expiry dates, clearing cut-offs and the offline block list's day." },
+    pendingBlocksFile: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Journal of blocks made while Redis was down, applied when it is back (also after a restart). ' +
+        "Default: switch-pending-blocks-<key prefix>.jsonl in the system's temporary directory.",
+    },
+    dataKey: {
+      type: 'string',
+      pattern: '^[0-9a-fA-F]{64}$',
+      description:
+        'AES-256 data key (hex, 32 bytes) under which the full PAN is kept, for the deliveries that ' +
+        'need it (clearing files, offline block list). The default is a documented test key.',
+    },
+    transactionRetentionDays: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 400,
+      description: "Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept.",
+    },
+    contactless: object({
+      limit: { ...positive, description: 'Largest PIN-less contactless payment, in øre (350.00 DKK).' },
+      maxCount: { ...positive, description: 'PIN-less contactless payments in a row before chip and PIN is asked for.' },
+      maxSum: { ...positive, description: 'Their largest sum, in øre (1,125.00 DKK), before chip and PIN is asked for.' },
+    }),
   }),
   issuers: {
     type: 'object',
+    description: 'Per issuer (the issuer id of its cards and tokens): what the switch does on its behalf.',
     propertyNames: { pattern: ISSUER_ID_PATTERN },
     additionalProperties: object(
       {
         smsTemplates: {
           type: 'object',
+          description:
+            "SMS receipt of a block made at the block service, per card product, with 'default' for the " +
+            'other products (the issuer chooses the text, which may differ per product). Placeholders: ' +
+            '{reference}, {maskedPan}, {time}.',
           propertyNames: { pattern: PRODUCT_PATTERN },
           additionalProperties: smsTemplate,
         },
@@ -137,11 +235,32 @@ export const CONFIG_FILE_SCHEMA = object({
     ),
   },
   clearing: object({
-    enabled: { type: 'boolean' },
-    cutoffs: { type: 'array', items: localTime, minItems: 1, maxItems: 24, uniqueItems: true },
-    directory: { type: 'string', minLength: 1 },
-    queuePrefix: { type: 'string', minLength: 1, pattern: '^[^:]+$' },
-    blockList: object({ time: localTime, directory: { type: 'string', minLength: 1 } }),
+    enabled: { type: 'boolean', description: 'Run the BullMQ cut-off scheduler and a delivery worker in the switch process.' },
+    cutoffs: {
+      type: 'array',
+      items: localTime,
+      minItems: 1,
+      maxItems: 24,
+      uniqueItems: true,
+      description: "The day's cut-offs, local 'HH:MM' in register.timeZone, in order; delivery n is cut at cutoffs[n-1].",
+    },
+    directory: { type: 'string', minLength: 1, description: 'Where delivery files and reconciliation reports are written (created if absent).' },
+    queuePrefix: {
+      type: 'string',
+      minLength: 1,
+      pattern: '^[^:]+$',
+      description: "BullMQ's key prefix (its own, not redis.keyPrefix: BullMQ must not run under an ioredis keyPrefix).",
+    },
+    blockList: {
+      ...object({ time: localTime, directory: { type: 'string', minLength: 1 } }),
+      description: 'Offline block list: the local time its daily change file is made, and where files go.',
+    },
   }),
-  terminals: object({ keyFile: { type: 'string', minLength: 1 } }),
+  terminals: object({
+    keyFile: {
+      type: 'string',
+      minLength: 1,
+      description: 'JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal.',
+    },
+  }),
 });
