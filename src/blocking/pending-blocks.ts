@@ -1,7 +1,7 @@
 /**
  * Blocks that could not reach the register because Redis was down: kept in a journal file
  * (appended and fsync'd before the caller is told "accepted") and applied as soon as Redis is
- * back, also after a restart. No block is ever lost (DOMAIN.md, the central card register).
+ * back, also after a restart. No block is ever lost (docs/SCHEME.md, the central card register).
  * Applying is idempotent: a card blocked meanwhile stays with its first block.
  */
 import { randomUUID } from 'node:crypto';

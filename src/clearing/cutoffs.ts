@@ -1,5 +1,5 @@
 /**
- * The day's clearing cut-offs (DOMAIN.md, 001 §9: ten deliveries a day) in local time: when
+ * The day's clearing cut-offs (docs/SCHEME.md, 001 §9: ten deliveries a day) in local time: when
  * delivery n of a day is cut, and which business date a moment belongs to.
  */
 

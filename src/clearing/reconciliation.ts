@@ -1,5 +1,5 @@
 /**
- * End-of-day reconciliation (DOMAIN.md, 001 §9): the day's journal against the day's delivery
+ * End-of-day reconciliation (docs/SCHEME.md, 001 §9): the day's journal against the day's delivery
  * files. Every posting journaled must have gone to the data centres exactly once, as journaled,
  * and every file must be whole and add up. Pure: the caller reads the files and writes the report.
  *

@@ -43,7 +43,7 @@ export const DEFAULT_CONFIG: SwitchConfig = {
   issuers: {},
   clearing: {
     enabled: true,
-    // Ten deliveries a day (DOMAIN.md, 001 §9): every two hours through the trading day, the last at day's end.
+    // Ten deliveries a day (docs/SCHEME.md, 001 §9): every two hours through the trading day, the last at day's end.
     cutoffs: ['06:00', '08:00', '10:00', '12:00', '14:00', '16:00', '18:00', '20:00', '22:00', '23:59'],
     directory: 'data/clearing',
     queuePrefix: 'sw-bull',

@@ -1,7 +1,7 @@
 /**
  * A posting: what the data centres book on the holder's and the merchant's accounts, and what
  * the statement shows. Kept with the original dates and the card's status then, because the
- * chargeback rules (DOMAIN.md, 001 §21-42) depend on them.
+ * chargeback rules (docs/SCHEME.md, 001 §21-42) depend on them.
  */
 import type { CardId } from '../crypto/card-id.js';
 

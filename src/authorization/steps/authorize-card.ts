@@ -51,7 +51,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const pan = panOf(ctx.request);
       if (pan === undefined || !luhnValid(pan)) return refuse(ctx, 'notRegistered', 'PAN missing or failing Luhn');
       const kind = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
-      // Dual message is for amounts known only later (chip purchases, fuel); refunds are single message (DOMAIN.md).
+      // Dual message is for amounts known only later (chip purchases, fuel); refunds are single message (docs/SCHEME.md, Reversals).
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund') return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);

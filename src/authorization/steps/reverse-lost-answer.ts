@@ -3,7 +3,7 @@
  * of their requests says (field 48, sub-element 01) the STAN of the last approved transaction the
  * terminal completed. When the switch's last approval for that terminal is another one, its
  * answer never arrived: the switch reverses it (same transaction id and amount) before handling
- * the new request (DOMAIN.md, 001 §10). A terminal that never comes back leaves its last
+ * the new request (docs/SCHEME.md, 001 §10). A terminal that never comes back leaves its last
  * transaction standing, as in the real scheme.
  */
 import type { Step } from '../pipeline.js';
