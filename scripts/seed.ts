@@ -17,7 +17,7 @@ import { systemClock } from '../src/time/clock.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
 import { CardRegister } from '../src/card/card-register.js';
 import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../src/redis/connect.js';
-import { type SeedSummary, seedTestCards } from '../src/seed/test-cards.js';
+import { type SeedSummary, seedTestCards } from '../src/seed/seed.js';
 
 export interface RunSeedOptions {
   env: NodeJS.ProcessEnv;

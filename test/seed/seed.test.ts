@@ -1,5 +1,5 @@
 /**
- * The test-card catalogue (src/seed/test-cards.ts), its seeding, docs/TEST-CARDS.md and
+ * The test-card catalogue (src/seed/catalogue.ts, src/seed/seed.ts), its seeding, docs/TEST-CARDS.md and
  * `npm run seed` (scripts/seed.ts): every card answers as documented, in the register and over
  * the wire in both code sets, and seeding again restores every card exactly.
  */
@@ -16,18 +16,8 @@ import { luhnValid } from '../../src/card/luhn.js';
 import { type AuthorizeResult, type BlockReason, CardRegister } from '../../src/card/card-register.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
-import {
-  PROBE_AMOUNT,
-  type Probe,
-  type RegisteredSetup,
-  SeedError,
-  TEST_CARDS,
-  TEST_CARD_STATES,
-  type TestCard,
-  type TestCardState,
-  seedTestCards,
-  wrongPinOf,
-} from '../../src/seed/test-cards.js';
+import { PROBE_AMOUNT, type Probe, type RegisteredSetup, TEST_CARDS, TEST_CARD_STATES, type TestCard, type TestCardState, wrongPinOf } from '../../src/seed/catalogue.js';
+import { SeedError, seedTestCards } from '../../src/seed/seed.js';
 import { formatSummary, runSeed } from '../../scripts/seed.js';
 import { deleteKeys, testRedis } from '../support/redis.js';
 import { startSwitch } from '../support/switch.js';

@@ -1,6 +1,6 @@
 /**
- * The documented test cards (docs/TEST-CARDS.md) as data, and seedTestCards(), which puts each of
- * them into its state in a card register.
+ * The documented test cards (docs/TEST-CARDS.md) as data; src/seed/seed.ts puts each of them into
+ * its state in a card register.
  *
  * Seeding uses only the register's public methods, and every PIN try and contactless counter is
  * made by a real authorization (register.authorize), so a seeded card is exactly what the same
@@ -11,11 +11,8 @@
  * The answers are those of the default register rules (src/config/defaults.ts: contactless limit
  * 350.00 DKK, 5 PIN-less payments or 1,125.00 DKK in a row). Amounts are in øre, currency 208 (DKK).
  */
-import type { RegisterRedis } from '../redis/client.js';
-import { type Clock, systemClock } from '../time/clock.js';
 import { ACTION_CODES, type Outcome } from '../messages/action-codes.js';
-import type { CardId } from '../crypto/card-id.js';
-import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
+import type { BlockReason, CardStatus } from '../card/card-register.js';
 
 /** Each state a test card is put into: one card per state. */
 export const TEST_CARD_STATES = [
@@ -394,115 +391,3 @@ export const TEST_CARDS: readonly TestCard[] = [
     notes: 'The active card 5019000000000008 with a wrong check digit: refused before the register is asked.',
   },
 ];
-
-export interface SeedOptions {
-  /** Times of the block reports; default the system clock. Use the register's clock. */
-  clock?: Clock;
-  /** Terminal id of the seeding authorizations (it appears in their notices); default SEED0001. */
-  terminalId?: string;
-  /**
-   * Keep the issuer notices the seeding writes (blocks, wrong PINs) in the cards' outboxes, from
-   * where a running switch relays them to the issuers' feeds. Default false: they are discarded,
-   * so that seeding again does not repeat them in the feeds.
-   */
-  keepNotices?: boolean;
-}
-
-export interface SeededCard {
-  state: TestCardState;
-  pan: string;
-  issuer: TestIssuer | null;
-  card: CardId;
-  /** null when nothing is registered under the PAN. */
-  status: CardStatus | null;
-  block: BlockReason | null;
-  pinBlocked: boolean;
-  pinTries: number;
-  /** øre */
-  available: number;
-  contactless: { count: number; sum: number };
-  withPin: Answer;
-}
-
-export interface SeedSummary {
-  cards: SeededCard[];
-  /** Notices written by the seeding and left in the outboxes (keepNotices) or discarded. */
-  notices: { written: number; kept: boolean };
-}
-
-export class SeedError extends Error {
-  override name = 'SeedError';
-}
-
-/**
- * Puts every test card into its documented state. Idempotent: each card's keys are deleted first.
- * `redis` is the register's Redis (used only to delete the cards' keys).
- */
-export async function seedTestCards(register: CardRegister, redis: RegisterRedis, options: SeedOptions = {}): Promise<SeedSummary> {
-  const clock = options.clock ?? systemClock;
-  const terminalId = options.terminalId ?? 'SEED0001';
-  const keepNotices = options.keepNotices ?? false;
-  const cards: SeededCard[] = [];
-  let written = 0;
-  for (const tc of TEST_CARDS) {
-    const id = register.idOf(tc.pan);
-    const keys = register.keysOf(id);
-    await redis.del(keys.card, keys.reservations, keys.reservationAmounts, keys.outbox);
-    if (tc.setup.registered) {
-      // The catalogue test checks that every registered card has an issuer.
-      await seedOne(register, tc, tc.setup, tc.issuer!, id, clock, terminalId);
-      const notices = await redis.llen(keys.outbox);
-      written += notices;
-      if (!keepNotices) await redis.del(keys.outbox);
-    }
-    const s = await register.state(id);
-    const common = { state: tc.state, pan: tc.pan, issuer: tc.issuer, card: id, withPin: tc.withPin };
-    cards.push(
-      s === undefined
-        ? { ...common, status: null, block: null, pinBlocked: false, pinTries: 0, available: 0, contactless: { count: 0, sum: 0 } }
-        : { ...common, status: s.status, block: s.block, pinBlocked: s.pinBlocked, pinTries: s.pinTries, available: s.available, contactless: s.contactless },
-    );
-  }
-  return { cards, notices: { written, kept: keepNotices } };
-}
-
-async function seedOne(register: CardRegister, tc: TestCard, setup: RegisteredSetup, issuer: string, id: CardId, clock: Clock, terminalId: string): Promise<void> {
-  const fail = (step: string, why: string): never => {
-    throw new SeedError(`seeding test card ${tc.state} (${tc.pan}): ${step}: ${why}`);
-  };
-  const registered = await register.register({
-    pan: tc.pan,
-    issuer,
-    product: tc.product,
-    expiry: tc.expiry,
-    pin: tc.pin,
-    activationCode: tc.activationCode,
-    account: tc.account,
-    balance: tc.balance,
-    currency: '208',
-    status: setup.status,
-  });
-  if (!registered.ok) fail('register', registered.reason);
-
-  const authorize = async (step: string, amount: number, pvv: string | undefined, contactless: boolean, expected: RegisterOutcome) => {
-    const r = await register.authorize({ pan: tc.pan, kind: 'purchase', amount, pvv, contactless, reserve: true, terminalId });
-    if (r.outcome !== expected) fail(step, `answered ${r.outcome}${r.detail ? ` (${r.detail})` : ''}, not ${expected}`);
-  };
-  for (const [i, amount] of (setup.contactlessPayments ?? []).entries()) {
-    await authorize(`PIN-less contactless payment ${i + 1}`, amount, undefined, true, 'approved');
-  }
-  const wrongPvv = register.pvvOf(tc.pan, wrongPinOf(tc.pin));
-  for (let i = 1; i <= (setup.wrongPins ?? 0); i++) {
-    await authorize(`wrong PIN ${i}`, PROBE_AMOUNT, wrongPvv, false, i < 3 ? 'wrongPin' : 'pinTriesExceeded');
-  }
-  if (setup.block) {
-    const b = setup.block;
-    const reportedAt = new Date(clock.now().getTime() - b.reportedMinutesEarlier * 60_000);
-    const blocked = await register.block(b.by === 'issuer' ? issuer : '', id, b.reason, reportedAt, b.report, b.reference);
-    if (!blocked.ok) fail(`block (${b.reason})`, blocked.reason);
-  }
-  if (setup.deleted) {
-    const deleted = await register.delete(issuer, id);
-    if (!deleted.ok) fail('delete', deleted.reason);
-  }
-}
