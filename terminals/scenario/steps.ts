@@ -1,0 +1,212 @@
+/**
+ * A scenario's steps: what each action is given, what a step may expect and save, and the step
+ * itself as a union with one variant per action, told apart by `action`.
+ *
+ * In the file a step names its action by the one key it has (`"purchase": {…}`, `"echo": true`);
+ * stepOf() adds `action` and keeps that key, so a variant's value sits at the same JSON path as in
+ * the file (`/steps/3/purchase/card`) and problems and variables keep naming the file's paths.
+ */
+import type { Outcome as ActionOutcome } from '../../src/messages/action-codes.js';
+
+export type Dkk = string;
+export type PinEntry = 'right' | 'wrong' | string;
+export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
+
+export interface PurchaseAction {
+  card: string;
+  amount: Dkk;
+  pin?: PinEntry;
+  magstripe?: boolean;
+  rejectSignature?: boolean;
+  expiry?: string;
+}
+export interface RefundAction {
+  card: string;
+  amount: Dkk;
+  pin?: PinEntry;
+  expiry?: string;
+}
+export interface FuelAction {
+  card: string;
+  pin: PinEntry;
+  maximum: Dkk;
+  pumped: Dkk;
+}
+export interface RetransmitAction {
+  step: string;
+  request?: string;
+  repeat?: boolean;
+  set?: Record<string, string>;
+}
+export type AdminActionName = 'block' | 'unblock' | 'liftPinBlock' | 'activate' | 'delete' | 'setBalance';
+export interface AdminAction {
+  action: AdminActionName;
+  card: string;
+  reason?: BlockReason;
+  statement?: string;
+  balance?: Dkk;
+}
+export interface FaultSpec {
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
+  mti?: string;
+  ms?: number;
+  code?: string;
+  times?: number | 'always';
+}
+
+export interface PostingExpectation {
+  type?: 'purchase' | 'cancellation' | 'reversal' | 'refund';
+  amount?: Dkk;
+  direction?: 'D' | 'C';
+  txn?: string;
+  reason?: string;
+  card?: string;
+}
+export interface NoticeExpectation {
+  type?: 'wrongPin' | 'pinBlocked' | 'blockRegistered' | 'monitoringBlock';
+  card?: string;
+  tries?: number;
+}
+export interface CardStateExpectation {
+  status?: 'registered' | 'active' | 'deleted';
+  block?: BlockReason | null;
+  pinBlocked?: boolean;
+  pinTries?: number;
+  balance?: Dkk;
+  reserved?: Dkk;
+  available?: Dkk;
+  contactlessCount?: number;
+  contactlessSum?: Dkk;
+}
+export interface AnswerExpectation {
+  to?: string;
+  mti?: string;
+  present?: number[];
+  absent?: number[];
+  fields?: Record<string, string>;
+}
+export interface Expectations {
+  outcome?: ActionOutcome;
+  actionCode?: string;
+  approved?: boolean;
+  timedOut?: boolean;
+  reversalStored?: boolean;
+  approvalCode?: string;
+  pendingReversals?: number;
+  exchanges?: string[];
+  answer?: AnswerExpectation;
+  postings?: PostingExpectation[];
+  notices?: NoticeExpectation[];
+  cardState?: Record<string, CardStateExpectation>;
+  status?: number;
+}
+
+export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode';
+
+/** What every step has, whatever its action. */
+interface StepBase {
+  name: string;
+  fault?: FaultSpec;
+  expect?: Expectations;
+  save?: Record<string, SavedValue>;
+}
+
+/** A step one of the scenario's terminals does: the one it names, or the only one. */
+interface OwnTerminal extends StepBase {
+  terminal?: string;
+}
+
+export interface PurchaseStep extends OwnTerminal {
+  action: 'purchase';
+  purchase: PurchaseAction;
+}
+export interface RefundStep extends OwnTerminal {
+  action: 'refund';
+  refund: RefundAction;
+}
+export interface FuelStep extends OwnTerminal {
+  action: 'fuel';
+  fuel: FuelAction;
+}
+export interface SignOnStep extends OwnTerminal {
+  action: 'signOn';
+  signOn: true;
+}
+export interface EchoStep extends OwnTerminal {
+  action: 'echo';
+  echo: true;
+}
+export interface SendPendingReversalsStep extends OwnTerminal {
+  action: 'sendPendingReversals';
+  sendPendingReversals: true;
+}
+/** Done on its original's terminal, so it names none. */
+export interface RetransmitStep extends StepBase {
+  action: 'retransmit';
+  retransmit: RetransmitAction;
+}
+export interface WaitStep extends StepBase {
+  action: 'wait';
+  /** Milliseconds. */
+  wait: number;
+}
+/** A call to the issuer API: no terminal. */
+export interface AdminStep extends StepBase {
+  action: 'admin';
+  admin: AdminAction;
+}
+
+export type Step = PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep | WaitStep | AdminStep;
+export type ActionName = Step['action'];
+export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
+
+/** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
+export type TerminalStep = PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+export type TerminalAction = TerminalStep['action'];
+
+interface ActionKind {
+  /** Whose terminal the step uses: its own, its original's (a retransmission), or none. */
+  terminal: 'own' | 'original' | 'none';
+  /** Whether it makes a transaction, with a STAN, a local time and a transaction id. */
+  transaction: boolean;
+}
+
+// A Record over every action: the compiler asks for a new action's kind here. `terminal: 'none'`
+// exactly for the steps outside TerminalStep: usesTerminal() narrows by it.
+const KINDS: Record<ActionName, ActionKind> = {
+  purchase: { terminal: 'own', transaction: true },
+  refund: { terminal: 'own', transaction: true },
+  fuel: { terminal: 'own', transaction: true },
+  signOn: { terminal: 'own', transaction: false },
+  echo: { terminal: 'own', transaction: false },
+  sendPendingReversals: { terminal: 'own', transaction: false },
+  retransmit: { terminal: 'original', transaction: true },
+  wait: { terminal: 'none', transaction: false },
+  admin: { terminal: 'none', transaction: false },
+};
+
+/** The actions a step can do; exactly one per step. */
+export const ACTIONS = Object.keys(KINDS) as ActionName[];
+
+export function usesTerminal(step: Step): step is TerminalStep {
+  return KINDS[step.action].terminal !== 'none';
+}
+
+export function hasOwnTerminal(action: ActionName): boolean {
+  return KINDS[action].terminal === 'own';
+}
+
+export function makesTransaction(action: ActionName): boolean {
+  return KINDS[action].transaction;
+}
+
+/** A step as the file has it: the action is the one of ACTIONS present (the schema lets exactly one through). */
+export type StepFile = StepBase & { terminal?: string } & { [A in ActionName]?: unknown };
+
+/** The step of a file that passed the schema, with its action named; a terminal only where the action has its own. */
+export function stepOf(file: StepFile): Step {
+  const action = ACTIONS.find((a) => file[a] !== undefined)!;
+  const { terminal: _, ...withoutTerminal } = file;
+  // The schema has checked the action's value, so the file's step is the variant.
+  return { action, ...(hasOwnTerminal(action) ? file : withoutTerminal) } as Step;
+}
