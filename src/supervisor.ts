@@ -12,7 +12,7 @@
  * (each answers what it has read) and exits 0 when they all did.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { SwitchConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
 import { connectRedis } from './redis/connect.js';
@@ -119,7 +119,7 @@ async function stopWorker(slot: Slot): Promise<number | null> {
  * In a worker: /metrics answers the sum over every worker (asked of the supervisor, which asks
  * them all), and each worker reports its own registry when asked.
  */
-export function aggregateMetricsInWorker(registry: import('prom-client').Registry): void {
+export function aggregateMetricsInWorker(registry: Registry): void {
   // Constructing it installs prom-client's listener that answers the supervisor's requests.
   new AggregatorRegistry();
   AggregatorRegistry.setRegistries([registry]);

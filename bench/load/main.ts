@@ -16,7 +16,7 @@ import { dialect } from '../../src/codec/index.js';
 import { planCards } from './cards.js';
 import { CliError, type LoadOptions, USAGE, parseCli } from './cli.js';
 import { type Child, FRAMING_OF, checkLoopbackRedis, deleteKeys, startEcho, startSwitch } from './harness.js';
-import { type HostileCounts, startHostile } from './hostile.js';
+import { startHostile } from './hostile.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
 import { expectedCodes, loadMix, mixRows } from './mix.js';

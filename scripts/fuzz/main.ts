@@ -19,7 +19,7 @@ import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { luhnCheckDigit } from '../../src/card/luhn.js';
 import { CardRegister } from '../../src/card/card-register.js';
 import { type SwitchChild, startSwitchChild } from './child.js';
-import { CliError, type FuzzCliOptions, USAGE, parseCli } from './cli.js';
+import { type FuzzCliOptions, USAGE, parseCli } from './cli.js';
 import { request } from './connection.js';
 import { type MemorySample, formatMemory, memoryVerdict } from './memory.js';
 import { formatSummary } from './report.js';

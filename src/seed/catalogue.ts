@@ -12,7 +12,7 @@
  * 350.00 DKK, 5 PIN-less payments or 1,125.00 DKK in a row). Amounts are in øre, currency 208 (DKK).
  */
 import { ACTION_CODES, type Outcome } from '../messages/action-codes.js';
-import type { BlockReason, CardStatus } from '../card/card-register.js';
+import type { BlockReason } from '../card/card-register.js';
 
 /** Each state a test card is put into: one card per state. */
 export const TEST_CARD_STATES = [

@@ -93,7 +93,7 @@ export class AdminClient {
       throw new AdminError(`admin API ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (e as Error).message})`);
     }
     const text = await res.text();
-    let parsed: Record<string, unknown> = {};
+    let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(text) as Record<string, unknown>;
     } catch {

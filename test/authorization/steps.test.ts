@@ -25,34 +25,34 @@ const purchase: IsoMessage = { 0: '1200', 2: '5019000000000012', 3: '000000', 4:
 
 t.test('validateFields: the first missing mandatory field, then the card', async (t) => {
   const c = ctx(purchase);
-  validateFields.run(c);
+  await validateFields.run(c);
   t.equal(c.outcome, undefined, 'complete request passes');
   const { 4: _amount, 11: _stan, ...missing } = purchase;
   const m = ctx(missing);
-  validateFields.run(m);
+  await validateFields.run(m);
   t.match(m, { outcome: 'formatError', reason: 'missing field 4' });
   const { 2: _pan, ...noCard } = purchase;
   const n = ctx(noCard);
-  validateFields.run(n);
+  await validateFields.run(n);
   t.match(n, { outcome: 'formatError', reason: 'missing field 2 (or 35)' });
   const nm = ctx({ 0: '1804', 7: '1121101530', 11: '000001', 24: '831' });
-  validateFields.run(nm);
+  await validateFields.run(nm);
   t.equal(nm.outcome, undefined, 'network management needs no card');
 });
 
 t.test('identifyTerminal: field 41 without its padding', async (t) => {
   const c = ctx({ ...purchase, 41: 'T1      ' });
-  identifyTerminal.run(c);
+  await identifyTerminal.run(c);
   t.equal(c.terminalId, 'T1');
   const none = ctx({ 0: '1804' });
-  identifyTerminal.run(none);
+  await identifyTerminal.run(none);
   t.equal(none.terminalId, undefined);
 });
 
 t.test('checkProcessingCode: purchase and refund pass, others are invalid transactions', async (t) => {
   for (const [code, outcome] of [['000000', undefined], ['200000', undefined], ['010000', 'invalidTransaction'], ['310000', 'invalidTransaction']] as const) {
     const c = ctx({ ...purchase, 3: code });
-    checkProcessingCode.run(c);
+    await checkProcessingCode.run(c);
     t.equal(c.outcome, outcome, code);
   }
 });
@@ -69,19 +69,19 @@ t.test('networkManagement: known codes accepted, others invalid', async (t) => {
   ];
   for (const [request, outcome] of cases) {
     const c = ctx(request);
-    networkManagement.run(c);
+    await networkManagement.run(c);
     t.equal(c.outcome, outcome, JSON.stringify(request));
   }
 });
 
 t.test('decide approves what nothing refused, with a 6-digit approval code', async (t) => {
   const c = ctx(purchase);
-  decide.run(c);
+  await decide.run(c);
   t.equal(c.outcome, 'approved');
   t.match(c.response[38], /^\d{6}$/);
   const refused = ctx(purchase);
   refused.outcome = 'formatError';
-  decide.run(refused);
+  await decide.run(refused);
   t.equal(refused.outcome, 'formatError');
   t.equal(refused.response[38], undefined);
 });
@@ -91,16 +91,16 @@ t.test('respond: MTI + 10, echo, action code in the listener code set', async (t
   const c = ctx({ ...purchase, 22: 'C10101654041' }, 'iso87');
   c.outcome = 'approved';
   c.response[38] = '123456';
-  respond.run(c);
+  await respond.run(c);
   t.same(c.response, { 0: '1210', 2: purchase[2], 3: '000000', 4: '000000012500', 11: '000001', 12: '261121101530', 38: '123456', 39: '00', 41: 'TERM0001', 49: '208' });
   const undecided = ctx(purchase);
-  respond.run(undecided);
+  await respond.run(undecided);
   t.equal(undecided.response[39], '909', 'no decision is a malfunction, never an approval');
 });
 
 t.test('rejectUnknownMti', async (t) => {
   const c = ctx({ 0: '1600' });
-  rejectUnknownMti.run(c);
+  await rejectUnknownMti.run(c);
   t.match(c, { outcome: 'invalidTransaction', reason: 'MTI 1600 not handled' });
 });
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Iso8583Error, dialect, loadDialect } from '../../src/codec/index.js';
+import { type Iso8583Error, dialect, loadDialect } from '../../src/codec/index.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 
 const d = dialect('iso93ascii');

@@ -138,10 +138,10 @@ t.test('a run with a failing step: exit 1, a report per step, JUnit XML well-for
   t.equal(r.code, 1, r.err);
   t.equal(r.err, '');
   t.match(r.out, /^Scenario: Passing <one> & "only"\n {2}file: {2}.*a-pass\.json\n {2}rule: {2}"A rule\." \(DOMAIN\.md\)\n {2}card: {2}c 5019\d\d\*{6}\d{4}: active, balance 1000\.00 DKK, expiry 3012\n {2}PASS {2}1\. approved\n/);
-  t.match(r.out, /  PASSED: 2 of 2 steps passed \(\d+\.\d s\)\n/);
-  t.match(r.out, /  FAIL {2}1\. wrong expectation\n {10}purchase 10\.00 DKK, wrong PIN, card c 5019\d\d\*{6}\d{4} on pos \(chip TEST0001\)\n {10}-> 117 wrong PIN, txn TEST0001-\d{12}-\d{6}\n {10}x action code: expected 000 \(approved\), got 117 \(wrong PIN\)\n {10}x notices: expected none, got wrongPin \(try 1\) \(card c\)\n {10}exchanges:\n {12}>> 1100/);
-  t.match(r.out, /  PASS {2}2\. fine\n/);
-  t.match(r.out, /  FAILED: 1 of 2 steps passed/);
+  t.match(r.out, / {2}PASSED: 2 of 2 steps passed \(\d+\.\d s\)\n/);
+  t.match(r.out, / {2}FAIL {2}1\. wrong expectation\n {10}purchase 10\.00 DKK, wrong PIN, card c 5019\d\d\*{6}\d{4} on pos \(chip TEST0001\)\n {10}-> 117 wrong PIN, txn TEST0001-\d{12}-\d{6}\n {10}x action code: expected 000 \(approved\), got 117 \(wrong PIN\)\n {10}x notices: expected none, got wrongPin \(try 1\) \(card c\)\n {10}exchanges:\n {12}>> 1100/);
+  t.match(r.out, / {2}PASS {2}2\. fine\n/);
+  t.match(r.out, / {2}FAILED: 1 of 2 steps passed/);
   t.match(r.out, /\n2 scenarios: 1 passed, 1 failed; 4 steps: 3 passed, 1 failed\nJUnit XML written to .*out\.xml\n$/);
   t.notMatch(r.out, /\d{13,19}/, 'no full PAN (nor any long digit run) in the report');
 
@@ -180,7 +180,7 @@ t.test('setup that fails: exit 1, the reason in the report and as a JUnit error;
   const junit = join(dirname(files['x.json']!), 'out.xml');
   const r = await run([...connection(s), '--issuer-token', 'not-a-configured-token', '--junit', junit, files['x.json']!]);
   t.equal(r.code, 1);
-  t.match(r.out, /  SETUP FAILED: card c: POST \/cards: 401 unknown token\n  no step was run\n/);
+  t.match(r.out, / {2}SETUP FAILED: card c: POST \/cards: 401 unknown token\n {2}no step was run\n/);
   t.match(r.out, /1 scenario: 0 passed, 1 failed; 0 steps: 0 passed, 0 failed; 1 could not be set up\n/);
   const xml = readFileSync(junit, 'utf8');
   t.equal(wellFormed(xml), undefined);

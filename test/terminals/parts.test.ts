@@ -196,7 +196,7 @@ t.test('an answer after the timeout is dropped; the request counts as unanswered
     if (m[0] === '1200') {
       await sleep(300);
       reply(answer(m, '000', { 38: '222222' }));
-    } else approving(m, _s, reply);
+    } else void approving(m, _s, reply);
   });
   const term = await terminal(t, f, { answerTimeoutMs: 100 });
   const o = await term.refund({ pan: PAN, amount: 10 });
@@ -216,7 +216,7 @@ t.test('lost framing closes the connection: no answer at once, the next request 
       socket.write(Buffer.from([0x23, 0x28])); // declares 9000 bytes: above the maximum frame
       return;
     }
-    approving(m, socket, reply);
+    void approving(m, socket, reply);
   });
   const term = await terminal(t, f, { answerTimeoutMs: 10_000, kind: 'dkt1' });
   const started = Date.now();
@@ -234,7 +234,7 @@ t.test('a reversal answered with another code than 400 stays stored and is repea
   const f = await fake(t, (m, socket, reply) => {
     if (m[0] === '1200') return; // never answered
     if (m[0] === '1420' || m[0] === '1421') return reply(answer(m, ++reversals === 1 ? '909' : '400'));
-    approving(m, socket, reply);
+    void approving(m, socket, reply);
   });
   const term = await terminal(t, f, { answerTimeoutMs: 100 });
   await term.purchase({ pan: PAN, amount: 10, magstripe: true });
@@ -255,7 +255,7 @@ t.test('a completion that cannot be sent stores the reversal; no switch at the n
       void f.stop();
       return;
     }
-    approving(m, socket, reply);
+    void approving(m, socket, reply);
   });
   const term = await terminal(t, f, { answerTimeoutMs: 1000 });
   const o = await term.purchase({ pan: PAN, amount: 10 });
