@@ -22,8 +22,8 @@
  * K_/A_/R_ name the Lua uses must be declared, and the Lua may not index KEYS or ARGV by number.
  *
  * Shared Lua (functions several scripts use) is a .lua file of its own, named in `include`: the
- * source sent to Redis is prelude, includes in order, then the script, so an error Redis reports
- * at line n of the script is at line n of `lua` (see Script.lua).
+ * source sent to Redis is the prelude, the includes in order, then the script (Script.lua), and
+ * the line numbers in Redis's error messages count in that whole text.
  *
  * Each script becomes an ioredis command (defineCommand: EVALSHA, and EVAL when Redis lacks the
  * script, e.g. after SCRIPT FLUSH or a restart), defined once per client on its first run. A
@@ -67,6 +67,8 @@ export interface Script<K extends Names, A extends Names, R, T extends string | 
   readonly keys: K;
   readonly args: A;
   readonly rest: T;
+  /** Its .lua files: the includes, then its own. */
+  readonly files: readonly URL[];
   /** The Lua Redis gets: prelude, includes, script. */
   readonly lua: string;
   /** Runs the script; a script with a declared `rest` takes its tail as the fourth argument. */
@@ -122,7 +124,8 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   }
   if (byName.has(name)) throw new Error(`script ${name} is defined twice`);
 
-  const sources = [...(spec.include ?? []), spec.file].map((url) => ({ url, text: luaFile(url) }));
+  const files = [...(spec.include ?? []), spec.file];
+  const sources = files.map((url) => ({ url, text: luaFile(url) }));
   for (const { url, text } of sources) {
     const code = text.replace(/--.*$/gm, '');
     if (NUMBERED.test(code)) throw new Error(`script ${name}: ${url.pathname} indexes KEYS or ARGV by number; use the declared names`);
@@ -135,12 +138,15 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   const lua = prelude(keys, args, rest) + sources.map((s) => s.text).join('\n');
 
   const numberOfKeys = keys.length;
+  const parse = reply === AS_IS ? undefined : reply;
+  // The clients the command is defined on: once each, on its first run there.
   const defined = new WeakSet<RegisterRedis>();
   const script: Script<K, A, R, T> = {
     name,
     keys,
     args,
     rest,
+    files,
     lua,
     run(redis, keyValues, argValues, ...tail) {
       if (!defined.has(redis)) {
@@ -154,7 +160,7 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
       for (let a = 0; a < args.length; a++) list[i++] = argValues[args[a] as A[number]];
       if (extra !== undefined) for (let r = 0; r < extra.length; r++) list[i++] = extra[r]!;
       const sent = (redis as unknown as Record<string, (...list: ScriptValue[]) => Promise<unknown>>)[name]!.apply(redis, list);
-      return (reply === AS_IS ? sent : sent.then(reply)) as Promise<R>;
+      return (parse === undefined ? sent : sent.then(parse)) as Promise<R>;
     },
   };
   byName.set(name, script);
