@@ -4,7 +4,7 @@
 # or `docker compose up` (docker-compose.yml) for Redis and both listeners.
 # No slim image ships redis-server, so the switch needs a Redis it can reach (REDIS_URL).
 
-# ---- build: TypeScript -> dist/ (the build script also copies the dialect JSON files) ----------
+# ---- build: TypeScript -> dist/ (the build also copies the dialect JSON and the .lua files) ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -25,6 +25,7 @@ import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEver
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 export interface BlockListEntry {
   pan: string;
@@ -148,52 +149,42 @@ interface Made {
 }
 
 /**
- * KEYS: snapshot, days, made. ARGV: date, its day number, the latest date the diff was made
- * against ('' none), made JSON, count of removed ids, the removed ids, then id/JSON pairs to set.
- * Refuses when the date was made meanwhile or another file came in between.
+ * commit-daily.lua: the snapshot, the chain of days and the day's counts updated in one step;
+ * 'ok', or 'made' / 'moved' when the date was made meanwhile or another file came in between.
+ * The tail: the `removed` card ids taken off, then card id/JSON pairs to set.
  */
-const COMMIT_LUA = `
-if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then return 'made' end
-local last = redis.call('ZRANGE', KEYS[2], -1, -1)[1] or ''
-if last ~= ARGV[3] then return 'moved' end
-local n = tonumber(ARGV[5])
-for i = 6, 5 + n do redis.call('HDEL', KEYS[1], ARGV[i]) end
-for i = 6 + n, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[4])
-return 'ok'
-`;
+export const commitDailyScript = defineScript({
+  name: 'swBlockListCommit',
+  file: new URL('./commit-daily.lua', import.meta.url),
+  keys: ['snapshot', 'days', 'made'],
+  args: ['date', 'day', 'latest', 'made', 'removed'],
+  rest: 'changes',
+  reply: asReply<'ok' | 'made' | 'moved'>(),
+});
 
-/** KEYS[1] a key; ARGV[1] its expected value, ARGV[2] the new one. 1 when set. */
-const SWAP_LUA = `
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[2])
-return 1
-`;
+/** swap.lua: sets a key only if it holds the value expected; 1 when set. */
+export const swapScript = defineScript({
+  name: 'swBlockListSwap',
+  file: new URL('./swap.lua', import.meta.url),
+  keys: ['key'],
+  args: ['expected', 'value'],
+  reply: asReply<number>(),
+});
 
-/** KEYS[1] the lock; ARGV[1] the holder's token. */
-const UNLOCK_LUA = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
-interface BlockListCommands {
-  swBlockListCommit(...args: (string | number)[]): Promise<string>;
-  swBlockListSwap(...args: string[]): Promise<number>;
-  swBlockListUnlock(...args: string[]): Promise<number>;
-}
-
-const COMMANDS: Record<keyof BlockListCommands, [number, string]> = {
-  swBlockListCommit: [3, COMMIT_LUA],
-  swBlockListSwap: [1, SWAP_LUA],
-  swBlockListUnlock: [1, UNLOCK_LUA],
-};
+/** unlock.lua: deletes the lock only if the token still holds it. */
+export const unlockScript = defineScript({
+  name: 'swBlockListUnlock',
+  file: new URL('./unlock.lua', import.meta.url),
+  keys: ['lock'],
+  args: ['token'],
+  reply: asReply<number>(),
+});
 
 /** A fetcher's mark before any daily file was made (its first fetch came first). */
 const NONE = '-';
 
 export class OfflineBlockList {
-  private readonly redis: RegisterRedis & BlockListCommands;
+  private readonly redis: RegisterRedis;
   private readonly prefix: string;
   private readonly register: CardRegister;
   private readonly clock: Clock;
@@ -203,10 +194,7 @@ export class OfflineBlockList {
   private readonly keys: { snapshot: string; days: string; made: string; lock: string };
 
   constructor(opts: OfflineBlockListOptions) {
-    for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
-      if (!(name in opts.redis)) opts.redis.defineCommand(name, { numberOfKeys, lua });
-    }
-    this.redis = opts.redis as RegisterRedis & BlockListCommands;
+    this.redis = opts.redis;
     this.prefix = opts.prefix;
     this.register = opts.register;
     this.clock = opts.clock;
@@ -266,10 +254,11 @@ export class OfflineBlockList {
       const content = this.render('DAILY', date, lines.map(({ type, entry }) => this.entryRecord(type, entry)), put.size, gone.size);
       await this.writeFile(file, content);
       const meta: Made = { added: put.size, removed: gone.size, madeAt: this.clock.now().getTime() };
-      const committed = await this.redis.swBlockListCommit(
-        this.keys.snapshot, this.keys.days, this.keys.made,
-        date, dayNumber(date), latest, JSON.stringify(meta), gone.size, ...gone.keys(),
-        ...[...put].flatMap(([id, e]) => [id, JSON.stringify(e)]),
+      const committed = await commitDailyScript.run(
+        this.redis,
+        { snapshot: this.keys.snapshot, days: this.keys.days, made: this.keys.made },
+        { date, day: dayNumber(date), latest, made: JSON.stringify(meta), removed: gone.size },
+        [...gone.keys(), ...[...put].flatMap(([id, e]) => [id, JSON.stringify(e)])],
       );
       /* c8 ignore next 3 */
       if (committed !== 'ok') {
@@ -278,7 +267,7 @@ export class OfflineBlockList {
       this.log.info({ date, added: meta.added, removed: meta.removed, file }, 'offline block list: daily file made');
       return { date, file, added: meta.added, removed: meta.removed, created: true };
     } finally {
-      await this.redis.swBlockListUnlock(this.keys.lock, token);
+      await unlockScript.run(this.redis, { lock: this.keys.lock }, { token });
     }
   }
 
@@ -306,7 +295,7 @@ export class OfflineBlockList {
       const dates = await this.redis.zrangebyscore(this.keys.days, min, '+inf');
       if (dates.length === 0) return [];
       const files = await Promise.all(dates.map(async (date): Promise<BlockListFile> => ({ date, kind: 'daily', content: await this.readDaily(date) })));
-      if ((await this.redis.swBlockListSwap(key, mark, dates.at(-1)!)) === 0) continue;
+      if ((await swapScript.run(this.redis, { key }, { expected: mark, value: dates.at(-1)! })) === 0) continue;
       this.log.info({ fetcher: shown, dates }, 'offline block list: daily files handed out');
       return files;
     }

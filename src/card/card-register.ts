@@ -1,7 +1,8 @@
 /**
  * The central card register in Redis. Cards are named by a keyed hash of the PAN (card-id.ts);
- * each change is one Lua script, loaded once and called by its hash (ioredis defineCommand uses
- * EVALSHA and loads the script again only if Redis lost it).
+ * each change is one Lua script (scripts/*.lua, declared in scripts/*.ts through the registry,
+ * src/redis/scripts.ts: loaded once and called by its hash, EVALSHA, loaded again only if Redis
+ * lost it).
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
@@ -14,8 +15,8 @@ import { pinVerificationValue } from '../crypto/pin-verification.js';
 import { PanCipher } from '../crypto/pan-cipher.js';
 import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
-import { AUTHORIZE_LUA } from './scripts/authorize.js';
-import { ACTIVATE_LUA, BLOCK_LUA, DELETE_LUA, LIFT_BLOCK_LUA, LIFT_PIN_BLOCK_LUA, REGISTER_LUA, SET_BALANCE_LUA } from './scripts/issuer.js';
+import { authorizeScript } from './scripts/authorize.js';
+import { activateScript, blockScript, deleteScript, liftBlockScript, liftPinBlockScript, registerScript, setBalanceScript } from './scripts/issuer.js';
 
 export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
 export type CardStatus = 'registered' | 'active' | 'deleted';
@@ -124,31 +125,8 @@ export interface CardState {
   registeredAt: string;
 }
 
-type ScriptReply = [string, string, number?, number?, string?, string?, string?];
-interface RegisterCommands {
-  swAuthorize(...args: (string | number)[]): Promise<ScriptReply>;
-  swRegister(...args: (string | number)[]): Promise<ScriptReply>;
-  swActivate(...args: (string | number)[]): Promise<ScriptReply>;
-  swSetBalance(...args: (string | number)[]): Promise<ScriptReply>;
-  swBlock(...args: (string | number)[]): Promise<ScriptReply>;
-  swLiftBlock(...args: (string | number)[]): Promise<ScriptReply>;
-  swLiftPinBlock(...args: (string | number)[]): Promise<ScriptReply>;
-  swDelete(...args: (string | number)[]): Promise<ScriptReply>;
-}
-
-const COMMANDS: Record<keyof RegisterCommands, [number, string]> = {
-  swAuthorize: [6, AUTHORIZE_LUA],
-  swRegister: [1, REGISTER_LUA],
-  swActivate: [2, ACTIVATE_LUA],
-  swSetBalance: [2, SET_BALANCE_LUA],
-  swBlock: [2, BLOCK_LUA],
-  swLiftBlock: [2, LIFT_BLOCK_LUA],
-  swLiftPinBlock: [2, LIFT_PIN_BLOCK_LUA],
-  swDelete: [2, DELETE_LUA],
-};
-
 export class CardRegister {
-  private readonly redis: RegisterRedis & RegisterCommands;
+  private readonly redis: RegisterRedis;
   private readonly secret: Buffer;
   /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
   readonly cipher: PanCipher;
@@ -159,10 +137,7 @@ export class CardRegister {
     private readonly config: RegisterConfig,
     private readonly clock: Clock,
   ) {
-    for (const [name, [numberOfKeys, lua]] of Object.entries(COMMANDS)) {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-    }
-    this.redis = redis as RegisterRedis & RegisterCommands;
+    this.redis = redis;
     this.secret = Buffer.from(config.secret, 'hex');
     this.cipher = new PanCipher(config.dataKey);
   }
@@ -204,8 +179,8 @@ export class CardRegister {
       clSum: 0,
       registeredAt: now,
     };
-    const [status, reason] = await this.redis.swRegister(this.keysOf(id).card, ...Object.entries(record).flat());
-    return { card: id, ...toChange(status, reason) };
+    const result = await registerScript.run(this.redis, { card: this.keysOf(id).card }, {}, Object.entries(record).flat());
+    return { card: id, ...result };
   }
 
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
@@ -216,14 +191,49 @@ export class CardRegister {
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
     const cl = this.config.contactless;
     const t = req.transaction;
-    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await this.redis.swAuthorize(
-      k.card, k.reservations, k.reservationAmounts, k.outbox, transactionKey(this.prefix, id, t?.txn ?? 'none'), k.posts,
-      now.getTime(), yymm(now, this.config.timeZone), req.kind, req.amount, pvv,
-      req.contactless ? '1' : '0', cl.limit, cl.maxCount, cl.maxSum,
-      req.reserve ? '1' : '0', reservation ?? '', this.config.reservationLapseDays * 86_400_000,
-      randomUUID(), req.terminalId,
-      t?.signature ?? '', t?.message ?? 'dual', t?.approvalCode ?? '', this.config.transactionRetentionDays * 86_400_000,
-      ...(t === undefined ? NO_POSTING : postingArgs(t.posting)),
+    const p = t?.posting;
+    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await authorizeScript.run(
+      this.redis,
+      {
+        card: k.card,
+        reservations: k.reservations,
+        reservationAmounts: k.reservationAmounts,
+        outbox: k.outbox,
+        transaction: transactionKey(this.prefix, id, t?.txn ?? 'none'),
+        posts: k.posts,
+      },
+      {
+        now: now.getTime(),
+        yymm: yymm(now, this.config.timeZone),
+        kind: req.kind,
+        amount: req.amount,
+        pvv,
+        contactless: req.contactless ? '1' : '0',
+        contactlessLimit: cl.limit,
+        contactlessMaxCount: cl.maxCount,
+        contactlessMaxSum: cl.maxSum,
+        reserve: req.reserve ? '1' : '0',
+        reservation: reservation ?? '',
+        lapse: this.config.reservationLapseDays * 86_400_000,
+        noticeId: randomUUID(),
+        terminal: req.terminalId,
+        signature: t?.signature ?? '',
+        message: t?.message ?? 'dual',
+        approvalCode: t?.approvalCode ?? '',
+        keepFor: this.config.transactionRetentionDays * 86_400_000,
+        // The posting's own fields: the card record gives the rest (no JSON on the hot path).
+        postingId: p?.id ?? '',
+        txn: p?.txn ?? '',
+        postingType: p?.type ?? '',
+        direction: p?.direction ?? '',
+        currency: p?.currency ?? '',
+        postingTerminal: p?.terminal ?? '',
+        merchant: p?.merchant ?? '',
+        stan: p?.stan ?? '',
+        localTime: p?.localTime ?? '',
+        receivedAt: p?.receivedAt ?? 0,
+        track: p?.track === 1 ? '1' : '',
+      },
     );
     return {
       outcome: outcome as RegisterOutcome,
@@ -240,33 +250,44 @@ export class CardRegister {
 
   /** `issuer` '' acts for the block service, which may block any card. */
   activate(issuer: string, id: CardId, code: string, pan: string): Promise<ChangeResult> {
-    return this.change('swActivate', issuer, id, this.pvvOf(pan, `activation:${code}`));
+    return activateScript.run(this.redis, this.cardAndOutbox(id), { ...this.changeBy(issuer), code: this.pvvOf(pan, `activation:${code}`) });
   }
 
   setBalance(issuer: string, id: CardId, balance: number): Promise<ChangeResult> {
-    return this.change('swSetBalance', issuer, id, balance);
+    return setBalanceScript.run(this.redis, this.cardAndOutbox(id), { ...this.changeBy(issuer), balance });
   }
 
   block(issuer: string, id: CardId, reason: BlockReason, reportedAt: Date, report?: object, reference = ''): Promise<ChangeResult> {
-    return this.change('swBlock', issuer, id, reason, reportedAt.getTime(), report ? JSON.stringify(report) : '', reference);
+    return blockScript.run(this.redis, this.cardAndOutbox(id), {
+      ...this.changeBy(issuer),
+      reason,
+      reportedAt: reportedAt.getTime(),
+      report: report ? JSON.stringify(report) : '',
+      reference,
+    });
   }
 
   liftBlock(issuer: string, id: CardId): Promise<ChangeResult> {
-    return this.change('swLiftBlock', issuer, id);
+    return liftBlockScript.run(this.redis, this.cardAndOutbox(id), this.changeBy(issuer));
   }
 
   liftPinBlock(issuer: string, id: CardId): Promise<ChangeResult> {
-    return this.change('swLiftPinBlock', issuer, id);
+    return liftPinBlockScript.run(this.redis, this.cardAndOutbox(id), this.changeBy(issuer));
   }
 
   delete(issuer: string, id: CardId): Promise<ChangeResult> {
-    return this.change('swDelete', issuer, id);
+    return deleteScript.run(this.redis, this.cardAndOutbox(id), this.changeBy(issuer));
   }
 
-  private async change(command: keyof RegisterCommands, issuer: string, id: CardId, ...args: (string | number)[]): Promise<ChangeResult> {
+  /** The keys of an issuer change (scripts/issuer.ts). */
+  private cardAndOutbox(id: CardId): { card: string; outbox: string } {
     const k = this.keysOf(id);
-    const [status, reason] = await this.redis[command](k.card, k.outbox, issuer, this.clock.now().getTime(), randomUUID(), ...args);
-    return toChange(status, reason);
+    return { card: k.card, outbox: k.outbox };
+  }
+
+  /** The arguments every issuer change starts with: who asks, now, the id of the notice it may cause. */
+  private changeBy(issuer: string): { issuer: string; now: number; noticeId: string } {
+    return { issuer, now: this.clock.now().getTime(), noticeId: randomUUID() };
   }
 
   /** The card as its issuer sees it; undefined when unknown (or another issuer's: callers check). */
@@ -338,17 +359,6 @@ export class CardRegister {
     const sets = await Promise.all(keys.map((k) => this.redis.smembers(k)));
     return sets.reduce((a, b) => a.filter((id) => b.includes(id))).sort();
   }
-}
-
-/** The posting's own fields as the script's arguments 19.. (src/card/scripts/authorize.ts). */
-function postingArgs(p: PostingTemplate): (string | number)[] {
-  return [p.id, p.txn, p.type, p.direction, p.currency, p.terminal, p.merchant, p.stan, p.localTime, p.receivedAt, p.track === 1 ? '1' : ''];
-}
-
-const NO_POSTING = ['', '', '', '', '', '', '', '', '', 0, ''];
-
-function toChange(status: string, reason: string): ChangeResult {
-  return status === 'ok' ? { ok: true } : { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: reason || status };
 }
 
 /**

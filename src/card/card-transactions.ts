@@ -1,6 +1,7 @@
 /**
  * Completions and reversals of a card's transactions, each one Lua call on the card's keys
- * (src/card/scripts/transactions.ts): at most once per original, posting made atomically.
+ * (src/card/scripts/complete.lua and reverse.lua, declared in scripts/transactions.ts): at most
+ * once per original, posting made atomically.
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
@@ -8,7 +9,7 @@ import type { Clock } from '../time/clock.js';
 import type { CardRegister } from './card-register.js';
 import { type CardId } from '../crypto/card-id.js';
 import { transactionKey } from './keys.js';
-import { COMPLETE_LUA, REVERSE_LUA } from './scripts/transactions.js';
+import { type TransactionReply, completeScript, reverseScript } from './scripts/transactions.js';
 
 export type CompletionOutcome =
   | 'approved'
@@ -44,14 +45,8 @@ export interface Reference {
   signature: string;
 }
 
-type Reply = [string, string, number, number, string, string, string?];
-interface Commands {
-  swComplete(...args: (string | number)[]): Promise<Reply>;
-  swReverse(...args: (string | number)[]): Promise<Reply>;
-}
-
 export class CardTransactions {
-  private readonly redis: RegisterRedis & Commands;
+  private readonly redis: RegisterRedis;
 
   constructor(
     redis: RegisterRedis,
@@ -60,18 +55,24 @@ export class CardTransactions {
     private readonly clock: Clock,
     private readonly retentionDays: number,
   ) {
-    if (!('swComplete' in redis)) redis.defineCommand('swComplete', { numberOfKeys: 6, lua: COMPLETE_LUA });
-    if (!('swReverse' in redis)) redis.defineCommand('swReverse', { numberOfKeys: 6, lua: REVERSE_LUA });
-    this.redis = redis as RegisterRedis & Commands;
+    this.redis = redis;
   }
 
   /** Completes a dual-message authorization with its final amount (øre). */
   async complete(ref: Reference, amount: number): Promise<TransactionResult<CompletionOutcome>> {
     const id = this.register.idOf(ref.pan);
     const k = this.register.keysOf(id);
-    const r = await this.redis.swComplete(
-      k.card, k.reservations, k.reservationAmounts, transactionKey(this.prefix, id, ref.own), transactionKey(this.prefix, id, ref.original), k.posts,
-      this.clock.now().getTime(), ref.signature, amount, this.keepForMs(), randomUUID(),
+    const r = await completeScript.run(
+      this.redis,
+      {
+        card: k.card,
+        reservations: k.reservations,
+        reservationAmounts: k.reservationAmounts,
+        own: transactionKey(this.prefix, id, ref.own),
+        original: transactionKey(this.prefix, id, ref.original),
+        posts: k.posts,
+      },
+      { now: this.clock.now().getTime(), signature: ref.signature, amount, keepFor: this.keepForMs(), postingId: randomUUID() },
     );
     return result<CompletionOutcome>(r, id);
   }
@@ -90,9 +91,19 @@ export class CardTransactions {
     const k = this.register.keysOf(id);
     const original = transactionKey(this.prefix, id, ref.original);
     const own = ref.own === '' ? original : transactionKey(this.prefix, id, ref.own);
-    const r = await this.redis.swReverse(
-      k.card, k.reservations, k.reservationAmounts, own, original, k.posts,
-      this.clock.now().getTime(), ref.signature, amount, this.keepForMs(), randomUUID(), type, reason, ref.own === '' ? '0' : '1',
+    const r = await reverseScript.run(
+      this.redis,
+      { card: k.card, reservations: k.reservations, reservationAmounts: k.reservationAmounts, own, original, posts: k.posts },
+      {
+        now: this.clock.now().getTime(),
+        signature: ref.signature,
+        amount,
+        keepFor: this.keepForMs(),
+        postingId: randomUUID(),
+        postingType: type,
+        reason,
+        hasOwn: ref.own === '' ? '0' : '1',
+      },
     );
     return result<'reversalAccepted' | 'duplicateTransmission'>(r, id);
   }
@@ -102,6 +113,6 @@ export class CardTransactions {
   }
 }
 
-function result<O extends string>(r: Reply, card: CardId): TransactionResult<O> {
+function result<O extends string>(r: TransactionReply, card: CardId): TransactionResult<O> {
   return { outcome: r[0] as O, detail: r[1], card, approvalCode: r[4] ?? '', posting: r[5] ?? '', repeat: r[6] !== undefined };
 }

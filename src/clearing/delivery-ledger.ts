@@ -6,6 +6,7 @@
  * file byte for byte. Keys share the journal's hash tag (one slot on Redis Cluster).
  */
 import type { RegisterRedis } from '../redis/client.js';
+import { defineScript } from '../redis/scripts.js';
 
 export interface SealedDelivery {
   date: string;
@@ -19,32 +20,19 @@ export interface SealedDelivery {
   postings?: number;
 }
 
-/**
- * KEYS: 1 deliveries hash ('date#nn' -> JSON), 2 last sealed journal id, 3 journal stream
- * ARGV: 1 field, 2 JSON of date/number/cutoff. Returns the delivery's JSON (existing or new).
- */
-const SEAL_LUA = `
-local existing = redis.call('HGET', KEYS[1], ARGV[1])
-if existing then return existing end
-local d = cjson.decode(ARGV[2])
-d.from = redis.call('GET', KEYS[2]) or '0-0'
-local last = redis.call('XREVRANGE', KEYS[3], '+', '-', 'COUNT', 1)
-d.to = d.from
-if last[1] then d.to = last[1][1] end
-local json = cjson.encode(d)
-redis.call('HSET', KEYS[1], ARGV[1], json)
-redis.call('SET', KEYS[2], d.to)
-return json
-`;
-
-interface Commands {
-  swSealDelivery(...args: string[]): Promise<string>;
-}
+/** seal-delivery.lua: the delivery in field 'date#nn' (of JSON date/number/cutoff), sealed now or before. */
+export const sealDeliveryScript = defineScript({
+  name: 'swSealDelivery',
+  file: new URL('./seal-delivery.lua', import.meta.url),
+  keys: ['deliveries', 'sealedTo', 'journal'],
+  args: ['field', 'delivery'],
+  reply: (r) => JSON.parse(r as string) as SealedDelivery,
+});
 
 export class DeliveryLedger {
   private readonly deliveries: string;
   private readonly sealedTo: string;
-  private readonly redis: RegisterRedis & Commands;
+  private readonly redis: RegisterRedis;
 
   constructor(
     redis: RegisterRedis,
@@ -53,14 +41,16 @@ export class DeliveryLedger {
   ) {
     this.deliveries = `${prefix}{journal}:deliveries`;
     this.sealedTo = `${prefix}{journal}:sealed-to`;
-    if (!('swSealDelivery' in redis)) redis.defineCommand('swSealDelivery', { numberOfKeys: 3, lua: SEAL_LUA });
-    this.redis = redis as RegisterRedis & Commands;
+    this.redis = redis;
   }
 
   /** Seals delivery `number` of `date` (or returns it as sealed before). */
   async seal(date: string, number: number, cutoff: string): Promise<SealedDelivery> {
-    const json = await this.redis.swSealDelivery(this.deliveries, this.sealedTo, this.stream, field(date, number), JSON.stringify({ date, number, cutoff }));
-    return JSON.parse(json) as SealedDelivery;
+    return sealDeliveryScript.run(
+      this.redis,
+      { deliveries: this.deliveries, sealedTo: this.sealedTo, journal: this.stream },
+      { field: field(date, number), delivery: JSON.stringify({ date, number, cutoff }) },
+    );
   }
 
   async get(date: string, number: number): Promise<SealedDelivery | undefined> {

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 import { Counter } from 'prom-client';
 import type { IsoMessage } from '../codec/index.js';
 import type { Clock } from '../time/clock.js';
@@ -29,59 +30,35 @@ export const FAULT_REFRESH_MS = 1000;
 /** Rules kept at most (every switch matches each request against all of them). */
 export const MAX_FAULT_RULES = 1000;
 
-/**
- * KEYS: 1 rules, 2 left, 3 version  ARGV: 1 id, 2 rule JSON (without seq), 3 times ('always' or N), 4 most rules.
- * Returns the rule's seq (its creation order), or 0 when the most rules are kept already.
- */
-const CREATE_LUA = `
-if redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[4]) then return 0 end
-local seq = redis.call('INCR', KEYS[3])
-local rule = cjson.decode(ARGV[2])
-rule.seq = seq
-redis.call('HSET', KEYS[1], ARGV[1], cjson.encode(rule))
-if ARGV[3] ~= 'always' then redis.call('HSET', KEYS[2], ARGV[1], ARGV[3]) end
-return seq
-`;
+/** create-rule.lua: the rule's seq (its creation order), or 0 when the most rules are kept already. */
+export const createRuleScript = defineScript({
+  name: 'swFaultCreate',
+  file: new URL('./create-rule.lua', import.meta.url),
+  keys: ['rules', 'left', 'version'],
+  args: ['id', 'rule', 'times', 'maxRules'],
+  reply: asReply<number>(),
+});
 
 /**
- * KEYS: 1 rules, 2 left, 3 fired, 4 version  ARGV: 1 id.
- * Fires the rule once: -1 when it is gone (removed, or spent by another switch); else the times
- * it has left after this one, -2 for "always". A rule with none left is deleted.
+ * take-rule.lua: fires the rule once: -1 when it is gone (removed, or spent by another switch);
+ * else the times it has left after this one, -2 for "always". A rule with none left is deleted.
  */
-const TAKE_LUA = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return -1 end
-local left = redis.call('HGET', KEYS[2], ARGV[1])
-if not left then
-  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
-  return -2
-end
-local n = tonumber(left) - 1
-if n > 0 then
-  redis.call('HSET', KEYS[2], ARGV[1], n)
-  redis.call('HINCRBY', KEYS[3], ARGV[1], 1)
-  return n
-end
-redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('INCR', KEYS[4])
-return 0
-`;
+export const takeRuleScript = defineScript({
+  name: 'swFaultTake',
+  file: new URL('./take-rule.lua', import.meta.url),
+  keys: ['rules', 'left', 'fired', 'version'],
+  args: ['id'],
+  reply: asReply<number>(),
+});
 
-/** KEYS: 1 rules, 2 left, 3 fired, 4 version  ARGV: 1 id. 1 when removed, 0 when there was no such rule. */
-const REMOVE_LUA = `
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('HDEL', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-redis.call('INCR', KEYS[4])
-return 1
-`;
-
-interface Commands {
-  swFaultCreate(...args: (string | number)[]): Promise<number>;
-  swFaultTake(...args: string[]): Promise<number>;
-  swFaultRemove(...args: string[]): Promise<number>;
-}
+/** remove-rule.lua: 1 when removed, 0 when there was no such rule. */
+export const removeRuleScript = defineScript({
+  name: 'swFaultRemove',
+  file: new URL('./remove-rule.lua', import.meta.url),
+  keys: ['rules', 'left', 'fired', 'version'],
+  args: ['id'],
+  reply: asReply<number>(),
+});
 
 export interface FaultInjectorDeps {
   redis: RegisterRedis;
@@ -104,16 +81,13 @@ export class FaultInjector {
   private rules: FaultRule[] = [];
   private version: string | null | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private readonly redis: RegisterRedis & Commands;
+  private readonly redis: RegisterRedis;
   private readonly keys: { rules: string; left: string; fired: string; version: string };
   private readonly fired: Counter<'kind'>;
 
   constructor(private readonly deps: FaultInjectorDeps) {
     const { redis, prefix } = deps;
-    if (!('swFaultCreate' in redis)) redis.defineCommand('swFaultCreate', { numberOfKeys: 3, lua: CREATE_LUA });
-    if (!('swFaultTake' in redis)) redis.defineCommand('swFaultTake', { numberOfKeys: 4, lua: TAKE_LUA });
-    if (!('swFaultRemove' in redis)) redis.defineCommand('swFaultRemove', { numberOfKeys: 4, lua: REMOVE_LUA });
-    this.redis = redis as RegisterRedis & Commands;
+    this.redis = redis;
     // One hash tag: the scripts touch all of them, also on Redis Cluster.
     const base = `${prefix}{faults}`;
     this.keys = { rules: `${base}:rules`, left: `${base}:left`, fired: `${base}:fired`, version: `${base}:version` };
@@ -166,7 +140,11 @@ export class FaultInjector {
     const id = randomBytes(8).toString('hex');
     const rule = { id, ...spec, createdAt: this.deps.clock.now().toISOString() };
     const max = this.deps.maxRules ?? MAX_FAULT_RULES;
-    const seq = await this.redis.swFaultCreate(this.keys.rules, this.keys.left, this.keys.version, id, JSON.stringify(rule), String(spec.times), max);
+    const seq = await createRuleScript.run(
+      this.redis,
+      { rules: this.keys.rules, left: this.keys.left, version: this.keys.version },
+      { id, rule: JSON.stringify(rule), times: String(spec.times), maxRules: max },
+    );
     if (seq === 0) return { ok: false, reason: `${max} fault rules are set already: remove some first` };
     await this.refresh(true);
     return { ok: true, rule: { ...rule, seq, left: spec.times, fired: 0 } };
@@ -175,7 +153,7 @@ export class FaultInjector {
   /** The rule removed, or undefined when there was none with that id. */
   async remove(id: string): Promise<FaultRuleState | undefined> {
     const rule = (await this.list()).find((r) => r.id === id);
-    const removed = rule !== undefined && (await this.redis.swFaultRemove(this.keys.rules, this.keys.left, this.keys.fired, this.keys.version, id)) === 1;
+    const removed = rule !== undefined && (await removeRuleScript.run(this.redis, this.keys, { id })) === 1;
     if (!removed) return undefined;
     await this.refresh(true);
     return rule;
@@ -189,7 +167,7 @@ export class FaultInjector {
     for (const rule of this.matching(request, mti)) {
       let left: number;
       try {
-        left = await withTimeout(this.redis.swFaultTake(this.keys.rules, this.keys.left, this.keys.fired, this.keys.version, rule.id), this.deps.timeoutMs);
+        left = await withTimeout(takeRuleScript.run(this.redis, this.keys, { id: rule.id }), this.deps.timeoutMs);
       } catch (e) {
         this.deps.log.warn({ err: (e as Error).message, rule: rule.id }, 'fault rule could not be taken; the request is handled without it');
         return undefined;

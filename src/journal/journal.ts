@@ -7,25 +7,20 @@
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { Posting } from './posting.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 /** How long a posting id is remembered for deduplication: far longer than any relay retry. */
 const SEEN_FOR_MS = 2 * 86_400_000;
 
-/**
- * KEYS: 1 stream, 2 seen (zset of posting ids by time)  ARGV: 1 now (ms), 2 forget before (ms),
- * then pairs of posting id and posting JSON. Returns how many were new.
- */
-const APPEND_LUA = `
-local added = 0
-for i = 3, #ARGV, 2 do
-  if redis.call('ZADD', KEYS[2], 'NX', ARGV[1], ARGV[i]) == 1 then
-    redis.call('XADD', KEYS[1], '*', 'p', ARGV[i + 1])
-    added = added + 1
-  end
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
-return added
-`;
+/** append.lua: appends the postings (pairs of id and JSON, the tail) whose ids it has not seen; returns how many were new. */
+export const appendScript = defineScript({
+  name: 'swJournalAppend',
+  file: new URL('./append.lua', import.meta.url),
+  keys: ['stream', 'seen'],
+  args: ['now', 'forgetBefore'],
+  rest: 'postings',
+  reply: asReply<number>(),
+});
 
 /** A posting's id without parsing all of it: the relay moves thousands a second. */
 function idOf(json: string): string {
@@ -40,20 +35,15 @@ export interface JournalEntry {
   posting: Posting;
 }
 
-interface JournalCommands {
-  swJournalAppend(...args: (string | number)[]): Promise<number>;
-}
-
 export class PostingJournal {
   readonly stream: string;
   private readonly seen: string;
-  private readonly redis: RegisterRedis & JournalCommands;
+  private readonly redis: RegisterRedis;
 
   constructor(redis: RegisterRedis, prefix: string) {
     this.stream = `${prefix}{journal}:postings`;
     this.seen = `${prefix}{journal}:seen`;
-    if (!('swJournalAppend' in redis)) redis.defineCommand('swJournalAppend', { numberOfKeys: 2, lua: APPEND_LUA });
-    this.redis = redis as RegisterRedis & JournalCommands;
+    this.redis = redis;
   }
 
   /** Appends postings (as their JSON) not appended before; returns how many were new. */
@@ -61,7 +51,7 @@ export class PostingJournal {
     if (postings.length === 0) return 0;
     const args: string[] = [];
     for (const json of postings) args.push(idOf(json), json);
-    return this.redis.swJournalAppend(this.stream, this.seen, nowMs, nowMs - SEEN_FOR_MS, ...args);
+    return appendScript.run(this.redis, { stream: this.stream, seen: this.seen }, { now: nowMs, forgetBefore: nowMs - SEEN_FOR_MS }, args);
   }
 
   /** Entries after `after` (exclusive, '0' from the start) up to `to` (inclusive), in order. */

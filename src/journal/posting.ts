@@ -47,6 +47,25 @@ export interface Posting {
   reason?: string;
 }
 
+/**
+ * Every field of a Posting, in the interface's order: the Lua scripts build postings as JSON
+ * (src/card/scripts/authorize.lua, complete.lua, reverse.lua), and test/card/scripts.test.ts
+ * compares the fields of those postings with this list. `satisfies` checks that each is a field;
+ * the statement below it, that no field is missing.
+ */
+export const POSTING_FIELDS = [
+  'id', 'txn', 'type', 'direction', 'amount', 'currency', 'card', 'maskedPan', 'panEnc', 'issuer', 'terminal', 'merchant',
+  'stan', 'localTime', 'receivedAt', 'approvalCode', 'cardStatus', 'reverses', 'reason',
+] as const satisfies readonly (keyof Posting)[];
+
+/** The fields only some postings have (reversals and cancellations). */
+export const OPTIONAL_POSTING_FIELDS = ['reverses', 'reason'] as const satisfies readonly OptionalKeys<Posting>[];
+
+type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+type Unlisted = Exclude<keyof Posting, (typeof POSTING_FIELDS)[number]> | Exclude<OptionalKeys<Posting>, (typeof OPTIONAL_POSTING_FIELDS)[number]>;
+// A compile error names any field of Posting missing from the lists above.
+true satisfies [Unlisted] extends [never] ? true : Unlisted;
+
 /** The transaction id: terminal, its local time and STAN identify one transaction for good. */
 export function transactionId(terminal: string, localTime: string, stan: string): string {
   return `${terminal.trimEnd()}-${localTime}-${stan}`;

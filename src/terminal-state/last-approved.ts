@@ -5,6 +5,7 @@
  * once the switch has reversed it. One key per terminal, hash-tagged by terminal.
  */
 import type { RegisterRedis } from '../redis/client.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 export interface LastApproved {
   txn: string;
@@ -16,47 +17,41 @@ export interface LastApproved {
 }
 
 /**
- * KEYS: 1 terminal key  ARGV: 1 at, 2 'live' | 'late', then field/value pairs. Sets only if newer:
- * a live record (the request's own step) also at the same moment (two approvals in one ms, the same
- * one again); a late copy (the posting relay's, moved later) only if strictly newer, so that it can
+ * record-last.lua: sets the record (field/value pairs, the tail) only if newer: a live record
+ * (the request's own step) also at the same moment (two approvals in one ms, the same one
+ * again); a late copy (the posting relay's, moved later) only if strictly newer, so that it can
  * never replace a later approval of the same millisecond, nor bring back one the switch reversed.
+ * 1 when set.
  */
-const RECORD_LUA = `
-local at = tonumber(redis.call('HGET', KEYS[1], 'at') or '-1')
-local t = tonumber(ARGV[1])
-if t < at or (t == at and ARGV[2] == 'late') then return 0 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'at', ARGV[1], unpack(ARGV, 3))
-return 1
-`;
+export const recordLastScript = defineScript({
+  name: 'swLastRecord',
+  file: new URL('./record-last.lua', import.meta.url),
+  keys: ['terminal'],
+  args: ['at', 'when'],
+  rest: 'fields',
+  reply: asReply<number>(),
+});
 
 /**
- * KEYS: 1 terminal key  ARGV: 1 txn. Only if it still names that transaction: what is left is its
- * time alone (no transaction), which keeps a late copy of it out.
+ * clear-last.lua: only if the record still names that transaction; what is left is its time
+ * alone (no transaction), which keeps a late copy of it out. 1 when cleared.
  */
-const CLEAR_LUA = `
-if redis.call('HGET', KEYS[1], 'txn') ~= ARGV[1] then return 0 end
-local at = redis.call('HGET', KEYS[1], 'at')
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'at', at)
-return 1
-`;
-
-interface Commands {
-  swLastRecord(...args: (string | number)[]): Promise<number>;
-  swLastClear(...args: string[]): Promise<number>;
-}
+export const clearLastScript = defineScript({
+  name: 'swLastClear',
+  file: new URL('./clear-last.lua', import.meta.url),
+  keys: ['terminal'],
+  args: ['txn'],
+  reply: asReply<number>(),
+});
 
 export class LastApprovedTransactions {
-  private readonly redis: RegisterRedis & Commands;
+  private readonly redis: RegisterRedis;
 
   constructor(
     redis: RegisterRedis,
     private readonly prefix: string,
   ) {
-    if (!('swLastRecord' in redis)) redis.defineCommand('swLastRecord', { numberOfKeys: 1, lua: RECORD_LUA });
-    if (!('swLastClear' in redis)) redis.defineCommand('swLastClear', { numberOfKeys: 1, lua: CLEAR_LUA });
-    this.redis = redis as RegisterRedis & Commands;
+    this.redis = redis;
   }
 
   key(terminal: string): string {
@@ -81,10 +76,10 @@ export class LastApprovedTransactions {
   }
 
   private async set(terminal: string, last: LastApproved, when: 'live' | 'late'): Promise<void> {
-    await this.redis.swLastRecord(this.key(terminal), last.at, when, 'txn', last.txn, 'card', last.card, 'stan', last.stan, 'localTime', last.localTime);
+    await recordLastScript.run(this.redis, { terminal: this.key(terminal) }, { at: last.at, when }, ['txn', last.txn, 'card', last.card, 'stan', last.stan, 'localTime', last.localTime]);
   }
 
   async clear(terminal: string, txn: string): Promise<void> {
-    await this.redis.swLastClear(this.key(terminal), txn);
+    await clearLastScript.run(this.redis, { terminal: this.key(terminal) }, { txn });
   }
 }

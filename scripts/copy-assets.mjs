@@ -1,0 +1,7 @@
+// The part of `npm run build` that tsc does not do: the files the compiled code reads at run time,
+// copied from src/ to the same place under dist/src/ — the codec's dialects (src/codec/dialects)
+// and every Lua script (src/**/*.lua, read next to the module that declares it; src/redis/scripts.ts).
+import { cpSync, statSync } from 'node:fs';
+
+cpSync('src/codec/dialects', 'dist/src/codec/dialects', { recursive: true });
+cpSync('src', 'dist/src', { recursive: true, filter: (path) => path.endsWith('.lua') || statSync(path).isDirectory() });

@@ -1,0 +1,163 @@
+-- The whole decision for one request, as one Lua script: one round trip, atomic, so two switch
+-- processes sharing a Redis can never let a 4th wrong PIN through or overspend a balance.
+-- All keys are one card's (same hash tag), so it runs unchanged on Redis Cluster.
+--
+-- Order (docs/PROTOCOL.md, "Precedence"): not registered -> deleted -> expired -> not activated
+-- -> blocked -> PIN-blocked -> PIN check -> contactless/CVM -> balance. The three-strikes rule is
+-- the "PIN check" block: the 3rd wrong PIN in a row PIN-blocks the card; a correct PIN after
+-- the 1st or 2nd resets the count; the count never expires; a notice goes to the card's outbox
+-- for each wrong try and for the PIN block, none for a reset.
+--
+-- The same call records the transaction (its answer, so that a retransmission gets the first
+-- answer and changes nothing; on approval its state and posting) and, for a single-message
+-- approval, puts the posting in the card's posting outbox: the posting exists before the answer
+-- leaves the switch (src/journal/posting-relay.ts moves it to the journal).
+--
+-- KEYS (src/card/scripts/authorize.ts declares them, in this order):
+--   K_card                card hash
+--   K_reservations        reservations zset (reservation id by lapse time)
+--   K_reservationAmounts  reservation amounts hash
+--   K_outbox              notice outbox list
+--   K_transaction         transaction record hash
+--   K_posts               posting outbox list
+-- ARGV:
+--   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund'   A_amount (øre)
+--   A_pvv        PIN verification value of the PIN entered, '' when no PIN was given, '!' for a
+--                PIN block that could not be decrypted or read
+--   A_contactless  '1' when contactless   A_contactlessLimit   A_contactlessMaxCount   A_contactlessMaxSum
+--   A_reserve    '1' to reserve the amount on approval   A_reservation  reservation id   A_lapse  reservation lapse (ms)
+--   A_noticeId   notice id prefix   A_terminal  terminal id
+--   A_signature  request signature (what a retransmission must repeat; '' records nothing)
+--   A_message    'single' | 'dual'   A_approvalCode   A_keepFor  transaction record lifetime (ms)
+--   then the posting's own fields (the card record gives the rest; no JSON on the switch's hot
+--   path): A_postingId  A_txn  A_postingType  A_direction  A_currency  A_postingTerminal
+--   A_merchant  A_stan  A_localTime  A_receivedAt (ms)  A_track ('1' when the terminal's last
+--   approval is tracked)
+-- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
+--   ('' unless a posting was made) }
+--   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
+--   same transaction with other content returns 'duplicateTransmission'.
+-- Includes repeat.lua (repeatOf).
+
+local now, amount = tonumber(A_now), tonumber(A_amount)
+local contactless = A_contactless == '1'
+local clLimit, clMaxCount, clMaxSum = tonumber(A_contactlessLimit), tonumber(A_contactlessMaxCount), tonumber(A_contactlessMaxSum)
+local reserve, lapse = A_reserve == '1', tonumber(A_lapse)
+local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
+
+-- Every card record has a status: none means no card (one read for both, no EXISTS first).
+local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc')
+if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
+
+-- No signature: a call that only applies the rules (seeding), with nothing to record.
+local record = sig ~= ''
+if record then
+  local seen = repeatOf(K_transaction, sig)
+  if seen then return seen end
+end
+
+local status, expiry, block, pinBlocked = f[1], f[2], f[3] or '', f[4] == '1'
+local tries = tonumber(f[5] or '0')
+local balance, reserved, unbooked = tonumber(f[7] or '0'), tonumber(f[8] or '0'), tonumber(f[9] or '0')
+local clCount, clSum = tonumber(f[10] or '0'), tonumber(f[11] or '0')
+
+local notices = 0
+local function notice(kind, extra)
+  notices = notices + 1
+  local n = { id = A_noticeId .. '-' .. notices, type = kind, issuer = f[12], card = string.match(K_card, '{(.-)}'),
+    maskedPan = f[13], at = now, terminal = A_terminal }
+  for k, v in pairs(extra) do n[k] = v end
+  redis.call('RPUSH', K_outbox, cjson.encode(n))
+end
+
+local reservedId = ''
+local function decide()
+  if status == 'deleted' then return {'deleted', '', 0, 0} end
+  if expiry < A_yymm then return {'expired', '', 0, 0} end
+  if status ~= 'active' then return {'notActivated', '', 0, 0} end
+  if block ~= '' then return {'blocked', block, 0, 0} end
+  if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
+
+  -- A PIN block that could not be decrypted or read is no try at all.
+  if A_pvv == '!' then return {'invalidPinBlock', '', 0, 0} end
+
+  -- Three strikes.
+  local pinVerified = false
+  if A_pvv ~= '' then
+    if A_pvv ~= f[6] then
+      tries = tries + 1
+      redis.call('HSET', K_card, 'pinTries', tries)
+      notice('wrongPin', { tries = tries })
+      if tries >= 3 then
+        redis.call('HSET', K_card, 'pinBlocked', '1', 'pinBlockedAt', now)
+        notice('pinBlocked', { tries = tries })
+        return {'pinTriesExceeded', tostring(tries), notices, 0}
+      end
+      return {'wrongPin', tostring(tries), notices, 0}
+    end
+    pinVerified = true
+    if tries > 0 then redis.call('HSET', K_card, 'pinTries', 0) end
+  end
+
+  -- Contactless without PIN: up to the limit, and only so many (or so much) in a row.
+  if contactless and not pinVerified then
+    if amount > clLimit then return {'pinRequired', 'limit', 0, 0} end
+    if clCount + 1 > clMaxCount or clSum + amount > clMaxSum then return {'pinRequired', 'cumulative', 0, 0} end
+  end
+  if pinVerified and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
+
+  -- Balance control: lapsed reservations are released first.
+  local lapsed = redis.call('ZRANGEBYSCORE', K_reservations, '-inf', now)
+  for _, id in ipairs(lapsed) do
+    reserved = reserved - tonumber(redis.call('HGET', K_reservationAmounts, id) or '0')
+    redis.call('HDEL', K_reservationAmounts, id)
+    redis.call('ZREM', K_reservations, id)
+  end
+  if #lapsed > 0 then redis.call('HSET', K_card, 'reserved', reserved) end
+  local available = balance - reserved - unbooked
+  if A_kind == 'purchase' then
+    if amount > available then return {'insufficientFunds', '', notices, available} end
+    if reserve then
+      redis.call('ZADD', K_reservations, now + lapse, A_reservation)
+      redis.call('HSET', K_reservationAmounts, A_reservation, amount)
+      reserved = reserved + amount
+      redis.call('HSET', K_card, 'reserved', reserved)
+      available = available - amount
+      reservedId = A_reservation
+    end
+  end
+  if contactless and not pinVerified then
+    redis.call('HSET', K_card, 'clCount', clCount + 1, 'clSum', clSum + amount)
+  end
+  return {'approved', '', notices, available}
+end
+
+local r = decide()
+local posting = ''
+if r[1] ~= 'approved' then approval = '' end
+if not record then return {r[1], r[2], r[3], r[4], '', ''} end
+if r[1] ~= 'approved' then
+  redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
+else
+  -- The fields of a Posting (src/journal/posting.ts; test/card/scripts.test.ts compares them).
+  local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
+    currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
+    receivedAt = tonumber(A_receivedAt) }
+  if A_track == '1' then p.track = 1 end
+  p.issuer, p.maskedPan, p.panEnc, p.cardStatus, p.approvalCode = f[12], f[13], f[14], 'active', approval
+  p.card = string.match(K_card, '{(.-)}')
+  local json = cjson.encode(p)
+  local state = 'authorized'
+  if A_message == 'single' then
+    state = 'posted'
+    posting = json
+    redis.call('RPUSH', K_posts, posting)
+  end
+  -- A dual-message authorization keeps the posting its completion will make. One write for the
+  -- whole record: what a retransmission gets back, and what a completion or reversal finds.
+  redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
+    'state', state, 'msg', A_message, 'kind', A_kind, 'amount', amount, 'res', reservedId, 'posting', json)
+end
+redis.call('PEXPIRE', K_transaction, keepFor)
+return {r[1], r[2], r[3], r[4], approval, posting}

@@ -1,0 +1,38 @@
+-- Completion of a dual-message authorization (1220/0220): posts the final amount, which may be
+-- lower than authorised (fuel: authorise a maximum, complete with what was pumped) and gives the
+-- rest of the reservation back. The completed amount stays reserved until the reservation lapses,
+-- as a posted single-message purchase does. One card's keys (one hash tag): the check that the
+-- original is completed at most once and the posting it makes are one atomic step, also with two
+-- switch processes.
+--
+-- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the completion's own record),
+--       K_original (the original's record), K_posts (posting outbox)
+-- ARGV: A_now (ms)  A_signature (request signature)  A_amount (final amount, øre)
+--       A_keepFor (record lifetime, ms)  A_postingId
+-- Returns: { outcome, detail, 0, 0, approval code of the original, posting JSON }
+-- Includes repeat.lua (repeatOf, remember) and release.lua (release).
+
+local sig, amount, keepFor = A_signature, tonumber(A_amount), tonumber(A_keepFor)
+if redis.call('EXISTS', K_card) == 0 then return {'notRegistered', '', 0, 0, '', ''} end
+local seen = repeatOf(K_own, sig)
+if seen then return seen end
+
+local o = redis.call('HMGET', K_original, 'state', 'msg', 'amount', 'res', 'posting', 'approval')
+local outcome, detail, posting = 'approved', '', ''
+if not o[1] then outcome = 'originalNotFound'
+elseif o[2] ~= 'dual' then outcome, detail = 'invalidTransaction', 'not a dual-message authorization'
+elseif o[1] == 'completed' then outcome = 'alreadyCompleted'
+elseif o[1] == 'reversed' then outcome = 'alreadyReversed'
+elseif amount > tonumber(o[3]) then outcome = 'amountExceedsAuthorized'
+else
+  if amount < tonumber(o[3]) then release(o[4], tonumber(o[3]) - amount) end
+  local p = cjson.decode(o[5])
+  p.id, p.amount = A_postingId, amount
+  posting = cjson.encode(p)
+  redis.call('RPUSH', K_posts, posting)
+  redis.call('HSET', K_original, 'state', 'completed', 'completedAmount', amount, 'posting', posting)
+end
+local approval = ''
+if outcome == 'approved' then approval = o[6] or '' end
+remember(K_own, sig, outcome, detail, approval, keepFor)
+return {outcome, detail, 0, 0, approval, posting}

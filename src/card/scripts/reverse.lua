@@ -1,0 +1,46 @@
+-- Reversal of a transaction: a PSAM's reversal advice (1420/0420) or the switch's own for an
+-- old terminal whose answer was lost. Each original is reversed at most once (one card's keys,
+-- one hash tag: the check and the posting are one atomic step). A posted original gets a
+-- reversal posting with its transaction id and (up to) its amount; an authorization not yet
+-- completed only gives its reservation back. An unknown original posts nothing ('unmatched').
+--
+-- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the advice's own record; for the
+--       switch's own reversal, which has none, the original's again), K_original (the original's
+--       record), K_posts (posting outbox)
+-- ARGV: A_now (ms)  A_signature (request signature)  A_amount (øre to reverse; 0 = all)
+--       A_keepFor (record lifetime, ms)  A_postingId  A_postingType ('reversal' | 'cancellation')
+--       A_reason  A_hasOwn ('1' when K_own is the advice's own record)
+-- Returns: { 'reversalAccepted' | 'duplicateTransmission', detail ('posted' | 'released' |
+--   'alreadyReversed' | 'unmatched'), 0, 0, '', posting JSON, 'repeat' for a repeated advice }
+-- Includes repeat.lua (repeatOf, remember) and release.lua (release).
+
+local now, sig, amount, keepFor = tonumber(A_now), A_signature, tonumber(A_amount), tonumber(A_keepFor)
+local hasOwn = A_hasOwn == '1'
+if redis.call('EXISTS', K_card) == 0 then return {'reversalAccepted', 'unmatched', 0, 0, '', ''} end
+if hasOwn then
+  local seen = repeatOf(K_own, sig)
+  if seen then return seen end
+end
+
+local o = redis.call('HMGET', K_original, 'state', 'amount', 'res', 'posting', 'completedAmount')
+local detail, posting = 'posted', ''
+if not o[1] then detail = 'unmatched'
+elseif o[1] == 'reversed' then detail = 'alreadyReversed'
+elseif o[1] == 'authorized' then
+  release(o[3], nil)
+  redis.call('HSET', K_original, 'state', 'reversed', 'reversedAmount', 0)
+  detail = 'released'
+else
+  local p = cjson.decode(o[4])
+  local posted = tonumber(o[5] or o[2])
+  if amount <= 0 or amount > posted then amount = posted end
+  if p.direction == 'D' then release(o[3], amount) end
+  p.id, p.type, p.amount, p.reverses, p.reason, p.receivedAt = A_postingId, A_postingType, amount, p.txn, A_reason, now
+  if p.direction == 'D' then p.direction = 'C' else p.direction = 'D' end
+  p.track = nil
+  posting = cjson.encode(p)
+  redis.call('RPUSH', K_posts, posting)
+  redis.call('HSET', K_original, 'state', 'reversed', 'reversedAmount', amount)
+end
+if hasOwn then remember(K_own, sig, 'reversalAccepted', detail, '', keepFor) end
+return {'reversalAccepted', detail, 0, 0, '', posting}

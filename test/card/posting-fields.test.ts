@@ -1,0 +1,53 @@
+/**
+ * The postings the Lua scripts build (as JSON, with no TypeScript in between) have exactly the
+ * fields of the Posting type (src/journal/posting.ts, POSTING_FIELDS): one of each type, made by
+ * the script that makes it — purchase and refund by authorize.lua (single-message approvals),
+ * completion by complete.lua, reversal by reverse.lua. A posting in a card's outbox may also carry
+ * `track` (OutboxPosting, src/journal/posting-relay.ts; the relay strips it before the journal).
+ */
+import t from 'tap';
+import { OPTIONAL_POSTING_FIELDS, POSTING_FIELDS, type Posting } from '../../src/journal/posting.js';
+import { completeScript, reverseScript } from '../../src/card/scripts/transactions.js';
+import { testRedis } from '../support/redis.js';
+import { DAY, NOW, card } from '../support/card-scripts.js';
+
+const REQUIRED = POSTING_FIELDS.filter((f) => !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)).sort();
+const ALL = [...POSTING_FIELDS].sort();
+const fieldsOf = (json: string): string[] => Object.keys(JSON.parse(json) as object).sort();
+
+t.test('POSTING_FIELDS lists each field once', async (t) => {
+  t.equal(new Set(POSTING_FIELDS).size, POSTING_FIELDS.length);
+  t.ok(REQUIRED.length === POSTING_FIELDS.length - 2 && REQUIRED.includes('panEnc'), 'reverses and reason are the optional ones');
+});
+
+t.test('every posting type the scripts build has exactly the fields of Posting', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const c = await card(redis, prefix);
+  const built = new Map<Posting['type'], string>();
+
+  built.set('purchase', (await c.authorize({}, 'purchase'))[5]!);
+  built.set('refund', (await c.authorize({ kind: 'refund', postingType: 'refund', direction: 'C', signature: 's2', postingId: 'p2' }, 'refund'))[5]!);
+  await c.authorize({ message: 'dual', signature: 's3', postingId: 'p3', reservation: 'res-3' }, 'dual');
+  const completion = await completeScript.run(redis, c.onOriginal('completion', 'dual'), { now: NOW, signature: 'c', amount: 500, keepFor: DAY, postingId: 'p4' });
+  const reversal = await reverseScript.run(redis, c.onOriginal('reversal', 'purchase'), {
+    now: NOW, signature: 'r', amount: 0, keepFor: DAY, postingId: 'p5', postingType: 'reversal', reason: '4000', hasOwn: '1',
+  });
+
+  for (const [type, json] of built) t.same(fieldsOf(json), REQUIRED, `${type}: every field of Posting but reverses and reason`);
+  t.same(fieldsOf(completion[5]), REQUIRED, 'completion (a purchase posting of the final amount)');
+  t.equal(JSON.parse(completion[5]).type, 'purchase');
+  t.same(fieldsOf(reversal[5]), ALL, 'reversal: every field of Posting, with reverses and reason');
+  t.equal(JSON.parse(reversal[5]).type, 'reversal');
+
+  // A tracked old terminal's approval: the outbox posting carries track (only), and its reversal does not.
+  const tracked = (await c.authorize({ track: '1', signature: 's6', postingId: 'p6', reserve: '0' }, 'tracked'))[5]!;
+  t.same(fieldsOf(tracked), [...REQUIRED, 'track'].sort(), 'a tracked posting: track besides');
+  const reversed = await reverseScript.run(redis, c.onOriginal('reversal2', 'tracked'), {
+    now: NOW, signature: 'r2', amount: 0, keepFor: DAY, postingId: 'p7', postingType: 'cancellation', reason: '4000', hasOwn: '1',
+  });
+  t.same(fieldsOf(reversed[5]), ALL, 'its cancellation: no track');
+  // The same for every posting in the outbox, which the relay moves to the journal.
+  for (const json of await redis.lrange(c.k.posts, 0, -1)) {
+    t.same(fieldsOf(json).filter((f) => f !== 'track' && !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)), REQUIRED);
+  }
+});

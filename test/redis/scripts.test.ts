@@ -1,0 +1,219 @@
+/**
+ * The Lua script registry (src/redis/scripts.ts) on a real Redis: KEYS and ARGV in the declared
+ * order whatever the order of the objects given, the prelude, includes, a declared tail, replies
+ * parsed (or passed on as they are), the command defined once per client, EVALSHA after the first
+ * call (and EVAL again after SCRIPT FLUSH), write coalescing, and the checks made when a script is
+ * defined. The test scripts are written to a temporary directory.
+ */
+import t from 'tap';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { asReply, defineScript, prelude } from '../../src/redis/scripts.js';
+import { startPrivateRedis } from '../../src/redis/connect.js';
+import { coalesceWrites } from '../../src/redis/write-coalescing.js';
+import { isCluster } from '../../src/redis/client.js';
+import { testClient, testRedis } from '../support/redis.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'switch-scripts-test-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A .lua file in the test's directory. */
+function lua(name: string, text: string): URL {
+  const path = join(dir, `${name}.lua`);
+  writeFileSync(path, text);
+  return pathToFileURL(path);
+}
+
+// Names are unique per process: each test script gets one of its own.
+let n = 0;
+const unique = (base: string): string => `swTest${base}${++n}`;
+
+const echo = defineScript({
+  name: unique('Echo'),
+  file: lua('echo', 'return {K_first, K_second, A_one, A_two, A_three}\n'),
+  keys: ['first', 'second'],
+  args: ['one', 'two', 'three'],
+  reply: asReply<[string, string, string, string, string]>(),
+});
+
+t.test('KEYS and ARGV go in the declared order, whatever the order of the objects', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const [k1, k2] = [`${prefix}{x}:1`, `${prefix}{x}:2`];
+  t.same(await echo.run(redis, { second: k2, first: k1 }, { three: 3, one: 'uno', two: '' }), [k1, k2, 'uno', '', '3']);
+
+  // What Redis was sent: EVALSHA sha 2 KEYS... ARGV... (on a cluster, sent by the node's client).
+  const sent: unknown[][] = [];
+  const spied = isCluster(redis) ? undefined : redis;
+  if (spied !== undefined) {
+    const send = spied.sendCommand.bind(spied);
+    spied.sendCommand = ((command: { name: string; args: unknown[] }, ...rest: unknown[]) => {
+      sent.push([command.name, ...command.args]);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as Redis['sendCommand'];
+    t.teardown(() => void (spied.sendCommand = send));
+    await echo.run(redis, { first: k1, second: k2 }, { one: 1, two: 2, three: 3 });
+    t.match(sent, [['evalsha', /^[0-9a-f]{40}$/, 2, k1, k2, 1, 2, 3]]);
+  }
+});
+
+t.test('the prelude binds each name to its position; includes come before the script', async (t) => {
+  t.equal(prelude(['card', 'outbox'], ['now', 'amount']), 'local K_card, K_outbox = KEYS[1], KEYS[2]\nlocal A_now, A_amount = ARGV[1], ARGV[2]\n');
+  t.equal(prelude([], [], 'all'), 'local R_all = 1\n', 'a tail after no named arguments starts at ARGV[1]');
+  t.equal(prelude(['k'], ['a', 'b'], 'rest'), 'local K_k = KEYS[1]\nlocal A_a, A_b = ARGV[1], ARGV[2]\nlocal R_rest = 3\n');
+
+  const shared = lua('shared', 'local function twice(x) return x .. x end\n');
+  const own = lua('uses-shared', 'return twice(A_word)\n');
+  const withInclude = defineScript({ name: unique('Include'), file: own, include: [shared], keys: [], args: ['word'], reply: asReply<string>() });
+  t.equal(withInclude.lua, 'local A_word = ARGV[1]\nlocal function twice(x) return x .. x end\n\nreturn twice(A_word)\n');
+  t.same(withInclude.files.map((u) => u.href), [shared.href, own.href]);
+  const { redis } = await testRedis(t);
+  t.equal(await withInclude.run(redis, {}, { word: 'ab' }), 'abab');
+});
+
+t.test('a declared tail: the rest of ARGV, from R_<name>', async (t) => {
+  const tail = defineScript({
+    name: unique('Tail'),
+    file: lua('tail', 'local out = {}\nfor i = R_pairs, #ARGV do out[#out + 1] = ARGV[i] end\nreturn {A_head, R_pairs, out}\n'),
+    keys: [],
+    args: ['head'],
+    rest: 'pairs',
+    reply: asReply<[string, number, string[]]>(),
+  });
+  const { redis } = await testRedis(t);
+  t.same(await tail.run(redis, {}, { head: 'h' }, ['a', 1, 'b', 2]), ['h', 2, ['a', '1', 'b', '2']]);
+  t.same(await tail.run(redis, {}, { head: 'h' }, []), ['h', 2, []], 'an empty tail');
+});
+
+t.test('the reply function parses the reply; asReply passes it on as it is', async (t) => {
+  const parsed = defineScript({
+    name: unique('Parsed'),
+    file: lua('parsed', "return {'ok', A_n + 1}\n"),
+    keys: [],
+    args: ['n'],
+    reply: (raw) => {
+      const [status, value] = raw as [string, number];
+      return { ok: status === 'ok', value };
+    },
+  });
+  const { redis } = await testRedis(t);
+  t.same(await parsed.run(redis, {}, { n: 41 }), { ok: true, value: 42 });
+  const raw = defineScript({ name: unique('Raw'), file: lua('raw', 'return {A_n, 7}\n'), keys: [], args: ['n'], reply: asReply<[string, number]>() });
+  t.same(await raw.run(redis, {}, { n: 'x' }), ['x', 7]);
+  await t.rejects(parsed.run(redis, {}, { n: 'not a number' }), /attempt to perform arithmetic/, 'a Lua error rejects the call');
+});
+
+t.test('the command is defined once per client, on its first run there', async (t) => {
+  const { redis } = await testRedis(t);
+  const other = await testClient();
+  t.teardown(() => other.quit());
+  const counts = new Map<unknown, number>();
+  for (const client of [redis, other]) {
+    const define = client.defineCommand.bind(client) as (name: string, definition: { numberOfKeys?: number; lua: string }) => void;
+    client.defineCommand = ((name: string, definition: { numberOfKeys?: number; lua: string }) => {
+      counts.set(client, (counts.get(client) ?? 0) + 1);
+      define(name, definition);
+    }) as typeof client.defineCommand;
+  }
+  const once = defineScript({ name: unique('Once'), file: lua('once', 'return A_x\n'), keys: [], args: ['x'], reply: asReply<string>() });
+  t.notOk(once.name in redis, 'not defined before its first run');
+  const replies = await Promise.all([1, 2, 3].map((x) => once.run(redis, {}, { x })));
+  t.same(replies, ['1', '2', '3']);
+  t.equal(await once.run(redis, {}, { x: 4 }), '4');
+  t.equal(counts.get(redis), 1, 'defined once on the first client');
+  t.equal(await once.run(other, {}, { x: 5 }), '5');
+  t.equal(counts.get(other), 1, 'and once on the second');
+});
+
+t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, EVAL again', async (t) => {
+  // A Redis of the test's own: SCRIPT FLUSH and INFO commandstats on the shared one would touch other tests.
+  const server = await startPrivateRedis();
+  t.teardown(() => server.stop());
+  const redis = new Redis(server.url, { lazyConnect: true });
+  await redis.connect();
+  t.teardown(() => redis.quit());
+  const stats = async (): Promise<{ eval: number; evalsha: number }> => {
+    const info = await redis.info('commandstats');
+    const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+    return { eval: calls('eval'), evalsha: calls('evalsha') };
+  };
+  const add = defineScript({ name: unique('Add'), file: lua('add', "return redis.call('INCRBY', K_counter, A_by)\n"), keys: ['counter'], args: ['by'], reply: asReply<number>() });
+  for (let i = 1; i <= 5; i++) t.equal(await add.run(redis, { counter: 'c' }, { by: 1 }), i);
+  t.same(await stats(), { eval: 1, evalsha: 4 }, 'the Lua went once');
+  t.same(await redis.script('EXISTS', sha1(add.lua)), [1], 'Redis keeps it by its SHA1');
+
+  await redis.script('FLUSH');
+  t.same(await redis.script('EXISTS', sha1(add.lua)), [0]);
+  t.equal(await add.run(redis, { counter: 'c' }, { by: 10 }), 15, 'works after SCRIPT FLUSH');
+  t.same(await redis.script('EXISTS', sha1(add.lua)), [1], 'loaded again');
+  t.equal(await add.run(redis, { counter: 'c' }, { by: 1 }), 16);
+  t.match(await stats(), { eval: 2 }, 'EVALSHA failed once (NOSCRIPT), then EVAL');
+});
+
+t.test('with write coalescing: the runs of one turn leave in one write', async (t) => {
+  const { redis: shared, prefix } = await testRedis(t);
+  if (isCluster(shared)) return void t.pass('one Redis only (a cluster auto-pipelines)');
+  const redis = new Redis(shared.options.port!, shared.options.host!, { lazyConnect: true, enableAutoPipelining: false });
+  coalesceWrites(redis);
+  await redis.connect();
+  t.teardown(() => redis.quit());
+  const add = defineScript({ name: unique('Coalesced'), file: lua('coalesced', "return redis.call('INCRBY', K_counter, A_by)\n"), keys: ['counter'], args: ['by'], reply: asReply<number>() });
+  await add.run(redis, { counter: `${prefix}n` }, { by: 0 }); // the first run on a connection sends the Lua
+  const socket = redis.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  let writes = 0;
+  for (const name of ['_write', '_writev'] as const) {
+    const original = socket[name].bind(socket);
+    socket[name] = (...a: unknown[]) => {
+      writes++;
+      original(...a);
+    };
+  }
+  const replies = await Promise.all(Array.from({ length: 50 }, () => add.run(redis, { counter: `${prefix}n` }, { by: 1 })));
+  t.same(replies, Array.from({ length: 50 }, (_, i) => i + 1), 'each its own reply, in order');
+  t.equal(writes, 1, 'one socket write');
+});
+
+t.test('a script is checked when it is defined', async (t) => {
+  const spec = { keys: ['k'], args: ['a'], reply: asReply<unknown>() } as const;
+  t.throws(() => defineScript({ ...spec, name: unique('K'), file: lua('bad-keys', "return redis.call('GET', KEYS[1])\n") }), /indexes KEYS or ARGV by number/);
+  t.throws(() => defineScript({ ...spec, name: unique('A'), file: lua('bad-argv', 'return ARGV[ 1 ]\n') }), /indexes KEYS or ARGV by number/);
+  t.throws(() => defineScript({ ...spec, name: unique('U'), rest: 'r', file: lua('bad-unpack', 'return {unpack(ARGV, 2)}\n') }), /indexes KEYS or ARGV by number/);
+  t.throws(() => defineScript({ ...spec, name: unique('T'), file: lua('no-rest', 'return #ARGV\n') }), /declare the tail as rest/);
+  t.throws(() => defineScript({ ...spec, name: unique('L'), file: lua('all-keys', 'return #KEYS\n') }), /reads KEYS/);
+  t.throws(() => defineScript({ ...spec, name: unique('M'), file: lua('misspelt', 'return A_b\n') }), /uses A_b, which the script does not declare/);
+  t.throws(() => defineScript({ ...spec, name: unique('I'), file: lua('ok', 'return A_a\n'), include: [lua('inc', 'local x = K_other\n')] }), /inc\.lua uses K_other/);
+  t.throws(() => defineScript({ ...spec, name: unique('N'), args: ['a-b'], file: lua('ok', 'return 1\n') }), /'a-b' is not a Lua name/);
+  t.throws(() => defineScript({ ...spec, name: unique('D'), args: ['a', 'a'], file: lua('ok', 'return 1\n') }), /'a' is declared twice/);
+  t.throws(() => defineScript({ ...spec, name: echo.name, file: lua('ok', 'return 1\n') }), /defined twice/, 'one name, one script');
+  t.doesNotThrow(() => defineScript({ ...spec, name: unique('C'), file: lua('comment', '-- KEYS[1] and ARGV[1] in a comment are no use\nreturn {K_k, A_a}\n') }), 'comments are not code');
+  t.throws(() => defineScript({ ...spec, name: unique('F'), file: new URL('file:///nonexistent/x.lua') }), /ENOENT/);
+});
+
+/** Compile-time checks (tsc --noEmit covers the tests): never run. */
+function typeChecks(redis: Redis): void {
+  // @ts-expect-error a key missing
+  void echo.run(redis, { first: 'a' }, { one: 1, two: 2, three: 3 });
+  // @ts-expect-error a key extra
+  void echo.run(redis, { first: 'a', second: 'b', third: 'c' }, { one: 1, two: 2, three: 3 });
+  // @ts-expect-error an argument missing
+  void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2 });
+  // @ts-expect-error an argument extra
+  void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2, three: 3, four: 4 });
+  // @ts-expect-error a tail given to a script without one
+  void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2, three: 3 }, []);
+  // @ts-expect-error an argument not a string or number
+  void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2, three: null });
+  const withTail = defineScript({ name: 'never', file: new URL('file:///x.lua'), keys: [], args: [], rest: 'r', reply: asReply<string>() });
+  // @ts-expect-error the tail missing
+  void withTail.run(redis, {}, {});
+  const reply: Promise<string> = withTail.run(redis, {}, {}, ['x']);
+  void reply;
+}
+void typeChecks;
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
