@@ -14,6 +14,7 @@ import type { Switch } from '../switch.js';
 import { type ApiContext, TERMINAL_ID } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
+import { noValue, withTimeout } from '../time/timeout.js';
 
 /** A posting as the activity route shows it: every field but the encrypted PAN, and where it sits in the journal. */
 export type ActivityPosting = Omit<Posting, 'panEnc'> & { journalId: string };
@@ -47,9 +48,7 @@ export function activityRoutes(api: ApiContext, sw: Pick<Switch, 'journal' | 'po
         const terminal = id!;
         const since = sinceOf(terminal, new URL(req.url!, 'http://admin').searchParams);
         // Postings this switch made are in its relay for a few milliseconds: let them reach the journal.
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([sw.postings.drain(), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))]);
-        clearTimeout(timer);
+        await withTimeout(sw.postings.drain(), DRAIN_WAIT_MS, noValue);
         const { postings, truncated } = await journalSince(api.redis, sw.journal.stream, terminal, since);
         const notices = await noticesSince(api.redis, api.config.redis.keyPrefix, terminal, since);
         return { status: 200, body: { terminal, since, postings, notices, ...(truncated ? { truncated: true } : {}) } };

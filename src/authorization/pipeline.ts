@@ -6,20 +6,16 @@
  */
 import { type RequestContext, isRefused, refuse } from './context.js';
 import type { Route } from './routes.js';
+import { RegisterUnavailableError } from '../redis/errors.js';
+import { withTimeout as within } from '../time/timeout.js';
+
+export { RegisterUnavailableError };
 
 export interface Step {
   readonly name: string;
   /** Runs even after a refusal (the response). */
   readonly final?: boolean;
   run(ctx: RequestContext): void | Promise<void>;
-}
-
-/** A step that fails because the register is down answers "register unavailable", not a crash. */
-export class RegisterUnavailableError extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'RegisterUnavailableError';
-  }
 }
 
 export class Pipeline {
@@ -64,16 +60,19 @@ export class Pipeline {
   }
 }
 
-/** The register's answer, or RegisterUnavailableError when Redis fails or is too slow. */
-export async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RegisterUnavailableError(`no answer within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([call, late]);
-  } catch (e) {
-    if (e instanceof RegisterUnavailableError) throw e;
-    throw new RegisterUnavailableError((e as Error).message);
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * The register's answer, or RegisterUnavailableError when Redis fails or is too slow: a step that
+ * fails because the register is down answers "register unavailable", not a crash. Not async
+ * itself: the wait is time/timeout.ts's, and this adds no promise to a register call.
+ */
+export function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  return within(call, ms, tooSlow, unavailable);
+}
+
+function tooSlow(ms: number): never {
+  throw new RegisterUnavailableError(`no answer within ${ms} ms`);
+}
+
+function unavailable(e: unknown): never {
+  throw e instanceof RegisterUnavailableError ? e : new RegisterUnavailableError((e as Error).message);
 }

@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
-import { isRedisUnavailable } from '../redis/connect.js';
+import { isRedisUnavailable } from '../redis/errors.js';
 
 export interface PendingBlock {
   id: string;

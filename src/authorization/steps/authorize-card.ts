@@ -22,6 +22,7 @@ import { isOldTerminal } from './reverse-lost-answer.js';
 import { postingTemplate, signatureOf } from '../transaction-data.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
+import { noValue, withTimeout as atMost } from '../../time/timeout.js';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
@@ -77,19 +78,12 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       );
       // Not longer than a register call may take: with Redis frozen right after the decision the
       // answer would wait for it; what the flush could not move, the notice sweep moves.
-      if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs);
+      if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs, noValue);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
       if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
     },
   };
-}
-
-/** Waits for `work` (which never fails) at most `ms`; past that it goes on without the caller. */
-async function atMost(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): string | undefined {
