@@ -19,12 +19,13 @@
  * command.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type KeyCommand, type RegisterRedis, acrossSlots, scanEveryMaster } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
+import { writeFileAtomic } from '../files/atomic-file.js';
 
 export interface BlockListEntry {
   pan: string;
@@ -264,7 +265,8 @@ export class OfflineBlockList {
         ...this.entries(gone).map((e) => ({ ...e, type: 'R' as const })),
       ].sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
       const content = this.render('DAILY', date, lines.map(({ type, entry }) => this.entryRecord(type, entry)), put.size, gone.size);
-      await this.writeFile(file, content);
+      // The files hold full PANs: 0600, in a directory of the switch's own if it makes one.
+      await writeFileAtomic(file, content, { encoding: 'latin1', directoryMode: 0o700 });
       const meta: Made = { added: put.size, removed: gone.size, madeAt: this.clock.now().getTime() };
       const committed = await this.redis.swBlockListCommit(
         this.keys.snapshot, this.keys.days, this.keys.made,
@@ -427,27 +429,6 @@ export class OfflineBlockList {
     const parts = this.stamp.formatToParts(new Date(ms));
     const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)!.value;
     return `${part('year')}${part('month')}${part('day')}${part('hour')}${part('minute')}${part('second')}`;
-  }
-
-  /** Temp file (mode 0600, written and flushed) renamed over the final name: never half a file. */
-  private async writeFile(file: string, content: string): Promise<void> {
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
-    const temp = join(this.directory, `.${blockListFileName('tmp')}.${randomBytes(6).toString('hex')}`);
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      try {
-        await handle.writeFile(content, 'latin1');
-        // The mode given to open() passes through the umask, which may only take bits away.
-        await handle.chmod(0o600);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (e) {
-      await unlink(temp);
-      throw e;
-    }
   }
 
   private async readDaily(date: string): Promise<string> {
