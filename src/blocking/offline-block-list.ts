@@ -26,6 +26,8 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import { writeFileAtomic } from '../files/atomic-file.js';
+import { localStamp, yymm } from '../time/local-time.js';
+import { dayNumber, isCalendarDate, nextDate, yymmOfDate } from '../time/dates.js';
 
 export interface BlockListEntry {
   pan: string;
@@ -200,7 +202,7 @@ export class OfflineBlockList {
   private readonly clock: Clock;
   private readonly directory: string;
   private readonly log: Logger;
-  private readonly stamp: Intl.DateTimeFormat;
+  private readonly timeZone: string;
   private readonly keys: { snapshot: string; days: string; made: string; lock: string };
 
   constructor(opts: OfflineBlockListOptions) {
@@ -213,23 +215,14 @@ export class OfflineBlockList {
     this.clock = opts.clock;
     this.directory = opts.directory;
     this.log = opts.log;
-    this.stamp = new Intl.DateTimeFormat('en-GB', {
-      timeZone: opts.timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    this.timeZone = opts.timeZone;
     const base = `${opts.prefix}{blocklist}`;
     this.keys = { snapshot: `${base}:snapshot`, days: `${base}:days`, made: `${base}:made`, lock: `${base}:lock` };
   }
 
   /** Every card blocked now (a scan of the card records), sorted by PAN. */
   async full(): Promise<BlockListEntry[]> {
-    const listed = await this.blockedCards(this.localStamp(this.clock.now().getTime()).slice(2, 6));
+    const listed = await this.blockedCards(yymm(this.clock.now(), this.timeZone));
     return this.entries(listed).map(({ entry }) => entry);
   }
 
@@ -253,7 +246,7 @@ export class OfflineBlockList {
         throw new Error(`offline block list: cannot make the file of ${date}: the file of ${latest} is made already`);
       }
       // Expiry is judged on the file's day: a card valid through that day's month stays listed.
-      const current = await this.blockedCards(date.slice(2, 4) + date.slice(5, 7));
+      const current = await this.blockedCards(yymmOfDate(date));
       const snapshot = parseSnapshot(await this.redis.hgetall(this.keys.snapshot));
       const put = new Map([...current].filter(([id, e]) => {
         const before = snapshot.get(id);
@@ -407,7 +400,7 @@ export class OfflineBlockList {
   }
 
   private entryRecord(type: 'A' | 'R', e: BlockListEntry): string {
-    return record(type, { pan: e.pan, reason: e.reason, blockedAt: this.localStamp(e.blockedAt), issuer: e.issuer });
+    return record(type, { pan: e.pan, reason: e.reason, blockedAt: localStamp(new Date(e.blockedAt), this.timeZone), issuer: e.issuer });
   }
 
   /** Header, records, trailer; every line RECORD_LENGTH long and ended by '\n'. */
@@ -417,18 +410,11 @@ export class OfflineBlockList {
       version: LAYOUT_VERSION,
       kind,
       date: date.replaceAll('-', ''),
-      effective: date === '' ? '' : nextDay(date).replaceAll('-', ''),
-      created: this.localStamp(this.clock.now().getTime()),
+      effective: date === '' ? '' : nextDate(date).replaceAll('-', ''),
+      created: localStamp(this.clock.now(), this.timeZone),
     });
     const trailer = record('T', { added: String(added).padStart(9, '0'), removed: String(removed).padStart(9, '0') });
     return [header, ...records, trailer].map((l) => `${l}\n`).join('');
-  }
-
-  /** Local YYYYMMDDHHMMSS. */
-  private localStamp(ms: number): string {
-    const parts = this.stamp.formatToParts(new Date(ms));
-    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)!.value;
-    return `${part('year')}${part('month')}${part('day')}${part('hour')}${part('minute')}${part('second')}`;
   }
 
   private async readDaily(date: string): Promise<string> {
@@ -452,19 +438,7 @@ function record(type: RecordType, values: Record<string, string>): string {
 }
 
 function checkDate(date: string): void {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
-    throw new Error("offline block list: a date is 'YYYY-MM-DD'");
-  }
-}
-
-/** Days since 1970-01-01 of a 'YYYY-MM-DD': the days set's score. */
-function dayNumber(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
-
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  if (!isCalendarDate(date)) throw new Error("offline block list: a date is 'YYYY-MM-DD'");
 }
 
 function parseSnapshot(raw: Record<string, string>): Map<string, Listed> {

@@ -16,7 +16,8 @@ import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
-import { localDate, nextDate } from './cutoffs.js';
+import { localDate } from '../time/local-time.js';
+import { nextDate } from '../time/dates.js';
 
 /** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
 export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-rename';

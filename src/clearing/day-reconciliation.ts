@@ -9,7 +9,7 @@ import { writeFileAtomic } from '../files/atomic-file.js';
 import type { PostingJournal } from '../journal/journal.js';
 import type { UnmatchedReversals } from '../journal/unmatched-reversals.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
-import { localDate } from './cutoffs.js';
+import { localDate } from '../time/local-time.js';
 import { type ReconciliationReport, formatReport, reconcile } from './reconciliation.js';
 
 export interface DayReconciliationDeps {

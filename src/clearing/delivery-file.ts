@@ -9,6 +9,7 @@
  * a shifted or damaged record may put a PAN in any column.
  */
 import type { Direction, Posting, PostingType } from '../journal/posting.js';
+import { isCalendarDate, parseUtcStamp, utcStamp } from '../time/dates.js';
 
 export const LAYOUT_VERSION = 1;
 export const RECORD_LENGTH = 256;
@@ -225,13 +226,6 @@ function checkHeader(h: DeliveryHeader): void {
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(h.cutoff)) throw new DeliveryValueError(where, 'cutoff', "not a time 'HH:MM'");
 }
 
-function isCalendarDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (m === null) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
 interface Entry {
   posting: Posting;
   /** Position in the postings given, to name a posting whose id itself is unusable. */
@@ -278,30 +272,13 @@ function postingRecord(p: Posting, pan: string, index: number): string {
     merchant: p.merchant,
     stan: p.stan,
     localTime: p.localTime,
+    // '' when not a time in years 0-9999: the field check rejects it.
     receivedAt: utcStamp(p.receivedAt),
     approvalCode: p.approvalCode,
     cardStatus: p.cardStatus,
     reason: p.reason ?? '',
     reverses: p.reverses ?? '',
   });
-}
-
-/** ms since the epoch as YYYYMMDDhhmmssSSS, UTC; '' (rejected by the field check) if not a time in years 0-9999. */
-function utcStamp(ms: number): string {
-  const d = new Date(ms);
-  if (!Number.isInteger(ms) || Number.isNaN(d.getTime())) return '';
-  const y = d.getUTCFullYear();
-  if (y < 0 || y > 9999) return '';
-  const two = (n: number): string => String(n).padStart(2, '0');
-  return (
-    String(y).padStart(4, '0') +
-    two(d.getUTCMonth() + 1) +
-    two(d.getUTCDate()) +
-    two(d.getUTCHours()) +
-    two(d.getUTCMinutes()) +
-    two(d.getUTCSeconds()) +
-    String(d.getUTCMilliseconds()).padStart(3, '0')
-  );
 }
 
 /** One record from its field values; throws DeliveryValueError for a value that does not fit. */
@@ -553,12 +530,6 @@ function parsePosting(f: Fields, issuer: string): ParsedPosting {
 }
 
 function parseStamp(f: Fields): number {
-  const s = f.digits('receivedAt');
-  const n = (from: number, to: number): number => Number(s.slice(from, to));
-  const d = new Date(0);
-  d.setUTCFullYear(n(0, 4), n(4, 6) - 1, n(6, 8));
-  d.setUTCHours(n(8, 10), n(10, 12), n(12, 14), n(14, 17));
-  // A field like month 13 rolls over silently in Date: writing it back must give the same digits.
-  if (utcStamp(d.getTime()) !== s) f.fail('receivedAt', 'not a UTC time YYYYMMDDhhmmssSSS');
-  return d.getTime();
+  const at = parseUtcStamp(f.digits('receivedAt'));
+  return at ?? f.fail('receivedAt', 'not a UTC time YYYYMMDDhhmmssSSS');
 }
