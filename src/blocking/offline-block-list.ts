@@ -26,17 +26,12 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import { writeFileAtomic } from '../files/atomic-file.js';
-import { localStamp, yymm } from '../time/local-time.js';
-import { dayNumber, isCalendarDate, nextDate, yymmOfDate } from '../time/dates.js';
+import { yymm } from '../time/local-time.js';
+import { dayNumber, isCalendarDate, yymmOfDate } from '../time/dates.js';
+import { type BlockListEntry, blockListFileName, blockListText } from './block-list-file.js';
 
-export interface BlockListEntry {
-  pan: string;
-  maskedPan: string;
-  issuer: string;
-  reason: BlockReason;
-  /** ms since the epoch: when the register blocked the card. */
-  blockedAt: number;
-}
+// The file's layout and text live in block-list-file.ts; its importers know them from here.
+export { type BlockListEntry, type FieldSpec, FILE_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordType, blockListFileName } from './block-list-file.js';
 
 export interface BlockListFile {
   /** 'YYYY-MM-DD': a daily file's day; for a full file, the latest daily file it includes. */
@@ -68,60 +63,6 @@ export interface OfflineBlockListOptions {
   /** Where the files are written (created if absent). */
   directory: string;
   log: Logger;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The file layout, as data (docs/CLEARING.md shows the same table; a test compares them).
-
-export const LAYOUT_VERSION = '01';
-export const RECORD_LENGTH = 104;
-/** Marks a file as a block list in its header. */
-export const FILE_ID = 'BLOCKLIST';
-
-export type RecordType = 'H' | 'A' | 'R' | 'T';
-
-export interface FieldSpec {
-  name: string;
-  /** 1-based column of the first character. */
-  start: number;
-  width: number;
-}
-
-function fields(list: [string, number][]): FieldSpec[] {
-  let start = 1;
-  return [['recordType', 1] as [string, number], ...list].map(([name, width]) => {
-    const f = { name, start, width };
-    start += width;
-    return f;
-  });
-}
-
-const ENTRY = fields([
-  ['pan', 19],
-  ['reason', 6],
-  ['blockedAt', 14],
-  ['issuer', 64],
-]);
-
-export const LAYOUTS: Readonly<Record<RecordType, readonly FieldSpec[]>> = {
-  H: fields([
-    ['fileId', 9],
-    ['version', 2],
-    ['kind', 5],
-    ['date', 8],
-    ['effective', 8],
-    ['created', 14],
-  ]),
-  A: ENTRY,
-  R: ENTRY,
-  T: fields([
-    ['added', 9],
-    ['removed', 9],
-  ]),
-};
-
-export function blockListFileName(date: string): string {
-  return `block-list-${date}.txt`;
 }
 
 /** A fetcher's name: chosen by the terminal operators, used in a Redis key and in logs. */
@@ -257,7 +198,7 @@ export class OfflineBlockList {
         ...this.entries(put).map((e) => ({ ...e, type: 'A' as const })),
         ...this.entries(gone).map((e) => ({ ...e, type: 'R' as const })),
       ].sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
-      const content = this.render('DAILY', date, lines.map(({ type, entry }) => this.entryRecord(type, entry)), put.size, gone.size);
+      const content = blockListText('DAILY', date, lines, this.clock.now(), this.timeZone);
       // The files hold full PANs: 0600, in a directory of the switch's own if it makes one.
       await writeFileAtomic(file, content, { encoding: 'latin1', directoryMode: 0o700 });
       const meta: Made = { added: put.size, removed: gone.size, madeAt: this.clock.now().getTime() };
@@ -333,8 +274,8 @@ export class OfflineBlockList {
     if (e1 ?? e2) throw e1 ?? e2;
     const date = last[0] ?? '';
     const entries = this.entries(parseSnapshot(raw));
-    const records = entries.map(({ entry }) => this.entryRecord('A', entry));
-    return { date, content: this.render('FULL', date, records, entries.length, 0) };
+    const lines = entries.map(({ entry }) => ({ type: 'A' as const, entry }));
+    return { date, content: blockListText('FULL', date, lines, this.clock.now(), this.timeZone) };
   }
 
   /** Whether `date` was made (and its counts), and the latest date made ('' none). */
@@ -399,24 +340,6 @@ export class OfflineBlockList {
       .sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
   }
 
-  private entryRecord(type: 'A' | 'R', e: BlockListEntry): string {
-    return record(type, { pan: e.pan, reason: e.reason, blockedAt: localStamp(new Date(e.blockedAt), this.timeZone), issuer: e.issuer });
-  }
-
-  /** Header, records, trailer; every line RECORD_LENGTH long and ended by '\n'. */
-  private render(kind: 'DAILY' | 'FULL', date: string, records: string[], added: number, removed: number): string {
-    const header = record('H', {
-      fileId: FILE_ID,
-      version: LAYOUT_VERSION,
-      kind,
-      date: date.replaceAll('-', ''),
-      effective: date === '' ? '' : nextDate(date).replaceAll('-', ''),
-      created: localStamp(this.clock.now(), this.timeZone),
-    });
-    const trailer = record('T', { added: String(added).padStart(9, '0'), removed: String(removed).padStart(9, '0') });
-    return [header, ...records, trailer].map((l) => `${l}\n`).join('');
-  }
-
   private async readDaily(date: string): Promise<string> {
     try {
       return await readFile(join(this.directory, blockListFileName(date)), 'latin1');
@@ -424,17 +347,6 @@ export class OfflineBlockList {
       throw new Error(`offline block list: the file of ${date} cannot be read from ${this.directory} (${(e as NodeJS.ErrnoException).code})`);
     }
   }
-}
-
-function record(type: RecordType, values: Record<string, string>): string {
-  let out = '';
-  for (const f of LAYOUTS[type]) {
-    const value = f.name === 'recordType' ? type : values[f.name]!;
-    /* c8 ignore next */
-    if (value.length > f.width) throw new Error(`offline block list: field ${f.name} of a ${type} record is too long`);
-    out += value.padEnd(f.width, ' ');
-  }
-  return out.padEnd(RECORD_LENGTH, ' ');
 }
 
 function checkDate(date: string): void {

@@ -95,6 +95,7 @@ t.test('a cluster command retried too often: judged by the last error ioredis wr
   ended.disconnect();
   t.ok(isRedisUnavailable(tooMany(await failure(ended.get('x')))), 'a connection closed during a fail-over');
   t.notOk(isRedisUnavailable(tooMany(await failure(redis.eval("return redis.error_reply('MOVED 3999 127.0.0.1:1')", 0)))), 'a MOVED loop: Redis answered');
+  t.notOk(isRedisUnavailable(tooMany(new Error(''))), 'a last error that says nothing (its text is just "Error")');
 });
 
 t.test("the switch's own: a register call that failed or took too long", async (t) => {
