@@ -29,7 +29,7 @@ import { systemClock } from '../src/time/clock.js';
 import { Switch } from '../src/switch.js';
 import { createLogger } from '../src/log/logger.js';
 import { SwitchMetrics } from '../src/metrics/metrics.js';
-import { localDate } from '../src/clearing/cutoffs.js';
+import { localDate } from '../src/time/local-time.js';
 import { reconcileDay } from '../src/clearing/day-reconciliation.js';
 import { addCards } from '../test/reliability/support/cards.js';
 import { type PersistentRedis, startPersistentRedis } from '../test/reliability/support/persistent-redis.js';

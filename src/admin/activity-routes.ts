@@ -14,6 +14,7 @@ import type { PostingRelay } from '../journal/posting-relay.js';
 import { TERMINAL_ID } from './api.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
 import type { AdminRoute } from './server.js';
+import { noValue, withTimeout } from '../time/timeout.js';
 
 /** A posting as the activity route shows it: every field but the encrypted PAN, and where it sits in the journal. */
 export type ActivityPosting = Omit<Posting, 'panEnc'> & { journalId: string };
@@ -45,9 +46,7 @@ export function activityRoutes(source: ActivitySource): AdminRoute[] {
         const terminal = id!;
         const since = sinceOf(terminal, new URL(req.url!, 'http://admin').searchParams);
         // Postings this switch made are in its relay for a few milliseconds: let them reach the journal.
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([source.relay.drain(), new Promise((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS)))]);
-        clearTimeout(timer);
+        await withTimeout(source.relay.drain(), DRAIN_WAIT_MS, noValue);
         const { postings, truncated } = await journalSince(source.journal, terminal, since);
         const notices = await source.notices.noticesOfTerminal(terminal, since);
         return { status: 200, body: { terminal, since, postings, notices, ...(truncated ? { truncated: true } : {}) } };

@@ -9,6 +9,7 @@ import type { NewCard } from '../card/card-register.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PRODUCT_PATTERN } from '../config/schema.js';
 import { luhnValid } from '../card/luhn.js';
+import { isCalendarDate } from '../time/dates.js';
 import { HttpError } from './server.js';
 
 export interface Problem {
@@ -164,10 +165,7 @@ export function isIsoTime(s: string): boolean {
   const m = ISO_TIME.exec(s);
   if (m === null) return false;
   const [y, mo, d, h, mi, sec = '0', oh = '0', om = '0'] = m.slice(1).map((v) => v ?? '0') as string[];
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  return (
-    day.getUTCMonth() === Number(mo) - 1 && day.getUTCDate() === Number(d) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(oh) < 24 && Number(om) < 60
-  );
+  return isCalendarDate(`${y}-${mo}-${d}`) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(oh) < 24 && Number(om) < 60;
 }
 
 /** Every UTF-16 surrogate in a pair (String.prototype.isWellFormed, which ES2022's types lack). */

@@ -4,6 +4,7 @@
  * switch composes the text; sending it is the SMS gateway's job, outside the switch.
  */
 import type { IssuerConfig } from '../config/types.js';
+import { localDateTime } from '../time/local-time.js';
 
 /** Used when the issuer has chosen no text. */
 export const DEFAULT_SMS_TEMPLATE = 'Dit kort {maskedPan} er spærret {time}. Referencenummer: {reference}.';
@@ -30,15 +31,6 @@ export function renderSms(template: string, values: SmsValues): string {
 
 /** "14.03.2025 kl. 10:05" in the register's time zone: how a Danish receipt gives a time. */
 export function smsTime(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
-  return `${part('day')}.${part('month')}.${part('year')} kl. ${part('hour')}:${part('minute')}`;
+  const t = localDateTime(at, timeZone);
+  return `${t.day}.${t.month}.${t.year} kl. ${t.hour}:${t.minute}`;
 }

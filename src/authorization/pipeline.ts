@@ -6,20 +6,14 @@
  */
 import { type RequestContext, isRefused, refuse } from './context.js';
 import type { Route } from './routes.js';
+import { RegisterUnavailableError } from '../redis/errors.js';
+
 
 export interface Step {
   readonly name: string;
   /** Runs even after a refusal (the response). */
   readonly final?: boolean;
   run(ctx: RequestContext): void | Promise<void>;
-}
-
-/** A step that fails because the register is down answers "register unavailable", not a crash. */
-export class RegisterUnavailableError extends Error {
-  constructor(reason: string) {
-    super(reason);
-    this.name = 'RegisterUnavailableError';
-  }
 }
 
 export class Pipeline {
@@ -61,19 +55,5 @@ export class Pipeline {
     }
     ctx.log.error({ err: e, step: step.name }, 'pipeline step failed');
     refuse(ctx, 'systemMalfunction', `${step.name} failed`);
-  }
-}
-
-/** The register's answer, or RegisterUnavailableError when Redis fails or is too slow. */
-export async function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new RegisterUnavailableError(`no answer within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([call, late]);
-  } catch (e) {
-    if (e instanceof RegisterUnavailableError) throw e;
-    throw new RegisterUnavailableError((e as Error).message);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
 import type { Clock } from '../time/clock.js';
+import { delay } from '../time/timeout.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { FaultNote, TerminalTrace } from '../trace/terminal-trace.js';
@@ -85,7 +86,7 @@ export class RequestProcessor {
     }
     await this.deps.pipeline.run(ctx);
     const answer = this.reply(ctx.response, ctx, body, { ...note, ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}), actionCode: ctx.response[39] as string });
-    if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault.kind === 'delay') await delay(fault.ms!);
     return answer;
   }
 

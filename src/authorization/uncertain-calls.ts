@@ -24,7 +24,7 @@ import type { CardRegister } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { CardTransactions } from '../card/card-transactions.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
-import { RegisterUnavailableError, withTimeout } from './pipeline.js';
+import { RegisterUnavailableError, registerCall } from '../redis/errors.js';
 
 /** How often what could not be settled (Redis still down) is tried again. */
 const RETRY_MS = 500;
@@ -71,7 +71,7 @@ export class UncertainCalls {
     if (status !== 'ready') throw new RegisterUnavailableError(`Redis connection ${status}`);
     const call = make();
     try {
-      return await withTimeout(call, timeoutMs);
+      return await registerCall(call, timeoutMs);
     } catch (e) {
       const later = (): void => this.add(ref);
       call.then(later, later);

@@ -19,22 +19,20 @@
  * command.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEveryMaster } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import { asReply, defineScript } from '../redis/scripts.js';
+import { writeFileAtomic } from '../files/atomic-file.js';
+import { yymm } from '../time/local-time.js';
+import { dayNumber, isCalendarDate, yymmOfDate } from '../time/dates.js';
+import { type BlockListEntry, blockListFileName, blockListText } from './block-list-file.js';
 
-export interface BlockListEntry {
-  pan: string;
-  maskedPan: string;
-  issuer: string;
-  reason: BlockReason;
-  /** ms since the epoch: when the register blocked the card. */
-  blockedAt: number;
-}
+// The file's layout and text live in block-list-file.ts; its importers know them from here.
+export { type BlockListEntry, type FieldSpec, FILE_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordType, blockListFileName } from './block-list-file.js';
 
 export interface BlockListFile {
   /** 'YYYY-MM-DD': a daily file's day; for a full file, the latest daily file it includes. */
@@ -66,60 +64,6 @@ export interface OfflineBlockListOptions {
   /** Where the files are written (created if absent). */
   directory: string;
   log: Logger;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The file layout, as data (docs/CLEARING.md shows the same table; a test compares them).
-
-export const LAYOUT_VERSION = '01';
-export const RECORD_LENGTH = 104;
-/** Marks a file as a block list in its header. */
-export const FILE_ID = 'BLOCKLIST';
-
-export type RecordType = 'H' | 'A' | 'R' | 'T';
-
-export interface FieldSpec {
-  name: string;
-  /** 1-based column of the first character. */
-  start: number;
-  width: number;
-}
-
-function fields(list: [string, number][]): FieldSpec[] {
-  let start = 1;
-  return [['recordType', 1] as [string, number], ...list].map(([name, width]) => {
-    const f = { name, start, width };
-    start += width;
-    return f;
-  });
-}
-
-const ENTRY = fields([
-  ['pan', 19],
-  ['reason', 6],
-  ['blockedAt', 14],
-  ['issuer', 64],
-]);
-
-export const LAYOUTS: Readonly<Record<RecordType, readonly FieldSpec[]>> = {
-  H: fields([
-    ['fileId', 9],
-    ['version', 2],
-    ['kind', 5],
-    ['date', 8],
-    ['effective', 8],
-    ['created', 14],
-  ]),
-  A: ENTRY,
-  R: ENTRY,
-  T: fields([
-    ['added', 9],
-    ['removed', 9],
-  ]),
-};
-
-export function blockListFileName(date: string): string {
-  return `block-list-${date}.txt`;
 }
 
 /** A fetcher's name: chosen by the terminal operators, used in a Redis key and in logs. */
@@ -190,7 +134,7 @@ export class OfflineBlockList {
   private readonly clock: Clock;
   private readonly directory: string;
   private readonly log: Logger;
-  private readonly stamp: Intl.DateTimeFormat;
+  private readonly timeZone: string;
   private readonly keys: { snapshot: string; days: string; made: string; lock: string };
 
   constructor(opts: OfflineBlockListOptions) {
@@ -200,23 +144,14 @@ export class OfflineBlockList {
     this.clock = opts.clock;
     this.directory = opts.directory;
     this.log = opts.log;
-    this.stamp = new Intl.DateTimeFormat('en-GB', {
-      timeZone: opts.timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
+    this.timeZone = opts.timeZone;
     const base = `${opts.prefix}{blocklist}`;
     this.keys = { snapshot: `${base}:snapshot`, days: `${base}:days`, made: `${base}:made`, lock: `${base}:lock` };
   }
 
   /** Every card blocked now (a scan of the card records), sorted by PAN. */
   async full(): Promise<BlockListEntry[]> {
-    const listed = await this.blockedCards(this.localStamp(this.clock.now().getTime()).slice(2, 6));
+    const listed = await this.blockedCards(yymm(this.clock.now(), this.timeZone));
     return this.entries(listed).map(({ entry }) => entry);
   }
 
@@ -240,7 +175,7 @@ export class OfflineBlockList {
         throw new Error(`offline block list: cannot make the file of ${date}: the file of ${latest} is made already`);
       }
       // Expiry is judged on the file's day: a card valid through that day's month stays listed.
-      const current = await this.blockedCards(date.slice(2, 4) + date.slice(5, 7));
+      const current = await this.blockedCards(yymmOfDate(date));
       const snapshot = parseSnapshot(await this.redis.hgetall(this.keys.snapshot));
       const put = new Map([...current].filter(([id, e]) => {
         const before = snapshot.get(id);
@@ -251,8 +186,9 @@ export class OfflineBlockList {
         ...this.entries(put).map((e) => ({ ...e, type: 'A' as const })),
         ...this.entries(gone).map((e) => ({ ...e, type: 'R' as const })),
       ].sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
-      const content = this.render('DAILY', date, lines.map(({ type, entry }) => this.entryRecord(type, entry)), put.size, gone.size);
-      await this.writeFile(file, content);
+      const content = blockListText('DAILY', date, lines, this.clock.now(), this.timeZone);
+      // The files hold full PANs: 0600, in a directory of the switch's own if it makes one.
+      await writeFileAtomic(file, content, { encoding: 'latin1', directoryMode: 0o700 });
       const meta: Made = { added: put.size, removed: gone.size, madeAt: this.clock.now().getTime() };
       const committed = await commitDailyScript.run(
         this.redis,
@@ -327,8 +263,8 @@ export class OfflineBlockList {
     if (e1 ?? e2) throw e1 ?? e2;
     const date = last[0] ?? '';
     const entries = this.entries(parseSnapshot(raw));
-    const records = entries.map(({ entry }) => this.entryRecord('A', entry));
-    return { date, content: this.render('FULL', date, records, entries.length, 0) };
+    const lines = entries.map(({ entry }) => ({ type: 'A' as const, entry }));
+    return { date, content: blockListText('FULL', date, lines, this.clock.now(), this.timeZone) };
   }
 
   /** Whether `date` was made (and its counts), and the latest date made ('' none). */
@@ -393,52 +329,6 @@ export class OfflineBlockList {
       .sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
   }
 
-  private entryRecord(type: 'A' | 'R', e: BlockListEntry): string {
-    return record(type, { pan: e.pan, reason: e.reason, blockedAt: this.localStamp(e.blockedAt), issuer: e.issuer });
-  }
-
-  /** Header, records, trailer; every line RECORD_LENGTH long and ended by '\n'. */
-  private render(kind: 'DAILY' | 'FULL', date: string, records: string[], added: number, removed: number): string {
-    const header = record('H', {
-      fileId: FILE_ID,
-      version: LAYOUT_VERSION,
-      kind,
-      date: date.replaceAll('-', ''),
-      effective: date === '' ? '' : nextDay(date).replaceAll('-', ''),
-      created: this.localStamp(this.clock.now().getTime()),
-    });
-    const trailer = record('T', { added: String(added).padStart(9, '0'), removed: String(removed).padStart(9, '0') });
-    return [header, ...records, trailer].map((l) => `${l}\n`).join('');
-  }
-
-  /** Local YYYYMMDDHHMMSS. */
-  private localStamp(ms: number): string {
-    const parts = this.stamp.formatToParts(new Date(ms));
-    const part = (type: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === type)!.value;
-    return `${part('year')}${part('month')}${part('day')}${part('hour')}${part('minute')}${part('second')}`;
-  }
-
-  /** Temp file (mode 0600, written and flushed) renamed over the final name: never half a file. */
-  private async writeFile(file: string, content: string): Promise<void> {
-    await mkdir(this.directory, { recursive: true, mode: 0o700 });
-    const temp = join(this.directory, `.${blockListFileName('tmp')}.${randomBytes(6).toString('hex')}`);
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      try {
-        await handle.writeFile(content, 'latin1');
-        // The mode given to open() passes through the umask, which may only take bits away.
-        await handle.chmod(0o600);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (e) {
-      await unlink(temp);
-      throw e;
-    }
-  }
-
   private async readDaily(date: string): Promise<string> {
     try {
       return await readFile(join(this.directory, blockListFileName(date)), 'latin1');
@@ -448,31 +338,8 @@ export class OfflineBlockList {
   }
 }
 
-function record(type: RecordType, values: Record<string, string>): string {
-  let out = '';
-  for (const f of LAYOUTS[type]) {
-    const value = f.name === 'recordType' ? type : values[f.name]!;
-    /* c8 ignore next */
-    if (value.length > f.width) throw new Error(`offline block list: field ${f.name} of a ${type} record is too long`);
-    out += value.padEnd(f.width, ' ');
-  }
-  return out.padEnd(RECORD_LENGTH, ' ');
-}
-
 function checkDate(date: string): void {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(date) ? Date.parse(`${date}T00:00:00Z`) : NaN;
-  if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
-    throw new Error("offline block list: a date is 'YYYY-MM-DD'");
-  }
-}
-
-/** Days since 1970-01-01 of a 'YYYY-MM-DD': the days set's score. */
-function dayNumber(date: string): number {
-  return Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-}
-
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  if (!isCalendarDate(date)) throw new Error("offline block list: a date is 'YYYY-MM-DD'");
 }
 
 function parseSnapshot(raw: Record<string, string>): Map<string, Listed> {

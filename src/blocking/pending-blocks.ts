@@ -12,7 +12,7 @@ import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { BlockReferences } from './block-references.js';
-import { isRedisUnavailable } from '../redis/connect.js';
+import { isRedisUnavailable } from '../redis/errors.js';
 
 export interface PendingBlock {
   id: string;

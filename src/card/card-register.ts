@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
+import { yymm } from '../time/local-time.js';
 import type { RegisterConfig } from '../config/types.js';
 import { type CardId, cardId } from '../crypto/card-id.js';
 import { type CardKeys, cardKeys } from './keys.js';
@@ -361,28 +362,6 @@ export class CardRegister {
   }
 }
 
-/**
- * YYMM of a moment in the register's time zone: a card is valid through the end of its expiry
- * month there. Asked on every authorization, so the formatter is made once per zone and the
- * answer kept for the minute: making a formatter per call took half the switch's CPU. Months
- * change on minute boundaries in every time zone, so a minute's answer cannot be stale.
- */
-export function yymm(at: Date, timeZone: string): string {
-  const minute = Math.floor(at.getTime() / 60_000);
-  let entry = YYMM_CACHE.get(timeZone);
-  if (entry === undefined) {
-    entry = { format: new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }), minute: NaN, value: '' };
-    YYMM_CACHE.set(timeZone, entry);
-  }
-  if (entry.minute !== minute) {
-    const parts = entry.format.formatToParts(at);
-    entry.value = parts.find((p) => p.type === 'year')!.value + parts.find((p) => p.type === 'month')!.value;
-    entry.minute = minute;
-  }
-  return entry.value;
-}
-
-const YYMM_CACHE = new Map<string, { format: Intl.DateTimeFormat; minute: number; value: string }>();
 
 /** The holder numbers the holder index knows a card by (see CardRegister.registerIndexed). */
 export type HolderNumberKind = 'account' | 'personalNumber';

@@ -6,9 +6,8 @@
  * Exactly once: the range is sealed once (delivery-ledger.ts) and the file is a pure function of
  * it, so a run that crashes anywhere and is retried, or runs twice, writes the same file again.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeStaleTemporaries, writeFileAtomic } from '../files/atomic-file.js';
 import type { Clock } from '../time/clock.js';
 import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -17,7 +16,8 @@ import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
-import { localDate, nextDate } from './cutoffs.js';
+import { localDate } from '../time/local-time.js';
+import { nextDate } from '../time/dates.js';
 
 /** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
 export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-rename';
@@ -70,7 +70,8 @@ export class ClearingDelivery {
   async deliver(date: string, number: number): Promise<DeliveryResult[]> {
     this.cutoffOf(number);
     await this.deps.relay.sweep();
-    await this.removeStaleTemporaries();
+    // Older than a minute: never the temporary file of a run writing right now.
+    await removeStaleTemporaries(this.deps.config.directory, 60_000);
     const made: DeliveryResult[] = [];
     for (let n = 1; n <= number; n++) {
       const existing = await this.deps.ledger.get(date, n);
@@ -87,48 +88,10 @@ export class ClearingDelivery {
     const header = { date: d.date, number: d.number, cutoff: d.cutoff };
     const text = formatDelivery(header, entries.map((e) => e.posting), (p) => this.deps.cipher.decrypt(p.panEnc));
     const name = deliveryFileName(header);
-    await this.writeAtomically(name, text);
+    // Delivery files hold full PANs (the data centres book by them): the writer makes them 0600.
+    await writeFileAtomic(join(this.deps.config.directory, name), text, { encoding: 'latin1', onStep: this.deps.crashAt });
     await this.deps.ledger.delivered(d, name, entries.length);
     this.deps.log.info({ date: d.date, delivery: d.number, postings: entries.length, file: name }, 'clearing delivery written');
     return { date: d.date, number: d.number, file: name, postings: entries.length };
-  }
-
-  /** Temporary files a crashed run left (older than a minute, so never one being written now). */
-  private async removeStaleTemporaries(): Promise<void> {
-    const dir = this.deps.config.directory;
-    const names = await readdir(dir).catch(() => [] as string[]);
-    const before = Date.now() - 60_000;
-    for (const n of names.filter((x) => x.startsWith('.') && x.endsWith('.tmp'))) {
-      const st = await stat(join(dir, n)).catch(() => undefined);
-      if (st !== undefined && st.mtimeMs < before) await unlink(join(dir, n)).catch(() => {});
-    }
-  }
-
-  /** Temporary name in the same directory, fsync, rename, fsync the directory: all or nothing under the real name. */
-  private async writeAtomically(name: string, text: string): Promise<void> {
-    const dir = this.deps.config.directory;
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
-    const body = Buffer.from(text, 'latin1');
-    // Delivery files hold full PANs (the data centres book by them): readable by the owner only.
-    const fh = await open(tmp, 'w', 0o600);
-    try {
-      await fh.write(body, 0, body.length >> 1);
-      this.deps.crashAt?.('mid-write');
-      await fh.write(body, body.length >> 1);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      this.deps.crashAt?.('before-rename');
-      await rename(tmp, join(dir, name));
-    } catch (e) {
-      await unlink(tmp).catch(() => {});
-      throw e;
-    }
-    const dh = await open(dir, 'r');
-    await dh.sync().finally(() => dh.close());
-    this.deps.crashAt?.('after-rename');
   }
 }

@@ -11,7 +11,8 @@ import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { ClearingDelivery, DeliveryResult } from './clearing-delivery.js';
 import type { OfflineBlockList } from '../blocking/offline-block-list.js';
-import { cronOf, localDate } from './cutoffs.js';
+import { cronOf } from './cutoffs.js';
+import { localDate } from '../time/local-time.js';
 import { reconcileDay, type DayReconciliationDeps } from './day-reconciliation.js';
 
 export const QUEUE_NAME = 'clearing';

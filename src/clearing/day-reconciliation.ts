@@ -3,12 +3,13 @@
  * delivery files actually on disk, read back and parsed, so a missing, damaged or doubled file
  * shows as a difference. The report goes next to the deliveries as JSON and as text.
  */
-import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../files/atomic-file.js';
 import type { PostingJournal } from '../journal/journal.js';
 import type { UnmatchedReversals } from '../journal/unmatched-reversals.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
-import { localDate } from './cutoffs.js';
+import { localDate } from '../time/local-time.js';
 import { type ReconciliationReport, formatReport, reconcile } from './reconciliation.js';
 
 export interface DayReconciliationDeps {
@@ -34,14 +35,7 @@ export async function reconcileDay(deps: DayReconciliationDeps, date: string): P
     unmatchedReversalAdvices: unmatched,
   });
   const file = `reconciliation-${date}`;
-  await mkdir(deps.directory, { recursive: true });
-  await writeAtomically(join(deps.directory, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
-  await writeAtomically(join(deps.directory, `${file}.txt`), formatReport(report));
+  await writeFileAtomic(join(deps.directory, `${file}.json`), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(join(deps.directory, `${file}.txt`), formatReport(report));
   return { report, file: `${file}.json` };
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
 }

@@ -27,7 +27,8 @@ import { DEFAULT_PROBE_URL, connectRedis } from '../redis/connect.js';
 import { type Modules, createModules } from '../modules.js';
 import type { DeliveryResult } from '../clearing/clearing-delivery.js';
 import { QUEUE_NAME } from '../clearing/clearing-scheduler.js';
-import { localDate } from '../clearing/cutoffs.js';
+import { localDate } from '../time/local-time.js';
+import { isCalendarDate } from '../time/dates.js';
 import { reconcileDay } from '../clearing/day-reconciliation.js';
 import { formatReport } from '../clearing/reconciliation.js';
 
@@ -117,14 +118,8 @@ export function parseArgs(argv: string[]): Command | string {
   } else if (option === '--block-list') command = { mode: 'blockList', date: rest[0]?.startsWith('-') === false ? rest.shift() : undefined };
   else return `unknown option ${JSON.stringify(option)}`;
   if (rest.length > 0) return `unexpected ${JSON.stringify(rest[0])} after ${option} (one option at a time)`;
-  if ('date' in command && command.date !== undefined && !isDate(command.date)) return `${JSON.stringify(command.date)} is not a date (YYYY-MM-DD)`;
+  if ('date' in command && command.date !== undefined && !isCalendarDate(command.date)) return `${JSON.stringify(command.date)} is not a date (YYYY-MM-DD)`;
   return command;
-}
-
-function isDate(s: string): boolean {
-  // A calendar date: 2026-02-30 does not come back the same from Date.
-  const at = new Date(`${s}T12:00:00Z`);
-  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(at.getTime()) && at.toISOString().startsWith(s);
 }
 
 interface Cli {

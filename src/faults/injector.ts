@@ -22,7 +22,7 @@ import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { CardId } from '../crypto/card-id.js';
 import { panOf } from '../messages/card-data.js';
-import { withTimeout } from '../authorization/pipeline.js';
+import { registerCall } from '../redis/errors.js';
 import type { FaultRule, FaultRuleState, NewFaultRule } from './rule.js';
 
 /** How often each switch looks for rules changed by another one. */
@@ -167,7 +167,7 @@ export class FaultInjector {
     for (const rule of this.matching(request, mti)) {
       let left: number;
       try {
-        left = await withTimeout(takeRuleScript.run(this.redis, this.keys, { id: rule.id }), this.deps.timeoutMs);
+        left = await registerCall(takeRuleScript.run(this.redis, this.keys, { id: rule.id }), this.deps.timeoutMs);
       } catch (e) {
         this.deps.log.warn({ err: (e as Error).message, rule: rule.id }, 'fault rule could not be taken; the request is handled without it');
         return undefined;

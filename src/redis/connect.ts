@@ -15,12 +15,19 @@ import { join } from 'node:path';
 import { Cluster, Redis } from 'ioredis';
 import type { RegisterRedis } from './client.js';
 import { coalesceWrites } from './write-coalescing.js';
+import { delay, withTimeout } from '../time/timeout.js';
+
+// Where it was first defined; its importers (admin routes, pending blocks) keep importing it from here.
+export { isRedisUnavailable } from './errors.js';
 
 export const DEFAULT_PROBE_URL = 'redis://127.0.0.1:6379';
 const PROBE_TIMEOUT_MS = 500;
 const CONNECT_TIMEOUT_MS = 3000;
 const START_TIMEOUT_MS = 5000;
 const STOP_TIMEOUT_MS = 2000;
+
+/** What a wait that ran out of time (or an attempt that failed) says: no. */
+const no = (): false => false;
 
 export interface RedisLog {
   info(obj: object, msg?: string): void;
@@ -188,16 +195,10 @@ async function closeClient(redis: RegisterRedis): Promise<void> {
   // Resolved once the socket is closed, not merely when QUIT is answered: stop() means gone.
   const ended = new Promise<boolean>((resolve) => redis.once('end', () => resolve(true)));
   if (redis.status === 'ready') {
-    const quit = redis.quit().then(() => raceTimeout(ended, STOP_TIMEOUT_MS, false), () => false);
-    if (await raceTimeout(quit, STOP_TIMEOUT_MS, false)) return;
+    const quit = redis.quit().then(() => withTimeout(ended, STOP_TIMEOUT_MS, no), no);
+    if (await withTimeout(quit, STOP_TIMEOUT_MS, no)) return;
   }
   redis.disconnect();
-}
-
-function raceTimeout<T>(promise: Promise<T>, ms: number, onTimeout: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<T>((resolve) => (timer = setTimeout(() => resolve(onTimeout), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** True when a Redis at `url` answers PING within `timeoutMs`; never throws, never retries. */
@@ -216,7 +217,7 @@ export async function redisAnswers(url: string, timeoutMs = PROBE_TIMEOUT_MS): P
     .then(() => client.ping())
     .then((reply) => reply === 'PONG', () => false);
   try {
-    return await raceTimeout(attempt, timeoutMs, false);
+    return await withTimeout(attempt, timeoutMs, no);
   } finally {
     client.disconnect();
   }
@@ -291,7 +292,7 @@ async function launch(binary: string, port: number, dir: string, extraArgs: read
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await Promise.race([redisAnswers(url, 200), failed]))) {
       if (Date.now() > deadline) throw new Error(`redis: private redis-server did not answer PING within ${START_TIMEOUT_MS} ms: ${output.trim()}`);
-      await Promise.race([new Promise((resolve) => setTimeout(resolve, 50)), failed]);
+      await Promise.race([delay(50), failed]);
     }
   } catch (err) {
     await kill(); // the directory is the caller's, which may retry in it
@@ -321,15 +322,4 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * Whether an error means Redis could not be reached (as opposed to Redis answering with an
- * error): closed or refused connections, retries given up, or no answer in time.
- */
-export function isRedisUnavailable(e: unknown): boolean {
-  if (!(e instanceof Error)) return false;
-  if (e.name === 'MaxRetriesPerRequestError' || e.name === 'RegisterUnavailableError' || e.name === 'ClusterAllFailedError') return true;
-  // The last four: a Redis Cluster not (or no longer) reachable, or without a master for a slot.
-  return /Connection is closed|Stream isn't writeable|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Command timed out|Reached the max retries|Cluster isn't ready|None of startup nodes is available|Failed to refresh slots cache|CLUSTERDOWN/.test(e.message);
 }

@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import type { ConnectionLimits } from './options.js';
 import type { Logger } from '../log/logger.js';
 import { type Frame, FrameReader, FramingError, type FramingSpec, encodeFrame, replyTpdu } from './framing.js';
+import { noValue, withTimeout } from '../time/timeout.js';
 
 /** What the switch does with a request: answer it, say nothing (a response sent to us), or hang up. */
 export type Answer = { kind: 'reply'; body: Buffer } | { kind: 'none' } | { kind: 'close'; reason: string };
@@ -184,10 +185,7 @@ export class TerminalConnection {
     this.updateFlow();
     if (this.inFlight > 0 || this.queue.length > 0) {
       const idle = new Promise<void>((resolve) => (this.idleResolve = resolve));
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)));
-      await Promise.race([idle, late]);
-      clearTimeout(timer);
+      await withTimeout(idle, deadlineMs, noValue);
     }
     await this.end();
   }

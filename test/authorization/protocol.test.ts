@@ -1,7 +1,8 @@
 /** What the switch answers, over real TCP, in both default dialects. */
 import t from 'tap';
 import { encodeFrame } from '../../src/transport/framing.js';
-import { RegisterUnavailableError, type Step } from '../../src/authorization/pipeline.js';
+import { RegisterUnavailableError } from '../../src/redis/errors.js';
+import { type Step } from '../../src/authorization/pipeline.js';
 import { ROUTES } from '../../src/authorization/routes.js';
 import { OPERATOR_HEADERS, startSwitch } from '../support/switch.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';

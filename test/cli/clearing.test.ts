@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/time/clock.js';
 import { type ClearingCliOptions, USAGE, main, parseArgs } from '../../src/cli/clearing.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';
-import { localDate } from '../../src/clearing/cutoffs.js';
+import { localDate } from '../../src/time/local-time.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { ClearingConfig, SwitchConfig } from '../../src/config/types.js';

@@ -18,6 +18,7 @@ import { PostingRelay } from '../../src/journal/posting-relay.js';
 import { CardRegister } from '../../src/card/card-register.js';
 import { CardOutboxes } from '../../src/card/outboxes.js';
 import { NoticeRelay } from '../../src/notices/notice-relay.js';
+import { ReplyError } from 'ioredis';
 import { connectRedis, freePort, isRedisUnavailable } from '../../src/redis/connect.js';
 import { type RegisterRedis, bullPrefix, hashTagOf, isCluster, mastersOf, scanEveryMaster } from '../../src/redis/client.js';
 import { newPan } from '../support/cards.js';
@@ -92,7 +93,8 @@ t.test('connectRedis: a cluster from its seed nodes, and a cluster that is not t
   await t.rejects(connectRedis({ cluster: [gone], log }), { message: new RegExp(`^redis: cannot connect to redis cluster ${gone}: `) });
   t.ok(isRedisUnavailable(new Error("Cluster isn't ready and enableOfflineQueue options is false")), 'a cluster not ready: Redis unavailable');
   t.ok(isRedisUnavailable(Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' })));
-  t.ok(isRedisUnavailable(new Error('CLUSTERDOWN The cluster is down')));
+  // A CLUSTERDOWN answer is an error reply: ioredis makes it a ReplyError (redis/errors.ts checks the class and the reply code).
+  t.ok(isRedisUnavailable(new ReplyError('CLUSTERDOWN The cluster is down')));
 });
 
 t.test('cards land on every master; the block list, the posting sweep and the notice sweep find them all', async (t) => {

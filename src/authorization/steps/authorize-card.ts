@@ -6,7 +6,7 @@
  * register's outcome into the answer.
  */
 import type { Step } from '../pipeline.js';
-import { withTimeout } from '../pipeline.js';
+import { registerCall } from '../../redis/errors.js';
 import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../../messages/action-codes.js';
 import { isContactless, panOf } from '../../messages/card-data.js';
@@ -23,6 +23,7 @@ import { signatureOf } from '../../messages/transaction-data.js';
 import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
+import { noValue, withTimeout as atMost } from '../../time/timeout.js';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
@@ -78,19 +79,12 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       );
       // Not longer than a register call may take: with Redis frozen right after the decision the
       // answer would wait for it; what the flush could not move, the notice sweep moves.
-      if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs);
+      if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs, noValue);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
       if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
     },
   };
-}
-
-/** Waits for `work` (which never fails) at most `ms`; past that it goes on without the caller. */
-async function atMost(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): string | undefined {
@@ -103,7 +97,7 @@ function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): strin
 /** Before the answer leaves: the terminal's next request is compared with it (reverse-lost-answer.ts). */
 async function recordLastApproved(ctx: RequestContext, p: PostingTemplate, card: CardId, deps: AuthorizeCardDeps): Promise<void> {
   // From the request's own posting fields, as sent to the Lua call: no parse of the posting it returned.
-  await withTimeout(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
+  await registerCall(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
 }
 
 function answer(ctx: RequestContext, result: AuthorizeResult): void {

@@ -14,7 +14,7 @@ import { transactionId } from '../../journal/posting.js';
 import type { UnmatchedReversals } from '../../journal/unmatched-reversals.js';
 import { originalOf, signatureOf, transactionOf } from '../../messages/transaction-data.js';
 import type { TransactionStepDeps } from './complete-authorization.js';
-import { withTimeout } from '../pipeline.js';
+import { registerCall } from '../../redis/errors.js';
 
 /** Reasons that call the sale off at the till (a cancellation); any other is a technical reversal. */
 const CANCELLATION_REASONS = new Set(['4000', '4351']);
@@ -34,7 +34,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       if (r.outcome === 'duplicateTransmission') return refuse(ctx, 'duplicateTransmission', 'reversal advice: same terminal, STAN and time as an earlier advice with other content');
       if (r.detail === 'unmatched' && !r.repeat) {
-        await withTimeout(deps.unmatched.add({ advice: ref.own, original: ref.original, maskedPan: maskPan(pan), terminal: ctx.terminalId ?? '', amount: Number(ctx.request[4]), reason, at: ctx.receivedAt.getTime() }), deps.timeoutMs);
+        await registerCall(deps.unmatched.add({ advice: ref.own, original: ref.original, maskedPan: maskPan(pan), terminal: ctx.terminalId ?? '', amount: Number(ctx.request[4]), reason, at: ctx.receivedAt.getTime() }), deps.timeoutMs);
       }
       ctx.outcome = 'reversalAccepted';
       ctx.reason = `reversal advice: ${r.detail}${r.repeat ? ' (repeat answered as the first time)' : ''}`;

@@ -1,0 +1,57 @@
+/**
+ * The clearing delivery file's record layout (our own, docs/CLEARING.md "Record layout"), as
+ * data: delivery-file.ts writes and reads by it, and a test compares it with the docs' tables.
+ */
+import { type RecordLayout, recordLayout } from '../files/fixed-width.js';
+
+export type { FieldKind, FieldSpec, RecordLayout } from '../files/fixed-width.js';
+
+export const LAYOUT_VERSION = 1;
+export const RECORD_LENGTH = 256;
+
+export type RecordCode = 'DH' | 'SH' | 'PO' | 'ST' | 'DT';
+
+/** Issuer ids as the config allows them (config/schema.ts ISSUER_ID_PATTERN): up to 64 characters. */
+export const ISSUER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const ISSUER_WIDTH = 64;
+
+export const LAYOUTS: Readonly<Record<RecordCode, RecordLayout<RecordCode>>> = {
+  DH: recordLayout('DH', 'delivery header', RECORD_LENGTH, [
+    ['version', 2, 'number'],
+    ['date', 8, 'digits'],
+    ['number', 2, 'number'],
+    ['cutoff', 4, 'digits'],
+  ]),
+  SH: recordLayout('SH', 'section header', RECORD_LENGTH, [['issuer', ISSUER_WIDTH, 'text']]),
+  PO: recordLayout('PO', 'posting record', RECORD_LENGTH, [
+    ['id', 36, 'text'],
+    ['txn', 28, 'text'],
+    ['type', 12, 'text'],
+    ['direction', 1, 'text'],
+    ['amount', 12, 'number'],
+    ['currency', 3, 'digits'],
+    ['pan', 19, 'text'],
+    ['maskedPan', 19, 'text'],
+    ['terminal', 8, 'text'],
+    ['merchant', 15, 'text', 'optional'],
+    ['stan', 6, 'digits'],
+    ['localTime', 12, 'digits'],
+    ['receivedAt', 17, 'digits'],
+    ['approvalCode', 6, 'text', 'optional'],
+    ['cardStatus', 20, 'text'],
+    ['reason', 10, 'text', 'optional'],
+    ['reverses', 28, 'text', 'optional'],
+  ]),
+  ST: recordLayout('ST', 'section trailer', RECORD_LENGTH, [
+    ['issuer', ISSUER_WIDTH, 'text'],
+    ['count', 9, 'number'],
+    ['debit', 15, 'number'],
+    ['credit', 15, 'number'],
+  ]),
+  DT: recordLayout('DT', 'delivery trailer', RECORD_LENGTH, [
+    ['sections', 4, 'number'],
+    ['count', 9, 'number'],
+    ['debit', 15, 'number'],
+    ['credit', 15, 'number'],
+  ]),
+};

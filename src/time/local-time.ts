@@ -1,0 +1,82 @@
+/**
+ * A moment as local date and time in a time zone (the register's, config register.timeZone):
+ * business dates, the expiry month, the times in files and SMS receipts. The moment comes from
+ * the injectable clock (clock.ts); here it is only turned into text.
+ *
+ * Intl formatters are slow to make (a new one per authorization once took half the switch's CPU),
+ * so each is made once per time zone and kept.
+ */
+
+/** A local date and time as its two-digit (year: four-digit) parts. */
+export interface LocalDateTime {
+  year: string;
+  month: string;
+  day: string;
+  /** 00-23 */
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+function formatOf(timeZone: string): Intl.DateTimeFormat {
+  let format = FORMATS.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    });
+    FORMATS.set(timeZone, format);
+  }
+  return format;
+}
+
+/** The local date and time of `at` in `timeZone`. */
+export function localDateTime(at: Date, timeZone: string): LocalDateTime {
+  const out: LocalDateTime = { year: '', month: '', day: '', hour: '', minute: '', second: '' };
+  for (const { type, value } of formatOf(timeZone).formatToParts(at)) {
+    if (Object.hasOwn(out, type)) out[type as keyof LocalDateTime] = value;
+  }
+  return out;
+}
+
+/** 'YYYY-MM-DD': the local (business) date of a moment; a moment belongs to the day it gives. */
+export function localDate(at: Date, timeZone: string): string {
+  const t = localDateTime(at, timeZone);
+  return `${t.year}-${t.month}-${t.day}`;
+}
+
+/** 'YYYYMMDDhhmmss', local. */
+export function localStamp(at: Date, timeZone: string): string {
+  const t = localDateTime(at, timeZone);
+  return `${t.year}${t.month}${t.day}${t.hour}${t.minute}${t.second}`;
+}
+
+/**
+ * YYMM of a moment in `timeZone`: a card is valid through the end of its expiry month there.
+ * Asked on every authorization, so besides the formatter the answer is kept for the minute:
+ * months change on minute boundaries in every time zone, so a minute's answer cannot be stale.
+ */
+export function yymm(at: Date, timeZone: string): string {
+  const minute = Math.floor(at.getTime() / 60_000);
+  let entry = YYMM_CACHE.get(timeZone);
+  if (entry === undefined) {
+    entry = { format: new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }), minute: NaN, value: '' };
+    YYMM_CACHE.set(timeZone, entry);
+  }
+  if (entry.minute !== minute) {
+    const parts = entry.format.formatToParts(at);
+    entry.value = parts.find((p) => p.type === 'year')!.value + parts.find((p) => p.type === 'month')!.value;
+    entry.minute = minute;
+  }
+  return entry.value;
+}
+
+const YYMM_CACHE = new Map<string, { format: Intl.DateTimeFormat; minute: number; value: string }>();
