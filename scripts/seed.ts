@@ -15,7 +15,7 @@
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../src/time/clock.js';
 import { ConfigError, loadConfig } from '../src/config/load.js';
-import { CardRegister } from '../src/card/card-register.js';
+import { createCardRegister } from '../src/card/index.js';
 import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../src/redis/connect.js';
 import { type SeedSummary, seedTestCards } from '../src/seed/seed.js';
 
@@ -63,8 +63,8 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
     return 1;
   }
   try {
-    const register = new CardRegister(connection.redis, config.redis.keyPrefix, config.register, systemClock);
-    const summary = await seedTestCards(register, connection.redis, { keepNotices: args.includes('--keep-notices') });
+    const { register, noticeOutboxes } = createCardRegister({ redis: connection.redis, prefix: config.redis.keyPrefix, config: config.register, clock: systemClock });
+    const summary = await seedTestCards(register, noticeOutboxes, { keepNotices: args.includes('--keep-notices') });
     out(`Seeded ${summary.cards.length} test cards into ${redactUrl(connection.url)} (key prefix "${config.redis.keyPrefix}"):\n\n`);
     out(formatSummary(summary));
     out('\nPINs and the full catalogue: docs/TEST-CARDS.md\n');

@@ -11,7 +11,7 @@ import cluster from 'node:cluster';
 import { Gauge } from 'prom-client';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { SwitchConfig } from './config/types.js';
-import { connectRedis } from './redis/connect.js';
+import { connectOrStartRedis } from './startup/redis.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { SwitchMetrics } from './metrics/metrics.js';
 import { Switch } from './switch.js';
@@ -76,7 +76,7 @@ function workerMetrics(): SwitchMetrics {
 async function runSwitch(config: SwitchConfig, log: Logger, metrics: SwitchMetrics): Promise<void> {
   let connection;
   try {
-    connection = await connectRedis({ url: config.redis.url, cluster: config.redis.cluster, log });
+    connection = await connectOrStartRedis({ url: config.redis.url, cluster: config.redis.cluster, log });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);

@@ -15,7 +15,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { SwitchConfig } from './config/types.js';
 import type { Logger } from './log/logger.js';
-import { connectRedis } from './redis/connect.js';
+import { connectOrStartRedis } from './startup/redis.js';
 
 /** A worker that died is started again after this pause (a crash loop then costs little). */
 const RESTART_DELAY_MS = 1000;
@@ -37,7 +37,7 @@ interface Slot {
 export async function supervise(config: SwitchConfig, log: Logger): Promise<void> {
   let redis;
   try {
-    redis = await connectRedis({ url: config.redis.url, log });
+    redis = await connectOrStartRedis({ url: config.redis.url, log });
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);

@@ -112,6 +112,7 @@ export class Switch {
     return {
       config, clock, log,
       register: card.register,
+      holders: card.holders,
       notices,
       pendingBlocks: blocking.pendingBlocks(),
       references: blocking.references,

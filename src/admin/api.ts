@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { CardRegister, CardState, ChangeResult } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { HolderIndex } from '../card/holder-index.js';
 import type { PendingBlocks } from '../blocking/pending-blocks.js';
 import type { BlockReferences } from '../blocking/block-references.js';
 import type { AdminAuth } from './auth.js';
@@ -16,6 +17,8 @@ import { type AdminReply, HttpError } from './server.js';
 
 export interface ApiContext {
   register: CardRegister;
+  /** Cards by holder numbers: registration indexes them, the block service finds them. */
+  holders: HolderIndex;
   relay: NoticeRelay;
   /** Blocks accepted while Redis was down, applied when it is back. */
   pending: PendingBlocks;

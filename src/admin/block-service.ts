@@ -91,7 +91,7 @@ function acceptForLater(api: ApiContext, card: CardId, report: BlockReportBody, 
 
 /**
  * The one card the numbers given point at: the card number directly, else the holder index
- * (registerIndexed). Every number given must match; the record is checked too (an index entry is
+ * (HolderIndex.registerIndexed). Every number given must match; the record is checked too (an index entry is
  * a hint). Several live cards (say, a Dankort and a Visa/Dankort on one account): 409 listing
  * them, and the report is posted again naming one by `card`. Blocking them all, or the first,
  * could block a card the holder still has.
@@ -103,11 +103,11 @@ async function findCard(api: ApiContext, r: BlockReportBody): Promise<CardState>
   if (r.cardNumber !== undefined) {
     ids = [register.idOf(r.cardNumber)];
     if (personalNumber !== undefined) {
-      const byPerson = await register.cardsOfHolder({ personalNumber });
+      const byPerson = await api.holders.cardsOfHolder({ personalNumber });
       ids = ids.filter((id) => byPerson.includes(id));
     }
   } else {
-    ids = await register.cardsOfHolder({
+    ids = await api.holders.cardsOfHolder({
       ...(r.accountNumber === undefined ? {} : { account: r.accountNumber }),
       ...(personalNumber === undefined ? {} : { personalNumber }),
     });

@@ -53,7 +53,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
         const issuer = auth.issuer(req);
         const { personalNumber, ...card } = validate('register', await readJsonBody(req));
         const holder = personalNumber === undefined ? {} : { personalNumber: personalNumber.replace('-', '') };
-        const result = await register.registerIndexed({ ...card, issuer }, holder);
+        const result = await api.holders.registerIndexed({ ...card, issuer }, holder);
         // A conflict tells the caller that the PAN is registered, perhaps by another issuer: a PAN
         // cannot be registered twice, and in practice its BIN already names its issuer.
         if (!result.ok) return refused(result);

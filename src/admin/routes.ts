@@ -10,6 +10,7 @@ import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { CardRegister } from '../card/card-register.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
+import type { HolderIndex } from '../card/holder-index.js';
 import type { PendingBlocks } from '../blocking/pending-blocks.js';
 import type { BlockReferences } from '../blocking/block-references.js';
 import type { OfflineBlockList } from '../blocking/offline-block-list.js';
@@ -33,6 +34,7 @@ export interface AdminDeps {
   clock: Clock;
   log: Logger;
   register: CardRegister;
+  holders: HolderIndex;
   notices: NoticeRelay;
   pendingBlocks: PendingBlocks;
   references: BlockReferences;
@@ -55,7 +57,7 @@ export interface HealthView {
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
   const { config, clock, log } = deps;
   const api: ApiContext = {
-    register: deps.register, relay: deps.notices, pending: deps.pendingBlocks, references: deps.references,
+    register: deps.register, holders: deps.holders, relay: deps.notices, pending: deps.pendingBlocks, references: deps.references,
     auth: new AdminAuth(config.admin.tokens), config, clock, log,
   };
   const routes = [

@@ -21,7 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEveryMaster } from '../redis/client.js';
+import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
@@ -70,8 +70,6 @@ export interface OfflineBlockListOptions {
 export const FETCHER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A card record's key after the prefix: the hash itself, not card:{id}:res and the like. */
-const CARD_KEY = /^card:\{([0-9a-f]{32})\}$/;
-const SCAN_COUNT = 1000;
 /** The fields of a card record the list reads, in the order listable() takes them. */
 const RECORD_FIELDS = ['status', 'block', 'blockedAt', 'expiry', 'issuer', 'maskedPan', 'panEnc'];
 /** Longer than making a file can take; a crashed maker's lock lapses after it. */
@@ -278,26 +276,16 @@ export class OfflineBlockList {
 
   /** The cards blocked now, by card id, leaving out deleted ones and those expired before `yymm`. */
   private async blockedCards(yymm: string): Promise<Map<string, Listed>> {
-    const match = `${globLiteral(this.prefix)}card:{*}`;
     const out = new Map<string, Listed>();
-    // On a cluster the card records are spread over the masters: every one is scanned.
-    await scanEveryMaster(this.redis, match, SCAN_COUNT, async (keys) => {
-      // The escaped MATCH keeps to this prefix; the pattern drops keys beside the records (card:{id}:res, …).
-      const cards = keys.flatMap((k) => {
-        const m = CARD_KEY.exec(k.slice(this.prefix.length));
-        return m === null ? [] : [{ key: k, id: m[1]! }];
-      });
-      if (cards.length === 0) return;
-      const replies = await acrossSlots(this.redis, cards.map((c): KeyCommand => ['hmget', c.key, ...RECORD_FIELDS]));
-      cards.forEach(({ id }, i) => {
-        const [err, value] = replies[i]!;
-        if (err) throw err;
-        const listed = this.listable(id, value as (string | null)[], yymm);
+    await this.register.forEachRecord(RECORD_FIELDS, (cards) => {
+      for (const { id, values } of cards) {
+        const listed = this.listable(id, values, yymm);
         if (listed !== undefined) out.set(id, listed);
-      });
+      }
     });
     return out;
   }
+
 
   /** What the list keeps of a card record (RECORD_FIELDS), if the card is to be listed. */
   private listable(id: string, record: (string | null)[], yymm: string): Listed | undefined {

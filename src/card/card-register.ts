@@ -5,7 +5,7 @@
  * lost it).
  */
 import { randomUUID } from 'node:crypto';
-import type { RegisterRedis } from '../redis/client.js';
+import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEveryMaster } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import { yymm } from '../time/local-time.js';
 import type { RegisterConfig } from '../config/types.js';
@@ -18,6 +18,10 @@ import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
 import { activateScript, blockScript, deleteScript, liftBlockScript, liftPinBlockScript, registerScript, setBalanceScript } from './scripts/issuer.js';
+
+/** A card record's key below the prefix (src/card/keys.ts), and nothing beside it. */
+const RECORD_KEY = /^card:\{([0-9a-f]{32})\}$/;
+const RECORD_SCAN_COUNT = 1000;
 
 export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
 export type CardStatus = 'registered' | 'active' | 'deleted';
@@ -291,6 +295,39 @@ export class CardRegister {
     return { issuer, now: this.clock.now().getTime(), noticeId: randomUUID() };
   }
 
+  /**
+   * The card gone from the register as if never registered: its record, reservations and notice
+   * outbox (seeding puts a test card back into its documented state this way). Its transaction
+   * records lapse by themselves.
+   */
+  async erase(id: CardId): Promise<void> {
+    const k = this.keysOf(id);
+    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox);
+  }
+
+  /**
+   * Every card record's `fields`, a batch at a time (SCAN on every master, never KEYS: on a
+   * cluster the records are spread over the masters). As with SCAN itself a card may come twice.
+   */
+  async forEachRecord(fields: readonly string[], batch: (cards: { id: CardId; values: (string | null)[] }[]) => void): Promise<void> {
+    await scanEveryMaster(this.redis, `${globLiteral(this.prefix)}card:{*}`, RECORD_SCAN_COUNT, async (keys) => {
+      // The escaped MATCH keeps to this prefix; the pattern drops the keys beside the records (card:{id}:res, …).
+      const cards = keys.flatMap((key) => {
+        const m = RECORD_KEY.exec(key.slice(this.prefix.length));
+        return m === null ? [] : [{ key, id: m[1]! }];
+      });
+      if (cards.length === 0) return;
+      const replies = await acrossSlots(this.redis, cards.map((c): KeyCommand => ['hmget', c.key, ...fields]));
+      batch(
+        cards.map(({ id }, i) => {
+          const [err, values] = replies[i]!;
+          if (err) throw err;
+          return { id, values: values as (string | null)[] };
+        }),
+      );
+    });
+  }
+
   /** The card as its issuer sees it; undefined when unknown (or another issuer's: callers check). */
   async state(id: CardId): Promise<CardState | undefined> {
     const h = await this.redis.hgetall(this.keysOf(id).card);
@@ -318,50 +355,4 @@ export class CardRegister {
       registeredAt: time(h.registeredAt)!,
     };
   }
-
-  /*
-   * The holder index, for the block service: a holder who has lost a card rarely knows its
-   * number, but knows the account or personal number. Each number names a set of card ids; the
-   * set's key is a keyed hash of the number, so Redis never holds a clear personal number. The
-   * index is kept outside the card's hash tag (one key per number, not per card), so it is
-   * written beside the registration rather than in the same Lua call; readers treat it as a hint
-   * and check each card it names (src/admin/block-service.ts).
-   */
-
-  /** The key of the set of cards registered with a holder number. */
-  holderIndexKey(kind: HolderNumberKind, number: string): string {
-    // The same keyed hash as a card id; the kind in front keeps the three namespaces apart.
-    return `${this.prefix}holder:${kind}:${cardId(`${kind}:${number}`, this.secret)}`;
-  }
-
-  /**
-   * register(), and the card entered in the holder index under its account number and, when
-   * given, the holder's personal number (10 digits, no hyphen). The index is written first, so
-   * that no registered card is ever missing from it; entries this call added are taken out again
-   * when the registration is refused (the PAN is already registered, perhaps to someone else).
-   */
-  async registerIndexed(card: NewCard, holder: { personalNumber?: string } = {}): Promise<{ card: CardId } & ChangeResult> {
-    const id = this.idOf(card.pan);
-    const keys = [this.holderIndexKey('account', card.account)];
-    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
-    const added = await Promise.all(keys.map((k) => this.redis.sadd(k, id)));
-    const result = await this.register(card);
-    if (!result.ok) await Promise.all(keys.filter((_, i) => added[i] === 1).map((k) => this.redis.srem(k, id)));
-    return result;
-  }
-
-  /** Cards indexed under every number given (none given: none); possibly deleted, or stale: check each. */
-  async cardsOfHolder(holder: { account?: string; personalNumber?: string }): Promise<CardId[]> {
-    const keys: string[] = [];
-    if (holder.account !== undefined) keys.push(this.holderIndexKey('account', holder.account));
-    if (holder.personalNumber !== undefined) keys.push(this.holderIndexKey('personalNumber', holder.personalNumber));
-    if (keys.length === 0) return [];
-    // SMEMBERS each and intersect here: SINTER across keys would fail on Redis Cluster.
-    const sets = await Promise.all(keys.map((k) => this.redis.smembers(k)));
-    return sets.reduce((a, b) => a.filter((id) => b.includes(id))).sort();
-  }
 }
-
-
-/** The holder numbers the holder index knows a card by (see CardRegister.registerIndexed). */
-export type HolderNumberKind = 'account' | 'personalNumber';

@@ -1,6 +1,7 @@
 /**
  * The card module: everything under a card's hash tag {id} (record, PIN tries, reservations,
- * transaction records, the two outboxes), the Lua that changes it, and the holder index.
+ * transaction records, the two outboxes), the Lua that changes it, and the holder index
+ * (`holder:<kind>:<hash>`, beside the cards' slots).
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { RegisterConfig } from '../config/types.js';
@@ -8,6 +9,7 @@ import type { Clock } from '../time/clock.js';
 import { CardRegister } from './card-register.js';
 import { CardTransactions } from './card-transactions.js';
 import { CardOutboxes } from './outboxes.js';
+import { HolderIndex } from './holder-index.js';
 
 export interface CardModuleDeps {
   redis: RegisterRedis;
@@ -25,6 +27,8 @@ export interface CardModule {
   noticeOutboxes: CardOutboxes;
   /** The postings the card's approvals made, for the posting relay. */
   postingOutboxes: CardOutboxes;
+  /** Cards by their holder's account and personal number, for the block service. */
+  holders: HolderIndex;
 }
 
 export function createCardRegister({ redis, prefix, config, clock }: CardModuleDeps): CardModule {
@@ -34,5 +38,6 @@ export function createCardRegister({ redis, prefix, config, clock }: CardModuleD
     transactions: new CardTransactions(redis, prefix, register, clock, config.transactionRetentionDays),
     noticeOutboxes: new CardOutboxes(redis, prefix, 'notices'),
     postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),
+    holders: new HolderIndex(redis, prefix, Buffer.from(config.secret, 'hex'), register),
   };
 }

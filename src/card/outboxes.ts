@@ -29,6 +29,16 @@ export class CardOutboxes {
     return this.redis.lrange(this.keyOf(card), 0, -1);
   }
 
+  /** How many entries the card's outbox holds. */
+  count(card: CardId): Promise<number> {
+    return this.redis.llen(this.keyOf(card));
+  }
+
+  /** Empties the card's outbox (seeding: notices nobody is to receive). */
+  async clear(card: CardId): Promise<void> {
+    await this.redis.del(this.keyOf(card));
+  }
+
   /** Takes out the first `count` entries (what was read and moved; later ones stay). */
   async drop(card: CardId, count: number): Promise<void> {
     await this.redis.ltrim(this.keyOf(card), count, -1);

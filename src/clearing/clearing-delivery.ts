@@ -1,7 +1,8 @@
 /**
  * One clearing delivery: move what the card outboxes still hold into the journal, seal the
  * delivery's range, write its file (temporary name, fsync, rename: a half-written file is never
- * seen under the real name), record it. After the day's last cut-off, reconcile the day.
+ * seen under the real name), record it. The scheduler reconciles the day after its last cut-off
+ * (clearing-scheduler.ts).
  *
  * Exactly once: the range is sealed once (delivery-ledger.ts) and the file is a pure function of
  * it, so a run that crashes anywhere and is retried, or runs twice, writes the same file again.

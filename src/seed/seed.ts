@@ -3,7 +3,7 @@
  * into its documented state in a card register, by the register's own calls and real
  * authorizations; `npm run seed` (scripts/seed.ts) and the bench's seeding use it.
  */
-import type { RegisterRedis } from '../redis/client.js';
+import type { CardOutboxes } from '../card/outboxes.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
@@ -49,10 +49,10 @@ export class SeedError extends Error {
 }
 
 /**
- * Puts every test card into its documented state. Idempotent: each card's keys are deleted first.
- * `redis` is the register's Redis (used only to delete the cards' keys).
+ * Puts every test card into its documented state. Idempotent: each card is erased first.
+ * `notices`: the cards' notice outboxes, counted (and emptied unless kept).
  */
-export async function seedTestCards(register: CardRegister, redis: RegisterRedis, options: SeedOptions = {}): Promise<SeedSummary> {
+export async function seedTestCards(register: CardRegister, notices: Pick<CardOutboxes, 'count' | 'clear'>, options: SeedOptions = {}): Promise<SeedSummary> {
   const clock = options.clock ?? systemClock;
   const terminalId = options.terminalId ?? 'SEED0001';
   const keepNotices = options.keepNotices ?? false;
@@ -60,14 +60,12 @@ export async function seedTestCards(register: CardRegister, redis: RegisterRedis
   let written = 0;
   for (const tc of TEST_CARDS) {
     const id = register.idOf(tc.pan);
-    const keys = register.keysOf(id);
-    await redis.del(keys.card, keys.reservations, keys.reservationAmounts, keys.outbox);
+    await register.erase(id);
     if (tc.setup.registered) {
       // The catalogue test checks that every registered card has an issuer.
       await seedOne(register, tc, tc.setup, tc.issuer!, id, clock, terminalId);
-      const notices = await redis.llen(keys.outbox);
-      written += notices;
-      if (!keepNotices) await redis.del(keys.outbox);
+      written += await notices.count(id);
+      if (!keepNotices) await notices.clear(id);
     }
     const s = await register.state(id);
     const common = { state: tc.state, pan: tc.pan, issuer: tc.issuer, card: id, withPin: tc.withPin };

@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { connectOrStartRedis } from '../../src/startup/redis.js';
 import { existsSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers, startPrivateRedis } from '../../src/redis/connect.js';
+import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../../src/redis/connect.js';
+import { startPrivateRedis } from '../../src/startup/private-redis.js';
 import { testRedis } from '../support/redis.js';
 
 interface Line {
@@ -70,7 +72,7 @@ t.test('connects to a given URL', async (t) => {
 t.test('without a URL, the probe URL is used when it answers', async (t) => {
   const { url } = await testRedis(t);
   const { lines, log } = recordingLog();
-  const conn = await connectRedis({ probeUrl: url, log });
+  const conn = await connectOrStartRedis({ probeUrl: url, log });
   t.teardown(() => conn.stop());
   t.equal(conn.url, url);
   t.equal(await conn.redis.ping(), 'PONG');
@@ -83,7 +85,7 @@ t.test('without a URL, the probe URL is used when it answers', async (t) => {
 t.test('without a URL or probe URL, 127.0.0.1:6379 is used when it answers, else a private one', async (t) => {
   const onDefault = await redisAnswers(DEFAULT_PROBE_URL, 500);
   const { lines, log } = recordingLog();
-  const conn = await connectRedis({ log });
+  const conn = await connectOrStartRedis({ log });
   t.teardown(() => conn.stop());
   t.equal(await conn.redis.ping(), 'PONG');
   if (onDefault) t.equal(conn.url, 'redis://127.0.0.1:6379');
@@ -97,7 +99,7 @@ t.test('without a URL or probe URL, 127.0.0.1:6379 is used when it answers, else
 t.test('when nothing answers, a private redis-server runs until stop()', async (t) => {
   const closed = `redis://127.0.0.1:${await closedPort()}`;
   const { lines, log } = recordingLog();
-  const conn = await connectRedis({ probeUrl: closed, log });
+  const conn = await connectOrStartRedis({ probeUrl: closed, log });
   t.teardown(() => conn.stop());
   t.not(conn.url, closed);
   t.match(conn.url, /^redis:\/\/127\.0\.0\.1:\d+$/);
@@ -134,7 +136,7 @@ t.test('startPrivateRedis alone', async (t) => {
 t.test('no redis-server installed: the error says how to fix it', async (t) => {
   const closed = `redis://127.0.0.1:${await closedPort()}`;
   const fix = [/apt-get install redis-server/, /brew install redis/, /REDIS_URL=redis:\/\/host:port/];
-  const err = await connectRedis({ probeUrl: closed, redisServerBinary: MISSING_BINARY }).then(
+  const err = await connectOrStartRedis({ probeUrl: closed, redisServerBinary: MISSING_BINARY }).then(
     () => new Error('it connected'),
     (e: Error) => e,
   );

@@ -8,7 +8,8 @@ import t from 'tap';
 import { once } from 'node:events';
 import { Cluster, Redis } from 'ioredis';
 import { RegisterUnavailableError, isRedisUnavailable } from '../../src/redis/errors.js';
-import { OUTAGE_OPTIONS, freePort } from '../../src/redis/connect.js';
+import { OUTAGE_OPTIONS } from '../../src/redis/connect.js';
+import { freePort } from '../../src/startup/private-redis.js';
 import { testRedisUrl } from '../support/redis.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { asReply, defineScript, prelude } from '../../src/redis/scripts.js';
-import { startPrivateRedis } from '../../src/redis/connect.js';
+import { startPrivateRedis } from '../../src/startup/private-redis.js';
 import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 import { isCluster } from '../../src/redis/client.js';
 import { testClient, testRedis } from '../support/redis.js';

@@ -3,6 +3,7 @@
  * `npm run seed` (scripts/seed.ts): every card answers as documented, in the register and over
  * the wire in both code sets, and seeding again restores every card exactly.
  */
+import { CardOutboxes } from '../../src/card/outboxes.js';
 import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
@@ -52,7 +53,7 @@ async function setup(t: Test) {
   const { redis, prefix } = await testRedis(t);
   const clock = new ManualClock(NOW);
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  return { redis, prefix, clock, register };
+  return { redis, prefix, clock, register, notices: new CardOutboxes(redis, prefix, 'notices') };
 }
 
 const BLOCKS: Record<BlockReason, Outcome> = { lost: 'blockedLost', stolen: 'blockedStolen', fraud: 'blockedFraud', issuer: 'blockedByIssuer' };
@@ -120,8 +121,8 @@ t.test('the catalogue has a card in every state, with valid data', async (t) => 
 });
 
 t.test('seeding puts every card into its state', async (t) => {
-  const { redis, register, clock } = await setup(t);
-  const summary = await seedTestCards(register, redis, { clock });
+  const { redis, register, clock, notices } = await setup(t);
+  const summary = await seedTestCards(register, notices, { clock });
   t.equal(summary.cards.length, TEST_CARDS.length);
   const seeded = (state: TestCardState) => summary.cards.find((c) => c.state === state)!;
   t.match(seeded('active'), { status: 'active', block: null, pinBlocked: false, pinTries: 0, available: 1_000_000 });
@@ -150,25 +151,25 @@ t.test('seeding puts every card into its state', async (t) => {
 });
 
 t.test('every card answers a 100.00 DKK purchase with the correct PIN as documented', async (t) => {
-  const { redis, register, clock } = await setup(t);
-  await seedTestCards(register, redis, { clock });
+  const { redis, register, clock, notices } = await setup(t);
+  await seedTestCards(register, notices, { clock });
   for (const tc of TEST_CARDS) {
     const r = await send(register, tc, WITH_PIN);
     t.equal(outcomeOf(r), tc.withPin.outcome, `${tc.pan} (${tc.state}): ${tc.withPin.iso93} / ${tc.withPin.iso87}`);
   }
   // The contactless card, PIN-less for 100.00: asked for the PIN (after a fresh seed: the purchase above reset it).
-  await seedTestCards(register, redis, { clock });
+  await seedTestCards(register, notices, { clock });
   const cl = cardIn('contactlessNearLimits');
   const r = await send(register, cl, { ...WITH_PIN, pin: 'none', contactless: true });
   t.match(r, { outcome: 'pinRequired', detail: 'cumulative' });
 });
 
 t.test('every documented further purchase answers as documented, each on a freshly seeded card', async (t) => {
-  const { redis, register, clock } = await setup(t);
+  const { redis, register, clock, notices } = await setup(t);
   let probes = 0;
   for (const tc of TEST_CARDS) {
     for (const p of tc.probes) {
-      await seedTestCards(register, redis, { clock });
+      await seedTestCards(register, notices, { clock });
       const r = await send(register, tc, p);
       t.equal(outcomeOf(r), p.answer.outcome, `${tc.pan} (${tc.state}), ${p.what}: ${p.answer.iso93} / ${p.answer.iso87}`);
       probes++;
@@ -178,8 +179,8 @@ t.test('every documented further purchase answers as documented, each on a fresh
 });
 
 t.test('a correct PIN resets the count of wrong PINs and the contactless counters', async (t) => {
-  const { redis, register, clock } = await setup(t);
-  await seedTestCards(register, redis, { clock });
+  const { redis, register, clock, notices } = await setup(t);
+  await seedTestCards(register, notices, { clock });
   for (const state of ['oneWrongPin', 'twoWrongPins'] as const) {
     const tc = cardIn(state);
     const id = register.idOf(tc.pan);
@@ -191,15 +192,15 @@ t.test('a correct PIN resets the count of wrong PINs and the contactless counter
   t.equal((await send(register, cl, WITH_PIN)).outcome, 'approved');
   t.match(await register.state(register.idOf(cl.pan)), { contactless: { count: 0, sum: 0 } }, 'contactless counters reset');
   // And the 2-try card's 3rd wrong PIN blocks it, with the correct PIN refused afterwards.
-  await seedTestCards(register, redis, { clock });
+  await seedTestCards(register, notices, { clock });
   const two = cardIn('twoWrongPins');
   t.match(await send(register, two, { ...WITH_PIN, pin: 'wrong' }), { outcome: 'pinTriesExceeded', detail: '3' });
   t.equal((await send(register, two, WITH_PIN)).outcome, 'pinTriesExceeded');
 });
 
 t.test('the not-activated card activates with its documented code', async (t) => {
-  const { redis, register, clock } = await setup(t);
-  await seedTestCards(register, redis, { clock });
+  const { redis, register, clock, notices } = await setup(t);
+  await seedTestCards(register, notices, { clock });
   const tc = cardIn('notActivated');
   const id = register.idOf(tc.pan);
   t.match(await register.activate('bank-a', id, '0000', tc.pan), { ok: false, status: 'conflict' }, 'a wrong code does not');
@@ -208,11 +209,11 @@ t.test('the not-activated card activates with its documented code', async (t) =>
 });
 
 t.test('seeding twice, or after traffic, leaves exactly the same state', async (t) => {
-  const { redis, register, clock, prefix } = await setup(t);
-  await seedTestCards(register, redis, { clock });
+  const { redis, register, clock, prefix, notices } = await setup(t);
+  await seedTestCards(register, notices, { clock });
   const first = await snapshot(register, redis);
   const firstKeys = await keysUnder(redis, prefix);
-  await seedTestCards(register, redis, { clock });
+  await seedTestCards(register, notices, { clock });
   t.same(await snapshot(register, redis), first, 'seeded twice');
   t.same(await keysUnder(redis, prefix), firstKeys);
   // Traffic and issuer changes meanwhile: all undone by seeding again.
@@ -230,16 +231,16 @@ t.test('seeding twice, or after traffic, leaves exactly the same state', async (
   await register.register({ pan: cardIn('notRegistered').pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '1', account: '1', balance: 1, currency: '208', status: 'active' });
   t.not(JSON.stringify(await snapshot(register, redis)), JSON.stringify(first), 'the traffic changed the cards');
   clock.advance(60_000);
-  await seedTestCards(register, redis, { clock });
+  await seedTestCards(register, notices, { clock });
   clock.set(NOW);
-  await seedTestCards(register, redis, { clock });
+  await seedTestCards(register, notices, { clock });
   t.same(await snapshot(register, redis), first, 'seeded again after traffic');
   t.same(await keysUnder(redis, prefix), firstKeys, 'no key left behind');
 });
 
 t.test('notices are kept on request', async (t) => {
-  const { redis, register, clock } = await setup(t);
-  const summary = await seedTestCards(register, redis, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
+  const { redis, register, clock, notices } = await setup(t);
+  const summary = await seedTestCards(register, notices, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
   t.same(summary.notices, { written: 11, kept: true });
   const outbox = async (state: TestCardState) =>
     (await redis.lrange(register.keysOf(register.idOf(cardIn(state).pan)).outbox, 0, -1)).map((n) => JSON.parse(n) as { type: string; terminal?: string });
@@ -248,18 +249,18 @@ t.test('notices are kept on request', async (t) => {
   t.match(await outbox('pinBlocked'), [{ type: 'wrongPin', terminal: 'SEEDTEST' }, { type: 'wrongPin' }, { type: 'wrongPin' }, { type: 'pinBlocked' }]);
   t.match(await outbox('oneWrongPin'), [{ type: 'wrongPin', tries: 1 }]);
   // Seeding again starts from empty outboxes: the notices are not doubled.
-  await seedTestCards(register, redis, { clock, keepNotices: true });
+  await seedTestCards(register, notices, { clock, keepNotices: true });
   t.equal((await outbox('pinBlocked')).length, 4);
 });
 
 t.test('seeding fails loudly when a step does not do what it should', async (t) => {
-  const { redis, prefix, clock } = await setup(t);
+  const { redis, prefix, clock, notices } = await setup(t);
   // A register whose contactless limit is lower than the seeded payments: the seed cannot make them PIN-less.
   const strict = new CardRegister(redis, prefix, { ...DEFAULT_CONFIG.register, contactless: { limit: 20_000, maxCount: 5, maxSum: 112_500 } }, clock);
-  await t.rejects(seedTestCards(strict, redis, { clock }), new SeedError('seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved'));
+  await t.rejects(seedTestCards(strict, notices, { clock }), new SeedError('seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved'));
   // The seeded card remains reachable for a re-run with the right configuration.
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  t.match(await seedTestCards(register, redis, { clock }), { cards: TEST_CARDS.map((c) => ({ state: c.state })) });
+  t.match(await seedTestCards(register, notices, { clock }), { cards: TEST_CARDS.map((c) => ({ state: c.state })) });
 });
 
 t.test('docs/TEST-CARDS.md lists every card with its PIN and answers', async (t) => {
@@ -298,20 +299,20 @@ t.test('over the wire: every documented answer in both code sets, PIN blocks und
   for (const [dialect, header] of [['iso93', 'binary2'], ['iso87', 'ascii4']] as const) {
     const terminal = await TestTerminal.open(port(dialect), `${dialect}ascii`, header);
     t.teardown(() => terminal.close());
-    await seedTestCards(sw.register, redis, { clock });
+    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
     for (const tc of TEST_CARDS) {
       const answer = await terminal.send(request(tc, { ...WITH_PIN }, dialect));
       t.equal(answer[39], tc.withPin[dialect], `${dialect} ${tc.pan} (${tc.state}), 100.00 with PIN`);
     }
     for (const tc of TEST_CARDS) {
       for (const p of tc.probes) {
-        await seedTestCards(sw.register, redis, { clock });
+        await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
         const answer = await terminal.send(request(tc, p, dialect));
         t.equal(answer[39], p.answer[dialect], `${dialect} ${tc.pan} (${tc.state}), ${p.what}`);
       }
     }
     // 'M' (contactless magnetic stripe) in 1993, '91' in 1987 count as contactless too.
-    await seedTestCards(sw.register, redis, { clock });
+    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
     const cl = cardIn('contactlessNearLimits');
     const stripe = request(cl, { ...WITH_PIN, pin: 'none', contactless: true }, dialect);
     stripe[22] = dialect === 'iso93' ? '000000M00000' : '911';

@@ -6,7 +6,7 @@
  * Nothing is saved; stop() ends the processes and removes their directories.
  */
 import { Redis } from 'ioredis';
-import { type PrivateRedis, freePort, startPrivateRedis } from '../../src/redis/connect.js';
+import { type PrivateRedis, freePort, startPrivateRedis } from '../../src/startup/private-redis.js';
 
 const SLOTS = 16384;
 const READY_TIMEOUT_MS = 20_000;

@@ -11,7 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { Cluster, Redis } from 'ioredis';
 import type { Test } from 'tap';
-import { redisAnswers, startPrivateRedis } from '../../src/redis/connect.js';
+import { redisAnswers } from '../../src/redis/connect.js';
+import { startPrivateRedis } from '../../src/startup/private-redis.js';
 import { type RegisterRedis, isCluster, scanEveryMaster } from '../../src/redis/client.js';
 import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 

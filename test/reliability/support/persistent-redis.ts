@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisAnswers } from '../../../src/redis/connect.js';
+import { freePort } from '../../../src/startup/private-redis.js';
+import { redisAnswers } from '../../../src/redis/connect.js';
 
 const START_TIMEOUT_MS = 10_000;
 
