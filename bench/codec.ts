@@ -39,7 +39,8 @@ let sink = 0;
 
 /** Field 2 of an unpacked message, checked on every call so that no case can measure a failure. */
 function checkedPan(value: unknown, expected: unknown, name: string): string {
-  if (typeof value !== 'string' || value !== expected) throw new Error(`${name}: unpack returned field 2 = ${String(value)}`);
+  if (typeof value !== 'string' || value !== expected)
+    throw new Error(`${name}: unpack returned field 2 = ${String(value)}`);
   return value;
 }
 
@@ -83,7 +84,9 @@ function theirs(message: Record<string, string>): Subject {
   const wire = iso8583Pack(message);
   const back = iso8583Unpack(wire);
   // Field 52 comes back as lower-case hex, hence the case-insensitive comparison.
-  const same = Object.keys(back).length === Object.keys(message).length && Object.entries(message).every(([k, v]) => back[k]?.toUpperCase() === v.toUpperCase());
+  const same =
+    Object.keys(back).length === Object.keys(message).length &&
+    Object.entries(message).every(([k, v]) => back[k]?.toUpperCase() === v.toUpperCase());
   if (!same) throw new Error(`${name}: the purchase does not round-trip`);
   return {
     name,
@@ -121,7 +124,9 @@ interface Case {
 }
 
 function measure(subjects: Subject[], roundSeconds: number): Case[] {
-  const cases: Case[] = subjects.flatMap((subject) => OPS.map((op) => ({ subject, op, iterations: 0, rates: [] as number[] })));
+  const cases: Case[] = subjects.flatMap((subject) =>
+    OPS.map((op) => ({ subject, op, iterations: 0, rates: [] as number[] })),
+  );
   for (const c of cases) c.iterations = calibrate(c.subject[c.op], roundSeconds);
   const order = (round: number): Case[] => (round % 2 === 0 ? cases : [...cases].reverse());
   for (const c of order(1)) time(c.subject[c.op], c.iterations); // one more uncounted round, at full length
@@ -149,7 +154,12 @@ interface Row {
 function rows(cases: Case[]): Row[] {
   const byName = new Map<string, Row>();
   for (const { subject, op, rates } of cases) {
-    const row = byName.get(subject.name) ?? { name: subject.name, bytes: subject.bytes, pack: { median: 0, rounds: [] }, unpack: { median: 0, rounds: [] } };
+    const row = byName.get(subject.name) ?? {
+      name: subject.name,
+      bytes: subject.bytes,
+      pack: { median: 0, rounds: [] },
+      unpack: { median: 0, rounds: [] },
+    };
     row[op] = { median: median(rates), rounds: rates };
     byName.set(subject.name, row);
   }
@@ -158,33 +168,50 @@ function rows(cases: Case[]): Row[] {
 
 const rate = (x: number): string => Math.round(x).toLocaleString('en-US');
 /** Half the min-max range of the rounds, relative to the median. */
-const spread = ({ median: m, rounds }: Row['pack']): string => `±${((50 * (Math.max(...rounds) - Math.min(...rounds))) / m).toFixed(1)}%`;
+const spread = ({ median: m, rounds }: Row['pack']): string =>
+  `±${((50 * (Math.max(...rounds) - Math.min(...rounds))) / m).toFixed(1)}%`;
 
 function table(rs: Row[]): string {
   const lines = [
     ['implementation', 'bytes', 'pack msg/s', 'spread', 'unpack msg/s', 'spread'],
-    ...rs.map((r) => [r.name, String(r.bytes), rate(r.pack.median), spread(r.pack), rate(r.unpack.median), spread(r.unpack)]),
+    ...rs.map((r) => [
+      r.name,
+      String(r.bytes),
+      rate(r.pack.median),
+      spread(r.pack),
+      rate(r.unpack.median),
+      spread(r.unpack),
+    ]),
   ];
   const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
-  const cells = (l: string[]): string => `| ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const cells = (l: string[]): string =>
+    `| ${l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => '-'.repeat(i === 0 ? w + 2 : w + 1) + (i === 0 ? '' : ':')).join('|')}|`;
   return [cells(lines[0]!), rule, ...lines.slice(1).map(cells)].join('\n');
 }
-
 
 function main(): void {
   const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, json: { type: 'string' } } });
   const total = Number(values.seconds);
   if (!(total > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
-  const subjects = [ours('iso93ascii', PURCHASE_93), theirs(PURCHASE_ISO_8583), ours('iso87ascii', PURCHASE_87), ours('iso93binary', PURCHASE_93)];
+  const subjects = [
+    ours('iso93ascii', PURCHASE_93),
+    theirs(PURCHASE_ISO_8583),
+    ours('iso87ascii', PURCHASE_87),
+    ours('iso93binary', PURCHASE_93),
+  ];
   // Per case: calibration (up to a round), one uncounted round, ROUNDS timed rounds.
   const roundSeconds = total / (subjects.length * OPS.length * (ROUNDS + 2));
 
   const m = machine();
-  const fields = Object.keys(PURCHASE_93).filter((k) => k !== '0').join(' ');
+  const fields = Object.keys(PURCHASE_93)
+    .filter((k) => k !== '0')
+    .join(' ');
   console.log(`ISO 8583 codec benchmark: a 1200 purchase with fields ${fields}`);
   console.log(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.platform}`);
-  console.log(`Method: warm-up and calibration, then ${ROUNDS} timed rounds of ~${roundSeconds.toFixed(2)} s per case, cases interleaved; median round rate\n`);
+  console.log(
+    `Method: warm-up and calibration, then ${ROUNDS} timed rounds of ~${roundSeconds.toFixed(2)} s per case, cases interleaved; median round rate\n`,
+  );
 
   const results = rows(measure(subjects, roundSeconds));
   const [ours93, iso8583] = results; // in the order of `subjects`
@@ -196,11 +223,19 @@ function main(): void {
   ) as Record<OpName, { ratio: number; target: number; met: boolean }>;
 
   console.log(table(results) + '\n');
-  const verdict = (op: OpName): string => `${op} ${ratios[op].ratio.toFixed(1)}× (target ≥ ${ratios[op].target}×: ${ratios[op].met ? 'met' : 'NOT met'})`;
+  const verdict = (op: OpName): string =>
+    `${op} ${ratios[op].ratio.toFixed(1)}× (target ≥ ${ratios[op].target}×: ${ratios[op].met ? 'met' : 'NOT met'})`;
   console.log(`ours iso93ascii / ${iso8583!.name}: ${verdict('pack')}, ${verdict('unpack')}`);
 
   if (values.json !== undefined) {
-    const report = { date: new Date().toISOString(), machine: m, method: { rounds: ROUNDS, roundSeconds, totalSeconds: total }, results, ratios, sink };
+    const report = {
+      date: new Date().toISOString(),
+      machine: m,
+      method: { rounds: ROUNDS, roundSeconds, totalSeconds: total },
+      results,
+      ratios,
+      sink,
+    };
     mkdirSync(dirname(values.json), { recursive: true });
     writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
   }

@@ -51,7 +51,7 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
     err(
       `seed: no Redis answers on ${redactUrl(probeUrl)} and none is configured. A private Redis would ` +
         'vanish with the test cards when this script ends, so none is started. Start Redis, or point ' +
-        'the seed at the switch\'s Redis with REDIS_URL=redis://host:port (or redis.url in SWITCH_CONFIG).\n',
+        "the seed at the switch's Redis with REDIS_URL=redis://host:port (or redis.url in SWITCH_CONFIG).\n",
     );
     return 1;
   }
@@ -63,9 +63,16 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
     return 1;
   }
   try {
-    const { register, noticeOutboxes } = createCardRegister({ redis: connection.redis, prefix: config.redis.keyPrefix, config: config.register, clock: systemClock });
+    const { register, noticeOutboxes } = createCardRegister({
+      redis: connection.redis,
+      prefix: config.redis.keyPrefix,
+      config: config.register,
+      clock: systemClock,
+    });
     const summary = await seedTestCards(register, noticeOutboxes, { keepNotices: args.includes('--keep-notices') });
-    out(`Seeded ${summary.cards.length} test cards into ${redactUrl(connection.url)} (key prefix "${config.redis.keyPrefix}"):\n\n`);
+    out(
+      `Seeded ${summary.cards.length} test cards into ${redactUrl(connection.url)} (key prefix "${config.redis.keyPrefix}"):\n\n`,
+    );
     out(formatSummary(summary));
     out('\nPINs and the full catalogue: docs/TEST-CARDS.md\n');
     return 0;
@@ -80,19 +87,34 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
 /** One line per card: PAN, issuer, state, what the register holds, and the documented answer. No PINs. */
 export function formatSummary(summary: SeedSummary): string {
   const money = (ore: number) => (ore / 100).toFixed(2);
-  const header = ['PAN', 'issuer', 'state', 'in the register', 'PIN tries', 'contactless', 'available DKK', 'answer with PIN (iso93/iso87)'];
+  const header = [
+    'PAN',
+    'issuer',
+    'state',
+    'in the register',
+    'PIN tries',
+    'contactless',
+    'available DKK',
+    'answer with PIN (iso93/iso87)',
+  ];
   const rows = summary.cards.map((c) => [
     c.pan,
     c.issuer ?? '-',
     c.state,
-    c.status === null ? 'not registered' : [c.status, c.block ? `blocked ${c.block}` : '', c.pinBlocked ? 'PIN-blocked' : ''].filter(Boolean).join(', '),
+    c.status === null
+      ? 'not registered'
+      : [c.status, c.block ? `blocked ${c.block}` : '', c.pinBlocked ? 'PIN-blocked' : ''].filter(Boolean).join(', '),
     c.status === null ? '-' : String(c.pinTries),
     c.status === null ? '-' : `${c.contactless.count} / ${money(c.contactless.sum)}`,
     c.status === null ? '-' : money(c.available),
     `${c.withPin.iso93} / ${c.withPin.iso87} ${c.withPin.outcome}`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n';
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd() + '\n';
   const notices = summary.notices.kept
     ? `${summary.notices.written} issuer notices written by the seeding were kept for the switch to relay.\n`
     : `${summary.notices.written} issuer notices written by the seeding were discarded (--keep-notices keeps them).\n`;

@@ -76,8 +76,20 @@ interface Soak {
 }
 
 function options(): Options {
-  const { values } = parseArgs({ options: { minutes: { type: 'string' }, processes: { type: 'string' }, seed: { type: 'string' }, terminals: { type: 'string' } } });
-  return { minutes: Number(values.minutes ?? 5), processes: Number(values.processes ?? 2), seed: Number(values.seed ?? Date.now() % 100_000), terminals: Number(values.terminals ?? 12) };
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string' },
+      processes: { type: 'string' },
+      seed: { type: 'string' },
+      terminals: { type: 'string' },
+    },
+  });
+  return {
+    minutes: Number(values.minutes ?? 5),
+    processes: Number(values.processes ?? 2),
+    seed: Number(values.seed ?? Date.now() % 100_000),
+    terminals: Number(values.terminals ?? 12),
+  };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -90,12 +102,15 @@ async function setUp(o: Options): Promise<Soak> {
   client.on('error', () => {});
   const register = new CardRegister(client, prefix, loadConfig({ env: {} }).register, systemClock);
   const cards = await addCards(register, o.terminals * 2);
-  const { file, dir } = writeSwitchConfig({
-    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, dialect: 'iso93ascii', framing: { header: 'binary2' } }],
-    redis: { url: redis.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS },
-    processes: o.processes,
-    log: { level: 'warn' },
-  }, mkdtempSync(join(tmpdir(), 'switch-soak-')));
+  const { file, dir } = writeSwitchConfig(
+    {
+      listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, dialect: 'iso93ascii', framing: { header: 'binary2' } }],
+      redis: { url: redis.url, keyPrefix: prefix, commandTimeoutMs: COMMAND_TIMEOUT_MS },
+      processes: o.processes,
+      log: { level: 'warn' },
+    },
+    mkdtempSync(join(tmpdir(), 'switch-soak-')),
+  );
   const sw = await startSwitch(file, dir, o.processes);
   return { options: o, redis, client, prefix, file, dir, sw, cards, epochs: [], switchKills: 0 };
 }
@@ -103,7 +118,10 @@ async function setUp(o: Options): Promise<Soak> {
 /** The switch child (a supervisor and its workers when processes > 1), listening. */
 async function startSwitch(file: string, dir: string, processes: number): Promise<SwitchChild> {
   const sw = await startSwitchChild(file, dir, { LOG_LEVEL: 'info' }, 1);
-  for (const until = Date.now() + 60_000; sw.proc.logs().filter((l) => l.msg === 'admin listening').length < processes; ) {
+  for (
+    const until = Date.now() + 60_000;
+    sw.proc.logs().filter((l) => l.msg === 'admin listening').length < processes;
+  ) {
     if (Date.now() > until) throw new Error('switch workers did not start');
     await sleep(50);
   }
@@ -113,7 +131,15 @@ async function startSwitch(file: string, dir: string, processes: number): Promis
 async function runEpoch(s: Soak, n: number): Promise<Epoch> {
   const fault = FAULTS[n % FAULTS.length]!;
   const r = rng(s.options.seed + n);
-  const load = new Workload({ ports: [{ port: s.sw.ports.iso93!, dialect: 'iso93ascii' }], cards: s.cards, terminals: s.options.terminals, seed: s.options.seed + n * 1000, pauseMs: 20, answerWaitMs: ANSWER_BOUND_MS + 5000, tag: n.toString(36).padStart(2, '0').slice(-2) });
+  const load = new Workload({
+    ports: [{ port: s.sw.ports.iso93!, dialect: 'iso93ascii' }],
+    cards: s.cards,
+    terminals: s.options.terminals,
+    seed: s.options.seed + n * 1000,
+    pauseMs: 20,
+    answerWaitMs: ANSWER_BOUND_MS + 5000,
+    tag: n.toString(36).padStart(2, '0').slice(-2),
+  });
   await load.start();
   await sleep(3000 + r() * 3000);
   const epoch: Epoch = { fault, exchanges: load.exchanges, problems: [] };
@@ -121,7 +147,8 @@ async function runEpoch(s: Soak, n: number): Promise<Epoch> {
   else await redisOutage(s, epoch, SIGNALS[fault], 2000 + r() * 3000);
   await sleep(4000);
   await load.stop();
-  if (!(await waitForEmptyOutboxes(s.client, s.prefix, 20_000))) epoch.problems.push('outboxes not emptied within 20 s');
+  if (!(await waitForEmptyOutboxes(s.client, s.prefix, 20_000)))
+    epoch.problems.push('outboxes not emptied within 20 s');
   if (fault !== 'switch-sigkill') {
     const slowest = slowestAnswer(load.exchanges);
     if (slowest > ANSWER_BOUND_MS) epoch.problems.push(`a request waited ${slowest} ms (bound ${ANSWER_BOUND_MS})`);
@@ -135,17 +162,31 @@ async function redisOutage(s: Soak, epoch: Epoch, signal: OutageSignal, downForM
   const f = findings(o, epoch.exchanges, RECOVERY_BOUND_MS);
   epoch.recoveryMs = f.recoveryMs;
   if (f.duringOutage === 0) epoch.problems.push('no request was sent while Redis was down');
-  if (f.notUnavailable.length > 0) epoch.problems.push(`${f.notUnavailable.length} requests sent while Redis was down were not answered 911`);
-  if (f.recoveryMs === undefined || f.recoveryMs > RECOVERY_BOUND_MS) epoch.problems.push(`approving again took ${f.recoveryMs} ms after Redis answered`);
-  if (f.unavailableAfterRecovery.length > 0) epoch.problems.push(`${f.unavailableAfterRecovery.length} requests answered 911 more than 2 s after Redis was back`);
+  if (f.notUnavailable.length > 0)
+    epoch.problems.push(`${f.notUnavailable.length} requests sent while Redis was down were not answered 911`);
+  if (f.recoveryMs === undefined || f.recoveryMs > RECOVERY_BOUND_MS)
+    epoch.problems.push(`approving again took ${f.recoveryMs} ms after Redis answered`);
+  if (f.unavailableAfterRecovery.length > 0)
+    epoch.problems.push(
+      `${f.unavailableAfterRecovery.length} requests answered 911 more than 2 s after Redis was back`,
+    );
 }
 
 /** A worker killed (the supervisor starts another) or, every other time, the whole switch (started again here). */
 async function killSwitch(s: Soak): Promise<void> {
   s.switchKills++;
-  const workers = [...new Set(s.sw.proc.logs().filter((l) => l.msg === 'listening').map((l) => l.pid as number | undefined))].filter((p) => p !== undefined);
+  const workers = [
+    ...new Set(
+      s.sw.proc
+        .logs()
+        .filter((l) => l.msg === 'listening')
+        .map((l) => l.pid as number | undefined),
+    ),
+  ].filter((p) => p !== undefined);
   if (s.options.processes > 1 && s.switchKills % 2 === 1 && workers.length > 0) {
-    const alive = workers.filter((pid) => !s.sw.proc.logs().some((l) => l.msg === 'switch worker exited; starting another' && l.pid === pid));
+    const alive = workers.filter(
+      (pid) => !s.sw.proc.logs().some((l) => l.msg === 'switch worker exited; starting another' && l.pid === pid),
+    );
     process.kill(alive.at(-1)!, 'SIGKILL');
     return;
   }
@@ -157,24 +198,59 @@ async function killSwitch(s: Soak): Promise<void> {
 /** The day's deliveries made from the soak's journal (an in-process switch on the same Redis, not started), reconciled. */
 async function reconcile(s: Soak): Promise<string[]> {
   const config = loadConfig({ file: s.file, env: {} });
-  const sw = new Switch({ config, redis: s.client, log: createLogger('silent'), metrics: new SwitchMetrics({ defaultMetrics: false }) });
+  const sw = new Switch({
+    config,
+    redis: s.client,
+    log: createLogger('silent'),
+    metrics: new SwitchMetrics({ defaultMetrics: false }),
+  });
   const date = localDate(new Date(), config.register.timeZone);
   await sw.delivery.deliver(date, config.clearing.cutoffs.length);
-  const { report } = await reconcileDay({ journal: sw.journal, ledger: sw.ledger, unmatched: sw.unmatched, directory: config.clearing.directory, cutoffs: config.clearing.cutoffs.length, timeZone: config.register.timeZone }, date);
+  const { report } = await reconcileDay(
+    {
+      journal: sw.journal,
+      ledger: sw.ledger,
+      unmatched: sw.unmatched,
+      directory: config.clearing.directory,
+      cutoffs: config.clearing.cutoffs.length,
+      timeZone: config.register.timeZone,
+    },
+    date,
+  );
   return report.differences;
 }
 
 function summary(s: Soak, counts: Awaited<ReturnType<typeof checkInvariants>>['counts'], problems: string[]): void {
-  const recoveries = s.epochs.map((e) => e.recoveryMs).filter((m): m is number => m !== undefined).sort((a, b) => a - b);
+  const recoveries = s.epochs
+    .map((e) => e.recoveryMs)
+    .filter((m): m is number => m !== undefined)
+    .sort((a, b) => a - b);
   const all = s.epochs.flatMap((e) => e.exchanges);
   const slowest = slowestAnswer(all.filter((x) => x.code !== undefined));
-  process.stdout.write(`\nSoak summary (seed ${s.options.seed}, ${s.options.processes} switch process(es), ${s.options.terminals} terminals)\n`);
-  process.stdout.write(`  epochs: ${s.epochs.length} (${FAULTS.map((f) => `${f} ${s.epochs.filter((e) => e.fault === f).length}`).join(', ')}); switch processes killed: ${s.switchKills}\n`);
-  process.stdout.write(`  requests: ${counts.exchanges}, approvals seen ${counts.approvalsSeen}, answered 911/91 ${counts.unavailable}, unanswered (in a killed process) ${counts.unanswered}\n`);
-  process.stdout.write(`  answers lost with Redis (ran, answered 911): ${counts.lostAnswers}; reversal postings the switch made for them: ${counts.switchReversals} (a lost authorization only releases, a lost wrong PIN stands); postings: ${counts.postings}\n`);
-  process.stdout.write(`  recovery after Redis answered PING, ms: ${recoveries.length === 0 ? 'n/a' : `min ${recoveries[0]}, median ${recoveries[Math.floor(recoveries.length / 2)]}, max ${recoveries.at(-1)}`}\n`);
+  process.stdout.write(
+    `\nSoak summary (seed ${s.options.seed}, ${s.options.processes} switch process(es), ${s.options.terminals} terminals)\n`,
+  );
+  process.stdout.write(
+    `  epochs: ${s.epochs.length} (${FAULTS.map((f) => `${f} ${s.epochs.filter((e) => e.fault === f).length}`).join(', ')}); switch processes killed: ${s.switchKills}\n`,
+  );
+  process.stdout.write(
+    `  requests: ${counts.exchanges}, approvals seen ${counts.approvalsSeen}, answered 911/91 ${counts.unavailable}, unanswered (in a killed process) ${counts.unanswered}\n`,
+  );
+  process.stdout.write(
+    `  answers lost with Redis (ran, answered 911): ${counts.lostAnswers}; reversal postings the switch made for them: ${counts.switchReversals} (a lost authorization only releases, a lost wrong PIN stands); postings: ${counts.postings}\n`,
+  );
+  process.stdout.write(
+    `  recovery after Redis answered PING, ms: ${recoveries.length === 0 ? 'n/a' : `min ${recoveries[0]}, median ${recoveries[Math.floor(recoveries.length / 2)]}, max ${recoveries.at(-1)}`}\n`,
+  );
   process.stdout.write(`  slowest answer: ${slowest} ms\n`);
-  process.stdout.write(problems.length === 0 ? '  problems: none\n' : `  problems (${problems.length}):\n${problems.slice(0, 50).map((p) => `    - ${p}\n`).join('')}`);
+  process.stdout.write(
+    problems.length === 0
+      ? '  problems: none\n'
+      : `  problems (${problems.length}):\n${problems
+          .slice(0, 50)
+          .map((p) => `    - ${p}\n`)
+          .join('')}`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -186,12 +262,23 @@ async function main(): Promise<number> {
     for (let n = 0; Date.now() < end; n++) {
       const epoch = await runEpoch(s, n);
       s.epochs.push(epoch);
-      say(`epoch ${n + 1} ${epoch.fault}: ${epoch.exchanges.length} requests${epoch.recoveryMs === undefined ? '' : `, approving again ${epoch.recoveryMs} ms after Redis was back`}${epoch.problems.length ? `; PROBLEMS: ${epoch.problems.join('; ')}` : ''}`);
+      say(
+        `epoch ${n + 1} ${epoch.fault}: ${epoch.exchanges.length} requests${epoch.recoveryMs === undefined ? '' : `, approving again ${epoch.recoveryMs} ms after Redis was back`}${epoch.problems.length ? `; PROBLEMS: ${epoch.problems.join('; ')}` : ''}`,
+      );
     }
     const killed = new Set(s.epochs.filter((e) => e.fault === 'switch-sigkill').flatMap((e) => e.exchanges));
-    const report = await checkInvariants(s.client, s.prefix, s.epochs.flatMap((e) => e.exchanges), { reverseLostAnswers: true, mayBeUnanswered: (x) => killed.has(x) });
+    const report = await checkInvariants(
+      s.client,
+      s.prefix,
+      s.epochs.flatMap((e) => e.exchanges),
+      { reverseLostAnswers: true, mayBeUnanswered: (x) => killed.has(x) },
+    );
     const differences = await reconcile(s);
-    const problems = [...s.epochs.flatMap((e, i) => e.problems.map((p) => `epoch ${i + 1} (${e.fault}): ${p}`)), ...report.problems, ...differences.map((d) => `reconciliation: ${d}`)];
+    const problems = [
+      ...s.epochs.flatMap((e, i) => e.problems.map((p) => `epoch ${i + 1} (${e.fault}): ${p}`)),
+      ...report.problems,
+      ...differences.map((d) => `reconciliation: ${d}`),
+    ];
     summary(s, report.counts, problems);
     // The delivery files hold full PANs (of test cards): kept only when there is something to look into.
     if (problems.length === 0) await rm(s.dir, { recursive: true, force: true });

@@ -38,7 +38,12 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.log.level);
   if (config.processes > 1 && cluster.isPrimary) return supervise(config, log);
-  if (cluster.isWorker) return runSwitch(asWorker(config), log.child({ worker: Number(process.env[WORKER_ENV]), pid: process.pid }), workerMetrics());
+  if (cluster.isWorker)
+    return runSwitch(
+      asWorker(config),
+      log.child({ worker: Number(process.env[WORKER_ENV]), pid: process.pid }),
+      workerMetrics(),
+    );
   return runSwitch(config, log, new SwitchMetrics());
 }
 
@@ -66,7 +71,10 @@ function workerMetrics(): SwitchMetrics {
     registers: [metrics.registry],
     async collect() {
       const answered = await metrics.requests.get();
-      this.set({ worker }, answered.values.reduce((sum, v) => sum + v.value, 0));
+      this.set(
+        { worker },
+        answered.values.reduce((sum, v) => sum + v.value, 0),
+      );
     },
   });
   aggregateMetricsInWorker(metrics.registry);

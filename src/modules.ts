@@ -40,7 +40,13 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
   const journal = createJournal({ redis, prefix, outboxes: card.postingOutboxes, lastApproved, clock, log });
   const blocking = createBlocking({ redis, config, register: card.register, notices, clock, log });
   const clearing = createClearing({
-    redis, config, journal, blockList: blocking.blockList, cipher: card.register.cipher, clock, log,
+    redis,
+    config,
+    journal,
+    blockList: blocking.blockList,
+    cipher: card.register.cipher,
+    clock,
+    log,
     ...(clearingCrashAt ? { crashAt: clearingCrashAt } : {}),
   });
   return { card, notices, lastApproved, journal, blocking, clearing };

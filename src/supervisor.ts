@@ -43,7 +43,12 @@ export async function supervise(config: SwitchConfig, log: Logger): Promise<void
     process.exit(1);
   }
   const aggregator = new AggregatorRegistry();
-  const slots: Slot[] = Array.from({ length: config.processes }, (_, index) => ({ index, worker: undefined, ready: false, restart: undefined }));
+  const slots: Slot[] = Array.from({ length: config.processes }, (_, index) => ({
+    index,
+    worker: undefined,
+    ready: false,
+    restart: undefined,
+  }));
   let stopping = false;
 
   const fork = (slot: Slot): void => {
@@ -58,8 +63,11 @@ export async function supervise(config: SwitchConfig, log: Logger): Promise<void
     if (m.type === 'switch:ready') slot.ready = true;
     if (m.type === 'switch:metrics') {
       aggregator.clusterMetrics().then(
-        (text) => worker.isConnected() && worker.send({ type: 'switch:metrics', id: m.id, text } satisfies SupervisorMessage),
-        (e: Error) => worker.isConnected() && worker.send({ type: 'switch:metrics', id: m.id, error: e.message } satisfies SupervisorMessage),
+        (text) =>
+          worker.isConnected() && worker.send({ type: 'switch:metrics', id: m.id, text } satisfies SupervisorMessage),
+        (e: Error) =>
+          worker.isConnected() &&
+          worker.send({ type: 'switch:metrics', id: m.id, error: e.message } satisfies SupervisorMessage),
       );
     }
   };
@@ -71,11 +79,17 @@ export async function supervise(config: SwitchConfig, log: Logger): Promise<void
     // A worker that never got as far as serving will not do better the next time (a port in use,
     // a Redis that refuses it): stop instead of looping.
     if (!slot.ready) {
-      log.fatal({ worker: slot.index, pid: worker.process.pid, code, signal }, 'a switch worker failed to start; stopping');
+      log.fatal(
+        { worker: slot.index, pid: worker.process.pid, code, signal },
+        'a switch worker failed to start; stopping',
+      );
       void shutdown('worker failed to start', 1);
       return;
     }
-    log.error({ worker: slot.index, pid: worker.process.pid, code, signal, restartInMs: RESTART_DELAY_MS }, 'switch worker exited; starting another');
+    log.error(
+      { worker: slot.index, pid: worker.process.pid, code, signal, restartInMs: RESTART_DELAY_MS },
+      'switch worker exited; starting another',
+    );
     slot.restart = setTimeout(() => {
       slot.restart = undefined;
       if (!stopping) fork(slot);

@@ -71,16 +71,53 @@ export class Switch {
     const clock = options.clock ?? systemClock;
     this.metrics = options.metrics ?? new SwitchMetrics();
     this.trace = new TerminalTrace(config.trace.perTerminal, clock);
-    this.modules = createModules({ config, redis, clock, log, ...(options.clearingCrashAt ? { clearingCrashAt: options.clearingCrashAt } : {}) });
-    this.terminalKeys = config.terminals.keyFile === undefined ? TerminalKeys.testKeys() : TerminalKeys.fromFile(config.terminals.keyFile);
+    this.modules = createModules({
+      config,
+      redis,
+      clock,
+      log,
+      ...(options.clearingCrashAt ? { clearingCrashAt: options.clearingCrashAt } : {}),
+    });
+    this.terminalKeys =
+      config.terminals.keyFile === undefined
+        ? TerminalKeys.testKeys()
+        : TerminalKeys.fromFile(config.terminals.keyFile);
     const { card, notices, journal } = this.modules;
-    this.uncertain = new UncertainCalls({ redis, register: card.register, transactions: card.transactions, postings: journal.relay, notices, log });
-    this.faults = new FaultInjector({ redis, prefix: config.redis.keyPrefix, idOf: (pan) => card.register.idOf(pan), metrics: this.metrics, clock, log, timeoutMs: config.redis.commandTimeoutMs });
-    const pipeline = new Pipeline([...STANDARD_STEPS, ...this.registerSteps(), ...(options.steps ?? [])], { ...ROUTES, ...options.routes }, UNKNOWN_MTI);
+    this.uncertain = new UncertainCalls({
+      redis,
+      register: card.register,
+      transactions: card.transactions,
+      postings: journal.relay,
+      notices,
+      log,
+    });
+    this.faults = new FaultInjector({
+      redis,
+      prefix: config.redis.keyPrefix,
+      idOf: (pan) => card.register.idOf(pan),
+      metrics: this.metrics,
+      clock,
+      log,
+      timeoutMs: config.redis.commandTimeoutMs,
+    });
+    const pipeline = new Pipeline(
+      [...STANDARD_STEPS, ...this.registerSteps(), ...(options.steps ?? [])],
+      { ...ROUTES, ...options.routes },
+      UNKNOWN_MTI,
+    );
     this.listeners = config.listeners.map((l) => {
       const d = shippedDialect(l.dialect);
       this.dialects.set(l.name, d);
-      const processor = new RequestProcessor({ listener: l.name, dialect: d, pipeline, clock, log, metrics: this.metrics, trace: this.trace, faults: this.faults });
+      const processor = new RequestProcessor({
+        listener: l.name,
+        dialect: d,
+        pipeline,
+        clock,
+        log,
+        metrics: this.metrics,
+        trace: this.trace,
+        faults: this.faults,
+      });
       return new Listener(l, (body) => processor.process(body), this.metrics, log);
     });
     this.clearing = config.clearing.enabled ? this.clearingScheduler(bullConnection(redis)) : undefined;
@@ -98,7 +135,16 @@ export class Switch {
     const calls = this.uncertain;
     const advices = { transactions: card.transactions, postings: journal.relay, timeoutMs, calls };
     return [
-      authorizeCard({ register: card.register, relay: notices, postings: journal.relay, lastApproved, keys, secret: Buffer.from(config.register.secret, 'hex'), timeoutMs, calls }),
+      authorizeCard({
+        register: card.register,
+        relay: notices,
+        postings: journal.relay,
+        lastApproved,
+        keys,
+        secret: Buffer.from(config.register.secret, 'hex'),
+        timeoutMs,
+        calls,
+      }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: journal.unmatched }),
@@ -110,7 +156,9 @@ export class Switch {
     const { config, log, redis } = this.options;
     const { card, notices, journal, blocking } = this.modules;
     return {
-      config, clock, log,
+      config,
+      clock,
+      log,
       register: card.register,
       holders: card.holders,
       notices,
@@ -125,7 +173,10 @@ export class Switch {
   }
 
   /** The clearing timetable on BullMQ over a connection of its own (BullMQ needs maxRetriesPerRequest null). */
-  clearingScheduler(connection: RegisterRedis, worker?: { lockDuration?: number; stalledInterval?: number }): ClearingScheduler {
+  clearingScheduler(
+    connection: RegisterRedis,
+    worker?: { lockDuration?: number; stalledInterval?: number },
+  ): ClearingScheduler {
     return this.modules.clearing.scheduler(connection, worker);
   }
 
@@ -134,23 +185,45 @@ export class Switch {
   }
 
   // What the switch composed, by the names the tests know them by.
-  get register() { return this.modules.card.register; }
-  get transactions() { return this.modules.card.transactions; }
-  get relay() { return this.modules.notices; }
-  get journal() { return this.modules.journal.journal; }
-  get postings() { return this.modules.journal.relay; }
-  get unmatched() { return this.modules.journal.unmatched; }
-  get pendingBlocks() { return this.modules.blocking.pendingBlocks(); }
-  get blockList() { return this.modules.blocking.blockList; }
-  get ledger() { return this.modules.clearing.ledger; }
-  get delivery() { return this.modules.clearing.delivery; }
+  get register() {
+    return this.modules.card.register;
+  }
+  get transactions() {
+    return this.modules.card.transactions;
+  }
+  get relay() {
+    return this.modules.notices;
+  }
+  get journal() {
+    return this.modules.journal.journal;
+  }
+  get postings() {
+    return this.modules.journal.relay;
+  }
+  get unmatched() {
+    return this.modules.journal.unmatched;
+  }
+  get pendingBlocks() {
+    return this.modules.blocking.pendingBlocks();
+  }
+  get blockList() {
+    return this.modules.blocking.blockList;
+  }
+  get ledger() {
+    return this.modules.clearing.ledger;
+  }
+  get delivery() {
+    return this.modules.clearing.delivery;
+  }
 
   async start(): Promise<void> {
     const { log, config } = this.options;
     const { notices, journal, blocking } = this.modules;
     // Postings a crash left in card outboxes reach the journal (and old terminals' last approvals
     // their records) before the first request is read.
-    await journal.relay.sweep().catch((e: Error) => log.warn({ err: e.message }, 'posting sweep at start failed; retried at the next cut-off'));
+    await journal.relay
+      .sweep()
+      .catch((e: Error) => log.warn({ err: e.message }, 'posting sweep at start failed; retried at the next cut-off'));
     await notices.sweep().catch((e: Error) => log.warn({ err: e.message }, 'notice sweep at start failed'));
     // Fault rules set before this switch started apply from its first request.
     await this.faults.start();

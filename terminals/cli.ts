@@ -14,7 +14,15 @@ import type { Clock } from '../src/time/clock.js';
 import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
 import { describeExchange, meaningOf } from './describe.js';
-import { type Exchange, type Outcome, TERMINAL_KINDS, Terminal, TerminalError, type TerminalKind, type TerminalOptions } from './terminal.js';
+import {
+  type Exchange,
+  type Outcome,
+  TERMINAL_KINDS,
+  Terminal,
+  TerminalError,
+  type TerminalKind,
+  type TerminalOptions,
+} from './terminal.js';
 
 export const USAGE = `Usage: npm run terminal -- <command> --type <kind> [options]
 
@@ -93,8 +101,26 @@ const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
   'sign-on': [],
   echo: [],
 };
-const REQUIRED: Record<Command, (keyof Values)[]> = { purchase: ['card', 'amount'], refund: ['card', 'amount'], fuel: ['card', 'pin', 'max', 'pumped'], 'sign-on': [], echo: [] };
-const CONNECTION_OPTIONS = new Set<keyof Values>(['type', 'host', 'port', 'dialect', 'header', 'terminal', 'merchant', 'timeout', 'stan', 'key', 'help']);
+const REQUIRED: Record<Command, (keyof Values)[]> = {
+  purchase: ['card', 'amount'],
+  refund: ['card', 'amount'],
+  fuel: ['card', 'pin', 'max', 'pumped'],
+  'sign-on': [],
+  echo: [],
+};
+const CONNECTION_OPTIONS = new Set<keyof Values>([
+  'type',
+  'host',
+  'port',
+  'dialect',
+  'header',
+  'terminal',
+  'merchant',
+  'timeout',
+  'stan',
+  'key',
+  'help',
+]);
 
 class UsageError extends Error {}
 
@@ -133,20 +159,24 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   const values = parsed.values as Values;
   if (values.help === true) return 'help';
   const [command, ...extra] = parsed.positionals;
-  if (command === undefined || !(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`a command: ${COMMANDS.join(', ')}`);
+  if (command === undefined || !(COMMANDS as readonly string[]).includes(command))
+    throw new UsageError(`a command: ${COMMANDS.join(', ')}`);
   if (extra.length > 0) throw new UsageError(`unexpected ${extra.join(' ')}`);
   const cmd = command as Command;
   for (const name of Object.keys(values) as (keyof Values)[]) {
-    if (!CONNECTION_OPTIONS.has(name) && !OPERATION_OPTIONS[cmd].includes(name)) throw new UsageError(`--${name} is not an option of ${cmd}`);
+    if (!CONNECTION_OPTIONS.has(name) && !OPERATION_OPTIONS[cmd].includes(name))
+      throw new UsageError(`--${name} is not an option of ${cmd}`);
   }
   for (const name of REQUIRED[cmd]) if (values[name] === undefined) throw new UsageError(`${cmd} needs --${name}`);
   if (values.type === undefined) throw new UsageError(`--type: one of ${TERMINAL_KINDS.join(', ')}`);
-  if (values.header !== undefined && !LENGTH_HEADERS.includes(values.header as LengthHeader)) throw new UsageError(`--header: one of ${LENGTH_HEADERS.join(', ')}`);
+  if (values.header !== undefined && !LENGTH_HEADERS.includes(values.header as LengthHeader))
+    throw new UsageError(`--header: one of ${LENGTH_HEADERS.join(', ')}`);
   if (values['last-completed'] !== undefined) {
     if (!OLD_KINDS.includes(values.type)) throw new UsageError(`--last-completed is for ${OLD_KINDS.join(', ')}`);
     if (!/^\d{1,6}$/.test(values['last-completed'])) throw new UsageError('--last-completed: a STAN, up to 6 digits');
   }
-  if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key)) throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
+  if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key))
+    throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
   const options: TerminalOptions = {
     kind: values.type as TerminalKind,
     terminalId: values.terminal ?? 'TERM0001',
@@ -160,7 +190,8 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
   if (clock !== undefined) options.clock = clock;
-  const ore = (name: 'amount' | 'max' | 'pumped'): number => (values[name] === undefined ? 0 : parseAmount(values[name], name));
+  const ore = (name: 'amount' | 'max' | 'pumped'): number =>
+    values[name] === undefined ? 0 : parseAmount(values[name], name);
   return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped') };
 }
 
@@ -169,7 +200,14 @@ function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promi
   const pin = values.pin === undefined ? {} : { pin: values.pin };
   const expiry = values.expiry === undefined ? {} : { expiry: values.expiry };
   if (command === 'purchase') {
-    return t.purchase({ pan, amount, ...pin, ...expiry, magstripe: values.magstripe === true, rejectSignature: values['reject-signature'] === true });
+    return t.purchase({
+      pan,
+      amount,
+      ...pin,
+      ...expiry,
+      magstripe: values.magstripe === true,
+      rejectSignature: values['reject-signature'] === true,
+    });
   }
   if (command === 'refund') return t.refund({ pan, amount, ...pin, ...expiry });
   if (command === 'fuel') return t.fuel({ pan, pin: values.pin!, maximum: max, pumped });
@@ -183,16 +221,25 @@ function what({ command, options, amount, max }: Plan): string {
 
 function verdict(o: Outcome, t: Terminal, timeoutMs: number): { line: string; code: number } {
   const id = `(STAN ${o.stan}, local time ${o.localTime})`;
-  if (o.approved) return { line: `APPROVED${o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : ''} ${id}`, code: 0 };
-  if (o.timedOut) return { line: `NO ANSWER within ${timeoutMs} ms ${id}${o.reversalStored ? ': reversal stored' : ''}`, code: 3 };
-  if (o.reversalStored) return { line: `CANCELLED signature rejected after approval code ${o.approvalCode!}: reversal stored ${id}`, code: 1 };
+  if (o.approved)
+    return { line: `APPROVED${o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : ''} ${id}`, code: 0 };
+  if (o.timedOut)
+    return { line: `NO ANSWER within ${timeoutMs} ms ${id}${o.reversalStored ? ': reversal stored' : ''}`, code: 3 };
+  if (o.reversalStored)
+    return {
+      line: `CANCELLED signature rejected after approval code ${o.approvalCode!}: reversal stored ${id}`,
+      code: 1,
+    };
   // Declined: an answer came, and the switch always sends field 39.
   const last = o.exchanges.at(-1)!.response!;
   return { line: `DECLINED ${o.actionCode!} ${meaningOf(o.actionCode!, t.dialect, String(last[0]))} ${id}`, code: 1 };
 }
 
 /** Runs one command; resolves with the exit code and never exits the process itself. */
-export async function main(argv: string[], io: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s) },
+): Promise<number> {
   let p: Plan;
   try {
     const planned = plan(argv, io.clock);
@@ -224,7 +271,11 @@ export async function main(argv: string[], io: CliIo = { out: (s) => void proces
     if (t.pendingReversals > 0) {
       io.out('\nSending the stored reversal now (the CLI keeps nothing between runs):\n\n');
       print(await t.sendPendingReversals());
-      io.out(t.pendingReversals === 0 ? 'Reversal acknowledged.\n' : 'Reversal NOT acknowledged: it is lost with this run; reverse it by hand.\n');
+      io.out(
+        t.pendingReversals === 0
+          ? 'Reversal acknowledged.\n'
+          : 'Reversal NOT acknowledged: it is lost with this run; reverse it by hand.\n',
+      );
     }
     return v.code;
   } catch (e) {

@@ -66,12 +66,18 @@ const indent = (text: string): string => text.replace(/^/gm, '    ');
 
 /** One exchange, readable and masked: the request, then the answer (or that none came). */
 export function describeExchange(e: Exchange, dialect: Dialect): string {
-  const lines = [`>> ${String(e.request[0])} STAN ${String(e.request[11])} at ${e.at.toISOString()}`, indent(dialect.describe(e.request))];
+  const lines = [
+    `>> ${String(e.request[0])} STAN ${String(e.request[11])} at ${e.at.toISOString()}`,
+    indent(dialect.describe(e.request)),
+  ];
   if (e.response === undefined) {
     lines.push('<< no answer (timed out or connection lost)');
   } else {
     const code = String(e.response[39] ?? '');
-    lines.push(`<< ${String(e.response[0])} ${code === '' ? 'without action code' : `${code} ${meaningOf(code, dialect, String(e.response[0]))}`}`, indent(dialect.describe(e.response)));
+    lines.push(
+      `<< ${String(e.response[0])} ${code === '' ? 'without action code' : `${code} ${meaningOf(code, dialect, String(e.response[0]))}`}`,
+      indent(dialect.describe(e.response)),
+    );
   }
   return lines.join('\n');
 }

@@ -30,7 +30,13 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** Field 7, MMDDhhmmss in UTC (ISO 8583 transmission time is GMT). */
 export function transmissionTime(at: Date): string {
-  return pad2(at.getUTCMonth() + 1) + pad2(at.getUTCDate()) + pad2(at.getUTCHours()) + pad2(at.getUTCMinutes()) + pad2(at.getUTCSeconds());
+  return (
+    pad2(at.getUTCMonth() + 1) +
+    pad2(at.getUTCDate()) +
+    pad2(at.getUTCHours()) +
+    pad2(at.getUTCMinutes()) +
+    pad2(at.getUTCSeconds())
+  );
 }
 
 /**

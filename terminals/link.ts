@@ -46,7 +46,9 @@ export class Link {
       });
     } catch (e) {
       socket.destroy();
-      throw new ConnectError(`cannot connect to ${this.host}:${this.port} (${String((e as NodeJS.ErrnoException).code)})`);
+      throw new ConnectError(
+        `cannot connect to ${this.host}:${this.port} (${String((e as NodeJS.ErrnoException).code)})`,
+      );
     }
     socket.removeAllListeners('error');
     socket.on('error', () => {}); // 'close' follows and fails what is waiting

@@ -14,7 +14,17 @@ import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
 import { Link } from './link.js';
 import { isCode } from './describe.js';
-import { type Entry, amountField, lastCompletedField, localTime, localTimeFields, originalData, posData, track2, transmissionTime } from './fields.js';
+import {
+  type Entry,
+  amountField,
+  lastCompletedField,
+  localTime,
+  localTimeFields,
+  originalData,
+  posData,
+  track2,
+  transmissionTime,
+} from './fields.js';
 
 export type TerminalKind = 'dkt1' | 'dkt1plus' | 'oem' | 'chip' | 'contactless' | 'fuel';
 
@@ -120,8 +130,10 @@ function check(ok: boolean, message: string): void {
 const checkPan = (pan: string): void => check(/^\d{12,19}$/.test(pan), 'card number: 12 to 19 digits');
 const checkAmount = (name: string, n: number, min = 1): void =>
   check(Number.isInteger(n) && n >= min && n <= 999_999_999_999, `${name}: whole øre, ${min} to 999999999999`);
-const checkPin = (pin: string | undefined): void => check(pin === undefined || /^\d{4,12}$/.test(pin), 'PIN: 4 to 12 digits');
-const checkExpiry = (expiry: string | undefined): void => check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
+const checkPin = (pin: string | undefined): void =>
+  check(pin === undefined || /^\d{4,12}$/.test(pin), 'PIN: 4 to 12 digits');
+const checkExpiry = (expiry: string | undefined): void =>
+  check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
 
 export class Terminal {
   readonly kind: TerminalKind;
@@ -160,7 +172,10 @@ export class Terminal {
     const header = o.header ?? (name === 'iso87ascii' ? 'ascii4' : 'binary2');
     check(LENGTH_HEADERS.includes(header), `header: one of ${LENGTH_HEADERS.join(', ')}`);
     check(o.stan === undefined || (Number.isInteger(o.stan) && o.stan >= 1 && o.stan <= 999_999), 'STAN: 1 to 999999');
-    check(o.answerTimeoutMs === undefined || (o.answerTimeoutMs > 0 && o.answerTimeoutMs <= MAX_TIMER_MS), `answer timeout: 1 to ${MAX_TIMER_MS} ms`);
+    check(
+      o.answerTimeoutMs === undefined || (o.answerTimeoutMs > 0 && o.answerTimeoutMs <= MAX_TIMER_MS),
+      `answer timeout: 1 to ${MAX_TIMER_MS} ms`,
+    );
     this.pinKey = o.pinKey ?? TEST_PIN_KEY;
     // Field 52 is b8 in every shipped dialect: a format 4 block (16 bytes) cannot be sent.
     check(this.pinKey.format === 0, `PIN key: format 4 blocks have 16 bytes, field 52 of ${name} holds 8`);
@@ -195,16 +210,42 @@ export class Terminal {
    * 4351 is stored. Contactless: 1200 without PIN up to the limit, with the PIN above it, and
    * again with the PIN when the switch asks for it (112 / 65). Not on a fuel pump (fuel()).
    */
-  async purchase(p: { pan: string; amount: number; pin?: string; magstripe?: boolean; rejectSignature?: boolean; expiry?: string }): Promise<Outcome> {
+  async purchase(p: {
+    pan: string;
+    amount: number;
+    pin?: string;
+    magstripe?: boolean;
+    rejectSignature?: boolean;
+    expiry?: string;
+  }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
     checkExpiry(p.expiry);
-    if (p.rejectSignature === true) check(this.kind === 'chip' && p.pin === undefined, 'rejectSignature: a chip terminal\'s signature purchase (no PIN)');
-    const entry: Entry = this.old || p.magstripe === true ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
-    const sale: Sale = { pan: p.pan, amount: p.amount, pin: p.pin, entry, proc: PURCHASE, expiry: p.expiry, rejectSignature: p.rejectSignature };
-    return this.operate((op) => (entry === 'chip' ? this.dual(op, sale, p.amount) : entry === 'contactless' ? this.contactless(op, sale) : this.single(op, sale)));
+    if (p.rejectSignature === true)
+      check(
+        this.kind === 'chip' && p.pin === undefined,
+        "rejectSignature: a chip terminal's signature purchase (no PIN)",
+      );
+    const entry: Entry =
+      this.old || p.magstripe === true ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
+    const sale: Sale = {
+      pan: p.pan,
+      amount: p.amount,
+      pin: p.pin,
+      entry,
+      proc: PURCHASE,
+      expiry: p.expiry,
+      rejectSignature: p.rejectSignature,
+    };
+    return this.operate((op) =>
+      entry === 'chip'
+        ? this.dual(op, sale, p.amount)
+        : entry === 'contactless'
+          ? this.contactless(op, sale)
+          : this.single(op, sale),
+    );
   }
 
   /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
@@ -221,7 +262,7 @@ export class Terminal {
 
   /** Fuel pump: 1100 authorises `maximum` with the PIN, then the 1220 completion posts `pumped` (1 to maximum). */
   async fuel(p: { pan: string; pin: string; maximum: number; pumped: number }): Promise<Outcome> {
-    check(this.kind === 'fuel', 'fuel() is a fuel pump\'s');
+    check(this.kind === 'fuel', "fuel() is a fuel pump's");
     checkPan(p.pan);
     check(/^\d{4,12}$/.test(p.pin), 'PIN: 4 to 12 digits');
     checkAmount('maximum', p.maximum);
@@ -293,7 +334,8 @@ export class Terminal {
   private async contactless(op: Exchange[], s: Sale): Promise<Outcome> {
     const upfront = s.pin !== undefined && s.amount > CONTACTLESS_PIN_LIMIT;
     const first = await this.single(op, { ...s, pin: upfront ? s.pin : undefined });
-    if (!upfront && s.pin !== undefined && isCode(first.actionCode, 'pinRequired', this.dialect)) return this.single(op, s);
+    if (!upfront && s.pin !== undefined && isCode(first.actionCode, 'pinRequired', this.dialect))
+      return this.single(op, s);
     return first;
   }
 
@@ -319,10 +361,24 @@ export class Terminal {
     else if (approved && this.old) this.lastCompletedStan = original.stan;
     else if (approved && rejectSignature) reversal = '4351';
     if (reversal !== undefined) this.storeReversal(original, amount, reversal);
-    return this.outcome(op, e, original.stan, original.local, approved && reversal === undefined, reversal !== undefined);
+    return this.outcome(
+      op,
+      e,
+      original.stan,
+      original.local,
+      approved && reversal === undefined,
+      reversal !== undefined,
+    );
   }
 
-  private outcome(op: Exchange[], e: Exchange, stan: string, local: string, approved: boolean, reversalStored: boolean): Outcome {
+  private outcome(
+    op: Exchange[],
+    e: Exchange,
+    stan: string,
+    local: string,
+    approved: boolean,
+    reversalStored: boolean,
+  ): Outcome {
     const o: Outcome = { approved, stan, localTime: local, timedOut: e.timedOut, exchanges: op, reversalStored };
     if (e.response?.[39] !== undefined) o.actionCode = String(e.response[39]);
     if (this.approved(e) && e.response?.[38] !== undefined) o.approvalCode = String(e.response[38]);
@@ -343,7 +399,10 @@ export class Terminal {
       4: amountField(s.amount),
       11: stan,
       ...localTimeFields(local, this.iso87),
-      22: posData({ entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability }, this.iso87),
+      22: posData(
+        { entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability },
+        this.iso87,
+      ),
       41: this.field41,
       42: this.merchant,
       49: '208',
@@ -382,7 +441,8 @@ export class Terminal {
     for (const r of [...this.reversals]) {
       const e = await this.send(op, { ...r.message, 0: this.mti(r.sent ? '421' : '420') });
       r.sent = true;
-      if (isCode(e.response?.[39], 'reversalAccepted', this.dialect)) this.reversals.splice(this.reversals.indexOf(r), 1);
+      if (isCode(e.response?.[39], 'reversalAccepted', this.dialect))
+        this.reversals.splice(this.reversals.indexOf(r), 1);
     }
   }
 
@@ -390,7 +450,8 @@ export class Terminal {
     const at = this.clock.now();
     request[7] = transmissionTime(at);
     const response = await this.link.request(request, this.timeoutMs);
-    const e: Exchange = response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
+    const e: Exchange =
+      response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
     op.push(e);
     this.exchanges.push(e);
     return e;

@@ -11,7 +11,13 @@ t.test('starts, serves, and on SIGTERM answers what it read and exits 0', async 
   // Readiness is for operators: the config file gives the process an operator token.
   const config = join(t.testdir(), 'switch.json');
   writeFileSync(config, JSON.stringify({ admin: { tokens: { [OPERATOR_TOKEN]: { role: 'operator' } } } }));
-  const p = startSwitchProcess({ SWITCH_CONFIG: config, SWITCH_PORT: '0', ADMIN_PORT: '0', REDIS_URL: await testRedisUrl(), LOG_LEVEL: 'info' });
+  const p = startSwitchProcess({
+    SWITCH_CONFIG: config,
+    SWITCH_PORT: '0',
+    ADMIN_PORT: '0',
+    REDIS_URL: await testRedisUrl(),
+    LOG_LEVEL: 'info',
+  });
   t.teardown(() => p.child.kill('SIGKILL'));
   const listening = await p.waitForLog((l) => l.msg === 'listening');
   const admin = await p.waitForLog((l) => l.msg === 'admin listening');

@@ -25,7 +25,8 @@ export const HUGE_BALANCE = 1_000_000_000_000;
 
 /** A 16-digit PAN: 50199, the pool number (2 digits), the index (8 digits), the Luhn digit. */
 export function benchPan(pool: number, index: number): string {
-  if (!(pool >= 0 && pool < 100 && index >= 0 && index < 1e8)) throw new RangeError(`pool ${pool} / card ${index} out of range`);
+  if (!(pool >= 0 && pool < 100 && index >= 0 && index < 1e8))
+    throw new RangeError(`pool ${pool} / card ${index} out of range`);
   const body = `50199${String(pool).padStart(2, '0')}${String(index).padStart(8, '0')}`;
   return body + String(luhnCheckDigit(body));
 }

@@ -72,7 +72,14 @@ export interface LoadOptions {
   idleBatch: number;
 }
 
-function number(name: string, value: string | undefined, fallback: number, min: number, max: number, integer = true): number {
+function number(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
@@ -117,17 +124,21 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   }
   if (values.help) return 'help';
   const idle = number('idle', values.idle, 0, 1, 60_000);
-  if (idle === 0 && values.rate === undefined) throw new CliError('give --rate R (requests/s) or --rate max, or --idle N');
-  if (idle > 0 && values.rate !== undefined) throw new CliError('--idle and --rate are separate runs: give one of them');
+  if (idle === 0 && values.rate === undefined)
+    throw new CliError('give --rate R (requests/s) or --rate max, or --idle N');
+  if (idle > 0 && values.rate !== undefined)
+    throw new CliError('--idle and --rate are separate runs: give one of them');
   const dialect = values.dialect ?? 'iso93ascii';
-  if (!(SHIPPED_DIALECTS as readonly string[]).includes(dialect)) throw new CliError(`--dialect ${dialect}: one of ${SHIPPED_DIALECTS.join(', ')}`);
+  if (!(SHIPPED_DIALECTS as readonly string[]).includes(dialect))
+    throw new CliError(`--dialect ${dialect}: one of ${SHIPPED_DIALECTS.join(', ')}`);
   const connections = number('connections', values.connections, 100, 1, 20_000);
   const maxInFlight = number('max-in-flight', values['max-in-flight'], 256, 1, 10_000);
   const processes = number('processes', values.processes, 1, 1, 64);
   const slow = number('slow', values.slow, 0, 0, 5_000);
   const flood = number('flood', values.flood, 0, 0, 20_000);
   const depth = number('depth', values.depth, 1, 1, maxInFlight);
-  const rate = values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
+  const rate =
+    values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
   const command = values['switch-command']?.trim().split(/\s+/);
   return {
     kind: idle > 0 ? 'idle' : 'load',

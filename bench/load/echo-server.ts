@@ -12,9 +12,16 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FrameReader, type LengthHeader, encodeFrame } from '../../src/transport/framing.js';
 
-const { values } = parseArgs({ options: { header: { type: 'string', default: 'binary2' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    header: { type: 'string', default: 'binary2' },
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+  },
+});
 const framing = { header: values.header as LengthHeader, tpdu: false, maxFrameSize: 65535 };
-if (!['binary2', 'ascii4', 'bcd2'].includes(framing.header)) throw new Error(`--header ${framing.header}: binary2, ascii4 or bcd2`);
+if (!['binary2', 'ascii4', 'bcd2'].includes(framing.header))
+  throw new Error(`--header ${framing.header}: binary2, ascii4 or bcd2`);
 if (framing.header !== 'binary2') framing.maxFrameSize = 9999;
 
 const server = createServer({ noDelay: true }, (socket) => {

@@ -50,7 +50,12 @@ export interface Child {
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'SWITCH_PORT', 'ADMIN_PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(key) || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+    if (
+      ['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'SWITCH_PORT', 'ADMIN_PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(key) ||
+      key.startsWith('TAP') ||
+      key.startsWith('_TAPJS')
+    )
+      delete env[key];
   }
   return { ...env, ...extra };
 }
@@ -61,7 +66,10 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-function track(command: string[], env: Record<string, string>): { child: ChildProcess; out: () => string; warnings: Record<string, number>; exited: Promise<unknown> } {
+function track(
+  command: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; out: () => string; warnings: Record<string, number>; exited: Promise<unknown> } {
   const [file, ...args] = command;
   const child = spawn(file!, args, { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
@@ -103,10 +111,17 @@ function stopper(child: ChildProcess, exited: Promise<unknown>) {
   };
 }
 
-async function waitUntil(probe: () => Promise<boolean>, child: ChildProcess, ms: number, what: string, out: () => string): Promise<void> {
+async function waitUntil(
+  probe: () => Promise<boolean>,
+  child: ChildProcess,
+  ms: number,
+  what: string,
+  out: () => string,
+): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${out().slice(-2000)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${out().slice(-2000)}`);
     if (await probe()) return;
     if (Date.now() > until) throw new Error(`${what} not ready after ${ms} ms: ${out().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -115,7 +130,10 @@ async function waitUntil(probe: () => Promise<boolean>, child: ChildProcess, ms:
 
 async function ready(adminPort: number, token: string): Promise<boolean> {
   try {
-    const res = await fetch(`http://${HOST}:${adminPort}/readyz`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`http://${HOST}:${adminPort}/readyz`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(1000),
+    });
     return res.status === 200;
   } catch {
     return false;
@@ -142,7 +160,15 @@ export async function startSwitch(s: SwitchSettings, command?: string[]): Promis
       if (attempt < 3 && /EADDRINUSE/.test(t.out())) continue;
       throw e;
     }
-    return { pid: t.child.pid!, port: ports.listener, adminPort: ports.admin, adminToken, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+    return {
+      pid: t.child.pid!,
+      port: ports.listener,
+      adminPort: ports.admin,
+      adminToken,
+      warnings: () => ({ ...t.warnings }),
+      output: t.out,
+      stop: stopper(t.child, t.exited),
+    };
   }
 }
 
@@ -154,7 +180,14 @@ function withOperatorToken(config: object, token: string): object {
 
 /** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
 export async function startEcho(header: LengthHeader, command?: string[]): Promise<Child> {
-  const argv = command ?? [process.execPath, ...nodeArgsFor(siblingModule('echo-server')), '--header', header, '--host', HOST];
+  const argv = command ?? [
+    process.execPath,
+    ...nodeArgsFor(siblingModule('echo-server')),
+    '--header',
+    header,
+    '--host',
+    HOST,
+  ];
   const t = track(argv, {});
   let port = 0;
   await waitUntil(
@@ -168,7 +201,15 @@ export async function startEcho(header: LengthHeader, command?: string[]): Promi
     'echo server',
     t.out,
   );
-  return { pid: t.child.pid!, port, adminPort: undefined, adminToken: undefined, warnings: () => ({ ...t.warnings }), output: t.out, stop: stopper(t.child, t.exited) };
+  return {
+    pid: t.child.pid!,
+    port,
+    adminPort: undefined,
+    adminToken: undefined,
+    warnings: () => ({ ...t.warnings }),
+    output: t.out,
+    stop: stopper(t.child, t.exited),
+  };
 }
 
 /** Deletes every key under the prefix: SCAN (never KEYS, which blocks Redis) and UNLINK. */

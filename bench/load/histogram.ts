@@ -11,7 +11,12 @@ export const HIGHEST_US = 60_000_000;
 
 export function newHistogram(): Histogram {
   // autoResize off: recordValue beyond HIGHEST_US would grow the arrays; we clamp instead.
-  return build({ lowestDiscernibleValue: 1, highestTrackableValue: HIGHEST_US, numberOfSignificantValueDigits: 3, autoResize: false });
+  return build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: false,
+  });
 }
 
 /** Records a duration in ms, as whole µs (at least 1, at most HIGHEST_US). */

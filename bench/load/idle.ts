@@ -45,7 +45,8 @@ async function openOne(port: number, onClose: () => void): Promise<Socket> {
 /** The value of switch_open_connections in the switch's Prometheus text (summed over listeners). */
 export function openConnectionsFromMetrics(text: string): number | null {
   let total: number | null = null;
-  for (const m of text.matchAll(/^switch_open_connections(?:\{[^}]*\})?\s+([\d.e+]+)$/gm)) total = (total ?? 0) + Number(m[1]);
+  for (const m of text.matchAll(/^switch_open_connections(?:\{[^}]*\})?\s+([\d.e+]+)$/gm))
+    total = (total ?? 0) + Number(m[1]);
   return total;
 }
 
@@ -72,7 +73,9 @@ export async function runIdle(opts: IdleOptions): Promise<IdleResult> {
   try {
     for (let i = 0; i < opts.connections; i += opts.batch) {
       const size = Math.min(opts.batch, opts.connections - i);
-      const batch = await Promise.all(Array.from({ length: size }, () => openOne(opts.port, () => void (closing || closedBySwitch++))));
+      const batch = await Promise.all(
+        Array.from({ length: size }, () => openOne(opts.port, () => void (closing || closedBySwitch++))),
+      );
       sockets.push(...batch);
       opts.log(`[idle] ${sockets.length} connections open, switch RSS ${mib(rssKb(opts.pid)) ?? 'n/a'} MiB`);
     }
@@ -81,8 +84,12 @@ export async function runIdle(opts: IdleOptions): Promise<IdleResult> {
     let switchOpen: number | null = null;
     if (opts.adminPort !== undefined) {
       try {
-        const headers: Record<string, string> = opts.adminToken === undefined ? {} : { authorization: `Bearer ${opts.adminToken}` };
-        const res = await fetch(`http://${HOST}:${opts.adminPort}/metrics`, { headers, signal: AbortSignal.timeout(5000) });
+        const headers: Record<string, string> =
+          opts.adminToken === undefined ? {} : { authorization: `Bearer ${opts.adminToken}` };
+        const res = await fetch(`http://${HOST}:${opts.adminPort}/metrics`, {
+          headers,
+          signal: AbortSignal.timeout(5000),
+        });
         switchOpen = openConnectionsFromMetrics(await res.text());
       } catch {
         switchOpen = null;
@@ -96,7 +103,8 @@ export async function runIdle(opts: IdleOptions): Promise<IdleResult> {
       closedBySwitch,
       rssBeforeMiB: mib(before),
       rssAfterMiB: mib(after),
-      kibPerConnection: before === null || after === null ? null : Number(((after - before) / opts.connections).toFixed(2)),
+      kibPerConnection:
+        before === null || after === null ? null : Number(((after - before) / opts.connections).toFixed(2)),
       openSeconds: Number(openSeconds.toFixed(1)),
     };
   } finally {

@@ -34,7 +34,9 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function commandLine(argv: string[]): string {
   const args = argv.map((a) => (/^[\w./:=-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
-  return process.env.npm_lifecycle_event === 'bench' ? `npm run bench -- ${args}` : `node ${relative(ROOT, process.argv[1] ?? 'main.js')} ${args}`;
+  return process.env.npm_lifecycle_event === 'bench'
+    ? `npm run bench -- ${args}`
+    : `node ${relative(ROOT, process.argv[1] ?? 'main.js')} ${args}`;
 }
 
 const stamp = (d: Date): string => d.toISOString().replace(/[:.]/g, '-');
@@ -67,12 +69,38 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const plan = planCards(mix);
   const { templates, byEntry } = buildTemplates(d, framing, mix, plan, new Date());
   const wire = toWire(templates, stanEncoding(d));
-  log(`bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`);
+  log(
+    `bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`,
+  );
   const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan);
-  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.connections + o.slow + 1000, processes: o.processes, dir: ctx.dir }, o.switchCommand);
-  log(`bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`);
+  ctx.sw = await startSwitch(
+    {
+      dialect: o.dialect,
+      framing,
+      redisUrl: o.redis,
+      keyPrefix: ctx.keyPrefix,
+      maxInFlight: o.maxInFlight,
+      maxConnections: o.connections + o.slow + 1000,
+      processes: o.processes,
+      dir: ctx.dir,
+    },
+    o.switchCommand,
+  );
+  log(
+    `bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`,
+  );
   const codes = codeSetOf(d);
-  const common = { redisPid: await redisPid(ctx.redis), options: o, dialect: o.dialect, framing, templates: wire, byEntry, entries: mix.entries, cores: os.cpus().length, log };
+  const common = {
+    redisPid: await redisPid(ctx.redis),
+    options: o,
+    dialect: o.dialect,
+    framing,
+    templates: wire,
+    byEntry,
+    entries: mix.entries,
+    cores: os.cpus().length,
+    log,
+  };
   const sw = ctx.sw;
   let hostile: ReturnType<typeof startHostile> | undefined;
   const beside = (): void => {
@@ -80,7 +108,17 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
     hostile = startHostile({ port: sw.port, slow: o.slow, flood: o.flood });
     log(`bench: ${o.slow} slow and ${o.flood} flooding clients beside the terminals`);
   };
-  const phases = [await runPhase({ ...common, target: 'switch', port: sw.port, pid: sw.pid, warnings: sw.warnings, expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)), onConnected: beside }).finally(() => hostile?.stop())];
+  const phases = [
+    await runPhase({
+      ...common,
+      target: 'switch',
+      port: sw.port,
+      pid: sw.pid,
+      warnings: sw.warnings,
+      expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)),
+      onConnected: beside,
+    }).finally(() => hostile?.stop()),
+  ];
   const hostileCounts = hostile?.stop();
   await sw.stop();
   ctx.sw = undefined;
@@ -89,13 +127,31 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
     const echo = await startEcho(framing.header);
     ctx.sw = echo;
     log(`bench: echo server pid ${echo.pid} on 127.0.0.1:${echo.port}`);
-    phases.push(await runPhase({ ...common, target: 'echo', port: echo.port, pid: echo.pid, warnings: echo.warnings, expected: null }));
+    phases.push(
+      await runPhase({
+        ...common,
+        target: 'echo',
+        port: echo.port,
+        pid: echo.pid,
+        warnings: echo.warnings,
+        expected: null,
+      }),
+    );
     await echo.stop();
     ctx.sw = undefined;
   }
   const date = new Date();
   const { switchCommand: _, ...shown } = o;
-  const report = buildReport({ date, machine: machine(), command: commandLine(argv), options: { ...shown, switchCommand: o.switchCommand?.join(' ') ?? null }, mix, keyPrefix: ctx.keyPrefix, phases, ...(hostileCounts === undefined ? {} : { hostile: hostileCounts }) });
+  const report = buildReport({
+    date,
+    machine: machine(),
+    command: commandLine(argv),
+    options: { ...shown, switchCommand: o.switchCommand?.join(' ') ?? null },
+    mix,
+    keyPrefix: ctx.keyPrefix,
+    phases,
+    ...(hostileCounts === undefined ? {} : { hostile: hostileCounts }),
+  });
   process.stdout.write(`${formatReport(report)}\n`);
   const json = writeJson('load', report, date, o.json);
   const html = o.html ?? join(RESULTS_DIR, 'load-latest.html');
@@ -106,12 +162,47 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
 
 async function idle(o: LoadOptions, ctx: Context, argv: string[]): Promise<void> {
   const framing = FRAMING_OF[o.dialect];
-  ctx.sw = await startSwitch({ dialect: o.dialect, framing, redisUrl: o.redis, keyPrefix: ctx.keyPrefix, maxInFlight: o.maxInFlight, maxConnections: o.idle + 1000, dir: ctx.dir }, o.switchCommand);
-  log(`bench: switch pid ${ctx.sw.pid} on 127.0.0.1:${ctx.sw.port}; opening ${o.idle} idle connections, ${o.idleBatch} at a time`);
-  const result = await runIdle({ pid: ctx.sw.pid, port: ctx.sw.port, adminPort: ctx.sw.adminPort, adminToken: ctx.sw.adminToken, connections: o.idle, batch: o.idleBatch, log });
+  ctx.sw = await startSwitch(
+    {
+      dialect: o.dialect,
+      framing,
+      redisUrl: o.redis,
+      keyPrefix: ctx.keyPrefix,
+      maxInFlight: o.maxInFlight,
+      maxConnections: o.idle + 1000,
+      dir: ctx.dir,
+    },
+    o.switchCommand,
+  );
+  log(
+    `bench: switch pid ${ctx.sw.pid} on 127.0.0.1:${ctx.sw.port}; opening ${o.idle} idle connections, ${o.idleBatch} at a time`,
+  );
+  const result = await runIdle({
+    pid: ctx.sw.pid,
+    port: ctx.sw.port,
+    adminPort: ctx.sw.adminPort,
+    adminToken: ctx.sw.adminToken,
+    connections: o.idle,
+    batch: o.idleBatch,
+    log,
+  });
   const date = new Date();
-  const target = { rssMiB: IDLE_RSS_TARGET_MIB, connections: 10_000, met: result.rssAfterMiB === null ? null : o.idle >= 10_000 ? result.rssAfterMiB < IDLE_RSS_TARGET_MIB : null };
-  const report = { version: 1, kind: 'idle', date: date.toISOString(), machine: machine(), command: commandLine(argv), options: { dialect: o.dialect, idle: o.idle, idleBatch: o.idleBatch, maxInFlight: o.maxInFlight }, switch: { pid: ctx.sw.pid, warnings: ctx.sw.warnings() }, idle: result, target };
+  const target = {
+    rssMiB: IDLE_RSS_TARGET_MIB,
+    connections: 10_000,
+    met: result.rssAfterMiB === null ? null : o.idle >= 10_000 ? result.rssAfterMiB < IDLE_RSS_TARGET_MIB : null,
+  };
+  const report = {
+    version: 1,
+    kind: 'idle',
+    date: date.toISOString(),
+    machine: machine(),
+    command: commandLine(argv),
+    options: { dialect: o.dialect, idle: o.idle, idleBatch: o.idleBatch, maxInFlight: o.maxInFlight },
+    switch: { pid: ctx.sw.pid, warnings: ctx.sw.warnings() },
+    idle: result,
+    target,
+  };
   process.stdout.write(
     `idle: ${result.opened}/${result.connections} connections open (switch reports ${result.switchOpenConnections ?? 'n/a'}, closed by the switch ${result.closedBySwitch}) in ${result.openSeconds} s\n` +
       `  switch RSS before ${result.rssBeforeMiB ?? 'n/a'} MiB, after ${result.rssAfterMiB ?? 'n/a'} MiB (${result.kibPerConnection ?? 'n/a'} KiB per connection)` +
@@ -151,18 +242,30 @@ async function main(): Promise<number> {
     log(`bench: no Redis at ${o.redis}: ${(e as Error).message}`);
     return 1;
   }
-  const ctx: Context = { redis, keyPrefix: `bench:${process.pid}:${Date.now().toString(36)}:`, dir: mkdtempSync(join(os.tmpdir(), 'switch-bench-')), sw: undefined };
+  const ctx: Context = {
+    redis,
+    keyPrefix: `bench:${process.pid}:${Date.now().toString(36)}:`,
+    dir: mkdtempSync(join(os.tmpdir(), 'switch-bench-')),
+    sw: undefined,
+  };
   let cleaned: Promise<void> | undefined;
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       await ctx.sw?.stop().catch(() => undefined);
       const n = await deleteKeys(redis, ctx.keyPrefix).catch(() => -1);
-      log(n >= 0 ? `bench: deleted ${n} keys under ${ctx.keyPrefix}` : `bench: could not delete the keys under ${ctx.keyPrefix}`);
+      log(
+        n >= 0
+          ? `bench: deleted ${n} keys under ${ctx.keyPrefix}`
+          : `bench: could not delete the keys under ${ctx.keyPrefix}`,
+      );
       redis.disconnect();
       rmSync(ctx.dir, { recursive: true, force: true });
     })());
   // Bounded: the phases' own time plus generous room for starting, seeding and stopping.
-  const budgetS = o.kind === 'idle' ? 300 + o.idle / 50 : (1 + (o.baseline ? 1 : 0)) * (o.warmupS + o.durationS + o.timeoutMs / 1000 + 60) + 120;
+  const budgetS =
+    o.kind === 'idle'
+      ? 300 + o.idle / 50
+      : (1 + (o.baseline ? 1 : 0)) * (o.warmupS + o.durationS + o.timeoutMs / 1000 + 60) + 120;
   const watchdog = setTimeout(() => {
     log(`bench: still running after ${Math.round(budgetS)} s; stopping`);
     void cleanup().finally(() => process.exit(3));

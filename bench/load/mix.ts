@@ -80,14 +80,17 @@ const validateSchema = new Ajv({ allErrors: true }).compile<Mix>(MIX_SCHEMA);
 /** The mix if `json` is a valid one; otherwise a MixError listing every problem found. */
 export function validateMix(json: unknown): Mix {
   if (!validateSchema(json)) {
-    throw new MixError((validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+    throw new MixError(
+      (validateSchema.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+    );
   }
   const problems: string[] = [];
   const seen = new Set<string>();
   json.entries.forEach((e, i) => {
     if (seen.has(e.name)) problems.push(`/entries/${i}/name "${e.name}" is used twice`);
     seen.add(e.name);
-    if (!Object.hasOwn(json.cards, e.cards)) problems.push(`/entries/${i}/cards "${e.cards}" is not a pool under /cards`);
+    if (!Object.hasOwn(json.cards, e.cards))
+      problems.push(`/entries/${i}/cards "${e.cards}" is not a pool under /cards`);
     if (e.then !== undefined) {
       // The switch completes only authorizations (x100), and reverses authorizations and sales.
       const kind = followUpKind(e.then.mti);
@@ -102,7 +105,11 @@ export function validateMix(json: unknown): Mix {
 /** A mix by name (bench/mixes/<name>.json) or by path (anything with a / or ending in .json). */
 export function loadMix(nameOrPath: string): Mix {
   const byPath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
-  const file = byPath ? (isAbsolute(nameOrPath) ? nameOrPath : join(process.cwd(), nameOrPath)) : join(MIXES_DIR, `${nameOrPath}.json`);
+  const file = byPath
+    ? isAbsolute(nameOrPath)
+      ? nameOrPath
+      : join(process.cwd(), nameOrPath)
+    : join(MIXES_DIR, `${nameOrPath}.json`);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -139,7 +146,19 @@ export interface MixRow {
 export function mixRows(entries: readonly MixEntry[]): MixRow[] {
   return entries.flatMap((e, i): MixRow[] => {
     const row: MixRow = { name: e.name, weight: e.weight, mti: e.mti, expect: e.expect, entry: i, followUp: false };
-    return e.then === undefined ? [row] : [row, { name: `${e.name} then`, weight: e.weight, mti: e.then.mti, expect: e.then.expect, entry: i, followUp: true }];
+    return e.then === undefined
+      ? [row]
+      : [
+          row,
+          {
+            name: `${e.name} then`,
+            weight: e.weight,
+            mti: e.then.mti,
+            expect: e.then.expect,
+            entry: i,
+            followUp: true,
+          },
+        ];
   });
 }
 
@@ -164,7 +183,8 @@ export class WeightedChoice {
   private readonly total: number;
 
   constructor(weights: readonly number[]) {
-    if (weights.length === 0 || weights.some((w) => !(w > 0) || !Number.isFinite(w))) throw new RangeError('weights must be positive finite numbers, at least one');
+    if (weights.length === 0 || weights.some((w) => !(w > 0) || !Number.isFinite(w)))
+      throw new RangeError('weights must be positive finite numbers, at least one');
     this.cumulative = new Float64Array(weights.length);
     let sum = 0;
     weights.forEach((w, i) => (this.cumulative[i] = sum += w));

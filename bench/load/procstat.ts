@@ -77,7 +77,15 @@ export function processTree(pid: number): number[] {
       continue;
     }
     // Each thread lists the children it started.
-    for (const tid of tasks) tree.push(...(readOrNull(`/proc/${tree[i]}/task/${tid}/children`, (t) => t.split(' ').filter((x) => x !== '').map(Number)) ?? []));
+    for (const tid of tasks)
+      tree.push(
+        ...(readOrNull(`/proc/${tree[i]}/task/${tid}/children`, (t) =>
+          t
+            .split(' ')
+            .filter((x) => x !== '')
+            .map(Number),
+        ) ?? []),
+      );
   }
   return tree;
 }

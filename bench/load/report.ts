@@ -13,7 +13,6 @@ import type { HostileCounts } from './hostile.js';
 
 export const REPORT_VERSION = 1;
 
-
 export { machine } from '../support/machine.js';
 
 export interface ProcessFigures {
@@ -110,14 +109,21 @@ export interface PhaseReport {
     processCpuPercent: number | null;
     machinePercent: number | null;
     mainThreadCpuPercent: number | null;
-    workers: { worker: number; connections: number; cpuPercent: number | null; machinePercent: number | null; eventLoopUtilization: number }[];
+    workers: {
+      worker: number;
+      connections: number;
+      cpuPercent: number | null;
+      machinePercent: number | null;
+      eventLoopUtilization: number;
+    }[];
   };
   process: ProcessFigures;
   redisCpuPercent: number | null;
 }
 
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
-const pct = (cpuMs: number | null, windowMs: number): number | null => (cpuMs === null || windowMs <= 0 ? null : round((100 * cpuMs) / windowMs));
+const pct = (cpuMs: number | null, windowMs: number): number | null =>
+  cpuMs === null || windowMs <= 0 ? null : round((100 * cpuMs) / windowMs);
 const add = (into: Record<string, number>, from: Record<string, number>): void => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 };
@@ -148,7 +154,10 @@ export function aggregatePhase(input: PhaseInput): PhaseReport {
     const codes: Record<string, number> = {};
     for (const r of results) add(codes, r.perEntry[i]?.codes ?? {});
     const expectedCodes = input.expected?.[i];
-    const expected = expectedCodes === undefined ? null : Object.entries(codes).reduce((s, [c, n]) => s + (expectedCodes.includes(c) ? n : 0), 0);
+    const expected =
+      expectedCodes === undefined
+        ? null
+        : Object.entries(codes).reduce((s, [c, n]) => s + (expectedCodes.includes(c) ? n : 0), 0);
     const answered = sum((r) => r.perEntry[i]?.answered ?? 0);
     return {
       name: row.name,
@@ -213,7 +222,13 @@ export function aggregatePhase(input: PhaseInput): PhaseReport {
       mainThreadCpuPercent: pct(g.mainThreadCpuMs, g.windowMs),
       workers: results.map((r) => {
         const cpu = pct(r.cpuMs, g.windowMs);
-        return { worker: r.worker, connections: r.connections, cpuPercent: cpu, machinePercent: cpu === null ? null : round(cpu / g.cores), eventLoopUtilization: round(r.elu, 3) };
+        return {
+          worker: r.worker,
+          connections: r.connections,
+          cpuPercent: cpu,
+          machinePercent: cpu === null ? null : round(cpu / g.cores),
+          eventLoopUtilization: round(r.elu, 3),
+        };
       }),
     },
     process: input.process,
@@ -231,7 +246,22 @@ export interface RunReport {
   machine: Machine;
   command: string;
   options: Record<string, unknown>;
-  mix: { name: string; entries: { name: string; weight: number; mti: string; processingCode: string; amount: number; cards: string; pin: string; contactless: boolean; expect: string[]; then?: Omit<FollowUp, 'description'> }[]; cards: Record<string, { count: number; state: string }> };
+  mix: {
+    name: string;
+    entries: {
+      name: string;
+      weight: number;
+      mti: string;
+      processingCode: string;
+      amount: number;
+      cards: string;
+      pin: string;
+      contactless: boolean;
+      expect: string[];
+      then?: Omit<FollowUp, 'description'>;
+    }[];
+    cards: Record<string, { count: number; state: string }>;
+  };
   keyPrefix: string;
   phases: PhaseReport[];
   /** Switch throughput over echo throughput, when the baseline ran. */
@@ -240,7 +270,16 @@ export interface RunReport {
   hostile?: HostileCounts;
 }
 
-export function buildReport(parts: { date: Date; machine: Machine; command: string; options: Record<string, unknown>; mix: { name: string; entries: MixEntry[]; cards: Record<string, { count: number; state: string }> }; keyPrefix: string; phases: PhaseReport[]; hostile?: HostileCounts }): RunReport {
+export function buildReport(parts: {
+  date: Date;
+  machine: Machine;
+  command: string;
+  options: Record<string, unknown>;
+  mix: { name: string; entries: MixEntry[]; cards: Record<string, { count: number; state: string }> };
+  keyPrefix: string;
+  phases: PhaseReport[];
+  hostile?: HostileCounts;
+}): RunReport {
   const sw = parts.phases.find((p) => p.target === 'switch');
   const echo = parts.phases.find((p) => p.target === 'echo');
   return {
@@ -252,23 +291,32 @@ export function buildReport(parts: { date: Date; machine: Machine; command: stri
     options: parts.options,
     mix: {
       name: parts.mix.name,
-      entries: parts.mix.entries.map(({ name, weight, mti, processingCode, amount, cards, pin, contactless, expect, then }) => ({
-        name,
-        weight,
-        mti,
-        processingCode,
-        amount,
-        cards,
-        pin,
-        contactless,
-        expect,
-        ...(then === undefined ? {} : { then: { mti: then.mti, amount: then.amount ?? amount, expect: then.expect } }),
-      })),
-      cards: Object.fromEntries(Object.entries(parts.mix.cards).map(([k, v]) => [k, { count: v.count, state: v.state }])),
+      entries: parts.mix.entries.map(
+        ({ name, weight, mti, processingCode, amount, cards, pin, contactless, expect, then }) => ({
+          name,
+          weight,
+          mti,
+          processingCode,
+          amount,
+          cards,
+          pin,
+          contactless,
+          expect,
+          ...(then === undefined
+            ? {}
+            : { then: { mti: then.mti, amount: then.amount ?? amount, expect: then.expect } }),
+        }),
+      ),
+      cards: Object.fromEntries(
+        Object.entries(parts.mix.cards).map(([k, v]) => [k, { count: v.count, state: v.state }]),
+      ),
     },
     keyPrefix: parts.keyPrefix,
     phases: parts.phases,
-    baselineRatio: sw !== undefined && echo !== undefined && echo.achievedRate > 0 ? round(sw.achievedRate / echo.achievedRate, 3) : null,
+    baselineRatio:
+      sw !== undefined && echo !== undefined && echo.achievedRate > 0
+        ? round(sw.achievedRate / echo.achievedRate, 3)
+        : null,
     ...(parts.hostile === undefined ? {} : { hostile: parts.hostile }),
   };
 }
@@ -280,27 +328,57 @@ const maybe = (x: number | null, unit = ''): string => (x === null ? 'n/a' : `${
 export function formatReport(r: RunReport): string {
   const lines: string[] = [];
   for (const p of r.phases) {
-    const how = p.mode === 'closed' ? `closed loop, ${p.depth} in flight per connection` : `open loop, offered ${n(p.offeredRate ?? 0)}/s`;
-    lines.push(`${p.target}: ${how}, ${p.connections} connections, ${p.workers} worker(s), ${p.durationS} s measured after ${p.warmupS} s warm-up`);
-    lines.push(`  throughput   ${n(p.achievedRate)} answers/s  (sent ${n(p.requests.sent)}, answered ${n(p.requests.answered)}, timeouts ${n(p.requests.timeouts)}, failed ${n(p.requests.failed)})`);
+    const how =
+      p.mode === 'closed'
+        ? `closed loop, ${p.depth} in flight per connection`
+        : `open loop, offered ${n(p.offeredRate ?? 0)}/s`;
+    lines.push(
+      `${p.target}: ${how}, ${p.connections} connections, ${p.workers} worker(s), ${p.durationS} s measured after ${p.warmupS} s warm-up`,
+    );
+    lines.push(
+      `  throughput   ${n(p.achievedRate)} answers/s  (sent ${n(p.requests.sent)}, answered ${n(p.requests.answered)}, timeouts ${n(p.requests.timeouts)}, failed ${n(p.requests.failed)})`,
+    );
     const l = p.latencyMs;
-    lines.push(`  latency ms   min ${l.min}  mean ${l.mean}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p99_9}  max ${l.max}`);
-    if (p.sendLagMs !== null) lines.push(`  send lag ms  p50 ${p.sendLagMs.p50}  p99 ${p.sendLagMs.p99}  max ${p.sendLagMs.max}  (how late the generator sent)`);
-    lines.push(`  ${p.target} CPU ${maybe(p.process.cpuPercent, '%')} of a core, RSS max ${maybe(p.process.rssMaxMiB, ' MiB')}; Redis CPU ${maybe(p.redisCpuPercent, '%')}`);
+    lines.push(
+      `  latency ms   min ${l.min}  mean ${l.mean}  p50 ${l.p50}  p90 ${l.p90}  p99 ${l.p99}  p99.9 ${l.p99_9}  max ${l.max}`,
+    );
+    if (p.sendLagMs !== null)
+      lines.push(
+        `  send lag ms  p50 ${p.sendLagMs.p50}  p99 ${p.sendLagMs.p99}  max ${p.sendLagMs.max}  (how late the generator sent)`,
+      );
+    lines.push(
+      `  ${p.target} CPU ${maybe(p.process.cpuPercent, '%')} of a core, RSS max ${maybe(p.process.rssMaxMiB, ' MiB')}; Redis CPU ${maybe(p.redisCpuPercent, '%')}`,
+    );
     const w = p.generator.workers.map((x) => `${maybe(x.cpuPercent, '%')} (ELU ${x.eventLoopUtilization})`).join(', ');
-    lines.push(`  generator CPU ${maybe(p.generator.processCpuPercent, '%')} of a core (${maybe(p.generator.machinePercent, '%')} of the machine); main thread ${maybe(p.generator.mainThreadCpuPercent, '%')}; workers ${w}`);
+    lines.push(
+      `  generator CPU ${maybe(p.generator.processCpuPercent, '%')} of a core (${maybe(p.generator.machinePercent, '%')} of the machine); main thread ${maybe(p.generator.mainThreadCpuPercent, '%')}; workers ${w}`,
+    );
     if (Object.keys(p.requests.errors).length > 0) lines.push(`  errors       ${JSON.stringify(p.requests.errors)}`);
     if (p.unexpected !== null) {
-      lines.push(`  action codes ${Object.entries(p.actionCodes).sort(([a], [b]) => a.localeCompare(b)).map(([c, k]) => `${c}: ${n(k)}`).join(', ')}; unexpected ${n(p.unexpected)}`);
+      lines.push(
+        `  action codes ${Object.entries(p.actionCodes)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([c, k]) => `${c}: ${n(k)}`)
+          .join(', ')}; unexpected ${n(p.unexpected)}`,
+      );
       for (const e of p.entries) {
-        const codes = Object.entries(e.codes).sort(([a], [b]) => a.localeCompare(b)).map(([c, k]) => `${c} ${n(k)}`).join(', ');
-        lines.push(`    ${e.name.padEnd(20)} sent ${n(e.sent).padStart(9)}  ${codes}${e.unexpected ? `  UNEXPECTED ${n(e.unexpected)}` : ''}`);
+        const codes = Object.entries(e.codes)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([c, k]) => `${c} ${n(k)}`)
+          .join(', ');
+        lines.push(
+          `    ${e.name.padEnd(20)} sent ${n(e.sent).padStart(9)}  ${codes}${e.unexpected ? `  UNEXPECTED ${n(e.unexpected)}` : ''}`,
+        );
       }
     }
-    if (Object.keys(p.process.warnings).length > 0) lines.push(`  ${p.target} warnings ${JSON.stringify(p.process.warnings)}`);
+    if (Object.keys(p.process.warnings).length > 0)
+      lines.push(`  ${p.target} warnings ${JSON.stringify(p.process.warnings)}`);
   }
   const h = r.hostile;
-  if (h !== undefined) lines.push(`hostile clients beside the switch's terminals: ${n(h.slow)} slow (closed by the switch ${n(h.slowClosed)} times), ${n(h.flood)} flooding (shed ${n(h.floodShed)} times, ${n(h.floodHeld)} held at the end)`);
+  if (h !== undefined)
+    lines.push(
+      `hostile clients beside the switch's terminals: ${n(h.slow)} slow (closed by the switch ${n(h.slowClosed)} times), ${n(h.flood)} flooding (shed ${n(h.floodShed)} times, ${n(h.floodHeld)} held at the end)`,
+    );
   if (r.baselineRatio !== null) lines.push(`switch / echo throughput: ${r.baselineRatio}`);
   return lines.join('\n');
 }

@@ -67,7 +67,9 @@ function answerMti(mti: string, echo: boolean): string {
 
 function waitFor<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
@@ -150,8 +152,16 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
 
     // The measurement window's CPU figures: the target's, Redis's, and the generator's own.
     const window: { from?: Snapshot; to?: Snapshot } = {};
-    const snap = (): Snapshot => ({ target: monitor.sample(), redis: redis?.sample(), mainThreadMs: threadCpuMs(), process: process.cpuUsage() });
-    const timers = [setTimeout(() => (window.from = snap()), measureFrom - now()), setTimeout(() => (window.to = snap()), endAt - now())];
+    const snap = (): Snapshot => ({
+      target: monitor.sample(),
+      redis: redis?.sample(),
+      mainThreadMs: threadCpuMs(),
+      process: process.cpuUsage(),
+    });
+    const timers = [
+      setTimeout(() => (window.from = snap()), measureFrom - now()),
+      setTimeout(() => (window.to = snap()), endAt - now()),
+    ];
 
     // Progress, a little after each second of the run so that the workers' ticks are in.
     let shown = 0;
@@ -173,12 +183,18 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
       h.destroy();
       const rate = answered - shown;
       shown = answered;
-      spec.log(`[${spec.target} ${((t - startAt) / 1000).toFixed(0).padStart(3)} s${inWarmup ? ' warm-up' : t < endAt ? '' : ' draining'}] sent ${sent}  answered ${answered}  failed ${failed}  rate ${rate}/s  p99 ${p99}`);
+      spec.log(
+        `[${spec.target} ${((t - startAt) / 1000).toFixed(0).padStart(3)} s${inWarmup ? ' warm-up' : t < endAt ? '' : ' draining'}] sent ${sent}  answered ${answered}  failed ${failed}  rate ${rate}/s  p99 ${p99}`,
+      );
       tick = setTimeout(show, startAt + ++second * 1000 + 150 - now());
     };
     let tick = setTimeout(show, startAt + ++second * 1000 + 150 - now());
 
-    await waitFor(Promise.race([allDone, failure]), endAt - now() + o.timeoutMs + 15_000, `${spec.target}: workers finishing`);
+    await waitFor(
+      Promise.race([allDone, failure]),
+      endAt - now() + o.timeoutMs + 15_000,
+      `${spec.target}: workers finishing`,
+    );
     clearTimeout(tick);
     timers.forEach(clearTimeout);
     monitor.stop();
@@ -217,7 +233,8 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
       generator: {
         windowMs,
         processCpuMs: from && to ? diffCpu(from.process, to.process) : null,
-        mainThreadCpuMs: from?.mainThreadMs != null && to?.mainThreadMs != null ? to.mainThreadMs - from.mainThreadMs : null,
+        mainThreadCpuMs:
+          from?.mainThreadMs != null && to?.mainThreadMs != null ? to.mainThreadMs - from.mainThreadMs : null,
         cores: spec.cores,
       },
       process: processFigures,

@@ -17,7 +17,8 @@ export class OpenLoopSchedule {
     readonly startAt: number,
   ) {
     if (!(rate > 0 && Number.isFinite(rate))) throw new RangeError(`rate must be a positive number, got ${rate}`);
-    if (!(Number.isInteger(connections) && connections > 0)) throw new RangeError(`connections must be a positive integer, got ${connections}`);
+    if (!(Number.isInteger(connections) && connections > 0))
+      throw new RangeError(`connections must be a positive integer, got ${connections}`);
     this.gapMs = 1000 / rate;
   }
 

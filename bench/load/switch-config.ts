@@ -48,7 +48,12 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
         dialect: s.dialect,
         framing: s.framing,
         // Idle and first-frame timeouts beyond any run: the idle-connection test's connections never send a frame.
-        connections: { maxConnections: s.maxConnections, maxInFlight: s.maxInFlight, idleTimeoutMs: 3_600_000, firstFrameTimeoutMs: 3_600_000 },
+        connections: {
+          maxConnections: s.maxConnections,
+          maxInFlight: s.maxInFlight,
+          idleTimeoutMs: 3_600_000,
+          firstFrameTimeoutMs: 3_600_000,
+        },
       },
     ],
     admin: { host: HOST, port: ports.admin },
@@ -57,6 +62,10 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
     log: { level: s.logLevel ?? 'warn' },
     register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },
     // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
-    clearing: { enabled: false, directory: join(s.dir, 'clearing'), blockList: { directory: join(s.dir, 'block-list') } },
+    clearing: {
+      enabled: false,
+      directory: join(s.dir, 'clearing'),
+      blockList: { directory: join(s.dir, 'block-list') },
+    },
   };
 }

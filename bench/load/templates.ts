@@ -71,8 +71,20 @@ export interface TemplateWire {
  */
 function timestamps(at: Date): { f7: string; f12_93: string; f12_87: string; f13_87: string } {
   const p = (n: number) => String(n).padStart(2, '0');
-  const [yy, mm, dd, hh, mi, ss] = [at.getUTCFullYear() % 100, at.getUTCMonth() + 1, at.getUTCDate(), at.getUTCHours(), at.getUTCMinutes(), at.getUTCSeconds()].map(p);
-  return { f7: `${mm}${dd}${hh}${mi}${ss}`, f12_93: `${yy}${mm}${dd}${hh}${mi}${ss}`, f12_87: `${hh}${mi}${ss}`, f13_87: `${mm}${dd}` };
+  const [yy, mm, dd, hh, mi, ss] = [
+    at.getUTCFullYear() % 100,
+    at.getUTCMonth() + 1,
+    at.getUTCDate(),
+    at.getUTCHours(),
+    at.getUTCMinutes(),
+    at.getUTCSeconds(),
+  ].map(p);
+  return {
+    f7: `${mm}${dd}${hh}${mi}${ss}`,
+    f12_93: `${yy}${mm}${dd}${hh}${mi}${ss}`,
+    f12_87: `${hh}${mi}${ss}`,
+    f13_87: `${mm}${dd}`,
+  };
 }
 
 /** A 1987 dialect: field 12 is the time only (hhmmss), the date in field 13. */
@@ -112,14 +124,27 @@ function common(d: Dialect, card: PlannedCard, at: Date, stan: string, terminal:
 }
 
 /** The request an entry sends for a card, as a message; `stan` and `terminal` default to placeholders. */
-export function requestFor(d: Dialect, entry: MixEntry, card: PlannedCard, at: Date, stan = STAN_PLACEHOLDER, terminal = TERMINAL_PLACEHOLDER): IsoMessage {
+export function requestFor(
+  d: Dialect,
+  entry: MixEntry,
+  card: PlannedCard,
+  at: Date,
+  stan = STAN_PLACEHOLDER,
+  terminal = TERMINAL_PLACEHOLDER,
+): IsoMessage {
   const iso87 = is1987(d);
   const message: IsoMessage = {
     ...common(d, card, at, stan, terminal),
     0: mtiIn(d, entry.mti),
     3: entry.processingCode,
     4: String(entry.amount).padStart(12, '0'),
-    22: iso87 ? (entry.contactless ? POS_CONTACTLESS_87 : POS_CHIP_87) : entry.contactless ? POS_CONTACTLESS_93 : POS_CHIP_93,
+    22: iso87
+      ? entry.contactless
+        ? POS_CONTACTLESS_87
+        : POS_CHIP_87
+      : entry.contactless
+        ? POS_CONTACTLESS_93
+        : POS_CHIP_93,
   };
   if (entry.pin !== 'none') {
     const pin = entry.pin === 'right' ? card.pin : wrongPinOf(card.pin);
@@ -133,7 +158,15 @@ export function requestFor(d: Dialect, entry: MixEntry, card: PlannedCard, at: D
  * the same card, terminal, processing code, currency and local time; its own STAN, and field 56
  * naming the original by MTI, STAN (`original`) and local time. Both STANs default to placeholders.
  */
-export function followUpFor(d: Dialect, entry: MixEntry & { then: FollowUp }, card: PlannedCard, at: Date, stan = STAN_PLACEHOLDER, original = STAN_PLACEHOLDER, terminal = TERMINAL_PLACEHOLDER): IsoMessage {
+export function followUpFor(
+  d: Dialect,
+  entry: MixEntry & { then: FollowUp },
+  card: PlannedCard,
+  at: Date,
+  stan = STAN_PLACEHOLDER,
+  original = STAN_PLACEHOLDER,
+  terminal = TERMINAL_PLACEHOLDER,
+): IsoMessage {
   const then = entry.then;
   const amount = then.amount ?? entry.amount;
   const message: IsoMessage = {
@@ -170,14 +203,17 @@ export function locateOriginalStan(d: Dialect, body: Buffer): number {
   const { layout, message } = layoutOf(d, body);
   const f = layout.find((l) => l.field === 56);
   const value = message[56];
-  if (f === undefined || typeof value !== 'string' || !/^\d{22}$/.test(value)) throw new Error(`template: field 56 is not 22 digits (original MTI, STAN, local time) in dialect ${d.name}`);
+  if (f === undefined || typeof value !== 'string' || !/^\d{22}$/.test(value))
+    throw new Error(`template: field 56 is not 22 digits (original MTI, STAN, local time) in dialect ${d.name}`);
   const bcd = d.field(56)?.encoding === 'bcd';
   // The worker writes both STANs the same way (TemplateWire.stanEncoding).
-  if ((bcd ? 'bcd' : 'ascii') !== stanEncoding(d)) throw new Error(`template: fields 11 and 56 encode digits differently in dialect ${d.name}`);
+  if ((bcd ? 'bcd' : 'ascii') !== stanEncoding(d))
+    throw new Error(`template: fields 11 and 56 encode digits differently in dialect ${d.name}`);
   const at = f.end - (bcd ? 11 : 22) + (bcd ? 2 : 4);
   const bytes = body.subarray(at, at + (bcd ? 3 : 6));
   const found = bcd ? bytes.toString('hex') : bytes.toString('latin1');
-  if (found !== value.slice(4, 10)) throw new Error(`template: the original STAN is not where expected in field 56 (dialect ${d.name})`);
+  if (found !== value.slice(4, 10))
+    throw new Error(`template: the original STAN is not where expected in field 56 (dialect ${d.name})`);
   return at;
 }
 
@@ -186,7 +222,8 @@ export function locateFields(d: Dialect, body: Buffer): { stanAt: number; termAt
   const { layout } = layoutOf(d, body);
   const at = (field: number, size: number): number => {
     const f = layout.find((l) => l.field === field);
-    if (f === undefined || f.end - f.start !== size) throw new Error(`template: field ${field} is not a fixed ${size}-byte field in dialect ${d.name}`);
+    if (f === undefined || f.end - f.start !== size)
+      throw new Error(`template: field ${field} is not a fixed ${size}-byte field in dialect ${d.name}`);
     return f.start;
   };
   return { stanAt: at(11, stanEncoding(d) === 'bcd' ? 3 : 6), termAt: at(41, 8) };
@@ -224,11 +261,18 @@ export function terminalIdOf(n: number): string {
  * when the entry has one; `byEntry[i]` lists entry i's templates (not the follow-ups, which are
  * only sent after their original).
  */
-export function buildTemplates(d: Dialect, framing: FramingSpec, mix: Mix, cards: Map<string, PlannedCard[]>, at: Date): { templates: Template[]; byEntry: number[][] } {
+export function buildTemplates(
+  d: Dialect,
+  framing: FramingSpec,
+  mix: Mix,
+  cards: Map<string, PlannedCard[]>,
+  at: Date,
+): { templates: Template[]; byEntry: number[][] } {
   const templates: Template[] = [];
   const byEntry: number[][] = [];
   const head = headerSize(framing.header) + (framing.tpdu ? 5 : 0);
-  const frame = (body: Buffer): Buffer => encodeFrame(framing, body, framing.tpdu ? Buffer.from([0x60, 0, 1, 0, 0]) : undefined);
+  const frame = (body: Buffer): Buffer =>
+    encodeFrame(framing, body, framing.tpdu ? Buffer.from([0x60, 0, 1, 0, 0]) : undefined);
   mix.entries.forEach((entry, e) => {
     const mine: number[] = [];
     for (const card of cards.get(entry.cards) ?? []) {
@@ -236,12 +280,26 @@ export function buildTemplates(d: Dialect, framing: FramingSpec, mix: Mix, cards
       const { stanAt, termAt } = locateFields(d, body);
       const i = templates.length;
       mine.push(i);
-      templates.push({ entry: e, frame: frame(body), stanAt: head + stanAt, termAt: head + termAt, origStanAt: -1, followUp: -1 });
+      templates.push({
+        entry: e,
+        frame: frame(body),
+        stanAt: head + stanAt,
+        termAt: head + termAt,
+        origStanAt: -1,
+        followUp: -1,
+      });
       if (entry.then !== undefined) {
         const next = d.pack(followUpFor(d, { ...entry, then: entry.then }, card, at));
         const f = locateFields(d, next);
         templates[i]!.followUp = templates.length;
-        templates.push({ entry: e, frame: frame(next), stanAt: head + f.stanAt, termAt: head + f.termAt, origStanAt: head + locateOriginalStan(d, next), followUp: -1 });
+        templates.push({
+          entry: e,
+          frame: frame(next),
+          stanAt: head + f.stanAt,
+          termAt: head + f.termAt,
+          origStanAt: head + locateOriginalStan(d, next),
+          followUp: -1,
+        });
       }
     }
     byEntry.push(mine);

@@ -297,7 +297,15 @@ function progress(final: boolean): void {
   // Ticks come about on the second (a timer may fire a little early or late); the last one rounds up.
   const elapsed = (now() - startAt) / 1000;
   const ending = final ? Math.ceil(elapsed) : Math.round(elapsed);
-  post({ type: 'progress', worker: setup.worker, second: ending, sent: progressSent, answered: progressAnswered, failed: progressFailed, interval: encode(interval) });
+  post({
+    type: 'progress',
+    worker: setup.worker,
+    second: ending,
+    sent: progressSent,
+    answered: progressAnswered,
+    failed: progressFailed,
+    interval: encode(interval),
+  });
   interval.destroy();
   interval = newHistogram();
 }
@@ -337,8 +345,7 @@ function run(start: number): void {
     if (setup.mode === 'open') {
       schedule = new OpenLoopSchedule(setup.rate, setup.totalConnections, startAt);
       pump();
-    }
-    else for (const c of connections) for (let i = 0; i < setup.depth; i++) send(c, startAt, now());
+    } else for (const c of connections) for (let i = 0; i < setup.depth; i++) send(c, startAt, now());
   });
 
   // The end: once the window is over and nothing is in flight, or timeoutMs after the window.
@@ -382,5 +389,6 @@ port.on('message', (m: ToWorker) => {
 
 openAll().then(
   () => post({ type: 'ready', worker: setup.worker, connected: connections.length }),
-  (e: Error) => post({ type: 'failed', worker: setup.worker, error: `connecting to ${setup.host}:${setup.port}: ${e.message}` }),
+  (e: Error) =>
+    post({ type: 'failed', worker: setup.worker, error: `connecting to ${setup.host}:${setup.port}: ${e.message}` }),
 );

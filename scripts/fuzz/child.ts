@@ -51,7 +51,12 @@ process.on('exit', () => {
 function childEnv(configFile: string): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'SWITCH_PORT', 'ADMIN_PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(key) || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+    if (
+      ['NODE_OPTIONS', 'NODE_V8_COVERAGE', 'SWITCH_PORT', 'ADMIN_PORT', 'LOG_LEVEL', 'REDIS_URL'].includes(key) ||
+      key.startsWith('TAP') ||
+      key.startsWith('_TAPJS')
+    )
+      delete env[key];
   }
   return { ...env, SWITCH_CONFIG: configFile };
 }
@@ -63,7 +68,11 @@ function configFor(s: ChildSettings, ports: Record<string, number>, adminPort: n
     redis: { url: s.redisUrl, keyPrefix: s.keyPrefix },
     log: { level: s.logLevel },
     register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },
-    clearing: { enabled: false, directory: join(s.dir, 'clearing'), blockList: { directory: join(s.dir, 'block-list') } },
+    clearing: {
+      enabled: false,
+      directory: join(s.dir, 'clearing'),
+      blockList: { directory: join(s.dir, 'block-list') },
+    },
   };
 }
 
@@ -93,7 +102,10 @@ export async function startSwitchChild(s: ChildSettings): Promise<SwitchChild> {
   const token = randomBytes(16).toString('hex');
   const file = join(s.dir, 'switch.json');
   writeFileSync(file, JSON.stringify(configFor(s, ports, adminPort, token), null, 2));
-  const child = spawn(process.execPath, nodeArgsFor(switchMain()), { env: childEnv(file), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, nodeArgsFor(switchMain()), {
+    env: childEnv(file),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let exit: string | undefined;
   const exited = once(child, 'exit').then(([code, signal]) => {
@@ -112,8 +124,14 @@ export async function startSwitchChild(s: ChildSettings): Promise<SwitchChild> {
 
   const headers = { authorization: `Bearer ${token}` };
   const admin = `http://${HOST}:${adminPort}`;
-  const metrics = async (): Promise<string> => (await fetch(`${admin}/metrics`, { headers, signal: AbortSignal.timeout(5000) })).text();
-  await waitReady(`${admin}/readyz`, headers, () => exit, () => tail);
+  const metrics = async (): Promise<string> =>
+    (await fetch(`${admin}/metrics`, { headers, signal: AbortSignal.timeout(5000) })).text();
+  await waitReady(
+    `${admin}/readyz`,
+    headers,
+    () => exit,
+    () => tail,
+  );
   return {
     pid: child.pid!,
     ports,
@@ -145,7 +163,12 @@ export async function startSwitchChild(s: ChildSettings): Promise<SwitchChild> {
   };
 }
 
-async function waitReady(url: string, headers: Record<string, string>, exit: () => string | undefined, tail: () => string): Promise<void> {
+async function waitReady(
+  url: string,
+  headers: Record<string, string>,
+  exit: () => string | undefined,
+  tail: () => string,
+): Promise<void> {
   const until = Date.now() + 60_000;
   for (;;) {
     if (exit() !== undefined) throw new Error(`the switch ${exit()}: ${tail().slice(-2000)}`);

@@ -40,7 +40,8 @@ export interface FuzzCliOptions {
 function number(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new CliError(`--${name} ${value}: expected an integer from ${min} to ${max}`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new CliError(`--${name} ${value}: expected an integer from ${min} to ${max}`);
   return n;
 }
 

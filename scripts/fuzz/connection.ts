@@ -117,7 +117,11 @@ const REQUEST_TPDU = Buffer.from([0x60, 0x00, 0x01, 0x00, 0x02]);
 
 /** A request framed for the target, with a TPDU where the listener wants one. */
 export function frameFor(target: FuzzTarget, message: IsoMessage): Buffer {
-  return encodeFrame(target.framing, dialect(target.dialect).pack(message), target.framing.tpdu ? REQUEST_TPDU : undefined);
+  return encodeFrame(
+    target.framing,
+    dialect(target.dialect).pack(message),
+    target.framing.tpdu ? REQUEST_TPDU : undefined,
+  );
 }
 
 /** STAN of the probe sent after a frame that must go unanswered: its answer must be the next thing back. */
@@ -127,12 +131,20 @@ export const PROBE_ANSWER_MTIS: readonly string[] = ['1814', '0810'];
 
 /** An echo test in the target's dialect (1804 / 0800), framed. */
 export function probeFrame(target: FuzzTarget): Buffer {
-  const echo: IsoMessage = codeSetOf(dialect(target.dialect)) === 'iso87' ? { 0: '0800', 7: '1121101530', 11: PROBE_STAN, 70: '301' } : { 0: '1804', 7: '1121101530', 11: PROBE_STAN, 24: '831', 41: 'FUZZPROB' };
+  const echo: IsoMessage =
+    codeSetOf(dialect(target.dialect)) === 'iso87'
+      ? { 0: '0800', 7: '1121101530', 11: PROBE_STAN, 70: '301' }
+      : { 0: '1804', 7: '1121101530', 11: PROBE_STAN, 24: '831', 41: 'FUZZPROB' };
   return frameFor(target, echo);
 }
 
 /** One request on a fresh connection: its answer, unpacked, or why there was none. */
-export async function request(port: number, target: FuzzTarget, message: IsoMessage, ms: number): Promise<IsoMessage | string> {
+export async function request(
+  port: number,
+  target: FuzzTarget,
+  message: IsoMessage,
+  ms: number,
+): Promise<IsoMessage | string> {
   const c = await FuzzConnection.open(port, target);
   try {
     await c.write(frameFor(target, message));

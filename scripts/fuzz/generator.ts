@@ -46,7 +46,16 @@ export interface FuzzCase {
   frames: FuzzFrame[];
 }
 
-export const MUTATIONS = ['bit-flip', 'field-length', 'bitmap', 'non-digit', 'lying-prefix', 'truncated', 'trailing', 'mti'] as const;
+export const MUTATIONS = [
+  'bit-flip',
+  'field-length',
+  'bitmap',
+  'non-digit',
+  'lying-prefix',
+  'truncated',
+  'trailing',
+  'mti',
+] as const;
 export type Mutation = (typeof MUTATIONS)[number];
 
 /** Relative weights of the categories; stalled cases each hold a connection for the frame timeout, so they are rare. */
@@ -101,7 +110,9 @@ function randomValue(r: Rng, spec: FieldSpec): IsoValue {
  * Card numbers no register holds (Luhn-valid, so the switch does ask the register; none is
  * registered, so no fuzzed request reserves or posts anything), and a few terminals.
  */
-const PANS = ['501999000000001', '501999000000002', '457199000000003', '501999000000004'].map((body) => body + luhnCheckDigit(body));
+const PANS = ['501999000000001', '501999000000002', '457199000000003', '501999000000004'].map(
+  (body) => body + luhnCheckDigit(body),
+);
 const TERMINALS = ['FUZZ0001', 'FUZZ0002', 'FUZZ0003', 'FUZZ0004'];
 
 interface Template {
@@ -123,8 +134,16 @@ const TEMPLATES: Record<CodeSet, Template[]> = {
     { mti: '1200', fields: PURCHASE_93, optional: CARD_EXTRAS, set: () => ({ 3: '200000', 24: '200' }) },
     { mti: '1100', fields: PURCHASE_93, optional: CARD_EXTRAS, set: () => ({ 3: '000000', 24: '100' }) },
     { mti: '1201', fields: PURCHASE_93, optional: CARD_EXTRAS, set: () => ({ 3: '000000', 24: '200' }) },
-    { mti: '1220', fields: [2, 3, 4, 7, 11, 12, 24, 25, 32, 41, 42, 49, 56], set: (r) => ({ 3: '000000', 24: '201', 56: `1100${chars(r, DIGITS, 18)}` }) },
-    { mti: '1420', fields: [2, 3, 4, 7, 11, 12, 24, 25, 32, 41, 49, 56], set: (r) => ({ 3: '000000', 24: '400', 25: '4021', 56: `1200${chars(r, DIGITS, 18)}` }) },
+    {
+      mti: '1220',
+      fields: [2, 3, 4, 7, 11, 12, 24, 25, 32, 41, 42, 49, 56],
+      set: (r) => ({ 3: '000000', 24: '201', 56: `1100${chars(r, DIGITS, 18)}` }),
+    },
+    {
+      mti: '1420',
+      fields: [2, 3, 4, 7, 11, 12, 24, 25, 32, 41, 49, 56],
+      set: (r) => ({ 3: '000000', 24: '400', 25: '4021', 56: `1200${chars(r, DIGITS, 18)}` }),
+    },
     { mti: '1804', fields: [7, 11, 24, 41], set: (r) => ({ 24: pick(r, ['801', '802', '831']) }) },
     { mti: '1304', fields: [7, 11, 41] },
   ],
@@ -133,8 +152,16 @@ const TEMPLATES: Record<CodeSet, Template[]> = {
     { mti: '0200', fields: PURCHASE_87, optional: CARD_EXTRAS, set: () => ({ 3: '200000' }) },
     { mti: '0100', fields: PURCHASE_87, optional: CARD_EXTRAS, set: () => ({ 3: '000000' }) },
     { mti: '0201', fields: PURCHASE_87, optional: CARD_EXTRAS, set: () => ({ 3: '000000' }) },
-    { mti: '0220', fields: [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49, 56], set: (r) => ({ 3: '000000', 56: `0100${chars(r, DIGITS, 18)}` }) },
-    { mti: '0420', fields: [2, 3, 4, 7, 11, 12, 13, 32, 41, 49, 56], set: (r) => ({ 3: '000000', 56: `0200${chars(r, DIGITS, 18)}` }) },
+    {
+      mti: '0220',
+      fields: [2, 3, 4, 7, 11, 12, 13, 32, 41, 42, 49, 56],
+      set: (r) => ({ 3: '000000', 56: `0100${chars(r, DIGITS, 18)}` }),
+    },
+    {
+      mti: '0420',
+      fields: [2, 3, 4, 7, 11, 12, 13, 32, 41, 49, 56],
+      set: (r) => ({ 3: '000000', 56: `0200${chars(r, DIGITS, 18)}` }),
+    },
     { mti: '0800', fields: [7, 11, 70], optional: [41], set: (r) => ({ 70: pick(r, ['001', '002', '301']) }) },
     { mti: '0300', fields: [7, 11, 41] },
   ],
@@ -206,14 +233,24 @@ export class FrameGenerator {
         return [kind, this.huge(target)];
       case 'bad-header':
         // A binary2 header is a number whatever its bytes: there it is a huge length instead.
-        return target.framing.header === 'binary2' ? ['huge-length', this.huge(target)] : [kind, this.badHeader(target)];
+        return target.framing.header === 'binary2'
+          ? ['huge-length', this.huge(target)]
+          : [kind, this.badHeader(target)];
       case 'keep-alive':
         return [kind, this.keepAlive(target)];
       case 'short-tpdu': {
         const withTpdu = this.targets.find((t) => t.framing.tpdu);
         if (withTpdu === undefined) return [kind, this.keepAlive(target)];
         const frame = randomBytes(r, int(r, 1, TPDU_SIZE - 1));
-        return [kind, { target: withTpdu, bytes: Buffer.concat([header(withTpdu, frame.length), frame]), expect: { kind: 'close' }, cuts: [] }];
+        return [
+          kind,
+          {
+            target: withTpdu,
+            bytes: Buffer.concat([header(withTpdu, frame.length), frame]),
+            expect: { kind: 'close' },
+            cuts: [],
+          },
+        ];
       }
       default:
         return ['stalled', this.stalled(target)];
@@ -228,7 +265,12 @@ export class FrameGenerator {
     const tpdu = target.framing.tpdu ? randomBytes(this.r, TPDU_SIZE) : undefined;
     const room = target.framing.maxFrameSize - (tpdu?.length ?? 0);
     const bytes = encodeFrame(target.framing, body.length > room ? body.subarray(0, room) : body, tpdu);
-    return { target, bytes, expect: expectWholeFrame(target, bytes.subarray(headerSize(target.framing.header))), cuts: [] };
+    return {
+      target,
+      bytes,
+      expect: expectWholeFrame(target, bytes.subarray(headerSize(target.framing.header))),
+      cuts: [],
+    };
   }
 
   private randomBody(d: Dialect): Buffer {
@@ -236,7 +278,9 @@ export class FrameGenerator {
     const noise = randomBytes(r, int(r, 1, 600));
     if (r() < 0.5) return noise;
     // Behind a valid MTI, so that the bitmap and the fields are what gets parsed.
-    const mti = d.pack({ 0: pick(r, ['1200', '1100', '1804', '0200', '0800', '1420']) }).subarray(0, d.spec.mti.encoding === 'bcd' ? 2 : 4);
+    const mti = d
+      .pack({ 0: pick(r, ['1200', '1100', '1804', '0200', '0800', '1420']) })
+      .subarray(0, d.spec.mti.encoding === 'bcd' ? 2 : 4);
     return Buffer.concat([mti, noise]);
   }
 
@@ -244,7 +288,12 @@ export class FrameGenerator {
     const r = this.r;
     const { header: kind, maxFrameSize } = target.framing;
     const len = int(r, maxFrameSize + 1, HEADER_CAPACITY[kind]);
-    return { target, bytes: Buffer.concat([header(target, len), randomBytes(r, int(r, 0, 64))]), expect: { kind: 'close' }, cuts: [] };
+    return {
+      target,
+      bytes: Buffer.concat([header(target, len), randomBytes(r, int(r, 0, 64))]),
+      expect: { kind: 'close' },
+      cuts: [],
+    };
   }
 
   /** An ascii4 header with a non-digit, or a bcd2 header with a nibble above 9. */
@@ -269,7 +318,13 @@ export class FrameGenerator {
   private stalled(target: FuzzTarget): FuzzFrame {
     const r = this.r;
     const size = headerSize(target.framing.header);
-    if (r() < 0.2) return { target, bytes: header(target, int(r, 1, 600)).subarray(0, int(r, 1, size - 1)), expect: { kind: 'stalled' }, cuts: [] };
+    if (r() < 0.2)
+      return {
+        target,
+        bytes: header(target, int(r, 1, 600)).subarray(0, int(r, 1, size - 1)),
+        expect: { kind: 'stalled' },
+        cuts: [],
+      };
     const d = dialect(target.dialect);
     const full = this.whole(target, r() < 0.5 ? d.pack(validMessage(r, d)) : this.randomBody(d)).bytes;
     return { target, bytes: full.subarray(0, int(r, size, full.length - 1)), expect: { kind: 'stalled' }, cuts: [] };
@@ -278,7 +333,10 @@ export class FrameGenerator {
   private interleaved(): FuzzFrame[] {
     const r = this.r;
     return Array.from({ length: int(r, 2, 4) }, () => {
-      const [, frame] = this.frameOf(pick(r, ['valid', 'mutated', 'mutated', 'random-bytes', 'keep-alive']), pick(r, this.targets));
+      const [, frame] = this.frameOf(
+        pick(r, ['valid', 'mutated', 'mutated', 'random-bytes', 'keep-alive']),
+        pick(r, this.targets),
+      );
       const cuts = Array.from({ length: int(r, 1, 5) }, () => int(r, 1, frame.bytes.length - 1))
         .filter((c) => c > 0 && c < frame.bytes.length)
         .sort((a, b) => a - b);
@@ -339,7 +397,10 @@ function fieldLength(r: Rng, d: Dialect, b: Buffer, layout: Layout): Buffer {
     return Buffer.concat([b.subarray(0, at), b.subarray(Math.min(f.end, at + int(r, 1, 3)))]);
   }
   const spec = d.field(f.field)!;
-  const extra = spec.kind === 'binary' ? randomBytes(r, int(r, 1, 3)) : Buffer.from(chars(r, spec.kind === 'numeric' ? DIGITS : PRINTABLE, int(r, 1, 3)), 'latin1');
+  const extra =
+    spec.kind === 'binary'
+      ? randomBytes(r, int(r, 1, 3))
+      : Buffer.from(chars(r, spec.kind === 'numeric' ? DIGITS : PRINTABLE, int(r, 1, 3)), 'latin1');
   const at = int(r, f.start, f.end);
   return Buffer.concat([b.subarray(0, at), extra, b.subarray(at)]);
 }
@@ -366,7 +427,8 @@ function nonDigit(r: Rng, d: Dialect, b: Buffer, layout: Layout): Buffer {
   const dataStart = f.start + prefixSize(spec.prefix, spec.prefixEncoding);
   if (dataStart >= f.end) return mti(r, d, b);
   const at = int(r, dataStart, f.end - 1);
-  if (spec.encoding === 'bcd') b[at] = r() < 0.5 ? (b[at]! & 0x0f) | (int(r, 10, 15) << 4) : (b[at]! & 0xf0) | int(r, 10, 15);
+  if (spec.encoding === 'bcd')
+    b[at] = r() < 0.5 ? (b[at]! & 0x0f) | (int(r, 10, 15) << 4) : (b[at]! & 0xf0) | int(r, 10, 15);
   else b[at] = pick(r, [0x20, 0x41, 0x7a, 0x2e, 0x2d, 0x00, 0x0a, 0x7f, 0xc6, 0xff]);
   return b;
 }
@@ -384,7 +446,10 @@ function lyingPrefix(r: Rng, d: Dialect, b: Buffer, layout: Layout): Buffer {
     return b;
   }
   const capacity = spec.prefixEncoding === 'binary' ? (digits <= 2 ? 0xff : 0xffff) : 10 ** digits - 1;
-  const len = r() < 0.5 ? Math.max(0, Math.min(capacity, f.end - f.start - size + pick(r, [-3, -2, -1, 1, 2, 3]))) : int(r, 0, capacity);
+  const len =
+    r() < 0.5
+      ? Math.max(0, Math.min(capacity, f.end - f.start - size + pick(r, [-3, -2, -1, 1, 2, 3])))
+      : int(r, 0, capacity);
   const text = String(len).padStart(digits, '0');
   if (spec.prefixEncoding === 'ascii') b.write(text, f.start, 'latin1');
   else if (spec.prefixEncoding === 'bcd') writeBcd(text, b, f.start, 'left');

@@ -37,14 +37,33 @@ const FINAL_PAN = ((body: string) => body + luhnCheckDigit(body))('5019980000000
 
 async function registerFinalCard(redis: Redis, prefix: string): Promise<void> {
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, systemClock);
-  const r = await register.register({ pan: FINAL_PAN, issuer: 'fuzz-bank', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '0000', account: 'FUZZ000001', balance: 10_000_000, currency: '208', status: 'active' });
+  const r = await register.register({
+    pan: FINAL_PAN,
+    issuer: 'fuzz-bank',
+    product: 'dankort',
+    expiry: '3012',
+    pin: '1234',
+    activationCode: '0000',
+    account: 'FUZZ000001',
+    balance: 10_000_000,
+    currency: '208',
+    status: 'active',
+  });
   if (!r.ok) throw new Error(`registering the closing purchase's card: ${r.reason}`);
 }
 
 /** A purchase on each of the two usual listeners; what came back, as problems (none: all approved). */
 async function finalPurchases(child: SwitchChild, timeoutMs: number): Promise<string[]> {
   const problems: string[] = [];
-  const common = { 2: FINAL_PAN, 3: '000000', 4: '000000012500', 7: '1121143015', 11: '000001', 41: 'FUZZEND1', 49: '208' };
+  const common = {
+    2: FINAL_PAN,
+    3: '000000',
+    4: '000000012500',
+    7: '1121143015',
+    11: '000001',
+    41: 'FUZZEND1',
+    49: '208',
+  };
   const cases: [string, IsoMessage, string][] = [
     ['iso93', { ...common, 0: '1200', 12: '261121143015' }, '000'],
     ['iso87', { ...common, 0: '0200', 12: '143015', 13: '1121' }, '00'],
@@ -52,7 +71,10 @@ async function finalPurchases(child: SwitchChild, timeoutMs: number): Promise<st
   for (const [listener, message, approved] of cases) {
     const target = FUZZ_TARGETS.find((t) => t.listener === listener)!;
     const answer = await request(child.ports[listener]!, target, message, timeoutMs);
-    if (typeof answer === 'string' || answer[39] !== approved) problems.push(`closing purchase on ${listener}: ${typeof answer === 'string' ? answer : `action code ${String(answer[39])}`}`);
+    if (typeof answer === 'string' || answer[39] !== approved)
+      problems.push(
+        `closing purchase on ${listener}: ${typeof answer === 'string' ? answer : `action code ${String(answer[39])}`}`,
+      );
   }
   return problems;
 }
@@ -89,7 +111,9 @@ async function fuzz(o: FuzzCliOptions, child: SwitchChild): Promise<Outcome> {
     onProgress: (n) => {
       judged = n;
       const rate = Math.round(n / ((performance.now() - started) / 1000));
-      log(`fuzz: ${n.toLocaleString('en-US')} frames, ${rate.toLocaleString('en-US')}/s, switch RSS ${child.rssMiB()?.toFixed(1) ?? 'n/a'} MiB`);
+      log(
+        `fuzz: ${n.toLocaleString('en-US')} frames, ${rate.toLocaleString('en-US')}/s, switch RSS ${child.rssMiB()?.toFixed(1) ?? 'n/a'} MiB`,
+      );
     },
     abort: () => child.exited() ?? interrupted,
   });
@@ -102,7 +126,10 @@ async function fuzz(o: FuzzCliOptions, child: SwitchChild): Promise<Outcome> {
   if (summary.violations > 0) problems.push(`${summary.violations} frames not handled as documented`);
   if (summary.aborted !== undefined) problems.push(`run aborted: ${summary.aborted}`);
   if (child.exited() !== undefined) problems.push(`the switch ${child.exited()}`);
-  if (verdict.ok === false) problems.push(`switch RSS grew by ${verdict.growthMiB!.toFixed(1)} MiB after warm-up (bound ${o.maxGrowthMiB} MiB)`);
+  if (verdict.ok === false)
+    problems.push(
+      `switch RSS grew by ${verdict.growthMiB!.toFixed(1)} MiB after warm-up (bound ${o.maxGrowthMiB} MiB)`,
+    );
   if (child.exited() === undefined) problems.push(...(await finalPurchases(child, o.timeoutMs)));
   const errors = Object.entries(child.logCounts()).filter(([k]) => k.startsWith('error'));
   for (const [k, n] of errors) problems.push(`the switch logged ${n} × ${k}`);
@@ -113,7 +140,9 @@ function report(o: FuzzCliOptions, child: SwitchChild, out: Outcome, exitCode: n
   log(formatSummary(out.summary));
   log(out.memory);
   const counts = Object.entries(child.logCounts()).sort(([, a], [, b]) => b - a);
-  log(`switch log lines at warn or above: ${counts.length === 0 ? 'none' : counts.map(([k, n]) => `${n.toLocaleString('en-US')} × ${k}`).join('; ')}`);
+  log(
+    `switch log lines at warn or above: ${counts.length === 0 ? 'none' : counts.map(([k, n]) => `${n.toLocaleString('en-US')} × ${k}`).join('; ')}`,
+  );
   log(`switch stopped with SIGTERM: exit code ${exitCode}`);
   const m = machine();
   log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}`);
@@ -124,7 +153,23 @@ function report(o: FuzzCliOptions, child: SwitchChild, out: Outcome, exitCode: n
   } else {
     log(`PASSED (seed ${o.seed})`);
   }
-  if (o.json !== undefined) writeFileSync(o.json, JSON.stringify({ options: o, machine: m, summary: out.summary, memory: out.memory, problems: out.problems, logCounts: child.logCounts(), exitCode }, null, 2) + '\n');
+  if (o.json !== undefined)
+    writeFileSync(
+      o.json,
+      JSON.stringify(
+        {
+          options: o,
+          machine: m,
+          summary: out.summary,
+          memory: out.memory,
+          problems: out.problems,
+          logCounts: child.logCounts(),
+          exitCode,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -136,7 +181,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  if (o === 'help') return void log(USAGE), 0;
+  if (o === 'help') return (void log(USAGE), 0);
   const redis = new Redis(o.redis, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
   redis.on('error', () => undefined);
   try {
@@ -150,8 +195,16 @@ async function main(argv: string[]): Promise<number> {
   let child: SwitchChild | undefined;
   try {
     await registerFinalCard(redis, prefix);
-    child = await startSwitchChild({ redisUrl: o.redis, keyPrefix: prefix, dir, logLevel: o.logLevel, frameTimeoutMs: o.frameTimeoutMs });
-    log(`fuzz: seed ${o.seed}, ${o.frames.toLocaleString('en-US')} frames, ${o.connections} connections; switch pid ${child.pid}, listeners ${FUZZ_TARGETS.map((t) => `${t.listener} (${t.dialect}, ${t.framing.header}${t.framing.tpdu ? ' + TPDU' : ''}) :${child!.ports[t.listener]}`).join(', ')}`);
+    child = await startSwitchChild({
+      redisUrl: o.redis,
+      keyPrefix: prefix,
+      dir,
+      logLevel: o.logLevel,
+      frameTimeoutMs: o.frameTimeoutMs,
+    });
+    log(
+      `fuzz: seed ${o.seed}, ${o.frames.toLocaleString('en-US')} frames, ${o.connections} connections; switch pid ${child.pid}, listeners ${FUZZ_TARGETS.map((t) => `${t.listener} (${t.dialect}, ${t.framing.header}${t.framing.tpdu ? ' + TPDU' : ''}) :${child!.ports[t.listener]}`).join(', ')}`,
+    );
     const out = await fuzz(o, child);
     const exitCode = await child.stop();
     report(o, child, out, exitCode);

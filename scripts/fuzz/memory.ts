@@ -57,7 +57,12 @@ export function memoryVerdict(samples: MemorySample[], totalFrames: number, maxG
 const mib = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(1)} MiB`);
 
 export function formatMemory(v: MemoryVerdict, maxGrowthMiB: number): string {
-  const judged = v.ok === null ? 'not judged: too few samples in the windows (run longer)' : v.ok ? `within the ${maxGrowthMiB} MiB bound` : `MORE than the ${maxGrowthMiB} MiB bound`;
+  const judged =
+    v.ok === null
+      ? 'not judged: too few samples in the windows (run longer)'
+      : v.ok
+        ? `within the ${maxGrowthMiB} MiB bound`
+        : `MORE than the ${maxGrowthMiB} MiB bound`;
   return [
     `switch memory after warm-up (frames 10-20 %) -> end (last 10 %), medians: RSS ${mib(v.rssStartMiB)} -> ${mib(v.rssEndMiB)}, V8 heap used ${mib(v.heapStartMiB)} -> ${mib(v.heapEndMiB)}`,
     `RSS growth ${mib(v.growthMiB)}: ${judged}`,

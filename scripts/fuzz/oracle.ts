@@ -55,7 +55,12 @@ export function expectMessage(d: Dialect, body: Buffer): Expectation {
   const stan = message[11];
   if (error === undefined) {
     if (isResponse(mti as string)) return { kind: 'ignored' };
-    return { kind: 'answer', mti: responseMti(mti as string), stan: typeof stan === 'string' ? stan : undefined, formatError: false };
+    return {
+      kind: 'answer',
+      mti: responseMti(mti as string),
+      stan: typeof stan === 'string' ? stan : undefined,
+      formatError: false,
+    };
   }
   if (typeof mti !== 'string' || typeof stan !== 'string' || isResponse(mti)) return { kind: 'close' };
   return { kind: 'answer', mti: responseMti(mti), stan, formatError: true };

@@ -11,7 +11,8 @@ function table(rows: [string, CategoryStats][]): string {
   const header = ['category', ...COLUMNS];
   const cells = rows.map(([name, s]) => [name, ...COLUMNS.map((c) => s[c].toLocaleString('en-US'))]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]): string =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [line(header), ...cells.map(line)].join('\n');
 }
 
@@ -22,7 +23,10 @@ export function formatSummary(s: FuzzSummary): string {
     table([...rows, ['total', s.totals]]),
     `violations: ${s.violations}`,
   ];
-  for (const v of s.firstViolations) lines.push(`  case ${v.index} (seed ${v.seed}, ${v.category}, listener ${v.listener}): expected ${v.expected}, got ${v.got}`);
+  for (const v of s.firstViolations)
+    lines.push(
+      `  case ${v.index} (seed ${v.seed}, ${v.category}, listener ${v.listener}): expected ${v.expected}, got ${v.got}`,
+    );
   if (s.violations > s.firstViolations.length) lines.push(`  ... and ${s.violations - s.firstViolations.length} more`);
   if (s.aborted !== undefined) lines.push(`aborted: ${s.aborted}`);
   return lines.join('\n');

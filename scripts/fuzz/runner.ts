@@ -73,16 +73,25 @@ export interface FuzzSummary {
 }
 
 const KEPT_VIOLATIONS = 50;
-const emptyStats = (): CategoryStats => ({ frames: 0, answered: 0, formatError: 0, closed: 0, ignored: 0, violation: 0 });
+const emptyStats = (): CategoryStats => ({
+  frames: 0,
+  answered: 0,
+  formatError: 0,
+  closed: 0,
+  ignored: 0,
+  violation: 0,
+});
 
 /** What happened to one frame: the outcome, or a violation with what was seen. */
 type Verdict = { outcome: Exclude<Outcome, 'violation'> } | { outcome: 'violation'; got: string };
 
 /** Judges what the switch did against what it must do. */
 export function judge(target: FuzzTarget, expect: Expectation, event: SwitchEvent): Verdict {
-  if (event.kind === 'timeout') return { outcome: 'violation', got: expect.kind === 'stalled' ? 'never closed' : 'silence' };
+  if (event.kind === 'timeout')
+    return { outcome: 'violation', got: expect.kind === 'stalled' ? 'never closed' : 'silence' };
   if (event.kind === 'garbage') return { outcome: 'violation', got: `unframed bytes (${event.reason})` };
-  if (expect.kind === 'close' || expect.kind === 'stalled') return event.kind === 'close' ? { outcome: 'closed' } : { outcome: 'violation', got: 'an answer' };
+  if (expect.kind === 'close' || expect.kind === 'stalled')
+    return event.kind === 'close' ? { outcome: 'closed' } : { outcome: 'violation', got: 'an answer' };
   if (event.kind === 'close') return { outcome: 'violation', got: 'connection closed' };
   const d = dialect(target.dialect);
   let answer;
@@ -93,10 +102,13 @@ export function judge(target: FuzzTarget, expect: Expectation, event: SwitchEven
   }
   if (expect.kind === 'ignored') {
     const probe = PROBE_ANSWER_MTIS.includes(answer[0] as string) && answer[11] === PROBE_STAN;
-    return probe ? { outcome: 'ignored' } : { outcome: 'violation', got: `answer ${String(answer[0])} instead of none` };
+    return probe
+      ? { outcome: 'ignored' }
+      : { outcome: 'violation', got: `answer ${String(answer[0])} instead of none` };
   }
   if (answer[0] !== expect.mti) return { outcome: 'violation', got: `answer MTI ${String(answer[0])}` };
-  if (expect.stan !== undefined && answer[11] !== expect.stan) return { outcome: 'violation', got: 'answer with another STAN' };
+  if (expect.stan !== undefined && answer[11] !== expect.stan)
+    return { outcome: 'violation', got: 'answer with another STAN' };
   const formatError = answer[39] === formatErrorCode(d);
   if (expect.formatError && !formatError) return { outcome: 'violation', got: `action code ${String(answer[39])}` };
   return { outcome: formatError ? 'formatError' : 'answered' };
@@ -145,7 +157,8 @@ export class FuzzRun {
     await this.stalledPool.drained();
     const durationMs = performance.now() - started;
     const totals = emptyStats();
-    for (const s of Object.values(this.byCategory)) for (const k of Object.keys(totals) as (keyof CategoryStats)[]) totals[k] += s[k];
+    for (const s of Object.values(this.byCategory))
+      for (const k of Object.keys(totals) as (keyof CategoryStats)[]) totals[k] += s[k];
     return {
       seed: this.o.seed,
       frames: totals.frames,
@@ -214,7 +227,11 @@ export class FuzzRun {
     const conn = await this.open(frame.target);
     try {
       await this.send(conn, frame);
-      this.record(c, frame, judge(frame.target, frame.expect, await conn.next(this.o.frameTimeoutMs + this.o.answerTimeoutMs)));
+      this.record(
+        c,
+        frame,
+        judge(frame.target, frame.expect, await conn.next(this.o.frameTimeoutMs + this.o.answerTimeoutMs)),
+      );
     } finally {
       conn.destroy();
     }
@@ -229,7 +246,8 @@ export class FuzzRun {
       for (let i = 0; i < rounds; i++) {
         pieces.forEach((p, k) => {
           if (i < p.length) conns[k]!.send(p[i]!);
-          if (i === p.length - 1 && c.frames[k]!.expect.kind === 'ignored') conns[k]!.send(probeFrame(c.frames[k]!.target));
+          if (i === p.length - 1 && c.frames[k]!.expect.kind === 'ignored')
+            conns[k]!.send(probeFrame(c.frames[k]!.target));
         });
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -247,7 +265,14 @@ export class FuzzRun {
     if (verdict.outcome === 'violation') {
       this.violationCount++;
       if (this.violations.length < KEPT_VIOLATIONS) {
-        this.violations.push({ seed: this.o.seed, index: c.index, category: c.category, listener: frame.target.listener, expected: describeExpectation(frame.expect), got: verdict.got });
+        this.violations.push({
+          seed: this.o.seed,
+          index: c.index,
+          category: c.category,
+          listener: frame.target.listener,
+          expected: describeExpectation(frame.expect),
+          got: verdict.got,
+        });
       }
     }
     if (++this.done >= this.nextProgress) {

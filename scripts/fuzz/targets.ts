@@ -30,7 +30,11 @@ export interface FuzzTimeouts {
 }
 
 /** The listeners' part of a switch config for the targets (file or test overrides alike). */
-export function listenerConfigs(targets: readonly FuzzTarget[], timeouts: FuzzTimeouts, port: (t: FuzzTarget) => number = () => 0) {
+export function listenerConfigs(
+  targets: readonly FuzzTarget[],
+  timeouts: FuzzTimeouts,
+  port: (t: FuzzTarget) => number = () => 0,
+) {
   return targets.map((t) => ({
     name: t.listener,
     host: '127.0.0.1',

@@ -21,8 +21,24 @@ export type ActivityPosting = Omit<Posting, 'panEnc'> & { journalId: string };
 
 /** Fields of a posting shown, in this order. */
 const POSTING_FIELDS = [
-  'id', 'txn', 'type', 'direction', 'amount', 'currency', 'card', 'maskedPan', 'issuer', 'terminal', 'merchant',
-  'stan', 'localTime', 'receivedAt', 'approvalCode', 'cardStatus', 'reverses', 'reason',
+  'id',
+  'txn',
+  'type',
+  'direction',
+  'amount',
+  'currency',
+  'card',
+  'maskedPan',
+  'issuer',
+  'terminal',
+  'merchant',
+  'stan',
+  'localTime',
+  'receivedAt',
+  'approvalCode',
+  'cardStatus',
+  'reverses',
+  'reason',
 ] as const satisfies readonly (keyof ActivityPosting)[];
 
 /** How long the answer waits for this switch's posting relay to append what it holds. */
@@ -58,12 +74,18 @@ export function activityRoutes(source: ActivitySource): AdminRoute[] {
 /** ?since=<ms since the epoch> (required, the only parameter); the terminal id must be one field 41 can hold. */
 function sinceOf(terminal: string, params: URLSearchParams): number {
   const problems: Problem[] = [];
-  if (!TERMINAL_ID.test(terminal)) problems.push({ path: '/id', message: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space' });
-  for (const key of new Set(params.keys())) if (key !== 'since') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
+  if (!TERMINAL_ID.test(terminal))
+    problems.push({
+      path: '/id',
+      message: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
+    });
+  for (const key of new Set(params.keys()))
+    if (key !== 'since') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
   const values = params.getAll('since');
   if (values.length === 0) problems.push({ path: '/since', message: 'is required' });
   else if (values.length > 1) problems.push({ path: '/since', message: 'must be given once' });
-  else if (!/^[0-9]{1,15}$/.test(values[0]!)) problems.push({ path: '/since', message: 'must be a time in milliseconds since the epoch (0 or more)' });
+  else if (!/^[0-9]{1,15}$/.test(values[0]!))
+    problems.push({ path: '/since', message: 'must be a time in milliseconds since the epoch (0 or more)' });
   if (problems.length > 0) throw invalid('query', problems);
   return Number(values[0]);
 }

@@ -35,7 +35,9 @@ const CARD_ID = new RegExp(CARD_ID_PATTERN);
 /** The :id of a card route; 400 for anything that is not a card id (never echoed: it could be a PAN). */
 export function cardIdParam(id: string | undefined): CardId {
   if (id === undefined || !CARD_ID.test(id)) {
-    throw new HttpError(400, { error: 'not a card id: a card id is 32 lowercase hex digits (find it from a PAN with POST /cards/lookup)' });
+    throw new HttpError(400, {
+      error: 'not a card id: a card id is 32 lowercase hex digits (find it from a PAN with POST /cards/lookup)',
+    });
   }
   return id;
 }
@@ -49,7 +51,10 @@ export const TERMINAL_ID = /^[\x20-\x7e]{0,7}[\x21-\x7e]$/;
  */
 export function terminalIdParam(id: string | undefined): string {
   if (id === undefined || !TERMINAL_ID.test(id)) {
-    throw new HttpError(400, { error: 'not a terminal id: a terminal id (field 41) is 1 to 8 printable ASCII characters, without trailing spaces' });
+    throw new HttpError(400, {
+      error:
+        'not a terminal id: a terminal id (field 41) is 1 to 8 printable ASCII characters, without trailing spaces',
+    });
   }
   return id;
 }
@@ -61,7 +66,8 @@ export const NO_SUCH_CARD = { error: 'no such card' };
  * issuer's card answers like an unknown one, so that a PAN cannot be probed for being registered.
  */
 export function refused(result: Exclude<ChangeResult, { ok: true }>, hideOthers = false): AdminReply {
-  if (result.status === 'notFound' || (hideOthers && result.status === 'forbidden')) return { status: 404, body: NO_SUCH_CARD };
+  if (result.status === 'notFound' || (hideOthers && result.status === 'forbidden'))
+    return { status: 404, body: NO_SUCH_CARD };
   if (result.status === 'forbidden') return { status: 403, body: { error: 'the card belongs to another issuer' } };
   return { status: 409, body: { error: result.reason } };
 }

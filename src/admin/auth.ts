@@ -29,12 +29,20 @@ export class AdminAuth {
   principal(req: IncomingMessage): AdminPrincipal {
     const header = req.headers.authorization;
     if (header === undefined || header === '') {
-      throw new HttpError(401, { error: 'an Authorization: Bearer <token> header is required' }, { 'www-authenticate': CHALLENGE });
+      throw new HttpError(
+        401,
+        { error: 'an Authorization: Bearer <token> header is required' },
+        { 'www-authenticate': CHALLENGE },
+      );
     }
     const m = /^Bearer +(\S+) *$/i.exec(header);
     const principal = m ? this.byDigest.get(digest(m[1]!)) : undefined;
     if (principal === undefined) {
-      throw new HttpError(401, { error: 'unknown token' }, { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` });
+      throw new HttpError(
+        401,
+        { error: 'unknown token' },
+        { 'www-authenticate': `${CHALLENGE}, error="invalid_token"` },
+      );
     }
     return principal;
   }

@@ -19,7 +19,8 @@ export function blockListRoutes(blockList: OfflineBlockList): AdminRoute[] {
         const { fetcher } = queryOf(req, ['fetcher']);
         const problems: Problem[] = [];
         if (fetcher === undefined) problems.push({ path: '/fetcher', message: 'is required' });
-        else if (!FETCHER_PATTERN.test(fetcher)) problems.push({ path: '/fetcher', message: 'must be a fetcher id: 1 to 64 of A-Z a-z 0-9 . _ -' });
+        else if (!FETCHER_PATTERN.test(fetcher))
+          problems.push({ path: '/fetcher', message: 'must be a fetcher id: 1 to 64 of A-Z a-z 0-9 . _ -' });
         if (problems.length > 0) throw invalid('query', problems);
         return { status: 200, body: { files: await blockList.fetch(fetcher!) } };
       },

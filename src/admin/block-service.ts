@@ -26,7 +26,8 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
         const now = api.clock.now();
         const reportedAt = report.reportedAt === undefined ? now : new Date(report.reportedAt);
         // The report time may lie in the past (a block entered after the call), never ahead of the block.
-        if (reportedAt.getTime() > now.getTime()) throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
+        if (reportedAt.getTime() > now.getTime())
+          throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
         let found: CardState;
         try {
           found = await findCard(api, report);
@@ -36,7 +37,14 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
           return acceptForLater(api, api.register.idOf(report.cardNumber), report, reportedAt);
         }
         const reference = await api.references.reserve(found.card);
-        const result = await api.register.block('', found.card, report.reason, reportedAt, holderSaid(report), reference);
+        const result = await api.register.block(
+          '',
+          found.card,
+          report.reason,
+          reportedAt,
+          holderSaid(report),
+          reference,
+        );
         if (!result.ok) {
           await api.references.release(reference);
           return refused(result);
@@ -50,7 +58,10 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
           maskedPan: state.maskedPan,
           time: smsTime(new Date(blockedAt), api.config.register.timeZone),
         });
-        api.log.info({ card: state.card, issuer: state.issuer, reference, reason: report.reason }, 'card blocked on a holder report');
+        api.log.info(
+          { card: state.card, issuer: state.issuer, reference, reason: report.reason },
+          'card blocked on a holder report',
+        );
         return {
           status: 201,
           body: {
@@ -75,7 +86,14 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
  */
 function acceptForLater(api: ApiContext, card: CardId, report: BlockReportBody, reportedAt: Date) {
   const reference = newReference();
-  api.pending.add({ issuer: '', card, reason: report.reason, reportedAt: reportedAt.getTime(), report: holderSaid(report), reference });
+  api.pending.add({
+    issuer: '',
+    card,
+    reason: report.reason,
+    reportedAt: reportedAt.getTime(),
+    report: holderSaid(report),
+    reference,
+  });
   return {
     status: 202,
     body: {
@@ -122,7 +140,14 @@ async function findCard(api: ApiContext, r: BlockReportBody): Promise<CardState>
   if (live.length <= 1) return live[0] ?? states[0]!;
   throw new HttpError(409, {
     error: `${live.length} cards match the numbers given: post the report again with "card" set to the one to block`,
-    candidates: live.map((s) => ({ card: s.card, maskedPan: s.maskedPan, issuer: s.issuer, product: s.product, status: s.status, block: s.block })),
+    candidates: live.map((s) => ({
+      card: s.card,
+      maskedPan: s.maskedPan,
+      issuer: s.issuer,
+      product: s.product,
+      status: s.status,
+      block: s.block,
+    })),
   });
 }
 

@@ -25,9 +25,15 @@ const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i;
 export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<unknown> {
   const type = req.headers['content-type'];
   // A missing type is taken as JSON (a bare `curl --data-binary`); a different one is a mistake worth naming.
-  if (type !== undefined && !JSON_TYPE.test(type)) throw new HttpError(415, { error: 'the body must be JSON (content-type: application/json)' });
+  if (type !== undefined && !JSON_TYPE.test(type))
+    throw new HttpError(415, { error: 'the body must be JSON (content-type: application/json)' });
   const raw = await readRaw(req, limit);
-  if (typeof raw === 'string') throw new HttpError(413, { error: `the body is larger than ${limit} bytes` }, raw === 'cutOff' ? { connection: 'close' } : {});
+  if (typeof raw === 'string')
+    throw new HttpError(
+      413,
+      { error: `the body is larger than ${limit} bytes` },
+      raw === 'cutOff' ? { connection: 'close' } : {},
+    );
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);

@@ -114,8 +114,24 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
       } catch (e) {
         if (!isRedisUnavailable(e)) throw e;
         // Redis down: kept on disk and applied when it is back (the issuer check happens then).
-        api.pending.add({ issuer, card, reason, reportedAt: now.getTime(), ...(report ? { report } : {}), reference: '' });
-        return { deferred: { status: 202, body: { card, pending: true, message: 'the card register is unavailable: the block is kept and applied as soon as it is back' } } };
+        api.pending.add({
+          issuer,
+          card,
+          reason,
+          reportedAt: now.getTime(),
+          ...(report ? { report } : {}),
+          reference: '',
+        });
+        return {
+          deferred: {
+            status: 202,
+            body: {
+              card,
+              pending: true,
+              message: 'the card register is unavailable: the block is kept and applied as soon as it is back',
+            },
+          },
+        };
       }
     }),
     change('DELETE', '/cards/:id/block', 'liftBlock', (issuer, card) => register.liftBlock(issuer, card)),

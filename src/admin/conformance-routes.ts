@@ -32,7 +32,15 @@ export function conformanceRoutes(sw: TrafficView): AdminRoute[] {
         const timeoutMs = timeoutOf(new URL(req.url!, 'http://admin').searchParams);
         if (!sw.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
         const { entries, dropped, capacity } = sw.trace.window(terminal);
-        const report = conformance({ terminal, entries, dropped, capacity, dialectOf: (l) => sw.dialectOf(l), oldTerminal: isOldTerminal(sw.terminalKeys, terminal), timeoutMs });
+        const report = conformance({
+          terminal,
+          entries,
+          dropped,
+          capacity,
+          dialectOf: (l) => sw.dialectOf(l),
+          oldTerminal: isOldTerminal(sw.terminalKeys, terminal),
+          timeoutMs,
+        });
         return { status: 200, body: report };
       },
     },
@@ -43,7 +51,8 @@ export function conformanceRoutes(sw: TrafficView): AdminRoute[] {
 function timeoutOf(params: URLSearchParams): number {
   const problems: Problem[] = [];
   const values = params.getAll('timeoutMs');
-  for (const key of new Set(params.keys())) if (key !== 'timeoutMs') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
+  for (const key of new Set(params.keys()))
+    if (key !== 'timeoutMs') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
   if (values.length > 1) problems.push({ path: '/timeoutMs', message: 'must be given once' });
   else if (values.length === 1 && !(/^[1-9][0-9]{0,5}$/.test(values[0]!) && Number(values[0]) <= MAX_DELAY_MS)) {
     problems.push({ path: '/timeoutMs', message: `must be a whole number of milliseconds from 1 to ${MAX_DELAY_MS}` });

@@ -36,12 +36,34 @@ const FAULT_BODY_SCHEMA = {
   description: 'must be a JSON object',
   properties: {
     // Field 41 is matched without its trailing spaces, so a rule's terminal id has none.
-    terminal: { type: 'string', pattern: '^[\\x20-\\x7e]{0,7}[\\x21-\\x7e]$', description: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space' },
-    pan: { type: 'string', pattern: '^[0-9]{12,19}$', format: 'luhn', description: 'must be a card number: 12 to 19 digits with a valid check digit' },
-    mti: { type: 'string', pattern: '^[0-9]{2}[02468][0-9]$', description: 'must be a request MTI: 4 digits, the third even (e.g. 1200)' },
+    terminal: {
+      type: 'string',
+      pattern: '^[\\x20-\\x7e]{0,7}[\\x21-\\x7e]$',
+      description: 'must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
+    },
+    pan: {
+      type: 'string',
+      pattern: '^[0-9]{12,19}$',
+      format: 'luhn',
+      description: 'must be a card number: 12 to 19 digits with a valid check digit',
+    },
+    mti: {
+      type: 'string',
+      pattern: '^[0-9]{2}[02468][0-9]$',
+      description: 'must be a request MTI: 4 digits, the third even (e.g. 1200)',
+    },
     kind: { enum: [...FAULT_KINDS], description: `must be one of ${FAULT_KINDS.join(', ')}` },
-    ms: { type: 'integer', minimum: 1, maximum: MAX_DELAY_MS, description: `must be a whole number of milliseconds from 1 to ${MAX_DELAY_MS}` },
-    code: { type: 'string', pattern: '^(?:[0-9]{3}|[0-9A-Z]{2})$', description: 'must be an action code: 3 digits (1993, e.g. 116) or 2 characters (1987, e.g. 51)' },
+    ms: {
+      type: 'integer',
+      minimum: 1,
+      maximum: MAX_DELAY_MS,
+      description: `must be a whole number of milliseconds from 1 to ${MAX_DELAY_MS}`,
+    },
+    code: {
+      type: 'string',
+      pattern: '^(?:[0-9]{3}|[0-9A-Z]{2})$',
+      description: 'must be an action code: 3 digits (1993, e.g. 116) or 2 characters (1987, e.g. 51)',
+    },
     times: {
       anyOf: [{ type: 'integer', minimum: 1, maximum: MAX_TIMES }, { const: 'always' }],
       description: `must be a whole number from 1 to ${MAX_TIMES}, or "always"`,
@@ -50,7 +72,10 @@ const FAULT_BODY_SCHEMA = {
   required: ['kind'],
   additionalProperties: false,
   allOf: [
-    { anyOf: [{ required: ['terminal'] }, { required: ['pan'] }], description: 'must give at least one of terminal, pan' },
+    {
+      anyOf: [{ required: ['terminal'] }, { required: ['pan'] }],
+      description: 'must give at least one of terminal, pan',
+    },
     onlyFor('delay', 'ms'),
     onlyFor('actionCode', 'code'),
   ],
@@ -72,8 +97,13 @@ function problemsOf(errors: ErrorObject[]): Problem[] {
     // An anyOf's branches and an "if" itself: the anyOf's and the then/else's own errors say it better.
     if (e.schemaPath.includes('/anyOf/') || e.keyword === 'if') continue;
     let problem: Problem;
-    if (e.keyword === 'required') problem = { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
-    else if (e.keyword === 'additionalProperties') problem = { path: `${e.instancePath}/${shownKey(String(e.params.additionalProperty))}`, message: 'is not allowed' };
+    if (e.keyword === 'required')
+      problem = { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
+    else if (e.keyword === 'additionalProperties')
+      problem = {
+        path: `${e.instancePath}/${shownKey(String(e.params.additionalProperty))}`,
+        message: 'is not allowed',
+      };
     else problem = { path: e.instancePath || '/', message: descriptionAt(e.schemaPath) };
     // A value can fail several keywords of one field (pattern and format): one message is enough.
     if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
@@ -97,10 +127,24 @@ export function faultRoutes(api: ApiContext, faults: FaultInjector): AdminRoute[
       handle: async (_, req) => {
         const { pan, times, ...rest } = validateFaultBody(await readJsonBody(req));
         // The PAN stops here: the rule keeps the card id, as the register names cards.
-        const spec: NewFaultRule = { ...rest, ...(pan === undefined ? {} : { card: api.register.idOf(pan) }), times: times ?? 1 };
+        const spec: NewFaultRule = {
+          ...rest,
+          ...(pan === undefined ? {} : { card: api.register.idOf(pan) }),
+          times: times ?? 1,
+        };
         const result = await faults.create(spec);
         if (!result.ok) return { status: 409, body: { error: result.reason } };
-        api.log.info({ rule: result.rule.id, fault: spec.kind, terminal: spec.terminal, card: spec.card, mti: spec.mti, times: spec.times }, 'fault rule created');
+        api.log.info(
+          {
+            rule: result.rule.id,
+            fault: spec.kind,
+            terminal: spec.terminal,
+            card: spec.card,
+            mti: spec.mti,
+            times: spec.times,
+          },
+          'fault rule created',
+        );
         return { status: 201, body: result.rule, headers: { location: `/faults/${result.rule.id}` } };
       },
     },

@@ -57,8 +57,15 @@ export interface HealthView {
 export function adminRoutes(deps: AdminDeps): AdminRoute[] {
   const { config, clock, log } = deps;
   const api: ApiContext = {
-    register: deps.register, holders: deps.holders, relay: deps.notices, pending: deps.pendingBlocks, references: deps.references,
-    auth: new AdminAuth(config.admin.tokens), config, clock, log,
+    register: deps.register,
+    holders: deps.holders,
+    relay: deps.notices,
+    pending: deps.pendingBlocks,
+    references: deps.references,
+    auth: new AdminAuth(config.admin.tokens),
+    config,
+    clock,
+    log,
   };
   const routes = [
     ...operationRoutes(deps.health, deps.traffic),
@@ -106,14 +113,20 @@ function operationRoutes(health: HealthView, traffic: TrafficView): AdminRoute[]
         const redis = health.redisStatus();
         if (redis !== 'ready') problems.push(`redis ${redis}`);
         for (const l of health.listeners) if (!l.isListening) problems.push(`listener ${l.name} not listening`);
-        return problems.length === 0 ? { status: 200, body: { status: 'ready' } } : { status: 503, body: { status: 'not ready', problems } };
+        return problems.length === 0
+          ? { status: 200, body: { status: 'ready' } }
+          : { status: 503, body: { status: 'not ready', problems } };
       },
     },
     {
       method: 'GET',
       path: '/metrics',
       access: ['operator'],
-      handle: async () => ({ status: 200, text: await health.metrics.metrics(), contentType: health.metrics.contentType }),
+      handle: async () => ({
+        status: 200,
+        text: await health.metrics.metrics(),
+        contentType: health.metrics.contentType,
+      }),
     },
     {
       method: 'GET',
@@ -122,7 +135,10 @@ function operationRoutes(health: HealthView, traffic: TrafficView): AdminRoute[]
       handle: ({ id }) => {
         const terminal = terminalIdParam(id);
         if (!traffic.trace.has(terminal)) return { status: 404, body: { error: `no trace for terminal ${terminal}` } };
-        return { status: 200, body: { terminal, exchanges: traffic.trace.render(terminal, (l) => traffic.dialectOf(l)) } };
+        return {
+          status: 200,
+          body: { terminal, exchanges: traffic.trace.render(terminal, (l) => traffic.dialectOf(l)) },
+        };
       },
     },
   ];

@@ -24,7 +24,8 @@ const pan = {
   format: 'luhn',
   description: 'must be a card number: 12 to 19 digits with a valid check digit',
 } as const;
-const digits = (min: number, max: number, description: string) => ({ type: 'string', pattern: `^[0-9]{${min},${max}}$`, description }) as const;
+const digits = (min: number, max: number, description: string) =>
+  ({ type: 'string', pattern: `^[0-9]{${min},${max}}$`, description }) as const;
 /**
  * Free text: it ends up in the issuer's notice, which the register's Lua script decodes with
  * cjson, and cjson refuses a lone UTF-16 surrogate (JSON.stringify writes it as \\ud800): such a
@@ -51,10 +52,18 @@ const isoTime = {
   description: 'must be an ISO 8601 time with its offset, e.g. 2025-03-01T14:05:00+01:00',
 } as const;
 export const CARD_ID_PATTERN = '^[0-9a-f]{32}$';
-const cardId = { type: 'string', pattern: CARD_ID_PATTERN, description: 'must be a card id (32 lowercase hex digits)' } as const;
+const cardId = {
+  type: 'string',
+  pattern: CARD_ID_PATTERN,
+  description: 'must be a card id (32 lowercase hex digits)',
+} as const;
 const account = digits(4, 20, 'must be an account number: 4 to 20 digits');
 /** A Danish personal number (CPR), with or without its hyphen: DDMMYY-NNNN. */
-const personalNumber = { type: 'string', pattern: '^[0-9]{6}-?[0-9]{4}$', description: 'must be a personal number: DDMMYY-NNNN or 10 digits' } as const;
+const personalNumber = {
+  type: 'string',
+  pattern: '^[0-9]{6}-?[0-9]{4}$',
+  description: 'must be a personal number: DDMMYY-NNNN or 10 digits',
+} as const;
 
 const body = (properties: Record<string, object>, required: string[], extra: object = {}) => ({
   type: 'object',
@@ -93,8 +102,16 @@ const SCHEMAS = {
   register: body(
     {
       pan,
-      product: { type: 'string', pattern: PRODUCT_PATTERN, description: 'must be a product name: letters, digits, ".", "_", "-" (at most 64)' },
-      expiry: { type: 'string', pattern: '^[0-9]{2}(?:0[1-9]|1[0-2])$', description: 'must be the expiry month as YYMM' },
+      product: {
+        type: 'string',
+        pattern: PRODUCT_PATTERN,
+        description: 'must be a product name: letters, digits, ".", "_", "-" (at most 64)',
+      },
+      expiry: {
+        type: 'string',
+        pattern: '^[0-9]{2}(?:0[1-9]|1[0-2])$',
+        description: 'must be the expiry month as YYMM',
+      },
       pin: digits(4, 12, 'must be a PIN of 4 to 12 digits'),
       activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits'),
       account,
@@ -106,10 +123,19 @@ const SCHEMAS = {
     ['pan', 'product', 'expiry', 'pin', 'activationCode', 'account', 'balance', 'currency'],
   ),
   lookup: body({ pan }, ['pan']),
-  activate: body({ pan, activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits') }, ['pan', 'activationCode']),
+  activate: body({ pan, activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits') }, [
+    'pan',
+    'activationCode',
+  ]),
   balance: body({ balance: amount }, ['balance']),
   block: body(
-    { reason: { enum: ['lost', 'stolen', 'fraud', 'issuer'], description: 'must be one of lost, stolen, fraud, issuer' }, statement: text(2000) },
+    {
+      reason: {
+        enum: ['lost', 'stolen', 'fraud', 'issuer'],
+        description: 'must be one of lost, stolen, fraud, issuer',
+      },
+      statement: text(2000),
+    },
     ['reason'],
   ),
   blockReport: body(
@@ -141,7 +167,11 @@ const SCHEMAS = {
       card: cardId,
       since: isoTime,
       until: isoTime,
-      limit: { type: 'string', pattern: '^(?:[1-9][0-9]{0,2}|1000)$', description: 'must be a whole number from 1 to 1000' },
+      limit: {
+        type: 'string',
+        pattern: '^(?:[1-9][0-9]{0,2}|1000)$',
+        description: 'must be a whole number from 1 to 1000',
+      },
     },
     [],
     { description: 'must be a query string' },
@@ -165,7 +195,14 @@ export function isIsoTime(s: string): boolean {
   const m = ISO_TIME.exec(s);
   if (m === null) return false;
   const [y, mo, d, h, mi, sec = '0', oh = '0', om = '0'] = m.slice(1).map((v) => v ?? '0') as string[];
-  return isCalendarDate(`${y}-${mo}-${d}`) && Number(h) < 24 && Number(mi) < 60 && Number(sec) < 60 && Number(oh) < 24 && Number(om) < 60;
+  return (
+    isCalendarDate(`${y}-${mo}-${d}`) &&
+    Number(h) < 24 &&
+    Number(mi) < 60 &&
+    Number(sec) < 60 &&
+    Number(oh) < 24 &&
+    Number(om) < 60
+  );
 }
 
 /** Every UTF-16 surrogate in a pair (String.prototype.isWellFormed, which ES2022's types lack). */
@@ -198,9 +235,18 @@ function problemsOf(schema: object, errors: ErrorObject[]): Problem[] {
   for (const e of errors) {
     if (e.schemaPath.includes('/anyOf/')) continue; // the branches of "at least one of": their anyOf says it better
     let problem: Problem;
-    if (e.keyword === 'required') problem = { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
-    else if (e.keyword === 'additionalProperties') problem = { path: `${e.instancePath}/${shownKey(String(e.params.additionalProperty))}`, message: 'is not allowed' };
-    else problem = { path: e.instancePath || '/', message: descriptionAt(schema, e.schemaPath) ?? e.message ?? 'is invalid' };
+    if (e.keyword === 'required')
+      problem = { path: `${e.instancePath}/${String(e.params.missingProperty)}`, message: 'is required' };
+    else if (e.keyword === 'additionalProperties')
+      problem = {
+        path: `${e.instancePath}/${shownKey(String(e.params.additionalProperty))}`,
+        message: 'is not allowed',
+      };
+    else
+      problem = {
+        path: e.instancePath || '/',
+        message: descriptionAt(schema, e.schemaPath) ?? e.message ?? 'is invalid',
+      };
     // A value can fail several keywords of one field (pattern and format): one message is enough.
     if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
   }
@@ -211,7 +257,11 @@ function problemsOf(schema: object, errors: ErrorObject[]): Problem[] {
 export function refuseQuery(req: IncomingMessage): void {
   const keys = new Set(new URL(req.url!, 'http://admin').searchParams.keys());
   const paths = new Set([...keys].map((key) => `/${shownKey(key)}`));
-  if (paths.size > 0) throw invalid('query', [...paths].map((path) => ({ path, message: 'is not allowed' })));
+  if (paths.size > 0)
+    throw invalid(
+      'query',
+      [...paths].map((path) => ({ path, message: 'is not allowed' })),
+    );
 }
 
 /** An unknown key is echoed only when it looks like a name: a key could be a PAN sent by mistake. */

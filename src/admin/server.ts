@@ -95,14 +95,19 @@ export class AdminServer {
     const shown = path.replace(/\d{4,}/g, (d) => '*'.repeat(d.length));
     let reply: AdminReply;
     if (matching.length === 0) reply = { status: 404, body: { error: `no route ${shown}` } };
-    else if (route === undefined) reply = { status: 405, body: { error: `${req.method} not allowed on ${shown}; allowed: ${matching.map((r) => r.method).join(', ')}` } };
+    else if (route === undefined)
+      reply = {
+        status: 405,
+        body: { error: `${req.method} not allowed on ${shown}; allowed: ${matching.map((r) => r.method).join(', ')}` },
+      };
     else {
       try {
         // Inside the try: a malformed %-escape in the path makes decodeURIComponent throw.
         reply = await route.handle(params(route, path), req);
       } catch (e) {
         if (e instanceof HttpError) reply = { status: e.status, body: e.body, headers: e.headers };
-        else if (isRedisUnavailable(e)) reply = { status: 503, body: { error: 'the card register is unavailable: try again shortly' } };
+        else if (isRedisUnavailable(e))
+          reply = { status: 503, body: { error: 'the card register is unavailable: try again shortly' } };
         else {
           this.log.error({ err: e, path: route.path }, 'admin route failed');
           reply = { status: 500, body: { error: 'internal error' } };

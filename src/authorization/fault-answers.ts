@@ -27,7 +27,10 @@ export function codeFor(code: string, codes: CodeSet): string {
  * the route's echo fields) without asking the register: nothing is reserved or posted. An
  * approval code accompanies an approved code, as the terminal expects one.
  */
-export function actionCodeAnswer(ctx: Pick<RequestContext, 'request' | 'mti' | 'route' | 'codes'>, code: string): IsoMessage {
+export function actionCodeAnswer(
+  ctx: Pick<RequestContext, 'request' | 'mti' | 'route' | 'codes'>,
+  code: string,
+): IsoMessage {
   const response: IsoMessage = {};
   for (const n of ctx.route.echo) {
     const value = ctx.request[n];
@@ -35,7 +38,8 @@ export function actionCodeAnswer(ctx: Pick<RequestContext, 'request' | 'mti' | '
   }
   response[0] = responseMti(ctx.mti);
   response[39] = codeFor(code, ctx.codes);
-  if (response[39] === ACTION_CODES.approved[ctx.codes]) response[38] = String(randomInt(0, 1_000_000)).padStart(6, '0');
+  if (response[39] === ACTION_CODES.approved[ctx.codes])
+    response[38] = String(randomInt(0, 1_000_000)).padStart(6, '0');
   return response;
 }
 

@@ -8,7 +8,6 @@ import { type RequestContext, isRefused, refuse } from './context.js';
 import type { Route } from './routes.js';
 import { RegisterUnavailableError } from '../redis/errors.js';
 
-
 export interface Step {
   readonly name: string;
   /** Runs even after a refusal (the response). */
@@ -26,7 +25,8 @@ export class Pipeline {
   ) {
     for (const step of steps) this.steps.set(step.name, step);
     for (const route of [...Object.values(routes), fallback]) {
-      for (const name of route.steps) if (!this.steps.has(name)) throw new Error(`route names an unknown step "${name}"`);
+      for (const name of route.steps)
+        if (!this.steps.has(name)) throw new Error(`route names an unknown step "${name}"`);
     }
   }
 

@@ -19,7 +19,6 @@ import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
 import { responseMti } from './steps/respond.js';
 
-
 export interface ProcessorDeps {
   listener: string;
   dialect: Dialect;
@@ -74,7 +73,16 @@ export class RequestProcessor {
    */
   private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer): Promise<Answer> {
     const note: FaultNote = { kind: fault.kind, rule: fault.id };
-    this.deps.log.info({ listener: this.deps.listener, mti: ctx.mti, terminal: terminalOf(ctx.request), rule: fault.id, fault: fault.kind }, 'fault injected');
+    this.deps.log.info(
+      {
+        listener: this.deps.listener,
+        mti: ctx.mti,
+        terminal: terminalOf(ctx.request),
+        rule: fault.id,
+        fault: fault.kind,
+      },
+      'fault injected',
+    );
     if (fault.kind === 'close') {
       const terminal = terminalOf(ctx.request);
       if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, body, undefined, note);
@@ -85,7 +93,11 @@ export class RequestProcessor {
       return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string });
     }
     await this.deps.pipeline.run(ctx);
-    const answer = this.reply(ctx.response, ctx, body, { ...note, ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}), actionCode: ctx.response[39] as string });
+    const answer = this.reply(ctx.response, ctx, body, {
+      ...note,
+      ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}),
+      actionCode: ctx.response[39] as string,
+    });
     if (fault.kind === 'delay') await delay(fault.ms!);
     return answer;
   }
@@ -104,7 +116,12 @@ export class RequestProcessor {
     };
   }
 
-  private reply(response: IsoMessage, ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>, requestBody: Buffer, fault?: FaultNote): Answer {
+  private reply(
+    response: IsoMessage,
+    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>,
+    requestBody: Buffer,
+    fault?: FaultNote,
+  ): Answer {
     const code = response[39] as string;
     const sent = fault?.kind !== 'noAnswer';
     // Requests answered: one whose answer a fault withheld is not.
@@ -113,12 +130,23 @@ export class RequestProcessor {
       // A message the terminal got wrong is logged for its vendor; a declined card is routine
       // traffic, counted by the metrics, and a log line each would cost under load.
       const level = ctx.outcome === 'formatError' || ctx.outcome === 'invalidTransaction' ? 'info' : 'debug';
-      this.deps.log[level]({ listener: this.deps.listener, mti: ctx.mti, terminal: ctx.terminalId, outcome: ctx.outcome, actionCode: code, reason: ctx.reason }, 'request refused');
+      this.deps.log[level](
+        {
+          listener: this.deps.listener,
+          mti: ctx.mti,
+          terminal: ctx.terminalId,
+          outcome: ctx.outcome,
+          actionCode: code,
+          reason: ctx.reason,
+        },
+        'request refused',
+      );
     }
     let body = this.deps.dialect.pack(response);
     if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
     const terminal = ctx.terminalId ?? terminalOf(response);
-    if (terminal !== undefined) this.deps.trace.record(terminal, this.deps.listener, requestBody, sent ? body : undefined, fault);
+    if (terminal !== undefined)
+      this.deps.trace.record(terminal, this.deps.listener, requestBody, sent ? body : undefined, fault);
     return sent ? { kind: 'reply', body } : { kind: 'none' };
   }
 
@@ -137,7 +165,11 @@ export class RequestProcessor {
     response[0] = responseMti(mti);
     response[39] = actionCode('formatError', this.codes);
     const terminalId = typeof message[41] === 'string' ? message[41].trimEnd() : undefined;
-    return this.reply(response, { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' }, body);
+    return this.reply(
+      response,
+      { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' },
+      body,
+    );
   }
 }
 

@@ -18,7 +18,15 @@ export const FINANCIAL_ECHO = [2, 3, 4, 7, 11, 12, 32, 37, 41, 42, 49];
 
 const financial: Route = {
   // reverseLostAnswer acts only for old terminals (DKT1, DKT1+, OEM), before the new request.
-  steps: ['validateFields', 'identifyTerminal', 'checkProcessingCode', 'reverseLostAnswer', 'authorizeCard', 'decide', 'respond'],
+  steps: [
+    'validateFields',
+    'identifyTerminal',
+    'checkProcessingCode',
+    'reverseLostAnswer',
+    'authorizeCard',
+    'decide',
+    'respond',
+  ],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,
   echo: FINANCIAL_ECHO,
@@ -68,7 +76,12 @@ export const ROUTES: Record<string, Route> = {
 };
 
 /** Any other request MTI: answered "invalid transaction". */
-export const UNKNOWN_MTI: Route = { steps: ['rejectUnknownMti', 'respond'], mandatory: [], card: false, echo: FINANCIAL_ECHO };
+export const UNKNOWN_MTI: Route = {
+  steps: ['rejectUnknownMti', 'respond'],
+  mandatory: [],
+  card: false,
+  echo: FINANCIAL_ECHO,
+};
 
 /** Processing codes (field 3, first two digits) the switch handles. */
 export const PROCESSING_CODES: Record<string, string> = { '00': 'purchase', '20': 'refund' };

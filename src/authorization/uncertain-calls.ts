@@ -81,7 +81,10 @@ export class UncertainCalls {
 
   private add(ref: UncertainRef): void {
     const card = this.deps.register.idOf(ref.pan);
-    this.pending.set(`${card}|${ref.reverse ?? ''}`, { card, ...(ref.reverse === undefined ? {} : { reverse: ref.reverse }) });
+    this.pending.set(`${card}|${ref.reverse ?? ''}`, {
+      card,
+      ...(ref.reverse === undefined ? {} : { reverse: ref.reverse }),
+    });
     void this.settleAll();
   }
 
@@ -98,7 +101,10 @@ export class UncertainCalls {
         await this.settle(ref);
         this.pending.delete(key);
       } catch (e) {
-        this.deps.log.warn({ err: (e as Error).message, left: this.pending.size }, 'register calls with unknown outcome: settled when Redis answers');
+        this.deps.log.warn(
+          { err: (e as Error).message, left: this.pending.size },
+          'register calls with unknown outcome: settled when Redis answers',
+        );
         this.retryLater();
         return;
       }
@@ -109,9 +115,19 @@ export class UncertainCalls {
   private async settle(ref: Pending): Promise<void> {
     await this.deps.postings.moveCard(ref.card);
     if (ref.reverse !== undefined) {
-      const r = await this.deps.transactions.reverseCard(ref.card, { original: ref.reverse, own: '', signature: '' }, 0, 'reversal', 'switch');
+      const r = await this.deps.transactions.reverseCard(
+        ref.card,
+        { original: ref.reverse, own: '', signature: '' },
+        0,
+        'reversal',
+        'switch',
+      );
       if (r.posting !== '') this.deps.postings.enqueue(r.card, r.posting);
-      if (r.detail === 'posted' || r.detail === 'released') this.deps.log.warn({ txn: ref.reverse, effect: r.detail }, 'a request answered 911 had been approved after all: the switch reversed it');
+      if (r.detail === 'posted' || r.detail === 'released')
+        this.deps.log.warn(
+          { txn: ref.reverse, effect: r.detail },
+          'a request answered 911 had been approved after all: the switch reversed it',
+        );
     }
     await this.deps.notices.flush(ref.card);
   }

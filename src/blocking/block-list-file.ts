@@ -74,7 +74,13 @@ export function blockListFileName(date: string): string {
  * A daily change file or a full file: `date` its day ('' for a full file before any daily file),
  * `lines` in the order given (sorted by PAN), created `now`; every line RECORD_LENGTH long.
  */
-export function blockListText(kind: 'DAILY' | 'FULL', date: string, lines: readonly BlockListLine[], now: Date, timeZone: string): string {
+export function blockListText(
+  kind: 'DAILY' | 'FULL',
+  date: string,
+  lines: readonly BlockListLine[],
+  now: Date,
+  timeZone: string,
+): string {
   const header = formatRecord(RECORDS.H, {
     fileId: FILE_ID,
     version: LAYOUT_VERSION,
@@ -84,7 +90,12 @@ export function blockListText(kind: 'DAILY' | 'FULL', date: string, lines: reado
     created: localStamp(now, timeZone),
   });
   const entries = lines.map(({ type, entry: e }) =>
-    formatRecord(RECORDS[type], { pan: e.pan, reason: e.reason, blockedAt: localStamp(new Date(e.blockedAt), timeZone), issuer: e.issuer }),
+    formatRecord(RECORDS[type], {
+      pan: e.pan,
+      reason: e.reason,
+      blockedAt: localStamp(new Date(e.blockedAt), timeZone),
+      issuer: e.issuer,
+    }),
   );
   const added = lines.filter((l) => l.type === 'A').length;
   const trailer = formatRecord(RECORDS.T, { added: String(added), removed: String(lines.length - added) });

@@ -35,7 +35,15 @@ export function createBlocking({ redis, config, register, notices, clock, log }:
   const references = new BlockReferences(redis, prefix);
   let pending: PendingBlocks | undefined;
   return {
-    blockList: new OfflineBlockList({ redis, prefix, register, clock, timeZone: config.register.timeZone, directory: config.clearing.blockList.directory, log }),
+    blockList: new OfflineBlockList({
+      redis,
+      prefix,
+      register,
+      clock,
+      timeZone: config.register.timeZone,
+      directory: config.clearing.blockList.directory,
+      log,
+    }),
     references,
     pendingBlocks: () => (pending ??= new PendingBlocks(pendingBlocksFile(config), register, notices, references, log)),
   };
@@ -43,5 +51,8 @@ export function createBlocking({ redis, config, register, notices, clock, log }:
 
 /** register.pendingBlocksFile, or a file in the temporary directory named for the key prefix. */
 export function pendingBlocksFile(config: SwitchConfig): string {
-  return config.register.pendingBlocksFile ?? join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`);
+  return (
+    config.register.pendingBlocksFile ??
+    join(tmpdir(), `switch-pending-blocks-${config.redis.keyPrefix.replace(/[^\w-]/g, '_')}.jsonl`)
+  );
 }

@@ -32,7 +32,16 @@ import { dayNumber, isCalendarDate, yymmOfDate } from '../time/dates.js';
 import { type BlockListEntry, blockListFileName, blockListText } from './block-list-file.js';
 
 // The file's layout and text live in block-list-file.ts; its importers know them from here.
-export { type BlockListEntry, type FieldSpec, FILE_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordType, blockListFileName } from './block-list-file.js';
+export {
+  type BlockListEntry,
+  type FieldSpec,
+  FILE_ID,
+  LAYOUTS,
+  LAYOUT_VERSION,
+  RECORD_LENGTH,
+  type RecordType,
+  blockListFileName,
+} from './block-list-file.js';
 
 export interface BlockListFile {
   /** 'YYYY-MM-DD': a daily file's day; for a full file, the latest daily file it includes. */
@@ -175,10 +184,12 @@ export class OfflineBlockList {
       // Expiry is judged on the file's day: a card valid through that day's month stays listed.
       const current = await this.blockedCards(yymmOfDate(date));
       const snapshot = parseSnapshot(await this.redis.hgetall(this.keys.snapshot));
-      const put = new Map([...current].filter(([id, e]) => {
-        const before = snapshot.get(id);
-        return before === undefined || before.reason !== e.reason || before.blockedAt !== e.blockedAt;
-      }));
+      const put = new Map(
+        [...current].filter(([id, e]) => {
+          const before = snapshot.get(id);
+          return before === undefined || before.reason !== e.reason || before.blockedAt !== e.blockedAt;
+        }),
+      );
       const gone = new Map([...snapshot].filter(([id]) => !current.has(id)));
       const lines = [
         ...this.entries(put).map((e) => ({ ...e, type: 'A' as const })),
@@ -196,7 +207,9 @@ export class OfflineBlockList {
       );
       /* c8 ignore next 3 */
       if (committed !== 'ok') {
-        throw new Error(`offline block list: the file of ${date} was changed by another maker meanwhile (${committed}); its lock had lapsed`);
+        throw new Error(
+          `offline block list: the file of ${date} was changed by another maker meanwhile (${committed}); its lock had lapsed`,
+        );
       }
       this.log.info({ date, added: meta.added, removed: meta.removed, file }, 'offline block list: daily file made');
       return { date, file, added: meta.added, removed: meta.removed, created: true };
@@ -213,7 +226,8 @@ export class OfflineBlockList {
    * file, the first of which starts from an empty list).
    */
   async fetch(fetcher: string): Promise<BlockListFile[]> {
-    if (!FETCHER_PATTERN.test(fetcher)) throw new Error('offline block list: a fetcher id is 1 to 64 of A-Z a-z 0-9 . _ -');
+    if (!FETCHER_PATTERN.test(fetcher))
+      throw new Error('offline block list: a fetcher id is 1 to 64 of A-Z a-z 0-9 . _ -');
     const key = `${this.prefix}{blocklist}:fetched:${fetcher}`;
     const shown = fetcher.replace(/\d{4,}/g, (d) => '*'.repeat(d.length));
     // A concurrent fetch by the same fetcher moves the mark; then this one looks again.
@@ -222,13 +236,22 @@ export class OfflineBlockList {
       if (mark === null) {
         const base = await this.baseline();
         if ((await this.redis.set(key, base.date || NONE, 'NX')) !== 'OK') continue;
-        this.log.info({ fetcher: shown, fullListOf: base.date || null }, 'offline block list: first fetch of a new fetcher');
+        this.log.info(
+          { fetcher: shown, fullListOf: base.date || null },
+          'offline block list: first fetch of a new fetcher',
+        );
         return base.date === '' ? [] : [{ date: base.date, kind: 'full', content: base.content }];
       }
       const min = mark === NONE ? '-inf' : `(${dayNumber(mark)}`;
       const dates = await this.redis.zrangebyscore(this.keys.days, min, '+inf');
       if (dates.length === 0) return [];
-      const files = await Promise.all(dates.map(async (date): Promise<BlockListFile> => ({ date, kind: 'daily', content: await this.readDaily(date) })));
+      const files = await Promise.all(
+        dates.map(async (date): Promise<BlockListFile> => ({
+          date,
+          kind: 'daily',
+          content: await this.readDaily(date),
+        })),
+      );
       if ((await swapScript.run(this.redis, { key }, { expected: mark, value: dates.at(-1)! })) === 0) continue;
       this.log.info({ fetcher: shown, dates }, 'offline block list: daily files handed out');
       return files;
@@ -258,7 +281,7 @@ export class OfflineBlockList {
     const replies = await this.redis.multi().zrange(this.keys.days, '-1', '-1').hgetall(this.keys.snapshot).exec();
     const [[e1, last], [e2, raw]] = replies as [[Error | null, string[]], [Error | null, Record<string, string>]];
     /* c8 ignore next */
-    if (e1 ?? e2) throw e1 ?? e2;
+    if (e1 ?? e2) throw (e1 ?? e2)!;
     const date = last[0] ?? '';
     const entries = this.entries(parseSnapshot(raw));
     const lines = entries.map(({ entry }) => ({ type: 'A' as const, entry }));
@@ -270,7 +293,7 @@ export class OfflineBlockList {
     const replies = await this.redis.multi().hget(this.keys.made, date).zrange(this.keys.days, '-1', '-1').exec();
     const [[e1, made], [e2, last]] = replies as [[Error | null, string | null], [Error | null, string[]]];
     /* c8 ignore next */
-    if (e1 ?? e2) throw e1 ?? e2;
+    if (e1 ?? e2) throw (e1 ?? e2)!;
     return [made === null ? undefined : (JSON.parse(made) as Made), last[0] ?? ''];
   }
 
@@ -286,7 +309,6 @@ export class OfflineBlockList {
     return out;
   }
 
-
   /** What the list keeps of a card record (RECORD_FIELDS), if the card is to be listed. */
   private listable(id: string, record: (string | null)[], yymm: string): Listed | undefined {
     // A record removed since the SCAN answers nulls (no block); a registered card has every other field.
@@ -297,7 +319,13 @@ export class OfflineBlockList {
       this.log.error({ card: id }, 'offline block list: a blocked card has no encrypted PAN and is left out');
       return undefined;
     }
-    return { panEnc, maskedPan: maskedPan!, issuer: issuer!, reason: block as BlockReason, blockedAt: Number(blockedAt) };
+    return {
+      panEnc,
+      maskedPan: maskedPan!,
+      issuer: issuer!,
+      reason: block as BlockReason,
+      blockedAt: Number(blockedAt),
+    };
   }
 
   /** Listed cards with their PANs decrypted, sorted by PAN. */
@@ -311,8 +339,12 @@ export class OfflineBlockList {
           throw new Error(`offline block list: the PAN of card ${card} cannot be decrypted (another data key?)`);
         }
         // Whatever was encrypted, only digits may reach the PAN column.
-        if (!/^\d{12,19}$/.test(pan)) throw new Error(`offline block list: the PAN of card ${card} is not 12 to 19 digits`);
-        return { card, entry: { pan, maskedPan: l.maskedPan, issuer: l.issuer, reason: l.reason, blockedAt: l.blockedAt } };
+        if (!/^\d{12,19}$/.test(pan))
+          throw new Error(`offline block list: the PAN of card ${card} is not 12 to 19 digits`);
+        return {
+          card,
+          entry: { pan, maskedPan: l.maskedPan, issuer: l.issuer, reason: l.reason, blockedAt: l.blockedAt },
+        };
       })
       .sort((a, b) => (a.entry.pan < b.entry.pan ? -1 : 1));
   }
@@ -321,7 +353,10 @@ export class OfflineBlockList {
     try {
       return await readFile(join(this.directory, blockListFileName(date)), 'latin1');
     } catch (e) {
-      throw new Error(`offline block list: the file of ${date} cannot be read from ${this.directory} (${(e as NodeJS.ErrnoException).code})`);
+      throw new Error(
+        `offline block list: the file of ${date} cannot be read from ${this.directory} (${(e as NodeJS.ErrnoException).code})`,
+        { cause: e },
+      );
     }
   }
 }

@@ -40,7 +40,8 @@ export class PendingBlocks {
     private readonly log: Logger,
   ) {
     this.queue = readJournal(file);
-    if (this.queue.length > 0) log.warn({ pending: this.queue.length, file }, 'blocks waiting for the register from before the restart');
+    if (this.queue.length > 0)
+      log.warn({ pending: this.queue.length, file }, 'blocks waiting for the register from before the restart');
   }
 
   get pending(): number {
@@ -59,7 +60,10 @@ export class PendingBlocks {
       closeSync(fd);
     }
     this.queue.push(entry);
-    this.log.warn({ card: entry.card, reason: entry.reason, reference: entry.reference }, 'register unavailable: block kept for retry');
+    this.log.warn(
+      { card: entry.card, reason: entry.reason, reference: entry.reference },
+      'register unavailable: block kept for retry',
+    );
     return entry;
   }
 
@@ -85,9 +89,20 @@ export class PendingBlocks {
   private async apply(entry: PendingBlock): Promise<boolean> {
     try {
       if (entry.reference !== '') await this.references.keep(entry.reference, entry.card);
-      const result = await this.register.block(entry.issuer, entry.card, entry.reason, new Date(entry.reportedAt), entry.report, entry.reference);
+      const result = await this.register.block(
+        entry.issuer,
+        entry.card,
+        entry.reason,
+        new Date(entry.reportedAt),
+        entry.report,
+        entry.reference,
+      );
       if (result.ok) this.log.info({ card: entry.card, reference: entry.reference }, 'pending block applied');
-      else this.log.warn({ card: entry.card, reference: entry.reference, refused: result.status, reason: result.reason }, 'pending block not applied');
+      else
+        this.log.warn(
+          { card: entry.card, reference: entry.reference, refused: result.status, reason: result.reason },
+          'pending block not applied',
+        );
       await this.relay.flushQuietly(entry.card);
       return true;
     } catch (e) {
@@ -110,7 +125,10 @@ export class PendingBlocks {
   }
 
   start(everyMs: number): void {
-    this.timer = setInterval(() => void this.retry().catch((e: Error) => this.log.error({ err: e.message }, 'pending block retry failed')), everyMs);
+    this.timer = setInterval(
+      () => void this.retry().catch((e: Error) => this.log.error({ err: e.message }, 'pending block retry failed')),
+      everyMs,
+    );
     this.timer.unref();
   }
 

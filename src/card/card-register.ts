@@ -17,7 +17,15 @@ import { PanCipher } from '../crypto/pan-cipher.js';
 import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
-import { activateScript, blockScript, deleteScript, liftBlockScript, liftPinBlockScript, registerScript, setBalanceScript } from './scripts/issuer.js';
+import {
+  activateScript,
+  blockScript,
+  deleteScript,
+  liftBlockScript,
+  liftPinBlockScript,
+  registerScript,
+  setBalanceScript,
+} from './scripts/issuer.js';
 
 /** A card record's key below the prefix (src/card/keys.ts), and nothing beside it. */
 const RECORD_KEY = /^card:\{([0-9a-f]{32})\}$/;
@@ -71,7 +79,10 @@ export interface TransactionDetails {
 }
 
 /** The card record gives the rest: card id, issuer, masked and encrypted PAN, status; and the approval code. */
-export type PostingTemplate = Omit<Posting, 'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode'> & { track?: 1 };
+export type PostingTemplate = Omit<
+  Posting,
+  'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode'
+> & { track?: 1 };
 
 export type RegisterOutcome =
   | 'approved'
@@ -184,7 +195,12 @@ export class CardRegister {
       clSum: 0,
       registeredAt: now,
     };
-    const result = await registerScript.run(this.redis, { card: this.keysOf(id).card }, {}, Object.entries(record).flat());
+    const result = await registerScript.run(
+      this.redis,
+      { card: this.keysOf(id).card },
+      {},
+      Object.entries(record).flat(),
+    );
     return { card: id, ...result };
   }
 
@@ -197,49 +213,50 @@ export class CardRegister {
     const cl = this.config.contactless;
     const t = req.transaction;
     const p = t?.posting;
-    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] = await authorizeScript.run(
-      this.redis,
-      {
-        card: k.card,
-        reservations: k.reservations,
-        reservationAmounts: k.reservationAmounts,
-        outbox: k.outbox,
-        transaction: transactionKey(this.prefix, id, t?.txn ?? 'none'),
-        posts: k.posts,
-      },
-      {
-        now: now.getTime(),
-        yymm: yymm(now, this.config.timeZone),
-        kind: req.kind,
-        amount: req.amount,
-        pvv,
-        contactless: req.contactless ? '1' : '0',
-        contactlessLimit: cl.limit,
-        contactlessMaxCount: cl.maxCount,
-        contactlessMaxSum: cl.maxSum,
-        reserve: req.reserve ? '1' : '0',
-        reservation: reservation ?? '',
-        lapse: this.config.reservationLapseDays * 86_400_000,
-        noticeId: randomUUID(),
-        terminal: req.terminalId,
-        signature: t?.signature ?? '',
-        message: t?.message ?? 'dual',
-        approvalCode: t?.approvalCode ?? '',
-        keepFor: this.config.transactionRetentionDays * 86_400_000,
-        // The posting's own fields: the card record gives the rest (no JSON on the hot path).
-        postingId: p?.id ?? '',
-        txn: p?.txn ?? '',
-        postingType: p?.type ?? '',
-        direction: p?.direction ?? '',
-        currency: p?.currency ?? '',
-        postingTerminal: p?.terminal ?? '',
-        merchant: p?.merchant ?? '',
-        stan: p?.stan ?? '',
-        localTime: p?.localTime ?? '',
-        receivedAt: p?.receivedAt ?? 0,
-        track: p?.track === 1 ? '1' : '',
-      },
-    );
+    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] =
+      await authorizeScript.run(
+        this.redis,
+        {
+          card: k.card,
+          reservations: k.reservations,
+          reservationAmounts: k.reservationAmounts,
+          outbox: k.outbox,
+          transaction: transactionKey(this.prefix, id, t?.txn ?? 'none'),
+          posts: k.posts,
+        },
+        {
+          now: now.getTime(),
+          yymm: yymm(now, this.config.timeZone),
+          kind: req.kind,
+          amount: req.amount,
+          pvv,
+          contactless: req.contactless ? '1' : '0',
+          contactlessLimit: cl.limit,
+          contactlessMaxCount: cl.maxCount,
+          contactlessMaxSum: cl.maxSum,
+          reserve: req.reserve ? '1' : '0',
+          reservation: reservation ?? '',
+          lapse: this.config.reservationLapseDays * 86_400_000,
+          noticeId: randomUUID(),
+          terminal: req.terminalId,
+          signature: t?.signature ?? '',
+          message: t?.message ?? 'dual',
+          approvalCode: t?.approvalCode ?? '',
+          keepFor: this.config.transactionRetentionDays * 86_400_000,
+          // The posting's own fields: the card record gives the rest (no JSON on the hot path).
+          postingId: p?.id ?? '',
+          txn: p?.txn ?? '',
+          postingType: p?.type ?? '',
+          direction: p?.direction ?? '',
+          currency: p?.currency ?? '',
+          postingTerminal: p?.terminal ?? '',
+          merchant: p?.merchant ?? '',
+          stan: p?.stan ?? '',
+          localTime: p?.localTime ?? '',
+          receivedAt: p?.receivedAt ?? 0,
+          track: p?.track === 1 ? '1' : '',
+        },
+      );
     return {
       outcome: outcome as RegisterOutcome,
       detail,
@@ -255,14 +272,24 @@ export class CardRegister {
 
   /** `issuer` '' acts for the block service, which may block any card. */
   activate(issuer: string, id: CardId, code: string, pan: string): Promise<ChangeResult> {
-    return activateScript.run(this.redis, this.cardAndOutbox(id), { ...this.changeBy(issuer), code: this.pvvOf(pan, `activation:${code}`) });
+    return activateScript.run(this.redis, this.cardAndOutbox(id), {
+      ...this.changeBy(issuer),
+      code: this.pvvOf(pan, `activation:${code}`),
+    });
   }
 
   setBalance(issuer: string, id: CardId, balance: number): Promise<ChangeResult> {
     return setBalanceScript.run(this.redis, this.cardAndOutbox(id), { ...this.changeBy(issuer), balance });
   }
 
-  block(issuer: string, id: CardId, reason: BlockReason, reportedAt: Date, report?: object, reference = ''): Promise<ChangeResult> {
+  block(
+    issuer: string,
+    id: CardId,
+    reason: BlockReason,
+    reportedAt: Date,
+    report?: object,
+    reference = '',
+  ): Promise<ChangeResult> {
     return blockScript.run(this.redis, this.cardAndOutbox(id), {
       ...this.changeBy(issuer),
       reason,
@@ -309,7 +336,10 @@ export class CardRegister {
    * Every card record's `fields`, a batch at a time (SCAN on every master, never KEYS: on a
    * cluster the records are spread over the masters). As with SCAN itself a card may come twice.
    */
-  async forEachRecord(fields: readonly string[], batch: (cards: { id: CardId; values: (string | null)[] }[]) => void): Promise<void> {
+  async forEachRecord(
+    fields: readonly string[],
+    batch: (cards: { id: CardId; values: (string | null)[] }[]) => void,
+  ): Promise<void> {
     await scanEveryMaster(this.redis, `${globLiteral(this.prefix)}card:{*}`, RECORD_SCAN_COUNT, async (keys) => {
       // The escaped MATCH keeps to this prefix; the pattern drops the keys beside the records (card:{id}:res, …).
       const cards = keys.flatMap((key) => {
@@ -317,7 +347,10 @@ export class CardRegister {
         return m === null ? [] : [{ key, id: m[1]! }];
       });
       if (cards.length === 0) return;
-      const replies = await acrossSlots(this.redis, cards.map((c): KeyCommand => ['hmget', c.key, ...fields]));
+      const replies = await acrossSlots(
+        this.redis,
+        cards.map((c): KeyCommand => ['hmget', c.key, ...fields]),
+      );
       batch(
         cards.map(({ id }, i) => {
           const [err, values] = replies[i]!;

@@ -72,7 +72,13 @@ export class CardTransactions {
         original: transactionKey(this.prefix, id, ref.original),
         posts: k.posts,
       },
-      { now: this.clock.now().getTime(), signature: ref.signature, amount, keepFor: this.keepForMs(), postingId: randomUUID() },
+      {
+        now: this.clock.now().getTime(),
+        signature: ref.signature,
+        amount,
+        keepFor: this.keepForMs(),
+        postingId: randomUUID(),
+      },
     );
     return result<CompletionOutcome>(r, id);
   }
@@ -81,19 +87,37 @@ export class CardTransactions {
    * Reverses a transaction: `amount` 0 reverses all of it. `ref.own` '' is the switch's own
    * reversal (no request of its own to remember).
    */
-  async reverse(ref: Reference, amount: number, type: 'reversal' | 'cancellation', reason: string): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
+  async reverse(
+    ref: Reference,
+    amount: number,
+    type: 'reversal' | 'cancellation',
+    reason: string,
+  ): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
     const id = this.register.idOf(ref.pan);
     return this.reverseCard(id, ref, amount, type, reason);
   }
 
   /** As reverse(), for a card known by its id (the switch's own reversals know no PAN). */
-  async reverseCard(id: CardId, ref: Omit<Reference, 'pan'>, amount: number, type: 'reversal' | 'cancellation', reason: string): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
+  async reverseCard(
+    id: CardId,
+    ref: Omit<Reference, 'pan'>,
+    amount: number,
+    type: 'reversal' | 'cancellation',
+    reason: string,
+  ): Promise<TransactionResult<'reversalAccepted' | 'duplicateTransmission'>> {
     const k = this.register.keysOf(id);
     const original = transactionKey(this.prefix, id, ref.original);
     const own = ref.own === '' ? original : transactionKey(this.prefix, id, ref.own);
     const r = await reverseScript.run(
       this.redis,
-      { card: k.card, reservations: k.reservations, reservationAmounts: k.reservationAmounts, own, original, posts: k.posts },
+      {
+        card: k.card,
+        reservations: k.reservations,
+        reservationAmounts: k.reservationAmounts,
+        own,
+        original,
+        posts: k.posts,
+      },
       {
         now: this.clock.now().getTime(),
         signature: ref.signature,
@@ -114,5 +138,12 @@ export class CardTransactions {
 }
 
 function result<O extends string>(r: TransactionReply, card: CardId): TransactionResult<O> {
-  return { outcome: r[0] as O, detail: r[1], card, approvalCode: r[4] ?? '', posting: r[5] ?? '', repeat: r[6] !== undefined };
+  return {
+    outcome: r[0] as O,
+    detail: r[1],
+    card,
+    approvalCode: r[4] ?? '',
+    posting: r[5] ?? '',
+    repeat: r[6] !== undefined,
+  };
 }

@@ -34,7 +34,10 @@ export class HolderIndex {
    * taken out again when the registration is refused (the PAN is already registered, perhaps to
    * someone else).
    */
-  async registerIndexed(card: NewCard, holder: { personalNumber?: string } = {}): Promise<{ card: CardId } & ChangeResult> {
+  async registerIndexed(
+    card: NewCard,
+    holder: { personalNumber?: string } = {},
+  ): Promise<{ card: CardId } & ChangeResult> {
     const id = this.register.idOf(card.pan);
     const keys = [this.keyOf('account', card.account)];
     if (holder.personalNumber !== undefined) keys.push(this.keyOf('personalNumber', holder.personalNumber));

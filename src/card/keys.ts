@@ -24,6 +24,11 @@ export function transactionKey(prefix: string, id: CardId, txn: string): string 
 
 export function cardKeys(prefix: string, id: CardId): CardKeys {
   const base = `${prefix}card:{${id}}`;
-  return { card: base, reservations: `${base}:res`, reservationAmounts: `${base}:resamt`, outbox: `${base}:outbox`, posts: `${base}:posts` };
+  return {
+    card: base,
+    reservations: `${base}:res`,
+    reservationAmounts: `${base}:resamt`,
+    outbox: `${base}:outbox`,
+    posts: `${base}:posts`,
+  };
 }
-

@@ -19,4 +19,3 @@ export function luhnCheckDigit(digits: string): number {
   }
   return (10 - (sum % 10)) % 10;
 }
-

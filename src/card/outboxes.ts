@@ -50,7 +50,10 @@ export class CardOutboxes {
    * fail (Redis gone halfway): the first failure is thrown, so the caller counts a failed move.
    */
   async remove(entries: readonly { card: CardId; json: string }[]): Promise<void> {
-    const replies = await acrossSlots(this.redis, entries.map((e) => ['lrem', this.keyOf(e.card), 1, e.json]));
+    const replies = await acrossSlots(
+      this.redis,
+      entries.map((e) => ['lrem', this.keyOf(e.card), 1, e.json]),
+    );
     const failed = replies.find(([err]) => err !== null);
     if (failed) throw failed[0]!;
   }

@@ -49,7 +49,8 @@ export class ClearingDelivery {
   /** The cut-off that closes delivery `number` of `date`. */
   cutoffOf(number: number): string {
     const c = this.deps.config.cutoffs[number - 1];
-    if (c === undefined) throw new Error(`delivery ${number}: there are ${this.deps.config.cutoffs.length} cut-offs a day`);
+    if (c === undefined)
+      throw new Error(`delivery ${number}: there are ${this.deps.config.cutoffs.length} cut-offs a day`);
     return c;
   }
 
@@ -58,7 +59,9 @@ export class ClearingDelivery {
     let date = localDate(this.deps.clock.now(), this.deps.timeZone);
     for (let day = 0; day < 2; day++, date = nextDate(date)) {
       // Sealed but never written (its run failed) is not made: it is the next one to finish.
-      const made = new Set((await this.deps.ledger.ofDate(date)).filter((d) => d.file !== undefined).map((d) => d.number));
+      const made = new Set(
+        (await this.deps.ledger.ofDate(date)).filter((d) => d.file !== undefined).map((d) => d.number),
+      );
       for (let n = 1; n <= this.deps.config.cutoffs.length; n++) if (!made.has(n)) return { date, number: n };
     }
     throw new Error(`every cut-off of today and tomorrow is made already`);
@@ -87,12 +90,22 @@ export class ClearingDelivery {
     this.deps.crashAt?.('after-seal');
     const entries = await this.deps.journal.range(d.from, d.to);
     const header = { date: d.date, number: d.number, cutoff: d.cutoff };
-    const text = formatDelivery(header, entries.map((e) => e.posting), (p) => this.deps.cipher.decrypt(p.panEnc));
+    const text = formatDelivery(
+      header,
+      entries.map((e) => e.posting),
+      (p) => this.deps.cipher.decrypt(p.panEnc),
+    );
     const name = deliveryFileName(header);
     // Delivery files hold full PANs (the data centres book by them): the writer makes them 0600.
-    await writeFileAtomic(join(this.deps.config.directory, name), text, { encoding: 'latin1', onStep: this.deps.crashAt });
+    await writeFileAtomic(join(this.deps.config.directory, name), text, {
+      encoding: 'latin1',
+      onStep: this.deps.crashAt,
+    });
     await this.deps.ledger.delivered(d, name, entries.length);
-    this.deps.log.info({ date: d.date, delivery: d.number, postings: entries.length, file: name }, 'clearing delivery written');
+    this.deps.log.info(
+      { date: d.date, delivery: d.number, postings: entries.length, file: name },
+      'clearing delivery written',
+    );
     return { date: d.date, number: d.number, file: name, postings: entries.length };
   }
 }

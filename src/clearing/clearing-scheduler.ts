@@ -52,14 +52,23 @@ export class ClearingScheduler {
   /** Puts the timetable in place (replacing one left by an earlier configuration). */
   async schedule(): Promise<void> {
     const wanted = new Map<string, { pattern: string; data: ClearingJob }>();
-    this.deps.config.cutoffs.forEach((time, i) => wanted.set(`cutoff-${String(i + 1).padStart(2, '0')}`, { pattern: cronOf(time), data: { kind: 'cutoff', number: i + 1 } }));
+    this.deps.config.cutoffs.forEach((time, i) =>
+      wanted.set(`cutoff-${String(i + 1).padStart(2, '0')}`, {
+        pattern: cronOf(time),
+        data: { kind: 'cutoff', number: i + 1 },
+      }),
+    );
     wanted.set('block-list', { pattern: cronOf(this.deps.config.blockList.time), data: { kind: 'blockList' } });
     for (const s of await this.queue.getJobSchedulers()) {
       const id = s.key;
       if (!wanted.has(id)) await this.queue.removeJobScheduler(id);
     }
     for (const [id, w] of wanted) {
-      await this.queue.upsertJobScheduler(id, { pattern: w.pattern, tz: this.deps.timeZone }, { name: w.data.kind, data: w.data, opts: RETRIES });
+      await this.queue.upsertJobScheduler(
+        id,
+        { pattern: w.pattern, tz: this.deps.timeZone },
+        { name: w.data.kind, data: w.data, opts: RETRIES },
+      );
     }
   }
 
@@ -73,7 +82,12 @@ export class ClearingScheduler {
       maxStalledCount: 5,
       ...this.deps.worker,
     });
-    this.worker.on('failed', (job, e) => this.deps.log.warn({ job: job?.name, attempt: job?.attemptsMade, err: e.message }, 'clearing job failed; it is retried'));
+    this.worker.on('failed', (job, e) =>
+      this.deps.log.warn(
+        { job: job?.name, attempt: job?.attemptsMade, err: e.message },
+        'clearing job failed; it is retried',
+      ),
+    );
     this.worker.on('error', (e) => this.deps.log.warn({ err: e.message }, 'clearing worker error'));
     return this.worker;
   }
@@ -87,7 +101,10 @@ export class ClearingScheduler {
     const data = job.data;
     if (data.kind === 'reconcile') return this.reconcile(data.date);
     if (data.kind === 'blockList') return this.deps.blockList.makeDaily(data.date ?? this.plannedDate(job));
-    const target = data.number === undefined ? await this.deps.delivery.next() : { date: data.date ?? this.plannedDate(job), number: data.number };
+    const target =
+      data.number === undefined
+        ? await this.deps.delivery.next()
+        : { date: data.date ?? this.plannedDate(job), number: data.number };
     const made = await this.deps.delivery.deliver(target.date, target.number);
     if (target.number === this.deps.config.cutoffs.length) await this.reconcile(target.date);
     return made satisfies DeliveryResult[];
@@ -95,7 +112,10 @@ export class ClearingScheduler {
 
   private reconcile(date: string): ReturnType<typeof reconcileDay> {
     const { config, timeZone } = this.deps;
-    return reconcileDay({ ...this.deps.reconciliation, directory: config.directory, cutoffs: config.cutoffs.length, timeZone }, date);
+    return reconcileDay(
+      { ...this.deps.reconciliation, directory: config.directory, cutoffs: config.cutoffs.length, timeZone },
+      date,
+    );
   }
 
   /** The local date a scheduled job was planned for (not when it ran: a late 23:59 run is still that day's). */
@@ -110,4 +130,9 @@ export class ClearingScheduler {
   }
 }
 
-const RETRIES = { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 };
+const RETRIES = {
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: 1000,
+  removeOnFail: 5000,
+};

@@ -21,12 +21,24 @@ export interface DayReconciliationDeps {
   timeZone: string;
 }
 
-export async function reconcileDay(deps: DayReconciliationDeps, date: string): Promise<{ report: ReconciliationReport; file: string }> {
+export async function reconcileDay(
+  deps: DayReconciliationDeps,
+  date: string,
+): Promise<{ report: ReconciliationReport; file: string }> {
   const sealed = await deps.ledger.ofDate(date);
-  const journal = sealed.length === 0 ? [] : (await deps.journal.range(sealed[0]!.from, sealed[sealed.length - 1]!.to)).map((e) => e.posting);
-  const names = (await readdir(deps.directory).catch(() => [] as string[])).filter((n) => n.startsWith(`delivery-${date}-`) && n.endsWith('.txt')).sort();
-  const deliveries = await Promise.all(names.map(async (name) => ({ name, text: await readFile(join(deps.directory, name), 'latin1') })));
-  const unmatched = (await deps.unmatched.list()).filter((u) => localDate(new Date(u.at), deps.timeZone) === date).length;
+  const journal =
+    sealed.length === 0
+      ? []
+      : (await deps.journal.range(sealed[0]!.from, sealed[sealed.length - 1]!.to)).map((e) => e.posting);
+  const names = (await readdir(deps.directory).catch(() => [] as string[]))
+    .filter((n) => n.startsWith(`delivery-${date}-`) && n.endsWith('.txt'))
+    .sort();
+  const deliveries = await Promise.all(
+    names.map(async (name) => ({ name, text: await readFile(join(deps.directory, name), 'latin1') })),
+  );
+  const unmatched = (await deps.unmatched.list()).filter(
+    (u) => localDate(new Date(u.at), deps.timeZone) === date,
+  ).length;
   const report = reconcile({
     date,
     journal,

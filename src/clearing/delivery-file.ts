@@ -11,7 +11,15 @@
  */
 import type { Direction, Posting, PostingType } from '../journal/posting.js';
 import { isCalendarDate, parseUtcStamp, utcStamp } from '../time/dates.js';
-import { FieldValueError, RecordError, type RecordFields, RecordReader, formatRecord, joinRecords, splitRecords } from '../files/fixed-width.js';
+import {
+  FieldValueError,
+  RecordError,
+  type RecordFields,
+  RecordReader,
+  formatRecord,
+  joinRecords,
+  splitRecords,
+} from '../files/fixed-width.js';
 import { ISSUER_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordCode } from './delivery-layout.js';
 
 export { LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH };
@@ -159,7 +167,11 @@ function groupByIssuer(postings: Posting[]): Map<string, Entry[]> {
   const groups = new Map<string, Entry[]>();
   postings.forEach((posting, index) => {
     if (!ISSUER_ID.test(posting.issuer)) {
-      throw new DeliveryValueError(postingName(posting, index), 'issuer', 'not an issuer id (1-64 of A-Z a-z 0-9 . _ -)');
+      throw new DeliveryValueError(
+        postingName(posting, index),
+        'issuer',
+        'not an issuer id (1-64 of A-Z a-z 0-9 . _ -)',
+      );
     }
     const group = groups.get(posting.issuer);
     if (group === undefined) groups.set(posting.issuer, [{ posting, index }]);
@@ -249,7 +261,12 @@ function parseRecords(reader: RecordReader<RecordCode>): ParsedDelivery {
   return {
     header,
     sections,
-    trailer: { sections: f.number('sections'), count: f.number('count'), debit: f.number('debit'), credit: f.number('credit') },
+    trailer: {
+      sections: f.number('sections'),
+      count: f.number('count'),
+      debit: f.number('debit'),
+      credit: f.number('credit'),
+    },
   };
 }
 
@@ -275,7 +292,11 @@ function parseSection(reader: RecordReader<RecordCode>): { parsed: ParsedSection
   const t = reader.take(['ST']);
   if (t.text('issuer') !== issuer) t.fail('issuer', 'not the issuer of its section header');
   return {
-    parsed: { issuer, postings, trailer: { count: t.number('count'), debit: t.number('debit'), credit: t.number('credit') } },
+    parsed: {
+      issuer,
+      postings,
+      trailer: { count: t.number('count'), debit: t.number('debit'), credit: t.number('credit') },
+    },
     issuer,
     head,
   };

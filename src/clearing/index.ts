@@ -37,7 +37,14 @@ export function createClearing(deps: ClearingDeps): ClearingModule {
   const timeZone = config.register.timeZone;
   const ledger = new DeliveryLedger(deps.redis, config.redis.keyPrefix, journal.journal.stream);
   const delivery = new ClearingDelivery({
-    journal: journal.journal, ledger, relay: journal.relay, cipher: deps.cipher, config: config.clearing, timeZone, clock, log,
+    journal: journal.journal,
+    ledger,
+    relay: journal.relay,
+    cipher: deps.cipher,
+    config: config.clearing,
+    timeZone,
+    clock,
+    log,
     ...(deps.crashAt ? { crashAt: deps.crashAt } : {}),
   });
   return {
@@ -45,8 +52,13 @@ export function createClearing(deps: ClearingDeps): ClearingModule {
     delivery,
     scheduler: (connection, worker) =>
       new ClearingScheduler({
-        connection, config: config.clearing, timeZone, delivery, blockList: deps.blockList,
-        reconciliation: { journal: journal.journal, ledger, unmatched: journal.unmatched }, log,
+        connection,
+        config: config.clearing,
+        timeZone,
+        delivery,
+        blockList: deps.blockList,
+        reconciliation: { journal: journal.journal, ledger, unmatched: journal.unmatched },
+        log,
         ...(worker ? { worker } : {}),
       }),
   };

@@ -9,7 +9,13 @@
  */
 import { maskPan } from '../codec/mask.js';
 import type { Posting, PostingType } from '../journal/posting.js';
-import { DeliveryFileError, parseDelivery, totalsOf, type ParsedDelivery, type ParsedPosting } from './delivery-file.js';
+import {
+  DeliveryFileError,
+  parseDelivery,
+  totalsOf,
+  type ParsedDelivery,
+  type ParsedPosting,
+} from './delivery-file.js';
 
 export interface TypeTotals {
   count: number;
@@ -86,7 +92,13 @@ export function reconcile(input: ReconciliationInput): ReconciliationReport {
   const journal = totals(input.journal);
   const deliveries = totals(delivered.map((d) => d.posting));
   compareTotals(journal, deliveries, differences);
-  const report: ReconciliationReport = { date: input.date, clean: differences.length === 0, journal, deliveries, differences };
+  const report: ReconciliationReport = {
+    date: input.date,
+    clean: differences.length === 0,
+    journal,
+    deliveries,
+    differences,
+  };
   if (input.unmatchedReversalAdvices !== undefined) report.unmatchedReversalAdvices = input.unmatchedReversalAdvices;
   return report;
 }
@@ -128,12 +140,15 @@ function checkTrailers({ name, delivery }: ReadDelivery, differences: string[]):
     const found = totalsOf(s.postings);
     const parts = mismatches(s.trailer, found, ['count', 'debit', 'credit']);
     if (parts.length > 0) {
-      differences.push(`${name}: the section trailer of issuer ${safe(s.issuer)} does not match its records: ${parts.join('; ')}.`);
+      differences.push(
+        `${name}: the section trailer of issuer ${safe(s.issuer)} does not match its records: ${parts.join('; ')}.`,
+      );
     }
   }
   const found = { sections: delivery.sections.length, ...totalsOf(delivery.sections.flatMap((s) => s.postings)) };
   const parts = mismatches(delivery.trailer, found, ['sections', 'count', 'debit', 'credit']);
-  if (parts.length > 0) differences.push(`${name}: the delivery trailer does not match its records: ${parts.join('; ')}.`);
+  if (parts.length > 0)
+    differences.push(`${name}: the delivery trailer does not match its records: ${parts.join('; ')}.`);
 }
 
 function mismatches<K extends string>(trailer: Record<K, number>, found: Record<K, number>, keys: K[]): string[] {
@@ -165,14 +180,19 @@ function checkPostings(journal: Posting[], delivered: Delivered[], differences: 
     }
     for (const { name, posting } of copies) {
       if (maskPan(posting.pan) !== posting.maskedPan) {
-        differences.push(`Posting ${id} in ${name}: the PAN does not match the masked PAN beside it (the PAN masks to ${maskPan(posting.pan)}).`);
+        differences.push(
+          `Posting ${id} in ${name}: the PAN does not match the masked PAN beside it (the PAN masks to ${maskPan(posting.pan)}).`,
+        );
       }
       if (original === undefined) {
-        differences.push(`Posting ${id} in ${name} (${describe(posting, maskPan(posting.pan))}) is not in the journal.`);
+        differences.push(
+          `Posting ${id} in ${name} (${describe(posting, maskPan(posting.pan))}) is not in the journal.`,
+        );
         continue;
       }
       const fields = fieldDifferences(original, posting);
-      if (fields.length > 0) differences.push(`Posting ${id} in ${name} differs from the journal: ${fields.join('; ')}.`);
+      if (fields.length > 0)
+        differences.push(`Posting ${id} in ${name} differs from the journal: ${fields.join('; ')}.`);
     }
   }
 }

@@ -52,7 +52,10 @@ export interface ClearingCliOptions {
   err?: (text: string) => void;
 }
 
-type Command = { mode: 'help' | 'now' | 'worker' | 'unmatched' } | { mode: 'reconcile'; date: string } | { mode: 'blockList'; date: string | undefined };
+type Command =
+  | { mode: 'help' | 'now' | 'worker' | 'unmatched' }
+  | { mode: 'reconcile'; date: string }
+  | { mode: 'blockList'; date: string | undefined };
 
 /** Resolves with the exit code; never exits the process itself. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv, options: ClearingCliOptions = {}): Promise<number> {
@@ -92,7 +95,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
     if (command.mode === 'now') code = await cutoffNow(cli);
     else if (command.mode === 'reconcile') code = await reconcile(cli, command.date);
     else if (command.mode === 'unmatched') code = await unmatched(cli);
-    else if (command.mode === 'blockList') code = await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
+    else if (command.mode === 'blockList')
+      code = await blockList(cli, command.date ?? localDate(clock.now(), config.register.timeZone));
     else code = await runWorker(cli);
   } catch (e) {
     err(`clearing: ${(e as Error).message}\n`);
@@ -115,10 +119,12 @@ export function parseArgs(argv: string[]): Command | string {
     const date = rest.shift();
     if (date === undefined) return '--reconcile needs a date (YYYY-MM-DD)';
     command = { mode: 'reconcile', date };
-  } else if (option === '--block-list') command = { mode: 'blockList', date: rest[0]?.startsWith('-') === false ? rest.shift() : undefined };
+  } else if (option === '--block-list')
+    command = { mode: 'blockList', date: rest[0]?.startsWith('-') === false ? rest.shift() : undefined };
   else return `unknown option ${JSON.stringify(option)}`;
   if (rest.length > 0) return `unexpected ${JSON.stringify(rest[0])} after ${option} (one option at a time)`;
-  if ('date' in command && command.date !== undefined && !isCalendarDate(command.date)) return `${JSON.stringify(command.date)} is not a date (YYYY-MM-DD)`;
+  if ('date' in command && command.date !== undefined && !isCalendarDate(command.date))
+    return `${JSON.stringify(command.date)} is not a date (YYYY-MM-DD)`;
   return command;
 }
 
@@ -162,11 +168,15 @@ async function cutoffNow({ modules, config, redis, out, err }: Cli): Promise<num
       return 1;
     }
     for (const d of made) {
-      out(`Delivery ${d.number} of ${d.date} (cut-off ${modules.clearing.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`);
+      out(
+        `Delivery ${d.number} of ${d.date} (cut-off ${modules.clearing.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`,
+      );
     }
     const last = made[made.length - 1]!;
     if (last.number === config.clearing.cutoffs.length) {
-      out(`The day's last delivery: the day is reconciled, ${join(config.clearing.directory, `reconciliation-${last.date}.txt`)}\n`);
+      out(
+        `The day's last delivery: the day is reconciled, ${join(config.clearing.directory, `reconciliation-${last.date}.txt`)}\n`,
+      );
     }
     return 0;
   } finally {
@@ -178,7 +188,14 @@ async function cutoffNow({ modules, config, redis, out, err }: Cli): Promise<num
 
 async function reconcile({ modules, config, out }: Cli, date: string): Promise<number> {
   const { report, file } = await reconcileDay(
-    { journal: modules.journal.journal, ledger: modules.clearing.ledger, unmatched: modules.journal.unmatched, directory: config.clearing.directory, cutoffs: config.clearing.cutoffs.length, timeZone: config.register.timeZone },
+    {
+      journal: modules.journal.journal,
+      ledger: modules.clearing.ledger,
+      unmatched: modules.journal.unmatched,
+      directory: config.clearing.directory,
+      cutoffs: config.clearing.cutoffs.length,
+      timeZone: config.register.timeZone,
+    },
     date,
   );
   out(formatReport(report));
@@ -189,7 +206,11 @@ async function reconcile({ modules, config, out }: Cli, date: string): Promise<n
 async function blockList({ modules, out }: Cli, date: string): Promise<number> {
   const r = await modules.blocking.blockList.makeDaily(date);
   const counts = `${r.added} added, ${r.removed} removed`;
-  out(r.created ? `Offline block list of ${r.date}: ${r.file} (${counts})\n` : `Offline block list of ${r.date}: made already, ${r.file} (${counts})\n`);
+  out(
+    r.created
+      ? `Offline block list of ${r.date}: ${r.file} (${counts})\n`
+      : `Offline block list of ${r.date}: made already, ${r.file} (${counts})\n`,
+  );
   return 0;
 }
 
@@ -197,7 +218,9 @@ async function blockList({ modules, out }: Cli, date: string): Promise<number> {
 async function unmatched({ modules, out }: Cli): Promise<number> {
   const list = await modules.journal.unmatched.list();
   for (const u of list) {
-    out(`${new Date(u.at).toISOString()}  advice ${u.advice}  names ${u.original}  ${u.maskedPan}  ${u.amount} øre  reason ${u.reason || '-'}\n`);
+    out(
+      `${new Date(u.at).toISOString()}  advice ${u.advice}  names ${u.original}  ${u.maskedPan}  ${u.amount} øre  reason ${u.reason || '-'}\n`,
+    );
   }
   out(`${list.length} unmatched reversal advice${list.length === 1 ? '' : 's'}\n`);
   return 0;
@@ -215,7 +238,9 @@ async function runWorker({ modules, config, redis, out }: Cli): Promise<number> 
     await scheduler.schedule();
     await scheduler.startWorker().waitUntilReady();
     const { cutoffs } = config.clearing;
-    out(`Clearing worker running on queue ${scheduler.prefix}:${QUEUE_NAME}: cut-offs ${cutoffs.join(' ')} (${config.register.timeZone}). Stop with SIGTERM or SIGINT.\n`);
+    out(
+      `Clearing worker running on queue ${scheduler.prefix}:${QUEUE_NAME}: cut-offs ${cutoffs.join(' ')} (${config.register.timeZone}). Stop with SIGTERM or SIGINT.\n`,
+    );
     const signal = await stopped;
     out(`${signal}: closing (a job running now is finished first)\n`);
   } finally {

@@ -23,7 +23,9 @@ export function describeMessage(dialect: FieldLookup, message: IsoMessage, optio
     if (n === 0 || n === 1 || value === undefined) continue;
     const spec = dialect.field(n);
     const name = spec?.name ?? 'not in dialect';
-    lines.push(`${String(n).padStart(3)} ${name.padEnd(44).slice(0, 44)} ${renderValue(value, spec, options.clear === true)}`);
+    lines.push(
+      `${String(n).padStart(3)} ${name.padEnd(44).slice(0, 44)} ${renderValue(value, spec, options.clear === true)}`,
+    );
   }
   return lines.join('\n');
 }

@@ -42,7 +42,8 @@ export class Dialect {
     this.name = this.spec.name;
     this.mtiBcd = this.spec.mti.encoding === 'bcd';
     this.bitmapHex = this.spec.bitmap.encoding === 'hex';
-    for (const [key, field] of Object.entries(this.spec.fields)) this.codecs[Number(key)] = compileField(Number(key), field);
+    for (const [key, field] of Object.entries(this.spec.fields))
+      this.codecs[Number(key)] = compileField(Number(key), field);
   }
 
   field(n: number): FieldSpec | undefined {
@@ -135,10 +136,15 @@ export class Dialect {
 
   private readMti(r: Reader): string {
     const size = this.mtiBcd ? 2 : 4;
-    if (r.end < size) throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: `MTI needs ${size} bytes, only ${r.end} left` });
+    if (r.end < size)
+      throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: `MTI needs ${size} bytes, only ${r.end} left` });
     const b = r.buf;
     // Four digits need no native string call: fromCharCode is several times cheaper here.
-    const mti = this.mtiBcd ? readBcd(b, 0, 4, 'right') : firstInvalidByte(b, 0, 4, DIGITS) < 0 ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!) : null;
+    const mti = this.mtiBcd
+      ? readBcd(b, 0, 4, 'right')
+      : firstInvalidByte(b, 0, 4, DIGITS) < 0
+        ? String.fromCharCode(b[0]!, b[1]!, b[2]!, b[3]!)
+        : null;
     if (mti === null) throw new Iso8583Error({ field: MTI_FIELD, offset: 0, reason: 'MTI must be 4 digits' });
     r.pos = size;
     return mti;
@@ -160,10 +166,19 @@ export class Dialect {
     try {
       for (let byte = 0; byte < size; byte++) {
         // Visit only the set bits, highest-order first (= lowest field number first).
-        for (let bits = byte === 0 ? bitmap[0]! & 0x7f : bitmap[byte]!; bits !== 0; bits &= ~(0x80000000 >>> Math.clz32(bits))) {
+        for (
+          let bits = byte === 0 ? bitmap[0]! & 0x7f : bitmap[byte]!;
+          bits !== 0;
+          bits &= ~(0x80000000 >>> Math.clz32(bits))
+        ) {
           const n = byte * 8 + Math.clz32(bits) - 23;
           const codec = this.codecs[n];
-          if (codec === undefined) throw new Iso8583Error({ field: n, offset: r.pos, reason: `bitmap announces a field not defined in dialect ${this.name}` });
+          if (codec === undefined)
+            throw new Iso8583Error({
+              field: n,
+              offset: r.pos,
+              reason: `bitmap announces a field not defined in dialect ${this.name}`,
+            });
           const start = r.pos;
           message[n] = codec.unpack(r);
           lastRead = n;
@@ -175,7 +190,8 @@ export class Dialect {
       for (const key of Object.keys(message)) if (Number(key) > lastRead) delete message[Number(key)];
       throw e;
     }
-    if (r.pos !== r.end) throw new Iso8583Error({ offset: r.pos, reason: `${r.end - r.pos} bytes left after the last field` });
+    if (r.pos !== r.end)
+      throw new Iso8583Error({ offset: r.pos, reason: `${r.end - r.pos} bytes left after the last field` });
     return message;
   }
 
@@ -219,10 +235,16 @@ export class Dialect {
   /** Reads 8 bitmap bytes into unpackBitmap at `at` (0: primary, 8: secondary). */
   private readBitmap(r: Reader, at: number): void {
     const size = this.bitmapHex ? 16 : 8;
-    if (r.pos + size > r.end) throw new Iso8583Error({ field: BITMAP_FIELD, offset: r.pos, reason: `bitmap needs ${size} bytes, only ${r.end - r.pos} left` });
+    if (r.pos + size > r.end)
+      throw new Iso8583Error({
+        field: BITMAP_FIELD,
+        offset: r.pos,
+        reason: `bitmap needs ${size} bytes, only ${r.end - r.pos} left`,
+      });
     const into = this.unpackBitmap;
     if (!this.bitmapHex) for (let i = 0; i < 8; i++) into[at + i] = r.buf[r.pos + i]!;
-    else if (readHex(r.buf, r.pos, 8, into, at) === null) throw new Iso8583Error({ field: BITMAP_FIELD, offset: r.pos, reason: 'bitmap is not hexadecimal' });
+    else if (readHex(r.buf, r.pos, 8, into, at) === null)
+      throw new Iso8583Error({ field: BITMAP_FIELD, offset: r.pos, reason: 'bitmap is not hexadecimal' });
     r.pos += size;
   }
 

@@ -32,7 +32,14 @@ export class Iso8583Error extends Error {
   }
 
   toJSON(): Iso8583ErrorDetails & { name: string; message: string } {
-    return { name: this.name, message: this.message, reason: this.reason, field: this.field, offset: this.offset, mti: this.mti };
+    return {
+      name: this.name,
+      message: this.message,
+      reason: this.reason,
+      field: this.field,
+      offset: this.offset,
+      mti: this.mti,
+    };
   }
 }
 

@@ -23,7 +23,13 @@ export function writeHex(bytes: Uint8Array, buf: Buffer, offset: number, count =
  * Reads `count` bytes written as 2*count hex characters, into `out` when given (no allocation);
  * null when a character is not hex.
  */
-export function readHex(buf: Buffer, offset: number, count: number, out: Uint8Array = Buffer.allocUnsafe(count), outAt = 0): Buffer | null {
+export function readHex(
+  buf: Buffer,
+  offset: number,
+  count: number,
+  out: Uint8Array = Buffer.allocUnsafe(count),
+  outAt = 0,
+): Buffer | null {
   for (let i = 0; i < count; i++) {
     const hi = NIBBLE[buf[offset + 2 * i]!]!;
     const lo = NIBBLE[buf[offset + 2 * i + 1]!]!;

@@ -23,14 +23,28 @@ const PACKAGERS: Record<string, Omit<WireSpec, 'length'>> = {
   IFA_LLBINARY: { kind: 'binary', prefix: 'LL', prefixEncoding: 'ascii', encoding: 'binary' },
   IFA_LLLBINARY: { kind: 'binary', prefix: 'LLL', prefixEncoding: 'ascii', encoding: 'binary' },
   IFA_AMOUNT: { kind: 'amount', prefix: 'fixed', prefixEncoding: 'ascii', encoding: 'ascii', padding: ZERO_LEFT },
-  IFB_NUMERIC: { kind: 'numeric', prefix: 'fixed', prefixEncoding: 'bcd', encoding: 'bcd', padding: ZERO_LEFT, nibblePad: 'right' },
+  IFB_NUMERIC: {
+    kind: 'numeric',
+    prefix: 'fixed',
+    prefixEncoding: 'bcd',
+    encoding: 'bcd',
+    padding: ZERO_LEFT,
+    nibblePad: 'right',
+  },
   IFB_LLNUM: { kind: 'numeric', prefix: 'LL', prefixEncoding: 'bcd', encoding: 'bcd', nibblePad: 'right' },
   IFB_LLCHAR: { kind: 'ans', prefix: 'LL', prefixEncoding: 'bcd', encoding: 'ascii' },
   IFB_LLLCHAR: { kind: 'ans', prefix: 'LLL', prefixEncoding: 'bcd', encoding: 'ascii' },
   IFB_BINARY: { kind: 'binary', prefix: 'fixed', prefixEncoding: 'bcd', encoding: 'binary' },
   IFB_LLBINARY: { kind: 'binary', prefix: 'LL', prefixEncoding: 'bcd', encoding: 'binary' },
   IFB_LLLBINARY: { kind: 'binary', prefix: 'LLL', prefixEncoding: 'bcd', encoding: 'binary' },
-  IFB_AMOUNT: { kind: 'amount', prefix: 'fixed', prefixEncoding: 'bcd', encoding: 'bcd', padding: ZERO_LEFT, nibblePad: 'right' },
+  IFB_AMOUNT: {
+    kind: 'amount',
+    prefix: 'fixed',
+    prefixEncoding: 'bcd',
+    encoding: 'bcd',
+    padding: ZERO_LEFT,
+    nibblePad: 'right',
+  },
 };
 
 /** Card data by field number, the same in every layout: how describe() masks it. */
@@ -136,14 +150,27 @@ export function dialectFromJpos(layout: LayoutColumn): DialectSpec {
     const cell = layout.cells[n];
     if (cell !== undefined) fields[String(n)] = fieldFromJpos(cell, n, layout.names[n] ?? `Field ${n}`);
   }
-  return { name: layout.name, description: layout.description, mti: { encoding: mti }, bitmap: { encoding: bitmap }, fields };
+  return {
+    name: layout.name,
+    description: layout.description,
+    mti: { encoding: mti },
+    bitmap: { encoding: bitmap },
+    fields,
+  };
 }
 
 /** Parses a layout table (field, one column per layout, name) as in shared/dialects.tsv. */
-export function parseLayoutTable(tsv: string): Map<string, { cells: Record<number, string>; names: Record<number, string> }> {
-  const [header, ...rows] = tsv.trim().split('\n').map((line) => line.split('\t'));
+export function parseLayoutTable(
+  tsv: string,
+): Map<string, { cells: Record<number, string>; names: Record<number, string> }> {
+  const [header, ...rows] = tsv
+    .trim()
+    .split('\n')
+    .map((line) => line.split('\t'));
   const columns = header!.slice(1, -1);
-  const out = new Map(columns.map((c) => [c, { cells: {} as Record<number, string>, names: {} as Record<number, string> }]));
+  const out = new Map(
+    columns.map((c) => [c, { cells: {} as Record<number, string>, names: {} as Record<number, string> }]),
+  );
   for (const row of rows) {
     const n = Number(row[0]);
     const name = (row[row.length - 1] ?? '').trim();
@@ -155,4 +182,3 @@ export function parseLayoutTable(tsv: string): Map<string, { cells: Record<numbe
   }
   return out;
 }
-

@@ -23,7 +23,13 @@ export function prefixCapacity(prefix: LengthPrefix, encoding: PrefixEncoding): 
   return 10 ** digits - 1;
 }
 
-export function writePrefix(len: number, prefix: LengthPrefix, encoding: PrefixEncoding, buf: Buffer, offset: number): number {
+export function writePrefix(
+  len: number,
+  prefix: LengthPrefix,
+  encoding: PrefixEncoding,
+  buf: Buffer,
+  offset: number,
+): number {
   const digits = PREFIX_DIGITS[prefix];
   if (encoding === 'binary') {
     if (digits <= 2) {

@@ -21,12 +21,15 @@ export function validateDialectSpec(input: unknown): DialectSpec {
   };
   if (!isObject(input)) return bad('expected an object');
   if (typeof input.name !== 'string' || input.name === '') bad('name must be a non-empty string');
-  if (!isObject(input.mti) || !['ascii', 'bcd'].includes(input.mti.encoding as string)) bad('mti.encoding must be ascii or bcd');
-  if (!isObject(input.bitmap) || !['hex', 'binary'].includes(input.bitmap.encoding as string)) bad('bitmap.encoding must be hex or binary');
+  if (!isObject(input.mti) || !['ascii', 'bcd'].includes(input.mti.encoding as string))
+    bad('mti.encoding must be ascii or bcd');
+  if (!isObject(input.bitmap) || !['hex', 'binary'].includes(input.bitmap.encoding as string))
+    bad('bitmap.encoding must be hex or binary');
   if (!isObject(input.fields)) return bad('fields must be an object keyed by field number');
   for (const [key, field] of Object.entries(input.fields)) {
     const n = Number(key);
-    if (!Number.isInteger(n) || n < 2 || n > 128 || String(n) !== key) bad(`field key "${key}" is not a field number from 2 to 128`);
+    if (!Number.isInteger(n) || n < 2 || n > 128 || String(n) !== key)
+      bad(`field key "${key}" is not a field number from 2 to 128`);
     validateFieldSpec(n, field);
   }
   return input as unknown as DialectSpec;
@@ -48,12 +51,14 @@ export function validateFieldSpec(n: number, input: unknown): FieldSpec {
   const binaryKind = spec.kind === 'binary';
   const binaryEncoding = spec.encoding === 'binary' || spec.encoding === 'hex';
   if (binaryKind !== binaryEncoding) bad('the binary kind goes with binary or hex encoding, and only it');
-  if (spec.encoding === 'bcd' && spec.kind !== 'numeric' && spec.kind !== 'amount') bad('bcd encoding is for numeric and amount kinds');
+  if (spec.encoding === 'bcd' && spec.kind !== 'numeric' && spec.kind !== 'amount')
+    bad('bcd encoding is for numeric and amount kinds');
   if (spec.kind === 'amount' && spec.length < 2) bad('an amount needs a sign and at least one digit');
   if (spec.prefix !== 'fixed' && spec.length > prefixCapacity(spec.prefix, spec.prefixEncoding)) {
     bad(`length ${spec.length} does not fit a ${spec.prefix} prefix`);
   }
-  if (spec.nibblePad !== undefined && !['left', 'right'].includes(spec.nibblePad)) bad('nibblePad must be left or right');
+  if (spec.nibblePad !== undefined && !['left', 'right'].includes(spec.nibblePad))
+    bad('nibblePad must be left or right');
   if (spec.mask !== undefined && !MASKS.includes(spec.mask)) bad('mask must be pan, track or hide');
   if (spec.padding !== undefined) validatePadding(spec, bad);
   return spec;
@@ -65,6 +70,7 @@ function validatePadding(spec: FieldSpec, bad: (reason: string) => never): void 
   if (spec.kind === 'binary') bad('binary fields are not padded');
   if (!isObject(p) || !['left', 'right'].includes(p.side)) bad('padding.side must be left or right');
   if (typeof p.char !== 'string' || p.char.length !== 1) bad('padding.char must be one character');
-  if (firstInvalidChar(p.char, charTable(spec.kind as Exclude<FieldKind, 'binary'>)) >= 0) bad('padding.char is not valid for the kind');
+  if (firstInvalidChar(p.char, charTable(spec.kind as Exclude<FieldKind, 'binary'>)) >= 0)
+    bad('padding.char is not valid for the kind');
   if (spec.kind === 'amount' && p.side !== 'left') bad('an amount is padded on the left of its digits');
 }

@@ -100,7 +100,11 @@ function deepMerge(base: unknown, patch: unknown): unknown {
 }
 
 /** Merges a partial config; each listener of the patch is merged onto `listenerBase(i)`. */
-function merge(base: SwitchConfig, patch: DeepPartial<SwitchConfig>, listenerBase: (i: number) => ListenerConfig): SwitchConfig {
+function merge(
+  base: SwitchConfig,
+  patch: DeepPartial<SwitchConfig>,
+  listenerBase: (i: number) => ListenerConfig,
+): SwitchConfig {
   const { listeners, ...rest } = patch;
   const out = deepMerge(base, rest) as SwitchConfig;
   if (listeners !== undefined) out.listeners = listeners.map((l, i) => deepMerge(listenerBase(i), l) as ListenerConfig);
@@ -137,8 +141,12 @@ function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
   }
   const processes = nonEmpty(env.SWITCH_PROCESSES);
   if (processes !== undefined) {
-    if (/^\d{1,2}$/.test(processes) && Number(processes) >= 1 && Number(processes) <= MAX_PROCESSES) config.processes = Number(processes);
-    else problems.push(`SWITCH_PROCESSES=${JSON.stringify(processes)} is not a process count (an integer 1..${MAX_PROCESSES})`);
+    if (/^\d{1,2}$/.test(processes) && Number(processes) >= 1 && Number(processes) <= MAX_PROCESSES)
+      config.processes = Number(processes);
+    else
+      problems.push(
+        `SWITCH_PROCESSES=${JSON.stringify(processes)} is not a process count (an integer 1..${MAX_PROCESSES})`,
+      );
   }
   const level = nonEmpty(env.LOG_LEVEL);
   if (level !== undefined) {
@@ -164,7 +172,10 @@ function applyRedisClusterEnv(config: SwitchConfig, env: NodeJS.ProcessEnv, prob
   }
   const nodes = cluster.split(',').map((n) => n.trim());
   const bad = nodes.filter((n) => !new RegExp(CLUSTER_NODE_PATTERN).test(n));
-  if (bad.length > 0) problems.push(`REDIS_CLUSTER: ${bad.map((n) => JSON.stringify(n)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not host:port`);
+  if (bad.length > 0)
+    problems.push(
+      `REDIS_CLUSTER: ${bad.map((n) => JSON.stringify(n)).join(', ')} ${bad.length === 1 ? 'is' : 'are'} not host:port`,
+    );
   else {
     config.redis.cluster = [...new Set(nodes)];
     delete config.redis.url;
@@ -190,7 +201,9 @@ function checkAcrossFields(config: SwitchConfig): void {
     usePort(l.port, `/listeners/${i}/port`);
     const capacity = HEADER_CAPACITY[l.framing.header];
     if (l.framing.maxFrameSize > capacity) {
-      problems.push(`/listeners/${i}/framing/maxFrameSize ${l.framing.maxFrameSize} is more than a ${l.framing.header} header can announce (${capacity})`);
+      problems.push(
+        `/listeners/${i}/framing/maxFrameSize ${l.framing.maxFrameSize} is more than a ${l.framing.header} header can announce (${capacity})`,
+      );
     }
   });
   usePort(config.admin.port, '/admin/port');
@@ -203,5 +216,6 @@ function checkRedis(config: SwitchConfig, problems: string[]): void {
   if (config.redis.url !== undefined) problems.push('/redis/url and /redis/cluster are both set: name one Redis');
   // A hash tag in the prefix ('sw{x}:') would be every key's: all cards, the journal and the
   // block list in one slot, on one master. A lone brace would change the tags in other ways.
-  if (/[{}]/.test(config.redis.keyPrefix)) problems.push('/redis/keyPrefix must not hold { or } on a Redis Cluster: it would change the keys\' hash tags');
+  if (/[{}]/.test(config.redis.keyPrefix))
+    problems.push("/redis/keyPrefix must not hold { or } on a Redis Cluster: it would change the keys' hash tags");
 }

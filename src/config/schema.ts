@@ -26,7 +26,8 @@ const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }
 /** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
 const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 /** A Redis Cluster seed node: 'host:port' (an IPv6 address in brackets), port 1 to 65535. */
-export const CLUSTER_NODE_PATTERN = '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
+export const CLUSTER_NODE_PATTERN =
+  '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 
 /** A closed object: only `properties`, of which `required` must be there. */
 const object = <const P extends Record<string, JSONSchema>, const R extends readonly (keyof P & string)[] = []>(
@@ -40,9 +41,18 @@ const object = <const P extends Record<string, JSONSchema>, const R extends read
 });
 
 const connections = object({
-  maxConnections: { ...positive, description: 'Connections accepted at once on the listener; more are closed at once and counted.' },
-  maxInFlight: { ...positive, description: 'Requests in flight on one connection; at the limit the switch stops reading from it.' },
-  idleTimeoutMs: { ...durationMs, description: 'A connection with nothing received for this long is closed (keep-alive frames count).' },
+  maxConnections: {
+    ...positive,
+    description: 'Connections accepted at once on the listener; more are closed at once and counted.',
+  },
+  maxInFlight: {
+    ...positive,
+    description: 'Requests in flight on one connection; at the limit the switch stops reading from it.',
+  },
+  idleTimeoutMs: {
+    ...durationMs,
+    description: 'A connection with nothing received for this long is closed (keep-alive frames count).',
+  },
   frameTimeoutMs: {
     ...durationMs,
     description:
@@ -149,7 +159,8 @@ export const CONFIG_FILE_SCHEMA = object({
     url: {
       type: 'string',
       pattern: '^rediss?://',
-      description: 'redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server.',
+      description:
+        'redis://host:port/db; when absent the switch probes 127.0.0.1:6379, then starts a private redis-server.',
     },
     cluster: {
       type: 'array',
@@ -160,10 +171,19 @@ export const CONFIG_FILE_SCHEMA = object({
         "Redis Cluster seed nodes, 'host:port' (a few masters are enough: the client learns the rest). " +
         'Instead of url: the switch then runs on the cluster (docs/OPERATIONS.md, "Redis Cluster").',
     },
-    keyPrefix: { type: 'string', description: 'Prefix of every key the switch writes, so that several switches or test files can share one Redis.' },
-    commandTimeoutMs: { ...durationMs, description: 'A register call slower than this is answered as register unavailable.' },
+    keyPrefix: {
+      type: 'string',
+      description: 'Prefix of every key the switch writes, so that several switches or test files can share one Redis.',
+    },
+    commandTimeoutMs: {
+      ...durationMs,
+      description: 'A register call slower than this is answered as register unavailable.',
+    },
   }),
-  shutdownTimeoutMs: { ...durationMs, description: 'Graceful shutdown: the most time given to answering requests already read.' },
+  shutdownTimeoutMs: {
+    ...durationMs,
+    description: 'Graceful shutdown: the most time given to answering requests already read.',
+  },
   processes: {
     type: 'integer',
     minimum: 1,
@@ -188,7 +208,11 @@ export const CONFIG_FILE_SCHEMA = object({
       maximum: 31,
       description: 'Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31).',
     },
-    timeZone: { type: 'string', minLength: 1, description: "Local time zone of expiry dates, clearing cut-offs and the offline block list's day." },
+    timeZone: {
+      type: 'string',
+      minLength: 1,
+      description: "Local time zone of expiry dates, clearing cut-offs and the offline block list's day.",
+    },
     pendingBlocksFile: {
       type: 'string',
       minLength: 1,
@@ -207,12 +231,19 @@ export const CONFIG_FILE_SCHEMA = object({
       type: 'integer',
       minimum: 1,
       maximum: 400,
-      description: "Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept.",
+      description:
+        "Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept.",
     },
     contactless: object({
       limit: { ...positive, description: 'Largest PIN-less contactless payment, in øre (350.00 DKK).' },
-      maxCount: { ...positive, description: 'PIN-less contactless payments in a row before chip and PIN is asked for.' },
-      maxSum: { ...positive, description: 'Their largest sum, in øre (1,125.00 DKK), before chip and PIN is asked for.' },
+      maxCount: {
+        ...positive,
+        description: 'PIN-less contactless payments in a row before chip and PIN is asked for.',
+      },
+      maxSum: {
+        ...positive,
+        description: 'Their largest sum, in øre (1,125.00 DKK), before chip and PIN is asked for.',
+      },
     }),
   }),
   issuers: {
@@ -235,21 +266,30 @@ export const CONFIG_FILE_SCHEMA = object({
     ),
   },
   clearing: object({
-    enabled: { type: 'boolean', description: 'Run the BullMQ cut-off scheduler and a delivery worker in the switch process.' },
+    enabled: {
+      type: 'boolean',
+      description: 'Run the BullMQ cut-off scheduler and a delivery worker in the switch process.',
+    },
     cutoffs: {
       type: 'array',
       items: localTime,
       minItems: 1,
       maxItems: 24,
       uniqueItems: true,
-      description: "The day's cut-offs, local 'HH:MM' in register.timeZone, in order; delivery n is cut at cutoffs[n-1].",
+      description:
+        "The day's cut-offs, local 'HH:MM' in register.timeZone, in order; delivery n is cut at cutoffs[n-1].",
     },
-    directory: { type: 'string', minLength: 1, description: 'Where delivery files and reconciliation reports are written (created if absent).' },
+    directory: {
+      type: 'string',
+      minLength: 1,
+      description: 'Where delivery files and reconciliation reports are written (created if absent).',
+    },
     queuePrefix: {
       type: 'string',
       minLength: 1,
       pattern: '^[^:]+$',
-      description: "BullMQ's key prefix (its own, not redis.keyPrefix: BullMQ must not run under an ioredis keyPrefix).",
+      description:
+        "BullMQ's key prefix (its own, not redis.keyPrefix: BullMQ must not run under an ioredis keyPrefix).",
     },
     blockList: {
       ...object({ time: localTime, directory: { type: 'string', minLength: 1 } }),
@@ -260,7 +300,8 @@ export const CONFIG_FILE_SCHEMA = object({
     keyFile: {
       type: 'string',
       minLength: 1,
-      description: 'JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal.',
+      description:
+        'JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal.',
     },
   }),
 });

@@ -13,7 +13,10 @@ import type { CONFIG_FILE_SCHEMA } from './schema.js';
  * A config file as the schema accepts it. The token's `if`/`then`/`else` (an issuer token names
  * its issuer, other tokens none) is parsed too, so that AdminPrincipal is a union on `role`.
  */
-export type ConfigFile = FromSchema<typeof CONFIG_FILE_SCHEMA, { parseIfThenElseKeywords: true; parseNotKeyword: true }>;
+export type ConfigFile = FromSchema<
+  typeof CONFIG_FILE_SCHEMA,
+  { parseIfThenElseKeywords: true; parseNotKeyword: true }
+>;
 
 /**
  * Keys with no default: absent after loading unless the file, the environment or the overrides

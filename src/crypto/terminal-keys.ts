@@ -29,7 +29,11 @@ const entry = {
 };
 const validate = new Ajv({ allErrors: true }).compile({
   type: 'object',
-  properties: { _comment: { type: 'string' }, default: entry, terminals: { type: 'object', additionalProperties: entry } },
+  properties: {
+    _comment: { type: 'string' },
+    default: entry,
+    terminals: { type: 'object', additionalProperties: entry },
+  },
   additionalProperties: false,
 });
 
@@ -55,7 +59,9 @@ export class TerminalKeys {
 
   static fromJson(json: unknown, source = 'key file'): TerminalKeys {
     if (!validate(json)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+      const problems = (validate.errors ?? [])
+        .map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`)
+        .join('; ');
       throw new Error(`${source}: ${problems}`);
     }
     const file = json as { default?: KeyEntry; terminals?: Record<string, KeyEntry> };

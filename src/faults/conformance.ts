@@ -107,12 +107,23 @@ const SIGN_OFF = new Set(['802', '002']);
 
 export function conformance(input: ConformanceInput): ConformanceReport {
   const seen = input.entries.map((e) => see(e, input));
-  const checks = [lostApprovalReversed(seen, input.oldTerminal), reversalRepeated(seen), uniqueStans(seen), signedOn(seen, input.dropped > 0)];
+  const checks = [
+    lostApprovalReversed(seen, input.oldTerminal),
+    reversalRepeated(seen),
+    uniqueStans(seen),
+    signedOn(seen, input.dropped > 0),
+  ];
   const count = (k: Seen['kind']) => seen.filter((s) => s.kind === k).length;
   const status = (st: CheckStatus) => checks.filter((c) => c.status === st).length;
   return {
     terminal: input.terminal,
-    window: { exchanges: seen.length, capacity: input.capacity, complete: input.dropped === 0, from: seen[0]?.at ?? '', to: seen.at(-1)?.at ?? '' },
+    window: {
+      exchanges: seen.length,
+      capacity: input.capacity,
+      complete: input.dropped === 0,
+      from: seen[0]?.at ?? '',
+      to: seen.at(-1)?.at ?? '',
+    },
     timeoutMs: input.timeoutMs,
     oldTerminal: input.oldTerminal,
     checks,
@@ -138,8 +149,13 @@ function see(entry: TraceEntry, input: ConformanceInput): Seen {
   const mti = String(m[0]);
   const klass = mti.slice(0, 3) + String(Number(mti[3]) - (Number(mti[3]) % 2));
   const fault = entry.fault;
-  const lost = entry.response === undefined || fault?.kind === 'corrupt' || (fault?.kind === 'delay' && fault.ms! >= input.timeoutMs);
-  const decided = fault?.actionCode ?? (entry.response === undefined ? undefined : text(dialect.unpackPartial(entry.response).message[39]));
+  const lost =
+    entry.response === undefined ||
+    fault?.kind === 'corrupt' ||
+    (fault?.kind === 'delay' && fault.ms! >= input.timeoutMs);
+  const decided =
+    fault?.actionCode ??
+    (entry.response === undefined ? undefined : text(dialect.unpackPartial(entry.response).message[39]));
   const localTime = `${text(m[12]) ?? ''}${m[13] === undefined ? '' : `/${text(m[13])}`}`;
   const networkCode = (klass === '1804' ? text(m[24]) : klass === '0800' ? text(m[70]) : undefined) ?? '';
   return {
@@ -178,9 +194,17 @@ function why(s: Seen): string {
 }
 
 /** A check over several cases: fail if any fails, else pass if any passes, else not-seen. */
-function summarize(check: ConformanceCheck['check'], results: { status: CheckStatus; detail: string }[], none: string): ConformanceCheck {
+function summarize(
+  check: ConformanceCheck['check'],
+  results: { status: CheckStatus; detail: string }[],
+  none: string,
+): ConformanceCheck {
   if (results.length === 0) return { check, status: 'not-seen', detail: none };
-  const status: CheckStatus = results.some((r) => r.status === 'fail') ? 'fail' : results.some((r) => r.status === 'pass') ? 'pass' : 'not-seen';
+  const status: CheckStatus = results.some((r) => r.status === 'fail')
+    ? 'fail'
+    : results.some((r) => r.status === 'pass')
+      ? 'pass'
+      : 'not-seen';
   return { check, status, detail: results.map((r) => r.detail).join('; ') };
 }
 
@@ -196,16 +220,32 @@ function lostApprovalReversed(seen: Seen[], old: boolean): ConformanceCheck {
     const later = seen.slice(i + 1).filter((s) => s.kind !== 'network');
     for (const [k, s] of later.entries()) {
       if (sameTransaction(s, lost)) {
-        if (s.answered) return results.push({ status: 'pass', detail: `${head}: the terminal repeated it (${describe(s)}) and got its answer` });
+        if (s.answered)
+          return results.push({
+            status: 'pass',
+            detail: `${head}: the terminal repeated it (${describe(s)}) and got its answer`,
+          });
         continue;
       }
       if (old) {
         if (s.kind !== 'financial') continue;
-        if (s.lastCompleted === undefined) return results.push({ status: 'fail', detail: `${head}: the next request (${describe(s)}) carried no last completed STAN (field 48 sub-element 01), so the switch could not reverse it` });
-        if (s.lastCompleted === lost.stan) return results.push({ status: 'fail', detail: `${head}: the next request (${describe(s)}) reported it completed in field 48, so the switch did not reverse it` });
-        return results.push({ status: 'pass', detail: `${head}: the next request (${describe(s)}) reported STAN ${s.lastCompleted} as the last completed, so the switch reversed it` });
+        if (s.lastCompleted === undefined)
+          return results.push({
+            status: 'fail',
+            detail: `${head}: the next request (${describe(s)}) carried no last completed STAN (field 48 sub-element 01), so the switch could not reverse it`,
+          });
+        if (s.lastCompleted === lost.stan)
+          return results.push({
+            status: 'fail',
+            detail: `${head}: the next request (${describe(s)}) reported it completed in field 48, so the switch did not reverse it`,
+          });
+        return results.push({
+          status: 'pass',
+          detail: `${head}: the next request (${describe(s)}) reported STAN ${s.lastCompleted} as the last completed, so the switch reversed it`,
+        });
       }
-      if (s.kind === 'reversal' && s.original === lost.stan) return results.push({ status: 'pass', detail: `${head}: reversed at the next contact (${describe(s)})` });
+      if (s.kind === 'reversal' && s.original === lost.stan)
+        return results.push({ status: 'pass', detail: `${head}: reversed at the next contact (${describe(s)})` });
       const reversal = later.slice(k + 1).find((r) => r.kind === 'reversal' && r.original === lost.stan);
       return results.push({
         status: 'fail',
@@ -214,7 +254,11 @@ function lostApprovalReversed(seen: Seen[], old: boolean): ConformanceCheck {
     }
     results.push({ status: 'not-seen', detail: `${head}: no request from the terminal since` });
   });
-  return summarize('lostApprovalReversed', results, 'no approval whose answer was lost (noAnswer, corrupt, or a delay of at least the timeout) in the trace window');
+  return summarize(
+    'lostApprovalReversed',
+    results,
+    'no approval whose answer was lost (noAnswer, corrupt, or a delay of at least the timeout) in the trace window',
+  );
 }
 
 function reversalRepeated(seen: Seen[]): ConformanceCheck {
@@ -229,16 +273,34 @@ function reversalRepeated(seen: Seen[]): ConformanceCheck {
       if (s.kind === 'network') continue;
       if (s.stan === advice.stan && s.kind === 'reversal') {
         judged.add(s);
-        if (s.mti === s.klass) return results.push({ status: 'fail', detail: `${head}: sent again as ${s.mti} (${s.at}), not as the repeat ${repeatOf(advice.klass)}` });
+        if (s.mti === s.klass)
+          return results.push({
+            status: 'fail',
+            detail: `${head}: sent again as ${s.mti} (${s.at}), not as the repeat ${repeatOf(advice.klass)}`,
+          });
         repeats++;
-        if (s.answered) return results.push({ status: 'pass', detail: `${head}: repeated as ${s.mti} ${repeats} time(s) until acknowledged (${s.at})` });
+        if (s.answered)
+          return results.push({
+            status: 'pass',
+            detail: `${head}: repeated as ${s.mti} ${repeats} time(s) until acknowledged (${s.at})`,
+          });
         continue;
       }
-      return results.push({ status: 'fail', detail: `${head}: ${repeats === 0 ? 'not repeated' : `repeated ${repeats} time(s), never acknowledged`}; the terminal went on with ${describe(s)}` });
+      return results.push({
+        status: 'fail',
+        detail: `${head}: ${repeats === 0 ? 'not repeated' : `repeated ${repeats} time(s), never acknowledged`}; the terminal went on with ${describe(s)}`,
+      });
     }
-    results.push({ status: 'not-seen', detail: `${head}: ${repeats === 0 ? 'no request from the terminal since' : `repeated ${repeats} time(s), not yet acknowledged`}` });
+    results.push({
+      status: 'not-seen',
+      detail: `${head}: ${repeats === 0 ? 'no request from the terminal since' : `repeated ${repeats} time(s), not yet acknowledged`}`,
+    });
   });
-  return summarize('reversalRepeated', results, 'no reversal advice whose acknowledgement was lost in the trace window');
+  return summarize(
+    'reversalRepeated',
+    results,
+    'no reversal advice whose acknowledgement was lost in the trace window',
+  );
 }
 
 const repeatOf = (klass: string): string => klass.slice(0, 3) + String(Number(klass[3]) + 1);
@@ -256,11 +318,17 @@ function uniqueStans(seen: Seen[]): ConformanceCheck {
       continue;
     }
     const differs = Object.keys(s.content).filter((k) => s.content[k] !== earlier.content[k]);
-    if (differs.length > 0) reused.push(`STAN ${s.stan}: ${describe(earlier)}, then ${describe(s)} with another ${differs.join(', ')}`);
+    if (differs.length > 0)
+      reused.push(`STAN ${s.stan}: ${describe(earlier)}, then ${describe(s)} with another ${differs.join(', ')}`);
   }
-  if (stans === 0) return { check: 'uniqueStans', status: 'not-seen', detail: 'no request with a STAN in the trace window' };
+  if (stans === 0)
+    return { check: 'uniqueStans', status: 'not-seen', detail: 'no request with a STAN in the trace window' };
   if (reused.length > 0) return { check: 'uniqueStans', status: 'fail', detail: reused.join('; ') };
-  return { check: 'uniqueStans', status: 'pass', detail: `${first.size} STAN(s) in ${stans} request(s), each used for one message (retransmissions and repeats reuse theirs)` };
+  return {
+    check: 'uniqueStans',
+    status: 'pass',
+    detail: `${first.size} STAN(s) in ${stans} request(s), each used for one message (retransmissions and repeats reuse theirs)`,
+  };
 }
 
 function signedOn(seen: Seen[], truncated: boolean): ConformanceCheck {
@@ -275,16 +343,21 @@ function signedOn(seen: Seen[], truncated: boolean): ConformanceCheck {
     } else if (s.kind === 'network' && SIGN_OFF.has(s.networkCode)) {
       state = 'off';
     } else if (s.kind === 'financial' && state === 'off') {
-      problems.push(`${describe(s)} ${signOn === undefined ? 'before any sign-on' : 'after a sign-off, without a new sign-on'}`);
+      problems.push(
+        `${describe(s)} ${signOn === undefined ? 'before any sign-on' : 'after a sign-off, without a new sign-on'}`,
+      );
       // One report per stretch without a sign-on.
       state = 'unknown';
     }
   }
   if (problems.length > 0) return { check: 'signedOn', status: 'fail', detail: problems.join('; ') };
-  if (signOn !== undefined) return { check: 'signedOn', status: 'pass', detail: `signed on (${describe(signOn)}) before financial traffic` };
+  if (signOn !== undefined)
+    return { check: 'signedOn', status: 'pass', detail: `signed on (${describe(signOn)}) before financial traffic` };
   return {
     check: 'signedOn',
     status: 'not-seen',
-    detail: truncated ? 'no sign-on in the trace window, whose start is later than the terminal\'s first message' : 'no sign-on and no financial traffic in the trace window',
+    detail: truncated
+      ? "no sign-on in the trace window, whose start is later than the terminal's first message"
+      : 'no sign-on and no financial traffic in the trace window',
   };
 }

@@ -94,7 +94,12 @@ export class FaultInjector {
     const name = 'switch_faults_injected_total';
     this.fired =
       (deps.metrics.registry.getSingleMetric(name) as Counter<'kind'> | undefined) ??
-      new Counter({ name, help: 'Requests a fault rule changed, by kind of fault', labelNames: ['kind'], registers: [deps.metrics.registry] });
+      new Counter({
+        name,
+        help: 'Requests a fault rule changed, by kind of fault',
+        labelNames: ['kind'],
+        registers: [deps.metrics.registry],
+      });
   }
 
   /** Loads the rules, then looks for changes every `intervalMs`. A Redis failure leaves the rules as they were. */
@@ -114,7 +119,10 @@ export class FaultInjector {
       if (!force && (await this.redis.get(this.keys.version)) === this.version) return;
       await this.list();
     } catch (e) {
-      this.deps.log.warn({ err: (e as Error).message }, 'fault rules could not be reloaded; the ones last seen stay in force');
+      this.deps.log.warn(
+        { err: (e as Error).message },
+        'fault rules could not be reloaded; the ones last seen stay in force',
+      );
     }
   }
 
@@ -126,11 +134,20 @@ export class FaultInjector {
       .hgetall(this.keys.rules)
       .hgetall(this.keys.left)
       .hgetall(this.keys.fired)
-      .exec())!.map(([, v]) => v) as [string | null, Record<string, string>, Record<string, string>, Record<string, string>];
+      .exec())!.map(([, v]) => v) as [
+      string | null,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+    ];
     const states = Object.values(rules)
       .map((json) => JSON.parse(json) as FaultRule)
       .sort((a, b) => a.seq - b.seq)
-      .map((r): FaultRuleState => ({ ...r, left: r.times === 'always' ? 'always' : Number(left[r.id]), fired: Number(fired[r.id] ?? 0) }));
+      .map((r): FaultRuleState => ({
+        ...r,
+        left: r.times === 'always' ? 'always' : Number(left[r.id]),
+        fired: Number(fired[r.id] ?? 0),
+      }));
     this.use(states.map(({ left: _l, fired: _f, ...rule }) => rule));
     this.version = version;
     return states;
@@ -169,7 +186,10 @@ export class FaultInjector {
       try {
         left = await registerCall(takeRuleScript.run(this.redis, this.keys, { id: rule.id }), this.deps.timeoutMs);
       } catch (e) {
-        this.deps.log.warn({ err: (e as Error).message, rule: rule.id }, 'fault rule could not be taken; the request is handled without it');
+        this.deps.log.warn(
+          { err: (e as Error).message, rule: rule.id },
+          'fault rule could not be taken; the request is handled without it',
+        );
         return undefined;
       }
       // Spent or removed (here or by another switch): out of this switch's copy at once.
@@ -194,7 +214,10 @@ export class FaultInjector {
       return card;
     };
     return this.rules.filter(
-      (r) => (r.mti === undefined || r.mti === mti) && (r.terminal === undefined || r.terminal === terminal) && (r.card === undefined || r.card === cardOf()),
+      (r) =>
+        (r.mti === undefined || r.mti === mti) &&
+        (r.terminal === undefined || r.terminal === terminal) &&
+        (r.card === undefined || r.card === cardOf()),
     );
   }
 

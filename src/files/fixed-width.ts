@@ -41,13 +41,20 @@ export interface RecordLayout<C extends string = string> {
 }
 
 /** A layout from its data fields; the record type field (as wide as the code) is put first. */
-export function recordLayout<C extends string>(code: C, title: string, length: number, defs: readonly FieldDef[]): RecordLayout<C> {
+export function recordLayout<C extends string>(
+  code: C,
+  title: string,
+  length: number,
+  defs: readonly FieldDef[],
+): RecordLayout<C> {
   let start = 1;
-  const fields = [['recordType', code.length, 'text'] as FieldDef, ...defs].map(([name, width, kind, presence]): FieldSpec => {
-    const field = { name, start, width, kind, optional: presence === 'optional' };
-    start += width;
-    return field;
-  });
+  const fields = [['recordType', code.length, 'text'] as FieldDef, ...defs].map(
+    ([name, width, kind, presence]): FieldSpec => {
+      const field = { name, start, width, kind, optional: presence === 'optional' };
+      start += width;
+      return field;
+    },
+  );
   /* c8 ignore next */
   if (start - 1 > length) throw new Error(`${title}: the fields take ${start - 1} characters, the record ${length}`);
   return { code, title, length, fields };
@@ -150,7 +157,8 @@ export function splitRecords(text: string, length: number): string[] {
 }
 
 function checkLine(line: string, lineNo: number, length: number): void {
-  if (line.length !== length) throw new RecordError(lineNo, undefined, `record of ${line.length} characters, expected ${length}`);
+  if (line.length !== length)
+    throw new RecordError(lineNo, undefined, `record of ${line.length} characters, expected ${length}`);
   for (let c = 0; c < line.length; c++) {
     if (!isPrintableLatin1(line.charAt(c))) {
       throw new RecordError(lineNo, undefined, `column ${c + 1}: a control character or one outside Latin-1`);

@@ -51,7 +51,12 @@ export class PostingJournal {
     if (postings.length === 0) return 0;
     const args: string[] = [];
     for (const json of postings) args.push(idOf(json), json);
-    return appendScript.run(this.redis, { stream: this.stream, seen: this.seen }, { now: nowMs, forgetBefore: nowMs - SEEN_FOR_MS }, args);
+    return appendScript.run(
+      this.redis,
+      { stream: this.stream, seen: this.seen },
+      { now: nowMs, forgetBefore: nowMs - SEEN_FOR_MS },
+      args,
+    );
   }
 
   /** Entries after `after` (exclusive, '0' from the start) up to `to` (inclusive), in order. */

@@ -60,7 +60,13 @@ export class PostingRelay {
   private readonly log: Pick<Logger, 'warn'>;
 
   constructor(deps: PostingRelayDeps) {
-    ({ outboxes: this.outboxes, journal: this.journal, lastApproved: this.lastApproved, clock: this.clock, log: this.log } = deps);
+    ({
+      outboxes: this.outboxes,
+      journal: this.journal,
+      lastApproved: this.lastApproved,
+      clock: this.clock,
+      log: this.log,
+    } = deps);
     this.sweeper = new SweepOnFailure(() => this.sweep(), 'posting', deps.log);
   }
 
@@ -105,7 +111,10 @@ export class PostingRelay {
    * the outboxes are many cards' keys, on a cluster on several masters.
    */
   private async move(batch: { card: CardId; json: string }[]): Promise<void> {
-    await this.journal.append(batch.map((b) => stripTrack(b.json)), this.clock.now().getTime());
+    await this.journal.append(
+      batch.map((b) => stripTrack(b.json)),
+      this.clock.now().getTime(),
+    );
     for (const b of batch) await this.followTerminal(b.json);
     // A failed removal must count as a failed move, or the posting stays in its outbox with no sweep coming for it.
     await this.outboxes.remove(batch);
@@ -117,7 +126,13 @@ export class PostingRelay {
     if (!json.includes('"track":1')) return;
     const p = JSON.parse(json) as OutboxPosting;
     if (p.track !== 1) return;
-    await this.lastApproved.recordLate(p.terminal, { txn: p.txn, card: p.card, stan: p.stan, localTime: p.localTime, at: p.receivedAt });
+    await this.lastApproved.recordLate(p.terminal, {
+      txn: p.txn,
+      card: p.card,
+      stan: p.stan,
+      localTime: p.localTime,
+      at: p.receivedAt,
+    });
   }
 
   /** Every card outbox with postings in it, moved; returns how many postings were moved. */

@@ -54,15 +54,34 @@ export interface Posting {
  * the statement below it, that no field is missing.
  */
 export const POSTING_FIELDS = [
-  'id', 'txn', 'type', 'direction', 'amount', 'currency', 'card', 'maskedPan', 'panEnc', 'issuer', 'terminal', 'merchant',
-  'stan', 'localTime', 'receivedAt', 'approvalCode', 'cardStatus', 'reverses', 'reason',
+  'id',
+  'txn',
+  'type',
+  'direction',
+  'amount',
+  'currency',
+  'card',
+  'maskedPan',
+  'panEnc',
+  'issuer',
+  'terminal',
+  'merchant',
+  'stan',
+  'localTime',
+  'receivedAt',
+  'approvalCode',
+  'cardStatus',
+  'reverses',
+  'reason',
 ] as const satisfies readonly (keyof Posting)[];
 
 /** The fields only some postings have (reversals and cancellations). */
 export const OPTIONAL_POSTING_FIELDS = ['reverses', 'reason'] as const satisfies readonly OptionalKeys<Posting>[];
 
 type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
-type Unlisted = Exclude<keyof Posting, (typeof POSTING_FIELDS)[number]> | Exclude<OptionalKeys<Posting>, (typeof OPTIONAL_POSTING_FIELDS)[number]>;
+type Unlisted =
+  | Exclude<keyof Posting, (typeof POSTING_FIELDS)[number]>
+  | Exclude<OptionalKeys<Posting>, (typeof OPTIONAL_POSTING_FIELDS)[number]>;
 // A compile error names any field of Posting missing from the lists above.
 true satisfies [Unlisted] extends [never] ? true : Unlisted;
 

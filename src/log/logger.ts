@@ -7,7 +7,19 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 export type { Logger };
 
 /** Keys that may hold card data or secrets, wherever they appear one or two levels down. */
-const SECRET_KEYS = ['pan', 'track', 'track1', 'track2', 'track3', 'pin', 'pinBlock', 'cvc', 'password', 'token', 'authorization'];
+const SECRET_KEYS = [
+  'pan',
+  'track',
+  'track1',
+  'track2',
+  'track3',
+  'pin',
+  'pinBlock',
+  'cvc',
+  'password',
+  'token',
+  'authorization',
+];
 /** ISO 8583 field numbers of card data, when a raw message object is logged. */
 const CARD_FIELDS = ['2', '34', '35', '36', '45', '52', '55', '64', '96', '128'];
 

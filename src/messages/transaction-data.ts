@@ -24,7 +24,8 @@ export function localTimeOf(request: IsoMessage, receivedAt: Date): string {
   const f12 = String(request[12] ?? '');
   if (f12.length === 12) return f12;
   const year = receivedAt.getUTCFullYear();
-  const mmdd = typeof request[13] === 'string' ? request[13] : pad2(receivedAt.getUTCMonth() + 1) + pad2(receivedAt.getUTCDate());
+  const mmdd =
+    typeof request[13] === 'string' ? request[13] : pad2(receivedAt.getUTCMonth() + 1) + pad2(receivedAt.getUTCDate());
   const at = Date.UTC(year, Number(mmdd.slice(0, 2)) - 1, Number(mmdd.slice(2, 4)));
   const yy = at - receivedAt.getTime() > 86_400_000 ? year - 1 : year;
   return pad2(yy % 100) + mmdd + f12.padStart(6, '0');
@@ -72,7 +73,7 @@ export function originalOf(request: IsoMessage): OriginalData | undefined {
 export function lastCompletedStanOf(request: IsoMessage): string | undefined {
   const v = request[48];
   if (typeof v !== 'string') return undefined;
-  for (let i = 0; i + 5 <= v.length; ) {
+  for (let i = 0; i + 5 <= v.length;) {
     const tag = v.slice(i, i + 2);
     const len = Number(v.slice(i + 2, i + 5));
     if (!/^\d{2}$/.test(tag) || !/^\d{3}$/.test(v.slice(i + 2, i + 5)) || i + 5 + len > v.length) return undefined;

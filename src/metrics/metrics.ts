@@ -9,14 +9,54 @@ export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0
 
 export class SwitchMetrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'switch_requests_total', help: 'Requests answered, by MTI and action code', labelNames: ['listener', 'mti', 'action_code'], registers: [this.registry] });
-  readonly latency = new Histogram({ name: 'switch_request_duration_seconds', help: 'Time from a whole frame read to its answer written', labelNames: ['listener'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
-  readonly openConnections = new Gauge({ name: 'switch_open_connections', help: 'Terminal connections open', labelNames: ['listener'], registers: [this.registry] });
-  readonly rejectedConnections = new Counter({ name: 'switch_rejected_connections_total', help: 'Connections closed at once because the listener was at its limit', labelNames: ['listener'], registers: [this.registry] });
-  readonly connectionTimeouts = new Counter({ name: 'switch_connection_timeouts_total', help: 'Connections closed by a timeout: idle, frame (a frame not finished in time), first_frame (no frame after connecting)', labelNames: ['listener', 'timeout'], registers: [this.registry] });
-  readonly inFlight = new Gauge({ name: 'switch_in_flight_requests', help: 'Requests read and not yet answered', labelNames: ['listener'], registers: [this.registry] });
-  readonly decodeErrors = new Counter({ name: 'switch_decode_errors_total', help: 'Frames that could not be read: framing lost or message not unpackable', labelNames: ['listener', 'kind'], registers: [this.registry] });
-  readonly redisErrors = new Counter({ name: 'switch_redis_errors_total', help: 'Register (Redis) calls that failed or timed out', registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'switch_requests_total',
+    help: 'Requests answered, by MTI and action code',
+    labelNames: ['listener', 'mti', 'action_code'],
+    registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'switch_request_duration_seconds',
+    help: 'Time from a whole frame read to its answer written',
+    labelNames: ['listener'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly openConnections = new Gauge({
+    name: 'switch_open_connections',
+    help: 'Terminal connections open',
+    labelNames: ['listener'],
+    registers: [this.registry],
+  });
+  readonly rejectedConnections = new Counter({
+    name: 'switch_rejected_connections_total',
+    help: 'Connections closed at once because the listener was at its limit',
+    labelNames: ['listener'],
+    registers: [this.registry],
+  });
+  readonly connectionTimeouts = new Counter({
+    name: 'switch_connection_timeouts_total',
+    help: 'Connections closed by a timeout: idle, frame (a frame not finished in time), first_frame (no frame after connecting)',
+    labelNames: ['listener', 'timeout'],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'switch_in_flight_requests',
+    help: 'Requests read and not yet answered',
+    labelNames: ['listener'],
+    registers: [this.registry],
+  });
+  readonly decodeErrors = new Counter({
+    name: 'switch_decode_errors_total',
+    help: 'Frames that could not be read: framing lost or message not unpackable',
+    labelNames: ['listener', 'kind'],
+    registers: [this.registry],
+  });
+  readonly redisErrors = new Counter({
+    name: 'switch_redis_errors_total',
+    help: 'Register (Redis) calls that failed or timed out',
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

@@ -98,7 +98,14 @@ export class NoticeRelay {
     const min = q.since ?? '-inf';
     const limit = q.limit ?? 100;
     // Filtering by card happens after reading, so read more than the limit when filtering.
-    const raw = await this.redis.zrevrangebyscore(this.feedKey(issuer), max, min, 'LIMIT', 0, q.card ? Math.max(limit * 20, 1000) : limit);
+    const raw = await this.redis.zrevrangebyscore(
+      this.feedKey(issuer),
+      max,
+      min,
+      'LIMIT',
+      0,
+      q.card ? Math.max(limit * 20, 1000) : limit,
+    );
     const all = raw.map((j) => JSON.parse(j) as Notice);
     return (q.card ? all.filter((n) => n.card === q.card) : all).slice(0, limit);
   }

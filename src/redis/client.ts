@@ -38,7 +38,12 @@ export function mastersOf(redis: RegisterRedis): Redis[] {
  * As with SCAN itself a key may be handed over twice; on a cluster, a key that moves to another
  * master while the scan runs (resharding) may be missed.
  */
-export async function scanEveryMaster(redis: RegisterRedis, match: string, count: number, batch: (keys: string[]) => Promise<void>): Promise<void> {
+export async function scanEveryMaster(
+  redis: RegisterRedis,
+  match: string,
+  count: number,
+  batch: (keys: string[]) => Promise<void>,
+): Promise<void> {
   for (const node of mastersOf(redis)) {
     let cursor = '0';
     do {
@@ -58,10 +63,12 @@ export async function scanEveryMaster(redis: RegisterRedis, match: string, count
 export async function acrossSlots(redis: RegisterRedis, commands: KeyCommand[]): Promise<[Error | null, unknown][]> {
   if (!isCluster(redis)) return (await redis.pipeline(commands).exec())!;
   return Promise.all(
-    commands.map(([command, ...args]) => redis.call(command, ...args).then(
-      (reply): [null, unknown] => [null, reply],
-      (e: Error): [Error, null] => [e, null],
-    )),
+    commands.map(([command, ...args]) =>
+      redis.call(command, ...args).then(
+        (reply): [null, unknown] => [null, reply],
+        (e: Error): [Error, null] => [e, null],
+      ),
+    ),
   );
 }
 

@@ -85,7 +85,8 @@ export const RECONNECT_MAX_DELAY_MS = 500;
  *   flight at a time, and every request waited for the previous batch's replies.
  */
 export const OUTAGE_OPTIONS = {
-  retryStrategy: (attempt: number): number => Math.min(50 * 2 ** (attempt - 1), RECONNECT_MAX_DELAY_MS) + Math.floor(Math.random() * 100),
+  retryStrategy: (attempt: number): number =>
+    Math.min(50 * 2 ** (attempt - 1), RECONNECT_MAX_DELAY_MS) + Math.floor(Math.random() * 100),
   maxRetriesPerRequest: 0,
   maxLoadingRetryTime: 200,
   enableOfflineQueue: true,
@@ -94,8 +95,14 @@ export const OUTAGE_OPTIONS = {
 
 async function connectTo(url: string, log: RedisLog): Promise<RedisConnection> {
   const shown = redactUrl(url);
-  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url)) throw new Error(`redis: ${shown} is not a redis:// or rediss:// URL`);
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, ...OUTAGE_OPTIONS, enableAutoPipelining: false });
+  if (!/^rediss?:\/\//.test(url) || !URL.canParse(url))
+    throw new Error(`redis: ${shown} is not a redis:// or rediss:// URL`);
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    ...OUTAGE_OPTIONS,
+    enableAutoPipelining: false,
+  });
   coalesceWrites(redis);
   return open(redis, url, shown, log);
 }
@@ -178,7 +185,10 @@ export async function redisAnswers(url: string, timeoutMs = PROBE_TIMEOUT_MS): P
   const attempt = client
     .connect()
     .then(() => client.ping())
-    .then((reply) => reply === 'PONG', () => false);
+    .then(
+      (reply) => reply === 'PONG',
+      () => false,
+    );
   try {
     return await withTimeout(attempt, timeoutMs, no);
   } finally {

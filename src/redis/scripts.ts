@@ -74,7 +74,12 @@ export interface Script<K extends Names, A extends Names, R, T extends string | 
   /** The Lua Redis gets: prelude, includes, script. */
   readonly lua: string;
   /** Runs the script; a script with a declared `rest` takes its tail as the fourth argument. */
-  run(redis: RegisterRedis, keys: Named<K, string>, args: Named<A, ScriptValue>, ...tail: T extends string ? [rest: readonly ScriptValue[]] : []): Promise<R>;
+  run(
+    redis: RegisterRedis,
+    keys: Named<K, string>,
+    args: Named<A, ScriptValue>,
+    ...tail: T extends string ? [rest: readonly ScriptValue[]] : []
+  ): Promise<R>;
 }
 
 /** reply for a script whose reply needs no parsing: typed as T, passed on unchanged (no extra promise). */
@@ -118,7 +123,11 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   const { name, keys, args, reply } = spec;
   const rest = spec.rest as T;
   const declared = new Set<string>();
-  for (const [prefix, names] of [['K', keys], ['A', args], ['R', rest === undefined ? [] : [rest]]] as const) {
+  for (const [prefix, names] of [
+    ['K', keys],
+    ['A', args],
+    ['R', rest === undefined ? [] : [rest]],
+  ] as const) {
     for (const n of names) {
       if (!IDENTIFIER.test(n)) throw new Error(`script ${name}: '${n}' is not a Lua name`);
       if (declared.has(`${prefix}_${n}`)) throw new Error(`script ${name}: '${n}' is declared twice`);
@@ -131,11 +140,16 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   const sources = files.map((url) => ({ url, text: luaFile(url) }));
   for (const { url, text } of sources) {
     const code = text.replace(/--.*$/gm, '');
-    if (NUMBERED.test(code)) throw new Error(`script ${name}: ${url.pathname} indexes KEYS or ARGV by number; use the declared names`);
-    if (rest === undefined && /\bARGV\b/.test(code)) throw new Error(`script ${name}: ${url.pathname} reads ARGV beyond its named arguments; declare the tail as rest`);
+    if (NUMBERED.test(code))
+      throw new Error(`script ${name}: ${url.pathname} indexes KEYS or ARGV by number; use the declared names`);
+    if (rest === undefined && /\bARGV\b/.test(code))
+      throw new Error(
+        `script ${name}: ${url.pathname} reads ARGV beyond its named arguments; declare the tail as rest`,
+      );
     if (/\bKEYS\b/.test(code)) throw new Error(`script ${name}: ${url.pathname} reads KEYS; use the declared names`);
     for (const [used] of code.matchAll(NAMES_USED)) {
-      if (!declared.has(used)) throw new Error(`script ${name}: ${url.pathname} uses ${used}, which the script does not declare`);
+      if (!declared.has(used))
+        throw new Error(`script ${name}: ${url.pathname} uses ${used}, which the script does not declare`);
     }
   }
   const lua = prelude(keys, args, rest) + sources.map((s) => s.text).join('\n');
@@ -145,7 +159,12 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   const send = sender(keys, args, rest !== undefined);
   // The clients the command is defined on: once each, on its first run there.
   const defined = new WeakSet<RegisterRedis>();
-  function run(redis: RegisterRedis, keyValues: Named<K, string>, argValues: Named<A, ScriptValue>, tail?: readonly ScriptValue[]): Promise<R> {
+  function run(
+    redis: RegisterRedis,
+    keyValues: Named<K, string>,
+    argValues: Named<A, ScriptValue>,
+    tail?: readonly ScriptValue[],
+  ): Promise<R> {
     if (!defined.has(redis)) {
       redis.defineCommand(name, { numberOfKeys, lua });
       defined.add(redis);
@@ -159,7 +178,13 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
 }
 
 type Command = (...list: ScriptValue[]) => Promise<unknown>;
-type Sender = (command: Command, redis: RegisterRedis, keys: object, args: object, tail: readonly ScriptValue[] | undefined) => Promise<unknown>;
+type Sender = (
+  command: Command,
+  redis: RegisterRedis,
+  keys: object,
+  args: object,
+  tail: readonly ScriptValue[] | undefined,
+) => Promise<unknown>;
 
 /**
  * The call of a script's command with its KEYS and ARGV in the declared order, made once per
@@ -173,7 +198,14 @@ type Sender = (command: Command, redis: RegisterRedis, keys: object, args: objec
 function sender(keys: Names, args: Names, tail: boolean): Sender {
   const list = [...keys.map((n) => `keys.${n}`), ...args.map((n) => `args.${n}`), ...(tail ? ['...tail'] : [])];
   // The names are identifiers (checked in defineScript), so the text is only property reads.
-  return new Function('command', 'redis', 'keys', 'args', 'tail', `return command.call(redis${list.map((v) => `, ${v}`).join('')});`) as Sender;
+  return new Function(
+    'command',
+    'redis',
+    'keys',
+    'args',
+    'tail',
+    `return command.call(redis${list.map((v) => `, ${v}`).join('')});`,
+  ) as Sender;
 }
 
 /** Every script defined so far (the modules that own them must be imported first). */

@@ -11,106 +11,10 @@
  * The answers are those of the default register rules (src/config/defaults.ts: contactless limit
  * 350.00 DKK, 5 PIN-less payments or 1,125.00 DKK in a row). Amounts are in øre, currency 208 (DKK).
  */
-import { ACTION_CODES, type Outcome } from '../messages/action-codes.js';
-import type { BlockReason } from '../card/card-register.js';
+import type { Outcome } from '../messages/action-codes.js';
+import { type Probe, type TestCard, answer } from './test-card.js';
 
-/** Each state a test card is put into: one card per state. */
-export const TEST_CARD_STATES = [
-  'active',
-  'notActivated',
-  'blockedLost',
-  'blockedStolen',
-  'blockedFraud',
-  'blockedByIssuer',
-  'pinBlocked',
-  'deleted',
-  'expired',
-  'oneWrongPin',
-  'twoWrongPins',
-  'contactlessNearLimits',
-  'lowBalance',
-  'notRegistered',
-  'luhnInvalid',
-] as const;
-export type TestCardState = (typeof TEST_CARD_STATES)[number];
-
-export type TestIssuer = 'bank-a' | 'bank-b';
-
-/** What the terminal is answered in field 39, in both code sets. */
-export interface Answer {
-  outcome: Outcome;
-  /** ISO 8583:1993 action code (iso93ascii, iso93binary). */
-  iso93: string;
-  /** ISO 8583:1987 response code (iso87ascii). */
-  iso87: string;
-}
-
-/** A purchase sent to a seeded card, and what it is answered. */
-export interface Probe {
-  /** In words, for the documentation. */
-  what: string;
-  /** øre */
-  amount: number;
-  /** The card's PIN, a wrong one (wrongPinOf), or no PIN at all. */
-  pin: 'correct' | 'wrong' | 'none';
-  /** Contactless (field 22: position 7 'A' or 'M' in 1993 dialects, entry mode 07 or 91 in 1987). */
-  contactless: boolean;
-  answer: Answer;
-}
-
-/** How a card is put into its state, in this order: register, contactless payments, wrong PINs, block, delete. */
-export type CardSetup = { registered: false } | RegisteredSetup;
-
-export interface RegisteredSetup {
-  registered: true;
-  status: 'registered' | 'active';
-  /** PIN-less contactless purchases made (and reserved) after registering, øre each. */
-  contactlessPayments?: number[];
-  /** Purchases of 100.00 DKK with a wrong PIN after registering. */
-  wrongPins?: number;
-  block?: {
-    reason: BlockReason;
-    /** The block service (cardholder reports, fraud monitoring) or the card's own issuer. */
-    by: 'blockService' | 'issuer';
-    /** How long before the block the holder reported it (0 when nobody reported anything). */
-    reportedMinutesEarlier: number;
-    /** What the holder said, kept with the block. */
-    report?: object;
-    reference?: string;
-  };
-  deleted?: boolean;
-}
-
-export interface TestCard {
-  state: TestCardState;
-  pan: string;
-  pin: string;
-  /** null exactly for the PANs that are not registered (setup.registered false). */
-  issuer: TestIssuer | null;
-  product: string;
-  /** YYMM */
-  expiry: string;
-  /** øre, before any seeded payment */
-  balance: number;
-  account: string;
-  /** Only the not-activated card's code is documented; the others are never activated by hand. */
-  activationCode: string;
-  setup: CardSetup;
-  /** The answer to a plain 100.00 DKK chip purchase with the correct PIN. */
-  withPin: Answer;
-  /** More purchases documented for the card, each answered as stated on a freshly seeded card. */
-  probes: Probe[];
-  notes: string;
-}
-
-export function answer(outcome: Outcome): Answer {
-  return { outcome, ...ACTION_CODES[outcome] };
-}
-
-/** The wrong PIN the documentation and the seeding use: the card's PIN with its last digit moved up by one. */
-export function wrongPinOf(pin: string): string {
-  return pin.slice(0, -1) + String((Number(pin.slice(-1)) + 1) % 10);
-}
+export * from './test-card.js';
 
 /** 100.00 DKK, the amount of every documented probe unless stated otherwise. */
 export const PROBE_AMOUNT = 10_000;
@@ -118,7 +22,13 @@ const ACTIVE = '3012';
 const EXPIRED = '2401';
 const RICH = 1_000_000; // 10,000.00 DKK
 
-const probe = (what: string, pin: Probe['pin'], contactless: boolean, outcome: Outcome, amount = PROBE_AMOUNT): Probe => ({
+const probe = (
+  what: string,
+  pin: Probe['pin'],
+  contactless: boolean,
+  outcome: Outcome,
+  amount = PROBE_AMOUNT,
+): Probe => ({
   what,
   amount,
   pin,
@@ -126,7 +36,8 @@ const probe = (what: string, pin: Probe['pin'], contactless: boolean, outcome: O
   answer: answer(outcome),
 });
 
-const WRONG_PIN_IS_IGNORED_WHEN_BLOCKED = (outcome: Outcome) => probe('100.00 DKK, wrong PIN (counts no try)', 'wrong', false, outcome);
+const WRONG_PIN_IS_IGNORED_WHEN_BLOCKED = (outcome: Outcome) =>
+  probe('100.00 DKK, wrong PIN (counts no try)', 'wrong', false, outcome);
 
 export const TEST_CARDS: readonly TestCard[] = [
   {
@@ -194,7 +105,13 @@ export const TEST_CARDS: readonly TestCard[] = [
     setup: {
       registered: true,
       status: 'active',
-      block: { reason: 'lost', by: 'blockService', reportedMinutesEarlier: 15, report: { said: 'Lost the card in town (test card)' }, reference: 'TEST-LOST-0001' },
+      block: {
+        reason: 'lost',
+        by: 'blockService',
+        reportedMinutesEarlier: 15,
+        report: { said: 'Lost the card in town (test card)' },
+        reference: 'TEST-LOST-0001',
+      },
     },
     withPin: answer('blockedLost'),
     probes: [WRONG_PIN_IS_IGNORED_WHEN_BLOCKED('blockedLost')],
@@ -213,7 +130,13 @@ export const TEST_CARDS: readonly TestCard[] = [
     setup: {
       registered: true,
       status: 'active',
-      block: { reason: 'stolen', by: 'blockService', reportedMinutesEarlier: 15, report: { said: 'Wallet stolen (test card)' }, reference: 'TEST-STOLEN-0001' },
+      block: {
+        reason: 'stolen',
+        by: 'blockService',
+        reportedMinutesEarlier: 15,
+        report: { said: 'Wallet stolen (test card)' },
+        reference: 'TEST-STOLEN-0001',
+      },
     },
     withPin: answer('blockedStolen'),
     probes: [],
@@ -229,7 +152,11 @@ export const TEST_CARDS: readonly TestCard[] = [
     balance: RICH,
     account: '1000000004',
     activationCode: '0005',
-    setup: { registered: true, status: 'active', block: { reason: 'fraud', by: 'blockService', reportedMinutesEarlier: 0 } },
+    setup: {
+      registered: true,
+      status: 'active',
+      block: { reason: 'fraud', by: 'blockService', reportedMinutesEarlier: 0 },
+    },
     withPin: answer('blockedFraud'),
     probes: [],
     notes: "Blocked by the switch's fraud monitoring. Only bank-a can lift the block.",
@@ -321,8 +248,11 @@ export const TEST_CARDS: readonly TestCard[] = [
     activationCode: '0011',
     setup: { registered: true, status: 'active', wrongPins: 2 },
     withPin: answer('approved'),
-    probes: [probe('100.00 DKK, wrong PIN (the 3rd in a row: PIN-blocks the card)', 'wrong', false, 'pinTriesExceeded')],
-    notes: '2 wrong PINs already. The correct PIN resets the count to 0; a 3rd wrong PIN PIN-blocks the card (106 / 75).',
+    probes: [
+      probe('100.00 DKK, wrong PIN (the 3rd in a row: PIN-blocks the card)', 'wrong', false, 'pinTriesExceeded'),
+    ],
+    notes:
+      '2 wrong PINs already. The correct PIN resets the count to 0; a 3rd wrong PIN PIN-blocks the card (106 / 75).',
   },
   {
     state: 'contactlessNearLimits',

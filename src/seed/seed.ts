@@ -7,7 +7,16 @@ import type { CardOutboxes } from '../card/outboxes.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
-import { PROBE_AMOUNT, type RegisteredSetup, TEST_CARDS, type TestCard, type TestCardState, type TestIssuer, type Answer, wrongPinOf } from './catalogue.js';
+import {
+  PROBE_AMOUNT,
+  type RegisteredSetup,
+  TEST_CARDS,
+  type TestCard,
+  type TestCardState,
+  type TestIssuer,
+  type Answer,
+  wrongPinOf,
+} from './catalogue.js';
 
 export interface SeedOptions {
   /** Times of the block reports; default the system clock. Use the register's clock. */
@@ -52,7 +61,11 @@ export class SeedError extends Error {
  * Puts every test card into its documented state. Idempotent: each card is erased first.
  * `notices`: the cards' notice outboxes, counted (and emptied unless kept).
  */
-export async function seedTestCards(register: CardRegister, notices: Pick<CardOutboxes, 'count' | 'clear'>, options: SeedOptions = {}): Promise<SeedSummary> {
+export async function seedTestCards(
+  register: CardRegister,
+  notices: Pick<CardOutboxes, 'count' | 'clear'>,
+  options: SeedOptions = {},
+): Promise<SeedSummary> {
   const clock = options.clock ?? systemClock;
   const terminalId = options.terminalId ?? 'SEED0001';
   const keepNotices = options.keepNotices ?? false;
@@ -71,14 +84,38 @@ export async function seedTestCards(register: CardRegister, notices: Pick<CardOu
     const common = { state: tc.state, pan: tc.pan, issuer: tc.issuer, card: id, withPin: tc.withPin };
     cards.push(
       s === undefined
-        ? { ...common, status: null, block: null, pinBlocked: false, pinTries: 0, available: 0, contactless: { count: 0, sum: 0 } }
-        : { ...common, status: s.status, block: s.block, pinBlocked: s.pinBlocked, pinTries: s.pinTries, available: s.available, contactless: s.contactless },
+        ? {
+            ...common,
+            status: null,
+            block: null,
+            pinBlocked: false,
+            pinTries: 0,
+            available: 0,
+            contactless: { count: 0, sum: 0 },
+          }
+        : {
+            ...common,
+            status: s.status,
+            block: s.block,
+            pinBlocked: s.pinBlocked,
+            pinTries: s.pinTries,
+            available: s.available,
+            contactless: s.contactless,
+          },
     );
   }
   return { cards, notices: { written, kept: keepNotices } };
 }
 
-async function seedOne(register: CardRegister, tc: TestCard, setup: RegisteredSetup, issuer: string, id: CardId, clock: Clock, terminalId: string): Promise<void> {
+async function seedOne(
+  register: CardRegister,
+  tc: TestCard,
+  setup: RegisteredSetup,
+  issuer: string,
+  id: CardId,
+  clock: Clock,
+  terminalId: string,
+): Promise<void> {
   const fail = (step: string, why: string): never => {
     throw new SeedError(`seeding test card ${tc.state} (${tc.pan}): ${step}: ${why}`);
   };
@@ -96,8 +133,22 @@ async function seedOne(register: CardRegister, tc: TestCard, setup: RegisteredSe
   });
   if (!registered.ok) fail('register', registered.reason);
 
-  const authorize = async (step: string, amount: number, pvv: string | undefined, contactless: boolean, expected: RegisterOutcome) => {
-    const r = await register.authorize({ pan: tc.pan, kind: 'purchase', amount, pvv, contactless, reserve: true, terminalId });
+  const authorize = async (
+    step: string,
+    amount: number,
+    pvv: string | undefined,
+    contactless: boolean,
+    expected: RegisterOutcome,
+  ) => {
+    const r = await register.authorize({
+      pan: tc.pan,
+      kind: 'purchase',
+      amount,
+      pvv,
+      contactless,
+      reserve: true,
+      terminalId,
+    });
     if (r.outcome !== expected) fail(step, `answered ${r.outcome}${r.detail ? ` (${r.detail})` : ''}, not ${expected}`);
   };
   for (const [i, amount] of (setup.contactlessPayments ?? []).entries()) {
@@ -110,7 +161,14 @@ async function seedOne(register: CardRegister, tc: TestCard, setup: RegisteredSe
   if (setup.block) {
     const b = setup.block;
     const reportedAt = new Date(clock.now().getTime() - b.reportedMinutesEarlier * 60_000);
-    const blocked = await register.block(b.by === 'issuer' ? issuer : '', id, b.reason, reportedAt, b.report, b.reference);
+    const blocked = await register.block(
+      b.by === 'issuer' ? issuer : '',
+      id,
+      b.reason,
+      reportedAt,
+      b.report,
+      b.reference,
+    );
     if (!blocked.ok) fail(`block (${b.reason})`, blocked.reason);
   }
   if (setup.deleted) {

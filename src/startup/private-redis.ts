@@ -37,7 +37,10 @@ class EarlyExit extends Error {}
  * A redis-server of our own: loopback only, no persistence, in a temporary directory.
  * `extraArgs` are added to its command line (the test cluster's nodes: --cluster-enabled yes ...).
  */
-export async function startPrivateRedis(binary = 'redis-server', extraArgs: readonly string[] = []): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  binary = 'redis-server',
+  extraArgs: readonly string[] = [],
+): Promise<PrivateRedis> {
   const dir = await mkdtemp(join(tmpdir(), 'switch-redis-'));
   try {
     // The free port may be taken between our probe and redis-server's bind: try another.
@@ -55,7 +58,19 @@ export async function startPrivateRedis(binary = 'redis-server', extraArgs: read
 }
 
 async function launch(binary: string, port: number, dir: string, extraArgs: readonly string[]): Promise<PrivateRedis> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...extraArgs];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    ...extraArgs,
+  ];
   const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // The tail of its output explains an early exit. Reading it all the time also keeps
   // redis-server from blocking on a full pipe.
@@ -64,8 +79,14 @@ async function launch(binary: string, port: number, dir: string, extraArgs: read
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   const failed = new Promise<never>((_, reject) => {
-    child.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new Error(missingBinaryMessage(binary)) : err));
-    child.once('exit', (code, signal) => reject(new EarlyExit(`redis: private redis-server exited at start (${signal ?? `code ${code}`}): ${output.trim()}`)));
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'ENOENT' ? new Error(missingBinaryMessage(binary)) : err),
+    );
+    child.once('exit', (code, signal) =>
+      reject(
+        new EarlyExit(`redis: private redis-server exited at start (${signal ?? `code ${code}`}): ${output.trim()}`),
+      ),
+    );
   });
   failed.catch(() => {}); // only ever observed through the race below
   // A private Redis must not outlive the process that needs it, even one that ends without stop().
@@ -90,7 +111,10 @@ async function launch(binary: string, port: number, dir: string, extraArgs: read
   try {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await Promise.race([redisAnswers(url, 200), failed]))) {
-      if (Date.now() > deadline) throw new Error(`redis: private redis-server did not answer PING within ${START_TIMEOUT_MS} ms: ${output.trim()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `redis: private redis-server did not answer PING within ${START_TIMEOUT_MS} ms: ${output.trim()}`,
+        );
       await Promise.race([delay(50), failed]);
     }
   } catch (err) {

@@ -3,7 +3,16 @@
  * when it answers; else a private redis-server started here (src/startup/private-redis.ts), so
  * that `npm start` works on a fresh machine. Its data is lost when the switch stops.
  */
-import { DEFAULT_PROBE_URL, type RedisConnection, type RedisLog, closeClient, connectRedis, redactUrl, redisAnswers, silent } from '../redis/connect.js';
+import {
+  DEFAULT_PROBE_URL,
+  type RedisConnection,
+  type RedisLog,
+  closeClient,
+  connectRedis,
+  redactUrl,
+  redisAnswers,
+  silent,
+} from '../redis/connect.js';
 import { startPrivateRedis } from './private-redis.js';
 
 const PROBE_TIMEOUT_MS = 500;
@@ -24,9 +33,15 @@ export async function connectOrStartRedis(options: StartRedisOptions = {}): Prom
   if (options.url !== undefined) return connectRedis({ url: options.url, log });
   const probeUrl = options.probeUrl ?? DEFAULT_PROBE_URL;
   if (await redisAnswers(probeUrl, PROBE_TIMEOUT_MS)) return connectRedis({ url: probeUrl, log });
-  log.info({ probeUrl: redactUrl(probeUrl) }, 'no Redis answers and none is configured: starting a private redis-server');
+  log.info(
+    { probeUrl: redactUrl(probeUrl) },
+    'no Redis answers and none is configured: starting a private redis-server',
+  );
   const server = await startPrivateRedis(options.redisServerBinary);
-  log.info({ url: server.url, dir: server.dir, pid: server.pid }, 'private redis-server started; its data is lost when the switch stops');
+  log.info(
+    { url: server.url, dir: server.dir, pid: server.pid },
+    'private redis-server started; its data is lost when the switch stops',
+  );
   try {
     const { redis } = await connectRedis({ url: server.url, log });
     return {

@@ -76,7 +76,16 @@ export class LastApprovedTransactions {
   }
 
   private async set(terminal: string, last: LastApproved, when: 'live' | 'late'): Promise<void> {
-    await recordLastScript.run(this.redis, { terminal: this.key(terminal) }, { at: last.at, when }, ['txn', last.txn, 'card', last.card, 'stan', last.stan, 'localTime', last.localTime]);
+    await recordLastScript.run(this.redis, { terminal: this.key(terminal) }, { at: last.at, when }, [
+      'txn',
+      last.txn,
+      'card',
+      last.card,
+      'stan',
+      last.stan,
+      'localTime',
+      last.localTime,
+    ]);
   }
 
   async clear(terminal: string, txn: string): Promise<void> {

@@ -68,7 +68,11 @@ export function yymm(at: Date, timeZone: string): string {
   const minute = Math.floor(at.getTime() / 60_000);
   let entry = YYMM_CACHE.get(timeZone);
   if (entry === undefined) {
-    entry = { format: new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }), minute: NaN, value: '' };
+    entry = {
+      format: new Intl.DateTimeFormat('en-GB', { timeZone, year: '2-digit', month: '2-digit' }),
+      minute: NaN,
+      value: '',
+    };
     YYMM_CACHE.set(timeZone, entry);
   }
   if (entry.minute !== minute) {

@@ -35,7 +35,12 @@ export async function withTimeout<T, U>(
 }
 
 /** The timer's callback: module-level, its arguments passed by setTimeout, so no closure per call. */
-function expire<U>(resolve: (value: U) => void, reject: (reason: unknown) => void, onTimeout: (ms: number) => U, ms: number): void {
+function expire<U>(
+  resolve: (value: U) => void,
+  reject: (reason: unknown) => void,
+  onTimeout: (ms: number) => U,
+  ms: number,
+): void {
   try {
     resolve(onTimeout(ms));
   } catch (e) {

@@ -66,7 +66,12 @@ export class TerminalTrace {
     }
     // Copies of their own: the request may be a view of a socket chunk, and both may sit in
     // Node's shared 8 KiB allocation pool, which one kept buffer keeps alive whole.
-    const entry: TraceEntry = { at: this.clock.now(), listener, request: unpooled(request), response: response && unpooled(response) };
+    const entry: TraceEntry = {
+      at: this.clock.now(),
+      listener,
+      request: unpooled(request),
+      response: response && unpooled(response),
+    };
     if (fault !== undefined) entry.fault = fault;
     ring.entries.push(entry);
     if (ring.entries.length > this.perTerminal) {
@@ -114,7 +119,8 @@ export class TerminalTrace {
 export function renderMessage(dialect: Dialect, bytes: Buffer): RenderedMessage {
   const layout: FieldLayout[] = [];
   const { message, error } = dialect.unpackPartial(bytes, layout);
-  const described = dialect.describe(message) + (error === undefined ? '' : `\n(unreadable from here: ${error.message})`);
+  const described =
+    dialect.describe(message) + (error === undefined ? '' : `\n(unreadable from here: ${error.message})`);
   const pairs = bytes.toString('hex').toUpperCase().match(/../g) ?? [];
   const mask = (from: number, to: number): void => {
     for (let i = from; i < to; i++) pairs[i] = '**';

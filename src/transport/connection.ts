@@ -107,7 +107,8 @@ export class TerminalConnection {
   private updateFrameTimer(reading: boolean): void {
     const running = this.frameTimer !== undefined;
     const due = reading && this.reader.buffered > 0;
-    if (due && !running) this.frameTimer = this.timer(this.limits.frameTimeoutMs, 'frame', 'frame not finished in time');
+    if (due && !running)
+      this.frameTimer = this.timer(this.limits.frameTimeoutMs, 'frame', 'frame not finished in time');
     else if (!due && running) {
       clearTimeout(this.frameTimer);
       this.frameTimer = undefined;
@@ -140,7 +141,9 @@ export class TerminalConnection {
       const answer = await this.hooks.handle(frame.body);
       if (answer.kind === 'close') return this.close(answer.reason);
       if (answer.kind === 'reply') {
-        this.write(encodeFrame(this.framing, answer.body, frame.tpdu === undefined ? undefined : replyTpdu(frame.tpdu)));
+        this.write(
+          encodeFrame(this.framing, answer.body, frame.tpdu === undefined ? undefined : replyTpdu(frame.tpdu)),
+        );
         this.hooks.answered(Number(process.hrtime.bigint() - started) / 1e9);
       }
     } catch (e) {
@@ -170,7 +173,8 @@ export class TerminalConnection {
   /** Reading runs only while nothing waits, there is room for another request, and the socket can take answers. */
   private updateFlow(): void {
     if (this.closed) return;
-    const stop = this.draining || this.writeBlocked || this.queue.length > 0 || this.inFlight >= this.limits.maxInFlight;
+    const stop =
+      this.draining || this.writeBlocked || this.queue.length > 0 || this.inFlight >= this.limits.maxInFlight;
     if (stop && !this.socket.isPaused()) this.socket.pause();
     else if (!stop && this.socket.isPaused()) this.socket.resume();
     this.updateFrameTimer(!stop);

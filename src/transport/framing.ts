@@ -46,10 +46,12 @@ export function headerSize(header: LengthHeader): number {
 /** A whole frame: header, TPDU (when the framing has one) and body; an empty body without TPDU is a keep-alive. */
 export function encodeFrame(spec: FramingSpec, body: Buffer, tpdu?: Buffer): Buffer {
   const keepAlive = body.length === 0 && tpdu === undefined;
-  if (spec.tpdu && !keepAlive && tpdu?.length !== TPDU_SIZE) throw new FramingError(`a ${TPDU_SIZE}-byte TPDU is required`);
+  if (spec.tpdu && !keepAlive && tpdu?.length !== TPDU_SIZE)
+    throw new FramingError(`a ${TPDU_SIZE}-byte TPDU is required`);
   const extra = spec.tpdu && !keepAlive ? TPDU_SIZE : 0;
   const len = extra + body.length;
-  if (len > Math.min(spec.maxFrameSize, HEADER_CAPACITY[spec.header])) throw new FramingError(`length ${len} exceeds max ${spec.maxFrameSize}`);
+  if (len > Math.min(spec.maxFrameSize, HEADER_CAPACITY[spec.header]))
+    throw new FramingError(`length ${len} exceeds max ${spec.maxFrameSize}`);
   const hsize = HEADER_SIZE[spec.header];
   const out = Buffer.allocUnsafe(hsize + len);
   writeHeader(spec.header, len, out);
@@ -113,7 +115,8 @@ export class FrameReader {
     while (this.size >= this.hsize) {
       const len = readHeader(this.spec.header, this.peek(this.hsize));
       if (len < 0) throw new FramingError('length header is not a number');
-      if (len > this.spec.maxFrameSize) throw new FramingError(`declared length ${len} exceeds max ${this.spec.maxFrameSize}`);
+      if (len > this.spec.maxFrameSize)
+        throw new FramingError(`declared length ${len} exceeds max ${this.spec.maxFrameSize}`);
       if (this.size < this.hsize + len) break;
       const frame = this.take(this.hsize + len).subarray(this.hsize);
       frames.push(this.split(frame));

@@ -57,7 +57,16 @@ export class Listener {
       });
     });
     this.listening = true;
-    this.log.info({ listener: this.name, host: this.config.host, port: this.port, dialect: this.config.dialect, framing: this.config.framing }, 'listening');
+    this.log.info(
+      {
+        listener: this.name,
+        host: this.config.host,
+        port: this.port,
+        dialect: this.config.dialect,
+        framing: this.config.framing,
+      },
+      'listening',
+    );
   }
 
   /** Counts every shed connection; warns at most once per SHED_LOG_INTERVAL_MS so a flood cannot flood the log. */
@@ -66,7 +75,10 @@ export class Listener {
     this.shed.count++;
     const now = performance.now();
     if (now - this.shed.loggedAt < SHED_LOG_INTERVAL_MS) return;
-    this.log.warn({ listener: this.name, limit: this.config.connections.maxConnections, shed: this.shed.count }, 'connections refused: listener at its connection limit');
+    this.log.warn(
+      { listener: this.name, limit: this.config.connections.maxConnections, shed: this.shed.count },
+      'connections refused: listener at its connection limit',
+    );
     this.shed = { count: 0, loggedAt: now };
   }
 

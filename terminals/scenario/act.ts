@@ -8,7 +8,15 @@ import type { Outcome } from '../index.js';
 import { reasonOf } from './admin-client.js';
 import type { Observed, RunCard, RunContext, RunTerminal } from './context.js';
 import { resend, retransmission } from './resend.js';
-import { type AdminAction, type PinEntry, type RetransmitAction, type Step, type TerminalAction, type TerminalStep, usesTerminal } from './steps.js';
+import {
+  type AdminAction,
+  type PinEntry,
+  type RetransmitAction,
+  type Step,
+  type TerminalAction,
+  type TerminalStep,
+  usesTerminal,
+} from './steps.js';
 import { StepFailure, mtiMatches, ore, wrongPin } from './values.js';
 
 /** Does the step's action; what it observed. */
@@ -25,7 +33,9 @@ type TerminalStepOf<A extends TerminalAction> = Extract<TerminalStep, { action: 
 type OtherStepOf<A extends OtherAction> = Extract<OtherStep, { action: A }>;
 
 // Mapped types over the actions: the compiler asks for a new action's handler in one of the two.
-const ON_TERMINAL: { [A in TerminalAction]: (step: TerminalStepOf<A>, t: RunTerminal, run: RunContext) => Promise<Observed> } = {
+const ON_TERMINAL: {
+  [A in TerminalAction]: (step: TerminalStepOf<A>, t: RunTerminal, run: RunContext) => Promise<Observed>;
+} = {
   purchase: async ({ purchase: p }, t, run) => {
     const card = run.card(p.card);
     const pin = pinOf(card, p.pin);
@@ -42,12 +52,28 @@ const ON_TERMINAL: { [A in TerminalAction]: (step: TerminalStepOf<A>, t: RunTerm
   refund: async ({ refund: r }, t, run) => {
     const card = run.card(r.card);
     const pin = pinOf(card, r.pin);
-    return transaction(await t.terminal.refund({ pan: card.pan, amount: ore(r.amount), ...(pin === undefined ? {} : { pin }), ...(r.expiry === undefined ? {} : { expiry: r.expiry }) }), t);
+    return transaction(
+      await t.terminal.refund({
+        pan: card.pan,
+        amount: ore(r.amount),
+        ...(pin === undefined ? {} : { pin }),
+        ...(r.expiry === undefined ? {} : { expiry: r.expiry }),
+      }),
+      t,
+    );
   },
   fuel: async ({ fuel: f }, t, run) => {
     const card = run.card(f.card);
     // The schema requires a fuel sale's PIN.
-    return transaction(await t.terminal.fuel({ pan: card.pan, pin: pinOf(card, f.pin)!, maximum: ore(f.maximum), pumped: ore(f.pumped) }), t);
+    return transaction(
+      await t.terminal.fuel({
+        pan: card.pan,
+        pin: pinOf(card, f.pin)!,
+        maximum: ore(f.maximum),
+        pumped: ore(f.pumped),
+      }),
+      t,
+    );
   },
   signOn: async (_, t) => answered(await t.terminal.signOn(), t),
   echo: async (_, t) => answered(await t.terminal.echo(), t),
@@ -63,7 +89,11 @@ const WITHOUT_TERMINAL: { [A in OtherAction]: (step: OtherStepOf<A>, run: RunCon
   admin: async ({ admin: a }, run) => adminCall(a, run),
 };
 
-function onTerminal<A extends TerminalAction>(step: TerminalStepOf<A>, t: RunTerminal, run: RunContext): Promise<Observed> {
+function onTerminal<A extends TerminalAction>(
+  step: TerminalStepOf<A>,
+  t: RunTerminal,
+  run: RunContext,
+): Promise<Observed> {
   return ON_TERMINAL[step.action](step, t, run);
 }
 
@@ -105,7 +135,12 @@ function transaction(outcome: Outcome, t: RunTerminal): Observed {
 async function sendPendingReversals(t: RunTerminal): Promise<Observed> {
   const exchanges = await t.terminal.sendPendingReversals();
   const last = exchanges.at(-1);
-  const o: Observed = { terminal: t, exchanges, timedOut: exchanges.some((e) => e.timedOut), pendingReversals: t.terminal.pendingReversals };
+  const o: Observed = {
+    terminal: t,
+    exchanges,
+    timedOut: exchanges.some((e) => e.timedOut),
+    pendingReversals: t.terminal.pendingReversals,
+  };
   if (last?.response?.[39] !== undefined) o.actionCode = String(last.response[39]);
   o.approved = exchanges.every((e) => e.response?.[39] === ACTION_CODES.reversalAccepted[codeSetOf(t.dialect)]);
   return o;
@@ -115,18 +150,35 @@ async function sendPendingReversals(t: RunTerminal): Promise<Observed> {
 async function retransmit(r: RetransmitAction, t: RunTerminal, run: RunContext): Promise<Observed> {
   // terminalOf found the original's terminal, so the original ran and was observed.
   const original = run.observed.get(r.step)!;
-  const candidates = original.exchanges.filter((e) => r.request === undefined || mtiMatches(r.request, e.request[0], t.dialect));
+  const candidates = original.exchanges.filter(
+    (e) => r.request === undefined || mtiMatches(r.request, e.request[0], t.dialect),
+  );
   const first = candidates.at(-1);
   if (first === undefined) throw new StepFailure(`step ${JSON.stringify(r.step)} sent no ${r.request ?? 'request'}`);
   const request = retransmission(first.request, r, new Date());
-  const e = await resend({ host: t.host, port: t.port, dialect: t.dialect, header: t.header, timeoutMs: t.timeoutMs }, request, new Date());
+  const e = await resend(
+    { host: t.host, port: t.port, dialect: t.dialect, header: t.header, timeoutMs: t.timeoutMs },
+    request,
+    new Date(),
+  );
   const code = e.response?.[39] === undefined ? undefined : String(e.response[39]);
   const approved = code === ACTION_CODES.approved[codeSetOf(t.dialect)];
-  const o: Observed = { terminal: t, exchanges: [e], approved, timedOut: e.timedOut, reversalStored: false, stan: String(request[11]), pendingReversals: t.terminal.pendingReversals };
+  const o: Observed = {
+    terminal: t,
+    exchanges: [e],
+    approved,
+    timedOut: e.timedOut,
+    reversalStored: false,
+    stan: String(request[11]),
+    pendingReversals: t.terminal.pendingReversals,
+  };
   if (code !== undefined) o.actionCode = code;
   if (approved && e.response?.[38] !== undefined) o.approvalCode = String(e.response[38]);
   // The request's own transaction id: terminal, local time (1987: the year is the original's) and STAN.
-  const local = codeSetOf(t.dialect) === 'iso87' ? `${original.localTime?.slice(0, 2) ?? String(new Date().getFullYear()).slice(2)}${String(request[13])}${String(request[12])}` : String(request[12]);
+  const local =
+    codeSetOf(t.dialect) === 'iso87'
+      ? `${original.localTime?.slice(0, 2) ?? String(new Date().getFullYear()).slice(2)}${String(request[13])}${String(request[12])}`
+      : String(request[12]);
   o.localTime = local;
   o.txn = `${t.id}-${local}-${String(request[11])}`;
   return o;
@@ -137,7 +189,11 @@ async function adminCall(a: AdminAction, run: RunContext): Promise<Observed> {
   const card = run.card(a.card);
   const id = card.id!;
   const calls: Record<AdminAction['action'], () => [string, string, unknown?]> = {
-    block: () => ['POST', `/cards/${id}/block`, { reason: a.reason, ...(a.statement === undefined ? {} : { statement: a.statement }) }],
+    block: () => [
+      'POST',
+      `/cards/${id}/block`,
+      { reason: a.reason, ...(a.statement === undefined ? {} : { statement: a.statement }) },
+    ],
     unblock: () => ['DELETE', `/cards/${id}/block`],
     liftPinBlock: () => ['DELETE', `/cards/${id}/pin-block`],
     // Self-service activation: the card number and the activation code the card was registered with.

@@ -43,7 +43,8 @@ export class ActivityReader {
   private async unseen(stepStarted: number): Promise<Activity> {
     const ids = [...new Set([...this.run.terminals.values()].map((t) => t.id))];
     const cardIds = new Set([...this.run.cards.values()].map((c) => c.id).filter((id) => id !== undefined));
-    const ours = (x: ActivityPosting | ActivityNotice, seen: Set<string>): boolean => cardIds.has(x.card) && !seen.has(x.id);
+    const ours = (x: ActivityPosting | ActivityNotice, seen: Set<string>): boolean =>
+      cardIds.has(x.card) && !seen.has(x.id);
     const found: Activity = { postings: [], notices: [] };
     for (const id of ids) {
       const a = await this.run.admin.activity(id, stepStarted - CLOCK_SLACK_MS);

@@ -87,10 +87,16 @@ export class AdminClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(`${this.base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      throw new AdminError(`admin API ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (e as Error).message})`);
+      throw new AdminError(
+        `admin API ${this.base} cannot be reached (${cause?.code ?? cause?.message ?? (e as Error).message})`,
+      );
     }
     const text = await res.text();
     let parsed: Record<string, unknown>;
@@ -103,9 +109,15 @@ export class AdminClient {
   }
 
   /** A call that must succeed (2xx); else AdminError with the switch's reason. */
-  async must(method: string, path: string, role: 'issuer' | 'vendor', body?: unknown): Promise<Record<string, unknown>> {
+  async must(
+    method: string,
+    path: string,
+    role: 'issuer' | 'vendor',
+    body?: unknown,
+  ): Promise<Record<string, unknown>> {
     const a = await this.call(method, path, role, body);
-    if (a.status < 200 || a.status > 299) throw new AdminError(`${method} ${path}: ${a.status} ${reasonOf(a)}`, a.status);
+    if (a.status < 200 || a.status > 299)
+      throw new AdminError(`${method} ${path}: ${a.status} ${reasonOf(a)}`, a.status);
     return a.body;
   }
 
@@ -114,7 +126,11 @@ export class AdminClient {
   }
 
   async activity(terminalId: string, since: number): Promise<Activity> {
-    const body = await this.must('GET', `/terminals/${encodeURIComponent(terminalId)}/activity?since=${Math.max(0, Math.floor(since))}`, 'vendor');
+    const body = await this.must(
+      'GET',
+      `/terminals/${encodeURIComponent(terminalId)}/activity?since=${Math.max(0, Math.floor(since))}`,
+      'vendor',
+    );
     return { postings: body.postings as ActivityPosting[], notices: body.notices as ActivityNotice[] };
   }
 }
@@ -122,6 +138,8 @@ export class AdminClient {
 /** The reason an answer gives: its error and problems, if any. */
 export function reasonOf(a: AdminAnswer): string {
   const error = typeof a.body.error === 'string' ? a.body.error : JSON.stringify(a.body);
-  const problems = Array.isArray(a.body.problems) ? (a.body.problems as { path: string; message: string }[]).map((p) => `${p.path} ${p.message}`).join('; ') : '';
+  const problems = Array.isArray(a.body.problems)
+    ? (a.body.problems as { path: string; message: string }[]).map((p) => `${p.path} ${p.message}`).join('; ')
+    : '';
   return problems === '' ? error : `${error}: ${problems}`;
 }

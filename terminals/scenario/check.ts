@@ -8,16 +8,26 @@ import { meaningOf } from '../index.js';
 import type { Activity, ActivityNotice, ActivityPosting, CardStateAnswer } from './admin-client.js';
 import type { Observed, RunContext } from './context.js';
 import { list, noticeShown, postingShown, postingWanted } from './describe.js';
-import type { AnswerExpectation, CardStateExpectation, Expectations, NoticeExpectation, PostingExpectation } from './steps.js';
+import type {
+  AnswerExpectation,
+  CardStateExpectation,
+  Expectations,
+  NoticeExpectation,
+  PostingExpectation,
+} from './steps.js';
 import { kroner, mtiMatches, ore } from './values.js';
 
 /** Every failed expectation of the step; none when all hold. */
 export async function check(e: Expectations, o: Observed, activity: Activity, run: RunContext): Promise<string[]> {
   const f = answerCodeFailures(e, o);
   if (e.answer !== undefined) f.push(...answerFailures(e.answer, o));
-  if (e.status !== undefined && e.status !== o.status) f.push(`HTTP status: expected ${e.status}, got ${String(o.status)}${o.reason === undefined ? '' : ` (${o.reason})`}`);
+  if (e.status !== undefined && e.status !== o.status)
+    f.push(
+      `HTTP status: expected ${e.status}, got ${String(o.status)}${o.reason === undefined ? '' : ` (${o.reason})`}`,
+    );
   // An admin step expecting no particular status still expects the issuer API to have done it.
-  if (e.status === undefined && o.status !== undefined && (o.status < 200 || o.status > 299)) f.push(`the issuer API refused: ${o.status} ${o.reason!}`);
+  if (e.status === undefined && o.status !== undefined && (o.status < 200 || o.status > 299))
+    f.push(`the issuer API refused: ${o.status} ${o.reason!}`);
   f.push(...activityFailures(e, activity, run));
   for (const [name, want] of Object.entries(e.cardState ?? {})) {
     const state = await run.admin.cardState(run.card(name).id!);
@@ -32,17 +42,21 @@ function answerCodeFailures(e: Expectations, o: Observed): string[] {
   // Only terminal steps expect these (parseScenario checks), and those have a terminal.
   const dialect = o.terminal?.dialect;
   const lastMti = String(o.exchanges.at(-1)?.response?.[0] ?? o.exchanges.at(-1)?.request[0] ?? '');
-  const codeText = (code: string | undefined): string => (code === undefined ? 'no answer' : `${code} (${meaningOf(code, dialect!, lastMti)})`);
+  const codeText = (code: string | undefined): string =>
+    code === undefined ? 'no answer' : `${code} (${meaningOf(code, dialect!, lastMti)})`;
   if (e.outcome !== undefined) {
     const want = ACTION_CODES[e.outcome][codeSetOf(dialect!)];
     if (o.actionCode !== want) f.push(`action code: expected ${want} (${e.outcome}), got ${codeText(o.actionCode)}`);
   }
-  if (e.actionCode !== undefined && o.actionCode !== e.actionCode) f.push(`action code: expected ${e.actionCode}, got ${codeText(o.actionCode)}`);
+  if (e.actionCode !== undefined && o.actionCode !== e.actionCode)
+    f.push(`action code: expected ${e.actionCode}, got ${codeText(o.actionCode)}`);
   for (const k of ['approved', 'timedOut', 'reversalStored'] as const) {
     if (e[k] !== undefined && e[k] !== o[k]) f.push(`${k}: expected ${String(e[k])}, got ${String(o[k])}`);
   }
-  if (e.approvalCode !== undefined && e.approvalCode !== o.approvalCode) f.push(`approval code: expected ${e.approvalCode}, got ${o.approvalCode ?? 'none'}`);
-  if (e.pendingReversals !== undefined && e.pendingReversals !== o.pendingReversals) f.push(`reversals stored in the terminal: expected ${e.pendingReversals}, got ${String(o.pendingReversals)}`);
+  if (e.approvalCode !== undefined && e.approvalCode !== o.approvalCode)
+    f.push(`approval code: expected ${e.approvalCode}, got ${o.approvalCode ?? 'none'}`);
+  if (e.pendingReversals !== undefined && e.pendingReversals !== o.pendingReversals)
+    f.push(`reversals stored in the terminal: expected ${e.pendingReversals}, got ${String(o.pendingReversals)}`);
   if (e.exchanges !== undefined) {
     const sent = o.exchanges.map((x) => String(x.request[0]));
     if (sent.length !== e.exchanges.length || !e.exchanges.every((m, i) => mtiMatches(m, sent[i], dialect!))) {
@@ -55,18 +69,24 @@ function answerCodeFailures(e: Expectations, o: Observed): string[] {
 /** The answer to the step's last request (or its last request of MTI `to`): MTI, fields present, absent and their values. */
 function answerFailures(a: AnswerExpectation, o: Observed): string[] {
   const f: string[] = [];
-  const e = a.to === undefined ? o.exchanges.at(-1) : o.exchanges.filter((x) => mtiMatches(a.to!, x.request[0], o.terminal!.dialect)).at(-1);
+  const e =
+    a.to === undefined
+      ? o.exchanges.at(-1)
+      : o.exchanges.filter((x) => mtiMatches(a.to!, x.request[0], o.terminal!.dialect)).at(-1);
   const which = a.to === undefined ? 'the answer' : `the answer to ${a.to}`;
   if (e === undefined) return [`${which}: the step sent no ${a.to ?? 'request'}`];
   const r = e.response;
   if (r === undefined) return [`${which}: none came`];
-  if (a.mti !== undefined && !mtiMatches(a.mti, r[0], o.terminal!.dialect)) f.push(`${which}: MTI expected ${a.mti}, got ${String(r[0])}`);
+  if (a.mti !== undefined && !mtiMatches(a.mti, r[0], o.terminal!.dialect))
+    f.push(`${which}: MTI expected ${a.mti}, got ${String(r[0])}`);
   for (const n of a.present ?? []) if (r[n] === undefined) f.push(`${which}: field ${n} expected present, is absent`);
   for (const n of a.absent ?? []) if (r[n] !== undefined) f.push(`${which}: field ${n} expected absent, is present`);
   for (const [n, v] of Object.entries(a.fields ?? {})) {
     const actual = r[Number(n)];
-    const shown = actual === undefined ? 'absent' : Buffer.isBuffer(actual) ? `${actual.length} bytes` : JSON.stringify(actual);
-    if (typeof actual !== 'string' || actual !== v) f.push(`${which}: field ${n} expected ${JSON.stringify(v)}, got ${shown}`);
+    const shown =
+      actual === undefined ? 'absent' : Buffer.isBuffer(actual) ? `${actual.length} bytes` : JSON.stringify(actual);
+    if (typeof actual !== 'string' || actual !== v)
+      f.push(`${which}: field ${n} expected ${JSON.stringify(v)}, got ${shown}`);
   }
   return f;
 }
@@ -74,10 +94,14 @@ function answerFailures(a: AnswerExpectation, o: Observed): string[] {
 function activityFailures(e: Expectations, activity: Activity, run: RunContext): string[] {
   const f: string[] = [];
   if (e.postings !== undefined && !postingsMatch(e.postings, activity.postings, run)) {
-    f.push(`postings: expected ${list(e.postings.map((p) => postingWanted(p)))}, got ${list(activity.postings.map((p) => `${postingShown(p)} (card ${run.cardNameOf(p.card)})`))}`);
+    f.push(
+      `postings: expected ${list(e.postings.map((p) => postingWanted(p)))}, got ${list(activity.postings.map((p) => `${postingShown(p)} (card ${run.cardNameOf(p.card)})`))}`,
+    );
   }
   if (e.notices !== undefined && !noticesMatch(e.notices, activity.notices, run)) {
-    f.push(`notices: expected ${list(e.notices.map((n) => noticeShown(n)))}, got ${list(activity.notices.map((n) => `${noticeShown(n)} (card ${run.cardNameOf(n.card)})`))}`);
+    f.push(
+      `notices: expected ${list(e.notices.map((n) => noticeShown(n)))}, got ${list(activity.notices.map((n) => `${noticeShown(n)} (card ${run.cardNameOf(n.card)})`))}`,
+    );
   }
   return f;
 }
@@ -145,5 +169,9 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
 }
 
 function noticeFits(e: NoticeExpectation, n: ActivityNotice, run: RunContext): boolean {
-  return (e.type === undefined || e.type === n.type) && (e.card === undefined || run.card(e.card).id === n.card) && (e.tries === undefined || e.tries === n.tries);
+  return (
+    (e.type === undefined || e.type === n.type) &&
+    (e.card === undefined || run.card(e.card).id === n.card) &&
+    (e.tries === undefined || e.tries === n.tries)
+  );
 }

@@ -61,7 +61,8 @@ const DIALECTS = ['iso93ascii', 'iso87ascii', 'iso93binary'];
 class UsageError extends Error {}
 
 function port(text: string, what: string): number {
-  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new UsageError(`${what}: a port from 1 to 65535`);
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535)
+    throw new UsageError(`${what}: a port from 1 to 65535`);
   return Number(text);
 }
 
@@ -82,15 +83,18 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
   if (v.help === true) return 'help';
   const dialect = v.dialect ?? 'iso93ascii';
   if (!DIALECTS.includes(dialect)) throw new UsageError(`--dialect: one of ${DIALECTS.join(', ')}`);
-  if (v.header !== undefined && !LENGTH_HEADERS.includes(v.header as LengthHeader)) throw new UsageError(`--header: one of ${LENGTH_HEADERS.join(', ')}`);
+  if (v.header !== undefined && !LENGTH_HEADERS.includes(v.header as LengthHeader))
+    throw new UsageError(`--header: one of ${LENGTH_HEADERS.join(', ')}`);
   const listeners: Record<string, number> = {};
   for (const l of v.listener ?? []) {
     const m = /^([a-z0-9]+)=(.*)$/.exec(l);
-    if (m === null || !DIALECTS.includes(m[1]!)) throw new UsageError(`--listener: DIALECT=PORT, the dialect one of ${DIALECTS.join(', ')}`);
+    if (m === null || !DIALECTS.includes(m[1]!))
+      throw new UsageError(`--listener: DIALECT=PORT, the dialect one of ${DIALECTS.join(', ')}`);
     listeners[m[1]!] = port(m[2]!, `--listener ${m[1]!}`);
   }
   const admin = v.admin ?? 'http://127.0.0.1:8080';
-  if (!/^https?:\/\/[^/\s]+\/?$/.test(admin)) throw new UsageError('--admin: the admin API\'s base URL, e.g. http://127.0.0.1:8080');
+  if (!/^https?:\/\/[^/\s]+\/?$/.test(admin))
+    throw new UsageError("--admin: the admin API's base URL, e.g. http://127.0.0.1:8080");
   let settleMs: number | undefined;
   if (v['settle-ms'] !== undefined) {
     if (!/^\d{1,6}$/.test(v['settle-ms'])) throw new UsageError('--settle-ms: a whole number of milliseconds');
@@ -105,7 +109,13 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
     } catch {
       // not there: loading it reports the problem, naming the file
     }
-    if (isDir) files.push(...readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f)));
+    if (isDir)
+      files.push(
+        ...readdirSync(p)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => join(p, f)),
+      );
     else files.push(p);
   }
   if (files.length === 0) throw new UsageError(`no *.json scenario file in ${parsed.positionals.join(', ')}`);
@@ -126,7 +136,10 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
 
 /** Runs the scenarios; resolves with the exit code and never exits the process itself. */
-export async function main(argv: string[], io: CliIo = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) }): Promise<number> {
+export async function main(
+  argv: string[],
+  io: CliIo = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) },
+): Promise<number> {
   let p: Plan;
   try {
     const planned = plan(argv, io.env ?? process.env);
@@ -154,7 +167,9 @@ export async function main(argv: string[], io: CliIo = { out: process.stdout.wri
     }
   }
   if (problems.length > 0) {
-    io.err(`scenario: not run, ${problems.length} file${problems.length === 1 ? '' : 's'} with problems:\n${problems.join('\n')}\n`);
+    io.err(
+      `scenario: not run, ${problems.length} file${problems.length === 1 ? '' : 's'} with problems:\n${problems.join('\n')}\n`,
+    );
     return 2;
   }
   const results: ScenarioResult[] = [];

@@ -86,7 +86,8 @@ export class RunContext {
   terminalOf(step: TerminalStep): RunTerminal {
     if (step.action === 'retransmit') {
       const t = this.observed.get(step.retransmit.step)?.terminal;
-      if (t === undefined) throw new StepFailure(`step ${JSON.stringify(step.retransmit.step)} did not run: nothing to retransmit`);
+      if (t === undefined)
+        throw new StepFailure(`step ${JSON.stringify(step.retransmit.step)} did not run: nothing to retransmit`);
       return t;
     }
     return step.terminal === undefined ? [...this.terminals.values()][0]! : this.terminals.get(step.terminal)!;

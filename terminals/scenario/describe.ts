@@ -12,7 +12,10 @@ import { kroner, ore } from './values.js';
 /** What the step did, e.g. "purchase 125.00 DKK, right PIN, card c 501912******3456 on pos (chip T1) [fault noAnswer]". */
 export function describeStep(step: Step, t: RunTerminal | undefined, run: RunContext): string {
   const on = t === undefined ? '' : ` on ${t.name} (${t.spec.kind} ${t.id})`;
-  const fault = step.fault === undefined ? '' : ` [fault ${step.fault.kind}${step.fault.mti === undefined ? '' : ` on ${step.fault.mti}`}]`;
+  const fault =
+    step.fault === undefined
+      ? ''
+      : ` [fault ${step.fault.kind}${step.fault.mti === undefined ? '' : ` on ${step.fault.mti}`}]`;
   return `${describeAction(step, (name) => `card ${name} ${run.card(name).maskedPan}`)}${on}${fault}`;
 }
 
@@ -22,16 +25,21 @@ type CardText = (name: string) => string;
 const money = (dkk: string): string => kroner(ore(dkk));
 
 /** How the PIN was entered; digits given in the file are not shown. */
-const pinText = (pin: PinEntry | undefined): string => (pin === undefined ? 'no PIN' : pin === 'right' || pin === 'wrong' ? `${pin} PIN` : 'PIN given');
+const pinText = (pin: PinEntry | undefined): string =>
+  pin === undefined ? 'no PIN' : pin === 'right' || pin === 'wrong' ? `${pin} PIN` : 'PIN given';
 
 // A mapped type over every action: the compiler asks for a new action's description here.
 const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => string } = {
   purchase: ({ purchase: p }, card) => {
-    const options = [p.magstripe === true ? 'magstripe' : '', p.rejectSignature === true ? 'signature rejected' : ''].filter((x) => x !== '');
+    const options = [
+      p.magstripe === true ? 'magstripe' : '',
+      p.rejectSignature === true ? 'signature rejected' : '',
+    ].filter((x) => x !== '');
     return `purchase ${money(p.amount)}, ${pinText(p.pin)}${options.length > 0 ? `, ${options.join(', ')}` : ''}, ${card(p.card)}`;
   },
   refund: ({ refund: r }, card) => `refund ${money(r.amount)}, ${pinText(r.pin)}, ${card(r.card)}`,
-  fuel: ({ fuel: f }, card) => `fuel up to ${money(f.maximum)}, pumped ${money(f.pumped)}, ${pinText(f.pin)}, ${card(f.card)}`,
+  fuel: ({ fuel: f }, card) =>
+    `fuel up to ${money(f.maximum)}, pumped ${money(f.pumped)}, ${pinText(f.pin)}, ${card(f.card)}`,
   signOn: () => 'signOn',
   echo: () => 'echo',
   sendPendingReversals: () => 'sendPendingReversals',
@@ -40,7 +48,8 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
     return `retransmit ${r.request ?? 'the last request'} of step ${JSON.stringify(r.step)}${r.repeat === true ? ' as a repeat' : ''}${changed}`;
   },
   wait: ({ wait }) => `wait ${wait} ms`,
-  admin: ({ admin: a }, card) => `issuer: ${a.action}${a.reason === undefined ? '' : ` (${a.reason})`}${a.balance === undefined ? '' : ` to ${money(a.balance)}`} ${card(a.card)}`,
+  admin: ({ admin: a }, card) =>
+    `issuer: ${a.action}${a.reason === undefined ? '' : ` (${a.reason})`}${a.balance === undefined ? '' : ` to ${money(a.balance)}`} ${card(a.card)}`,
 };
 
 function describeAction<A extends ActionName>(step: StepOf<A>, card: CardText): string {
@@ -55,7 +64,10 @@ export function gotOf(o: Observed): string {
   const last = o.exchanges.at(-1)!;
   const parts: string[] = [];
   if (o.actionCode === undefined) parts.push('no answer');
-  else parts.push(`${o.actionCode} ${meaningOf(o.actionCode, o.terminal.dialect, String(last.response?.[0] ?? last.request[0]))}`);
+  else
+    parts.push(
+      `${o.actionCode} ${meaningOf(o.actionCode, o.terminal.dialect, String(last.response?.[0] ?? last.request[0]))}`,
+    );
   if (o.approvalCode !== undefined) parts.push(`approval code ${o.approvalCode}`);
   if (o.reversalStored === true) parts.push('reversal stored');
   if (o.txn !== undefined) parts.push(`txn ${o.txn}`);
@@ -65,10 +77,15 @@ export function gotOf(o: Observed): string {
 /** A card as set up: status, balance, expiry, block and history. */
 export function cardSummary(c: ScenarioCard): string {
   if (c.status === 'notRegistered') return 'not registered';
-  const parts = [c.status ?? 'active', `balance ${money(c.balance ?? DEFAULT_BALANCE)}`, `expiry ${c.expiry ?? DEFAULT_EXPIRY}`];
+  const parts = [
+    c.status ?? 'active',
+    `balance ${money(c.balance ?? DEFAULT_BALANCE)}`,
+    `expiry ${c.expiry ?? DEFAULT_EXPIRY}`,
+  ];
   if (c.block !== undefined) parts.push(`blocked ${c.block}`);
   if (c.wrongPins !== undefined) parts.push(`${c.wrongPins} wrong PIN${c.wrongPins > 1 ? 's' : ''}`);
-  if (c.contactless !== undefined) parts.push(`${c.contactless.payments} contactless payments of ${money(c.contactless.amount)}`);
+  if (c.contactless !== undefined)
+    parts.push(`${c.contactless.payments} contactless payments of ${money(c.contactless.amount)}`);
   return parts.join(', ');
 }
 
@@ -85,7 +102,13 @@ export function postingWanted(p: PostingExpectation): string {
 }
 
 export function postingShown(p: ActivityPosting): string {
-  return [p.type, p.direction, kroner(p.amount), `txn ${p.txn}`, ...(p.reason === undefined ? [] : [`reason ${p.reason}`])].join(' ');
+  return [
+    p.type,
+    p.direction,
+    kroner(p.amount),
+    `txn ${p.txn}`,
+    ...(p.reason === undefined ? [] : [`reason ${p.reason}`]),
+  ].join(' ');
 }
 
 export function noticeShown(n: NoticeExpectation | ActivityNotice): string {

@@ -12,7 +12,13 @@ import { StepFailure, concreteMti } from './values.js';
  * on a terminal's step). The rule is removed after, whatever happened; a rule that never fired
  * is a failure of the step, added to `failures`.
  */
-export async function withFault<T>(step: Step, t: RunTerminal | undefined, run: RunContext, failures: string[], act: () => Promise<T>): Promise<T> {
+export async function withFault<T>(
+  step: Step,
+  t: RunTerminal | undefined,
+  run: RunContext,
+  failures: string[],
+  act: () => Promise<T>,
+): Promise<T> {
   if (step.fault === undefined || t === undefined) return act();
   const id = await installFault(step.fault, step, t, run);
   try {
@@ -32,7 +38,8 @@ async function installFault(f: FaultSpec, step: Step, t: RunTerminal, run: RunCo
   if (f.ms !== undefined) body.ms = f.ms;
   if (f.code !== undefined) body.code = f.code;
   const answer = await run.admin.call('POST', '/faults', 'vendor', body);
-  if (answer.status !== 201) throw new StepFailure(`fault rule not set: POST /faults: ${answer.status} ${reasonOf(answer)}`);
+  if (answer.status !== 201)
+    throw new StepFailure(`fault rule not set: POST /faults: ${answer.status} ${reasonOf(answer)}`);
   return String(answer.body.id);
 }
 

@@ -8,7 +8,11 @@ const indent = (text: string, by: string): string => text.replace(/^(?=.)/gm, by
 
 /** One scenario, readable. */
 export function textReport(r: ScenarioResult): string {
-  const lines = [`Scenario: ${r.name}`, `  file:  ${r.file}`, `  rule:  ${JSON.stringify(r.rule)}${r.source === undefined ? '' : ` (${r.source})`}`];
+  const lines = [
+    `Scenario: ${r.name}`,
+    `  file:  ${r.file}`,
+    `  rule:  ${JSON.stringify(r.rule)}${r.source === undefined ? '' : ` (${r.source})`}`,
+  ];
   for (const c of r.cards) lines.push(`  card:  ${c}`);
   if (r.setupError !== undefined) {
     lines.push(`  SETUP FAILED: ${r.setupError}`, '  no step was run', '');
@@ -16,7 +20,10 @@ export function textReport(r: ScenarioResult): string {
   }
   for (const s of r.steps) lines.push(stepLines(s));
   const failed = r.steps.filter((s) => !s.passed).length;
-  lines.push(`  ${failed === 0 ? 'PASSED' : 'FAILED'}: ${r.steps.length - failed} of ${r.steps.length} steps passed (${(r.durationMs / 1000).toFixed(1)} s)`, '');
+  lines.push(
+    `  ${failed === 0 ? 'PASSED' : 'FAILED'}: ${r.steps.length - failed} of ${r.steps.length} steps passed (${(r.durationMs / 1000).toFixed(1)} s)`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -25,7 +32,8 @@ function stepLines(s: StepResult): string {
   if (s.got !== '') lines.push(`          -> ${s.got}`);
   if (!s.passed) {
     for (const f of s.failures) lines.push(`          x ${f}`);
-    if (s.exchanges.length > 0) lines.push('          exchanges:', ...s.exchanges.map((e) => indent(e, '            ')));
+    if (s.exchanges.length > 0)
+      lines.push('          exchanges:', ...s.exchanges.map((e) => indent(e, '            ')));
   }
   return lines.join('\n');
 }
@@ -46,11 +54,11 @@ export function xmlText(text: string): string {
       // The characters XML 1.0 allows, by code point: tab, line feed and carriage return among them.
       // eslint-disable-next-line no-control-regex
       .replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, '\ufffd')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
   );
 }
 
@@ -69,7 +77,9 @@ export function junitXml(results: ScenarioResult[]): string {
     let suiteErrors = 0;
     if (r.setupError !== undefined) {
       suiteErrors = 1;
-      cases.push(`    <testcase name="setup" classname="${xmlText(r.name)}" time="${seconds(r.durationMs)}">\n      <error message="${xmlText(r.setupError)}" type="setup">${xmlText(r.setupError)}</error>\n    </testcase>`);
+      cases.push(
+        `    <testcase name="setup" classname="${xmlText(r.name)}" time="${seconds(r.durationMs)}">\n      <error message="${xmlText(r.setupError)}" type="setup">${xmlText(r.setupError)}</error>\n    </testcase>`,
+      );
     }
     for (const s of r.steps) {
       const head = `    <testcase name="${xmlText(`${s.index}. ${s.name}`)}" classname="${xmlText(r.name)}" time="${seconds(s.durationMs)}"`;
@@ -78,8 +88,15 @@ export function junitXml(results: ScenarioResult[]): string {
         continue;
       }
       suiteFailures++;
-      const detail = [s.did, ...(s.got === '' ? [] : [`-> ${s.got}`]), ...s.failures.map((f) => `x ${f}`), ...s.exchanges].join('\n');
-      cases.push(`${head}>\n      <failure message="${xmlText(s.failures.join('; '))}" type="expectation">${xmlText(detail)}</failure>\n    </testcase>`);
+      const detail = [
+        s.did,
+        ...(s.got === '' ? [] : [`-> ${s.got}`]),
+        ...s.failures.map((f) => `x ${f}`),
+        ...s.exchanges,
+      ].join('\n');
+      cases.push(
+        `${head}>\n      <failure message="${xmlText(s.failures.join('; '))}" type="expectation">${xmlText(detail)}</failure>\n    </testcase>`,
+      );
     }
     const count = cases.length;
     tests += count;

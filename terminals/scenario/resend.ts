@@ -22,11 +22,21 @@ const pad2 = (n: number): string => String(n).padStart(2, '0');
 
 /** Field 7, MMDDhhmmss in UTC. */
 function transmissionTime(at: Date): string {
-  return pad2(at.getUTCMonth() + 1) + pad2(at.getUTCDate()) + pad2(at.getUTCHours()) + pad2(at.getUTCMinutes()) + pad2(at.getUTCSeconds());
+  return (
+    pad2(at.getUTCMonth() + 1) +
+    pad2(at.getUTCDate()) +
+    pad2(at.getUTCHours()) +
+    pad2(at.getUTCMinutes()) +
+    pad2(at.getUTCSeconds())
+  );
 }
 
 /** The request as retransmitted: the repeat MTI (third digit of the function, + 1) when asked, `set` fields replaced. */
-export function retransmission(original: IsoMessage, o: { repeat?: boolean | undefined; set?: Record<string, string> | undefined }, at: Date): IsoMessage {
+export function retransmission(
+  original: IsoMessage,
+  o: { repeat?: boolean | undefined; set?: Record<string, string> | undefined },
+  at: Date,
+): IsoMessage {
   const message: IsoMessage = { ...original, 7: transmissionTime(at) };
   if (o.repeat === true) {
     const mti = String(original[0]);

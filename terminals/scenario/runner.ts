@@ -84,13 +84,20 @@ export function runProblems(s: ScenarioFile, o: RunOptions): string[] {
   const problems: string[] = [];
   const registered = Object.values(s.cards ?? {}).some((c) => c.status !== 'notRegistered');
   const issuerNeeded = registered || s.steps.some((st) => st.admin !== undefined || st.expect?.cardState !== undefined);
-  if (issuerNeeded && o.issuerToken === undefined) problems.push('needs an issuer token (--issuer-token): it registers cards through the issuer API');
-  const vendorAt = s.steps.findIndex((st) => st.fault !== undefined || st.expect?.postings !== undefined || st.expect?.notices !== undefined);
-  if (vendorAt >= 0 && o.vendorToken === undefined) problems.push(`needs a vendor token (--vendor-token): /steps/${vendorAt} sets a fault rule or checks postings or notices`);
+  if (issuerNeeded && o.issuerToken === undefined)
+    problems.push('needs an issuer token (--issuer-token): it registers cards through the issuer API');
+  const vendorAt = s.steps.findIndex(
+    (st) => st.fault !== undefined || st.expect?.postings !== undefined || st.expect?.notices !== undefined,
+  );
+  if (vendorAt >= 0 && o.vendorToken === undefined)
+    problems.push(
+      `needs a vendor token (--vendor-token): /steps/${vendorAt} sets a fault rule or checks postings or notices`,
+    );
   const base = o.dialect ?? 'iso93ascii';
   for (const [name, t] of Object.entries(s.terminals)) {
     const d = t.dialect ?? base;
-    if (d !== base && o.listeners?.[d] === undefined) problems.push(`/terminals/${name}/dialect: no listener speaking ${d} was given (--listener ${d}=PORT)`);
+    if (d !== base && o.listeners?.[d] === undefined)
+      problems.push(`/terminals/${name}/dialect: no listener speaking ${d} was given (--listener ${d}=PORT)`);
   }
   return problems;
 }
@@ -100,7 +107,10 @@ export function runProblems(s: ScenarioFile, o: RunOptions): string[] {
  * not a valid scenario or the options lack what it needs (nothing is run then); otherwise
  * resolves with every step's result, whatever happened.
  */
-export async function runScenario(file: string | { file: string; scenario: Scenario }, o: RunOptions): Promise<ScenarioResult> {
+export async function runScenario(
+  file: string | { file: string; scenario: Scenario },
+  o: RunOptions,
+): Promise<ScenarioResult> {
   const { file: name, scenario } = typeof file === 'string' ? { file, scenario: loadScenario(file) } : file;
   const problems = runProblems(scenario, o);
   if (problems.length > 0) throw new ScenarioError(name, problems);
@@ -130,7 +140,16 @@ class ScenarioRun {
   ) {
     this.ctx = new RunContext(s, o);
     this.activity = o.vendorToken === undefined ? undefined : new ActivityReader(this.ctx, o.settleMs ?? 1000);
-    this.result = { file, name: s.name, rule: s.rule, cards: [], steps: [], passed: false, startedAt: new Date(), durationMs: 0 };
+    this.result = {
+      file,
+      name: s.name,
+      rule: s.rule,
+      cards: [],
+      steps: [],
+      passed: false,
+      startedAt: new Date(),
+      durationMs: 0,
+    };
     if (s.source !== undefined) this.result.source = s.source;
   }
 
@@ -199,7 +218,8 @@ class ScenarioRun {
     // A step that did nothing produced no values: a later step using them fails, saying so.
     if (s.observed === undefined) for (const name of Object.keys(step.save ?? {})) this.vars.set(name, undefined);
     // What the failed step caused is its own: not to be taken for the next step's.
-    if (this.activity !== undefined && s.activity === undefined) await this.activity.since(started, undefined).catch(() => undefined);
+    if (this.activity !== undefined && s.activity === undefined)
+      await this.activity.since(started, undefined).catch(() => undefined);
   }
 
   /** The variables for a step's expectations: those saved, and this.* of its own transaction. */

@@ -102,7 +102,10 @@ export function parseScenario(file: string, text: string): Scenario {
   const json = value as ScenarioFile;
   const scenario: Scenario = { ...json, steps: json.steps.map(stepOf) };
   // A step that names a terminal its action does not use loses it in the union: the problem is found from the file's.
-  const problems = semanticProblems(scenario, json.steps.map((st) => st.terminal));
+  const problems = semanticProblems(
+    scenario,
+    json.steps.map((st) => st.terminal),
+  );
   if (problems.length > 0) throw new ScenarioError(file, problems);
   return scenario;
 }
@@ -126,8 +129,10 @@ function schemaProblems(errors: ErrorObject[]): string[] {
     const path = e.instancePath || '/';
     let problem: string;
     if (e.keyword === 'required') problem = `${e.instancePath}/${String(e.params.missingProperty)} is required`;
-    else if (e.keyword === 'additionalProperties') problem = `${e.instancePath}/${String(e.params.additionalProperty)} is not allowed`;
-    else if (e.keyword === 'propertyNames') continue; // the name's own error (pattern) follows with the description
+    else if (e.keyword === 'additionalProperties')
+      problem = `${e.instancePath}/${String(e.params.additionalProperty)} is not allowed`;
+    else if (e.keyword === 'propertyNames')
+      continue; // the name's own error (pattern) follows with the description
     else if (e.propertyName !== undefined) problem = `${path}/${e.propertyName} (a name): ${descriptionOf(e)}`;
     else problem = `${path} ${descriptionOf(e)}`;
     if (!out.includes(problem)) out.push(problem);

@@ -5,7 +5,15 @@
  * terminal, action, fault, expectations, variables, saved values.
  */
 import type { Scenario, ScenarioCard, ScenarioTerminal } from './scenario.js';
-import { type ActionName, type Expectations, type Step, type StepOf, hasOwnTerminal, makesTransaction, usesTerminal } from './steps.js';
+import {
+  type ActionName,
+  type Expectations,
+  type Step,
+  type StepOf,
+  hasOwnTerminal,
+  makesTransaction,
+  usesTerminal,
+} from './steps.js';
 
 /**
  * The problems of a scenario that passed the schema. `named` is the terminal each step names in
@@ -36,16 +44,31 @@ interface StepAt {
 const VARIABLE = /\$\{([^}]*)\}/g;
 const STEP_VALUES = new Set(['stan', 'localTime', 'txn', 'approvalCode', 'actionCode']);
 /** Expectations about the switch's answer: a step that sends nothing cannot have them. */
-const ANSWER_KEYS = ['outcome', 'actionCode', 'approved', 'timedOut', 'reversalStored', 'approvalCode', 'exchanges', 'answer', 'pendingReversals'] as const;
+const ANSWER_KEYS = [
+  'outcome',
+  'actionCode',
+  'approved',
+  'timedOut',
+  'reversalStored',
+  'approvalCode',
+  'exchanges',
+  'answer',
+  'pendingReversals',
+] as const;
 
 /** "a wait step", "an echo step". */
 const aStep = (action: string): string => `${/^[aeiou]/.test(action) ? 'an' : 'a'} ${action} step`;
 
 /** Every `${name}` in the strings of a value, with the JSON path of the string. */
-function variablesIn(value: unknown, path: string, out: { name: string; path: string }[] = []): { name: string; path: string }[] {
+function variablesIn(
+  value: unknown,
+  path: string,
+  out: { name: string; path: string }[] = [],
+): { name: string; path: string }[] {
   if (typeof value === 'string') for (const m of value.matchAll(VARIABLE)) out.push({ name: m[1]!, path });
   else if (Array.isArray(value)) value.forEach((v, i) => variablesIn(v, `${path}/${i}`, out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) variablesIn(v, `${path}/${k}`, out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) variablesIn(v, `${path}/${k}`, out);
   return out;
 }
 
@@ -66,7 +89,8 @@ class Checks {
   }
 
   cardRef(name: string | undefined, path: string): void {
-    if (name !== undefined && !Object.hasOwn(this.cardSpecs, name)) this.problem(`${path}: no card named ${JSON.stringify(name)} in /cards`);
+    if (name !== undefined && !Object.hasOwn(this.cardSpecs, name))
+      this.problem(`${path}: no card named ${JSON.stringify(name)} in /cards`);
   }
 
   cardSpec(name: string): ScenarioCard | undefined {
@@ -83,9 +107,12 @@ class Checks {
     for (const [name, c] of Object.entries(this.cardSpecs)) {
       const history = c.wrongPins !== undefined || c.contactless !== undefined;
       if (history && ((c.status ?? 'active') !== 'active' || c.block !== undefined)) {
-        this.problem(`/cards/${name}: wrongPins and contactless are made with real transactions: the card must be active and not blocked`);
+        this.problem(
+          `/cards/${name}: wrongPins and contactless are made with real transactions: the card must be active and not blocked`,
+        );
       }
-      if (c.blockStatement !== undefined && c.block === undefined) this.problem(`/cards/${name}/blockStatement: only with block`);
+      if (c.blockStatement !== undefined && c.block === undefined)
+        this.problem(`/cards/${name}/blockStatement: only with block`);
       if (c.status === 'notRegistered' && Object.keys(c).some((k) => k !== 'status' && k !== 'pin' && k !== 'expiry')) {
         this.problem(`/cards/${name}: a card that is not registered has only status, pin and expiry`);
       }
@@ -95,7 +122,8 @@ class Checks {
   checkStep(step: Step, index: number, named: string | undefined): void {
     const at = `/steps/${index}`;
     const earlier = this.stepNames.get(step.name);
-    if (earlier !== undefined) this.problem(`${at}/name: ${JSON.stringify(step.name)} is the name of step ${earlier + 1} too`);
+    if (earlier !== undefined)
+      this.problem(`${at}/name: ${JSON.stringify(step.name)} is the name of step ${earlier + 1} too`);
     this.stepNames.set(step.name, index);
     const terminal = this.terminal(step.action, named, at);
     actionRules(step, { checks: this, at, index, terminal });
@@ -108,7 +136,10 @@ class Checks {
   /** The step's own terminal: the one named, or the only one. A step without one of its own names none. */
   private terminal(action: ActionName, named: string | undefined, at: string): NamedTerminal | undefined {
     if (!hasOwnTerminal(action)) {
-      if (named !== undefined) this.problem(`${at}/terminal: ${aStep(action)} ${action === 'retransmit' ? "uses its original's terminal" : 'uses no terminal'}`);
+      if (named !== undefined)
+        this.problem(
+          `${at}/terminal: ${aStep(action)} ${action === 'retransmit' ? "uses its original's terminal" : 'uses no terminal'}`,
+        );
       return undefined;
     }
     const names = Object.keys(this.s.terminals);
@@ -126,39 +157,51 @@ class Checks {
     const f = step.fault;
     if (f === undefined) return;
     if (!usesTerminal(step)) this.problem(`${at}/fault: only before a terminal's action`);
-    if ((f.kind === 'delay') !== (f.ms !== undefined)) this.problem(`${at}/fault/ms: ${f.kind === 'delay' ? 'is required by kind delay' : 'only with kind delay'}`);
-    if ((f.kind === 'actionCode') !== (f.code !== undefined)) this.problem(`${at}/fault/code: ${f.kind === 'actionCode' ? 'is required by kind actionCode' : 'only with kind actionCode'}`);
+    if ((f.kind === 'delay') !== (f.ms !== undefined))
+      this.problem(`${at}/fault/ms: ${f.kind === 'delay' ? 'is required by kind delay' : 'only with kind delay'}`);
+    if ((f.kind === 'actionCode') !== (f.code !== undefined))
+      this.problem(
+        `${at}/fault/code: ${f.kind === 'actionCode' ? 'is required by kind actionCode' : 'only with kind actionCode'}`,
+      );
   }
 
   private expectations(step: Step, e: Expectations, at: string): void {
-    if (!usesTerminal(step)) for (const k of ANSWER_KEYS) if (e[k] !== undefined) this.problem(`${at}/expect/${k}: ${aStep(step.action)} sends nothing to the switch`);
-    if (e.outcome !== undefined && e.actionCode !== undefined) this.problem(`${at}/expect: outcome or actionCode, not both`);
+    if (!usesTerminal(step))
+      for (const k of ANSWER_KEYS)
+        if (e[k] !== undefined) this.problem(`${at}/expect/${k}: ${aStep(step.action)} sends nothing to the switch`);
+    if (e.outcome !== undefined && e.actionCode !== undefined)
+      this.problem(`${at}/expect: outcome or actionCode, not both`);
     if (e.status !== undefined && step.action !== 'admin') this.problem(`${at}/expect/status: only for admin steps`);
     e.postings?.forEach((p, j) => this.cardRef(p.card, `${at}/expect/postings/${j}/card`));
     e.notices?.forEach((n, j) => this.cardRef(n.card, `${at}/expect/notices/${j}/card`));
     for (const name of Object.keys(e.cardState ?? {})) {
       this.cardRef(name, `${at}/expect/cardState/${name}`);
-      if (this.cardSpec(name)?.status === 'notRegistered') this.problem(`${at}/expect/cardState/${name}: the card is not registered: it has no state`);
+      if (this.cardSpec(name)?.status === 'notRegistered')
+        this.problem(`${at}/expect/cardState/${name}: the card is not registered: it has no state`);
     }
   }
 
   /** Variables: saved by an earlier step; this.* (the step's own transaction) in its expectations only. */
   private variables(step: Step, at: string): void {
     const { expect, save: _, ...doing } = step;
-    for (const v of variablesIn(doing, at)) if (!this.saved.has(v.name)) this.problem(`${v.path}: \${${v.name}} is not saved by an earlier step`);
+    for (const v of variablesIn(doing, at))
+      if (!this.saved.has(v.name)) this.problem(`${v.path}: \${${v.name}} is not saved by an earlier step`);
     for (const v of variablesIn(expect, `${at}/expect`)) {
       const own = /^this\.(.+)$/.exec(v.name);
       if (own === null) {
         if (!this.saved.has(v.name)) this.problem(`${v.path}: \${${v.name}} is not saved by an earlier step`);
-      } else if (!STEP_VALUES.has(own[1]!)) this.problem(`${v.path}: \${${v.name}}: this. is followed by one of ${[...STEP_VALUES].join(', ')}`);
-      else if (!makesTransaction(step.action) && own[1] !== 'actionCode') this.problem(`${v.path}: \${${v.name}}: ${aStep(step.action)} makes no transaction`);
+      } else if (!STEP_VALUES.has(own[1]!))
+        this.problem(`${v.path}: \${${v.name}}: this. is followed by one of ${[...STEP_VALUES].join(', ')}`);
+      else if (!makesTransaction(step.action) && own[1] !== 'actionCode')
+        this.problem(`${v.path}: \${${v.name}}: ${aStep(step.action)} makes no transaction`);
     }
   }
 
   private saves(step: Step, at: string): void {
     for (const [name, what] of Object.entries(step.save ?? {})) {
       if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
-      else if (what !== 'actionCode' && !makesTransaction(step.action)) this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
+      else if (what !== 'actionCode' && !makesTransaction(step.action))
+        this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
       this.saved.add(name);
     }
   }
@@ -178,7 +221,11 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   purchase: ({ purchase: p }, x) => {
     x.checks.cardRef(p.card, `${x.at}/purchase/card`);
     notAtPump('purchase', x);
-    if (p.rejectSignature === true && x.terminal !== undefined && (x.terminal.spec.kind !== 'chip' || p.pin !== undefined)) {
+    if (
+      p.rejectSignature === true &&
+      x.terminal !== undefined &&
+      (x.terminal.spec.kind !== 'chip' || p.pin !== undefined)
+    ) {
       x.checks.problem(`${x.at}/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)`);
     }
   },
@@ -188,23 +235,31 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   },
   fuel: ({ fuel }, x) => {
     x.checks.cardRef(fuel.card, `${x.at}/fuel/card`);
-    if (x.terminal !== undefined && x.terminal.spec.kind !== 'fuel') x.checks.problem(`${x.at}/fuel: only a fuel terminal sells fuel (${x.terminal.name} is ${x.terminal.spec.kind})`);
+    if (x.terminal !== undefined && x.terminal.spec.kind !== 'fuel')
+      x.checks.problem(`${x.at}/fuel: only a fuel terminal sells fuel (${x.terminal.name} is ${x.terminal.spec.kind})`);
   },
   signOn: noRules,
   echo: noRules,
   sendPendingReversals: noRules,
   retransmit: ({ retransmit: r }, x) => {
     const original = x.checks.earlierStep(r.step, x.index);
-    if (original === undefined) x.checks.problem(`${x.at}/retransmit/step: no earlier step named ${JSON.stringify(r.step)}`);
-    else if (!usesTerminal(original)) x.checks.problem(`${x.at}/retransmit/step: step ${JSON.stringify(r.step)} sent nothing`);
+    if (original === undefined)
+      x.checks.problem(`${x.at}/retransmit/step: no earlier step named ${JSON.stringify(r.step)}`);
+    else if (!usesTerminal(original))
+      x.checks.problem(`${x.at}/retransmit/step: step ${JSON.stringify(r.step)} sent nothing`);
   },
   wait: noRules,
   admin: ({ admin: a }, x) => {
     x.checks.cardRef(a.card, `${x.at}/admin/card`);
-    if (x.checks.cardSpec(a.card)?.status === 'notRegistered') x.checks.problem(`${x.at}/admin/card: the card is not registered: the issuer API cannot reach it`);
-    if ((a.action === 'block') !== (a.reason !== undefined)) x.checks.problem(`${x.at}/admin/reason: ${a.action === 'block' ? 'is required to block' : 'only to block'}`);
+    if (x.checks.cardSpec(a.card)?.status === 'notRegistered')
+      x.checks.problem(`${x.at}/admin/card: the card is not registered: the issuer API cannot reach it`);
+    if ((a.action === 'block') !== (a.reason !== undefined))
+      x.checks.problem(`${x.at}/admin/reason: ${a.action === 'block' ? 'is required to block' : 'only to block'}`);
     if (a.statement !== undefined && a.action !== 'block') x.checks.problem(`${x.at}/admin/statement: only to block`);
-    if ((a.action === 'setBalance') !== (a.balance !== undefined)) x.checks.problem(`${x.at}/admin/balance: ${a.action === 'setBalance' ? 'is required by setBalance' : 'only with setBalance'}`);
+    if ((a.action === 'setBalance') !== (a.balance !== undefined))
+      x.checks.problem(
+        `${x.at}/admin/balance: ${a.action === 'setBalance' ? 'is required by setBalance' : 'only with setBalance'}`,
+      );
   },
 };
 

@@ -32,7 +32,13 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
   const own = d === run.baseDialect;
   // runProblems has checked that a listener is given for every other dialect.
   const port = own ? o.port : o.listeners![d]!;
-  const options: TerminalOptions = { kind: spec.kind, terminalId: spec.terminalId, host: o.host ?? '127.0.0.1', port, dialect: d };
+  const options: TerminalOptions = {
+    kind: spec.kind,
+    terminalId: spec.terminalId,
+    host: o.host ?? '127.0.0.1',
+    port,
+    dialect: d,
+  };
   const header = spec.header ?? (own ? o.header : undefined);
   if (header !== undefined) options.header = header;
   if (spec.answerTimeoutMs !== undefined) options.answerTimeoutMs = spec.answerTimeoutMs;
@@ -63,16 +69,32 @@ async function register(run: RunContext, name: string, c: ScenarioCard): Promise
   const activationCode = c.activationCode ?? String(randomInt(0, 10_000)).padStart(4, '0');
   const { pan, answer } = await postCard(run, c, pin, activationCode);
   if (answer.status !== 201) throw new AdminError(`card ${name}: POST /cards: ${answer.status} ${reasonOf(answer)}`);
-  const card: RunCard = { name, pan, pin, activationCode, id: String(answer.body.card), maskedPan: String(answer.body.maskedPan) };
+  const card: RunCard = {
+    name,
+    pan,
+    pin,
+    activationCode,
+    id: String(answer.body.card),
+    maskedPan: String(answer.body.maskedPan),
+  };
   if (c.status === 'deleted') await run.admin.must('DELETE', `/cards/${card.id}`, 'issuer');
-  if (c.block !== undefined) await run.admin.must('POST', `/cards/${card.id}/block`, 'issuer', { reason: c.block, ...(c.blockStatement === undefined ? {} : { statement: c.blockStatement }) });
+  if (c.block !== undefined)
+    await run.admin.must('POST', `/cards/${card.id}/block`, 'issuer', {
+      reason: c.block,
+      ...(c.blockStatement === undefined ? {} : { statement: c.blockStatement }),
+    });
   if (c.wrongPins !== undefined) await makeWrongPins(run, card, c.wrongPins);
   if (c.contactless !== undefined) await makeContactless(run, card, c.contactless);
   return card;
 }
 
 /** POST /cards with a fresh PAN; another PAN when that one is taken. */
-async function postCard(run: RunContext, c: ScenarioCard, pin: string, activationCode: string): Promise<{ pan: string; answer: AdminAnswer }> {
+async function postCard(
+  run: RunContext,
+  c: ScenarioCard,
+  pin: string,
+  activationCode: string,
+): Promise<{ pan: string; answer: AdminAnswer }> {
   let pan: string;
   let answer: AdminAnswer;
   // A fresh random PAN is taken only by a one-in-ten-billion chance: try another then.
@@ -100,16 +122,26 @@ async function makeWrongPins(run: RunContext, card: RunCard, count: number): Pro
   for (let i = 1; i <= count; i++) {
     const o = await t.purchase({ pan: card.pan, amount: 100, pin: wrongPin(card.pin) });
     const want: ActionOutcome = i < 3 ? 'wrongPin' : 'pinTriesExceeded';
-    if (o.actionCode !== ACTION_CODES[want][codeSetOf(t.dialect)]) throw new StepFailure(`card ${card.name}: wrong PIN ${i} was answered ${o.actionCode ?? 'not at all'}, not ${want}`);
+    if (o.actionCode !== ACTION_CODES[want][codeSetOf(t.dialect)])
+      throw new StepFailure(
+        `card ${card.name}: wrong PIN ${i} was answered ${o.actionCode ?? 'not at all'}, not ${want}`,
+      );
   }
 }
 
 /** Contactless payments, made at a contactless terminal; each must be approved. */
-async function makeContactless(run: RunContext, card: RunCard, history: { payments: number; amount: string }): Promise<void> {
+async function makeContactless(
+  run: RunContext,
+  card: RunCard,
+  history: { payments: number; amount: string },
+): Promise<void> {
   const t = await setupTerminal(run, 'contactless');
   for (let i = 1; i <= history.payments; i++) {
     const o = await t.purchase({ pan: card.pan, amount: ore(history.amount) });
-    if (!o.approved) throw new StepFailure(`card ${card.name}: contactless payment ${i} was answered ${o.actionCode ?? 'not at all'}, not approved`);
+    if (!o.approved)
+      throw new StepFailure(
+        `card ${card.name}: contactless payment ${i} was answered ${o.actionCode ?? 'not at all'}, not approved`,
+      );
   }
 }
 
@@ -117,7 +149,13 @@ async function makeContactless(run: RunContext, card: RunCard, history: { paymen
 async function setupTerminal(run: RunContext, kind: 'chip' | 'contactless'): Promise<Terminal> {
   const o = run.options;
   const setup = run.scenario.setupTerminal ?? {};
-  const options: TerminalOptions = { kind, terminalId: setup.terminalId ?? SETUP_TERMINAL, host: o.host ?? '127.0.0.1', port: o.port, dialect: run.baseDialect };
+  const options: TerminalOptions = {
+    kind,
+    terminalId: setup.terminalId ?? SETUP_TERMINAL,
+    host: o.host ?? '127.0.0.1',
+    port: o.port,
+    dialect: run.baseDialect,
+  };
   if (o.header !== undefined) options.header = o.header;
   if (setup.pinKey !== undefined) options.pinKey = { format: 0, key: Buffer.from(setup.pinKey, 'hex') };
   const t = await Terminal.open(options);

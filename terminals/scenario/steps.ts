@@ -156,12 +156,22 @@ export interface AdminStep extends StepBase {
   admin: AdminAction;
 }
 
-export type Step = PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep | WaitStep | AdminStep;
+export type Step =
+  | PurchaseStep
+  | RefundStep
+  | FuelStep
+  | SignOnStep
+  | EchoStep
+  | SendPendingReversalsStep
+  | RetransmitStep
+  | WaitStep
+  | AdminStep;
 export type ActionName = Step['action'];
 export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
-export type TerminalStep = PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+export type TerminalStep =
+  PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
 interface ActionKind {

@@ -63,11 +63,15 @@ export function substitute<T>(value: T, vars: ReadonlyMap<string, string | undef
   if (typeof value === 'string') {
     return value.replace(/\$\{([^}]*)\}/g, (_, name: string) => {
       const v = vars.get(name);
-      if (v === undefined) throw new StepFailure(`\${${name}} has no value${vars.has(name) ? ' (the step that saves it did not produce it)' : ''}`);
+      if (v === undefined)
+        throw new StepFailure(
+          `\${${name}} has no value${vars.has(name) ? ' (the step that saves it did not produce it)' : ''}`,
+        );
       return v;
     }) as T;
   }
   if (Array.isArray(value)) return value.map((v: unknown) => substitute(v, vars)) as T;
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;
 }

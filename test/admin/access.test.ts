@@ -8,7 +8,17 @@ import t, { type Test } from 'tap';
 import type { AdminRole } from '../../src/admin/auth.js';
 import type { TestSwitch } from '../support/switch.js';
 import { A, B, BS, addCard, call, cardBody, newPan } from './fixtures/client.js';
-import { ROLES, ROLE_TOKENS, TRACED, V, blockedCard, pinBlockedCard, routeKeys, startAllRoles, unchanged } from './fixtures/access.js';
+import {
+  ROLES,
+  ROLE_TOKENS,
+  TRACED,
+  V,
+  blockedCard,
+  pinBlockedCard,
+  routeKeys,
+  startAllRoles,
+  unchanged,
+} from './fixtures/access.js';
 
 interface Request {
   /** With the query string the route needs. */
@@ -25,10 +35,17 @@ interface Access {
   request(t: Test, s: TestSwitch): Promise<Request>;
 }
 
-const report = (cardNumber: string) => ({ name: 'Jens Hansen', address: 'Nørregade 1, 1165 København K', bank: 'Bank A', reason: 'lost', cardNumber });
+const report = (cardNumber: string) => ({
+  name: 'Jens Hansen',
+  address: 'Nørregade 1, 1165 København K',
+  bank: 'Bank A',
+  reason: 'lost',
+  cardNumber,
+});
 const fixed = (path: string, body?: unknown) => async (): Promise<Request> => ({ path, body });
 /** A new card of bank-a, aimed at by `route` (its id in place of :id). */
-const onCard = (route: (id: string) => string, body?: unknown, fields: Record<string, unknown> = { status: 'active' }) =>
+const onCard =
+  (route: (id: string) => string, body?: unknown, fields: Record<string, unknown> = { status: 'active' }) =>
   async (t: Test, s: TestSwitch): Promise<Request> => ({ path: route((await addCard(t, s, fields)).id), body });
 
 /** Every route and who may call it: the specification the switch is tested against. */
@@ -46,21 +63,47 @@ const ACCESS: Record<string, Access> = {
   'POST /cards/activate': {
     roles: ['issuer'],
     ok: 200,
-    request: async (t, s) => ({ path: '/cards/activate', body: { pan: (await addCard(t, s, { activationCode: '2468' })).pan, activationCode: '2468' } }),
+    request: async (t, s) => ({
+      path: '/cards/activate',
+      body: { pan: (await addCard(t, s, { activationCode: '2468' })).pan, activationCode: '2468' },
+    }),
   },
   'GET /cards/:id': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}`) },
-  'PUT /cards/:id/balance': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}/balance`, { balance: 1 }) },
-  'POST /cards/:id/block': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}/block`, { reason: 'stolen' }) },
-  'DELETE /cards/:id/block': { roles: ['issuer'], ok: 200, request: async (t, s) => ({ path: `/cards/${(await blockedCard(t, s)).id}/block` }) },
-  'DELETE /cards/:id/pin-block': { roles: ['issuer'], ok: 200, request: async (t, s) => ({ path: `/cards/${(await pinBlockedCard(t, s)).id}/pin-block` }) },
+  'PUT /cards/:id/balance': {
+    roles: ['issuer'],
+    ok: 200,
+    request: onCard((id) => `/cards/${id}/balance`, { balance: 1 }),
+  },
+  'POST /cards/:id/block': {
+    roles: ['issuer'],
+    ok: 200,
+    request: onCard((id) => `/cards/${id}/block`, { reason: 'stolen' }),
+  },
+  'DELETE /cards/:id/block': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/cards/${(await blockedCard(t, s)).id}/block` }),
+  },
+  'DELETE /cards/:id/pin-block': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/cards/${(await pinBlockedCard(t, s)).id}/pin-block` }),
+  },
   'DELETE /cards/:id': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}`) },
   'GET /notices': { roles: ['issuer'], ok: 200, request: fixed('/notices') },
   'POST /block-reports': {
     roles: ['blockService'],
     ok: 201,
-    request: async (t, s) => ({ path: '/block-reports', body: report((await addCard(t, s, { status: 'active' })).pan) }),
+    request: async (t, s) => ({
+      path: '/block-reports',
+      body: report((await addCard(t, s, { status: 'active' })).pan),
+    }),
   },
-  'GET /offline-block-list/changes': { roles: ['offlineTerminals'], ok: 200, request: fixed('/offline-block-list/changes?fetcher=access-test') },
+  'GET /offline-block-list/changes': {
+    roles: ['offlineTerminals'],
+    ok: 200,
+    request: fixed('/offline-block-list/changes?fetcher=access-test'),
+  },
   'GET /offline-block-list/full': { roles: ['offlineTerminals'], ok: 200, request: fixed('/offline-block-list/full') },
   'POST /faults': { roles: ['vendor'], ok: 201, request: fixed('/faults', { terminal: 'TERM0009', kind: 'noAnswer' }) },
   'GET /faults': { roles: ['vendor'], ok: 200, request: fixed('/faults') },
@@ -74,7 +117,11 @@ const ACCESS: Record<string, Access> = {
     },
   },
   'GET /terminals/:id/conformance': { roles: ['vendor'], ok: 200, request: fixed(`/terminals/${TRACED}/conformance`) },
-  'GET /terminals/:id/activity': { roles: ['vendor'], ok: 200, request: fixed(`/terminals/${TRACED}/activity?since=0`) },
+  'GET /terminals/:id/activity': {
+    roles: ['vendor'],
+    ok: 200,
+    request: fixed(`/terminals/${TRACED}/activity?since=0`),
+  },
 };
 
 const methodOf = (route: string) => route.split(' ')[0]!;
@@ -84,53 +131,62 @@ function unauthenticated(right: string): [string, Record<string, string>][] {
   return [
     ['no Authorization header', {}],
     ['an unknown token', { authorization: 'Bearer not-a-configured-token-0' }],
-    ['the right token under another scheme', { authorization: `Basic ${Buffer.from(`x:${right}`).toString('base64')}` }],
+    [
+      'the right token under another scheme',
+      { authorization: `Basic ${Buffer.from(`x:${right}`).toString('base64')}` },
+    ],
     ['the right token with a character more', { authorization: `Bearer ${right}x` }],
   ];
 }
 
-t.test('every route adminRoutes() makes has an access rule here, and every rule a route; only /healthz is open', async (t) => {
-  const s = await startAllRoles(t);
-  const routes = routeKeys(s);
-  t.equal(new Set(routes).size, routes.length, 'no route twice');
-  t.same([...routes].sort(), Object.keys(ACCESS).sort());
-  t.same(
-    Object.keys(ACCESS).filter((k) => ACCESS[k]!.roles === 'open'),
-    ['GET /healthz'],
-  );
-});
+t.test(
+  'every route adminRoutes() makes has an access rule here, and every rule a route; only /healthz is open',
+  async (t) => {
+    const s = await startAllRoles(t);
+    const routes = routeKeys(s);
+    t.equal(new Set(routes).size, routes.length, 'no route twice');
+    t.same([...routes].sort(), Object.keys(ACCESS).sort());
+    t.same(
+      Object.keys(ACCESS).filter((k) => ACCESS[k]!.roles === 'open'),
+      ['GET /healthz'],
+    );
+  },
+);
 
-t.test('route by route: no or an unknown token 401, every other role 403 (nothing changed), the right role served', async (t) => {
-  const s = await startAllRoles(t);
-  for (const route of routeKeys(s)) {
-    await t.test(route, async (t) => {
-      const rule = ACCESS[route]!;
-      if (rule.roles === 'open') return openRoute(t, s, route, rule);
-      const roles = rule.roles;
-      const request = await rule.request(t, s);
-      const method = methodOf(route);
-      await unchanged(t, s, `${route} refused`, async () => {
-        for (const [what, headers] of unauthenticated(ROLE_TOKENS[roles[0]!])) {
-          const res = await call(s, method, request.path, { body: request.body, headers });
-          t.equal(res.status, 401, what);
-          t.match(res.headers.get('www-authenticate'), /^Bearer realm="switch-admin"/, 'with the challenge');
-          t.match(res.body, { error: /token|Authorization/ });
-        }
-        for (const role of ROLES.filter((r) => !roles.includes(r))) {
-          const res = await call(s, method, request.path, { body: request.body, token: ROLE_TOKENS[role] });
-          t.equal(res.status, 403, `${role}: 403`);
-          t.match(res.body, { error: /^this route is for .+; .+ token cannot use it$/ });
+t.test(
+  'route by route: no or an unknown token 401, every other role 403 (nothing changed), the right role served',
+  async (t) => {
+    const s = await startAllRoles(t);
+    for (const route of routeKeys(s)) {
+      await t.test(route, async (t) => {
+        const rule = ACCESS[route]!;
+        if (rule.roles === 'open') return openRoute(t, s, route, rule);
+        const roles = rule.roles;
+        const request = await rule.request(t, s);
+        const method = methodOf(route);
+        await unchanged(t, s, `${route} refused`, async () => {
+          for (const [what, headers] of unauthenticated(ROLE_TOKENS[roles[0]!])) {
+            const res = await call(s, method, request.path, { body: request.body, headers });
+            t.equal(res.status, 401, what);
+            t.match(res.headers.get('www-authenticate'), /^Bearer realm="switch-admin"/, 'with the challenge');
+            t.match(res.body, { error: /token|Authorization/ });
+          }
+          for (const role of ROLES.filter((r) => !roles.includes(r))) {
+            const res = await call(s, method, request.path, { body: request.body, token: ROLE_TOKENS[role] });
+            t.equal(res.status, 403, `${role}: 403`);
+            t.match(res.body, { error: /^this route is for .+; .+ token cannot use it$/ });
+          }
+        });
+        for (const role of roles) {
+          // Made afresh for each role: the first may have used up what the route acts on.
+          const mine = role === roles[0] ? request : await rule.request(t, s);
+          const res = await call(s, method, mine.path, { body: mine.body, token: ROLE_TOKENS[role] });
+          t.equal(res.status, rule.ok, `${role}: served`);
         }
       });
-      for (const role of roles) {
-        // Made afresh for each role: the first may have used up what the route acts on.
-        const mine = role === roles[0] ? request : await rule.request(t, s);
-        const res = await call(s, method, mine.path, { body: mine.body, token: ROLE_TOKENS[role] });
-        t.equal(res.status, rule.ok, `${role}: served`);
-      }
-    });
-  }
-});
+    }
+  },
+);
 
 async function openRoute(t: Test, s: TestSwitch, route: string, rule: Access): Promise<void> {
   const { path } = await rule.request(t, s);
@@ -139,45 +195,59 @@ async function openRoute(t: Test, s: TestSwitch, route: string, rule: Access): P
   }
 }
 
-t.test("issuer scoping: bank-b on bank-a's cards, on every issuer route, gets nothing and changes nothing", async (t) => {
-  const s = await startAllRoles(t);
-  const fresh = await addCard(t, s, { activationCode: '2468' });
-  const active = await addCard(t, s, { status: 'active' });
-  const blocked = await blockedCard(t, s);
-  const pinBlocked = await pinBlockedCard(t, s);
-  const NO_SUCH_CARD = { error: 'no such card' };
-  const OTHERS = { error: 'the card belongs to another issuer' };
-  // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
-  const cross: Record<string, [Request, number, unknown?][]> = {
-    'POST /cards': [[{ path: '/cards', body: cardBody({ pan: fresh.pan }) }, 409, { error: 'card already registered' }]],
-    'POST /cards/lookup': [[{ path: '/cards/lookup', body: { pan: active.pan } }, 404, NO_SUCH_CARD]],
-    'POST /cards/activate': [[{ path: '/cards/activate', body: { pan: fresh.pan, activationCode: '2468' } }, 404, NO_SUCH_CARD]],
-    'GET /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
-    'PUT /cards/:id/balance': [[{ path: `/cards/${active.id}/balance`, body: { balance: 1 } }, 403, OTHERS]],
-    'POST /cards/:id/block': [[{ path: `/cards/${active.id}/block`, body: { reason: 'fraud' } }, 403, OTHERS]],
-    'DELETE /cards/:id/block': [[{ path: `/cards/${blocked.id}/block` }, 403, OTHERS]],
-    'DELETE /cards/:id/pin-block': [[{ path: `/cards/${pinBlocked.id}/pin-block` }, 403, OTHERS]],
-    'DELETE /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
-    'GET /notices': [
-      [{ path: `/notices?card=${blocked.id}` }, 200, { notices: [] }],
-      [{ path: `/notices?card=${pinBlocked.id}` }, 200, { notices: [] }],
-      [{ path: '/notices' }, 200, { notices: [] }],
-    ],
-  };
-  const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));
-  t.same(Object.keys(cross).sort(), issuerRoutes.sort(), 'a case for every issuer route');
-  t.ok((await call(s, 'GET', `/notices?card=${blocked.id}`, { token: A })).body.notices.length > 0, "bank-a's feed has the block's notice");
-  await unchanged(t, s, 'bank-b on bank-a\'s cards', async () => {
-    for (const [route, cases] of Object.entries(cross)) {
-      for (const [request, status, body] of cases) {
-        const res = await call(s, methodOf(route), request.path, { token: B, body: request.body });
-        t.equal(res.status, status, `${route}: ${status}`);
-        t.same(res.body, body, 'and nothing of the card');
+t.test(
+  "issuer scoping: bank-b on bank-a's cards, on every issuer route, gets nothing and changes nothing",
+  async (t) => {
+    const s = await startAllRoles(t);
+    const fresh = await addCard(t, s, { activationCode: '2468' });
+    const active = await addCard(t, s, { status: 'active' });
+    const blocked = await blockedCard(t, s);
+    const pinBlocked = await pinBlockedCard(t, s);
+    const NO_SUCH_CARD = { error: 'no such card' };
+    const OTHERS = { error: 'the card belongs to another issuer' };
+    // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
+    const cross: Record<string, [Request, number, unknown?][]> = {
+      'POST /cards': [
+        [{ path: '/cards', body: cardBody({ pan: fresh.pan }) }, 409, { error: 'card already registered' }],
+      ],
+      'POST /cards/lookup': [[{ path: '/cards/lookup', body: { pan: active.pan } }, 404, NO_SUCH_CARD]],
+      'POST /cards/activate': [
+        [{ path: '/cards/activate', body: { pan: fresh.pan, activationCode: '2468' } }, 404, NO_SUCH_CARD],
+      ],
+      'GET /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
+      'PUT /cards/:id/balance': [[{ path: `/cards/${active.id}/balance`, body: { balance: 1 } }, 403, OTHERS]],
+      'POST /cards/:id/block': [[{ path: `/cards/${active.id}/block`, body: { reason: 'fraud' } }, 403, OTHERS]],
+      'DELETE /cards/:id/block': [[{ path: `/cards/${blocked.id}/block` }, 403, OTHERS]],
+      'DELETE /cards/:id/pin-block': [[{ path: `/cards/${pinBlocked.id}/pin-block` }, 403, OTHERS]],
+      'DELETE /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
+      'GET /notices': [
+        [{ path: `/notices?card=${blocked.id}` }, 200, { notices: [] }],
+        [{ path: `/notices?card=${pinBlocked.id}` }, 200, { notices: [] }],
+        [{ path: '/notices' }, 200, { notices: [] }],
+      ],
+    };
+    const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));
+    t.same(Object.keys(cross).sort(), issuerRoutes.sort(), 'a case for every issuer route');
+    t.ok(
+      (await call(s, 'GET', `/notices?card=${blocked.id}`, { token: A })).body.notices.length > 0,
+      "bank-a's feed has the block's notice",
+    );
+    await unchanged(t, s, "bank-b on bank-a's cards", async () => {
+      for (const [route, cases] of Object.entries(cross)) {
+        for (const [request, status, body] of cases) {
+          const res = await call(s, methodOf(route), request.path, { token: B, body: request.body });
+          t.equal(res.status, status, `${route}: ${status}`);
+          t.same(res.body, body, 'and nothing of the card');
+        }
       }
-    }
-  });
-  t.same((await call(s, 'GET', `/cards/${active.id}`, { token: A })).body, active.state, "bank-a's card is as it was");
-});
+    });
+    t.same(
+      (await call(s, 'GET', `/cards/${active.id}`, { token: A })).body,
+      active.state,
+      "bank-a's card is as it was",
+    );
+  },
+);
 
 t.test('the block service: block reports and nothing else', async (t) => {
   const s = await startAllRoles(t);
@@ -196,5 +266,9 @@ t.test('the block service: block reports and nothing else', async (t) => {
   const res = await call(s, 'POST', '/block-reports', { token: BS, body: report(card.pan) });
   t.equal(res.status, 201);
   t.match(await s.sw.register.state(card.id), { block: 'lost' }, 'the card is blocked');
-  t.equal((await call(s, 'POST', '/block-reports', { token: BS, body: report(newPan()) })).status, 404, 'an unknown card: nothing to block');
+  t.equal(
+    (await call(s, 'POST', '/block-reports', { token: BS, body: report(newPan()) })).status,
+    404,
+    'an unknown card: nothing to block',
+  );
 });

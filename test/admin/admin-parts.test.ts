@@ -30,7 +30,13 @@ function configProblems(t: Test, content: unknown): string[] {
 
 t.test('config: tokens name an issuer or the block service; templates use known placeholders', async (t) => {
   const ok = join(t.testdir(), 'ok.json');
-  writeFileSync(ok, JSON.stringify({ admin: { tokens: { 'a-long-enough-token': { role: 'issuer', issuer: 'bank-a' } } }, issuers: ISSUERS }));
+  writeFileSync(
+    ok,
+    JSON.stringify({
+      admin: { tokens: { 'a-long-enough-token': { role: 'issuer', issuer: 'bank-a' } } },
+      issuers: ISSUERS,
+    }),
+  );
   const config = loadConfig({ file: ok, env: {} });
   t.same(config.admin.tokens, { 'a-long-enough-token': { role: 'issuer', issuer: 'bank-a' } });
   t.same(config.issuers, ISSUERS);
@@ -48,7 +54,11 @@ t.test('config: tokens name an issuer or the block service; templates use known 
         'a-role-that-is-not-1': { role: 'admin' },
       },
     },
-    issuers: { 'bank-a': { smsTemplates: { default: 'Kort {pan} spærret' } }, 'bank-b': {}, 'bank-c': { smsTemplates: { default: '' } } },
+    issuers: {
+      'bank-a': { smsTemplates: { default: 'Kort {pan} spærret' } },
+      'bank-b': {},
+      'bank-c': { smsTemplates: { default: '' } },
+    },
   }).join('\n');
   t.match(problems, /\/admin\/tokens must NOT have fewer than 16 characters/, 'a short token');
   t.match(problems, /issuer-without-a-name\/issuer is required/, 'an issuer token names its issuer');
@@ -79,21 +89,58 @@ t.test('auth on its own: digests, not tokens; no inherited keys', async (t) => {
   };
   t.equal(auth.issuer(req('Bearer token-of-bank-a-000')), 'bank-a');
   t.same(auth.allow(req('BEARER   token-of-the-service'), ['blockService']), { role: 'blockService' });
-  t.same(auth.allow(req('Bearer token-of-an-operator'), ['operator', 'vendor']), { role: 'operator' }, 'any of the roles given');
-  for (const h of [undefined, '', 'Bearer', 'Bearer ', 'Bearer toString', 'Bearer __proto__', 'Token token-of-bank-a-000']) {
-    t.equal(status(() => auth.principal(req(h))), 401, `401 for ${JSON.stringify(h)}`);
+  t.same(
+    auth.allow(req('Bearer token-of-an-operator'), ['operator', 'vendor']),
+    { role: 'operator' },
+    'any of the roles given',
+  );
+  for (const h of [
+    undefined,
+    '',
+    'Bearer',
+    'Bearer ',
+    'Bearer toString',
+    'Bearer __proto__',
+    'Token token-of-bank-a-000',
+  ]) {
+    t.equal(
+      status(() => auth.principal(req(h))),
+      401,
+      `401 for ${JSON.stringify(h)}`,
+    );
   }
-  t.equal(status(() => auth.issuer(req('Bearer token-of-the-service'))), 403);
-  t.equal(status(() => auth.allow(req('Bearer token-of-bank-a-000'), ['blockService'])), 403);
-  t.equal(status(() => auth.allow(req('Bearer token-of-the-service'), [])), 403, 'no role given: nobody');
-  t.equal(status(() => auth.allow(req(), ['operator'])), 401, 'no token: 401 before the role is looked at');
+  t.equal(
+    status(() => auth.issuer(req('Bearer token-of-the-service'))),
+    403,
+  );
+  t.equal(
+    status(() => auth.allow(req('Bearer token-of-bank-a-000'), ['blockService'])),
+    403,
+  );
+  t.equal(
+    status(() => auth.allow(req('Bearer token-of-the-service'), [])),
+    403,
+    'no role given: nobody',
+  );
+  t.equal(
+    status(() => auth.allow(req(), ['operator'])),
+    401,
+    'no token: 401 before the role is looked at',
+  );
   let refusal: unknown;
   try {
     auth.allow(req('Bearer token-of-bank-a-000'), ['operator', 'vendor']);
   } catch (e) {
     refusal = e;
   }
-  t.match(refusal, { status: 403, body: { error: "this route is for operators and terminal vendors; an issuer's token cannot use it" } }, 'the 403 names who the route is for');
+  t.match(
+    refusal,
+    {
+      status: 403,
+      body: { error: "this route is for operators and terminal vendors; an issuer's token cannot use it" },
+    },
+    'the 403 names who the route is for',
+  );
 });
 
 t.test('SMS: the product text, else the issuer default, else the built-in text; Danish local time', async (t) => {
@@ -101,15 +148,45 @@ t.test('SMS: the product text, else the issuer default, else the built-in text; 
   t.equal(smsTemplate(ISSUERS, 'bank-a', 'dankort'), ISSUERS['bank-a'].smsTemplates.default);
   t.equal(smsTemplate(ISSUERS, 'bank-a', 'constructor'), ISSUERS['bank-a'].smsTemplates.default, 'own keys only');
   t.equal(smsTemplate(ISSUERS, 'bank-z', 'dankort'), DEFAULT_SMS_TEMPLATE);
-  t.equal(smsTemplate({ x: { smsTemplates: { dankort: 'D' } } }, 'x', 'visa'), DEFAULT_SMS_TEMPLATE, 'no default of its own');
-  t.equal(renderSms('{reference} {maskedPan} {time} {reference} {other}', { reference: '1', maskedPan: 'P', time: 'T' }), '1 P T 1 {other}');
+  t.equal(
+    smsTemplate({ x: { smsTemplates: { dankort: 'D' } } }, 'x', 'visa'),
+    DEFAULT_SMS_TEMPLATE,
+    'no default of its own',
+  );
+  t.equal(
+    renderSms('{reference} {maskedPan} {time} {reference} {other}', { reference: '1', maskedPan: 'P', time: 'T' }),
+    '1 P T 1 {other}',
+  );
   t.equal(smsTime(new Date('2025-07-01T12:05:00Z'), 'Europe/Copenhagen'), '01.07.2025 kl. 14:05', 'summer time');
-  t.equal(smsTime(new Date('2025-12-31T23:30:00Z'), 'Europe/Copenhagen'), '01.01.2026 kl. 00:30', 'winter time, past midnight');
+  t.equal(
+    smsTime(new Date('2025-12-31T23:30:00Z'), 'Europe/Copenhagen'),
+    '01.01.2026 kl. 00:30',
+    'winter time, past midnight',
+  );
 });
 
 t.test('times: ISO 8601 with an offset, and a date that exists', async (t) => {
-  for (const ok of ['2025-03-01T14:05:00+01:00', '2025-03-01T14:05Z', '2024-02-29T00:00:00.123Z', '2025-12-31T23:59:59-05:30']) t.ok(isIsoTime(ok), ok);
-  for (const bad of ['2025-02-29T10:00:00Z', '2025-02-30T10:00:00Z', '2025-04-31T10:00:00Z', '2025-13-01T10:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T10:60:00Z', '2025-01-01T10:00:60Z', '2025-01-01T10:00:00', '2025-01-01', 'now', '2025-01-01T10:00:00+24:00', '2025-01-01T10:00:00+01:60']) {
+  for (const ok of [
+    '2025-03-01T14:05:00+01:00',
+    '2025-03-01T14:05Z',
+    '2024-02-29T00:00:00.123Z',
+    '2025-12-31T23:59:59-05:30',
+  ])
+    t.ok(isIsoTime(ok), ok);
+  for (const bad of [
+    '2025-02-29T10:00:00Z',
+    '2025-02-30T10:00:00Z',
+    '2025-04-31T10:00:00Z',
+    '2025-13-01T10:00:00Z',
+    '2025-01-01T24:00:00Z',
+    '2025-01-01T10:60:00Z',
+    '2025-01-01T10:00:60Z',
+    '2025-01-01T10:00:00',
+    '2025-01-01',
+    'now',
+    '2025-01-01T10:00:00+24:00',
+    '2025-01-01T10:00:00+01:60',
+  ]) {
     t.notOk(isIsoTime(bad), bad);
   }
 });
@@ -127,31 +204,45 @@ t.test('references: 10 digits whose last checks the others', async (t) => {
   t.ok(seen.size > 195, 'random');
 });
 
-t.test('body reader: a huge body is answered 413 before it ends; a body cut off leaves the server serving', async (t) => {
-  const s = await startApi(t);
-  const card = await addCard(t, s, { balance: 10 });
-  const huge = await call(s, 'PUT', `/cards/${card.id}/balance`, { token: A, raw: `{"balance":1,"x":"${'y'.repeat(3 * 1024 * 1024)}"}` });
-  t.equal(huge.status, 413);
-  const declared = await new Promise<string>((resolve) => {
-    // Announces more than the limit and sends a little: refused on the announcement, once it ends.
-    const socket = connect(s.sw.admin.port, '127.0.0.1', () => {
-      socket.write(`PUT /cards/${card.id}/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${A}\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n`);
-      socket.end('{"balance":2}'.padEnd(20000, ' '));
+t.test(
+  'body reader: a huge body is answered 413 before it ends; a body cut off leaves the server serving',
+  async (t) => {
+    const s = await startApi(t);
+    const card = await addCard(t, s, { balance: 10 });
+    const huge = await call(s, 'PUT', `/cards/${card.id}/balance`, {
+      token: A,
+      raw: `{"balance":1,"x":"${'y'.repeat(3 * 1024 * 1024)}"}`,
     });
-    let text = '';
-    socket.on('data', (d) => (text += d.toString()));
-    socket.on('close', () => resolve(text));
-  });
-  t.match(declared, /^HTTP\/1.1 413/);
-  await new Promise<void>((resolve) => {
-    const socket = connect(s.sw.admin.port, '127.0.0.1', () => {
-      socket.write(`PUT /cards/${card.id}/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${B}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"bal`);
-      setTimeout(() => socket.destroy(), 50);
+    t.equal(huge.status, 413);
+    const declared = await new Promise<string>((resolve) => {
+      // Announces more than the limit and sends a little: refused on the announcement, once it ends.
+      const socket = connect(s.sw.admin.port, '127.0.0.1', () => {
+        socket.write(
+          `PUT /cards/${card.id}/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${A}\r\nContent-Type: application/json\r\nContent-Length: 20000\r\n\r\n`,
+        );
+        socket.end('{"balance":2}'.padEnd(20000, ' '));
+      });
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.on('close', () => resolve(text));
     });
-    socket.on('close', () => resolve());
-  });
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  t.equal((await call(s, 'GET', '/healthz')).status, 200, 'still serving');
-  t.match(await stored(s, card.id), { balance: 10 }, 'nothing changed');
-  t.equal((await call(s, 'POST', '/block-reports', { token: BS, raw: '{}', headers: { 'content-type': 'text/plain' } })).status, 415);
-});
+    t.match(declared, /^HTTP\/1.1 413/);
+    await new Promise<void>((resolve) => {
+      const socket = connect(s.sw.admin.port, '127.0.0.1', () => {
+        socket.write(
+          `PUT /cards/${card.id}/balance HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${B}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"bal`,
+        );
+        setTimeout(() => socket.destroy(), 50);
+      });
+      socket.on('close', () => resolve());
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    t.equal((await call(s, 'GET', '/healthz')).status, 200, 'still serving');
+    t.match(await stored(s, card.id), { balance: 10 }, 'nothing changed');
+    t.equal(
+      (await call(s, 'POST', '/block-reports', { token: BS, raw: '{}', headers: { 'content-type': 'text/plain' } }))
+        .status,
+      415,
+    );
+  },
+);

@@ -10,7 +10,16 @@ import { connect } from 'node:net';
 import t, { type Test } from 'tap';
 import type { TestSwitch } from '../support/switch.js';
 import { A, BS, type Answer, addCard, call, cardBody, newPan } from './fixtures/client.js';
-import { ROLE_TOKENS, TRACED, V, changedKeys, routeKeys, snapshot, startAllRoles, unchanged } from './fixtures/access.js';
+import {
+  ROLE_TOKENS,
+  TRACED,
+  V,
+  changedKeys,
+  routeKeys,
+  snapshot,
+  startAllRoles,
+  unchanged,
+} from './fixtures/access.js';
 
 /** A PAN (valid check digit) that hostile requests carry in every place they can: it must never come back. */
 const PAN = newPan('501977');
@@ -48,10 +57,21 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
     },
   }),
   'POST /cards/lookup': (f) => ({ token: A, body: { valid: { pan: f.card.pan }, required: ['pan'] } }),
-  'POST /cards/activate': (f) => ({ token: A, body: { valid: { pan: f.card.pan, activationCode: '5678' }, required: ['pan', 'activationCode'] } }),
+  'POST /cards/activate': (f) => ({
+    token: A,
+    body: { valid: { pan: f.card.pan, activationCode: '5678' }, required: ['pan', 'activationCode'] },
+  }),
   'GET /cards/:id': (f) => ({ token: A, id: f.card.id }),
-  'PUT /cards/:id/balance': (f) => ({ token: A, id: f.card.id, body: { valid: { balance: 5 }, required: ['balance'] } }),
-  'POST /cards/:id/block': (f) => ({ token: A, id: f.card.id, body: { valid: { reason: 'stolen', statement: 'Stjålet' }, required: ['reason'] } }),
+  'PUT /cards/:id/balance': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: { valid: { balance: 5 }, required: ['balance'] },
+  }),
+  'POST /cards/:id/block': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: { valid: { reason: 'stolen', statement: 'Stjålet' }, required: ['reason'] },
+  }),
   'DELETE /cards/:id/block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id/pin-block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id': (f) => ({ token: A, id: f.card.id }),
@@ -78,7 +98,10 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /offline-block-list/full': () => ({ token: ROLE_TOKENS.offlineTerminals }),
   'POST /faults': () => ({
     token: V,
-    body: { valid: { terminal: 'TERM0009', pan: PAN, mti: '1200', kind: 'delay', ms: 100, times: 2 }, required: ['kind', 'ms'] },
+    body: {
+      valid: { terminal: 'TERM0009', pan: PAN, mti: '1200', kind: 'delay', ms: 100, times: 2 },
+      required: ['kind', 'ms'],
+    },
   }),
   'GET /faults': () => ({ token: V }),
   'DELETE /faults/:id': (f) => ({ token: V, id: f.rule }),
@@ -96,7 +119,8 @@ async function fixture(t: Test): Promise<Fixture> {
 
 const [methodOf, templateOf] = [(route: string) => route.split(' ')[0]!, (route: string) => route.split(' ')[1]!];
 /** The route's path with `id` (already %-encoded as wanted) for :id, and `query` after a ?. */
-const pathOf = (route: string, id = '', query?: string) => templateOf(route).replace(':id', id) + (query === undefined ? '' : `?${query}`);
+const pathOf = (route: string, id = '', query?: string) =>
+  templateOf(route).replace(':id', id) + (query === undefined ? '' : `?${query}`);
 
 /** A refusal: 4xx (never 500), with a JSON reason, echoing neither the PAN nor the PIN. */
 function refused(t: Test, res: Answer, what: string, status?: number): void {
@@ -119,7 +143,10 @@ t.test('the snapshot sees a change: the checks below can fail', async (t) => {
   const f = await fixture(t);
   const before = await snapshot(f.s.redis, f.s.config.redis.keyPrefix);
   t.equal((await call(f.s, 'PUT', `/cards/${f.card.id}/balance`, { token: A, body: { balance: 1 } })).status, 200);
-  t.ok(changedKeys(before, await snapshot(f.s.redis, f.s.config.redis.keyPrefix)).length > 0, 'a balance change is seen');
+  t.ok(
+    changedKeys(before, await snapshot(f.s.redis, f.s.config.redis.keyPrefix)).length > 0,
+    'a balance change is seen',
+  );
 });
 
 t.test('query-string junk on every route: 400 naming the parameter, nothing changed', async (t) => {
@@ -151,20 +178,35 @@ t.test('query-string junk on every route: 400 naming the parameter, nothing chan
   }
 });
 
-t.test('Authorization junk on every route: 401 (the liveness probe aside), nothing echoed, nothing changed', async (t) => {
-  const f = await fixture(t);
-  const junk = [`Bearer ${'x'.repeat(8000)}`, `Bearer ${PAN}`, `Bearer ${A}, Bearer ${A}`, `Bearer\t${A}`, `Bearer ${A}\u00e6`, 'Bearer', `${A}`, `Digest ${A}`];
-  for (const route of routeKeys(f.s)) {
-    const target = TARGETS[route]!(f);
-    await unchanged(t, f.s, route, async () => {
-      for (const authorization of junk) {
-        const res = await call(f.s, methodOf(route), pathOf(route, target.id, target.query), { body: target.body?.valid, headers: { authorization } });
-        if (route === 'GET /healthz') t.equal(res.status, 200, 'open');
-        else refused(t, res, `${route} with ${authorization.slice(0, 20)}`, 401);
-      }
-    });
-  }
-});
+t.test(
+  'Authorization junk on every route: 401 (the liveness probe aside), nothing echoed, nothing changed',
+  async (t) => {
+    const f = await fixture(t);
+    const junk = [
+      `Bearer ${'x'.repeat(8000)}`,
+      `Bearer ${PAN}`,
+      `Bearer ${A}, Bearer ${A}`,
+      `Bearer\t${A}`,
+      `Bearer ${A}\u00e6`,
+      'Bearer',
+      `${A}`,
+      `Digest ${A}`,
+    ];
+    for (const route of routeKeys(f.s)) {
+      const target = TARGETS[route]!(f);
+      await unchanged(t, f.s, route, async () => {
+        for (const authorization of junk) {
+          const res = await call(f.s, methodOf(route), pathOf(route, target.id, target.query), {
+            body: target.body?.valid,
+            headers: { authorization },
+          });
+          if (route === 'GET /healthz') t.equal(res.status, 200, 'open');
+          else refused(t, res, `${route} with ${authorization.slice(0, 20)}`, 401);
+        }
+      });
+    }
+  },
+);
 
 t.test('bad path parameters on every route with one: 4xx, not echoed, nothing changed', async (t) => {
   const f = await fixture(t);
@@ -186,7 +228,10 @@ t.test('bad path parameters on every route with one: 4xx, not echoed, nothing ch
     const target = TARGETS[route]!(f);
     await unchanged(t, f.s, route, async () => {
       for (const [what, id, status] of bad) {
-        const res = await call(f.s, methodOf(route), pathOf(route, id, target.query), { token: target.token, body: target.body?.valid });
+        const res = await call(f.s, methodOf(route), pathOf(route, id, target.query), {
+          token: target.token,
+          body: target.body?.valid,
+        });
         refused(t, res, `${route} with ${what}`, status);
         t.notMatch(res.text, long, 'a long id is not echoed');
       }
@@ -197,12 +242,22 @@ t.test('bad path parameters on every route with one: 4xx, not echoed, nothing ch
 t.test('paths that are no route, or too long to read: 4xx, digits not echoed', async (t) => {
   const f = await fixture(t);
   await unchanged(t, f.s, 'no route', async () => {
-    for (const path of [`/${PAN}`, `/cards/${PAN}/history`, `/nothing?pan=${PAN}`, '/cards/', '//cards', '/CARDS', `/terminals/${TRACED}/trace/`]) {
+    for (const path of [
+      `/${PAN}`,
+      `/cards/${PAN}/history`,
+      `/nothing?pan=${PAN}`,
+      '/cards/',
+      '//cards',
+      '/CARDS',
+      `/terminals/${TRACED}/trace/`,
+    ]) {
       refused(t, await call(f.s, 'GET', path, { token: A }), path, 404);
     }
     refused(t, await call(f.s, 'PATCH', `/cards/${f.card.id}`, { token: A, body: { balance: 1 } }), 'PATCH', 405);
     // Over Node's 16 KB header limit: refused by the HTTP parser, before any route.
-    const res = await fetch(`${f.s.adminUrl}/cards/${'a'.repeat(20_000)}`, { headers: { authorization: `Bearer ${A}` } });
+    const res = await fetch(`${f.s.adminUrl}/cards/${'a'.repeat(20_000)}`, {
+      headers: { authorization: `Bearer ${A}` },
+    });
     t.equal(res.status, 431, 'a 20 KB path: 431');
     await res.arrayBuffer();
   });
@@ -219,50 +274,63 @@ function bodyRoutes(f: Fixture): [string, Target & { body: NonNullable<Target['b
 /** JSON values of every type but the one of `value`. */
 function wrongTypes(value: unknown): unknown[] {
   const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-  return [12345, 1.5, '12345', true, null, [value], { value }].filter((v) => kind(v) !== kind(value) && !(kind(value) === 'number' && kind(v) === 'number'));
+  return [12345, 1.5, '12345', true, null, [value], { value }].filter(
+    (v) => kind(v) !== kind(value) && !(kind(value) === 'number' && kind(v) === 'number'),
+  );
 }
 
-t.test('bodies: a wrong type or ill-formed text in each field, each required field missing, unknown fields: 400 naming the field', async (t) => {
-  const f = await fixture(t);
-  for (const [route, target] of bodyRoutes(f)) {
-    const send = (body: unknown) => call(f.s, methodOf(route), pathOf(route, target.id, target.query), { token: target.token, body });
-    await unchanged(t, f.s, route, async () => {
-      for (const [field, value] of Object.entries(target.body.valid)) {
-        // A lone UTF-16 surrogate: JSON allows it (as \ud800), Redis's Lua cjson does not; it once blocked a card and answered 500.
-        const illFormed = typeof value === 'string' ? ['\ud800', `${value}\udfff`] : [];
-        for (const wrong of [...wrongTypes(value), ...illFormed]) {
-          const res = await send({ ...target.body.valid, [field]: wrong });
-          refused(t, res, `${route} ${field}: ${JSON.stringify(wrong)}`, 400);
-          t.ok(problemPaths(res).includes(`/${field}`), `names /${field}`);
+t.test(
+  'bodies: a wrong type or ill-formed text in each field, each required field missing, unknown fields: 400 naming the field',
+  async (t) => {
+    const f = await fixture(t);
+    for (const [route, target] of bodyRoutes(f)) {
+      const send = (body: unknown) =>
+        call(f.s, methodOf(route), pathOf(route, target.id, target.query), { token: target.token, body });
+      await unchanged(t, f.s, route, async () => {
+        for (const [field, value] of Object.entries(target.body.valid)) {
+          // A lone UTF-16 surrogate: JSON allows it (as \ud800), Redis's Lua cjson does not; it once blocked a card and answered 500.
+          const illFormed = typeof value === 'string' ? ['\ud800', `${value}\udfff`] : [];
+          for (const wrong of [...wrongTypes(value), ...illFormed]) {
+            const res = await send({ ...target.body.valid, [field]: wrong });
+            refused(t, res, `${route} ${field}: ${JSON.stringify(wrong)}`, 400);
+            t.ok(problemPaths(res).includes(`/${field}`), `names /${field}`);
+          }
         }
-      }
-      for (const field of target.body.required) {
-        const { [field]: _, ...rest } = target.body.valid;
-        const res = await send(rest);
-        refused(t, res, `${route} without ${field}`, 400);
-        t.same(problemPaths(res).filter((p) => p === `/${field}`), [`/${field}`], `names /${field}`);
-      }
-      const unknown: [Record<string, unknown>, string][] = [
-        [{ colour: 'blue' }, '/colour'],
-        [{ issuer: 'bank-b' }, '/issuer'],
-        [{ constructor: 1 }, '/constructor'],
-        [{ [PAN]: PIN }, '/(an unknown property)'],
-      ];
-      for (const [extra, path] of unknown) {
-        const res = await send({ ...target.body.valid, ...extra });
-        refused(t, res, `${route} with ${path}`, 400);
-        t.ok(problemPaths(res).includes(path), `names ${path}`);
-      }
-      const proto = await call(f.s, methodOf(route), pathOf(route, target.id, target.query), { token: target.token, raw: JSON.stringify(target.body.valid).replace(/^\{/, '{"__proto__":{"admin":true},') });
-      refused(t, proto, `${route} with __proto__`, 400);
-      t.ok(problemPaths(proto).includes('/__proto__'), 'names /__proto__');
-      for (const notObject of [[], [target.body.valid], 'text', 1, null, true, {}]) {
-        const res = await send(notObject);
-        refused(t, res, `${route} ${JSON.stringify(notObject)}`.slice(0, 60), 400);
-      }
-    });
-  }
-});
+        for (const field of target.body.required) {
+          const { [field]: _, ...rest } = target.body.valid;
+          const res = await send(rest);
+          refused(t, res, `${route} without ${field}`, 400);
+          t.same(
+            problemPaths(res).filter((p) => p === `/${field}`),
+            [`/${field}`],
+            `names /${field}`,
+          );
+        }
+        const unknown: [Record<string, unknown>, string][] = [
+          [{ colour: 'blue' }, '/colour'],
+          [{ issuer: 'bank-b' }, '/issuer'],
+          [{ constructor: 1 }, '/constructor'],
+          [{ [PAN]: PIN }, '/(an unknown property)'],
+        ];
+        for (const [extra, path] of unknown) {
+          const res = await send({ ...target.body.valid, ...extra });
+          refused(t, res, `${route} with ${path}`, 400);
+          t.ok(problemPaths(res).includes(path), `names ${path}`);
+        }
+        const proto = await call(f.s, methodOf(route), pathOf(route, target.id, target.query), {
+          token: target.token,
+          raw: JSON.stringify(target.body.valid).replace(/^\{/, '{"__proto__":{"admin":true},'),
+        });
+        refused(t, proto, `${route} with __proto__`, 400);
+        t.ok(problemPaths(proto).includes('/__proto__'), 'names /__proto__');
+        for (const notObject of [[], [target.body.valid], 'text', 1, null, true, {}]) {
+          const res = await send(notObject);
+          refused(t, res, `${route} ${JSON.stringify(notObject)}`.slice(0, 60), 400);
+        }
+      });
+    }
+  },
+);
 
 t.test('bodies: not JSON, not UTF-8, not there, or another content type: 400 or 415, nothing changed', async (t) => {
   const f = await fixture(t);
@@ -278,10 +346,22 @@ t.test('bodies: not JSON, not UTF-8, not there, or another content type: 400 or 
   ];
   for (const [route, target] of bodyRoutes(f)) {
     const path = pathOf(route, target.id, target.query);
-    const raw = (body: string | Uint8Array<ArrayBuffer>, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-      fetch(`${f.s.adminUrl}${path}`, { method: methodOf(route), headers: { authorization: `Bearer ${target.token}`, ...headers }, body }).then(async (res) => {
+    const raw = (
+      body: string | Uint8Array<ArrayBuffer>,
+      headers: Record<string, string> = { 'content-type': 'application/json' },
+    ) =>
+      fetch(`${f.s.adminUrl}${path}`, {
+        method: methodOf(route),
+        headers: { authorization: `Bearer ${target.token}`, ...headers },
+        body,
+      }).then(async (res) => {
         const text = await res.text();
-        return { status: res.status, text, body: JSON.parse(text) as Record<string, unknown>, headers: res.headers } as Answer;
+        return {
+          status: res.status,
+          text,
+          body: JSON.parse(text) as Record<string, unknown>,
+          headers: res.headers,
+        } as Answer;
       });
     const valid = JSON.stringify(target.body.valid);
     await unchanged(t, f.s, route, async () => {
@@ -292,7 +372,14 @@ t.test('bodies: not JSON, not UTF-8, not there, or another content type: 400 or 
       refused(t, await raw('   \n '), `${route}: only spaces`, 400);
       refused(t, await raw(new Uint8Array([0x7b, 0x22, 0xe6, 0x22, 0x3a, 0x31, 0x7d])), `${route}: Latin-1`, 400);
       // The valid body: only its declared type is wrong.
-      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/jsonp']) {
+      for (const type of [
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'text/json',
+        'application/jsonp',
+      ]) {
         refused(t, await raw(valid, { 'content-type': type }), `${route} as ${type}`, 415);
       }
     });
@@ -360,28 +447,39 @@ function announce(port: number, head: string, length: number): Promise<RawResult
   });
 }
 
-t.test('huge bodies: 413; one announced or streamed far over the limit is cut off and its connection closed', async (t) => {
-  const f = await fixture(t);
-  for (const [route, target] of bodyRoutes(f)) {
-    const path = pathOf(route, target.id, target.query);
-    const head = `${methodOf(route)} ${path} HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer ${target.token}\r\nContent-Type: application/json\r\n`;
-    await unchanged(t, f.s, route, async () => {
-      const over = JSON.stringify({ ...target.body.valid, statement: 'x'.repeat(20 * 1024) });
-      const small = await call(f.s, methodOf(route), path, { token: target.token, raw: over });
-      refused(t, small, `${route}: 20 KB`, 413);
-      t.same(small.body, { error: 'the body is larger than 16384 bytes' });
-      refused(t, await call(f.s, methodOf(route), path, { token: target.token, raw: over.padEnd(8 * 1024 * 1024) }), `${route}: 8 MB through fetch`, 413);
+t.test(
+  'huge bodies: 413; one announced or streamed far over the limit is cut off and its connection closed',
+  async (t) => {
+    const f = await fixture(t);
+    for (const [route, target] of bodyRoutes(f)) {
+      const path = pathOf(route, target.id, target.query);
+      const head = `${methodOf(route)} ${path} HTTP/1.1\r\nHost: admin\r\nAuthorization: Bearer ${target.token}\r\nContent-Type: application/json\r\n`;
+      await unchanged(t, f.s, route, async () => {
+        const over = JSON.stringify({ ...target.body.valid, statement: 'x'.repeat(20 * 1024) });
+        const small = await call(f.s, methodOf(route), path, { token: target.token, raw: over });
+        refused(t, small, `${route}: 20 KB`, 413);
+        t.same(small.body, { error: 'the body is larger than 16384 bytes' });
+        refused(
+          t,
+          await call(f.s, methodOf(route), path, { token: target.token, raw: over.padEnd(8 * 1024 * 1024) }),
+          `${route}: 8 MB through fetch`,
+          413,
+        );
 
-      const announced = await announce(f.s.sw.admin.port, head, 1 << 30);
-      t.match(announced.text, /^HTTP\/1\.1 413 /, `${route}: 1 GiB announced, none sent: 413 at once`);
-      t.match(announced.text, /\r\nconnection: close\r\n/i, 'and the connection closed');
+        const announced = await announce(f.s.sw.admin.port, head, 1 << 30);
+        t.match(announced.text, /^HTTP\/1\.1 413 /, `${route}: 1 GiB announced, none sent: 413 at once`);
+        t.match(announced.text, /\r\nconnection: close\r\n/i, 'and the connection closed');
 
-      // Were the server to wait for the end, it would take all 256 MB and the client would close first.
-      const endless = await streamForever(f.s.sw.admin.port, head, 256 * 1024 * 1024);
-      t.ok(endless.closedByServer, `${route}: an endless body is answered and its connection closed by the server (after ${(endless.sent / 1048576).toFixed(1)} MB sent)`);
-      t.match(endless.text, /^HTTP\/1\.1 413 /, 'with 413');
-      t.notMatch(endless.text, PAN, 'nothing of the body echoed');
-    });
-  }
-  t.equal((await call(f.s, 'GET', '/healthz')).status, 200, 'still serving');
-});
+        // Were the server to wait for the end, it would take all 256 MB and the client would close first.
+        const endless = await streamForever(f.s.sw.admin.port, head, 256 * 1024 * 1024);
+        t.ok(
+          endless.closedByServer,
+          `${route}: an endless body is answered and its connection closed by the server (after ${(endless.sent / 1048576).toFixed(1)} MB sent)`,
+        );
+        t.match(endless.text, /^HTTP\/1\.1 413 /, 'with 413');
+        t.notMatch(endless.text, PAN, 'nothing of the body echoed');
+      });
+    }
+    t.equal((await call(f.s, 'GET', '/healthz')).status, 200, 'still serving');
+  },
+);

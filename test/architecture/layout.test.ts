@@ -31,6 +31,8 @@ t.test('the cycle finder finds a cycle, and one through three folders', async (t
 t.test(`no file in src/ over ${MAX_LINES} lines`, async (t) => {
   const files = sourceFiles(ROOT);
   t.ok(files.length > 50, `${files.length} files read`);
-  const long = files.map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > MAX_LINES);
+  const long = files
+    .map((f) => [f, readFileSync(join(ROOT, f), 'utf8').split('\n').length - 1] as const)
+    .filter(([, n]) => n > MAX_LINES);
   t.same(long, [], 'files over the limit (file, lines)');
 });

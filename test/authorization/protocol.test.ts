@@ -31,7 +31,13 @@ t.test('financial requests: approval with an approval code, echoed fields, both 
   const t93 = await TestTerminal.open(s.port('iso93'));
   const t87 = await TestTerminal.open(s.port('iso87'), 'iso87ascii', 'ascii4');
   t.teardown(() => (t93.close(), t87.close()));
-  const request = purchase93({ 7: '1121101530', 32: '123456', 37: '123456789012', 42: 'MERCHANT0000001', 22: 'C10101654041' });
+  const request = purchase93({
+    7: '1121101530',
+    32: '123456',
+    37: '123456789012',
+    42: 'MERCHANT0000001',
+    22: 'C10101654041',
+  });
   const a = await t93.send(request);
   t.equal(a[0], '1210');
   t.equal(a[39], '000');
@@ -57,7 +63,10 @@ t.test('refusals: missing fields, unknown MTI, unknown processing code', async (
   const a = await t93.send(noAmount);
   t.match(a, { 0: '1210', 39: '904' });
   t.equal(a[38], undefined, 'no approval code on a refusal');
-  t.ok(s.logs.some((l) => l.reason === 'missing field 4' && l.level === 30), 'the log names the missing field, at info level');
+  t.ok(
+    s.logs.some((l) => l.reason === 'missing field 4' && l.level === 30),
+    'the log names the missing field, at info level',
+  );
   const noCard = purchase93();
   delete noCard[2];
   t.match(await t93.send(noCard), { 39: '904' });
@@ -82,7 +91,10 @@ t.test('malformed messages: format error when MTI and STAN are readable, else th
   t93.socket.write(encodeFrame(t93.framing, bad));
   t.match(await answer, { 0: '1210', 11: '000777', 39: '904', 3: '000000', 4: '000000012500' });
   t.equal((await answer)[12], undefined, 'the unreadable field is not echoed');
-  t.ok(s.logs.some((l) => typeof l.err === 'string' && /field 12: non-digit character/.test(l.err)), 'the log says which field');
+  t.ok(
+    s.logs.some((l) => typeof l.err === 'string' && /field 12: non-digit character/.test(l.err)),
+    'the log says which field',
+  );
   const line = JSON.stringify(s.logs);
   t.notMatch(line, '5019000000000016', 'no PAN in the logs');
   // Garbage: no MTI to answer to.
@@ -105,10 +117,19 @@ t.test('an unsolicited response is not answered; the connection goes on', async 
 t.test('a step that fails: register unavailable (911) or system malfunction (909), never a crash', async (t) => {
   const failing: Step[] = [
     { name: 'registerDown', run: () => Promise.reject(new RegisterUnavailableError('timed out')) },
-    { name: 'bug', run: () => { throw new Error('boom'); } },
+    {
+      name: 'bug',
+      run: () => {
+        throw new Error('boom');
+      },
+    },
   ];
   const route = (step: string) => ({ ...ROUTES['1200']!, steps: ['validateFields', step, 'decide', 'respond'] });
-  const s = await startSwitch(t, {}, { steps: failing, routes: { '1200': route('registerDown'), '1100': route('bug') } });
+  const s = await startSwitch(
+    t,
+    {},
+    { steps: failing, routes: { '1200': route('registerDown'), '1100': route('bug') } },
+  );
   const t93 = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => t93.close());
   t.match(await t93.send(purchase93()), { 39: '911' });
@@ -116,7 +137,10 @@ t.test('a step that fails: register unavailable (911) or system malfunction (909
   t.match(a, { 0: '1110', 39: '909' });
   t.equal(a[38], undefined);
   t.ok(s.logs.some((l) => l.msg === 'pipeline step failed' && l.step === 'bug'));
-  t.match(await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text(), /switch_redis_errors_total 1/);
+  t.match(
+    await (await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS })).text(),
+    /switch_redis_errors_total 1/,
+  );
 });
 
 t.test('admin: health, readiness, metrics without card data, masked terminal trace', async (t) => {

@@ -20,9 +20,28 @@ const silent = pino({ level: 'silent' });
 
 function ctx(request: IsoMessage, codes: 'iso93' | 'iso87' = 'iso93'): RequestContext {
   const mti = request[0] as string;
-  return { request, mti, route: ROUTES[mti] ?? UNKNOWN_MTI, dialect: dialect(), codes, listener: 'test', receivedAt: new Date(0), log: silent, response: {} };
+  return {
+    request,
+    mti,
+    route: ROUTES[mti] ?? UNKNOWN_MTI,
+    dialect: dialect(),
+    codes,
+    listener: 'test',
+    receivedAt: new Date(0),
+    log: silent,
+    response: {},
+  };
 }
-const purchase: IsoMessage = { 0: '1200', 2: '5019000000000012', 3: '000000', 4: '000000012500', 11: '000001', 12: '261121101530', 41: 'TERM0001', 49: '208' };
+const purchase: IsoMessage = {
+  0: '1200',
+  2: '5019000000000012',
+  3: '000000',
+  4: '000000012500',
+  11: '000001',
+  12: '261121101530',
+  41: 'TERM0001',
+  49: '208',
+};
 
 t.test('validateFields: the first missing mandatory field, then the card', async (t) => {
   const c = ctx(purchase);
@@ -51,7 +70,12 @@ t.test('identifyTerminal: field 41 without its padding', async (t) => {
 });
 
 t.test('checkProcessingCode: purchase and refund pass, others are invalid transactions', async (t) => {
-  for (const [code, outcome] of [['000000', undefined], ['200000', undefined], ['010000', 'invalidTransaction'], ['310000', 'invalidTransaction']] as const) {
+  for (const [code, outcome] of [
+    ['000000', undefined],
+    ['200000', undefined],
+    ['010000', 'invalidTransaction'],
+    ['310000', 'invalidTransaction'],
+  ] as const) {
     const c = ctx({ ...purchase, 3: code });
     await checkProcessingCode.run(c);
     t.equal(c.outcome, outcome, code);
@@ -88,12 +112,32 @@ t.test('decide approves what nothing refused, with a 6-digit approval code', asy
 });
 
 t.test('respond: MTI + 10, echo, action code in the listener code set', async (t) => {
-  t.same(['1100', '0100', '1200', '0200', '1804', '0800', '1420', '1600'].map(responseMti), ['1110', '0110', '1210', '0210', '1814', '0810', '1430', '1610']);
+  t.same(['1100', '0100', '1200', '0200', '1804', '0800', '1420', '1600'].map(responseMti), [
+    '1110',
+    '0110',
+    '1210',
+    '0210',
+    '1814',
+    '0810',
+    '1430',
+    '1610',
+  ]);
   const c = ctx({ ...purchase, 22: 'C10101654041' }, 'iso87');
   c.outcome = 'approved';
   c.response[38] = '123456';
   await respond.run(c);
-  t.same(c.response, { 0: '1210', 2: purchase[2], 3: '000000', 4: '000000012500', 11: '000001', 12: '261121101530', 38: '123456', 39: '00', 41: 'TERM0001', 49: '208' });
+  t.same(c.response, {
+    0: '1210',
+    2: purchase[2],
+    3: '000000',
+    4: '000000012500',
+    11: '000001',
+    12: '261121101530',
+    38: '123456',
+    39: '00',
+    41: 'TERM0001',
+    49: '208',
+  });
   const undecided = ctx(purchase);
   await respond.run(undecided);
   t.equal(undecided.response[39], '909', 'no decision is a malfunction, never an approval');
@@ -107,9 +151,23 @@ t.test('rejectUnknownMti', async (t) => {
 
 t.test('the pipeline: steps in route order, refusals skip to final steps, failures become answers', async (t) => {
   const ran: string[] = [];
-  const spy = (name: string, effect?: (c: RequestContext) => void): Step => ({ name, run: (c) => (ran.push(name), effect?.(c)) });
-  const steps = [spy('a'), spy('refuse', (c) => (c.outcome = 'formatError')), spy('b'), { ...spy('final'), final: true }, spy('down', () => { throw new RegisterUnavailableError('timed out'); })];
-  const routes = { '1200': { ...ROUTES['1200']!, steps: ['a', 'refuse', 'b', 'final'] }, '1100': { ...ROUTES['1100']!, steps: ['a', 'down', 'b', 'final'] } };
+  const spy = (name: string, effect?: (c: RequestContext) => void): Step => ({
+    name,
+    run: (c) => (ran.push(name), effect?.(c)),
+  });
+  const steps = [
+    spy('a'),
+    spy('refuse', (c) => (c.outcome = 'formatError')),
+    spy('b'),
+    { ...spy('final'), final: true },
+    spy('down', () => {
+      throw new RegisterUnavailableError('timed out');
+    }),
+  ];
+  const routes = {
+    '1200': { ...ROUTES['1200']!, steps: ['a', 'refuse', 'b', 'final'] },
+    '1100': { ...ROUTES['1100']!, steps: ['a', 'down', 'b', 'final'] },
+  };
   const p = new Pipeline(steps, routes, { ...UNKNOWN_MTI, steps: ['final'] });
   const c = ctx(purchase);
   await p.run({ ...c, route: p.route('1200') });
@@ -120,7 +178,25 @@ t.test('the pipeline: steps in route order, refusals skip to final steps, failur
   t.same(ran, ['a', 'down', 'final'], 'b skipped after the register failed');
   t.match(d, { outcome: 'registerUnavailable', reason: 'down: timed out' });
   t.same(p.route('9999').steps, ['final'], 'unknown MTIs take the fallback route');
-  t.throws(() => new Pipeline(STANDARD_STEPS, { '1200': { ...ROUTES['1200']!, steps: ['nope'] } }, UNKNOWN_MTI), { message: 'route names an unknown step "nope"' });
-  const failingFinal = new Pipeline([{ name: 'f', final: true, run: () => { throw new Error('respond broke'); } }], {}, { ...UNKNOWN_MTI, steps: ['f'] });
-  await t.rejects(failingFinal.run({ ...ctx({ 0: '1600' }), route: failingFinal.route('1600') }), { message: 'respond broke' }, 'a failing final step is not swallowed');
+  t.throws(() => new Pipeline(STANDARD_STEPS, { '1200': { ...ROUTES['1200']!, steps: ['nope'] } }, UNKNOWN_MTI), {
+    message: 'route names an unknown step "nope"',
+  });
+  const failingFinal = new Pipeline(
+    [
+      {
+        name: 'f',
+        final: true,
+        run: () => {
+          throw new Error('respond broke');
+        },
+      },
+    ],
+    {},
+    { ...UNKNOWN_MTI, steps: ['f'] },
+  );
+  await t.rejects(
+    failingFinal.run({ ...ctx({ 0: '1600' }), route: failingFinal.route('1600') }),
+    { message: 'respond broke' },
+    'a failing final step is not swallowed',
+  );
 });

@@ -19,7 +19,23 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   const dir = t.testdir();
   const json = join(dir, 'run.json');
   const html = join(dir, 'run.html');
-  const { code, out, err } = await runTool(t, MAIN, ['--rate', '200', '--duration', '2', '--connections', '4', '--warmup', '0', '--baseline', '--json', json, '--html', html, '--redis', url]);
+  const { code, out, err } = await runTool(t, MAIN, [
+    '--rate',
+    '200',
+    '--duration',
+    '2',
+    '--connections',
+    '4',
+    '--warmup',
+    '0',
+    '--baseline',
+    '--json',
+    json,
+    '--html',
+    html,
+    '--redis',
+    url,
+  ]);
   t.equal(code, 0, err.slice(-3000));
 
   const r = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
@@ -35,20 +51,39 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   t.equal(sw!.latencyMs.count, 400);
   t.ok(sw!.latencyMs.min > 0 && sw!.latencyMs.p99 < 5000);
   t.ok(sw!.actionCodes['000']! > 250, 'mostly approvals');
-  t.equal(sw!.entries.reduce((s, e) => s + e.sent, 0), 400);
+  t.equal(
+    sw!.entries.reduce((s, e) => s + e.sent, 0),
+    400,
+  );
   t.ok(sw!.entries.find((e) => e.name === 'purchase-pin')!.sent > 100, 'weights are followed');
   // Completions and reversal advices go after their originals' answers, at the connection's next planned send.
   const then = sw!.entries.filter((e) => e.followUpOf !== undefined);
-  t.same(then.map((e) => [e.name, e.followUpOf]), [['fuel-completion then', 'fuel-completion'], ['psam-reversal then', 'psam-reversal']]);
-  t.ok(then.every((e) => e.sent > 3), JSON.stringify(then));
+  t.same(
+    then.map((e) => [e.name, e.followUpOf]),
+    [
+      ['fuel-completion then', 'fuel-completion'],
+      ['psam-reversal then', 'psam-reversal'],
+    ],
+  );
+  t.ok(
+    then.every((e) => e.sent > 3),
+    JSON.stringify(then),
+  );
   t.same(then[0]!.codes, { '000': then[0]!.sent }, 'every completion approved');
   t.same(then[1]!.codes, { '400': then[1]!.sent }, 'every reversal accepted');
-  t.same(r.mix.entries.find((e) => e.name === 'psam-reversal')!.then, { mti: '1420', amount: 31500, expect: ['reversalAccepted'] });
+  t.same(r.mix.entries.find((e) => e.name === 'psam-reversal')!.then, {
+    mti: '1420',
+    amount: 31500,
+    expect: ['reversalAccepted'],
+  });
   t.match(out, /^ {4}fuel-completion then +sent +\d+ {2}000 \d+$/m);
   t.type(sw!.process.cpuPercent, 'number');
   t.ok(sw!.process.rssMaxMiB! > 20);
   t.type(sw!.generator.processCpuPercent, 'number');
-  t.equal(sw!.timeline.reduce((s, x) => s + x.sent, 0), 400);
+  t.equal(
+    sw!.timeline.reduce((s, x) => s + x.sent, 0),
+    400,
+  );
   t.match(echo, { target: 'echo', requests: { sent: 400, answered: 400, timeouts: 0, failed: 0 }, unexpected: null });
   t.same(Object.keys(echo!.actionCodes), ['echo']);
   t.equal(r.baselineRatio, 1, 'both keep up with 200/s');
@@ -72,6 +107,7 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
     left.push(...keys);
     cursor = next;
   } while (cursor !== '0');
-  t.same(left, [], 'no keys under the run\'s prefix');
-  for (const p of r.phases) t.throws(() => process.kill(p.process.pid, 0), { code: 'ESRCH' }, `${p.target} process gone`);
+  t.same(left, [], "no keys under the run's prefix");
+  for (const p of r.phases)
+    t.throws(() => process.kill(p.process.pid, 0), { code: 'ESRCH' }, `${p.target} process gone`);
 });

@@ -18,9 +18,17 @@ t.test('every pool gets its count of distinct, Luhn-valid PANs, each with a PIN'
       pans.add(c.pan);
     }
   }
-  t.equal(pans.size, Object.values(mix.cards).reduce((s, p) => s + p.count, 0), 'no PAN twice');
+  t.equal(
+    pans.size,
+    Object.values(mix.cards).reduce((s, p) => s + p.count, 0),
+    'no PAN twice',
+  );
   const blocked = plan.get('blocked')!;
-  t.same(blocked.slice(0, 5).map((c) => c.blockReason), [...BLOCK_REASONS, BLOCK_REASONS[0]], 'every block reason in turn');
+  t.same(
+    blocked.slice(0, 5).map((c) => c.blockReason),
+    [...BLOCK_REASONS, BLOCK_REASONS[0]],
+    'every block reason in turn',
+  );
   t.notOk(plan.get('active')!.some((c) => c.blockReason !== undefined));
 });
 
@@ -29,5 +37,11 @@ t.test('PANs and PINs are a pure function of pool and index', async (t) => {
   t.equal(benchPan(3, 12).slice(0, 15), '501990300000012');
   t.not(benchPin(0, 1), benchPin(0, 2));
   t.equal(benchPin(0, 0), '0000');
-  for (const [p, i] of [[100, 0], [-1, 0], [0, 1e8], [0, -1]]) t.throws(() => benchPan(p!, i!), RangeError);
+  for (const [p, i] of [
+    [100, 0],
+    [-1, 0],
+    [0, 1e8],
+    [0, -1],
+  ])
+    t.throws(() => benchPan(p!, i!), RangeError);
 });

@@ -6,17 +6,68 @@ const parse = (args: string, cores = 2): LoadOptions => parseCli(args.split(' ')
 
 t.test('defaults', async (t) => {
   const o = parse('--rate 500');
-  t.match(o, { kind: 'load', rate: 500, durationS: 20, warmupS: 5, connections: 100, depth: 1, mix: 'default', dialect: 'iso93ascii', baseline: false, workers: 1, timeoutMs: 5000, seed: 1, json: undefined, html: undefined, redis: 'redis://127.0.0.1:6379', maxInFlight: 256, processes: 1, slow: 0, flood: 0, switchCommand: undefined, idle: 0, idleBatch: 500 });
+  t.match(o, {
+    kind: 'load',
+    rate: 500,
+    durationS: 20,
+    warmupS: 5,
+    connections: 100,
+    depth: 1,
+    mix: 'default',
+    dialect: 'iso93ascii',
+    baseline: false,
+    workers: 1,
+    timeoutMs: 5000,
+    seed: 1,
+    json: undefined,
+    html: undefined,
+    redis: 'redis://127.0.0.1:6379',
+    maxInFlight: 256,
+    processes: 1,
+    slow: 0,
+    flood: 0,
+    switchCommand: undefined,
+    idle: 0,
+    idleBatch: 500,
+  });
   t.equal(parse('--rate 500', 8).workers, 7, 'one per core but one');
   t.equal(parse('--rate 500 --connections 3', 8).workers, 3, 'never more than connections');
   t.equal(parse('--rate 500', 1).workers, 1);
 });
 
 t.test('closed loop, every option', async (t) => {
-  const o = parse('--rate max --duration 2.5 --warmup 0 --connections 7 --depth 4 --mix ./m.json --dialect iso93binary --baseline --workers 2 --timeout 800 --seed 9 --json a.json --html a.html --redis redis://localhost:6380 --max-in-flight 64 --processes 2 --slow 200 --flood 2000');
-  t.match(o, { rate: 'max', durationS: 2.5, warmupS: 0, connections: 7, depth: 4, mix: './m.json', dialect: 'iso93binary', baseline: true, workers: 2, timeoutMs: 800, seed: 9, json: 'a.json', html: 'a.html', redis: 'redis://localhost:6380', maxInFlight: 64, processes: 2, slow: 200, flood: 2000 });
-  t.same(parseCli(['--rate', '1', '--switch-command', ' node --import tsx src/main.ts '], 2), { ...parse('--rate 1'), switchCommand: ['node', '--import', 'tsx', 'src/main.ts'] });
-  t.equal((parseCli(['--rate', '1', '--switch-command', '  '], 2) as LoadOptions).switchCommand, undefined, 'blank: the default');
+  const o = parse(
+    '--rate max --duration 2.5 --warmup 0 --connections 7 --depth 4 --mix ./m.json --dialect iso93binary --baseline --workers 2 --timeout 800 --seed 9 --json a.json --html a.html --redis redis://localhost:6380 --max-in-flight 64 --processes 2 --slow 200 --flood 2000',
+  );
+  t.match(o, {
+    rate: 'max',
+    durationS: 2.5,
+    warmupS: 0,
+    connections: 7,
+    depth: 4,
+    mix: './m.json',
+    dialect: 'iso93binary',
+    baseline: true,
+    workers: 2,
+    timeoutMs: 800,
+    seed: 9,
+    json: 'a.json',
+    html: 'a.html',
+    redis: 'redis://localhost:6380',
+    maxInFlight: 64,
+    processes: 2,
+    slow: 200,
+    flood: 2000,
+  });
+  t.same(parseCli(['--rate', '1', '--switch-command', ' node --import tsx src/main.ts '], 2), {
+    ...parse('--rate 1'),
+    switchCommand: ['node', '--import', 'tsx', 'src/main.ts'],
+  });
+  t.equal(
+    (parseCli(['--rate', '1', '--switch-command', '  '], 2) as LoadOptions).switchCommand,
+    undefined,
+    'blank: the default',
+  );
 });
 
 t.test('idle', async (t) => {

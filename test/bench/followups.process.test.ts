@@ -24,7 +24,10 @@ import { testRedisUrl } from '../support/redis.js';
 
 const defaultMix = loadMix('default');
 // Small pools: seeding is quick, and what follows is the same for 20 cards as for 2,000.
-const mix = { ...defaultMix, cards: Object.fromEntries(Object.entries(defaultMix.cards).map(([k, v]) => [k, { ...v, count: 20 }])) };
+const mix = {
+  ...defaultMix,
+  cards: Object.fromEntries(Object.entries(defaultMix.cards).map(([k, v]) => [k, { ...v, count: 20 }])),
+};
 
 interface Run {
   phase: PhaseReport;
@@ -46,11 +49,22 @@ async function run(t: Test, name: ShippedDialect, traffic: string[]): Promise<Ru
   const framing = FRAMING_OF[name];
   const plan = planCards(mix);
   await seedCards(redis, prefix, plan);
-  const sw = await startSwitch({ dialect: name, framing, redisUrl: url, keyPrefix: prefix, maxInFlight: 256, maxConnections: 100, dir: t.testdir() });
+  const sw = await startSwitch({
+    dialect: name,
+    framing,
+    redisUrl: url,
+    keyPrefix: prefix,
+    maxInFlight: 256,
+    maxConnections: 100,
+    dir: t.testdir(),
+  });
   t.teardown(() => sw.stop());
   const at = new Date();
   const { templates, byEntry } = buildTemplates(d, framing, mix, plan, at);
-  const options = parseCli([...traffic, '--duration', '2', '--warmup', '0', '--connections', '4', '--workers', '2'], 2) as LoadOptions;
+  const options = parseCli(
+    [...traffic, '--duration', '2', '--warmup', '0', '--connections', '4', '--workers', '2'],
+    2,
+  ) as LoadOptions;
   const phase = await runPhase({
     target: 'switch',
     port: sw.port,
@@ -70,7 +84,11 @@ async function run(t: Test, name: ShippedDialect, traffic: string[]): Promise<Ru
   // Every approval posts, but authorizations (x100): they only reserve. The relay appends the
   // postings to the journal just after the answers; wait until it has them all.
   const rows = mixRows(mix.entries);
-  const posted = phase.entries.reduce((s, e, i) => s + (rows[i]!.mti[1] === '1' ? 0 : (e.codes['000'] ?? 0) + (e.codes['00'] ?? 0) + (e.codes['400'] ?? 0)), 0);
+  const posted = phase.entries.reduce(
+    (s, e, i) =>
+      s + (rows[i]!.mti[1] === '1' ? 0 : (e.codes['000'] ?? 0) + (e.codes['00'] ?? 0) + (e.codes['400'] ?? 0)),
+    0,
+  );
   const stream = `${prefix}{journal}:postings`;
   for (let i = 0; i < 150 && (await redis.xlen(stream)) < posted; i++) await new Promise((r) => setTimeout(r, 100));
   const postings = (await redis.xrange(stream, '-', '+')).map(([, fields]) => JSON.parse(fields[1]!) as Posting);
@@ -100,9 +118,19 @@ function check(t: Test, r: Run, iso87: boolean): void {
   t.same(fuel.codes, { [approved]: fuel.answered });
   t.same(sale.codes, { [approved]: sale.answered });
   // A follow-up goes after each answered original, except those answered too late to send one.
-  t.ok(completion.sent <= fuel.answered && completion.sent >= fuel.answered - 4, `completions ${completion.sent} after ${fuel.answered} authorizations`);
-  t.ok(reversal.sent <= sale.answered && reversal.sent >= sale.answered - 4, `reversals ${reversal.sent} after ${sale.answered} sales`);
-  t.equal(phase.requests.answered, phase.entries.reduce((s, e) => s + e.answered, 0), 'follow-ups count as requests');
+  t.ok(
+    completion.sent <= fuel.answered && completion.sent >= fuel.answered - 4,
+    `completions ${completion.sent} after ${fuel.answered} authorizations`,
+  );
+  t.ok(
+    reversal.sent <= sale.answered && reversal.sent >= sale.answered - 4,
+    `reversals ${reversal.sent} after ${sale.answered} sales`,
+  );
+  t.equal(
+    phase.requests.answered,
+    phase.entries.reduce((s, e) => s + e.answered, 0),
+    'follow-ups count as requests',
+  );
 
   // What the switch made of them: a completion posting per completion, a reversal of its sale per reversal.
   t.equal(r.unmatched, 0, 'every reversal advice named a sale the switch knew');
@@ -111,9 +139,24 @@ function check(t: Test, r: Run, iso87: boolean): void {
   const sales = new Map(r.postings.filter((p) => p.type === 'purchase' && p.amount === 31500).map((p) => [p.txn, p]));
   t.equal(completions.length, completion.answered, 'a posting of the final amount per completion');
   t.equal(reversals.length, reversal.answered, 'a reversal posting per reversal advice');
-  t.ok(reversals.every((p) => p.amount === 31500 && p.direction === 'C' && sales.get(p.txn)?.card === p.card && (p.reason ?? '') === (iso87 ? '' : '4021')), 'each reverses its sale, in full');
-  t.ok([...completions, ...reversals].every((p) => p.localTime === r.localTime && /^B\d{7}$/.test(p.terminal)), 'the original\'s terminal and local time');
-  t.notOk(r.postings.some((p) => p.type === 'purchase' && p.amount === 100000), 'no authorization posted its maximum');
+  t.ok(
+    reversals.every(
+      (p) =>
+        p.amount === 31500 &&
+        p.direction === 'C' &&
+        sales.get(p.txn)?.card === p.card &&
+        (p.reason ?? '') === (iso87 ? '' : '4021'),
+    ),
+    'each reverses its sale, in full',
+  );
+  t.ok(
+    [...completions, ...reversals].every((p) => p.localTime === r.localTime && /^B\d{7}$/.test(p.terminal)),
+    "the original's terminal and local time",
+  );
+  t.notOk(
+    r.postings.some((p) => p.type === 'purchase' && p.amount === 100000),
+    'no authorization posted its maximum',
+  );
 }
 
 for (const [name, traffic] of [
@@ -122,10 +165,14 @@ for (const [name, traffic] of [
   ['iso87ascii', ['--rate', '300']],
   ['iso93binary', ['--rate', 'max']],
 ] as const) {
-  t.test(`${name}, ${traffic[1] === 'max' ? 'closed loop' : `open loop at ${traffic[1]}/s`}: every completion approved, every reversal accepted and matched`, async (t) => {
-    const r = await run(t, name, [...traffic]);
-    t.equal(r.phase.mode, traffic[1] === 'max' ? 'closed' : 'open');
-    if (r.phase.mode === 'open') t.equal(r.phase.requests.sent, 600, 'follow-ups take planned sends: the rate is the rate');
-    check(t, r, name === 'iso87ascii');
-  });
+  t.test(
+    `${name}, ${traffic[1] === 'max' ? 'closed loop' : `open loop at ${traffic[1]}/s`}: every completion approved, every reversal accepted and matched`,
+    async (t) => {
+      const r = await run(t, name, [...traffic]);
+      t.equal(r.phase.mode, traffic[1] === 'max' ? 'closed' : 'open');
+      if (r.phase.mode === 'open')
+        t.equal(r.phase.requests.sent, 600, 'follow-ups take planned sends: the rate is the rate');
+      check(t, r, name === 'iso87ascii');
+    },
+  );
 }

@@ -1,6 +1,15 @@
 /** HDR histograms: the workers' encoded histograms added up equal one histogram of every value. */
 import t from 'tap';
-import { HIGHEST_US, encode, merge, ms, newHistogram, percentileCurve, recordMs, summarize } from '../../bench/load/histogram.js';
+import {
+  HIGHEST_US,
+  encode,
+  merge,
+  ms,
+  newHistogram,
+  percentileCurve,
+  recordMs,
+  summarize,
+} from '../../bench/load/histogram.js';
 import { prng } from '../../bench/load/mix.js';
 
 t.test('merging encoded worker histograms gives what one recorder of all values gives', async (t) => {
@@ -21,7 +30,8 @@ t.test('merging encoded worker histograms gives what one recorder of all values 
   // histogram knows its maximum to the resolution of its bucket, as any HDR histogram does).
   t.same(summarize(merged), summarize(merge([encode(all)])));
   t.ok(Math.abs(summarize(merged).max - summarize(all).max) <= summarize(all).max * 0.001);
-  for (const p of [0, 50, 90, 99, 99.9, 99.99, 100]) t.equal(merged.getValueAtPercentile(p), all.getValueAtPercentile(p), `p${p}`);
+  for (const p of [0, 50, 90, 99, 99.9, 99.99, 100])
+    t.equal(merged.getValueAtPercentile(p), all.getValueAtPercentile(p), `p${p}`);
   // HDR's 3 significant digits: each percentile within 0.1 % of the exact one (and 1 µs rounding).
   values.sort((a, b) => a - b);
   const exact = values[Math.ceil(0.99 * values.length) - 1]!;

@@ -20,7 +20,12 @@ async function openConnections(adminUrl: string): Promise<number> {
 }
 
 t.test('slow clients come back after each frame timeout; a flood beyond the limit is shed and retries', async (t) => {
-  const connections = { idleTimeoutMs: LONG, firstFrameTimeoutMs: LONG, frameTimeoutMs: FRAME_TIMEOUT, maxConnections: MAX_CONNECTIONS };
+  const connections = {
+    idleTimeoutMs: LONG,
+    firstFrameTimeoutMs: LONG,
+    frameTimeoutMs: FRAME_TIMEOUT,
+    maxConnections: MAX_CONNECTIONS,
+  };
   const s = await startSwitch(t, { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections }] });
   const hostile = startHostile({ port: s.port('iso93'), slow: 2, flood: 8 });
   t.teardown(() => hostile.stop());
@@ -28,10 +33,22 @@ t.test('slow clients come back after each frame timeout; a flood beyond the limi
   await sleep(2 * FRAME_TIMEOUT + 1400);
   const during = await openConnections(s.adminUrl);
   const counts = hostile.stop();
-  t.ok(during >= 1 && during <= MAX_CONNECTIONS, `the switch held no more than its limit (${during} of ${MAX_CONNECTIONS})`);
-  t.ok(counts.slowClosed >= 2, `the slow clients were closed by the frame timeout and came back (${counts.slowClosed} closes)`);
-  t.ok(counts.floodShed >= 4, `the flood beyond the limit was shed, and again when it came back (${counts.floodShed} sheds)`);
-  t.ok(counts.floodHeld >= 1 && counts.floodHeld <= MAX_CONNECTIONS, `some of the flood held, silent (${counts.floodHeld})`);
+  t.ok(
+    during >= 1 && during <= MAX_CONNECTIONS,
+    `the switch held no more than its limit (${during} of ${MAX_CONNECTIONS})`,
+  );
+  t.ok(
+    counts.slowClosed >= 2,
+    `the slow clients were closed by the frame timeout and came back (${counts.slowClosed} closes)`,
+  );
+  t.ok(
+    counts.floodShed >= 4,
+    `the flood beyond the limit was shed, and again when it came back (${counts.floodShed} sheds)`,
+  );
+  t.ok(
+    counts.floodHeld >= 1 && counts.floodHeld <= MAX_CONNECTIONS,
+    `some of the flood held, silent (${counts.floodHeld})`,
+  );
   t.same(hostile.stop(), counts, 'a second stop gives the same counts');
   for (let i = 0; i < 100 && (await openConnections(s.adminUrl)) > 0; i++) await sleep(20);
   t.equal(await openConnections(s.adminUrl), 0, 'stop() closed every one');

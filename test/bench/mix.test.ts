@@ -3,7 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ACTION_CODES } from '../../src/messages/action-codes.js';
-import { MIX_SCHEMA, type Mix, MixError, WeightedChoice, expectedCodes, followUpKind, loadMix, mixRows, prng, rowIndexes, validateMix } from '../../bench/load/mix.js';
+import {
+  MIX_SCHEMA,
+  type Mix,
+  MixError,
+  WeightedChoice,
+  expectedCodes,
+  followUpKind,
+  loadMix,
+  mixRows,
+  prng,
+  rowIndexes,
+  validateMix,
+} from '../../bench/load/mix.js';
 
 const defaultMix = (): Mix => structuredClone(loadMix('default'));
 
@@ -11,23 +23,65 @@ t.test('the default mix is valid, with completions and reversals as follow-ups',
   const mix = defaultMix();
   t.equal(mix.name, 'default');
   t.ok(mix.entries.length >= 8);
-  t.notOk(mix.entries.some((e) => ['1220', '1420', '0220', '0420'].includes(e.mti)), 'advices only as follow-ups (they name an earlier request)');
+  t.notOk(
+    mix.entries.some((e) => ['1220', '1420', '0220', '0420'].includes(e.mti)),
+    'advices only as follow-ups (they name an earlier request)',
+  );
   const fuel = mix.entries.find((e) => e.name === 'fuel-completion')!;
-  t.match(fuel, { mti: '1100', cards: 'active', pin: 'right', expect: ['approved'], then: { mti: '1220', expect: ['approved'] } });
+  t.match(fuel, {
+    mti: '1100',
+    cards: 'active',
+    pin: 'right',
+    expect: ['approved'],
+    then: { mti: '1220', expect: ['approved'] },
+  });
   t.ok(fuel.then!.amount! < fuel.amount, 'completed with less than authorized');
   const psam = mix.entries.find((e) => e.name === 'psam-reversal')!;
-  t.match(psam, { mti: '1200', processingCode: '000000', cards: 'active', pin: 'right', expect: ['approved'], then: { mti: '1420', expect: ['reversalAccepted'] } });
+  t.match(psam, {
+    mti: '1200',
+    processingCode: '000000',
+    cards: 'active',
+    pin: 'right',
+    expect: ['approved'],
+    then: { mti: '1420', expect: ['reversalAccepted'] },
+  });
   t.equal(psam.then!.amount, undefined, 'a full reversal');
-  t.same(mix.entries.filter((e) => e.then !== undefined).map((e) => [e.name, e.weight]), [['fuel-completion', 6], ['psam-reversal', 4]]);
+  t.same(
+    mix.entries.filter((e) => e.then !== undefined).map((e) => [e.name, e.weight]),
+    [
+      ['fuel-completion', 6],
+      ['psam-reversal', 4],
+    ],
+  );
   const kinds = new Set(mix.entries.map((e) => `${e.mti}/${e.pin}/${e.contactless}/${mix.cards[e.cards]!.state}`));
-  for (const k of ['1200/right/false/active', '1100/right/false/active', '1200/wrong/false/active', '1200/none/true/active', '1200/right/false/blocked', '1200/right/false/expired']) t.ok(kinds.has(k), k);
-  t.ok(mix.entries.some((e) => e.processingCode.startsWith('20')), 'refunds');
+  for (const k of [
+    '1200/right/false/active',
+    '1100/right/false/active',
+    '1200/wrong/false/active',
+    '1200/none/true/active',
+    '1200/right/false/blocked',
+    '1200/right/false/expired',
+  ])
+    t.ok(kinds.has(k), k);
+  t.ok(
+    mix.entries.some((e) => e.processingCode.startsWith('20')),
+    'refunds',
+  );
   t.same(mix.entries.find((e) => e.pin === 'wrong')!.expect.sort(), ['pinTriesExceeded', 'wrongPin']);
-  t.ok(mix.entries.find((e) => e.contactless && e.pin === 'none')!.expect.includes('pinRequired'), 'the cumulative rule answers 112');
+  t.ok(
+    mix.entries.find((e) => e.contactless && e.pin === 'none')!.expect.includes('pinRequired'),
+    'the cumulative rule answers 112',
+  );
 });
 
 t.test('the schema names every outcome of the action-code table, and no other', async (t) => {
-  const schema = MIX_SCHEMA as { definitions: { outcome: { enum: string[] }; entry: { properties: { expect: { items: { $ref: string } } } }; followUp: { properties: { expect: { items: { $ref: string } } } } } };
+  const schema = MIX_SCHEMA as {
+    definitions: {
+      outcome: { enum: string[] };
+      entry: { properties: { expect: { items: { $ref: string } } } };
+      followUp: { properties: { expect: { items: { $ref: string } } } };
+    };
+  };
   t.same([...schema.definitions.outcome.enum].sort(), Object.keys(ACTION_CODES).sort());
   t.equal(schema.definitions.entry.properties.expect.items.$ref, '#/definitions/outcome');
   t.equal(schema.definitions.followUp.properties.expect.items.$ref, '#/definitions/outcome');
@@ -40,17 +94,38 @@ t.test('follow-ups: the schema, and which may follow which', async (t) => {
     if (mti !== undefined) mix.entries[i]!.mti = mti;
     return mix;
   };
-  t.doesNotThrow(() => validateMix(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: 100 })), 'a partial reversal of a sale');
-  t.doesNotThrow(() => validateMix(withThen(1, { mti: '0420', expect: ['reversalAccepted'] })), 'a reversal of an authorization');
+  t.doesNotThrow(
+    () => validateMix(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: 100 })),
+    'a partial reversal of a sale',
+  );
+  t.doesNotThrow(
+    () => validateMix(withThen(1, { mti: '0420', expect: ['reversalAccepted'] })),
+    'a reversal of an authorization',
+  );
   t.doesNotThrow(() => validateMix(withThen(1, { mti: '0220', expect: ['approved'] }, '0100')), '1987 MTIs');
   const problems = (mix: unknown): string => (t.throws(() => validateMix(mix), MixError) as MixError).message;
-  t.match(problems(withThen(0, { mti: '1220', expect: ['approved'] })), /\/entries\/0\/then: a completion \(1220\) cannot follow a 1200/);
-  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'] }, '1804')), /a reversal \(1420\) cannot follow a 1804/);
+  t.match(
+    problems(withThen(0, { mti: '1220', expect: ['approved'] })),
+    /\/entries\/0\/then: a completion \(1220\) cannot follow a 1200/,
+  );
+  t.match(
+    problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'] }, '1804')),
+    /a reversal \(1420\) cannot follow a 1804/,
+  );
   t.match(problems(withThen(0, { mti: '1200', expect: ['approved'] })), /\/entries\/0\/then\/mti must match pattern/);
-  t.match(problems(withThen(0, { mti: '1420', expect: ['reversed'] })), /\/entries\/0\/then\/expect\/0 must be equal to one of the allowed values/);
+  t.match(
+    problems(withThen(0, { mti: '1420', expect: ['reversed'] })),
+    /\/entries\/0\/then\/expect\/0 must be equal to one of the allowed values/,
+  );
   t.match(problems(withThen(0, { mti: '1420' })), /\/entries\/0\/then must have required property 'expect'/);
-  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: -1 })), /\/entries\/0\/then\/amount/);
-  t.match(problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], reason: '4000' })), /\/entries\/0\/then must NOT have additional properties/);
+  t.match(
+    problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], amount: -1 })),
+    /\/entries\/0\/then\/amount/,
+  );
+  t.match(
+    problems(withThen(0, { mti: '1420', expect: ['reversalAccepted'], reason: '4000' })),
+    /\/entries\/0\/then must NOT have additional properties/,
+  );
   t.equal(followUpKind('1220'), 'completion');
   t.equal(followUpKind('0220'), 'completion');
   t.equal(followUpKind('1420'), 'reversal');
@@ -62,12 +137,28 @@ t.test('rows: each entry, then its follow-up', async (t) => {
   t.equal(rows.length, mix.entries.length + 2);
   const fuel = mix.entries.findIndex((e) => e.name === 'fuel-completion');
   const at = rows.findIndex((r) => r.name === 'fuel-completion');
-  t.same(rows[at + 1], { name: 'fuel-completion then', weight: 6, mti: '1220', expect: ['approved'], entry: fuel, followUp: true });
+  t.same(rows[at + 1], {
+    name: 'fuel-completion then',
+    weight: 6,
+    mti: '1220',
+    expect: ['approved'],
+    entry: fuel,
+    followUp: true,
+  });
   t.match(rows[at], { name: 'fuel-completion', mti: '1100', entry: fuel, followUp: false });
-  t.same(rows.filter((r) => !r.followUp).map((r) => r.entry), mix.entries.map((_, i) => i));
+  t.same(
+    rows.filter((r) => !r.followUp).map((r) => r.entry),
+    mix.entries.map((_, i) => i),
+  );
   const { entryRow, followRow } = rowIndexes(mix.entries);
-  t.same(entryRow.map((r) => rows[r]!.name), mix.entries.map((e) => e.name));
-  t.same(followRow.map((r) => (r < 0 ? null : rows[r]!.name)), mix.entries.map((e) => (e.then ? `${e.name} then` : null)));
+  t.same(
+    entryRow.map((r) => rows[r]!.name),
+    mix.entries.map((e) => e.name),
+  );
+  t.same(
+    followRow.map((r) => (r < 0 ? null : rows[r]!.name)),
+    mix.entries.map((e) => (e.then ? `${e.name} then` : null)),
+  );
   t.same(expectedCodes(rows[at + 3]!, 'iso93'), ['400'], 'psam-reversal then');
   t.same(expectedCodes(rows[at + 3]!, 'iso87'), ['00']);
 });
@@ -97,7 +188,10 @@ t.test('what a schema cannot check: unique names and defined pools', async (t) =
   mix.entries[1]!.name = mix.entries[0]!.name;
   mix.entries[2]!.cards = 'nowhere';
   const e = t.throws(() => validateMix(mix)) as MixError;
-  t.same(e.problems, [`/entries/1/name "${mix.entries[0]!.name}" is used twice`, '/entries/2/cards "nowhere" is not a pool under /cards']);
+  t.same(e.problems, [
+    `/entries/1/name "${mix.entries[0]!.name}" is used twice`,
+    '/entries/2/cards "nowhere" is not a pool under /cards',
+  ]);
   const inherited = defaultMix();
   inherited.entries[0]!.cards = 'toString';
   t.throws(() => validateMix(inherited), /"toString" is not a pool/, 'only own keys of /cards are pools');
@@ -143,14 +237,18 @@ t.test('the weighted choice picks in proportion to the weights', async (t) => {
   t.ok(Math.abs(counts[0]! / n - 0.1) < 0.005, `${counts[0]}`);
   t.ok(Math.abs(counts[1]! / n - 0.2) < 0.005, `${counts[1]}`);
   t.ok(Math.abs(counts[2]! / n - 0.7) < 0.005, `${counts[2]}`);
-  for (const bad of [[], [1, 0], [1, -1], [Infinity], [NaN]]) t.throws(() => new WeightedChoice(bad), RangeError, JSON.stringify(bad));
+  for (const bad of [[], [1, 0], [1, -1], [Infinity], [NaN]])
+    t.throws(() => new WeightedChoice(bad), RangeError, JSON.stringify(bad));
 });
 
 t.test('the PRNG is seeded, reproducible and uniform in [0, 1)', async (t) => {
   const a = prng(7);
   const b = prng(7);
   const xs = Array.from({ length: 1000 }, () => a());
-  t.same(xs, Array.from({ length: 1000 }, () => b()));
+  t.same(
+    xs,
+    Array.from({ length: 1000 }, () => b()),
+  );
   t.not(prng(8)(), xs[0]);
   t.ok(xs.every((x) => x >= 0 && x < 1));
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;

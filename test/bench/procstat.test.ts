@@ -2,7 +2,17 @@
 import { spawn } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
-import { ProcessMonitor, clockTicksPerSecond, cpuPercent, parseStatTicks, parseVmRssKb, processCpuMs, processTree, rssKb, threadCpuMs } from '../../bench/load/procstat.js';
+import {
+  ProcessMonitor,
+  clockTicksPerSecond,
+  cpuPercent,
+  parseStatTicks,
+  parseVmRssKb,
+  processCpuMs,
+  processTree,
+  rssKb,
+  threadCpuMs,
+} from '../../bench/load/procstat.js';
 
 t.test('utime + stime from a stat line, whatever the command name holds', async (t) => {
   const rest = 'S 1 2 3 4 5 6 7 8 9 10 1500 250 0 0 20 0 1 0 100 1000 50';
@@ -77,11 +87,11 @@ t.test('a process tree: a switch with several processes is measured with its wor
     }
   });
   let tree: number[] = [];
-  for (const until = Date.now() + 5000; tree.length < 4 && Date.now() < until; ) {
+  for (const until = Date.now() + 5000; tree.length < 4 && Date.now() < until;) {
     await new Promise((r) => setTimeout(r, 20));
     tree = processTree(root.pid!);
   }
-  t.equal(tree.length, 4, 'the shell, its two children and the inner shell\'s one');
+  t.equal(tree.length, 4, "the shell, its two children and the inner shell's one");
   t.equal(tree[0], root.pid, 'the root first');
   const m = new ProcessMonitor(root.pid!, Date.now);
   const [a, rootA] = [m.sample(), processCpuMs(root.pid!)!];

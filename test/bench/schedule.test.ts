@@ -14,7 +14,11 @@ t.test('requests are evenly spaced over the run and dealt to the connections in 
   const all = [];
   for (let c = 0; c < 4; c++) for (let k = 0; k < 250; k++) all.push(s.at(c, k));
   all.sort((a, b) => a - b);
-  t.same(all, Array.from({ length: 1000 }, (_, i) => 10_000 + i), 'one request every ms, none twice');
+  t.same(
+    all,
+    Array.from({ length: 1000 }, (_, i) => 10_000 + i),
+    'one request every ms, none twice',
+  );
 });
 
 t.test('each connection sends every C / rate seconds', async (t) => {
@@ -35,9 +39,17 @@ t.test('how many are planned before a time, per connection and for the run', asy
   t.equal(s.plannedIn(1002.5, 3002.5), 400);
   t.equal(s.plannedIn(1000, 1000), 0);
   const fractional = new OpenLoopSchedule(333.3, 7, 0);
-  t.equal(fractional.plannedIn(0, 30_000), Math.ceil(333.3 * 30) );
+  t.equal(fractional.plannedIn(0, 30_000), Math.ceil(333.3 * 30));
 });
 
 t.test('a rate and a connection count are required', async (t) => {
-  for (const [rate, c] of [[0, 1], [-5, 1], [Infinity, 1], [NaN, 1], [10, 0], [10, 1.5]] as const) t.throws(() => new OpenLoopSchedule(rate, c, 0), RangeError, `${rate} ${c}`);
+  for (const [rate, c] of [
+    [0, 1],
+    [-5, 1],
+    [Infinity, 1],
+    [NaN, 1],
+    [10, 0],
+    [10, 1.5],
+  ] as const)
+    t.throws(() => new OpenLoopSchedule(rate, c, 0), RangeError, `${rate} ${c}`);
 });

@@ -12,7 +12,21 @@ import { FrameReader, type FramingSpec, encodeFrame } from '../../src/transport/
 import { planCards, wrongPinOf } from '../../bench/load/cards.js';
 import { type FollowUp, type MixEntry, loadMix } from '../../bench/load/mix.js';
 import { FRAMING_OF } from '../../bench/load/switch-config.js';
-import { buildTemplates, followUpFor, frameFrom, is1987, localTimeAt, locateFields, locateOriginalStan, mtiIn, patchStan, requestFor, stanEncoding, terminalIdOf, toWire } from '../../bench/load/templates.js';
+import {
+  buildTemplates,
+  followUpFor,
+  frameFrom,
+  is1987,
+  localTimeAt,
+  locateFields,
+  locateOriginalStan,
+  mtiIn,
+  patchStan,
+  requestFor,
+  stanEncoding,
+  terminalIdOf,
+  toWire,
+} from '../../bench/load/templates.js';
 import { localTimeOf } from '../../src/messages/transaction-data.js';
 
 const AT = new Date('2026-11-21T14:30:15Z');
@@ -29,8 +43,16 @@ for (const name of SHIPPED_DIALECTS) {
     const framing = FRAMING_OF[name];
     const { templates, byEntry } = buildTemplates(d, framing, small, plan, AT);
     t.equal(withThen.length, 2, 'the default mix has two entries with a follow-up');
-    t.equal(templates.length, (small.entries.length + withThen.length) * 3, 'a follow-up template per card of those entries');
-    t.same(byEntry.map((l) => l.length), small.entries.map(() => 3), 'follow-ups are not picked at random');
+    t.equal(
+      templates.length,
+      (small.entries.length + withThen.length) * 3,
+      'a follow-up template per card of those entries',
+    );
+    t.same(
+      byEntry.map((l) => l.length),
+      small.entries.map(() => 3),
+      'follow-ups are not picked at random',
+    );
     const wire = toWire(templates, stanEncoding(d));
     t.equal(wire.stanEncoding, name === 'iso93binary' ? 'bcd' : 'ascii');
     let checked = 0;
@@ -40,11 +62,20 @@ for (const name of SHIPPED_DIALECTS) {
         t.equal(wire.entry[i], e);
         t.equal(wire.origStanAt[i], -1, 'a first request names no original');
         t.equal(wire.followUp[i], entry.then === undefined ? -1 : i + 1, 'its follow-up (same card) comes next');
-        for (const [stan, conn] of [[1, 0], [123_456, 42], [999_999, 9_999_999], [70_809, 1234]] as const) {
+        for (const [stan, conn] of [
+          [1, 0],
+          [123_456, 42],
+          [999_999, 9_999_999],
+          [70_809, 1234],
+        ] as const) {
           const terminal = terminalIdOf(conn);
-          const expected = encodeFrame(framing, d.pack(requestFor(d, entry, card, AT, String(stan).padStart(6, '0'), terminal)));
+          const expected = encodeFrame(
+            framing,
+            d.pack(requestFor(d, entry, card, AT, String(stan).padStart(6, '0'), terminal)),
+          );
           const got = frameFrom(wire, i, stan, Buffer.from(terminal, 'latin1'));
-          if (!got.equals(expected)) t.fail(`${entry.name} card ${j} STAN ${stan}: ${got.toString('hex')} != ${expected.toString('hex')}`);
+          if (!got.equals(expected))
+            t.fail(`${entry.name} card ${j} STAN ${stan}: ${got.toString('hex')} != ${expected.toString('hex')}`);
           checked++;
         }
       }
@@ -54,34 +85,63 @@ for (const name of SHIPPED_DIALECTS) {
     t.equal(d.unpack(templates[0]!.frame.subarray(headerOf(framing)))[11], '000000');
   });
 
-  t.test(`${name}: a patched follow-up is byte for byte the advice packed with its STAN, its original's STAN and terminal`, async (t) => {
-    const d = dialect(name);
-    const framing = FRAMING_OF[name];
-    const { templates, byEntry } = buildTemplates(d, framing, small, plan, AT);
-    const wire = toWire(templates, stanEncoding(d));
-    let checked = 0;
-    for (const entry of withThen) {
-      const e = small.entries.indexOf(entry);
-      for (const [j, card] of plan.get(entry.cards)!.entries()) {
-        const f = wire.followUp[byEntry[e]![j]!]!;
-        t.ok(wire.origStanAt[f]! > wire.stanAt[f]!, 'field 56 comes after field 11');
-        t.equal(wire.entry[f], e);
-        t.equal(wire.followUp[f], -1, 'no follow-up of a follow-up');
-        for (const [stan, original, conn] of [[2, 1, 0], [123_457, 123_456, 42], [1, 999_999, 9_999_999], [70_810, 4_321, 1234]] as const) {
-          const terminal = terminalIdOf(conn);
-          const pad = (n: number): string => String(n).padStart(6, '0');
-          const expected = encodeFrame(framing, d.pack(followUpFor(d, entry, card, AT, pad(stan), pad(original), terminal)));
-          const got = frameFrom(wire, f, stan, Buffer.from(terminal, 'latin1'), original);
-          if (!got.equals(expected)) t.fail(`${entry.name} then, card ${j} STAN ${stan} original ${original}: ${got.toString('hex')} != ${expected.toString('hex')}`);
-          const m = d.unpack(got.subarray(headerOf(framing)));
-          if (m[11] !== pad(stan) || m[56] !== `${mtiIn(d, entry.mti)}${pad(original)}${localTimeAt(AT)}` || m[41] !== terminal) t.fail(`${entry.name} then: fields 11 ${m[11]}, 56 ${m[56]}, 41 ${m[41]}`);
-          checked++;
+  t.test(
+    `${name}: a patched follow-up is byte for byte the advice packed with its STAN, its original's STAN and terminal`,
+    async (t) => {
+      const d = dialect(name);
+      const framing = FRAMING_OF[name];
+      const { templates, byEntry } = buildTemplates(d, framing, small, plan, AT);
+      const wire = toWire(templates, stanEncoding(d));
+      let checked = 0;
+      for (const entry of withThen) {
+        const e = small.entries.indexOf(entry);
+        for (const [j, card] of plan.get(entry.cards)!.entries()) {
+          const f = wire.followUp[byEntry[e]![j]!]!;
+          t.ok(wire.origStanAt[f]! > wire.stanAt[f]!, 'field 56 comes after field 11');
+          t.equal(wire.entry[f], e);
+          t.equal(wire.followUp[f], -1, 'no follow-up of a follow-up');
+          for (const [stan, original, conn] of [
+            [2, 1, 0],
+            [123_457, 123_456, 42],
+            [1, 999_999, 9_999_999],
+            [70_810, 4_321, 1234],
+          ] as const) {
+            const terminal = terminalIdOf(conn);
+            const pad = (n: number): string => String(n).padStart(6, '0');
+            const expected = encodeFrame(
+              framing,
+              d.pack(followUpFor(d, entry, card, AT, pad(stan), pad(original), terminal)),
+            );
+            const got = frameFrom(wire, f, stan, Buffer.from(terminal, 'latin1'), original);
+            if (!got.equals(expected))
+              t.fail(
+                `${entry.name} then, card ${j} STAN ${stan} original ${original}: ${got.toString('hex')} != ${expected.toString('hex')}`,
+              );
+            const m = d.unpack(got.subarray(headerOf(framing)));
+            if (
+              m[11] !== pad(stan) ||
+              m[56] !== `${mtiIn(d, entry.mti)}${pad(original)}${localTimeAt(AT)}` ||
+              m[41] !== terminal
+            )
+              t.fail(`${entry.name} then: fields 11 ${m[11]}, 56 ${m[56]}, 41 ${m[41]}`);
+            checked++;
+          }
         }
       }
-    }
-    t.equal(checked, withThen.length * 3 * 4);
-    t.throws(() => frameFrom(wire, wire.followUp[byEntry[small.entries.indexOf(withThen[0]!)]![0]!]!, 1, Buffer.from('B0000001')), RangeError, 'a follow-up needs its original\'s STAN');
-  });
+      t.equal(checked, withThen.length * 3 * 4);
+      t.throws(
+        () =>
+          frameFrom(
+            wire,
+            wire.followUp[byEntry[small.entries.indexOf(withThen[0]!)]![0]!]!,
+            1,
+            Buffer.from('B0000001'),
+          ),
+        RangeError,
+        "a follow-up needs its original's STAN",
+      );
+    },
+  );
 
   t.test(`${name}: what the follow-ups say`, async (t) => {
     const d = dialect(name);
@@ -112,7 +172,10 @@ for (const name of SHIPPED_DIALECTS) {
       // The switch names a 1987 transaction by the year of its own date, field 13 and field 12.
       t.equal(sale[13], '1121');
       t.equal(completion[13], '1121');
-      t.notOk(24 in completion || 25 in completion || 24 in reversal || 25 in reversal, 'no function or reason code in 1987');
+      t.notOk(
+        24 in completion || 25 in completion || 24 in reversal || 25 in reversal,
+        'no function or reason code in 1987',
+      );
     } else {
       t.notOk(13 in sale, 'field 13 is another thing in 1993 dialects');
       t.equal(completion[24], '202', 'another amount than authorized');
@@ -121,7 +184,11 @@ for (const name of SHIPPED_DIALECTS) {
       t.equal(reversal[25], '4021', 'timeout');
     }
     t.equal(localTimeOf(sale, AT), (reversal[56] as string).slice(10), 'field 56 names the sale as the switch does');
-    t.equal(localTimeOf(sale, new Date('2026-11-21T23:59:59Z')), (reversal[56] as string).slice(10), 'received later the same year');
+    t.equal(
+      localTimeOf(sale, new Date('2026-11-21T23:59:59Z')),
+      (reversal[56] as string).slice(10),
+      'received later the same year',
+    );
     // The same amount as authorized: 201; a partial reversal: 401.
     const whole = d.unpack(d.pack(followUpFor(d, { ...fuel, then: { ...fuel.then, amount: fuel.amount } }, card, AT)));
     const partial = d.unpack(d.pack(followUpFor(d, { ...psam, then: { ...psam.then, amount: 100 } }, card, AT)));
@@ -181,11 +248,14 @@ t.test('locating fields 11 and 41; messages without them, or unreadable, are ref
   const { stanAt, termAt } = locateFields(d, body);
   t.equal(body.subarray(stanAt, stanAt + 6).toString(), '000042');
   t.equal(body.subarray(termAt, termAt + 8).toString(), 'TERM0001');
-  t.throws(() => locateFields(d, d.pack({ 0: '1804', 7: '1121101530', 24: '831', 41: 'TERM0001' })), /field 11 is not a fixed 6-byte field/);
+  t.throws(
+    () => locateFields(d, d.pack({ 0: '1804', 7: '1121101530', 24: '831', 41: 'TERM0001' })),
+    /field 11 is not a fixed 6-byte field/,
+  );
   t.throws(() => locateFields(d, body.subarray(0, body.length - 3)), /field 41/);
 });
 
-t.test('locating the original\'s STAN in field 56; a field 56 of another shape is refused', async (t) => {
+t.test("locating the original's STAN in field 56; a field 56 of another shape is refused", async (t) => {
   const fuel = withThen[0]!;
   const card = plan.get('active')![0]!;
   for (const name of SHIPPED_DIALECTS) {
@@ -194,7 +264,11 @@ t.test('locating the original\'s STAN in field 56; a field 56 of another shape i
     const at = locateOriginalStan(d, body);
     const bytes = body.subarray(at, at + (name === 'iso93binary' ? 3 : 6));
     t.equal(name === 'iso93binary' ? bytes.toString('hex') : bytes.toString('latin1'), '654321', name);
-    t.throws(() => locateOriginalStan(d, d.pack(requestFor(d, fuel, card, AT))), /field 56 is not 22 digits/, `${name}: no field 56`);
+    t.throws(
+      () => locateOriginalStan(d, d.pack(requestFor(d, fuel, card, AT))),
+      /field 56 is not 22 digits/,
+      `${name}: no field 56`,
+    );
     const longer = d.pack({ ...followUpFor(d, fuel, card, AT), 56: `1100000001261121143015${'06123456'}` });
     t.throws(() => locateOriginalStan(d, longer), /field 56 is not 22 digits/, `${name}: an acquirer id after it`);
   }

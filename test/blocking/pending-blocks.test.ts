@@ -39,16 +39,44 @@ t.test('kept on disk while Redis is down, applied after a restart', async (t) =>
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
   const relay = new NoticeRelay(redis, prefix, new CardOutboxes(redis, prefix, 'notices'), silent);
   const pan = newPan();
-  const { card } = await register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '1', account: '1', balance: 0, currency: '208', status: 'active' });
+  const { card } = await register.register({
+    pan,
+    issuer: 'bank-a',
+    product: 'dankort',
+    expiry: '3012',
+    pin: '1234',
+    activationCode: '1',
+    account: '1',
+    balance: 0,
+    currency: '208',
+    status: 'active',
+  });
   const file = journalIn();
 
-  const down = new Redis(await testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const down = new Redis(await testRedisUrl(), {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
   await down.connect();
   down.disconnect();
   const downRegister = new CardRegister(down, prefix, DEFAULT_CONFIG.register, clock);
-  const before = new PendingBlocks(file, downRegister, new NoticeRelay(down, prefix, new CardOutboxes(down, prefix, 'notices'), silent), new BlockReferences(down, prefix), silent);
+  const before = new PendingBlocks(
+    file,
+    downRegister,
+    new NoticeRelay(down, prefix, new CardOutboxes(down, prefix, 'notices'), silent),
+    new BlockReferences(down, prefix),
+    silent,
+  );
   const reportedAt = new Date('2026-11-21T09:55:00Z').getTime();
-  before.add({ issuer: '', card, reason: 'stolen', reportedAt, report: { name: 'Jens Hansen' }, reference: '1234567897' });
+  before.add({
+    issuer: '',
+    card,
+    reason: 'stolen',
+    reportedAt,
+    report: { name: 'Jens Hansen' },
+    reference: '1234567897',
+  });
   t.equal(await before.retry(), 0, 'nothing applied while Redis is down');
   t.equal(before.pending, 1);
   t.equal(readFileSync(file, 'utf8').trim().split('\n').length, 1, 'on disk');
@@ -58,9 +86,17 @@ t.test('kept on disk while Redis is down, applied after a restart', async (t) =>
   const after = new PendingBlocks(file, register, relay, new BlockReferences(redis, prefix), silent);
   t.equal(after.pending, 1, 'read back after a restart; a line cut short is skipped');
   t.equal(await after.retry(), 1);
-  t.match(await register.state(card), { block: 'stolen', blockReportedAt: '2026-11-21T09:55:00.000Z', blockedAt: '2026-11-21T10:01:00.000Z' });
+  t.match(await register.state(card), {
+    block: 'stolen',
+    blockReportedAt: '2026-11-21T09:55:00.000Z',
+    blockedAt: '2026-11-21T10:01:00.000Z',
+  });
   t.equal(await redis.get(`${prefix}blockref:1234567897`), card, 'the reference number is reserved');
-  t.match((await relay.notices('bank-a'))[0], { type: 'blockRegistered', reference: '1234567897', report: { name: 'Jens Hansen' } });
+  t.match((await relay.notices('bank-a'))[0], {
+    type: 'blockRegistered',
+    reference: '1234567897',
+    report: { name: 'Jens Hansen' },
+  });
   t.equal(readFileSync(file, 'utf8'), '', 'the journal is emptied');
   t.equal(after.pending, 0);
 
@@ -80,24 +116,63 @@ t.test('over HTTP: a Redis outage during block reports and issuer blocks loses n
     env: {},
     overrides: {
       listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
-      admin: { host: '127.0.0.1', port: 0, tokens: { 'test-token-block-service': { role: 'blockService' }, 'test-token-bank-a': { role: 'issuer', issuer: 'bank-a' } } },
+      admin: {
+        host: '127.0.0.1',
+        port: 0,
+        tokens: {
+          'test-token-block-service': { role: 'blockService' },
+          'test-token-bank-a': { role: 'issuer', issuer: 'bank-a' },
+        },
+      },
       redis: { keyPrefix: prefix },
       register: { pendingBlocksFile: journalIn() },
     },
   });
-  const sw = new Switch({ config, redis, log: createLogger('silent'), metrics: new SwitchMetrics({ defaultMetrics: false }) });
+  const sw = new Switch({
+    config,
+    redis,
+    log: createLogger('silent'),
+    metrics: new SwitchMetrics({ defaultMetrics: false }),
+  });
   await sw.start();
   t.teardown(() => sw.stop());
   const a = newPan();
   const b = newPan();
   const ids: string[] = [];
-  for (const pan of [a, b]) ids.push((await sw.register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '1', account: '1', balance: 0, currency: '208', status: 'active' })).card);
+  for (const pan of [a, b])
+    ids.push(
+      (
+        await sw.register.register({
+          pan,
+          issuer: 'bank-a',
+          product: 'dankort',
+          expiry: '3012',
+          pin: '1234',
+          activationCode: '1',
+          account: '1',
+          balance: 0,
+          currency: '208',
+          status: 'active',
+        })
+      ).card,
+    );
   const admin = `http://127.0.0.1:${sw.admin.port}`;
   const post = (path: string, token: string, body: object) =>
-    fetch(`${admin}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${admin}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   proxy.cut();
-  const report = await post('/block-reports', 'test-token-block-service', { name: 'Jens Hansen', address: 'Vesterbrogade 1, 1620 København V', cardNumber: a, bank: 'Bank A', reason: 'lost', reportedAt: '2026-11-21T09:00:00Z' });
+  const report = await post('/block-reports', 'test-token-block-service', {
+    name: 'Jens Hansen',
+    address: 'Vesterbrogade 1, 1620 København V',
+    cardNumber: a,
+    bank: 'Bank A',
+    reason: 'lost',
+    reportedAt: '2026-11-21T09:00:00Z',
+  });
   t.equal(report.status, 202, 'accepted while Redis is down');
   const accepted = (await report.json()) as { reference: string; pending: boolean; card: string };
   t.match(accepted, { pending: true, card: ids[0] });
@@ -110,7 +185,10 @@ t.test('over HTTP: a Redis outage during block reports and issuer blocks loses n
   t.equal(sw.pendingBlocks.pending, 2);
 
   proxy.restore();
-  t.ok(await until(async () => (await sw.register.state(ids[1]!))?.block === 'issuer'), 'applied by itself once Redis is back');
+  t.ok(
+    await until(async () => (await sw.register.state(ids[1]!))?.block === 'issuer'),
+    'applied by itself once Redis is back',
+  );
   t.match(await sw.register.state(ids[0]!), { block: 'lost', blockReportedAt: '2026-11-21T09:00:00.000Z' });
   t.ok(await until(async () => (await sw.relay.notices('bank-a')).length === 2), 'and their notices reached the feed');
   t.equal(await direct.get(`${prefix}blockref:${accepted.reference}`), ids[0], 'the reference number names the card');

@@ -19,11 +19,18 @@ function card(pan: string, amount: number, pin: string | null, extra: IsoMessage
   if (pin !== null && m[52] === undefined) m[52] = pinBlock(pin, pan);
   return m;
 }
-const buy93 = (pan: string, amount: number, pin: string | null = '1234', extra: IsoMessage = {}): IsoMessage => purchase93(card(pan, amount, pin, extra));
-const buy87 = (pan: string, amount: number, pin: string | null = '1234', extra: IsoMessage = {}): IsoMessage => purchase87(card(pan, amount, pin, extra));
+const buy93 = (pan: string, amount: number, pin: string | null = '1234', extra: IsoMessage = {}): IsoMessage =>
+  purchase93(card(pan, amount, pin, extra));
+const buy87 = (pan: string, amount: number, pin: string | null = '1234', extra: IsoMessage = {}): IsoMessage =>
+  purchase87(card(pan, amount, pin, extra));
 
 /** Both dialects' answer codes for the same card state (fresh card for each, as state may change). */
-async function bothCodes(t: Test, s: TestSwitch, setup: () => Promise<string>, request: (pan: string, dialect: '93' | '87') => IsoMessage): Promise<[string, string]> {
+async function bothCodes(
+  t: Test,
+  s: TestSwitch,
+  setup: () => Promise<string>,
+  request: (pan: string, dialect: '93' | '87') => IsoMessage,
+): Promise<[string, string]> {
   const { t93, t87 } = await terminals(t, s);
   const a = await t93.send(request(await setup(), '93'));
   const b = await t87.send(request(await setup(), '87'));
@@ -39,12 +46,52 @@ t.test('every card status has its own answer, in both code sets', async (t) => {
     ['not registered', async () => newPan(), ['111', '14']],
     ['PAN failing Luhn', async () => '5019000000000017', ['111', '14']],
     ['not activated', async () => (await addCard(sw, { status: 'registered' })).pan, ['125', '78']],
-    ['deleted', async () => { const c = await addCard(sw); await sw.register.delete('bank-a', c.id); return c.pan; }, ['118', '56']],
+    [
+      'deleted',
+      async () => {
+        const c = await addCard(sw);
+        await sw.register.delete('bank-a', c.id);
+        return c.pan;
+      },
+      ['118', '56'],
+    ],
     ['expired', async () => (await addCard(sw, { expiry: '2401' })).pan, ['101', '54']],
-    ['blocked: lost', async () => { const c = await addCard(sw); await sw.register.block('bank-a', c.id, 'lost', new Date()); return c.pan; }, ['208', '41']],
-    ['blocked: stolen', async () => { const c = await addCard(sw); await sw.register.block('bank-a', c.id, 'stolen', new Date()); return c.pan; }, ['209', '43']],
-    ['blocked: fraud', async () => { const c = await addCard(sw); await sw.register.block('bank-a', c.id, 'fraud', new Date()); return c.pan; }, ['102', '59']],
-    ['blocked: issuer', async () => { const c = await addCard(sw); await sw.register.block('bank-a', c.id, 'issuer', new Date()); return c.pan; }, ['104', '62']],
+    [
+      'blocked: lost',
+      async () => {
+        const c = await addCard(sw);
+        await sw.register.block('bank-a', c.id, 'lost', new Date());
+        return c.pan;
+      },
+      ['208', '41'],
+    ],
+    [
+      'blocked: stolen',
+      async () => {
+        const c = await addCard(sw);
+        await sw.register.block('bank-a', c.id, 'stolen', new Date());
+        return c.pan;
+      },
+      ['209', '43'],
+    ],
+    [
+      'blocked: fraud',
+      async () => {
+        const c = await addCard(sw);
+        await sw.register.block('bank-a', c.id, 'fraud', new Date());
+        return c.pan;
+      },
+      ['102', '59'],
+    ],
+    [
+      'blocked: issuer',
+      async () => {
+        const c = await addCard(sw);
+        await sw.register.block('bank-a', c.id, 'issuer', new Date());
+        return c.pan;
+      },
+      ['104', '62'],
+    ],
     ['insufficient funds', async () => (await addCard(sw, { balance: 5_000 })).pan, ['116', '51']],
   ];
   for (const [name, setup, expected] of cases) t.same(await bothCodes(t, s, setup, req), expected, name);
@@ -53,15 +100,38 @@ t.test('every card status has its own answer, in both code sets', async (t) => {
 t.test('PIN answers: wrong PIN, tries exceeded, invalid PIN block, in both code sets', async (t) => {
   const s = await startSwitch(t);
   const card = () => addCard(s.sw).then((c) => c.pan);
-  t.same(await bothCodes(t, s, card, (pan, d) => (d === '93' ? buy93(pan, 100, '9999') : buy87(pan, 100, '9999'))), ['117', '55'], 'wrong PIN');
+  t.same(
+    await bothCodes(t, s, card, (pan, d) => (d === '93' ? buy93(pan, 100, '9999') : buy87(pan, 100, '9999'))),
+    ['117', '55'],
+    'wrong PIN',
+  );
   const pinBlocked = async () => {
     const c = await addCard(s.sw);
-    for (let i = 0; i < 3; i++) await s.sw.register.authorize({ pan: c.pan, kind: 'purchase', amount: 1, pvv: 'x', contactless: false, reserve: false, terminalId: 'T' });
+    for (let i = 0; i < 3; i++)
+      await s.sw.register.authorize({
+        pan: c.pan,
+        kind: 'purchase',
+        amount: 1,
+        pvv: 'x',
+        contactless: false,
+        reserve: false,
+        terminalId: 'T',
+      });
     return c.pan;
   };
-  t.same(await bothCodes(t, s, pinBlocked, (pan, d) => (d === '93' ? buy93(pan, 100) : buy87(pan, 100))), ['106', '75'], 'PIN-blocked card, even with the right PIN');
+  t.same(
+    await bothCodes(t, s, pinBlocked, (pan, d) => (d === '93' ? buy93(pan, 100) : buy87(pan, 100))),
+    ['106', '75'],
+    'PIN-blocked card, even with the right PIN',
+  );
   const garbage = Buffer.from('00112233445566778899', 'hex').subarray(0, 8);
-  t.same(await bothCodes(t, s, card, (pan, d) => (d === '93' ? buy93(pan, 100, null, { 52: garbage }) : buy87(pan, 100, null, { 52: garbage }))), ['126', '81'], 'invalid PIN block');
+  t.same(
+    await bothCodes(t, s, card, (pan, d) =>
+      d === '93' ? buy93(pan, 100, null, { 52: garbage }) : buy87(pan, 100, null, { 52: garbage }),
+    ),
+    ['126', '81'],
+    'invalid PIN block',
+  );
 });
 
 t.test('an invalid PIN block is no try', async (t) => {
@@ -74,22 +144,29 @@ t.test('an invalid PIN block is no try', async (t) => {
   t.equal((await t93.send(buy93(c.pan, 100)))[39], '000', 'the right PIN still works');
 });
 
-t.test('precedence: deleted before expired before not activated before blocked before PIN-blocked before PIN', async (t) => {
-  const s = await startSwitch(t);
-  const { t93 } = await terminals(t, s);
-  const sw = s.sw;
-  const everything = await addCard(sw, { expiry: '2401', status: 'registered' });
-  await sw.register.block('bank-a', everything.id, 'lost', new Date());
-  t.equal((await t93.send(buy93(everything.pan, 100, '0000')))[39], '101', 'expired beats not activated, blocked and a wrong PIN');
-  await sw.register.delete('bank-a', everything.id);
-  t.equal((await t93.send(buy93(everything.pan, 100, '0000')))[39], '118', 'deleted beats expired');
-  const blocked = await addCard(sw);
-  await sw.register.block('bank-a', blocked.id, 'stolen', new Date());
-  t.equal((await t93.send(buy93(blocked.pan, 100, '0000')))[39], '209', 'blocked beats a wrong PIN');
-  t.equal((await sw.register.state(blocked.id))!.pinTries, 0, 'and the wrong PIN was no try');
-  const poor = await addCard(sw, { balance: 10 });
-  t.equal((await t93.send(buy93(poor.pan, 100, '0000')))[39], '117', 'a wrong PIN beats insufficient funds');
-});
+t.test(
+  'precedence: deleted before expired before not activated before blocked before PIN-blocked before PIN',
+  async (t) => {
+    const s = await startSwitch(t);
+    const { t93 } = await terminals(t, s);
+    const sw = s.sw;
+    const everything = await addCard(sw, { expiry: '2401', status: 'registered' });
+    await sw.register.block('bank-a', everything.id, 'lost', new Date());
+    t.equal(
+      (await t93.send(buy93(everything.pan, 100, '0000')))[39],
+      '101',
+      'expired beats not activated, blocked and a wrong PIN',
+    );
+    await sw.register.delete('bank-a', everything.id);
+    t.equal((await t93.send(buy93(everything.pan, 100, '0000')))[39], '118', 'deleted beats expired');
+    const blocked = await addCard(sw);
+    await sw.register.block('bank-a', blocked.id, 'stolen', new Date());
+    t.equal((await t93.send(buy93(blocked.pan, 100, '0000')))[39], '209', 'blocked beats a wrong PIN');
+    t.equal((await sw.register.state(blocked.id))!.pinTries, 0, 'and the wrong PIN was no try');
+    const poor = await addCard(sw, { balance: 10 });
+    t.equal((await t93.send(buy93(poor.pan, 100, '0000')))[39], '117', 'a wrong PIN beats insufficient funds');
+  },
+);
 
 t.test('three strikes', async (t) => {
   const s = await startSwitch(t);
@@ -100,21 +177,43 @@ t.test('three strikes', async (t) => {
     for (const pin of pins) out.push((await t93.send(buy93(c.pan, 100, pin)))[39] as string);
     return out;
   };
-  t.same(await codes(['0000', '0000', '1234']), ['117', '117', '000'], '1st and 2nd wrong, then right: approved and reset');
+  t.same(
+    await codes(['0000', '0000', '1234']),
+    ['117', '117', '000'],
+    '1st and 2nd wrong, then right: approved and reset',
+  );
   t.equal((await s.sw.register.state(c.id))!.pinTries, 0);
-  t.same(await codes(['0000', '1234', '0000', '0000']), ['117', '000', '117', '117'], 'the count restarts after a reset');
+  t.same(
+    await codes(['0000', '1234', '0000', '0000']),
+    ['117', '000', '117', '117'],
+    'the count restarts after a reset',
+  );
   t.same(await codes(['0000']), ['106'], 'the 3rd wrong PIN in a row PIN-blocks');
   t.same(await codes(['0000', '1234']), ['106', '106'], 'a 4th gets 106, and so does the right PIN');
   let notices = await s.sw.relay.notices('bank-a', { card: c.id });
-  t.same(notices.map((n) => n.type).sort(), ['pinBlocked', ...Array(6).fill('wrongPin')], 'a notice per wrong try and one for the block; none for resets or refusals');
-  t.same(notices.filter((n) => n.type === 'wrongPin').map((n) => n.tries).sort(), [1, 1, 1, 2, 2, 3]);
+  t.same(
+    notices.map((n) => n.type).sort(),
+    ['pinBlocked', ...Array(6).fill('wrongPin')],
+    'a notice per wrong try and one for the block; none for resets or refusals',
+  );
+  t.same(
+    notices
+      .filter((n) => n.type === 'wrongPin')
+      .map((n) => n.tries)
+      .sort(),
+    [1, 1, 1, 2, 2, 3],
+  );
   t.notMatch(JSON.stringify(notices), c.pan, 'no PAN in notices');
   const lifted = await s.sw.register.liftPinBlock('bank-a', c.id);
   t.same(lifted, { ok: true }, 'the issuer lifts the PIN block');
   t.same(await codes(['0000', '1234']), ['117', '000'], 'the count was cleared with the block');
   notices = await s.sw.relay.notices('bank-a', { card: c.id });
   t.equal(notices.length, 8, 'one more wrong-try notice, nothing for the lift');
-  t.same(await s.sw.register.liftPinBlock('bank-b', c.id), { ok: false, status: 'forbidden', reason: 'forbidden' }, 'only the card issuer can lift it');
+  t.same(
+    await s.sw.register.liftPinBlock('bank-b', c.id),
+    { ok: false, status: 'forbidden', reason: 'forbidden' },
+    'only the card issuer can lift it',
+  );
 });
 
 t.test('the PIN try count never expires', async (t) => {
@@ -135,7 +234,11 @@ t.test('contactless: PIN-less up to the limit, then chip and PIN; counters and t
   const c = await addCard(s.sw);
   t.equal((await t93.send(buy93(c.pan, 35_000, null, tap93)))[39], '000', '350.00 without PIN');
   t.equal((await t93.send(buy93(c.pan, 35_001, null, tap93)))[39], '112', '350.01 asks for the PIN');
-  t.equal((await t93.send(buy93(c.pan, 35_001, '1234', tap93)))[39], '000', 'with the PIN it is approved (and resets the counters)');
+  t.equal(
+    (await t93.send(buy93(c.pan, 35_001, '1234', tap93)))[39],
+    '000',
+    'with the PIN it is approved (and resets the counters)',
+  );
   const codes: string[] = [];
   for (let i = 0; i < 6; i++) codes.push((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39] as string);
   t.same(codes, ['000', '000', '000', '000', '000', '112'], 'the 6th PIN-less payment in a row asks for chip and PIN');
@@ -143,7 +246,8 @@ t.test('contactless: PIN-less up to the limit, then chip and PIN; counters and t
   t.equal((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39], '000', '...resets the count');
   const d = await addCard(s.sw);
   const sums: string[] = [];
-  for (const amount of [35_000, 35_000, 35_000, 7_500, 1]) sums.push((await t93.send(buy93(d.pan, amount, null, tap93)))[39] as string);
+  for (const amount of [35_000, 35_000, 35_000, 7_500, 1])
+    sums.push((await t93.send(buy93(d.pan, amount, null, tap93)))[39] as string);
   t.same(sums, ['000', '000', '000', '000', '112'], 'once the sum would pass 1,125.00 the PIN is asked for');
   const e = await addCard(s.sw);
   t.equal((await t87.send(buy87(e.pan, 35_001, null, { 22: '071' })))[39], '65', 'iso87: entry mode 07 is contactless');
@@ -186,7 +290,12 @@ t.test('register unavailable: a Redis that is gone is answered 911 / 91, not app
   const { createLogger } = await import('../../src/log/logger.js');
   const { SwitchMetrics } = await import('../../src/metrics/metrics.js');
   const redis = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
-  const down = new Switch({ config: s.config, redis, log: createLogger('silent'), metrics: new SwitchMetrics({ defaultMetrics: false }) });
+  const down = new Switch({
+    config: s.config,
+    redis,
+    log: createLogger('silent'),
+    metrics: new SwitchMetrics({ defaultMetrics: false }),
+  });
   await down.start();
   t.teardown(() => down.stop());
   redis.disconnect();

@@ -17,7 +17,10 @@ const fieldsOf = (json: string): string[] => Object.keys(JSON.parse(json) as obj
 
 t.test('POSTING_FIELDS lists each field once', async (t) => {
   t.equal(new Set(POSTING_FIELDS).size, POSTING_FIELDS.length);
-  t.ok(REQUIRED.length === POSTING_FIELDS.length - 2 && REQUIRED.includes('panEnc'), 'reverses and reason are the optional ones');
+  t.ok(
+    REQUIRED.length === POSTING_FIELDS.length - 2 && REQUIRED.includes('panEnc'),
+    'reverses and reason are the optional ones',
+  );
 });
 
 t.test('every posting type the scripts build has exactly the fields of Posting', async (t) => {
@@ -26,14 +29,36 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
   const built = new Map<Posting['type'], string>();
 
   built.set('purchase', (await c.authorize({}, 'purchase'))[5]!);
-  built.set('refund', (await c.authorize({ kind: 'refund', postingType: 'refund', direction: 'C', signature: 's2', postingId: 'p2' }, 'refund'))[5]!);
+  built.set(
+    'refund',
+    (
+      await c.authorize(
+        { kind: 'refund', postingType: 'refund', direction: 'C', signature: 's2', postingId: 'p2' },
+        'refund',
+      )
+    )[5]!,
+  );
   await c.authorize({ message: 'dual', signature: 's3', postingId: 'p3', reservation: 'res-3' }, 'dual');
-  const completion = await completeScript.run(redis, c.onOriginal('completion', 'dual'), { now: NOW, signature: 'c', amount: 500, keepFor: DAY, postingId: 'p4' });
+  const completion = await completeScript.run(redis, c.onOriginal('completion', 'dual'), {
+    now: NOW,
+    signature: 'c',
+    amount: 500,
+    keepFor: DAY,
+    postingId: 'p4',
+  });
   const reversal = await reverseScript.run(redis, c.onOriginal('reversal', 'purchase'), {
-    now: NOW, signature: 'r', amount: 0, keepFor: DAY, postingId: 'p5', postingType: 'reversal', reason: '4000', hasOwn: '1',
+    now: NOW,
+    signature: 'r',
+    amount: 0,
+    keepFor: DAY,
+    postingId: 'p5',
+    postingType: 'reversal',
+    reason: '4000',
+    hasOwn: '1',
   });
 
-  for (const [type, json] of built) t.same(fieldsOf(json), REQUIRED, `${type}: every field of Posting but reverses and reason`);
+  for (const [type, json] of built)
+    t.same(fieldsOf(json), REQUIRED, `${type}: every field of Posting but reverses and reason`);
   t.same(fieldsOf(completion[5]), REQUIRED, 'completion (a purchase posting of the final amount)');
   t.equal(JSON.parse(completion[5]).type, 'purchase');
   t.same(fieldsOf(reversal[5]), ALL, 'reversal: every field of Posting, with reverses and reason');
@@ -43,11 +68,21 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
   const tracked = (await c.authorize({ track: '1', signature: 's6', postingId: 'p6', reserve: '0' }, 'tracked'))[5]!;
   t.same(fieldsOf(tracked), [...REQUIRED, 'track'].sort(), 'a tracked posting: track besides');
   const reversed = await reverseScript.run(redis, c.onOriginal('reversal2', 'tracked'), {
-    now: NOW, signature: 'r2', amount: 0, keepFor: DAY, postingId: 'p7', postingType: 'cancellation', reason: '4000', hasOwn: '1',
+    now: NOW,
+    signature: 'r2',
+    amount: 0,
+    keepFor: DAY,
+    postingId: 'p7',
+    postingType: 'cancellation',
+    reason: '4000',
+    hasOwn: '1',
   });
   t.same(fieldsOf(reversed[5]), ALL, 'its cancellation: no track');
   // The same for every posting in the outbox, which the relay moves to the journal.
   for (const json of await redis.lrange(c.k.posts, 0, -1)) {
-    t.same(fieldsOf(json).filter((f) => f !== 'track' && !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)), REQUIRED);
+    t.same(
+      fieldsOf(json).filter((f) => f !== 'track' && !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)),
+      REQUIRED,
+    );
   }
 });

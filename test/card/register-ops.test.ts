@@ -20,7 +20,18 @@ async function setup(t: Test) {
   const relay = new NoticeRelay(redis, prefix, new CardOutboxes(redis, prefix, 'notices'), pino({ level: 'silent' }));
   const add = async (fields: object = {}) => {
     const pan = newPan();
-    const r = await register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '5678', account: '1', balance: 0, currency: '208', ...fields });
+    const r = await register.register({
+      pan,
+      issuer: 'bank-a',
+      product: 'dankort',
+      expiry: '3012',
+      pin: '1234',
+      activationCode: '5678',
+      account: '1',
+      balance: 0,
+      currency: '208',
+      ...fields,
+    });
     return { pan, id: r.card };
   };
   return { redis, prefix, clock, register, relay, add };
@@ -34,45 +45,116 @@ t.test('registration keeps no PAN, PIN or activation code; a card registers once
   t.notMatch(Object.values(raw).join(' '), /\b1234\b|\b5678\b/, 'no clear PIN or activation code');
   t.notMatch(register.keysOf(id).card, pan.slice(6), 'no PAN digits in key names');
   t.match(register.keysOf(id).card, /card:\{[0-9a-f]{32}\}$/, 'a hash tag names the card');
-  t.same(await register.register({ pan, issuer: 'bank-b', product: 'x', expiry: '3012', pin: '0000', activationCode: '1', account: '2', balance: 0, currency: '208' }), { card: id, ok: false, status: 'conflict', reason: 'card already registered' });
-  t.match(await register.state(id), { issuer: 'bank-a', maskedPan: `${pan.slice(0, 6)}******${pan.slice(-4)}`, status: 'registered', block: null, pinBlocked: false });
+  t.same(
+    await register.register({
+      pan,
+      issuer: 'bank-b',
+      product: 'x',
+      expiry: '3012',
+      pin: '0000',
+      activationCode: '1',
+      account: '2',
+      balance: 0,
+      currency: '208',
+    }),
+    { card: id, ok: false, status: 'conflict', reason: 'card already registered' },
+  );
+  t.match(await register.state(id), {
+    issuer: 'bank-a',
+    maskedPan: `${pan.slice(0, 6)}******${pan.slice(-4)}`,
+    status: 'registered',
+    block: null,
+    pinBlocked: false,
+  });
   t.equal(await register.state('0'.repeat(32)), undefined);
 });
 
 t.test('activation needs the right code, once, and not for a deleted card', async (t) => {
   const { register, add } = await setup(t);
   const { pan, id } = await add();
-  t.same(await register.activate('bank-a', id, '0000', pan), { ok: false, status: 'conflict', reason: 'activation code does not match' });
+  t.same(await register.activate('bank-a', id, '0000', pan), {
+    ok: false,
+    status: 'conflict',
+    reason: 'activation code does not match',
+  });
   t.same(await register.activate('bank-b', id, '5678', pan), { ok: false, status: 'forbidden', reason: 'forbidden' });
   t.same(await register.activate('bank-a', id, '5678', pan), { ok: true });
-  t.same(await register.activate('bank-a', id, '5678', pan), { ok: false, status: 'conflict', reason: 'card is already active' });
+  t.same(await register.activate('bank-a', id, '5678', pan), {
+    ok: false,
+    status: 'conflict',
+    reason: 'card is already active',
+  });
   const other = await add();
   await register.delete('bank-a', other.id);
-  t.same(await register.activate('bank-a', other.id, '5678', other.pan), { ok: false, status: 'conflict', reason: 'card is deleted' });
-  t.same(await register.activate('bank-a', '0'.repeat(32), '5678', pan), { ok: false, status: 'notFound', reason: 'notFound' });
+  t.same(await register.activate('bank-a', other.id, '5678', other.pan), {
+    ok: false,
+    status: 'conflict',
+    reason: 'card is deleted',
+  });
+  t.same(await register.activate('bank-a', '0'.repeat(32), '5678', pan), {
+    ok: false,
+    status: 'notFound',
+    reason: 'notFound',
+  });
 });
 
 t.test('block and lift: report time and block time kept apart, one block at a time, notices', async (t) => {
   const { register, relay, clock, add } = await setup(t);
   const { id } = await add({ status: 'active' });
   const reported = new Date('2026-11-21T09:40:00Z');
-  t.same(await register.block('', id, 'stolen', reported, { name: 'Jens Hansen', statement: 'Taken from my bag at Nørreport' }, '1234567890'), { ok: true }, 'the block service may block any card');
-  t.match(await register.state(id), { block: 'stolen', blockReportedAt: reported.toISOString(), blockedAt: clock.now().toISOString() });
-  t.same(await register.block('bank-a', id, 'lost', new Date()), { ok: false, status: 'conflict', reason: 'card is already blocked' });
+  t.same(
+    await register.block(
+      '',
+      id,
+      'stolen',
+      reported,
+      { name: 'Jens Hansen', statement: 'Taken from my bag at Nørreport' },
+      '1234567890',
+    ),
+    { ok: true },
+    'the block service may block any card',
+  );
+  t.match(await register.state(id), {
+    block: 'stolen',
+    blockReportedAt: reported.toISOString(),
+    blockedAt: clock.now().toISOString(),
+  });
+  t.same(await register.block('bank-a', id, 'lost', new Date()), {
+    ok: false,
+    status: 'conflict',
+    reason: 'card is already blocked',
+  });
   t.same(await register.liftBlock('bank-b', id), { ok: false, status: 'forbidden', reason: 'forbidden' });
   t.same(await register.liftBlock('bank-a', id), { ok: true });
   t.same(await register.liftBlock('bank-a', id), { ok: false, status: 'conflict', reason: 'card is not blocked' });
   t.same(await register.block('bank-a', id, 'fraud', new Date()), { ok: true });
   t.equal(await relay.flush(id), 2);
   const notices = await relay.notices('bank-a');
-  t.same(notices.map((n) => n.type), ['monitoringBlock', 'blockRegistered'], 'newest first');
-  t.match(notices[1], { reason: 'stolen', reference: '1234567890', report: { name: 'Jens Hansen', statement: 'Taken from my bag at Nørreport' }, reportedAt: reported.getTime() });
-  t.same(await register.liftPinBlock('bank-a', id), { ok: false, status: 'conflict', reason: 'card is not PIN-blocked' });
+  t.same(
+    notices.map((n) => n.type),
+    ['monitoringBlock', 'blockRegistered'],
+    'newest first',
+  );
+  t.match(notices[1], {
+    reason: 'stolen',
+    reference: '1234567890',
+    report: { name: 'Jens Hansen', statement: 'Taken from my bag at Nørreport' },
+    reportedAt: reported.getTime(),
+  });
+  t.same(await register.liftPinBlock('bank-a', id), {
+    ok: false,
+    status: 'conflict',
+    reason: 'card is not PIN-blocked',
+  });
   t.same(await register.setBalance('bank-a', id, 12_345), { ok: true });
   t.match(await register.state(id), { balance: 12_345, available: 12_345 });
   t.same(await register.delete('bank-a', id), { ok: true });
   t.same(await register.delete('bank-a', id), { ok: false, status: 'conflict', reason: 'card is already deleted' });
-  t.same(await register.block('bank-a', id, 'lost', new Date()), { ok: false, status: 'conflict', reason: 'card is deleted' });
+  t.same(await register.block('bank-a', id, 'lost', new Date()), {
+    ok: false,
+    status: 'conflict',
+    reason: 'card is deleted',
+  });
 });
 
 t.test('the relay: moving twice leaves one copy; the sweep finds what a failure left; filters', async (t) => {
@@ -106,10 +188,16 @@ t.test('the relay: moving twice leaves one copy; the sweep finds what a failure 
   t.equal((await relay.notices('bank-a', { card: c.id, until: since - 1 })).length, 2, 'until');
   // The periodic sweep runs only after a failed flush (a sweep SCANs the whole keyspace).
   const { Redis } = await import('ioredis');
-  const conn = new Redis(await testRedisUrl(), { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+  const conn = new Redis(await testRedisUrl(), {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  });
   await conn.connect();
   const warned: string[] = [];
-  const periodic = new NoticeRelay(conn, prefix, new CardOutboxes(conn, prefix, 'notices'), { warn: (_o: object, m: string) => warned.push(m) } as never);
+  const periodic = new NoticeRelay(conn, prefix, new CardOutboxes(conn, prefix, 'notices'), {
+    warn: (_o: object, m: string) => warned.push(m),
+  } as never);
   periodic.startSweeping(10);
   t.teardown(() => {
     periodic.stopSweeping();
@@ -133,19 +221,28 @@ t.test('flushQuietly leaves notices for the sweep when Redis fails', async (t) =
   await broken.connect();
   broken.disconnect();
   const warnings: string[] = [];
-  const relay = new NoticeRelay(broken, 'x:', new CardOutboxes(broken, 'x:', 'notices'), { warn: (_o: object, m: string) => warnings.push(m) } as never);
+  const relay = new NoticeRelay(broken, 'x:', new CardOutboxes(broken, 'x:', 'notices'), {
+    warn: (_o: object, m: string) => warnings.push(m),
+  } as never);
   await relay.flushQuietly('0'.repeat(32));
   t.same(warnings, ['notices left in the outbox for the next sweep']);
 });
 
 t.test('terminal keys: from a file, a default, validation', async (t) => {
-  const keys = TerminalKeys.fromJson({ default: { format: 0, key: 'ABABABABABABABABCDCDCDCDCDCDCDCD' }, terminals: { T1: { format: 4, key: '000102030405060708090A0B0C0D0E0F', model: 'psam' } } });
+  const keys = TerminalKeys.fromJson({
+    default: { format: 0, key: 'ABABABABABABABABCDCDCDCDCDCDCDCD' },
+    terminals: { T1: { format: 4, key: '000102030405060708090A0B0C0D0E0F', model: 'psam' } },
+  });
   t.match(keys.keyFor('T1'), { format: 4, model: 'psam' });
   t.equal(keys.keyFor('T2').key.toString('hex'), 'ababababababababcdcdcdcdcdcdcdcd');
   t.same(TerminalKeys.testKeys().keyFor(undefined), TEST_PIN_KEY);
   t.equal(TerminalKeys.fromFile('config/terminal-keys.example.json').keyFor('DKT10001').model, 'dkt1');
-  t.throws(() => TerminalKeys.fromJson({ default: { format: 1, key: 'AB' } }), { message: /key file: \/default\/format must be equal to one of the allowed values/ });
-  t.throws(() => TerminalKeys.fromJson({ terminals: { T: { format: 4, key: '0'.repeat(48) } } }), { message: 'key file: a format 4 (AES-128) key has 16 bytes' });
+  t.throws(() => TerminalKeys.fromJson({ default: { format: 1, key: 'AB' } }), {
+    message: /key file: \/default\/format must be equal to one of the allowed values/,
+  });
+  t.throws(() => TerminalKeys.fromJson({ terminals: { T: { format: 4, key: '0'.repeat(48) } } }), {
+    message: 'key file: a format 4 (AES-128) key has 16 bytes',
+  });
 });
 
 t.test('Luhn and expiry months', async (t) => {

@@ -20,12 +20,15 @@ t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 
   // The second switch: its own process, same Redis, same key prefix and register secret.
   const dir = mkdtempSync(join(tmpdir(), 'switch-two-'));
   const file = join(dir, 'switch.json');
-  writeFileSync(file, JSON.stringify({
-    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
-    admin: { host: '127.0.0.1', port: 0 },
-    redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
-    log: { level: 'info' },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
+      admin: { host: '127.0.0.1', port: 0 },
+      redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
+      log: { level: 'info' },
+    }),
+  );
   const other = startSwitchProcess({ SWITCH_CONFIG: file });
   t.teardown(() => other.child.kill('SIGKILL'));
   const port = (await other.waitForLog((l) => l.msg === 'listening')).port as number;
@@ -36,7 +39,9 @@ t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 
   ]);
   t.teardown(() => connections.forEach((c) => c.close()));
   const wrong = purchase93({ 2: card.pan, 4: '000000001000', 52: pinBlock('0000', card.pan) });
-  const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => connections[i % connections.length]!.send(wrong)));
+  const answers = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => connections[i % connections.length]!.send(wrong)),
+  );
   const count = (code: string): number => answers.filter((a) => a[39] === code).length;
   t.equal(count('117'), 2, 'exactly two "wrong PIN"');
   t.equal(count('106'), 198, 'exactly 198 "PIN tries exceeded"');
@@ -47,5 +52,8 @@ t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 
   const notices = await here.sw.relay.notices('bank-a', { card: card.id });
   t.equal(notices.filter((n) => n.type === 'wrongPin').length, 3, 'three wrong-try notices');
   t.equal(notices.filter((n) => n.type === 'pinBlocked').length, 1, 'one PIN-block notice');
-  t.ok(connections.slice(5).every((c) => c.received.length === 20), 'the second process answered its share');
+  t.ok(
+    connections.slice(5).every((c) => c.received.length === 20),
+    'the second process answered its share',
+  );
 });

@@ -85,7 +85,14 @@ async function harness(t: Test): Promise<Harness> {
     scheduler,
     events,
     worker(crashAt) {
-      const env: NodeJS.ProcessEnv = { ...cleanEnv(), REDIS_URL: url, KEY_PREFIX: s.config.redis.keyPrefix, CLEARING_DIR: dir, QUEUE_PREFIX: queuePrefix, CRASH_AT: crashAt ?? '' };
+      const env: NodeJS.ProcessEnv = {
+        ...cleanEnv(),
+        REDIS_URL: url,
+        KEY_PREFIX: s.config.redis.keyPrefix,
+        CLEARING_DIR: dir,
+        QUEUE_PREFIX: queuePrefix,
+        CRASH_AT: crashAt ?? '',
+      };
       const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
@@ -108,7 +115,8 @@ async function harness(t: Test): Promise<Harness> {
           for (;;) {
             const line = lines().find((l) => l.msg === msg);
             if (line !== undefined) return line;
-            if (Date.now() > until || child.exitCode !== null || child.signalCode !== null) throw new Error(`no "${msg}" from the worker; stderr: ${err.slice(0, 800)}`);
+            if (Date.now() > until || child.exitCode !== null || child.signalCode !== null)
+              throw new Error(`no "${msg}" from the worker; stderr: ${err.slice(0, 800)}`);
             await sleep(20);
           }
         },
@@ -134,7 +142,10 @@ async function deliveredIds(dir: string): Promise<Map<string, string[]>> {
   const files = new Map<string, string[]>();
   for (const name of (await readdir(dir)).filter((n) => n.startsWith('delivery-') && n.endsWith('.txt')).sort()) {
     const d = parseDelivery(await readFile(join(dir, name), 'latin1'));
-    files.set(name, d.sections.flatMap((sec) => sec.postings.map((p) => p.id)));
+    files.set(
+      name,
+      d.sections.flatMap((sec) => sec.postings.map((p) => p.id)),
+    );
   }
   return files;
 }
@@ -142,10 +153,15 @@ async function deliveredIds(dir: string): Promise<Map<string, string[]>> {
 /** Each journaled posting in exactly one delivery file, and nothing else in them. */
 async function exactlyOnce(t: Test, h: Harness, what: string): Promise<void> {
   const counts = new Map<string, number>();
-  for (const ids of (await deliveredIds(h.dir)).values()) for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  for (const ids of (await deliveredIds(h.dir)).values())
+    for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   const journal = await h.journalIds();
   t.same([...counts.keys()].sort(), [...journal].sort(), `${what}: the delivered postings are the journal's`);
-  t.same([...counts].filter(([, n]) => n !== 1), [], `${what}: none delivered twice`);
+  t.same(
+    [...counts].filter(([, n]) => n !== 1),
+    [],
+    `${what}: none delivered twice`,
+  );
 }
 
 /**
@@ -183,125 +199,200 @@ async function tmpFiles(dir: string): Promise<string[]> {
   return (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith('.') && n.endsWith('.tmp'));
 }
 
-t.test('a worker killed at each crash point: another takes the job over; every delivery exactly once; the day reconciles clean', async (t) => {
-  const h = await harness(t);
-  const watcher = watchDeliveries(h.dir);
+t.test(
+  'a worker killed at each crash point: another takes the job over; every delivery exactly once; the day reconciles clean',
+  async (t) => {
+    const h = await harness(t);
+    const watcher = watchDeliveries(h.dir);
 
-  for (const [i, point] of POINTS.entries()) {
-    const n = i + 1;
-    await t.test(`killed ${point}`, async (t) => {
-      await h.buy(3);
-      const job = await h.scheduler.add({ kind: 'cutoff', date: DATE, number: n });
-      const crashing = h.worker(point);
-      const [code, signal] = await crashing.exited;
-      t.same([code, signal], [null, 'SIGKILL'], 'the first worker died by SIGKILL');
-      t.match(crashing.lines().filter((l) => l.msg === 'crashing'), [{ point }], `at ${point}`);
-      t.equal(crashing.lines().filter((l) => l.msg === 'job active').length, 1, 'it had taken the job');
+    for (const [i, point] of POINTS.entries()) {
+      const n = i + 1;
+      await t.test(`killed ${point}`, async (t) => {
+        await h.buy(3);
+        const job = await h.scheduler.add({ kind: 'cutoff', date: DATE, number: n });
+        const crashing = h.worker(point);
+        const [code, signal] = await crashing.exited;
+        t.same([code, signal], [null, 'SIGKILL'], 'the first worker died by SIGKILL');
+        t.match(
+          crashing.lines().filter((l) => l.msg === 'crashing'),
+          [{ point }],
+          `at ${point}`,
+        );
+        t.equal(crashing.lines().filter((l) => l.msg === 'job active').length, 1, 'it had taken the job');
 
-      // What the dead worker left: the range sealed, no file recorded; the file only as far as it got.
-      const sealed = await h.s.sw.ledger.get(DATE, n);
-      t.ok(sealed, 'the delivery is sealed');
-      t.equal(sealed?.file, undefined, 'no file recorded in the ledger');
-      const names = await readdir(h.dir).catch(() => [] as string[]);
-      t.equal(names.includes(fileOf(n)), point === 'after-rename', point === 'after-rename' ? 'the file is in place' : 'nothing under the real name');
-      const tmps = await tmpFiles(h.dir);
-      const leftover = tmps.find((x) => x.startsWith(`.${fileOf(n)}.`));
-      t.equal(leftover !== undefined, point === 'mid-write' || point === 'before-rename', 'a temporary file only when killed while it existed');
-      const leftoverText = leftover === undefined ? undefined : await readFile(join(h.dir, leftover), 'latin1');
-      const renamedText = point === 'after-rename' ? await readFile(join(h.dir, fileOf(n)), 'latin1') : undefined;
-      t.equal(await job.getState(), 'active', 'the job is still active, its lock held by a dead worker');
+        // What the dead worker left: the range sealed, no file recorded; the file only as far as it got.
+        const sealed = await h.s.sw.ledger.get(DATE, n);
+        t.ok(sealed, 'the delivery is sealed');
+        t.equal(sealed?.file, undefined, 'no file recorded in the ledger');
+        const names = await readdir(h.dir).catch(() => [] as string[]);
+        t.equal(
+          names.includes(fileOf(n)),
+          point === 'after-rename',
+          point === 'after-rename' ? 'the file is in place' : 'nothing under the real name',
+        );
+        const tmps = await tmpFiles(h.dir);
+        const leftover = tmps.find((x) => x.startsWith(`.${fileOf(n)}.`));
+        t.equal(
+          leftover !== undefined,
+          point === 'mid-write' || point === 'before-rename',
+          'a temporary file only when killed while it existed',
+        );
+        const leftoverText = leftover === undefined ? undefined : await readFile(join(h.dir, leftover), 'latin1');
+        const renamedText = point === 'after-rename' ? await readFile(join(h.dir, fileOf(n)), 'latin1') : undefined;
+        t.equal(await job.getState(), 'active', 'the job is still active, its lock held by a dead worker');
 
-      const taker = h.worker();
-      const made = (await job.waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
-      t.same(made, [{ date: DATE, number: n, file: fileOf(n), postings: 3 }], 'the second worker made the delivery');
-      t.match(await taker.waitFor('job completed'), { job: job.id }, 'by the second worker, a process of its own');
-      const after = (await h.scheduler.queue.getJob(job.id!)) as Job<ClearingJob>;
-      t.same([after.stalledCounter, after.attemptsMade, after.failedReason], [1, 1, undefined], 'taken over as a stalled job: one attempt (the one that finished), no failure');
-      taker.child.kill('SIGTERM');
-      t.same(await taker.exited, [0, null], 'the second worker closes cleanly');
+        const taker = h.worker();
+        const made = (await job.waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
+        t.same(made, [{ date: DATE, number: n, file: fileOf(n), postings: 3 }], 'the second worker made the delivery');
+        t.match(await taker.waitFor('job completed'), { job: job.id }, 'by the second worker, a process of its own');
+        const after = (await h.scheduler.queue.getJob(job.id!)) as Job<ClearingJob>;
+        t.same(
+          [after.stalledCounter, after.attemptsMade, after.failedReason],
+          [1, 1, undefined],
+          'taken over as a stalled job: one attempt (the one that finished), no failure',
+        );
+        taker.child.kill('SIGTERM');
+        t.same(await taker.exited, [0, null], 'the second worker closes cleanly');
 
-      const text = await readFile(join(h.dir, fileOf(n)), 'latin1');
-      const parsed = parseDelivery(text);
-      t.match(parsed.header, { date: DATE, number: n });
-      t.equal(parsed.trailer.count, 3);
-      t.equal((await stat(join(h.dir, fileOf(n)))).mode & 0o777, 0o600, 'readable by the owner only (full PANs)');
-      t.equal((await readdir(h.dir)).filter((x) => x === fileOf(n)).length, 1, 'one file under the real name');
-      t.match(await h.s.sw.ledger.get(DATE, n), { file: fileOf(n), postings: 3 }, 'recorded in the ledger');
-      if (point === 'mid-write') {
-        const half = leftoverText ?? '';
-        t.ok(half.length > 0 && half.length < text.length && text.startsWith(half), 'the killed write had written the first half only, under a temporary name');
-      }
-      if (point === 'before-rename') t.equal(leftoverText, text, 'the complete temporary file was never renamed; the retry wrote the same bytes');
-      if (point === 'after-rename') t.equal(renamedText, text, 'the file in place was rewritten byte for byte');
-      await exactlyOnce(t, h, `after delivery ${n}`);
+        const text = await readFile(join(h.dir, fileOf(n)), 'latin1');
+        const parsed = parseDelivery(text);
+        t.match(parsed.header, { date: DATE, number: n });
+        t.equal(parsed.trailer.count, 3);
+        t.equal((await stat(join(h.dir, fileOf(n)))).mode & 0o777, 0o600, 'readable by the owner only (full PANs)');
+        t.equal((await readdir(h.dir)).filter((x) => x === fileOf(n)).length, 1, 'one file under the real name');
+        t.match(await h.s.sw.ledger.get(DATE, n), { file: fileOf(n), postings: 3 }, 'recorded in the ledger');
+        if (point === 'mid-write') {
+          const half = leftoverText ?? '';
+          t.ok(
+            half.length > 0 && half.length < text.length && text.startsWith(half),
+            'the killed write had written the first half only, under a temporary name',
+          );
+        }
+        if (point === 'before-rename')
+          t.equal(leftoverText, text, 'the complete temporary file was never renamed; the retry wrote the same bytes');
+        if (point === 'after-rename') t.equal(renamedText, text, 'the file in place was rewritten byte for byte');
+        await exactlyOnce(t, h, `after delivery ${n}`);
+      });
+    }
+
+    await t.test("more postings, the next cut-off, the day's last; --reconcile is clean", async (t) => {
+      await h.buy(2);
+      const worker = h.worker();
+      await worker.waitFor('worker ready');
+      const fifth = (await (
+        await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 5 })
+      ).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
+      t.same(fifth, [{ date: DATE, number: 5, file: fileOf(5), postings: 2 }]);
+      await exactlyOnce(t, h, 'after delivery 5');
+      await h.buy(1);
+      const last = (await (
+        await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 10 })
+      ).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
+      t.same(
+        last.map((d) => [d.number, d.postings]),
+        [
+          [6, 1],
+          [7, 0],
+          [8, 0],
+          [9, 0],
+          [10, 0],
+        ],
+        'the missed cut-offs 6 to 9 first, then the last',
+      );
+      worker.child.kill('SIGTERM');
+      t.same(await worker.exited, [0, null]);
+      await exactlyOnce(t, h, 'the whole day');
+      t.same(
+        [...(await deliveredIds(h.dir)).keys()],
+        Array.from({ length: 10 }, (_, i) => fileOf(i + 1)),
+        'ten delivery files, one per number',
+      );
+      const scheduled = JSON.parse(await readFile(join(h.dir, `reconciliation-${DATE}.json`), 'utf8')) as {
+        clean: boolean;
+        differences: string[];
+      };
+      t.same(scheduled.differences, [], 'the reconciliation after the last cut-off: clean');
+
+      let out = '';
+      const code = await main(
+        ['--reconcile', DATE],
+        {},
+        {
+          overrides: {
+            redis: { url: await testRedisUrl(), keyPrefix: h.s.config.redis.keyPrefix },
+            clearing: h.s.config.clearing,
+            log: { level: 'silent' },
+          },
+          out: (s) => void (out += s),
+          err: (s) => void (out += s),
+        },
+      );
+      t.equal(code, 0, 'npm run clearing -- --reconcile: exit 0');
+      t.match(out, `Reconciliation of ${DATE}: clean\n`);
+      t.match(out, /all\s+15\s+/, 'fifteen postings on both sides');
     });
-  }
 
-  await t.test('more postings, the next cut-off, the day\'s last; --reconcile is clean', async (t) => {
-    await h.buy(2);
-    const worker = h.worker();
-    await worker.waitFor('worker ready');
-    const fifth = (await (await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 5 })).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
-    t.same(fifth, [{ date: DATE, number: 5, file: fileOf(5), postings: 2 }]);
-    await exactlyOnce(t, h, 'after delivery 5');
-    await h.buy(1);
-    const last = (await (await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 10 })).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
-    t.same(last.map((d) => [d.number, d.postings]), [[6, 1], [7, 0], [8, 0], [9, 0], [10, 0]], 'the missed cut-offs 6 to 9 first, then the last');
-    worker.child.kill('SIGTERM');
-    t.same(await worker.exited, [0, null]);
-    await exactlyOnce(t, h, 'the whole day');
-    t.same([...(await deliveredIds(h.dir)).keys()], Array.from({ length: 10 }, (_, i) => fileOf(i + 1)), 'ten delivery files, one per number');
-    const scheduled = JSON.parse(await readFile(join(h.dir, `reconciliation-${DATE}.json`), 'utf8')) as { clean: boolean; differences: string[] };
-    t.same(scheduled.differences, [], 'the reconciliation after the last cut-off: clean');
+    const seen = await watcher.stop();
+    t.ok(seen.reads > 0, `the watcher read delivery files under their real names (${seen.reads} reads)`);
+    t.same(seen.problems, [], 'never a partial or unreadable file under a real name');
+  },
+);
 
-    let out = '';
-    const code = await main(['--reconcile', DATE], {}, {
-      overrides: { redis: { url: await testRedisUrl(), keyPrefix: h.s.config.redis.keyPrefix }, clearing: h.s.config.clearing, log: { level: 'silent' } },
-      out: (s) => void (out += s),
-      err: (s) => void (out += s),
-    });
-    t.equal(code, 0, 'npm run clearing -- --reconcile: exit 0');
-    t.match(out, `Reconciliation of ${DATE}: clean\n`);
-    t.match(out, /all\s+15\s+/, 'fifteen postings on both sides');
-  });
+t.test(
+  'two workers at once: the same cut-off twice and the next one, with postings arriving meanwhile: exactly once',
+  async (t) => {
+    const h = await harness(t);
+    await h.buy(4);
+    const workers = [h.worker(), h.worker()];
+    await Promise.all(workers.map((w) => w.waitFor('worker ready')));
+    const watcher = watchDeliveries(h.dir);
 
-  const seen = await watcher.stop();
-  t.ok(seen.reads > 0, `the watcher read delivery files under their real names (${seen.reads} reads)`);
-  t.same(seen.problems, [], 'never a partial or unreadable file under a real name');
-});
+    const jobs = await Promise.all([
+      h.scheduler.add({ kind: 'cutoff', date: DATE, number: 1 }),
+      h.scheduler.add({ kind: 'cutoff', date: DATE, number: 1 }),
+      h.scheduler.add({ kind: 'cutoff' }),
+    ]);
+    const [results] = await Promise.all([
+      Promise.all(jobs.map((j) => j.waitUntilFinished(h.events, 20_000) as Promise<DeliveryResult[]>)),
+      h.buy(3),
+    ]);
+    const [a, b, next] = results;
+    t.same(a, b, 'the same cut-off twice: the same delivery, the same postings');
+    t.equal(a![0]!.file, fileOf(1));
+    t.not(next![next!.length - 1]!.file, fileOf(1), 'the next cut-off is another delivery');
+    // Their log lines may trail the queue's completion events a little.
+    const completed = (): number[] => workers.map((w) => w.lines().filter((l) => l.msg === 'job completed').length);
+    for (const until = Date.now() + 5000; completed()[0]! + completed()[1]! < 3 && Date.now() < until;) await sleep(20);
+    t.equal(completed()[0]! + completed()[1]!, 3, 'the two worker processes ran the three jobs');
+    t.comment(`jobs run per worker: ${completed().join(' + ')}`);
 
-t.test('two workers at once: the same cut-off twice and the next one, with postings arriving meanwhile: exactly once', async (t) => {
-  const h = await harness(t);
-  await h.buy(4);
-  const workers = [h.worker(), h.worker()];
-  await Promise.all(workers.map((w) => w.waitFor('worker ready')));
-  const watcher = watchDeliveries(h.dir);
+    // The postings that arrived after the last seal go into one more cut-off.
+    const rest = (await (
+      await h.scheduler.add({ kind: 'cutoff' })
+    ).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
+    const files = await deliveredIds(h.dir);
+    t.same(
+      [...files.keys()].sort(),
+      [...new Set([...a!, ...b!, ...next!, ...rest].map((d) => d.file))].sort(),
+      'the files on disk are the deliveries the jobs made',
+    );
+    t.equal(
+      [...files.values()].reduce((sum, ids) => sum + ids.length, 0),
+      7,
+      'seven postings delivered',
+    );
+    await exactlyOnce(t, h, 'two workers');
+    const seen = await watcher.stop();
+    t.same(seen.problems, [], 'never a partial file under a real name');
 
-  const jobs = await Promise.all([
-    h.scheduler.add({ kind: 'cutoff', date: DATE, number: 1 }),
-    h.scheduler.add({ kind: 'cutoff', date: DATE, number: 1 }),
-    h.scheduler.add({ kind: 'cutoff' }),
-  ]);
-  const [results] = await Promise.all([Promise.all(jobs.map((j) => j.waitUntilFinished(h.events, 20_000) as Promise<DeliveryResult[]>)), h.buy(3)]);
-  const [a, b, next] = results;
-  t.same(a, b, 'the same cut-off twice: the same delivery, the same postings');
-  t.equal(a![0]!.file, fileOf(1));
-  t.not(next![next!.length - 1]!.file, fileOf(1), 'the next cut-off is another delivery');
-  // Their log lines may trail the queue's completion events a little.
-  const completed = (): number[] => workers.map((w) => w.lines().filter((l) => l.msg === 'job completed').length);
-  for (const until = Date.now() + 5000; completed()[0]! + completed()[1]! < 3 && Date.now() < until; ) await sleep(20);
-  t.equal(completed()[0]! + completed()[1]!, 3, 'the two worker processes ran the three jobs');
-  t.comment(`jobs run per worker: ${completed().join(' + ')}`);
-
-  // The postings that arrived after the last seal go into one more cut-off.
-  const rest = (await (await h.scheduler.add({ kind: 'cutoff' })).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
-  const files = await deliveredIds(h.dir);
-  t.same([...files.keys()].sort(), [...new Set([...a!, ...b!, ...next!, ...rest].map((d) => d.file))].sort(), 'the files on disk are the deliveries the jobs made');
-  t.equal([...files.values()].reduce((sum, ids) => sum + ids.length, 0), 7, 'seven postings delivered');
-  await exactlyOnce(t, h, 'two workers');
-  const seen = await watcher.stop();
-  t.same(seen.problems, [], 'never a partial file under a real name');
-
-  for (const w of workers) w.child.kill('SIGTERM');
-  t.same(await Promise.all(workers.map((w) => w.exited)), [[0, null], [0, null]], 'both workers close cleanly');
-});
+    for (const w of workers) w.child.kill('SIGTERM');
+    t.same(
+      await Promise.all(workers.map((w) => w.exited)),
+      [
+        [0, null],
+        [0, null],
+      ],
+      'both workers close cleanly',
+    );
+  },
+);

@@ -188,7 +188,10 @@ t.test('an empty delivery is a header and a trailer of zeros', async (t) => {
 t.test('deliveryFileName: date and two-digit number, so the names sort in delivery order', async (t) => {
   t.equal(deliveryFileName(HEADER), 'delivery-2026-11-21-03.txt');
   const names = [10, 2, 1, 9].map((number) => deliveryFileName({ ...HEADER, number }));
-  t.same([...names].sort(), [1, 2, 9, 10].map((n) => `delivery-2026-11-21-${String(n).padStart(2, '0')}.txt`));
+  t.same(
+    [...names].sort(),
+    [1, 2, 9, 10].map((n) => `delivery-2026-11-21-${String(n).padStart(2, '0')}.txt`),
+  );
   t.throws(() => deliveryFileName({ ...HEADER, number: 100 }), DeliveryValueError);
 });
 
@@ -206,7 +209,10 @@ function formatError(t: Test, run: () => unknown, field: string): void {
 }
 
 t.test('a value too wide (or of the wrong form) throws instead of being truncated', async (t) => {
-  const one = (fields: Partial<Posting>, pan = PAN_A) => (): string => formatDelivery(HEADER, [posting(fields, pan)], panOf);
+  const one =
+    (fields: Partial<Posting>, pan = PAN_A) =>
+    (): string =>
+      formatDelivery(HEADER, [posting(fields, pan)], panOf);
   formatError(t, one({ terminal: 'TERM00012', txn: 'T-1' }), 'terminal');
   formatError(t, one({ merchant: 'M'.repeat(16) }), 'merchant');
   formatError(t, one({ txn: 'T'.repeat(29) }), 'txn');
@@ -234,8 +240,12 @@ t.test('a value too wide (or of the wrong form) throws instead of being truncate
   formatError(t, () => formatDelivery({ ...HEADER, number: 0 }, [], panOf), 'number');
   formatError(t, () => formatDelivery({ ...HEADER, cutoff: '24:00' }, [], panOf), 'cutoff');
   // The posting is named by its place and id; an id that is not id-like is not echoed.
-  t.throws(one({ terminal: 'TERM00012', txn: 'T-1' }), { message: /^posting 1 \(id 00000000-0000-4000-8000-\d{12}\), field terminal: 9 characters, the field holds 8$/ });
-  t.throws(() => formatDelivery(HEADER, [posting({ id: PAN_A, terminal: 'TERM00012', txn: 'T-1' })], panOf), { message: /^posting 1, field terminal/ });
+  t.throws(one({ terminal: 'TERM00012', txn: 'T-1' }), {
+    message: /^posting 1 \(id 00000000-0000-4000-8000-\d{12}\), field terminal: 9 characters, the field holds 8$/,
+  });
+  t.throws(() => formatDelivery(HEADER, [posting({ id: PAN_A, terminal: 'TERM00012', txn: 'T-1' })], panOf), {
+    message: /^posting 1, field terminal/,
+  });
   // A trailing space is padding, not data: it is dropped rather than counted against the width.
   t.doesNotThrow(one({ terminal: 'TERM0001 ' }));
 });
@@ -285,7 +295,12 @@ t.test('parse: a truncated file', async (t) => {
   // Cut inside the last record: no line end.
   parseError(t, GOOD.slice(0, -40), 13, /no line end: the file is truncated/);
   // Cut between records: the delivery trailer is missing.
-  parseError(t, fileOf(GOOD_LINES.slice(0, -1)), 13, /ends where a section header or a delivery trailer belongs: it is truncated/);
+  parseError(
+    t,
+    fileOf(GOOD_LINES.slice(0, -1)),
+    13,
+    /ends where a section header or a delivery trailer belongs: it is truncated/,
+  );
   parseError(t, fileOf(GOOD_LINES.slice(0, 3)), 4, /ends where a posting record or a section trailer belongs/);
   // Cut inside a posting record that carries a PAN.
   parseError(t, GOOD.slice(0, (RECORD_LENGTH + 1) * 2 + 100), 3, /no line end/);
@@ -311,7 +326,12 @@ t.test('parse: a non-numeric amount', async (t) => {
 t.test('parse: a record out of order', async (t) => {
   const swapped = [...GOOD_LINES];
   [swapped[1], swapped[2]] = [swapped[2] ?? '', swapped[1] ?? ''];
-  parseError(t, fileOf(swapped), 2, /field recordType \(columns 1-2\): a posting record where a section header or a delivery trailer belongs/);
+  parseError(
+    t,
+    fileOf(swapped),
+    2,
+    /field recordType \(columns 1-2\): a posting record where a section header or a delivery trailer belongs/,
+  );
   parseError(t, fileOf(GOOD_LINES.slice(1)), 1, /a section header where a delivery header belongs/);
   const noTrailer = GOOD_LINES.filter((_, i) => i !== 3);
   parseError(t, fileOf(noTrailer), 4, /a section header where a posting record or a section trailer belongs/);
@@ -331,7 +351,12 @@ t.test('parse: every other field check names its line and field', async (t) => {
   parseError(t, withField(0, 'DH', 'cutoff', '10:0'), 1, /field cutoff .*not 4 digits/);
   parseError(t, withField(1, 'SH', 'issuer', blankOf(64)), 2, /field issuer .*blank/);
   parseError(t, withField(1, 'SH', 'issuer', '-bad'.padEnd(64)), 2, /field issuer .*not an issuer id/);
-  parseError(t, withField(3, 'ST', 'issuer', 'bank-a'.padEnd(64)), 4, /field issuer .*not the issuer of its section header/);
+  parseError(
+    t,
+    withField(3, 'ST', 'issuer', 'bank-a'.padEnd(64)),
+    4,
+    /field issuer .*not the issuer of its section header/,
+  );
   parseError(t, withField(3, 'ST', 'count', '00000000x'), 4, /field count/);
   parseError(t, withField(12, 'DT', 'sections', '000x'), 13, /field sections/);
   parseError(t, withField(2, 'PO', 'id', blankOf(36)), 3, /field id .*blank/);
@@ -341,7 +366,12 @@ t.test('parse: every other field check names its line and field', async (t) => {
   parseError(t, withField(2, 'PO', 'stan', '12345 '), 3, /field stan/);
   parseError(t, withField(2, 'PO', 'receivedAt', '20261321081530123'), 3, /field receivedAt/);
   parseError(t, withField(2, 'PO', 'cardStatus', blankOf(20)), 3, /field cardStatus .*blank/);
-  parseError(t, withField(5, 'PO', 'pan', `${PAN_19.slice(0, 10)}A${PAN_19.slice(11)}`), 6, /field pan \(columns 95-113\): not 12 to 19 digits/);
+  parseError(
+    t,
+    withField(5, 'PO', 'pan', `${PAN_19.slice(0, 10)}A${PAN_19.slice(11)}`),
+    6,
+    /field pan \(columns 95-113\): not 12 to 19 digits/,
+  );
   parseError(t, withField(5, 'PO', 'pan', ` ${PAN_A}  `), 6, /field pan/);
   // Filler: anything after the last field means another layout.
   const filled = [...GOOD_LINES];
@@ -384,16 +414,22 @@ t.test('the layout tables in docs/CLEARING.md are the layout in the code', async
     t.ok(heading > 0, `a section for ${code}`);
     const rest = DOC.slice(heading);
     const end = rest.indexOf('\n#');
-    const rows = [...rest.slice(0, end === -1 ? undefined : end).matchAll(/^\| `(\w+)` \| (\d+) \| (\d+) \|/gm)].map((m) => ({
-      name: m[1],
-      start: Number(m[2]),
-      width: Number(m[3]),
-    }));
+    const rows = [...rest.slice(0, end === -1 ? undefined : end).matchAll(/^\| `(\w+)` \| (\d+) \| (\d+) \|/gm)].map(
+      (m) => ({
+        name: m[1],
+        start: Number(m[2]),
+        width: Number(m[3]),
+      }),
+    );
     const fields = LAYOUTS[code].fields.map(({ name, start, width }) => ({ name, start, width }));
     const last = fields.at(-1);
     if (last === undefined) throw new Error('empty layout');
     const fillerStart = last.start + last.width;
-    t.same(rows, [...fields, { name: 'filler', start: fillerStart, width: RECORD_LENGTH - fillerStart + 1 }], `${code} table`);
+    t.same(
+      rows,
+      [...fields, { name: 'filler', start: fillerStart, width: RECORD_LENGTH - fillerStart + 1 }],
+      `${code} table`,
+    );
   }
 });
 
@@ -450,6 +486,13 @@ t.test('the example file in docs/CLEARING.md is what formatDelivery writes', asy
   };
   const cards: Record<string, string> = { 'card-1': PAN_A, 'card-2': pan2 };
   const text = formatDelivery(HEADER, [refund, purchase, reversal], (p) => cards[p.card] ?? '');
-  t.same(shown, text.slice(0, -1).split('\n').map((l) => l.trimEnd()), 'the example, trailing spaces trimmed');
+  t.same(
+    shown,
+    text
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => l.trimEnd()),
+    'the example, trailing spaces trimmed',
+  );
   t.match(DOC, deliveryFileName(HEADER), 'the example names its file');
 });

@@ -3,8 +3,19 @@
  * a plain sentence that shows a masked PAN at most.
  */
 import t, { type Test } from 'tap';
-import { LAYOUTS, deliveryFileName, formatDelivery, type DeliveryHeader, type RecordCode } from '../../src/clearing/delivery-file.js';
-import { formatReport, reconcile, type ReconciliationInput, type ReconciliationReport } from '../../src/clearing/reconciliation.js';
+import {
+  LAYOUTS,
+  deliveryFileName,
+  formatDelivery,
+  type DeliveryHeader,
+  type RecordCode,
+} from '../../src/clearing/delivery-file.js';
+import {
+  formatReport,
+  reconcile,
+  type ReconciliationInput,
+  type ReconciliationReport,
+} from '../../src/clearing/reconciliation.js';
 import { maskPan } from '../../src/codec/mask.js';
 import { transactionId, type Posting } from '../../src/journal/posting.js';
 
@@ -46,7 +57,11 @@ function posting(fields: Partial<Posting> = {}, pan = PANS[seq % PANS.length] ??
   return p;
 }
 
-const header = (number: number, date = DATE): DeliveryHeader => ({ date, number, cutoff: `${String(Math.min(4 + 2 * number, 23)).padStart(2, '0')}:00` });
+const header = (number: number, date = DATE): DeliveryHeader => ({
+  date,
+  number,
+  cutoff: `${String(Math.min(4 + 2 * number, 23)).padStart(2, '0')}:00`,
+});
 
 function file(number: number, postings: Posting[], date = DATE): { name: string; text: string } {
   const h = header(number, date);
@@ -64,11 +79,30 @@ interface Day {
 function cleanDay(): Day {
   const purchase = posting({ issuer: 'bank-b', amount: 25_000 });
   const batches: Posting[][] = [
-    [posting({ issuer: 'bank-a', amount: 12_500 }), purchase, posting({ issuer: 'bank-a', type: 'refund', direction: 'C', amount: 5_000 })],
+    [
+      posting({ issuer: 'bank-a', amount: 12_500 }),
+      purchase,
+      posting({ issuer: 'bank-a', type: 'refund', direction: 'C', amount: 5_000 }),
+    ],
     [
       posting({ issuer: 'bank-c', amount: 700 }),
-      posting({ issuer: 'bank-b', type: 'reversal', direction: 'C', amount: 25_000, txn: purchase.txn, reverses: purchase.txn, reason: 'switch' }),
-      posting({ issuer: 'bank-a', type: 'cancellation', direction: 'C', amount: 300, reverses: 'TERM0001-261121091530-100099', txn: 'TERM0001-261121091530-100099' }),
+      posting({
+        issuer: 'bank-b',
+        type: 'reversal',
+        direction: 'C',
+        amount: 25_000,
+        txn: purchase.txn,
+        reverses: purchase.txn,
+        reason: 'switch',
+      }),
+      posting({
+        issuer: 'bank-a',
+        type: 'cancellation',
+        direction: 'C',
+        amount: 300,
+        reverses: 'TERM0001-261121091530-100099',
+        txn: 'TERM0001-261121091530-100099',
+      }),
     ],
     [],
   ];
@@ -84,7 +118,8 @@ function setField(text: string, lineIndex: number, code: RecordCode, name: strin
   const lines = text.split('\n');
   const line = lines[lineIndex] ?? '';
   if (line.slice(0, 2) !== code) throw new Error(`line ${lineIndex + 1} is not ${code}`);
-  lines[lineIndex] = line.slice(0, f.start - 1) + value.padStart(f.width, '0').slice(-f.width) + line.slice(f.start - 1 + f.width);
+  lines[lineIndex] =
+    line.slice(0, f.start - 1) + value.padStart(f.width, '0').slice(-f.width) + line.slice(f.start - 1 + f.width);
   return lines.join('\n');
 }
 
@@ -158,7 +193,10 @@ t.test('the report as text', async (t) => {
   t.match(dirty, /^Reconciliation of 2026-11-21: 3 differences\n/);
   t.match(dirty, /^bank-a +2 +0 +5300 +3 +12500 +5300 +differs$/m, 'a row that differs is marked');
   t.match(dirty, /^purchase +2 +25700 +3 +38200 +differs$/m);
-  t.match(dirty, /\nDifferences\n {2}1\. Posting \S+ in \S+ \(purchase D 12500 øre, issuer bank-a, card 501900\*{6}\d{4}\) is not in the journal\.\n {2}2\. /);
+  t.match(
+    dirty,
+    /\nDifferences\n {2}1\. Posting \S+ in \S+ \(purchase D 12500 øre, issuer bank-a, card 501900\*{6}\d{4}\) is not in the journal\.\n {2}2\. /,
+  );
   const one = formatReport(reconcile({ ...day.input, expectedNumbers: [1, 2, 3, 4] }));
   t.match(one, /: 1 difference\n/);
 });
@@ -213,7 +251,9 @@ t.test('a delivery whose header date is another day', async (t) => {
   const deliveries = [...day.input.deliveries];
   deliveries[2] = file(3, [], '2026-11-20');
   const report = reconcile({ ...day.input, deliveries });
-  t.same(report.differences, ['delivery-2026-11-20-03.txt: header date 2026-11-20, but the day reconciled is 2026-11-21.']);
+  t.same(report.differences, [
+    'delivery-2026-11-20-03.txt: header date 2026-11-20, but the day reconciled is 2026-11-21.',
+  ]);
   expectDifferences(t, report);
 });
 
@@ -269,7 +309,9 @@ t.test('a posting in a delivery but not in the journal', async (t) => {
   expectDifferences(
     t,
     report,
-    new RegExp(`^Posting ${stray.id} in delivery-2026-11-21-01\\.txt \\(refund C 5000 øre, issuer bank-a, card ${maskPan(panOf(stray)).replaceAll('*', '\\*')}\\) is not in the journal\\.$`),
+    new RegExp(
+      `^Posting ${stray.id} in delivery-2026-11-21-01\\.txt \\(refund C 5000 øre, issuer bank-a, card ${maskPan(panOf(stray)).replaceAll('*', '\\*')}\\) is not in the journal\\.$`,
+    ),
     /^Totals of type refund differ: journal 0 postings, 0 øre; deliveries 1 posting, 5000 øre\.$/,
     /^Totals of issuer bank-a differ: journal 2 postings, debit 12500, credit 300 øre; deliveries 3 postings, debit 12500, credit 5300 øre\.$/,
   );
@@ -283,7 +325,13 @@ t.test('a posting in two deliveries', async (t) => {
   const deliveries = [...day.input.deliveries];
   deliveries[2] = file(3, [twice]);
   const report = reconcile({ ...day.input, deliveries });
-  expectDifferences(t, report, new RegExp(`^Posting ${twice.id} is delivered 2 times: delivery-2026-11-21-01\\.txt, delivery-2026-11-21-03\\.txt\\.$`));
+  expectDifferences(
+    t,
+    report,
+    new RegExp(
+      `^Posting ${twice.id} is delivered 2 times: delivery-2026-11-21-01\\.txt, delivery-2026-11-21-03\\.txt\\.$`,
+    ),
+  );
   t.match(report.differences.join('\n'), /Totals of type purchase differ/);
 });
 
@@ -297,7 +345,9 @@ t.test('a posting twice in one delivery', async (t) => {
   expectDifferences(
     t,
     reconcile({ ...day.input, deliveries }),
-    new RegExp(`^Posting ${twice.id} is delivered 2 times: delivery-2026-11-21-02\\.txt, delivery-2026-11-21-02\\.txt\\.$`),
+    new RegExp(
+      `^Posting ${twice.id} is delivered 2 times: delivery-2026-11-21-02\\.txt, delivery-2026-11-21-02\\.txt\\.$`,
+    ),
   );
 });
 
@@ -305,7 +355,11 @@ t.test('a posting twice in the journal', async (t) => {
   const day = cleanDay();
   const twice = day.journal[0];
   if (twice === undefined) throw new Error('no posting');
-  expectDifferences(t, reconcile({ ...day.input, journal: [...day.journal, twice] }), new RegExp(`^Posting ${twice.id} is more than once in the journal\\.$`));
+  expectDifferences(
+    t,
+    reconcile({ ...day.input, journal: [...day.journal, twice] }),
+    new RegExp(`^Posting ${twice.id} is more than once in the journal\\.$`),
+  );
 });
 
 /** The day with one journal posting changed after its delivery was written. */
@@ -332,7 +386,9 @@ t.test('a posting whose type differs between journal and delivery', async (t) =>
   expectDifferences(
     t,
     report,
-    new RegExp(`^Posting ${id} in delivery-2026-11-21-01\\.txt differs from the journal: type refund in the journal, purchase in the delivery; direction C in the journal, D in the delivery\\.$`),
+    new RegExp(
+      `^Posting ${id} in delivery-2026-11-21-01\\.txt differs from the journal: type refund in the journal, purchase in the delivery; direction C in the journal, D in the delivery\\.$`,
+    ),
     /^Totals of type purchase differ/,
     /^Totals of type refund differ/,
     /^Totals of issuer bank-a differ/,
@@ -344,7 +400,9 @@ t.test('a posting whose issuer differs between journal and delivery', async (t) 
   expectDifferences(
     t,
     report,
-    new RegExp(`^Posting ${id} in delivery-2026-11-21-01\\.txt differs from the journal: issuer bank-c in the journal, bank-a in the delivery\\.$`),
+    new RegExp(
+      `^Posting ${id} in delivery-2026-11-21-01\\.txt differs from the journal: issuer bank-c in the journal, bank-a in the delivery\\.$`,
+    ),
     /^Totals of issuer bank-a differ: journal 2 postings, debit 0, credit 5300 øre; deliveries 3 postings, debit 12500, credit 5300 øre\.$/,
     /^Totals of issuer bank-c differ: journal 2 postings, debit 13200, credit 0 øre; deliveries 1 posting, debit 700, credit 0 øre\.$/,
   );
@@ -352,13 +410,20 @@ t.test('a posting whose issuer differs between journal and delivery', async (t) 
 });
 
 t.test('other fields that differ are named with both values, blanks and times readable', async (t) => {
-  const { report, id, delivered } = changedInJournal({ reason: 'switch', receivedAt: Date.UTC(2026, 10, 21, 9, 0, 0, 5), merchant: 'OTHER SHOP' });
+  const { report, id, delivered } = changedInJournal({
+    reason: 'switch',
+    receivedAt: Date.UTC(2026, 10, 21, 9, 0, 0, 5),
+    merchant: 'OTHER SHOP',
+  });
   t.same(report.differences, [
     `Posting ${id} in delivery-2026-11-21-01.txt differs from the journal: merchant OTHER SHOP in the journal, MERCHANT0000001 in the delivery; ` +
       `receivedAt 2026-11-21T09:00:00.005Z in the journal, ${new Date(delivered.receivedAt).toISOString()} in the delivery; reason switch in the journal, (blank) in the delivery.`,
   ]);
   const bad = changedInJournal({ receivedAt: Number.NaN, merchant: '' });
-  t.match(bad.report.differences[0], /merchant \(blank\) in the journal, MERCHANT0000001 in the delivery; receivedAt NaN in the journal/);
+  t.match(
+    bad.report.differences[0],
+    /merchant \(blank\) in the journal, MERCHANT0000001 in the delivery; receivedAt NaN in the journal/,
+  );
 });
 
 t.test('a delivered PAN that does not match its masked PAN is named by masked values only', async (t) => {
@@ -374,8 +439,12 @@ t.test('a delivered PAN that does not match its masked PAN is named by masked va
   expectDifferences(
     t,
     report,
-    new RegExp(`^Posting ${p.id} in delivery-2026-11-21-01\\.txt: the PAN does not match the masked PAN beside it \\(the PAN masks to 501900\\*{6}0057\\)\\.$`),
-    new RegExp(`^Posting ${p.id} in delivery-2026-11-21-01\\.txt differs from the journal: maskedPan ${p.maskedPan.replaceAll('*', '\\*')} in the journal, 501900\\*{6}0040 in the delivery\\.$`),
+    new RegExp(
+      `^Posting ${p.id} in delivery-2026-11-21-01\\.txt: the PAN does not match the masked PAN beside it \\(the PAN masks to 501900\\*{6}0057\\)\\.$`,
+    ),
+    new RegExp(
+      `^Posting ${p.id} in delivery-2026-11-21-01\\.txt differs from the journal: maskedPan ${p.maskedPan.replaceAll('*', '\\*')} in the journal, 501900\\*{6}0040 in the delivery\\.$`,
+    ),
   );
 });
 
@@ -387,7 +456,10 @@ t.test('a damaged file that carries a PAN in another field does not bring it int
   let text = setField(second.text, 1, 'SH', 'issuer', (PANS[1] ?? '').padEnd(64));
   text = setField(text, 3, 'ST', 'issuer', (PANS[1] ?? '').padEnd(64));
   text = setField(text, 2, 'PO', 'txn', (PANS[2] ?? '').padEnd(28));
-  const report = reconcile({ ...day.input, deliveries: [day.input.deliveries[0] ?? second, { ...second, text }, ...day.input.deliveries.slice(2)] });
+  const report = reconcile({
+    ...day.input,
+    deliveries: [day.input.deliveries[0] ?? second, { ...second, text }, ...day.input.deliveries.slice(2)],
+  });
   expectDifferences(
     t,
     report,

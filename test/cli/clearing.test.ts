@@ -38,7 +38,11 @@ function io(): Io {
 }
 
 /** The CLI on the test switch's keys, directories and queue; silent logs. BullMQ's keys removed after the test. */
-async function on(t: Test, s: TestSwitch, clearing: DeepPartial<ClearingConfig> = {}): Promise<DeepPartial<SwitchConfig>> {
+async function on(
+  t: Test,
+  s: TestSwitch,
+  clearing: DeepPartial<ClearingConfig> = {},
+): Promise<DeepPartial<SwitchConfig>> {
   const url = await testRedisUrl();
   const queuePrefix = s.config.clearing.queuePrefix;
   t.teardown(async () => {
@@ -46,7 +50,11 @@ async function on(t: Test, s: TestSwitch, clearing: DeepPartial<ClearingConfig> 
     await deleteKeys(redis, `${queuePrefix}:`);
     await redis.quit();
   });
-  return { redis: { url, keyPrefix: s.config.redis.keyPrefix }, log: { level: 'silent' }, clearing: { ...s.config.clearing, ...clearing } };
+  return {
+    redis: { url, keyPrefix: s.config.redis.keyPrefix },
+    log: { level: 'silent' },
+    clearing: { ...s.config.clearing, ...clearing },
+  };
 }
 
 /** A Queue and QueueEvents of the test switch's clearing queue, on connections closed after the test. */
@@ -97,38 +105,63 @@ async function captured(run: () => Promise<number>): Promise<{ code: number; std
   }
 }
 
-t.test('--now: the next cut-off made by a worker of its own; the postings in the file once; then the next one', async (t) => {
-  const s = await startSwitch(t);
-  const overrides = await on(t, s);
-  await buy(t, s, 3);
-  const dir = s.config.clearing.directory;
+t.test(
+  '--now: the next cut-off made by a worker of its own; the postings in the file once; then the next one',
+  async (t) => {
+    const s = await startSwitch(t);
+    const overrides = await on(t, s);
+    await buy(t, s, 3);
+    const dir = s.config.clearing.directory;
 
-  const first = io();
-  t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...first }), 0, first.stderr);
-  t.equal(first.stdout, `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 3 postings\n`);
-  t.same((await deliveredIds(dir, `delivery-${DATE}-01.txt`)).sort(), (await journalIds(s)).sort(), 'the journal\'s three postings');
-  t.match(await s.sw.ledger.get(DATE, 1), { file: `delivery-${DATE}-01.txt`, postings: 3 }, 'recorded in the ledger');
+    const first = io();
+    t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...first }), 0, first.stderr);
+    t.equal(
+      first.stdout,
+      `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 3 postings\n`,
+    );
+    t.same(
+      (await deliveredIds(dir, `delivery-${DATE}-01.txt`)).sort(),
+      (await journalIds(s)).sort(),
+      "the journal's three postings",
+    );
+    t.match(await s.sw.ledger.get(DATE, 1), { file: `delivery-${DATE}-01.txt`, postings: 3 }, 'recorded in the ledger');
 
-  await buy(t, s, 1);
-  const second = io();
-  t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...second }), 0, second.stderr);
-  t.equal(second.stdout, `Delivery 2 of ${DATE} (cut-off 08:00): ${join(dir, `delivery-${DATE}-02.txt`)}, 1 posting\n`, 'the next cut-off, with the new posting only');
-  const all = [...(await deliveredIds(dir, `delivery-${DATE}-01.txt`)), ...(await deliveredIds(dir, `delivery-${DATE}-02.txt`))];
-  t.same(all.sort(), (await journalIds(s)).sort(), 'each posting in exactly one delivery');
+    await buy(t, s, 1);
+    const second = io();
+    t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...second }), 0, second.stderr);
+    t.equal(
+      second.stdout,
+      `Delivery 2 of ${DATE} (cut-off 08:00): ${join(dir, `delivery-${DATE}-02.txt`)}, 1 posting\n`,
+      'the next cut-off, with the new posting only',
+    );
+    const all = [
+      ...(await deliveredIds(dir, `delivery-${DATE}-01.txt`)),
+      ...(await deliveredIds(dir, `delivery-${DATE}-02.txt`)),
+    ];
+    t.same(all.sort(), (await journalIds(s)).sort(), 'each posting in exactly one delivery');
 
-  const { queue } = await bull(t, s);
-  t.same(await queue.getJobCounts('wait', 'active', 'delayed', 'failed'), { wait: 0, active: 0, delayed: 0, failed: 0 }, 'nothing left queued');
-  t.equal(await queue.getJobCounts('completed').then((c) => c.completed), 2);
+    const { queue } = await bull(t, s);
+    t.same(
+      await queue.getJobCounts('wait', 'active', 'delayed', 'failed'),
+      { wait: 0, active: 0, delayed: 0, failed: 0 },
+      'nothing left queued',
+    );
+    t.equal(await queue.getJobCounts('completed').then((c) => c.completed), 2);
 
-  const report = io();
-  t.equal(await main(['--reconcile', DATE], {}, { overrides, ...report }), 3, 'deliveries 3 to 10 are missing: differences');
-  t.match(report.stdout, `Reconciliation of ${DATE}: 8 differences\n`);
-  t.match(report.stdout, 'Delivery 3 is missing');
-  t.notMatch(report.stdout, 'Delivery 2 is missing');
-  t.match(report.stdout, `Written to ${join(dir, `reconciliation-${DATE}.json`)} (and .txt).`);
-});
+    const report = io();
+    t.equal(
+      await main(['--reconcile', DATE], {}, { overrides, ...report }),
+      3,
+      'deliveries 3 to 10 are missing: differences',
+    );
+    t.match(report.stdout, `Reconciliation of ${DATE}: 8 differences\n`);
+    t.match(report.stdout, 'Delivery 3 is missing');
+    t.notMatch(report.stdout, 'Delivery 2 is missing');
+    t.match(report.stdout, `Written to ${join(dir, `reconciliation-${DATE}.json`)} (and .txt).`);
+  },
+);
 
-t.test('--now for the day\'s last cut-off: the day is reconciled; --reconcile reads clean (exit 0)', async (t) => {
+t.test("--now for the day's last cut-off: the day is reconciled; --reconcile reads clean (exit 0)", async (t) => {
   const s = await startSwitch(t, { clearing: { cutoffs: ['23:59'] } });
   const overrides = await on(t, s);
   await buy(t, s, 2);
@@ -147,31 +180,45 @@ t.test('--now for the day\'s last cut-off: the day is reconciled; --reconcile re
   t.match(report.stdout, `Reconciliation of ${DATE}: clean\n`);
   t.match(report.stdout, 'Differences: none');
   t.match(report.stdout, /all\s+2\s+25000\s+0\s+2\s+25000\s+0/, 'journal and deliveries side by side');
-  t.match(JSON.parse(await readFile(join(dir, `reconciliation-${DATE}.json`), 'utf8')), { date: DATE, clean: true, differences: [] }, 'the JSON report');
+  t.match(
+    JSON.parse(await readFile(join(dir, `reconciliation-${DATE}.json`), 'utf8')),
+    { date: DATE, clean: true, differences: [] },
+    'the JSON report',
+  );
 });
 
-t.test('--now when the delivery fails: exit 1 with the cause, the job removed; the next --now writes it (sealed, not yet written)', async (t) => {
-  const s = await startSwitch(t);
-  const blocker = join(t.testdir({ 'not-a-directory': 'a file' }), 'not-a-directory');
-  const broken = await on(t, s, { directory: join(blocker, 'clearing') });
-  await buy(t, s, 1);
-  const failed = io();
-  t.equal(await main(['--now'], {}, { overrides: broken, clock: clock(), ...failed }), 1);
-  t.equal(failed.stdout, '');
-  t.match(failed.stderr, /^clearing: the cut-off failed: ENOTDIR: not a directory, mkdir .*not-a-directory/);
-  t.match(failed.stderr, /The job \(\d+\) is removed, not retried: run --now again once the cause is fixed\.\n$/);
-  const { queue } = await bull(t, s);
-  t.same(await queue.getJobCounts('wait', 'active', 'delayed', 'failed', 'completed'), { wait: 0, active: 0, delayed: 0, failed: 0, completed: 0 }, 'no retry left to run later');
-  t.match(await s.sw.ledger.get(DATE, 1), { number: 1 }, 'delivery 1 was sealed before the write failed');
-  t.equal((await s.sw.ledger.get(DATE, 1))!.file, undefined, 'and has no file');
+t.test(
+  '--now when the delivery fails: exit 1 with the cause, the job removed; the next --now writes it (sealed, not yet written)',
+  async (t) => {
+    const s = await startSwitch(t);
+    const blocker = join(t.testdir({ 'not-a-directory': 'a file' }), 'not-a-directory');
+    const broken = await on(t, s, { directory: join(blocker, 'clearing') });
+    await buy(t, s, 1);
+    const failed = io();
+    t.equal(await main(['--now'], {}, { overrides: broken, clock: clock(), ...failed }), 1);
+    t.equal(failed.stdout, '');
+    t.match(failed.stderr, /^clearing: the cut-off failed: ENOTDIR: not a directory, mkdir .*not-a-directory/);
+    t.match(failed.stderr, /The job \(\d+\) is removed, not retried: run --now again once the cause is fixed\.\n$/);
+    const { queue } = await bull(t, s);
+    t.same(
+      await queue.getJobCounts('wait', 'active', 'delayed', 'failed', 'completed'),
+      { wait: 0, active: 0, delayed: 0, failed: 0, completed: 0 },
+      'no retry left to run later',
+    );
+    t.match(await s.sw.ledger.get(DATE, 1), { number: 1 }, 'delivery 1 was sealed before the write failed');
+    t.equal((await s.sw.ledger.get(DATE, 1))!.file, undefined, 'and has no file');
 
-  // Fixed: delivery 1 is sealed but has no file, so it is still the next one; --now writes it.
-  const fixed = io();
-  t.equal(await main(['--now'], {}, { overrides: await on(t, s), clock: clock(), ...fixed }), 0, fixed.stderr);
-  const dir = s.config.clearing.directory;
-  t.equal(fixed.stdout, `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 1 posting\n`);
-  t.same(await deliveredIds(dir, `delivery-${DATE}-01.txt`), await journalIds(s));
-});
+    // Fixed: delivery 1 is sealed but has no file, so it is still the next one; --now writes it.
+    const fixed = io();
+    t.equal(await main(['--now'], {}, { overrides: await on(t, s), clock: clock(), ...fixed }), 0, fixed.stderr);
+    const dir = s.config.clearing.directory;
+    t.equal(
+      fixed.stdout,
+      `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 1 posting\n`,
+    );
+    t.same(await deliveredIds(dir, `delivery-${DATE}-01.txt`), await journalIds(s));
+  },
+);
 
 t.test('--block-list DATE: the daily file; again: made already', async (t) => {
   const s = await startSwitch(t);
@@ -183,25 +230,39 @@ t.test('--block-list DATE: the daily file; again: made already', async (t) => {
   t.equal(await main(['--block-list', DATE], {}, { overrides, ...first }), 0, first.stderr);
   t.equal(first.stdout, `Offline block list of ${DATE}: ${file} (1 added, 0 removed)\n`);
   const lines = (await readFile(file, 'latin1')).split(/\r?\n/).filter((l) => l !== '');
-  t.same(lines.map((l) => l[0]), ['H', 'A', 'T'], 'header, the blocked card, trailer');
+  t.same(
+    lines.map((l) => l[0]),
+    ['H', 'A', 'T'],
+    'header, the blocked card, trailer',
+  );
   t.match(lines[1], card.pan);
   const again = io();
   t.equal(await main(['--block-list', DATE], {}, { overrides, ...again }), 0, again.stderr);
   t.equal(again.stdout, `Offline block list of ${DATE}: made already, ${file} (1 added, 0 removed)\n`);
 });
 
-t.test('--block-list without a date: today in the register\'s time zone; an earlier date after it fails (exit 1)', async (t) => {
-  const s = await startSwitch(t);
-  const overrides = await on(t, s);
-  const today = localDate(new Date(), s.config.register.timeZone);
-  // No clock, no out/err: the system clock and the process's own streams.
-  const made = await captured(() => main(['--block-list'], {}, { overrides } satisfies ClearingCliOptions));
-  t.same(made, { code: 0, stdout: `Offline block list of ${today}: ${join(s.config.clearing.blockList.directory, `block-list-${today}.txt`)} (0 added, 0 removed)\n`, stderr: '' });
-  t.same(await readdir(s.config.clearing.blockList.directory), [`block-list-${today}.txt`]);
-  const earlier = io();
-  t.equal(await main(['--block-list', '2020-01-01'], {}, { overrides, ...earlier }), 1);
-  t.equal(earlier.stderr, `clearing: offline block list: cannot make the file of 2020-01-01: the file of ${today} is made already\n`);
-});
+t.test(
+  "--block-list without a date: today in the register's time zone; an earlier date after it fails (exit 1)",
+  async (t) => {
+    const s = await startSwitch(t);
+    const overrides = await on(t, s);
+    const today = localDate(new Date(), s.config.register.timeZone);
+    // No clock, no out/err: the system clock and the process's own streams.
+    const made = await captured(() => main(['--block-list'], {}, { overrides } satisfies ClearingCliOptions));
+    t.same(made, {
+      code: 0,
+      stdout: `Offline block list of ${today}: ${join(s.config.clearing.blockList.directory, `block-list-${today}.txt`)} (0 added, 0 removed)\n`,
+      stderr: '',
+    });
+    t.same(await readdir(s.config.clearing.blockList.directory), [`block-list-${today}.txt`]);
+    const earlier = io();
+    t.equal(await main(['--block-list', '2020-01-01'], {}, { overrides, ...earlier }), 1);
+    t.equal(
+      earlier.stderr,
+      `clearing: offline block list: cannot make the file of 2020-01-01: the file of ${today} is made already\n`,
+    );
+  },
+);
 
 t.test('no option: a worker and the timetable until SIGTERM; it runs the jobs added meanwhile', async (t) => {
   const s = await startSwitch(t);
@@ -223,17 +284,33 @@ t.test('no option: a worker and the timetable until SIGTERM; it runs the jobs ad
   );
   const { queue, events } = await bull(t, s);
   const schedulers = await queue.getJobSchedulers();
-  t.same(schedulers.map((x) => x.key).sort(), ['block-list', ...Array.from({ length: 10 }, (_, i) => `cutoff-${String(i + 1).padStart(2, '0')}`)], 'the timetable is in place');
+  t.same(
+    schedulers.map((x) => x.key).sort(),
+    ['block-list', ...Array.from({ length: 10 }, (_, i) => `cutoff-${String(i + 1).padStart(2, '0')}`)],
+    'the timetable is in place',
+  );
   const job = await queue.add('cutoff', { kind: 'cutoff', date: DATE, number: 1 });
   const made = (await job.waitUntilFinished(events, 30_000)) as { file: string; postings: number }[];
-  t.same(made.map((d) => [d.file, d.postings]), [[`delivery-${DATE}-01.txt`, 2]], 'the worker made the delivery');
-  t.same([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')], before.map((n) => n + 1), 'listening for both signals');
+  t.same(
+    made.map((d) => [d.file, d.postings]),
+    [[`delivery-${DATE}-01.txt`, 2]],
+    'the worker made the delivery',
+  );
+  t.same(
+    [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')],
+    before.map((n) => n + 1),
+    'listening for both signals',
+  );
 
   process.emit('SIGTERM', 'SIGTERM'); // as Node calls a signal listener
   t.equal(await exited, 0);
   t.match(printed.stdout, /\nSIGTERM: closing \(a job running now is finished first\)\n$/);
   t.equal(printed.stderr, '');
-  t.same([process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')], before, 'the signal handlers are gone: a second signal ends the process');
+  t.same(
+    [process.listenerCount('SIGTERM'), process.listenerCount('SIGINT')],
+    before,
+    'the signal handlers are gone: a second signal ends the process',
+  );
 });
 
 t.test('arguments: usage on --help (exit 0), on a bad option on stderr (exit 2)', async (t) => {
@@ -256,7 +333,10 @@ t.test('arguments: usage on --help (exit 0), on a bad option on stderr (exit 2)'
   t.equal(parseArgs(['--block-list', 'today']), '"today" is not a date (YYYY-MM-DD)');
   t.equal(parseArgs(['--block-list', '--now']), 'unexpected "--now" after --block-list (one option at a time)');
   t.equal(parseArgs(['--now', '2026-11-21']), 'unexpected "2026-11-21" after --now (one option at a time)');
-  t.equal(parseArgs(['--reconcile', '2026-11-21', '--now']), 'unexpected "--now" after --reconcile (one option at a time)');
+  t.equal(
+    parseArgs(['--reconcile', '2026-11-21', '--now']),
+    'unexpected "--now" after --reconcile (one option at a time)',
+  );
 
   const missing = io();
   t.equal(await main(['--reconcile'], {}, missing), 2);
@@ -274,7 +354,14 @@ t.test('configuration and Redis: a bad setting exits 2, no Redis exits 1', async
   t.match(badFile.stderr, /^clearing: config: \/clearing\/cutoffs must be array/);
 
   const refused = io();
-  t.equal(await main(['--now'], { REDIS_URL: 'redis://127.0.0.1:1' }, { ...refused, overrides: { log: { level: 'silent' } } }), 1);
+  t.equal(
+    await main(
+      ['--now'],
+      { REDIS_URL: 'redis://127.0.0.1:1' },
+      { ...refused, overrides: { log: { level: 'silent' } } },
+    ),
+    1,
+  );
   t.match(refused.stderr, /^clearing: redis: cannot connect to redis:\/\/127\.0\.0\.1:1/);
 });
 
@@ -299,8 +386,24 @@ t.test('--unmatched lists the reversal advices nobody could match, masked', asyn
   const none = io();
   t.equal(await main(['--unmatched'], {}, { overrides, ...none }), 0, none.stderr);
   t.equal(none.stdout, '0 unmatched reversal advices\n');
-  await s.sw.unmatched.add({ advice: 'TERM0001-261121120000-000901', original: 'TERM0001-261121115959-123456', maskedPan: '501900******0016', terminal: 'TERM0001', amount: 2500, reason: '4021', at: Date.parse(`${DATE}T11:00:00Z`) });
-  await s.sw.unmatched.add({ advice: 'TERM0001-261121120100-000902', original: 'TERM0001-261121115959-123457', maskedPan: '501900******0016', terminal: 'TERM0001', amount: 100, reason: '', at: Date.parse(`${DATE}T11:01:00Z`) });
+  await s.sw.unmatched.add({
+    advice: 'TERM0001-261121120000-000901',
+    original: 'TERM0001-261121115959-123456',
+    maskedPan: '501900******0016',
+    terminal: 'TERM0001',
+    amount: 2500,
+    reason: '4021',
+    at: Date.parse(`${DATE}T11:00:00Z`),
+  });
+  await s.sw.unmatched.add({
+    advice: 'TERM0001-261121120100-000902',
+    original: 'TERM0001-261121115959-123457',
+    maskedPan: '501900******0016',
+    terminal: 'TERM0001',
+    amount: 100,
+    reason: '',
+    at: Date.parse(`${DATE}T11:01:00Z`),
+  });
   const two = io();
   t.equal(await main(['--unmatched'], {}, { overrides, ...two }), 0, two.stderr);
   t.equal(

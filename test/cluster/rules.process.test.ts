@@ -42,14 +42,24 @@ interface Run {
 }
 
 async function runTestFile(file: string, nodes: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...cleanEnv(), [CLUSTER_ENV]: nodes.join(',') }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), [CLUSTER_ENV]: nodes.join(',') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
   const [code] = (await once(child, 'exit')) as [number | null];
   const summary = /^# \{ (.*) \}$/m.exec(out)?.[1] ?? '';
-  const counts = Object.fromEntries(summary.split(', ').filter(Boolean).map((kv) => kv.split(': ')).map(([k, v]) => [k!, Number(v)]));
+  const counts = Object.fromEntries(
+    summary
+      .split(', ')
+      .filter(Boolean)
+      .map((kv) => kv.split(': '))
+      .map(([k, v]) => [k!, Number(v)]),
+  );
   const failures = [...out.split('\n').filter((l) => /not ok/.test(l)), err.trim()].join('\n');
   return { code, counts, failures };
 }
@@ -80,9 +90,19 @@ t.test('the rule tests pass on a local three-master Redis Cluster', async (t) =>
     const run = await runTestFile(file, cluster.nodes);
     const served = (await callsPerMaster(cluster.nodes)).map((n, i) => n - start[i]!);
     const passed = run.code === 0 && run.counts.pass! > 0 && run.counts.pass === run.counts.total && !run.counts.fail;
-    t.ok(passed, `${file}: ${JSON.stringify(run.counts)}`, passed ? {} : { failures: run.failures, exitCode: run.code });
-    t.ok(served.some((n) => n > 10), `${file} ran on the cluster (commands per master: ${served.join(', ')})`);
+    t.ok(
+      passed,
+      `${file}: ${JSON.stringify(run.counts)}`,
+      passed ? {} : { failures: run.failures, exitCode: run.code },
+    );
+    t.ok(
+      served.some((n) => n > 10),
+      `${file} ran on the cluster (commands per master: ${served.join(', ')})`,
+    );
   }
   const served = (await callsPerMaster(cluster.nodes)).map((n, i) => n - before[i]!);
-  t.ok(served.every((n) => n > 100), `every master served the rule tests (${served.join(', ')} commands)`);
+  t.ok(
+    served.every((n) => n > 100),
+    `every master served the rule tests (${served.join(', ')} commands)`,
+  );
 });

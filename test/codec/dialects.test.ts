@@ -41,10 +41,28 @@ t.test('the module-level pack and unpack use iso93ascii unless told otherwise', 
 });
 
 t.test('the jPOS mapping reads the packager classes as DIALECTS.md defines them', async (t) => {
-  t.match(fieldFromJpos('IFA_LLNUM/19', 2, 'PAN'), { kind: 'numeric', length: 19, prefix: 'LL', prefixEncoding: 'ascii', encoding: 'ascii', mask: 'pan' });
-  t.match(fieldFromJpos('IFB_NUMERIC/3', 24, 'f'), { kind: 'numeric', prefix: 'fixed', encoding: 'bcd', nibblePad: 'right', padding: { side: 'left', char: '0' } });
+  t.match(fieldFromJpos('IFA_LLNUM/19', 2, 'PAN'), {
+    kind: 'numeric',
+    length: 19,
+    prefix: 'LL',
+    prefixEncoding: 'ascii',
+    encoding: 'ascii',
+    mask: 'pan',
+  });
+  t.match(fieldFromJpos('IFB_NUMERIC/3', 24, 'f'), {
+    kind: 'numeric',
+    prefix: 'fixed',
+    encoding: 'bcd',
+    nibblePad: 'right',
+    padding: { side: 'left', char: '0' },
+  });
   t.match(fieldFromJpos('IFA_BINARY/8', 52, 'PIN'), { kind: 'binary', encoding: 'hex', length: 8, mask: 'hide' });
-  t.match(fieldFromJpos('IFB_LLLCHAR/999', 48, 'f'), { kind: 'ans', prefix: 'LLL', prefixEncoding: 'bcd', encoding: 'ascii' });
+  t.match(fieldFromJpos('IFB_LLLCHAR/999', 48, 'f'), {
+    kind: 'ans',
+    prefix: 'LLL',
+    prefixEncoding: 'bcd',
+    encoding: 'ascii',
+  });
   t.match(fieldFromJpos('IFA_LLNUM/37', 35, 'Track 2'), { kind: 'track', mask: 'track' }, 'track 2 accepts separators');
   t.throws(() => fieldFromJpos('IFX_NOPE/3', 5, 'f'), { name: 'Iso8583Error' });
 });
@@ -58,16 +76,24 @@ t.test('a dialect saves to JSON and loads back unchanged, packing the same bytes
     const m = randomMessage(d, r);
     t.same(copy.pack(m), d.pack(m), `${name} bytes`);
   }
-  t.ok(loadDialect(JSON.parse(saveDialect(dialect('iso87ascii')))) instanceof Dialect, 'loads from a parsed object too');
+  t.ok(
+    loadDialect(JSON.parse(saveDialect(dialect('iso87ascii')))) instanceof Dialect,
+    'loads from a parsed object too',
+  );
 });
 
 t.test('unknown dialect names are refused with the list of shipped ones', async (t) => {
-  t.throws(() => dialect('iso2003xml'), { message: /unknown dialect "iso2003xml" \(shipped: iso93ascii, iso87ascii, iso93binary\)/ });
+  t.throws(() => dialect('iso2003xml'), {
+    message: /unknown dialect "iso2003xml" \(shipped: iso93ascii, iso87ascii, iso93binary\)/,
+  });
 });
 
 t.test('invalid specs are refused at load time, naming the field', async (t) => {
   const base = dialect('iso93ascii').toJSON();
-  const withField = (n: number, patch: object): object => ({ ...base, fields: { ...base.fields, [n]: { ...base.fields[String(n)]!, ...patch } } });
+  const withField = (n: number, patch: object): object => ({
+    ...base,
+    fields: { ...base.fields, [n]: { ...base.fields[String(n)]!, ...patch } },
+  });
   const cases: [object, RegExp][] = [
     [withField(4, { kind: 'decimal' }), /^field 4: spec: kind must be one of/],
     [withField(4, { length: 0 }), /^field 4: spec: length must be a positive integer/],
@@ -78,7 +104,10 @@ t.test('invalid specs are refused at load time, naming the field', async (t) => 
     [withField(4, { padding: { side: 'left', char: 'x' } }), /^field 4: spec: padding.char is not valid for the kind/],
     [withField(4, { padding: { side: 'up', char: '0' } }), /^field 4: spec: padding.side must be left or right/],
     [withField(4, { padding: { side: 'left', char: '00' } }), /^field 4: spec: padding.char must be one character/],
-    [withField(52, { padding: { side: 'left', char: '0' } }), /^field 52: spec: padding is for fixed fields|binary fields are not padded/],
+    [
+      withField(52, { padding: { side: 'left', char: '0' } }),
+      /^field 52: spec: padding is for fixed fields|binary fields are not padded/,
+    ],
     [withField(97, { padding: { side: 'right', char: '0' } }), /^field 97: spec: an amount is padded on the left/],
     [withField(97, { length: 1 }), /^field 97: spec: an amount needs a sign/],
     [withField(4, { nibblePad: 'middle' }), /^field 4: spec: nibblePad must be left or right/],

@@ -4,7 +4,17 @@ import type { IsoMessage } from '../../src/codec/index.js';
 
 const d = dialect('iso93ascii');
 const PAN = '5019123456789012';
-const purchase: IsoMessage = { 0: '1200', 2: PAN, 3: '000000', 4: '000000012500', 7: '1121101530', 11: '000123', 12: '261121101530', 14: '2812', 35: `${PAN}=2812101` };
+const purchase: IsoMessage = {
+  0: '1200',
+  2: PAN,
+  3: '000000',
+  4: '000000012500',
+  7: '1121101530',
+  11: '000123',
+  12: '261121101530',
+  14: '2812',
+  35: `${PAN}=2812101`,
+};
 
 t.test('an unpack error names the field, the byte offset, the reason and the MTI', async (t) => {
   const bytes = d.pack(purchase);
@@ -13,7 +23,14 @@ t.test('an unpack error names the field, the byte offset, the reason and the MTI
   const err = t.throws(() => d.unpack(bytes)) as Iso8583Error;
   t.equal(err.message, 'field 35: length 41 exceeds max 37 at offset 88 (MTI 1200)');
   t.match(err, { name: 'Iso8583Error', field: 35, offset: 88, mti: '1200', reason: 'length 41 exceeds max 37' });
-  t.same(JSON.parse(JSON.stringify(err)), { name: 'Iso8583Error', message: err.message, reason: err.reason, field: 35, offset: 88, mti: '1200' });
+  t.same(JSON.parse(JSON.stringify(err)), {
+    name: 'Iso8583Error',
+    message: err.message,
+    reason: err.reason,
+    field: 35,
+    offset: 88,
+    mti: '1200',
+  });
 });
 
 t.test('packing invalid values throws the same error, naming the field and never the value', async (t) => {
@@ -23,7 +40,10 @@ t.test('packing invalid values throws the same error, naming the field and never
     [{ ...purchase, 2: PAN + '1234' }, 'field 2: length 20 exceeds max 19 at offset 20 (MTI 1200)'],
     [{ ...purchase, 2: PAN + 'X' }, 'field 2: non-digit character at position 16 at offset 20 (MTI 1200)'],
     [{ ...purchase, 52: Buffer.alloc(7) }, 'field 52: length 7, expected 8 at offset 114 (MTI 1200)'],
-    [{ ...purchase, 52: 'ABCDEF0123456789' }, 'field 52: expected binary data (a Buffer), got a string at offset 114 (MTI 1200)'],
+    [
+      { ...purchase, 52: 'ABCDEF0123456789' },
+      'field 52: expected binary data (a Buffer), got a string at offset 114 (MTI 1200)',
+    ],
     [{ ...purchase, 4: Buffer.from('12') }, 'field 4: expected a string, got binary data at offset 44 (MTI 1200)'],
     [{ ...purchase, 35: `${PAN}=28\n12` }, 'field 35: control character at position 19 at offset 88 (MTI 1200)'],
     [{ ...purchase, 97: 'X12' }, 'field 97: amount must start with C or D at offset 130 (MTI 1200)'],
@@ -37,11 +57,15 @@ t.test('packing invalid values throws the same error, naming the field and never
     t.notMatch(err.message, PAN.slice(6), 'no card digits in the message');
   }
   const narrow = loadDialect({ ...d.toJSON(), name: 'narrow', fields: { 3: d.field(3)! } });
-  t.throws(() => narrow.pack({ 0: '1200', 3: '000000', 97: 'C1' }), { message: 'field 97: not defined in dialect narrow (MTI 1200)' });
+  t.throws(() => narrow.pack({ 0: '1200', 3: '000000', 97: 'C1' }), {
+    message: 'field 97: not defined in dialect narrow (MTI 1200)',
+  });
   const withExtras = { ...purchase, 200: 'x', foo: 'x' } as IsoMessage;
   t.same(d.pack(withExtras), d.pack(purchase), 'keys that are not field numbers 0-128 are not looked at');
   const noSign = dialect('iso87ascii');
-  t.throws(() => noSign.pack({ 0: '0200', 28: '' }), { message: 'field 28: amount must start with C or D at offset 20 (MTI 0200)' });
+  t.throws(() => noSign.pack({ 0: '0200', 28: '' }), {
+    message: 'field 28: amount must start with C or D at offset 20 (MTI 0200)',
+  });
 });
 
 t.test('unpack errors for each way a message can be broken', async (t) => {
@@ -67,7 +91,9 @@ t.test('unpack errors for each way a message can be broken', async (t) => {
     t.equal(err.message, expected);
   }
   const withPin = d.pack({ 0: '1200', 52: Buffer.from('0123456789abcdef', 'hex') });
-  t.throws(() => d.unpack(at(withPin, 20, 'G')), { message: 'field 52: invalid hex character at offset 20 (MTI 1200)' });
+  t.throws(() => d.unpack(at(withPin, 20, 'G')), {
+    message: 'field 52: invalid hex character at offset 20 (MTI 1200)',
+  });
 });
 
 t.test('binary dialect: invalid BCD, amount signs, and fields the dialect does not define', async (t) => {
@@ -81,7 +107,9 @@ t.test('binary dialect: invalid BCD, amount signs, and fields the dialect does n
   t.throws(() => b.unpack(badSign), { message: 'field 97: amount must start with C or D at offset 21 (MTI 1100)' });
   t.throws(() => b.unpack(Buffer.from([0x1a, 0x00])), { message: 'field 0: MTI must be 4 digits at offset 0' });
   const narrow = loadDialect({ ...b.toJSON(), name: 'narrow', fields: { 3: b.field(3)! } });
-  t.throws(() => narrow.unpack(packed), { message: 'field 97: bitmap announces a field not defined in dialect narrow at offset 21 (MTI 1100)' });
+  t.throws(() => narrow.unpack(packed), {
+    message: 'field 97: bitmap announces a field not defined in dialect narrow at offset 21 (MTI 1100)',
+  });
 });
 
 t.test('a BCD filler nibble may be F, as some senders write it', async (t) => {

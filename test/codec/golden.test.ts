@@ -60,7 +60,8 @@ t.test('iso93ascii', async (t) => {
       //   byte 7 fields 49-56: 49 (0x80) 52 (0x10)                  = 0x90
       //   byte 8 fields 57-64: none                                 = 0x00
       '7234054128C09000',
-      '16', '5019123456789012', // 2 PAN: IFA_LLNUM/19, length 16 then the digits
+      '16',
+      '5019123456789012', // 2 PAN: IFA_LLNUM/19, length 16 then the digits
       '000000', // 3 processing code: IFA_NUMERIC/6
       '000000012500', // 4 amount: IFA_NUMERIC/12
       '0612143015', // 7 transmission date-time MMDDhhmmss: IFA_NUMERIC/10
@@ -70,8 +71,10 @@ t.test('iso93ascii', async (t) => {
       '510101511344', // 22 POS data code: IF_CHAR/12
       '200', // 24 function code: IFA_NUMERIC/3
       '5411', // 26 card acceptor business code: IFA_NUMERIC/4
-      '06', '123456', // 32 acquirer id: IFA_LLNUM/11, length 6 then the digits
-      '30', '5019123456789012=2712101123456', // 35 track 2: IFA_LLCHAR/37, 16+1+4+3+6 = 30 chars
+      '06',
+      '123456', // 32 acquirer id: IFA_LLNUM/11, length 6 then the digits
+      '30',
+      '5019123456789012=2712101123456', // 35 track 2: IFA_LLCHAR/37, 16+1+4+3+6 = 30 chars
       '516312000001', // 37 RRN: IF_CHAR/12
       'TERM0001', // 41 terminal id: IF_CHAR/8
       'MERCHANT0000001', // 42 card acceptor id: IF_CHAR/15
@@ -102,12 +105,15 @@ t.test('iso93ascii', async (t) => {
       //   byte 13 fields 97-104: 100 (0x10)                           = 0x10
       //   bytes 14-16:           none                                 = 00 00 00
       //   primary 82 20 01 00 00 00 00 00, secondary 00 00 00 08 10 00 00 00
-      '8220010000000000', '0000000810000000',
+      '8220010000000000',
+      '0000000810000000',
       '0612143015', // 7 transmission date-time: IFA_NUMERIC/10
       '000042', // 11 STAN: IFA_NUMERIC/6
       '831', // 24 function code (echo test): IFA_NUMERIC/3
-      '05', '12345', // 93 transaction destination institution id: IFA_LLNUM/11, length 5
-      '08', '99887766', // 100 receiving institution id: IFA_LLNUM/11, length 8
+      '05',
+      '12345', // 93 transaction destination institution id: IFA_LLNUM/11, length 5
+      '08',
+      '99887766', // 100 receiving institution id: IFA_LLNUM/11, length 8
     );
     golden(t, 'iso93ascii', message, expected);
   });
@@ -145,7 +151,8 @@ t.test('iso87ascii', async (t) => {
       //   byte 7 fields 49-56: 49 (0x80) 52 (0x10)                  = 0x90
       //   byte 8 fields 57-64: none                                 = 0x00
       '7238049020C09000',
-      '16', '4571123456789019', // 2 PAN: IFA_LLNUM/19, length 16
+      '16',
+      '4571123456789019', // 2 PAN: IFA_LLNUM/19, length 16
       '000000', // 3 processing code: IFA_NUMERIC/6
       '000000012500', // 4 amount: IFA_NUMERIC/12
       '0612143015', // 7 transmission date-time: IFA_NUMERIC/10
@@ -155,7 +162,8 @@ t.test('iso87ascii', async (t) => {
       '051', // 22 POS entry mode: IFA_NUMERIC/3
       '00', // 25 POS condition code: IFA_NUMERIC/2
       'D00000150', // 28 transaction fee: IFA_AMOUNT/9, 'D' then 8 digits
-      '30', '4571123456789019=2712101123456', // 35 track 2: IFA_LLNUM/37 framing, 30 chars incl. '='
+      '30',
+      '4571123456789019=2712101123456', // 35 track 2: IFA_LLNUM/37 framing, 30 chars incl. '='
       'TERM0001', // 41 terminal id: IF_CHAR/8
       'MERCHANT0000001', // 42 card acceptor id: IF_CHAR/15
       '208', // 49 currency: IF_CHAR/3
@@ -174,7 +182,8 @@ t.test('iso87ascii', async (t) => {
       //   bytes 3-8:           none
       //   byte 9 fields 65-72: 70 (0x04)                            = 0x04
       //   bytes 10-16:         none
-      '8220000000000000', '0400000000000000',
+      '8220000000000000',
+      '0400000000000000',
       '0612143015', // 7 transmission date-time: IFA_NUMERIC/10
       '000007', // 11 STAN: IFA_NUMERIC/6
       '301', // 70 network management information code: IFA_NUMERIC/3
@@ -186,9 +195,27 @@ t.test('iso87ascii', async (t) => {
 t.test('iso93binary', async (t) => {
   t.test('1100 authorization request with odd PAN, BCD fields and a secondary bitmap', async (t) => {
     const icc = [
-      0x9f, 0x02, 0x06, 0x00, 0x00, 0x00, 0x01, 0x25, 0x00, // 9F02 amount authorised
-      0x5f, 0x2a, 0x02, 0x02, 0x08, // 5F2A transaction currency code
-      0x95, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, // 95 TVR
+      0x9f,
+      0x02,
+      0x06,
+      0x00,
+      0x00,
+      0x00,
+      0x01,
+      0x25,
+      0x00, // 9F02 amount authorised
+      0x5f,
+      0x2a,
+      0x02,
+      0x02,
+      0x08, // 5F2A transaction currency code
+      0x95,
+      0x05,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x00, // 95 TVR
     ]; // 9 + 5 + 7 = 21 bytes
     const message: IsoMessage = {
       0: '1100',
@@ -223,7 +250,8 @@ t.test('iso93binary', async (t) => {
       [0xf0, 0x24, 0x05, 0x00, 0x20, 0x80, 0x92, 0x00],
       [0x00, 0x00, 0x00, 0x00, 0x80, 0x00, 0x00, 0x00],
       // 2 PAN: IFB_LLNUM/19, 1 byte BCD count 19, then 19 digits in 10 bytes, 0 filler nibble on the right
-      [0x19], [0x62, 0x71, 0x23, 0x45, 0x67, 0x89, 0x01, 0x23, 0x45, 0x60],
+      [0x19],
+      [0x62, 0x71, 0x23, 0x45, 0x67, 0x89, 0x01, 0x23, 0x45, 0x60],
       [0x00, 0x00, 0x00], // 3 processing code: IFB_NUMERIC/6, 3 bytes
       [0x00, 0x00, 0x00, 0x01, 0x25, 0x00], // 4 amount: IFB_NUMERIC/12, 6 bytes
       [0x12, 0x34, 0x56], // 11 STAN: IFB_NUMERIC/6
@@ -231,13 +259,16 @@ t.test('iso93binary', async (t) => {
       '510101511344', // 22 POS data code: IF_CHAR/12, ASCII
       [0x10, 0x00], // 24 function code '100': IFB_NUMERIC/3, odd -> 2 bytes, filler nibble on the right
       // 35 track 2: IFB_LLCHAR/37, 1 byte BCD length 27 (19+1+4+3), then ASCII
-      [0x27], '6271234567890123456=2712101',
+      [0x27],
+      '6271234567890123456=2712101',
       'TERM0001', // 41 terminal id: IF_CHAR/8
       '208', // 49 currency: IF_CHAR/3
       PIN, // 52 PIN block: IFB_BINARY/8, 8 raw bytes
-      [0x00, 0x21], icc, // 55 ICC data: IFB_LLLBINARY/255, 2 bytes BCD count 021, then the 21 bytes
+      [0x00, 0x21],
+      icc, // 55 ICC data: IFB_LLLBINARY/255, 2 bytes BCD count 021, then the 21 bytes
       // 97 net reconciliation amount: IFB_AMOUNT/17, 'C' as ASCII then 16 digits BCD in 8 bytes
-      'C', [0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x25, 0x00],
+      'C',
+      [0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x25, 0x00],
     );
     golden(t, 'iso93binary', message, expected);
   });
@@ -266,13 +297,16 @@ t.test('iso93binary', async (t) => {
       //   byte 8:              none
       [0x72, 0x20, 0x00, 0x01, 0x00, 0x00, 0x02, 0x00],
       // 2 PAN: IFB_LLNUM/19, count 15 (0x15), 15 digits in 8 bytes, last byte '1' + filler 0
-      [0x15], [0x37, 0x70, 0x12, 0x34, 0x56, 0x78, 0x90, 0x10],
+      [0x15],
+      [0x37, 0x70, 0x12, 0x34, 0x56, 0x78, 0x90, 0x10],
       [0x00, 0x30, 0x00], // 3 processing code '003000': IFB_NUMERIC/6
       [0x00, 0x00, 0x00, 0x09, 0x99, 0x99], // 4 amount: IFB_NUMERIC/12
       [0x06, 0x12, 0x14, 0x30, 0x15], // 7 transmission date-time: IFB_NUMERIC/10, 5 bytes
       [0x00, 0x00, 0x01], // 11 STAN: IFB_NUMERIC/6
-      [0x07], [0x12, 0x34, 0x56, 0x70], // 32 acquirer id: IFB_LLNUM/11, count 7, 4 bytes, filler on the right
-      [0x01, 0x23], icc, // 55 ICC data: IFB_LLLBINARY/255, 2 bytes BCD count 0123, then 123 bytes
+      [0x07],
+      [0x12, 0x34, 0x56, 0x70], // 32 acquirer id: IFB_LLNUM/11, count 7, 4 bytes, filler on the right
+      [0x01, 0x23],
+      icc, // 55 ICC data: IFB_LLLBINARY/255, 2 bytes BCD count 0123, then 123 bytes
     );
     golden(t, 'iso93binary', message, expected);
   });
@@ -296,8 +330,10 @@ t.test('iso93binary', async (t) => {
       [0x06, 0x12, 0x14, 0x30, 0x15], // 7 transmission date-time: IFB_NUMERIC/10
       [0x00, 0x00, 0x42], // 11 STAN: IFB_NUMERIC/6
       [0x83, 0x10], // 24 function code '831': IFB_NUMERIC/3, filler nibble on the right
-      [0x05], [0x12, 0x34, 0x50], // 93: IFB_LLNUM/11, count 5, 3 bytes, filler on the right
-      [0x10], [0x12, 0x34, 0x56, 0x78, 0x90], // 100: IFB_LLNUM/11, count 10 (BCD 0x10), 5 bytes
+      [0x05],
+      [0x12, 0x34, 0x50], // 93: IFB_LLNUM/11, count 5, 3 bytes, filler on the right
+      [0x10],
+      [0x12, 0x34, 0x56, 0x78, 0x90], // 100: IFB_LLNUM/11, count 10 (BCD 0x10), 5 bytes
     );
     golden(t, 'iso93binary', message, expected);
   });

@@ -38,28 +38,34 @@ const MUTATIONS: Record<string, (b: Buffer, r: Rng, d: Dialect) => Buffer> = {
   },
 };
 
-t.test(`${BUFFERS.toLocaleString('en')} random and mutated buffers per dialect: unpacked or a typed error, nothing else`, async (t) => {
-  const names = Object.keys(MUTATIONS);
-  for (const name of SHIPPED_DIALECTS) {
-    const d = dialect(name);
-    const r = rng(8583);
-    const outcomes = { unpacked: 0, typedError: 0, otherError: 0, leakedPan: 0 };
-    for (let i = 0; i < BUFFERS; i++) {
-      const message = randomMessage(d, r, 0.1);
-      message[2] = '5019' + String(int(r, 100000000000, 999999999999));
-      const mutate = MUTATIONS[names[i % names.length]!]!;
-      try {
-        d.unpack(mutate(d.pack(message), r, d));
-        outcomes.unpacked++;
-      } catch (e) {
-        if (e instanceof Iso8583Error) outcomes.typedError++;
-        else outcomes.otherError++;
-        if (String((e as Error).message).includes(message[2] as string)) outcomes.leakedPan++;
+t.test(
+  `${BUFFERS.toLocaleString('en')} random and mutated buffers per dialect: unpacked or a typed error, nothing else`,
+  async (t) => {
+    const names = Object.keys(MUTATIONS);
+    for (const name of SHIPPED_DIALECTS) {
+      const d = dialect(name);
+      const r = rng(8583);
+      const outcomes = { unpacked: 0, typedError: 0, otherError: 0, leakedPan: 0 };
+      for (let i = 0; i < BUFFERS; i++) {
+        const message = randomMessage(d, r, 0.1);
+        message[2] = '5019' + String(int(r, 100000000000, 999999999999));
+        const mutate = MUTATIONS[names[i % names.length]!]!;
+        try {
+          d.unpack(mutate(d.pack(message), r, d));
+          outcomes.unpacked++;
+        } catch (e) {
+          if (e instanceof Iso8583Error) outcomes.typedError++;
+          else outcomes.otherError++;
+          if (String((e as Error).message).includes(message[2] as string)) outcomes.leakedPan++;
+        }
       }
+      t.equal(outcomes.otherError, 0, `${name}: no exception other than Iso8583Error`);
+      t.equal(outcomes.leakedPan, 0, `${name}: no error message carries the PAN`);
+      t.equal(outcomes.unpacked + outcomes.typedError, BUFFERS, `${name}: every buffer accounted for`);
+      t.ok(
+        outcomes.typedError > BUFFERS / 2,
+        `${name}: most mutations are caught (${outcomes.typedError} typed errors)`,
+      );
     }
-    t.equal(outcomes.otherError, 0, `${name}: no exception other than Iso8583Error`);
-    t.equal(outcomes.leakedPan, 0, `${name}: no error message carries the PAN`);
-    t.equal(outcomes.unpacked + outcomes.typedError, BUFFERS, `${name}: every buffer accounted for`);
-    t.ok(outcomes.typedError > BUFFERS / 2, `${name}: most mutations are caught (${outcomes.typedError} typed errors)`);
-  }
-});
+  },
+);

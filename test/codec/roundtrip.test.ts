@@ -22,23 +22,26 @@ t.test('every field of every dialect round-trips at its maximum, minimum and a r
   }
 });
 
-t.test(`${MESSAGES.toLocaleString('en')} random valid messages per dialect: pack -> unpack -> equal (seeded)`, async (t) => {
-  for (const name of SHIPPED_DIALECTS) {
-    const d = dialect(name);
-    const seed = 20261121;
-    const r = rng(seed);
-    let failures = 0;
-    let first = -1;
-    for (let i = 0; i < MESSAGES; i++) {
-      const m = randomMessage(d, r, i % 100 === 0 ? 0.6 : 0.12);
-      if (!sameMessage(d.unpack(d.pack(m)), m)) {
-        failures++;
-        if (first < 0) first = i;
+t.test(
+  `${MESSAGES.toLocaleString('en')} random valid messages per dialect: pack -> unpack -> equal (seeded)`,
+  async (t) => {
+    for (const name of SHIPPED_DIALECTS) {
+      const d = dialect(name);
+      const seed = 20261121;
+      const r = rng(seed);
+      let failures = 0;
+      let first = -1;
+      for (let i = 0; i < MESSAGES; i++) {
+        const m = randomMessage(d, r, i % 100 === 0 ? 0.6 : 0.12);
+        if (!sameMessage(d.unpack(d.pack(m)), m)) {
+          failures++;
+          if (first < 0) first = i;
+        }
       }
+      t.equal(failures, 0, `${name}: no failures (seed ${seed}, first failing case ${first})`);
     }
-    t.equal(failures, 0, `${name}: no failures (seed ${seed}, first failing case ${first})`);
-  }
-});
+  },
+);
 
 t.test('short values in padded fixed fields are padded the layout way', async (t) => {
   const d = dialect('iso93ascii');
@@ -71,13 +74,48 @@ t.test('custom dialects: binary length prefixes, BCD LLLL prefixes and left-alig
     name: 'custom',
     fields: {
       ...base.fields,
-      44: { name: 'L binary prefix', kind: 'ans', length: 200, prefix: 'L', prefixEncoding: 'binary', encoding: 'ascii' },
-      48: { name: 'LLL binary prefix', kind: 'ans', length: 999, prefix: 'LLL', prefixEncoding: 'binary', encoding: 'ascii' },
-      62: { name: 'LLLL BCD prefix', kind: 'binary', length: 9999, prefix: 'LLLL', prefixEncoding: 'bcd', encoding: 'hex' },
-      32: { name: 'LL numeric, BCD right-aligned', kind: 'numeric', length: 11, prefix: 'LL', prefixEncoding: 'bcd', encoding: 'bcd', nibblePad: 'left' },
+      44: {
+        name: 'L binary prefix',
+        kind: 'ans',
+        length: 200,
+        prefix: 'L',
+        prefixEncoding: 'binary',
+        encoding: 'ascii',
+      },
+      48: {
+        name: 'LLL binary prefix',
+        kind: 'ans',
+        length: 999,
+        prefix: 'LLL',
+        prefixEncoding: 'binary',
+        encoding: 'ascii',
+      },
+      62: {
+        name: 'LLLL BCD prefix',
+        kind: 'binary',
+        length: 9999,
+        prefix: 'LLLL',
+        prefixEncoding: 'bcd',
+        encoding: 'hex',
+      },
+      32: {
+        name: 'LL numeric, BCD right-aligned',
+        kind: 'numeric',
+        length: 11,
+        prefix: 'LL',
+        prefixEncoding: 'bcd',
+        encoding: 'bcd',
+        nibblePad: 'left',
+      },
     },
   });
-  const m: IsoMessage = { 0: '1100', 32: '12345', 44: 'x'.repeat(200), 48: 'y'.repeat(999), 62: Buffer.alloc(1200, 0xab) };
+  const m: IsoMessage = {
+    0: '1100',
+    32: '12345',
+    44: 'x'.repeat(200),
+    48: 'y'.repeat(999),
+    62: Buffer.alloc(1200, 0xab),
+  };
   const packed = custom.pack(m);
   t.same(custom.unpack(packed), m);
   t.equal(packed.subarray(10, 14).toString('hex'), '05012345', 'field 32: count 05 then 0x01 0x23 0x45');

@@ -29,8 +29,11 @@ function configError(t: Test, fn: () => unknown): ConfigError {
   return new ConfigError([]);
 }
 
-const fileConfig = (t: Test, content: DeepPartial<SwitchConfig> | Record<string, unknown>, env: NodeJS.ProcessEnv = {}) =>
-  loadConfig({ file: configFile(t, content), env });
+const fileConfig = (
+  t: Test,
+  content: DeepPartial<SwitchConfig> | Record<string, unknown>,
+  env: NodeJS.ProcessEnv = {},
+) => loadConfig({ file: configFile(t, content), env });
 
 t.test('nothing given: the defaults, as a copy that cannot change them', async (t) => {
   const config = loadConfig({ env: {} });
@@ -88,15 +91,30 @@ t.test('the example file loads: two listeners, iso93 binary2 and iso87 ascii4, a
   // Every key of the loaded config is written out in the example, so the example documents them all.
   const keys = (v: unknown, at = ''): string[] =>
     typeof v === 'object' && v !== null
-      ? Object.entries(v).flatMap(([k, x]) => [`${at}/${Array.isArray(v) ? '*' : k}`, ...keys(x, `${at}/${Array.isArray(v) ? '*' : k}`)])
+      ? Object.entries(v).flatMap(([k, x]) => [
+          `${at}/${Array.isArray(v) ? '*' : k}`,
+          ...keys(x, `${at}/${Array.isArray(v) ? '*' : k}`),
+        ])
       : [];
   const raw = JSON.parse(readFileSync(EXAMPLE, 'utf8')) as unknown;
   t.same([...new Set(keys(raw))].sort(), [...new Set(keys(config))].sort());
 });
 
 t.test('environment variables', async (t) => {
-  const two = { listeners: [{ name: 'a', port: 9000 }, { name: 'b', port: 9001 }], admin: { port: 9090 }, log: { level: 'warn' } };
-  const config = fileConfig(t, two, { REDIS_URL: 'redis://10.0.0.1:6380/2', SWITCH_PORT: '7000', ADMIN_PORT: '7001', LOG_LEVEL: 'debug' });
+  const two = {
+    listeners: [
+      { name: 'a', port: 9000 },
+      { name: 'b', port: 9001 },
+    ],
+    admin: { port: 9090 },
+    log: { level: 'warn' },
+  };
+  const config = fileConfig(t, two, {
+    REDIS_URL: 'redis://10.0.0.1:6380/2',
+    SWITCH_PORT: '7000',
+    ADMIN_PORT: '7001',
+    LOG_LEVEL: 'debug',
+  });
   t.equal(config.redis.url, 'redis://10.0.0.1:6380/2', 'REDIS_URL');
   t.equal(config.listeners[0]!.port, 7000, 'SWITCH_PORT sets the first listener');
   t.equal(config.listeners[1]!.port, 9001, '...and only the first');
@@ -106,10 +124,21 @@ t.test('environment variables', async (t) => {
   const file = configFile(t, { admin: { port: 9999 } });
   t.equal(loadConfig({ env: { SWITCH_CONFIG: file } }).admin.port, 9999, 'SWITCH_CONFIG names the file');
   const other = configFile(t, { admin: { port: 9998 } });
-  t.equal(loadConfig({ file: other, env: { SWITCH_CONFIG: file } }).admin.port, 9998, 'an explicit file beats SWITCH_CONFIG');
-  t.match(configError(t, () => loadConfig({ env: { SWITCH_CONFIG: '/nonexistent/switch.json' } })).message, '/nonexistent/switch.json');
+  t.equal(
+    loadConfig({ file: other, env: { SWITCH_CONFIG: file } }).admin.port,
+    9998,
+    'an explicit file beats SWITCH_CONFIG',
+  );
+  t.match(
+    configError(t, () => loadConfig({ env: { SWITCH_CONFIG: '/nonexistent/switch.json' } })).message,
+    '/nonexistent/switch.json',
+  );
 
-  t.same(loadConfig({ env: { REDIS_URL: '', SWITCH_PORT: '', ADMIN_PORT: '', LOG_LEVEL: '', SWITCH_CONFIG: '' } }), DEFAULT_CONFIG, 'empty variables count as unset');
+  t.same(
+    loadConfig({ env: { REDIS_URL: '', SWITCH_PORT: '', ADMIN_PORT: '', LOG_LEVEL: '', SWITCH_CONFIG: '' } }),
+    DEFAULT_CONFIG,
+    'empty variables count as unset',
+  );
   t.equal(loadConfig({ env: { SWITCH_PORT: '0' } }).listeners[0]!.port, 0);
   t.equal(loadConfig({ env: { ADMIN_PORT: '65535' } }).admin.port, 65535);
 });
@@ -126,7 +155,9 @@ t.test('process.env is read when no env is given', async (t) => {
 
 t.test('bad environment values are all reported, each naming its variable', async (t) => {
   const err = configError(t, () =>
-    loadConfig({ env: { SWITCH_PORT: 'abc', ADMIN_PORT: '70000', LOG_LEVEL: 'loud', REDIS_URL: 'http://user:s3cret@host:1' } }),
+    loadConfig({
+      env: { SWITCH_PORT: 'abc', ADMIN_PORT: '70000', LOG_LEVEL: 'loud', REDIS_URL: 'http://user:s3cret@host:1' },
+    }),
   );
   t.same(err.problems, [
     'REDIS_URL is not a redis:// or rediss:// URL',
@@ -174,11 +205,17 @@ t.test('schema errors are listed together, each with its JSON path', async (t) =
   ]);
   t.equal(many.message, `config: ${many.problems.join('; ')}`);
 
-  t.same(configError(t, () => fileConfig(t, { listeners: [] })).problems, ['/listeners must NOT have fewer than 1 items']);
-  t.same(configError(t, () => fileConfig(t, { listeners: [{ name: 'a', port: 1, framing: { maxFrameSize: 65536 } }] })).problems, [
-    '/listeners/0/framing/maxFrameSize must be <= 65535',
+  t.same(configError(t, () => fileConfig(t, { listeners: [] })).problems, [
+    '/listeners must NOT have fewer than 1 items',
   ]);
-  t.same(configError(t, () => fileConfig(t, [1, 2] as unknown as Record<string, unknown>)).problems, ['/ must be object']);
+  t.same(
+    configError(t, () => fileConfig(t, { listeners: [{ name: 'a', port: 1, framing: { maxFrameSize: 65536 } }] }))
+      .problems,
+    ['/listeners/0/framing/maxFrameSize must be <= 65535'],
+  );
+  t.same(configError(t, () => fileConfig(t, [1, 2] as unknown as Record<string, unknown>)).problems, [
+    '/ must be object',
+  ]);
 });
 
 t.test('unknown keys are reported wherever they are', async (t) => {
@@ -211,9 +248,16 @@ t.test('a file that is not JSON names the file and the problem', async (t) => {
 
 t.test('a missing file names the file', async (t) => {
   const path = join(t.testdir(), 'nope.json');
-  t.equal(configError(t, () => loadConfig({ file: path, env: {} })).message, `config: cannot read ${path}: no such file`);
+  t.equal(
+    configError(t, () => loadConfig({ file: path, env: {} })).message,
+    `config: cannot read ${path}: no such file`,
+  );
   const dir = t.testdir();
-  t.match(configError(t, () => loadConfig({ file: dir, env: {} })).message, `config: cannot read ${dir}: `, 'a directory is not a file either');
+  t.match(
+    configError(t, () => loadConfig({ file: dir, env: {} })).message,
+    `config: cannot read ${dir}: `,
+    'a directory is not a file either',
+  );
 });
 
 t.test('listener names and non-zero ports must be unique', async (t) => {
@@ -231,17 +275,29 @@ t.test('listener names and non-zero ports must be unique', async (t) => {
     '/listeners/1/port 9000 is also used by /listeners/0/port',
     '/admin/port 8080 is also used by /listeners/2/port',
   ]);
-  const zeros = fileConfig(t, { listeners: [{ name: 'a', port: 0 }, { name: 'b', port: 0 }], admin: { port: 0 } });
+  const zeros = fileConfig(t, {
+    listeners: [
+      { name: 'a', port: 0 },
+      { name: 'b', port: 0 },
+    ],
+    admin: { port: 0 },
+  });
   t.same(
     zeros.listeners.map((l) => l.port),
     [0, 0],
     'port 0 (pick a free one) may repeat',
   );
-  t.same(configError(t, () => loadConfig({ env: { ADMIN_PORT: '8583' } })).problems, ['/admin/port 8583 is also used by /listeners/0/port'], 'also when set by the environment');
+  t.same(
+    configError(t, () => loadConfig({ env: { ADMIN_PORT: '8583' } })).problems,
+    ['/admin/port 8583 is also used by /listeners/0/port'],
+    'also when set by the environment',
+  );
 });
 
 t.test('maxFrameSize must fit the length header', async (t) => {
-  const listener = (header: string, maxFrameSize: number) => ({ listeners: [{ name: 'a', port: 1, framing: { header, maxFrameSize } }] });
+  const listener = (header: string, maxFrameSize: number) => ({
+    listeners: [{ name: 'a', port: 1, framing: { header, maxFrameSize } }],
+  });
   t.same(configError(t, () => fileConfig(t, listener('ascii4', 10000))).problems, [
     '/listeners/0/framing/maxFrameSize 10000 is more than a ascii4 header can announce (9999)',
   ]);
@@ -249,15 +305,31 @@ t.test('maxFrameSize must fit the length header', async (t) => {
   t.equal(fileConfig(t, listener('ascii4', 9999)).listeners[0]!.framing.maxFrameSize, 9999);
   t.equal(fileConfig(t, listener('bcd2', 9999)).listeners[0]!.framing.maxFrameSize, 9999);
   t.equal(fileConfig(t, listener('binary2', 65535)).listeners[0]!.framing.maxFrameSize, 65535);
-  t.match(configError(t, () => loadConfig({ env: {}, overrides: { listeners: [{ framing: { header: 'ascii4', maxFrameSize: 20000 } }] } })).message, 'ascii4');
+  t.match(
+    configError(t, () =>
+      loadConfig({ env: {}, overrides: { listeners: [{ framing: { header: 'ascii4', maxFrameSize: 20000 } }] } }),
+    ).message,
+    'ascii4',
+  );
 });
 
 t.test('overrides are deep-merged last and checked too', async (t) => {
-  const file = configFile(t, { listeners: [{ name: 'a', port: 9000 }, { name: 'b', port: 9001, dialect: 'iso87ascii' }], log: { level: 'warn' } });
+  const file = configFile(t, {
+    listeners: [
+      { name: 'a', port: 9000 },
+      { name: 'b', port: 9001, dialect: 'iso87ascii' },
+    ],
+    log: { level: 'warn' },
+  });
   const config = loadConfig({
     file,
     env: { LOG_LEVEL: 'debug', ADMIN_PORT: '7000' },
-    overrides: { listeners: [{ port: 0 }, { port: 0, framing: { tpdu: true } }], admin: { port: 0 }, log: { level: 'silent' }, redis: { url: undefined } },
+    overrides: {
+      listeners: [{ port: 0 }, { port: 0, framing: { tpdu: true } }],
+      admin: { port: 0 },
+      log: { level: 'silent' },
+      redis: { url: undefined },
+    },
   });
   t.same(
     config.listeners.map((l) => [l.name, l.port, l.dialect, l.framing.tpdu]),
@@ -269,8 +341,19 @@ t.test('overrides are deep-merged last and checked too', async (t) => {
   );
   t.equal(config.admin.port, 0, 'beats the environment');
   t.equal(config.log.level, 'silent');
-  t.equal(loadConfig({ file, env: {}, overrides: { listeners: [{ port: 0 }] } }).listeners.length, 1, 'the override list decides the count');
+  t.equal(
+    loadConfig({ file, env: {}, overrides: { listeners: [{ port: 0 }] } }).listeners.length,
+    1,
+    'the override list decides the count',
+  );
   const added = loadConfig({ env: {}, overrides: { listeners: [{}, { name: 'extra', port: 0 }] } }).listeners[1]!;
-  t.same(added, { ...DEFAULT_CONFIG.listeners[0], name: 'extra', port: 0 }, 'a listener beyond the current ones starts from the default listener');
-  t.match(configError(t, () => loadConfig({ env: {}, overrides: { admin: { port: 8583 } } })).message, '/admin/port 8583 is also used');
+  t.same(
+    added,
+    { ...DEFAULT_CONFIG.listeners[0], name: 'extra', port: 0 },
+    'a listener beyond the current ones starts from the default listener',
+  );
+  t.match(
+    configError(t, () => loadConfig({ env: {}, overrides: { admin: { port: 8583 } } })).message,
+    '/admin/port 8583 is also used',
+  );
 });

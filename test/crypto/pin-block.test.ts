@@ -45,7 +45,9 @@ function format4Block(pinField: string, panField: string, key = AES): Buffer {
 /** Format 4 decipherment done by hand: the clear PIN field, as upper-case hex. */
 function format4Open(block: Buffer, panField: string, key = AES): string {
   const b = ecb('aes-128-ecb', key, block, false);
-  return ecb('aes-128-ecb', key, xor(b, hex(panField)), false).toString('hex').toUpperCase();
+  return ecb('aes-128-ecb', key, xor(b, hex(panField)), false)
+    .toString('hex')
+    .toUpperCase();
 }
 
 function throwsPinBlockError(t: Test, fn: () => unknown, message: string): void {
@@ -143,7 +145,11 @@ t.test('format 0: every error', async (t) => {
   }
   for (const pan of ['12345678901', '12345678901234567890', '400000123456200X']) {
     throwsPinBlockError(t, () => encryptPinBlockFormat0('1234', pan, K16), 'PIN block: PAN must be 12 to 19 digits');
-    throwsPinBlockError(t, () => decryptPinBlockFormat0(Buffer.alloc(8), pan, K16), 'PIN block: PAN must be 12 to 19 digits');
+    throwsPinBlockError(
+      t,
+      () => decryptPinBlockFormat0(Buffer.alloc(8), pan, K16),
+      'PIN block: PAN must be 12 to 19 digits',
+    );
   }
   // A crypto failure (here: a key that only looks like a Buffer) is reported without its detail.
   const notAKey = { length: 16 } as unknown as Buffer;
@@ -216,7 +222,11 @@ t.test('format 4: every error', async (t) => {
   throwsPinBlockError(t, () => encryptPinBlockFormat4('1234', PAN, K24), keyLength);
   throwsPinBlockError(t, () => encryptPinBlockFormat4('123', PAN, AES), 'PIN block: PIN must be 4 to 12 digits');
   throwsPinBlockError(t, () => encryptPinBlockFormat4('1234', '1234', AES), 'PIN block: PAN must be 12 to 19 digits');
-  throwsPinBlockError(t, () => decryptPinBlockFormat4(Buffer.alloc(16), '1234', AES), 'PIN block: PAN must be 12 to 19 digits');
+  throwsPinBlockError(
+    t,
+    () => decryptPinBlockFormat4(Buffer.alloc(16), '1234', AES),
+    'PIN block: PAN must be 12 to 19 digits',
+  );
   throwsPinBlockError(
     t,
     () => encryptPinBlockFormat4('1234', PAN, AES, Buffer.alloc(7)),
@@ -228,10 +238,22 @@ t.test('decryptPinBlock dispatches by the key format', async (t) => {
   t.equal(decryptPinBlock(encryptPinBlockFormat0('4321', PAN, K24), PAN, { format: 0, key: K24 }), '4321');
   t.equal(decryptPinBlock(encryptPinBlockFormat4('4321', PAN, AES), PAN, { format: 4, key: AES }), '4321');
   const wrong = 'PIN block: wrong length';
-  throwsPinBlockError(t, () => decryptPinBlock(encryptPinBlockFormat4('4321', PAN, AES), PAN, { format: 0, key: K16 }), wrong);
-  throwsPinBlockError(t, () => decryptPinBlock(encryptPinBlockFormat0('4321', PAN, K16), PAN, { format: 4, key: AES }), wrong);
+  throwsPinBlockError(
+    t,
+    () => decryptPinBlock(encryptPinBlockFormat4('4321', PAN, AES), PAN, { format: 0, key: K16 }),
+    wrong,
+  );
+  throwsPinBlockError(
+    t,
+    () => decryptPinBlock(encryptPinBlockFormat0('4321', PAN, K16), PAN, { format: 4, key: AES }),
+    wrong,
+  );
   const format = 1 as unknown as PinBlockFormat;
-  throwsPinBlockError(t, () => decryptPinBlock(Buffer.alloc(8), PAN, { format, key: K16 }), 'PIN block: unknown format');
+  throwsPinBlockError(
+    t,
+    () => decryptPinBlock(Buffer.alloc(8), PAN, { format, key: K16 }),
+    'PIN block: unknown format',
+  );
 });
 
 t.test('no error message carries the PIN, the PAN, the key or the block', async (t) => {
@@ -281,8 +303,14 @@ t.test('PIN verification value', async (t) => {
 t.test('verifyPinBlock', async (t) => {
   const secret = Buffer.from('register secret');
   const pvv = pinVerificationValue(PAN, '1234', secret);
-  t.same(verifyPinBlock(encryptPinBlockFormat0('1234', PAN, K16), PAN, { format: 0, key: K16 }, secret), { ok: true, pvv });
-  t.same(verifyPinBlock(encryptPinBlockFormat4('1234', PAN, AES), PAN, { format: 4, key: AES }, secret), { ok: true, pvv });
+  t.same(verifyPinBlock(encryptPinBlockFormat0('1234', PAN, K16), PAN, { format: 0, key: K16 }, secret), {
+    ok: true,
+    pvv,
+  });
+  t.same(verifyPinBlock(encryptPinBlockFormat4('1234', PAN, AES), PAN, { format: 4, key: AES }, secret), {
+    ok: true,
+    pvv,
+  });
   const wrongPin = verifyPinBlock(encryptPinBlockFormat0('4321', PAN, K16), PAN, { format: 0, key: K16 }, secret);
   t.ok(wrongPin.ok && wrongPin.pvv !== pvv, 'another PIN: a PVV that does not match');
   t.same(verifyPinBlock(Buffer.from('garbage!'), PAN, { format: 0, key: K16 }, secret).ok, false);

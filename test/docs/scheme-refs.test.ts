@@ -26,13 +26,16 @@ function sources(root: string): Array<{ file: string; text: string }> {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, e.name);
       if (e.isDirectory()) walk(path);
-      else if (e.name.endsWith('.ts')) out.push({ file: relative(root, path), text: joinCommentLines(readFileSync(path, 'utf8')) });
+      else if (e.name.endsWith('.ts'))
+        out.push({ file: relative(root, path), text: joinCommentLines(readFileSync(path, 'utf8')) });
     }
   };
   walk(join(root, 'src'));
   walk(join(root, 'terminals'));
   const scenarios = join(root, 'scenarios');
-  for (const name of readdirSync(scenarios).filter((n) => n.endsWith('.json')).sort()) {
+  for (const name of readdirSync(scenarios)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const path = join(scenarios, name);
     out.push({ file: relative(root, path), text: stringsOf(JSON.parse(readFileSync(path, 'utf8'))).join('\n') });
   }
@@ -65,7 +68,8 @@ function sourceSections(text: string): Array<{ citation: string; sections: strin
       const range = /^(\d+)\s*[-–]\s*(\d+)$/.exec(item);
       if (range) {
         const [from, to] = [Number(range[1]), Number(range[2])];
-        if (to < from || to - from > 100) sections.push(`${doc} §${item}`); // unreadable range: must be there as written
+        if (to < from || to - from > 100)
+          sections.push(`${doc} §${item}`); // unreadable range: must be there as written
         else for (let n = from; n <= to; n++) sections.push(`${doc} §${n}`);
       } else sections.push(`${doc} §${item}`);
     }
@@ -104,10 +108,12 @@ function problems(files: Array<{ file: string; text: string }>, markdown: string
   const out: string[] = [];
   for (const { file, text } of files) {
     for (const { citation, sections } of sourceSections(text)) {
-      for (const s of sections) if (!cites(markdown, s)) out.push(`${file}: "${citation}": docs/SCHEME.md does not cite ${s}`);
+      for (const s of sections)
+        if (!cites(markdown, s)) out.push(`${file}: "${citation}": docs/SCHEME.md does not cite ${s}`);
     }
     for (const { citation, name } of sectionNames(text)) {
-      if (!headings.has(name.toLowerCase())) out.push(`${file}: "${citation}": docs/SCHEME.md has no section "${name}"`);
+      if (!headings.has(name.toLowerCase()))
+        out.push(`${file}: "${citation}": docs/SCHEME.md has no section "${name}"`);
     }
   }
   return out;
@@ -119,7 +125,10 @@ t.test('every scheme citation in src/, terminals/ and scenarios/ is in docs/SCHE
   const sourceCount = files.reduce((n, f) => n + sourceSections(f.text).length, 0);
   const sectionCount = files.reduce((n, f) => n + sectionNames(f.text).length, 0);
   // Guards against a scan that silently finds nothing (a moved folder, a broken pattern).
-  t.ok(files.some((f) => f.file.startsWith('src')) && files.some((f) => f.file.startsWith('scenarios')), 'the scan reads src/ and scenarios/');
+  t.ok(
+    files.some((f) => f.file.startsWith('src')) && files.some((f) => f.file.startsWith('scenarios')),
+    'the scan reads src/ and scenarios/',
+  );
   t.ok(sourceCount >= 10, `source citations found: ${sourceCount}`);
   t.ok(sectionCount >= 10, `section citations found: ${sectionCount}`);
   const found = problems(files, markdown);
@@ -129,7 +138,10 @@ t.test('every scheme citation in src/, terminals/ and scenarios/ is in docs/SCHE
 t.test('the check fails on a citation docs/SCHEME.md lacks', async (t) => {
   const markdown = '# Rules\n\n## Reversals\n\nSource: 001 §10, 001 §11, 001 §12.\n';
   const files = [
-    { file: 'src/a.ts', text: joinCommentLines('/**\n * As the scheme says (docs/SCHEME.md, Reversals (001 §10-11)): ok.\n */') },
+    {
+      file: 'src/a.ts',
+      text: joinCommentLines('/**\n * As the scheme says (docs/SCHEME.md, Reversals (001 §10-11)): ok.\n */'),
+    },
     { file: 'src/b.ts', text: '// docs/SCHEME.md, Interchange fees (001 §9, §12)' },
     { file: 'scenarios/c.json', text: stringsOf({ source: 'DOMAIN.md, reversals (001 §1-2)' }).join('\n') },
   ];
@@ -140,9 +152,15 @@ t.test('the check fails on a citation docs/SCHEME.md lacks', async (t) => {
     'scenarios/c.json: "001 §1-2": docs/SCHEME.md does not cite 001 §2',
   ]);
   t.same(sourceSections('001 §21-42')[0]!.sections.length, 22, 'a range counts every section in it');
-  t.same(sourceSections('(004 §5.2; 001 §12, §17)').map((c) => c.sections), [['004 §5.2'], ['001 §12', '001 §17']]);
+  t.same(
+    sourceSections('(004 §5.2; 001 §12, §17)').map((c) => c.sections),
+    [['004 §5.2'], ['001 §12', '001 §17']],
+  );
   t.ok(cites('see 004 §5.2', '004 §5'), 'a subsection cites its section');
   t.notOk(cites('see 001 §12', '001 §1'), '001 §12 is not 001 §1');
-  t.same(sectionNames('lost (DOMAIN.md, the central card register).').map((c) => c.name), ['the central card register']);
+  t.same(
+    sectionNames('lost (DOMAIN.md, the central card register).').map((c) => c.name),
+    ['the central card register'],
+  );
   t.same(sectionNames('(DOMAIN.md, 001 §9: ten deliveries a day)'), [], 'a source citation is no section name');
 });

@@ -7,7 +7,19 @@ import { dialect, Iso8583Error } from '../../src/codec/index.js';
 import { OPERATOR_TOKEN, TEST_CARD } from '../support/switch.js';
 import { purchase87, purchase93 } from '../support/terminal.js';
 import { addCard } from '../support/cards.js';
-import { FRAMING_87, FRAMING_93, VENDOR, addRule, answerWithin, call, journal, open, rawExchange, startVendorSwitch, traceOf } from './fixtures/vendor.js';
+import {
+  FRAMING_87,
+  FRAMING_93,
+  VENDOR,
+  addRule,
+  answerWithin,
+  call,
+  journal,
+  open,
+  rawExchange,
+  startVendorSwitch,
+  traceOf,
+} from './fixtures/vendor.js';
 
 const iso93 = dialect('iso93ascii');
 const iso87 = dialect('iso87ascii');
@@ -28,7 +40,11 @@ t.test('delay: the answer leaves at least ms late, and is the normal answer', as
   await term.send(purchase93());
   t.ok(Date.now() - fast < 400, 'one-shot: the next answer is not delayed');
   const trace = await traceOf(s, 'TERM0001');
-  t.same(trace.exchanges[0]!.fault, { kind: 'delay', rule: rule.id, ms: 400, actionCode: '000' }, 'the trace notes the fault');
+  t.same(
+    trace.exchanges[0]!.fault,
+    { kind: 'delay', rule: rule.id, ms: 400, actionCode: '000' },
+    'the trace notes the fault',
+  );
   t.equal(trace.exchanges[1]!.fault, undefined, 'and only on the exchange it changed');
 });
 
@@ -51,7 +67,11 @@ t.test('noAnswer: processed (approved and posted) but never answered; the trace 
   t.match(trace.exchanges[0]!.request.described, /MTI 1200/);
   const metrics = (await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).text;
   t.match(metrics, /switch_faults_injected_total\{kind="noAnswer"\} 1/);
-  t.match(metrics, /switch_requests_total\{listener="iso93",mti="1200",action_code="000"\} 1\n/, 'the withheld answer is not counted as answered');
+  t.match(
+    metrics,
+    /switch_requests_total\{listener="iso93",mti="1200",action_code="000"\} 1\n/,
+    'the withheld answer is not counted as answered',
+  );
   t.notMatch(metrics, /TERM0001|5019000000000016/, 'no terminal id or card data in the metrics');
   t.equal((await call(s, 'GET', '/faults', { token: VENDOR })).body.rules.length, 0, 'the one-shot rule is spent');
 });
@@ -70,16 +90,32 @@ t.test('close: the connection is closed after reading the request, which is not 
   t.equal(trace.exchanges[0]!.response, null);
   const again = await open(t, s);
   t.equal((await again.send(purchase93()))[39], '000', 'a new connection is served normally');
-  t.match((await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).text, /switch_faults_injected_total\{kind="close"\} 1/);
+  t.match(
+    (await call(s, 'GET', '/metrics', { token: OPERATOR_TOKEN })).text,
+    /switch_faults_injected_total\{kind="close"\} 1/,
+  );
 });
 
-t.test('actionCode: the answer carries the rule\'s code; the register is not asked, nothing posts', async (t) => {
+t.test("actionCode: the answer carries the rule's code; the register is not asked, nothing posts", async (t) => {
   const s = await startVendorSwitch(t);
   const card = await addCard(s.sw);
   const rule = await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '116', times: 2 });
   const term = await open(t, s);
   const a = await term.send(purchase93({ 2: card.pan, 42: 'MERCHANT0001   ' }));
-  t.match(a, { 0: '1210', 2: card.pan, 3: '000000', 4: '000000012500', 39: '116', 41: 'TERM0001', 42: 'MERCHANT0001   ', 49: '208' }, 'the route\'s echo fields, and 116');
+  t.match(
+    a,
+    {
+      0: '1210',
+      2: card.pan,
+      3: '000000',
+      4: '000000012500',
+      39: '116',
+      41: 'TERM0001',
+      42: 'MERCHANT0001   ',
+      49: '208',
+    },
+    "the route's echo fields, and 116",
+  );
   t.equal(a[38], undefined, 'no approval code on a decline');
   // A card the register does not know would be 111: the rule's code wins without asking it.
   const unknown = await term.send(purchase93({ 2: '5019000000000008' }));
@@ -102,26 +138,33 @@ t.test('actionCode: the answer carries the rule\'s code; the register is not ask
   t.match(e, { 0: '1814', 24: '831', 39: '909', 41: 'TERM0001' }, 'network management: its own echo fields');
 });
 
-t.test('actionCode on a 1987 listener: a 1993 code is translated through the table; an unknown one is 96', async (t) => {
-  const s = await startVendorSwitch(t);
-  const term87 = await open(t, s, 'iso87');
-  const term93 = await open(t, s);
-  await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '116', times: 1 });
-  t.equal((await term87.send(purchase87()))[39], '51', '116 (insufficient funds) is 51 in 1987 codes');
-  await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '123' });
-  t.equal((await term87.send(purchase87()))[39], '96', 'a code the table does not know: system malfunction');
-  await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '55' });
-  t.equal((await term87.send(purchase87()))[39], '55', 'a 1987 code as it is');
-  await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '51' });
-  t.equal((await term93.send(purchase93()))[39], '116', 'a 1987 code on a 1993 listener: translated back');
-});
+t.test(
+  'actionCode on a 1987 listener: a 1993 code is translated through the table; an unknown one is 96',
+  async (t) => {
+    const s = await startVendorSwitch(t);
+    const term87 = await open(t, s, 'iso87');
+    const term93 = await open(t, s);
+    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '116', times: 1 });
+    t.equal((await term87.send(purchase87()))[39], '51', '116 (insufficient funds) is 51 in 1987 codes');
+    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '123' });
+    t.equal((await term87.send(purchase87()))[39], '96', 'a code the table does not know: system malfunction');
+    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '55' });
+    t.equal((await term87.send(purchase87()))[39], '55', 'a 1987 code as it is');
+    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '51' });
+    t.equal((await term93.send(purchase93()))[39], '116', 'a 1987 code on a 1993 listener: translated back');
+  },
+);
 
-t.test('corrupt: the answer\'s bytes do not unpack; the request was processed; 1993 and 1987', async (t) => {
+t.test("corrupt: the answer's bytes do not unpack; the request was processed; 1993 and 1987", async (t) => {
   const s = await startVendorSwitch(t);
   const card = await addCard(s.sw);
   const rule = await addRule(t, s, { terminal: 'TERM0001', kind: 'corrupt', times: 2 });
   const stan = '004711';
-  const { frames, closed } = await rawExchange(s.port('iso93'), FRAMING_93, iso93.pack(purchase93({ 2: card.pan, 11: stan })));
+  const { frames, closed } = await rawExchange(
+    s.port('iso93'),
+    FRAMING_93,
+    iso93.pack(purchase93({ 2: card.pan, 11: stan })),
+  );
   t.equal(frames.length, 1, 'one answer frame arrives');
   t.notOk(closed, 'on an open connection');
   t.throws(() => iso93.unpack(frames[0]!), Iso8583Error, 'the answer does not unpack');
@@ -148,12 +191,19 @@ t.test('one-shot, counted and lasting rules; the MTI filter', async (t) => {
   const codes: unknown[] = [];
   for (let i = 0; i < 4; i++) codes.push((await term.send(purchase93()))[39]);
   t.same(codes, ['909', '909', '909', '000'], 'times: 3 fires three times');
-  t.notOk((await call(s, 'GET', '/faults', { token: VENDOR })).body.rules.some((r: { id: string }) => r.id === counted.id), 'then it is gone');
+  t.notOk(
+    (await call(s, 'GET', '/faults', { token: VENDOR })).body.rules.some((r: { id: string }) => r.id === counted.id),
+    'then it is gone',
+  );
 
   const always = await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '909', times: 'always' });
   for (let i = 0; i < 3; i++) t.equal((await term.send(purchase93()))[39], '909');
   const listed = (await call(s, 'GET', '/faults', { token: VENDOR })).body.rules;
-  t.match(listed, [{ id: always.id, times: 'always', left: 'always', fired: 3 }], 'lasting: still there, fired 3 times');
+  t.match(
+    listed,
+    [{ id: always.id, times: 'always', left: 'always', fired: 3 }],
+    'lasting: still there, fired 3 times',
+  );
   t.equal((await call(s, 'DELETE', `/faults/${always.id}`, { token: VENDOR })).status, 200);
   t.equal((await term.send(purchase93()))[39], '000', 'removed: no longer applies');
 
@@ -173,7 +223,10 @@ t.test('rules per card: matched by card id (field 2 or track 2), on any terminal
   const card = await addCard(s.sw);
   const other = await addCard(s.sw);
   const term = await open(t, s);
-  const res = await call(s, 'POST', '/faults', { token: VENDOR, body: { pan: card.pan, kind: 'actionCode', code: '208', times: 'always' } });
+  const res = await call(s, 'POST', '/faults', {
+    token: VENDOR,
+    body: { pan: card.pan, kind: 'actionCode', code: '208', times: 'always' },
+  });
   t.equal(res.status, 201);
   t.equal(res.body.card, card.id, 'the rule names the card by its id');
   t.equal(res.body.terminal, undefined);

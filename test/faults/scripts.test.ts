@@ -11,7 +11,11 @@ async function setup(t: Test) {
   const base = `${prefix}{faults}`;
   const keys = { rules: `${base}:rules`, left: `${base}:left`, fired: `${base}:fired`, version: `${base}:version` };
   const create = (id: string, times: string, maxRules = 10) =>
-    createRuleScript.run(redis, { rules: keys.rules, left: keys.left, version: keys.version }, { id, rule: JSON.stringify({ id, kind: 'drop' }), times, maxRules });
+    createRuleScript.run(
+      redis,
+      { rules: keys.rules, left: keys.left, version: keys.version },
+      { id, rule: JSON.stringify({ id, kind: 'drop' }), times, maxRules },
+    );
   return { redis, keys, create };
 }
 
@@ -19,7 +23,11 @@ t.test('create: a seq per rule, times left unless always, at most maxRules', asy
   const { redis, keys, create } = await setup(t);
   t.equal(await create('r1', '2'), 1);
   t.equal(await create('r2', 'always'), 2);
-  t.same(JSON.parse((await redis.hget(keys.rules, 'r1'))!), { id: 'r1', kind: 'drop', seq: 1 }, 'the rule kept with its seq');
+  t.same(
+    JSON.parse((await redis.hget(keys.rules, 'r1'))!),
+    { id: 'r1', kind: 'drop', seq: 1 },
+    'the rule kept with its seq',
+  );
   t.same(await redis.hgetall(keys.left), { r1: '2' }, '"always" has no count');
   t.equal(await redis.get(keys.version), '2');
   t.equal(await create('r3', '1', 2), 0, 'the most rules kept already');

@@ -4,7 +4,16 @@
  * old file in place, and the clearing of temporaries a dead process left.
  */
 import t, { type Test } from 'tap';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type WriteStep, removeStaleTemporaries, writeFileAtomic } from '../../src/files/atomic-file.js';
@@ -65,7 +74,9 @@ t.test('at each step the name shows the old file or the new, never part of one',
 t.test('the temporary file is hidden, beside the file, named after it', async (t) => {
   const dir = tempDir(t);
   let names: string[] = [];
-  await writeFileAtomic(join(dir, 'block-list-2026-11-19.txt'), 'x', { onStep: (step) => void (step === 'before-rename' && (names = temporaries(dir))) });
+  await writeFileAtomic(join(dir, 'block-list-2026-11-19.txt'), 'x', {
+    onStep: (step) => void (step === 'before-rename' && (names = temporaries(dir))),
+  });
   t.match(names, [/^\.block-list-2026-11-19\.txt\.[0-9a-f]{12}\.tmp$/]);
 });
 
@@ -96,6 +107,10 @@ t.test('removeStaleTemporaries: only hidden .tmp files older than the limit', as
   for (const name of ['.a.txt.1.tmp', '.b.txt.2.tmp', 'c.tmp', '.d.txt']) writeFileSync(join(dir, name), '');
   for (const name of ['.a.txt.1.tmp', 'c.tmp', '.d.txt']) utimesSync(join(dir, name), old, old);
   await removeStaleTemporaries(dir, 60_000);
-  t.same(readdirSync(dir).sort(), ['.b.txt.2.tmp', '.d.txt', 'c.tmp'], 'the old hidden temporary is gone; a fresh one (being written) stays');
+  t.same(
+    readdirSync(dir).sort(),
+    ['.b.txt.2.tmp', '.d.txt', 'c.tmp'],
+    'the old hidden temporary is gone; a fresh one (being written) stays',
+  );
   await removeStaleTemporaries(join(dir, 'absent'), 60_000); // no directory yet: nothing to do
 });

@@ -18,13 +18,16 @@ t.test('SIGKILL under load: each approval received has exactly one posting; the 
   const cards = await Promise.all(Array.from({ length: 4 }, () => addCard(here.sw, { balance: 1_000_000_000 })));
   const dir = mkdtempSync(join(tmpdir(), 'switch-kill-'));
   const file = join(dir, 'switch.json');
-  writeFileSync(file, JSON.stringify({
-    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
-    admin: { host: '127.0.0.1', port: 0 },
-    redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
-    log: { level: 'warn' },
-    clearing: { enabled: false, directory: join(dir, 'clearing') },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0 }],
+      admin: { host: '127.0.0.1', port: 0 },
+      redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
+      log: { level: 'warn' },
+      clearing: { enabled: false, directory: join(dir, 'clearing') },
+    }),
+  );
   const first = startSwitchProcess({ SWITCH_CONFIG: file, LOG_LEVEL: 'info' });
   t.teardown(() => first.child.kill('SIGKILL'));
   const port = (await first.waitForLog((l) => l.msg === 'listening')).port as number;
@@ -36,7 +39,10 @@ t.test('SIGKILL under load: each approval received has exactly one posting; the 
   const loops = terminals.map(async (term, i) => {
     const card = cards[i % cards.length]!;
     while (!term.socket.destroyed) {
-      const answer = await Promise.race([term.send(purchase93({ 2: card.pan, 4: '000000001000', 52: pinBlock('1234', card.pan) })), term.closed.then(() => undefined)]);
+      const answer = await Promise.race([
+        term.send(purchase93({ 2: card.pan, 4: '000000001000', 52: pinBlock('1234', card.pan) })),
+        term.closed.then(() => undefined),
+      ]);
       if (answer?.[39] === '000') received.push(`TERM0001-${String(answer[12])}-${String(answer[11])}`);
     }
   });
@@ -50,20 +56,41 @@ t.test('SIGKILL under load: each approval received has exactly one posting; the 
   const second = startSwitchProcess({ SWITCH_CONFIG: file, LOG_LEVEL: 'info' });
   t.teardown(() => second.child.kill('SIGKILL'));
   await second.waitForLog((l) => l.msg === 'listening');
-  const outboxes = await Promise.all(cards.map((c) => here.redis.llen(here.sw.modules.card.postingOutboxes.keyOf(c.id))));
+  const outboxes = await Promise.all(
+    cards.map((c) => here.redis.llen(here.sw.modules.card.postingOutboxes.keyOf(c.id))),
+  );
   t.same(outboxes, [0, 0, 0, 0], 'no posting left in an outbox');
   const journal = (await here.sw.journal.range('0', '+')).map((e) => e.posting);
   const byTxn = new Map<string, number>();
   for (const p of journal) byTxn.set(p.txn, (byTxn.get(p.txn) ?? 0) + 1);
-  t.ok(received.every((txn) => byTxn.get(txn) === 1), 'every approval a terminal received: exactly one posting');
-  t.ok([...byTxn.values()].every((n) => n === 1), 'no transaction posted twice');
+  t.ok(
+    received.every((txn) => byTxn.get(txn) === 1),
+    'every approval a terminal received: exactly one posting',
+  );
+  t.ok(
+    [...byTxn.values()].every((n) => n === 1),
+    'no transaction posted twice',
+  );
   t.equal(new Set(journal.map((p) => p.id)).size, journal.length, 'no posting journaled twice');
-  t.ok(journal.length >= received.length, `postings (${journal.length}) cover the answers received (${received.length}); the rest were approved but never answered`);
+  t.ok(
+    journal.length >= received.length,
+    `postings (${journal.length}) cover the answers received (${received.length}); the rest were approved but never answered`,
+  );
 
   // The day's deliveries, made by the test's switch on the same Redis, reconcile clean.
   const date = '2026-11-21';
   await here.sw.delivery.deliver(date, 10);
-  const { report } = await reconcileDay({ journal: here.sw.journal, ledger: here.sw.ledger, unmatched: here.sw.unmatched, directory: here.config.clearing.directory, cutoffs: 10, timeZone: 'Europe/Copenhagen' }, date);
+  const { report } = await reconcileDay(
+    {
+      journal: here.sw.journal,
+      ledger: here.sw.ledger,
+      unmatched: here.sw.unmatched,
+      directory: here.config.clearing.directory,
+      cutoffs: 10,
+      timeZone: 'Europe/Copenhagen',
+    },
+    date,
+  );
   t.same(report.differences, [], 'the deliveries reconcile with the journal');
   t.equal(report.journal.overall.count, journal.length);
 });

@@ -13,7 +13,11 @@ import type { Posting } from '../../src/journal/posting.js';
 const KEY = '0123456789ABCDEFFEDCBA9876543210';
 
 async function dktSwitch(t: Test): Promise<TestSwitch> {
-  const dir = t.testdir({ 'keys.json': JSON.stringify({ terminals: { DKT00001: { format: 0, key: KEY, model: 'dkt1' }, OEM00001: { format: 0, key: KEY, model: 'oem' } } }) });
+  const dir = t.testdir({
+    'keys.json': JSON.stringify({
+      terminals: { DKT00001: { format: 0, key: KEY, model: 'dkt1' }, OEM00001: { format: 0, key: KEY, model: 'oem' } },
+    }),
+  });
   return startSwitch(t, { terminals: { keyFile: join(dir, 'keys.json') } });
 }
 
@@ -25,7 +29,7 @@ async function journal(s: TestSwitch): Promise<Posting[]> {
 /** Field 48 sub-element 01: the STAN of the last approval the terminal completed. */
 const lastCompleted = (stan: string): string => `01006${stan}`;
 
-t.test('DKT1: a lost answer is reversed at the next request, once, with the original\'s id and amount', async (t) => {
+t.test("DKT1: a lost answer is reversed at the next request, once, with the original's id and amount", async (t) => {
   const s = await dktSwitch(t);
   const card = await addCard(s.sw);
   const term = await TestTerminal.open(s.port('iso93'));
@@ -34,7 +38,11 @@ t.test('DKT1: a lost answer is reversed at the next request, once, with the orig
     purchase93({ 2: card.pan, 4: amount, 11: stan, 12: time, 41: 'DKT00001', 48: lastCompleted(last) });
 
   t.equal((await term.send(sale('000001', '261121080000', '000000')))[39], '000');
-  t.equal((await term.send(sale('000002', '261121080100', '000001')))[39], '000', 'the previous one was completed: nothing reversed');
+  t.equal(
+    (await term.send(sale('000002', '261121080100', '000001')))[39],
+    '000',
+    'the previous one was completed: nothing reversed',
+  );
   t.equal((await journal(s)).length, 2);
 
   // 000003 is approved but its answer "never arrives": the terminal still reports 000002.
@@ -44,12 +52,22 @@ t.test('DKT1: a lost answer is reversed at the next request, once, with the orig
   t.equal(retransmitted[39], '000', 'its retransmission is answered as the first time, not reversed');
   t.equal((await journal(s)).length, 3);
 
-  t.equal((await term.send(sale('000004', '261121080300', '000002')))[39], '000', 'the new request is handled after the reversal');
+  t.equal(
+    (await term.send(sale('000004', '261121080300', '000002')))[39],
+    '000',
+    'the new request is handled after the reversal',
+  );
   const postings = await journal(s);
   const reversals = postings.filter((p) => p.type === 'reversal');
   t.equal(reversals.length, 1, 'exactly one reversal');
-  t.match(reversals[0], { txn: 'DKT00001-261121080200-000003', reverses: 'DKT00001-261121080200-000003', amount: 4200, direction: 'C', reason: 'switch' });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 30_000, 'the lost sale\'s reservation is given back');
+  t.match(reversals[0], {
+    txn: 'DKT00001-261121080200-000003',
+    reverses: 'DKT00001-261121080200-000003',
+    amount: 4200,
+    direction: 'C',
+    reason: 'switch',
+  });
+  t.equal((await s.sw.register.state(card.id))!.reserved, 30_000, "the lost sale's reservation is given back");
 
   // The next request reports 000004 as completed; 000003 stays reversed, nothing more happens.
   await term.send(sale('000005', '261121080400', '000004'));
@@ -64,8 +82,16 @@ t.test('an old terminal must report its last completed STAN; other models are no
   const term = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => term.close());
   t.equal((await term.send(purchase93({ 2: card.pan, 41: 'OEM00001' })))[39], '904', 'no field 48: format error');
-  t.equal((await term.send(purchase93({ 2: card.pan, 41: 'OEM00001', 48: '01003abc' })))[39], '904', 'unreadable sub-element');
-  t.equal((await term.send(purchase93({ 2: card.pan, 41: 'OEM00001', 48: `99003xyz${lastCompleted('000000')}` })))[39], '000', 'other sub-elements are skipped');
+  t.equal(
+    (await term.send(purchase93({ 2: card.pan, 41: 'OEM00001', 48: '01003abc' })))[39],
+    '904',
+    'unreadable sub-element',
+  );
+  t.equal(
+    (await term.send(purchase93({ 2: card.pan, 41: 'OEM00001', 48: `99003xyz${lastCompleted('000000')}` })))[39],
+    '000',
+    'other sub-elements are skipped',
+  );
   // A chip terminal (no model in the key file) reverses for itself: the switch never does.
   await term.send(purchase93({ 2: card.pan, 41: 'TERM0001' }));
   await term.send(purchase93({ 2: card.pan, 41: 'TERM0001' }));
@@ -77,13 +103,17 @@ t.test('a crash between the approval and the terminal record: the sweep at start
   const card = await addCard(s.sw);
   const term = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => term.close());
-  await term.send(purchase93({ 2: card.pan, 11: '000010', 12: '261121090000', 41: 'DKT00001', 48: lastCompleted('000000') }));
+  await term.send(
+    purchase93({ 2: card.pan, 11: '000010', 12: '261121090000', 41: 'DKT00001', 48: lastCompleted('000000') }),
+  );
   const [p] = await journal(s);
   // As if the switch died after the Lua call: no terminal record, the posting still in the outbox.
   await s.redis.del(`${s.config.redis.keyPrefix}terminal:{DKT00001}:last`);
   await s.redis.rpush(s.sw.modules.card.postingOutboxes.keyOf(card.id), JSON.stringify({ ...p, track: 1 }));
   await s.sw.postings.sweep();
-  await term.send(purchase93({ 2: card.pan, 11: '000011', 12: '261121090100', 41: 'DKT00001', 48: lastCompleted('000000') }));
+  await term.send(
+    purchase93({ 2: card.pan, 11: '000011', 12: '261121090100', 41: 'DKT00001', 48: lastCompleted('000000') }),
+  );
   const reversals = (await journal(s)).filter((x) => x.type === 'reversal');
   t.equal(reversals.length, 1, 'the unanswered approval is reversed');
   t.equal(reversals[0]!.txn, 'DKT00001-261121090000-000010');

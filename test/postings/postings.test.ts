@@ -10,7 +10,10 @@ import type { IsoMessage } from '../../src/codec/index.js';
 import type { Posting } from '../../src/journal/posting.js';
 
 async function open(t: Test, s: TestSwitch, listener = 'iso93'): Promise<TestTerminal> {
-  const term = listener === 'iso93' ? await TestTerminal.open(s.port('iso93')) : await TestTerminal.open(s.port('iso87'), 'iso87ascii', 'ascii4');
+  const term =
+    listener === 'iso93'
+      ? await TestTerminal.open(s.port('iso93'))
+      : await TestTerminal.open(s.port('iso87'), 'iso87ascii', 'ascii4');
   t.teardown(() => term.close());
   return term;
 }
@@ -72,7 +75,11 @@ t.test('retransmissions and repeats get the first answer and post nothing new; o
   const repeat = await term.send({ ...req, 0: '1201' });
   t.equal(first[39], '000');
   t.same([again[39], again[38]], [first[39], first[38]], 'a retransmission: the same answer and approval code');
-  t.same([repeat[0], repeat[39], repeat[38]], ['1210', first[39], first[38]], 'a repeat (1201) is answered as the original');
+  t.same(
+    [repeat[0], repeat[39], repeat[38]],
+    ['1210', first[39], first[38]],
+    'a repeat (1201) is answered as the original',
+  );
   const other = await term.send({ ...req, 4: '000000000100' });
   t.equal(other[39], '913', 'the same terminal, STAN and time with another amount: duplicate transmission');
   t.equal((await journal(s)).length, 1, 'one posting');
@@ -95,27 +102,57 @@ t.test('dual message: authorise a maximum, complete with less; the rest is relea
   t.equal((await journal(s)).length, 0, 'an authorization posts nothing');
   t.equal((await s.sw.register.state(card.id))!.reserved, 50_000);
 
-  const completion: IsoMessage = { 0: '1220', 2: card.pan, 3: '000000', 4: '000000031250', 12: '261121101731', 24: '202', 41: 'TERM0001', 49: '208', 56: original({ ...auth, 11: String(a[11]) }) };
+  const completion: IsoMessage = {
+    0: '1220',
+    2: card.pan,
+    3: '000000',
+    4: '000000031250',
+    12: '261121101731',
+    24: '202',
+    41: 'TERM0001',
+    49: '208',
+    56: original({ ...auth, 11: String(a[11]) }),
+  };
   const c = await term.send(completion);
-  t.same([c[0], c[39], c[38]], ['1230', '000', a[38]], 'completed; the approval code is the authorization\'s');
+  t.same([c[0], c[39], c[38]], ['1230', '000', a[38]], "completed; the approval code is the authorization's");
   const [p] = await journal(s);
-  t.match(p, { type: 'purchase', direction: 'D', amount: 31_250, txn: `TERM0001-261121101530-${String(a[11])}`, approvalCode: a[38] });
+  t.match(p, {
+    type: 'purchase',
+    direction: 'D',
+    amount: 31_250,
+    txn: `TERM0001-261121101530-${String(a[11])}`,
+    approvalCode: a[38],
+  });
   t.equal((await s.sw.register.state(card.id))!.reserved, 31_250, 'the pumped amount stays reserved, the rest is back');
 
   const c2 = await term.send({ ...completion, 0: '1221', 11: String(c[11]) });
-  t.same([c2[0], c2[39], c2[38]], ['1230', '000', a[38]], 'a repeat of the completion: the first answer, with its approval code');
+  t.same(
+    [c2[0], c2[39], c2[38]],
+    ['1230', '000', a[38]],
+    'a repeat of the completion: the first answer, with its approval code',
+  );
   const other = await term.send({ ...completion });
   t.equal(other[39], '913', 'a second completion of a completed authorization');
   t.equal((await journal(s)).length, 1, 'still one posting');
 
   const auth2 = purchase93({ 0: '1100', 2: card.pan, 4: '000000010000', 12: '261121120000' });
   const a2 = await term.send(auth2);
-  const over = await term.send({ ...completion, 4: '000000010001', 12: '261121120100', 56: original({ ...auth2, 11: String(a2[11]) }) });
+  const over = await term.send({
+    ...completion,
+    4: '000000010001',
+    12: '261121120100',
+    56: original({ ...auth2, 11: String(a2[11]) }),
+  });
   t.equal(over[39], '110', 'above the authorised amount');
   const unknown = await term.send({ ...completion, 12: '261121120200', 56: `1100999999${'261121000000'}` });
   t.equal(unknown[39], '914', 'unknown original');
   const single = await term.send(purchase93({ 2: card.pan, 4: '000000000100', 12: '261121120300' }));
-  const notDual = await term.send({ ...completion, 4: '000000000100', 12: '261121120400', 56: original({ 0: '1100', 11: String(single[11]), 12: '261121120300' }) });
+  const notDual = await term.send({
+    ...completion,
+    4: '000000000100',
+    12: '261121120400',
+    56: original({ 0: '1100', 11: String(single[11]), 12: '261121120300' }),
+  });
   t.equal(notDual[39], '902', 'a single-message purchase is not completed');
   const refundAuth = await term.send(purchase93({ 0: '1100', 2: card.pan, 3: '200000' }));
   t.equal(refundAuth[39], '902', 'a refund is single message');
@@ -130,7 +167,18 @@ t.test('reversal advices: once per original, partial, released reservation, canc
   const term = await open(t, s);
   const sale = purchase93({ 2: card.pan, 4: '000000020000', 12: '261121090000' });
   const a = await term.send(sale);
-  const advice = { 0: '1420', 2: card.pan, 3: '000000', 4: '000000020000', 12: '261121090100', 24: '400', 25: '4021', 41: 'TERM0001', 49: '208', 56: original({ ...sale, 11: String(a[11]) }) };
+  const advice = {
+    0: '1420',
+    2: card.pan,
+    3: '000000',
+    4: '000000020000',
+    12: '261121090100',
+    24: '400',
+    25: '4021',
+    41: 'TERM0001',
+    49: '208',
+    56: original({ ...sale, 11: String(a[11]) }),
+  };
   const r = await term.send(advice);
   t.same([r[0], r[39]], ['1430', '400'], 'reversal accepted');
   const repeat = await term.send({ ...advice, 0: '1421', 11: String(r[11]) });
@@ -139,22 +187,56 @@ t.test('reversal advices: once per original, partial, released reservation, canc
   t.equal(again[39], '400', 'another advice for the same original: acknowledged');
   let postings = await journal(s);
   t.equal(postings.length, 2, 'the sale and ONE reversal');
-  t.match(postings[1], { type: 'reversal', direction: 'C', amount: 20_000, txn: postings[0]!.txn, reverses: postings[0]!.txn, reason: '4021', approvalCode: a[38] });
+  t.match(postings[1], {
+    type: 'reversal',
+    direction: 'C',
+    amount: 20_000,
+    txn: postings[0]!.txn,
+    reverses: postings[0]!.txn,
+    reason: '4021',
+    approvalCode: a[38],
+  });
   t.equal((await s.sw.register.state(card.id))!.reserved, 0, 'the reservation is given back');
 
   const sale2 = purchase93({ 2: card.pan, 4: '000000010000', 12: '261121100000' });
   const a2 = await term.send(sale2);
-  await term.send({ ...advice, 4: '000000002500', 12: '261121100100', 24: '401', 25: '4000', 56: original({ ...sale2, 11: String(a2[11]) }) });
+  await term.send({
+    ...advice,
+    4: '000000002500',
+    12: '261121100100',
+    24: '401',
+    25: '4000',
+    56: original({ ...sale2, 11: String(a2[11]) }),
+  });
   postings = await journal(s);
-  t.match(postings[3], { type: 'cancellation', direction: 'C', amount: 2500, reason: '4000' }, 'partial (401) customer cancellation');
+  t.match(
+    postings[3],
+    { type: 'cancellation', direction: 'C', amount: 2500, reason: '4000' },
+    'partial (401) customer cancellation',
+  );
   t.equal((await s.sw.register.state(card.id))!.reserved, 7500);
 
   const auth = purchase93({ 0: '1100', 2: card.pan, 4: '000000030000', 12: '261121110000' });
   const a3 = await term.send(auth);
-  await term.send({ ...advice, 4: '000000030000', 12: '261121110100', 25: '4351', 56: original({ ...auth, 11: String(a3[11]) }) });
+  await term.send({
+    ...advice,
+    4: '000000030000',
+    12: '261121110100',
+    25: '4351',
+    56: original({ ...auth, 11: String(a3[11]) }),
+  });
   t.equal((await journal(s)).length, 4, 'an authorization not completed: nothing posted');
   t.equal((await s.sw.register.state(card.id))!.reserved, 7500, 'its reservation released');
-  const late = await term.send({ 0: '1220', 2: card.pan, 3: '000000', 4: '000000030000', 12: '261121110200', 41: 'TERM0001', 49: '208', 56: original({ ...auth, 11: String(a3[11]) }) });
+  const late = await term.send({
+    0: '1220',
+    2: card.pan,
+    3: '000000',
+    4: '000000030000',
+    12: '261121110200',
+    41: 'TERM0001',
+    49: '208',
+    56: original({ ...auth, 11: String(a3[11]) }),
+  });
   t.equal(late[39], '902', 'a completion after the reversal: already reversed');
 
   const orphan = { ...advice, 11: '000901', 12: '261121120000', 56: '1200123456261121115959' };
@@ -162,13 +244,22 @@ t.test('reversal advices: once per original, partial, released reservation, canc
   t.equal((await term.send({ ...orphan, 0: '1421' }))[39], '400');
   const unmatched = await s.sw.unmatched.list();
   t.equal(unmatched.length, 1, 'kept once in the unmatched list');
-  t.match(unmatched[0], { original: 'TERM0001-261121115959-123456', terminal: 'TERM0001', amount: 20_000, reason: '4021' });
+  t.match(unmatched[0], {
+    original: 'TERM0001-261121115959-123456',
+    terminal: 'TERM0001',
+    amount: 20_000,
+    reason: '4021',
+  });
   t.notOk(JSON.stringify(unmatched).includes(card.pan), 'masked PAN only');
   const unregistered = await term.send({ ...orphan, 2: '5019000000000008', 12: '261121120001' });
   t.equal(unregistered[39], '400', 'an advice for an unknown card: acknowledged too');
   t.equal((await s.sw.unmatched.list()).length, 2);
   t.equal((await journal(s)).length, 4, 'unmatched advices post nothing');
-  t.equal((await term.send({ ...orphan, 4: '000000000001' }))[39], '913', 'the same advice with another amount: duplicate');
+  t.equal(
+    (await term.send({ ...orphan, 4: '000000000001' }))[39],
+    '913',
+    'the same advice with another amount: duplicate',
+  );
 });
 
 t.test('1987 dialect: 0200, 0100 + 0220, 0420 with the same rules', async (t) => {
@@ -181,13 +272,40 @@ t.test('1987 dialect: 0200, 0100 + 0220, 0420 with the same rules', async (t) =>
   const auth = purchase87({ 0: '0100', 2: card.pan, 4: '000000005000', 12: '111111' });
   const a2 = await term.send(auth);
   const year = String(new Date().getUTCFullYear() % 100).padStart(2, '0');
-  const c = await term.send({ 0: '0220', 2: card.pan, 3: '000000', 4: '000000004000', 12: '111200', 13: '1121', 41: 'TERM0001', 49: '208', 56: `0100${String(a2[11])}${year}1121111111` });
+  const c = await term.send({
+    0: '0220',
+    2: card.pan,
+    3: '000000',
+    4: '000000004000',
+    12: '111200',
+    13: '1121',
+    41: 'TERM0001',
+    49: '208',
+    56: `0100${String(a2[11])}${year}1121111111`,
+  });
   t.same([c[0], c[39]], ['0230', '00']);
-  const r = await term.send({ 0: '0420', 2: card.pan, 3: '000000', 4: '000000001000', 12: '111300', 13: '1121', 41: 'TERM0001', 49: '208', 56: `0200${String(a[11])}${year}1121101530` });
+  const r = await term.send({
+    0: '0420',
+    2: card.pan,
+    3: '000000',
+    4: '000000001000',
+    12: '111300',
+    13: '1121',
+    41: 'TERM0001',
+    49: '208',
+    56: `0200${String(a[11])}${year}1121101530`,
+  });
   t.same([r[0], r[39]], ['0430', '00']);
   const p = await journal(s);
-  t.same(p.map((x) => [x.type, x.amount]), [['purchase', 1000], ['purchase', 4000], ['reversal', 1000]]);
-  t.equal(p[0]!.localTime, `${year}1121101530`, 'fields 13 + 12 with the year of the switch\'s date');
+  t.same(
+    p.map((x) => [x.type, x.amount]),
+    [
+      ['purchase', 1000],
+      ['purchase', 4000],
+      ['reversal', 1000],
+    ],
+  );
+  t.equal(p[0]!.localTime, `${year}1121101530`, "fields 13 + 12 with the year of the switch's date");
   t.equal(p[2]!.txn, p[0]!.txn);
 });
 

@@ -12,9 +12,24 @@ const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
 
 function posting(n: number, extra: Partial<Posting> = {}): Posting {
   return {
-    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, txn: `T1-261121100000-${String(n).padStart(6, '0')}`, type: 'purchase', direction: 'D',
-    amount: 100 * n, currency: '208', card: 'c'.repeat(32), maskedPan: '501900******0016', panEnc: 'x', issuer: 'bank-a', terminal: 'T1',
-    merchant: 'M', stan: String(n).padStart(6, '0'), localTime: '261121100000', receivedAt: clock.now().getTime(), approvalCode: '123456', cardStatus: 'active', ...extra,
+    id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    txn: `T1-261121100000-${String(n).padStart(6, '0')}`,
+    type: 'purchase',
+    direction: 'D',
+    amount: 100 * n,
+    currency: '208',
+    card: 'c'.repeat(32),
+    maskedPan: '501900******0016',
+    panEnc: 'x',
+    issuer: 'bank-a',
+    terminal: 'T1',
+    merchant: 'M',
+    stan: String(n).padStart(6, '0'),
+    localTime: '261121100000',
+    receivedAt: clock.now().getTime(),
+    approvalCode: '123456',
+    cardStatus: 'active',
+    ...extra,
   };
 }
 
@@ -25,13 +40,27 @@ t.test('the journal appends a posting id once, in order, and reads ranges', asyn
   t.equal(await journal.append([], 0), 0);
   const a = [posting(1), posting(2)].map((p) => JSON.stringify(p));
   t.equal(await journal.append(a, clock.now().getTime()), 2);
-  t.equal(await journal.append([a[1]!, JSON.stringify(posting(3))], clock.now().getTime()), 1, 'the one seen before is skipped');
+  t.equal(
+    await journal.append([a[1]!, JSON.stringify(posting(3))], clock.now().getTime()),
+    1,
+    'the one seen before is skipped',
+  );
   const all = await journal.range('0', '+');
-  t.same(all.map((e) => e.posting.stan), ['000001', '000002', '000003']);
-  t.same((await journal.range(all[0]!.at, all[1]!.at)).map((e) => e.posting.stan), ['000002'], 'after (exclusive) .. to (inclusive)');
+  t.same(
+    all.map((e) => e.posting.stan),
+    ['000001', '000002', '000003'],
+  );
+  t.same(
+    (await journal.range(all[0]!.at, all[1]!.at)).map((e) => e.posting.stan),
+    ['000002'],
+    'after (exclusive) .. to (inclusive)',
+  );
   t.equal(await journal.lastId(), all[2]!.at);
   // Past 5,000 entries the range reads in pages.
-  await journal.append(Array.from({ length: 5200 }, (_, i) => JSON.stringify(posting(10 + i))), clock.now().getTime());
+  await journal.append(
+    Array.from({ length: 5200 }, (_, i) => JSON.stringify(posting(10 + i))),
+    clock.now().getTime(),
+  );
   t.equal((await journal.range('0', '+')).length, 5203);
 });
 
@@ -43,7 +72,13 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   const last = new LastApprovedTransactions(conn, prefix);
   const warned: string[] = [];
   const outboxes = new CardOutboxes(conn, prefix, 'postings');
-  const relay = new PostingRelay({ outboxes, journal, lastApproved: last, clock, log: { warn: (_o: object, m: string) => warned.push(m) } as never });
+  const relay = new PostingRelay({
+    outboxes,
+    journal,
+    lastApproved: last,
+    clock,
+    log: { warn: (_o: object, m: string) => warned.push(m) } as never,
+  });
   const card = 'c'.repeat(32);
   const put = async (p: Posting & { track?: 1 }): Promise<string> => {
     const json = JSON.stringify(p);
@@ -60,10 +95,15 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   t.equal(await redis.llen(outboxes.keyOf(card)), 0, 'taken out of the outbox');
 
   relay.enqueue(card, await put({ ...posting(6, { terminal: 'DKT1' }), track: 1 }));
-  for (let i = 0; i < 100 && (await journal.range('0', '+')).length < 6; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && (await journal.range('0', '+')).length < 6; i++)
+    await new Promise((r) => setTimeout(r, 10));
   t.equal((await journal.range('0', '+')).length, 6, 'appended after the wait without a drain');
   await relay.drain();
-  t.match(await last.get('DKT1'), { txn: posting(6).txn, stan: '000006' }, 'an old terminal\'s approval becomes its last');
+  t.match(
+    await last.get('DKT1'),
+    { txn: posting(6).txn, stan: '000006' },
+    "an old terminal's approval becomes its last",
+  );
   t.notOk('track' in (await journal.range('0', '+'))[5]!.posting, 'the journal does not keep the marker');
   await last.record('DKT1', { txn: 'older', card, stan: '000001', localTime: '261121090000', at: 1 });
   t.equal((await last.get('DKT1'))!.txn, posting(6).txn, 'an older record never replaces a newer one');
@@ -74,7 +114,13 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
 
   // The relay's copy comes late (its batch waits): it must not undo what happened meanwhile.
   const at = 5_000;
-  const rec = (txn: string, stan: string, ms = at): LastApproved => ({ txn, card, stan, localTime: '261121090000', at: ms });
+  const rec = (txn: string, stan: string, ms = at): LastApproved => ({
+    txn,
+    card,
+    stan,
+    localTime: '261121090000',
+    at: ms,
+  });
   await last.record('DKT2', rec('a', '000001'));
   await last.record('DKT2', rec('b', '000002'));
   t.equal((await last.get('DKT2'))!.txn, 'b', 'a live record of the same millisecond replaces');
@@ -95,7 +141,8 @@ t.test('the relay: batches while an append runs, follows old terminals, sweeps o
   relay.enqueue(card, stranded);
   await relay.drain();
   t.same(warned, ['postings left in outboxes for the next sweep'], 'the move failed and said so');
-  for (let i = 0; i < 200 && (await redis.llen(outboxes.keyOf(card))) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 200 && (await redis.llen(outboxes.keyOf(card))) > 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
   t.equal(await redis.llen(outboxes.keyOf(card)), 0, 'the periodic sweep moved it after the failure');
   t.equal((await journal.range('0', '+')).length, 7, 'once');
 });
@@ -105,7 +152,13 @@ t.test('a sweep that fails keeps the flag for the next one', async (t) => {
   const conn = await testClient({ maxRetriesPerRequest: 0, enableOfflineQueue: false });
   conn.disconnect();
   const warned: string[] = [];
-  const relay = new PostingRelay({ outboxes: new CardOutboxes(conn, prefix, 'postings'), journal: new PostingJournal(conn, prefix), lastApproved: new LastApprovedTransactions(conn, prefix), clock, log: { warn: (_o: object, m: string) => warned.push(m) } as never });
+  const relay = new PostingRelay({
+    outboxes: new CardOutboxes(conn, prefix, 'postings'),
+    journal: new PostingJournal(conn, prefix),
+    lastApproved: new LastApprovedTransactions(conn, prefix),
+    clock,
+    log: { warn: (_o: object, m: string) => warned.push(m) } as never,
+  });
   relay.enqueue('c'.repeat(32), JSON.stringify(posting(1)));
   await relay.drain();
   relay.startSweeping(5);

@@ -167,11 +167,17 @@ t.test('a URL that does not connect fails with a message naming it, without its 
     message: new RegExp(`^redis: cannot connect to redis://127\\.0\\.0\\.1:${port}/3: .*ECONNREFUSED`),
   });
   t.ok(Date.now() - started < 3000, 'at once, not after retries');
-  await t.rejects(connectRedis({ url: `redis://user:hunter2@127.0.0.1:${port}` }), { message: `redis://user@127.0.0.1:${port}` });
+  await t.rejects(connectRedis({ url: `redis://user:hunter2@127.0.0.1:${port}` }), {
+    message: `redis://user@127.0.0.1:${port}`,
+  });
   const err = await connectRedis({ url: `redis://:hunter2@127.0.0.1:${port}` }).catch((e: Error) => e);
   t.notMatch((err as Error).message, 'hunter2');
-  await t.rejects(connectRedis({ url: 'not a url' }), { message: 'redis: not a url is not a redis:// or rediss:// URL' });
-  await t.rejects(connectRedis({ url: 'http://127.0.0.1:6379' }), { message: /http:\/\/127\.0\.0\.1:6379.* is not a redis:\/\/ or rediss:\/\/ URL/ });
+  await t.rejects(connectRedis({ url: 'not a url' }), {
+    message: 'redis: not a url is not a redis:// or rediss:// URL',
+  });
+  await t.rejects(connectRedis({ url: 'http://127.0.0.1:6379' }), {
+    message: /http:\/\/127\.0\.0\.1:6379.* is not a redis:\/\/ or rediss:\/\/ URL/,
+  });
 });
 
 t.test('redisAnswers: yes for Redis, no for a closed port or a server that is not Redis', async (t) => {
@@ -206,9 +212,13 @@ t.test('after Redis goes away and comes back, the client serves again by itself'
   t.match(lines, [{}, { level: 'warn', msg: /connection lost/ }], 'the loss is logged once');
 
   // The same port again, as after a Redis restart.
-  let again: ChildProcess | undefined = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], {
-    stdio: 'ignore',
-  });
+  let again: ChildProcess | undefined = spawn(
+    'redis-server',
+    ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+    {
+      stdio: 'ignore',
+    },
+  );
   t.teardown(async () => {
     if (again && again.exitCode === null) {
       const exited = new Promise((resolve) => again!.once('exit', resolve));
@@ -217,7 +227,15 @@ t.test('after Redis goes away and comes back, the client serves again by itself'
     }
     again = undefined;
   });
-  await until('the client to serve again', () => conn.redis.ping().then((r) => r === 'PONG', () => false), 10_000);
+  await until(
+    'the client to serve again',
+    () =>
+      conn.redis.ping().then(
+        (r) => r === 'PONG',
+        () => false,
+      ),
+    10_000,
+  );
   t.ok(
     lines.some((l) => l.level === 'info' && /connection back/.test(l.msg ?? '')),
     'the return is logged',

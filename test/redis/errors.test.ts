@@ -28,11 +28,17 @@ t.test("Redis's own answers are not unavailability; CLUSTERDOWN is", async (t) =
   t.teardown(() => redis.quit());
   t.notOk(isRedisUnavailable(await failure(redis.call('get'))), 'ERR wrong number of arguments');
   t.notOk(isRedisUnavailable(await failure(redis.eval("error('boom')", 0))), 'a Lua error');
-  t.notOk(isRedisUnavailable(await failure(redis.eval("return redis.error_reply('WRONGTYPE not a hash')", 0))), 'WRONGTYPE');
+  t.notOk(
+    isRedisUnavailable(await failure(redis.eval("return redis.error_reply('WRONGTYPE not a hash')", 0))),
+    'WRONGTYPE',
+  );
   const down = await failure(redis.eval("return redis.error_reply('CLUSTERDOWN Hash slot not served')", 0));
   t.equal(down.name, 'ReplyError');
   t.ok(isRedisUnavailable(down), 'a CLUSTERDOWN reply: the cluster cannot serve the slot');
-  t.notOk(isRedisUnavailable(await failure(redis.eval("return redis.error_reply('ERR CLUSTERDOWN is only a word here')", 0))), 'the reply code counts, not a word in the text');
+  t.notOk(
+    isRedisUnavailable(await failure(redis.eval("return redis.error_reply('ERR CLUSTERDOWN is only a word here')", 0))),
+    'the reply code counts, not a word in the text',
+  );
 });
 
 t.test('a client that has ended, or one without offline queue that is not connected', async (t) => {
@@ -45,7 +51,7 @@ t.test('a client that has ended, or one without offline queue that is not connec
   t.ok(isRedisUnavailable(await failure(noQueue.get('x'))), "Stream isn't writeable");
 });
 
-t.test('the connection cut while a command is in flight (the switch\'s outage options)', async (t) => {
+t.test("the connection cut while a command is in flight (the switch's outage options)", async (t) => {
   const proxy = await TcpProxy.start('127.0.0.1', Number(new URL(await testRedisUrl()).port || 6379));
   t.teardown(() => proxy.close());
   const redis = new Redis(`redis://127.0.0.1:${proxy.port}`, { ...OUTAGE_OPTIONS, enableAutoPipelining: false });
@@ -66,7 +72,9 @@ t.test('the connection cut while a command is in flight (the switch\'s outage op
 t.test('nothing listening: the socket error carries its code', async (t) => {
   const port = await freePort();
   const redis = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null });
-  const [e] = (await Promise.all([once(redis, 'error'), redis.connect().catch(() => {})]))[0] as [NodeJS.ErrnoException];
+  const [e] = (await Promise.all([once(redis, 'error'), redis.connect().catch(() => {})]))[0] as [
+    NodeJS.ErrnoException,
+  ];
   t.equal(e.code, 'ECONNREFUSED');
   t.ok(isRedisUnavailable(e));
 });
@@ -77,9 +85,16 @@ t.test('a cluster that cannot be reached', async (t) => {
   const events: Error[] = [];
   cluster.on('error', (e: Error) => events.push(e));
   t.ok(isRedisUnavailable(await failure(cluster.connect())), 'None of startup nodes is available');
-  t.ok(events.some((e) => e.name === 'ClusterAllFailedError'), 'the slot map could not be read');
+  t.ok(
+    events.some((e) => e.name === 'ClusterAllFailedError'),
+    'the slot map could not be read',
+  );
   for (const e of events) t.ok(isRedisUnavailable(e), e.name);
-  const noQueue = new Cluster([node], { lazyConnect: true, enableOfflineQueue: false, clusterRetryStrategy: () => null });
+  const noQueue = new Cluster([node], {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    clusterRetryStrategy: () => null,
+  });
   noQueue.on('error', () => {});
   t.teardown(() => noQueue.disconnect());
   t.ok(isRedisUnavailable(await failure(noQueue.get('x'))), "Cluster isn't ready");
@@ -90,12 +105,20 @@ t.test('a cluster command retried too often: judged by the last error ioredis wr
   t.teardown(() => redis.quit());
   // ioredis builds this message from the last error (cluster/index.js, handleError); the errors are real.
   const tooMany = (last: Error) => new Error('Too many Cluster redirections. Last error: ' + last);
-  t.ok(isRedisUnavailable(tooMany(await failure(redis.eval("return redis.error_reply('CLUSTERDOWN The cluster is down')", 0)))), 'CLUSTERDOWN');
+  t.ok(
+    isRedisUnavailable(
+      tooMany(await failure(redis.eval("return redis.error_reply('CLUSTERDOWN The cluster is down')", 0))),
+    ),
+    'CLUSTERDOWN',
+  );
   const ended = new Redis(await testRedisUrl());
   await once(ended, 'ready');
   ended.disconnect();
   t.ok(isRedisUnavailable(tooMany(await failure(ended.get('x')))), 'a connection closed during a fail-over');
-  t.notOk(isRedisUnavailable(tooMany(await failure(redis.eval("return redis.error_reply('MOVED 3999 127.0.0.1:1')", 0)))), 'a MOVED loop: Redis answered');
+  t.notOk(
+    isRedisUnavailable(tooMany(await failure(redis.eval("return redis.error_reply('MOVED 3999 127.0.0.1:1')", 0)))),
+    'a MOVED loop: Redis answered',
+  );
   t.notOk(isRedisUnavailable(tooMany(new Error(''))), 'a last error that says nothing (its text is just "Error")');
 });
 

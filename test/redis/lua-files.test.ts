@@ -32,9 +32,19 @@ t.test('no Lua in .ts files under src/, no defineCommand outside the registry', 
   const files = filesUnder(SRC, '.ts');
   t.ok(files.length > 50, `${files.length} .ts files read`);
   const luaCalls = files.filter((f) => /redis\.call\(\s*['"]/.test(readFileSync(f, 'utf8')));
-  t.same(luaCalls.map((f) => relative(SRC, f)), [], "no .ts file has redis.call(' or redis.call(\"");
-  const defines = files.filter((f) => /\bdefineCommand\s*\(/.test(readFileSync(f, 'utf8')) && relative(SRC, f) !== join('redis', 'scripts.ts'));
-  t.same(defines.map((f) => relative(SRC, f)), [], 'defineCommand is called in src/redis/scripts.ts only');
+  t.same(
+    luaCalls.map((f) => relative(SRC, f)),
+    [],
+    'no .ts file has redis.call(\' or redis.call("',
+  );
+  const defines = files.filter(
+    (f) => /\bdefineCommand\s*\(/.test(readFileSync(f, 'utf8')) && relative(SRC, f) !== join('redis', 'scripts.ts'),
+  );
+  t.same(
+    defines.map((f) => relative(SRC, f)),
+    [],
+    'defineCommand is called in src/redis/scripts.ts only',
+  );
 });
 
 t.test('no .lua file indexes KEYS or ARGV by number; ARGV by a computed index only for a declared tail', async (t) => {
@@ -51,7 +61,11 @@ t.test('no .lua file indexes KEYS or ARGV by number; ARGV by a computed index on
     const users = scripts.filter((s) => s.files.some((u) => u.href === pathToFileURL(file).href));
     t.ok(users.length > 0, `${name} belongs to a script (${users.map((s) => s.name).join(', ')})`);
     if (/\bARGV\b/.test(code)) {
-      t.same(users.filter((s) => s.rest === undefined).map((s) => s.name), [], `${name} reads the tail of ARGV: each script using it declares one`);
+      t.same(
+        users.filter((s) => s.rest === undefined).map((s) => s.name),
+        [],
+        `${name} reads the tail of ARGV: each script using it declares one`,
+      );
     }
   }
 });

@@ -61,15 +61,34 @@ t.test('KEYS and ARGV go in the declared order, whatever the order of the object
 });
 
 t.test('the prelude binds each name to its position; includes come before the script', async (t) => {
-  t.equal(prelude(['card', 'outbox'], ['now', 'amount']), 'local K_card, K_outbox = KEYS[1], KEYS[2]\nlocal A_now, A_amount = ARGV[1], ARGV[2]\n');
+  t.equal(
+    prelude(['card', 'outbox'], ['now', 'amount']),
+    'local K_card, K_outbox = KEYS[1], KEYS[2]\nlocal A_now, A_amount = ARGV[1], ARGV[2]\n',
+  );
   t.equal(prelude([], [], 'all'), 'local R_all = 1\n', 'a tail after no named arguments starts at ARGV[1]');
-  t.equal(prelude(['k'], ['a', 'b'], 'rest'), 'local K_k = KEYS[1]\nlocal A_a, A_b = ARGV[1], ARGV[2]\nlocal R_rest = 3\n');
+  t.equal(
+    prelude(['k'], ['a', 'b'], 'rest'),
+    'local K_k = KEYS[1]\nlocal A_a, A_b = ARGV[1], ARGV[2]\nlocal R_rest = 3\n',
+  );
 
   const shared = lua('shared', 'local function twice(x) return x .. x end\n');
   const own = lua('uses-shared', 'return twice(A_word)\n');
-  const withInclude = defineScript({ name: unique('Include'), file: own, include: [shared], keys: [], args: ['word'], reply: asReply<string>() });
-  t.equal(withInclude.lua, 'local A_word = ARGV[1]\nlocal function twice(x) return x .. x end\n\nreturn twice(A_word)\n');
-  t.same(withInclude.files.map((u) => u.href), [shared.href, own.href]);
+  const withInclude = defineScript({
+    name: unique('Include'),
+    file: own,
+    include: [shared],
+    keys: [],
+    args: ['word'],
+    reply: asReply<string>(),
+  });
+  t.equal(
+    withInclude.lua,
+    'local A_word = ARGV[1]\nlocal function twice(x) return x .. x end\n\nreturn twice(A_word)\n',
+  );
+  t.same(
+    withInclude.files.map((u) => u.href),
+    [shared.href, own.href],
+  );
   const { redis } = await testRedis(t);
   t.equal(await withInclude.run(redis, {}, { word: 'ab' }), 'abab');
 });
@@ -77,7 +96,10 @@ t.test('the prelude binds each name to its position; includes come before the sc
 t.test('a declared tail: the rest of ARGV, from R_<name>', async (t) => {
   const tail = defineScript({
     name: unique('Tail'),
-    file: lua('tail', 'local out = {}\nfor i = R_pairs, #ARGV do out[#out + 1] = ARGV[i] end\nreturn {A_head, R_pairs, out}\n'),
+    file: lua(
+      'tail',
+      'local out = {}\nfor i = R_pairs, #ARGV do out[#out + 1] = ARGV[i] end\nreturn {A_head, R_pairs, out}\n',
+    ),
     keys: [],
     args: ['head'],
     rest: 'pairs',
@@ -101,9 +123,19 @@ t.test('the reply function parses the reply; asReply passes it on as it is', asy
   });
   const { redis } = await testRedis(t);
   t.same(await parsed.run(redis, {}, { n: 41 }), { ok: true, value: 42 });
-  const raw = defineScript({ name: unique('Raw'), file: lua('raw', 'return {A_n, 7}\n'), keys: [], args: ['n'], reply: asReply<[string, number]>() });
+  const raw = defineScript({
+    name: unique('Raw'),
+    file: lua('raw', 'return {A_n, 7}\n'),
+    keys: [],
+    args: ['n'],
+    reply: asReply<[string, number]>(),
+  });
   t.same(await raw.run(redis, {}, { n: 'x' }), ['x', 7]);
-  await t.rejects(parsed.run(redis, {}, { n: 'not a number' }), /attempt to perform arithmetic/, 'a Lua error rejects the call');
+  await t.rejects(
+    parsed.run(redis, {}, { n: 'not a number' }),
+    /attempt to perform arithmetic/,
+    'a Lua error rejects the call',
+  );
 });
 
 t.test('the command is defined once per client, on its first run there', async (t) => {
@@ -112,13 +144,22 @@ t.test('the command is defined once per client, on its first run there', async (
   t.teardown(() => other.quit());
   const counts = new Map<unknown, number>();
   for (const client of [redis, other]) {
-    const define = client.defineCommand.bind(client) as (name: string, definition: { numberOfKeys?: number; lua: string }) => void;
+    const define = client.defineCommand.bind(client) as (
+      name: string,
+      definition: { numberOfKeys?: number; lua: string },
+    ) => void;
     client.defineCommand = ((name: string, definition: { numberOfKeys?: number; lua: string }) => {
       counts.set(client, (counts.get(client) ?? 0) + 1);
       define(name, definition);
     }) as typeof client.defineCommand;
   }
-  const once = defineScript({ name: unique('Once'), file: lua('once', 'return A_x\n'), keys: [], args: ['x'], reply: asReply<string>() });
+  const once = defineScript({
+    name: unique('Once'),
+    file: lua('once', 'return A_x\n'),
+    keys: [],
+    args: ['x'],
+    reply: asReply<string>(),
+  });
   t.notOk(once.name in redis, 'not defined before its first run');
   const replies = await Promise.all([1, 2, 3].map((x) => once.run(redis, {}, { x })));
   t.same(replies, ['1', '2', '3']);
@@ -140,7 +181,13 @@ t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, E
     const calls = (cmd: string): number => Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
     return { eval: calls('eval'), evalsha: calls('evalsha') };
   };
-  const add = defineScript({ name: unique('Add'), file: lua('add', "return redis.call('INCRBY', K_counter, A_by)\n"), keys: ['counter'], args: ['by'], reply: asReply<number>() });
+  const add = defineScript({
+    name: unique('Add'),
+    file: lua('add', "return redis.call('INCRBY', K_counter, A_by)\n"),
+    keys: ['counter'],
+    args: ['by'],
+    reply: asReply<number>(),
+  });
   for (let i = 1; i <= 5; i++) t.equal(await add.run(redis, { counter: 'c' }, { by: 1 }), i);
   t.same(await stats(), { eval: 1, evalsha: 4 }, 'the Lua went once');
   t.same(await redis.script('EXISTS', sha1(add.lua)), [1], 'Redis keeps it by its SHA1');
@@ -156,11 +203,20 @@ t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, E
 t.test('with write coalescing: the runs of one turn leave in one write', async (t) => {
   const { redis: shared, prefix } = await testRedis(t);
   if (isCluster(shared)) return void t.pass('one Redis only (a cluster auto-pipelines)');
-  const redis = new Redis(shared.options.port!, shared.options.host!, { lazyConnect: true, enableAutoPipelining: false });
+  const redis = new Redis(shared.options.port!, shared.options.host!, {
+    lazyConnect: true,
+    enableAutoPipelining: false,
+  });
   coalesceWrites(redis);
   await redis.connect();
   t.teardown(() => redis.quit());
-  const add = defineScript({ name: unique('Coalesced'), file: lua('coalesced', "return redis.call('INCRBY', K_counter, A_by)\n"), keys: ['counter'], args: ['by'], reply: asReply<number>() });
+  const add = defineScript({
+    name: unique('Coalesced'),
+    file: lua('coalesced', "return redis.call('INCRBY', K_counter, A_by)\n"),
+    keys: ['counter'],
+    args: ['by'],
+    reply: asReply<number>(),
+  });
   await add.run(redis, { counter: `${prefix}n` }, { by: 0 }); // the first run on a connection sends the Lua
   const socket = redis.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
   let writes = 0;
@@ -171,24 +227,73 @@ t.test('with write coalescing: the runs of one turn leave in one write', async (
       original(...a);
     };
   }
-  const replies = await Promise.all(Array.from({ length: 50 }, () => add.run(redis, { counter: `${prefix}n` }, { by: 1 })));
-  t.same(replies, Array.from({ length: 50 }, (_, i) => i + 1), 'each its own reply, in order');
+  const replies = await Promise.all(
+    Array.from({ length: 50 }, () => add.run(redis, { counter: `${prefix}n` }, { by: 1 })),
+  );
+  t.same(
+    replies,
+    Array.from({ length: 50 }, (_, i) => i + 1),
+    'each its own reply, in order',
+  );
   t.equal(writes, 1, 'one socket write');
 });
 
 t.test('a script is checked when it is defined', async (t) => {
   const spec = { keys: ['k'], args: ['a'], reply: asReply<unknown>() } as const;
-  t.throws(() => defineScript({ ...spec, name: unique('K'), file: lua('bad-keys', "return redis.call('GET', KEYS[1])\n") }), /indexes KEYS or ARGV by number/);
-  t.throws(() => defineScript({ ...spec, name: unique('A'), file: lua('bad-argv', 'return ARGV[ 1 ]\n') }), /indexes KEYS or ARGV by number/);
-  t.throws(() => defineScript({ ...spec, name: unique('U'), rest: 'r', file: lua('bad-unpack', 'return {unpack(ARGV, 2)}\n') }), /indexes KEYS or ARGV by number/);
-  t.throws(() => defineScript({ ...spec, name: unique('T'), file: lua('no-rest', 'return #ARGV\n') }), /declare the tail as rest/);
+  t.throws(
+    () => defineScript({ ...spec, name: unique('K'), file: lua('bad-keys', "return redis.call('GET', KEYS[1])\n") }),
+    /indexes KEYS or ARGV by number/,
+  );
+  t.throws(
+    () => defineScript({ ...spec, name: unique('A'), file: lua('bad-argv', 'return ARGV[ 1 ]\n') }),
+    /indexes KEYS or ARGV by number/,
+  );
+  t.throws(
+    () =>
+      defineScript({ ...spec, name: unique('U'), rest: 'r', file: lua('bad-unpack', 'return {unpack(ARGV, 2)}\n') }),
+    /indexes KEYS or ARGV by number/,
+  );
+  t.throws(
+    () => defineScript({ ...spec, name: unique('T'), file: lua('no-rest', 'return #ARGV\n') }),
+    /declare the tail as rest/,
+  );
   t.throws(() => defineScript({ ...spec, name: unique('L'), file: lua('all-keys', 'return #KEYS\n') }), /reads KEYS/);
-  t.throws(() => defineScript({ ...spec, name: unique('M'), file: lua('misspelt', 'return A_b\n') }), /uses A_b, which the script does not declare/);
-  t.throws(() => defineScript({ ...spec, name: unique('I'), file: lua('ok', 'return A_a\n'), include: [lua('inc', 'local x = K_other\n')] }), /inc\.lua uses K_other/);
-  t.throws(() => defineScript({ ...spec, name: unique('N'), args: ['a-b'], file: lua('ok', 'return 1\n') }), /'a-b' is not a Lua name/);
-  t.throws(() => defineScript({ ...spec, name: unique('D'), args: ['a', 'a'], file: lua('ok', 'return 1\n') }), /'a' is declared twice/);
-  t.throws(() => defineScript({ ...spec, name: echo.name, file: lua('ok', 'return 1\n') }), /defined twice/, 'one name, one script');
-  t.doesNotThrow(() => defineScript({ ...spec, name: unique('C'), file: lua('comment', '-- KEYS[1] and ARGV[1] in a comment are no use\nreturn {K_k, A_a}\n') }), 'comments are not code');
+  t.throws(
+    () => defineScript({ ...spec, name: unique('M'), file: lua('misspelt', 'return A_b\n') }),
+    /uses A_b, which the script does not declare/,
+  );
+  t.throws(
+    () =>
+      defineScript({
+        ...spec,
+        name: unique('I'),
+        file: lua('ok', 'return A_a\n'),
+        include: [lua('inc', 'local x = K_other\n')],
+      }),
+    /inc\.lua uses K_other/,
+  );
+  t.throws(
+    () => defineScript({ ...spec, name: unique('N'), args: ['a-b'], file: lua('ok', 'return 1\n') }),
+    /'a-b' is not a Lua name/,
+  );
+  t.throws(
+    () => defineScript({ ...spec, name: unique('D'), args: ['a', 'a'], file: lua('ok', 'return 1\n') }),
+    /'a' is declared twice/,
+  );
+  t.throws(
+    () => defineScript({ ...spec, name: echo.name, file: lua('ok', 'return 1\n') }),
+    /defined twice/,
+    'one name, one script',
+  );
+  t.doesNotThrow(
+    () =>
+      defineScript({
+        ...spec,
+        name: unique('C'),
+        file: lua('comment', '-- KEYS[1] and ARGV[1] in a comment are no use\nreturn {K_k, A_a}\n'),
+      }),
+    'comments are not code',
+  );
   t.throws(() => defineScript({ ...spec, name: unique('F'), file: new URL('file:///nonexistent/x.lua') }), /ENOENT/);
 });
 
@@ -206,7 +311,14 @@ function typeChecks(redis: Redis): void {
   void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2, three: 3 }, []);
   // @ts-expect-error an argument not a string or number
   void echo.run(redis, { first: 'a', second: 'b' }, { one: 1, two: 2, three: null });
-  const withTail = defineScript({ name: 'never', file: new URL('file:///x.lua'), keys: [], args: [], rest: 'r', reply: asReply<string>() });
+  const withTail = defineScript({
+    name: 'never',
+    file: new URL('file:///x.lua'),
+    keys: [],
+    args: [],
+    rest: 'r',
+    reply: asReply<string>(),
+  });
   // @ts-expect-error the tail missing
   void withTail.run(redis, {}, {});
   const reply: Promise<string> = withTail.run(redis, {}, {}, ['x']);

@@ -61,7 +61,10 @@ t.test('write coalescing', async (t) => {
     const redis = await coalesced();
     t.teardown(() => redis.disconnect());
     // A Lua call that keeps Redis busy ~100 ms; a second client watches what arrives meanwhile.
-    const busy = redis.eval('local t = redis.call("TIME"); local s = t[1] * 1e6 + t[2]; repeat local n = redis.call("TIME") until (n[1] * 1e6 + n[2]) - s > 100000; return 1', 0);
+    const busy = redis.eval(
+      'local t = redis.call("TIME"); local s = t[1] * 1e6 + t[2]; repeat local n = redis.call("TIME") until (n[1] * 1e6 + n[2]) - s > 100000; return 1',
+      0,
+    );
     await new Promise((r) => setImmediate(r));
     const writes = countWrites(redis);
     const second = redis.set(`${prefix}second`, 'x');
@@ -78,7 +81,10 @@ t.test('write coalescing', async (t) => {
     const piped = redis.pipeline().rpush(key, 'b').rpush(key, 'c').exec();
     const last = redis.rpush(key, 'd');
     t.same(await Promise.all([first, last]), [1, 4]);
-    t.same(await piped, [[null, 2], [null, 3]]);
+    t.same(await piped, [
+      [null, 2],
+      [null, 3],
+    ]);
     t.same(await redis.lrange(key, 0, -1), ['a', 'b', 'c', 'd']);
   });
 

@@ -27,7 +27,7 @@ const KILLED_WITH_JOB_QUEUED = 9;
 
 /** Waits for a cut-off job to end by polling its state (events streams are not what is tested here). */
 async function finished(scheduler: ClearingScheduler, id: string): Promise<DeliveryResult[]> {
-  for (const until = Date.now() + 60_000; Date.now() < until; ) {
+  for (const until = Date.now() + 60_000; Date.now() < until;) {
     const job = await scheduler.queue.getJob(id).catch(() => undefined);
     if (job?.finishedOn !== undefined) {
       if (job.returnvalue === null) throw new Error(`cut-off failed: ${job.failedReason}`);
@@ -45,74 +45,112 @@ async function runJob(scheduler: ClearingScheduler, data: ClearingJob): Promise<
 /** Sends until the switch approves again after Redis came back (it may answer 911 for a moment). */
 async function approvedAgain(term: TestTerminal, pan: string): Promise<number> {
   for (let tries = 1; tries <= 100; tries++) {
-    if ((await term.send(purchase93({ 2: pan, 4: '000000000100', 52: pinBlock('1234', pan) })))[39] === '000') return tries;
+    if ((await term.send(purchase93({ 2: pan, 4: '000000000100', 52: pinBlock('1234', pan) })))[39] === '000')
+      return tries;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the switch did not approve again');
 }
 
-t.test('Redis restarted between cut-offs (and with a cut-off queued): every posting in exactly one delivery; the day reconciles', async (t) => {
-  const redis = await startPersistentRedis();
-  t.teardown(() => redis.destroy());
-  const direct = new Redis(redis.url, { maxRetriesPerRequest: null });
-  direct.on('error', () => {}); // it reconnects by itself after each restart
-  t.teardown(() => direct.disconnect());
-  const clock = new ManualClock(new Date(`${DATE}T04:30:00Z`));
-  const s: SwitchOn = await startSwitchOn(t, redis.url, direct, 1000, clock);
-  const scheduler = s.sw.clearingScheduler(s.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }), { lockDuration: 5000, stalledInterval: 2000 });
-  scheduler.startWorker();
-  t.teardown(() => scheduler.close());
-  const cards = [await addCard(s.sw, { balance: 100_000_000 }), await addCard(s.sw, { balance: 100_000_000, issuer: 'bank-b' })];
-  const term = await TestTerminal.open(s.port);
-  t.teardown(() => term.close());
-  const approved: string[] = [];
-  let stan = 0;
+t.test(
+  'Redis restarted between cut-offs (and with a cut-off queued): every posting in exactly one delivery; the day reconciles',
+  async (t) => {
+    const redis = await startPersistentRedis();
+    t.teardown(() => redis.destroy());
+    const direct = new Redis(redis.url, { maxRetriesPerRequest: null });
+    direct.on('error', () => {}); // it reconnects by itself after each restart
+    t.teardown(() => direct.disconnect());
+    const clock = new ManualClock(new Date(`${DATE}T04:30:00Z`));
+    const s: SwitchOn = await startSwitchOn(t, redis.url, direct, 1000, clock);
+    const scheduler = s.sw.clearingScheduler(
+      s.redis.duplicate({ maxRetriesPerRequest: null, enableAutoPipelining: false }),
+      { lockDuration: 5000, stalledInterval: 2000 },
+    );
+    scheduler.startWorker();
+    t.teardown(() => scheduler.close());
+    const cards = [
+      await addCard(s.sw, { balance: 100_000_000 }),
+      await addCard(s.sw, { balance: 100_000_000, issuer: 'bank-b' }),
+    ];
+    const term = await TestTerminal.open(s.port);
+    t.teardown(() => term.close());
+    const approved: string[] = [];
+    let stan = 0;
 
-  for (let slot = 1; slot <= 10; slot++) {
-    // An hour before each cut-off (Copenhagen is UTC+1 in November).
-    clock.set(new Date(Date.UTC(2026, 10, 21, 2 + slot * 2, 0, 0)));
-    for (let i = 0; i < 6; i++) {
-      const card = cards[i % cards.length]!;
-      const sale = await term.send(purchase93({ 2: card.pan, 4: String(100 + slot * 10 + i).padStart(12, '0'), 11: String(++stan).padStart(6, '0'), 12: '261121080000', 52: pinBlock('1234', card.pan) }));
-      if (sale[39] === '000') approved.push(`TERM0001-261121080000-${String(sale[11])}`);
+    for (let slot = 1; slot <= 10; slot++) {
+      // An hour before each cut-off (Copenhagen is UTC+1 in November).
+      clock.set(new Date(Date.UTC(2026, 10, 21, 2 + slot * 2, 0, 0)));
+      for (let i = 0; i < 6; i++) {
+        const card = cards[i % cards.length]!;
+        const sale = await term.send(
+          purchase93({
+            2: card.pan,
+            4: String(100 + slot * 10 + i).padStart(12, '0'),
+            11: String(++stan).padStart(6, '0'),
+            12: '261121080000',
+            52: pinBlock('1234', card.pan),
+          }),
+        );
+        if (sale[39] === '000') approved.push(`TERM0001-261121080000-${String(sale[11])}`);
+      }
+      clock.set(
+        slot === 10
+          ? new Date(Date.UTC(2026, 10, 21, 22, 59, 30))
+          : new Date(Date.UTC(2026, 10, 21, 3 + slot * 2, 0, 30)),
+      );
+      if (slot === KILLED_WITH_JOB_QUEUED) {
+        const job = await scheduler.add({ kind: 'cutoff', date: DATE, number: slot });
+        const made = finished(scheduler, job.id!);
+        await redis.kill('SIGKILL');
+        await new Promise((r) => setTimeout(r, 1000));
+        await redis.start();
+        t.equal((await made).at(-1)!.number, slot, `delivery ${slot} made although Redis died with its job queued`);
+        const after = await scheduler.queue.getJob(job.id!);
+        t.comment(
+          `the job killed with Redis: ${after?.attemptsMade} attempt(s), stalled ${after?.stalledCounter} time(s)`,
+        );
+      } else {
+        t.equal(
+          (await runJob(scheduler, { kind: 'cutoff', date: DATE, number: slot })).at(-1)!.number,
+          slot,
+          `delivery ${slot} made`,
+        );
+      }
+      const restart = RESTARTS[slot];
+      if (restart !== undefined) {
+        await redis.kill(restart);
+        await redis.start();
+        const tries = await approvedAgain(term, cards[0]!.pan);
+        t.pass(`Redis restarted (${restart}) after delivery ${slot}; approving again after ${tries} tries`);
+      }
     }
-    clock.set(slot === 10 ? new Date(Date.UTC(2026, 10, 21, 22, 59, 30)) : new Date(Date.UTC(2026, 10, 21, 3 + slot * 2, 0, 30)));
-    if (slot === KILLED_WITH_JOB_QUEUED) {
-      const job = await scheduler.add({ kind: 'cutoff', date: DATE, number: slot });
-      const made = finished(scheduler, job.id!);
-      await redis.kill('SIGKILL');
-      await new Promise((r) => setTimeout(r, 1000));
-      await redis.start();
-      t.equal((await made).at(-1)!.number, slot, `delivery ${slot} made although Redis died with its job queued`);
-      const after = await scheduler.queue.getJob(job.id!);
-      t.comment(`the job killed with Redis: ${after?.attemptsMade} attempt(s), stalled ${after?.stalledCounter} time(s)`);
-    } else {
-      t.equal((await runJob(scheduler, { kind: 'cutoff', date: DATE, number: slot })).at(-1)!.number, slot, `delivery ${slot} made`);
-    }
-    const restart = RESTARTS[slot];
-    if (restart !== undefined) {
-      await redis.kill(restart);
-      await redis.start();
-      const tries = await approvedAgain(term, cards[0]!.pan);
-      t.pass(`Redis restarted (${restart}) after delivery ${slot}; approving again after ${tries} tries`);
-    }
-  }
 
-  await s.sw.postings.drain();
-  const journal = (await s.sw.journal.range('0', '+')).map((e) => e.posting);
-  const names = (await readdir(s.config.clearing.directory)).filter((n) => n.startsWith('delivery-')).sort();
-  t.same(names, Array.from({ length: 10 }, (_, i) => `delivery-${DATE}-${String(i + 1).padStart(2, '0')}.txt`), 'ten deliveries');
-  const delivered = new Map<string, number>();
-  for (const name of names) {
-    const d = parseDelivery(await readFile(join(s.config.clearing.directory, name), 'latin1'));
-    for (const sec of d.sections) for (const p of sec.postings) delivered.set(p.id, (delivered.get(p.id) ?? 0) + 1);
-  }
-  t.same([...delivered.keys()].sort(), journal.map((p) => p.id).sort(), 'the deliveries hold exactly the journal');
-  t.same([...delivered.values()].filter((n) => n !== 1), [], 'each posting in exactly one delivery');
-  const tested = journal.filter((p) => p.localTime === '261121080000');
-  t.same(tested.map((p) => p.txn).sort(), [...approved].sort(), 'one posting per approval of the day\'s traffic');
-  t.equal(approved.length, 60, 'all of it approved');
-  const report = JSON.parse(await readFile(join(s.config.clearing.directory, `reconciliation-${DATE}.json`), 'utf8')) as { clean: boolean; differences: string[] };
-  t.same(report.differences, [], 'the reconciliation after the 10th cut-off is clean');
-  t.equal(report.clean, true);
-});
+    await s.sw.postings.drain();
+    const journal = (await s.sw.journal.range('0', '+')).map((e) => e.posting);
+    const names = (await readdir(s.config.clearing.directory)).filter((n) => n.startsWith('delivery-')).sort();
+    t.same(
+      names,
+      Array.from({ length: 10 }, (_, i) => `delivery-${DATE}-${String(i + 1).padStart(2, '0')}.txt`),
+      'ten deliveries',
+    );
+    const delivered = new Map<string, number>();
+    for (const name of names) {
+      const d = parseDelivery(await readFile(join(s.config.clearing.directory, name), 'latin1'));
+      for (const sec of d.sections) for (const p of sec.postings) delivered.set(p.id, (delivered.get(p.id) ?? 0) + 1);
+    }
+    t.same([...delivered.keys()].sort(), journal.map((p) => p.id).sort(), 'the deliveries hold exactly the journal');
+    t.same(
+      [...delivered.values()].filter((n) => n !== 1),
+      [],
+      'each posting in exactly one delivery',
+    );
+    const tested = journal.filter((p) => p.localTime === '261121080000');
+    t.same(tested.map((p) => p.txn).sort(), [...approved].sort(), "one posting per approval of the day's traffic");
+    t.equal(approved.length, 60, 'all of it approved');
+    const report = JSON.parse(
+      await readFile(join(s.config.clearing.directory, `reconciliation-${DATE}.json`), 'utf8'),
+    ) as { clean: boolean; differences: string[] };
+    t.same(report.differences, [], 'the reconciliation after the 10th cut-off is clean');
+    t.equal(report.clean, true);
+  },
+);

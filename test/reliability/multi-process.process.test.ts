@@ -32,12 +32,19 @@ async function perWorker(c: ClusterChild): Promise<Map<string, number>> {
   const res = await fetch(`http://127.0.0.1:${c.adminPort}/metrics`, { headers: OPERATOR_HEADERS });
   if (res.status !== 200) throw new Error(`/metrics: ${res.status}`);
   const counts = new Map<string, number>();
-  for (const m of (await res.text()).matchAll(/^switch_worker_requests\{worker="(\d+)"\} (\d+)/gm)) counts.set(m[1]!, Number(m[2]));
+  for (const m of (await res.text()).matchAll(/^switch_worker_requests\{worker="(\d+)"\} (\d+)/gm))
+    counts.set(m[1]!, Number(m[2]));
   return counts;
 }
 
 let echoStan = 0;
-const echo = (): IsoMessage => ({ 0: '1804', 7: '1121143015', 11: String(900_000 + ++echoStan), 24: '831', 41: 'ECHO0001' });
+const echo = (): IsoMessage => ({
+  0: '1804',
+  7: '1121143015',
+  11: String(900_000 + ++echoStan),
+  24: '831',
+  41: 'ECHO0001',
+});
 
 /** Which worker holds each connection: one echo on it, and the counter that moved. */
 async function workerOf(c: ClusterChild, conns: TestTerminal[]): Promise<string[]> {
@@ -47,7 +54,10 @@ async function workerOf(c: ClusterChild, conns: TestTerminal[]): Promise<string[
     if ((await conn.send(echo()))[39] !== '800') throw new Error('echo not answered 800');
     const after = await perWorker(c);
     const moved = [...after].filter(([w, n]) => n === (before.get(w) ?? 0) + 1).map(([w]) => w);
-    if (moved.length !== 1) throw new Error(`cannot tell the connection's worker: ${JSON.stringify([...before])} -> ${JSON.stringify([...after])}`);
+    if (moved.length !== 1)
+      throw new Error(
+        `cannot tell the connection's worker: ${JSON.stringify([...before])} -> ${JSON.stringify([...after])}`,
+      );
     out.push(moved[0]!);
   }
   return out;
@@ -61,7 +71,8 @@ async function workerOf(c: ClusterChild, conns: TestTerminal[]): Promise<string[
 async function connectToBoth(c: ClusterChild): Promise<{ conns: TestTerminal[]; workers: string[] }> {
   const conns: TestTerminal[] = [];
   const workers: string[] = [];
-  const enough = (): boolean => conns.length >= CONNECTIONS && ['0', '1'].every((w) => workers.filter((x) => x === w).length >= PER_WORKER);
+  const enough = (): boolean =>
+    conns.length >= CONNECTIONS && ['0', '1'].every((w) => workers.filter((x) => x === w).length >= PER_WORKER);
   for (let tries = 0; !enough() && tries < 10 * CONNECTIONS; tries++) {
     const conn = await TestTerminal.open(c.port);
     conns.push(conn);
@@ -71,7 +82,7 @@ async function connectToBoth(c: ClusterChild): Promise<{ conns: TestTerminal[]; 
 }
 
 async function journalOf(here: TestSwitch, expected: number): Promise<Posting[]> {
-  for (const until = Date.now() + 15_000; ; ) {
+  for (const until = Date.now() + 15_000; ;) {
     const postings = (await here.sw.journal.range('0', '+')).map((e) => e.posting);
     if (postings.length >= expected || Date.now() > until) return postings;
     await new Promise((r) => setTimeout(r, 100));
@@ -83,19 +94,29 @@ t.test('two switch processes behind one port share one Redis with single-process
   const here = await startSwitch(t);
   const dir = mkdtempSync(join(tmpdir(), 'switch-cluster-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'keys.json'), JSON.stringify({ terminals: { DKT00001: { format: 0, key: KEY, model: 'dkt1' } } }));
-  const { file } = writeSwitchConfig({
-    listeners: [{ ...TWO_LISTENERS[0], framing: { ...TWO_LISTENERS[0].framing } }],
-    processes: 2,
-    redis: { url: await testRedisUrl(), keyPrefix: here.config.redis.keyPrefix },
-    terminals: { keyFile: join(dir, 'keys.json') },
-  }, dir);
+  writeFileSync(
+    join(dir, 'keys.json'),
+    JSON.stringify({ terminals: { DKT00001: { format: 0, key: KEY, model: 'dkt1' } } }),
+  );
+  const { file } = writeSwitchConfig(
+    {
+      listeners: [{ ...TWO_LISTENERS[0], framing: { ...TWO_LISTENERS[0].framing } }],
+      processes: 2,
+      redis: { url: await testRedisUrl(), keyPrefix: here.config.redis.keyPrefix },
+      terminals: { keyFile: join(dir, 'keys.json') },
+    },
+    dir,
+  );
   const c = await startCluster(file, 2);
   t.teardown(() => c.proc.child.kill('SIGKILL'));
   const { conns, workers } = await connectToBoth(c);
   t.teardown(() => conns.forEach((x) => x.close()));
   const on = (w: string): TestTerminal[] => conns.filter((_, i) => workers[i] === w);
-  t.same([...new Set(workers)].sort(), ['0', '1'], `connections to the one port went to both workers (${workers.join(' ')})`);
+  t.same(
+    [...new Set(workers)].sort(),
+    ['0', '1'],
+    `connections to the one port went to both workers (${workers.join(' ')})`,
+  );
   const [w0, w1] = [on('0'), on('1')];
   const approvals: string[] = [];
   const txn = (a: IsoMessage): string => `${String(a[41]).trimEnd()}-${String(a[12])}-${String(a[11])}`;
@@ -112,10 +133,18 @@ t.test('two switch processes behind one port share one Redis with single-process
     const counts = async (): Promise<number[]> => {
       await here.sw.relay.sweep();
       const notices = await here.sw.relay.notices('bank-a', { card: card.id });
-      return [notices.filter((n) => n.type === 'wrongPin').length, notices.filter((n) => n.type === 'pinBlocked').length];
+      return [
+        notices.filter((n) => n.type === 'wrongPin').length,
+        notices.filter((n) => n.type === 'pinBlocked').length,
+      ];
     };
     let seen = await counts();
-    for (const until = Date.now() + 10_000; (seen[0] !== 3 || seen[1] !== 1) && Date.now() < until; seen = await counts()) await new Promise((r) => setTimeout(r, 100));
+    for (
+      const until = Date.now() + 10_000;
+      (seen[0] !== 3 || seen[1] !== 1) && Date.now() < until;
+      seen = await counts()
+    )
+      await new Promise((r) => setTimeout(r, 100));
     t.same(seen, [3, 1], 'three wrong-try notices, one PIN block');
   });
 
@@ -130,25 +159,62 @@ t.test('two switch processes behind one port share one Redis with single-process
     t.match(await here.sw.register.state(card.id), { balance: 100_000, reserved: 99_000, available: 1000 });
   });
 
-  await t.test('reversal advices arriving at the other worker (and repeated at the first): one reversal each', async (t) => {
-    const card = await addCard(here.sw);
-    const sales = await Promise.all(Array.from({ length: 5 }, (_, i) => w0[i % w0.length]!.send(purchase93({ 2: card.pan, 4: String(1000 + i).padStart(12, '0'), 12: '261121110000', 52: pinBlock('1234', card.pan) }))));
-    t.ok(sales.every((a) => a[39] === '000'), 'five sales approved on worker 0');
-    approvals.push(...sales.map(txn));
-    const advice = (sale: IsoMessage): IsoMessage => ({ 0: '1420', 2: card.pan, 3: '000000', 4: String(sale[4]), 12: '261121110100', 24: '400', 25: '4021', 41: 'TERM0001', 49: '208', 56: `1200${String(sale[11])}261121110000` });
-    const acks = await Promise.all(sales.flatMap((sale, i) => {
-      const a = advice(sale);
-      const stan = String(800_000 + i);
-      // The advice to worker 1, its repeat to worker 0 at the same moment: the register takes one.
-      return [w1[i % w1.length]!.send({ ...a, 11: stan }), w0[(i + 1) % w0.length]!.send({ ...a, 0: '1421', 11: stan })];
-    }));
-    t.ok(acks.every((a) => a[39] === '400'), 'every advice and repeat acknowledged');
-    t.equal((await here.sw.register.state(card.id))!.reserved, 0, 'every reservation given back, once');
-  });
+  await t.test(
+    'reversal advices arriving at the other worker (and repeated at the first): one reversal each',
+    async (t) => {
+      const card = await addCard(here.sw);
+      const sales = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          w0[i % w0.length]!.send(
+            purchase93({
+              2: card.pan,
+              4: String(1000 + i).padStart(12, '0'),
+              12: '261121110000',
+              52: pinBlock('1234', card.pan),
+            }),
+          ),
+        ),
+      );
+      t.ok(
+        sales.every((a) => a[39] === '000'),
+        'five sales approved on worker 0',
+      );
+      approvals.push(...sales.map(txn));
+      const advice = (sale: IsoMessage): IsoMessage => ({
+        0: '1420',
+        2: card.pan,
+        3: '000000',
+        4: String(sale[4]),
+        12: '261121110100',
+        24: '400',
+        25: '4021',
+        41: 'TERM0001',
+        49: '208',
+        56: `1200${String(sale[11])}261121110000`,
+      });
+      const acks = await Promise.all(
+        sales.flatMap((sale, i) => {
+          const a = advice(sale);
+          const stan = String(800_000 + i);
+          // The advice to worker 1, its repeat to worker 0 at the same moment: the register takes one.
+          return [
+            w1[i % w1.length]!.send({ ...a, 11: stan }),
+            w0[(i + 1) % w0.length]!.send({ ...a, 0: '1421', 11: stan }),
+          ];
+        }),
+      );
+      t.ok(
+        acks.every((a) => a[39] === '400'),
+        'every advice and repeat acknowledged',
+      );
+      t.equal((await here.sw.register.state(card.id))!.reserved, 0, 'every reservation given back, once');
+    },
+  );
 
   await t.test('DKT1 lost answer: approved by worker 0, reversed by worker 1 at the next request', async (t) => {
     const card = await addCard(here.sw);
-    const dkt = (stan: string, time: string, last: string): IsoMessage => purchase93({ 2: card.pan, 4: '000000002500', 11: stan, 12: time, 41: 'DKT00001', 48: `01006${last}` });
+    const dkt = (stan: string, time: string, last: string): IsoMessage =>
+      purchase93({ 2: card.pan, 4: '000000002500', 11: stan, 12: time, 41: 'DKT00001', 48: `01006${last}` });
     const first = await w0[0]!.send(dkt('000001', '261121120000', '000000'));
     t.equal(first[39], '000');
     approvals.push(txn(first));
@@ -159,14 +225,22 @@ t.test('two switch processes behind one port share one Redis with single-process
     const third = await w0[1]!.send(dkt('000003', '261121120200', '000002'));
     t.equal(third[39], '000');
     approvals.push(txn(third));
-    t.equal((await here.sw.register.state(card.id))!.reserved, 5000, 'the lost one given back, the two completed ones held');
+    t.equal(
+      (await here.sw.register.state(card.id))!.reserved,
+      5000,
+      'the lost one given back, the two completed ones held',
+    );
   });
 
   await t.test('postings: exactly one per approval, and one reversal per reversed sale', async (t) => {
     const postings = await journalOf(here, approvals.length + 6);
     const purchases = postings.filter((p) => p.type === 'purchase');
     const reversals = postings.filter((p) => p.type === 'reversal');
-    t.same(purchases.map((p) => p.txn).sort(), [...approvals].sort(), 'one purchase posting per approval received, none other');
+    t.same(
+      purchases.map((p) => p.txn).sort(),
+      [...approvals].sort(),
+      'one purchase posting per approval received, none other',
+    );
     t.equal(reversals.length, 6, 'five PSAM reversals and one switch reversal');
     t.equal(new Set(reversals.map((p) => p.txn)).size, 6, 'each reversed once');
     t.equal(reversals.filter((p) => p.reason === 'switch').length, 1);
@@ -174,38 +248,71 @@ t.test('two switch processes behind one port share one Redis with single-process
   });
 
   await t.test('retransmissions and repeated advices arriving at both workers at once', (t) =>
-    repeatScenarios(t, { sw: here.sw, redis: here.redis, prefix: here.config.redis.keyPrefix, port: c.port }, 'TERMREP2'));
+    repeatScenarios(
+      t,
+      { sw: here.sw, redis: here.redis, prefix: here.config.redis.keyPrefix, port: c.port },
+      'TERMREP2',
+    ),
+  );
 
   await t.test('a worker killed is started again; SIGTERM stops them all', async (t) => {
     const before = c.pids();
     process.kill(before[0]!, 'SIGKILL');
     const [fresh] = await c.waitForWorkers(1, before);
     t.ok(fresh, `a new worker (pid ${fresh}) took its place`);
-    t.ok(c.proc.logs().some((l) => l.msg === 'switch worker exited; starting another' && l.signal === 'SIGKILL'), 'the supervisor logged the death');
+    t.ok(
+      c.proc.logs().some((l) => l.msg === 'switch worker exited; starting another' && l.signal === 'SIGKILL'),
+      'the supervisor logged the death',
+    );
     const late = await Promise.all(Array.from({ length: 4 }, () => TestTerminal.open(c.port)));
     t.teardown(() => late.forEach((x) => x.close()));
-    t.same([...new Set(await workerOf(c, late))].sort(), ['0', '1'], 'new connections are served by both workers again');
+    t.same(
+      [...new Set(await workerOf(c, late))].sort(),
+      ['0', '1'],
+      'new connections are served by both workers again',
+    );
     c.proc.child.kill('SIGTERM');
     t.same((await c.proc.exited)[0], 0, 'the supervisor exits 0 once its workers stopped cleanly');
-    t.match(c.proc.logs().find((l) => l.msg === 'stopped' && l.exitCodes !== undefined), { exitCodes: [0, 0] });
+    t.match(
+      c.proc.logs().find((l) => l.msg === 'stopped' && l.exitCodes !== undefined),
+      { exitCodes: [0, 0] },
+    );
   });
 });
 
-t.test('--processes 2 on the command line; a worker that cannot start stops the supervisor (exit 1), no restart loop', async (t) => {
-  // The port is taken, so every worker fails to listen.
-  const { createServer } = await import('node:net');
-  const taken = createServer();
-  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => taken.close());
-  const port = (taken.address() as { port: number }).port;
-  const dir = mkdtempSync(join(tmpdir(), 'switch-cluster-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const { file } = writeSwitchConfig({ listeners: [{ ...TWO_LISTENERS[0], port, framing: { ...TWO_LISTENERS[0].framing } }], redis: { url: await testRedisUrl(), keyPrefix: `test:${process.pid}:fail:` } }, dir);
-  const child = startSwitchProcess({ SWITCH_CONFIG: file }, ['--processes', '2']);
-  t.teardown(() => child.child.kill('SIGKILL'));
-  const [code] = await child.exited;
-  t.equal(code, 1, 'exit 1');
-  t.ok(child.logs().some((l) => l.msg === 'starting switch workers' && l.processes === 2), 'the flag made it a supervisor of two');
-  t.ok(child.logs().some((l) => l.msg === 'a switch worker failed to start; stopping'), 'it says why');
-  t.notOk(child.logs().some((l) => l.msg === 'switch worker exited; starting another'), 'and did not start it again');
-});
+t.test(
+  '--processes 2 on the command line; a worker that cannot start stops the supervisor (exit 1), no restart loop',
+  async (t) => {
+    // The port is taken, so every worker fails to listen.
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => taken.close());
+    const port = (taken.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'switch-cluster-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const { file } = writeSwitchConfig(
+      {
+        listeners: [{ ...TWO_LISTENERS[0], port, framing: { ...TWO_LISTENERS[0].framing } }],
+        redis: { url: await testRedisUrl(), keyPrefix: `test:${process.pid}:fail:` },
+      },
+      dir,
+    );
+    const child = startSwitchProcess({ SWITCH_CONFIG: file }, ['--processes', '2']);
+    t.teardown(() => child.child.kill('SIGKILL'));
+    const [code] = await child.exited;
+    t.equal(code, 1, 'exit 1');
+    t.ok(
+      child.logs().some((l) => l.msg === 'starting switch workers' && l.processes === 2),
+      'the flag made it a supervisor of two',
+    );
+    t.ok(
+      child.logs().some((l) => l.msg === 'a switch worker failed to start; stopping'),
+      'it says why',
+    );
+    t.notOk(
+      child.logs().some((l) => l.msg === 'switch worker exited; starting another'),
+      'and did not start it again',
+    );
+  },
+);

@@ -9,5 +9,9 @@ import { repeatScenarios } from './support/repeats.js';
 
 t.test('one switch process: copies at once post once', async (t) => {
   const here = await startSwitch(t);
-  await repeatScenarios(t, { sw: here.sw, redis: here.redis, prefix: here.config.redis.keyPrefix, port: here.port('iso93') }, 'TERMREP1');
+  await repeatScenarios(
+    t,
+    { sw: here.sw, redis: here.redis, prefix: here.config.redis.keyPrefix, port: here.port('iso93') },
+    'TERMREP1',
+  );
 });

@@ -38,7 +38,9 @@ function wholeSuiteRan(): boolean {
 }
 
 t.test('no clear PAN in any log line of the run', (t) => {
-  const sources = ['test', 'scenarios', 'src/seed', 'bench', 'terminals'].flatMap((d) => filesUnder(join(ROOT, d), /\.(ts|json)$/));
+  const sources = ['test', 'scenarios', 'src/seed', 'bench', 'terminals'].flatMap((d) =>
+    filesUnder(join(ROOT, d), /\.(ts|json)$/),
+  );
   const prefixes = testCardPrefixes(sources.map((f) => readFileSync(f, 'utf8')));
   t.ok(prefixes.has('5019'), `the test cards' issuer prefixes were found (${[...prefixes].join(', ')})`);
   const logs = filesUnder(TEST_LOG_DIR, /\.ndjson$/);
@@ -49,11 +51,18 @@ t.test('no clear PAN in any log line of the run', (t) => {
       if (line === '') continue;
       lines++;
       // The finding names where, never the PAN itself: this output is a log too.
-      for (const pan of findClearPans(line, prefixes)) leaks.push(`${file.slice(TEST_LOG_DIR.length)}: ${pan.slice(0, 6)}…${pan.slice(-4)} in ${line.slice(0, 80).replace(/\d{13,19}/g, '<digits>')}`);
+      for (const pan of findClearPans(line, prefixes))
+        leaks.push(
+          `${file.slice(TEST_LOG_DIR.length)}: ${pan.slice(0, 6)}…${pan.slice(-4)} in ${line.slice(0, 80).replace(/\d{13,19}/g, '<digits>')}`,
+        );
     }
   }
   const full = wholeSuiteRan();
-  if (full) t.ok(lines >= MIN_LINES_FULL_RUN, `the whole suite ran: ${lines} log lines from ${logs.length} test processes were grepped`);
+  if (full)
+    t.ok(
+      lines >= MIN_LINES_FULL_RUN,
+      `the whole suite ran: ${lines} log lines from ${logs.length} test processes were grepped`,
+    );
   t.same(leaks.slice(0, 20), [], `no clear PAN in ${lines} log lines`);
   t.end();
 });

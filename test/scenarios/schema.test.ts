@@ -44,8 +44,13 @@ t.test('a valid scenario has no problems; the shipped ones are valid', async (t)
 
 t.test('not JSON, not readable, not an object', async (t) => {
   t.match(problems('{"name": '), [/^not valid JSON: /]);
-  t.same(problems([]), ['/ must be a scenario: a JSON object with name, rule, terminals, cards and steps (docs/SCENARIOS.md)']);
-  t.throws(() => loadScenario('no/such/file.json'), { name: 'ScenarioError', message: 'no/such/file.json: cannot be read (ENOENT)' });
+  t.same(problems([]), [
+    '/ must be a scenario: a JSON object with name, rule, terminals, cards and steps (docs/SCENARIOS.md)',
+  ]);
+  t.throws(() => loadScenario('no/such/file.json'), {
+    name: 'ScenarioError',
+    message: 'no/such/file.json: cannot be read (ENOENT)',
+  });
 });
 
 t.test('schema problems: every one at once, each with its JSON path and what the value must be', async (t) => {
@@ -59,8 +64,21 @@ t.test('schema problems: every one at once, each with its JSON path and what the
   t.same(
     problems(
       base({
-        terminals: { '1pos': { kind: 'chip', terminalId: 'T1' }, pos: { kind: 'atm', terminalId: 'TOOLONGID', dialect: 'iso99', answerTimeoutMs: 0, pinKey: 'ab' } },
-        cards: { 'c d': {}, c: { balance: '10,00', pin: '12', expiry: '3013', status: 'gone', wrongPins: 4, contactless: { payments: 1 } } },
+        terminals: {
+          '1pos': { kind: 'chip', terminalId: 'T1' },
+          pos: { kind: 'atm', terminalId: 'TOOLONGID', dialect: 'iso99', answerTimeoutMs: 0, pinKey: 'ab' },
+        },
+        cards: {
+          'c d': {},
+          c: {
+            balance: '10,00',
+            pin: '12',
+            expiry: '3013',
+            status: 'gone',
+            wrongPins: 4,
+            contactless: { payments: 1 },
+          },
+        },
       }),
     ),
     [
@@ -86,9 +104,25 @@ t.test('schema problems: every one at once, each with its JSON path and what the
           { name: 's', echo: true, signOn: true },
           { name: 't' },
           { name: 'u', signOn: false, fault: { kind: 'noAnswer', times: 0, mti: '1210' } },
-          { name: 'v', purchase: { card: 'c', amount: '1', pin: 'secret', magstripe: 'yes' }, save: { '1x': 'txn', ok: 'pan' } },
+          {
+            name: 'v',
+            purchase: { card: 'c', amount: '1', pin: 'secret', magstripe: 'yes' },
+            save: { '1x': 'txn', ok: 'pan' },
+          },
           { name: 'w', retransmit: { step: 's', set: { 0: 'x', 4: 5 } } },
-          { name: 'x', echo: true, expect: { outcome: 'fine', answer: { present: [0] }, exchanges: 'x', postings: [{ kind: 1 }], notices: [{ tries: 4 }], cardState: { c: { block: 'x' } }, status: 42 } },
+          {
+            name: 'x',
+            echo: true,
+            expect: {
+              outcome: 'fine',
+              answer: { present: [0] },
+              exchanges: 'x',
+              postings: [{ kind: 1 }],
+              notices: [{ tries: 4 }],
+              cardState: { c: { block: 'x' } },
+              status: 42,
+            },
+          },
         ],
       }),
     ),
@@ -98,7 +132,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       '/steps/2/signOn must be true',
       '/steps/2/fault/mti must be a request MTI: 4 digits, the third even, the first may be x (either version)',
       '/steps/2/fault/times must be a whole number from 1 to 1000000, or "always"',
-      '/steps/3/purchase/pin must be right (the card\'s PIN), wrong (the card\'s PIN with its last digit moved up by one) or 4 to 12 digits',
+      "/steps/3/purchase/pin must be right (the card's PIN), wrong (the card's PIN with its last digit moved up by one) or 4 to 12 digits",
       '/steps/3/purchase/magstripe must be true or false',
       '/steps/3/save/1x (a name): must be a variable name: a letter or _, then up to 31 letters, digits or _',
       '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode',
@@ -116,7 +150,11 @@ t.test('schema problems: every one at once, each with its JSON path and what the
 });
 
 t.test('what a schema cannot check: references, step names, terminals, kinds, variables', async (t) => {
-  const terminals = { pos: { kind: 'chip', terminalId: 'T1' }, pump: { kind: 'fuel', terminalId: 'P1' }, ctls: { kind: 'contactless', terminalId: 'C1' } };
+  const terminals = {
+    pos: { kind: 'chip', terminalId: 'T1' },
+    pump: { kind: 'fuel', terminalId: 'P1' },
+    ctls: { kind: 'contactless', terminalId: 'C1' },
+  };
   t.same(
     problems(
       base({
@@ -137,15 +175,32 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
           { name: 'e', terminal: 'pump', refund: { card: 'nope', amount: '1.00' } },
           { name: 'f', terminal: 'ctls', purchase: { card: 'c', amount: '1.00', rejectSignature: true } },
           { name: 'g', terminal: 'pos', purchase: { card: 'c', amount: '1.00', pin: 'right', rejectSignature: true } },
-          { name: 'h', terminal: 'pos', wait: 5, fault: { kind: 'close' }, save: { x: 'txn' }, expect: { outcome: 'approved', status: 200 } },
+          {
+            name: 'h',
+            terminal: 'pos',
+            wait: 5,
+            fault: { kind: 'close' },
+            save: { x: 'txn' },
+            expect: { outcome: 'approved', status: 200 },
+          },
           { name: 'i', terminal: 'pos', retransmit: { step: 'later' } },
           { name: 'j', retransmit: { step: 'h' } },
-          { name: 'k', terminal: 'pos', echo: true, expect: { outcome: 'approved', actionCode: '000', status: 200 }, save: { y: 'txn' } },
+          {
+            name: 'k',
+            terminal: 'pos',
+            echo: true,
+            expect: { outcome: 'approved', actionCode: '000', status: 200 },
+            save: { y: 'txn' },
+          },
           { name: 'later', terminal: 'pos', signOn: true },
           { name: 'l', admin: { action: 'block', card: 'c' } },
           { name: 'm', admin: { action: 'unblock', card: 'c', reason: 'lost', statement: 's', balance: '1.00' } },
           { name: 'n', admin: { action: 'setBalance', card: 'none' } },
-          { name: 'o', admin: { action: 'delete', card: 'nope' }, expect: { postings: [{ card: 'nope' }], notices: [{ card: 'nope' }], cardState: { nope: {}, none: {} } } },
+          {
+            name: 'o',
+            admin: { action: 'delete', card: 'nope' },
+            expect: { postings: [{ card: 'nope' }], notices: [{ card: 'nope' }], cardState: { nope: {}, none: {} } },
+          },
           { name: 'p', fuel: { card: 'c', pin: 'right', maximum: '2.00', pumped: '1.00' } },
           { name: 'q', terminal: 'pos', echo: true, fault: { kind: 'delay', code: '909' } },
           { name: 'r', terminal: 'pos', echo: true, fault: { kind: 'actionCode', ms: 5 } },
@@ -165,14 +220,14 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
       '/steps/4/purchase: a fuel pump only sells fuel',
       '/steps/5/refund/card: no card named "nope" in /cards',
       '/steps/5/refund: a fuel pump only sells fuel',
-      '/steps/6/purchase/rejectSignature: only for a chip terminal\'s signature purchase (no PIN)',
-      '/steps/7/purchase/rejectSignature: only for a chip terminal\'s signature purchase (no PIN)',
+      "/steps/6/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)",
+      "/steps/7/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)",
       '/steps/8/terminal: a wait step uses no terminal',
-      '/steps/8/fault: only before a terminal\'s action',
+      "/steps/8/fault: only before a terminal's action",
       '/steps/8/expect/outcome: a wait step sends nothing to the switch',
       '/steps/8/expect/status: only for admin steps',
       '/steps/8/save/x: a wait step has no txn',
-      '/steps/9/terminal: a retransmit step uses its original\'s terminal',
+      "/steps/9/terminal: a retransmit step uses its original's terminal",
       '/steps/9/retransmit/step: no earlier step named "later"',
       '/steps/10/retransmit/step: step "h" sent nothing',
       '/steps/11/expect: outcome or actionCode, not both',
@@ -198,67 +253,130 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
   );
 });
 
-t.test('variables: saved by an earlier step before use; this.* only in a step\'s own expectations, of a transaction', async (t) => {
-  t.same(
-    problems(
-      base({
-        steps: [
-          { name: 'a', purchase: { card: 'c', amount: '1.00', pin: '${pin}' }, expect: { approvalCode: '${later}', actionCode: '${this.actionCode}', postings: [{ txn: '${this.txn}' }] }, save: { later: 'approvalCode' } },
-          { name: 'b', echo: true, expect: { approvalCode: '${this.approvalCode}', actionCode: '${this.actionCode}', answer: { fields: { 11: '${this.bogus}' } } } },
-          { name: 'c', purchase: { card: 'c', amount: '1.00' }, expect: { approvalCode: '${later}', answer: { fields: { 11: '${this.stan}', 12: '${this.localTime}' } } } },
-          { name: 'd', retransmit: { step: 'a', set: { 4: '${later}' } }, expect: { approvalCode: '${this.approvalCode}' } },
-        ],
-      }),
-    ),
-    [
-      '/steps/0/purchase/pin must be right (the card\'s PIN), wrong (the card\'s PIN with its last digit moved up by one) or 4 to 12 digits',
-    ],
-    'a variable cannot stand for a PIN (its pattern refuses it)',
-  );
-  t.same(
-    problems(
-      base({
-        steps: [
-          { name: 'a', purchase: { card: 'c', amount: '1.00' }, expect: { approvalCode: '${later}', postings: [{ txn: '${this.txn}' }] }, save: { later: 'approvalCode' } },
-          { name: 'b', echo: true, expect: { approvalCode: '${this.approvalCode}', actionCode: '${this.actionCode}', answer: { fields: { 11: '${this.bogus}' } } } },
-          { name: 'c', retransmit: { step: 'a', set: { 4: '${later}', 11: '${nowhere}' } }, expect: { approvalCode: '${this.approvalCode}' } },
-        ],
-      }),
-    ),
-    [
-      '/steps/0/expect/approvalCode: ${later} is not saved by an earlier step',
-      '/steps/1/expect/approvalCode: ${this.approvalCode}: an echo step makes no transaction',
-      '/steps/1/expect/answer/fields/11: ${this.bogus}: this. is followed by one of stan, localTime, txn, approvalCode, actionCode',
-      '/steps/2/retransmit/set/11: ${nowhere} is not saved by an earlier step',
-    ],
-  );
-});
+t.test(
+  "variables: saved by an earlier step before use; this.* only in a step's own expectations, of a transaction",
+  async (t) => {
+    t.same(
+      problems(
+        base({
+          steps: [
+            {
+              name: 'a',
+              purchase: { card: 'c', amount: '1.00', pin: '${pin}' },
+              expect: {
+                approvalCode: '${later}',
+                actionCode: '${this.actionCode}',
+                postings: [{ txn: '${this.txn}' }],
+              },
+              save: { later: 'approvalCode' },
+            },
+            {
+              name: 'b',
+              echo: true,
+              expect: {
+                approvalCode: '${this.approvalCode}',
+                actionCode: '${this.actionCode}',
+                answer: { fields: { 11: '${this.bogus}' } },
+              },
+            },
+            {
+              name: 'c',
+              purchase: { card: 'c', amount: '1.00' },
+              expect: { approvalCode: '${later}', answer: { fields: { 11: '${this.stan}', 12: '${this.localTime}' } } },
+            },
+            {
+              name: 'd',
+              retransmit: { step: 'a', set: { 4: '${later}' } },
+              expect: { approvalCode: '${this.approvalCode}' },
+            },
+          ],
+        }),
+      ),
+      [
+        "/steps/0/purchase/pin must be right (the card's PIN), wrong (the card's PIN with its last digit moved up by one) or 4 to 12 digits",
+      ],
+      'a variable cannot stand for a PIN (its pattern refuses it)',
+    );
+    t.same(
+      problems(
+        base({
+          steps: [
+            {
+              name: 'a',
+              purchase: { card: 'c', amount: '1.00' },
+              expect: { approvalCode: '${later}', postings: [{ txn: '${this.txn}' }] },
+              save: { later: 'approvalCode' },
+            },
+            {
+              name: 'b',
+              echo: true,
+              expect: {
+                approvalCode: '${this.approvalCode}',
+                actionCode: '${this.actionCode}',
+                answer: { fields: { 11: '${this.bogus}' } },
+              },
+            },
+            {
+              name: 'c',
+              retransmit: { step: 'a', set: { 4: '${later}', 11: '${nowhere}' } },
+              expect: { approvalCode: '${this.approvalCode}' },
+            },
+          ],
+        }),
+      ),
+      [
+        '/steps/0/expect/approvalCode: ${later} is not saved by an earlier step',
+        '/steps/1/expect/approvalCode: ${this.approvalCode}: an echo step makes no transaction',
+        '/steps/1/expect/answer/fields/11: ${this.bogus}: this. is followed by one of stan, localTime, txn, approvalCode, actionCode',
+        '/steps/2/retransmit/set/11: ${nowhere} is not saved by an earlier step',
+      ],
+    );
+  },
+);
 
-t.test('the schema: its outcomes are the action code table\'s, its fault kinds and terminal kinds the code\'s; every node that can fail has a description', async (t) => {
-  const defs = (SCENARIO_SCHEMA as { definitions: Record<string, Record<string, unknown>> }).definitions;
-  t.same(defs.outcome!.enum, Object.keys(ACTION_CODES));
-  const step = defs.step as { properties: Record<string, { properties: Record<string, { enum: unknown }> }> };
-  t.same(step.properties.fault!.properties.kind!.enum, FAULT_KINDS);
-  t.same((defs.terminal as { properties: { kind: { enum: unknown } } }).properties.kind.enum, TERMINAL_KINDS);
-  const VALIDATING = ['type', 'pattern', 'enum', 'const', 'minimum', 'maximum', 'minLength', 'maxLength', 'minItems', 'maxItems', 'minProperties', 'oneOf', 'anyOf'];
-  const missing: string[] = [];
-  const walk = (node: unknown, path: string, inBranch: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`, inBranch));
-    if (node === null || typeof node !== 'object') return;
-    const o = node as Record<string, unknown>;
-    const validates = VALIDATING.some((k) => k in o);
-    if (validates && !inBranch && typeof o.description !== 'string') missing.push(path);
-    for (const [k, v] of Object.entries(o)) {
-      if (k === 'enum' || k === 'const' || k === 'required') continue;
-      // Maps of names to schemas: each schema is a node, the map is not.
-      if (k === 'properties' || k === 'definitions') {
-        for (const [name, sub] of Object.entries(v as Record<string, unknown>)) walk(sub, `${path}/${k}/${name}`, false);
-        continue;
+t.test(
+  "the schema: its outcomes are the action code table's, its fault kinds and terminal kinds the code's; every node that can fail has a description",
+  async (t) => {
+    const defs = (SCENARIO_SCHEMA as { definitions: Record<string, Record<string, unknown>> }).definitions;
+    t.same(defs.outcome!.enum, Object.keys(ACTION_CODES));
+    const step = defs.step as { properties: Record<string, { properties: Record<string, { enum: unknown }> }> };
+    t.same(step.properties.fault!.properties.kind!.enum, FAULT_KINDS);
+    t.same((defs.terminal as { properties: { kind: { enum: unknown } } }).properties.kind.enum, TERMINAL_KINDS);
+    const VALIDATING = [
+      'type',
+      'pattern',
+      'enum',
+      'const',
+      'minimum',
+      'maximum',
+      'minLength',
+      'maxLength',
+      'minItems',
+      'maxItems',
+      'minProperties',
+      'oneOf',
+      'anyOf',
+    ];
+    const missing: string[] = [];
+    const walk = (node: unknown, path: string, inBranch: boolean): void => {
+      if (Array.isArray(node)) return node.forEach((n, i) => walk(n, `${path}/${i}`, inBranch));
+      if (node === null || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      const validates = VALIDATING.some((k) => k in o);
+      if (validates && !inBranch && typeof o.description !== 'string') missing.push(path);
+      for (const [k, v] of Object.entries(o)) {
+        if (k === 'enum' || k === 'const' || k === 'required') continue;
+        // Maps of names to schemas: each schema is a node, the map is not.
+        if (k === 'properties' || k === 'definitions') {
+          for (const [name, sub] of Object.entries(v as Record<string, unknown>))
+            walk(sub, `${path}/${k}/${name}`, false);
+          continue;
+        }
+        // The branches of a oneOf / anyOf are reported by the oneOf / anyOf's own description.
+        walk(v, `${path}/${k}`, k === 'oneOf' || k === 'anyOf');
       }
-      // The branches of a oneOf / anyOf are reported by the oneOf / anyOf's own description.
-      walk(v, `${path}/${k}`, k === 'oneOf' || k === 'anyOf');
-    }
-  };
-  walk(SCENARIO_SCHEMA, '#', false);
-  t.same(missing, [], 'every node that validates has a description');
-});
+    };
+    walk(SCENARIO_SCHEMA, '#', false);
+    t.same(missing, [], 'every node that validates has a description');
+  },
+);

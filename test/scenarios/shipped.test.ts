@@ -11,7 +11,9 @@ import { textReport } from '../../terminals/scenario/report.js';
 import { runOptions, startScenarioSwitch } from './fixtures/switch.js';
 
 const DIR = 'scenarios';
-const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARIOS.md lists them)', async (t) => {
   t.same(FILES, [

@@ -45,7 +45,9 @@ async function redisContents(redis: RegisterRedis, prefix: string): Promise<{ ke
 
 t.test('no clear PAN in traces, metrics, errors, logs or Redis; no clear PIN in Redis', async (t) => {
   const s = await startScenarioSwitch(t);
-  for (const f of readdirSync(DIR).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(DIR)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const r = await runScenario(join(DIR, f), runOptions(s));
     t.ok(r.passed, `${f} ran`, r.passed ? {} : { diagnostic: true, report: textReport(r) });
   }
@@ -65,7 +67,10 @@ t.test('no clear PAN in traces, metrics, errors, logs or Redis; no clear PIN in 
   // No answer could carry the STAN (field 11 comes after the unreadable field 2): the switch hangs up (docs/PROTOCOL.md).
   term.socket.write(frame);
   await term.closed;
-  t.ok(s.logs.some((l) => l.msg === 'message could not be unpacked'), 'the unreadable PAN was logged as a format error');
+  t.ok(
+    s.logs.some((l) => l.msg === 'message could not be unpacked'),
+    'the unreadable PAN was logged as a format error',
+  );
 
   const exposed: [string, string][] = [];
   const traced = s.sw.trace.terminalIds();
@@ -76,7 +81,8 @@ t.test('no clear PAN in traces, metrics, errors, logs or Redis; no clear PIN in 
     t.equal(res.status, 200, `trace of ${id}`);
     exposed.push([`trace ${id}`, text]);
     // The raw bytes too: a PAN masked in the description but not in the hex would still leak.
-    for (const hex of text.match(/[0-9A-F]{32,}/g) ?? []) exposed.push([`trace ${id} bytes`, Buffer.from(hex, 'hex').toString('latin1')]);
+    for (const hex of text.match(/[0-9A-F]{32,}/g) ?? [])
+      exposed.push([`trace ${id} bytes`, Buffer.from(hex, 'hex').toString('latin1')]);
   }
   const metrics = await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS });
   exposed.push(['metrics', await metrics.text()]);
@@ -84,7 +90,11 @@ t.test('no clear PAN in traces, metrics, errors, logs or Redis; no clear PIN in 
   const wrong = await fetch(`${s.adminUrl}/cards/${card.pan}`, { headers: { authorization: `Bearer ${ISSUER}` } });
   t.ok(wrong.status >= 400 && wrong.status < 500, 'a PAN in the path is refused');
   exposed.push(['admin error', await wrong.text()]);
-  const bad = await fetch(`${s.adminUrl}/cards`, { method: 'POST', headers: { authorization: `Bearer ${ISSUER}`, 'content-type': 'application/json' }, body: JSON.stringify({ pan: card.pan, pin: 12 }) });
+  const bad = await fetch(`${s.adminUrl}/cards`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ISSUER}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ pan: card.pan, pin: 12 }),
+  });
   t.ok(bad.status >= 400 && bad.status < 500, 'a malformed card registration is refused');
   exposed.push(['admin error', await bad.text()]);
   exposed.push(['logs', s.logs.map((l) => JSON.stringify(l)).join('\n')]);
@@ -96,12 +106,25 @@ t.test('no clear PAN in traces, metrics, errors, logs or Redis; no clear PIN in 
   exposed.push(['Redis values', values.join('\n')]);
 
   const everything = exposed.map(([, text]) => text).join('\n');
-  t.ok(everything.includes(`${card.pan.slice(0, 6)}******${card.pan.slice(-4)}`), 'masked PANs are there (the search looks at real content)');
-  t.ok(findClearPans(card.pan, PREFIXES).length === 1 && findClearPans(TEST_CARD.pan, PREFIXES).length === 1, 'the search finds a clear PAN when there is one');
+  t.ok(
+    everything.includes(`${card.pan.slice(0, 6)}******${card.pan.slice(-4)}`),
+    'masked PANs are there (the search looks at real content)',
+  );
+  t.ok(
+    findClearPans(card.pan, PREFIXES).length === 1 && findClearPans(TEST_CARD.pan, PREFIXES).length === 1,
+    'the search finds a clear PAN when there is one',
+  );
   for (const [where, text] of exposed) {
     const found = findClearPans(text, PREFIXES);
-    t.same(found.map((p) => `${p.slice(0, 6)}…${p.slice(-4)}`), [], `no clear PAN in ${where}`);
+    t.same(
+      found.map((p) => `${p.slice(0, 6)}…${p.slice(-4)}`),
+      [],
+      `no clear PAN in ${where}`,
+    );
   }
   t.notOk(values.includes(DISTINCT_PIN), 'no Redis value is the clear PIN');
-  t.notOk(keys.some((k) => k.includes(DISTINCT_PIN) && k.includes(card.id) === false && /pin/i.test(k)), 'no key names a PIN');
+  t.notOk(
+    keys.some((k) => k.includes(DISTINCT_PIN) && k.includes(card.id) === false && /pin/i.test(k)),
+    'no key names a PIN',
+  );
 });

@@ -17,7 +17,16 @@ import { luhnValid } from '../../src/card/luhn.js';
 import { type AuthorizeResult, type BlockReason, CardRegister } from '../../src/card/card-register.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
-import { PROBE_AMOUNT, type Probe, type RegisteredSetup, TEST_CARDS, TEST_CARD_STATES, type TestCard, type TestCardState, wrongPinOf } from '../../src/seed/catalogue.js';
+import {
+  PROBE_AMOUNT,
+  type Probe,
+  type RegisteredSetup,
+  TEST_CARDS,
+  TEST_CARD_STATES,
+  type TestCard,
+  type TestCardState,
+  wrongPinOf,
+} from '../../src/seed/catalogue.js';
 import { SeedError, seedTestCards } from '../../src/seed/seed.js';
 import { formatSummary, runSeed } from '../../scripts/seed.js';
 import { deleteKeys, testRedis } from '../support/redis.js';
@@ -26,7 +35,13 @@ import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 
 const NOW = new Date('2026-11-21T10:00:00Z');
-const WITH_PIN: Probe = { what: '100.00 DKK, correct PIN', amount: PROBE_AMOUNT, pin: 'correct', contactless: false, answer: { outcome: 'approved', iso93: '', iso87: '' } };
+const WITH_PIN: Probe = {
+  what: '100.00 DKK, correct PIN',
+  amount: PROBE_AMOUNT,
+  pin: 'correct',
+  contactless: false,
+  answer: { outcome: 'approved', iso93: '', iso87: '' },
+};
 
 /** The states the brief asks for, each of which must have a card. */
 const REQUIRED_STATES: TestCardState[] = [
@@ -56,9 +71,15 @@ async function setup(t: Test) {
   return { redis, prefix, clock, register, notices: new CardOutboxes(redis, prefix, 'notices') };
 }
 
-const BLOCKS: Record<BlockReason, Outcome> = { lost: 'blockedLost', stolen: 'blockedStolen', fraud: 'blockedFraud', issuer: 'blockedByIssuer' };
+const BLOCKS: Record<BlockReason, Outcome> = {
+  lost: 'blockedLost',
+  stolen: 'blockedStolen',
+  fraud: 'blockedFraud',
+  issuer: 'blockedByIssuer',
+};
 /** The register's outcome as the answer's outcome (as the authorizeCard step maps it). */
-const outcomeOf = (r: AuthorizeResult): Outcome => (r.outcome === 'blocked' ? BLOCKS[r.detail as BlockReason] : r.outcome);
+const outcomeOf = (r: AuthorizeResult): Outcome =>
+  r.outcome === 'blocked' ? BLOCKS[r.detail as BlockReason] : r.outcome;
 
 function pvvFor(register: CardRegister, tc: TestCard, p: Probe): string | undefined {
   if (p.pin === 'none') return undefined;
@@ -66,7 +87,15 @@ function pvvFor(register: CardRegister, tc: TestCard, p: Probe): string | undefi
 }
 
 function send(register: CardRegister, tc: TestCard, p: Probe): Promise<AuthorizeResult> {
-  return register.authorize({ pan: tc.pan, kind: 'purchase', amount: p.amount, pvv: pvvFor(register, tc, p), contactless: p.contactless, reserve: true, terminalId: 'TEST0001' });
+  return register.authorize({
+    pan: tc.pan,
+    kind: 'purchase',
+    amount: p.amount,
+    pvv: pvvFor(register, tc, p),
+    contactless: p.contactless,
+    reserve: true,
+    terminalId: 'TEST0001',
+  });
 }
 
 /** Everything the register holds for the test cards, but the random reservation and notice ids. */
@@ -98,12 +127,24 @@ async function keysUnder(redis: RegisterRedis, prefix: string): Promise<string[]
 
 t.test('the catalogue has a card in every state, with valid data', async (t) => {
   t.same([...TEST_CARD_STATES].sort(), [...REQUIRED_STATES].sort(), 'the states are the documented ones');
-  for (const state of REQUIRED_STATES) t.ok(TEST_CARDS.some((c) => c.state === state), `a card in state ${state}`);
+  for (const state of REQUIRED_STATES)
+    t.ok(
+      TEST_CARDS.some((c) => c.state === state),
+      `a card in state ${state}`,
+    );
   t.equal(new Set(TEST_CARDS.map((c) => c.pan)).size, TEST_CARDS.length, 'PANs are unique');
-  t.same(new Set(TEST_CARDS.flatMap((c) => (c.issuer ? [c.issuer] : []))), new Set(['bank-a', 'bank-b']), 'two issuers');
+  t.same(
+    new Set(TEST_CARDS.flatMap((c) => (c.issuer ? [c.issuer] : []))),
+    new Set(['bank-a', 'bank-b']),
+    'two issuers',
+  );
   for (const tc of TEST_CARDS) {
     t.match(tc.pan, /^5019\d{12}$/, `${tc.pan}: 16 digits starting 5019`);
-    t.equal(luhnValid(tc.pan), tc.state !== 'luhnInvalid', `${tc.pan}: Luhn ${tc.state === 'luhnInvalid' ? 'fails' : 'holds'}`);
+    t.equal(
+      luhnValid(tc.pan),
+      tc.state !== 'luhnInvalid',
+      `${tc.pan}: Luhn ${tc.state === 'luhnInvalid' ? 'fails' : 'holds'}`,
+    );
     t.match(tc.pin, /^\d{4}$/, `${tc.pan}: 4-digit PIN`);
     t.not(wrongPinOf(tc.pin), tc.pin, `${tc.pan}: the wrong PIN is wrong`);
     t.match(tc.expiry, /^\d{2}(0[1-9]|1[0-2])$/, `${tc.pan}: expiry YYMM`);
@@ -116,7 +157,10 @@ t.test('the catalogue has a card in every state, with valid data', async (t) => 
   const cl = (cardIn('contactlessNearLimits').setup as RegisteredSetup).contactlessPayments!;
   const sum = cl.reduce((a, b) => a + b, 0);
   t.equal(cl.length, DEFAULT_CONFIG.register.contactless.maxCount - 1, 'one PIN-less payment short of the count');
-  t.ok(sum < DEFAULT_CONFIG.register.contactless.maxSum && sum + PROBE_AMOUNT > DEFAULT_CONFIG.register.contactless.maxSum, 'sum near 1,125.00: 100.00 more passes it');
+  t.ok(
+    sum < DEFAULT_CONFIG.register.contactless.maxSum && sum + PROBE_AMOUNT > DEFAULT_CONFIG.register.contactless.maxSum,
+    'sum near 1,125.00: 100.00 more passes it',
+  );
   t.equal(cardIn('lowBalance').balance, 5_000);
 });
 
@@ -141,17 +185,23 @@ t.test('seeding puts every card into its state', async (t) => {
   t.match(seeded('notRegistered'), { status: null });
   t.match(seeded('luhnInvalid'), { status: null });
   // Each state as the register itself tells it.
-  for (const c of summary.cards) t.same(await register.state(c.card).then((s) => s?.status ?? null), c.status, `${c.pan}: ${c.state}`);
+  for (const c of summary.cards)
+    t.same(await register.state(c.card).then((s) => s?.status ?? null), c.status, `${c.pan}: ${c.state}`);
   const lost = (await register.state(register.idOf(cardIn('blockedLost').pan)))!;
-  t.equal(lost.blockReportedAt, new Date(NOW.getTime() - 15 * 60_000).toISOString(), 'the holder reported it 15 minutes before the block');
+  t.equal(
+    lost.blockReportedAt,
+    new Date(NOW.getTime() - 15 * 60_000).toISOString(),
+    'the holder reported it 15 minutes before the block',
+  );
   t.equal(lost.blockedAt, NOW.toISOString());
   // Notices of the blocks (4) and the wrong PINs (pinBlocked 3 + 1 PIN block, 1, 2) were written and discarded.
   t.same(summary.notices, { written: 4 + 4 + 1 + 2, kept: false });
-  for (const tc of TEST_CARDS) t.equal(await redis.llen(register.keysOf(register.idOf(tc.pan)).outbox), 0, `${tc.pan}: no notices left`);
+  for (const tc of TEST_CARDS)
+    t.equal(await redis.llen(register.keysOf(register.idOf(tc.pan)).outbox), 0, `${tc.pan}: no notices left`);
 });
 
 t.test('every card answers a 100.00 DKK purchase with the correct PIN as documented', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
+  const { register, clock, notices } = await setup(t);
   await seedTestCards(register, notices, { clock });
   for (const tc of TEST_CARDS) {
     const r = await send(register, tc, WITH_PIN);
@@ -165,13 +215,17 @@ t.test('every card answers a 100.00 DKK purchase with the correct PIN as documen
 });
 
 t.test('every documented further purchase answers as documented, each on a freshly seeded card', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
+  const { register, clock, notices } = await setup(t);
   let probes = 0;
   for (const tc of TEST_CARDS) {
     for (const p of tc.probes) {
       await seedTestCards(register, notices, { clock });
       const r = await send(register, tc, p);
-      t.equal(outcomeOf(r), p.answer.outcome, `${tc.pan} (${tc.state}), ${p.what}: ${p.answer.iso93} / ${p.answer.iso87}`);
+      t.equal(
+        outcomeOf(r),
+        p.answer.outcome,
+        `${tc.pan} (${tc.state}), ${p.what}: ${p.answer.iso93} / ${p.answer.iso87}`,
+      );
       probes++;
     }
   }
@@ -179,7 +233,7 @@ t.test('every documented further purchase answers as documented, each on a fresh
 });
 
 t.test('a correct PIN resets the count of wrong PINs and the contactless counters', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
+  const { register, clock, notices } = await setup(t);
   await seedTestCards(register, notices, { clock });
   for (const state of ['oneWrongPin', 'twoWrongPins'] as const) {
     const tc = cardIn(state);
@@ -190,7 +244,11 @@ t.test('a correct PIN resets the count of wrong PINs and the contactless counter
   }
   const cl = cardIn('contactlessNearLimits');
   t.equal((await send(register, cl, WITH_PIN)).outcome, 'approved');
-  t.match(await register.state(register.idOf(cl.pan)), { contactless: { count: 0, sum: 0 } }, 'contactless counters reset');
+  t.match(
+    await register.state(register.idOf(cl.pan)),
+    { contactless: { count: 0, sum: 0 } },
+    'contactless counters reset',
+  );
   // And the 2-try card's 3rd wrong PIN blocks it, with the correct PIN refused afterwards.
   await seedTestCards(register, notices, { clock });
   const two = cardIn('twoWrongPins');
@@ -199,11 +257,15 @@ t.test('a correct PIN resets the count of wrong PINs and the contactless counter
 });
 
 t.test('the not-activated card activates with its documented code', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
+  const { register, clock, notices } = await setup(t);
   await seedTestCards(register, notices, { clock });
   const tc = cardIn('notActivated');
   const id = register.idOf(tc.pan);
-  t.match(await register.activate('bank-a', id, '0000', tc.pan), { ok: false, status: 'conflict' }, 'a wrong code does not');
+  t.match(
+    await register.activate('bank-a', id, '0000', tc.pan),
+    { ok: false, status: 'conflict' },
+    'a wrong code does not',
+  );
   t.same(await register.activate(tc.issuer!, id, tc.activationCode, tc.pan), { ok: true });
   t.equal((await send(register, tc, WITH_PIN)).outcome, 'approved');
 });
@@ -228,7 +290,18 @@ t.test('seeding twice, or after traffic, leaves exactly the same state', async (
   await register.liftPinBlock('bank-a', register.idOf(cardIn('pinBlocked').pan));
   await register.activate('bank-a', register.idOf(cardIn('notActivated').pan), '4821', cardIn('notActivated').pan);
   // Someone registers the unregistered PAN: seeding makes it unregistered again.
-  await register.register({ pan: cardIn('notRegistered').pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '1', account: '1', balance: 1, currency: '208', status: 'active' });
+  await register.register({
+    pan: cardIn('notRegistered').pan,
+    issuer: 'bank-a',
+    product: 'dankort',
+    expiry: '3012',
+    pin: '1234',
+    activationCode: '1',
+    account: '1',
+    balance: 1,
+    currency: '208',
+    status: 'active',
+  });
   t.not(JSON.stringify(await snapshot(register, redis)), JSON.stringify(first), 'the traffic changed the cards');
   clock.advance(60_000);
   await seedTestCards(register, notices, { clock });
@@ -243,10 +316,19 @@ t.test('notices are kept on request', async (t) => {
   const summary = await seedTestCards(register, notices, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
   t.same(summary.notices, { written: 11, kept: true });
   const outbox = async (state: TestCardState) =>
-    (await redis.lrange(register.keysOf(register.idOf(cardIn(state).pan)).outbox, 0, -1)).map((n) => JSON.parse(n) as { type: string; terminal?: string });
-  t.match(await outbox('blockedLost'), [{ type: 'blockRegistered', reason: 'lost', reference: 'TEST-LOST-0001', report: { said: /lost/i } }]);
+    (await redis.lrange(register.keysOf(register.idOf(cardIn(state).pan)).outbox, 0, -1)).map(
+      (n) => JSON.parse(n) as { type: string; terminal?: string },
+    );
+  t.match(await outbox('blockedLost'), [
+    { type: 'blockRegistered', reason: 'lost', reference: 'TEST-LOST-0001', report: { said: /lost/i } },
+  ]);
   t.match(await outbox('blockedFraud'), [{ type: 'monitoringBlock' }]);
-  t.match(await outbox('pinBlocked'), [{ type: 'wrongPin', terminal: 'SEEDTEST' }, { type: 'wrongPin' }, { type: 'wrongPin' }, { type: 'pinBlocked' }]);
+  t.match(await outbox('pinBlocked'), [
+    { type: 'wrongPin', terminal: 'SEEDTEST' },
+    { type: 'wrongPin' },
+    { type: 'wrongPin' },
+    { type: 'pinBlocked' },
+  ]);
   t.match(await outbox('oneWrongPin'), [{ type: 'wrongPin', tries: 1 }]);
   // Seeding again starts from empty outboxes: the notices are not doubled.
   await seedTestCards(register, notices, { clock, keepNotices: true });
@@ -256,8 +338,18 @@ t.test('notices are kept on request', async (t) => {
 t.test('seeding fails loudly when a step does not do what it should', async (t) => {
   const { redis, prefix, clock, notices } = await setup(t);
   // A register whose contactless limit is lower than the seeded payments: the seed cannot make them PIN-less.
-  const strict = new CardRegister(redis, prefix, { ...DEFAULT_CONFIG.register, contactless: { limit: 20_000, maxCount: 5, maxSum: 112_500 } }, clock);
-  await t.rejects(seedTestCards(strict, notices, { clock }), new SeedError('seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved'));
+  const strict = new CardRegister(
+    redis,
+    prefix,
+    { ...DEFAULT_CONFIG.register, contactless: { limit: 20_000, maxCount: 5, maxSum: 112_500 } },
+    clock,
+  );
+  await t.rejects(
+    seedTestCards(strict, notices, { clock }),
+    new SeedError(
+      'seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved',
+    ),
+  );
   // The seeded card remains reachable for a re-run with the right configuration.
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
   t.match(await seedTestCards(register, notices, { clock }), { cards: TEST_CARDS.map((c) => ({ state: c.state })) });
@@ -275,9 +367,15 @@ t.test('docs/TEST-CARDS.md lists every card with its PIN and answers', async (t)
     const cells = row.split('|').map((c) => c.trim());
     t.equal(cells[2], `\`${tc.pin}\``, `${tc.pan}: PIN`);
     t.equal(cells[3], tc.issuer ?? '—', `${tc.pan}: issuer`);
-    t.ok(row.includes(`\`${tc.withPin.iso93}\` / \`${tc.withPin.iso87}\``), `${tc.pan}: answer ${tc.withPin.iso93} / ${tc.withPin.iso87}`);
+    t.ok(
+      row.includes(`\`${tc.withPin.iso93}\` / \`${tc.withPin.iso87}\``),
+      `${tc.pan}: answer ${tc.withPin.iso93} / ${tc.withPin.iso87}`,
+    );
     for (const p of tc.probes) {
-      t.ok(lines.includes(`| \`${tc.pan}\` | ${p.what} | \`${p.answer.iso93}\` / \`${p.answer.iso87}\` |`), `${tc.pan}: "${p.what}" documented`);
+      t.ok(
+        lines.includes(`| \`${tc.pan}\` | ${p.what} | \`${p.answer.iso93}\` / \`${p.answer.iso87}\` |`),
+        `${tc.pan}: "${p.what}" documented`,
+      );
     }
   }
   t.ok(doc.includes('0123456789ABCDEFFEDCBA9876543210'), 'the test PIN key');
@@ -287,7 +385,8 @@ t.test('docs/TEST-CARDS.md lists every card with its PIN and answers', async (t)
 /** The request a terminal would send for a probe, in either dialect. */
 function request(tc: TestCard, p: Probe, dialect: 'iso93' | 'iso87'): IsoMessage {
   const fields: IsoMessage = { 2: tc.pan, 4: String(p.amount).padStart(12, '0') };
-  if (p.pin !== 'none') fields[52] = encryptPinBlockFormat0(p.pin === 'correct' ? tc.pin : wrongPinOf(tc.pin), tc.pan, TEST_PIN_KEY.key);
+  if (p.pin !== 'none')
+    fields[52] = encryptPinBlockFormat0(p.pin === 'correct' ? tc.pin : wrongPinOf(tc.pin), tc.pan, TEST_PIN_KEY.key);
   if (p.contactless) fields[22] = dialect === 'iso93' ? '000000A00000' : '071';
   return dialect === 'iso93' ? purchase93(fields) : purchase87(fields);
 }
@@ -295,8 +394,10 @@ function request(tc: TestCard, p: Probe, dialect: 'iso93' | 'iso87'): IsoMessage
 t.test('over the wire: every documented answer in both code sets, PIN blocks under the test key', async (t) => {
   const clock = new ManualClock(NOW);
   const { sw, port } = await startSwitch(t, {}, { clock });
-  const { redis } = await testRedis(t);
-  for (const [dialect, header] of [['iso93', 'binary2'], ['iso87', 'ascii4']] as const) {
+  for (const [dialect, header] of [
+    ['iso93', 'binary2'],
+    ['iso87', 'ascii4'],
+  ] as const) {
     const terminal = await TestTerminal.open(port(dialect), `${dialect}ascii`, header);
     t.teardown(() => terminal.close());
     await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
@@ -342,9 +443,18 @@ t.test('npm run seed: seeds the configured Redis and prints the cards without PI
   const file = join(dir, 'switch.json');
   writeFileSync(file, JSON.stringify({ redis: { keyPrefix: prefix } }));
   const io = capture();
-  t.equal(await runSeed({ env: { REDIS_URL: url, SWITCH_CONFIG: file }, args: [], out: io.out, err: io.err }), 0, io.text().err);
+  t.equal(
+    await runSeed({ env: { REDIS_URL: url, SWITCH_CONFIG: file }, args: [], out: io.out, err: io.err }),
+    0,
+    io.text().err,
+  );
   const { out } = io.text();
-  for (const tc of TEST_CARDS) t.match(out, new RegExp(`^${tc.pan}\\s+${tc.issuer ?? '-'}\\s+${tc.state}\\s.*${tc.withPin.iso93} / ${tc.withPin.iso87}`, 'm'), `${tc.pan} printed`);
+  for (const tc of TEST_CARDS)
+    t.match(
+      out,
+      new RegExp(`^${tc.pan}\\s+${tc.issuer ?? '-'}\\s+${tc.state}\\s.*${tc.withPin.iso93} / ${tc.withPin.iso87}`, 'm'),
+      `${tc.pan} printed`,
+    );
   t.match(out, `key prefix "${prefix}"`);
   t.match(out, '11 issuer notices written by the seeding were discarded');
   const tokens = new Set(out.split(/[\s|,/]+/));
@@ -355,10 +465,31 @@ t.test('npm run seed: seeds the configured Redis and prints the cards without PI
   // What the switch (same config) finds:
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, new ManualClock(new Date()));
   t.match(await register.state(register.idOf(cardIn('blockedStolen').pan)), { block: 'stolen' });
-  t.equal((await register.authorize({ pan: cardIn('active').pan, kind: 'purchase', amount: 100, pvv: register.pvvOf(cardIn('active').pan, '1234'), contactless: false, reserve: false, terminalId: 'T' })).outcome, 'approved');
+  t.equal(
+    (
+      await register.authorize({
+        pan: cardIn('active').pan,
+        kind: 'purchase',
+        amount: 100,
+        pvv: register.pvvOf(cardIn('active').pan, '1234'),
+        contactless: false,
+        reserve: false,
+        terminalId: 'T',
+      })
+    ).outcome,
+    'approved',
+  );
 
   const kept = capture();
-  t.equal(await runSeed({ env: { REDIS_URL: url, SWITCH_CONFIG: file }, args: ['--keep-notices'], out: kept.out, err: kept.err }), 0);
+  t.equal(
+    await runSeed({
+      env: { REDIS_URL: url, SWITCH_CONFIG: file },
+      args: ['--keep-notices'],
+      out: kept.out,
+      err: kept.err,
+    }),
+    0,
+  );
   t.match(kept.text().out, '11 issuer notices written by the seeding were kept');
   t.equal(await redis.llen(register.keysOf(register.idOf(cardIn('pinBlocked').pan)).outbox), 4);
   await deleteKeys(redis, prefix);
@@ -373,7 +504,10 @@ t.test('npm run seed: a seeding that fails exits 1 and says where', async (t) =>
   writeFileSync(file, JSON.stringify({ redis: { keyPrefix: prefix }, register: { contactless: { limit: 20_000 } } }));
   const io = capture();
   t.equal(await runSeed({ env: { REDIS_URL: url, SWITCH_CONFIG: file }, args: [], out: io.out, err: io.err }), 1);
-  t.match(io.text().err, 'seed: seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved');
+  t.match(
+    io.text().err,
+    'seed: seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved',
+  );
   t.equal(io.text().out, '');
 });
 
@@ -401,13 +535,40 @@ t.test('npm run seed: bad configuration or arguments exit 2', async (t) => {
 t.test('the printed table', async (t) => {
   const text = formatSummary({
     cards: [
-      { state: 'notRegistered', pan: '5019990000000018', issuer: null, card: 'x', status: null, block: null, pinBlocked: false, pinTries: 0, available: 0, contactless: { count: 0, sum: 0 }, withPin: { outcome: 'notRegistered', iso93: '111', iso87: '14' } },
-      { state: 'pinBlocked', pan: '5019100000000048', issuer: 'bank-a', card: 'y', status: 'active', block: 'lost', pinBlocked: true, pinTries: 3, available: 123_456, contactless: { count: 2, sum: 5_000 }, withPin: { outcome: 'blockedLost', iso93: '208', iso87: '41' } },
+      {
+        state: 'notRegistered',
+        pan: '5019990000000018',
+        issuer: null,
+        card: 'x',
+        status: null,
+        block: null,
+        pinBlocked: false,
+        pinTries: 0,
+        available: 0,
+        contactless: { count: 0, sum: 0 },
+        withPin: { outcome: 'notRegistered', iso93: '111', iso87: '14' },
+      },
+      {
+        state: 'pinBlocked',
+        pan: '5019100000000048',
+        issuer: 'bank-a',
+        card: 'y',
+        status: 'active',
+        block: 'lost',
+        pinBlocked: true,
+        pinTries: 3,
+        available: 123_456,
+        contactless: { count: 2, sum: 5_000 },
+        withPin: { outcome: 'blockedLost', iso93: '208', iso87: '41' },
+      },
     ],
     notices: { written: 0, kept: true },
   });
   t.match(text, /^PAN\s+issuer\s+state\s+in the register/);
   t.match(text, /^5019990000000018\s+-\s+notRegistered\s+not registered\s+-\s+-\s+-\s+111 \/ 14 notRegistered$/m);
-  t.match(text, /^5019100000000048\s+bank-a\s+pinBlocked\s+active, blocked lost, PIN-blocked\s+3\s+2 \/ 50\.00\s+1234\.56\s+208 \/ 41 blockedLost$/m);
+  t.match(
+    text,
+    /^5019100000000048\s+bank-a\s+pinBlocked\s+active, blocked lost, PIN-blocked\s+3\s+2 \/ 50\.00\s+1234\.56\s+208 \/ 41 blockedLost$/m,
+  );
   t.match(text, '0 issuer notices written by the seeding were kept');
 });

@@ -17,12 +17,35 @@ export type AuthorizeArgs = Named<typeof authorizeScript.args, ScriptValue>;
 /** A single-message purchase of 1000 øre with a reservation, recorded under signature 'sig-1'. */
 export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
   return {
-    now: NOW, yymm: '2611', kind: 'purchase', amount: 1000, pvv: '',
-    contactless: '0', contactlessLimit: 35_000, contactlessMaxCount: 5, contactlessMaxSum: 100_000,
-    reserve: '1', reservation: 'res-1', lapse: 7 * DAY, noticeId: 'notice', terminal: 'TERM0001',
-    signature: 'sig-1', message: 'single', approvalCode: '123456', keepFor: DAY,
-    postingId: 'posting-1', txn: 'TERM0001-261121101530-000001', postingType: 'purchase', direction: 'D', currency: '208',
-    postingTerminal: 'TERM0001', merchant: 'MERCHANT0001', stan: '000001', localTime: '261121101530', receivedAt: NOW, track: '',
+    now: NOW,
+    yymm: '2611',
+    kind: 'purchase',
+    amount: 1000,
+    pvv: '',
+    contactless: '0',
+    contactlessLimit: 35_000,
+    contactlessMaxCount: 5,
+    contactlessMaxSum: 100_000,
+    reserve: '1',
+    reservation: 'res-1',
+    lapse: 7 * DAY,
+    noticeId: 'notice',
+    terminal: 'TERM0001',
+    signature: 'sig-1',
+    message: 'single',
+    approvalCode: '123456',
+    keepFor: DAY,
+    postingId: 'posting-1',
+    txn: 'TERM0001-261121101530-000001',
+    postingType: 'purchase',
+    direction: 'D',
+    currency: '208',
+    postingTerminal: 'TERM0001',
+    merchant: 'MERCHANT0001',
+    stan: '000001',
+    localTime: '261121101530',
+    receivedAt: NOW,
+    track: '',
     ...over,
   };
 }
@@ -32,8 +55,21 @@ export async function card(redis: RegisterRedis, prefix: string, fields: Record<
   const id = randomBytes(16).toString('hex');
   const k = cardKeys(prefix, id);
   const record = {
-    status: 'active', expiry: '3012', block: '', pinBlocked: '0', pinTries: 0, pvv: 'PVV1', balance: 5000, reserved: 0, unbooked: 0,
-    clCount: 0, clSum: 0, issuer: 'bank-a', maskedPan: '501900******1234', panEnc: 'ENC', ...fields,
+    status: 'active',
+    expiry: '3012',
+    block: '',
+    pinBlocked: '0',
+    pinTries: 0,
+    pvv: 'PVV1',
+    balance: 5000,
+    reserved: 0,
+    unbooked: 0,
+    clCount: 0,
+    clSum: 0,
+    issuer: 'bank-a',
+    maskedPan: '501900******1234',
+    panEnc: 'ENC',
+    ...fields,
   };
   if (fields.status !== 'none') await redis.hset(k.card, record);
   const txn = (name: string): string => transactionKey(prefix, id, name);

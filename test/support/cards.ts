@@ -14,7 +14,19 @@ export function newPan(): string {
 }
 
 export async function addCard(sw: Switch, card: Partial<NewCard> = {}): Promise<NewCard & { id: string }> {
-  const full: NewCard = { pan: newPan(), issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '5678', account: '9999000011', balance: 1_000_000, currency: '208', status: 'active', ...card };
+  const full: NewCard = {
+    pan: newPan(),
+    issuer: 'bank-a',
+    product: 'dankort',
+    expiry: '3012',
+    pin: '1234',
+    activationCode: '5678',
+    account: '9999000011',
+    balance: 1_000_000,
+    currency: '208',
+    status: 'active',
+    ...card,
+  };
   const r = await sw.register.register(full);
   if (!r.ok) throw new Error(r.reason);
   return { ...full, id: r.card };

@@ -6,7 +6,10 @@ import { bullConnection } from '../../src/redis/client.js';
 import { deleteKeys } from './redis.js';
 import type { TestSwitch } from './switch.js';
 
-export async function clearingWorker(t: Test, s: TestSwitch): Promise<{ scheduler: ClearingScheduler; run: (data: Parameters<ClearingScheduler['add']>[0]) => Promise<unknown> }> {
+export async function clearingWorker(
+  t: Test,
+  s: TestSwitch,
+): Promise<{ scheduler: ClearingScheduler; run: (data: Parameters<ClearingScheduler['add']>[0]) => Promise<unknown> }> {
   const scheduler = s.sw.clearingScheduler(bullConnection(s.redis));
   scheduler.startWorker();
   const connection = bullConnection(s.redis);

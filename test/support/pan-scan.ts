@@ -13,7 +13,9 @@ export function luhnValid(digits: string): boolean {
  */
 export function testCardPrefixes(texts: string[]): Set<string> {
   const prefixes = new Set<string>();
-  for (const text of texts) for (const m of text.matchAll(/(?<![\d])[3-6]\d{12,18}(?!\d)/g)) if (luhnValid(m[0])) prefixes.add(m[0].slice(0, 4));
+  for (const text of texts)
+    for (const m of text.matchAll(/(?<![\d])[3-6]\d{12,18}(?!\d)/g))
+      if (luhnValid(m[0])) prefixes.add(m[0].slice(0, 4));
   return prefixes;
 }
 

@@ -25,7 +25,9 @@ export interface SwitchProcess {
 /** This process's environment without tap's and coverage's variables, for a child that is not a tap test of this run. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS')) delete env[key];
+  for (const key of Object.keys(env))
+    if (key === 'NODE_OPTIONS' || key === 'NODE_V8_COVERAGE' || key.startsWith('TAP') || key.startsWith('_TAPJS'))
+      delete env[key];
   return env;
 }
 
@@ -39,7 +41,10 @@ export interface ToolRun {
 
 /** Runs a TypeScript entry point (`npm run bench`'s, `npm run fuzz`'s...) under tsx to its end; killed if the test ends first. */
 export async function runTool(t: { teardown(fn: () => void): void }, main: string, args: string[]): Promise<ToolRun> {
-  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   let err = '';
@@ -51,7 +56,10 @@ export async function runTool(t: { teardown(fn: () => void): void }, main: strin
 
 /** `args`: command-line arguments of the switch (e.g. `--processes 2`). */
 export function startSwitchProcess(env: Record<string, string>, args: string[] = []): SwitchProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const copyOut = lineCapture();
@@ -81,7 +89,8 @@ export function startSwitchProcess(env: Record<string, string>, args: string[] =
       for (;;) {
         const line = logs().find(probe);
         if (line !== undefined) return line;
-        if (Date.now() > until || child.exitCode !== null) throw new Error(`no such log line; stderr: ${err.slice(0, 500)}`);
+        if (Date.now() > until || child.exitCode !== null)
+          throw new Error(`no such log line; stderr: ${err.slice(0, 500)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

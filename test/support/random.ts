@@ -18,7 +18,8 @@ export function bytes(r: Rng, n: number): Buffer {
   return b;
 }
 
-const range = (from: number, to: number): string => String.fromCharCode(...Array.from({ length: to - from + 1 }, (_, i) => from + i));
+const range = (from: number, to: number): string =>
+  String.fromCharCode(...Array.from({ length: to - from + 1 }, (_, i) => from + i));
 const LETTERS = range(0x41, 0x5a) + range(0x61, 0x7a);
 const DIGIT_CHARS = range(0x30, 0x39);
 const ALPHABETS: Record<Exclude<FieldSpec['kind'], 'binary' | 'amount'>, string> = {

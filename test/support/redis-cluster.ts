@@ -43,7 +43,14 @@ export async function startLocalCluster(masters = 3): Promise<LocalCluster> {
 /** One node; the bus port is chosen here, as port + 10000 may be no port at all. */
 async function startNode(i: number): Promise<Node> {
   const busPort = await freePort();
-  const args = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${i}.conf`, '--cluster-port', String(busPort)];
+  const args = [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    `nodes-${i}.conf`,
+    '--cluster-port',
+    String(busPort),
+  ];
   const server = await startPrivateRedis('redis-server', args);
   return { server, port: Number(new URL(server.url).port), busPort };
 }
@@ -84,8 +91,10 @@ async function waitUntilOk(nodes: Node[]): Promise<void> {
   for (;;) {
     const infos: string[] = [];
     await onEach(nodes, async (redis) => infos.push(String(await redis.call('CLUSTER', 'INFO'))));
-    if (infos.every((i) => /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${nodes.length}\\b`).test(i))) return;
-    if (Date.now() > deadline) throw new Error(`redis cluster: not ok within ${READY_TIMEOUT_MS} ms:\n${infos.join('\n')}`);
+    if (infos.every((i) => /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${nodes.length}\\b`).test(i)))
+      return;
+    if (Date.now() > deadline)
+      throw new Error(`redis cluster: not ok within ${READY_TIMEOUT_MS} ms:\n${infos.join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

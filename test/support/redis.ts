@@ -33,7 +33,10 @@ let urlOnce: Promise<string> | undefined;
 /** The single Redis's URL; on a cluster there is none, and a test asking for one is not cluster-ready. */
 export function testRedisUrl(): Promise<string> {
   const nodes = testClusterNodes();
-  if (nodes !== undefined) return Promise.reject(new Error(`the tests run on the Redis Cluster ${nodes.join(',')}: use testClient() or testRedisConfig()`));
+  if (nodes !== undefined)
+    return Promise.reject(
+      new Error(`the tests run on the Redis Cluster ${nodes.join(',')}: use testClient() or testRedisConfig()`),
+    );
   urlOnce ??= (async () => ((await redisAnswers(SHARED_URL, 500)) ? SHARED_URL : (await startPrivateRedis()).url))();
   return urlOnce;
 }
@@ -56,7 +59,11 @@ export async function testClient(options: TestClientOptions = {}): Promise<Regis
   const client: RegisterRedis =
     nodes === undefined
       ? new Redis(await testRedisUrl(), { lazyConnect: true, ...options })
-      : new Cluster(nodes, { lazyConnect: true, enableOfflineQueue: options.enableOfflineQueue ?? true, redisOptions: options });
+      : new Cluster(nodes, {
+          lazyConnect: true,
+          enableOfflineQueue: options.enableOfflineQueue ?? true,
+          redisOptions: options,
+        });
   await client.connect();
   return client;
 }

@@ -86,7 +86,8 @@ export async function startSwitch(
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
       captureLog(chunk.toString('utf8'));
-      for (const line of chunk.toString('utf8').split('\n')) if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });

@@ -39,7 +39,11 @@ export class TestTerminal {
     this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));
   }
 
-  static async open(port: number, dialectName = 'iso93ascii', header: FramingSpec['header'] = 'binary2'): Promise<TestTerminal> {
+  static async open(
+    port: number,
+    dialectName = 'iso93ascii',
+    header: FramingSpec['header'] = 'binary2',
+  ): Promise<TestTerminal> {
     const t = new TestTerminal(port, dialectName, { header, tpdu: false, maxFrameSize: 8192 });
     await new Promise<void>((resolve, reject) => {
       t.socket.once('connect', resolve);
@@ -81,10 +85,29 @@ export class TestTerminal {
 
 /** A well-formed purchase for the iso93 dialect (single message). */
 export function purchase93(fields: IsoMessage = {}): IsoMessage {
-  return { 0: '1200', 2: '5019000000000016', 3: '000000', 4: '000000012500', 12: '261121101530', 41: 'TERM0001', 49: '208', ...fields };
+  return {
+    0: '1200',
+    2: '5019000000000016',
+    3: '000000',
+    4: '000000012500',
+    12: '261121101530',
+    41: 'TERM0001',
+    49: '208',
+    ...fields,
+  };
 }
 
 /** The same for iso87: field 12 is hhmmss, 13 MMDD. */
 export function purchase87(fields: IsoMessage = {}): IsoMessage {
-  return { 0: '0200', 2: '5019000000000016', 3: '000000', 4: '000000012500', 12: '101530', 13: '1121', 41: 'TERM0001', 49: '208', ...fields };
+  return {
+    0: '0200',
+    2: '5019000000000016',
+    3: '000000',
+    4: '000000012500',
+    12: '101530',
+    13: '1121',
+    41: 'TERM0001',
+    49: '208',
+    ...fields,
+  };
 }

@@ -6,23 +6,48 @@ import t from 'tap';
 import { clearLastScript, recordLastScript } from '../../src/terminal-state/last-approved.js';
 import { testRedis } from '../support/redis.js';
 
-t.test('record: live also at the same moment, late only if strictly newer; clear: only the transaction named', async (t) => {
-  const { redis, prefix } = await testRedis(t);
-  const keys = { terminal: `${prefix}terminal:{TERM0001}:last` };
-  const fields = (txn: string) => ['txn', txn, 'card', 'c1', 'stan', '000001', 'localTime', '261121101530'];
+t.test(
+  'record: live also at the same moment, late only if strictly newer; clear: only the transaction named',
+  async (t) => {
+    const { redis, prefix } = await testRedis(t);
+    const keys = { terminal: `${prefix}terminal:{TERM0001}:last` };
+    const fields = (txn: string) => ['txn', txn, 'card', 'c1', 'stan', '000001', 'localTime', '261121101530'];
 
-  t.equal(await recordLastScript.run(redis, keys, { at: 1000, when: 'live' }, fields('t1')), 1);
-  t.same(await redis.hgetall(keys.terminal), { at: '1000', txn: 't1', card: 'c1', stan: '000001', localTime: '261121101530' });
-  t.equal(await recordLastScript.run(redis, keys, { at: 1000, when: 'live' }, fields('t2')), 1, 'live at the same ms: set');
-  t.equal(await recordLastScript.run(redis, keys, { at: 1000, when: 'late' }, fields('t1')), 0, 'late at the same ms: not');
-  t.equal(await recordLastScript.run(redis, keys, { at: 999, when: 'live' }, fields('t0')), 0, 'older: not');
-  t.equal(await redis.hget(keys.terminal, 'txn'), 't2');
-  t.equal(await recordLastScript.run(redis, keys, { at: 1001, when: 'late' }, ['txn', 't3']), 1, 'late and newer: set');
-  t.same(await redis.hgetall(keys.terminal), { at: '1001', txn: 't3' }, 'the record replaced whole');
+    t.equal(await recordLastScript.run(redis, keys, { at: 1000, when: 'live' }, fields('t1')), 1);
+    t.same(await redis.hgetall(keys.terminal), {
+      at: '1000',
+      txn: 't1',
+      card: 'c1',
+      stan: '000001',
+      localTime: '261121101530',
+    });
+    t.equal(
+      await recordLastScript.run(redis, keys, { at: 1000, when: 'live' }, fields('t2')),
+      1,
+      'live at the same ms: set',
+    );
+    t.equal(
+      await recordLastScript.run(redis, keys, { at: 1000, when: 'late' }, fields('t1')),
+      0,
+      'late at the same ms: not',
+    );
+    t.equal(await recordLastScript.run(redis, keys, { at: 999, when: 'live' }, fields('t0')), 0, 'older: not');
+    t.equal(await redis.hget(keys.terminal, 'txn'), 't2');
+    t.equal(
+      await recordLastScript.run(redis, keys, { at: 1001, when: 'late' }, ['txn', 't3']),
+      1,
+      'late and newer: set',
+    );
+    t.same(await redis.hgetall(keys.terminal), { at: '1001', txn: 't3' }, 'the record replaced whole');
 
-  t.equal(await clearLastScript.run(redis, keys, { txn: 't2' }), 0, 'another transaction: not cleared');
-  t.equal(await clearLastScript.run(redis, keys, { txn: 't3' }), 1);
-  t.same(await redis.hgetall(keys.terminal), { at: '1001' }, 'its time alone is left');
-  t.equal(await recordLastScript.run(redis, keys, { at: 1001, when: 'late' }, fields('t3')), 0, 'so a late copy of it stays out');
-  t.equal(await clearLastScript.run(redis, keys, { txn: 't3' }), 0, 'cleared once');
-});
+    t.equal(await clearLastScript.run(redis, keys, { txn: 't2' }), 0, 'another transaction: not cleared');
+    t.equal(await clearLastScript.run(redis, keys, { txn: 't3' }), 1);
+    t.same(await redis.hgetall(keys.terminal), { at: '1001' }, 'its time alone is left');
+    t.equal(
+      await recordLastScript.run(redis, keys, { at: 1001, when: 'late' }, fields('t3')),
+      0,
+      'so a late copy of it stays out',
+    );
+    t.equal(await clearLastScript.run(redis, keys, { txn: 't3' }), 0, 'cleared once');
+  },
+);

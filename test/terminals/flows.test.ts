@@ -20,7 +20,14 @@ t.test('DKT1: magstripe 1200 with PIN, field 48 reports the last approved STAN i
   t.equal(term.lastCompletedStan, '000000', 'none completed at start');
 
   const a = await term.purchase({ pan: card.pan, amount: 10_000, pin: '1234' });
-  t.match(a, { approved: true, actionCode: '000', stan: '000041', localTime: '261121111530', timedOut: false, reversalStored: false });
+  t.match(a, {
+    approved: true,
+    actionCode: '000',
+    stan: '000041',
+    localTime: '261121111530',
+    timedOut: false,
+    reversalStored: false,
+  });
   t.match(a.approvalCode, /^\d{6}$/);
   const req = a.exchanges[0]!.request;
   t.equal(req[0], '1200', 'single message');
@@ -28,8 +35,15 @@ t.test('DKT1: magstripe 1200 with PIN, field 48 reports the last approved STAN i
   t.equal(req[35], `${card.pan}=30121010000000`, 'track 2');
   t.equal(req[48], '01006000000', 'field 48: sub-element 01, none completed yet');
   t.equal(String(req[22])[6], '2', 'field 22 position 7: magnetic stripe');
-  t.equal(decryptPinBlockFormat0(req[52] as Buffer, card.pan, TEST_PIN_KEY.key), '1234', 'a real PIN block under the test key');
-  t.same([req[7], req[12], req[41], req[42], req[49]], ['1121101530', '261121111530', 'DKT00001', 'MERCHANT0001   ', '208']);
+  t.equal(
+    decryptPinBlockFormat0(req[52] as Buffer, card.pan, TEST_PIN_KEY.key),
+    '1234',
+    'a real PIN block under the test key',
+  );
+  t.same(
+    [req[7], req[12], req[41], req[42], req[49]],
+    ['1121101530', '261121111530', 'DKT00001', 'MERCHANT0001   ', '208'],
+  );
   t.equal(term.lastCompletedStan, '000041');
 
   clock.advance(60_000);
@@ -54,20 +68,33 @@ t.test('DKT1: magstripe 1200 with PIN, field 48 reports the last approved STAN i
   t.equal(term.lastCompletedStan, '000044', 'an approved refund is completed too');
 
   const postings = await journal(s);
-  t.same(postings.map((p) => [p.type, p.amount, p.txn]), [
-    ['purchase', 10_000, txnOf('DKT00001', a)],
-    ['purchase', 2_500, txnOf('DKT00001', signature)],
-    ['refund', 1_000, txnOf('DKT00001', refund)],
-  ], 'no reversal: every approval was completed');
+  t.same(
+    postings.map((p) => [p.type, p.amount, p.txn]),
+    [
+      ['purchase', 10_000, txnOf('DKT00001', a)],
+      ['purchase', 2_500, txnOf('DKT00001', signature)],
+      ['refund', 1_000, txnOf('DKT00001', refund)],
+    ],
+    'no reversal: every approval was completed',
+  );
   t.equal(term.exchanges.length, 4, 'the terminal keeps every exchange');
 });
 
 t.test('DKT1+ and OEM behave as DKT1; 1987 dialect: 0200 with fields 12 + 13', async (t) => {
   const clock = new ManualClock(AT); // the switch's too: a 1987 local time takes the year of the switch's date
-  const s = await startSwitch(t, { terminals: { keyFile: keyFile(t, { DKTPLUS1: 'dkt1plus', OEM00001: 'oem' }) } }, { clock });
+  const s = await startSwitch(
+    t,
+    { terminals: { keyFile: keyFile(t, { DKTPLUS1: 'dkt1plus', OEM00001: 'oem' }) } },
+    { clock },
+  );
   const card = await addCard(s.sw);
   const plus = await openTerminal(t, s, { kind: 'dkt1plus', terminalId: 'DKTPLUS1', clock, stan: 1 });
-  const oem = await openTerminal(t, s, { kind: 'oem', terminalId: 'OEM00001', clock, stan: 1, dialect: 'iso87ascii' }, 'iso87');
+  const oem = await openTerminal(
+    t,
+    s,
+    { kind: 'oem', terminalId: 'OEM00001', clock, stan: 1, dialect: 'iso87ascii' },
+    'iso87',
+  );
   for (const term of [plus, oem]) {
     const first = await term.purchase({ pan: card.pan, amount: 500, pin: '1234' });
     const second = await term.purchase({ pan: card.pan, amount: 600 });
@@ -75,12 +102,20 @@ t.test('DKT1+ and OEM behave as DKT1; 1987 dialect: 0200 with fields 12 + 13', a
     t.equal(second.exchanges[0]!.request[48], '01006000001', `${term.kind}: the first one reported completed`);
   }
   const o87 = oem.exchanges[0]!.request;
-  t.same([o87[0], o87[12], o87[13], o87[22]], ['0200', '111530', '1121', '901'], '1987: MTI 0200, local time hhmmss + MMDD, entry mode 90 (stripe)');
+  t.same(
+    [o87[0], o87[12], o87[13], o87[22]],
+    ['0200', '111530', '1121', '901'],
+    '1987: MTI 0200, local time hhmmss + MMDD, entry mode 90 (stripe)',
+  );
   t.equal(oem.exchanges[0]!.response![39], '00', '1987 response code');
   const postings = await journal(s);
   t.equal(postings.length, 4);
   t.equal(postings.filter((p) => p.type === 'reversal').length, 0);
-  t.equal(postings.find((p) => p.terminal === 'OEM00001')!.localTime, '261121111530', 'the year comes from the switch\'s date');
+  t.equal(
+    postings.find((p) => p.terminal === 'OEM00001')!.localTime,
+    '261121111530',
+    "the year comes from the switch's date",
+  );
 });
 
 t.test('chip: 1100 authorisation then 1220 completion posts one purchase of the amount', async (t) => {
@@ -96,13 +131,24 @@ t.test('chip: 1100 authorisation then 1220 completion posts one purchase of the 
   t.equal(String(auth!.request[22])[6], '5', 'field 22 position 7: chip');
   t.ok(Buffer.isBuffer(auth!.request[52]), 'PIN block');
   t.equal(auth!.response![0], '1110');
-  t.same([completion!.request[4], completion!.request[11], completion!.request[24], completion!.request[56]], ['000000012550', '000101', '201', '1100000100261121111530'], 'the completion names the authorisation in field 56');
+  t.same(
+    [completion!.request[4], completion!.request[11], completion!.request[24], completion!.request[56]],
+    ['000000012550', '000101', '201', '1100000100261121111530'],
+    'the completion names the authorisation in field 56',
+  );
   t.equal(completion!.request[52], undefined, 'no PIN in an advice');
-  t.equal(completion!.response![38], auth!.response![38], 'the authorisation\'s approval code');
+  t.equal(completion!.response![38], auth!.response![38], "the authorisation's approval code");
   t.equal(o.approvalCode, auth!.response![38]);
   const postings = await journal(s);
   t.equal(postings.length, 1, 'one posting');
-  t.match(postings[0], { type: 'purchase', direction: 'D', amount: 12_550, txn: txnOf('TERM0001', o), approvalCode: o.approvalCode, merchant: 'MERCHANT0001' });
+  t.match(postings[0], {
+    type: 'purchase',
+    direction: 'D',
+    amount: 12_550,
+    txn: txnOf('TERM0001', o),
+    approvalCode: o.approvalCode,
+    merchant: 'MERCHANT0001',
+  });
   t.equal((await s.sw.register.state(card.id))!.reserved, 12_550);
 
   const declined = await term.purchase({ pan: card.pan, amount: 1_000, pin: '9999' });
@@ -126,12 +172,19 @@ t.test('chip: magstripe purchase and refund are single message', async (t) => {
   const refund = await term.refund({ pan: card.pan, amount: 1_500 });
   t.equal(refund.approved, true);
   t.same(mtis(refund), ['1200']);
-  t.same([refund.exchanges[0]!.request[2], refund.exchanges[0]!.request[3]], [card.pan, '200000'], 'a chip refund: PAN from the chip, processing code 20');
+  t.same(
+    [refund.exchanges[0]!.request[2], refund.exchanges[0]!.request[3]],
+    [card.pan, '200000'],
+    'a chip refund: PAN from the chip, processing code 20',
+  );
   const postings = await journal(s);
-  t.same(postings.map((p) => [p.type, p.direction, p.amount, p.merchant, p.txn]), [
-    ['purchase', 'D', 4_200, 'SHOP42', txnOf('TERM0001', stripe)],
-    ['refund', 'C', 1_500, 'SHOP42', txnOf('TERM0001', refund)],
-  ]);
+  t.same(
+    postings.map((p) => [p.type, p.direction, p.amount, p.merchant, p.txn]),
+    [
+      ['purchase', 'D', 4_200, 'SHOP42', txnOf('TERM0001', stripe)],
+      ['refund', 'C', 1_500, 'SHOP42', txnOf('TERM0001', refund)],
+    ],
+  );
 });
 
 t.test('contactless: no PIN up to the limit, the PIN above it, and again with the PIN when asked', async (t) => {
@@ -158,15 +211,25 @@ t.test('contactless: no PIN up to the limit, the PIN above it, and again with th
   for (let i = 0; i < 4; i++) t.equal((await term.purchase({ pan: card.pan, amount: 26_000 })).approved, true);
   const asked = await term.purchase({ pan: card.pan, amount: 10_000, pin: '1234' });
   t.equal(asked.approved, true);
-  t.same(asked.exchanges.map((e) => [e.request[0], e.request[52] === undefined, e.response![39]]), [['1200', true, '112'], ['1200', false, '000']], 'asked for the PIN, retried with it');
-  t.equal(asked.stan, asked.exchanges[1]!.request[11], 'the outcome is the retry\'s');
+  t.same(
+    asked.exchanges.map((e) => [e.request[0], e.request[52] === undefined, e.response![39]]),
+    [
+      ['1200', true, '112'],
+      ['1200', false, '000'],
+    ],
+    'asked for the PIN, retried with it',
+  );
+  t.equal(asked.stan, asked.exchanges[1]!.request[11], "the outcome is the retry's");
   t.not(asked.exchanges[0]!.request[11], asked.exchanges[1]!.request[11], 'the retry is a new transaction');
 
   const refund = await term.refund({ pan: card.pan, amount: 2_000 });
   t.equal(refund.approved, true, 'a contactless refund');
   t.equal(String(refund.exchanges[0]!.request[22])[6], 'A');
   const postings = await journal(s);
-  t.same(postings.map((p) => p.amount), [35_000, 35_001, 26_000, 26_000, 26_000, 26_000, 10_000, 2_000]);
+  t.same(
+    postings.map((p) => p.amount),
+    [35_000, 35_001, 26_000, 26_000, 26_000, 26_000, 10_000, 2_000],
+  );
 });
 
 t.test('contactless in the 1987 dialect: entry mode 07', async (t) => {
@@ -192,7 +255,11 @@ t.test('fuel: authorise a maximum with the PIN, complete with the amount pumped;
   t.equal(auth!.request[4], '000000050000', 'the maximum');
   t.ok(Buffer.isBuffer(auth!.request[52]), 'with the PIN');
   t.equal(String(auth!.request[22])[3], '2', 'field 22 position 4: unattended');
-  t.same([completion!.request[4], completion!.request[24]], ['000000031250', '202'], 'the amount pumped, another amount');
+  t.same(
+    [completion!.request[4], completion!.request[24]],
+    ['000000031250', '202'],
+    'the amount pumped, another amount',
+  );
   const [p, ...rest] = await journal(s);
   t.equal(rest.length, 0);
   t.match(p, { type: 'purchase', amount: 31_250, txn: txnOf('PUMP0001', o), terminal: 'PUMP0001' });
@@ -210,13 +277,26 @@ t.test('sign-on and echo: 1804 (1993) and 0800 (1987)', async (t) => {
   const clock = new ManualClock(AT);
   const t93 = await openTerminal(t, s, { kind: 'chip', clock, stan: 7 });
   const on = await t93.signOn();
-  t.match(on, { approved: true, actionCode: '800', stan: '000007', localTime: '261121111530', timedOut: false, reversalStored: false });
-  t.same([on.exchanges[0]!.request[0], on.exchanges[0]!.request[24], on.exchanges[0]!.response![0]], ['1804', '801', '1814']);
+  t.match(on, {
+    approved: true,
+    actionCode: '800',
+    stan: '000007',
+    localTime: '261121111530',
+    timedOut: false,
+    reversalStored: false,
+  });
+  t.same(
+    [on.exchanges[0]!.request[0], on.exchanges[0]!.request[24], on.exchanges[0]!.response![0]],
+    ['1804', '801', '1814'],
+  );
   const echo = await t93.echo();
   t.same([echo.approved, echo.exchanges[0]!.request[24]], [true, '831']);
   const t87 = await openTerminal(t, s, { kind: 'dkt1', clock, dialect: 'iso87ascii', terminalId: 'TERM0087' }, 'iso87');
   const on87 = await t87.signOn();
-  t.same([on87.approved, on87.actionCode, on87.exchanges[0]!.request[0], on87.exchanges[0]!.request[70]], [true, '00', '0800', '001']);
+  t.same(
+    [on87.approved, on87.actionCode, on87.exchanges[0]!.request[0], on87.exchanges[0]!.request[70]],
+    [true, '00', '0800', '001'],
+  );
   const echo87 = await t87.echo();
   t.same([echo87.approved, echo87.exchanges[0]!.request[70], echo87.exchanges[0]!.response![0]], [true, '301', '0810']);
 });
@@ -244,5 +324,11 @@ t.test('iso93binary with a bcd2 header; 1987 dual message', async (t) => {
   t.equal(o87.exchanges[1]!.request[24], undefined, 'no function code in 1987');
   t.equal(o87.exchanges[1]!.request[56], `0100${o87.stan}${o87.localTime}`);
   const postings = await journal(s);
-  t.same(postings.map((p) => [p.amount, p.txn]), [[9_900, txnOf('TERM0001', o)], [1_100, txnOf('TERM0087', o87)]]);
+  t.same(
+    postings.map((p) => [p.amount, p.txn]),
+    [
+      [9_900, txnOf('TERM0001', o)],
+      [1_100, txnOf('TERM0087', o87)],
+    ],
+  );
 });

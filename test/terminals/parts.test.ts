@@ -10,7 +10,14 @@ import { type IsoMessage, dialect } from '../../src/codec/index.js';
 import { FrameReader, type FramingSpec, encodeFrame } from '../../src/transport/framing.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { responseMti } from '../../src/authorization/steps/respond.js';
-import { ConnectError, TerminalError, Terminal, type TerminalOptions, describeExchange, meaningOf } from '../../terminals/index.js';
+import {
+  ConnectError,
+  TerminalError,
+  Terminal,
+  type TerminalOptions,
+  describeExchange,
+  meaningOf,
+} from '../../terminals/index.js';
 import { Link } from '../../terminals/link.js';
 import { localTime, posData, transmissionTime } from '../../terminals/fields.js';
 
@@ -59,10 +66,16 @@ class FakeSwitch {
 }
 
 /** The answer the real switch would give: MTI + 10, STAN echoed, the code. */
-const answer = (m: IsoMessage, code: string, extra: IsoMessage = {}): IsoMessage => ({ 0: responseMti(String(m[0])), 11: m[11]!, 39: code, ...extra });
+const answer = (m: IsoMessage, code: string, extra: IsoMessage = {}): IsoMessage => ({
+  0: responseMti(String(m[0])),
+  11: m[11]!,
+  39: code,
+  ...extra,
+});
 
 /** Answers everything as accepted/approved. */
-const approving: Handler = (m, _s, reply) => reply(answer(m, m[0] === '1804' ? '800' : m[0] === '1420' || m[0] === '1421' ? '400' : '000', { 38: '123456' }));
+const approving: Handler = (m, _s, reply) =>
+  reply(answer(m, m[0] === '1804' ? '800' : m[0] === '1420' || m[0] === '1421' ? '400' : '000', { 38: '123456' }));
 
 async function fake(t: Test, handler: Handler = approving): Promise<FakeSwitch> {
   const f = await FakeSwitch.start(handler);
@@ -105,9 +118,18 @@ t.test('options are checked before anything is sent', async (t) => {
     [{ answerTimeoutMs: NaN }, /^answer timeout/],
     [{ pinKey: { format: 4, key: Buffer.alloc(16) } }, /format 4 blocks have 16 bytes, field 52 of iso93ascii holds 8/],
   ];
-  for (const [o, message] of bad) await t.rejects(Terminal.open({ ...base, ...o } as TerminalOptions), { name: 'TerminalError', message }, JSON.stringify(o));
+  for (const [o, message] of bad)
+    await t.rejects(
+      Terminal.open({ ...base, ...o } as TerminalOptions),
+      { name: 'TerminalError', message },
+      JSON.stringify(o),
+    );
   const port = await freePort();
-  await t.rejects(Terminal.open({ ...base, port }), new ConnectError(`cannot connect to 127.0.0.1:${port} (ECONNREFUSED)`), 'nobody listening');
+  await t.rejects(
+    Terminal.open({ ...base, port }),
+    new ConnectError(`cannot connect to 127.0.0.1:${port} (ECONNREFUSED)`),
+    'nobody listening',
+  );
 });
 
 t.test('parameters are checked before anything is sent', async (t) => {
@@ -171,13 +193,25 @@ t.test('operations run one at a time, in the order asked', async (t) => {
     reply(answer(m, '000', { 38: '000001' }));
   });
   const term = await terminal(t, f, { stan: 1 });
-  const [a, b, c] = await Promise.all([term.purchase({ pan: PAN, amount: 1 }), term.refund({ pan: PAN, amount: 2 }), term.purchase({ pan: PAN, amount: 3, magstripe: true })]);
+  const [a, b, c] = await Promise.all([
+    term.purchase({ pan: PAN, amount: 1 }),
+    term.refund({ pan: PAN, amount: 2 }),
+    term.purchase({ pan: PAN, amount: 3, magstripe: true }),
+  ]);
   t.equal(most, 1, 'never two requests in flight');
-  t.same(f.requests.map((m) => [m[0], m[11]]), [['1100', '000001'], ['1220', '000002'], ['1200', '000003'], ['1200', '000004']]);
+  t.same(
+    f.requests.map((m) => [m[0], m[11]]),
+    [
+      ['1100', '000001'],
+      ['1220', '000002'],
+      ['1200', '000003'],
+      ['1200', '000004'],
+    ],
+  );
   t.same([a.stan, b.stan, c.stan], ['000001', '000003', '000004']);
 });
 
-t.test('answers that are not this request\'s are dropped; the right one is taken', async (t) => {
+t.test("answers that are not this request's are dropped; the right one is taken", async (t) => {
   const f = await fake(t, (m, socket, reply) => {
     socket.write(encodeFrame(FRAMING, Buffer.alloc(0))); // keep-alive
     socket.write(encodeFrame(FRAMING, Buffer.from('9999garbage'))); // unreadable
@@ -203,8 +237,14 @@ t.test('an answer after the timeout is dropped; the request counts as unanswered
   t.match(o, { approved: false, timedOut: true, reversalStored: true });
   await sleep(400);
   const echo = await term.echo();
-  t.same(echo.exchanges.map((e) => e.request[0]), ['1420', '1804']);
-  t.equal(echo.exchanges.every((e) => e.response !== undefined), true);
+  t.same(
+    echo.exchanges.map((e) => e.request[0]),
+    ['1420', '1804'],
+  );
+  t.equal(
+    echo.exchanges.every((e) => e.response !== undefined),
+    true,
+  );
   t.equal(term.exchanges.length, 3);
 });
 
@@ -247,24 +287,33 @@ t.test('a reversal answered with another code than 400 stays stored and is repea
   t.equal(term.pendingReversals, 0);
 });
 
-t.test('a completion that cannot be sent stores the reversal; no switch at the next contact: ConnectError', async (t) => {
-  const f = await fake(t, (m, socket, reply) => {
-    if (m[0] === '1100') {
-      reply(answer(m, '000', { 38: '333333' }));
-      socket.end();
-      void f.stop();
-      return;
-    }
-    void approving(m, socket, reply);
-  });
-  const term = await terminal(t, f, { answerTimeoutMs: 1000 });
-  const o = await term.purchase({ pan: PAN, amount: 10 });
-  t.same(o.exchanges.map((e) => [e.request[0], e.timedOut]), [['1100', false], ['1220', true]]);
-  t.match(o, { approved: false, timedOut: true, reversalStored: true });
-  await t.rejects(term.sendPendingReversals(), ConnectError);
-  await t.rejects(term.echo(), ConnectError, 'a failed operation does not stop the next one');
-  t.equal(term.pendingReversals, 1, 'kept for when the switch is back');
-});
+t.test(
+  'a completion that cannot be sent stores the reversal; no switch at the next contact: ConnectError',
+  async (t) => {
+    const f = await fake(t, (m, socket, reply) => {
+      if (m[0] === '1100') {
+        reply(answer(m, '000', { 38: '333333' }));
+        socket.end();
+        void f.stop();
+        return;
+      }
+      void approving(m, socket, reply);
+    });
+    const term = await terminal(t, f, { answerTimeoutMs: 1000 });
+    const o = await term.purchase({ pan: PAN, amount: 10 });
+    t.same(
+      o.exchanges.map((e) => [e.request[0], e.timedOut]),
+      [
+        ['1100', false],
+        ['1220', true],
+      ],
+    );
+    t.match(o, { approved: false, timedOut: true, reversalStored: true });
+    await t.rejects(term.sendPendingReversals(), ConnectError);
+    await t.rejects(term.echo(), ConnectError, 'a failed operation does not stop the next one');
+    t.equal(term.pendingReversals, 1, 'kept for when the switch is back');
+  },
+);
 
 t.test('the link: a request that cannot connect gets no answer', async (t) => {
   const link = new Link('127.0.0.1', await freePort(), FRAMING, iso93);
@@ -273,7 +322,9 @@ t.test('the link: a request that cannot connect gets no answer', async (t) => {
 });
 
 t.test('a declined completion, and a network request answered with another code', async (t) => {
-  const f = await fake(t, (m, _s, reply) => reply(answer(m, m[0] === '1220' ? '913' : m[0] === '1804' ? '902' : '000', { 38: '444444' })));
+  const f = await fake(t, (m, _s, reply) =>
+    reply(answer(m, m[0] === '1220' ? '913' : m[0] === '1804' ? '902' : '000', { 38: '444444' })),
+  );
   const term = await terminal(t, f);
   const o = await term.purchase({ pan: PAN, amount: 10 });
   t.match(o, { approved: false, actionCode: '913', reversalStored: false, timedOut: false });
@@ -290,14 +341,26 @@ t.test('local time in Danish time (winter and summer), transmission time in UTC'
 });
 
 t.test('field 22', async (t) => {
-  const pos = (entry: 'magstripe' | 'chip' | 'contactless', pin: boolean, unattended: boolean, capability: 'magstripe' | 'chip' | 'contactless', iso87 = false): string =>
-    posData({ entry, pin, unattended, capability }, iso87);
+  const pos = (
+    entry: 'magstripe' | 'chip' | 'contactless',
+    pin: boolean,
+    unattended: boolean,
+    capability: 'magstripe' | 'chip' | 'contactless',
+    iso87 = false,
+  ): string => posData({ entry, pin, unattended, capability }, iso87);
   t.equal(pos('chip', true, false, 'chip'), '51010151304C', 'chip and PIN');
   t.equal(pos('magstripe', false, false, 'magstripe'), '21010125404C', 'stripe and signature');
   t.equal(pos('contactless', false, false, 'contactless'), 'A10101A0004C', 'contactless, no PIN');
   t.equal(pos('chip', true, true, 'chip'), '51020151304C', 'unattended, PIN');
   t.equal(pos('chip', false, true, 'chip'), '51020150004C', 'unattended without PIN: not authenticated');
-  t.same([pos('magstripe', true, false, 'magstripe', true), pos('chip', true, false, 'chip', true), pos('contactless', false, false, 'contactless', true)], ['901', '051', '071']);
+  t.same(
+    [
+      pos('magstripe', true, false, 'magstripe', true),
+      pos('chip', true, false, 'chip', true),
+      pos('contactless', false, false, 'contactless', true),
+    ],
+    ['901', '051', '071'],
+  );
 });
 
 t.test('action codes: meanings in both code sets; the message class settles shared codes', async (t) => {
@@ -307,9 +370,15 @@ t.test('action codes: meanings in both code sets; the message class settles shar
   t.equal(meaningOf('00', iso87, '0210'), 'approved');
   t.equal(meaningOf('00', iso87, '0430'), 'reversal accepted');
   t.equal(meaningOf('00', iso87, '0810'), 'network management request accepted');
-  t.equal(meaningOf('913', iso93, '1210'), 'duplicate transmission: same terminal, STAN and local time with other content');
+  t.equal(
+    meaningOf('913', iso93, '1210'),
+    'duplicate transmission: same terminal, STAN and local time with other content',
+  );
   t.equal(meaningOf('913', iso93, '1230'), 'the authorization was completed already');
-  t.equal(meaningOf('902', iso93, '1220'), 'invalid transaction: the original was reversed, or is not an authorization');
+  t.equal(
+    meaningOf('902', iso93, '1220'),
+    'invalid transaction: the original was reversed, or is not an authorization',
+  );
   t.equal(meaningOf('902', iso93, '1210'), 'invalid transaction');
   t.equal(meaningOf('999', iso93, '1210'), 'unknown code');
   t.equal(meaningOf('000', iso87), 'unknown code', '1993 codes mean nothing on a 1987 listener');
@@ -317,8 +386,17 @@ t.test('action codes: meanings in both code sets; the message class settles shar
 
 t.test('describeExchange: masked card data, hidden PIN block, the answer or that none came', async (t) => {
   const at = new Date('2026-11-21T10:15:30Z');
-  const request: IsoMessage = { 0: '1200', 2: PAN, 11: '000001', 35: `${PAN}=30121010000000`, 52: Buffer.alloc(8, 0xab) };
-  const answered = describeExchange({ request, response: { 0: '1210', 2: PAN, 11: '000001', 39: '116' }, timedOut: false, at }, iso93);
+  const request: IsoMessage = {
+    0: '1200',
+    2: PAN,
+    11: '000001',
+    35: `${PAN}=30121010000000`,
+    52: Buffer.alloc(8, 0xab),
+  };
+  const answered = describeExchange(
+    { request, response: { 0: '1210', 2: PAN, 11: '000001', 39: '116' }, timedOut: false, at },
+    iso93,
+  );
   t.match(answered, '>> 1200 STAN 000001 at 2026-11-21T10:15:30.000Z');
   t.match(answered, '501900******0008');
   t.match(answered, '[hidden, 8 bytes]');
@@ -326,7 +404,10 @@ t.test('describeExchange: masked card data, hidden PIN block, the answer or that
   t.notMatch(answered, PAN);
   t.notMatch(answered, /ABAB/i);
   t.match(describeExchange({ request, timedOut: true, at }, iso93), '<< no answer (timed out or connection lost)');
-  t.match(describeExchange({ request, response: { 0: '1210', 11: '000001' }, timedOut: false, at }, iso93), '<< 1210 without action code');
+  t.match(
+    describeExchange({ request, response: { 0: '1210', 11: '000001' }, timedOut: false, at }, iso93),
+    '<< 1210 without action code',
+  );
 });
 
 t.test('the clock sets fields 7 and 12 of every request', async (t) => {
@@ -334,9 +415,16 @@ t.test('the clock sets fields 7 and 12 of every request', async (t) => {
   const clock = new ManualClock(new Date('2026-03-29T00:59:59Z'));
   const term = await terminal(t, f, { clock });
   const o = await term.echo();
-  t.same([o.exchanges[0]!.request[7], o.exchanges[0]!.request[12], o.localTime], ['0329005959', '260329015959', '260329015959']);
+  t.same(
+    [o.exchanges[0]!.request[7], o.exchanges[0]!.request[12], o.localTime],
+    ['0329005959', '260329015959', '260329015959'],
+  );
   t.same(o.exchanges[0]!.at, new Date('2026-03-29T00:59:59Z'));
   clock.advance(1000);
   const later = await term.echo();
-  t.same([later.exchanges[0]!.request[7], later.localTime], ['0329010000', '260329030000'], 'summer time starts: 02:00 is 03:00');
+  t.same(
+    [later.exchanges[0]!.request[7], later.localTime],
+    ['0329010000', '260329030000'],
+    'summer time starts: 02:00 is 03:00',
+  );
 });

@@ -8,9 +8,24 @@ import { localDate, localDateTime, localStamp, yymm } from '../../src/time/local
 const CPH = 'Europe/Copenhagen';
 
 t.test('localDateTime: the parts in the zone, 24-hour, two digits', async (t) => {
-  t.same(localDateTime(new Date('2025-07-01T12:05:09Z'), CPH), { year: '2025', month: '07', day: '01', hour: '14', minute: '05', second: '09' }, 'summer: UTC+2');
-  t.same(localDateTime(new Date('2025-12-31T23:30:00Z'), CPH), { year: '2026', month: '01', day: '01', hour: '00', minute: '30', second: '00' }, 'winter, past midnight: hour 00, not 24');
-  t.same(localDateTime(new Date('2025-12-31T23:30:00Z'), 'UTC'), { year: '2025', month: '12', day: '31', hour: '23', minute: '30', second: '00' });
+  t.same(
+    localDateTime(new Date('2025-07-01T12:05:09Z'), CPH),
+    { year: '2025', month: '07', day: '01', hour: '14', minute: '05', second: '09' },
+    'summer: UTC+2',
+  );
+  t.same(
+    localDateTime(new Date('2025-12-31T23:30:00Z'), CPH),
+    { year: '2026', month: '01', day: '01', hour: '00', minute: '30', second: '00' },
+    'winter, past midnight: hour 00, not 24',
+  );
+  t.same(localDateTime(new Date('2025-12-31T23:30:00Z'), 'UTC'), {
+    year: '2025',
+    month: '12',
+    day: '31',
+    hour: '23',
+    minute: '30',
+    second: '00',
+  });
 });
 
 t.test('localDate: a moment belongs to the local day, which turns at local midnight', async (t) => {
@@ -34,5 +49,9 @@ t.test('yymm: the month in the zone, the same answer from its cache within a min
   t.equal(yymm(new Date('2026-11-30T23:00:00Z'), CPH), '2612', 'the next minute is asked anew');
   t.equal(yymm(new Date('2026-11-30T23:00:00Z'), 'UTC'), '2611', 'each zone its own cache');
   t.equal(yymm(new Date('2099-12-31T23:00:00Z'), CPH), '0001', 'two-digit year: 2100 is 00');
-  t.equal(yymm(new Date('2026-11-30T10:00:00Z'), CPH), localStamp(new Date('2026-11-30T10:00:00Z'), CPH).slice(2, 6), 'agrees with the stamp');
+  t.equal(
+    yymm(new Date('2026-11-30T10:00:00Z'), CPH),
+    localStamp(new Date('2026-11-30T10:00:00Z'), CPH).slice(2, 6),
+    'agrees with the stamp',
+  );
 });

@@ -1,8 +1,20 @@
 import t from 'tap';
-import { FrameReader, FramingError, type FramingSpec, LENGTH_HEADERS, encodeFrame, headerSize, replyTpdu } from '../../src/transport/framing.js';
+import {
+  FrameReader,
+  FramingError,
+  type FramingSpec,
+  LENGTH_HEADERS,
+  encodeFrame,
+  headerSize,
+  replyTpdu,
+} from '../../src/transport/framing.js';
 import { bytes, int, rng } from '../support/random.js';
 
-const spec = (header: FramingSpec['header'], tpdu = false, maxFrameSize = 8192): FramingSpec => ({ header, tpdu, maxFrameSize });
+const spec = (header: FramingSpec['header'], tpdu = false, maxFrameSize = 8192): FramingSpec => ({
+  header,
+  tpdu,
+  maxFrameSize,
+});
 const body = Buffer.from('1804...hello', 'latin1');
 
 t.test('each length header writes the length of what follows', async (t) => {
@@ -42,11 +54,20 @@ t.test('zero-length frames are keep-alives', async (t) => {
 t.test('a declared length above the maximum is a framing error, before the body arrives', async (t) => {
   const reader = new FrameReader(spec('binary2', false, 100));
   t.throws(() => reader.push(Buffer.from('0065', 'hex')), new FramingError('declared length 101 exceeds max 100'));
-  t.throws(() => new FrameReader(spec('ascii4')).push(Buffer.from('12x4', 'latin1')), { name: 'FramingError', reason: 'length header is not a number' });
+  t.throws(() => new FrameReader(spec('ascii4')).push(Buffer.from('12x4', 'latin1')), {
+    name: 'FramingError',
+    reason: 'length header is not a number',
+  });
   t.throws(() => new FrameReader(spec('bcd2')).push(Buffer.from('0a00', 'hex')), { name: 'FramingError' });
-  t.throws(() => new FrameReader(spec('binary2', true)).push(Buffer.from('0003aabbcc', 'hex')), { name: 'FramingError', message: 'framing: frame of 3 bytes is shorter than its TPDU' });
+  t.throws(() => new FrameReader(spec('binary2', true)).push(Buffer.from('0003aabbcc', 'hex')), {
+    name: 'FramingError',
+    message: 'framing: frame of 3 bytes is shorter than its TPDU',
+  });
   t.throws(() => encodeFrame(spec('binary2', false, 10), Buffer.alloc(11)), { name: 'FramingError' });
-  t.throws(() => encodeFrame(spec('binary2', true), body), { name: 'FramingError', message: 'framing: a 5-byte TPDU is required' });
+  t.throws(() => encodeFrame(spec('binary2', true), body), {
+    name: 'FramingError',
+    message: 'framing: a 5-byte TPDU is required',
+  });
 });
 
 t.test('a partial frame waits for the rest', async (t) => {
@@ -57,7 +78,10 @@ t.test('a partial frame waits for the rest', async (t) => {
   t.same(reader.push(frame.subarray(3, 10)), []);
   t.equal(reader.buffered, 10);
   const frames = reader.push(frame.subarray(10));
-  t.same(frames.map((f) => f.body), [body]);
+  t.same(
+    frames.map((f) => f.body),
+    [body],
+  );
   t.equal(reader.buffered, 0);
 });
 
@@ -71,7 +95,7 @@ t.test('random chunking: frames split over many chunks and many frames in one ch
       const stream = Buffer.concat(bodies.map((b) => encodeFrame(s, b, b.length > 0 ? tp : undefined)));
       const reader = new FrameReader(s);
       const got: Buffer[] = [];
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         // Mostly small chunks (down to single bytes), sometimes chunks holding many frames.
         const size = r() < 0.8 ? int(r, 1, 40) : int(r, 100, 5000);
         for (const f of reader.push(stream.subarray(at, at + size))) got.push(f.body);

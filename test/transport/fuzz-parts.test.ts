@@ -33,7 +33,10 @@ t.test('the generator: same seed, same frames; each category makes what it promi
   for (let i = 0; i < 3000; i++) {
     const [x, y, z] = [a.next(), b.next(), other.next()];
     if (x.index !== i) t.fail(`case ${i} numbered ${x.index}`);
-    if (x.category !== y.category || !x.frames.every((f, k) => f.bytes.equals(y.frames[k]!.bytes) && f.cuts.join() === y.frames[k]!.cuts.join())) {
+    if (
+      x.category !== y.category ||
+      !x.frames.every((f, k) => f.bytes.equals(y.frames[k]!.bytes) && f.cuts.join() === y.frames[k]!.cuts.join())
+    ) {
       t.fail(`case ${i} differs between two generators with the same seed`);
       break;
     }
@@ -42,28 +45,56 @@ t.test('the generator: same seed, same frames; each category makes what it promi
     for (const f of x.frames) checkFrame(t, x.category, f);
   }
   t.ok(differs, 'another seed, other frames');
-  t.same([...seen.keys()].filter((c) => c.startsWith('mutated/')).sort(), MUTATIONS.map((m) => `mutated/${m}`).sort(), 'every mutation made');
-  for (const c of ['valid', 'random-bytes', 'huge-length', 'bad-header', 'keep-alive', 'short-tpdu', 'stalled', 'interleaved']) t.ok(seen.has(c), `${c} made`);
+  t.same(
+    [...seen.keys()].filter((c) => c.startsWith('mutated/')).sort(),
+    MUTATIONS.map((m) => `mutated/${m}`).sort(),
+    'every mutation made',
+  );
+  for (const c of [
+    'valid',
+    'random-bytes',
+    'huge-length',
+    'bad-header',
+    'keep-alive',
+    'short-tpdu',
+    'stalled',
+    'interleaved',
+  ])
+    t.ok(seen.has(c), `${c} made`);
 });
 
 /** What the frame's bytes must be for its category: checked from the bytes, not from the generator's word. */
-function checkFrame(t: Test, category: string, f: { target: FuzzTarget; bytes: Buffer; expect: { kind: string }; cuts: number[] }): void {
+function checkFrame(
+  t: Test,
+  category: string,
+  f: { target: FuzzTarget; bytes: Buffer; expect: { kind: string }; cuts: number[] },
+): void {
   const size = headerSize(f.target.framing.header);
   const declared = (): number => {
     const h = f.bytes.subarray(0, size);
     if (f.target.framing.header === 'binary2') return h.readUInt16BE(0);
-    if (f.target.framing.header === 'ascii4') return /^\d{4}$/.test(h.toString('latin1')) ? Number(h.toString('latin1')) : -1;
+    if (f.target.framing.header === 'ascii4')
+      return /^\d{4}$/.test(h.toString('latin1')) ? Number(h.toString('latin1')) : -1;
     return /^\d{4}$/.test(h.toString('hex')) ? Number(h.toString('hex')) : -1;
   };
   const fail = (why: string): void => void t.fail(`${category}: ${why}`);
-  if (!f.cuts.every((c, i) => c > 0 && c < f.bytes.length && (i === 0 || c > f.cuts[i - 1]!))) fail('cuts out of order or out of the frame');
-  if (category === 'huge-length' && !(declared() > f.target.framing.maxFrameSize && f.expect.kind === 'close')) fail('declares no more than the maximum');
+  if (!f.cuts.every((c, i) => c > 0 && c < f.bytes.length && (i === 0 || c > f.cuts[i - 1]!)))
+    fail('cuts out of order or out of the frame');
+  if (category === 'huge-length' && !(declared() > f.target.framing.maxFrameSize && f.expect.kind === 'close'))
+    fail('declares no more than the maximum');
   if (category === 'bad-header' && !(declared() === -1 && f.expect.kind === 'close')) fail('header is a number');
-  if (category === 'stalled' && !(f.bytes.length < size || declared() > f.bytes.length - size)) fail('not short of its declared length');
-  if (category === 'short-tpdu' && !(f.target.framing.tpdu && declared() >= 1 && declared() <= 4 && f.expect.kind === 'close')) fail('not a 1-4 byte frame on a TPDU listener');
+  if (category === 'stalled' && !(f.bytes.length < size || declared() > f.bytes.length - size))
+    fail('not short of its declared length');
+  if (
+    category === 'short-tpdu' &&
+    !(f.target.framing.tpdu && declared() >= 1 && declared() <= 4 && f.expect.kind === 'close')
+  )
+    fail('not a 1-4 byte frame on a TPDU listener');
   if (category === 'keep-alive' && !([0, 5].includes(declared()) && f.expect.kind === 'ignored')) fail('not empty');
-  if (category === 'valid' && f.expect.kind !== 'answer') fail(`a valid request not expected to be answered (${f.expect.kind})`);
-  if (!['huge-length', 'bad-header', 'stalled'].includes(category) && declared() !== f.bytes.length - size) fail('a whole frame whose header does not match its length');
+  if (category === 'valid' && f.expect.kind !== 'answer')
+    fail(`a valid request not expected to be answered (${f.expect.kind})`);
+  if (!['huge-length', 'bad-header', 'stalled'].includes(category) && declared() !== f.bytes.length - size)
+    fail('a whole frame whose header does not match its length');
 }
 
 t.test('mutations damage what they say', async (t) => {
@@ -76,12 +107,17 @@ t.test('mutations damage what they say', async (t) => {
   t.equal(flipped.length, body.length);
   t.notOk(flipped.equals(body), 'bit flips change bytes');
   t.throws(() => d.unpack(mutate(r, d, body, 'non-digit')), 'a non-digit in a numeric field does not unpack');
-  t.equal(body.toString('latin1', 0, 4), d.pack(validMessage(prng(5), d)).toString('latin1', 0, 4), 'the original is left alone');
+  t.equal(
+    body.toString('latin1', 0, 4),
+    d.pack(validMessage(prng(5), d)).toString('latin1', 0, 4),
+    'the original is left alone',
+  );
   // A body damaged beyond any readable field: field mutations fall back to a bit flip instead of failing.
   const garbage = Buffer.from('1200ZZZZZZZZZZZZZZZZ', 'latin1');
   for (const m of MUTATIONS) t.ok(mutate(r, d, garbage, m).length > 0, `${m} on garbage`);
   const bd = dialect('iso93binary');
-  for (const m of MUTATIONS) t.ok(Buffer.isBuffer(mutate(r, bd, bd.pack(validMessage(r, bd)), m)), `${m} on iso93binary`);
+  for (const m of MUTATIONS)
+    t.ok(Buffer.isBuffer(mutate(r, bd, bd.pack(validMessage(r, bd)), m)), `${m} on iso93binary`);
   t.same(header(iso93b, 123), Buffer.from([0x01, 0x23]), 'bcd2 header');
   t.same(header(iso87, 123).toString(), '0123', 'ascii4 header');
 });
@@ -89,17 +125,34 @@ t.test('mutations damage what they say', async (t) => {
 t.test('the oracle follows docs/PROTOCOL.md', async (t) => {
   const d = dialect('iso93ascii');
   const body = (m: Record<number, string>): Buffer => d.pack(m);
-  const whole = (x: FuzzTarget, b: Buffer, tpdu?: Buffer): Buffer => encodeFrame(x.framing, b, tpdu).subarray(headerSize(x.framing.header));
+  const whole = (x: FuzzTarget, b: Buffer, tpdu?: Buffer): Buffer =>
+    encodeFrame(x.framing, b, tpdu).subarray(headerSize(x.framing.header));
   t.same(expectWholeFrame(iso93, Buffer.alloc(0)), { kind: 'ignored' }, 'keep-alive');
   t.same(expectWholeFrame(iso93b, Buffer.alloc(3)), { kind: 'close' }, 'TPDU listener, 3 bytes');
   t.same(expectWholeFrame(iso93b, Buffer.alloc(5)), { kind: 'ignored' }, 'TPDU only');
-  t.same(expectWholeFrame(iso93, whole(iso93, body({ 0: '1200', 11: '000123' }))), { kind: 'answer', mti: '1210', stan: '000123', formatError: false }, 'a request that unpacks');
-  t.same(expectWholeFrame(iso93, whole(iso93, body({ 0: '1221', 11: '000123' }))), { kind: 'answer', mti: '1230', stan: '000123', formatError: false }, 'a repeat: the original answer MTI');
+  t.same(
+    expectWholeFrame(iso93, whole(iso93, body({ 0: '1200', 11: '000123' }))),
+    { kind: 'answer', mti: '1210', stan: '000123', formatError: false },
+    'a request that unpacks',
+  );
+  t.same(
+    expectWholeFrame(iso93, whole(iso93, body({ 0: '1221', 11: '000123' }))),
+    { kind: 'answer', mti: '1230', stan: '000123', formatError: false },
+    'a repeat: the original answer MTI',
+  );
   t.same(expectWholeFrame(iso93, whole(iso93, body({ 0: '1210', 11: '000123' }))), { kind: 'ignored' }, 'a response');
   const broken = Buffer.concat([body({ 0: '1200', 11: '000123' }), Buffer.from('xx')]);
-  t.same(expectWholeFrame(iso93, whole(iso93, broken)), { kind: 'answer', mti: '1210', stan: '000123', formatError: true }, 'MTI and STAN read: format error');
+  t.same(
+    expectWholeFrame(iso93, whole(iso93, broken)),
+    { kind: 'answer', mti: '1210', stan: '000123', formatError: true },
+    'MTI and STAN read: format error',
+  );
   t.same(expectWholeFrame(iso93, whole(iso93, Buffer.from('12X0', 'latin1'))), { kind: 'close' }, 'no MTI: close');
-  t.same(expectWholeFrame(iso93, whole(iso93, Buffer.concat([body({ 0: '1200', 4: '000000000100' }), Buffer.from('x')]))), { kind: 'close' }, 'no STAN: close');
+  t.same(
+    expectWholeFrame(iso93, whole(iso93, Buffer.concat([body({ 0: '1200', 4: '000000000100' }), Buffer.from('x')]))),
+    { kind: 'close' },
+    'no STAN: close',
+  );
   t.equal(formatErrorCode(dialect('iso87ascii')), '30');
 });
 
@@ -113,7 +166,12 @@ t.test('the judge tells documented outcomes from violations', async (t) => {
     ['format error', expectFormatError, answer({ 0: '1210', 11: '000001', 39: '904' }), 'formatError'],
     ['closed', { kind: 'close' }, { kind: 'close' }, 'closed'],
     ['stalled, closed', { kind: 'stalled' }, { kind: 'close' }, 'closed'],
-    ['ignored: the probe answered next', { kind: 'ignored' }, answer({ 0: '1814', 11: '999999', 39: '800' }), 'ignored'],
+    [
+      'ignored: the probe answered next',
+      { kind: 'ignored' },
+      answer({ 0: '1814', 11: '999999', 39: '800' }),
+      'ignored',
+    ],
   ];
   for (const [name, expect, event, outcome] of cases) t.same(judge(iso93, expect, event), { outcome }, name);
   const violations: [string, Parameters<typeof judge>[1], Parameters<typeof judge>[2], RegExp][] = [
@@ -159,10 +217,22 @@ t.test('the runner reports what a misbehaving server does', async (t) => {
     const server = await misbehaving(kind);
     const ports = Object.fromEntries(FUZZ_TARGETS.map((x) => [x.listener, server.port]));
     let progress = 0;
-    const summary = await runFuzz({ ports, frames: 60, seed: 3, connections: 4, answerTimeoutMs: 150, frameTimeoutMs: 50, progressEvery: 20, onProgress: (n) => (progress = n) });
+    const summary = await runFuzz({
+      ports,
+      frames: 60,
+      seed: 3,
+      connections: 4,
+      answerTimeoutMs: 150,
+      frameTimeoutMs: 50,
+      progressEvery: 20,
+      onProgress: (n) => (progress = n),
+    });
     await server.close();
     t.ok(summary.violations > 0, `${kind}: ${summary.violations} violations of ${summary.frames} frames`);
-    t.ok(summary.firstViolations.every((v) => v.seed === 3 && Number.isInteger(v.index)), 'each names its seed and case');
+    t.ok(
+      summary.firstViolations.every((v) => v.seed === 3 && Number.isInteger(v.index)),
+      'each names its seed and case',
+    );
     t.equal(progress, 60, 'progress was reported');
     t.match(formatSummary(summary), new RegExp(`violations: ${summary.violations}\\n  case \\d+ \\(seed 3, `));
   }
@@ -171,14 +241,36 @@ t.test('the runner reports what a misbehaving server does', async (t) => {
 t.test('a run ends early when told to, or when the switch cannot be reached', async (t) => {
   const server = await misbehaving('swallow');
   const ports = Object.fromEntries(FUZZ_TARGETS.map((x) => [x.listener, server.port]));
-  const told = await runFuzz({ ports, frames: 1000, seed: 1, connections: 2, answerTimeoutMs: 100, frameTimeoutMs: 50, abort: () => 'the switch exited with 1' });
+  const told = await runFuzz({
+    ports,
+    frames: 1000,
+    seed: 1,
+    connections: 2,
+    answerTimeoutMs: 100,
+    frameTimeoutMs: 50,
+    abort: () => 'the switch exited with 1',
+  });
   t.equal(told.aborted, 'the switch exited with 1');
   t.equal(told.frames, 0);
   await server.close();
-  const gone = await runFuzz({ ports, frames: 1000, seed: 1, connections: 2, answerTimeoutMs: 100, frameTimeoutMs: 50 });
+  const gone = await runFuzz({
+    ports,
+    frames: 1000,
+    seed: 1,
+    connections: 2,
+    answerTimeoutMs: 100,
+    frameTimeoutMs: 50,
+  });
   t.match(gone.aborted, /ECONNREFUSED/, 'a refused connect stops the run');
   t.match(formatSummary(gone), /aborted: lane stopped/);
-  const unknown = await runFuzz({ ports: {}, frames: 10, seed: 1, connections: 1, answerTimeoutMs: 100, frameTimeoutMs: 50 });
+  const unknown = await runFuzz({
+    ports: {},
+    frames: 10,
+    seed: 1,
+    connections: 1,
+    answerTimeoutMs: 100,
+    frameTimeoutMs: 50,
+  });
   t.match(unknown.aborted, /no port for listener/);
 });
 
@@ -194,24 +286,60 @@ t.test('memory verdict: medians after warm-up and at the end', async (t) => {
   const short = memoryVerdict(flat.slice(0, 2), 10_000, 64);
   t.equal(short.ok, null, 'too few samples: not judged');
   t.match(formatMemory(short, 64), /not judged/);
-  t.equal(memoryVerdict([...flat.slice(0, 95), { frames: 9600, rssMiB: null, heapMiB: null }], 10_000, 64).ok, true, 'unreadable samples are skipped');
+  t.equal(
+    memoryVerdict([...flat.slice(0, 95), { frames: 9600, rssMiB: null, heapMiB: null }], 10_000, 64).ok,
+    true,
+    'unreadable samples are skipped',
+  );
 });
 
 t.test('the command line', async (t) => {
   const o = parseCli([], {});
-  t.match(o, { frames: 1_000_000, connections: 8, timeoutMs: 5000, frameTimeoutMs: 1000, maxGrowthMiB: 64, redis: 'redis://127.0.0.1:6379', logLevel: 'warn', json: undefined });
-  t.ok(o !== 'help' && o.seed > 0, 'a random seed');
-  t.match(parseCli(['--frames', '500', '--seed', '7', '--connections', '3', '--timeout', '200', '--frame-timeout', '100', '--max-growth-mib', '10', '--log-level', 'info', '--json', 'x.json'], { REDIS_URL: 'redis://127.0.0.1:6380' }), {
-    frames: 500,
-    seed: 7,
-    connections: 3,
-    timeoutMs: 200,
-    frameTimeoutMs: 100,
-    maxGrowthMiB: 10,
-    logLevel: 'info',
-    json: 'x.json',
-    redis: 'redis://127.0.0.1:6380',
+  t.match(o, {
+    frames: 1_000_000,
+    connections: 8,
+    timeoutMs: 5000,
+    frameTimeoutMs: 1000,
+    maxGrowthMiB: 64,
+    redis: 'redis://127.0.0.1:6379',
+    logLevel: 'warn',
+    json: undefined,
   });
+  t.ok(o !== 'help' && o.seed > 0, 'a random seed');
+  t.match(
+    parseCli(
+      [
+        '--frames',
+        '500',
+        '--seed',
+        '7',
+        '--connections',
+        '3',
+        '--timeout',
+        '200',
+        '--frame-timeout',
+        '100',
+        '--max-growth-mib',
+        '10',
+        '--log-level',
+        'info',
+        '--json',
+        'x.json',
+      ],
+      { REDIS_URL: 'redis://127.0.0.1:6380' },
+    ),
+    {
+      frames: 500,
+      seed: 7,
+      connections: 3,
+      timeoutMs: 200,
+      frameTimeoutMs: 100,
+      maxGrowthMiB: 10,
+      logLevel: 'info',
+      json: 'x.json',
+      redis: 'redis://127.0.0.1:6380',
+    },
+  );
   t.equal(parseCli(['--help']), 'help');
   t.throws(() => parseCli(['--frames', '0']), CliError);
   t.throws(() => parseCli(['--frames', 'many']), /--frames many: expected an integer from 1/);

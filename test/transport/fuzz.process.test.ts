@@ -15,7 +15,18 @@ const fuzz = (t: Test, args: string[]): Promise<ToolRun> => runTool(t, MAIN, arg
 
 t.test('a short seeded run against a switch process passes and cleans up', async (t) => {
   const url = await testRedisUrl();
-  const { code, out, err, pid } = await fuzz(t, ['--frames', '3000', '--seed', '11', '--connections', '4', '--frame-timeout', '300', '--redis', url]);
+  const { code, out, err, pid } = await fuzz(t, [
+    '--frames',
+    '3000',
+    '--seed',
+    '11',
+    '--connections',
+    '4',
+    '--frame-timeout',
+    '300',
+    '--redis',
+    url,
+  ]);
   t.equal(code, 0, code === 0 ? 'exit 0' : `exit ${code}\n${out.slice(-3000)}\n${err.slice(-2000)}`);
   t.match(out, /fuzz: seed 11, 3,000 frames, 4 connections; switch pid \d+, listeners iso93 \(iso93ascii, binary2\)/);
   t.match(out, /^total +3,0\d\d /m, 'the summary table');

@@ -31,10 +31,19 @@ t.test('many concurrent clients, many requests each', async (t) => {
   const s = await startSwitch(t);
   const terminals = await Promise.all(Array.from({ length: 20 }, () => TestTerminal.open(s.port('iso93'))));
   t.teardown(() => terminals.forEach((x) => x.close()));
-  const answers = await Promise.all(terminals.flatMap((x, i) => Array.from({ length: 25 }, (_, j) => x.send(purchase93({ 41: `T${String(i).padStart(7, '0')}`, 4: amount(j + 1) })))));
+  const answers = await Promise.all(
+    terminals.flatMap((x, i) =>
+      Array.from({ length: 25 }, (_, j) =>
+        x.send(purchase93({ 41: `T${String(i).padStart(7, '0')}`, 4: amount(j + 1) })),
+      ),
+    ),
+  );
   t.equal(answers.length, 500);
   t.equal(answers.filter((a) => a[39] === '000').length, 500, 'every request approved');
-  t.ok(answers.every((a, k) => a[4] === amount((k % 25) + 1)), 'each answer belongs to its request');
+  t.ok(
+    answers.every((a, k) => a[4] === amount((k % 25) + 1)),
+    'each answer belongs to its request',
+  );
 });
 
 t.test('a slow request does not hold back the others: answers leave out of order', async (t) => {
@@ -70,7 +79,9 @@ t.test('frames split into single bytes and frames coalesced in one write', async
 });
 
 t.test('a declared length above the maximum closes the connection', async (t) => {
-  const s = await startSwitch(t, { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, framing: { header: 'binary2', maxFrameSize: 512 } }] });
+  const s = await startSwitch(t, {
+    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, framing: { header: 'binary2', maxFrameSize: 512 } }],
+  });
   const x = await TestTerminal.open(s.port('iso93'));
   x.socket.write(Buffer.from([0x02, 0x01]));
   await x.closed;
@@ -81,7 +92,9 @@ t.test('a declared length above the maximum closes the connection', async (t) =>
 });
 
 t.test('an idle connection is closed after the idle timeout; traffic keeps it open', async (t) => {
-  const s = await startSwitch(t, { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { idleTimeoutMs: 300 } }] });
+  const s = await startSwitch(t, {
+    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { idleTimeoutMs: 300 } }],
+  });
   const busy = await TestTerminal.open(s.port('iso93'));
   const idle = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => busy.close());
@@ -99,7 +112,9 @@ t.test('an idle connection is closed after the idle timeout; traffic keeps it op
 });
 
 t.test('connections beyond the limit are closed at once and counted', async (t) => {
-  const s = await startSwitch(t, { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { maxConnections: 2 } }] });
+  const s = await startSwitch(t, {
+    listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { maxConnections: 2 } }],
+  });
   const a = await TestTerminal.open(s.port('iso93'));
   const b = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => (a.close(), b.close()));
@@ -113,7 +128,11 @@ t.test('connections beyond the limit are closed at once and counted', async (t) 
 
 t.test('at its in-flight limit a connection is not read until a request finishes', async (t) => {
   const slow = slowStep();
-  const s = await startSwitch(t, { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { maxInFlight: 3 } }] }, { steps: [slow], routes: { '1200': slowRoute } });
+  const s = await startSwitch(
+    t,
+    { listeners: [{ name: 'iso93', host: '127.0.0.1', port: 0, connections: { maxInFlight: 3 } }] },
+    { steps: [slow], routes: { '1200': slowRoute } },
+  );
   const x = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => x.close());
   const answers = await Promise.all(Array.from({ length: 12 }, () => x.send(purchase93({ 4: amount(30) }))));
@@ -139,7 +158,10 @@ t.test('backpressure: a terminal that does not read its answers stops being read
     return Number(/switch_requests_total\{listener="iso93",mti="1804",action_code="800"\} (\d+)/.exec(text)?.[1] ?? 0);
   };
   const whilePaused = await metric();
-  t.ok(whilePaused < total, `the switch stopped reading (${whilePaused} of ${total} answered while the terminal read nothing)`);
+  t.ok(
+    whilePaused < total,
+    `the switch stopped reading (${whilePaused} of ${total} answered while the terminal read nothing)`,
+  );
   x.socket.resume();
   const deadline = Date.now() + 20_000;
   while (x.received.length < total && Date.now() < deadline) await sleep(50);
@@ -159,6 +181,8 @@ t.test('graceful stop: requests already read are answered, then connections clos
   await stopped;
   await x.closed;
   const refused = connect(port, '127.0.0.1');
-  const error = await new Promise<string>((resolve) => refused.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')));
+  const error = await new Promise<string>((resolve) =>
+    refused.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? '')),
+  );
   t.equal(error, 'ECONNREFUSED', 'no longer accepting');
 });

@@ -11,7 +11,13 @@ import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../../messages/action-codes.js';
 import { isContactless, panOf } from '../../messages/card-data.js';
 import { luhnValid } from '../../card/luhn.js';
-import type { AuthorizeResult, BlockReason, CardRegister, PostingTemplate, RegisterOutcome } from '../../card/card-register.js';
+import type {
+  AuthorizeResult,
+  BlockReason,
+  CardRegister,
+  PostingTemplate,
+  RegisterOutcome,
+} from '../../card/card-register.js';
 import type { CardId } from '../../crypto/card-id.js';
 import type { NoticeRelay } from '../../notices/notice-relay.js';
 import type { TerminalKeys } from '../../crypto/terminal-keys.js';
@@ -39,7 +45,12 @@ export interface AuthorizeCardDeps {
   calls: UncertainCalls;
 }
 
-const BLOCKS: Record<BlockReason, Outcome> = { lost: 'blockedLost', stolen: 'blockedStolen', fraud: 'blockedFraud', issuer: 'blockedByIssuer' };
+const BLOCKS: Record<BlockReason, Outcome> = {
+  lost: 'blockedLost',
+  stolen: 'blockedStolen',
+  fraud: 'blockedFraud',
+  issuer: 'blockedByIssuer',
+};
 
 function outcomeOf(outcome: RegisterOutcome, detail: string): Outcome {
   return outcome === 'blocked' ? BLOCKS[detail as BlockReason] : outcome;
@@ -54,26 +65,28 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const kind = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
       // Dual message is for amounts known only later (chip purchases, fuel); refunds are single message (docs/SCHEME.md, Reversals).
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
-      if (message === 'dual' && kind === 'refund') return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
+      if (message === 'dual' && kind === 'refund')
+        return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const posting = postingTemplate(ctx, track);
       const result = await deps.calls.run(
-        () => deps.register.authorize({
-          pan,
-          kind,
-          amount: Number(ctx.request[4]),
-          pvv: pvvOf(ctx, pan, deps),
-          contactless: isContactless(ctx.request, ctx.codes),
-          reserve: true,
-          terminalId: ctx.terminalId ?? '',
-          transaction: {
-            txn: posting.txn,
-            signature: signatureOf(ctx),
-            message,
-            approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
-            posting,
-          },
-        }),
+        () =>
+          deps.register.authorize({
+            pan,
+            kind,
+            amount: Number(ctx.request[4]),
+            pvv: pvvOf(ctx, pan, deps),
+            contactless: isContactless(ctx.request, ctx.codes),
+            reserve: true,
+            terminalId: ctx.terminalId ?? '',
+            transaction: {
+              txn: posting.txn,
+              signature: signatureOf(ctx),
+              message,
+              approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
+              posting,
+            },
+          }),
         deps.timeoutMs,
         { pan, reverse: posting.txn },
       );
@@ -81,7 +94,8 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       // answer would wait for it; what the flush could not move, the notice sweep moves.
       if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs, noValue);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
-      if (track && result.outcome === 'approved' && !result.repeat) await recordLastApproved(ctx, posting, result.card, deps);
+      if (track && result.outcome === 'approved' && !result.repeat)
+        await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
     },
   };
@@ -95,9 +109,23 @@ function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): strin
 }
 
 /** Before the answer leaves: the terminal's next request is compared with it (reverse-lost-answer.ts). */
-async function recordLastApproved(ctx: RequestContext, p: PostingTemplate, card: CardId, deps: AuthorizeCardDeps): Promise<void> {
+async function recordLastApproved(
+  ctx: RequestContext,
+  p: PostingTemplate,
+  card: CardId,
+  deps: AuthorizeCardDeps,
+): Promise<void> {
   // From the request's own posting fields, as sent to the Lua call: no parse of the posting it returned.
-  await registerCall(deps.lastApproved.record(ctx.terminalId ?? '', { txn: p.txn, card, stan: p.stan, localTime: p.localTime, at: p.receivedAt }), deps.timeoutMs);
+  await registerCall(
+    deps.lastApproved.record(ctx.terminalId ?? '', {
+      txn: p.txn,
+      card,
+      stan: p.stan,
+      localTime: p.localTime,
+      at: p.receivedAt,
+    }),
+    deps.timeoutMs,
+  );
 }
 
 function answer(ctx: RequestContext, result: AuthorizeResult): void {

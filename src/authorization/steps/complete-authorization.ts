@@ -27,10 +27,23 @@ export function completeAuthorization(deps: TransactionStepDeps): Step {
       const pan = panOf(ctx.request);
       if (pan === undefined) return refuse(ctx, 'formatError', 'field 2 (or 35) unreadable');
       const original = originalOf(ctx.request);
-      if (original === undefined) return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
-      if (original.mti[1] !== '1') return refuse(ctx, 'invalidTransaction', `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`);
-      const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
-      const r = await deps.calls.run(() => deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs, { pan });
+      if (original === undefined)
+        return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
+      if (original.mti[1] !== '1')
+        return refuse(
+          ctx,
+          'invalidTransaction',
+          `field 56 names a ${original.mti}: only an authorization (1100 / 0100) is completed`,
+        );
+      const ref = {
+        pan,
+        original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan),
+        own: transactionOf(ctx),
+        signature: signatureOf(ctx),
+      };
+      const r = await deps.calls.run(() => deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs, {
+        pan,
+      });
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       const why = `completion: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}${r.repeat ? ', repeat answered as the first time' : ''}`;
       if (r.outcome !== 'approved') return refuse(ctx, r.outcome, why);

@@ -10,6 +10,7 @@ export const decide: Step = {
   name: 'decide',
   run(ctx) {
     ctx.outcome ??= 'approved';
-    if (ctx.outcome === 'approved' && ctx.response[38] === undefined) ctx.response[38] = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    if (ctx.outcome === 'approved' && ctx.response[38] === undefined)
+      ctx.response[38] = String(randomInt(0, 1_000_000)).padStart(6, '0');
   },
 };

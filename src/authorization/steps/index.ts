@@ -8,4 +8,12 @@ import { rejectUnknownMti } from './reject-unknown-mti.js';
 import { respond } from './respond.js';
 import { validateFields } from './validate-fields.js';
 
-export const STANDARD_STEPS: Step[] = [validateFields, identifyTerminal, checkProcessingCode, networkManagement, rejectUnknownMti, decide, respond];
+export const STANDARD_STEPS: Step[] = [
+  validateFields,
+  identifyTerminal,
+  checkProcessingCode,
+  networkManagement,
+  rejectUnknownMti,
+  decide,
+  respond,
+];

@@ -9,8 +9,10 @@ export const networkManagement: Step = {
     const field = ctx.mti === '0800' ? 70 : 24;
     const code = String(ctx.request[field]);
     const action = NETWORK_CODES[ctx.mti]?.[code];
-    if (action === undefined) return refuse(ctx, 'invalidTransaction', `network management code ${code} in field ${field} not handled`);
+    if (action === undefined)
+      return refuse(ctx, 'invalidTransaction', `network management code ${code} in field ${field} not handled`);
     ctx.outcome = 'networkAccepted';
-    if (action !== 'echo') ctx.log.info({ terminal: ctx.terminalId, listener: ctx.listener, action }, 'network management');
+    if (action !== 'echo')
+      ctx.log.info({ terminal: ctx.terminalId, listener: ctx.listener, action }, 'network management');
   },
 };

@@ -37,14 +37,31 @@ export function reverseLostAnswer(deps: ReverseLostAnswerDeps): Step {
       if (!isOldTerminal(deps.keys, ctx.terminalId)) return;
       const terminal = ctx.terminalId!;
       const completed = lastCompletedStanOf(ctx.request);
-      if (completed === undefined) return refuse(ctx, 'formatError', 'field 48 sub-element 01 (STAN of the last completed approval) missing or unreadable');
+      if (completed === undefined)
+        return refuse(
+          ctx,
+          'formatError',
+          'field 48 sub-element 01 (STAN of the last completed approval) missing or unreadable',
+        );
       const last = await registerCall(deps.lastApproved.get(terminal), deps.timeoutMs);
       // The very transaction again (a retransmission) is answered as the first time, not reversed.
       if (last === undefined || last.stan === completed || last.txn === transactionOf(ctx)) return;
-      const r = await registerCall(deps.transactions.reverseCard(last.card, { original: last.txn, own: '', signature: '' }, 0, 'reversal', 'switch'), deps.timeoutMs);
+      const r = await registerCall(
+        deps.transactions.reverseCard(
+          last.card,
+          { original: last.txn, own: '', signature: '' },
+          0,
+          'reversal',
+          'switch',
+        ),
+        deps.timeoutMs,
+      );
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       await registerCall(deps.lastApproved.clear(terminal, last.txn), deps.timeoutMs);
-      ctx.log.info({ terminal, txn: last.txn, effect: r.detail, reportedStan: completed }, 'lost answer: the switch reversed the terminal\'s last approval');
+      ctx.log.info(
+        { terminal, txn: last.txn, effect: r.detail, reportedStan: completed },
+        "lost answer: the switch reversed the terminal's last approval",
+      );
     },
   };
 }

@@ -26,15 +26,41 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
       const pan = panOf(ctx.request);
       if (pan === undefined) return refuse(ctx, 'formatError', 'field 2 (or 35) unreadable');
       const original = originalOf(ctx.request);
-      if (original === undefined) return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
+      if (original === undefined)
+        return refuse(ctx, 'formatError', 'field 56 (original MTI, STAN, local date and time) unreadable');
       const reason = ctx.codes === 'iso93' ? String(ctx.request[25] ?? '') : '';
-      const ref = { pan, original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan), own: transactionOf(ctx), signature: signatureOf(ctx) };
+      const ref = {
+        pan,
+        original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan),
+        own: transactionOf(ctx),
+        signature: signatureOf(ctx),
+      };
       const type = CANCELLATION_REASONS.has(reason) ? 'cancellation' : 'reversal';
-      const r = await deps.calls.run(() => deps.transactions.reverse(ref, amountToReverse(ctx), type, reason), deps.timeoutMs, { pan });
+      const r = await deps.calls.run(
+        () => deps.transactions.reverse(ref, amountToReverse(ctx), type, reason),
+        deps.timeoutMs,
+        { pan },
+      );
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
-      if (r.outcome === 'duplicateTransmission') return refuse(ctx, 'duplicateTransmission', 'reversal advice: same terminal, STAN and time as an earlier advice with other content');
+      if (r.outcome === 'duplicateTransmission')
+        return refuse(
+          ctx,
+          'duplicateTransmission',
+          'reversal advice: same terminal, STAN and time as an earlier advice with other content',
+        );
       if (r.detail === 'unmatched' && !r.repeat) {
-        await registerCall(deps.unmatched.add({ advice: ref.own, original: ref.original, maskedPan: maskPan(pan), terminal: ctx.terminalId ?? '', amount: Number(ctx.request[4]), reason, at: ctx.receivedAt.getTime() }), deps.timeoutMs);
+        await registerCall(
+          deps.unmatched.add({
+            advice: ref.own,
+            original: ref.original,
+            maskedPan: maskPan(pan),
+            terminal: ctx.terminalId ?? '',
+            amount: Number(ctx.request[4]),
+            reason,
+            at: ctx.receivedAt.getTime(),
+          }),
+          deps.timeoutMs,
+        );
       }
       ctx.outcome = 'reversalAccepted';
       ctx.reason = `reversal advice: ${r.detail}${r.repeat ? ' (repeat answered as the first time)' : ''}`;

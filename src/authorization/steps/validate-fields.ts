@@ -7,6 +7,7 @@ export const validateFields: Step = {
   run(ctx) {
     const missing = ctx.route.mandatory.find((n) => ctx.request[n] === undefined);
     if (missing !== undefined) return refuse(ctx, 'formatError', `missing field ${missing}`);
-    if (ctx.route.card && ctx.request[2] === undefined && ctx.request[35] === undefined) refuse(ctx, 'formatError', 'missing field 2 (or 35)');
+    if (ctx.route.card && ctx.request[2] === undefined && ctx.request[35] === undefined)
+      refuse(ctx, 'formatError', 'missing field 2 (or 35)');
   },
 };

@@ -8,7 +8,15 @@
 import { asReply, defineScript } from '../../redis/scripts.js';
 
 /** { outcome, detail, notices written, available after (øre), approval code, posting JSON, 'repeat' for a retransmission } */
-export type AuthorizeReply = [outcome: string, detail: string, notices?: number, available?: number, approvalCode?: string, posting?: string, repeat?: string];
+export type AuthorizeReply = [
+  outcome: string,
+  detail: string,
+  notices?: number,
+  available?: number,
+  approvalCode?: string,
+  posting?: string,
+  repeat?: string,
+];
 
 export const authorizeScript = defineScript({
   name: 'swAuthorize',
@@ -16,12 +24,36 @@ export const authorizeScript = defineScript({
   include: [new URL('./repeat.lua', import.meta.url)],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts'],
   args: [
-    'now', 'yymm', 'kind', 'amount', 'pvv',
-    'contactless', 'contactlessLimit', 'contactlessMaxCount', 'contactlessMaxSum',
-    'reserve', 'reservation', 'lapse', 'noticeId', 'terminal',
-    'signature', 'message', 'approvalCode', 'keepFor',
+    'now',
+    'yymm',
+    'kind',
+    'amount',
+    'pvv',
+    'contactless',
+    'contactlessLimit',
+    'contactlessMaxCount',
+    'contactlessMaxSum',
+    'reserve',
+    'reservation',
+    'lapse',
+    'noticeId',
+    'terminal',
+    'signature',
+    'message',
+    'approvalCode',
+    'keepFor',
     // The posting's own fields (the card record gives the rest).
-    'postingId', 'txn', 'postingType', 'direction', 'currency', 'postingTerminal', 'merchant', 'stan', 'localTime', 'receivedAt', 'track',
+    'postingId',
+    'txn',
+    'postingType',
+    'direction',
+    'currency',
+    'postingTerminal',
+    'merchant',
+    'stan',
+    'localTime',
+    'receivedAt',
+    'track',
   ],
   reply: asReply<AuthorizeReply>(),
 });

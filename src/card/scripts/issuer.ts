@@ -11,7 +11,9 @@ import type { ChangeResult } from '../card-register.js';
 
 function changeResult(raw: unknown): ChangeResult {
   const [status, reason] = raw as [string, string];
-  return status === 'ok' ? { ok: true } : { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: reason || status };
+  return status === 'ok'
+    ? { ok: true }
+    : { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: reason || status };
 }
 
 const OWNED = [new URL('./owned.lua', import.meta.url)];

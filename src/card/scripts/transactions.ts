@@ -9,7 +9,15 @@
 import { asReply, defineScript } from '../../redis/scripts.js';
 
 /** { outcome, detail, 0, 0, approval code (completions: the original's), posting JSON ('' none), 'repeat' for a repeated request } */
-export type TransactionReply = [outcome: string, detail: string, zero1: number, zero2: number, approvalCode: string, posting: string, repeat?: string];
+export type TransactionReply = [
+  outcome: string,
+  detail: string,
+  zero1: number,
+  zero2: number,
+  approvalCode: string,
+  posting: string,
+  repeat?: string,
+];
 
 const SHARED = [new URL('./repeat.lua', import.meta.url), new URL('./release.lua', import.meta.url)];
 const KEYS = ['card', 'reservations', 'reservationAmounts', 'own', 'original', 'posts'] as const;

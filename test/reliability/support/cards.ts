@@ -7,7 +7,18 @@ export async function addCards(register: CardRegister, n: number, balance = 1_00
   const cards: WorkloadCard[] = [];
   for (let i = 0; i < n; i++) {
     const pan = newPan();
-    const r = await register.register({ pan, issuer: 'bank-a', product: 'dankort', expiry: '3012', pin: '1234', activationCode: '5678', account: '9999000011', balance, currency: '208', status: 'active' });
+    const r = await register.register({
+      pan,
+      issuer: 'bank-a',
+      product: 'dankort',
+      expiry: '3012',
+      pin: '1234',
+      activationCode: '5678',
+      account: '9999000011',
+      balance,
+      currency: '208',
+      status: 'active',
+    });
     if (!r.ok) throw new Error(r.reason);
     cards.push({ pan, id: r.card });
   }

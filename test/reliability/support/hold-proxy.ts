@@ -50,9 +50,11 @@ export class HoldProxy {
       s.on('close', () => this.drop(pair));
     }
     client.on('data', (chunk: Buffer) => {
-      const text = this.trigger === undefined && this.holdTrigger === undefined ? '' : chunk.toString('latin1').toLowerCase();
+      const text =
+        this.trigger === undefined && this.holdTrigger === undefined ? '' : chunk.toString('latin1').toLowerCase();
       if (this.trigger !== undefined && text.includes(this.trigger)) return this.cut();
-      if (this.holdTrigger !== undefined && text.includes(this.holdTrigger)) [this.holding, this.holdTrigger] = [true, undefined];
+      if (this.holdTrigger !== undefined && text.includes(this.holdTrigger))
+        [this.holding, this.holdTrigger] = [true, undefined];
       pair.upstream.write(chunk);
     });
     pair.upstream.on('data', (chunk: Buffer) => (this.holding ? pair.held.push(chunk) : client.write(chunk)));

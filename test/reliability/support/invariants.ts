@@ -44,10 +44,26 @@ export interface Policy {
   mayBeUnanswered?: (x: Exchange) => boolean;
 }
 
-export async function checkInvariants(redis: RegisterRedis, prefix: string, exchanges: Exchange[], policy: Policy = { reverseLostAnswers: true }): Promise<InvariantReport> {
+export async function checkInvariants(
+  redis: RegisterRedis,
+  prefix: string,
+  exchanges: Exchange[],
+  policy: Policy = { reverseLostAnswers: true },
+): Promise<InvariantReport> {
   const problems: string[] = [];
   const records = await readRecords(redis, prefix, exchanges);
-  const report: InvariantReport = { problems, counts: { exchanges: exchanges.length, approvalsSeen: 0, unavailable: 0, lostAnswers: 0, unanswered: 0, postings: 0, switchReversals: 0 } };
+  const report: InvariantReport = {
+    problems,
+    counts: {
+      exchanges: exchanges.length,
+      approvalsSeen: 0,
+      unavailable: 0,
+      lostAnswers: 0,
+      unanswered: 0,
+      postings: 0,
+      switchReversals: 0,
+    },
+  };
   checkAnswers(exchanges, records, report, policy.mayBeUnanswered ?? (() => false));
   if (policy.reverseLostAnswers) checkLostAnswersReversed(exchanges, records, problems);
   const byCard = groupByCard(exchanges);
@@ -60,7 +76,11 @@ export async function checkInvariants(redis: RegisterRedis, prefix: string, exch
   return report;
 }
 
-async function readRecords(redis: RegisterRedis, prefix: string, exchanges: Exchange[]): Promise<Map<string, TxnRecord>> {
+async function readRecords(
+  redis: RegisterRedis,
+  prefix: string,
+  exchanges: Exchange[],
+): Promise<Map<string, TxnRecord>> {
   const records = new Map<string, TxnRecord>();
   const unique = [...new Map(exchanges.map((x) => [`${x.card.id}|${x.txn}`, x])).values()];
   const pipe = redis.pipeline();
@@ -74,7 +94,12 @@ async function readRecords(redis: RegisterRedis, prefix: string, exchanges: Exch
 }
 
 /** Every answer agrees with the record of what the register did; 911 either ran (answer lost) or did nothing. */
-function checkAnswers(exchanges: Exchange[], records: Map<string, TxnRecord>, report: InvariantReport, mayBeUnanswered: (x: Exchange) => boolean): void {
+function checkAnswers(
+  exchanges: Exchange[],
+  records: Map<string, TxnRecord>,
+  report: InvariantReport,
+  mayBeUnanswered: (x: Exchange) => boolean,
+): void {
   for (const x of exchanges) {
     const rec = records.get(x.txn);
     if (x.code === undefined) {
@@ -93,7 +118,8 @@ function checkAnswers(exchanges: Exchange[], records: Map<string, TxnRecord>, re
       continue;
     }
     const expected = actionCode(rec.outcome as Outcome, x.mti.startsWith('0') ? 'iso87' : 'iso93');
-    if (expected !== x.code) report.problems.push(`${x.mti} ${x.txn}: answered ${x.code}, the register recorded ${rec.outcome} (${expected})`);
+    if (expected !== x.code)
+      report.problems.push(`${x.mti} ${x.txn}: answered ${x.code}, the register recorded ${rec.outcome} (${expected})`);
   }
 }
 
@@ -102,7 +128,10 @@ function checkLostAnswersReversed(exchanges: Exchange[], records: Map<string, Tx
   for (const x of exchanges) {
     if (x.flow === 'completion' || x.flow === 'reversal' || !isUnavailable(x.code)) continue;
     const rec = records.get(x.txn);
-    if (rec?.outcome === 'approved' && rec.state !== 'reversed') problems.push(`${x.mti} ${x.txn}: answered ${x.code} but approved in the register and not reversed (state ${rec.state})`);
+    if (rec?.outcome === 'approved' && rec.state !== 'reversed')
+      problems.push(
+        `${x.mti} ${x.txn}: answered ${x.code} but approved in the register and not reversed (state ${rec.state})`,
+      );
   }
 }
 
@@ -114,7 +143,14 @@ function groupByCard(exchanges: Exchange[]): Map<string, Exchange[]> {
 }
 
 /** The card's reservations and PIN tries as the recorded transactions imply, against the card. */
-async function checkCard(redis: RegisterRedis, prefix: string, card: string, list: Exchange[], records: Map<string, TxnRecord>, problems: string[]): Promise<void> {
+async function checkCard(
+  redis: RegisterRedis,
+  prefix: string,
+  card: string,
+  list: Exchange[],
+  records: Map<string, TxnRecord>,
+  problems: string[],
+): Promise<void> {
   const model: CardModel = { reserved: 0, pinTries: 0, pinBlocked: false };
   const seen = new Set<string>();
   for (const x of list) {
@@ -125,12 +161,20 @@ async function checkCard(redis: RegisterRedis, prefix: string, card: string, lis
   }
   const k = cardKeys(prefix, card);
   const [h, held] = await Promise.all([redis.hgetall(k.card), redis.hvals(k.reservationAmounts)]);
-  const actual = { reserved: Number(h.reserved ?? 0), pinTries: Number(h.pinTries ?? 0), pinBlocked: h.pinBlocked === '1' };
-  if (actual.reserved !== model.reserved) problems.push(`card ${card}: reserved ${actual.reserved}, its transactions imply ${model.reserved}`);
+  const actual = {
+    reserved: Number(h.reserved ?? 0),
+    pinTries: Number(h.pinTries ?? 0),
+    pinBlocked: h.pinBlocked === '1',
+  };
+  if (actual.reserved !== model.reserved)
+    problems.push(`card ${card}: reserved ${actual.reserved}, its transactions imply ${model.reserved}`);
   const sumHeld = held.reduce((s, v) => s + Number(v), 0);
-  if (sumHeld !== actual.reserved) problems.push(`card ${card}: reserved ${actual.reserved} but its reservations add up to ${sumHeld}`);
+  if (sumHeld !== actual.reserved)
+    problems.push(`card ${card}: reserved ${actual.reserved} but its reservations add up to ${sumHeld}`);
   if (actual.pinTries !== model.pinTries || actual.pinBlocked !== model.pinBlocked) {
-    problems.push(`card ${card}: PIN tries ${actual.pinTries}${actual.pinBlocked ? ' (PIN-blocked)' : ''}, its requests imply ${model.pinTries}${model.pinBlocked ? ' (PIN-blocked)' : ''}`);
+    problems.push(
+      `card ${card}: PIN tries ${actual.pinTries}${actual.pinBlocked ? ' (PIN-blocked)' : ''}, its requests imply ${model.pinTries}${model.pinBlocked ? ' (PIN-blocked)' : ''}`,
+    );
   }
 }
 
@@ -139,7 +183,8 @@ function apply(model: CardModel, x: Exchange, rec: TxnRecord): void {
   if (x.flow === 'sale' || x.flow === 'wrongPin' || x.flow === 'auth') {
     if (rec.outcome === 'approved') model.pinTries = 0;
     if (rec.outcome === 'wrongPin') model.pinTries = Number(rec.detail);
-    if (rec.outcome === 'pinTriesExceeded' && rec.detail !== '') [model.pinTries, model.pinBlocked] = [Number(rec.detail), true];
+    if (rec.outcome === 'pinTriesExceeded' && rec.detail !== '')
+      [model.pinTries, model.pinBlocked] = [Number(rec.detail), true];
   }
   if (rec.outcome !== 'approved' || x.flow === 'refund' || x.flow === 'completion' || x.flow === 'reversal') return;
   // What the approval still holds: a posted sale its amount, a completed authorization the completed amount, a reversed one nothing.
@@ -148,12 +193,19 @@ function apply(model: CardModel, x: Exchange, rec: TxnRecord): void {
 }
 
 /** Postings expected from the records: each approved single message one, each completion one, each reversal one. */
-function checkJournal(journal: Posting[], exchanges: Exchange[], records: Map<string, TxnRecord>, problems: string[]): void {
+function checkJournal(
+  journal: Posting[],
+  exchanges: Exchange[],
+  records: Map<string, TxnRecord>,
+  problems: string[],
+): void {
   if (new Set(journal.map((p) => p.id)).size !== journal.length) problems.push('a posting id is in the journal twice');
   const actual = new Map<string, string[]>();
   for (const p of journal) actual.set(p.txn, [...(actual.get(p.txn) ?? []), p.type].sort());
   const expected = new Map<string, string[]>();
-  const originals = new Set(exchanges.filter((x) => x.flow !== 'completion' && x.flow !== 'reversal').map((x) => x.txn));
+  const originals = new Set(
+    exchanges.filter((x) => x.flow !== 'completion' && x.flow !== 'reversal').map((x) => x.txn),
+  );
   for (const txn of originals) {
     const rec = records.get(txn);
     if (rec?.outcome !== 'approved') continue;
@@ -165,15 +217,21 @@ function checkJournal(journal: Posting[], exchanges: Exchange[], records: Map<st
   }
   for (const [txn, types] of expected) {
     const got = actual.get(txn) ?? [];
-    if (got.join() !== types.join()) problems.push(`${txn}: postings [${got.join(', ')}], expected [${types.join(', ')}]`);
+    if (got.join() !== types.join())
+      problems.push(`${txn}: postings [${got.join(', ')}], expected [${types.join(', ')}]`);
   }
-  for (const [txn, types] of actual) if (!expected.has(txn)) problems.push(`${txn}: postings [${types.join(', ')}] for a transaction that was not approved`);
+  for (const [txn, types] of actual)
+    if (!expected.has(txn))
+      problems.push(`${txn}: postings [${types.join(', ')}] for a transaction that was not approved`);
 }
 
 /** Nothing left behind in a card's posting or notice outbox. */
 async function checkOutboxes(redis: RegisterRedis, prefix: string, problems: string[]): Promise<void> {
   const left = await outboxKeys(redis, prefix);
-  if (left.length > 0) problems.push(`outboxes not empty: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}`);
+  if (left.length > 0)
+    problems.push(
+      `outboxes not empty: ${left.slice(0, 5).join(', ')}${left.length > 5 ? ` and ${left.length - 5} more` : ''}`,
+    );
 }
 
 export async function outboxKeys(redis: RegisterRedis, prefix: string): Promise<string[]> {
@@ -191,7 +249,7 @@ export async function outboxKeys(redis: RegisterRedis, prefix: string): Promise<
 
 /** Waits (polling) until no outbox holds anything: the relays' sweeps have run. */
 export async function waitForEmptyOutboxes(redis: RegisterRedis, prefix: string, ms: number): Promise<boolean> {
-  for (const until = Date.now() + ms; Date.now() < until; ) {
+  for (const until = Date.now() + ms; Date.now() < until;) {
     if ((await outboxKeys(redis, prefix)).length === 0) return true;
     await new Promise((r) => setTimeout(r, 200));
   }

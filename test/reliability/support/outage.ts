@@ -55,7 +55,9 @@ async function hang(redis: PersistentRedis, forMs: number): Promise<Outage> {
 }
 
 export function findings(o: Outage, exchanges: Exchange[], recoveryBoundMs: number, until = Infinity): OutageFindings {
-  const during = exchanges.filter((x) => x.sentAt >= o.downAt && x.answeredAt !== undefined && x.answeredAt <= o.restartAt);
+  const during = exchanges.filter(
+    (x) => x.sentAt >= o.downAt && x.answeredAt !== undefined && x.answeredAt <= o.restartAt,
+  );
   const after = exchanges.filter((x) => x.sentAt >= o.upAt && x.sentAt < until).sort((a, b) => a.sentAt - b.sentAt);
   const firstApproval = after.find((x) => x.code === '000' || x.code === '00');
   return {
@@ -64,11 +66,16 @@ export function findings(o: Outage, exchanges: Exchange[], recoveryBoundMs: numb
     recoveryMs: firstApproval?.answeredAt === undefined ? undefined : firstApproval.answeredAt - o.upAt,
     // Answered before the next outage began: a request sent just before it whose call was still in
     // Redis when Redis went again is rightly 911 (a clean-clone CI run saw three such at a SIGSTOP).
-    unavailableAfterRecovery: after.filter((x) => x.sentAt > o.upAt + recoveryBoundMs && isUnavailable(x.code) && (x.answeredAt ?? Infinity) < until),
+    unavailableAfterRecovery: after.filter(
+      (x) => x.sentAt > o.upAt + recoveryBoundMs && isUnavailable(x.code) && (x.answeredAt ?? Infinity) < until,
+    ),
   };
 }
 
 /** The slowest answer of the run, ms (a request never answered counts as Infinity). */
 export function slowestAnswer(exchanges: Exchange[]): number {
-  return exchanges.reduce((max, x) => Math.max(max, x.answeredAt === undefined ? Infinity : x.answeredAt - x.sentAt), 0);
+  return exchanges.reduce(
+    (max, x) => Math.max(max, x.answeredAt === undefined ? Infinity : x.answeredAt - x.sentAt),
+    0,
+  );
 }

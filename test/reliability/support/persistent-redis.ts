@@ -40,7 +40,22 @@ export async function startPersistentRedis(): Promise<PersistentRedis> {
   let output = '';
   // No automatic AOF rewrite: its fork and the fsyncs beside it stalled this Redis past the
   // register timeout on a loaded CI machine, seconds after a restart (911s that were no outage).
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--auto-aof-rewrite-percentage', '0'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--auto-aof-rewrite-percentage',
+    '0',
+  ];
   // A test that fails half-way must not leave a redis-server behind.
   const killOnExit = (): void => void child?.kill('SIGKILL');
   process.on('exit', killOnExit);
@@ -56,7 +71,8 @@ export async function startPersistentRedis(): Promise<PersistentRedis> {
     c.stderr!.on('data', keep);
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await redisAnswers(url, 200))) {
-      if (c.exitCode !== null || Date.now() > deadline) throw new Error(`redis-server on ${port} did not start: ${output.slice(-1000)}`);
+      if (c.exitCode !== null || Date.now() > deadline)
+        throw new Error(`redis-server on ${port} did not start: ${output.slice(-1000)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -84,4 +100,3 @@ export async function startPersistentRedis(): Promise<PersistentRedis> {
     },
   };
 }
-

@@ -48,45 +48,104 @@ export async function repeatScenarios(t: Test, target: RepeatTarget, terminal: s
 
   await t.test('a request retransmitted 30 times at once (1200 and 1201): one approval, one posting', async (t) => {
     const card = await addCard(target.sw);
-    const answers = await atOnce(target.port, Array.from({ length: 30 }, (_, i) => sale(card.pan, '100001', '000000004500', { 0: i % 2 === 0 ? '1200' : '1201' })));
+    const answers = await atOnce(
+      target.port,
+      Array.from({ length: 30 }, (_, i) =>
+        sale(card.pan, '100001', '000000004500', { 0: i % 2 === 0 ? '1200' : '1201' }),
+      ),
+    );
     t.same(codes(answers), ['000'], 'every copy approved');
     t.equal(new Set(answers.map((a) => a[38])).size, 1, 'with the one approval code');
-    t.same((await postingsOf(target, txn('100001'))).map((p) => [p.type, p.amount]), [['purchase', 4500]], 'one posting');
+    t.same(
+      (await postingsOf(target, txn('100001'))).map((p) => [p.type, p.amount]),
+      [['purchase', 4500]],
+      'one posting',
+    );
     t.equal((await target.sw.register.state(card.id))!.reserved, 4500, 'reserved once');
   });
 
-  await t.test('the same STAN with other content at once: one of them wins, the others are 913, one posting', async (t) => {
-    const card = await addCard(target.sw);
-    const answers = await atOnce(target.port, Array.from({ length: 20 }, (_, i) => sale(card.pan, '100002', i % 2 === 0 ? '000000001000' : '000000002000')));
-    const won = answers.filter((a) => a[39] === '000');
-    t.equal(new Set(won.map((a) => a[4])).size, 1, 'the approvals are all of one content');
-    t.equal(won.length, 10, 'every copy of the winning content approved');
-    t.same(codes(answers.filter((a) => a[39] !== '000')), ['913'], 'the other content: duplicate transmission');
-    t.same((await postingsOf(target, txn('100002'))).map((p) => p.amount), [Number(won[0]![4])], 'one posting, of the winning content');
-  });
+  await t.test(
+    'the same STAN with other content at once: one of them wins, the others are 913, one posting',
+    async (t) => {
+      const card = await addCard(target.sw);
+      const answers = await atOnce(
+        target.port,
+        Array.from({ length: 20 }, (_, i) => sale(card.pan, '100002', i % 2 === 0 ? '000000001000' : '000000002000')),
+      );
+      const won = answers.filter((a) => a[39] === '000');
+      t.equal(new Set(won.map((a) => a[4])).size, 1, 'the approvals are all of one content');
+      t.equal(won.length, 10, 'every copy of the winning content approved');
+      t.same(codes(answers.filter((a) => a[39] !== '000')), ['913'], 'the other content: duplicate transmission');
+      t.same(
+        (await postingsOf(target, txn('100002'))).map((p) => p.amount),
+        [Number(won[0]![4])],
+        'one posting, of the winning content',
+      );
+    },
+  );
 
-  await t.test('a completion repeated 20 times at once (1220 and 1221): one posting of the completed amount', async (t) => {
-    const card = await addCard(target.sw);
-    const [auth] = await atOnce(target.port, [sale(card.pan, '100003', '000000010000', { 0: '1100' })]);
-    t.equal(auth![39], '000');
-    const completion = { 0: '1220', 2: card.pan, 3: '000000', 4: '000000006000', 11: '100004', 12: '261121130100', 24: '202', 41: terminal, 49: '208', 56: '1100100003261121130000' };
-    const answers = await atOnce(target.port, Array.from({ length: 20 }, (_, i) => ({ ...completion, 0: i % 2 === 0 ? '1220' : '1221' })));
-    t.same(codes(answers), ['000'], 'every copy acknowledged as completed');
-    t.same((await postingsOf(target, txn('100003'))).map((p) => [p.type, p.amount]), [['purchase', 6000]], 'one posting, 60.00');
-    t.equal((await target.sw.register.state(card.id))!.reserved, 6000, 'the rest released once');
-  });
+  await t.test(
+    'a completion repeated 20 times at once (1220 and 1221): one posting of the completed amount',
+    async (t) => {
+      const card = await addCard(target.sw);
+      const [auth] = await atOnce(target.port, [sale(card.pan, '100003', '000000010000', { 0: '1100' })]);
+      t.equal(auth![39], '000');
+      const completion = {
+        0: '1220',
+        2: card.pan,
+        3: '000000',
+        4: '000000006000',
+        11: '100004',
+        12: '261121130100',
+        24: '202',
+        41: terminal,
+        49: '208',
+        56: '1100100003261121130000',
+      };
+      const answers = await atOnce(
+        target.port,
+        Array.from({ length: 20 }, (_, i) => ({ ...completion, 0: i % 2 === 0 ? '1220' : '1221' })),
+      );
+      t.same(codes(answers), ['000'], 'every copy acknowledged as completed');
+      t.same(
+        (await postingsOf(target, txn('100003'))).map((p) => [p.type, p.amount]),
+        [['purchase', 6000]],
+        'one posting, 60.00',
+      );
+      t.equal((await target.sw.register.state(card.id))!.reserved, 6000, 'the rest released once');
+    },
+  );
 
-  await t.test('a reversal advice repeated 20 times at once, and a second advice for the same sale: one reversal', async (t) => {
-    const card = await addCard(target.sw);
-    const [first] = await atOnce(target.port, [sale(card.pan, '100005', '000000003300')]);
-    t.equal(first![39], '000');
-    const advice = { 0: '1420', 2: card.pan, 3: '000000', 4: '000000003300', 11: '100006', 12: '261121130200', 24: '400', 25: '4021', 41: terminal, 49: '208', 56: '1200100005261121130000' };
-    const answers = await atOnce(target.port, [
-      ...Array.from({ length: 20 }, (_, i) => ({ ...advice, 0: i % 2 === 0 ? '1420' : '1421' })),
-      { ...advice, 11: '100007', 12: '261121130300' },
-    ]);
-    t.same(codes(answers), ['400'], 'every advice acknowledged');
-    t.same((await postingsOf(target, txn('100005'))).map((p) => p.type).sort(), ['purchase', 'reversal'], 'the sale and one reversal');
-    t.equal((await target.sw.register.state(card.id))!.reserved, 0, 'released once');
-  });
+  await t.test(
+    'a reversal advice repeated 20 times at once, and a second advice for the same sale: one reversal',
+    async (t) => {
+      const card = await addCard(target.sw);
+      const [first] = await atOnce(target.port, [sale(card.pan, '100005', '000000003300')]);
+      t.equal(first![39], '000');
+      const advice = {
+        0: '1420',
+        2: card.pan,
+        3: '000000',
+        4: '000000003300',
+        11: '100006',
+        12: '261121130200',
+        24: '400',
+        25: '4021',
+        41: terminal,
+        49: '208',
+        56: '1200100005261121130000',
+      };
+      const answers = await atOnce(target.port, [
+        ...Array.from({ length: 20 }, (_, i) => ({ ...advice, 0: i % 2 === 0 ? '1420' : '1421' })),
+        { ...advice, 11: '100007', 12: '261121130300' },
+      ]);
+      t.same(codes(answers), ['400'], 'every advice acknowledged');
+      t.same(
+        (await postingsOf(target, txn('100005'))).map((p) => p.type).sort(),
+        ['purchase', 'reversal'],
+        'the sale and one reversal',
+      );
+      t.equal((await target.sw.register.state(card.id))!.reserved, 0, 'released once');
+    },
+  );
 }

@@ -27,7 +27,13 @@ export interface SwitchOn {
 }
 
 /** `url`: what the switch connects to; `direct`: a connection of the test's own, for checks and cleanup. */
-export async function startSwitchOn(t: Test, url: string, direct: Redis, commandTimeoutMs: number, clock?: Clock): Promise<SwitchOn> {
+export async function startSwitchOn(
+  t: Test,
+  url: string,
+  direct: Redis,
+  commandTimeoutMs: number,
+  clock?: Clock,
+): Promise<SwitchOn> {
   const prefix = `test:${process.pid}:${randomBytes(6).toString('hex')}:`;
   const files = await mkdtemp(join(tmpdir(), 'switch-lost-'));
   const redis = new Redis(url, { lazyConnect: true, ...OUTAGE_OPTIONS });
@@ -41,10 +47,21 @@ export async function startSwitchOn(t: Test, url: string, direct: Redis, command
       log: { level: 'silent' },
       register: { pendingBlocksFile: join(files, 'pending.jsonl') },
       // The timetable only where a test runs a worker itself (sw.clearingScheduler).
-      clearing: { enabled: false, directory: join(files, 'clearing'), queuePrefix: `{${prefix.replace(/:/g, '-')}bull}`, blockList: { time: '23:59', directory: join(files, 'block-list') } },
+      clearing: {
+        enabled: false,
+        directory: join(files, 'clearing'),
+        queuePrefix: `{${prefix.replace(/:/g, '-')}bull}`,
+        blockList: { time: '23:59', directory: join(files, 'block-list') },
+      },
     },
   });
-  const sw = new Switch({ config, redis, log: createLogger('silent'), metrics: new SwitchMetrics({ defaultMetrics: false }), ...(clock ? { clock } : {}) });
+  const sw = new Switch({
+    config,
+    redis,
+    log: createLogger('silent'),
+    metrics: new SwitchMetrics({ defaultMetrics: false }),
+    ...(clock ? { clock } : {}),
+  });
   await sw.start();
   t.teardown(async () => {
     await sw.stop();

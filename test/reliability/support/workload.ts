@@ -103,7 +103,9 @@ export class Workload {
     const x: Exchange = { ...e, sentAt: Date.now() };
     this.exchanges.push(x);
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.options.answerWaitMs)));
+    const late = new Promise<undefined>(
+      (resolve) => (timer = setTimeout(() => resolve(undefined), this.options.answerWaitMs)),
+    );
     const answer = await Promise.race([term.send({ ...message, 11: e.stan }), late, term.closed.then(() => undefined)]);
     clearTimeout(timer);
     if (answer !== undefined) {
@@ -166,17 +168,43 @@ class TerminalLoop {
   }
 
   private txnOf(stan: string): string {
-    const local = this.iso87 ? localTimeOf({ 12: this.localTime.slice(6), 13: this.localTime.slice(2, 6) }, new Date()) : this.localTime;
+    const local = this.iso87
+      ? localTimeOf({ 12: this.localTime.slice(6), 13: this.localTime.slice(2, 6) }, new Date())
+      : this.localTime;
     return transactionId(this.id, local, stan);
   }
 
-  private async request(card: WorkloadCard, flow: Flow, mti: string, amount: number, extra: IsoMessage, original?: string): Promise<Exchange> {
+  private async request(
+    card: WorkloadCard,
+    flow: Flow,
+    mti: string,
+    amount: number,
+    extra: IsoMessage,
+    original?: string,
+  ): Promise<Exchange> {
     const stan = typeof extra[11] === 'string' ? extra[11] : this.nextStan();
-    const m: IsoMessage = { 0: mti, 2: card.pan, 3: flow === 'refund' ? '200000' : '000000', 4: pad(amount, 12), 41: this.id, 49: '208', ...this.timeFields(), ...extra };
-    return this.w.exchange(this.term, { terminal: this.id, card, flow, mti, stan, txn: this.txnOf(stan), amount, ...(original ? { original } : {}) }, m);
+    const m: IsoMessage = {
+      0: mti,
+      2: card.pan,
+      3: flow === 'refund' ? '200000' : '000000',
+      4: pad(amount, 12),
+      41: this.id,
+      49: '208',
+      ...this.timeFields(),
+      ...extra,
+    };
+    return this.w.exchange(
+      this.term,
+      { terminal: this.id, card, flow, mti, stan, txn: this.txnOf(stan), amount, ...(original ? { original } : {}) },
+      m,
+    );
   }
 
-  private async sale(card: WorkloadCard, flow: 'sale' | 'wrongPin' | 'refund', mti = this.iso87 ? '0200' : '1200'): Promise<Exchange> {
+  private async sale(
+    card: WorkloadCard,
+    flow: 'sale' | 'wrongPin' | 'refund',
+    mti = this.iso87 ? '0200' : '1200',
+  ): Promise<Exchange> {
     const amount = flow === 'refund' ? int(this.r, 100, 2000) : int(this.r, 100, 9999);
     const pin: IsoMessage = flow === 'refund' ? {} : { 52: pinBlock(flow === 'wrongPin' ? '0000' : '1234', card.pan) };
     const x = await this.request(card, flow, mti, amount, pin);
@@ -191,24 +219,49 @@ class TerminalLoop {
     if (auth.code === '000') this.goodPinLast.add(card.id);
     else return void this.goodPinLast.delete(card.id);
     const amount = int(this.r, 1000, 10_000);
-    await this.advice(card, 'completion', '1220', amount, { 24: '202', 56: `1100${auth.stan}${this.localTime}` }, auth.txn);
+    await this.advice(
+      card,
+      'completion',
+      '1220',
+      amount,
+      { 24: '202', 56: `1100${auth.stan}${this.localTime}` },
+      auth.txn,
+    );
   }
 
   /** A PIN sale the PSAM then reverses in full. */
   private async saleAndReverse(card: WorkloadCard): Promise<void> {
     const sale = await this.sale(card, 'sale');
     if (sale.code !== '000') return;
-    await this.advice(card, 'reversal', '1420', sale.amount, { 24: '400', 25: '4021', 56: `1200${sale.stan}${this.localTime}` }, sale.txn);
+    await this.advice(
+      card,
+      'reversal',
+      '1420',
+      sale.amount,
+      { 24: '400', 25: '4021', 56: `1200${sale.stan}${this.localTime}` },
+      sale.txn,
+    );
   }
 
   /**
    * An advice, repeated with the same STAN (1221 / 1421) until acknowledged, as a terminal does;
    * also after the workload is told to stop: an advice is never left half done.
    */
-  private async advice(card: WorkloadCard, flow: 'completion' | 'reversal', mti: string, amount: number, extra: IsoMessage, original: string): Promise<void> {
+  private async advice(
+    card: WorkloadCard,
+    flow: 'completion' | 'reversal',
+    mti: string,
+    amount: number,
+    extra: IsoMessage,
+    original: string,
+  ): Promise<void> {
     const stan = this.nextStan();
     let x = await this.request(card, flow, mti, amount, { ...extra, 11: stan }, original);
-    for (let repeat = 0; (x.code === undefined || isUnavailable(x.code)) && repeat < 200 && !this.term.socket.destroyed; repeat++) {
+    for (
+      let repeat = 0;
+      (x.code === undefined || isUnavailable(x.code)) && repeat < 200 && !this.term.socket.destroyed;
+      repeat++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       x = await this.request(card, flow, `${mti.slice(0, 3)}1`, amount, { ...extra, 11: stan }, original);
     }
