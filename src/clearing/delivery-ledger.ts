@@ -6,7 +6,7 @@
  * file byte for byte. Keys share the journal's hash tag (one slot on Redis Cluster).
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScript } from '../redis/scripts.js';
+import { defineScript, defineScriptsOn } from '../redis/scripts.js';
 
 export interface SealedDelivery {
   date: string;
@@ -42,6 +42,7 @@ export class DeliveryLedger {
     this.deliveries = `${prefix}{journal}:deliveries`;
     this.sealedTo = `${prefix}{journal}:sealed-to`;
     this.redis = redis;
+    defineScriptsOn(redis);
   }
 
   /** Seals delivery `number` of `date` (or returns it as sealed before). */

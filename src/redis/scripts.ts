@@ -28,9 +28,15 @@
  * the line numbers in Redis's error messages count in that whole text.
  *
  * Each script becomes an ioredis command (defineCommand: EVALSHA, and EVAL when Redis lacks the
- * script, e.g. after SCRIPT FLUSH or a restart), defined once per client on its first run. A
- * command goes through the client's sendCommand like any other, so write coalescing
- * (write-coalescing.ts) applies, and on Redis Cluster it goes to the node of its first key.
+ * script, e.g. after SCRIPT FLUSH or a restart). Every script is defined on a client before the
+ * client sends anything: defineScriptsOn(redis), which each module owning scripts calls when it is
+ * made. Defining one later is not safe on Redis Cluster: ioredis's auto-pipelining copies the
+ * client's commands into each pipeline when it creates it, so a script defined while a pipeline
+ * is filling fails in it with "pipeline[functionName] is not a function" (seen: postings left in
+ * outboxes and requests unanswered). run() still defines all of them on a client it has not seen,
+ * for callers that made no module. A command goes through the client's sendCommand like any
+ * other, so write coalescing (write-coalescing.ts) applies, and on Redis Cluster it goes to the
+ * node of its first key.
  *
  * The hot path (the authorize script) pays for no array of the registry's own: the call reads the
  * objects' properties by the declared names in a function made once per script (sender()); a
@@ -157,24 +163,35 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   const numberOfKeys = keys.length;
   const parse = reply === AS_IS ? undefined : reply;
   const send = sender(keys, args, rest !== undefined);
-  // The clients the command is defined on: once each, on its first run there.
-  const defined = new WeakSet<RegisterRedis>();
   function run(
     redis: RegisterRedis,
     keyValues: Named<K, string>,
     argValues: Named<A, ScriptValue>,
     tail?: readonly ScriptValue[],
   ): Promise<R> {
-    if (!defined.has(redis)) {
-      redis.defineCommand(name, { numberOfKeys, lua });
-      defined.add(redis);
-    }
+    if (prepared.get(redis) !== commands.size) defineScriptsOn(redis);
     const sent = send((redis as unknown as Record<string, Command>)[name]!, redis, keyValues, argValues, tail);
     return (parse === undefined ? sent : sent.then(parse)) as Promise<R>;
   }
   const script = { name, keys, args, rest, files, lua, run: run as Script<K, A, R, T>['run'] };
   byName.set(name, script);
+  commands.set(name, { numberOfKeys, lua });
   return script;
+}
+
+/** Each script's command, as defineCommand takes it. */
+const commands = new Map<string, { numberOfKeys: number; lua: string }>();
+/** The clients every script defined so far is defined on, and how many that was. */
+const prepared = new WeakMap<RegisterRedis, number>();
+
+/**
+ * Defines every script declared so far on `redis` (each once): call it before the client sends
+ * its first command (the modules owning scripts do, when they are made; see above for why).
+ */
+export function defineScriptsOn(redis: RegisterRedis): void {
+  if (prepared.get(redis) === commands.size) return;
+  for (const [name, command] of commands) if (!(name in redis)) redis.defineCommand(name, command);
+  prepared.set(redis, commands.size);
 }
 
 type Command = (...list: ScriptValue[]) => Promise<unknown>;

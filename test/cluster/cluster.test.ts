@@ -279,3 +279,22 @@ t.test('BullMQ prefixes and hash tags', async (t) => {
     'as Redis Cluster reads keys',
   );
 });
+
+t.test(
+  'scripts are defined on a client before it sends anything: a first script run beside an auto-pipelined command works',
+  async (t) => {
+    const { prefix } = await testRedis(t);
+    // A command defined while ioredis's auto-pipeline is filling is missing from the pipeline made
+    // before it ("pipeline[functionName] is not a function", and the pipeline's other replies are
+    // lost): src/redis/scripts.ts defines every script when a module owning scripts is made.
+    const { redis, stop } = await connectRedis({ cluster: cluster.nodes, log: silent });
+    t.teardown(stop);
+    const journal = new PostingJournal(redis, prefix);
+    // The plain command first: it opens the pipeline the script's first run then joins.
+    const [, appended] = await Promise.all([
+      redis.get(`${prefix}{journal}:other`),
+      journal.append([JSON.stringify({ id: 'p-1', receivedAt: 1 })], Date.now()),
+    ]);
+    t.equal(appended, 1, 'the append ran');
+  },
+);

@@ -149,7 +149,7 @@ t.test('the command is defined once per client, on its first run there', async (
       definition: { numberOfKeys?: number; lua: string },
     ) => void;
     client.defineCommand = ((name: string, definition: { numberOfKeys?: number; lua: string }) => {
-      counts.set(client, (counts.get(client) ?? 0) + 1);
+      if (name.includes('Once')) counts.set(client, (counts.get(client) ?? 0) + 1);
       define(name, definition);
     }) as typeof client.defineCommand;
   }
