@@ -109,7 +109,7 @@ function acceptForLater(api: ApiContext, card: CardId, report: BlockReportBody, 
 
 /**
  * The one card the numbers given point at: the card number directly, else the holder index
- * (HolderIndex.registerIndexed). Every number given must match; the record is checked too (an index entry is
+ * (HolderIndex.cardsOfHolder, src/card/holder-index.ts). Every number given must match; the record is checked too (an index entry is
  * a hint). Several live cards (say, a Dankort and a Visa/Dankort on one account): 409 listing
  * them, and the report is posted again naming one by `card`. Blocking them all, or the first,
  * could block a card the holder still has.

@@ -15,8 +15,8 @@
  * directory when fetched; nothing here logs or throws a PAN.
  *
  * Redis Cluster: the list's own keys share the hash tag {blocklist}, so MULTI and the Lua scripts
- * touch one slot; the card records are found by a SCAN on every master and read one key per
- * command.
+ * touch one slot; the card records are read through the card register (CardRegister.forEachRecord:
+ * SCAN on every master, HMGET per record).
  */
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -78,7 +78,6 @@ export interface OfflineBlockListOptions {
 /** A fetcher's name: chosen by the terminal operators, used in a Redis key and in logs. */
 export const FETCHER_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** A card record's key after the prefix: the hash itself, not card:{id}:res and the like. */
 /** The fields of a card record the list reads, in the order listable() takes them. */
 const RECORD_FIELDS = ['status', 'block', 'blockedAt', 'expiry', 'issuer', 'maskedPan', 'panEnc'];
 /** Longer than making a file can take; a crashed maker's lock lapses after it. */

@@ -1,5 +1,5 @@
 /**
- * The central card register in Redis. Cards are named by a keyed hash of the PAN (card-id.ts);
+ * The central card register in Redis. Cards are named by a keyed hash of the PAN (src/crypto/card-id.ts);
  * each change is one Lua script (scripts/*.lua, declared in scripts/*.ts through the registry,
  * src/redis/scripts.ts: loaded once and called by its hash, EVALSHA, loaded again only if Redis
  * lost it).

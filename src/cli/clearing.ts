@@ -10,8 +10,8 @@
  * It reads the switch's own configuration (SWITCH_CONFIG, REDIS_URL ...; src/config/load.ts), so
  * it works on the switch's Redis keys, clearing directory and BullMQ queue. Without a configured
  * Redis it uses 127.0.0.1:6379; it never starts a private Redis, which would hold no postings.
- * The switch is built but not started: no listener is opened. Logs (JSON) go to stderr, results
- * to stdout.
+ * The domain modules are built (src/modules.ts), not a Switch: no listener or admin API is
+ * opened. Logs (JSON) go to stderr, results to stdout.
  *
  * Exit codes: 0 done (a clean reconciliation), 1 failed (Redis, a delivery, a file), 2 bad
  * arguments or configuration, 3 the reconciliation found differences.

@@ -24,7 +24,7 @@ export interface Posting {
   card: CardId;
   /** First 6 and last 4 digits, for display. */
   maskedPan: string;
-  /** The full PAN encrypted under the data key (pan-cipher.ts), for the deliveries that need it. */
+  /** The full PAN encrypted under the data key (src/crypto/pan-cipher.ts), for the deliveries that need it. */
   panEnc: string;
   issuer: string;
   /** Field 41, trailing spaces trimmed. */
@@ -49,7 +49,7 @@ export interface Posting {
 
 /**
  * Every field of a Posting, in the interface's order: the Lua scripts build postings as JSON
- * (src/card/scripts/authorize.lua, complete.lua, reverse.lua), and test/card/scripts.test.ts
+ * (src/card/scripts/authorize.lua, complete.lua, reverse.lua), and test/card/posting-fields.test.ts
  * compares the fields of those postings with this list. `satisfies` checks that each is a field;
  * the statement below it, that no field is missing.
  */

@@ -1,7 +1,7 @@
 /**
  * What a request says about its transaction: its id (terminal, local time, STAN), what a
  * retransmission must repeat, the original it names (field 56), the old terminal's last
- * completed STAN (field 48), and the posting an approval makes.
+ * completed STAN (field 48).
  */
 import type { IsoMessage } from '../codec/index.js';
 import { transactionId } from '../journal/posting.js';

@@ -122,7 +122,10 @@ export function prelude(keys: Names, args: Names, rest?: string): string {
   return out;
 }
 
-/** Declares a script: reads its Lua (once, now), checks its names; the command is defined on a client at its first run there. */
+/**
+ * Declares a script: reads its Lua (once, now), checks its names. The command is defined on a client by
+ * defineScriptsOn when the module owning it is made (or at its first run on a client no module prepared).
+ */
 export function defineScript<const K extends Names, const A extends Names, R, T extends string | undefined = undefined>(
   spec: ScriptSpec<K, A, R, T>,
 ): Script<K, A, R, T> {

@@ -1,6 +1,6 @@
 /**
  * The switch's last approved transaction per old terminal (DKT1, DKT1+, OEM): what the
- * ReversalDetector compares with the STAN the terminal says it completed. Written before the
+ * reverseLostAnswer step compares with the STAN the terminal says it completed. Written before the
  * answer leaves (and again by the posting relay, which also covers a crash in between); cleared
  * once the switch has reversed it. One key per terminal, hash-tagged by terminal.
  */

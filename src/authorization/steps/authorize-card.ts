@@ -1,6 +1,6 @@
 /**
  * Card checks, PIN, contactless rules and balance: one call to the card register, which decides
- * all of it atomically in Redis (src/card/scripts/authorize.ts), records the transaction
+ * all of it atomically in Redis (src/card/scripts/authorize.lua), records the transaction
  * (so a retransmission gets the first answer) and, for a single-message approval, makes its
  * posting before the answer leaves. Here: read the card and the PIN block, call, and turn the
  * register's outcome into the answer.

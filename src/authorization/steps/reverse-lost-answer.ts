@@ -1,5 +1,5 @@
 /**
- * The ReversalDetector for old terminals (DKT1, DKT1+, OEM), which never send reversals: each
+ * The reverseLostAnswer step for old terminals (DKT1, DKT1+, OEM), which never send reversals: each
  * of their requests says (field 48, sub-element 01) the STAN of the last approved transaction the
  * terminal completed. When the switch's last approval for that terminal is another one, its
  * answer never arrived: the switch reverses it (same transaction id and amount) before handling

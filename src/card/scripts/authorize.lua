@@ -140,7 +140,7 @@ if not record then return {r[1], r[2], r[3], r[4], '', ''} end
 if r[1] ~= 'approved' then
   redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
 else
-  -- The fields of a Posting (src/journal/posting.ts; test/card/scripts.test.ts compares them).
+  -- The fields of a Posting (src/journal/posting.ts; test/card/posting-fields.test.ts compares them).
   local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
     currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
     receivedAt = tonumber(A_receivedAt) }

@@ -1,5 +1,5 @@
 -- Shared by the scripts that record a transaction (authorize, complete, reverse: their specs
--- name it in `include`). A transaction record (hash, src/crypto/card-id.ts transactionKey) holds:
+-- name it in `include`). A transaction record (hash, src/card/keys.ts transactionKey) holds:
 --   sig, outcome, detail, approval   the answer given, for retransmissions
 --   state    'authorized' (dual, awaiting completion) | 'posted' (single) | 'completed' | 'reversed'
 --   msg      'single' | 'dual';  kind 'purchase' | 'refund';  amount (øre, authorised)
