@@ -5,7 +5,7 @@
  */
 import { luhnCheckDigit } from '../../src/card/luhn.js';
 import type { BlockReason } from '../../src/card/card-register.js';
-import { wrongPinOf } from '../../src/seed/catalogue.js';
+import { wrongPinOf } from '../../src/seed/test-card.js';
 import type { Mix, PoolState } from './mix.js';
 
 export interface PlannedCard {

@@ -13,7 +13,7 @@ import { readJsonBody } from './body.js';
 import { type BlockReportBody, invalid, validate } from './schemas.js';
 import { HttpError, type AdminRoute } from './server.js';
 import { renderSms, smsTemplate, smsTime } from './sms.js';
-import { isRedisUnavailable } from '../redis/connect.js';
+import { isRedisUnavailable } from '../redis/errors.js';
 
 export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
   return [

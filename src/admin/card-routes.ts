@@ -4,7 +4,7 @@
  * as the change. Cards are addressed by their card id (the keyed hash of the PAN); a PAN travels
  * only in a body, never in a URL (URLs end up in proxy and access logs).
  */
-import { isRedisUnavailable } from '../redis/connect.js';
+import { isRedisUnavailable } from '../redis/errors.js';
 import type { IncomingMessage } from 'node:http';
 import type { CardId } from '../crypto/card-id.js';
 import type { ChangeResult } from '../card/card-register.js';

@@ -4,7 +4,7 @@
  * unknown routes 404 and wrong methods 405, with a reason. Routing and the path's %-escapes come
  * before the token check: those answers depend only on what the caller sent.
  */
-import { isRedisUnavailable } from '../redis/connect.js';
+import { isRedisUnavailable } from '../redis/errors.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';

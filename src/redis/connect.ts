@@ -12,9 +12,6 @@ import type { RegisterRedis } from './client.js';
 import { coalesceWrites } from './write-coalescing.js';
 import { withTimeout } from '../time/timeout.js';
 
-// Where it was first defined; its importers (admin routes, pending blocks) keep importing it from here.
-export { isRedisUnavailable } from './errors.js';
-
 export const DEFAULT_PROBE_URL = 'redis://127.0.0.1:6379';
 const PROBE_TIMEOUT_MS = 500;
 const CONNECT_TIMEOUT_MS = 3000;

@@ -14,8 +14,6 @@
 import type { Outcome } from '../messages/action-codes.js';
 import { type Probe, type TestCard, answer } from './test-card.js';
 
-export * from './test-card.js';
-
 /** 100.00 DKK, the amount of every documented probe unless stated otherwise. */
 export const PROBE_AMOUNT = 10_000;
 const ACTIVE = '3012';

@@ -7,16 +7,15 @@ import type { CardOutboxes } from '../card/outboxes.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
+import { PROBE_AMOUNT, TEST_CARDS } from './catalogue.js';
 import {
-  PROBE_AMOUNT,
   type RegisteredSetup,
-  TEST_CARDS,
   type TestCard,
   type TestCardState,
   type TestIssuer,
   type Answer,
   wrongPinOf,
-} from './catalogue.js';
+} from './test-card.js';
 
 export interface SeedOptions {
   /** Times of the block reports; default the system clock. Use the register's clock. */

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { CardRegister } from '../../src/card/card-register.js';
 import { NoticeRelay } from '../../src/notices/notice-relay.js';
 import { PendingBlocks } from '../../src/blocking/pending-blocks.js';
-import { isRedisUnavailable } from '../../src/redis/connect.js';
+import { isRedisUnavailable } from '../../src/redis/errors.js';
 import { createLogger } from '../../src/log/logger.js';
 import { SwitchMetrics } from '../../src/metrics/metrics.js';
 import { Switch } from '../../src/switch.js';

@@ -19,7 +19,8 @@ import { CardRegister } from '../../src/card/card-register.js';
 import { CardOutboxes } from '../../src/card/outboxes.js';
 import { NoticeRelay } from '../../src/notices/notice-relay.js';
 import { ReplyError } from 'ioredis';
-import { connectRedis, isRedisUnavailable } from '../../src/redis/connect.js';
+import { connectRedis } from '../../src/redis/connect.js';
+import { isRedisUnavailable } from '../../src/redis/errors.js';
 import { freePort } from '../../src/startup/private-redis.js';
 import {
   type RegisterRedis,

@@ -17,16 +17,15 @@ import { luhnValid } from '../../src/card/luhn.js';
 import { type AuthorizeResult, type BlockReason, CardRegister } from '../../src/card/card-register.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
+import { PROBE_AMOUNT, TEST_CARDS } from '../../src/seed/catalogue.js';
 import {
-  PROBE_AMOUNT,
   type Probe,
   type RegisteredSetup,
-  TEST_CARDS,
   TEST_CARD_STATES,
   type TestCard,
   type TestCardState,
   wrongPinOf,
-} from '../../src/seed/catalogue.js';
+} from '../../src/seed/test-card.js';
 import { SeedError, seedTestCards } from '../../src/seed/seed.js';
 import { formatSummary, runSeed } from '../../scripts/seed.js';
 import { deleteKeys, testRedis } from '../support/redis.js';
