@@ -17,6 +17,17 @@ import { type IsoMessage, dialect } from '../src/codec/index.js';
 import { PURCHASE_87, PURCHASE_93, PURCHASE_ISO_8583 } from './support/purchase.js';
 import { machine } from './support/machine.js';
 
+const CODEC_USAGE = `Usage: npm run bench:codec [-- --seconds 30] [-- --json FILE]
+
+Packs and unpacks a typical purchase request with each of our dialects and with the iso_8583
+package (the baseline), and prints each one's median rate and iso93ascii's ratio to the baseline.
+
+Options:
+  --seconds 30   approximate total run time
+  --json FILE    also write the results as JSON
+  --help         this text
+`;
+
 const ROUNDS = 5;
 const TARGETS = { pack: 20, unpack: 10 } as const;
 const OPS = ['pack', 'unpack'] as const;
@@ -191,7 +202,17 @@ function table(rs: Row[]): string {
 }
 
 function main(): void {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' }, json: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '30' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(CODEC_USAGE);
+    return;
+  }
   const total = Number(values.seconds);
   if (!(total > 0)) throw new Error(`--seconds must be a positive number, got ${values.seconds}`);
   const subjects = [

@@ -5,7 +5,7 @@
  *
  * It reads the switch's own configuration (SWITCH_CONFIG, REDIS_URL; src/config/load.ts): seed
  * with the same key prefix and register secret as the switch, or the switch will not find the
- * cards. Without REDIS_URL or redis.url (or a cluster: REDIS_CLUSTER, redis.cluster) it uses
+ * cards. Without SWITCH_CONFIG that is the sandbox's (src/config/sandbox.ts), as for `npm start`. Without REDIS_URL or redis.url (or a cluster: REDIS_CLUSTER, redis.cluster) it uses
  * 127.0.0.1:6379; it never starts a private Redis, which would vanish with the cards when this
  * script ends.
  *
@@ -14,10 +14,22 @@
  */
 import { pathToFileURL } from 'node:url';
 import { systemClock } from '../src/time/clock.js';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { ConfigError, loadStartupConfig } from '../src/config/load.js';
 import { createCardRegister } from '../src/card/index.js';
 import { DEFAULT_PROBE_URL, connectRedis, redactUrl, redisAnswers } from '../src/redis/connect.js';
 import { type SeedSummary, seedTestCards } from '../src/seed/seed.js';
+
+export const SEED_USAGE = `Usage: npm run seed [-- --keep-notices]
+
+Puts the documented test cards (docs/TEST-CARDS.md) into the card register, each in its
+documented state, and prints them; running it again puts every card back. It uses the switch's
+configuration: SWITCH_CONFIG and REDIS_URL, or with neither the sandbox that \`npm start\` runs
+(key prefix "sandbox:" on 127.0.0.1:6379). The sandbox seeds itself at start.
+
+Options:
+  --keep-notices   keep the issuer notices the seeding causes, for a running switch to relay
+  --help           this text
+`;
 
 export interface RunSeedOptions {
   env: NodeJS.ProcessEnv;
@@ -32,14 +44,18 @@ export interface RunSeedOptions {
 /** Seeds and prints; resolves with the exit code: 0 done, 1 no Redis or seeding failed, 2 bad configuration or arguments. */
 export async function runSeed(options: RunSeedOptions): Promise<number> {
   const { out, err, args } = options;
+  if (args.includes('--help') || args.includes('-h')) {
+    out(SEED_USAGE);
+    return 0;
+  }
   const unknown = args.filter((a) => a !== '--keep-notices');
   if (unknown.length > 0) {
-    err(`seed: unknown argument ${unknown.join(' ')} (the only option is --keep-notices)\n`);
+    err(`seed: unknown argument ${unknown.join(' ')} (the options are --keep-notices and --help)\n`);
     return 2;
   }
   let config;
   try {
-    config = loadConfig({ env: options.env });
+    config = loadStartupConfig({ env: options.env }).config;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     err(`seed: ${e.message}\n`);

@@ -39,6 +39,20 @@ import { checkInvariants, waitForEmptyOutboxes } from '../test/reliability/suppo
 import { type OutageSignal, findings, outage, slowestAnswer } from '../test/reliability/support/outage.js';
 import { rng } from '../test/support/random.js';
 
+const SOAK_USAGE = `Usage: npm run soak [-- --minutes 5] [-- --processes 2] [-- --seed S] [-- --terminals 12]
+
+Runs a switch on a redis-server of its own under steady terminal traffic and breaks one thing per
+epoch (Redis killed, stopped or frozen; a switch process killed), then checks that nothing was lost
+or doubled. Exits 1 on any problem, 0 otherwise.
+
+Options:
+  --minutes 5      how long to run
+  --processes 2    switch processes behind one port
+  --seed S         seed of the traffic and the faults (default from the clock; printed)
+  --terminals 12   terminals sending at once
+  --help           this text
+`;
+
 const COMMAND_TIMEOUT_MS = 1000;
 /** As in redis-outage.process.test.ts: the register timeout and a margin for a busy machine. */
 const ANSWER_BOUND_MS = COMMAND_TIMEOUT_MS + 1500;
@@ -82,8 +96,13 @@ function options(): Options {
       processes: { type: 'string' },
       seed: { type: 'string' },
       terminals: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help === true) {
+    process.stdout.write(SOAK_USAGE);
+    process.exit(0);
+  }
   return {
     minutes: Number(values.minutes ?? 5),
     processes: Number(values.processes ?? 2),

@@ -1,5 +1,5 @@
 /**
- * `npm start`: configuration, Redis (given, a Redis Cluster, found on 127.0.0.1:6379, or a
+ * `npm start`: configuration (the sandbox when none is given: src/config/sandbox.ts), Redis (given, a Redis Cluster, found on 127.0.0.1:6379, or a
  * private redis-server), the switch, and a graceful shutdown on SIGTERM/SIGINT that exits 0 once
  * every request already read has been answered (1 if the shutdown bound ran out first).
  *
@@ -9,7 +9,7 @@
  */
 import cluster from 'node:cluster';
 import { Gauge } from 'prom-client';
-import { ConfigError, loadConfig } from './config/load.js';
+import { ConfigError, loadStartupConfig } from './config/load.js';
 import type { SwitchConfig } from './config/types.js';
 import { connectOrStartRedis } from './startup/redis.js';
 import { createLogger, type Logger } from './log/logger.js';
@@ -17,6 +17,27 @@ import { SwitchMetrics } from './metrics/metrics.js';
 import { Switch } from './switch.js';
 import { pendingBlocksFile } from './blocking/index.js';
 import { WORKER_ENV, aggregateMetricsInWorker, supervise } from './supervisor.js';
+import { ListenError } from './transport/listen.js';
+import { sandboxBanner, seedSandbox } from './startup/sandbox.js';
+import { redactUrl } from './redis/connect.js';
+import { systemClock } from './time/clock.js';
+
+export const USAGE = `Usage: npm start [-- --processes N]
+
+Runs the switch: the ISO 8583 listeners, the admin API, the clearing timetable.
+
+With no configuration (no SWITCH_CONFIG) it starts the sandbox: listeners on 127.0.0.1 only
+(iso93ascii on 8583, iso87ascii on 8587), the admin API on 8080, the test cards seeded under the
+key prefix "sandbox:", and the documented test tokens for every role; a banner lists them.
+SWITCH_CONFIG=file.json (config/README.md) runs a configured switch, with no test tokens.
+
+Options:
+  --processes N   N switch processes sharing the ports (also SWITCH_PROCESSES)
+  --help          this text
+
+Environment: SWITCH_CONFIG, REDIS_URL, REDIS_CLUSTER, SWITCH_PORT, ADMIN_PORT, SWITCH_PROCESSES,
+LOG_LEVEL (config/README.md). Stop with Ctrl-C or SIGTERM: requests already read are answered.
+`;
 
 /** `--processes N` on the command line: the same as SWITCH_PROCESSES=N. */
 function environment(argv: string[]): NodeJS.ProcessEnv {
@@ -24,9 +45,14 @@ function environment(argv: string[]): NodeJS.ProcessEnv {
   return at === -1 ? process.env : { ...process.env, SWITCH_PROCESSES: argv[at + 1] ?? '' };
 }
 
-function configOrExit(): SwitchConfig {
+function configOrExit(): { config: SwitchConfig; sandbox: boolean } {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
   try {
-    return loadConfig({ env: environment(process.argv.slice(2)) });
+    return loadStartupConfig({ env: environment(args) });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`${e.message}\n`);
@@ -35,16 +61,20 @@ function configOrExit(): SwitchConfig {
 }
 
 async function main(): Promise<void> {
-  const config = configOrExit();
+  const { config, sandbox } = configOrExit();
   const log = createLogger(config.log.level);
   if (config.processes > 1 && cluster.isPrimary) return supervise(config, log);
-  if (cluster.isWorker)
+  if (cluster.isWorker) {
+    const worker = Number(process.env[WORKER_ENV]);
+    // One worker seeds the sandbox and prints its banner: the others share its Redis and ports.
     return runSwitch(
       asWorker(config),
-      log.child({ worker: Number(process.env[WORKER_ENV]), pid: process.pid }),
+      log.child({ worker, pid: process.pid }),
       workerMetrics(),
+      sandbox && worker === 0,
     );
-  return runSwitch(config, log, new SwitchMetrics());
+  }
+  return runSwitch(config, log, new SwitchMetrics(), sandbox);
 }
 
 /**
@@ -81,7 +111,7 @@ function workerMetrics(): SwitchMetrics {
   return metrics;
 }
 
-async function runSwitch(config: SwitchConfig, log: Logger, metrics: SwitchMetrics): Promise<void> {
+async function runSwitch(config: SwitchConfig, log: Logger, metrics: SwitchMetrics, sandbox: boolean): Promise<void> {
   let connection;
   try {
     connection = await connectOrStartRedis({ url: config.redis.url, cluster: config.redis.cluster, log });
@@ -90,7 +120,19 @@ async function runSwitch(config: SwitchConfig, log: Logger, metrics: SwitchMetri
     process.exit(1);
   }
   const sw = new Switch({ config, redis: connection.redis, log, metrics });
-  await sw.start();
+  try {
+    await sw.start();
+  } catch (e) {
+    if (!(e instanceof ListenError)) throw e;
+    process.stderr.write(`switch not started: ${e.message}\n`);
+    process.exit(1);
+  }
+  if (sandbox) {
+    const cards = await seedSandbox(connection.redis, config, systemClock);
+    const listenerPorts = sw.listeners.map((l) => l.port);
+    const banner = { config, listenerPorts, adminPort: sw.admin.port, redis: redactUrl(connection.url), cards };
+    process.stderr.write(sandboxBanner(banner));
+  }
   process.send?.({ type: 'switch:ready' });
 
   let stopping = false;

@@ -5,6 +5,7 @@
  * before the token check: those answers depend only on what the caller sent.
  */
 import { isRedisUnavailable } from '../redis/errors.js';
+import { listen } from '../transport/listen.js';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log/logger.js';
@@ -70,13 +71,7 @@ export class AdminServer {
   }
 
   async start(host: string, port: number): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(this.server, port, host, 'admin API');
     this.log.info({ host, port: this.port }, 'admin listening');
   }
 

@@ -18,6 +18,7 @@ import { type CodeSet, actionCode, codeSetOf } from '../messages/action-codes.js
 import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
 import { responseMti } from './steps/respond.js';
+import { logAnswer } from './answer-log.js';
 
 export interface ProcessorDeps {
   listener: string;
@@ -118,7 +119,7 @@ export class RequestProcessor {
 
   private reply(
     response: IsoMessage,
-    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'>,
+    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'> & { request?: IsoMessage },
     requestBody: Buffer,
     fault?: FaultNote,
   ): Answer {
@@ -126,22 +127,7 @@ export class RequestProcessor {
     const sent = fault?.kind !== 'noAnswer';
     // Requests answered: one whose answer a fault withheld is not.
     if (sent) this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
-    if (ctx.reason !== undefined) {
-      // A message the terminal got wrong is logged for its vendor; a declined card is routine
-      // traffic, counted by the metrics, and a log line each would cost under load.
-      const level = ctx.outcome === 'formatError' || ctx.outcome === 'invalidTransaction' ? 'info' : 'debug';
-      this.deps.log[level](
-        {
-          listener: this.deps.listener,
-          mti: ctx.mti,
-          terminal: ctx.terminalId,
-          outcome: ctx.outcome,
-          actionCode: code,
-          reason: ctx.reason,
-        },
-        'request refused',
-      );
-    }
+    logAnswer(this.deps.log, this.deps.listener, ctx, code);
     let body = this.deps.dialect.pack(response);
     if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
     const terminal = ctx.terminalId ?? terminalOf(response);

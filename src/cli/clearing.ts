@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { type RegisterRedis, bullConnection } from '../redis/client.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { type DeepPartial, loadConfig } from '../config/load.js';
+import { type DeepPartial, loadStartupConfig } from '../config/load.js';
 import type { SwitchConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_PROBE_URL, connectRedis } from '../redis/connect.js';
@@ -72,7 +72,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, options: Clea
   }
   let config: SwitchConfig;
   try {
-    config = loadConfig({ env, overrides: options.overrides });
+    config = loadStartupConfig({ env, overrides: options.overrides }).config;
   } catch (e) {
     err(`clearing: ${(e as Error).message}\n`);
     return 2;

@@ -1,6 +1,7 @@
 /**
  * Builds the switch's configuration, in this order:
- *   DEFAULT_CONFIG <- JSON file (options.file, else $SWITCH_CONFIG) <- environment <- overrides,
+ *   DEFAULT_CONFIG <- the sandbox's settings (options.sandbox, only when there is no file)
+ *     <- JSON file (options.file, else $SWITCH_CONFIG) <- environment <- overrides,
  * then checks what no single key can check alone (unique names and ports, frame size vs header).
  * Every problem found at one step is reported together in one ConfigError, so an operator fixes
  * a file in one go instead of one error per restart.
@@ -9,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { HEADER_CAPACITY } from '../transport/framing.js';
 import { DEFAULT_CONFIG } from './defaults.js';
+import { isUnconfigured, sandboxSettings } from './sandbox.js';
 import { CLUSTER_NODE_PATTERN, CONFIG_FILE_SCHEMA, LOG_LEVELS, MAX_PROCESSES } from './schema.js';
 import type { ConfigFile, ListenerConfig, SwitchConfig } from './types.js';
 
@@ -37,6 +39,23 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
   /** Deep-merged last (tests). A `listeners` array decides the listener count; its i-th entry is merged onto listener i. */
   overrides?: DeepPartial<SwitchConfig>;
+  /**
+   * Run as the sandbox (src/config/sandbox.ts) when nothing configures the switch: `npm start`
+   * and the command-line tools ask for it, tests and library callers do not. A file wins.
+   */
+  sandbox?: boolean;
+}
+
+/** A loaded configuration, and whether it is the sandbox's. */
+export interface StartupConfig {
+  config: SwitchConfig;
+  sandbox: boolean;
+}
+
+/** loadConfig for a command: the sandbox when nothing configures it (see LoadConfigOptions.sandbox). */
+export function loadStartupConfig(options: Omit<LoadConfigOptions, 'sandbox'> = {}): StartupConfig {
+  const sandbox = isUnconfigured(options.env ?? process.env, options.file);
+  return { config: loadConfig({ ...options, sandbox }), sandbox };
 }
 
 // allErrors: report every problem of the file at once, not only the first. ConfigFile is the
@@ -49,6 +68,7 @@ export function loadConfig(options: LoadConfigOptions = {}): SwitchConfig {
   // A copy, so that nothing done with the result can change the defaults of the next load.
   let config = structuredClone(DEFAULT_CONFIG);
   const defaultListener = config.listeners[0]!;
+  if (file === undefined && options.sandbox === true) config = merge(config, sandboxSettings(), () => defaultListener);
   if (file !== undefined) config = merge(config, readConfigFile(file), () => defaultListener);
   applyEnv(config, env);
   if (options.overrides) {

@@ -5,6 +5,7 @@
  * accepted, before any per-connection state exists, so a flood costs an accept and a close each.
  */
 import { type AddressInfo, type Server, type Socket, createServer } from 'node:net';
+import { listen } from './listen.js';
 import type { ListenerOptions } from './options.js';
 import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
@@ -49,13 +50,7 @@ export class Listener {
   }
 
   async start(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.config.port, this.config.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(this.server, this.config.port, this.config.host, `listener ${this.name}`);
     this.listening = true;
     this.log.info(
       {

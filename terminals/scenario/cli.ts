@@ -9,6 +9,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LENGTH_HEADERS, type LengthHeader } from '../../src/transport/framing.js';
+import { SANDBOX_ISSUER_TOKEN, SANDBOX_VENDOR_TOKEN } from '../../src/config/sandbox.js';
 import { type RunOptions, type ScenarioResult, runProblems, runScenario } from './runner.js';
 import { type Scenario, ScenarioError, loadScenario } from './scenario.js';
 import { junitXml, summary, textReport } from './report.js';
@@ -26,8 +27,9 @@ Options:
   --listener DIALECT=PORT        another listener, for terminals that name another dialect (repeatable)
   --admin http://127.0.0.1:8080  the admin API
   --issuer-token TOKEN           an issuer's token (or SCENARIO_ISSUER_TOKEN): registers the cards
+                                 (unset: the sandbox's test-token-bank-a; empty: none)
   --vendor-token TOKEN           a terminal vendor's token (or SCENARIO_VENDOR_TOKEN): fault rules,
-                                 postings and notices
+                                 postings and notices (unset: the sandbox's test-token-vendor)
   --junit FILE                   also write JUnit XML (a testsuite per scenario, a testcase per step)
   --settle-ms 1000               how long a step waits for the postings and notices it expects
   --help                         this text
@@ -125,15 +127,20 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
     dialect,
     listeners,
     admin,
-    issuerToken: v['issuer-token'] ?? nonEmpty(env.SCENARIO_ISSUER_TOKEN),
-    vendorToken: v['vendor-token'] ?? nonEmpty(env.SCENARIO_VENDOR_TOKEN),
+    issuerToken: v['issuer-token'] ?? tokenOf(env.SCENARIO_ISSUER_TOKEN, SANDBOX_ISSUER_TOKEN),
+    vendorToken: v['vendor-token'] ?? tokenOf(env.SCENARIO_VENDOR_TOKEN, SANDBOX_VENDOR_TOKEN),
   };
   if (v.header !== undefined) options.header = v.header as LengthHeader;
   if (settleMs !== undefined) options.settleMs = settleMs;
   return { options, files, ...(v.junit === undefined ? {} : { junit: v.junit }) };
 }
 
-const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === '' ? undefined : s);
+/**
+ * A token from the environment: unset means the sandbox's test token (`npm start` with no
+ * configuration accepts it, so the scenarios run with no option); set but empty means none.
+ */
+const tokenOf = (s: string | undefined, sandbox: string): string | undefined =>
+  s === undefined ? sandbox : s === '' ? undefined : s;
 
 /** Runs the scenarios; resolves with the exit code and never exits the process itself. */
 export async function main(

@@ -122,16 +122,19 @@ t.test(
       ]),
       'needs-vendor.json': scenario([{ name: 'x', purchase: { card: 'c', amount: '1.00' }, expect: { postings: [] } }]),
     });
-    const r = await run([
-      '--issuer-token',
-      ISSUER,
-      '--admin',
-      'http://127.0.0.1:9',
-      files['good.json']!,
-      files['bad.json']!,
-      files['needs-vendor.json']!,
-      'no-such.json',
-    ]);
+    const r = await run(
+      [
+        '--issuer-token',
+        ISSUER,
+        '--admin',
+        'http://127.0.0.1:9',
+        files['good.json']!,
+        files['bad.json']!,
+        files['needs-vendor.json']!,
+        'no-such.json',
+      ],
+      { SCENARIO_VENDOR_TOKEN: '' },
+    );
     t.equal(r.code, 2);
     t.equal(r.out, '', 'nothing was run');
     t.equal(

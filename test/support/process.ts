@@ -54,8 +54,16 @@ export async function runTool(t: { teardown(fn: () => void): void }, main: strin
   return { code, out, err, pid: child.pid! };
 }
 
-/** `args`: command-line arguments of the switch (e.g. `--processes 2`). */
-export function startSwitchProcess(env: Record<string, string>, args: string[] = []): SwitchProcess {
+/**
+ * `args`: command-line arguments of the switch (e.g. `--processes 2`). Its stdout (the log) and
+ * stderr are copied for test/run/after.ts's PAN scan; `copyStderr: false` leaves out the stderr
+ * of a sandbox, whose banner shows a published test card's number as a command to try.
+ */
+export function startSwitchProcess(
+  env: Record<string, string>,
+  args: string[] = [],
+  options: { copyStderr?: boolean } = {},
+): SwitchProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     env: { ...cleanEnv(), SWITCH_CONFIG: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -70,7 +78,7 @@ export function startSwitchProcess(env: Record<string, string>, args: string[] =
   });
   child.stderr!.on('data', (c: Buffer) => {
     err += c.toString();
-    copyErr(c);
+    if (options.copyStderr !== false) copyErr(c);
   });
   const exited = once(child, 'exit') as Promise<[number | null]>;
   const logs = (): Record<string, unknown>[] =>

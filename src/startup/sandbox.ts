@@ -1,0 +1,73 @@
+/**
+ * The sandbox's start (src/config/sandbox.ts says what it is): the test-card catalogue put into
+ * its key prefix, and the banner that tells a first-time user where everything is and what to try.
+ */
+import { createCardRegister } from '../card/index.js';
+import type { SwitchConfig } from '../config/types.js';
+import type { RegisterRedis } from '../redis/client.js';
+import { seedTestCards } from '../seed/seed.js';
+import type { Clock } from '../time/clock.js';
+
+/**
+ * Puts every test card into its documented state (docs/TEST-CARDS.md), as `npm run seed` does:
+ * idempotent, so each start of the sandbox begins from the same cards. Returns how many.
+ */
+export async function seedSandbox(redis: RegisterRedis, config: SwitchConfig, clock: Clock): Promise<number> {
+  const { register, noticeOutboxes } = createCardRegister({
+    redis,
+    prefix: config.redis.keyPrefix,
+    config: config.register,
+    clock,
+  });
+  return (await seedTestCards(register, noticeOutboxes, { clock })).cards.length;
+}
+
+export interface BannerFacts {
+  config: SwitchConfig;
+  /** Each ISO 8583 listener's bound port, in config order. */
+  listenerPorts: number[];
+  adminPort: number;
+  /** Where Redis is, password hidden. */
+  redis: string;
+  cards: number;
+}
+
+const HEADER_NAMES: Record<string, string> = {
+  binary2: '2-byte binary length header',
+  ascii4: '4 ASCII digit length header',
+  bcd2: '2-byte BCD length header',
+};
+
+/** The text printed once when the sandbox is up: ports, tokens, the console, and commands to try. */
+export function sandboxBanner(f: BannerFacts): string {
+  const { config } = f;
+  const admin = `http://${config.admin.host}:${f.adminPort}`;
+  const listeners = config.listeners.map(
+    (l, i) =>
+      `    ${l.host}:${f.listenerPorts[i]}  ${l.dialect}, ${HEADER_NAMES[l.framing.header] ?? l.framing.header}` +
+      (l.framing.tpdu ? ', TPDU' : ''),
+  );
+  const tokens = Object.entries(config.admin.tokens).map(
+    ([token, who]) => `    ${token.padEnd(30)} ${who.role}${'issuer' in who && who.issuer ? ` ${who.issuer}` : ''}`,
+  );
+  const portArgs = f.listenerPorts[0] === 8583 ? '' : ` --port ${f.listenerPorts[0]}`;
+  const adminArg = f.adminPort === 8080 ? '' : ` --admin ${admin}`;
+  return [
+    '',
+    'Dankort switch simulator: SANDBOX (no configuration given; SWITCH_CONFIG or a config file turns it off)',
+    '',
+    '  ISO 8583 listeners (loopback only):',
+    ...listeners,
+    `  Admin API: ${admin}  (docs/ADMIN-API.md)`,
+    `  Redis: ${f.redis}, key prefix "${config.redis.keyPrefix}": ${f.cards} test cards seeded (docs/TEST-CARDS.md)`,
+    '',
+    '  Test tokens (Authorization: Bearer <token>), known to anyone who reads this:',
+    ...tokens,
+    '',
+    '  Try next:',
+    `    npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.50 --pin 1234${portArgs}`,
+    `    npm run scenario -- scenarios/${portArgs}${adminArg}`,
+    `    curl -H 'Authorization: Bearer test-token-vendor' ${admin}/terminals/TERM0001/trace`,
+    '',
+  ].join('\n');
+}
