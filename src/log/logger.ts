@@ -1,8 +1,11 @@
 /**
- * Structured JSON logs (pino). The switch logs masked card data only (maskPan, describe), and the
- * redaction below is the safety net for any object that carries a clear value by mistake.
+ * Structured logs (pino): JSON lines, or readable lines (pino-pretty) when the output is a
+ * terminal, so a person running `npm start` reads them and a collector still parses them. The
+ * switch logs masked card data only (maskPan, describe), and the redaction below is the safety
+ * net for any object that carries a clear value by mistake; it applies before either format.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -37,7 +40,24 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    // Asynchronous writes: logging must never hold up an authorization.
-    destination ?? pino.destination({ sync: false }),
+    destination ?? defaultDestination(),
   );
+}
+
+/** LOG_FORMAT=json or pretty forces one; otherwise readable on a terminal, JSON elsewhere. */
+export function logFormat(env: NodeJS.ProcessEnv, isTerminal: boolean): 'json' | 'pretty' {
+  if (env.LOG_FORMAT === 'json' || env.LOG_FORMAT === 'pretty') return env.LOG_FORMAT;
+  return isTerminal ? 'pretty' : 'json';
+}
+
+function defaultDestination(): DestinationStream {
+  // Asynchronous writes: logging must never hold up an authorization.
+  if (logFormat(process.env, process.stdout.isTTY === true) === 'json') return pino.destination({ sync: false });
+  return pretty({
+    colorize: process.stdout.isTTY === true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    ignore: 'pid,hostname,service',
+    sync: false,
+  });
 }

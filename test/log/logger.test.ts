@@ -1,6 +1,6 @@
 import t from 'tap';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../src/log/logger.js';
+import { createLogger, logFormat } from '../../src/log/logger.js';
 
 t.test('card data and secrets are redacted wherever a careless log call puts them', async (t) => {
   const lines: string[] = [];
@@ -29,4 +29,12 @@ t.test('card data and secrets are redacted wherever a careless log call puts the
     msg: 'oops',
     service: 'switch',
   });
+});
+
+t.test('readable lines on a terminal, JSON elsewhere; LOG_FORMAT decides when set', async (t) => {
+  t.equal(logFormat({}, true), 'pretty');
+  t.equal(logFormat({}, false), 'json');
+  t.equal(logFormat({ LOG_FORMAT: 'json' }, true), 'json');
+  t.equal(logFormat({ LOG_FORMAT: 'pretty' }, false), 'pretty');
+  t.equal(logFormat({ LOG_FORMAT: 'xml' }, false), 'json', 'an unknown format is ignored');
 });
