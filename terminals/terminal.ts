@@ -208,7 +208,9 @@ export class Terminal {
    * then the 1220 completion (or a 1200 from the stripe with `magstripe`); `rejectSignature`
    * (chip, no PIN) has the clerk reject the signature after the approval: a reversal with reason
    * 4351 is stored. Contactless: 1200 without PIN up to the limit, with the PIN above it, and
-   * again with the PIN when the switch asks for it (112 / 65). Not on a fuel pump (fuel()).
+   * again with the PIN when the switch asks for it (pinRequired, 112 / 70); when it asks for the
+   * chip and the PIN (chipAndPinRequired, 123 / 65), the card is inserted: a chip purchase with the
+   * PIN (1100 + 1220; a refund a 1200). Not on a fuel pump (fuel()).
    */
   async purchase(p: {
     pan: string;
@@ -330,12 +332,19 @@ export class Terminal {
     return this.settle(op, await this.send(op, completion), original, final, s.rejectSignature === true);
   }
 
-  /** Without PIN up to the limit; with the PIN above it, or when the switch asks for it. */
+  /**
+   * Without PIN up to the limit; with the PIN above it, or when the switch asks for it. Asked for
+   * the chip and the PIN, the holder inserts the card: read from the chip, with the PIN.
+   */
   private async contactless(op: Exchange[], s: Sale): Promise<Outcome> {
     const upfront = s.pin !== undefined && s.amount > CONTACTLESS_PIN_LIMIT;
     const first = await this.single(op, { ...s, pin: upfront ? s.pin : undefined });
-    if (!upfront && s.pin !== undefined && isCode(first.actionCode, 'pinRequired', this.dialect))
-      return this.single(op, s);
+    if (s.pin === undefined) return first;
+    if (isCode(first.actionCode, 'chipAndPinRequired', this.dialect)) {
+      const inserted: Sale = { ...s, entry: 'chip' };
+      return s.proc === REFUND ? this.single(op, inserted) : this.dual(op, inserted, s.amount);
+    }
+    if (!upfront && isCode(first.actionCode, 'pinRequired', this.dialect)) return this.single(op, s);
     return first;
   }
 

@@ -25,6 +25,7 @@ import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { CardTransactions } from '../card/card-transactions.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
 import { RegisterUnavailableError, registerCall } from '../redis/errors.js';
+import { SWITCH_REVERSAL_REASON, reversalPostingType } from '../journal/reversal-reasons.js';
 
 /** How often what could not be settled (Redis still down) is tried again. */
 const RETRY_MS = 500;
@@ -119,8 +120,8 @@ export class UncertainCalls {
         ref.card,
         { original: ref.reverse, own: '', signature: '' },
         0,
-        'reversal',
-        'switch',
+        reversalPostingType(SWITCH_REVERSAL_REASON),
+        SWITCH_REVERSAL_REASON,
       );
       if (r.posting !== '') this.deps.postings.enqueue(r.card, r.posting);
       if (r.detail === 'posted' || r.detail === 'released')

@@ -60,6 +60,8 @@ export interface AuthorizeRequest {
   /** PIN verification value of the PIN entered; undefined without PIN; 'invalid' when the PIN block could not be read. */
   pvv: string | 'invalid' | undefined;
   contactless: boolean;
+  /** Read from the chip (card inserted): with the PIN, the only read that meets the cumulative contactless challenge. */
+  chip?: boolean;
   reserve: boolean;
   terminalId: string;
   /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
@@ -96,6 +98,7 @@ export type RegisterOutcome =
   | 'invalidPinBlock'
   | 'wrongPin'
   | 'pinRequired'
+  | 'chipAndPinRequired'
   | 'insufficientFunds'
   | 'duplicateTransmission';
 
@@ -233,6 +236,7 @@ export class CardRegister {
           amount: req.amount,
           pvv,
           contactless: req.contactless ? '1' : '0',
+          chip: req.chip === true ? '1' : '0',
           contactlessLimit: cl.limit,
           contactlessMaxCount: cl.maxCount,
           contactlessMaxSum: cl.maxSum,

@@ -17,7 +17,7 @@ import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
-import { localDate } from '../time/local-time.js';
+import { localDate, localDateTime } from '../time/local-time.js';
 import { nextDate } from '../time/dates.js';
 
 /** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
@@ -54,36 +54,69 @@ export class ClearingDelivery {
     return c;
   }
 
-  /** The next cut-off not made yet: today's, or tomorrow's first when today's are all made (the manual cut-off). */
+  /**
+   * The delivery the postings of now go into (a cut-off by hand): the first not made yet whose
+   * cut-off is not before the clock, that is the one whose slot the clock is in, or a later one
+   * when that one is made already; after the day's last cut-off, tomorrow's first not made. Its
+   * cut-off is never before now, so never before a posting it takes (docs/CLEARING.md, "By hand").
+   */
   async next(): Promise<{ date: string; number: number }> {
-    let date = localDate(this.deps.clock.now(), this.deps.timeZone);
+    const now = this.deps.clock.now();
+    const t = localDateTime(now, this.deps.timeZone);
+    const time = `${t.hour}:${t.minute}:${t.second}`;
+    let date = localDate(now, this.deps.timeZone);
     for (let day = 0; day < 2; day++, date = nextDate(date)) {
-      // Sealed but never written (its run failed) is not made: it is the next one to finish.
-      const made = new Set(
-        (await this.deps.ledger.ofDate(date)).filter((d) => d.file !== undefined).map((d) => d.number),
-      );
-      for (let n = 1; n <= this.deps.config.cutoffs.length; n++) if (!made.has(n)) return { date, number: n };
+      const made = await this.madeOn(date);
+      for (let n = 1; n <= this.deps.config.cutoffs.length; n++)
+        if (!made.has(n) && (day > 0 || `${this.cutoffOf(n)}:00` >= time)) return { date, number: n };
     }
     throw new Error(`every cut-off of today and tomorrow is made already`);
   }
 
   /**
+   * A cut-off by hand (npm run clearing -- --now): the deliveries whose cut-off has passed and
+   * that are not made yet are made, empty; the postings go into the one whose slot the clock is
+   * in (next()). After the day's last cut-off that is tomorrow's first, and today's last ones are
+   * made (empty) before it, so that the day is whole before the next one starts.
+   */
+  async byClock(): Promise<DeliveryResult[]> {
+    const target = await this.next();
+    const today = localDate(this.deps.clock.now(), this.deps.timeZone);
+    const closing = target.date === today ? [] : await this.missed(today, this.deps.config.cutoffs.length);
+    return [...closing, ...(await this.deliver(target.date, target.number))];
+  }
+
+  /**
    * Makes delivery `number` of `date`. Earlier cut-offs of the day that never ran (the switch was
-   * down) are made first, empty, so that the day's numbering has no gap and the ranges stay in order.
+   * down) are made first, empty (their postings are in this one, whose cut-off is later), so that
+   * the day's numbering has no gap and the ranges stay in order.
    */
   async deliver(date: string, number: number): Promise<DeliveryResult[]> {
     this.cutoffOf(number);
     await this.deps.relay.sweep();
     // Older than a minute: never the temporary file of a run writing right now.
     await removeStaleTemporaries(this.deps.config.directory, 60_000);
+    const made = await this.missed(date, number - 1);
+    // This one is (re)written even when in place already: the same bytes.
+    const existing = await this.deps.ledger.get(date, number);
+    made.push(await this.make(existing ?? (await this.deps.ledger.seal(date, number, this.cutoffOf(number)))));
+    return made;
+  }
+
+  /** Deliveries 1 to `through` of `date` not made yet, made now: empty, unless sealed before (a run that failed to write). */
+  private async missed(date: string, through: number): Promise<DeliveryResult[]> {
     const made: DeliveryResult[] = [];
-    for (let n = 1; n <= number; n++) {
+    for (let n = 1; n <= through; n++) {
       const existing = await this.deps.ledger.get(date, n);
-      // An earlier delivery already in place is left alone; this one is (re)written: the same bytes.
-      if (n < number && existing?.file !== undefined) continue;
-      made.push(await this.make(existing ?? (await this.deps.ledger.seal(date, n, this.cutoffOf(n)))));
+      if (existing?.file !== undefined) continue;
+      made.push(await this.make(existing ?? (await this.deps.ledger.seal(date, n, this.cutoffOf(n), true))));
     }
     return made;
+  }
+
+  /** The numbers of the deliveries of `date` in place (sealed but never written, after a failed run, is not made). */
+  private async madeOn(date: string): Promise<Set<number>> {
+    return new Set((await this.deps.ledger.ofDate(date)).filter((d) => d.file !== undefined).map((d) => d.number));
   }
 
   private async make(d: SealedDelivery): Promise<DeliveryResult> {

@@ -18,7 +18,7 @@ import { reconcileDay, type DayReconciliationDeps } from './day-reconciliation.j
 export const QUEUE_NAME = 'clearing';
 
 export type ClearingJob =
-  /** A cut-off: scheduled (number only: the date is the one it was planned for) or by hand (both, or neither: the next one). */
+  /** A cut-off: scheduled (number only: the date is the one it was planned for) or by hand (both; or neither: by the clock, ClearingDelivery.byClock). */
   | { kind: 'cutoff'; number?: number; date?: string }
   | { kind: 'blockList'; date?: string }
   | { kind: 'reconcile'; date: string };
@@ -101,12 +101,12 @@ export class ClearingScheduler {
     const data = job.data;
     if (data.kind === 'reconcile') return this.reconcile(data.date);
     if (data.kind === 'blockList') return this.deps.blockList.makeDaily(data.date ?? this.plannedDate(job));
-    const target =
+    const made =
       data.number === undefined
-        ? await this.deps.delivery.next()
-        : { date: data.date ?? this.plannedDate(job), number: data.number };
-    const made = await this.deps.delivery.deliver(target.date, target.number);
-    if (target.number === this.deps.config.cutoffs.length) await this.reconcile(target.date);
+        ? await this.deps.delivery.byClock()
+        : await this.deps.delivery.deliver(data.date ?? this.plannedDate(job), data.number);
+    // A day whose last delivery was made now is reconciled (by hand after the last cut-off: today's, then tomorrow's first).
+    for (const d of made) if (d.number === this.deps.config.cutoffs.length) await this.reconcile(d.date);
     return made satisfies DeliveryResult[];
   }
 

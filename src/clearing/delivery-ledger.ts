@@ -25,7 +25,7 @@ export const sealDeliveryScript = defineScript({
   name: 'swSealDelivery',
   file: new URL('./seal-delivery.lua', import.meta.url),
   keys: ['deliveries', 'sealedTo', 'journal'],
-  args: ['field', 'delivery'],
+  args: ['field', 'delivery', 'empty'],
   reply: (r) => JSON.parse(r as string) as SealedDelivery,
 });
 
@@ -45,12 +45,12 @@ export class DeliveryLedger {
     defineScriptsOn(redis);
   }
 
-  /** Seals delivery `number` of `date` (or returns it as sealed before). */
-  async seal(date: string, number: number, cutoff: string): Promise<SealedDelivery> {
+  /** Seals delivery `number` of `date` (or returns it as sealed before); `empty`: with no postings. */
+  async seal(date: string, number: number, cutoff: string, empty = false): Promise<SealedDelivery> {
     return sealDeliveryScript.run(
       this.redis,
       { deliveries: this.deliveries, sealedTo: this.sealedTo, journal: this.stream },
-      { field: field(date, number), delivery: JSON.stringify({ date, number, cutoff }) },
+      { field: field(date, number), delivery: JSON.stringify({ date, number, cutoff }), empty: empty ? '1' : '0' },
     );
   }
 

@@ -2,7 +2,7 @@
  * `npm run clearing`: the clearing deliveries by hand, or a clearing worker of its own.
  *
  *   npm run clearing                              a worker (and the timetable) until SIGTERM/SIGINT
- *   npm run clearing -- --now                     the next cut-off not made yet, now
+ *   npm run clearing -- --now                     a cut-off now, by the clock (docs/CLEARING.md, "By hand")
  *   npm run clearing -- --reconcile YYYY-MM-DD    that day's reconciliation (exit 3: differences)
  *   npm run clearing -- --block-list [YYYY-MM-DD] the offline block list's daily file
  *   npm run clearing -- --unmatched               the unmatched reversal advices
@@ -35,7 +35,8 @@ import { formatReport } from '../clearing/reconciliation.js';
 export const USAGE = `Usage: npm run clearing [-- option]
 
   (no option)                 run a clearing worker and the cut-off timetable until SIGTERM/SIGINT
-  --now                       make the next cut-off not made yet (today's, or tomorrow's first) now
+  --now                       a cut-off now: the deliveries whose cut-off has passed (empty where not
+                              made yet), then the one whose slot the clock is in, with the postings
   --reconcile YYYY-MM-DD      reconcile that day: exit 0 when clean, 3 when there are differences
   --block-list [YYYY-MM-DD]   make the offline block list's daily file (default: today)
   --unmatched                 list the reversal advices whose original the switch did not know
@@ -137,7 +138,7 @@ interface Cli {
 }
 
 /**
- * Adds a {kind: 'cutoff'} job (the next cut-off not made, decided when it runs) and runs a worker
+ * Adds a {kind: 'cutoff'} job (by the clock when it runs: ClearingDelivery.byClock) and runs a worker
  * here, so the job is made even when no switch runs one. Another worker may take the job: its
  * outcome is followed on the queue's events either way. The first failed attempt ends the wait:
  * the job is removed so that it does not make some later cut-off on a retry nobody expects.
@@ -172,8 +173,7 @@ async function cutoffNow({ modules, config, redis, out, err }: Cli): Promise<num
         `Delivery ${d.number} of ${d.date} (cut-off ${modules.clearing.delivery.cutoffOf(d.number)}): ${join(config.clearing.directory, d.file)}, ${d.postings} posting${d.postings === 1 ? '' : 's'}\n`,
       );
     }
-    const last = made[made.length - 1]!;
-    if (last.number === config.clearing.cutoffs.length) {
+    for (const last of made.filter((d) => d.number === config.clearing.cutoffs.length)) {
       out(
         `The day's last delivery: the day is reconciled, ${join(config.clearing.directory, `reconciliation-${last.date}.txt`)}\n`,
       );

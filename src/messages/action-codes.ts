@@ -18,7 +18,11 @@ export const ACTION_CODES = {
   deleted: { iso93: '118', iso87: '56' },
   expired: { iso93: '101', iso87: '54' },
   insufficientFunds: { iso93: '116', iso87: '51' },
-  pinRequired: { iso93: '112', iso87: '65' },
+  // Contactless (docs/PROTOCOL.md §4.2 says why these codes): over the no-PIN limit, the PIN at the
+  // reader or the chip will do ("PIN data required"); the occasional challenge below it (too many
+  // PIN-less payments in a row) only the chip with its PIN meets ("insert card", an EU soft decline).
+  pinRequired: { iso93: '112', iso87: '70' },
+  chipAndPinRequired: { iso93: '123', iso87: '65' },
   invalidPinBlock: { iso93: '126', iso87: '81' },
   invalidTransaction: { iso93: '902', iso87: '12' },
   formatError: { iso93: '904', iso87: '30' },

@@ -23,3 +23,15 @@ export function isContactless(request: IsoMessage, codes: CodeSet): boolean {
   const mode = pos.slice(0, 2);
   return mode === '07' || mode === '91';
 }
+
+/**
+ * Read from the card's chip in a contact reader (the card inserted), from field 22:
+ * - 1993 dialects: position 7, card data input mode, '5' (integrated circuit card);
+ * - 1987 dialects: entry mode '05' (integrated circuit card).
+ * Only such a read with the PIN meets the contactless cumulative challenge (004: "the chip and the PIN").
+ */
+export function isChipRead(request: IsoMessage, codes: CodeSet): boolean {
+  const pos = request[22];
+  if (typeof pos !== 'string') return false;
+  return codes === 'iso93' ? pos[6] === '5' : pos.slice(0, 2) === '05';
+}

@@ -34,6 +34,12 @@ const probe = (
   answer: answer(outcome),
 });
 
+/** A purchase read from the chip (the card inserted). */
+const chipProbe = (what: string, pin: Probe['pin'], outcome: Outcome, amount = PROBE_AMOUNT): Probe => ({
+  ...probe(what, pin, false, outcome, amount),
+  chip: true,
+});
+
 const WRONG_PIN_IS_IGNORED_WHEN_BLOCKED = (outcome: Outcome) =>
   probe('100.00 DKK, wrong PIN (counts no try)', 'wrong', false, outcome);
 
@@ -265,13 +271,16 @@ export const TEST_CARDS: readonly TestCard[] = [
     setup: { registered: true, status: 'active', contactlessPayments: [26_000, 26_000, 26_000, 26_000] },
     withPin: answer('approved'),
     probes: [
-      probe('100.00 DKK contactless, no PIN (the sum would pass 1,125.00)', 'none', true, 'pinRequired'),
+      probe('100.00 DKK contactless, no PIN (the sum would pass 1,125.00)', 'none', true, 'chipAndPinRequired'),
       probe('85.00 DKK contactless, no PIN (5th in a row, sum exactly 1,125.00)', 'none', true, 'approved', 8_500),
-      probe('100.00 DKK contactless, correct PIN (resets the counters)', 'correct', true, 'approved'),
+      probe('100.00 DKK contactless, correct PIN at the reader (not enough)', 'correct', true, 'chipAndPinRequired'),
+      probe('400.00 DKK contactless, correct PIN at the reader (over the limit)', 'correct', true, 'approved', 40_000),
+      chipProbe('100.00 DKK chip, correct PIN (resets the counters)', 'correct', 'approved'),
     ],
     notes:
       'Balance 5,000.00 DKK; 4 PIN-less contactless payments of 260.00 DKK already (1,040.00 DKK, reserved). ' +
-      'A PIN-less contactless purchase over 85.00 DKK asks for the PIN; any purchase with the correct PIN resets the counters.',
+      'A contactless purchase up to 350.00 DKK over 85.00 DKK asks for the chip and the PIN, also with the PIN at the reader; ' +
+      'only a chip purchase with the correct PIN resets the counters.',
   },
   {
     state: 'lowBalance',

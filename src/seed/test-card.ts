@@ -43,6 +43,8 @@ export interface Probe {
   pin: 'correct' | 'wrong' | 'none';
   /** Contactless (field 22: position 7 'A' or 'M' in 1993 dialects, entry mode 07 or 91 in 1987). */
   contactless: boolean;
+  /** Read from the chip, the card inserted (field 22: position 7 '5' in 1993 dialects, entry mode 05 in 1987). */
+  chip?: boolean;
   answer: Answer;
 }
 

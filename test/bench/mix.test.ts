@@ -69,8 +69,8 @@ t.test('the default mix is valid, with completions and reversals as follow-ups',
   );
   t.same(mix.entries.find((e) => e.pin === 'wrong')!.expect.sort(), ['pinTriesExceeded', 'wrongPin']);
   t.ok(
-    mix.entries.find((e) => e.contactless && e.pin === 'none')!.expect.includes('pinRequired'),
-    'the cumulative rule answers 112',
+    mix.entries.find((e) => e.contactless && e.pin === 'none')!.expect.includes('chipAndPinRequired'),
+    'the cumulative rule answers 123',
   );
 });
 

@@ -231,27 +231,48 @@ t.test('contactless: PIN-less up to the limit, then chip and PIN; counters and t
   const s = await startSwitch(t);
   const { t93, t87 } = await terminals(t, s);
   const tap93 = { 22: 'C10101A00000' };
+  const chip93 = { 22: 'C10101500000' };
   const c = await addCard(s.sw);
   t.equal((await t93.send(buy93(c.pan, 35_000, null, tap93)))[39], '000', '350.00 without PIN');
   t.equal((await t93.send(buy93(c.pan, 35_001, null, tap93)))[39], '112', '350.01 asks for the PIN');
-  t.equal(
-    (await t93.send(buy93(c.pan, 35_001, '1234', tap93)))[39],
-    '000',
-    'with the PIN it is approved (and resets the counters)',
-  );
+  t.equal((await t93.send(buy93(c.pan, 35_001, '1234', tap93)))[39], '000', 'with the PIN at the reader: approved');
+  t.match((await s.sw.register.state(c.id))!.contactless, { count: 1, sum: 35_000 }, '...the counters as they were');
+  t.equal((await t93.send(buy93(c.pan, 1_000, '1234', chip93)))[39], '000', 'the chip with the PIN...');
+  t.match((await s.sw.register.state(c.id))!.contactless, { count: 0, sum: 0 }, '...resets them');
   const codes: string[] = [];
   for (let i = 0; i < 6; i++) codes.push((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39] as string);
-  t.same(codes, ['000', '000', '000', '000', '000', '112'], 'the 6th PIN-less payment in a row asks for chip and PIN');
-  t.equal((await t93.send(buy93(c.pan, 1_000)))[39], '000', 'a PIN-verified payment');
+  t.same(codes, ['000', '000', '000', '000', '000', '123'], 'the 6th PIN-less payment in a row: chip and PIN');
+  t.equal((await t93.send(buy93(c.pan, 1_000, '1234', tap93)))[39], '123', 'a PIN at the reader does not meet it');
+  t.equal(
+    (await t93.send(buy93(c.pan, 40_000, '1234', tap93)))[39],
+    '000',
+    'over the limit the PIN at the reader does',
+  );
+  t.equal((await t93.send(buy93(c.pan, 1_000)))[39], '000', 'a PIN without field 22 (not a chip read)...');
+  t.equal((await t93.send(buy93(c.pan, 1_000, '1234', { 22: 'C10101200000' })))[39], '000', 'or with the stripe...');
+  t.equal((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39], '123', '...leaves the challenge standing');
+  t.equal((await t93.send(buy93(c.pan, 1_000, null, chip93)))[39], '000', 'the chip without the PIN...');
+  t.equal((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39], '123', '...does not meet it either');
+  t.equal((await t93.send(buy93(c.pan, 1_000, '1234', chip93)))[39], '000', 'the chip with the PIN');
   t.equal((await t93.send(buy93(c.pan, 1_000, null, tap93)))[39], '000', '...resets the count');
   const d = await addCard(s.sw);
   const sums: string[] = [];
   for (const amount of [35_000, 35_000, 35_000, 7_500, 1])
     sums.push((await t93.send(buy93(d.pan, amount, null, tap93)))[39] as string);
-  t.same(sums, ['000', '000', '000', '000', '112'], 'once the sum would pass 1,125.00 the PIN is asked for');
+  t.same(sums, ['000', '000', '000', '000', '123'], 'once the sum would pass 1,125.00: chip and PIN');
   const e = await addCard(s.sw);
-  t.equal((await t87.send(buy87(e.pan, 35_001, null, { 22: '071' })))[39], '65', 'iso87: entry mode 07 is contactless');
+  t.equal((await t87.send(buy87(e.pan, 35_001, null, { 22: '071' })))[39], '70', 'iso87: entry mode 07 is contactless');
   t.equal((await t87.send(buy87(e.pan, 35_001, null, { 22: '051' })))[39], '00', 'iso87: chip with signature is not');
+  const in87: string[] = [];
+  for (let i = 0; i < 6; i++) in87.push((await t87.send(buy87(e.pan, 1_000, null, { 22: '071' })))[39] as string);
+  t.same(in87, ['00', '00', '00', '00', '00', '65'], 'iso87: chip and PIN required');
+  t.equal(
+    (await t87.send(buy87(e.pan, 1_000, '1234', { 22: '071' })))[39],
+    '65',
+    'iso87: not with the PIN at the reader',
+  );
+  t.equal((await t87.send(buy87(e.pan, 1_000, '1234', { 22: '051' })))[39], '00', 'iso87: entry mode 05 with the PIN');
+  t.equal((await t87.send(buy87(e.pan, 1_000, null, { 22: '071' })))[39], '00', 'iso87: ...resets the count');
 });
 
 t.test('balance control: reservations, refunds, lapse after the configured days', async (t) => {

@@ -173,8 +173,13 @@ t.test('authorize: the rules before the PIN, contactless limits, balance and lap
   t.same(await rules({}, { pvv: '!' }), ['invalidPinBlock', '', 0, 0]);
   t.same(await rules({}, { amount: 6000 }), ['insufficientFunds', '', 0, 5000]);
   t.same(await rules({}, { contactless: '1', amount: 40_000 }), ['pinRequired', 'limit', 0, 0]);
-  t.same(await rules({ clCount: 5 }, { contactless: '1' }), ['pinRequired', 'cumulative', 0, 0]);
-  t.same(await rules({ clSum: 99_500 }, { contactless: '1' }), ['pinRequired', 'cumulative', 0, 0]);
+  t.same(await rules({ clCount: 5 }, { contactless: '1' }), ['chipAndPinRequired', 'cumulative', 0, 0]);
+  t.same(await rules({ clSum: 99_500 }, { contactless: '1' }), ['chipAndPinRequired', 'cumulative', 0, 0]);
+  // The PIN at the reader: enough over the limit, not for the challenge below it.
+  const pin = { contactless: '1', pvv: 'PVV1', reserve: '0' } as const;
+  t.same(await rules({ clCount: 5 }, pin), ['chipAndPinRequired', 'cumulative', 0, 0], 'below the limit');
+  t.same(await rules({ clCount: 5, balance: 100_000 }, { ...pin, amount: 40_000 }), ['approved', '', 0, 100_000]);
+  t.same(await rules({ clCount: 5 }, { ...pin, chip: '1', contactless: '0' }), ['approved', '', 0, 5000], 'chip');
 
   const c = await card(redis, prefix, { clCount: 2, clSum: 700, reserved: 800 });
   await redis.zadd(c.k.reservations, NOW - 1, 'old');
@@ -194,7 +199,13 @@ t.test('authorize: the rules before the PIN, contactless limits, balance and lap
   t.equal(await redis.hget(c.k.reservationAmounts, 'old'), null);
   t.same(await redis.zrange(c.k.reservations, '0', '-1'), ['res-1']);
   await c.authorize({ signature: '', pvv: 'PVV1', reserve: '0' });
-  t.match(await redis.hgetall(c.k.card), { clCount: '0', clSum: '0' }, 'a verified PIN resets the contactless counts');
+  t.match(await redis.hgetall(c.k.card), { clCount: '3', clSum: '1700' }, 'a PIN not read from the chip: no reset');
+  await c.authorize({ signature: '', pvv: 'PVV1', reserve: '0', contactless: '1' });
+  t.match(await redis.hgetall(c.k.card), { clCount: '3', clSum: '1700' }, 'nor a PIN at the contactless reader');
+  await c.authorize({ signature: '', chip: '1', reserve: '0' });
+  t.match(await redis.hgetall(c.k.card), { clCount: '3', clSum: '1700' }, 'nor the chip without the PIN');
+  await c.authorize({ signature: '', pvv: 'PVV1', chip: '1', reserve: '0' });
+  t.match(await redis.hgetall(c.k.card), { clCount: '0', clSum: '0' }, 'the chip with a verified PIN resets them');
 });
 
 t.test('complete: posts the final amount once, gives the rest of the reservation back', async (t) => {

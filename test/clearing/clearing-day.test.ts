@@ -170,8 +170,8 @@ t.test('a day of mixed traffic over ten cut-offs reconciles to the øre', async 
   );
 });
 
-t.test('a cut-off triggered by hand takes the next one; the scheduled run is then the same delivery', async (t) => {
-  const clock = new ManualClock(new Date(`${DATE}T06:30:00Z`));
+t.test('a cut-off by hand goes by the clock; the scheduled run is then the same delivery', async (t) => {
+  const clock = new ManualClock(new Date(`${DATE}T06:30:00Z`)); // 07:30 in Copenhagen
   const s = await startSwitch(t, {}, { clock });
   const { scheduler, run } = await clearingWorker(t, s);
   const card = await addCard(s.sw);
@@ -181,29 +181,36 @@ t.test('a cut-off triggered by hand takes the next one; the scheduled run is the
   const manual = (await run({ kind: 'cutoff' })) as { date: string; number: number; postings: number }[];
   t.same(
     manual.map((m) => [m.date, m.number, m.postings]),
-    [[DATE, 1, 1]],
-    'by hand: delivery 1 with the posting',
+    [
+      [DATE, 1, 0],
+      [DATE, 2, 1],
+    ],
+    'by hand at 07:30: delivery 1 (06:00, passed) empty, delivery 2 (08:00, the slot of 07:30) with the posting',
   );
   await term.send(purchase93({ 2: card.pan }));
-  const scheduled = (await run({ kind: 'cutoff', date: DATE, number: 1 })) as { postings: number }[];
-  t.equal(scheduled[0]!.postings, 1, 'the scheduled delivery 1 is the one made by hand: the same posting');
-  const third = (await run({ kind: 'cutoff', date: DATE, number: 3 })) as { number: number; postings: number }[];
+  const scheduled = (await run({ kind: 'cutoff', date: DATE, number: 2 })) as { number: number; postings: number }[];
   t.same(
-    third.map((d) => [d.number, d.postings]),
-    [
-      [2, 1],
-      [3, 0],
-    ],
-    'a missed cut-off (2) is made first, so numbers have no gap',
+    scheduled.map((d) => [d.number, d.postings]),
+    [[2, 1]],
+    'the scheduled delivery 2 is the one made by hand: the same posting',
   );
-  await s.sw.ledger.seal(DATE, 4, '12:00');
+  const fourth = (await run({ kind: 'cutoff', date: DATE, number: 4 })) as { number: number; postings: number }[];
+  t.same(
+    fourth.map((d) => [d.number, d.postings]),
+    [
+      [3, 0],
+      [4, 1],
+    ],
+    'a missed cut-off (3) is made first, empty, so numbers have no gap; its posting is in 4, cut off later',
+  );
+  await s.sw.ledger.seal(DATE, 5, '14:00');
   t.same(
     await s.sw.delivery.next(),
-    { date: DATE, number: 4 },
+    { date: DATE, number: 5 },
     'a delivery sealed but never written (its run died) is the next one',
   );
   await run({ kind: 'cutoff' });
-  t.equal((await s.sw.ledger.get(DATE, 4))!.file, `delivery-${DATE}-04.txt`, 'and is then written');
+  t.equal((await s.sw.ledger.get(DATE, 5))!.file, `delivery-${DATE}-05.txt`, 'and is then written');
   const fresh = join(t.testdirName, 'no-such-dir');
   const { report } = await reconcileDay(
     {

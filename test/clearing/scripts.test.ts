@@ -16,13 +16,17 @@ t.test('seal: each delivery takes the journal after the previous seal up to its 
   const delivery = (number: number) => JSON.stringify({ date: '2026-11-21', number, cutoff: '12:00' });
 
   t.same(
-    await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#01', delivery: delivery(1) }),
+    await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#01', delivery: delivery(1), empty: '0' }),
     { date: '2026-11-21', number: 1, cutoff: '12:00', from: '0-0', to: '0-0' },
     'an empty journal: an empty range',
   );
   await redis.xadd(keys.journal, '*', 'p', '{}');
   const last = await redis.xadd(keys.journal, '*', 'p', '{}');
-  const second = await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#02', delivery: delivery(2) });
+  const second = await sealDeliveryScript.run(redis, keys, {
+    field: '2026-11-21#02',
+    delivery: delivery(2),
+    empty: '0',
+  });
   t.same(second, { date: '2026-11-21', number: 2, cutoff: '12:00', from: '0-0', to: last });
   t.equal(await redis.get(keys.sealedTo), last, 'sealed up to the last entry');
   t.same(
@@ -33,12 +37,32 @@ t.test('seal: each delivery takes the journal after the previous seal up to its 
 
   await redis.xadd(keys.journal, '*', 'p', '{}');
   t.same(
-    await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#02', delivery: delivery(2) }),
+    await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#02', delivery: delivery(2), empty: '0' }),
     second,
     'sealed before: the same range, whatever came since',
   );
   t.equal(await redis.get(keys.sealedTo), last, 'and nothing moved');
-  const third = await sealDeliveryScript.run(redis, keys, { field: '2026-11-21#03', delivery: delivery(3) });
+  const third = await sealDeliveryScript.run(redis, keys, {
+    field: '2026-11-21#03',
+    delivery: delivery(3),
+    empty: '0',
+  });
   t.equal(third.from, last, 'the next starts after the previous');
   t.not(third.to, last);
+
+  // A delivery whose cut-off passed while none was made: sealed empty, the postings left for the next.
+  const fourth = await sealDeliveryScript.run(redis, keys, {
+    field: '2026-11-21#04',
+    delivery: delivery(4),
+    empty: '1',
+  });
+  t.same([fourth.from, fourth.to], [third.to, third.to], 'empty: from and to at the previous seal');
+  await redis.xadd(keys.journal, '*', 'p', '{}');
+  const fifth = await sealDeliveryScript.run(redis, keys, {
+    field: '2026-11-21#05',
+    delivery: delivery(5),
+    empty: '0',
+  });
+  t.equal(fifth.from, third.to, 'the next takes what the empty one left');
+  t.not(fifth.to, third.to);
 });

@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { ManualClock } from '../../src/time/clock.js';
 import { type ClearingCliOptions, USAGE, main, parseArgs } from '../../src/cli/clearing.js';
 import { QUEUE_NAME } from '../../src/clearing/clearing-scheduler.js';
-import { localDate } from '../../src/time/local-time.js';
+import { localDate, localDateTime } from '../../src/time/local-time.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { ClearingConfig, SwitchConfig } from '../../src/config/types.js';
@@ -105,8 +105,14 @@ async function captured(run: () => Promise<number>): Promise<{ code: number; std
   }
 }
 
+/** The line --now prints for a delivery made. */
+const made = (dir: string, date: string, n: number, cutoff: string, postings: number): string =>
+  `Delivery ${n} of ${date} (cut-off ${cutoff}): ${join(dir, `delivery-${date}-${String(n).padStart(2, '0')}.txt`)}, ${postings} posting${postings === 1 ? '' : 's'}\n`;
+
+const CUTOFFS = ['06:00', '08:00', '10:00', '12:00', '14:00', '16:00', '18:00', '20:00', '22:00', '23:59'];
+
 t.test(
-  '--now: the next cut-off made by a worker of its own; the postings in the file once; then the next one',
+  "--now by the clock (11:00): the passed cut-offs empty, the postings in the slot's delivery (12:00); then the next one",
   async (t) => {
     const s = await startSwitch(t);
     const overrides = await on(t, s);
@@ -117,26 +123,30 @@ t.test(
     t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...first }), 0, first.stderr);
     t.equal(
       first.stdout,
-      `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 3 postings\n`,
+      made(dir, DATE, 1, '06:00', 0) +
+        made(dir, DATE, 2, '08:00', 0) +
+        made(dir, DATE, 3, '10:00', 0) +
+        made(dir, DATE, 4, '12:00', 3),
+      'at 11:00 (Copenhagen): deliveries 1 to 3 empty, 4 with the postings',
     );
     t.same(
-      (await deliveredIds(dir, `delivery-${DATE}-01.txt`)).sort(),
+      (await deliveredIds(dir, `delivery-${DATE}-04.txt`)).sort(),
       (await journalIds(s)).sort(),
       "the journal's three postings",
     );
-    t.match(await s.sw.ledger.get(DATE, 1), { file: `delivery-${DATE}-01.txt`, postings: 3 }, 'recorded in the ledger');
+    t.match(await s.sw.ledger.get(DATE, 4), { file: `delivery-${DATE}-04.txt`, postings: 3 }, 'recorded in the ledger');
 
     await buy(t, s, 1);
     const second = io();
     t.equal(await main(['--now'], {}, { overrides, clock: clock(), ...second }), 0, second.stderr);
     t.equal(
       second.stdout,
-      `Delivery 2 of ${DATE} (cut-off 08:00): ${join(dir, `delivery-${DATE}-02.txt`)}, 1 posting\n`,
-      'the next cut-off, with the new posting only',
+      made(dir, DATE, 5, '14:00', 1),
+      "the slot's delivery is made already: the next one, with the new posting only",
     );
     const all = [
-      ...(await deliveredIds(dir, `delivery-${DATE}-01.txt`)),
-      ...(await deliveredIds(dir, `delivery-${DATE}-02.txt`)),
+      ...(await deliveredIds(dir, `delivery-${DATE}-04.txt`)),
+      ...(await deliveredIds(dir, `delivery-${DATE}-05.txt`)),
     ];
     t.same(all.sort(), (await journalIds(s)).sort(), 'each posting in exactly one delivery');
 
@@ -152,11 +162,11 @@ t.test(
     t.equal(
       await main(['--reconcile', DATE], {}, { overrides, ...report }),
       3,
-      'deliveries 3 to 10 are missing: differences',
+      'deliveries 6 to 10 are missing: differences',
     );
-    t.match(report.stdout, `Reconciliation of ${DATE}: 8 differences\n`);
-    t.match(report.stdout, 'Delivery 3 is missing');
-    t.notMatch(report.stdout, 'Delivery 2 is missing');
+    t.match(report.stdout, `Reconciliation of ${DATE}: 5 differences\n`);
+    t.match(report.stdout, 'Delivery 6 is missing');
+    t.notMatch(report.stdout, 'Delivery 5 is missing');
     t.match(report.stdout, `Written to ${join(dir, `reconciliation-${DATE}.json`)} (and .txt).`);
   },
 );
@@ -187,6 +197,66 @@ t.test("--now for the day's last cut-off: the day is reconciled; --reconcile rea
   );
 });
 
+t.test('--now at 21:25, a posting received at 21:24: deliveries 1 to 9, the posting in 9 (22:00)', async (t) => {
+  // The switch and the CLI on one fake clock: the posting's receipt time and the cut-off's.
+  const at = new ManualClock(new Date(`${DATE}T20:24:00Z`)); // 21:24 in Copenhagen
+  const s = await startSwitch(t, {}, { clock: at });
+  const overrides = await on(t, s);
+  await buy(t, s, 1);
+  at.set(new Date(`${DATE}T20:25:00Z`));
+  const dir = s.config.clearing.directory;
+  const now = io();
+  t.equal(await main(['--now'], {}, { overrides, clock: at, ...now }), 0, now.stderr);
+  t.equal(
+    now.stdout,
+    CUTOFFS.slice(0, 9)
+      .map((c, i) => made(dir, DATE, i + 1, c, i === 8 ? 1 : 0))
+      .join(''),
+    'the eight passed cut-offs empty, the posting in the delivery whose slot holds 21:24',
+  );
+  const nine = parseDelivery(await readFile(join(dir, `delivery-${DATE}-09.txt`), 'latin1'));
+  const [posting] = nine.sections.flatMap((sec) => sec.postings);
+  t.same(posting?.id, (await journalIds(s))[0]);
+  const received = localDateTime(new Date(posting!.receivedAt), 'Europe/Copenhagen');
+  t.equal(`${received.hour}:${received.minute}`, '21:24', 'received at 21:24');
+  t.ok(
+    `${nine.header.date} ${nine.header.cutoff}:00` >=
+      `${received.year}-${received.month}-${received.day} ${received.hour}:${received.minute}:${received.second}`,
+    `the header's cut-off (${nine.header.cutoff}) is not before the posting it holds`,
+  );
+  for (let n = 1; n <= 8; n++)
+    t.equal((await s.sw.ledger.get(DATE, n))?.postings, 0, `delivery ${n} (${CUTOFFS[n - 1]}) empty`);
+  t.equal(await s.sw.ledger.get(DATE, 10), undefined, 'delivery 10 (23:59) not yet');
+});
+
+t.test(
+  "--now after the day's last cut-off (23:59:30): today's made and reconciled, the posting in tomorrow's first",
+  async (t) => {
+    const at = new ManualClock(new Date(`${DATE}T22:59:20Z`)); // 23:59:20 in Copenhagen
+    const s = await startSwitch(t, {}, { clock: at });
+    const overrides = await on(t, s);
+    await buy(t, s, 1);
+    at.set(new Date(`${DATE}T22:59:30Z`));
+    const dir = s.config.clearing.directory;
+    const now = io();
+    t.equal(await main(['--now'], {}, { overrides, clock: at, ...now }), 0, now.stderr);
+    const next = '2026-11-22';
+    t.equal(
+      now.stdout,
+      CUTOFFS.map((c, i) => made(dir, DATE, i + 1, c, 0)).join('') +
+        made(dir, next, 1, '06:00', 1) +
+        `The day's last delivery: the day is reconciled, ${join(dir, `reconciliation-${DATE}.txt`)}\n`,
+      "all ten of today's empty (the posting came after 23:59), the posting in tomorrow's delivery 1",
+    );
+    t.same(await deliveredIds(dir, `delivery-${next}-01.txt`), await journalIds(s));
+    t.match(
+      await readFile(join(dir, `reconciliation-${DATE}.txt`), 'utf8'),
+      `Reconciliation of ${DATE}: clean`,
+      'today is whole and reconciled',
+    );
+  },
+);
+
 t.test(
   '--now when the delivery fails: exit 1 with the cause, the job removed; the next --now writes it (sealed, not yet written)',
   async (t) => {
@@ -208,15 +278,18 @@ t.test(
     t.match(await s.sw.ledger.get(DATE, 1), { number: 1 }, 'delivery 1 was sealed before the write failed');
     t.equal((await s.sw.ledger.get(DATE, 1))!.file, undefined, 'and has no file');
 
-    // Fixed: delivery 1 is sealed but has no file, so it is still the next one; --now writes it.
+    // Fixed: delivery 1 is sealed (empty, its cut-off passed) but has no file; --now writes it, then the rest.
     const fixed = io();
     t.equal(await main(['--now'], {}, { overrides: await on(t, s), clock: clock(), ...fixed }), 0, fixed.stderr);
     const dir = s.config.clearing.directory;
     t.equal(
       fixed.stdout,
-      `Delivery 1 of ${DATE} (cut-off 06:00): ${join(dir, `delivery-${DATE}-01.txt`)}, 1 posting\n`,
+      made(dir, DATE, 1, '06:00', 0) +
+        made(dir, DATE, 2, '08:00', 0) +
+        made(dir, DATE, 3, '10:00', 0) +
+        made(dir, DATE, 4, '12:00', 1),
     );
-    t.same(await deliveredIds(dir, `delivery-${DATE}-01.txt`), await journalIds(s));
+    t.same(await deliveredIds(dir, `delivery-${DATE}-04.txt`), await journalIds(s));
   },
 );
 

@@ -344,7 +344,7 @@ t.test('setup that cannot be done: no step runs, the reason is given', async (t)
     setupError: 'card c: wrong PIN 1 was answered 101, not wrongPin',
   });
   t.match(await runScenario(files['too-many-contactless.json']!, runOptions(s)), {
-    setupError: 'card c: contactless payment 6 was answered 112, not approved',
+    setupError: 'card c: contactless payment 6 was answered 123, not approved',
   });
   const port = await closedPort();
   const unreachable = await runScenario(files['ok.json']!, runOptions(s, { admin: `http://127.0.0.1:${port}` }));

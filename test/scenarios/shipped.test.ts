@@ -22,6 +22,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'blocks-take-effect-at-once.json',
     'card-statuses.json',
     'chip-reversal-no-answer.json',
+    'contactless-chip-and-pin.json',
     'contactless-cumulative.json',
     'contactless-limit.json',
     'dkt1-lost-answer.json',

@@ -39,6 +39,7 @@ const WITH_PIN: Probe = {
   amount: PROBE_AMOUNT,
   pin: 'correct',
   contactless: false,
+  chip: true,
   answer: { outcome: 'approved', iso93: '', iso87: '' },
 };
 
@@ -92,6 +93,7 @@ function send(register: CardRegister, tc: TestCard, p: Probe): Promise<Authorize
     amount: p.amount,
     pvv: pvvFor(register, tc, p),
     contactless: p.contactless,
+    chip: p.chip,
     reserve: true,
     terminalId: 'TEST0001',
   });
@@ -210,7 +212,7 @@ t.test('every card answers a 100.00 DKK purchase with the correct PIN as documen
   await seedTestCards(register, notices, { clock });
   const cl = cardIn('contactlessNearLimits');
   const r = await send(register, cl, { ...WITH_PIN, pin: 'none', contactless: true });
-  t.match(r, { outcome: 'pinRequired', detail: 'cumulative' });
+  t.match(r, { outcome: 'chipAndPinRequired', detail: 'cumulative' });
 });
 
 t.test('every documented further purchase answers as documented, each on a freshly seeded card', async (t) => {
@@ -242,11 +244,17 @@ t.test('a correct PIN resets the count of wrong PINs and the contactless counter
     t.match(await register.state(id), { pinTries: 0, pinBlocked: false }, `${state}: count reset`);
   }
   const cl = cardIn('contactlessNearLimits');
+  t.equal((await send(register, cl, { ...WITH_PIN, contactless: true, chip: false })).outcome, 'chipAndPinRequired');
+  t.match(
+    await register.state(register.idOf(cl.pan)),
+    { contactless: { count: 4, sum: 104_000 } },
+    'the PIN at the contactless reader: no reset',
+  );
   t.equal((await send(register, cl, WITH_PIN)).outcome, 'approved');
   t.match(
     await register.state(register.idOf(cl.pan)),
     { contactless: { count: 0, sum: 0 } },
-    'contactless counters reset',
+    'chip and PIN: contactless counters reset',
   );
   // And the 2-try card's 3rd wrong PIN blocks it, with the correct PIN refused afterwards.
   await seedTestCards(register, notices, { clock });
@@ -387,6 +395,7 @@ function request(tc: TestCard, p: Probe, dialect: 'iso93' | 'iso87'): IsoMessage
   if (p.pin !== 'none')
     fields[52] = encryptPinBlockFormat0(p.pin === 'correct' ? tc.pin : wrongPinOf(tc.pin), tc.pan, TEST_PIN_KEY.key);
   if (p.contactless) fields[22] = dialect === 'iso93' ? '000000A00000' : '071';
+  if (p.chip === true) fields[22] = dialect === 'iso93' ? '000000500000' : '051';
   return dialect === 'iso93' ? purchase93(fields) : purchase87(fields);
 }
 
@@ -416,7 +425,11 @@ t.test('over the wire: every documented answer in both code sets, PIN blocks und
     const cl = cardIn('contactlessNearLimits');
     const stripe = request(cl, { ...WITH_PIN, pin: 'none', contactless: true }, dialect);
     stripe[22] = dialect === 'iso93' ? '000000M00000' : '911';
-    t.equal((await terminal.send(stripe))[39], ACTION_CODES.pinRequired[dialect], `${dialect}: contactless stripe`);
+    t.equal(
+      (await terminal.send(stripe))[39],
+      ACTION_CODES.chipAndPinRequired[dialect],
+      `${dialect}: contactless stripe`,
+    );
   }
 });
 

@@ -23,6 +23,7 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     amount: 1000,
     pvv: '',
     contactless: '0',
+    chip: '0',
     contactlessLimit: 35_000,
     contactlessMaxCount: 5,
     contactlessMaxSum: 100_000,

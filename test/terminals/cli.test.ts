@@ -467,7 +467,7 @@ t.test('signature rejected: exit 1, cancelled, the reversal sent', async (t) => 
     (await journal(s)).map((p) => [p.type, p.amount, p.reason]),
     [
       ['purchase', 9_995, undefined],
-      ['cancellation', 9_995, '4351'],
+      ['reversal', 9_995, '4351'],
     ],
   );
 });

@@ -187,50 +187,62 @@ t.test('chip: magstripe purchase and refund are single message', async (t) => {
   );
 });
 
-t.test('contactless: no PIN up to the limit, the PIN above it, and again with the PIN when asked', async (t) => {
-  const s = await startSwitch(t);
-  const card = await addCard(s.sw, { balance: 1_000_000 });
-  const term = await openTerminal(t, s, { kind: 'contactless', clock: new ManualClock(AT) });
-  const below = await term.purchase({ pan: card.pan, amount: 35_000, pin: '1234' });
-  t.equal(below.approved, true, 'at the limit');
-  t.same(mtis(below), ['1200']);
-  t.equal(below.exchanges[0]!.request[52], undefined, 'no PIN up to the limit, even when the holder has one');
-  t.equal(String(below.exchanges[0]!.request[22])[6], 'A', 'field 22 position 7: contactless chip');
-  t.equal(below.exchanges[0]!.request[2], card.pan);
+t.test(
+  'contactless: no PIN up to the limit, the PIN above it, and the card inserted when asked for chip and PIN',
+  async (t) => {
+    const s = await startSwitch(t);
+    const card = await addCard(s.sw, { balance: 1_000_000 });
+    const term = await openTerminal(t, s, { kind: 'contactless', clock: new ManualClock(AT) });
+    const below = await term.purchase({ pan: card.pan, amount: 35_000, pin: '1234' });
+    t.equal(below.approved, true, 'at the limit');
+    t.same(mtis(below), ['1200']);
+    t.equal(below.exchanges[0]!.request[52], undefined, 'no PIN up to the limit, even when the holder has one');
+    t.equal(String(below.exchanges[0]!.request[22])[6], 'A', 'field 22 position 7: contactless chip');
+    t.equal(below.exchanges[0]!.request[2], card.pan);
 
-  const above = await term.purchase({ pan: card.pan, amount: 35_001, pin: '1234' });
-  t.equal(above.approved, true);
-  t.equal(above.exchanges.length, 1, 'the PIN at once');
-  t.ok(Buffer.isBuffer(above.exchanges[0]!.request[52]));
+    const above = await term.purchase({ pan: card.pan, amount: 35_001, pin: '1234' });
+    t.equal(above.approved, true);
+    t.equal(above.exchanges.length, 1, 'the PIN at once');
+    t.ok(Buffer.isBuffer(above.exchanges[0]!.request[52]));
 
-  const noPin = await term.purchase({ pan: card.pan, amount: 35_001 });
-  t.match(noPin, { approved: false, actionCode: '112' }, 'above the limit without a PIN: PIN required');
-  t.equal(noPin.exchanges.length, 1, 'no PIN to retry with');
+    const noPin = await term.purchase({ pan: card.pan, amount: 35_001 });
+    t.match(noPin, { approved: false, actionCode: '112' }, 'above the limit without a PIN: PIN required');
+    t.equal(noPin.exchanges.length, 1, 'no PIN to retry with');
 
-  // Four PIN-less payments of 260.00: the fifth would pass 1,125.00 in a row, so the switch asks for the PIN.
-  for (let i = 0; i < 4; i++) t.equal((await term.purchase({ pan: card.pan, amount: 26_000 })).approved, true);
-  const asked = await term.purchase({ pan: card.pan, amount: 10_000, pin: '1234' });
-  t.equal(asked.approved, true);
-  t.same(
-    asked.exchanges.map((e) => [e.request[0], e.request[52] === undefined, e.response![39]]),
-    [
-      ['1200', true, '112'],
-      ['1200', false, '000'],
-    ],
-    'asked for the PIN, retried with it',
-  );
-  t.equal(asked.stan, asked.exchanges[1]!.request[11], "the outcome is the retry's");
-  t.not(asked.exchanges[0]!.request[11], asked.exchanges[1]!.request[11], 'the retry is a new transaction');
+    // Another card, four PIN-less payments of 260.00: the fifth would pass 1,125.00 in a row, so the
+    // switch asks for the chip and the PIN, and the holder inserts the card.
+    const other = await addCard(s.sw, { balance: 1_000_000 });
+    for (let i = 0; i < 4; i++) t.equal((await term.purchase({ pan: other.pan, amount: 26_000 })).approved, true);
+    const asked = await term.purchase({ pan: other.pan, amount: 10_000, pin: '1234' });
+    t.equal(asked.approved, true);
+    t.same(
+      asked.exchanges.map((e) => [
+        e.request[0],
+        e.request[52] === undefined,
+        String(e.request[22] ?? '')[6],
+        e.response![39],
+      ]),
+      [
+        ['1200', true, 'A', '123'],
+        ['1100', false, '5', '000'],
+        ['1220', true, undefined, '000'],
+      ],
+      'asked for chip and PIN: the card inserted, a chip purchase with the PIN',
+    );
+    t.match((await s.sw.register.state(other.id))!.contactless, { count: 0, sum: 0 }, 'the count reset');
+    t.equal(asked.stan, asked.exchanges[1]!.request[11], "the outcome is the retry's");
+    t.not(asked.exchanges[0]!.request[11], asked.exchanges[1]!.request[11], 'the retry is a new transaction');
 
-  const refund = await term.refund({ pan: card.pan, amount: 2_000 });
-  t.equal(refund.approved, true, 'a contactless refund');
-  t.equal(String(refund.exchanges[0]!.request[22])[6], 'A');
-  const postings = await journal(s);
-  t.same(
-    postings.map((p) => p.amount),
-    [35_000, 35_001, 26_000, 26_000, 26_000, 26_000, 10_000, 2_000],
-  );
-});
+    const refund = await term.refund({ pan: card.pan, amount: 2_000 });
+    t.equal(refund.approved, true, 'a contactless refund');
+    t.equal(String(refund.exchanges[0]!.request[22])[6], 'A');
+    const postings = await journal(s);
+    t.same(
+      postings.map((p) => p.amount),
+      [35_000, 35_001, 26_000, 26_000, 26_000, 26_000, 10_000, 2_000],
+    );
+  },
+);
 
 t.test('contactless in the 1987 dialect: entry mode 07', async (t) => {
   const clock = new ManualClock(AT);
@@ -238,7 +250,7 @@ t.test('contactless in the 1987 dialect: entry mode 07', async (t) => {
   const card = await addCard(s.sw);
   const term = await openTerminal(t, s, { kind: 'contactless', clock, dialect: 'iso87ascii' }, 'iso87');
   const o = await term.purchase({ pan: card.pan, amount: 40_000 });
-  t.match(o, { approved: false, actionCode: '65' }, 'PIN required, 1987 code');
+  t.match(o, { approved: false, actionCode: '70' }, 'PIN required, 1987 code');
   t.equal(o.exchanges[0]!.request[22], '071');
   const ok = await term.purchase({ pan: card.pan, amount: 40_000, pin: '1234' });
   t.same([ok.approved, ok.actionCode, ok.exchanges[0]!.request[0]], [true, '00', '0200']);

@@ -194,7 +194,7 @@ t.test('a connection lost mid-request counts as no answer at once; the next requ
   );
 });
 
-t.test('the clerk rejects the signature: reversal 4351 stored, the switch cancels the sale', async (t) => {
+t.test('the clerk rejects the signature: reversal 4351 stored, the switch reverses the sale (001 §11)', async (t) => {
   const s = await startSwitch(t);
   const card = await addCard(s.sw, { balance: 100_000 });
   const term = await openTerminal(t, s, { kind: 'chip', clock: new ManualClock(AT) });
@@ -222,9 +222,9 @@ t.test('the clerk rejects the signature: reversal 4351 stored, the switch cancel
     postings.map((p) => [p.type, p.amount, p.txn, p.reason]),
     [
       ['purchase', 15_000, txnOf('TERM0001', o), undefined],
-      ['cancellation', 15_000, txnOf('TERM0001', o), '4351'],
+      ['reversal', 15_000, txnOf('TERM0001', o), '4351'],
       ['purchase', 500, txnOf('TERM0001', stripe), undefined],
-      ['cancellation', 500, txnOf('TERM0001', stripe), '4351'],
+      ['reversal', 500, txnOf('TERM0001', stripe), '4351'],
     ],
   );
   t.equal((await s.sw.register.state(card.id))!.reserved, 0, 'nothing stays reserved');

@@ -9,7 +9,7 @@ import type { Step } from '../pipeline.js';
 import { registerCall } from '../../redis/errors.js';
 import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../../messages/action-codes.js';
-import { isContactless, panOf } from '../../messages/card-data.js';
+import { isChipRead, isContactless, panOf } from '../../messages/card-data.js';
 import { luhnValid } from '../../card/luhn.js';
 import type {
   AuthorizeResult,
@@ -77,6 +77,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
             amount: Number(ctx.request[4]),
             pvv: pvvOf(ctx, pan, deps),
             contactless: isContactless(ctx.request, ctx.codes),
+            chip: isChipRead(ctx.request, ctx.codes),
             reserve: true,
             terminalId: ctx.terminalId ?? '',
             transaction: {

@@ -14,6 +14,7 @@ import type { CardTransactions } from '../../card/card-transactions.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import { lastCompletedStanOf, transactionOf } from '../../messages/transaction-data.js';
 import { registerCall } from '../../redis/errors.js';
+import { SWITCH_REVERSAL_REASON, reversalPostingType } from '../../journal/reversal-reasons.js';
 
 const OLD_MODELS = new Set(['dkt1', 'dkt1plus', 'oem']);
 
@@ -51,8 +52,8 @@ export function reverseLostAnswer(deps: ReverseLostAnswerDeps): Step {
           last.card,
           { original: last.txn, own: '', signature: '' },
           0,
-          'reversal',
-          'switch',
+          reversalPostingType(SWITCH_REVERSAL_REASON),
+          SWITCH_REVERSAL_REASON,
         ),
         deps.timeoutMs,
       );

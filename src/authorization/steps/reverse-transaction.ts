@@ -1,7 +1,7 @@
 /**
  * Reversal advice from a PSAM (1420 / 0420, repeat 1421 / 0421): field 56 names the original,
  * field 25 the reason (1993: 4021 timeout, 4000 customer cancellation, 4351 signature rejected,
- * ...). Always acknowledged with "reversal accepted" (400 / 00) so that the terminal stops
+ * ...; the posting type each makes: src/journal/reversal-reasons.ts). Always acknowledged with "reversal accepted" (400 / 00) so that the terminal stops
  * repeating; what it did is in the posting journal: a reversal posting for a posted original,
  * a released reservation for an authorization not completed, nothing for an original already
  * reversed, and an entry in the unmatched list for one the switch does not know.
@@ -11,13 +11,11 @@ import { type RequestContext, refuse } from '../context.js';
 import { panOf } from '../../messages/card-data.js';
 import { maskPan } from '../../codec/mask.js';
 import { transactionId } from '../../journal/posting.js';
+import { reversalPostingType } from '../../journal/reversal-reasons.js';
 import type { UnmatchedReversals } from '../../journal/unmatched-reversals.js';
 import { originalOf, signatureOf, transactionOf } from '../../messages/transaction-data.js';
 import type { TransactionStepDeps } from './complete-authorization.js';
 import { registerCall } from '../../redis/errors.js';
-
-/** Reasons that call the sale off at the till (a cancellation); any other is a technical reversal. */
-const CANCELLATION_REASONS = new Set(['4000', '4351']);
 
 export function reverseTransaction(deps: TransactionStepDeps & { unmatched: UnmatchedReversals }): Step {
   return {
@@ -35,7 +33,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
         own: transactionOf(ctx),
         signature: signatureOf(ctx),
       };
-      const type = CANCELLATION_REASONS.has(reason) ? 'cancellation' : 'reversal';
+      const type = reversalPostingType(reason);
       const r = await deps.calls.run(
         () => deps.transactions.reverse(ref, amountToReverse(ctx), type, reason),
         deps.timeoutMs,

@@ -24,7 +24,8 @@
 --   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund'   A_amount (øre)
 --   A_pvv        PIN verification value of the PIN entered, '' when no PIN was given, '!' for a
 --                PIN block that could not be decrypted or read
---   A_contactless  '1' when contactless   A_contactlessLimit   A_contactlessMaxCount   A_contactlessMaxSum
+--   A_contactless  '1' when contactless   A_chip  '1' when read from the chip (card inserted)
+--   A_contactlessLimit   A_contactlessMaxCount   A_contactlessMaxSum
 --   A_reserve    '1' to reserve the amount on approval   A_reservation  reservation id   A_lapse  reservation lapse (ms)
 --   A_noticeId   notice id prefix   A_terminal  terminal id
 --   A_signature  request signature (what a retransmission must repeat; '' records nothing)
@@ -40,7 +41,7 @@
 -- Includes repeat.lua (repeatOf).
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
-local contactless = A_contactless == '1'
+local contactless, chip = A_contactless == '1', A_chip == '1'
 local clLimit, clMaxCount, clMaxSum = tonumber(A_contactlessLimit), tonumber(A_contactlessMaxCount), tonumber(A_contactlessMaxSum)
 local reserve, lapse = A_reserve == '1', tonumber(A_lapse)
 local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
@@ -100,12 +101,16 @@ local function decide()
     if tries > 0 then redis.call('HSET', K_card, 'pinTries', 0) end
   end
 
-  -- Contactless without PIN: up to the limit, and only so many (or so much) in a row.
-  if contactless and not pinVerified then
-    if amount > clLimit then return {'pinRequired', 'limit', 0, 0} end
-    if clCount + 1 > clMaxCount or clSum + amount > clMaxSum then return {'pinRequired', 'cumulative', 0, 0} end
+  -- Contactless without PIN: up to the limit, and only so many (or so much) in a row. Over the
+  -- limit the PIN at the reader will do (004 §1.1); below it, a payment that would pass the
+  -- in-a-row count or sum is the occasional challenge, which only the chip with its PIN meets
+  -- (004: "the chip and the PIN"): a PIN at the reader neither meets it nor resets the counters.
+  if contactless then
+    local inRow = clCount + 1 > clMaxCount or clSum + amount > clMaxSum
+    if not pinVerified and amount > clLimit then return {'pinRequired', 'limit', 0, 0} end
+    if inRow and (not pinVerified or amount <= clLimit) then return {'chipAndPinRequired', 'cumulative', 0, 0} end
   end
-  if pinVerified and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
+  if pinVerified and chip and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
 
   -- Balance control: lapsed reservations are released first.
   local lapsed = redis.call('ZRANGEBYSCORE', K_reservations, '-inf', now)

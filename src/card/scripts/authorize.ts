@@ -30,6 +30,7 @@ export const authorizeScript = defineScript({
     'amount',
     'pvv',
     'contactless',
+    'chip',
     'contactlessLimit',
     'contactlessMaxCount',
     'contactlessMaxSum',
