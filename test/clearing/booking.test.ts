@@ -11,6 +11,7 @@ import type { CardState } from '../../src/card/card-register.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
+import { A, TOKENS, call } from '../admin/fixtures/client.js';
 
 const DATE = '2026-11-21';
 const AT = new Date(`${DATE}T09:00:00Z`); // 10:00 in Copenhagen
@@ -178,4 +179,24 @@ t.test('a run that dies between the file and the booking: the next run books it,
   await deliver(s, 1);
   await deliver(s, 2);
   t.equal((await money()).balance, 70_000, 'run again: nothing booked twice');
+});
+
+t.test("the issuer's card view (GET /cards/:id) shows balance, reserved, unbooked and available", async (t) => {
+  const clock = new ManualClock(AT);
+  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } }, { clock });
+  const term = await TestTerminal.open(s.port('iso93'));
+  t.teardown(() => term.close());
+  const card = await addCard(s.sw, { balance: 100_000 });
+  const view = async () => (await call(s, 'GET', `/cards/${card.id}`, { token: A })).body as Record<string, unknown>;
+  await term.send(purchase93({ 2: card.pan, 4: '000000030000', 12: '261121100000' }));
+  await term.send(purchase93({ 0: '1100', 2: card.pan, 4: '000000020000', 12: '261121100100' }));
+  t.match(await view(), { balance: 100_000, reserved: 20_000, unbooked: 30_000, available: 50_000 }, 'before delivery');
+  await deliver(s, 1);
+  t.match(await view(), { balance: 70_000, reserved: 20_000, unbooked: 0, available: 50_000 }, 'the sale booked');
+  const put = await call(s, 'PUT', `/cards/${card.id}/balance`, { token: A, body: { balance: 80_000 } });
+  t.match(
+    put.body,
+    { balance: 80_000, reserved: 20_000, unbooked: 0, available: 60_000 },
+    'the issuer sets the booked balance; the reservation stays',
+  );
 });
