@@ -197,12 +197,19 @@ function apply(model: CardModel, x: Exchange, rec: TxnRecord): void {
     if (rec.outcome === 'pinTriesExceeded' && rec.detail !== '')
       [model.pinTries, model.pinBlocked] = [Number(rec.detail), true];
   }
-  if (rec.outcome !== 'approved' || x.flow === 'refund' || x.flow === 'completion' || x.flow === 'reversal') return;
+  if (rec.outcome !== 'approved' || x.flow === 'completion' || x.flow === 'reversal') return;
+  // A refund holds nothing (a credit); reversed (by the switch, its answer lost), the debit that
+  // reverses it is held until booked.
+  if (x.flow === 'refund') {
+    if (rec.state === 'reversed') model.unbooked += Number(rec.reversedAmount);
+    return;
+  }
   // What the approval still holds: an authorization its reservation; a posted sale (its posting's
-  // hold) its amount, a completed authorization the completed amount; a reversed one nothing.
+  // hold) its amount, a completed authorization the completed amount; reversed, what the
+  // reversal left of that (an authorization reversed before completion: nothing).
+  const posted = rec.completedAmount ?? (rec.msg === 'single' ? rec.amount : undefined);
   if (rec.state === 'authorized') model.reserved += Number(rec.amount);
-  if (rec.state === 'posted') model.unbooked += Number(rec.amount);
-  if (rec.state === 'completed') model.unbooked += Number(rec.completedAmount);
+  else if (posted !== undefined) model.unbooked += Number(posted) - Number(rec.reversedAmount ?? 0);
 }
 
 /** Postings expected from the records: each approved single message one, each completion one, each reversal one. */
