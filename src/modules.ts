@@ -45,6 +45,7 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
     journal,
     blockList: blocking.blockList,
     cipher: card.register.cipher,
+    booker: card.booking,
     clock,
     log,
     ...(clearingCrashAt ? { crashAt: clearingCrashAt } : {}),

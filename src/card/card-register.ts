@@ -18,6 +18,7 @@ import { PanCipher } from '../crypto/pan-cipher.js';
 import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
+import { reservationLifetimes } from './reservation-lifetime.js';
 import {
   activateScript,
   blockScript,
@@ -137,8 +138,10 @@ export interface CardState {
   pinBlocked: boolean;
   pinTries: number;
   account: string;
+  /** øre (docs/SCHEME.md, "Balance"): available = balance − reserved − unbooked. */
   balance: number;
   reserved: number;
+  unbooked: number;
   available: number;
   currency: string;
   contactless: { count: number; sum: number };
@@ -228,6 +231,7 @@ export class CardRegister {
           outbox: k.outbox,
           transaction: transactionKey(this.prefix, id, t?.txn ?? 'none'),
           posts: k.posts,
+          holds: k.holds,
         },
         {
           now: now.getTime(),
@@ -242,7 +246,7 @@ export class CardRegister {
           contactlessMaxSum: cl.maxSum,
           reserve: req.reserve ? '1' : '0',
           reservation: reservation ?? '',
-          lapse: this.config.reservationLapseDays * 86_400_000,
+          ...reservationLifetimes(this.config),
           noticeId: randomUUID(),
           terminal: req.terminalId,
           signature: t?.signature ?? '',
@@ -329,13 +333,13 @@ export class CardRegister {
   }
 
   /**
-   * The card gone from the register as if never registered: its record, reservations and notice
-   * outbox (seeding puts a test card back into its documented state this way). Its transaction
+   * The card gone from the register as if never registered: its record, reservations, holds,
+   * booked postings and notice outbox (seeding puts a test card back into its documented state this way). Its transaction
    * records lapse by themselves.
    */
   async erase(id: CardId): Promise<void> {
     const k = this.keysOf(id);
-    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox);
+    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked);
   }
 
   /**
@@ -388,6 +392,7 @@ export class CardRegister {
       account: h.account!,
       balance: n(h.balance),
       reserved: n(h.reserved),
+      unbooked: n(h.unbooked),
       available: n(h.balance) - n(h.reserved) - n(h.unbooked),
       currency: h.currency!,
       contactless: { count: n(h.clCount), sum: n(h.clSum) },

@@ -73,6 +73,7 @@ export class CardTransactions {
         own: transactionKey(this.prefix, id, ref.own),
         original: transactionKey(this.prefix, id, ref.original),
         posts: k.posts,
+        holds: k.holds,
       },
       {
         now: this.clock.now().getTime(),
@@ -119,6 +120,7 @@ export class CardTransactions {
         own,
         original,
         posts: k.posts,
+        holds: k.holds,
       },
       {
         now: this.clock.now().getTime(),

@@ -15,6 +15,10 @@ export interface CardKeys {
   outbox: string;
   /** Postings made with the change that caused them, before the relay appends them to the journal (list). */
   posts: string;
+  /** Debit posting id -> øre still held for it until it is booked (hash); their sum is the record's `unbooked`. */
+  holds: string;
+  /** Posting ids booked on the card, scored by booking time (sorted set): a posting is booked once. */
+  booked: string;
 }
 
 /** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
@@ -30,5 +34,7 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     reservationAmounts: `${base}:resamt`,
     outbox: `${base}:outbox`,
     posts: `${base}:posts`,
+    holds: `${base}:holds`,
+    booked: `${base}:booked`,
   };
 }

@@ -1,11 +1,14 @@
 /**
  * One clearing delivery: move what the card outboxes still hold into the journal, seal the
  * delivery's range, write its file (temporary name, fsync, rename: a half-written file is never
- * seen under the real name), record it. The scheduler reconciles the day after its last cut-off
- * (clearing-scheduler.ts).
+ * seen under the real name), record it, book its postings on their cards. The scheduler
+ * reconciles the day after its last cut-off (clearing-scheduler.ts).
  *
  * Exactly once: the range is sealed once (delivery-ledger.ts) and the file is a pure function of
  * it, so a run that crashes anywhere and is retried, or runs twice, writes the same file again.
+ * Booking: the ledger lists a written delivery as to be booked until its postings are booked, and
+ * every run first books what a run before it left unbooked; booking a posting twice books it once
+ * (the card module's book.lua), so retries and two workers at once are safe.
  */
 import { join } from 'node:path';
 import { removeStaleTemporaries, writeFileAtomic } from '../files/atomic-file.js';
@@ -15,18 +18,28 @@ import type { Logger } from '../log/logger.js';
 import type { PostingJournal } from '../journal/journal.js';
 import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
+import type { Posting } from '../journal/posting.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
 import { localDate, localDateTime } from '../time/local-time.js';
 import { nextDate } from '../time/dates.js';
 
 /** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
-export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-rename';
+export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-rename' | 'before-booking';
+
+/**
+ * Books delivered postings on their cards (the card module's, wired in src/modules.ts: clearing
+ * never reads card keys). Booking a posting booked before changes nothing.
+ */
+export interface PostingBooker {
+  book(postings: readonly Posting[]): Promise<number>;
+}
 
 export interface ClearingDeliveryDeps {
   journal: PostingJournal;
   ledger: DeliveryLedger;
   relay: PostingRelay;
+  booker: PostingBooker;
   cipher: PanCipher;
   config: ClearingConfig;
   timeZone: string;
@@ -94,6 +107,7 @@ export class ClearingDelivery {
   async deliver(date: string, number: number): Promise<DeliveryResult[]> {
     this.cutoffOf(number);
     await this.deps.relay.sweep();
+    await this.bookLeftOver();
     // Older than a minute: never the temporary file of a run writing right now.
     await removeStaleTemporaries(this.deps.config.directory, 60_000);
     const made = await this.missed(date, number - 1);
@@ -134,11 +148,35 @@ export class ClearingDelivery {
       encoding: 'latin1',
       onStep: this.deps.crashAt,
     });
-    await this.deps.ledger.delivered(d, name, entries.length);
+    const written = await this.deps.ledger.delivered(d, name, entries.length);
     this.deps.log.info(
       { date: d.date, delivery: d.number, postings: entries.length, file: name },
       'clearing delivery written',
     );
+    this.deps.crashAt?.('before-booking');
+    // Written before (booked already, left to bookLeftOver, or made before booking existed): not booked here.
+    if (d.file === undefined)
+      await this.book(
+        written,
+        entries.map((e) => e.posting),
+      );
     return { date: d.date, number: d.number, file: name, postings: entries.length };
+  }
+
+  /** Books the deliveries a run before this one wrote but died before booking. */
+  private async bookLeftOver(): Promise<void> {
+    for (const d of await this.deps.ledger.notBooked()) {
+      const entries = await this.deps.journal.range(d.from, d.to);
+      await this.book(
+        d,
+        entries.map((e) => e.posting),
+      );
+    }
+  }
+
+  private async book(d: SealedDelivery, postings: Posting[]): Promise<void> {
+    const booked = await this.deps.booker.book(postings);
+    await this.deps.ledger.booked(d);
+    this.deps.log.info({ date: d.date, delivery: d.number, booked }, 'clearing delivery booked');
   }
 }

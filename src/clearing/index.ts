@@ -9,7 +9,7 @@ import type { SwitchConfig } from '../config/types.js';
 import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { JournalModule } from '../journal/index.js';
 import type { OfflineBlockList } from '../blocking/offline-block-list.js';
-import { ClearingDelivery, type CrashPoint } from './clearing-delivery.js';
+import { ClearingDelivery, type CrashPoint, type PostingBooker } from './clearing-delivery.js';
 import { ClearingScheduler } from './clearing-scheduler.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
@@ -19,6 +19,8 @@ export interface ClearingDeps {
   journal: JournalModule;
   blockList: OfflineBlockList;
   cipher: PanCipher;
+  /** Books each delivery's postings on their cards (the card module's booking). */
+  booker: PostingBooker;
   clock: Clock;
   log: Logger;
   /** Crash points of the delivery (the crash tests make one kill the process). */
@@ -40,6 +42,7 @@ export function createClearing(deps: ClearingDeps): ClearingModule {
     journal: journal.journal,
     ledger,
     relay: journal.relay,
+    booker: deps.booker,
     cipher: deps.cipher,
     config: config.clearing,
     timeZone,

@@ -33,6 +33,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     // "test-register-secret-do-not-use": documented in config/README.md; replace it outside tests.
     secret: Buffer.from('test-register-secret-do-not-use').toString('hex'),
     reservationLapseDays: 14,
+    // No product with a reservation lifetime of its own: every card's reservations lapse after 14 days.
+    products: {},
     timeZone: 'Europe/Copenhagen',
     // "test-data-key-do-not-use-outside" padded: documented in config/README.md; replace it outside tests.
     dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),

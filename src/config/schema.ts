@@ -105,6 +105,8 @@ export const PRODUCT_PATTERN = ISSUER_ID_PATTERN;
 export const SMS_PLACEHOLDERS = ['reference', 'maskedPan', 'time'] as const;
 
 const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
+/** A reservation's lifetime: the card terms (004) give 14 to 31 days. */
+const reservationLapseDays = { type: 'integer', minimum: 14, maximum: 31 } as const;
 
 /**
  * A token is a secret shared with one issuer, the block service or the offline terminals' fetch
@@ -203,10 +205,24 @@ export const CONFIG_FILE_SCHEMA = object({
         'verification values. The default is a documented test secret: set your own outside tests.',
     },
     reservationLapseDays: {
-      type: 'integer',
-      minimum: 1,
-      maximum: 31,
-      description: 'Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31).',
+      ...reservationLapseDays,
+      description:
+        'Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31), for the ' +
+        'card products without a lifetime of their own in register.products.',
+    },
+    products: {
+      type: 'object',
+      description: 'Per card product (the product name of its cards): settings of its own.',
+      propertyNames: { pattern: PRODUCT_PATTERN },
+      additionalProperties: object(
+        {
+          reservationLapseDays: {
+            ...reservationLapseDays,
+            description: "Days an authorised amount of this product's cards stays reserved (004: 14 to 31).",
+          },
+        },
+        ['reservationLapseDays'],
+      ),
     },
     timeZone: {
       type: 'string',

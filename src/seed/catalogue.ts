@@ -295,7 +295,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     setup: { registered: true, status: 'active' },
     withPin: answer('insufficientFunds'),
     probes: [probe('50.00 DKK, correct PIN (the whole balance)', 'correct', false, 'approved', 5_000)],
-    notes: 'Balance 50.00 DKK. Each approved purchase reserves its amount.',
+    notes: 'Balance 50.00 DKK. Each approved purchase holds its amount (until a clearing delivery books it).',
   },
   {
     state: 'notRegistered',

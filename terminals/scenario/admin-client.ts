@@ -65,6 +65,7 @@ export interface CardStateAnswer {
   pinTries: number;
   balance: number;
   reserved: number;
+  unbooked: number;
   available: number;
   contactless: { count: number; sum: number };
 }

@@ -115,11 +115,12 @@ function cardStateFailures(name: string, want: CardStateExpectation, s: CardStat
     pinTries: s.pinTries,
     balance: s.balance,
     reserved: s.reserved,
+    unbooked: s.unbooked,
     available: s.available,
     contactlessCount: s.contactless.count,
     contactlessSum: s.contactless.sum,
   };
-  const money = new Set(['balance', 'reserved', 'available', 'contactlessSum']);
+  const money = new Set(['balance', 'reserved', 'unbooked', 'available', 'contactlessSum']);
   for (const [k, v] of Object.entries(want)) {
     const expected = money.has(k) ? ore(v as string) : v;
     if (expected !== actual[k]) {

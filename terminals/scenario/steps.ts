@@ -74,6 +74,7 @@ export interface CardStateExpectation {
   pinTries?: number;
   balance?: Dkk;
   reserved?: Dkk;
+  unbooked?: Dkk;
   available?: Dkk;
   contactlessCount?: number;
   contactlessSum?: Dkk;

@@ -275,20 +275,58 @@ t.test('contactless: PIN-less up to the limit, then chip and PIN; counters and t
   t.equal((await t87.send(buy87(e.pan, 1_000, null, { 22: '071' })))[39], '00', 'iso87: ...resets the count');
 });
 
-t.test('balance control: reservations, refunds, lapse after the configured days', async (t) => {
+t.test('balance control: a posted purchase is held until booked, never freed by time', async (t) => {
   const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
   const s = await startSwitch(t, { register: { reservationLapseDays: 14 } }, { clock });
   const { t93 } = await terminals(t, s);
   const c = await addCard(s.sw, { balance: 50_000 });
   t.equal((await t93.send(buy93(c.pan, 30_000)))[39], '000');
-  t.match(await s.sw.register.state(c.id), { balance: 50_000, reserved: 30_000, available: 20_000 });
-  t.equal((await t93.send(buy93(c.pan, 20_001)))[39], '116', 'the reservation counts at once');
+  t.match(await s.sw.register.state(c.id), { balance: 50_000, reserved: 0, unbooked: 30_000, available: 20_000 });
+  t.equal((await t93.send(buy93(c.pan, 20_001)))[39], '116', 'the purchase counts at once');
   t.equal((await t93.send(buy93(c.pan, 20_000)))[39], '000', 'to the øre');
   t.equal((await t93.send(buy93(c.pan, 1, null, { 3: '200000' })))[39], '000', 'a refund needs no balance');
+  clock.advance(14 * 86_400_000);
+  t.equal((await t93.send(buy93(c.pan, 1)))[39], '116', '14 days on: money spent is not approved again');
+  clock.advance(60 * 86_400_000);
+  t.equal((await t93.send(buy93(c.pan, 1)))[39], '116', 'nor ever, until the issuer changes the balance');
+  t.match(await s.sw.register.state(c.id), { balance: 50_000, unbooked: 50_000, available: 0 });
+});
+
+t.test('a dual-message reservation lapses after 14 days: only money never posted is freed', async (t) => {
+  const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
+  const s = await startSwitch(t, {}, { clock });
+  const { t93 } = await terminals(t, s);
+  const c = await addCard(s.sw, { balance: 50_000 });
+  t.equal((await t93.send(buy93(c.pan, 30_000, '1234', { 0: '1100' })))[39], '000', 'an authorization');
+  t.equal((await t93.send(buy93(c.pan, 10_000, '1234', { 12: '261121100000' })))[39], '000', 'a sale');
+  t.match(await s.sw.register.state(c.id), { reserved: 30_000, unbooked: 10_000, available: 10_000 });
   clock.advance(14 * 86_400_000 - 1);
-  t.equal((await t93.send(buy93(c.pan, 1)))[39], '116', 'still reserved just before the lapse');
+  t.equal((await t93.send(buy93(c.pan, 10_001, '1234', { 12: '261121100001' })))[39], '116', 'not yet lapsed');
   clock.advance(1);
-  t.equal((await t93.send(buy93(c.pan, 50_000)))[39], '000', 'the reservations lapsed after 14 days');
+  t.equal((await t93.send(buy93(c.pan, 40_001, '1234', { 12: '261121100002' })))[39], '116', 'the sale still held');
+  t.equal((await t93.send(buy93(c.pan, 40_000, '1234', { 12: '261121100003' })))[39], '000', 'the reservation freed');
+  t.match(await s.sw.register.state(c.id), { balance: 50_000, reserved: 0, unbooked: 50_000, available: 0 });
+});
+
+t.test("a reservation lasts the card product's lifetime (register.products), 14 days by default", async (t) => {
+  const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
+  const s = await startSwitch(
+    t,
+    { register: { products: { 'visa-dankort': { reservationLapseDays: 31 } } } },
+    { clock },
+  );
+  const { t93 } = await terminals(t, s);
+  const visa = await addCard(s.sw, { balance: 10_000, product: 'visa-dankort' });
+  const plain = await addCard(s.sw, { balance: 10_000, product: 'dankort' });
+  for (const c of [visa, plain]) t.equal((await t93.send(buy93(c.pan, 10_000, '1234', { 0: '1100' })))[39], '000');
+  clock.advance(14 * 86_400_000);
+  const later = { 12: '261205100000' };
+  t.equal((await t93.send(buy93(plain.pan, 10_000, '1234', later)))[39], '000', 'dankort (no own setting): 14 days');
+  t.equal((await t93.send(buy93(visa.pan, 1, '1234', later)))[39], '116', 'visa-dankort: still reserved at 14 days');
+  clock.advance(17 * 86_400_000 - 1);
+  t.equal((await t93.send(buy93(visa.pan, 1, '1234', { 12: '261222095959' })))[39], '116', 'and a moment before 31');
+  clock.advance(1);
+  t.equal((await t93.send(buy93(visa.pan, 10_000, '1234', { 12: '261222100000' })))[39], '000', 'lapsed at 31 days');
 });
 
 t.test('a card is valid through the last day of its expiry month, Copenhagen time', async (t) => {

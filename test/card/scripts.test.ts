@@ -7,6 +7,7 @@
 import t from 'tap';
 import type { RegisterRedis } from '../../src/redis/client.js';
 import { completeScript, reverseScript } from '../../src/card/scripts/transactions.js';
+import { bookScript } from '../../src/card/scripts/book.js';
 import {
   activateScript,
   blockScript,
@@ -32,7 +33,7 @@ t.test('authorize: not registered writes nothing', async (t) => {
   t.equal(await redis.exists(c.txn('a'), c.k.posts, c.k.reservations), 0);
 });
 
-t.test('authorize: a single-message approval reserves, records and posts in one call', async (t) => {
+t.test('authorize: a single-message approval holds, records and posts in one call', async (t) => {
   const { redis, prefix } = await testRedis(t);
   const c = await card(redis, prefix);
   const [outcome, detail, notices, available, approval, posting] = await c.authorize();
@@ -57,9 +58,9 @@ t.test('authorize: a single-message approval reserves, records and posts in one 
     card: c.id,
   });
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting], 'the posting in the outbox');
-  t.equal(await redis.hget(c.k.card, 'reserved'), '1000');
-  t.equal(Number(await redis.zscore(c.k.reservations, 'res-1')), NOW + 7 * DAY, 'the reservation lapses after `lapse`');
-  t.equal(await redis.hget(c.k.reservationAmounts, 'res-1'), '1000');
+  t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '1000', balance: '5000' }, 'held, not booked');
+  t.same(await redis.hgetall(c.k.holds), { 'posting-1': '1000' }, "under the posting's id, until it is booked");
+  t.equal(await redis.zcard(c.k.reservations), 0, 'no reservation: nothing that could lapse');
   t.same(await redis.hgetall(c.txn('a')), {
     sig: 'sig-1',
     outcome: 'approved',
@@ -69,7 +70,7 @@ t.test('authorize: a single-message approval reserves, records and posts in one 
     msg: 'single',
     kind: 'purchase',
     amount: '1000',
-    res: 'res-1',
+    res: '',
     posting: posting!,
   });
   const ttl = await pttl(redis, c.txn('a'));
@@ -86,7 +87,7 @@ t.test('authorize: a single-message approval reserves, records and posts in one 
     'the same transaction with other content',
   );
   t.equal(await redis.llen(c.k.posts), 1);
-  t.equal(await redis.hget(c.k.card, 'reserved'), '1000', 'nothing changed');
+  t.equal(await redis.hget(c.k.card, 'unbooked'), '1000', 'nothing changed');
 
   const tracked = await c.authorize({ track: '1', postingId: 'posting-2', reserve: '0' }, 'b');
   t.equal(JSON.parse(tracked[5]!).track, 1, 'a tracked terminal: track in the outbox posting');
@@ -208,7 +209,7 @@ t.test('authorize: the rules before the PIN, contactless limits, balance and lap
   t.match(await redis.hgetall(c.k.card), { clCount: '0', clSum: '0' }, 'the chip with a verified PIN resets them');
 });
 
-t.test('complete: posts the final amount once, gives the rest of the reservation back', async (t) => {
+t.test('complete: posts the final amount once, holds it, gives the whole reservation back', async (t) => {
   const { redis, prefix } = await testRedis(t);
   const c = await card(redis, prefix);
   await c.authorize({ message: 'dual' }, 'orig');
@@ -224,8 +225,10 @@ t.test('complete: posts the final amount once, gives the rest of the reservation
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting]);
   t.match(await redis.hgetall(c.txn('orig')), { state: 'completed', completedAmount: '600', posting });
   t.same(await redis.hgetall(c.txn('own')), { sig: 'c-sig', outcome: 'approved', detail: '', approval: '123456' });
-  t.equal(await redis.hget(c.k.reservationAmounts, 'res-1'), '600', '400 given back');
-  t.equal(await redis.hget(c.k.card, 'reserved'), '600');
+  t.equal(await redis.hget(c.k.reservationAmounts, 'res-1'), null, 'the reservation is gone');
+  t.equal(await redis.zcard(c.k.reservations), 0, 'nothing left to lapse');
+  t.same(await redis.hgetall(c.k.holds), { 'posting-c': '600' }, 'the final amount held until booked');
+  t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '600', balance: '5000' }, '400 given back');
 
   t.same(
     await completeScript.run(redis, c.onOriginal('own', 'orig'), args),
@@ -301,8 +304,8 @@ t.test(
       detail: 'posted',
       approval: '',
     });
-    t.equal(await redis.hget(c.k.card, 'reserved'), '0', 'the reservation given back');
-    t.equal(await redis.zcard(c.k.reservations), 0);
+    t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '0' }, "the purchase's hold given back");
+    t.equal(await redis.hlen(c.k.holds), 0);
 
     t.same(await reverseScript.run(redis, c.onOriginal('own', 'orig'), args), [
       'reversalAccepted',
@@ -350,6 +353,8 @@ t.test(
     });
     t.equal(d2, 'posted');
     t.match(JSON.parse(back), { direction: 'D', amount: 200, reverses: JSON.parse(refund!).txn, reason: 'switch' });
+    t.same(await redis.hgetall(c.k.holds), { 'posting-r': '200' }, 'the debit a reversed refund makes is held');
+    t.equal(await redis.hget(c.k.card, 'unbooked'), '200');
     t.equal(await redis.hget(c.txn('refund'), 'sig'), 's3', 'no answer remembered over the original');
 
     t.same(await reverseScript.run(redis, c.onOriginal('own4', 'nothing'), args), [
@@ -371,6 +376,116 @@ t.test(
     ]);
   },
 );
+
+t.test("authorize: a dual-message reservation lapses after its card product's lifetime", async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const lapses = JSON.stringify({ 'visa-dankort': 31 * DAY });
+  const visa = await card(redis, prefix, { product: 'visa-dankort' });
+  await visa.authorize({ message: 'dual', lapses });
+  t.equal(Number(await redis.zscore(visa.k.reservations, 'res-1')), NOW + 31 * DAY, "the product's own lifetime");
+  const other = await card(redis, prefix, { product: 'dankort' });
+  await other.authorize({ message: 'dual', lapses });
+  t.equal(Number(await redis.zscore(other.k.reservations, 'res-1')), NOW + 7 * DAY, 'another product: `lapse`');
+
+  const c = await card(redis, prefix, { product: 'visa-dankort' });
+  await c.authorize({ message: 'dual', amount: 3000, lapses, signature: 's1' }, 'dual');
+  t.same(
+    (await c.authorize({ amount: 3000, signature: 's2', reservation: 'res-2', now: NOW + 31 * DAY - 1 }, 'x')).slice(
+      0,
+      4,
+    ),
+    ['insufficientFunds', '', 0, 2000],
+    'still reserved a millisecond before',
+  );
+  t.same(
+    (await c.authorize({ amount: 3000, signature: 's3', reservation: 'res-3', now: NOW + 31 * DAY }, 'y')).slice(0, 4),
+    ['approved', '', 0, 2000],
+    'lapsed: the money never posted is free again',
+  );
+});
+
+t.test('complete after the reservation lapsed: the posting still holds its amount', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const c = await card(redis, prefix);
+  await c.authorize({ message: 'dual', amount: 4000 }, 'orig');
+  await c.authorize({ amount: 1, signature: 's2', reserve: '0', now: NOW + 7 * DAY }, 'lapse'); // releases it
+  t.match(await redis.hgetall(c.k.card), { reserved: '0' }, 'lapsed');
+  const args = { now: NOW + 7 * DAY, signature: 'c', amount: 4000, keepFor: DAY, postingId: 'posting-c' };
+  t.equal((await completeScript.run(redis, c.onOriginal('own', 'orig'), args))[0], 'approved');
+  t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '4000' }, 'held: spent money is never free');
+});
+
+t.test(
+  'reverse: a completion not yet booked gives its hold back; a posting without a hold, its old reservation',
+  async (t) => {
+    const { redis, prefix } = await testRedis(t);
+    const c = await card(redis, prefix);
+    await c.authorize({ message: 'dual' }, 'orig');
+    const complete = { now: NOW, signature: 'c', amount: 800, keepFor: DAY, postingId: 'posting-c' };
+    await completeScript.run(redis, c.onOriginal('own', 'orig'), complete);
+    const reverse = {
+      now: NOW,
+      signature: 'r',
+      amount: 300,
+      keepFor: DAY,
+      postingId: 'posting-r',
+      postingType: 'reversal',
+      reason: '4000',
+      hasOwn: '1',
+    };
+    const [, detail, , , , posting] = await reverseScript.run(redis, c.onOriginal('rev', 'orig'), reverse);
+    t.equal(detail, 'posted');
+    t.match(JSON.parse(posting), { direction: 'C', amount: 300 });
+    t.same(await redis.hgetall(c.k.holds), { 'posting-c': '500' }, 'the reversed part of the hold given back');
+    t.equal(await redis.hget(c.k.card, 'unbooked'), '500');
+
+    // Made before holds existed: a single-message purchase reserved its amount, and no hold.
+    const old = await card(redis, prefix, { reserved: 1000 });
+    await redis.zadd(old.k.reservations, NOW + DAY, 'res-old');
+    await redis.hset(old.k.reservationAmounts, 'res-old', '1000');
+    const p = { id: 'posting-old', txn: 'T', type: 'purchase', direction: 'D', amount: 1000 };
+    await redis.hset(old.txn('old'), {
+      state: 'posted',
+      msg: 'single',
+      amount: 1000,
+      res: 'res-old',
+      posting: JSON.stringify(p),
+    });
+    t.equal((await reverseScript.run(redis, old.onOriginal('rev', 'old'), reverse))[1], 'posted');
+    t.match(await redis.hgetall(old.k.card), { reserved: '700', unbooked: '0' }, 'its reservation given back in part');
+  },
+);
+
+t.test('book: balance down by a debit, up by a credit, the hold released, each posting once', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const c = await card(redis, prefix);
+  await c.authorize({}, 'a');
+  const [, , , , , refund] = await c.authorize(
+    { kind: 'refund', postingType: 'refund', direction: 'C', amount: 300, signature: 's2', postingId: 'posting-2' },
+    'b',
+  );
+  t.match(JSON.parse(refund!), { id: 'posting-2', direction: 'C' });
+  t.match(await redis.hgetall(c.k.card), { balance: '5000', unbooked: '1000' }, 'before: held, not booked');
+  const keys = { card: c.k.card, holds: c.k.holds, booked: c.k.booked };
+  const postings = ['posting-1', 'D', 1000, 'posting-2', 'C', 300, 'posting-old', 'D', 200];
+  t.equal(await bookScript.run(redis, keys, { now: NOW, keepFor: DAY }, postings), 3, 'three booked');
+  t.match(
+    await redis.hgetall(c.k.card),
+    { balance: String(5000 - 1000 + 300 - 200), unbooked: '0' },
+    'the debits off, the credit on; the one hold there was released',
+  );
+  t.equal(await redis.hlen(c.k.holds), 0);
+  t.equal(await bookScript.run(redis, keys, { now: NOW + 1, keepFor: DAY }, postings), 0, 'again: nothing booked');
+  t.equal(await redis.hget(c.k.card, 'balance'), '4100', 'the balance unchanged');
+  t.same(await redis.zrange(c.k.booked, '0', '-1'), ['posting-1', 'posting-2', 'posting-old'], 'the booked ids');
+  await bookScript.run(redis, keys, { now: NOW + 2 * DAY, keepFor: DAY }, ['posting-3', 'C', 1]);
+  t.same(await redis.zrange(c.k.booked, '0', '-1'), ['posting-3'], 'forgotten after keepFor');
+
+  const none = await card(redis, prefix, { status: 'none' });
+  const noneKeys = { card: none.k.card, holds: none.k.holds, booked: none.k.booked };
+  t.equal(await bookScript.run(redis, noneKeys, { now: NOW, keepFor: DAY }, postings), 0, 'no card: nothing');
+  t.equal(await redis.exists(none.k.card, none.k.booked), 0, 'and nothing written');
+});
 
 t.test('issuer scripts: ownership first, then the change and its notice', async (t) => {
   const { redis, prefix } = await testRedis(t);

@@ -140,6 +140,15 @@ t.test('a day of mixed traffic over ten cut-offs reconciles to the øre', async 
   );
   const sum = (dir: 'D' | 'C'): number => journal.filter((p) => p.direction === dir).reduce((a, p) => a + p.amount, 0);
   t.same([debit, credit], [sum('D'), sum('C')], "the deliveries' totals are the journal's, to the øre");
+  for (const card of cards) {
+    const own = journal.filter((p) => p.card === card.id);
+    const net = own.reduce((a, p) => a + (p.direction === 'C' ? p.amount : -p.amount), 0);
+    t.match(
+      await s.sw.register.state(card.id),
+      { balance: 10_000_000 + net, reserved: 0, unbooked: 0 },
+      "each card's delivered postings booked on it once: nothing left held",
+    );
+  }
   const types = new Set(journal.map((p) => p.type));
   t.same([...types].sort(), ['purchase', 'refund', 'reversal'], 'purchases, refunds and reversals in the day');
 

@@ -1,8 +1,9 @@
 /**
  * Exactly-once clearing deliveries when a worker dies: a worker process (fixtures/crash-worker.ts)
  * kills itself with SIGKILL at each crash point of a delivery (after the seal, halfway through the
- * file, before and after the rename); another worker process takes the stalled job over (BullMQ's
- * stalled-job check, lock 1 s) and finishes it. Throughout, a watcher reads every file under a
+ * file, before and after the rename, between the recorded file and the booking of its postings on
+ * their cards); another worker process takes the stalled job over (BullMQ's stalled-job check,
+ * lock 1 s) and finishes it. After each, the card's balance is down by what was delivered, once. Throughout, a watcher reads every file under a
  * delivery's real name: never a partial one. In the end each journaled posting is in exactly one
  * delivery file and the day reconciles clean. Then two workers at once, given the same cut-off
  * twice and a "next cut-off": still exactly once.
@@ -31,7 +32,8 @@ import { cleanEnv } from '../support/process.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/crash-worker.ts', import.meta.url));
 const DATE = '2026-11-21';
-const POINTS: CrashPoint[] = ['after-seal', 'mid-write', 'before-rename', 'after-rename'];
+const POINTS: CrashPoint[] = ['after-seal', 'mid-write', 'before-rename', 'after-rename', 'before-booking'];
+const BALANCE = 100_000_000;
 const fileOf = (n: number): string => `delivery-${DATE}-${String(n).padStart(2, '0')}.txt`;
 
 interface WorkerProcess {
@@ -51,6 +53,8 @@ interface Harness {
   /** Makes `count` approved purchases over TCP and waits until they are in the journal. */
   buy(count: number): Promise<void>;
   journalIds(): Promise<string[]>;
+  /** The card the purchases are made with. */
+  card: { id: string };
 }
 
 async function harness(t: Test): Promise<Harness> {
@@ -63,7 +67,7 @@ async function harness(t: Test): Promise<Harness> {
   const events = new QueueEvents(QUEUE_NAME, { connection: eventsConnection, prefix: queuePrefix });
   await events.waitUntilReady();
   const children: WorkerProcess[] = [];
-  const card = await addCard(s.sw, { balance: 100_000_000 });
+  const card = await addCard(s.sw, { balance: BALANCE });
   const term = await TestTerminal.open(s.port('iso93'));
   // Teardowns run last-registered first: these before the switch's own (its Redis keys, its directory).
   t.teardown(async () => {
@@ -84,6 +88,7 @@ async function harness(t: Test): Promise<Harness> {
     dir,
     scheduler,
     events,
+    card,
     worker(crashAt) {
       const env: NodeJS.ProcessEnv = {
         ...cleanEnv(),
@@ -162,6 +167,14 @@ async function exactlyOnce(t: Test, h: Harness, what: string): Promise<void> {
     [],
     `${what}: none delivered twice`,
   );
+  // Every posting here is a purchase (a debit), delivered: booked once, nothing left held.
+  const postings = (await h.s.sw.journal.range('0', '+')).map((e) => e.posting);
+  const delivered = postings.filter((p) => counts.has(p.id)).reduce((sum, p) => sum + p.amount, 0);
+  t.match(
+    await h.s.sw.register.state(h.card.id),
+    { balance: BALANCE - delivered, unbooked: 0 },
+    `${what}: the card's balance down by what was delivered, once`,
+  );
 }
 
 /**
@@ -220,16 +233,18 @@ t.test(
         );
         t.equal(crashing.lines().filter((l) => l.msg === 'job active').length, 1, 'it had taken the job');
 
-        // What the dead worker left: the range sealed, no file recorded; the file only as far as it got.
+        // What the dead worker left: the range sealed, no file recorded (or, killed before the
+        // booking, the file recorded and nothing booked); the file only as far as it got.
         const sealed = await h.s.sw.ledger.get(DATE, n);
+        const written = point === 'after-rename' || point === 'before-booking';
         t.ok(sealed, 'the delivery is sealed');
-        t.equal(sealed?.file, undefined, 'no file recorded in the ledger');
+        if (point === 'before-booking') {
+          t.match(sealed, { file: fileOf(n), postings: 3 }, 'the file recorded in the ledger');
+          t.equal(sealed?.booked, undefined, 'its postings not booked');
+          t.match(await h.s.sw.register.state(h.card.id), { unbooked: 3 * 1000 + 3 }, 'still held on the card');
+        } else t.equal(sealed?.file, undefined, 'no file recorded in the ledger');
         const names = await readdir(h.dir).catch(() => [] as string[]);
-        t.equal(
-          names.includes(fileOf(n)),
-          point === 'after-rename',
-          point === 'after-rename' ? 'the file is in place' : 'nothing under the real name',
-        );
+        t.equal(names.includes(fileOf(n)), written, written ? 'the file is in place' : 'nothing under the real name');
         const tmps = await tmpFiles(h.dir);
         const leftover = tmps.find((x) => x.startsWith(`.${fileOf(n)}.`));
         t.equal(
@@ -238,7 +253,7 @@ t.test(
           'a temporary file only when killed while it existed',
         );
         const leftoverText = leftover === undefined ? undefined : await readFile(join(h.dir, leftover), 'latin1');
-        const renamedText = point === 'after-rename' ? await readFile(join(h.dir, fileOf(n)), 'latin1') : undefined;
+        const renamedText = written ? await readFile(join(h.dir, fileOf(n)), 'latin1') : undefined;
         t.equal(await job.getState(), 'active', 'the job is still active, its lock held by a dead worker');
 
         const taker = h.worker();
@@ -270,7 +285,9 @@ t.test(
         }
         if (point === 'before-rename')
           t.equal(leftoverText, text, 'the complete temporary file was never renamed; the retry wrote the same bytes');
-        if (point === 'after-rename') t.equal(renamedText, text, 'the file in place was rewritten byte for byte');
+        if (written) t.equal(renamedText, text, 'the file in place was rewritten byte for byte');
+        if (point === 'before-booking')
+          t.match(await h.s.sw.ledger.get(DATE, n), { booked: true }, 'booked by the retry');
         await exactlyOnce(t, h, `after delivery ${n}`);
       });
     }
@@ -279,11 +296,11 @@ t.test(
       await h.buy(2);
       const worker = h.worker();
       await worker.waitFor('worker ready');
-      const fifth = (await (
-        await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 5 })
+      const sixth = (await (
+        await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 6 })
       ).waitUntilFinished(h.events, 20_000)) as DeliveryResult[];
-      t.same(fifth, [{ date: DATE, number: 5, file: fileOf(5), postings: 2 }]);
-      await exactlyOnce(t, h, 'after delivery 5');
+      t.same(sixth, [{ date: DATE, number: 6, file: fileOf(6), postings: 2 }]);
+      await exactlyOnce(t, h, 'after delivery 6');
       await h.buy(1);
       const last = (await (
         await h.scheduler.add({ kind: 'cutoff', date: DATE, number: 10 })
@@ -291,13 +308,12 @@ t.test(
       t.same(
         last.map((d) => [d.number, d.postings]),
         [
-          [6, 0],
           [7, 0],
           [8, 0],
           [9, 0],
           [10, 1],
         ],
-        'the missed cut-offs 6 to 9 first, empty, then the last with the posting',
+        'the missed cut-offs 7 to 9 first, empty, then the last with the posting',
       );
       worker.child.kill('SIGTERM');
       t.same(await worker.exited, [0, null]);
@@ -329,7 +345,7 @@ t.test(
       );
       t.equal(code, 0, 'npm run clearing -- --reconcile: exit 0');
       t.match(out, `Reconciliation of ${DATE}: clean\n`);
-      t.match(out, /all\s+15\s+/, 'fifteen postings on both sides');
+      t.match(out, /all\s+18\s+/, 'eighteen postings on both sides');
     });
 
     const seen = await watcher.stop();

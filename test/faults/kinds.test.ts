@@ -57,7 +57,7 @@ t.test('noAnswer: processed (approved and posted) but never answered; the trace 
   const postings = await journal(s);
   t.equal(postings.length, 1, 'the approval posted');
   t.match(postings[0], { type: 'purchase', txn: `TERM0001-261121101530-${stan}`, amount: 12_500 });
-  t.equal((await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)))!.reserved, 12_500, 'and reserved');
+  t.equal((await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)))!.unbooked, 12_500, 'and held until booked');
   t.equal((await term.send(purchase93()))[39], '000', 'the connection stays open; the next request is answered');
 
   const trace = await traceOf(s, 'TERM0001');
@@ -84,7 +84,7 @@ t.test('close: the connection is closed after reading the request, which is not 
   await term.closed;
   t.pass('the switch closed the connection');
   t.equal((await journal(s)).length, 0, 'nothing posted');
-  t.equal((await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)))!.reserved, 0, 'nothing reserved');
+  t.match(await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)), { reserved: 0, unbooked: 0 }, 'nothing held');
   const trace = await traceOf(s, 'TERM0001');
   t.same(trace.exchanges[0]!.fault, { kind: 'close', rule: rule.id });
   t.equal(trace.exchanges[0]!.response, null);
@@ -121,7 +121,7 @@ t.test("actionCode: the answer carries the rule's code; the register is not aske
   const unknown = await term.send(purchase93({ 2: '5019000000000008' }));
   t.equal(unknown[39], '116');
   t.equal((await journal(s)).length, 0, 'nothing posted');
-  t.equal((await s.sw.register.state(card.id))!.reserved, 0, 'nothing reserved');
+  t.match(await s.sw.register.state(card.id), { reserved: 0, unbooked: 0 }, 'nothing held');
   t.equal((await term.send(purchase93({ 2: card.pan })))[39], '000', 'twice, then the rule is spent');
   const trace = await traceOf(s, 'TERM0001');
   t.same(trace.exchanges[0]!.fault, { kind: 'actionCode', rule: rule.id, actionCode: '116' });

@@ -58,7 +58,11 @@ t.test('single message: an approval posts once, with everything the statement an
   t.equal(refund[39], '000');
   const after = await journal(s);
   t.match(after[1], { type: 'refund', direction: 'C', amount: 1000 });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 4500, 'a refund reserves nothing');
+  t.match(
+    await s.sw.register.state(card.id),
+    { reserved: 0, unbooked: 4500 },
+    'the purchase held until booked; a refund holds nothing',
+  );
 
   const declined = await term.send(purchase93({ 2: card.pan, 52: pinBlock('9999', card.pan) }));
   t.equal(declined[39], '117');
@@ -83,7 +87,7 @@ t.test('retransmissions and repeats get the first answer and post nothing new; o
   const other = await term.send({ ...req, 4: '000000000100' });
   t.equal(other[39], '913', 'the same terminal, STAN and time with another amount: duplicate transmission');
   t.equal((await journal(s)).length, 1, 'one posting');
-  t.equal((await s.sw.register.state(card.id))!.reserved, 12500, 'reserved once');
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 12500, 'held once');
 
   const wrong = purchase93({ 2: card.pan, 11: '000778', 52: pinBlock('0000', card.pan) });
   t.equal((await term.send(wrong))[39], '117');
@@ -123,7 +127,11 @@ t.test('dual message: authorise a maximum, complete with less; the rest is relea
     txn: `TERM0001-261121101530-${String(a[11])}`,
     approvalCode: a[38],
   });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 31_250, 'the pumped amount stays reserved, the rest is back');
+  t.match(
+    await s.sw.register.state(card.id),
+    { reserved: 0, unbooked: 31_250 },
+    'the pumped amount held until booked, the rest is back',
+  );
 
   const c2 = await term.send({ ...completion, 0: '1221', 11: String(c[11]) });
   t.same(
@@ -196,7 +204,7 @@ t.test('reversal advices: once per original, partial, released reservation, canc
     reason: '4021',
     approvalCode: a[38],
   });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 0, 'the reservation is given back');
+  t.match(await s.sw.register.state(card.id), { reserved: 0, unbooked: 0 }, "the sale's hold is given back");
 
   const sale2 = purchase93({ 2: card.pan, 4: '000000010000', 12: '261121100000' });
   const a2 = await term.send(sale2);
@@ -214,7 +222,7 @@ t.test('reversal advices: once per original, partial, released reservation, canc
     { type: 'cancellation', direction: 'C', amount: 2500, reason: '4000' },
     'partial (401) customer cancellation',
   );
-  t.equal((await s.sw.register.state(card.id))!.reserved, 7500);
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 7500);
 
   const auth = purchase93({ 0: '1100', 2: card.pan, 4: '000000030000', 12: '261121110000' });
   const a3 = await term.send(auth);
@@ -226,7 +234,7 @@ t.test('reversal advices: once per original, partial, released reservation, canc
     56: original({ ...auth, 11: String(a3[11]) }),
   });
   t.equal((await journal(s)).length, 4, 'an authorization not completed: nothing posted');
-  t.equal((await s.sw.register.state(card.id))!.reserved, 7500, 'its reservation released');
+  t.match(await s.sw.register.state(card.id), { reserved: 0, unbooked: 7500 }, 'its reservation released');
   const late = await term.send({
     0: '1220',
     2: card.pan,

@@ -103,7 +103,7 @@ t.test(
       ],
       "the sale: its posting, then the switch's reversal",
     );
-    t.equal((await s.sw.register.state(sale.id))!.reserved, 0, "the sale's reservation given back");
+    t.match(await s.sw.register.state(sale.id), { reserved: 0, unbooked: 0 }, "the sale's hold given back");
     t.equal(
       await direct.hget(transactionKey(s.prefix, auth.id, txnOf(answers[1]!)), 'state'),
       'reversed',
@@ -162,7 +162,7 @@ t.test(
       ],
       'the approval nobody saw: posted and reversed',
     );
-    t.equal((await s.sw.register.state(card.id))!.reserved, 0);
+    t.match(await s.sw.register.state(card.id), { reserved: 0, unbooked: 0 });
     t.equal(
       await direct.exists(transactionKey(s.prefix, other.id, 'TERM0001-261121101530-000778')),
       0,

@@ -30,6 +30,7 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     reserve: '1',
     reservation: 'res-1',
     lapse: 7 * DAY,
+    lapses: '',
     noticeId: 'notice',
     terminal: 'TERM0001',
     signature: 'sig-1',
@@ -81,5 +82,11 @@ export async function card(redis: RegisterRedis, prefix: string, fields: Record<
 }
 
 function pick(k: ReturnType<typeof cardKeys>) {
-  return { card: k.card, reservations: k.reservations, reservationAmounts: k.reservationAmounts, posts: k.posts };
+  return {
+    card: k.card,
+    reservations: k.reservations,
+    reservationAmounts: k.reservationAmounts,
+    posts: k.posts,
+    holds: k.holds,
+  };
 }

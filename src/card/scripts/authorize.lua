@@ -13,6 +13,11 @@
 -- approval, puts the posting in the card's posting outbox: the posting exists before the answer
 -- leaves the switch (src/journal/posting-relay.ts moves it to the journal).
 --
+-- Balance (docs/SCHEME.md, "Balance"): available = balance - reserved - unbooked. A dual-message
+-- purchase reserves its amount (a reservation lapsing after the card product's lifetime); a
+-- single-message purchase posts at once and holds its amount in `unbooked` until the posting is
+-- booked at delivery (book.lua). A hold never lapses.
+--
 -- KEYS (src/card/scripts/authorize.ts declares them, in this order):
 --   K_card                card hash
 --   K_reservations        reservations zset (reservation id by lapse time)
@@ -20,13 +25,17 @@
 --   K_outbox              notice outbox list
 --   K_transaction         transaction record hash
 --   K_posts               posting outbox list
+--   K_holds               held amounts of debit postings not yet booked (hash, hold.lua)
 -- ARGV:
 --   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund'   A_amount (øre)
 --   A_pvv        PIN verification value of the PIN entered, '' when no PIN was given, '!' for a
 --                PIN block that could not be decrypted or read
 --   A_contactless  '1' when contactless   A_chip  '1' when read from the chip (card inserted)
 --   A_contactlessLimit   A_contactlessMaxCount   A_contactlessMaxSum
---   A_reserve    '1' to reserve the amount on approval   A_reservation  reservation id   A_lapse  reservation lapse (ms)
+--   A_reserve    '1' to hold the amount on approval (a reservation, or for a single-message
+--                approval the posting's hold)   A_reservation  reservation id
+--   A_lapse      reservation lifetime (ms)   A_lapses  JSON {product: lifetime (ms)} of the products
+--                with their own ('' none): a reservation lapses after the card product's lifetime
 --   A_noticeId   notice id prefix   A_terminal  terminal id
 --   A_signature  request signature (what a retransmission must repeat; '' records nothing)
 --   A_message    'single' | 'dual'   A_approvalCode   A_keepFor  transaction record lifetime (ms)
@@ -38,7 +47,7 @@
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'.
--- Includes repeat.lua (repeatOf).
+-- Includes repeat.lua (repeatOf) and hold.lua (hold).
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -123,7 +132,15 @@ local function decide()
   local available = balance - reserved - unbooked
   if A_kind == 'purchase' then
     if amount > available then return {'insufficientFunds', '', notices, available} end
-    if reserve then
+    if reserve and A_message == 'single' and record then
+      -- Posted now (below): held until the posting is booked.
+      hold(A_postingId, amount)
+      available = available - amount
+    elseif reserve then
+      if A_lapses ~= '' then
+        local own = cjson.decode(A_lapses)[redis.call('HGET', K_card, 'product') or '']
+        if own then lapse = tonumber(own) end
+      end
       redis.call('ZADD', K_reservations, now + lapse, A_reservation)
       redis.call('HSET', K_reservationAmounts, A_reservation, amount)
       reserved = reserved + amount

@@ -21,8 +21,8 @@ export type AuthorizeReply = [
 export const authorizeScript = defineScript({
   name: 'swAuthorize',
   file: new URL('./authorize.lua', import.meta.url),
-  include: [new URL('./repeat.lua', import.meta.url)],
-  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts'],
+  include: [new URL('./repeat.lua', import.meta.url), new URL('./hold.lua', import.meta.url)],
+  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
   args: [
     'now',
     'yymm',
@@ -37,6 +37,7 @@ export const authorizeScript = defineScript({
     'reserve',
     'reservation',
     'lapse',
+    'lapses',
     'noticeId',
     'terminal',
     'signature',

@@ -1,16 +1,17 @@
 -- Completion of a dual-message authorization (1220/0220): posts the final amount, which may be
--- lower than authorised (fuel: authorise a maximum, complete with what was pumped) and gives the
--- rest of the reservation back. The completed amount stays reserved until the reservation lapses,
--- as a posted single-message purchase does. One card's keys (one hash tag): the check that the
--- original is completed at most once and the posting it makes are one atomic step, also with two
--- switch processes.
+-- lower than authorised (fuel: authorise a maximum, complete with what was pumped). The whole
+-- reservation is given back and a debit posting holds the final amount until it is booked at
+-- delivery (hold.lua, book.lua): from here on the reservation's lapse frees nothing, so the
+-- money is never counted twice nor freed before it is booked. One card's keys (one hash tag):
+-- the check that the original is completed at most once and the posting it makes are one atomic
+-- step, also with two switch processes.
 --
 -- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the completion's own record),
---       K_original (the original's record), K_posts (posting outbox)
+--       K_original (the original's record), K_posts (posting outbox), K_holds (postings' holds)
 -- ARGV: A_now (ms)  A_signature (request signature)  A_amount (final amount, øre)
 --       A_keepFor (record lifetime, ms)  A_postingId
 -- Returns: { outcome, detail, 0, 0, approval code of the original, posting JSON }
--- Includes repeat.lua (repeatOf, remember) and release.lua (release).
+-- Includes repeat.lua (repeatOf, remember), release.lua (release) and hold.lua (hold).
 
 local sig, amount, keepFor = A_signature, tonumber(A_amount), tonumber(A_keepFor)
 if redis.call('EXISTS', K_card) == 0 then return {'notRegistered', '', 0, 0, '', ''} end
@@ -25,9 +26,10 @@ elseif o[1] == 'completed' then outcome = 'alreadyCompleted'
 elseif o[1] == 'reversed' then outcome = 'alreadyReversed'
 elseif amount > tonumber(o[3]) then outcome = 'amountExceedsAuthorized'
 else
-  if amount < tonumber(o[3]) then release(o[4], tonumber(o[3]) - amount) end
+  release(o[4], nil)
   local p = cjson.decode(o[5])
   p.id, p.amount = A_postingId, amount
+  if p.direction == 'D' then hold(A_postingId, amount) end
   posting = cjson.encode(p)
   redis.call('RPUSH', K_posts, posting)
   redis.call('HSET', K_original, 'state', 'completed', 'completedAmount', amount, 'posting', posting)

@@ -3,7 +3,9 @@
 --   sig, outcome, detail, approval   the answer given, for retransmissions
 --   state    'authorized' (dual, awaiting completion) | 'posted' (single) | 'completed' | 'reversed'
 --   msg      'single' | 'dual';  kind 'purchase' | 'refund';  amount (øre, authorised)
---   res      reservation id ('' none);  posting  the posting JSON (for dual: the one completion makes)
+--   res      reservation id ('' none: a single-message approval holds its posting's amount
+--            instead, under the posting's id, hold.lua);  posting  the posting JSON (for dual:
+--            the one completion makes; once completed, the completion's)
 --   completedAmount, reversedAmount
 --
 -- repeatOf(key, sig): nil for a new request; the first answer ({outcome, detail, 0, 0, approval,

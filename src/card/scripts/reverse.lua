@@ -3,16 +3,20 @@
 -- one hash tag: the check and the posting are one atomic step). A posted original gets a
 -- reversal posting with its transaction id and (up to) its amount; an authorization not yet
 -- completed only gives its reservation back. An unknown original posts nothing ('unmatched').
+-- Money (docs/SCHEME.md, "Balance"): reversing a debit gives back at once what its posting
+-- still holds (up to the reversed amount; nothing when it is booked already) and the credit
+-- posting books the rest back at delivery; reversing a credit makes a debit posting, held
+-- until booked like any other.
 --
 -- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the advice's own record; for the
 --       switch's own reversal, which has none, the original's again), K_original (the original's
---       record), K_posts (posting outbox)
+--       record), K_posts (posting outbox), K_holds (postings' holds)
 -- ARGV: A_now (ms)  A_signature (request signature)  A_amount (øre to reverse; 0 = all)
 --       A_keepFor (record lifetime, ms)  A_postingId  A_postingType ('reversal' | 'cancellation')
 --       A_reason  A_hasOwn ('1' when K_own is the advice's own record)
 -- Returns: { 'reversalAccepted' | 'duplicateTransmission', detail ('posted' | 'released' |
 --   'alreadyReversed' | 'unmatched'), 0, 0, '', posting JSON, 'repeat' for a repeated advice }
--- Includes repeat.lua (repeatOf, remember) and release.lua (release).
+-- Includes repeat.lua (repeatOf, remember), release.lua (release) and hold.lua (hold, unhold).
 
 local now, sig, amount, keepFor = tonumber(A_now), A_signature, tonumber(A_amount), tonumber(A_keepFor)
 local hasOwn = A_hasOwn == '1'
@@ -34,7 +38,13 @@ else
   local p = cjson.decode(o[4])
   local posted = tonumber(o[5] or o[2])
   if amount <= 0 or amount > posted then amount = posted end
-  if p.direction == 'D' then release(o[3], amount) end
+  -- A posting made before holds existed kept a reservation instead (its record's res).
+  if p.direction == 'D' then
+    release(o[3], amount)
+    unhold(p.id, amount)
+  else
+    hold(A_postingId, amount)
+  end
   p.id, p.type, p.amount, p.reverses, p.reason, p.receivedAt = A_postingId, A_postingType, amount, p.txn, A_reason, now
   if p.direction == 'D' then p.direction = 'C' else p.direction = 'D' end
   p.track = nil

@@ -4,7 +4,8 @@
  * terminal, reverse.lua). Each runs on one card's keys (one hash tag), so the check that a
  * transaction is completed or reversed at most once and the posting it makes are one atomic
  * step, also with two switch processes. repeat.lua (answers to retransmissions; what a
- * transaction record holds) and release.lua (reservations given back) are shared Lua.
+ * transaction record holds), release.lua (reservations given back) and hold.lua (debit postings'
+ * holds until booked) are shared Lua.
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
 
@@ -19,8 +20,12 @@ export type TransactionReply = [
   repeat?: string,
 ];
 
-const SHARED = [new URL('./repeat.lua', import.meta.url), new URL('./release.lua', import.meta.url)];
-const KEYS = ['card', 'reservations', 'reservationAmounts', 'own', 'original', 'posts'] as const;
+const SHARED = [
+  new URL('./repeat.lua', import.meta.url),
+  new URL('./release.lua', import.meta.url),
+  new URL('./hold.lua', import.meta.url),
+];
+const KEYS = ['card', 'reservations', 'reservationAmounts', 'own', 'original', 'posts', 'holds'] as const;
 
 /** Completes a dual-message authorization with its final amount (at most the authorised one). */
 export const completeScript = defineScript({

@@ -2,8 +2,8 @@
  * What must hold after a fault, worked out from what the terminals were answered and what the
  * register recorded. Each request's transaction record is written in the same atomic Lua call
  * as its effects, so it says whether a request answered 911 ran after all (its answer lost).
- * From the records, in the order each card saw them, follow the card's reservations, PIN tries
- * and postings; then compare with the card, the journal and the outboxes as they are.
+ * From the records, in the order each card saw them, follow the card's reservations, the holds
+ * of its postings (nothing is booked here: no delivery runs), PIN tries and postings; then compare with the card, the journal and the outboxes as they are.
  */
 import type { RegisterRedis } from '../../../src/redis/client.js';
 import { actionCode, type Outcome } from '../../../src/messages/action-codes.js';
@@ -33,6 +33,7 @@ type TxnRecord = Record<string, string>;
 
 interface CardModel {
   reserved: number;
+  unbooked: number;
   pinTries: number;
   pinBlocked: boolean;
 }
@@ -142,7 +143,7 @@ function groupByCard(exchanges: Exchange[]): Map<string, Exchange[]> {
   return byCard;
 }
 
-/** The card's reservations and PIN tries as the recorded transactions imply, against the card. */
+/** The card's reservations, holds and PIN tries as the recorded transactions imply, against the card. */
 async function checkCard(
   redis: RegisterRedis,
   prefix: string,
@@ -151,7 +152,7 @@ async function checkCard(
   records: Map<string, TxnRecord>,
   problems: string[],
 ): Promise<void> {
-  const model: CardModel = { reserved: 0, pinTries: 0, pinBlocked: false };
+  const model: CardModel = { reserved: 0, unbooked: 0, pinTries: 0, pinBlocked: false };
   const seen = new Set<string>();
   for (const x of list) {
     if (seen.has(x.txn)) continue; // a repeated advice: its effect happened once, under its own record
@@ -160,9 +161,14 @@ async function checkCard(
     if (rec !== undefined) apply(model, x, rec);
   }
   const k = cardKeys(prefix, card);
-  const [h, held] = await Promise.all([redis.hgetall(k.card), redis.hvals(k.reservationAmounts)]);
+  const [h, held, holds] = await Promise.all([
+    redis.hgetall(k.card),
+    redis.hvals(k.reservationAmounts),
+    redis.hvals(k.holds),
+  ]);
   const actual = {
     reserved: Number(h.reserved ?? 0),
+    unbooked: Number(h.unbooked ?? 0),
     pinTries: Number(h.pinTries ?? 0),
     pinBlocked: h.pinBlocked === '1',
   };
@@ -171,6 +177,11 @@ async function checkCard(
   const sumHeld = held.reduce((s, v) => s + Number(v), 0);
   if (sumHeld !== actual.reserved)
     problems.push(`card ${card}: reserved ${actual.reserved} but its reservations add up to ${sumHeld}`);
+  if (actual.unbooked !== model.unbooked)
+    problems.push(`card ${card}: unbooked ${actual.unbooked}, its transactions imply ${model.unbooked}`);
+  const sumHolds = holds.reduce((s, v) => s + Number(v), 0);
+  if (sumHolds !== actual.unbooked)
+    problems.push(`card ${card}: unbooked ${actual.unbooked} but its postings' holds add up to ${sumHolds}`);
   if (actual.pinTries !== model.pinTries || actual.pinBlocked !== model.pinBlocked) {
     problems.push(
       `card ${card}: PIN tries ${actual.pinTries}${actual.pinBlocked ? ' (PIN-blocked)' : ''}, its requests imply ${model.pinTries}${model.pinBlocked ? ' (PIN-blocked)' : ''}`,
@@ -178,7 +189,7 @@ async function checkCard(
   }
 }
 
-/** One recorded transaction's effect on the card: reservations (as they stand now) and PIN tries (in order). */
+/** One recorded transaction's effect on the card: reservations and holds (as they stand now) and PIN tries (in order). */
 function apply(model: CardModel, x: Exchange, rec: TxnRecord): void {
   if (x.flow === 'sale' || x.flow === 'wrongPin' || x.flow === 'auth') {
     if (rec.outcome === 'approved') model.pinTries = 0;
@@ -186,10 +197,19 @@ function apply(model: CardModel, x: Exchange, rec: TxnRecord): void {
     if (rec.outcome === 'pinTriesExceeded' && rec.detail !== '')
       [model.pinTries, model.pinBlocked] = [Number(rec.detail), true];
   }
-  if (rec.outcome !== 'approved' || x.flow === 'refund' || x.flow === 'completion' || x.flow === 'reversal') return;
-  // What the approval still holds: a posted sale its amount, a completed authorization the completed amount, a reversed one nothing.
-  if (rec.state === 'posted' || rec.state === 'authorized') model.reserved += Number(rec.amount);
-  if (rec.state === 'completed') model.reserved += Number(rec.completedAmount);
+  if (rec.outcome !== 'approved' || x.flow === 'completion' || x.flow === 'reversal') return;
+  // A refund holds nothing (a credit); reversed (by the switch, its answer lost), the debit that
+  // reverses it is held until booked.
+  if (x.flow === 'refund') {
+    if (rec.state === 'reversed') model.unbooked += Number(rec.reversedAmount);
+    return;
+  }
+  // What the approval still holds: an authorization its reservation; a posted sale (its posting's
+  // hold) its amount, a completed authorization the completed amount; reversed, what the
+  // reversal left of that (an authorization reversed before completion: nothing).
+  const posted = rec.completedAmount ?? (rec.msg === 'single' ? rec.amount : undefined);
+  if (rec.state === 'authorized') model.reserved += Number(rec.amount);
+  else if (posted !== undefined) model.unbooked += Number(posted) - Number(rec.reversedAmount ?? 0);
 }
 
 /** Postings expected from the records: each approved single message one, each completion one, each reversal one. */

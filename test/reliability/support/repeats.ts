@@ -61,7 +61,7 @@ export async function repeatScenarios(t: Test, target: RepeatTarget, terminal: s
       [['purchase', 4500]],
       'one posting',
     );
-    t.equal((await target.sw.register.state(card.id))!.reserved, 4500, 'reserved once');
+    t.equal((await target.sw.register.state(card.id))!.unbooked, 4500, 'held once');
   });
 
   await t.test(
@@ -112,7 +112,11 @@ export async function repeatScenarios(t: Test, target: RepeatTarget, terminal: s
         [['purchase', 6000]],
         'one posting, 60.00',
       );
-      t.equal((await target.sw.register.state(card.id))!.reserved, 6000, 'the rest released once');
+      t.match(
+        await target.sw.register.state(card.id),
+        { reserved: 0, unbooked: 6000 },
+        'the reservation released once, the completion held once',
+      );
     },
   );
 
@@ -145,7 +149,7 @@ export async function repeatScenarios(t: Test, target: RepeatTarget, terminal: s
         ['purchase', 'reversal'],
         'the sale and one reversal',
       );
-      t.equal((await target.sw.register.state(card.id))!.reserved, 0, 'released once');
+      t.match(await target.sw.register.state(card.id), { reserved: 0, unbooked: 0 }, 'released once');
     },
   );
 }
