@@ -73,6 +73,10 @@ async function setup(t: Test) {
 const BLOCKS: Record<BlockReason, Outcome> = {
   lost: 'blockedLost',
   stolen: 'blockedStolen',
+  pinKnown: 'blockedByIssuer',
+  misused: 'blockedFraud',
+  copied: 'blockedFraud',
+  suspected: 'blockedFraud',
   fraud: 'blockedFraud',
   issuer: 'blockedByIssuer',
 };
