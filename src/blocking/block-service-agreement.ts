@@ -31,11 +31,11 @@ export function issuerToCall(issuers: Record<string, IssuerConfig>, issuer: stri
   };
 }
 
-/** The refusal's text: "call Bank C (+45 70 12 34 56)", or the issuer id where nothing else is configured. */
+/** The refusal's text, naming the issuer (its id where no name is configured) and its phone number where configured. */
 export function noAgreementMessage(call: IssuerToCall): string {
   const whom = call.name ?? call.issuer;
   return (
-    `the block service cannot block cards of ${whom}: its cardholders block their cards with it; ` +
+    `${whom} has no block service agreement: its cardholders block their cards with ${whom}; ` +
     `call ${whom}${call.phone === undefined ? '' : ` on ${call.phone}`}`
   );
 }
