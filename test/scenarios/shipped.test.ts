@@ -19,6 +19,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
   t.same(FILES, [
     'activation.json',
     'approval-and-balance.json',
+    'block-reasons.json',
     'blocks-take-effect-at-once.json',
     'card-statuses.json',
     'chip-reversal-no-answer.json',
