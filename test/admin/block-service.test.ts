@@ -13,9 +13,10 @@ import { actionCode } from '../../src/messages/action-codes.js';
 import { smsTime } from '../../src/admin/sms.js';
 import { HOLDER_REASONS } from '../../src/card/block-history.js';
 import type { NewCard } from '../../src/card/card-register.js';
-import type { TestSwitch } from '../support/switch.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { type TestSwitch, startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
-import { A, B, BS, type Json, addCard, call, cardBody, startApi, stored } from './fixtures/client.js';
+import { A, B, BS, ISSUERS, TOKENS, type Json, addCard, call, cardBody, startApi, stored } from './fixtures/client.js';
 
 const report = (fields: Record<string, unknown>) => ({
   name: 'Jens Hansen',
@@ -170,14 +171,23 @@ t.test("item 11: an issuer block keeps the holder's report time", async (t) => {
 });
 
 t.test('item 11: the archive keeps lifts and deletions, searched by card, reference, type and time', async (t) => {
-  const s = await startApi(t);
+  // A second between changes: the archive is ordered by time.
+  const clock = new ManualClock(new Date(Date.now() - 60_000));
+  const s = await startSwitch(
+    t,
+    { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS }, issuers: ISSUERS },
+    { clock },
+  );
   const card = await addCard(t, s, { status: 'active' });
   const other = await addCard(t, s, { status: 'active' });
   const blocked = await call(s, 'POST', '/block-reports', { token: BS, body: report({ cardNumber: card.pan }) });
   const reference = blocked.body.reference as string;
+  clock.advance(1000);
   await call(s, 'POST', `/cards/${other.id}/block`, { token: A, body: { reason: 'issuer' } });
+  clock.advance(1000);
   const lift = await call(s, 'DELETE', `/cards/${card.id}/block`, { token: A });
   t.equal(lift.status, 200);
+  clock.advance(1000);
   const del = await call(s, 'DELETE', `/cards/${card.id}`, { token: A });
   t.equal(del.status, 200);
 
