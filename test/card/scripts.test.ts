@@ -447,7 +447,14 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
     report: { name: 'Jens Hansen' },
   });
   t.same(
-    await blockScript.run(redis, keys, { ...by('bank-a'), reason: 'lost', reportedAt: NOW, report: '', reference: '', sms: '' }),
+    await blockScript.run(redis, keys, {
+      ...by('bank-a'),
+      reason: 'lost',
+      reportedAt: NOW,
+      report: '',
+      reference: '',
+      sms: '',
+    }),
     { ok: false, status: 'conflict', reason: 'card is already blocked' },
   );
   t.same(await liftBlockScript.run(redis, keys, by('bank-a')), { ok: true });
@@ -507,7 +514,14 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
     reason: 'card is deleted',
   });
   t.same(
-    await blockScript.run(redis, keys, { ...by('bank-a'), reason: 'lost', reportedAt: NOW, report: '', reference: '', sms: '' }),
+    await blockScript.run(redis, keys, {
+      ...by('bank-a'),
+      reason: 'lost',
+      reportedAt: NOW,
+      report: '',
+      reference: '',
+      sms: '',
+    }),
     { ok: false, status: 'conflict', reason: 'card is deleted' },
   );
 
