@@ -12,7 +12,7 @@ import type { HolderIndex } from '../card/holder-index.js';
 import type { PendingBlocks } from '../blocking/pending-blocks.js';
 import type { BlockReferences } from '../blocking/block-references.js';
 import type { AdminAuth } from './auth.js';
-import { CARD_ID_PATTERN } from './schemas.js';
+import { CARD_ID_PATTERN, invalid } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';
 
 export interface ApiContext {
@@ -77,4 +77,16 @@ export async function stateOf(api: ApiContext, id: CardId): Promise<CardState> {
   const state = await api.register.state(id);
   if (state === undefined) throw new Error(`card ${id} vanished`);
   return state;
+}
+
+/**
+ * When the holder reported the card: the time given, else now. It may lie in the past (a block
+ * entered after the call, or an issuer blocking later than its customer called), never ahead of
+ * the block.
+ */
+export function reportTime(now: Date, given: string | undefined): Date {
+  const reportedAt = given === undefined ? now : new Date(given);
+  if (reportedAt.getTime() > now.getTime())
+    throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
+  return reportedAt;
 }

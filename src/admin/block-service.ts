@@ -1,17 +1,22 @@
 /**
- * The block service's route: a cardholder calls (24/7) to report a card lost or stolen, and the
- * service posts the report. The switch finds the card, blocks it with both times (when the holder
+ * The block service's route: a cardholder calls (24/7) to report a card lost, stolen, its PIN
+ * known to others, misused, copied or suspected of misuse (004 §10), and the service posts the
+ * report. The switch finds the card, checks that its issuer has a block service agreement (001
+ * §14; else the holder is told to call the issuer), blocks it with both times (when the holder
  * called, which liability turns on, and when the block was registered), hands the report to the
  * card's issuer as a notice, and returns a reference number and the SMS receipt the issuer chose
- * for that card product.
+ * for that card product. A report on a card already blocked is kept the same way (time, what the
+ * holder said, reference, receipt, notice); the answer says since when the card is blocked.
  */
 import { type CardId } from '../crypto/card-id.js';
 import { newReference } from '../blocking/block-references.js';
 import type { CardState } from '../card/card-register.js';
-import { type ApiContext, refused, stateOf } from './api.js';
+import type { BlockInForce } from '../card/block-history.js';
+import { hasBlockServiceAgreement, issuerToCall, noAgreementMessage } from '../blocking/block-service-agreement.js';
+import { type ApiContext, refused, reportTime } from './api.js';
 import { readJsonBody } from './body.js';
-import { type BlockReportBody, invalid, validate } from './schemas.js';
-import { HttpError, type AdminRoute } from './server.js';
+import { type BlockReportBody, validate } from './schemas.js';
+import { HttpError, type AdminReply, type AdminRoute } from './server.js';
 import { renderSms, smsTemplate, smsTime } from './sms.js';
 import { isRedisUnavailable } from '../redis/errors.js';
 
@@ -23,11 +28,7 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
       access: ['blockService'],
       handle: async (_, req) => {
         const report = validate('blockReport', await readJsonBody(req));
-        const now = api.clock.now();
-        const reportedAt = report.reportedAt === undefined ? now : new Date(report.reportedAt);
-        // The report time may lie in the past (a block entered after the call), never ahead of the block.
-        if (reportedAt.getTime() > now.getTime())
-          throw invalid('body', [{ path: '/reportedAt', message: 'must not be in the future' }]);
+        const reportedAt = reportTime(api.clock.now(), report.reportedAt);
         let found: CardState;
         try {
           found = await findCard(api, report);
@@ -36,7 +37,17 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
           if (!isRedisUnavailable(e) || report.cardNumber === undefined) throw e;
           return acceptForLater(api, api.register.idOf(report.cardNumber), report, reportedAt);
         }
+        if (!hasBlockServiceAgreement(api.config.issuers, found.issuer)) return noAgreement(api, found);
         const reference = await api.references.reserve(found.card);
+        // The receipt is written with the notice, in the same call; its time is the register's.
+        let smsReceipt = '';
+        let registeredAt = api.clock.now();
+        const sms = (at: Date): string => {
+          registeredAt = at;
+          const template = smsTemplate(api.config.issuers, found.issuer, found.product);
+          const time = smsTime(at, api.config.register.timeZone);
+          return (smsReceipt = renderSms(template, { reference, maskedPan: found.maskedPan, time }));
+        };
         const result = await api.register.block(
           '',
           found.card,
@@ -44,39 +55,63 @@ export function blockServiceRoutes(api: ApiContext): AdminRoute[] {
           reportedAt,
           holderSaid(report),
           reference,
+          sms,
         );
         if (!result.ok) {
           await api.references.release(reference);
           return refused(result);
         }
         await api.relay.flushQuietly(found.card);
-        const state = await stateOf(api, found.card);
-        // As the register recorded them; the fallbacks only matter if the block was lifted meanwhile.
-        const blockedAt = state.blockedAt ?? now.toISOString();
-        const smsReceipt = renderSms(smsTemplate(api.config.issuers, state.issuer, state.product), {
+        const answer = {
           reference,
-          maskedPan: state.maskedPan,
-          time: smsTime(new Date(blockedAt), api.config.register.timeZone),
-        });
-        api.log.info(
-          { card: state.card, issuer: state.issuer, reference, reason: report.reason },
-          'card blocked on a holder report',
-        );
-        return {
-          status: 201,
-          body: {
-            reference,
-            card: state.card,
-            maskedPan: state.maskedPan,
-            issuer: state.issuer,
-            reportedAt: state.blockReportedAt ?? reportedAt.toISOString(),
-            blockedAt,
-            smsReceipt,
-          },
+          card: found.card,
+          maskedPan: found.maskedPan,
+          issuer: found.issuer,
+          reason: report.reason,
+          reportedAt: reportedAt.toISOString(),
+          smsReceipt,
         };
+        const log = { card: found.card, issuer: found.issuer, reference, reason: report.reason };
+        if ('alreadyBlocked' in result) {
+          // 001 §14: the report and its time are kept all the same; the block in force stands.
+          const block = shownBlock(result.alreadyBlocked);
+          api.log.info({ ...log, blockedAt: block.blockedAt }, 'holder report on a card already blocked kept');
+          return {
+            status: 200,
+            body: {
+              ...answer,
+              alreadyBlocked: true,
+              blockedAt: block.blockedAt,
+              block,
+              message: `the card was already blocked (${block.reason}) since ${block.blockedAt}: the report is kept`,
+            },
+          };
+        }
+        api.log.info(log, 'card blocked on a holder report');
+        return { status: 201, body: { ...answer, blockedAt: registeredAt.toISOString() } };
       },
     },
   ];
+}
+
+/** The block in force, its times as ISO 8601. */
+function shownBlock(b: BlockInForce) {
+  return {
+    reason: b.reason,
+    ...(b.by === undefined ? {} : { by: b.by }),
+    reportedAt: new Date(b.reportedAt).toISOString(),
+    blockedAt: new Date(b.blockedAt).toISOString(),
+  };
+}
+
+/** 403: the card's issuer has no block service agreement; the holder is told whom to call. Nothing is kept. */
+function noAgreement(api: ApiContext, card: CardState): AdminReply {
+  const call = issuerToCall(api.config.issuers, card.issuer);
+  api.log.info(
+    { card: card.card, issuer: card.issuer },
+    'block report refused: the issuer has no block service agreement',
+  );
+  return { status: 403, body: { error: noAgreementMessage(call), noAgreement: true, callIssuer: call } };
 }
 
 /**

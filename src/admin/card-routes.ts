@@ -8,7 +8,7 @@ import { isRedisUnavailable } from '../redis/errors.js';
 import type { IncomingMessage } from 'node:http';
 import type { CardId } from '../crypto/card-id.js';
 import type { ChangeResult } from '../card/card-register.js';
-import { type ApiContext, NO_SUCH_CARD, cardIdParam, refused, stateOf } from './api.js';
+import { type ApiContext, NO_SUCH_CARD, cardIdParam, refused, reportTime, stateOf } from './api.js';
 import { readJsonBody } from './body.js';
 import { validate } from './schemas.js';
 import type { AdminReply, AdminRoute } from './server.js';
@@ -105,12 +105,13 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
       return register.setBalance(issuer, card, balance);
     }),
     change('POST', '/cards/:id/block', 'block', async (issuer, card, req) => {
-      const { reason, statement } = validate('block', await readJsonBody(req));
+      const { reason, statement, reportedAt: given } = validate('block', await readJsonBody(req));
       const report = statement === undefined ? undefined : { statement };
       const now = api.clock.now();
+      // The holder's report time when the issuer gives one (it may block later than its customer called), else now.
+      const reportedAt = reportTime(now, given);
       try {
-        // Blocked by the issuer itself: reported and blocked at the same moment.
-        return await register.block(issuer, card, reason, now, report);
+        return await register.block(issuer, card, reason, reportedAt, report);
       } catch (e) {
         if (!isRedisUnavailable(e)) throw e;
         // Redis down: kept on disk and applied when it is back (the issuer check happens then).
@@ -118,7 +119,7 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
           issuer,
           card,
           reason,
-          reportedAt: now.getTime(),
+          reportedAt: reportedAt.getTime(),
           ...(report ? { report } : {}),
           reference: '',
         });

@@ -5,7 +5,9 @@
  * answer). Unknown properties are refused (additionalProperties: false), so a typo is an error.
  */
 import type { IncomingMessage } from 'node:http';
-import type { NewCard } from '../card/card-register.js';
+import type { BlockReason, NewCard } from '../card/card-register.js';
+import { BLOCK_REASONS, HOLDER_REASONS } from '../card/block-history.js';
+import { NOTICE_TYPES } from '../notices/notice-relay.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { PRODUCT_PATTERN } from '../config/schema.js';
 import { luhnValid } from '../card/luhn.js';
@@ -65,6 +67,15 @@ const personalNumber = {
   description: 'must be a personal number: DDMMYY-NNNN or 10 digits',
 } as const;
 
+const oneOf = (values: readonly string[]) =>
+  ({ enum: values, description: `must be one of ${values.join(', ')}` }) as const;
+/** A block service reference number: 10 digits (src/blocking/block-references.ts), or a test card's documented one. */
+const reference = {
+  type: 'string',
+  pattern: '^[0-9A-Z-]{1,20}$',
+  description: 'must be a reference number: 1 to 20 digits, capital letters or "-"',
+} as const;
+
 const body = (properties: Record<string, object>, required: string[], extra: object = {}) => ({
   type: 'object',
   properties,
@@ -86,13 +97,16 @@ export interface BlockReportBody {
   /** A card id, to choose among several cards the holder numbers match (see the 409 answer). */
   card?: string;
   bank: string;
-  reason: 'lost' | 'stolen';
+  reason: (typeof HOLDER_REASONS)[number];
   reportedAt?: string;
   statement?: string;
 }
 
 export interface NoticesQuery {
   card?: string;
+  reference?: string;
+  /** Comma-separated notice types. */
+  type?: string;
   since?: string;
   until?: string;
   limit?: string;
@@ -130,11 +144,10 @@ const SCHEMAS = {
   balance: body({ balance: amount }, ['balance']),
   block: body(
     {
-      reason: {
-        enum: ['lost', 'stolen', 'fraud', 'issuer'],
-        description: 'must be one of lost, stolen, fraud, issuer',
-      },
+      reason: oneOf(BLOCK_REASONS),
       statement: text(2000),
+      // When the holder reported it, if the issuer blocks later than that (docs/ADMIN-API.md).
+      reportedAt: isoTime,
     },
     ['reason'],
   ),
@@ -147,7 +160,7 @@ const SCHEMAS = {
       personalNumber,
       card: cardId,
       bank: text(200),
-      reason: { enum: ['lost', 'stolen'], description: 'must be one of lost, stolen' },
+      reason: oneOf(HOLDER_REASONS),
       reportedAt: isoTime,
       statement: text(2000),
     },
@@ -165,6 +178,12 @@ const SCHEMAS = {
   notices: body(
     {
       card: cardId,
+      reference,
+      type: {
+        type: 'string',
+        pattern: `^(?:${NOTICE_TYPES.join('|')})(?:,(?:${NOTICE_TYPES.join('|')}))*$`,
+        description: `must be one or more of ${NOTICE_TYPES.join(', ')}, separated by commas`,
+      },
       since: isoTime,
       until: isoTime,
       limit: {
@@ -183,7 +202,7 @@ interface Shapes {
   lookup: { pan: string };
   activate: { pan: string; activationCode: string };
   balance: { balance: number };
-  block: { reason: 'lost' | 'stolen' | 'fraud' | 'issuer'; statement?: string };
+  block: { reason: BlockReason; statement?: string; reportedAt?: string };
   blockReport: BlockReportBody;
   notices: NoticesQuery;
 }

@@ -33,6 +33,18 @@ export const FILE_ID = 'BLOCKLIST';
 
 export type RecordType = 'H' | 'A' | 'R' | 'T';
 
+/** The reason column's code (6 characters; docs/CLEARING.md): the reason itself where it fits. */
+export const REASON_CODES: Readonly<Record<BlockReason, string>> = {
+  lost: 'lost',
+  stolen: 'stolen',
+  pinKnown: 'pin',
+  misused: 'misuse',
+  copied: 'copied',
+  suspected: 'suspct',
+  fraud: 'fraud',
+  issuer: 'issuer',
+};
+
 const ENTRY = [
   ['pan', 19, 'text'],
   ['reason', 6, 'text'],
@@ -92,7 +104,7 @@ export function blockListText(
   const entries = lines.map(({ type, entry: e }) =>
     formatRecord(RECORDS[type], {
       pan: e.pan,
-      reason: e.reason,
+      reason: REASON_CODES[e.reason],
       blockedAt: localStamp(new Date(e.blockedAt), timeZone),
       issuer: e.issuer,
     }),

@@ -13,6 +13,7 @@ import type { NoticeRelay } from '../notices/notice-relay.js';
 import { BlockReferences } from './block-references.js';
 import { OfflineBlockList } from './offline-block-list.js';
 import { PendingBlocks } from './pending-blocks.js';
+import { hasBlockServiceAgreement } from './block-service-agreement.js';
 
 export interface BlockingDeps {
   redis: RegisterRedis;
@@ -45,7 +46,10 @@ export function createBlocking({ redis, config, register, notices, clock, log }:
       log,
     }),
     references,
-    pendingBlocks: () => (pending ??= new PendingBlocks(pendingBlocksFile(config), register, notices, references, log)),
+    pendingBlocks: () =>
+      (pending ??= new PendingBlocks(pendingBlocksFile(config), register, notices, references, log, (issuer) =>
+        hasBlockServiceAgreement(config.issuers, issuer),
+      )),
   };
 }
 

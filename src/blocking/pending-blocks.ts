@@ -38,6 +38,8 @@ export class PendingBlocks {
     private readonly relay: NoticeRelay,
     private readonly references: Pick<BlockReferences, 'keep'>,
     private readonly log: Logger,
+    /** Whether the block service may block this issuer's cards (block-service-agreement.ts); checked when applied. */
+    private readonly agreement: (issuer: string) => boolean = () => true,
   ) {
     this.queue = readJournal(file);
     if (this.queue.length > 0)
@@ -88,6 +90,8 @@ export class PendingBlocks {
   /** true when the entry is finished with (applied, or refused for good); false while Redis is down. */
   private async apply(entry: PendingBlock): Promise<boolean> {
     try {
+      // A report taken while the card's issuer could not be known: only now can its agreement be checked.
+      if (entry.issuer === '' && !(await this.agreed(entry))) return true;
       if (entry.reference !== '') await this.references.keep(entry.reference, entry.card);
       const result = await this.register.block(
         entry.issuer,
@@ -97,7 +101,9 @@ export class PendingBlocks {
         entry.report,
         entry.reference,
       );
-      if (result.ok) this.log.info({ card: entry.card, reference: entry.reference }, 'pending block applied');
+      if (result.ok && 'alreadyBlocked' in result)
+        this.log.info({ card: entry.card, reference: entry.reference }, 'pending report kept: the card was blocked');
+      else if (result.ok) this.log.info({ card: entry.card, reference: entry.reference }, 'pending block applied');
       else
         this.log.warn(
           { card: entry.card, reference: entry.reference, refused: result.status, reason: result.reason },
@@ -109,6 +115,17 @@ export class PendingBlocks {
       if (isRedisUnavailable(e)) return false;
       throw e;
     }
+  }
+
+  /** false (logged: the holder was told to call the issuer if it has no agreement) when the issuer has none. */
+  private async agreed(entry: PendingBlock): Promise<boolean> {
+    const state = await this.register.state(entry.card);
+    if (state === undefined || this.agreement(state.issuer)) return true;
+    this.log.error(
+      { card: entry.card, issuer: state.issuer, reference: entry.reference },
+      'pending block not applied: the issuer has no block service agreement',
+    );
+    return false;
   }
 
   /** The journal without the finished entries: written beside it and renamed, never half-written. */

@@ -28,12 +28,13 @@ import {
   registerScript,
   setBalanceScript,
 } from './scripts/issuer.js';
+import { type BLOCK_REASONS, type BlockInterval, type BlockResult, shownBlocks } from './block-history.js';
 
 /** A card record's key below the prefix (src/card/keys.ts), and nothing beside it. */
 const RECORD_KEY = /^card:\{([0-9a-f]{32})\}$/;
 const RECORD_SCAN_COUNT = 1000;
 
-export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
+export type BlockReason = (typeof BLOCK_REASONS)[number];
 export type CardStatus = 'registered' | 'active' | 'deleted';
 
 export interface NewCard {
@@ -135,6 +136,8 @@ export interface CardState {
   block: BlockReason | null;
   blockedAt: string | null;
   blockReportedAt: string | null;
+  /** Every block the card had, oldest first (src/card/block-history.ts). */
+  blocks: BlockInterval<string>[];
   pinBlocked: boolean;
   pinTries: number;
   account: string;
@@ -299,13 +302,16 @@ export class CardRegister {
     reportedAt: Date,
     report?: object,
     reference = '',
-  ): Promise<ChangeResult> {
+    sms?: (at: Date) => string,
+  ): Promise<BlockResult> {
+    const change = this.changeBy(issuer);
     return blockScript.run(this.redis, this.cardAndOutbox(id), {
-      ...this.changeBy(issuer),
+      ...change,
       reason,
       reportedAt: reportedAt.getTime(),
       report: report ? JSON.stringify(report) : '',
       reference,
+      sms: sms ? sms(new Date(change.now)) : '',
     });
   }
 
@@ -387,6 +393,7 @@ export class CardRegister {
       block: (h.block || null) as BlockReason | null,
       blockedAt: h.block ? time(h.blockedAt) : null,
       blockReportedAt: h.block ? time(h.blockReportedAt) : null,
+      blocks: shownBlocks(h),
       pinBlocked: h.pinBlocked === '1',
       pinTries: n(h.pinTries),
       account: h.account!,

@@ -2,8 +2,9 @@
  * The sandbox: what `npm start` runs when it is given no configuration (no file, no
  * SWITCH_CONFIG), so that a vendor's first start needs nothing written first. Listeners on
  * loopback only (nothing outside this machine reaches test tokens), the documented test tokens for
- * every role, the example terminal keys, and a key prefix of its own; src/main.ts seeds the
- * test-card catalogue into it and prints the banner (src/startup/banner.ts).
+ * every role, the test issuers with a block service agreement, the example terminal keys, and a
+ * key prefix of its own. src/main.ts seeds the test-card catalogue into it and prints the banner
+ * (src/startup/sandbox.ts).
  *
  * Any configuration file turns the sandbox off: a production-like config never gets these tokens.
  */
@@ -49,6 +50,11 @@ export function sandboxSettings(): DeepPartial<SwitchConfig> {
     ],
     admin: { host: LOOPBACK, tokens: SANDBOX_TOKENS },
     redis: { keyPrefix: SANDBOX_KEY_PREFIX },
+    // The test cards' issuers, with a block service agreement (001 §14) and the built-in SMS text.
+    issuers: {
+      'bank-a': { blockService: true, name: 'Bank A', phone: '+45 70 00 00 01' },
+      'bank-b': { blockService: true, name: 'Bank B', phone: '+45 70 00 00 02' },
+    },
     clearing: {
       directory: 'data/sandbox/clearing',
       queuePrefix: 'sandbox-bull',

@@ -268,6 +268,19 @@ export const CONFIG_FILE_SCHEMA = object({
     propertyNames: { pattern: ISSUER_ID_PATTERN },
     additionalProperties: object(
       {
+        blockService: {
+          type: 'boolean',
+          description:
+            "Whether the issuer's cardholders may block their cards through the block service (001 §14: only " +
+            'where the issuer has an agreement). Default true for an issuer listed here; an issuer not listed ' +
+            'has no agreement, and its holders are told to call it.',
+        },
+        name: { type: 'string', minLength: 1, maxLength: 100, description: 'The name a holder is told to call.' },
+        phone: {
+          type: 'string',
+          pattern: '^\\+?[0-9][0-9 -]{1,30}$',
+          description: 'The phone number a holder is told to call when the block service cannot block the card.',
+        },
         smsTemplates: {
           type: 'object',
           description:
@@ -278,7 +291,7 @@ export const CONFIG_FILE_SCHEMA = object({
           additionalProperties: smsTemplate,
         },
       },
-      ['smsTemplates'],
+      [],
     ),
   },
   clearing: object({

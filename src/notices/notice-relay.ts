@@ -12,9 +12,24 @@ import type { Logger } from '../log/logger.js';
 import type { CardId } from '../crypto/card-id.js';
 import { SweepOnFailure } from '../time/sweep-on-failure.js';
 
+/**
+ * What a notice tells the issuer: a wrong PIN or a PIN block (a terminal's request); a block
+ * (blockRegistered, or monitoringBlock for the fraud monitoring's); a holder's report on a card
+ * already blocked (reportOnBlockedCard, 001 §14); a block lifted; a card deleted.
+ */
+export const NOTICE_TYPES = [
+  'wrongPin',
+  'pinBlocked',
+  'blockRegistered',
+  'monitoringBlock',
+  'reportOnBlockedCard',
+  'blockLifted',
+  'cardDeleted',
+] as const;
+
 export interface Notice {
   id: string;
-  type: 'wrongPin' | 'pinBlocked' | 'blockRegistered' | 'monitoringBlock';
+  type: (typeof NOTICE_TYPES)[number];
   issuer: string;
   card: CardId;
   maskedPan: string;
@@ -25,6 +40,10 @@ export interface Notice {
 
 export interface NoticeQuery {
   card?: CardId;
+  /** A block service reference number: the report it was given to, and the block's lift. */
+  reference?: string;
+  /** Notices of these types only. */
+  types?: readonly Notice['type'][];
   /** ms, inclusive */
   since?: number;
   until?: number;
@@ -37,6 +56,17 @@ export interface NoticeOutboxes {
   /** Takes out the first `count` entries. */
   drop(card: CardId, count: number): Promise<void>;
   forEach(each: (card: CardId) => Promise<number>): Promise<number>;
+}
+
+/** Notices read at a time when filtering the feed. */
+const NOTICE_PAGE = 500;
+
+function matches(n: Notice, q: NoticeQuery): boolean {
+  return (
+    (q.card === undefined || n.card === q.card) &&
+    (q.reference === undefined || n.reference === q.reference) &&
+    (q.types === undefined || q.types.includes(n.type))
+  );
 }
 
 export class NoticeRelay {
@@ -92,22 +122,27 @@ export class NoticeRelay {
     this.sweeper.stop();
   }
 
-  /** An issuer's notices, newest first. */
+  /**
+   * An issuer's notices in the time range, newest first, those matching every filter given, at
+   * most `limit`. The feed is scored by time only: the other filters are applied to pages read
+   * newest first, until enough match or the range is read through.
+   */
   async notices(issuer: string, q: NoticeQuery = {}): Promise<Notice[]> {
     const max = q.until ?? '+inf';
     const min = q.since ?? '-inf';
     const limit = q.limit ?? 100;
-    // Filtering by card happens after reading, so read more than the limit when filtering.
-    const raw = await this.redis.zrevrangebyscore(
-      this.feedKey(issuer),
-      max,
-      min,
-      'LIMIT',
-      0,
-      q.card ? Math.max(limit * 20, 1000) : limit,
-    );
-    const all = raw.map((j) => JSON.parse(j) as Notice);
-    return (q.card ? all.filter((n) => n.card === q.card) : all).slice(0, limit);
+    const filtered = q.card !== undefined || q.reference !== undefined || q.types !== undefined;
+    const page = filtered ? NOTICE_PAGE : limit;
+    const found: Notice[] = [];
+    for (let offset = 0; ; offset += page) {
+      const raw = await this.redis.zrevrangebyscore(this.feedKey(issuer), max, min, 'LIMIT', offset, page);
+      for (const json of raw) {
+        const n = JSON.parse(json) as Notice;
+        if (matches(n, q)) found.push(n);
+        if (found.length === limit) return found;
+      }
+      if (raw.length < page) return found;
+    }
   }
 
   /** The notices a terminal's requests caused, at or after `since`, in every issuer's feed, oldest first. */

@@ -10,7 +10,8 @@ import type { Outcome as ActionOutcome } from '../../src/messages/action-codes.j
 
 export type Dkk = string;
 export type PinEntry = 'right' | 'wrong' | string;
-export type BlockReason = 'lost' | 'stolen' | 'fraud' | 'issuer';
+/** src/card/block-history.ts BLOCK_REASONS (the scenario runner is a client: it does not import the switch). */
+export type BlockReason = 'lost' | 'stolen' | 'pinKnown' | 'misused' | 'copied' | 'suspected' | 'fraud' | 'issuer';
 
 export interface PurchaseAction {
   card: string;

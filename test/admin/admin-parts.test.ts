@@ -56,7 +56,7 @@ t.test('config: tokens name an issuer or the block service; templates use known 
     },
     issuers: {
       'bank-a': { smsTemplates: { default: 'Kort {pan} spærret' } },
-      'bank-b': {},
+      'bank-b': { blockService: 'yes', phone: 'call us' },
       'bank-c': { smsTemplates: { default: '' } },
     },
   }).join('\n');
@@ -67,7 +67,8 @@ t.test('config: tokens name an issuer or the block service; templates use known 
   t.match(problems, /issuer-with-braces-1\/issuer must match pattern/, 'braces would break the hash tag');
   t.match(problems, /a-role-that-is-not-1\/role must be one of issuer, blockService/);
   t.match(problems, /\/issuers\/bank-a\/smsTemplates\/default must match pattern/, 'an unknown placeholder is a typo');
-  t.match(problems, /\/issuers\/bank-b\/smsTemplates is required/);
+  t.match(problems, /\/issuers\/bank-b\/blockService must be boolean/, 'the agreement is true or false');
+  t.match(problems, /\/issuers\/bank-b\/phone must match pattern/, 'a phone number is digits');
   t.match(problems, /\/issuers\/bank-c\/smsTemplates\/default must NOT have fewer than 1 characters/);
 });
 

@@ -454,18 +454,23 @@ t.test(
     t.notMatch(JSON.stringify(notices), card.pan, 'no PAN in the notice');
     t.same((await call(s, 'GET', '/notices', { token: B })).body.notices, [], "not in another issuer's feed");
 
+    // A second report (test/admin/block-service.test.ts has the whole of it): kept, the first block stands.
     const again = await call(s, 'POST', '/block-reports', { token: BS, body: report({ cardNumber: card.pan }) });
-    t.equal(again.status, 409);
-    t.same(again.body, { error: 'card is already blocked' });
+    t.equal(again.status, 200);
+    t.match(again.body, { alreadyBlocked: true, blockedAt, block: { reason: 'stolen' } });
+    t.not(again.body.reference, reference, 'a reference of its own');
     t.match(
       await stored(s, card.id),
       { block: 'stolen', blockReportedAt: called.toISOString() },
       'the first report stands',
     );
-    t.equal(
-      (await call(s, 'GET', `/notices?card=${card.id}`, { token: A })).body.notices.length,
-      1,
-      'and no second notice',
+    t.match(
+      (await call(s, 'GET', `/notices?card=${card.id}`, { token: A })).body.notices,
+      [
+        { type: 'reportOnBlockedCard', reference: again.body.reference },
+        { type: 'blockRegistered', reference },
+      ],
+      'and the second report is a notice of its own',
     );
   },
 );
@@ -712,7 +717,7 @@ t.test(
       ['POST', `/cards/${card.id}/block`, {}, ['/reason']],
       ['POST', `/cards/${card.id}/block`, { reason: 'lost', statement: '   ' }, ['/statement']],
       ['POST', `/cards/${card.id}/block`, { reason: 'lost', statement: 'x'.repeat(2001) }, ['/statement']],
-      ['POST', `/cards/${card.id}/block`, { reason: 'lost', reportedAt: new Date().toISOString() }, ['/reportedAt']],
+      ['POST', `/cards/${card.id}/block`, { reason: 'lost', reportedAt: '2025-02-30T10:00:00Z' }, ['/reportedAt']],
       ['POST', '/block-reports', {}, ['/name', '/address', '/bank', '/reason', '/']],
       ['POST', '/block-reports', report({ cardNumber: card.pan, reason: 'fraud' }), ['/reason']],
       ['POST', '/block-reports', report({ cardNumber: card.pan, name: '' }), ['/name']],
@@ -760,6 +765,8 @@ t.test(
       [`?card=${card.pan}`, ['/card']],
       ['?issuer=bank-b', ['/issuer']],
       ['?limit=5&limit=6', ['/limit']],
+      ['?reference=12%2034&type=blockRegistered,bored', ['/reference', '/type']],
+      ['?type=', ['/type']],
     ];
     for (const [q, paths] of queries) {
       const res = await call(s, 'GET', `/notices${q}`, { token: A });

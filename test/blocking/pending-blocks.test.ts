@@ -126,6 +126,7 @@ t.test('over HTTP: a Redis outage during block reports and issuer blocks loses n
       },
       redis: { keyPrefix: prefix },
       register: { pendingBlocksFile: journalIn() },
+      issuers: { 'bank-a': {} },
     },
   });
   const sw = new Switch({

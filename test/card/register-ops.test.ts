@@ -125,17 +125,20 @@ t.test('block and lift: report time and block time kept apart, one block at a ti
     reason: 'card is already blocked',
   });
   t.same(await register.liftBlock('bank-b', id), { ok: false, status: 'forbidden', reason: 'forbidden' });
+  clock.advance(1000); // the feed is ordered by time: each notice a time of its own
   t.same(await register.liftBlock('bank-a', id), { ok: true });
   t.same(await register.liftBlock('bank-a', id), { ok: false, status: 'conflict', reason: 'card is not blocked' });
+  clock.advance(1000);
   t.same(await register.block('bank-a', id, 'fraud', new Date()), { ok: true });
-  t.equal(await relay.flush(id), 2);
+  t.equal(await relay.flush(id), 3);
   const notices = await relay.notices('bank-a');
   t.same(
     notices.map((n) => n.type),
-    ['monitoringBlock', 'blockRegistered'],
+    ['monitoringBlock', 'blockLifted', 'blockRegistered'],
     'newest first',
   );
-  t.match(notices[1], {
+  t.match(notices[1], { reason: 'stolen', reference: '1234567890', by: 'bank-a', blockedBy: 'blockService' });
+  t.match(notices[2], {
     reason: 'stolen',
     reference: '1234567890',
     report: { name: 'Jens Hansen', statement: 'Taken from my bag at Nørreport' },
@@ -174,7 +177,7 @@ t.test('the relay: moving twice leaves one copy; the sweep finds what a failure 
   t.equal((await relay.notices('bank-b')).length, 1, 'each issuer sees only its own');
   t.equal(await relay.sweep(), 0, 'nothing left');
   const c = await add({ status: 'active' });
-  // One notice a second: a block each time (its lift makes none).
+  // Two notices a second: a block and its lift each time.
   for (let i = 0; i < 5; i++) {
     clock.advance(1000);
     await register.block('bank-a', c.id, 'lost', new Date());
@@ -182,10 +185,11 @@ t.test('the relay: moving twice leaves one copy; the sweep finds what a failure 
   }
   await relay.flush(c.id);
   const since = clock.now().getTime() - 2500;
-  t.equal((await relay.notices('bank-a', { card: c.id })).length, 5, 'by card');
-  t.equal((await relay.notices('bank-a', { card: c.id, since })).length, 3, 'by time');
+  t.equal((await relay.notices('bank-a', { card: c.id })).length, 10, 'by card');
+  t.equal((await relay.notices('bank-a', { card: c.id, since })).length, 6, 'by time');
   t.equal((await relay.notices('bank-a', { limit: 2 })).length, 2, 'limited');
-  t.equal((await relay.notices('bank-a', { card: c.id, until: since - 1 })).length, 2, 'until');
+  t.equal((await relay.notices('bank-a', { card: c.id, until: since - 1 })).length, 4, 'until');
+  t.equal((await relay.notices('bank-a', { card: c.id, types: ['blockLifted'] })).length, 5, 'by type');
   // The periodic sweep runs only after a failed flush (a sweep SCANs the whole keyspace).
   const { Redis } = await import('ioredis');
   const conn = new Redis(await testRedisUrl(), {

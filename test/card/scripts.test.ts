@@ -547,6 +547,7 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
       reportedAt: NOW - 60_000,
       report,
       reference: 'REF1',
+      sms: '',
     }),
     { ok: true },
     'the block service may block any card',
@@ -568,10 +569,18 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
     reportedAt: NOW - 60_000,
     blockedAt: NOW,
     reference: 'REF1',
+    by: 'blockService',
     report: { name: 'Jens Hansen' },
   });
   t.same(
-    await blockScript.run(redis, keys, { ...by('bank-a'), reason: 'lost', reportedAt: NOW, report: '', reference: '' }),
+    await blockScript.run(redis, keys, {
+      ...by('bank-a'),
+      reason: 'lost',
+      reportedAt: NOW,
+      report: '',
+      reference: '',
+      sms: '',
+    }),
     { ok: false, status: 'conflict', reason: 'card is already blocked' },
   );
   t.same(await liftBlockScript.run(redis, keys, by('bank-a')), { ok: true });
@@ -588,11 +597,12 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
       reportedAt: NOW,
       report: '',
       reference: '',
+      sms: '',
     }),
     { ok: true },
   );
   t.equal(JSON.parse((await redis.lindex(c.k.outbox, -1))!).type, 'monitoringBlock', 'fraud: a monitoring block');
-  t.equal(await redis.llen(c.k.outbox), 2, 'a notice per block, none for the rest');
+  t.equal(await redis.llen(c.k.outbox), 3, 'a notice per block and per lift, none for the rest');
   t.same(await liftBlockScript.run(redis, keys, by('bank-a')), { ok: true });
   await t.rejects(
     blockScript.run(redis, keys, {
@@ -601,10 +611,11 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
       reportedAt: NOW,
       report: '{not json',
       reference: '',
+      sms: '',
     }),
     /cjson|Expected/i,
   );
-  t.equal(await redis.llen(c.k.outbox), 2, 'a report cjson refuses: no notice');
+  t.equal(await redis.llen(c.k.outbox), 4, 'a report cjson refuses: no notice');
   t.equal(await redis.hget(c.k.card, 'block'), '', 'and no block');
 
   t.same(await liftPinBlockScript.run(redis, keys, by('bank-a')), {
@@ -629,7 +640,14 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
     reason: 'card is deleted',
   });
   t.same(
-    await blockScript.run(redis, keys, { ...by('bank-a'), reason: 'lost', reportedAt: NOW, report: '', reference: '' }),
+    await blockScript.run(redis, keys, {
+      ...by('bank-a'),
+      reason: 'lost',
+      reportedAt: NOW,
+      report: '',
+      reference: '',
+      sms: '',
+    }),
     { ok: false, status: 'conflict', reason: 'card is deleted' },
   );
 

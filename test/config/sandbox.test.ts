@@ -22,6 +22,11 @@ t.test('nothing configured: the sandbox, on loopback, with a token per role and 
     'every role',
   );
   t.equal(config.redis.keyPrefix, SANDBOX_KEY_PREFIX);
+  t.match(
+    config.issuers,
+    { 'bank-a': { blockService: true }, 'bank-b': { blockService: true } },
+    'the block service serves the test issuers',
+  );
   t.match(config.terminals.keyFile, /config[/\\]terminal-keys\.example\.json$/, 'the example terminal keys');
   t.equal(loadStartupConfig({ env: { SWITCH_CONFIG: '' } }).sandbox, true, 'an empty SWITCH_CONFIG is unset');
 });

@@ -143,7 +143,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       '/steps/5/expect/answer/present/0 must be a field number from 1 to 128',
       '/steps/5/expect/postings/0/kind is not allowed',
       '/steps/5/expect/notices/0/tries must be a whole number from 1 to 3',
-      '/steps/5/expect/cardState/c/block must be null or one of lost, stolen, fraud, issuer',
+      '/steps/5/expect/cardState/c/block must be null or one of lost, stolen, pinKnown, misused, copied, suspected, fraud, issuer',
       '/steps/5/expect/status must be an HTTP status (admin steps), e.g. 200 or 409',
     ],
   );

@@ -20,6 +20,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'activation.json',
     'approval-and-balance.json',
     'balance-spent-once.json',
+    'block-reasons.json',
     'blocks-take-effect-at-once.json',
     'card-statuses.json',
     'chip-reversal-no-answer.json',

@@ -74,6 +74,10 @@ async function setup(t: Test) {
 const BLOCKS: Record<BlockReason, Outcome> = {
   lost: 'blockedLost',
   stolen: 'blockedStolen',
+  pinKnown: 'blockedByIssuer',
+  misused: 'blockedFraud',
+  copied: 'blockedFraud',
+  suspected: 'blockedFraud',
   fraud: 'blockedFraud',
   issuer: 'blockedByIssuer',
 };
@@ -195,8 +199,8 @@ t.test('seeding puts every card into its state', async (t) => {
     'the holder reported it 15 minutes before the block',
   );
   t.equal(lost.blockedAt, NOW.toISOString());
-  // Notices of the blocks (4) and the wrong PINs (pinBlocked 3 + 1 PIN block, 1, 2) were written and discarded.
-  t.same(summary.notices, { written: 4 + 4 + 1 + 2, kept: false });
+  // Notices of the blocks (4), the wrong PINs (pinBlocked 3 + 1 PIN block, 1, 2) and the deletion (1) were written and discarded.
+  t.same(summary.notices, { written: 4 + 4 + 1 + 2 + 1, kept: false });
   for (const tc of TEST_CARDS)
     t.equal(await redis.llen(register.keysOf(register.idOf(tc.pan)).outbox), 0, `${tc.pan}: no notices left`);
 });
@@ -321,7 +325,7 @@ t.test('seeding twice, or after traffic, leaves exactly the same state', async (
 t.test('notices are kept on request', async (t) => {
   const { redis, register, clock, notices } = await setup(t);
   const summary = await seedTestCards(register, notices, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
-  t.same(summary.notices, { written: 11, kept: true });
+  t.same(summary.notices, { written: 12, kept: true });
   const outbox = async (state: TestCardState) =>
     (await redis.lrange(register.keysOf(register.idOf(cardIn(state).pan)).outbox, 0, -1)).map(
       (n) => JSON.parse(n) as { type: string; terminal?: string },
@@ -337,6 +341,7 @@ t.test('notices are kept on request', async (t) => {
     { type: 'pinBlocked' },
   ]);
   t.match(await outbox('oneWrongPin'), [{ type: 'wrongPin', tries: 1 }]);
+  t.match(await outbox('deleted'), [{ type: 'cardDeleted', by: 'bank-b' }]);
   // Seeding again starts from empty outboxes: the notices are not doubled.
   await seedTestCards(register, notices, { clock, keepNotices: true });
   t.equal((await outbox('pinBlocked')).length, 4);
@@ -468,7 +473,7 @@ t.test('npm run seed: seeds the configured Redis and prints the cards without PI
       `${tc.pan} printed`,
     );
   t.match(out, `key prefix "${prefix}"`);
-  t.match(out, '11 issuer notices written by the seeding were discarded');
+  t.match(out, '12 issuer notices written by the seeding were discarded');
   const tokens = new Set(out.split(/[\s|,/]+/));
   for (const tc of TEST_CARDS.filter((c) => c.setup.registered)) {
     t.notOk(tokens.has(tc.pin), `${tc.pan}: PIN not printed`);
@@ -502,7 +507,7 @@ t.test('npm run seed: seeds the configured Redis and prints the cards without PI
     }),
     0,
   );
-  t.match(kept.text().out, '11 issuer notices written by the seeding were kept');
+  t.match(kept.text().out, '12 issuer notices written by the seeding were kept');
   t.equal(await redis.llen(register.keysOf(register.idOf(cardIn('pinBlocked').pan)).outbox), 4);
   await deleteKeys(redis, prefix);
 });

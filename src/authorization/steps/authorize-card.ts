@@ -45,9 +45,19 @@ export interface AuthorizeCardDeps {
   calls: UncertainCalls;
 }
 
+/**
+ * The answer to a blocked card, by block reason (docs/PROTOCOL.md, "Block reasons"): lost and
+ * stolen have their own codes (pick-up); the reasons that say someone else may be using the card
+ * (misuse, a copy, suspected misuse) are answered as the fraud monitoring's block; PIN known to
+ * others, where the holder still has the card, as the issuer's.
+ */
 const BLOCKS: Record<BlockReason, Outcome> = {
   lost: 'blockedLost',
   stolen: 'blockedStolen',
+  pinKnown: 'blockedByIssuer',
+  misused: 'blockedFraud',
+  copied: 'blockedFraud',
+  suspected: 'blockedFraud',
   fraud: 'blockedFraud',
   issuer: 'blockedByIssuer',
 };

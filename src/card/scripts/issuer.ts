@@ -8,6 +8,7 @@
  */
 import { defineScript } from '../../redis/scripts.js';
 import type { ChangeResult } from '../card-register.js';
+import type { BlockInForce, BlockResult } from '../block-history.js';
 
 function changeResult(raw: unknown): ChangeResult {
   const [status, reason] = raw as [string, string];
@@ -17,6 +18,15 @@ function changeResult(raw: unknown): ChangeResult {
 }
 
 const OWNED = [new URL('./owned.lua', import.meta.url)];
+/** owned.lua and the block history's functions (status-at.lua). */
+const OWNED_WITH_HISTORY = [...OWNED, new URL('./status-at.lua', import.meta.url)];
+
+/** A block's answer: a ChangeResult, or the block in force when a holder's report on a blocked card was kept. */
+function blockResult(raw: unknown): BlockResult {
+  const [status, detail] = raw as [string, string];
+  if (status === 'already') return { ok: true, alreadyBlocked: JSON.parse(detail) as BlockInForce };
+  return changeResult(raw);
+}
 const KEYS = ['card', 'outbox'] as const;
 
 /** Registers a card with the record's fields and values (the tail); 'conflict' when the card exists. */
@@ -50,23 +60,26 @@ export const setBalanceScript = defineScript({
 });
 
 /**
- * reason: lost | stolen | fraud | issuer; reportedAt: when the holder reported it (ms; the
- * block's own time is now); report: JSON of what the holder said ('' if none); reference ('' if
- * none). A block of a blocked card keeps the first block.
+ * reason: one of BLOCK_REASONS (src/card/block-history.ts); reportedAt: when the holder reported
+ * it (ms; the block's own time is now); report: JSON of what the holder said ('' if none);
+ * reference ('' if none); sms: the SMS receipt's text ('' if none; its time is the block's, or
+ * the report's on a card already blocked: now). A block of a blocked card keeps the first
+ * block; the block service's report on it is kept (block.lua).
  */
 export const blockScript = defineScript({
   name: 'swBlock',
   file: new URL('./block.lua', import.meta.url),
-  include: OWNED,
+  include: OWNED_WITH_HISTORY,
   keys: KEYS,
-  args: ['issuer', 'now', 'noticeId', 'reason', 'reportedAt', 'report', 'reference'],
-  reply: changeResult,
+  args: ['issuer', 'now', 'noticeId', 'reason', 'reportedAt', 'report', 'reference', 'sms'],
+  reply: blockResult,
 });
 
+/** Closes the open interval of the card's block history. */
 export const liftBlockScript = defineScript({
   name: 'swLiftBlock',
   file: new URL('./lift-block.lua', import.meta.url),
-  include: OWNED,
+  include: OWNED_WITH_HISTORY,
   keys: KEYS,
   args: ['issuer', 'now', 'noticeId'],
   reply: changeResult,

@@ -1,5 +1,13 @@
--- Lifts a card's block. Includes owned.lua (KEYS and ARGV there).
+-- Lifts a card's block: closes the open interval of its block history (status-at.lua), with a
+-- blockLifted notice naming the block lifted. Includes owned.lua (KEYS and ARGV there) and
+-- status-at.lua.
 -- Returns { 'ok' | 'notFound' | 'forbidden' | 'conflict', detail }.
 if (redis.call('HGET', K_card, 'block') or '') == '' then return {'conflict', 'card is not blocked'} end
-redis.call('HSET', K_card, 'block', '', 'blockLiftedAt', A_now)
+local history = blockHistory()
+local b = history[#history]
+b.liftedAt = tonumber(A_now)
+b.liftedBy = A_issuer == '' and 'blockService' or A_issuer
+redis.call('HSET', K_card, 'block', '', 'blockLiftedAt', A_now, 'blocks', cjson.encode(history))
+notice('blockLifted', { reason = b.reason, by = b.liftedBy, blockedBy = b.by, reportedAt = b.reportedAt,
+  blockedAt = b.blockedAt, reference = b.reference or '', liftedAt = b.liftedAt })
 return {'ok', ''}
