@@ -10,7 +10,7 @@
  */
 import { type CardId } from '../crypto/card-id.js';
 import { newReference } from '../blocking/block-references.js';
-import type { CardState } from '../card/card-register.js';
+import type { CardState } from '../card/card-state.js';
 import type { BlockInForce } from '../card/block-history.js';
 import { hasBlockServiceAgreement, issuerToCall, noAgreementMessage } from '../blocking/block-service-agreement.js';
 import { type ApiContext, refused, reportTime } from './api.js';

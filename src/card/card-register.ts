@@ -28,7 +28,8 @@ import {
   registerScript,
   setBalanceScript,
 } from './scripts/issuer.js';
-import { type BLOCK_REASONS, type BlockInterval, type BlockResult, shownBlocks } from './block-history.js';
+import type { BLOCK_REASONS, BlockResult } from './block-history.js';
+import { type CardState, cardStateOf } from './card-state.js';
 
 /** A card record's key below the prefix (src/card/keys.ts), and nothing beside it. */
 const RECORD_KEY = /^card:\{([0-9a-f]{32})\}$/;
@@ -124,32 +125,6 @@ export interface AuthorizeResult {
 }
 
 export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'forbidden' | 'conflict'; reason: string };
-
-/** What an issuer sees of a card: no PAN, no PIN data, no activation code. */
-export interface CardState {
-  card: CardId;
-  maskedPan: string;
-  issuer: string;
-  product: string;
-  expiry: string;
-  status: CardStatus;
-  block: BlockReason | null;
-  blockedAt: string | null;
-  blockReportedAt: string | null;
-  /** Every block the card had, oldest first (src/card/block-history.ts). */
-  blocks: BlockInterval<string>[];
-  pinBlocked: boolean;
-  pinTries: number;
-  account: string;
-  /** øre (docs/SCHEME.md, "Balance"): available = balance − reserved − unbooked. */
-  balance: number;
-  reserved: number;
-  unbooked: number;
-  available: number;
-  currency: string;
-  contactless: { count: number; sum: number };
-  registeredAt: string;
-}
 
 export class CardRegister {
   private readonly redis: RegisterRedis;
@@ -379,31 +354,6 @@ export class CardRegister {
 
   /** The card as its issuer sees it; undefined when unknown (or another issuer's: callers check). */
   async state(id: CardId): Promise<CardState | undefined> {
-    const h = await this.redis.hgetall(this.keysOf(id).card);
-    if (h.issuer === undefined) return undefined;
-    const n = (v: string | undefined): number => Number(v ?? 0);
-    const time = (v: string | undefined): string | null => (v ? new Date(Number(v)).toISOString() : null);
-    return {
-      card: id,
-      maskedPan: h.maskedPan!,
-      issuer: h.issuer,
-      product: h.product!,
-      expiry: h.expiry!,
-      status: h.status as CardStatus,
-      block: (h.block || null) as BlockReason | null,
-      blockedAt: h.block ? time(h.blockedAt) : null,
-      blockReportedAt: h.block ? time(h.blockReportedAt) : null,
-      blocks: shownBlocks(h),
-      pinBlocked: h.pinBlocked === '1',
-      pinTries: n(h.pinTries),
-      account: h.account!,
-      balance: n(h.balance),
-      reserved: n(h.reserved),
-      unbooked: n(h.unbooked),
-      available: n(h.balance) - n(h.reserved) - n(h.unbooked),
-      currency: h.currency!,
-      contactless: { count: n(h.clCount), sum: n(h.clSum) },
-      registeredAt: time(h.registeredAt)!,
-    };
+    return cardStateOf(id, await this.redis.hgetall(this.keysOf(id).card));
   }
 }

@@ -7,7 +7,7 @@
 import t, { type Test } from 'tap';
 import { ManualClock } from '../../src/time/clock.js';
 import type { IsoMessage } from '../../src/codec/index.js';
-import type { CardState } from '../../src/card/card-register.js';
+import type { CardState } from '../../src/card/card-state.js';
 import { startSwitch, type TestSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
