@@ -55,6 +55,18 @@ t.test('authorize: a single-message approval reserves, records and posts in one 
     cardStatus: 'active',
     approvalCode: '123456',
     card: c.id,
+    originalAmount: 1000,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: NOW - 60_000,
+    authorizedAt: NOW,
+    merchantName: 'Bageriet',
+    merchantCity: 'Aarhus',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
   });
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting], 'the posting in the outbox');
   t.equal(await redis.hget(c.k.card, 'reserved'), '1000');
@@ -201,14 +213,14 @@ t.test('complete: posts the final amount once, gives the rest of the reservation
   const { redis, prefix } = await testRedis(t);
   const c = await card(redis, prefix);
   await c.authorize({ message: 'dual' }, 'orig');
-  const args = { now: NOW + 1000, signature: 'c-sig', amount: 600, keepFor: DAY, postingId: 'posting-c' };
+  const args = { now: NOW + 1000, signature: 'c-sig', amount: 600, keepFor: DAY, postingId: 'posting-c', currency: '' };
   const [outcome, detail, , , approval, posting] = await completeScript.run(redis, c.onOriginal('own', 'orig'), args);
   t.same([outcome, detail, approval], ['approved', '', '123456']);
   const original = JSON.parse((await redis.hget(c.txn('orig'), 'posting'))!) as Record<string, unknown>;
   t.same(
     JSON.parse(posting),
-    { ...original, id: 'posting-c', amount: 600 },
-    "the original's posting, with its own id and the final amount",
+    { ...original, id: 'posting-c', amount: 600, originalAmount: 600, receivedAt: NOW + 1000, authorizedAt: NOW },
+    "the original's posting, with its own id, the final amount and the completion's receipt time",
   );
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting]);
   t.match(await redis.hgetall(c.txn('orig')), { state: 'completed', completedAmount: '600', posting });

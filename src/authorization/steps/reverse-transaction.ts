@@ -34,6 +34,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
         original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan),
         own: transactionOf(ctx),
         signature: signatureOf(ctx),
+        receivedAt: ctx.receivedAt.getTime(),
       };
       const type = CANCELLATION_REASONS.has(reason) ? 'cancellation' : 'reversal';
       const r = await deps.calls.run(

@@ -4,7 +4,8 @@
  * terminal, reverse.lua). Each runs on one card's keys (one hash tag), so the check that a
  * transaction is completed or reversed at most once and the posting it makes are one atomic
  * step, also with two switch processes. repeat.lua (answers to retransmissions; what a
- * transaction record holds) and release.lua (reservations given back) are shared Lua.
+ * transaction record holds), release.lua (reservations given back) and convert.lua (partial
+ * amounts in a foreign currency to DKK) are shared Lua.
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
 
@@ -19,7 +20,11 @@ export type TransactionReply = [
   repeat?: string,
 ];
 
-const SHARED = [new URL('./repeat.lua', import.meta.url), new URL('./release.lua', import.meta.url)];
+const SHARED = [
+  new URL('./repeat.lua', import.meta.url),
+  new URL('./release.lua', import.meta.url),
+  new URL('./convert.lua', import.meta.url),
+];
 const KEYS = ['card', 'reservations', 'reservationAmounts', 'own', 'original', 'posts'] as const;
 
 /** Completes a dual-message authorization with its final amount (at most the authorised one). */
@@ -28,7 +33,7 @@ export const completeScript = defineScript({
   file: new URL('./complete.lua', import.meta.url),
   include: SHARED,
   keys: KEYS,
-  args: ['now', 'signature', 'amount', 'keepFor', 'postingId'],
+  args: ['now', 'signature', 'amount', 'keepFor', 'postingId', 'currency'],
   reply: asReply<TransactionReply>(),
 });
 
