@@ -1,11 +1,11 @@
 /**
- * Amounts in other currencies, converted to DKK (004 §5, §21.5: the account is always debited in
- * DKK). The switch accepts DKK and the currencies configured in `currencies` (ISO 4217 numeric
+ * Amounts in other currencies, converted to DKK (004 §2.1, §21.5: the account is always debited
+ * in DKK). The switch accepts DKK and the currencies configured in `currencies` (ISO 4217 numeric
  * code, minor-unit exponent, rate to DKK); a request in any other currency is refused
- * (docs/PROTOCOL.md). Integer arithmetic only: a rate is kept as millionths of a DKK per unit of
- * the currency, and the DKK amount is rounded half up to the øre (docs/SCHEME.md, "Foreign
- * currencies"). complete.lua and reverse.lua convert partial amounts by the same rule
- * (src/card/scripts/convert.lua), with the rate kept in the posting.
+ * (docs/PROTOCOL.md §3.2.2). Integer arithmetic only: a rate is kept as millionths of a DKK per
+ * unit of the currency, and the DKK amount is rounded half up to the øre. complete.lua and
+ * reverse.lua convert partial amounts by the same rule (src/card/scripts/convert.lua), with the
+ * rate kept in the posting.
  */
 import type { SwitchConfig } from '../config/types.js';
 

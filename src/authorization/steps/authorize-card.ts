@@ -73,12 +73,12 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund')
         return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
+      const purchasedAt = localTimeMs(localTimeOf(ctx.request, ctx.receivedAt), deps.timeZone);
+      if (purchasedAt === undefined) return refuse(ctx, 'formatError', 'field 12 (13): not a local date and time');
       const money = convert(Number(ctx.request[4]), String(ctx.request[49]), deps.currencies);
       if (money === 'currencyNotAccepted')
         return refuse(ctx, 'currencyNotAccepted', `field 49: currency ${String(ctx.request[49])} not accepted`);
       if (money === 'amountTooLarge') return refuse(ctx, 'formatError', 'field 4: the DKK amount exceeds 12 digits');
-      const purchasedAt = localTimeMs(localTimeOf(ctx.request, ctx.receivedAt), deps.timeZone);
-      if (purchasedAt === undefined) return refuse(ctx, 'formatError', 'field 12 (13): not a local date and time');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
       const posting = postingTemplate(ctx, track, { money, purchasedAt, model });
