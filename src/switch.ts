@@ -144,6 +144,8 @@ export class Switch {
         secret: Buffer.from(config.register.secret, 'hex'),
         timeoutMs,
         calls,
+        currencies: config.currencies,
+        timeZone: config.register.timeZone,
       }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),

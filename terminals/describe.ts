@@ -35,6 +35,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   systemMalfunction: 'system malfunction: retry later',
   reversalAccepted: 'reversal accepted',
   networkAccepted: 'network management request accepted',
+  currencyNotAccepted: 'currency not accepted: the switch takes DKK and its configured currencies',
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

@@ -107,6 +107,8 @@ interface Sale {
   proc: ProcessingCode;
   expiry?: string | undefined;
   rejectSignature?: boolean | undefined;
+  /** Field 49, ISO 4217 numeric; default '208' (DKK). The amount is in its minor units. */
+  currency?: string | undefined;
 }
 
 /** What identifies a transaction for its completion and reversal. */
@@ -116,6 +118,8 @@ interface Original {
   mti: string;
   stan: string;
   local: string;
+  /** Field 49 of the original: its advices repeat it. */
+  currency: string;
 }
 
 interface StoredReversal {
@@ -132,6 +136,9 @@ const checkAmount = (name: string, n: number, min = 1): void =>
   check(Number.isInteger(n) && n >= min && n <= 999_999_999_999, `${name}: whole øre, ${min} to 999999999999`);
 const checkPin = (pin: string | undefined): void =>
   check(pin === undefined || /^\d{4,12}$/.test(pin), 'PIN: 4 to 12 digits');
+const checkCurrency = (currency: string | undefined): void =>
+  check(currency === undefined || /^\d{3}$/.test(currency), 'currency: an ISO 4217 numeric code, 3 digits');
+
 const checkExpiry = (expiry: string | undefined): void =>
   check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
 
@@ -219,12 +226,15 @@ export class Terminal {
     magstripe?: boolean;
     rejectSignature?: boolean;
     expiry?: string;
+    /** ISO 4217 numeric (field 49); default '208'. `amount` is in its minor units. */
+    currency?: string;
   }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
     checkExpiry(p.expiry);
+    checkCurrency(p.currency);
     if (p.rejectSignature === true)
       check(
         this.kind === 'chip' && p.pin === undefined,
@@ -240,6 +250,7 @@ export class Terminal {
       proc: PURCHASE,
       expiry: p.expiry,
       rejectSignature: p.rejectSignature,
+      currency: p.currency,
     };
     return this.operate((op) =>
       entry === 'chip'
@@ -414,11 +425,11 @@ export class Terminal {
       ),
       41: this.field41,
       42: this.merchant,
-      49: '208',
+      49: s.currency ?? '208',
     };
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
     if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
-    return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local } };
+    return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
   }
 
   /** A completion (x220) or reversal (x420) advice naming its original in field 56; a STAN of its own. */
@@ -432,7 +443,7 @@ export class Terminal {
       ...localTimeFields(localTime(this.clock.now()), this.iso87),
       41: this.field41,
       42: this.merchant,
-      49: '208',
+      49: original.currency,
       56: originalData(original.mti, original.stan, original.local),
     };
   }

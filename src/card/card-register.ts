@@ -19,6 +19,7 @@ import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
+import { postingArgs } from './posting-args.js';
 import {
   activateScript,
   blockScript,
@@ -84,10 +85,10 @@ export interface TransactionDetails {
   posting: PostingTemplate;
 }
 
-/** The card record gives the rest: card id, issuer, masked and encrypted PAN, status; and the approval code. */
+/** The card record gives the rest: card id, issuer, masked and encrypted PAN, status; the approval code and time. */
 export type PostingTemplate = Omit<
   Posting,
-  'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode'
+  'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode' | 'authorizedAt'
 > & { track?: 1 };
 
 export type RegisterOutcome =
@@ -198,7 +199,6 @@ export class CardRegister {
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
     const cl = this.config.contactless;
     const t = req.transaction;
-    const p = t?.posting;
     const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] =
       await authorizeScript.run(
         this.redis,
@@ -232,17 +232,7 @@ export class CardRegister {
           approvalCode: t?.approvalCode ?? '',
           keepFor: this.config.transactionRetentionDays * 86_400_000,
           // The posting's own fields: the card record gives the rest (no JSON on the hot path).
-          postingId: p?.id ?? '',
-          txn: p?.txn ?? '',
-          postingType: p?.type ?? '',
-          direction: p?.direction ?? '',
-          currency: p?.currency ?? '',
-          postingTerminal: p?.terminal ?? '',
-          merchant: p?.merchant ?? '',
-          stan: p?.stan ?? '',
-          localTime: p?.localTime ?? '',
-          receivedAt: p?.receivedAt ?? 0,
-          track: p?.track === 1 ? '1' : '',
+          ...postingArgs(t?.posting),
         },
       );
     return {

@@ -44,6 +44,8 @@ export interface Reference {
   /** The request's own transaction id (its retransmissions are answered as the first time), and what they must repeat. */
   own: string;
   signature: string;
+  /** When the switch received the request (ms): the posting's receivedAt. Default: the clock's now. */
+  receivedAt?: number;
 }
 
 export class CardTransactions {
@@ -60,8 +62,11 @@ export class CardTransactions {
     defineScriptsOn(redis);
   }
 
-  /** Completes a dual-message authorization with its final amount (øre). */
-  async complete(ref: Reference, amount: number): Promise<TransactionResult<CompletionOutcome>> {
+  /**
+   * Completes a dual-message authorization with its final amount, in minor units of the
+   * authorization's currency; `currency` (field 49, '' when absent) must be that currency.
+   */
+  async complete(ref: Reference, amount: number, currency = ''): Promise<TransactionResult<CompletionOutcome>> {
     const id = this.register.idOf(ref.pan);
     const k = this.register.keysOf(id);
     const r = await completeScript.run(
@@ -76,19 +81,20 @@ export class CardTransactions {
         holds: k.holds,
       },
       {
-        now: this.clock.now().getTime(),
+        now: ref.receivedAt ?? this.clock.now().getTime(),
         signature: ref.signature,
         amount,
         keepFor: this.keepForMs(),
         postingId: randomUUID(),
+        currency,
       },
     );
     return result<CompletionOutcome>(r, id);
   }
 
   /**
-   * Reverses a transaction: `amount` 0 reverses all of it. `ref.own` '' is the switch's own
-   * reversal (no request of its own to remember).
+   * Reverses a transaction: `amount` (minor units of the original's currency) 0 reverses all of
+   * it. `ref.own` '' is the switch's own reversal (no request of its own to remember).
    */
   async reverse(
     ref: Reference,
@@ -123,7 +129,7 @@ export class CardTransactions {
         holds: k.holds,
       },
       {
-        now: this.clock.now().getTime(),
+        now: ref.receivedAt ?? this.clock.now().getTime(),
         signature: ref.signature,
         amount,
         keepFor: this.keepForMs(),

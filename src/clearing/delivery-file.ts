@@ -9,7 +9,7 @@
  * delivery writes byte-identical files. Error messages name the line and field, never a value:
  * a shifted or damaged record may put a PAN in any column.
  */
-import type { Direction, Posting, PostingType } from '../journal/posting.js';
+import type { Direction, JournalPosting, Posting, PostingType } from '../journal/posting.js';
 import { isCalendarDate, parseUtcStamp, utcStamp } from '../time/dates.js';
 import {
   FieldValueError,
@@ -21,6 +21,8 @@ import {
   splitRecords,
 } from '../files/fixed-width.js';
 import { ISSUER_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordCode } from './delivery-layout.js';
+import { type DeliveredV2, parseV2, v2Values } from './posting-fields-v2.js';
+import { type CurrencyTotals, currencyTotalsOf, parseCurrencies } from './currency-totals.js';
 
 export { LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH };
 export type { FieldKind, FieldSpec, RecordCode, RecordLayout } from './delivery-layout.js';
@@ -34,10 +36,11 @@ export interface DeliveryHeader {
   cutoff: string;
 }
 
-/** A posting as a delivery carries it: the full PAN instead of the card id and encrypted PAN. */
-export interface ParsedPosting extends Omit<Posting, 'card' | 'panEnc'> {
-  pan: string;
-}
+/**
+ * A posting as a delivery carries it: the full PAN instead of the card id and encrypted PAN; of
+ * the layout 2 fields, the conversion always, the others when not blank.
+ */
+export type ParsedPosting = Omit<Posting, 'card' | 'panEnc' | keyof DeliveredV2> & DeliveredV2 & { pan: string };
 
 export interface SectionTotals {
   count: number;
@@ -52,6 +55,8 @@ export interface ParsedSection {
   postings: ParsedPosting[];
   /** As written in the section trailer: not checked against the records (reconciliation does). */
   trailer: SectionTotals;
+  /** As written in the section's currency totals (CT records), in code order; not checked. */
+  currencies: CurrencyTotals[];
 }
 
 export interface ParsedDelivery {
@@ -59,6 +64,8 @@ export interface ParsedDelivery {
   sections: ParsedSection[];
   /** As written in the delivery trailer: not checked against the records (reconciliation does). */
   trailer: SectionTotals & { sections: number };
+  /** As written in the delivery's currency totals (CT records without issuer); not checked. */
+  currencies: CurrencyTotals[];
 }
 
 /** A file that does not follow the layout. The message names the line and field, never a value. */
@@ -102,11 +109,17 @@ export function deliveryFileName(header: DeliveryHeader): string {
 
 /**
  * The delivery as file text: a header, one section per issuer (sorted by issuer id; postings in
- * the order given, which is journal order), a delivery trailer; every line ends with '\n'.
- * panOf gives the full PAN of a posting (the caller decrypts panEnc). Throws DeliveryValueError
- * when a value does not fit its field: nothing is truncated.
+ * the order given, which is journal order, then a total per currency), the delivery's totals per
+ * currency and its trailer; every line ends with '\n'. panOf gives the full PAN of a posting
+ * (the caller decrypts panEnc). Throws DeliveryValueError when a value does not fit its field:
+ * nothing is truncated. A posting journalled before layout 2 delivers with its defaults
+ * (posting-fields-v2.ts).
  */
-export function formatDelivery(header: DeliveryHeader, postings: Posting[], panOf: (p: Posting) => string): string {
+export function formatDelivery<P extends JournalPosting>(
+  header: DeliveryHeader,
+  postings: P[],
+  panOf: (p: P) => string,
+): string {
   checkHeader(header);
   const lines = [
     record('DH', 'delivery header', {
@@ -121,12 +134,19 @@ export function formatDelivery(header: DeliveryHeader, postings: Posting[], panO
   for (const [issuer, entries] of sections) {
     lines.push(record('SH', `section header of ${issuer}`, { issuer }));
     for (const { posting, index } of entries) lines.push(postingRecord(posting, panOf(posting), index));
+    lines.push(
+      ...currencyRecords(
+        issuer,
+        entries.map((e) => e.posting),
+      ),
+    );
     const sums = totalsOf(entries.map((e) => e.posting));
     lines.push(record('ST', `section trailer of ${issuer}`, { issuer, ...numbers(sums) }));
     total.count += sums.count;
     total.debit += sums.debit;
     total.credit += sums.credit;
   }
+  lines.push(...currencyRecords('', postings));
   lines.push(record('DT', 'delivery trailer', { sections: String(sections.size), ...numbers(total) }));
   return joinRecords(lines);
 }
@@ -140,6 +160,22 @@ export function totalsOf(postings: readonly Pick<Posting, 'direction' | 'amount'
     else sums.credit += p.amount;
   }
   return sums;
+}
+
+/** The CT records of a section (its issuer) or of the delivery (issuer ''). */
+function currencyRecords(issuer: string, postings: readonly JournalPosting[]): string[] {
+  const where = issuer === '' ? 'currency total of the delivery' : `currency total of ${issuer}`;
+  return currencyTotalsOf(postings).map((t) =>
+    record('CT', where, {
+      issuer,
+      currency: t.currency,
+      count: String(t.count),
+      debit: String(t.debit),
+      credit: String(t.credit),
+      dkkDebit: String(t.dkkDebit),
+      dkkCredit: String(t.dkkCredit),
+    }),
+  );
 }
 
 /** Sums too big for their field come out too long (or as '1e+21'): the field check rejects them. */
@@ -156,15 +192,15 @@ function checkHeader(h: DeliveryHeader): void {
   if (!CUTOFF.test(h.cutoff)) throw new DeliveryValueError(where, 'cutoff', "not a time 'HH:MM'");
 }
 
-interface Entry {
-  posting: Posting;
+interface Entry<P extends JournalPosting = JournalPosting> {
+  posting: P;
   /** Position in the postings given, to name a posting whose id itself is unusable. */
   index: number;
 }
 
 /** Sections by issuer id in code-unit order (not locale order: the output must not depend on the host). */
-function groupByIssuer(postings: Posting[]): Map<string, Entry[]> {
-  const groups = new Map<string, Entry[]>();
+function groupByIssuer<P extends JournalPosting>(postings: P[]): Map<string, Entry<P>[]> {
+  const groups = new Map<string, Entry<P>[]>();
   postings.forEach((posting, index) => {
     if (!ISSUER_ID.test(posting.issuer)) {
       throw new DeliveryValueError(
@@ -180,12 +216,12 @@ function groupByIssuer(postings: Posting[]): Map<string, Entry[]> {
   return new Map([...groups].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
-function postingName(p: Posting, index: number): string {
+function postingName(p: JournalPosting, index: number): string {
   // The id is shown only when it has a UUID's shape; anything else might be misplaced card data.
   return UUID.test(p.id) ? `posting ${index + 1} (id ${p.id})` : `posting ${index + 1}`;
 }
 
-function postingRecord(p: Posting, pan: string, index: number): string {
+function postingRecord(p: JournalPosting, pan: string, index: number): string {
   const where = postingName(p, index);
   if (!POSTING_TYPES.includes(p.type)) throw new DeliveryValueError(where, 'type', 'not a posting type');
   if (p.direction !== 'D' && p.direction !== 'C') throw new DeliveryValueError(where, 'direction', "not 'D' or 'C'");
@@ -212,6 +248,7 @@ function postingRecord(p: Posting, pan: string, index: number): string {
     cardStatus: p.cardStatus,
     reason: p.reason ?? '',
     reverses: p.reverses ?? '',
+    ...v2Values(p),
   });
 }
 
@@ -248,7 +285,7 @@ export function parseDelivery(text: string): ParsedDelivery {
 function parseRecords(reader: RecordReader<RecordCode>): ParsedDelivery {
   const header = parseHeader(reader.take(['DH']));
   const sections: ParsedSection[] = [];
-  while (reader.peekCode(['SH', 'DT']) === 'SH') {
+  while (reader.peekCode(['SH', 'CT', 'DT']) === 'SH') {
     const section = parseSection(reader);
     const previous = sections.at(-1);
     if (previous !== undefined && section.issuer <= previous.issuer) {
@@ -256,6 +293,7 @@ function parseRecords(reader: RecordReader<RecordCode>): ParsedDelivery {
     }
     sections.push(section.parsed);
   }
+  const currencies = parseCurrencies(reader, '');
   const f = reader.take(['DT']);
   reader.expectEnd(LAYOUTS.DT.title);
   return {
@@ -267,6 +305,7 @@ function parseRecords(reader: RecordReader<RecordCode>): ParsedDelivery {
       debit: f.number('debit'),
       credit: f.number('credit'),
     },
+    currencies,
   };
 }
 
@@ -288,7 +327,8 @@ function parseSection(reader: RecordReader<RecordCode>): { parsed: ParsedSection
   const issuer = head.text('issuer');
   if (!ISSUER_ID.test(issuer)) head.fail('issuer', 'not an issuer id');
   const postings: ParsedPosting[] = [];
-  while (reader.peekCode(['PO', 'ST']) === 'PO') postings.push(parsePosting(reader.take(['PO']), issuer));
+  while (reader.peekCode(['PO', 'CT', 'ST']) === 'PO') postings.push(parsePosting(reader.take(['PO']), issuer));
+  const currencies = parseCurrencies(reader, issuer);
   const t = reader.take(['ST']);
   if (t.text('issuer') !== issuer) t.fail('issuer', 'not the issuer of its section header');
   return {
@@ -296,6 +336,7 @@ function parseSection(reader: RecordReader<RecordCode>): { parsed: ParsedSection
       issuer,
       postings,
       trailer: { count: t.number('count'), debit: t.number('debit'), credit: t.number('credit') },
+      currencies,
     },
     issuer,
     head,
@@ -328,6 +369,7 @@ function parsePosting(f: RecordFields, issuer: string): ParsedPosting {
     receivedAt: parseUtcStamp(f.digits('receivedAt')) ?? f.fail('receivedAt', 'not a UTC time YYYYMMDDhhmmssSSS'),
     approvalCode: f.text('approvalCode'),
     cardStatus: f.text('cardStatus'),
+    ...parseV2(f),
   };
   // Blank means none: the optional fields are left out rather than set to ''.
   const reason = f.text('reason');

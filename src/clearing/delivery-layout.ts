@@ -6,10 +6,11 @@ import { type RecordLayout, recordLayout } from '../files/fixed-width.js';
 
 export type { FieldKind, FieldSpec, RecordLayout } from '../files/fixed-width.js';
 
-export const LAYOUT_VERSION = 1;
-export const RECORD_LENGTH = 256;
+/** 2: the posting's conversion, times, merchant and card read (issue 14), and per-currency totals (CT). */
+export const LAYOUT_VERSION = 2;
+export const RECORD_LENGTH = 512;
 
-export type RecordCode = 'DH' | 'SH' | 'PO' | 'ST' | 'DT';
+export type RecordCode = 'DH' | 'SH' | 'PO' | 'CT' | 'ST' | 'DT';
 
 /** Issuer ids as the config allows them (config/schema.ts ISSUER_ID_PATTERN): up to 64 characters. */
 export const ISSUER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -41,6 +42,30 @@ export const LAYOUTS: Readonly<Record<RecordCode, RecordLayout<RecordCode>>> = {
     ['cardStatus', 20, 'text'],
     ['reason', 10, 'text', 'optional'],
     ['reverses', 28, 'text', 'optional'],
+    // Layout 2. A posting journalled before it: the original is the amount at rate 1, the rest blank.
+    ['originalAmount', 12, 'number'],
+    ['originalCurrency', 3, 'digits'],
+    ['originalExponent', 1, 'number'],
+    ['rate', 10, 'number'],
+    ['purchasedAt', 17, 'digits', 'optional'],
+    ['authorizedAt', 17, 'digits', 'optional'],
+    ['merchantName', 40, 'text', 'optional'],
+    ['merchantCity', 25, 'text', 'optional'],
+    ['mcc', 4, 'digits', 'optional'],
+    ['entryMode', 11, 'text', 'optional'],
+    ['verification', 16, 'text', 'optional'],
+    ['terminalKind', 11, 'text', 'optional'],
+  ]),
+  // One per original currency, in code order: after a section's postings (its issuer), and
+  // before the delivery trailer (issuer blank: the whole delivery).
+  CT: recordLayout('CT', 'currency total', RECORD_LENGTH, [
+    ['issuer', ISSUER_WIDTH, 'text', 'optional'],
+    ['currency', 3, 'digits'],
+    ['count', 9, 'number'],
+    ['debit', 15, 'number'],
+    ['credit', 15, 'number'],
+    ['dkkDebit', 15, 'number'],
+    ['dkkCredit', 15, 'number'],
   ]),
   ST: recordLayout('ST', 'section trailer', RECORD_LENGTH, [
     ['issuer', ISSUER_WIDTH, 'text'],

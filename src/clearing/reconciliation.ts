@@ -8,7 +8,7 @@
  * masked-PAN column holds a full PAN cannot put one in the report.
  */
 import { maskPan } from '../codec/mask.js';
-import type { Posting, PostingType } from '../journal/posting.js';
+import type { JournalPosting, PostingType } from '../journal/posting.js';
 import {
   DeliveryFileError,
   parseDelivery,
@@ -16,6 +16,8 @@ import {
   type ParsedDelivery,
   type ParsedPosting,
 } from './delivery-file.js';
+import { conversionOf } from './posting-fields-v2.js';
+import { type CurrencyTotals, currencyTotalsOf } from './currency-totals.js';
 
 export interface TypeTotals {
   count: number;
@@ -41,8 +43,8 @@ export interface Totals {
 export interface ReconciliationInput {
   /** 'YYYY-MM-DD', the local business date reconciled. */
   date: string;
-  /** Every posting journaled on that date. */
-  journal: Posting[];
+  /** Every posting journaled on that date (one from before layout 2 without its newer fields). */
+  journal: JournalPosting[];
   /** The day's delivery files: name (e.g. 'delivery-2026-11-21-03.txt') and text (read as Latin-1). */
   deliveries: { name: string; text: string }[];
   /** The delivery numbers the day should have, e.g. [1..10] for ten cut-offs. */
@@ -144,11 +146,34 @@ function checkTrailers({ name, delivery }: ReadDelivery, differences: string[]):
         `${name}: the section trailer of issuer ${safe(s.issuer)} does not match its records: ${parts.join('; ')}.`,
       );
     }
+    checkCurrencies(`${name}: the currency totals of issuer ${safe(s.issuer)}`, s.currencies, s.postings, differences);
   }
+  checkCurrencies(
+    `${name}: the delivery's currency totals`,
+    delivery.currencies,
+    delivery.sections.flatMap((s) => s.postings),
+    differences,
+  );
   const found = { sections: delivery.sections.length, ...totalsOf(delivery.sections.flatMap((s) => s.postings)) };
   const parts = mismatches(delivery.trailer, found, ['sections', 'count', 'debit', 'credit']);
   if (parts.length > 0)
     differences.push(`${name}: the delivery trailer does not match its records: ${parts.join('; ')}.`);
+}
+
+/** CT records against their postings: the same currencies, each with its count and sums. */
+function checkCurrencies(
+  what: string,
+  written: CurrencyTotals[],
+  postings: readonly ParsedPosting[],
+  differences: string[],
+): void {
+  const found = currencyTotalsOf(postings);
+  const line = (t: CurrencyTotals): string =>
+    `${t.currency}: ${t.count}, debit ${t.debit} credit ${t.credit} (DKK ${t.dkkDebit} / ${t.dkkCredit} øre)`;
+  const w = written.map(line).join('; ');
+  const f = found.map(line).join('; ');
+  if (w !== f)
+    differences.push(`${what} do not match the records: ${w || 'none'} written, ${f || 'none'} in the records.`);
 }
 
 function mismatches<K extends string>(trailer: Record<K, number>, found: Record<K, number>, keys: K[]): string[] {
@@ -158,8 +183,8 @@ function mismatches<K extends string>(trailer: Record<K, number>, found: Record<
     .map((k) => `${label(k)} ${trailer[k]} in the trailer, ${found[k]} in the records`);
 }
 
-function checkPostings(journal: Posting[], delivered: Delivered[], differences: string[]): void {
-  const journalById = new Map<string, Posting>();
+function checkPostings(journal: JournalPosting[], delivered: Delivered[], differences: string[]): void {
+  const journalById = new Map<string, JournalPosting>();
   for (const p of journal) {
     if (journalById.has(p.id)) differences.push(`Posting ${safe(p.id)} is more than once in the journal.`);
     else journalById.set(p.id, p);
@@ -207,7 +232,7 @@ function safe(value: string): string {
   return value.replace(/\d{13,}/g, (digits) => maskPan(digits));
 }
 
-function describe(p: Pick<Posting, 'type' | 'direction' | 'amount' | 'issuer'>, masked: string): string {
+function describe(p: Pick<JournalPosting, 'type' | 'direction' | 'amount' | 'issuer'>, masked: string): string {
   return `${p.type} ${p.direction} ${p.amount} øre, issuer ${safe(p.issuer)}, card ${masked}`;
 }
 
@@ -229,9 +254,25 @@ const COMPARED = [
   'cardStatus',
   'reason',
   'reverses',
-] as const satisfies readonly (keyof ParsedPosting & keyof Posting)[];
+  'originalAmount',
+  'originalCurrency',
+  'originalExponent',
+  'rate',
+  'purchasedAt',
+  'authorizedAt',
+  'merchantName',
+  'merchantCity',
+  'mcc',
+  'entryMode',
+  'verification',
+  'terminalKind',
+] as const satisfies readonly (keyof ParsedPosting & keyof JournalPosting)[];
 
-function fieldDifferences(journal: Posting, delivered: ParsedPosting): string[] {
+const TIMES = new Set(['receivedAt', 'purchasedAt', 'authorizedAt']);
+
+function fieldDifferences(posting: JournalPosting, delivered: ParsedPosting): string[] {
+  // A posting from before layout 2 is delivered with its conversion's defaults.
+  const journal = { ...posting, ...conversionOf(posting) };
   const out: string[] = [];
   for (const key of COMPARED) {
     const j = shown(key, journal[key]);
@@ -247,13 +288,13 @@ function fieldDifferences(journal: Posting, delivered: ParsedPosting): string[] 
 function shown(key: string, value: string | number | undefined): string {
   if (typeof value === 'number') {
     const time = new Date(value);
-    return key === 'receivedAt' && !Number.isNaN(time.getTime()) ? time.toISOString() : String(value);
+    return TIMES.has(key) && !Number.isNaN(time.getTime()) ? time.toISOString() : String(value);
   }
   const text = (value ?? '').trimEnd();
   return text === '' ? '(blank)' : text;
 }
 
-export function totals(postings: readonly Pick<Posting, 'type' | 'direction' | 'amount' | 'issuer'>[]): Totals {
+export function totals(postings: readonly Pick<JournalPosting, 'type' | 'direction' | 'amount' | 'issuer'>[]): Totals {
   const byType = Object.fromEntries(TYPES.map((t) => [t, { count: 0, amount: 0 }])) as Record<PostingType, TypeTotals>;
   const issuers = new Map<string, IssuerTotals>();
   const overall: IssuerTotals = { count: 0, debit: 0, credit: 0 };

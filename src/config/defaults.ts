@@ -43,6 +43,12 @@ export const DEFAULT_CONFIG: SwitchConfig = {
   },
   // No issuer settings: block receipts use the built-in SMS text (src/admin/sms.ts).
   issuers: {},
+  // Example rates (DKK per unit), documented in config/README.md: set the day's rates outside tests.
+  currencies: {
+    '978': { code: 'EUR', exponent: 2, rate: '7.46' },
+    '752': { code: 'SEK', exponent: 2, rate: '0.65' },
+    '578': { code: 'NOK', exponent: 2, rate: '0.64' },
+  },
   clearing: {
     enabled: true,
     // Ten deliveries a day (docs/SCHEME.md, 001 §9): every two hours through the trading day, the last at day's end.

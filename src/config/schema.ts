@@ -294,6 +294,32 @@ export const CONFIG_FILE_SCHEMA = object({
       [],
     ),
   },
+  currencies: {
+    type: 'object',
+    description:
+      'Currencies accepted besides DKK (always accepted), by ISO 4217 numeric code: each amount is ' +
+      'converted to DKK øre at its rate, rounded half up (src/currency/conversion.ts); a request in a ' +
+      'currency not listed is refused (docs/PROTOCOL.md). Entries merge onto the default list.',
+    propertyNames: { pattern: '^(?!208$)[0-9]{3}$' },
+    additionalProperties: object(
+      {
+        code: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 letter code, for people.' },
+        exponent: {
+          type: 'integer',
+          minimum: 0,
+          maximum: 3,
+          description: 'Minor-unit exponent: digits after the decimal point in field 4 (EUR 2, JPY 0).',
+        },
+        rate: {
+          type: 'string',
+          // Above zero, up to 9999, at most six decimals: kept exactly as millionths (no float).
+          pattern: '^(?=.*[1-9])(0|[1-9][0-9]{0,3})(\\.[0-9]{1,6})?$',
+          description: "DKK for one unit of the currency, e.g. '7.4603': at most 4 integer digits and 6 decimals.",
+        },
+      },
+      ['exponent', 'rate'],
+    ),
+  },
   clearing: object({
     enabled: {
       type: 'boolean',

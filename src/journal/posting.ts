@@ -10,6 +10,12 @@ export type PostingType = 'purchase' | 'cancellation' | 'reversal' | 'refund';
 /** Direction on the holder's account: D debits it (purchase), C credits it (refund, reversal of a purchase). */
 export type Direction = 'D' | 'C';
 
+/** How the card was read (src/messages/card-data.ts entryModeOf reads field 22). */
+export type EntryMode = 'magstripe' | 'chip' | 'contactless' | 'manual' | 'remote' | 'unknown';
+
+/** How the holder approved the purchase (src/messages/card-data.ts verificationOf). */
+export type Verification = 'pinOnline' | 'pinOffline' | 'signature' | 'none' | 'contactlessNoPin' | 'unknown';
+
 export interface Posting {
   /** Unique per posting (UUID): the journal and the deliveries deduplicate by it. */
   id: string;
@@ -17,10 +23,18 @@ export interface Posting {
   txn: string;
   type: PostingType;
   direction: Direction;
-  /** øre, > 0 */
+  /** øre, > 0: the DKK amount the account is debited or credited (a foreign amount converted). */
   amount: number;
-  /** ISO 4217 numeric, e.g. '208' */
+  /** ISO 4217 numeric of `amount`: '208' (DKK). */
   currency: string;
+  /** Field 4 as the terminal sent it, in minor units of originalCurrency (equal to amount for DKK). */
+  originalAmount: number;
+  /** Field 49, ISO 4217 numeric. */
+  originalCurrency: string;
+  /** Its minor-unit exponent (2: cents; src/currency/conversion.ts). */
+  originalExponent: number;
+  /** The rate converted at: millionths of a DKK per unit of originalCurrency (DKK: 1000000). */
+  rate: number;
   card: CardId;
   /** First 6 and last 4 digits, for display. */
   maskedPan: string;
@@ -35,8 +49,23 @@ export interface Posting {
   stan: string;
   /** Field 12 of the original transaction: the terminal's local date and time, YYMMDDhhmmss. */
   localTime: string;
-  /** When the switch received the request (ms since the epoch). */
+  /** The purchase time: localTime in the register's time zone, ms since the epoch. */
+  purchasedAt: number;
+  /** When the switch received the message that made this posting (ms since the epoch). */
   receivedAt: number;
+  /** When the switch received the original authorization (a single-message approval: receivedAt). */
+  authorizedAt: number;
+  /** Field 43: the merchant's name and city, as the statement shows them ('' when not sent). */
+  merchantName: string;
+  merchantCity: string;
+  /** Merchant category code (field 26 in 1993 dialects, else 18), 4 digits or ''. */
+  mcc: string;
+  /** How the card was read (src/messages/card-data.ts entryModeOf). */
+  entryMode: EntryMode;
+  /** How the holder approved (src/messages/card-data.ts verificationOf). */
+  verification: Verification;
+  /** The terminal's model from the key file, else where it stands by field 22 (src/authorization/posting-template.ts). */
+  terminalKind: string;
   /** Field 38 of the original approval. */
   approvalCode: string;
   /** The card's status when the original was approved: 'active', or e.g. 'blocked:lost'. */
@@ -60,6 +89,10 @@ export const POSTING_FIELDS = [
   'direction',
   'amount',
   'currency',
+  'originalAmount',
+  'originalCurrency',
+  'originalExponent',
+  'rate',
   'card',
   'maskedPan',
   'panEnc',
@@ -68,7 +101,15 @@ export const POSTING_FIELDS = [
   'merchant',
   'stan',
   'localTime',
+  'purchasedAt',
   'receivedAt',
+  'authorizedAt',
+  'merchantName',
+  'merchantCity',
+  'mcc',
+  'entryMode',
+  'verification',
+  'terminalKind',
   'approvalCode',
   'cardStatus',
   'reverses',
@@ -77,6 +118,29 @@ export const POSTING_FIELDS = [
 
 /** The fields only some postings have (reversals and cancellations). */
 export const OPTIONAL_POSTING_FIELDS = ['reverses', 'reason'] as const satisfies readonly OptionalKeys<Posting>[];
+
+/**
+ * The fields postings have had since delivery layout 2 (issue 14). A posting journalled before
+ * lacks them, and still delivers (docs/CLEARING.md, "Postings from before layout 2").
+ */
+export const LAYOUT_2_FIELDS = [
+  'originalAmount',
+  'originalCurrency',
+  'originalExponent',
+  'rate',
+  'purchasedAt',
+  'authorizedAt',
+  'merchantName',
+  'merchantCity',
+  'mcc',
+  'entryMode',
+  'verification',
+  'terminalKind',
+] as const satisfies readonly (keyof Posting)[];
+
+/** A posting as the journal may hold it: one made before layout 2 lacks LAYOUT_2_FIELDS. */
+export type JournalPosting = Omit<Posting, (typeof LAYOUT_2_FIELDS)[number]> &
+  Partial<Pick<Posting, (typeof LAYOUT_2_FIELDS)[number]>>;
 
 type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 type Unlisted =

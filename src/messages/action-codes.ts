@@ -36,6 +36,8 @@ export const ACTION_CODES = {
   systemMalfunction: { iso93: '909', iso87: '96' },
   reversalAccepted: { iso93: '400', iso87: '00' },
   networkAccepted: { iso93: '800', iso87: '00' },
+  // Field 49 names a currency the switch is not configured for (config `currencies`; docs/PROTOCOL.md).
+  currencyNotAccepted: { iso93: '115', iso87: '12' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

@@ -84,3 +84,42 @@ export function yymm(at: Date, timeZone: string): string {
 }
 
 const YYMM_CACHE = new Map<string, { format: Intl.DateTimeFormat; minute: number; value: string }>();
+
+/**
+ * The moment a terminal's local date and time YYMMDDhhmmss (field 12; years 2000-2099) names in
+ * `timeZone`, in ms since the epoch; undefined when it is no date and time. A time that occurs
+ * twice (the hour the clocks go back) is the first of the two; one that never occurs (the hour
+ * they go forward) is read with the offset before the change.
+ */
+export function localTimeMs(yymmddhhmmss: string, timeZone: string): number | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(yymmddhhmmss);
+  if (m === null) return undefined;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const asUtc = Date.UTC(2000 + y, mo - 1, d, h, mi, s);
+  const back = new Date(asUtc);
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  // Read first with the offset a day earlier (the earlier reading when the time occurs twice),
+  // then with the offset at the guess; a time in the gap keeps the first reading.
+  const before = asUtc - offsetMs(asUtc - 86_400_000, timeZone);
+  if (wallClockMs(before, timeZone) === asUtc) return before;
+  const after = asUtc - offsetMs(asUtc, timeZone);
+  return wallClockMs(after, timeZone) === asUtc ? after : before;
+}
+
+/** The zone's offset from UTC at a moment (ms; Copenhagen in summer: +2 h). */
+function offsetMs(at: number, timeZone: string): number {
+  return wallClockMs(at, timeZone) - at;
+}
+
+/** A moment's local date and time in the zone, read as if it were UTC. */
+function wallClockMs(at: number, timeZone: string): number {
+  const t = localDateTime(new Date(at), timeZone);
+  return Date.UTC(
+    Number(t.year),
+    Number(t.month) - 1,
+    Number(t.day),
+    Number(t.hour),
+    Number(t.minute),
+    Number(t.second),
+  );
+}

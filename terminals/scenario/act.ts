@@ -46,6 +46,7 @@ const ON_TERMINAL: {
       ...(p.magstripe === undefined ? {} : { magstripe: p.magstripe }),
       ...(p.rejectSignature === undefined ? {} : { rejectSignature: p.rejectSignature }),
       ...(p.expiry === undefined ? {} : { expiry: p.expiry }),
+      ...(p.currency === undefined ? {} : { currency: p.currency }),
     });
     return transaction(outcome, t);
   },

@@ -165,6 +165,8 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.direction === undefined || e.direction === p.direction) &&
     (e.txn === undefined || e.txn === p.txn) &&
     (e.reason === undefined || e.reason === p.reason) &&
+    (e.originalAmount === undefined || ore(e.originalAmount) === p.originalAmount) &&
+    (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
     (e.card === undefined || run.card(e.card).id === p.card)
   );
 }

@@ -97,6 +97,8 @@ export function postingWanted(p: PostingExpectation): string {
   if (p.amount !== undefined) parts.push(money(p.amount));
   if (p.txn !== undefined) parts.push(`txn ${p.txn}`);
   if (p.reason !== undefined) parts.push(`reason ${p.reason}`);
+  if (p.originalAmount !== undefined || p.originalCurrency !== undefined)
+    parts.push(`from ${p.originalAmount ?? 'any amount'} in ${p.originalCurrency ?? 'any currency'}`);
   if (p.card !== undefined) parts.push(`(card ${p.card})`);
   return parts.join(' ');
 }
@@ -108,6 +110,9 @@ export function postingShown(p: ActivityPosting): string {
     kroner(p.amount),
     `txn ${p.txn}`,
     ...(p.reason === undefined ? [] : [`reason ${p.reason}`]),
+    ...(p.originalCurrency === undefined || p.originalCurrency === '208'
+      ? []
+      : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
   ].join(' ');
 }
 

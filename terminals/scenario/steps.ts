@@ -20,6 +20,8 @@ export interface PurchaseAction {
   magstripe?: boolean;
   rejectSignature?: boolean;
   expiry?: string;
+  /** ISO 4217 numeric (field 49); `amount` is then in that currency, two decimals. */
+  currency?: string;
 }
 export interface RefundAction {
   card: string;
@@ -62,6 +64,9 @@ export interface PostingExpectation {
   txn?: string;
   reason?: string;
   card?: string;
+  /** The amount as the terminal sent it (in originalCurrency, two decimals). */
+  originalAmount?: Dkk;
+  originalCurrency?: string;
 }
 export interface NoticeExpectation {
   type?: 'wrongPin' | 'pinBlocked' | 'blockRegistered' | 'monitoringBlock';

@@ -45,6 +45,7 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
     amount: 500,
     keepFor: DAY,
     postingId: 'p4',
+    currency: '',
   });
   const reversal = await reverseScript.run(redis, c.onOriginal('reversal', 'purchase'), {
     now: NOW,

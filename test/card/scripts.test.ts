@@ -56,6 +56,18 @@ t.test('authorize: a single-message approval holds, records and posts in one cal
     cardStatus: 'active',
     approvalCode: '123456',
     card: c.id,
+    originalAmount: 1000,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: NOW - 60_000,
+    authorizedAt: NOW,
+    merchantName: 'Bageriet',
+    merchantCity: 'Aarhus',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
   });
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting], 'the posting in the outbox');
   t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '1000', balance: '5000' }, 'held, not booked');
@@ -213,14 +225,14 @@ t.test('complete: posts the final amount once, holds it, gives the whole reserva
   const { redis, prefix } = await testRedis(t);
   const c = await card(redis, prefix);
   await c.authorize({ message: 'dual' }, 'orig');
-  const args = { now: NOW + 1000, signature: 'c-sig', amount: 600, keepFor: DAY, postingId: 'posting-c' };
+  const args = { now: NOW + 1000, signature: 'c-sig', amount: 600, keepFor: DAY, postingId: 'posting-c', currency: '' };
   const [outcome, detail, , , approval, posting] = await completeScript.run(redis, c.onOriginal('own', 'orig'), args);
   t.same([outcome, detail, approval], ['approved', '', '123456']);
   const original = JSON.parse((await redis.hget(c.txn('orig'), 'posting'))!) as Record<string, unknown>;
   t.same(
     JSON.parse(posting),
-    { ...original, id: 'posting-c', amount: 600 },
-    "the original's posting, with its own id and the final amount",
+    { ...original, id: 'posting-c', amount: 600, originalAmount: 600, receivedAt: NOW + 1000, authorizedAt: NOW },
+    "the original's posting, with its own id, the final amount and the completion's receipt time",
   );
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting]);
   t.match(await redis.hgetall(c.txn('orig')), { state: 'completed', completedAmount: '600', posting });
@@ -410,7 +422,7 @@ t.test('complete after the reservation lapsed: the posting still holds its amoun
   await c.authorize({ message: 'dual', amount: 4000 }, 'orig');
   await c.authorize({ amount: 1, signature: 's2', reserve: '0', now: NOW + 7 * DAY }, 'lapse'); // releases it
   t.match(await redis.hgetall(c.k.card), { reserved: '0' }, 'lapsed');
-  const args = { now: NOW + 7 * DAY, signature: 'c', amount: 4000, keepFor: DAY, postingId: 'posting-c' };
+  const args = { now: NOW + 7 * DAY, signature: 'c', amount: 4000, keepFor: DAY, postingId: 'posting-c', currency: '' };
   t.equal((await completeScript.run(redis, c.onOriginal('own', 'orig'), args))[0], 'approved');
   t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '4000' }, 'held: spent money is never free');
 });
@@ -421,7 +433,7 @@ t.test(
     const { redis, prefix } = await testRedis(t);
     const c = await card(redis, prefix);
     await c.authorize({ message: 'dual' }, 'orig');
-    const complete = { now: NOW, signature: 'c', amount: 800, keepFor: DAY, postingId: 'posting-c' };
+    const complete = { now: NOW, signature: 'c', amount: 800, keepFor: DAY, postingId: 'posting-c', currency: '' };
     await completeScript.run(redis, c.onOriginal('own', 'orig'), complete);
     const reverse = {
       now: NOW,

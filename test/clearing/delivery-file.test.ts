@@ -18,7 +18,7 @@ import {
   type RecordCode,
 } from '../../src/clearing/delivery-file.js';
 import { maskPan } from '../../src/codec/mask.js';
-import { transactionId, type Posting } from '../../src/journal/posting.js';
+import { type JournalPosting, LAYOUT_2_FIELDS, type Posting, transactionId } from '../../src/journal/posting.js';
 
 // Test PANs only (docs/TEST-CARDS.md: made-up numbers).
 const PAN_A = '5019000000000016';
@@ -55,6 +55,18 @@ function posting(fields: Partial<Posting> = {}, pan = PAN_A): Posting {
     receivedAt: Date.UTC(2026, 10, 21, 8, 15, 30, 123),
     approvalCode: 'A1B2C3',
     cardStatus: 'active',
+    originalAmount: fields.amount ?? 12_500,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: Date.UTC(2026, 10, 21, 8, 15, 30),
+    authorizedAt: fields.receivedAt ?? Date.UTC(2026, 10, 21, 8, 15, 30, 123),
+    merchantName: 'Bageriet Ø',
+    merchantCity: 'Århus C',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
     ...fields,
   };
   pans.set(p.id, pan);
@@ -64,6 +76,11 @@ function posting(fields: Partial<Posting> = {}, pan = PAN_A): Posting {
 /** What parseDelivery should give back for a posting. */
 function parsedOf(p: Posting): ParsedPosting {
   const { card: _card, panEnc: _panEnc, ...rest } = p;
+  // Blank means none: a blank merchant name, city or MCC is left out when read back.
+  const blank = Object.entries(rest).filter(
+    ([k, v]) => v === '' && ['merchantName', 'merchantCity', 'mcc'].includes(k),
+  );
+  for (const [k] of blank) delete (rest as Record<string, unknown>)[k];
   return { ...rest, pan: panOf(p) };
 }
 
@@ -100,6 +117,16 @@ function mixedPostings(): Posting[] {
         reason: '4000',
         terminal: 'T1',
         merchant: 'Købmand Ø',
+        // Paid in euro: €16.76 at 7.46 is 125.03 DKK.
+        amount: 12_503,
+        originalAmount: 1676,
+        originalCurrency: '978',
+        rate: 7_460_000,
+        entryMode: 'contactless',
+        verification: 'contactlessNoPin',
+        terminalKind: 'unattended',
+        mcc: '',
+        merchantCity: '',
       },
       PAN_C,
     ),
@@ -122,12 +149,27 @@ t.test('round trip: format then parse gives back every field', async (t) => {
   t.same(
     parsed.sections.map((s) => s.trailer),
     [
-      { count: 1, debit: 0, credit: 12_500 },
+      { count: 1, debit: 0, credit: 12_503 },
       { count: 2, debit: 999_999_999_999, credit: 1 },
       { count: 2, debit: 12_500, credit: 12_500 },
     ],
   );
-  t.same(parsed.trailer, { sections: 3, count: 5, debit: 999_999_999_999 + 12_500, credit: 12_500 + 1 + 12_500 });
+  t.same(parsed.trailer, { sections: 3, count: 5, debit: 999_999_999_999 + 12_500, credit: 12_503 + 1 + 12_500 });
+  // Per currency: in the currency's minor units, and the DKK they were booked at.
+  const dkk = (count: number, debit: number, credit: number) => ({
+    currency: '208',
+    count,
+    debit,
+    credit,
+    dkkDebit: debit,
+    dkkCredit: credit,
+  });
+  const eur = { currency: '978', count: 1, debit: 0, credit: 1676, dkkDebit: 0, dkkCredit: 12_503 };
+  t.same(
+    parsed.sections.map((s) => s.currencies),
+    [[eur], [dkk(2, 999_999_999_999, 1)], [dkk(2, 12_500, 12_500)]],
+  );
+  t.same(parsed.currencies, [dkk(4, 999_999_999_999 + 12_500, 12_501), eur], 'the delivery: currencies in code order');
 });
 
 t.test('the output is a pure function of the inputs: a retry is byte-identical', async (t) => {
@@ -142,14 +184,18 @@ t.test('every record is the same length, ends with a line end and is printable L
   const text = formatDelivery(HEADER, mixedPostings(), panOf);
   t.ok(text.endsWith('\n'));
   const lines = text.slice(0, -1).split('\n');
-  t.equal(lines.length, 1 + 3 * 2 + 5 + 1, 'header, 3 × (section header + trailer), 5 postings, trailer');
+  t.equal(
+    lines.length,
+    1 + 3 * 3 + 5 + 2 + 1,
+    'header, 3 × (section header, currency total, trailer), 5 postings, 2 currency totals, trailer',
+  );
   for (const [i, line] of lines.entries()) {
     t.equal(line.length, RECORD_LENGTH, `line ${i + 1} is ${RECORD_LENGTH} characters`);
     t.match(line, /^[\x20-\x7e\xa0-\xff]+$/, `line ${i + 1} is printable Latin-1`);
   }
   t.same(
     lines.map((l) => l.slice(0, 2)),
-    ['DH', 'SH', 'PO', 'ST', 'SH', 'PO', 'PO', 'ST', 'SH', 'PO', 'PO', 'ST', 'DT'],
+    ['DH', 'SH', 'PO', 'CT', 'ST', 'SH', 'PO', 'PO', 'CT', 'ST', 'SH', 'PO', 'PO', 'CT', 'ST', 'CT', 'CT', 'DT'],
   );
   t.equal(Buffer.byteLength(text, 'latin1'), lines.length * (RECORD_LENGTH + 1), 'one byte per character in Latin-1');
 });
@@ -169,20 +215,50 @@ t.test('a posting record, column by column', async (t) => {
   t.equal(at('direction'), 'D');
   t.equal(at('type'), 'purchase    ');
   t.equal(at('reverses'), 'TERM0001-261121091530-000042');
-  t.equal(line.slice(254), '  ', 'filler');
+  t.equal(at('originalAmount'), '000000012500', 'layout 2: the amount as sent');
+  t.equal(at('originalCurrency'), '208');
+  t.equal(at('rate'), '0001000000', 'rate: millionths of a DKK');
+  t.equal(at('purchasedAt'), '20261121081530000', 'purchasedAt: UTC to the millisecond');
+  t.equal(at('merchantName'), 'Bageriet Ø'.padEnd(40));
+  t.equal(at('verification'), 'pinOnline'.padEnd(16));
+  const last = LAYOUTS.PO.fields.at(-1)!;
+  t.equal(line.slice(last.start - 1 + last.width), ' '.repeat(RECORD_LENGTH - last.start + 1 - last.width), 'filler');
 });
 
 t.test('an empty delivery is a header and a trailer of zeros', async (t) => {
   const text = formatDelivery({ date: '2026-11-21', number: 1, cutoff: '06:00' }, [], panOf);
   const lines = text.slice(0, -1).split('\n');
   t.equal(lines.length, 2);
-  t.equal(lines[0]?.trimEnd(), 'DH0120261121010600');
+  t.equal(lines[0]?.trimEnd(), 'DH0220261121010600');
   t.equal(lines[1]?.trimEnd(), `DT0000${'0'.repeat(9)}${'0'.repeat(15)}${'0'.repeat(15)}`);
   t.same(parseDelivery(text), {
     header: { date: '2026-11-21', number: 1, cutoff: '06:00' },
     sections: [],
     trailer: { sections: 0, count: 0, debit: 0, credit: 0 },
+    currencies: [],
   });
+});
+
+t.test('a posting journalled before layout 2 (no newer fields) delivers with the documented defaults', async (t) => {
+  // As the journal of a switch from before issue 14 holds it: JSON without the layout 2 fields.
+  const json =
+    '{"id":"00000000-0000-4000-8000-00000000abcd","txn":"TERM0001-261121091530-000321","type":"purchase",' +
+    '"direction":"D","amount":4200,"currency":"978","card":"card-old","maskedPan":"501900******0016",' +
+    '"panEnc":"(encrypted)","issuer":"bank-a","terminal":"TERM0001","merchant":"MERCHANT0000001",' +
+    '"stan":"000321","localTime":"261121091530","receivedAt":1795249530123,"approvalCode":"123456","cardStatus":"active"}';
+  const old = JSON.parse(json) as JournalPosting;
+  for (const f of LAYOUT_2_FIELDS) t.notOk(f in old, `the old posting has no ${f}`);
+  const text = formatDelivery(HEADER, [old], () => PAN_A);
+  const [parsed] = parseDelivery(text).sections[0]!.postings;
+  const { card: _card, panEnc: _panEnc, ...rest } = old;
+  t.strictSame(
+    parsed,
+    { ...rest, pan: PAN_A, originalAmount: 4200, originalCurrency: '978', originalExponent: 2, rate: 1_000_000 },
+    'the original is the amount in its currency at rate 1; times, merchant and card read left out (blank)',
+  );
+  t.same(parseDelivery(text).currencies, [
+    { currency: '978', count: 1, debit: 4200, credit: 0, dkkDebit: 4200, dkkCredit: 0 },
+  ]);
 });
 
 t.test('deliveryFileName: date and two-digit number, so the names sort in delivery order', async (t) => {
@@ -293,15 +369,20 @@ function parseError(t: Test, text: string, line: number, message: RegExp): void 
 
 t.test('parse: a truncated file', async (t) => {
   // Cut inside the last record: no line end.
-  parseError(t, GOOD.slice(0, -40), 13, /no line end: the file is truncated/);
+  parseError(t, GOOD.slice(0, -40), 18, /no line end: the file is truncated/);
   // Cut between records: the delivery trailer is missing.
   parseError(
     t,
     fileOf(GOOD_LINES.slice(0, -1)),
-    13,
-    /ends where a section header or a delivery trailer belongs: it is truncated/,
+    18,
+    /ends where a currency total or a delivery trailer belongs: it is truncated/,
   );
-  parseError(t, fileOf(GOOD_LINES.slice(0, 3)), 4, /ends where a posting record or a section trailer belongs/);
+  parseError(
+    t,
+    fileOf(GOOD_LINES.slice(0, 3)),
+    4,
+    /ends where a posting record or a currency total or a section trailer belongs/,
+  );
   // Cut inside a posting record that carries a PAN.
   parseError(t, GOOD.slice(0, (RECORD_LENGTH + 1) * 2 + 100), 3, /no line end/);
   parseError(t, '', 1, /empty/);
@@ -310,8 +391,8 @@ t.test('parse: a truncated file', async (t) => {
 t.test('parse: a record of the wrong length', async (t) => {
   const lines = [...GOOD_LINES];
   lines[6] = `${lines[6] ?? ''} `;
-  parseError(t, fileOf(lines), 7, /record of 257 characters, expected 256/);
-  parseError(t, GOOD.replaceAll('\n', '\r\n'), 1, /record of 257 characters/);
+  parseError(t, fileOf(lines), 7, /record of 513 characters, expected 512/);
+  parseError(t, GOOD.replaceAll('\n', '\r\n'), 1, /record of 513 characters/);
   const blank = [...GOOD_LINES];
   blank.splice(2, 0, '');
   parseError(t, fileOf(blank), 3, /record of 0 characters/);
@@ -330,21 +411,26 @@ t.test('parse: a record out of order', async (t) => {
     t,
     fileOf(swapped),
     2,
-    /field recordType \(columns 1-2\): a posting record where a section header or a delivery trailer belongs/,
+    /field recordType \(columns 1-2\): a posting record where a section header or a currency total or a delivery trailer belongs/,
   );
   parseError(t, fileOf(GOOD_LINES.slice(1)), 1, /a section header where a delivery header belongs/);
-  const noTrailer = GOOD_LINES.filter((_, i) => i !== 3);
-  parseError(t, fileOf(noTrailer), 4, /a section header where a posting record or a section trailer belongs/);
-  parseError(t, fileOf([...GOOD_LINES, GOOD_LINES[0] ?? '']), 14, /a record after the delivery trailer/);
+  const noTrailer = GOOD_LINES.filter((_, i) => i !== 4);
+  parseError(t, fileOf(noTrailer), 5, /a section header where a currency total or a section trailer belongs/);
+  parseError(t, fileOf([...GOOD_LINES, GOOD_LINES[0] ?? '']), 19, /a record after the delivery trailer/);
   parseError(t, withField(2, 'PO', 'recordType', 'XX'), 3, /an unknown record type where/);
   // Sections must come in issuer id order, each once.
-  const reordered = [GOOD_LINES[0] ?? '', ...GOOD_LINES.slice(4, 8), ...GOOD_LINES.slice(1, 4), ...GOOD_LINES.slice(8)];
-  parseError(t, fileOf(reordered), 6, /field issuer \(columns 3-66\): sections are not in ascending issuer id order/);
+  const reordered = [
+    GOOD_LINES[0] ?? '',
+    ...GOOD_LINES.slice(5, 10),
+    ...GOOD_LINES.slice(1, 5),
+    ...GOOD_LINES.slice(10),
+  ];
+  parseError(t, fileOf(reordered), 7, /field issuer \(columns 3-66\): sections are not in ascending issuer id order/);
 });
 
 t.test('parse: every other field check names its line and field', async (t) => {
   const blankOf = (width: number): string => ' '.repeat(width);
-  parseError(t, withField(0, 'DH', 'version', '02'), 1, /field version/);
+  parseError(t, withField(0, 'DH', 'version', '01'), 1, /field version .*layout version 2 expected/);
   parseError(t, withField(0, 'DH', 'date', '20261321'), 1, /field date/);
   parseError(t, withField(0, 'DH', 'number', '00'), 1, /field number/);
   parseError(t, withField(0, 'DH', 'cutoff', '2460'), 1, /field cutoff/);
@@ -353,12 +439,19 @@ t.test('parse: every other field check names its line and field', async (t) => {
   parseError(t, withField(1, 'SH', 'issuer', '-bad'.padEnd(64)), 2, /field issuer .*not an issuer id/);
   parseError(
     t,
-    withField(3, 'ST', 'issuer', 'bank-a'.padEnd(64)),
-    4,
+    withField(4, 'ST', 'issuer', 'bank-a'.padEnd(64)),
+    5,
     /field issuer .*not the issuer of its section header/,
   );
-  parseError(t, withField(3, 'ST', 'count', '00000000x'), 4, /field count/);
-  parseError(t, withField(12, 'DT', 'sections', '000x'), 13, /field sections/);
+  parseError(t, withField(4, 'ST', 'count', '00000000x'), 5, /field count/);
+  parseError(t, withField(17, 'DT', 'sections', '000x'), 18, /field sections/);
+  parseError(t, withField(3, 'CT', 'issuer', 'bank-a'.padEnd(64)), 4, /field issuer .*not the issuer of its section/);
+  parseError(t, withField(15, 'CT', 'issuer', 'bank-a'.padEnd(64)), 16, /field issuer .*not blank/);
+  parseError(t, withField(16, 'CT', 'currency', '208'), 17, /field currency .*ascending code order/);
+  parseError(t, withField(3, 'CT', 'dkkCredit', '00000000000001x'), 4, /field dkkCredit/);
+  parseError(t, withField(2, 'PO', 'rate', '0000000000'), 3, /field rate .*zero/);
+  parseError(t, withField(2, 'PO', 'purchasedAt', '20261321081530123'), 3, /field purchasedAt/);
+  parseError(t, withField(2, 'PO', 'originalCurrency', 'EUR'), 3, /field originalCurrency/);
   parseError(t, withField(2, 'PO', 'id', blankOf(36)), 3, /field id .*blank/);
   parseError(t, withField(2, 'PO', 'type', 'sale'.padEnd(12)), 3, /field type/);
   parseError(t, withField(2, 'PO', 'direction', 'X'), 3, /field direction/);
@@ -368,15 +461,15 @@ t.test('parse: every other field check names its line and field', async (t) => {
   parseError(t, withField(2, 'PO', 'cardStatus', blankOf(20)), 3, /field cardStatus .*blank/);
   parseError(
     t,
-    withField(5, 'PO', 'pan', `${PAN_19.slice(0, 10)}A${PAN_19.slice(11)}`),
-    6,
+    withField(6, 'PO', 'pan', `${PAN_19.slice(0, 10)}A${PAN_19.slice(11)}`),
+    7,
     /field pan \(columns 95-113\): not 12 to 19 digits/,
   );
-  parseError(t, withField(5, 'PO', 'pan', ` ${PAN_A}  `), 6, /field pan/);
+  parseError(t, withField(6, 'PO', 'pan', ` ${PAN_A}  `), 7, /field pan/);
   // Filler: anything after the last field means another layout.
   const filled = [...GOOD_LINES];
-  filled[2] = `${(filled[2] ?? '').slice(0, 254)}ZZ`;
-  parseError(t, fileOf(filled), 3, /field filler \(columns 255-256\): not spaces/);
+  filled[2] = `${(filled[2] ?? '').slice(0, 510)}ZZ`;
+  parseError(t, fileOf(filled), 3, /field filler \(columns 422-512\): not spaces/);
   // A control character in a record.
   const tab = [...GOOD_LINES];
   tab[2] = `${(tab[2] ?? '').slice(0, 150)}\t${(tab[2] ?? '').slice(151)}`;
@@ -385,13 +478,13 @@ t.test('parse: every other field check names its line and field', async (t) => {
 
 t.test('parse errors never contain the PAN, whatever column it lands in', async (t) => {
   // Every one-character shift of a posting record moves the PAN across other fields' columns.
-  const line = GOOD_LINES[5] ?? '';
+  const line = GOOD_LINES[6] ?? '';
   t.ok(line.includes(PAN_19), 'the record carries the PAN');
   let errors = 0;
   for (let shift = 1; shift <= 40; shift++) {
     const lines = [...GOOD_LINES];
-    lines[5] = (' '.repeat(shift) + line).slice(0, RECORD_LENGTH);
-    lines[5] = `PO${(lines[5] ?? '').slice(2)}`;
+    lines[6] = (' '.repeat(shift) + line).slice(0, RECORD_LENGTH);
+    lines[6] = `PO${(lines[6] ?? '').slice(2)}`;
     try {
       parseDelivery(fileOf(lines));
     } catch (error) {
@@ -457,6 +550,18 @@ t.test('the example file in docs/CLEARING.md is what formatDelivery writes', asy
     receivedAt: Date.parse('2026-11-21T08:15:30.482Z'),
     approvalCode: '482913',
     cardStatus: 'active',
+    originalAmount: 12_500,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: Date.parse('2026-11-21T08:15:30Z'),
+    authorizedAt: Date.parse('2026-11-21T08:15:30.482Z'),
+    merchantName: 'Bageriet',
+    merchantCity: 'Aarhus',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
   };
   const reversal: Posting = {
     ...purchase,
@@ -473,7 +578,6 @@ t.test('the example file in docs/CLEARING.md is what formatDelivery writes', asy
     txn: 'POS00042-261121093005-000017',
     type: 'refund',
     direction: 'C',
-    amount: 4_995,
     card: 'card-2',
     maskedPan: '501900******0024',
     issuer: 'bank-b',
@@ -483,6 +587,17 @@ t.test('the example file in docs/CLEARING.md is what formatDelivery writes', asy
     localTime: '261121093005',
     receivedAt: Date.parse('2026-11-21T08:30:05.120Z'),
     approvalCode: '771204',
+    // A refund in euro: €6.70 at 7.46 is 49.98 DKK (49.982, rounded half up to the øre).
+    amount: 4_998,
+    originalAmount: 670,
+    originalCurrency: '978',
+    rate: 7_460_000,
+    purchasedAt: Date.parse('2026-11-21T08:30:05Z'),
+    authorizedAt: Date.parse('2026-11-21T08:30:05.120Z'),
+    merchantName: 'Boghandlen',
+    merchantCity: 'København',
+    mcc: '5942',
+    verification: 'signature',
   };
   const cards: Record<string, string> = { 'card-1': PAN_A, 'card-2': pan2 };
   const text = formatDelivery(HEADER, [refund, purchase, reversal], (p) => cards[p.card] ?? '');

@@ -17,7 +17,7 @@ import {
   type ReconciliationReport,
 } from '../../src/clearing/reconciliation.js';
 import { maskPan } from '../../src/codec/mask.js';
-import { transactionId, type Posting } from '../../src/journal/posting.js';
+import { transactionId, type JournalPosting as Posting } from '../../src/journal/posting.js';
 
 // Test PANs only (docs/TEST-CARDS.md: made-up numbers).
 const PANS = ['5019000000000016', '5019000000000024', '5019000000000032', '5019000000000040', '5019000000000057'];
@@ -233,7 +233,7 @@ t.test('a delivery number not expected, or twice', async (t) => {
 
 t.test('a delivery file that does not parse', async (t) => {
   const day = cleanDay();
-  const broken = day.input.deliveries.map((d, i) => (i === 0 ? { ...d, text: d.text.slice(0, 700) } : d));
+  const broken = day.input.deliveries.map((d, i) => (i === 0 ? { ...d, text: d.text.slice(0, 1300) } : d));
   const report = reconcile({ ...day.input, deliveries: broken });
   expectDifferences(
     t,
@@ -262,9 +262,9 @@ t.test('a section trailer that does not match its records', async (t) => {
   const deliveries = [...day.input.deliveries];
   const first = deliveries[0];
   if (first === undefined) throw new Error('no delivery');
-  // Delivery 1: DH, SH bank-a, PO, PO, ST bank-a, SH bank-b, PO, ST bank-b, DT.
-  let text = setField(first.text, 4, 'ST', 'count', '3');
-  text = setField(text, 4, 'ST', 'debit', '1');
+  // Delivery 1: DH, SH bank-a, PO, PO, CT bank-a, ST bank-a, SH bank-b, PO, CT bank-b, ST bank-b, CT, DT.
+  let text = setField(first.text, 5, 'ST', 'count', '3');
+  text = setField(text, 5, 'ST', 'debit', '1');
   deliveries[0] = { ...first, text };
   const report = reconcile({ ...day.input, deliveries });
   t.same(report.differences, [
@@ -278,13 +278,30 @@ t.test('a delivery trailer that does not match its records', async (t) => {
   const deliveries = [...day.input.deliveries];
   const second = deliveries[1];
   if (second === undefined) throw new Error('no delivery');
-  // Delivery 2: DH, then 3 sections of one posting each (lines 1-9), DT at index 10.
-  let text = setField(second.text, 10, 'DT', 'sections', '2');
-  text = setField(text, 10, 'DT', 'credit', '25000');
+  // Delivery 2: DH, then 3 sections of one posting each (SH, PO, CT, ST: lines 1-12), CT, DT at index 14.
+  let text = setField(second.text, 14, 'DT', 'sections', '2');
+  text = setField(text, 14, 'DT', 'credit', '25000');
   deliveries[1] = { ...second, text };
   const report = reconcile({ ...day.input, deliveries });
   t.same(report.differences, [
     'delivery-2026-11-21-02.txt: the delivery trailer does not match its records: sections 2 in the trailer, 3 in the records; credit (øre) 25000 in the trailer, 25300 in the records.',
+  ]);
+  expectDifferences(t, report);
+});
+
+t.test('currency totals that do not match their records', async (t) => {
+  const day = cleanDay();
+  const deliveries = [...day.input.deliveries];
+  const first = deliveries[0];
+  if (first === undefined) throw new Error('no delivery');
+  // Delivery 1: the CT of bank-a at index 4, the delivery's CT at index 10.
+  let text = setField(first.text, 4, 'CT', 'count', '1');
+  text = setField(text, 10, 'CT', 'currency', '978');
+  deliveries[0] = { ...first, text };
+  const report = reconcile({ ...day.input, deliveries });
+  t.same(report.differences, [
+    'delivery-2026-11-21-01.txt: the currency totals of issuer bank-a do not match the records: 208: 1, debit 12500 credit 5000 (DKK 12500 / 5000 øre) written, 208: 2, debit 12500 credit 5000 (DKK 12500 / 5000 øre) in the records.',
+    "delivery-2026-11-21-01.txt: the delivery's currency totals do not match the records: 978: 3, debit 37500 credit 5000 (DKK 37500 / 5000 øre) written, 208: 3, debit 37500 credit 5000 (DKK 37500 / 5000 øre) in the records.",
   ]);
   expectDifferences(t, report);
 });
@@ -374,7 +391,8 @@ function changedInJournal(change: Partial<Posting>): { report: ReconciliationRep
 t.test('a posting whose amount differs between journal and delivery', async (t) => {
   const { report, id } = changedInJournal({ amount: 12_000 });
   t.same(report.differences, [
-    `Posting ${id} in delivery-2026-11-21-01.txt differs from the journal: amount 12000 in the journal, 12500 in the delivery.`,
+    // A journal posting from before layout 2: its original amount is its amount (the default).
+    `Posting ${id} in delivery-2026-11-21-01.txt differs from the journal: amount 12000 in the journal, 12500 in the delivery; originalAmount 12000 in the journal, 12500 in the delivery.`,
     'Totals of type purchase differ: journal 3 postings, 37700 øre; deliveries 3 postings, 38200 øre.',
     'Totals of issuer bank-a differ: journal 3 postings, debit 12000, credit 5300 øre; deliveries 3 postings, debit 12500, credit 5300 øre.',
   ]);
@@ -452,9 +470,10 @@ t.test('a damaged file that carries a PAN in another field does not bring it int
   const day = cleanDay();
   const second = day.input.deliveries[1];
   if (second === undefined) throw new Error('no delivery');
-  // Delivery 2: DH, SH bank-a, PO, ST bank-a, … The issuer id and the txn become PANs.
+  // Delivery 2: DH, SH bank-a, PO, CT bank-a, ST bank-a, … The issuer id and the txn become PANs.
   let text = setField(second.text, 1, 'SH', 'issuer', (PANS[1] ?? '').padEnd(64));
-  text = setField(text, 3, 'ST', 'issuer', (PANS[1] ?? '').padEnd(64));
+  text = setField(text, 3, 'CT', 'issuer', (PANS[1] ?? '').padEnd(64));
+  text = setField(text, 4, 'ST', 'issuer', (PANS[1] ?? '').padEnd(64));
   text = setField(text, 2, 'PO', 'txn', (PANS[2] ?? '').padEnd(28));
   const report = reconcile({
     ...day.input,

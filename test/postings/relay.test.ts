@@ -29,6 +29,18 @@ function posting(n: number, extra: Partial<Posting> = {}): Posting {
     receivedAt: clock.now().getTime(),
     approvalCode: '123456',
     cardStatus: 'active',
+    originalAmount: 100 * n,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: clock.now().getTime(),
+    authorizedAt: clock.now().getTime(),
+    merchantName: 'Bageriet',
+    merchantCity: 'Aarhus',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
     ...extra,
   };
 }

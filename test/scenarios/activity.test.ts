@@ -16,7 +16,9 @@ import { BLOCK_SERVICE, ISSUER, VENDOR, startScenarioSwitch } from './fixtures/s
 async function send(t: Test, s: TestSwitch, fields: Record<number, string | Buffer>) {
   const term = await TestTerminal.open(s.port('iso93'));
   t.teardown(() => term.close());
-  const local = `261121${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+  // A random time of day (field 12 must be a real date and time: it is the purchase time).
+  const at = new Date(Date.UTC(2026, 10, 21) + Math.floor(Math.random() * 86_400) * 1000);
+  const local = `261121${at.toISOString().slice(11, 19).replaceAll(':', '')}`;
   return term.send(purchase93({ 12: local, ...fields }));
 }
 

@@ -28,6 +28,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'contactless-cumulative.json',
     'contactless-limit.json',
     'dkt1-lost-answer.json',
+    'foreign-currency.json',
     'pin-block-lifted-by-issuer.json',
     'pin-reset.json',
     'pin-three-strikes.json',

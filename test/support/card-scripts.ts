@@ -48,6 +48,17 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     localTime: '261121101530',
     receivedAt: NOW,
     track: '',
+    originalAmount: 1000,
+    originalCurrency: '208',
+    originalExponent: 2,
+    rate: 1_000_000,
+    purchasedAt: NOW - 60_000,
+    merchantName: 'Bageriet',
+    merchantCity: 'Aarhus',
+    mcc: '5462',
+    entryMode: 'chip',
+    verification: 'pinOnline',
+    terminalKind: 'psam',
     ...over,
   };
 }

@@ -25,7 +25,9 @@ import { verifyPinBlock } from '../../crypto/pin-verification.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
-import { signatureOf } from '../../messages/transaction-data.js';
+import { localTimeOf, signatureOf } from '../../messages/transaction-data.js';
+import { type CurrencyConfig, convert } from '../../currency/conversion.js';
+import { localTimeMs } from '../../time/local-time.js';
 import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
@@ -43,6 +45,10 @@ export interface AuthorizeCardDeps {
   timeoutMs: number;
   /** Settles a call answered 911 that may have run (an approval nobody saw is reversed). */
   calls: UncertainCalls;
+  /** The currencies accepted besides DKK, and their rates (config `currencies`). */
+  currencies: CurrencyConfig;
+  /** The register's time zone: field 12 is read in it (the purchase time). */
+  timeZone: string;
 }
 
 /**
@@ -77,14 +83,21 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund')
         return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
+      const purchasedAt = localTimeMs(localTimeOf(ctx.request, ctx.receivedAt), deps.timeZone);
+      if (purchasedAt === undefined) return refuse(ctx, 'formatError', 'field 12 (13): not a local date and time');
+      const money = convert(Number(ctx.request[4]), String(ctx.request[49]), deps.currencies);
+      if (money === 'currencyNotAccepted')
+        return refuse(ctx, 'currencyNotAccepted', `field 49: currency ${String(ctx.request[49])} not accepted`);
+      if (money === 'amountTooLarge') return refuse(ctx, 'formatError', 'field 4: the DKK amount exceeds 12 digits');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
-      const posting = postingTemplate(ctx, track);
+      const model = deps.keys.keyFor(ctx.terminalId).model;
+      const posting = postingTemplate(ctx, track, { money, purchasedAt, model });
       const result = await deps.calls.run(
         () =>
           deps.register.authorize({
             pan,
             kind,
-            amount: Number(ctx.request[4]),
+            amount: money.amount,
             pvv: pvvOf(ctx, pan, deps),
             contactless: isContactless(ctx.request, ctx.codes),
             chip: isChipRead(ctx.request, ctx.codes),

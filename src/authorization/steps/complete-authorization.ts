@@ -40,10 +40,15 @@ export function completeAuthorization(deps: TransactionStepDeps): Step {
         original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan),
         own: transactionOf(ctx),
         signature: signatureOf(ctx),
+        receivedAt: ctx.receivedAt.getTime(),
       };
-      const r = await deps.calls.run(() => deps.transactions.complete(ref, Number(ctx.request[4])), deps.timeoutMs, {
-        pan,
-      });
+      // Field 4 is in the authorization's currency; field 49, when sent, must name it.
+      const currency = String(ctx.request[49] ?? '');
+      const r = await deps.calls.run(
+        () => deps.transactions.complete(ref, Number(ctx.request[4]), currency),
+        deps.timeoutMs,
+        { pan },
+      );
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
       const why = `completion: ${r.outcome}${r.detail ? ` (${r.detail})` : ''}${r.repeat ? ', repeat answered as the first time' : ''}`;
       if (r.outcome !== 'approved') return refuse(ctx, r.outcome, why);

@@ -32,6 +32,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
         original: transactionId(ctx.terminalId ?? '', original.localTime, original.stan),
         own: transactionOf(ctx),
         signature: signatureOf(ctx),
+        receivedAt: ctx.receivedAt.getTime(),
       };
       const type = reversalPostingType(reason);
       const r = await deps.calls.run(

@@ -42,7 +42,10 @@
 --   then the posting's own fields (the card record gives the rest; no JSON on the switch's hot
 --   path): A_postingId  A_txn  A_postingType  A_direction  A_currency  A_postingTerminal
 --   A_merchant  A_stan  A_localTime  A_receivedAt (ms)  A_track ('1' when the terminal's last
---   approval is tracked)
+--   approval is tracked)  A_originalAmount (field 4, minor units)  A_originalCurrency (field 49)
+--   A_originalExponent  A_rate (millionths of a DKK per unit; A_amount is the DKK amount it gave)
+--   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
+--   A_verification  A_terminalKind; the posting's authorizedAt is A_receivedAt
 -- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
@@ -166,6 +169,11 @@ else
   local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
     currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
     receivedAt = tonumber(A_receivedAt) }
+  p.originalAmount, p.originalCurrency = tonumber(A_originalAmount), A_originalCurrency
+  p.originalExponent, p.rate = tonumber(A_originalExponent), tonumber(A_rate)
+  p.purchasedAt, p.authorizedAt = tonumber(A_purchasedAt), p.receivedAt
+  p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
+  p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
   if A_track == '1' then p.track = 1 end
   p.issuer, p.maskedPan, p.panEnc, p.cardStatus, p.approvalCode = f[12], f[13], f[14], 'active', approval
   p.card = string.match(K_card, '{(.-)}')

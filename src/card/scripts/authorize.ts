@@ -56,6 +56,18 @@ export const authorizeScript = defineScript({
     'localTime',
     'receivedAt',
     'track',
+    // The posting's fields of issue 14: the amount as sent and its conversion, the purchase time, merchant and card read.
+    'originalAmount',
+    'originalCurrency',
+    'originalExponent',
+    'rate',
+    'purchasedAt',
+    'merchantName',
+    'merchantCity',
+    'mcc',
+    'entryMode',
+    'verification',
+    'terminalKind',
   ],
   reply: asReply<AuthorizeReply>(),
 });

@@ -8,10 +8,15 @@
 --
 -- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the completion's own record),
 --       K_original (the original's record), K_posts (posting outbox), K_holds (postings' holds)
--- ARGV: A_now (ms)  A_signature (request signature)  A_amount (final amount, øre)
---       A_keepFor (record lifetime, ms)  A_postingId
+-- ARGV: A_now (ms: when the switch received the completion)  A_signature (request signature)
+--       A_amount (final amount, minor units of the authorization's currency)
+--       A_keepFor (record lifetime, ms)  A_postingId  A_currency (field 49, '' when absent)
+-- The final amount is converted at the rate kept in the authorization's posting (one from before
+-- the conversion, without a rate, was in DKK); the posting keeps its purchase and authorization
+-- times and gets the completion's receipt time.
 -- Returns: { outcome, detail, 0, 0, approval code of the original, posting JSON }
--- Includes repeat.lua (repeatOf, remember), release.lua (release) and hold.lua (hold).
+-- Includes repeat.lua (repeatOf, remember), release.lua (release), hold.lua (hold) and
+-- convert.lua (toDkk).
 
 local sig, amount, keepFor = A_signature, tonumber(A_amount), tonumber(A_keepFor)
 if redis.call('EXISTS', K_card) == 0 then return {'notRegistered', '', 0, 0, '', ''} end
@@ -20,19 +25,25 @@ if seen then return seen end
 
 local o = redis.call('HMGET', K_original, 'state', 'msg', 'amount', 'res', 'posting', 'approval')
 local outcome, detail, posting = 'approved', '', ''
+local p = o[5] and cjson.decode(o[5]) or {}
+local authorised, dkk = tonumber(o[3]), amount
+if p.rate then authorised, dkk = p.originalAmount, toDkk(amount, p.rate, p.originalExponent) end
 if not o[1] then outcome = 'originalNotFound'
 elseif o[2] ~= 'dual' then outcome, detail = 'invalidTransaction', 'not a dual-message authorization'
 elseif o[1] == 'completed' then outcome = 'alreadyCompleted'
 elseif o[1] == 'reversed' then outcome = 'alreadyReversed'
-elseif amount > tonumber(o[3]) then outcome = 'amountExceedsAuthorized'
+elseif A_currency ~= '' and A_currency ~= (p.originalCurrency or p.currency) then
+  outcome, detail = 'invalidTransaction', "field 49 is not the authorization's currency"
+elseif amount > authorised then outcome = 'amountExceedsAuthorized'
 else
   release(o[4], nil)
-  local p = cjson.decode(o[5])
-  p.id, p.amount = A_postingId, amount
-  if p.direction == 'D' then hold(A_postingId, amount) end
+  p.id, p.amount = A_postingId, dkk
+  if p.rate then p.originalAmount = amount end
+  p.receivedAt, p.authorizedAt = tonumber(A_now), p.authorizedAt or p.receivedAt
+  if p.direction == 'D' then hold(A_postingId, dkk) end
   posting = cjson.encode(p)
   redis.call('RPUSH', K_posts, posting)
-  redis.call('HSET', K_original, 'state', 'completed', 'completedAmount', amount, 'posting', posting)
+  redis.call('HSET', K_original, 'state', 'completed', 'completedAmount', dkk, 'posting', posting)
 end
 local approval = ''
 if outcome == 'approved' then approval = o[6] or '' end

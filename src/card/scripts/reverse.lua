@@ -11,12 +11,17 @@
 -- KEYS: K_card, K_reservations, K_reservationAmounts, K_own (the advice's own record; for the
 --       switch's own reversal, which has none, the original's again), K_original (the original's
 --       record), K_posts (posting outbox), K_holds (postings' holds)
--- ARGV: A_now (ms)  A_signature (request signature)  A_amount (øre to reverse; 0 = all)
+-- ARGV: A_now (ms: when the switch received the advice, or made its own reversal)
+--       A_signature (request signature)  A_amount (minor units of the original's currency to
+--       reverse, converted at the original posting's rate; 0 = all: exactly the DKK posted)
 --       A_keepFor (record lifetime, ms)  A_postingId  A_postingType ('reversal' | 'cancellation')
 --       A_reason  A_hasOwn ('1' when K_own is the advice's own record)
 -- Returns: { 'reversalAccepted' | 'duplicateTransmission', detail ('posted' | 'released' |
 --   'alreadyReversed' | 'unmatched'), 0, 0, '', posting JSON, 'repeat' for a repeated advice }
--- Includes repeat.lua (repeatOf, remember), release.lua (release) and hold.lua (hold, unhold).
+-- The reversal keeps its original's purchase and authorization times (authorizedAt: the
+-- original's, or its receipt time for a single-message original).
+-- Includes repeat.lua (repeatOf, remember), release.lua (release), hold.lua (hold, unhold) and
+-- convert.lua (toDkk).
 
 local now, sig, amount, keepFor = tonumber(A_now), A_signature, tonumber(A_amount), tonumber(A_keepFor)
 local hasOwn = A_hasOwn == '1'
@@ -37,7 +42,13 @@ elseif o[1] == 'authorized' then
 else
   local p = cjson.decode(o[4])
   local posted = tonumber(o[5] or o[2])
-  if amount <= 0 or amount > posted then amount = posted end
+  -- A partial amount is in the original's currency (DKK for a posting without a rate).
+  local postedOriginal = p.originalAmount or posted
+  if amount <= 0 or amount >= postedOriginal then amount = posted
+  else
+    if p.rate then p.originalAmount, amount = amount, toDkk(amount, p.rate, p.originalExponent) end
+    if amount > posted then amount = posted end
+  end
   -- A posting made before holds existed kept a reservation instead (its record's res).
   if p.direction == 'D' then
     release(o[3], amount)
@@ -45,6 +56,7 @@ else
   else
     hold(A_postingId, amount)
   end
+  p.authorizedAt = p.authorizedAt or p.receivedAt
   p.id, p.type, p.amount, p.reverses, p.reason, p.receivedAt = A_postingId, A_postingType, amount, p.txn, A_reason, now
   if p.direction == 'D' then p.direction = 'C' else p.direction = 'D' end
   p.track = nil

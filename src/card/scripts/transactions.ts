@@ -4,8 +4,8 @@
  * terminal, reverse.lua). Each runs on one card's keys (one hash tag), so the check that a
  * transaction is completed or reversed at most once and the posting it makes are one atomic
  * step, also with two switch processes. repeat.lua (answers to retransmissions; what a
- * transaction record holds), release.lua (reservations given back) and hold.lua (debit postings'
- * holds until booked) are shared Lua.
+ * transaction record holds), release.lua (reservations given back), hold.lua (debit postings'
+ * holds until booked) and convert.lua (partial amounts in a foreign currency to DKK) are shared Lua.
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
 
@@ -24,6 +24,7 @@ const SHARED = [
   new URL('./repeat.lua', import.meta.url),
   new URL('./release.lua', import.meta.url),
   new URL('./hold.lua', import.meta.url),
+  new URL('./convert.lua', import.meta.url),
 ];
 const KEYS = ['card', 'reservations', 'reservationAmounts', 'own', 'original', 'posts', 'holds'] as const;
 
@@ -33,7 +34,7 @@ export const completeScript = defineScript({
   file: new URL('./complete.lua', import.meta.url),
   include: SHARED,
   keys: KEYS,
-  args: ['now', 'signature', 'amount', 'keepFor', 'postingId'],
+  args: ['now', 'signature', 'amount', 'keepFor', 'postingId', 'currency'],
   reply: asReply<TransactionReply>(),
 });
 

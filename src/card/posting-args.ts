@@ -1,0 +1,33 @@
+/**
+ * A posting template as the authorize script's arguments (authorize.lua, "the posting's own
+ * fields"): one string or number each, no JSON on the switch's hot path. Without a template
+ * (seeding, tests of the rules) every one is empty: nothing is posted then.
+ */
+import type { PostingTemplate } from './card-register.js';
+
+export function postingArgs(p: PostingTemplate | undefined) {
+  return {
+    postingId: p?.id ?? '',
+    txn: p?.txn ?? '',
+    postingType: p?.type ?? '',
+    direction: p?.direction ?? '',
+    currency: p?.currency ?? '',
+    postingTerminal: p?.terminal ?? '',
+    merchant: p?.merchant ?? '',
+    stan: p?.stan ?? '',
+    localTime: p?.localTime ?? '',
+    receivedAt: p?.receivedAt ?? 0,
+    track: p?.track === 1 ? '1' : '',
+    originalAmount: p?.originalAmount ?? 0,
+    originalCurrency: p?.originalCurrency ?? '',
+    originalExponent: p?.originalExponent ?? 0,
+    rate: p?.rate ?? 0,
+    purchasedAt: p?.purchasedAt ?? 0,
+    merchantName: p?.merchantName ?? '',
+    merchantCity: p?.merchantCity ?? '',
+    mcc: p?.mcc ?? '',
+    entryMode: p?.entryMode ?? '',
+    verification: p?.verification ?? '',
+    terminalKind: p?.terminalKind ?? '',
+  };
+}
