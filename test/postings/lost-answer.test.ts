@@ -47,7 +47,7 @@ t.test("DKT1: a lost answer is reversed at the next request, once, with the orig
 
   // 000003 is approved but its answer "never arrives": the terminal still reports 000002.
   t.equal((await term.send(sale('000003', '261121080200', '000002', '000000004200')))[39], '000');
-  t.equal((await s.sw.register.state(card.id))!.reserved, 24_200);
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 24_200, 'the three sales held until booked');
   const retransmitted = await term.send(sale('000003', '261121080200', '000002', '000000004200'));
   t.equal(retransmitted[39], '000', 'its retransmission is answered as the first time, not reversed');
   t.equal((await journal(s)).length, 3);
@@ -67,7 +67,7 @@ t.test("DKT1: a lost answer is reversed at the next request, once, with the orig
     direction: 'C',
     reason: 'switch',
   });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 30_000, "the lost sale's reservation is given back");
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 30_000, "the lost sale's hold is given back");
 
   // The next request reports 000004 as completed; 000003 stays reversed, nothing more happens.
   await term.send(sale('000005', '261121080400', '000004'));

@@ -202,9 +202,9 @@ t.test('foreign currencies: converted to DKK at the configured rate, the origina
   const [p1, p2] = await journal(s);
   t.match(p1, { amount: 12_503, currency: '208', originalAmount: 1676, originalCurrency: '978', rate: 7_460_000 });
   t.match(p2, { amount: 4500, currency: '208', originalAmount: 1000, originalCurrency: '392', originalExponent: 0 });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 12_503 + 4500, 'the account is reserved in DKK');
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 12_503 + 4500, 'the account is held in DKK');
 
-  // Balance control in DKK: 1000.00 DKK less what is reserved leaves 829.97 DKK; €111.26 is 830.00 DKK.
+  // Balance control in DKK: 1000.00 DKK less what is held leaves 829.97 DKK; €111.26 is 830.00 DKK.
   const over = await term.send(purchase93({ 2: card.pan, 4: '000000011126', 49: '978' }));
   t.equal(over[39], '116', 'the DKK amount is what balance control sees');
 
@@ -240,7 +240,11 @@ t.test('a foreign completion and partial reversal convert at the rate kept in th
   const [p] = await journal(s);
   // €67.01 at 7.46 is 499.8946 DKK: 49989 øre.
   t.match(p, { amount: 49_989, originalAmount: 6701, originalCurrency: '978', rate: 7_460_000 });
-  t.equal((await s.sw.register.state(card.id))!.reserved, 49_989, 'the rest of the reservation given back in DKK');
+  t.match(
+    await s.sw.register.state(card.id),
+    { reserved: 0, unbooked: 49_989 },
+    'the reservation given back, the completion held in DKK',
+  );
 
   const partial = await term.send({
     ...purchase93({ 0: '1420', 2: card.pan, 4: '000000000333', 12: '261121101700' }),
@@ -252,4 +256,5 @@ t.test('a foreign completion and partial reversal convert at the rate kept in th
   const [, r] = await journal(s);
   // €3.33 at 7.46 is 24.8418 DKK: 2484 øre.
   t.match(r, { type: 'cancellation', direction: 'C', amount: 2484, originalAmount: 333, originalCurrency: '978' });
+  t.equal((await s.sw.register.state(card.id))!.unbooked, 49_989 - 2484, 'the hold given back by the DKK reversed');
 });

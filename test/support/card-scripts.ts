@@ -48,7 +48,8 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     localTime: '261121101530',
     receivedAt: NOW,
     track: '',
-    originalAmount: 1000,
+    // In DKK (rate 1) the original amount is the amount.
+    originalAmount: over.amount ?? 1000,
     originalCurrency: '208',
     originalExponent: 2,
     rate: 1_000_000,
