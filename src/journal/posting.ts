@@ -68,7 +68,7 @@ export interface Posting {
   terminalKind: string;
   /** Field 38 of the original approval. */
   approvalCode: string;
-  /** The card's status when the original was approved: 'active', or e.g. 'blocked:lost'. */
+  /** The card's status at the purchase time (purchasedAt), from its block history: 'active', 'blocked:<reason>', 'deleted'. */
   cardStatus: string;
   /** Reversals and cancellations: the transaction id reversed (equal to txn). */
   reverses?: string;

@@ -50,7 +50,7 @@
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'.
--- Includes repeat.lua (repeatOf) and hold.lua (hold).
+-- Includes repeat.lua (repeatOf), hold.lua (hold) and status-at.lua (statusAt).
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -175,7 +175,10 @@ else
   p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
   p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
   if A_track == '1' then p.track = 1 end
-  p.issuer, p.maskedPan, p.panEnc, p.cardStatus, p.approvalCode = f[12], f[13], f[14], 'active', approval
+  -- The card's status at the purchase time (field 12), from its block history (status-at.lua): a
+  -- terminal's purchase time inside a block interval since lifted shows that block (001 §36).
+  p.issuer, p.maskedPan, p.panEnc, p.approvalCode = f[12], f[13], f[14], approval
+  p.cardStatus = statusAt(p.purchasedAt or now)
   p.card = string.match(K_card, '{(.-)}')
   local json = cjson.encode(p)
   local state = 'authorized'

@@ -21,7 +21,11 @@ export type AuthorizeReply = [
 export const authorizeScript = defineScript({
   name: 'swAuthorize',
   file: new URL('./authorize.lua', import.meta.url),
-  include: [new URL('./repeat.lua', import.meta.url), new URL('./hold.lua', import.meta.url)],
+  include: [
+    new URL('./repeat.lua', import.meta.url),
+    new URL('./hold.lua', import.meta.url),
+    new URL('./status-at.lua', import.meta.url),
+  ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
   args: [
     'now',
