@@ -146,7 +146,7 @@ t.test(
     const term93 = await open(t, s);
     await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '116', times: 1 });
     t.equal((await term87.send(purchase87()))[39], '51', '116 (insufficient funds) is 51 in 1987 codes');
-    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '123' });
+    await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '199' });
     t.equal((await term87.send(purchase87()))[39], '96', 'a code the table does not know: system malfunction');
     await addRule(t, s, { terminal: 'TERM0001', kind: 'actionCode', code: '55' });
     t.equal((await term87.send(purchase87()))[39], '55', 'a 1987 code as it is');
