@@ -79,7 +79,7 @@ function answerLost(e: TrafficEvent): boolean {
 }
 
 function isNetwork(e: TrafficEvent): boolean {
-  return e.request.mti?.[2] === '8';
+  return e.request.mti?.[1] === '8';
 }
 
 function isFinancial(e: TrafficEvent): boolean {

@@ -9,6 +9,10 @@ import { purchase93 } from '../support/terminal.js';
 import { ISSUER, VENDOR, addRule, call, open, startVendorSwitch } from '../faults/fixtures/vendor.js';
 import type { TestSwitch } from '../support/switch.js';
 import type { TrafficEvent } from '../../src/trace/traffic-event.js';
+import { AdminServer } from '../../src/admin/server.js';
+import { AdminAuth } from '../../src/admin/auth.js';
+import { consoleRoutes } from '../../src/admin/console-routes.js';
+import { createLogger } from '../../src/log/logger.js';
 
 /** Reads server-sent events from GET /traffic until `count` exchanges came or the stream ends. */
 async function openStream(s: TestSwitch, token: string) {
@@ -142,4 +146,40 @@ t.test('the console page and its assets: served to anyone, nothing outside the f
     );
   for (const name of ['..%2F..%2Fpackage.json', '.env', 'x.ts', 'no-such-file.js'])
     t.equal((await call(s, 'GET', `/assets/${name}`)).status, 404, name);
+});
+
+t.test('the console from its built folder: the page with its policy, hashed assets kept, nothing else', async (t) => {
+  const serve = async (dir: string) => {
+    const server = new AdminServer(consoleRoutes(new AdminAuth({}), dir), createLogger('silent'));
+    await server.start('127.0.0.1', 0);
+    t.teardown(() => server.stop());
+    return (path: string) => fetch(`http://127.0.0.1:${server.port}${path}`);
+  };
+  const get = await serve(
+    t.testdir({
+      'index.html': '<!doctype html><title>console</title>',
+      'secret.json': '{}',
+      assets: { 'index-Ab12_x.js': 'export {};', 'index-Ab12_x.css': 'body{}' },
+    }),
+  );
+  const page = await get('/');
+  t.equal(page.status, 200);
+  t.equal(await page.text(), '<!doctype html><title>console</title>');
+  t.match(page.headers.get('content-security-policy'), "default-src 'self'");
+  t.equal(page.headers.get('cache-control'), 'no-store', 'the page is asked again each time');
+  const js = await get('/assets/index-Ab12_x.js');
+  t.same(
+    [js.status, js.headers.get('content-type'), await js.text()],
+    [200, 'text/javascript; charset=utf-8', 'export {};'],
+  );
+  t.equal(js.headers.get('cache-control'), 'public, max-age=31536000', 'a hashed asset may be kept');
+  t.equal((await get('/assets/index-Ab12_x.css')).headers.get('content-type'), 'text/css; charset=utf-8');
+  t.equal((await get('/assets/..%2Fsecret.json')).status, 404);
+  t.equal((await get('/secret.json')).status, 404);
+  const unbuilt = await serve(t.testdir({}));
+  const missing = await unbuilt('/');
+  t.same(
+    [missing.status, await missing.json()],
+    [503, { error: 'the console is not built: run npm run build (it builds dist/console/)' }],
+  );
 });
