@@ -48,6 +48,8 @@ export interface SwitchOptions {
   metrics?: SwitchMetrics;
   /** Crash points of the clearing delivery (the crash tests make one kill the process). */
   clearingCrashAt?: (point: CrashPoint) => void;
+  /** Where the built console is (default dist/console/; tests serve one built elsewhere). */
+  consoleDir?: string;
 }
 
 export class Switch {
@@ -169,6 +171,7 @@ export class Switch {
       health: { redisStatus: () => redis.status, listeners: this.listeners, metrics: this.metrics.registry },
       traffic: { trace: this.trace, dialectOf: (l) => this.dialectOf(l), terminalKeys: this.terminalKeys },
       activity: { journal: new JournalReader(redis, journal.journal.stream), notices, relay: journal.relay },
+      ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }
 

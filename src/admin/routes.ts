@@ -49,6 +49,8 @@ export interface AdminDeps {
   health: HealthView;
   traffic: TrafficView;
   activity: ActivitySource;
+  /** The built console's folder; default dist/console/ (console-routes.ts). */
+  consoleDir?: string;
 }
 
 /** What readiness and /metrics look at. */
@@ -81,7 +83,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...conformanceRoutes(deps.traffic),
     ...activityRoutes(deps.activity),
     ...trafficRoutes(deps.traffic, new TrafficFeed(deps.traffic.trace, (l) => deps.traffic.dialectOf(l))),
-    ...consoleRoutes(api.auth),
+    ...consoleRoutes(api.auth, deps.consoleDir),
   ];
   return routes.map((route) => guarded(api.auth, route));
 }

@@ -48,13 +48,11 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-t.before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  await buildConsole();
-});
-
 t.test('the console in a browser', async (t) => {
-  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } });
+  mkdirSync(SHOTS, { recursive: true });
+  const consoleDir = t.testdir({});
+  await buildConsole(consoleDir);
+  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } }, { consoleDir });
   const browser = await launchBrowser();
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
