@@ -1,8 +1,8 @@
 /**
  * Guided test plans for terminal certification: a plan is data (src/certification/plans/*.json),
  * a list of cases a vendor's tester does on the real terminal while the console watches its
- * messages (docs/CERTIFICATION.md). Each case names the card to use, the fault rules the switch
- * applies while it runs, and what the terminal's messages must show.
+ * messages (docs/CONSOLE.md, "Guided test plans"). Each case names the card to use, the fault
+ * rules the switch applies while it runs, and what the terminal's messages must show.
  */
 import type { Outcome } from '../messages/action-codes.js';
 

@@ -1,9 +1,9 @@
 /**
- * Guided test plans (docs/CERTIFICATION.md): the tester picks a plan and the terminal id, does
- * each case on the real terminal, and the page checks the terminal's messages as they arrive
- * (src/certification/check-case.ts). A case passes when every check passes, fails at the first
- * failed check, and when the tester finishes it, fails on whatever was not seen. The case's fault
- * rules are set when it starts and removed when it ends. The report is HTML or JUnit XML.
+ * Guided test plans (docs/CONSOLE.md, "Guided test plans"): the tester picks a plan and the
+ * terminal id, does each case on the real terminal, and the page checks the terminal's messages
+ * as they arrive (src/certification/check-case.ts). A case passes when every check passes, fails
+ * at the first failed check, and when the tester finishes it, fails on whatever was not seen. The
+ * case's fault rules are set when it starts and removed when it ends. The report is HTML or JUnit XML.
  */
 import { del, post } from '../api.js';
 import { download, fill, field, h, message } from '../dom.js';
