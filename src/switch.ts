@@ -156,7 +156,7 @@ export class Switch {
   /** The admin API's view of the switch: the interfaces its routes use. */
   adminDeps(clock: Clock = this.options.clock ?? systemClock): AdminDeps {
     const { config, log, redis } = this.options;
-    const { card, notices, journal, blocking } = this.modules;
+    const { card, notices, journal, blocking, clearing } = this.modules;
     return {
       config,
       clock,
@@ -171,6 +171,7 @@ export class Switch {
       health: { redisStatus: () => redis.status, listeners: this.listeners, metrics: this.metrics.registry },
       traffic: { trace: this.trace, dialectOf: (l) => this.dialectOf(l), terminalKeys: this.terminalKeys },
       activity: { journal: new JournalReader(redis, journal.journal.stream), notices, relay: journal.relay },
+      clearing: { ledger: clearing.ledger, directory: config.clearing.directory },
       ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }

@@ -14,8 +14,18 @@ import { faultsPage } from './pages/faults.js';
 import { archivePage } from './pages/archive.js';
 import { cardsPage } from './pages/cards.js';
 import { blockDeskPage } from './pages/block-desk.js';
+import { clearingPage } from './pages/clearing.js';
 
-const PAGES: Page[] = [trafficPage, terminalsPage, plansPage, faultsPage, archivePage, cardsPage, blockDeskPage];
+const PAGES: Page[] = [
+  trafficPage,
+  terminalsPage,
+  plansPage,
+  faultsPage,
+  clearingPage,
+  archivePage,
+  cardsPage,
+  blockDeskPage,
+];
 
 const ROLE_NAMES: Record<Session['role'], string> = {
   issuer: 'issuer',

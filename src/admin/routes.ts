@@ -30,6 +30,7 @@ import { type TrafficView, conformanceRoutes } from './conformance-routes.js';
 import { type ActivitySource, activityRoutes } from './activity-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
 import { consoleRoutes } from './console-routes.js';
+import { type ClearingView, clearingRoutes } from './clearing-routes.js';
 import { TrafficFeed } from '../trace/traffic-feed.js';
 
 /** What the admin API reads and changes: the few interfaces its routes use, never the switch itself. */
@@ -49,6 +50,8 @@ export interface AdminDeps {
   health: HealthView;
   traffic: TrafficView;
   activity: ActivitySource;
+  /** A day's deliveries and reconciliation, for the console's clearing page. */
+  clearing: ClearingView;
   /** The built console's folder; default dist/console/ (console-routes.ts). */
   consoleDir?: string;
 }
@@ -83,6 +86,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...conformanceRoutes(deps.traffic),
     ...activityRoutes(deps.activity),
     ...trafficRoutes(deps.traffic, new TrafficFeed(deps.traffic.trace, (l) => deps.traffic.dialectOf(l))),
+    ...clearingRoutes(deps.clearing),
     ...consoleRoutes(api.auth, deps.consoleDir),
   ];
   return routes.map((route) => guarded(api.auth, route));

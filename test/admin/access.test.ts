@@ -63,6 +63,7 @@ const ACCESS: Record<string, Access> = {
   },
   'GET /traffic': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/traffic'), stream: true },
   'GET /terminals': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/terminals') },
+  'GET /clearing/days/:date': { roles: ['operator'], ok: 200, request: fixed('/clearing/days/2026-11-21') },
   'GET /readyz': { roles: ['operator'], ok: 200, request: fixed('/readyz') },
   'GET /metrics': { roles: ['operator'], ok: 200, request: fixed('/metrics') },
   'GET /terminals/:id/trace': { roles: ['operator', 'vendor'], ok: 200, request: fixed(`/terminals/${TRACED}/trace`) },

@@ -55,6 +55,7 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /session': () => ({ token: V }),
   'GET /traffic': () => ({ token: V }),
   'GET /terminals': () => ({ token: V }),
+  'GET /clearing/days/:date': () => ({ token: ROLE_TOKENS.operator, id: '2026-11-21' }),
   'GET /readyz': () => ({ token: ROLE_TOKENS.operator }),
   'GET /metrics': () => ({ token: ROLE_TOKENS.operator }),
   'GET /terminals/:id/trace': () => ({ token: ROLE_TOKENS.operator, id: TRACED }),

@@ -10,7 +10,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addCard } from '../support/cards.js';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { OPERATOR_TOKEN, startSwitch, type TestSwitch } from '../support/switch.js';
+import { localDate } from '../../src/time/local-time.js';
 import { main } from '../../terminals/cli.js';
 import { buildConsole, launchBrowser } from './fixtures/browser.js';
 
@@ -269,6 +270,36 @@ t.test('the console in a browser', async (t) => {
     await page.goto(`${s.adminUrl}/#archive`);
     await page.getByRole('alert').filter({ hasText: 'this route is for issuers' }).waitFor();
     t.equal(await page.locator('tbody tr').count(), 0, 'a vendor sees no notices');
+  });
+
+  await t.test("a vendor's fault rules; an operator's clearing day", async (t) => {
+    await page.goto(`${s.adminUrl}/#faults`);
+    await page.getByLabel('Terminal (field 41)').fill('FAULT001');
+    await page.getByLabel('Kind').selectOption('delay');
+    await page.getByLabel('Delay (ms)').fill('250');
+    await page.getByRole('button', { name: 'Set rule' }).click();
+    const rule = page.locator('tbody tr').filter({ hasText: 'FAULT001' });
+    await rule.waitFor();
+    t.match(await rule.textContent(), /delay 250 ms/);
+    t.equal((await s.sw.faults.list()).length, 1, 'the rule is set in the switch');
+    await shot(page, '09-faults');
+    await rule.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('No fault rule is set.').waitFor();
+
+    await signIn(page, s, OPERATOR_TOKEN);
+    t.same(await page.getByRole('navigation', { name: 'pages' }).getByRole('link').allTextContents(), [
+      'Live traffic',
+      'Terminals',
+      'Clearing',
+    ]);
+    const date = localDate(new Date(), s.config.register.timeZone);
+    await s.sw.delivery.deliver(date, 1);
+    await page.goto(`${s.adminUrl}/#clearing`);
+    await page.getByLabel('Business date').fill(date);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByText(`delivery-${date}-01.txt`).waitFor();
+    await page.getByText('Not reconciled yet').waitFor();
+    await shot(page, '10-clearing');
   });
 
   t.same(pageErrors, [], 'no script error on any page');
