@@ -75,8 +75,8 @@ t.test('the console in a browser', async (t) => {
   await t.test('a purchase from the terminal CLI shows in the live traffic within two seconds', async (t) => {
     await page.goto(`${s.adminUrl}/#traffic`);
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
-    const sent = Date.now();
-    const r = await terminal(
+    // The row must appear within two seconds of the purchase being sent (the issue's requirement).
+    const purchase = terminal(
       s,
       'purchase',
       '--type',
@@ -90,12 +90,12 @@ t.test('the console in a browser', async (t) => {
       '--terminal',
       'CLI00001',
     );
-    t.equal(r.code, 0, r.out);
     const rows = page.locator('.scroll > table > tbody > tr');
     // A chip terminal's purchase: the authorization (1100), then its completion (1220).
     const row = rows.filter({ hasText: 'CLI00001' }).filter({ hasText: '1100' });
     await row.waitFor({ timeout: 2000 });
-    t.ok(Date.now() - sent < 2000 + 1500, 'shown while the CLI was still within its answer time');
+    const r = await purchase;
+    t.equal(r.code, 0, r.out);
     t.match(await row.textContent(), /501900\*{6}0016/, 'the card masked');
     t.notMatch(await page.content(), '5019000000000016', 'no clear PAN on the page');
     await row.click();
