@@ -8,7 +8,16 @@ import { join } from 'node:path';
 
 const STAMP = 'dist/.build-stamp';
 // What `npm run build` reads: tsconfig.build.json's include, the console (Vite), the copied assets, the compiler settings.
-const INPUTS = ['src', 'terminals', 'bench', 'scripts', 'console', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+const INPUTS = [
+  'src',
+  'terminals',
+  'bench',
+  'scripts',
+  'console',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 const SKIP = new Set(['node_modules', 'results']);
 
 /** The newest modification time under `path` (ms), 0 when it does not exist. */
