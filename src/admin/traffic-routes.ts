@@ -15,6 +15,12 @@ import type { AdminRoute } from './server.js';
 const KEEP_ALIVE_MS = 15_000;
 /** Bytes a slow reader may leave unread before exchanges are skipped for it (the seq gap shows it). */
 const MAX_UNREAD = 1 << 20;
+/**
+ * Terminals listed at most, most recent contact first: each one's conformance unpacks its trace
+ * window on the event loop the authorizations share, so a switch with thousands of terminals lists
+ * the ones a tester is looking at, not all.
+ */
+export const MAX_LISTED = 200;
 
 export function trafficRoutes(view: TrafficView, feed: TrafficFeed): AdminRoute[] {
   return [
@@ -33,7 +39,14 @@ export function trafficRoutes(view: TrafficView, feed: TrafficFeed): AdminRoute[
       method: 'GET',
       path: '/terminals',
       access: ['operator', 'vendor'],
-      handle: () => ({ status: 200, body: { terminals: view.trace.terminalIds().map((id) => seen(view, id)) } }),
+      handle: () => {
+        const ids = view.trace.terminalIds();
+        const recent = ids
+          .map((id) => ({ id, at: view.trace.window(id).entries.at(-1)?.at.getTime() ?? 0 }))
+          .sort((a, b) => b.at - a.at)
+          .slice(0, MAX_LISTED);
+        return { status: 200, body: { terminals: recent.map(({ id }) => seen(view, id)), total: ids.length } };
+      },
     },
   ];
 }

@@ -4,7 +4,7 @@
  * roles get none of it.
  */
 import t from 'tap';
-import { TEST_CARD } from '../support/switch.js';
+import { TEST_CARD, startSwitch } from '../support/switch.js';
 import { purchase93 } from '../support/terminal.js';
 import { ISSUER, VENDOR, addRule, call, open, startVendorSwitch } from '../faults/fixtures/vendor.js';
 import type { TestSwitch } from '../support/switch.js';
@@ -13,6 +13,9 @@ import { AdminServer } from '../../src/admin/server.js';
 import { AdminAuth } from '../../src/admin/auth.js';
 import { consoleRoutes } from '../../src/admin/console-routes.js';
 import { createLogger } from '../../src/log/logger.js';
+import { MAX_LISTED } from '../../src/admin/traffic-routes.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { dialect } from '../../src/codec/index.js';
 
 /** Reads server-sent events from GET /traffic until `count` exchanges came or the stream ends. */
 async function openStream(s: TestSwitch, token: string) {
@@ -104,17 +107,45 @@ t.test('a fault shows in the stream: no answer, and the rule that withheld it', 
 t.test('the terminals seen: last contact, dialect, kind and conformance', async (t) => {
   const s = await startVendorSwitch(t);
   let r = await call(s, 'GET', '/terminals', { token: VENDOR });
-  t.same(r.body, { terminals: [] });
+  t.same(r.body, { terminals: [], total: 0 });
   const term = await open(t, s);
   await term.send({ 0: '1804', 7: '1121101530', 24: '801', 41: 'DKT00001' });
   await term.send(purchase93());
   r = await call(s, 'GET', '/terminals', { token: VENDOR });
   t.equal(r.status, 200);
-  t.match(r.body.terminals, [
+  t.equal(r.body.total, 2);
+  const byId = (r.body.terminals as { terminal: string }[]).sort((a, b) => a.terminal.localeCompare(b.terminal));
+  t.match(byId, [
     { terminal: 'DKT00001', listener: 'iso93', dialect: 'iso93ascii', kind: 'dkt1', exchanges: 1 },
     { terminal: 'TERM0001', kind: null, exchanges: 1, conformance: { signedOn: 'fail', uniqueStans: 'pass' } },
   ]);
   t.match(r.body.terminals[0].lastContact, /^\d{4}-\d\d-\d\dT/);
+});
+
+t.test('the terminals listed: the most recent contacts first, at most MAX_LISTED of them', async (t) => {
+  const clock = new ManualClock(new Date('2026-11-21T10:00:00Z'));
+  const s = await startSwitch(
+    t,
+    { admin: { host: '127.0.0.1', port: 0, tokens: { [VENDOR]: { role: 'vendor' } } } },
+    { clock },
+  );
+  const frame = dialect('iso93ascii').pack({ 0: '1804', 7: '1121101530', 11: '000001', 24: '831', 41: 'T' });
+  for (let i = 0; i <= MAX_LISTED; i++) {
+    clock.advance(1000);
+    s.sw.trace.record(`T${String(i).padStart(4, '0')}`, 'iso93', frame, undefined);
+  }
+  clock.advance(1000);
+  s.sw.trace.record('T0000', 'iso93', frame, undefined);
+  const r = await call(s, 'GET', '/terminals', { token: VENDOR });
+  t.equal(r.body.total, MAX_LISTED + 1);
+  const listed = (r.body.terminals as { terminal: string }[]).map((x) => x.terminal);
+  t.equal(listed.length, MAX_LISTED);
+  t.same(listed.slice(0, 3), [
+    'T0000',
+    `T${String(MAX_LISTED).padStart(4, '0')}`,
+    `T${String(MAX_LISTED - 1).padStart(4, '0')}`,
+  ]);
+  t.notOk(listed.includes('T0001'), 'the longest silent one is left out');
 });
 
 t.test('who a token speaks for; the traffic is for operators and vendors only', async (t) => {

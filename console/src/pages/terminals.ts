@@ -17,6 +17,10 @@ export async function terminalsSeen(): Promise<SeenTerminal[]> {
   return ((await get('/terminals')) as { terminals: SeenTerminal[] }).terminals;
 }
 
+async function terminalsAndTotal(): Promise<{ terminals: SeenTerminal[]; total: number }> {
+  return (await get('/terminals')) as { terminals: SeenTerminal[]; total: number };
+}
+
 export const terminalsPage: Page = {
   id: 'terminals',
   title: 'Terminals',
@@ -24,10 +28,13 @@ export const terminalsPage: Page = {
   render(root) {
     const out = h('div');
     const load = () =>
-      terminalsSeen().then(
-        (terminals) =>
+      terminalsAndTotal().then(
+        ({ terminals, total }) =>
           fill(
             out,
+            terminals.length < total
+              ? message(`The ${terminals.length} most recently in contact of ${total} terminals.`, 'info')
+              : null,
             terminals.length === 0
               ? message('No terminal has sent anything to this switch process yet.', 'info')
               : table(
