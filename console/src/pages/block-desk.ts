@@ -67,6 +67,8 @@ export const blockDeskPage: Page = {
       if (card) body.card = card;
       try {
         const r = (await post('/block-reports', body)) as Blocked;
+        // The card number has done its work: it does not stay on the agent's screen.
+        inputs.cardNumber.value = '';
         fill(
           out,
           h(
