@@ -7,8 +7,17 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const STAMP = 'dist/.build-stamp';
-// What `npm run build` reads: tsconfig.build.json's include, the copied assets, the compiler settings.
-const INPUTS = ['src', 'terminals', 'bench', 'scripts', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
+// What `npm run build` reads: tsconfig.build.json's include, the console (Vite), the copied assets, the compiler settings.
+const INPUTS = [
+  'src',
+  'terminals',
+  'bench',
+  'scripts',
+  'console',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'package-lock.json',
+];
 const SKIP = new Set(['node_modules', 'results']);
 
 /** The newest modification time under `path` (ms), 0 when it does not exist. */

@@ -48,6 +48,8 @@ export interface SwitchOptions {
   metrics?: SwitchMetrics;
   /** Crash points of the clearing delivery (the crash tests make one kill the process). */
   clearingCrashAt?: (point: CrashPoint) => void;
+  /** Where the built console is (default dist/console/; tests serve one built elsewhere). */
+  consoleDir?: string;
 }
 
 export class Switch {
@@ -156,7 +158,7 @@ export class Switch {
   /** The admin API's view of the switch: the interfaces its routes use. */
   adminDeps(clock: Clock = this.options.clock ?? systemClock): AdminDeps {
     const { config, log, redis } = this.options;
-    const { card, notices, journal, blocking } = this.modules;
+    const { card, notices, journal, blocking, clearing } = this.modules;
     return {
       config,
       clock,
@@ -171,6 +173,8 @@ export class Switch {
       health: { redisStatus: () => redis.status, listeners: this.listeners, metrics: this.metrics.registry },
       traffic: { trace: this.trace, dialectOf: (l) => this.dialectOf(l), terminalKeys: this.terminalKeys },
       activity: { journal: new JournalReader(redis, journal.journal.stream), notices, relay: journal.relay },
+      clearing: { ledger: clearing.ledger, directory: config.clearing.directory },
+      ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }
 

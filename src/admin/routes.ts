@@ -1,8 +1,9 @@
 /**
  * The admin API's routes: health, readiness, metrics, terminal traces, the issuers' and block
  * service's card API, the offline block list's files, and terminal vendors' fault rules and
- * conformance view (bearer tokens; docs/ADMIN-API.md). Every route but the liveness probe needs a
- * token; each declares the roles it takes, and guarded() checks them before its handler runs.
+ * conformance view, the console's live traffic and its pages (bearer tokens; docs/ADMIN-API.md).
+ * Every route but the liveness probe and the console's page and assets (which hold no data) needs
+ * a token; each declares the roles it takes, and guarded() checks them before its handler runs.
  */
 import type { Registry } from 'prom-client';
 import type { Clock } from '../time/clock.js';
@@ -27,6 +28,10 @@ import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';
 import { type TrafficView, conformanceRoutes } from './conformance-routes.js';
 import { type ActivitySource, activityRoutes } from './activity-routes.js';
+import { trafficRoutes } from './traffic-routes.js';
+import { consoleRoutes } from './console-routes.js';
+import { type ClearingView, clearingRoutes } from './clearing-routes.js';
+import { TrafficFeed } from '../trace/traffic-feed.js';
 
 /** What the admin API reads and changes: the few interfaces its routes use, never the switch itself. */
 export interface AdminDeps {
@@ -45,6 +50,10 @@ export interface AdminDeps {
   health: HealthView;
   traffic: TrafficView;
   activity: ActivitySource;
+  /** A day's deliveries and reconciliation, for the console's clearing page. */
+  clearing: ClearingView;
+  /** The built console's folder; default dist/console/ (console-routes.ts). */
+  consoleDir?: string;
 }
 
 /** What readiness and /metrics look at. */
@@ -76,6 +85,9 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...faultRoutes(api, deps.faults),
     ...conformanceRoutes(deps.traffic),
     ...activityRoutes(deps.activity),
+    ...trafficRoutes(deps.traffic, new TrafficFeed(deps.traffic.trace, (l) => deps.traffic.dialectOf(l))),
+    ...clearingRoutes(deps.clearing),
+    ...consoleRoutes(api.auth, deps.consoleDir),
   ];
   return routes.map((route) => guarded(api.auth, route));
 }

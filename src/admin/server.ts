@@ -32,6 +32,11 @@ export interface AdminReply {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /**
+   * An answer that goes on (server-sent events): called with the response once the status and
+   * headers are written; it writes and ends the body itself. text and body are then not used.
+   */
+  stream?: (res: ServerResponse) => void;
 }
 
 /**
@@ -109,14 +114,14 @@ export class AdminServer {
         }
       }
     }
-    const body = reply.text ?? JSON.stringify(reply.body ?? {});
     res.writeHead(reply.status, {
       'content-type': reply.contentType ?? 'application/json; charset=utf-8',
       // Answers carry card states and notices: no cache on the way may keep them.
       'cache-control': 'no-store',
       ...reply.headers,
     });
-    res.end(body);
+    if (reply.stream !== undefined) reply.stream(res);
+    else res.end(reply.text ?? JSON.stringify(reply.body ?? {}));
   }
 }
 

@@ -59,6 +59,7 @@ export function sandboxBanner(f: BannerFacts): string {
     '  ISO 8583 listeners (loopback only):',
     ...listeners,
     `  Admin API: ${admin}  (docs/ADMIN-API.md)`,
+    `  Console: ${admin}/  (in a browser; sign in with a token below)`,
     `  Redis: ${f.redis}, key prefix "${config.redis.keyPrefix}": ${f.cards} test cards seeded (docs/TEST-CARDS.md)`,
     '',
     '  Test tokens (Authorization: Bearer <token>), known to anyone who reads this:',

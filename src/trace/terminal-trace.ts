@@ -47,8 +47,12 @@ export interface RenderedExchange {
   fault?: FaultNote;
 }
 
+/** Told of every exchange as it is recorded (the console's live traffic); gets the entry as kept. */
+export type TraceWatcher = (terminal: string, entry: TraceEntry) => void;
+
 export class TerminalTrace {
   private readonly terminals = new Map<string, Ring>();
+  private readonly watchers = new Set<TraceWatcher>();
 
   constructor(
     private readonly perTerminal: number,
@@ -78,6 +82,17 @@ export class TerminalTrace {
       ring.entries.shift();
       ring.dropped++;
     }
+    for (const watch of this.watchers) watch(terminal, entry);
+  }
+
+  /**
+   * Calls `watch` with every exchange recorded from now on, until the returned function is called.
+   * Watchers run on the answer's path, before the answer is sent: they must only queue their work,
+   * and must not throw.
+   */
+  watch(watch: TraceWatcher): () => void {
+    this.watchers.add(watch);
+    return () => this.watchers.delete(watch);
   }
 
   has(terminal: string): boolean {

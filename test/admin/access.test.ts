@@ -9,6 +9,7 @@ import type { AdminRole } from '../../src/admin/auth.js';
 import type { TestSwitch } from '../support/switch.js';
 import { A, B, BS, addCard, call, cardBody, newPan } from './fixtures/client.js';
 import {
+  ASSET,
   ROLES,
   ROLE_TOKENS,
   TRACED,
@@ -33,6 +34,8 @@ interface Access {
   ok: number;
   /** A request the right token gets `ok` for; it may first make what the route acts on (a card in some state, a rule). */
   request(t: Test, s: TestSwitch): Promise<Request>;
+  /** The answer goes on (server-sent events): served means its status, then the reader hangs up. */
+  stream?: true;
 }
 
 const report = (cardNumber: string) => ({
@@ -51,6 +54,16 @@ const onCard =
 /** Every route and who may call it: the specification the switch is tested against. */
 const ACCESS: Record<string, Access> = {
   'GET /healthz': { roles: 'open', ok: 200, request: fixed('/healthz') },
+  'GET /': { roles: 'open', ok: 200, request: fixed('/') },
+  'GET /assets/:file': { roles: 'open', ok: 200, request: fixed(`/assets/${ASSET}`) },
+  'GET /session': {
+    roles: ['issuer', 'blockService', 'offlineTerminals', 'vendor', 'operator'],
+    ok: 200,
+    request: fixed('/session'),
+  },
+  'GET /traffic': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/traffic'), stream: true },
+  'GET /terminals': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/terminals') },
+  'GET /clearing/days/:date': { roles: ['operator'], ok: 200, request: fixed('/clearing/days/2026-11-21') },
   'GET /readyz': { roles: ['operator'], ok: 200, request: fixed('/readyz') },
   'GET /metrics': { roles: ['operator'], ok: 200, request: fixed('/metrics') },
   'GET /terminals/:id/trace': { roles: ['operator', 'vendor'], ok: 200, request: fixed(`/terminals/${TRACED}/trace`) },
@@ -140,7 +153,7 @@ function unauthenticated(right: string): [string, Record<string, string>][] {
 }
 
 t.test(
-  'every route adminRoutes() makes has an access rule here, and every rule a route; only /healthz is open',
+  'every route adminRoutes() makes has an access rule here, and every rule a route; only /healthz and the console page are open',
   async (t) => {
     const s = await startAllRoles(t);
     const routes = routeKeys(s);
@@ -148,7 +161,7 @@ t.test(
     t.same([...routes].sort(), Object.keys(ACCESS).sort());
     t.same(
       Object.keys(ACCESS).filter((k) => ACCESS[k]!.roles === 'open'),
-      ['GET /healthz'],
+      ['GET /healthz', 'GET /', 'GET /assets/:file'],
     );
   },
 );
@@ -180,13 +193,27 @@ t.test(
         for (const role of roles) {
           // Made afresh for each role: the first may have used up what the route acts on.
           const mine = role === roles[0] ? request : await rule.request(t, s);
-          const res = await call(s, method, mine.path, { body: mine.body, token: ROLE_TOKENS[role] });
-          t.equal(res.status, rule.ok, `${role}: served`);
+          const token = ROLE_TOKENS[role];
+          const status = rule.stream
+            ? await streamStatus(s, mine.path, token)
+            : (await call(s, method, mine.path, { body: mine.body, token })).status;
+          t.equal(status, rule.ok, `${role}: served`);
         }
       });
     }
   },
 );
+
+/** A stream's status; then the reader hangs up (the stream itself never ends). */
+async function streamStatus(s: TestSwitch, path: string, token: string): Promise<number> {
+  const controller = new AbortController();
+  const res = await fetch(`${s.adminUrl}${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  controller.abort();
+  return res.status;
+}
 
 async function openRoute(t: Test, s: TestSwitch, route: string, rule: Access): Promise<void> {
   const { path } = await rule.request(t, s);
@@ -225,6 +252,7 @@ t.test(
         [{ path: `/notices?card=${pinBlocked.id}` }, 200, { notices: [] }],
         [{ path: '/notices' }, 200, { notices: [] }],
       ],
+      'GET /session': [[{ path: '/session' }, 200, { role: 'issuer', issuer: 'bank-b' }]],
     };
     const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));
     t.same(Object.keys(cross).sort(), issuerRoutes.sort(), 'a case for every issuer route');
@@ -251,7 +279,10 @@ t.test(
 
 t.test('the block service: block reports and nothing else', async (t) => {
   const s = await startAllRoles(t);
-  const others = routeKeys(s).filter((r) => r !== 'POST /block-reports' && ACCESS[r]!.roles !== 'open');
+  // GET /session answers every token who it speaks for.
+  const others = routeKeys(s).filter(
+    (r) => !['POST /block-reports', 'GET /session'].includes(r) && ACCESS[r]!.roles !== 'open',
+  );
   t.ok(others.length > 15, `${others.length} routes refused`);
   for (const route of others) {
     const request = await ACCESS[route]!.request(t, s);

@@ -19,7 +19,11 @@ import {
   snapshot,
   startAllRoles,
   unchanged,
+  ASSET,
 } from './fixtures/access.js';
+
+/** The routes anyone may call: the liveness probe, the console's page and its assets (no data in them). */
+const OPEN = ['GET /healthz', 'GET /', 'GET /assets/:file'];
 
 /** A PAN (valid check digit) that hostile requests carry in every place they can: it must never come back. */
 const PAN = newPan('501977');
@@ -46,6 +50,12 @@ interface Target {
 /** Every route: how a valid request to it looks, from which the hostile ones are made. */
 const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /healthz': () => ({ token: ROLE_TOKENS.operator }),
+  'GET /': () => ({ token: ROLE_TOKENS.operator }),
+  'GET /assets/:file': () => ({ token: ROLE_TOKENS.operator, id: ASSET }),
+  'GET /session': () => ({ token: V }),
+  'GET /traffic': () => ({ token: V }),
+  'GET /terminals': () => ({ token: V }),
+  'GET /clearing/days/:date': () => ({ token: ROLE_TOKENS.operator, id: '2026-11-21' }),
   'GET /readyz': () => ({ token: ROLE_TOKENS.operator }),
   'GET /metrics': () => ({ token: ROLE_TOKENS.operator }),
   'GET /terminals/:id/trace': () => ({ token: ROLE_TOKENS.operator, id: TRACED }),
@@ -120,7 +130,7 @@ async function fixture(t: Test): Promise<Fixture> {
 const [methodOf, templateOf] = [(route: string) => route.split(' ')[0]!, (route: string) => route.split(' ')[1]!];
 /** The route's path with `id` (already %-encoded as wanted) for :id, and `query` after a ?. */
 const pathOf = (route: string, id = '', query?: string) =>
-  templateOf(route).replace(':id', id) + (query === undefined ? '' : `?${query}`);
+  templateOf(route).replace(/:[a-zA-Z]+/, id) + (query === undefined ? '' : `?${query}`);
 
 /** A refusal: 4xx (never 500), with a JSON reason, echoing neither the PAN nor the PIN. */
 function refused(t: Test, res: Answer, what: string, status?: number): void {
@@ -200,7 +210,7 @@ t.test(
             body: target.body?.valid,
             headers: { authorization },
           });
-          if (route === 'GET /healthz') t.equal(res.status, 200, 'open');
+          if (OPEN.includes(route)) t.equal(res.status, 200, 'open');
           else refused(t, res, `${route} with ${authorization.slice(0, 20)}`, 401);
         }
       });

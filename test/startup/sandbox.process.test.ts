@@ -35,6 +35,7 @@ t.test('npm start with no configuration: the sandbox, and the shipped scenarios 
   for (const token of ['test-token-bank-a', 'test-token-block-service', 'test-token-vendor', 'test-token-operator'])
     t.match(banner, token, `the banner names ${token}`);
   t.match(banner, /key prefix "sandbox:": \d+ test cards seeded/);
+  t.match(banner, 'Console: http://127.0.0.1:8080/', "the banner gives the console's address");
   t.match(banner, 'npm run scenario -- scenarios/\n', 'the command to try needs no option here');
 
   let out = '';

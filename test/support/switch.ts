@@ -50,7 +50,7 @@ export interface TestSwitch {
 export async function startSwitch(
   t: Test,
   overrides: DeepPartial<SwitchConfig> = {},
-  extra: Pick<SwitchOptions, 'steps' | 'routes' | 'clock' | 'clearingCrashAt'> = {},
+  extra: Pick<SwitchOptions, 'steps' | 'routes' | 'clock' | 'clearingCrashAt' | 'consoleDir'> = {},
 ): Promise<TestSwitch> {
   const { redis, prefix } = await testRedis(t);
   // Files under the test's own directory; the BullMQ timetable only where a test asks for it.
