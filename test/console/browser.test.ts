@@ -53,7 +53,11 @@ t.test('the console in a browser', async (t) => {
   mkdirSync(SHOTS, { recursive: true });
   const consoleDir = t.testdir({});
   await buildConsole(consoleDir);
-  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } }, { consoleDir });
+  const s = await startSwitch(
+    t,
+    { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS }, issuers: { 'bank-a': { blockService: true } } },
+    { consoleDir },
+  );
   const browser = await launchBrowser();
   t.teardown(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
