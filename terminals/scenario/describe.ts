@@ -59,7 +59,7 @@ function describeAction<A extends ActionName>(step: StepOf<A>, card: CardText): 
   return DESCRIPTIONS[step.action](step, card);
 }
 
-/** What came back: the HTTP answer of an admin step; a terminal's action code, approval code and transaction. */
+/** What came back: the HTTP answer of an admin or report step; a terminal's action code, approval code and transaction. */
 export function gotOf(o: Observed): string {
   if (o.status !== undefined) return `HTTP ${o.status}${o.reason === undefined ? '' : ` ${o.reason}`}${reportGot(o)}`;
   if (o.terminal === undefined) return 'done';

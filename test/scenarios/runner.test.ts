@@ -351,7 +351,7 @@ t.test(
               body: {
                 present: ['alreadyBlocked'],
                 absent: ['reference'],
-                fields: { 'block.reason': 'stolen', reason: 'lost' },
+                fields: { 'block.reason': 'stolen', reason: 'stolen', alreadyBlocked: false },
               },
               notices: [{ type: 'reportOnBlockedCard', reference: '${ref}' }],
             },
@@ -401,6 +401,8 @@ t.test(
       "the answer's alreadyBlocked: expected present, is absent",
       `the answer's reference: expected absent, is "${reference}"`,
       'the answer\'s block.reason: expected "stolen", got absent',
+      'the answer\'s reason: expected "stolen", got "lost"',
+      "the answer's alreadyBlocked: expected false, got absent",
       `notices: expected reportOnBlockedCard (reference ${/reference (\d{10})/.exec(step['a report on a card blocked at setup: kept']!.got)![1]!}), got blockRegistered (reason lost, reference ${reference}) (card c)`,
     ]);
     t.same(step['a card never registered: refused']!.failures, [
