@@ -27,6 +27,7 @@ export const SANDBOX_TOKENS = {
 /** The tokens the command-line tools use when none is given (they reach the sandbox with no option). */
 export const SANDBOX_ISSUER_TOKEN = 'test-token-bank-a';
 export const SANDBOX_VENDOR_TOKEN = 'test-token-vendor';
+export const SANDBOX_BLOCK_SERVICE_TOKEN = 'test-token-block-service';
 
 export const SANDBOX_KEY_PREFIX = 'sandbox:';
 

@@ -1,16 +1,17 @@
 /**
  * A step's action, done: one handler per action. A terminal's action is done on the step's
- * terminal (RunContext.terminalOf); a wait and an issuer API call use none.
+ * terminal (RunContext.terminalOf); a wait, an issuer API call and a block service report use none.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTION_CODES, codeSetOf } from '../../src/messages/action-codes.js';
 import type { Outcome } from '../index.js';
-import { reasonOf } from './admin-client.js';
+import { type AdminAnswer, reasonOf } from './admin-client.js';
 import type { Observed, RunCard, RunContext, RunTerminal } from './context.js';
 import { resend, retransmission } from './resend.js';
 import {
   type AdminAction,
   type PinEntry,
+  type ReportAction,
   type RetransmitAction,
   type Step,
   type TerminalAction,
@@ -39,16 +40,22 @@ const ON_TERMINAL: {
   purchase: async ({ purchase: p }, t, run) => {
     const card = run.card(p.card);
     const pin = pinOf(card, p.pin);
-    const outcome = await t.terminal.purchase({
-      pan: card.pan,
-      amount: ore(p.amount),
-      ...(pin === undefined ? {} : { pin }),
-      ...(p.magstripe === undefined ? {} : { magstripe: p.magstripe }),
-      ...(p.rejectSignature === undefined ? {} : { rejectSignature: p.rejectSignature }),
-      ...(p.expiry === undefined ? {} : { expiry: p.expiry }),
-      ...(p.currency === undefined ? {} : { currency: p.currency }),
-    });
-    return transaction(outcome, t);
+    // The terminal's clock is off for this purchase only (its every request: fields 7 and 12).
+    t.clock.offsetMs = p.clockOffsetMs ?? 0;
+    try {
+      const outcome = await t.terminal.purchase({
+        pan: card.pan,
+        amount: ore(p.amount),
+        ...(pin === undefined ? {} : { pin }),
+        ...(p.magstripe === undefined ? {} : { magstripe: p.magstripe }),
+        ...(p.rejectSignature === undefined ? {} : { rejectSignature: p.rejectSignature }),
+        ...(p.expiry === undefined ? {} : { expiry: p.expiry }),
+        ...(p.currency === undefined ? {} : { currency: p.currency }),
+      });
+      return transaction(outcome, t);
+    } finally {
+      t.clock.offsetMs = 0;
+    }
   },
   refund: async ({ refund: r }, t, run) => {
     const card = run.card(r.card);
@@ -88,6 +95,7 @@ const WITHOUT_TERMINAL: { [A in OtherAction]: (step: OtherStepOf<A>, run: RunCon
     return { exchanges: [] };
   },
   admin: async ({ admin: a }, run) => adminCall(a, run),
+  report: async ({ report: r }, run) => blockReport(r, run),
 };
 
 function onTerminal<A extends TerminalAction>(
@@ -203,8 +211,31 @@ async function adminCall(a: AdminAction, run: RunContext): Promise<Observed> {
     setBalance: () => ['PUT', `/cards/${id}/balance`, { balance: ore(a.balance!) }],
   };
   const [method, path, body] = calls[a.action]();
-  const answer = await run.admin.call(method, path, 'issuer', body);
-  const o: Observed = { exchanges: [], status: answer.status };
+  return httpAnswered(await run.admin.call(method, path, 'issuer', body), 'the issuer API');
+}
+
+/**
+ * A cardholder's report at the block service, found by the card's number (a card never
+ * registered is not found: 404). Who called is made up: the switch keeps it in the notice only.
+ */
+async function blockReport(r: ReportAction, run: RunContext): Promise<Observed> {
+  const answer = await run.admin.call('POST', '/block-reports', 'blockService', {
+    name: 'Scenario Cardholder',
+    address: 'Scenario Street 1, 1000 København K',
+    bank: 'the card issuer',
+    cardNumber: run.card(r.card).pan,
+    reason: r.reason,
+    ...(r.statement === undefined ? {} : { statement: r.statement }),
+    ...(r.reportedAt === undefined ? {} : { reportedAt: r.reportedAt }),
+  });
+  const o = httpAnswered(answer, 'the block service');
+  if (typeof answer.body.reference === 'string') o.reference = answer.body.reference;
+  return o;
+}
+
+/** What an admin API call observed: its status, body, and the reason of a refusal. */
+function httpAnswered(answer: AdminAnswer, api: string): Observed {
+  const o: Observed = { exchanges: [], status: answer.status, body: answer.body, api };
   if (answer.status < 200 || answer.status > 299) o.reason = reasonOf(answer);
   return o;
 }

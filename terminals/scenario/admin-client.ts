@@ -1,7 +1,8 @@
 /**
  * The switch's admin API as the scenario runner uses it: the issuer API (register cards, block,
- * lift, read a card's state; issuer token), fault rules and a terminal's activity (vendor token)
- * (docs/ADMIN-API.md). Plain fetch; every answer is JSON.
+ * lift, read a card's state and notices; issuer token), the block service's reports (block
+ * service token), fault rules and a terminal's activity (vendor token) (docs/ADMIN-API.md).
+ * Plain fetch; every answer is JSON.
  */
 
 /** An answer of the admin API. */
@@ -47,6 +48,8 @@ export interface ActivityNotice {
   at: number;
   terminal?: string;
   tries?: number;
+  reason?: string;
+  reference?: string;
   [more: string]: unknown;
 }
 
@@ -70,18 +73,21 @@ export interface CardStateAnswer {
   contactless: { count: number; sum: number };
 }
 
+/** Whose token a call carries. */
+export type AdminRole = 'issuer' | 'vendor' | 'blockService';
+
 export class AdminClient {
   private readonly base: string;
 
   constructor(
     base: string,
-    private readonly tokens: { issuer?: string | undefined; vendor?: string | undefined },
+    private readonly tokens: Partial<Record<AdminRole, string | undefined>>,
   ) {
     this.base = base.replace(/\/+$/, '');
   }
 
   /** Any call; never throws for an HTTP status (AdminError only when the switch cannot be reached). */
-  async call(method: string, path: string, role: 'issuer' | 'vendor', body?: unknown): Promise<AdminAnswer> {
+  async call(method: string, path: string, role: AdminRole, body?: unknown): Promise<AdminAnswer> {
     const headers: Record<string, string> = {};
     const token = this.tokens[role];
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -110,12 +116,7 @@ export class AdminClient {
   }
 
   /** A call that must succeed (2xx); else AdminError with the switch's reason. */
-  async must(
-    method: string,
-    path: string,
-    role: 'issuer' | 'vendor',
-    body?: unknown,
-  ): Promise<Record<string, unknown>> {
+  async must(method: string, path: string, role: AdminRole, body?: unknown): Promise<Record<string, unknown>> {
     const a = await this.call(method, path, role, body);
     if (a.status < 200 || a.status > 299)
       throw new AdminError(`${method} ${path}: ${a.status} ${reasonOf(a)}`, a.status);
@@ -133,6 +134,13 @@ export class AdminClient {
       'vendor',
     );
     return { postings: body.postings as ActivityPosting[], notices: body.notices as ActivityNotice[] };
+  }
+
+  /** The issuer's notices on one of its cards (GET /notices, newest first), at `since` (ms) or later; at most 1000. */
+  async notices(card: string, since = 0): Promise<ActivityNotice[]> {
+    const from = encodeURIComponent(new Date(Math.max(0, Math.floor(since))).toISOString());
+    const body = await this.must('GET', `/notices?card=${encodeURIComponent(card)}&since=${from}&limit=1000`, 'issuer');
+    return body.notices as ActivityNotice[];
   }
 }
 

@@ -10,6 +10,7 @@ import type { Observed, RunContext } from './context.js';
 import { list, noticeShown, postingShown, postingWanted } from './describe.js';
 import type {
   AnswerExpectation,
+  BodyExpectation,
   CardStateExpectation,
   Expectations,
   NoticeExpectation,
@@ -25,9 +26,10 @@ export async function check(e: Expectations, o: Observed, activity: Activity, ru
     f.push(
       `HTTP status: expected ${e.status}, got ${String(o.status)}${o.reason === undefined ? '' : ` (${o.reason})`}`,
     );
-  // An admin step expecting no particular status still expects the issuer API to have done it.
+  // An admin or report step expecting no particular status still expects the call to have been done.
   if (e.status === undefined && o.status !== undefined && (o.status < 200 || o.status > 299))
-    f.push(`the issuer API refused: ${o.status} ${o.reason!}`);
+    f.push(`${o.api ?? 'the admin API'} refused: ${o.status} ${o.reason!}`);
+  if (e.body !== undefined) f.push(...bodyFailures(e.body, o.body ?? {}));
   f.push(...activityFailures(e, activity, run));
   for (const [name, want] of Object.entries(e.cardState ?? {})) {
     const state = await run.admin.cardState(run.card(name).id!);
@@ -87,6 +89,34 @@ function answerFailures(a: AnswerExpectation, o: Observed): string[] {
       actual === undefined ? 'absent' : Buffer.isBuffer(actual) ? `${actual.length} bytes` : JSON.stringify(actual);
     if (typeof actual !== 'string' || actual !== v)
       f.push(`${which}: field ${n} expected ${JSON.stringify(v)}, got ${shown}`);
+  }
+  return f;
+}
+
+/** The value at a dotted path of a JSON body (`block.reason`); undefined where there is none. */
+function valueAt(body: Record<string, unknown>, path: string): unknown {
+  let v: unknown = body;
+  for (const k of path.split('.')) {
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  return v;
+}
+
+/** The answer's body: names present and absent, and values (compared as JSON values: true is not "true"). */
+function bodyFailures(b: BodyExpectation, body: Record<string, unknown>): string[] {
+  const f: string[] = [];
+  for (const k of b.present ?? [])
+    if (valueAt(body, k) === undefined) f.push(`the answer's ${k}: expected present, is absent`);
+  for (const k of b.absent ?? [])
+    if (valueAt(body, k) !== undefined)
+      f.push(`the answer's ${k}: expected absent, is ${JSON.stringify(valueAt(body, k))}`);
+  for (const [k, want] of Object.entries(b.fields ?? {})) {
+    const got = valueAt(body, k);
+    if (got !== want)
+      f.push(
+        `the answer's ${k}: expected ${JSON.stringify(want)}, got ${got === undefined ? 'absent' : JSON.stringify(got)}`,
+      );
   }
   return f;
 }
@@ -167,6 +197,7 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.reason === undefined || e.reason === p.reason) &&
     (e.originalAmount === undefined || ore(e.originalAmount) === p.originalAmount) &&
     (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
+    (e.cardStatus === undefined || e.cardStatus === p.cardStatus) &&
     (e.card === undefined || run.card(e.card).id === p.card)
   );
 }
@@ -175,6 +206,8 @@ function noticeFits(e: NoticeExpectation, n: ActivityNotice, run: RunContext): b
   return (
     (e.type === undefined || e.type === n.type) &&
     (e.card === undefined || run.card(e.card).id === n.card) &&
-    (e.tries === undefined || e.tries === n.tries)
+    (e.tries === undefined || e.tries === n.tries) &&
+    (e.reason === undefined || e.reason === n.reason) &&
+    (e.reference === undefined || e.reference === n.reference)
   );
 }

@@ -9,7 +9,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LENGTH_HEADERS, type LengthHeader } from '../../src/transport/framing.js';
-import { SANDBOX_ISSUER_TOKEN, SANDBOX_VENDOR_TOKEN } from '../../src/config/sandbox.js';
+import { SANDBOX_BLOCK_SERVICE_TOKEN, SANDBOX_ISSUER_TOKEN, SANDBOX_VENDOR_TOKEN } from '../../src/config/sandbox.js';
 import { type RunOptions, type ScenarioResult, runProblems, runScenario } from './runner.js';
 import { type Scenario, ScenarioError, loadScenario } from './scenario.js';
 import { junitXml, summary, textReport } from './report.js';
@@ -30,6 +30,8 @@ Options:
                                  (unset: the sandbox's test-token-bank-a; empty: none)
   --vendor-token TOKEN           a terminal vendor's token (or SCENARIO_VENDOR_TOKEN): fault rules,
                                  postings and notices (unset: the sandbox's test-token-vendor)
+  --block-service-token TOKEN    the block service's token (or SCENARIO_BLOCK_SERVICE_TOKEN): report
+                                 steps (unset: the sandbox's test-token-block-service)
   --junit FILE                   also write JUnit XML (a testsuite per scenario, a testcase per step)
   --settle-ms 1000               how long a step waits for the postings and notices it expects
   --help                         this text
@@ -53,6 +55,7 @@ const OPTIONS = {
   admin: { type: 'string' },
   'issuer-token': { type: 'string' },
   'vendor-token': { type: 'string' },
+  'block-service-token': { type: 'string' },
   junit: { type: 'string' },
   'settle-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -129,6 +132,8 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
     admin,
     issuerToken: v['issuer-token'] ?? tokenOf(env.SCENARIO_ISSUER_TOKEN, SANDBOX_ISSUER_TOKEN),
     vendorToken: v['vendor-token'] ?? tokenOf(env.SCENARIO_VENDOR_TOKEN, SANDBOX_VENDOR_TOKEN),
+    blockServiceToken:
+      v['block-service-token'] ?? tokenOf(env.SCENARIO_BLOCK_SERVICE_TOKEN, SANDBOX_BLOCK_SERVICE_TOKEN),
   };
   if (v.header !== undefined) options.header = v.header as LengthHeader;
   if (settleMs !== undefined) options.settleMs = settleMs;

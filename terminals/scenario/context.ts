@@ -4,6 +4,7 @@
  */
 import type { Dialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
+import type { Clock } from '../../src/time/clock.js';
 import type { Exchange, Terminal } from '../index.js';
 import { AdminClient } from './admin-client.js';
 import type { RunOptions } from './runner.js';
@@ -22,6 +23,14 @@ export interface RunCard {
   maskedPan: string;
 }
 
+/** A terminal's clock: the runner's, set off by `offsetMs` for a step that asks for it (purchase.clockOffsetMs). */
+export class TerminalClock implements Clock {
+  offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
 export interface RunTerminal {
   name: string;
   spec: ScenarioTerminal;
@@ -33,6 +42,7 @@ export interface RunTerminal {
   header: LengthHeader;
   dialect: Dialect;
   timeoutMs: number;
+  clock: TerminalClock;
 }
 
 /** What a step observed. */
@@ -48,9 +58,13 @@ export interface Observed {
   localTime?: string;
   txn?: string;
   pendingReversals?: number;
-  /** Admin steps: the HTTP status and reason. */
+  /** Admin and report steps: the HTTP status, the reason of a refusal, the answer's body, who answered. */
   status?: number;
   reason?: string;
+  body?: Record<string, unknown>;
+  api?: string;
+  /** A report step: the block service's reference number. */
+  reference?: string;
 }
 
 export class RunContext {
@@ -68,7 +82,11 @@ export class RunContext {
     readonly scenario: Scenario,
     readonly options: RunOptions,
   ) {
-    this.admin = new AdminClient(options.admin, { issuer: options.issuerToken, vendor: options.vendorToken });
+    this.admin = new AdminClient(options.admin, {
+      issuer: options.issuerToken,
+      vendor: options.vendorToken,
+      blockService: options.blockServiceToken,
+    });
     this.baseDialect = options.dialect ?? 'iso93ascii';
   }
 

@@ -34,6 +34,7 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
     const options = [
       p.magstripe === true ? 'magstripe' : '',
       p.rejectSignature === true ? 'signature rejected' : '',
+      p.clockOffsetMs === undefined ? '' : `terminal clock ${p.clockOffsetMs >= 0 ? '+' : ''}${p.clockOffsetMs} ms`,
     ].filter((x) => x !== '');
     return `purchase ${money(p.amount)}, ${pinText(p.pin)}${options.length > 0 ? `, ${options.join(', ')}` : ''}, ${card(p.card)}`;
   },
@@ -50,15 +51,17 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
   wait: ({ wait }) => `wait ${wait} ms`,
   admin: ({ admin: a }, card) =>
     `issuer: ${a.action}${a.reason === undefined ? '' : ` (${a.reason})`}${a.balance === undefined ? '' : ` to ${money(a.balance)}`} ${card(a.card)}`,
+  report: ({ report: r }, card) =>
+    `block service: the holder reports ${card(r.card)} ${r.reason}${r.reportedAt === undefined ? '' : `, called at ${r.reportedAt}`}`,
 };
 
 function describeAction<A extends ActionName>(step: StepOf<A>, card: CardText): string {
   return DESCRIPTIONS[step.action](step, card);
 }
 
-/** What came back: the HTTP answer of an admin step; a terminal's action code, approval code and transaction. */
+/** What came back: the HTTP answer of an admin or report step; a terminal's action code, approval code and transaction. */
 export function gotOf(o: Observed): string {
-  if (o.status !== undefined) return `HTTP ${o.status}${o.reason === undefined ? '' : ` ${o.reason}`}`;
+  if (o.status !== undefined) return `HTTP ${o.status}${o.reason === undefined ? '' : ` ${o.reason}`}${reportGot(o)}`;
   if (o.terminal === undefined) return 'done';
   if (o.exchanges.length === 0) return 'nothing sent';
   const last = o.exchanges.at(-1)!;
@@ -72,6 +75,12 @@ export function gotOf(o: Observed): string {
   if (o.reversalStored === true) parts.push('reversal stored');
   if (o.txn !== undefined) parts.push(`txn ${o.txn}`);
   return parts.join(', ');
+}
+
+/** A block service answer: its reference, and since when the card was blocked when it already was. */
+function reportGot(o: Observed): string {
+  const since = o.body?.alreadyBlocked === true ? `, already blocked since ${String(o.body.blockedAt)}` : '';
+  return `${o.reference === undefined ? '' : `, reference ${o.reference}`}${since}`;
 }
 
 /** A card as set up: status, balance, expiry, block and history. */
@@ -99,6 +108,7 @@ export function postingWanted(p: PostingExpectation): string {
   if (p.reason !== undefined) parts.push(`reason ${p.reason}`);
   if (p.originalAmount !== undefined || p.originalCurrency !== undefined)
     parts.push(`from ${p.originalAmount ?? 'any amount'} in ${p.originalCurrency ?? 'any currency'}`);
+  if (p.cardStatus !== undefined) parts.push(`card status ${p.cardStatus}`);
   if (p.card !== undefined) parts.push(`(card ${p.card})`);
   return parts.join(' ');
 }
@@ -113,9 +123,15 @@ export function postingShown(p: ActivityPosting): string {
     ...(p.originalCurrency === undefined || p.originalCurrency === '208'
       ? []
       : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
+    ...(p.cardStatus === undefined ? [] : [`card status ${String(p.cardStatus)}`]),
   ].join(' ');
 }
 
 export function noticeShown(n: NoticeExpectation | ActivityNotice): string {
-  return `${n.type ?? 'any notice'}${n.tries === undefined ? '' : ` (try ${n.tries})`}`;
+  const details = [
+    n.tries === undefined ? '' : `try ${n.tries}`,
+    n.reason === undefined ? '' : `reason ${n.reason}`,
+    n.reference === undefined || n.reference === '' ? '' : `reference ${n.reference}`,
+  ].filter((x) => x !== '');
+  return `${n.type ?? 'any notice'}${details.length === 0 ? '' : ` (${details.join(', ')})`}`;
 }

@@ -2,15 +2,16 @@
  * Runs a scenario (docs/SCENARIOS.md) against a running switch: sets it up (setup.ts: fresh
  * cards through the issuer API, the scenario's terminals), then does each step: its action
  * (act.ts) with its fault rule around it when it asks for one (faults.ts), and checks what came
- * back (check.ts): the answer, and through the admin API the postings and issuer notices the step
- * caused (activity.ts) and the cards' state. Every step is run and reported (describe.ts), also
- * after a failed one.
+ * back (check.ts): the answer (a terminal's, or the admin API's to an issuer action or a block
+ * service report), and through the admin API the postings and issuer notices the step caused
+ * (activity.ts) and the cards' state. Every step is run and reported (describe.ts), also after a
+ * failed one.
  */
 import type { LengthHeader } from '../../src/transport/framing.js';
 import { describeExchange } from '../index.js';
 import { act } from './act.js';
 import type { Activity } from './admin-client.js';
-import { ActivityReader } from './activity.js';
+import { ActivityReader, noticeCardOf } from './activity.js';
 import { check } from './check.js';
 import { type Observed, RunContext } from './context.js';
 import { describeStep, gotOf } from './describe.js';
@@ -40,6 +41,8 @@ export interface RunOptions {
   issuerToken?: string | undefined;
   /** A terminal vendor's token: fault rules and terminal activity (postings, notices). */
   vendorToken?: string | undefined;
+  /** The block service's token: cardholders' reports (report steps). */
+  blockServiceToken?: string | undefined;
   /** How long a step waits for postings and notices it expects to appear; default 1000 ms. */
   settleMs?: number;
   /** Called after each step (progress). */
@@ -86,12 +89,21 @@ export function runProblems(s: ScenarioFile, o: RunOptions): string[] {
   const issuerNeeded = registered || s.steps.some((st) => st.admin !== undefined || st.expect?.cardState !== undefined);
   if (issuerNeeded && o.issuerToken === undefined)
     problems.push('needs an issuer token (--issuer-token): it registers cards through the issuer API');
+  // The notices of an issuer action or a report are read from the issuer's feed, with the issuer
+  // token that registered the card (a card never registered has none); a terminal's, from its activity.
+  const apiStep = (st: ScenarioFile['steps'][number]): boolean => st.admin !== undefined || st.report !== undefined;
   const vendorAt = s.steps.findIndex(
-    (st) => st.fault !== undefined || st.expect?.postings !== undefined || st.expect?.notices !== undefined,
+    (st) =>
+      st.fault !== undefined || st.expect?.postings !== undefined || (st.expect?.notices !== undefined && !apiStep(st)),
   );
   if (vendorAt >= 0 && o.vendorToken === undefined)
     problems.push(
       `needs a vendor token (--vendor-token): /steps/${vendorAt} sets a fault rule or checks postings or notices`,
+    );
+  const reportAt = s.steps.findIndex((st) => st.report !== undefined);
+  if (reportAt >= 0 && o.blockServiceToken === undefined)
+    problems.push(
+      `needs a block service token (--block-service-token): /steps/${reportAt} reports a card at the block service`,
     );
   const base = o.dialect ?? 'iso93ascii';
   for (const [name, t] of Object.entries(s.terminals)) {
@@ -128,8 +140,8 @@ interface StepState {
 
 class ScenarioRun {
   private readonly ctx: RunContext;
-  /** Postings and notices are read through the vendor API: without a vendor token, none are. */
-  private readonly activity: ActivityReader | undefined;
+  /** Postings and notices: a terminal's through the vendor API, an issuer action's or a report's through the issuer API. */
+  private readonly activity: ActivityReader;
   private readonly vars = new Map<string, string | undefined>();
   private readonly result: ScenarioResult;
 
@@ -139,7 +151,7 @@ class ScenarioRun {
     private readonly o: RunOptions,
   ) {
     this.ctx = new RunContext(s, o);
-    this.activity = o.vendorToken === undefined ? undefined : new ActivityReader(this.ctx, o.settleMs ?? 1000);
+    this.activity = new ActivityReader(this.ctx, o.settleMs ?? 1000);
     this.result = {
       file,
       name: s.name,
@@ -158,6 +170,7 @@ class ScenarioRun {
     try {
       try {
         await setUp(this.ctx, this.result.cards);
+        await this.activity.afterSetup();
       } catch (e) {
         this.result.setupError = messageOf(e);
         return this.result;
@@ -210,22 +223,23 @@ class ScenarioRun {
     for (const [name, what] of Object.entries(save ?? {})) this.vars.set(name, observed[what]);
     this.ctx.observed.set(step.name, observed);
     const expected = expect === undefined ? undefined : substitute(expect, this.withOwn(observed));
-    if (this.activity !== undefined) s.activity = await this.activity.since(started, expected);
-    s.failures.push(...(await check(expected ?? {}, observed, s.activity ?? { postings: [], notices: [] }, this.ctx)));
+    s.activity = await this.activity.since(started, expected, noticeCardOf(step));
+    s.failures.push(...(await check(expected ?? {}, observed, s.activity, this.ctx)));
   }
 
   private async afterFailure(step: Step, started: number, s: StepState): Promise<void> {
     // A step that did nothing produced no values: a later step using them fails, saying so.
     if (s.observed === undefined) for (const name of Object.keys(step.save ?? {})) this.vars.set(name, undefined);
     // What the failed step caused is its own: not to be taken for the next step's.
-    if (this.activity !== undefined && s.activity === undefined)
-      await this.activity.since(started, undefined).catch(() => undefined);
+    if (s.activity === undefined)
+      await this.activity.since(started, undefined, noticeCardOf(step)).catch(() => undefined);
   }
 
   /** The variables for a step's expectations: those saved, and this.* of its own transaction. */
   private withOwn(o: Observed): Map<string, string | undefined> {
     const vars = new Map(this.vars);
-    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode'] as const) vars.set(`this.${k}`, o[k]);
+    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference'] as const)
+      vars.set(`this.${k}`, o[k]);
     return vars;
   }
 }

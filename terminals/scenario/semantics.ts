@@ -42,7 +42,7 @@ interface StepAt {
 }
 
 const VARIABLE = /\$\{([^}]*)\}/g;
-const STEP_VALUES = new Set(['stan', 'localTime', 'txn', 'approvalCode', 'actionCode']);
+const STEP_VALUES = new Set(['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference']);
 /** Expectations about the switch's answer: a step that sends nothing cannot have them. */
 const ANSWER_KEYS = [
   'outcome',
@@ -171,7 +171,9 @@ class Checks {
         if (e[k] !== undefined) this.problem(`${at}/expect/${k}: ${aStep(step.action)} sends nothing to the switch`);
     if (e.outcome !== undefined && e.actionCode !== undefined)
       this.problem(`${at}/expect: outcome or actionCode, not both`);
-    if (e.status !== undefined && step.action !== 'admin') this.problem(`${at}/expect/status: only for admin steps`);
+    const api = step.action === 'admin' || step.action === 'report';
+    if (e.status !== undefined && !api) this.problem(`${at}/expect/status: only for admin and report steps`);
+    if (e.body !== undefined && !api) this.problem(`${at}/expect/body: only for admin and report steps`);
     e.postings?.forEach((p, j) => this.cardRef(p.card, `${at}/expect/postings/${j}/card`));
     e.notices?.forEach((n, j) => this.cardRef(n.card, `${at}/expect/notices/${j}/card`));
     for (const name of Object.keys(e.cardState ?? {})) {
@@ -192,14 +194,19 @@ class Checks {
         if (!this.saved.has(v.name)) this.problem(`${v.path}: \${${v.name}} is not saved by an earlier step`);
       } else if (!STEP_VALUES.has(own[1]!))
         this.problem(`${v.path}: \${${v.name}}: this. is followed by one of ${[...STEP_VALUES].join(', ')}`);
-      else if (!makesTransaction(step.action) && own[1] !== 'actionCode')
+      else if (own[1] === 'reference') {
+        if (step.action !== 'report') this.problem(`${v.path}: \${${v.name}}: only a report step has a reference`);
+      } else if (!makesTransaction(step.action) && own[1] !== 'actionCode')
         this.problem(`${v.path}: \${${v.name}}: ${aStep(step.action)} makes no transaction`);
     }
   }
 
   private saves(step: Step, at: string): void {
     for (const [name, what] of Object.entries(step.save ?? {})) {
-      if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
+      if (what === 'reference') {
+        if (step.action !== 'report')
+          this.problem(`${at}/save/${name}: ${aStep(step.action)} has no reference (a report step has)`);
+      } else if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
       else if (what !== 'actionCode' && !makesTransaction(step.action))
         this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
       this.saved.add(name);
@@ -261,6 +268,8 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
         `${x.at}/admin/balance: ${a.action === 'setBalance' ? 'is required by setBalance' : 'only with setBalance'}`,
       );
   },
+  // A card never registered may be reported too: the block service finds no card (404).
+  report: ({ report: r }, x) => x.checks.cardRef(r.card, `${x.at}/report/card`),
 };
 
 function actionRules<A extends ActionName>(step: StepOf<A>, x: StepAt): void {

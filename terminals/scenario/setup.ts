@@ -9,7 +9,7 @@ import { maskPan } from '../../src/codec/mask.js';
 import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../../src/messages/action-codes.js';
 import { Terminal, type TerminalOptions } from '../index.js';
 import { type AdminAnswer, AdminError, reasonOf } from './admin-client.js';
-import type { RunCard, RunContext } from './context.js';
+import { type RunCard, type RunContext, TerminalClock } from './context.js';
 import { cardSummary } from './describe.js';
 import { DEFAULT_BALANCE, DEFAULT_EXPIRY, DEFAULT_PIN, type ScenarioCard, type ScenarioTerminal } from './scenario.js';
 import { StepFailure, freshPan, ore, wrongPin } from './values.js';
@@ -32,12 +32,14 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
   const own = d === run.baseDialect;
   // runProblems has checked that a listener is given for every other dialect.
   const port = own ? o.port : o.listeners![d]!;
+  const clock = new TerminalClock();
   const options: TerminalOptions = {
     kind: spec.kind,
     terminalId: spec.terminalId,
     host: o.host ?? '127.0.0.1',
     port,
     dialect: d,
+    clock,
   };
   const header = spec.header ?? (own ? o.header : undefined);
   if (header !== undefined) options.header = header;
@@ -56,6 +58,7 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
     header: header ?? (d === 'iso87ascii' ? 'ascii4' : 'binary2'),
     dialect: terminal.dialect,
     timeoutMs: spec.answerTimeoutMs ?? 5000,
+    clock,
   });
 }
 

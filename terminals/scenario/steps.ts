@@ -12,6 +12,8 @@ export type Dkk = string;
 export type PinEntry = 'right' | 'wrong' | string;
 /** src/card/block-history.ts BLOCK_REASONS (the scenario runner is a client: it does not import the switch). */
 export type BlockReason = 'lost' | 'stolen' | 'pinKnown' | 'misused' | 'copied' | 'suspected' | 'fraud' | 'issuer';
+/** The reasons a cardholder gives the block service (src/admin/schemas.ts HOLDER_REASONS). */
+export type HolderReason = 'lost' | 'stolen' | 'pinKnown' | 'misused' | 'copied' | 'suspected';
 
 export interface PurchaseAction {
   card: string;
@@ -22,6 +24,8 @@ export interface PurchaseAction {
   expiry?: string;
   /** ISO 4217 numeric (field 49); `amount` is then in that currency, two decimals. */
   currency?: string;
+  /** The terminal's clock set this many ms off for the purchase (fields 7, 12): -2000 is 2 s behind. */
+  clockOffsetMs?: number;
 }
 export interface RefundAction {
   card: string;
@@ -49,6 +53,14 @@ export interface AdminAction {
   statement?: string;
   balance?: Dkk;
 }
+/** A cardholder's report at the block service (POST /block-reports), found by the card's number. */
+export interface ReportAction {
+  card: string;
+  reason: HolderReason;
+  statement?: string;
+  /** When the holder called, ISO 8601 with an offset; default when the switch takes the report. */
+  reportedAt?: string;
+}
 export interface FaultSpec {
   kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
   mti?: string;
@@ -67,11 +79,25 @@ export interface PostingExpectation {
   /** The amount as the terminal sent it (in originalCurrency, two decimals). */
   originalAmount?: Dkk;
   originalCurrency?: string;
+  /** The card's status at the purchase time: active, deleted or blocked:<reason>. */
+  cardStatus?: string;
 }
+export type NoticeType =
+  | 'wrongPin'
+  | 'pinBlocked'
+  | 'blockRegistered'
+  | 'monitoringBlock'
+  | 'reportOnBlockedCard'
+  | 'blockLifted'
+  | 'cardDeleted';
 export interface NoticeExpectation {
-  type?: 'wrongPin' | 'pinBlocked' | 'blockRegistered' | 'monitoringBlock';
+  type?: NoticeType;
   card?: string;
   tries?: number;
+  /** The reason the notice carries: the block's, or the one the holder gave in a report. */
+  reason?: BlockReason;
+  /** The block service's reference number (a report's notice, the lift of a reported block). */
+  reference?: string;
 }
 export interface CardStateExpectation {
   status?: 'registered' | 'active' | 'deleted';
@@ -92,6 +118,12 @@ export interface AnswerExpectation {
   absent?: number[];
   fields?: Record<string, string>;
 }
+/** What an admin or block service answer's JSON body holds; names may be dotted paths (`block.reason`). */
+export interface BodyExpectation {
+  present?: string[];
+  absent?: string[];
+  fields?: Record<string, string | number | boolean | null>;
+}
 export interface Expectations {
   outcome?: ActionOutcome;
   actionCode?: string;
@@ -106,9 +138,10 @@ export interface Expectations {
   notices?: NoticeExpectation[];
   cardState?: Record<string, CardStateExpectation>;
   status?: number;
+  body?: BodyExpectation;
 }
 
-export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode';
+export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference';
 
 /** What every step has, whatever its action. */
 interface StepBase {
@@ -162,6 +195,11 @@ export interface AdminStep extends StepBase {
   action: 'admin';
   admin: AdminAction;
 }
+/** A cardholder's report to the block service: no terminal. */
+export interface ReportStep extends StepBase {
+  action: 'report';
+  report: ReportAction;
+}
 
 export type Step =
   | PurchaseStep
@@ -172,7 +210,8 @@ export type Step =
   | SendPendingReversalsStep
   | RetransmitStep
   | WaitStep
-  | AdminStep;
+  | AdminStep
+  | ReportStep;
 export type ActionName = Step['action'];
 export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
@@ -200,6 +239,7 @@ const KINDS: Record<ActionName, ActionKind> = {
   retransmit: { terminal: 'original', transaction: true },
   wait: { terminal: 'none', transaction: false },
   admin: { terminal: 'none', transaction: false },
+  report: { terminal: 'none', transaction: false },
 };
 
 /** The actions a step can do; exactly one per step. */

@@ -9,7 +9,8 @@ import { dirname, join } from 'node:path';
 import { USAGE, main } from '../../terminals/scenario/cli.js';
 import { junitXml, summary, textReport, xmlText } from '../../terminals/scenario/report.js';
 import type { ScenarioResult } from '../../terminals/scenario/runner.js';
-import { ISSUER, VENDOR, startScenarioSwitch } from './fixtures/switch.js';
+import { BLOCK_SERVICE, ISSUER, VENDOR, startScenarioSwitch } from './fixtures/switch.js';
+import { SANDBOX_BLOCK_SERVICE_TOKEN } from '../../src/config/sandbox.js';
 import { scenario, scenarioFiles } from './fixtures/files.js';
 import type { TestSwitch } from '../support/switch.js';
 
@@ -142,7 +143,7 @@ t.test(
       [
         'scenario: not run, 3 files with problems:',
         `${files['bad.json']}: /steps/0/purchase/amount must be an amount in DKK as a string, at most two decimals, e.g. "125.50"`,
-        `${files['bad.json']}: /steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin`,
+        `${files['bad.json']}: /steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin, report`,
         `${files['needs-vendor.json']}: needs a vendor token (--vendor-token): /steps/0 sets a fault rule or checks postings or notices`,
         'no-such.json: cannot be read (ENOENT)',
         '',
@@ -272,6 +273,39 @@ t.test('all passing: exit 0; a directory means its *.json files; tokens from the
   t.equal(empty.code, 2, 'an empty variable is no token');
   t.match(empty.err, /needs an issuer token/);
 });
+
+t.test(
+  "the block service's token: --block-service-token, else SCENARIO_BLOCK_SERVICE_TOKEN, unset the sandbox's, empty none",
+  async (t) => {
+    t.equal(BLOCK_SERVICE, SANDBOX_BLOCK_SERVICE_TOKEN, "the test switch takes the sandbox's token");
+    const s = await startScenarioSwitch(t);
+    const files = scenarioFiles(t, {
+      'report.json': scenario([
+        {
+          name: 'reported',
+          report: { card: 'c', reason: 'lost' },
+          expect: { status: 201, cardState: { c: { block: 'lost' } } },
+        },
+      ]),
+    });
+    const env = { SCENARIO_ISSUER_TOKEN: ISSUER, SCENARIO_VENDOR_TOKEN: VENDOR };
+    const unset = await run([...connection(s), files['report.json']!], env);
+    t.equal(unset.code, 0, unset.out + unset.err);
+    const empty = await run([...connection(s), files['report.json']!], { ...env, SCENARIO_BLOCK_SERVICE_TOKEN: '' });
+    t.equal(empty.code, 2);
+    t.match(
+      empty.err,
+      /report\.json: needs a block service token \(--block-service-token\): \/steps\/0 reports a card/,
+    );
+    const other = { ...env, SCENARIO_BLOCK_SERVICE_TOKEN: 'not-a-configured-token' };
+    const wrong = await run([...connection(s), files['report.json']!], other);
+    t.equal(wrong.code, 1);
+    t.match(wrong.out, /HTTP status: expected 201, got 401 \(unknown token\)/);
+    const option = await run([...connection(s), '--block-service-token', BLOCK_SERVICE, files['report.json']!], other);
+    t.equal(option.code, 0, 'the option before the environment');
+    t.match(USAGE, /--block-service-token TOKEN {4}the block service's token \(or SCENARIO_BLOCK_SERVICE_TOKEN\)/);
+  },
+);
 
 t.test(
   'setup that fails: exit 1, the reason in the report and as a JUnit error; an unwritable JUnit file: exit 2',

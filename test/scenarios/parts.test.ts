@@ -46,6 +46,29 @@ t.test('admin client: an answer that is not JSON is an error naming what came; m
   t.equal(reasonOf({ status: 500, body: { odd: 1 } }), '{"odd":1}');
 });
 
+t.test("admin client: each role's token; an issuer's notices on a card from a time", async (t) => {
+  const seen: { url: string; auth: string | undefined }[] = [];
+  const server = createHttpServer((req, res) => {
+    seen.push({ url: req.url!, auth: req.headers.authorization });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ notices: [{ id: 'n1', type: 'blockLifted' }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const client = new AdminClient(base, { issuer: 'i-token', vendor: 'v-token', blockService: 'b-token' });
+  await client.call('POST', '/block-reports', 'blockService', {});
+  await client.call('GET', '/faults', 'vendor');
+  t.same(await client.notices('c0ffee', Date.parse('2026-11-21T09:00:00.250Z')), [{ id: 'n1', type: 'blockLifted' }]);
+  await client.notices('c0ffee');
+  t.same(seen, [
+    { url: '/block-reports', auth: 'Bearer b-token' },
+    { url: '/faults', auth: 'Bearer v-token' },
+    { url: '/notices?card=c0ffee&since=2026-11-21T09%3A00%3A00.250Z&limit=1000', auth: 'Bearer i-token' },
+    { url: '/notices?card=c0ffee&since=1970-01-01T00%3A00%3A00.000Z&limit=1000', auth: 'Bearer i-token' },
+  ]);
+});
+
 t.test(
   'resend: no answer when the switch hangs up, sends what cannot be read, or loses framing; the answer otherwise',
   async (t) => {

@@ -5,6 +5,7 @@
  */
 import t from 'tap';
 import { luhnValid } from '../../src/card/luhn.js';
+import { localTime } from '../../terminals/fields.js';
 import { dialect } from '../../src/codec/index.js';
 import {
   type StepResult,
@@ -122,7 +123,7 @@ t.test(
     const activity = step['activity and state']!.failures;
     t.match(
       activity[0],
-      /^postings: expected refund C 3\.00 DKK txn T-1 reason 4021 \(card c\), got purchase D 2\.00 DKK txn TEST0001-\d{12}-\d{6} \(card c\)$/,
+      /^postings: expected refund C 3\.00 DKK txn T-1 reason 4021 \(card c\), got purchase D 2\.00 DKK txn TEST0001-\d{12}-\d{6} card status active \(card c\)$/,
     );
     t.equal(activity[1], 'notices: expected wrongPin (try 1), got none');
     t.same(activity.slice(2), [
@@ -314,6 +315,118 @@ t.test('terminal, setup and card options; issuer actions; progress after each st
   );
 });
 
+t.test(
+  "block service reports, answer bodies, the notices of issuer actions and reports, a posting's card status, a terminal's clock set back",
+  async (t) => {
+    const s = await startScenarioSwitch(t);
+    const HOUR = 3_600_000;
+    const files = scenarioFiles(t, {
+      'report.json': scenario(
+        [
+          {
+            name: 'a report on a card blocked at setup: kept',
+            report: { card: 'b', reason: 'stolen', statement: 'taken', reportedAt: '2026-03-01T14:05:00+01:00' },
+            expect: {
+              status: 200,
+              body: {
+                present: ['reference', 'blockedAt', 'block.blockedAt'],
+                absent: ['block.nothing', 'reason.deeper'],
+                fields: {
+                  alreadyBlocked: true,
+                  reason: 'stolen',
+                  'block.reason': 'lost',
+                  reference: '${this.reference}',
+                },
+              },
+              notices: [{ type: 'reportOnBlockedCard', card: 'b', reason: 'stolen', reference: '${this.reference}' }],
+              cardState: { b: { block: 'lost' } },
+            },
+            save: { ref: 'reference' },
+          },
+          {
+            name: 'expectations of a report that fail',
+            report: { card: 'c', reason: 'lost' },
+            expect: {
+              status: 200,
+              body: {
+                present: ['alreadyBlocked'],
+                absent: ['reference'],
+                fields: { 'block.reason': 'stolen', reason: 'stolen', alreadyBlocked: false },
+              },
+              notices: [{ type: 'reportOnBlockedCard', reference: '${ref}' }],
+            },
+          },
+          { name: 'a card never registered: refused', report: { card: 'none', reason: 'lost' } },
+          {
+            name: 'the issuer lifts the block: its notice',
+            admin: { action: 'unblock', card: 'c' },
+            expect: { status: 200, notices: [{ type: 'blockLifted', card: 'c', reason: 'lost' }] },
+          },
+          {
+            name: 'a purchase an hour back',
+            purchase: { card: 'c', amount: '1.00', magstripe: true, clockOffsetMs: -HOUR },
+            expect: {
+              outcome: 'approved',
+              answer: { fields: { '12': '${this.localTime}' } },
+              postings: [{ cardStatus: 'blocked:lost', txn: '${this.txn}' }],
+            },
+          },
+          {
+            name: 'the clock is right again',
+            purchase: { card: 'c', amount: '1.00', magstripe: true },
+            expect: { outcome: 'approved', postings: [{ cardStatus: 'active', txn: '${this.txn}' }], notices: [] },
+          },
+        ],
+        { cards: { c: {}, b: { block: 'lost' }, none: { status: 'notRegistered' } } },
+      ),
+    });
+    const before = Date.now();
+    const r = await runScenario(files['report.json']!, runOptions(s));
+    const after = Date.now();
+    const step = byName(r.steps);
+    t.same(step['a report on a card blocked at setup: kept']!.failures, [], "the setup block's notice is no step's");
+    t.match(
+      step['a report on a card blocked at setup: kept']!.did,
+      /^block service: the holder reports card b 5019\d\d\*{6}\d{4} stolen, called at 2026-03-01T14:05:00\+01:00$/,
+    );
+    t.match(
+      step['a report on a card blocked at setup: kept']!.got,
+      /^HTTP 200, reference \d{10}, already blocked since \d{4}-\d\d-\d\dT[\d:.]+Z$/,
+    );
+    const failed = step['expectations of a report that fail']!;
+    t.match(failed.got, /^HTTP 201, reference (\d{10})$/);
+    const reference = /reference (\d{10})/.exec(failed.got)![1]!;
+    t.same(failed.failures, [
+      'HTTP status: expected 200, got 201',
+      "the answer's alreadyBlocked: expected present, is absent",
+      `the answer's reference: expected absent, is "${reference}"`,
+      'the answer\'s block.reason: expected "stolen", got absent',
+      'the answer\'s reason: expected "stolen", got "lost"',
+      "the answer's alreadyBlocked: expected false, got absent",
+      `notices: expected reportOnBlockedCard (reference ${/reference (\d{10})/.exec(step['a report on a card blocked at setup: kept']!.got)![1]!}), got blockRegistered (reason lost, reference ${reference}) (card c)`,
+    ]);
+    t.same(step['a card never registered: refused']!.failures, [
+      'the block service refused: 404 no card matches every number given',
+    ]);
+    t.same(step['the issuer lifts the block: its notice']!.failures, []);
+    const back = step['a purchase an hour back']!;
+    t.match(back.did, /^purchase 1\.00 DKK, no PIN, magstripe, terminal clock -3600000 ms, card c /);
+    const local = /txn TEST0001-(\d{12})-\d{6}/.exec(back.got)![1]!;
+    t.ok(
+      local >= localTime(new Date(before - HOUR)) && local <= localTime(new Date(after - HOUR)),
+      `field 12 an hour back: ${local}`,
+    );
+    t.match(back.failures, [
+      /^postings: expected any posting txn TEST0001-\d{12}-\d{6} card status blocked:lost, got purchase D 1\.00 DKK txn TEST0001-\d{12}-\d{6} card status active \(card c\)$/,
+    ]);
+    t.equal(back.failures.length, 1);
+    const again = step['the clock is right again']!;
+    t.same(again.failures, []);
+    const now = /txn TEST0001-(\d{12})-\d{6}/.exec(again.got)![1]!;
+    t.ok(now >= localTime(new Date(before)) && now <= localTime(new Date(Date.now())), `field 12 now: ${now}`);
+  },
+);
+
 t.test('setup that cannot be done: no step runs, the reason is given', async (t) => {
   const s = await startScenarioSwitch(t);
   const files = scenarioFiles(t, {
@@ -366,6 +479,19 @@ t.test('what the options must give: tokens, listeners for other dialects (nothin
     '/terminals/pos/dialect: no listener speaking iso87ascii was given (--listener iso87ascii=PORT)',
   ]);
   t.same(runProblems(base, { ...o, issuerToken: 'i', vendorToken: 'v', dialect: 'iso87ascii' }), []);
+  const reports = {
+    ...base,
+    steps: [
+      { name: 'r', report: { card: 'c', reason: 'lost' }, expect: { notices: [] } },
+      { name: 'a', admin: { action: 'unblock', card: 'c' }, expect: { notices: [] } },
+    ],
+  } as unknown as Scenario;
+  t.same(
+    runProblems(reports, { ...o, issuerToken: 'i', dialect: 'iso87ascii' }),
+    ['needs a block service token (--block-service-token): /steps/0 reports a card at the block service'],
+    "a report needs the block service's token; the notices of a report or an issuer action no vendor token",
+  );
+  t.same(runProblems(reports, { ...o, issuerToken: 'i', blockServiceToken: 'b', dialect: 'iso87ascii' }), []);
   t.same(
     runProblems({ ...base, cards: { c: { status: 'notRegistered' } }, steps: [{ name: 'e', echo: true }] }, o),
     ['/terminals/pos/dialect: no listener speaking iso87ascii was given (--listener iso87ascii=PORT)'],

@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ACTION_CODES } from '../../src/messages/action-codes.js';
 import { FAULT_KINDS } from '../../src/faults/rule.js';
+import { BLOCK_REASONS, HOLDER_REASONS } from '../../src/card/block-history.js';
+import { NOTICE_TYPES } from '../../src/notices/notice-relay.js';
 import { TERMINAL_KINDS } from '../../terminals/index.js';
 import { SCENARIO_SCHEMA, ScenarioError, loadScenario, parseScenario } from '../../terminals/scenario/scenario.js';
 
@@ -127,15 +129,15 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       }),
     ),
     [
-      '/steps/0 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin',
-      '/steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin',
+      '/steps/0 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
+      '/steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
       '/steps/2/signOn must be true',
       '/steps/2/fault/mti must be a request MTI: 4 digits, the third even, the first may be x (either version)',
       '/steps/2/fault/times must be a whole number from 1 to 1000000, or "always"',
       "/steps/3/purchase/pin must be right (the card's PIN), wrong (the card's PIN with its last digit moved up by one) or 4 to 12 digits",
       '/steps/3/purchase/magstripe must be true or false',
       '/steps/3/save/1x (a name): must be a variable name: a letter or _, then up to 31 letters, digits or _',
-      '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode',
+      '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode, reference',
       '/steps/4/retransmit/set/0 (a name): must be a field number from 1 to 128',
       '/steps/4/retransmit/set/4 must be a text value of at most 999 characters',
       '/steps/5/expect/outcome must be an outcome of the action code table (src/messages/action-codes.ts), e.g. approved, wrongPin, pinTriesExceeded',
@@ -144,7 +146,48 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       '/steps/5/expect/postings/0/kind is not allowed',
       '/steps/5/expect/notices/0/tries must be a whole number from 1 to 3',
       '/steps/5/expect/cardState/c/block must be null or one of lost, stolen, pinKnown, misused, copied, suspected, fraud, issuer',
-      '/steps/5/expect/status must be an HTTP status (admin steps), e.g. 200 or 409',
+      '/steps/5/expect/status must be an HTTP status (admin and report steps), e.g. 200 or 409',
+    ],
+  );
+  t.same(
+    problems(
+      base({
+        steps: [
+          { name: 'a', report: { reason: 'fraud', reportedAt: '2026-13-01T10:00:00Z', statement: '', colour: 1 } },
+          { name: 'b', report: { card: 'c', reason: 'lost', reportedAt: '2026-03-01 10:00' } },
+          { name: 'c', purchase: { card: 'c', amount: '1.00', clockOffsetMs: 1.5 } },
+          { name: 'd', purchase: { card: 'c', amount: '1.00', clockOffsetMs: -86_400_001 } },
+          {
+            name: 'e',
+            echo: true,
+            expect: {
+              postings: [{ cardStatus: 'blocked' }, { cardStatus: 'blocked:gone' }],
+              notices: [{ type: 'lifted', reason: 'gone', reference: '' }],
+              body: { present: ['a..b'], absent: 'x', fields: { 'block.reason': { nested: true }, '1x': 1 }, other: 1 },
+            },
+          },
+        ],
+      }),
+    ),
+    [
+      '/steps/0/report/card is required',
+      '/steps/0/report/colour is not allowed',
+      '/steps/0/report/reason must be one of lost, stolen, pinKnown, misused, copied, suspected (the reasons a holder gives)',
+      '/steps/0/report/statement must be text of 1 to 2000 characters',
+      '/steps/0/report/reportedAt must be when the holder called: an ISO 8601 time with an offset, e.g. "2026-03-01T14:05:00+01:00" (not in the future)',
+      '/steps/1/report/reportedAt must be when the holder called: an ISO 8601 time with an offset, e.g. "2026-03-01T14:05:00+01:00" (not in the future)',
+      "/steps/2/purchase/clockOffsetMs must be the terminal clock's offset for this purchase: whole milliseconds from -86400000 to 86400000 (negative: behind)",
+      "/steps/3/purchase/clockOffsetMs must be the terminal clock's offset for this purchase: whole milliseconds from -86400000 to 86400000 (negative: behind)",
+      "/steps/4/expect/postings/0/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
+      "/steps/4/expect/postings/1/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
+      '/steps/4/expect/notices/0/type must be one of wrongPin, pinBlocked, blockRegistered, monitoringBlock, reportOnBlockedCard, blockLifted, cardDeleted',
+      '/steps/4/expect/notices/0/reason must be one of lost, stolen, pinKnown, misused, copied, suspected, fraud, issuer',
+      '/steps/4/expect/notices/0/reference must be a block service reference number (10 digits) or a ${variable}',
+      '/steps/4/expect/body/other is not allowed',
+      '/steps/4/expect/body/present/0 must be a name in the answer, or a dotted path to one (block.reason)',
+      '/steps/4/expect/body/absent must be a list of names in the answer (dotted paths allowed)',
+      '/steps/4/expect/body/fields/1x (a name): must be a name in the answer, or a dotted path to one (block.reason)',
+      '/steps/4/expect/body/fields/block.reason must be text, a number, true, false or null',
     ],
   );
 });
@@ -225,13 +268,13 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
       '/steps/8/terminal: a wait step uses no terminal',
       "/steps/8/fault: only before a terminal's action",
       '/steps/8/expect/outcome: a wait step sends nothing to the switch',
-      '/steps/8/expect/status: only for admin steps',
+      '/steps/8/expect/status: only for admin and report steps',
       '/steps/8/save/x: a wait step has no txn',
       "/steps/9/terminal: a retransmit step uses its original's terminal",
       '/steps/9/retransmit/step: no earlier step named "later"',
       '/steps/10/retransmit/step: step "h" sent nothing',
       '/steps/11/expect: outcome or actionCode, not both',
-      '/steps/11/expect/status: only for admin steps',
+      '/steps/11/expect/status: only for admin and report steps',
       '/steps/11/save/y: an echo step makes no transaction (it has no txn)',
       '/steps/13/admin/reason: is required to block',
       '/steps/14/admin/reason: only to block',
@@ -252,6 +295,49 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
     ],
   );
 });
+
+t.test(
+  'report steps: a card of the scenario, registered or not; body and status for admin and report steps only',
+  async (t) => {
+    t.same(
+      problems(
+        base({
+          cards: { c: {}, none: { status: 'notRegistered' } },
+          steps: [
+            { name: 'a', report: { card: 'nope', reason: 'lost' } },
+            {
+              name: 'b',
+              report: { card: 'none', reason: 'stolen', reportedAt: '2026-03-01T14:05:00+01:00' },
+              expect: { status: 404, body: { fields: { error: 'no card matches every number given' } } },
+            },
+            {
+              name: 'c',
+              terminal: 'pos',
+              report: { card: 'c', reason: 'lost' },
+              fault: { kind: 'close' },
+              expect: { outcome: 'approved', postings: [] },
+              save: { t: 'txn' },
+            },
+            {
+              name: 'd',
+              admin: { action: 'unblock', card: 'c' },
+              expect: { status: 200, body: { present: ['card'] } },
+            },
+            { name: 'e', echo: true, expect: { body: { present: ['x'] } } },
+          ],
+        }),
+      ),
+      [
+        '/steps/0/report/card: no card named "nope" in /cards',
+        '/steps/2/terminal: a report step uses no terminal',
+        "/steps/2/fault: only before a terminal's action",
+        '/steps/2/expect/outcome: a report step sends nothing to the switch',
+        '/steps/2/save/t: a report step has no txn',
+        '/steps/4/expect/body: only for admin and report steps',
+      ],
+    );
+  },
+);
 
 t.test(
   "variables: saved by an earlier step before use; this.* only in a step's own expectations, of a transaction",
@@ -327,9 +413,41 @@ t.test(
       [
         '/steps/0/expect/approvalCode: ${later} is not saved by an earlier step',
         '/steps/1/expect/approvalCode: ${this.approvalCode}: an echo step makes no transaction',
-        '/steps/1/expect/answer/fields/11: ${this.bogus}: this. is followed by one of stan, localTime, txn, approvalCode, actionCode',
+        '/steps/1/expect/answer/fields/11: ${this.bogus}: this. is followed by one of stan, localTime, txn, approvalCode, actionCode, reference',
         '/steps/2/retransmit/set/11: ${nowhere} is not saved by an earlier step',
       ],
+    );
+    t.same(
+      problems(
+        base({
+          steps: [
+            {
+              name: 'a',
+              report: { card: 'c', reason: 'lost' },
+              expect: {
+                notices: [{ reference: '${this.reference}' }],
+                body: { fields: { reference: '${this.reference}' } },
+              },
+              save: { ref: 'reference' },
+            },
+            {
+              name: 'b',
+              purchase: { card: 'c', amount: '1.00' },
+              expect: { notices: [{ reference: '${this.reference}' }, { reference: '${ref}' }] },
+              save: { r: 'reference' },
+            },
+            { name: 'c', admin: { action: 'unblock', card: 'c' }, save: { r2: 'reference' } },
+            { name: 'd', report: { card: 'c', reason: 'lost' }, expect: { body: { fields: { x: '${this.txn}' } } } },
+          ],
+        }),
+      ),
+      [
+        '/steps/1/expect/notices/0/reference: ${this.reference}: only a report step has a reference',
+        '/steps/1/save/r: a purchase step has no reference (a report step has)',
+        '/steps/2/save/r2: an admin step has no reference (a report step has)',
+        '/steps/3/expect/body/fields/x: ${this.txn}: a report step makes no transaction',
+      ],
+      'a reference: saved and used as this.reference by a report step only',
     );
   },
 );
@@ -342,6 +460,18 @@ t.test(
     const step = defs.step as { properties: Record<string, { properties: Record<string, { enum: unknown }> }> };
     t.same(step.properties.fault!.properties.kind!.enum, FAULT_KINDS);
     t.same((defs.terminal as { properties: { kind: { enum: unknown } } }).properties.kind.enum, TERMINAL_KINDS);
+    t.same(step.properties.report!.properties.reason!.enum, HOLDER_REASONS, "a report's reasons: the block service's");
+    const expect = defs.expect as {
+      properties: Record<string, { items: { properties: Record<string, { enum?: unknown; pattern?: string }> } }>;
+    };
+    const notice = expect.properties.notices!.items.properties;
+    t.same(notice.type!.enum, NOTICE_TYPES, "a notice's types: the switch's");
+    t.same(notice.reason!.enum, BLOCK_REASONS);
+    t.equal(
+      expect.properties.postings!.items.properties.cardStatus!.pattern,
+      `^(active|deleted|blocked:(${BLOCK_REASONS.join('|')}))$`,
+      "a posting's card status: active, deleted or blocked with a block reason",
+    );
     const VALIDATING = [
       'type',
       'pattern',
