@@ -225,6 +225,19 @@ t.test("the offline block list's files: listed, and copies with every PAN masked
   t.same(findClearPans(full.text, PANS), []);
   t.equal(full.text.split('\n').filter((l) => l.startsWith('A')).length, 2);
 
+  // A damaged file (a PAN with a letter in it) is refused, not masked by guesswork.
+  const path = join(s.config.clearing.blockList.directory, `block-list-${date}.txt`);
+  writeFileSync(path, original.replace(lost.pan, `${lost.pan.slice(0, 8)}X${lost.pan.slice(9)}`), 'latin1');
+  const damaged = await call(s, 'GET', `/offline-block-list/files/block-list-${date}.txt/masked`, {
+    token: OPERATOR_TOKEN,
+  });
+  t.match(
+    [damaged.status, damaged.body.error],
+    [500, /^the block list file does not follow the layout: line \d, field pan/],
+  );
+  t.same(held(damaged.text, [stolen.pan, lost.pan.slice(9)]), [], 'no PAN, nor any part after the damage');
+  writeFileSync(path, original, 'latin1');
+
   writeFileSync(join(s.config.clearing.blockList.directory, 'block-list-2026-01-01.txt'), original, 'latin1');
   for (const name of [
     'block-list-2026-01-01.txt',
