@@ -66,3 +66,17 @@ export async function call(method: string, path: string, body?: unknown, token =
 export const get = (path: string) => call('GET', path);
 export const post = (path: string, body: unknown) => call('POST', path, body);
 export const del = (path: string) => call('DELETE', path);
+
+/**
+ * A file the API answers as a download (a masked copy): its bytes as sent (Latin-1 files stay
+ * Latin-1) and the name the answer gives it.
+ */
+export async function getFile(path: string): Promise<{ name: string; blob: Blob }> {
+  const res = await fetch(path, { headers: { authorization: `Bearer ${current?.token ?? ''}` } });
+  if (!res.ok) {
+    const text = await res.text();
+    throw new ApiError(res.status, (text === '' ? {} : JSON.parse(text)) as ApiError['body']);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'download.txt';
+  return { name, blob: await res.blob() };
+}

@@ -74,9 +74,9 @@ export function time(ms: number | string | null | undefined): string {
   return new Date(ms).toLocaleString('en-GB', { hour12: false });
 }
 
-/** Saves text as a file the browser downloads. */
-export function download(name: string, type: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+/** Saves text (or bytes as fetched) as a file the browser downloads. */
+export function download(name: string, type: string, content: string | Blob): void {
+  const url = URL.createObjectURL(typeof content === 'string' ? new Blob([content], { type }) : content);
   const a = h('a', { href: url, download: name });
   document.body.append(a);
   a.click();

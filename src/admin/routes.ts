@@ -23,6 +23,7 @@ import { terminalIdParam } from './api.js';
 import { refuseQuery } from './schemas.js';
 import { blockServiceRoutes } from './block-service.js';
 import { blockListRoutes } from './block-list-routes.js';
+import { blockListFilesRoutes } from './block-list-files-routes.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';
@@ -87,6 +88,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...activityRoutes(deps.activity),
     ...trafficRoutes(deps.traffic, new TrafficFeed(deps.traffic.trace, (l) => deps.traffic.dialectOf(l))),
     ...clearingRoutes(deps.clearing),
+    ...blockListFilesRoutes(deps.blockList),
     ...consoleRoutes(api.auth, deps.consoleDir),
   ];
   return routes.map((route) => guarded(api.auth, route));

@@ -29,7 +29,8 @@ export interface AdminReply {
   status: number;
   /** JSON-serialised unless text is given. */
   body?: unknown;
-  text?: string;
+  /** A Buffer is sent as its bytes: a file in Latin-1, as written. */
+  text?: string | Buffer;
   contentType?: string;
   headers?: Record<string, string>;
   /**

@@ -5,7 +5,17 @@
  * src/files/fixed-width.ts. Dates and times are local, in the register's time zone.
  */
 import type { BlockReason } from '../card/card-register.js';
-import { type FieldSpec, type RecordLayout, formatRecord, joinRecords, recordLayout } from '../files/fixed-width.js';
+import {
+  type FieldSpec,
+  type RecordLayout,
+  RecordReader,
+  formatRecord,
+  joinRecords,
+  recordLayout,
+  splitRecords,
+  withField,
+} from '../files/fixed-width.js';
+import { maskPan } from '../codec/mask.js';
 import { localStamp } from '../time/local-time.js';
 import { nextDate } from '../time/dates.js';
 
@@ -24,6 +34,21 @@ export interface BlockListEntry {
 export interface BlockListLine {
   type: 'A' | 'R';
   entry: BlockListEntry;
+}
+
+/** A daily file's counts as kept when it was made. */
+export interface Made {
+  added: number;
+  removed: number;
+  /** ms since the epoch */
+  madeAt: number;
+}
+
+/** The daily files made, newest first, and the full list (OfflineBlockList.files()). */
+export interface BlockListIndex {
+  daily: (Made & { date: string })[];
+  total: number;
+  full: { date: string | null; cards: number };
 }
 
 export const LAYOUT_VERSION = '01';
@@ -112,4 +137,36 @@ export function blockListText(
   const added = lines.filter((l) => l.type === 'A').length;
   const trailer = formatRecord(RECORDS.T, { added: String(added), removed: String(lines.length - added) });
   return joinRecords([header, ...entries, trailer]);
+}
+
+/** What a masked copy says of its file: the header's kind and date, and the trailer's counts. */
+export interface MaskedBlockList {
+  text: string;
+  kind: 'DAILY' | 'FULL';
+  added: number;
+  removed: number;
+}
+
+/**
+ * A copy of a block list file for operators: the same records, column for column, with every
+ * entry's PAN masked (first 6 and last 4, as maskPan). The file is read against the layout first
+ * (header, A/R entries with a PAN of 12-19 digits, trailer, nothing after), so that a damaged file
+ * is refused, never masked by guesswork. Errors name the line and field, never a value.
+ */
+export function maskedBlockList(text: string): MaskedBlockList {
+  const lines = splitRecords(text, RECORD_LENGTH);
+  const reader = new RecordReader(lines, RECORDS);
+  const head = reader.take(['H']);
+  if (head.text('fileId') !== FILE_ID) head.fail('fileId', `not ${FILE_ID}`);
+  const kind = head.text('kind') as MaskedBlockList['kind'];
+  if (kind !== 'DAILY' && kind !== 'FULL') head.fail('kind', 'not DAILY or FULL');
+  while (reader.peekCode(['A', 'R', 'T']) !== 'T') {
+    const entry = reader.take(['A', 'R']);
+    const pan = entry.text('pan');
+    if (!/^\d{12,19}$/.test(pan)) entry.fail('pan', 'not 12 to 19 digits');
+    lines[entry.lineNo - 1] = withField(lines[entry.lineNo - 1]!, entry.layout, 'pan', maskPan(pan));
+  }
+  const trailer = reader.take(['T']);
+  reader.expectEnd(RECORDS.T.title);
+  return { text: joinRecords(lines), kind, added: trailer.number('added'), removed: trailer.number('removed') };
 }

@@ -29,7 +29,13 @@ import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
 import { writeFileAtomic } from '../files/atomic-file.js';
 import { yymm } from '../time/local-time.js';
 import { dayNumber, isCalendarDate, yymmOfDate } from '../time/dates.js';
-import { type BlockListEntry, blockListFileName, blockListText } from './block-list-file.js';
+import {
+  type BlockListEntry,
+  type BlockListIndex,
+  type Made,
+  blockListFileName,
+  blockListText,
+} from './block-list-file.js';
 
 // The file's layout and text live in block-list-file.ts; its importers know them from here.
 export {
@@ -40,7 +46,9 @@ export {
   LAYOUT_VERSION,
   RECORD_LENGTH,
   type RecordType,
+  type BlockListIndex,
   blockListFileName,
+  maskedBlockList,
 } from './block-list-file.js';
 
 export interface BlockListFile {
@@ -90,12 +98,6 @@ interface Listed {
   issuer: string;
   reason: BlockReason;
   blockedAt: number;
-}
-
-interface Made {
-  added: number;
-  removed: number;
-  madeAt: number;
 }
 
 /**
@@ -272,6 +274,34 @@ export class OfflineBlockList {
   async fullFileDated(): Promise<{ date: string | null; content: string }> {
     const { date, content } = await this.baseline();
     return { date: date === '' ? null : date, content };
+  }
+
+  /**
+   * The daily files made, newest first (at most `limit`; `total` counts them all), with their
+   * counts; and the full list's date (the latest daily file's, null before one) and card count.
+   */
+  async files(limit: number): Promise<BlockListIndex> {
+    const k = this.keys;
+    const replies = await this.redis
+      .multi()
+      .zrevrange(k.days, 0, limit - 1)
+      .zcard(k.days)
+      .hgetall(k.made)
+      .hlen(k.snapshot)
+      .exec();
+    const [dates, total, made, cards] = replies!.map(([e, v]) => {
+      /* c8 ignore next */
+      if (e) throw e;
+      return v;
+    }) as [string[], number, Record<string, string>, number];
+    const daily = dates.map((date) => ({ date, ...(JSON.parse(made[date] ?? '{}') as Made) }));
+    return { daily, total, full: { date: dates[0] ?? null, cards } };
+  }
+
+  /** The daily file of `date` as written, when the list's index has that date (nothing else is read from disk). */
+  async dailyFile(date: string): Promise<string | undefined> {
+    if (!isCalendarDate(date) || (await this.redis.zscore(this.keys.days, date)) === null) return undefined;
+    return this.readDaily(date);
   }
 
   // -------------------------------------------------------------------------------------------

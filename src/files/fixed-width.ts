@@ -116,6 +116,15 @@ function fieldText(layout: RecordLayout, f: FieldSpec, value: string): string {
   return value.padStart(f.width, '0');
 }
 
+/**
+ * The record with field `name` written anew as `value` (a masked copy of a file: the same
+ * columns, one field changed). The value must fit the field as formatRecord would write it.
+ */
+export function withField(record: string, layout: RecordLayout, name: string, value: string): string {
+  const f = fieldOf(layout, name);
+  return record.slice(0, f.start - 1) + fieldText(layout, f, value) + record.slice(f.start - 1 + f.width);
+}
+
 /** Records as file text: every line ended by '\n', the last one too. */
 export function joinRecords(records: readonly string[]): string {
   return records.map((r) => `${r}\n`).join('');

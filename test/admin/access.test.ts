@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import type { AdminRole } from '../../src/admin/auth.js';
 import type { TestSwitch } from '../support/switch.js';
 import { A, B, BS, addCard, call, cardBody, newPan } from './fixtures/client.js';
+import { localDate } from '../../src/time/local-time.js';
 import {
   ASSET,
   ROLES,
@@ -51,6 +52,15 @@ const onCard =
   (route: (id: string) => string, body?: unknown, fields: Record<string, unknown> = { status: 'active' }) =>
   async (t: Test, s: TestSwitch): Promise<Request> => ({ path: route((await addCard(t, s, fields)).id), body });
 
+/** Today's first delivery, made (empty) if not yet: its file name. */
+async function delivered(t: Test, s: TestSwitch): Promise<string> {
+  const date = localDate(new Date(), s.config.register.timeZone);
+  await s.sw.delivery.deliver(date, 1);
+  const [d] = await s.sw.ledger.ofDate(date);
+  t.ok(d?.file, 'a delivery file written');
+  return d!.file!;
+}
+
 /** Every route and who may call it: the specification the switch is tested against. */
 const ACCESS: Record<string, Access> = {
   'GET /healthz': { roles: 'open', ok: 200, request: fixed('/healthz') },
@@ -64,6 +74,17 @@ const ACCESS: Record<string, Access> = {
   'GET /traffic': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/traffic'), stream: true },
   'GET /terminals': { roles: ['operator', 'vendor'], ok: 200, request: fixed('/terminals') },
   'GET /clearing/days/:date': { roles: ['operator'], ok: 200, request: fixed('/clearing/days/2026-11-21') },
+  'GET /clearing/deliveries/:file/masked': {
+    roles: ['operator'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/clearing/deliveries/${await delivered(t, s)}/masked` }),
+  },
+  'GET /offline-block-list/files': { roles: ['operator'], ok: 200, request: fixed('/offline-block-list/files') },
+  'GET /offline-block-list/files/:file/masked': {
+    roles: ['operator'],
+    ok: 200,
+    request: fixed('/offline-block-list/files/block-list-full.txt/masked'),
+  },
   'GET /readyz': { roles: ['operator'], ok: 200, request: fixed('/readyz') },
   'GET /metrics': { roles: ['operator'], ok: 200, request: fixed('/metrics') },
   'GET /terminals/:id/trace': { roles: ['operator', 'vendor'], ok: 200, request: fixed(`/terminals/${TRACED}/trace`) },

@@ -2,16 +2,19 @@
  * The console in a real browser (Debian's chromium driven by playwright-core) against a real
  * switch: sign in; a purchase sent with the terminal CLI shows in the live traffic within two
  * seconds; a guided case run to a pass and one to a fail; a block filed at the block desk, the
- * card then refused, and the notice found in the issuer's archive by its reference; a role that
- * must not see a page gets no data. A screenshot of each page is kept in .tap/console-screenshots/.
+ * card then refused, the notice found in the issuer's archive by its reference, and the block in
+ * the card register's block history; a role that must not see a page gets no data; a delivery's
+ * totals on the clearing page and its masked copy downloaded. A screenshot of each page is kept in .tap/console-screenshots/.
  */
 import t from 'tap';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { addCard } from '../support/cards.js';
 import { OPERATOR_TOKEN, startSwitch, type TestSwitch } from '../support/switch.js';
 import { localDate } from '../../src/time/local-time.js';
+import { parseDelivery } from '../../src/clearing/delivery-file.js';
+import { maskPan } from '../../src/codec/mask.js';
 import { main } from '../../terminals/cli.js';
 import { buildConsole, launchBrowser } from './fixtures/browser.js';
 
@@ -44,6 +47,10 @@ async function signIn(page: Page, s: TestSwitch, token: string): Promise<void> {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByText('Signed in as').waitFor();
 }
+
+/** Øre as the console shows kroner (console/src/dom.ts). */
+const kroner = (ore: number) =>
+  (ore / 100).toLocaleString('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -233,9 +240,23 @@ t.test('the console in a browser', async (t) => {
     await page.getByRole('button', { name: 'Find' }).click();
     await page.getByRole('button', { name: 'Lift the block' }).waitFor();
     t.match(await page.locator('table.state').textContent(), /Blockstolen/);
+    // The block history from the card state: who blocked, the reference, both times, in force.
+    const block = page.locator('table.blocks tbody tr');
+    t.equal(await block.count(), 1, 'one block in the history');
+    const cells = await block.locator('td').allTextContents();
+    t.same([cells[0], cells[1], cells[2], cells[5]], ['stolen', 'block service', reference, 'in force']);
+    t.notOk(
+      cells.some((c) => c.includes(card.pan)),
+      'no clear PAN in the history',
+    );
+    t.match(
+      await page.getByRole('table').filter({ hasText: 'Unbooked' }).textContent(),
+      /Available.*balance − reserved − unbooked/,
+    );
     await shot(page, '07-card-register');
     await page.getByRole('button', { name: 'Lift the block' }).click();
     await page.getByText('Block lifted.').waitFor();
+    t.match(await block.locator('td').nth(5).textContent(), /by bank-a$/, 'the history shows the lift and who lifted');
     t.equal(
       (
         await terminal(
@@ -303,6 +324,37 @@ t.test('the console in a browser', async (t) => {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByText(`delivery-${date}-01.txt`).waitFor();
     await page.getByText('Not reconciled yet').waitFor();
+    // The totals the file states, and its copy with every PAN masked.
+    const file = readFileSync(join(s.config.clearing.directory, `delivery-${date}-01.txt`), 'latin1');
+    const written = parseDelivery(file);
+    const pans = [...new Set(written.sections.flatMap((x) => x.postings.map((p) => p.pan)))];
+    t.ok(pans.length >= 2, 'the delivery holds postings of several cards');
+    const row = page.locator('tr[data-delivery="1"]');
+    const cells = await row.locator('td').allTextContents();
+    t.same(cells.slice(3, 6), [
+      String(written.trailer.count),
+      kroner(written.trailer.debit),
+      kroner(written.trailer.credit),
+    ]);
+    t.match(cells[6], /^208: \d+ postings, debit/);
+    const download = page.waitForEvent('download');
+    await row.getByRole('button', { name: 'Download (PANs masked)' }).click();
+    const saved = await download;
+    t.equal(saved.suggestedFilename(), `delivery-${date}-01-masked.txt`);
+    let copy = '';
+    for await (const chunk of await saved.createReadStream()) copy += (chunk as Buffer).toString('latin1');
+    t.equal(copy.length, file.length, 'the same layout, record for record');
+    t.same(
+      pans.filter((p) => copy.includes(p)),
+      [],
+      'no full PAN in the copy',
+    );
+    t.same(
+      pans.filter((p) => !copy.includes(maskPan(p))),
+      [],
+      'every PAN there masked',
+    );
+    await page.locator('tr[data-file="block-list-full.txt"]').waitFor();
     await shot(page, '10-clearing');
   });
 
