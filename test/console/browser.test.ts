@@ -256,7 +256,10 @@ t.test('the console in a browser', async (t) => {
     await shot(page, '07-card-register');
     await page.getByRole('button', { name: 'Lift the block' }).click();
     await page.getByText('Block lifted.').waitFor();
-    t.match(await block.locator('td').nth(5).textContent(), /by bank-a$/, 'the history shows the lift and who lifted');
+    // The page reads the card again after the lift: wait for that, not for a fixed time.
+    const lifted = block.locator('td').nth(5);
+    await lifted.filter({ hasText: /by bank-a$/ }).waitFor();
+    t.match(await lifted.textContent(), /by bank-a$/, 'the history shows the lift and who lifted');
     t.equal(
       (
         await terminal(
