@@ -278,7 +278,7 @@ export const TEST_CARDS: readonly TestCard[] = [
       chipProbe('100.00 DKK chip, correct PIN (resets the counters)', 'correct', 'approved'),
     ],
     notes:
-      'Balance 5,000.00 DKK; 4 PIN-less contactless payments of 260.00 DKK already (1,040.00 DKK, reserved). ' +
+      'Balance 5,000.00 DKK; 4 PIN-less contactless payments of 260.00 DKK already (1,040.00 DKK, held until booked). ' +
       'A contactless purchase up to 350.00 DKK over 85.00 DKK asks for the chip and the PIN, also with the PIN at the reader; ' +
       'only a chip purchase with the correct PIN resets the counters.',
   },
