@@ -90,14 +90,38 @@ const YYMM_CACHE = new Map<string, { format: Intl.DateTimeFormat; minute: number
  * `timeZone`, in ms since the epoch; undefined when it is no date and time. A time that occurs
  * twice (the hour the clocks go back) is the first of the two; one that never occurs (the hour
  * they go forward) is read with the offset before the change.
+ *
+ * Read on every authorization, and reading a zone's offset costs a few microseconds (Intl): the
+ * answer for a minute is kept, since offsets change on whole minutes and a terminal's field 12
+ * is nearly always the current minute.
  */
 export function localTimeMs(yymmddhhmmss: string, timeZone: string): number | undefined {
-  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(yymmddhhmmss);
+  if (!/^\d{12}$/.test(yymmddhhmmss)) return undefined;
+  const seconds = Number(yymmddhhmmss.slice(10));
+  if (seconds > 59) return undefined;
+  const key = `${timeZone} ${yymmddhhmmss.slice(0, 10)}`;
+  let minute = MINUTE_CACHE.get(key);
+  if (minute === undefined) {
+    minute = minuteMs(yymmddhhmmss.slice(0, 10), timeZone) ?? null;
+    // Bounded: a flood of odd times (a fuzzer, terminals with broken clocks) cannot grow it.
+    if (MINUTE_CACHE.size >= MINUTE_CACHE_SIZE) MINUTE_CACHE.clear();
+    MINUTE_CACHE.set(key, minute);
+  }
+  return minute === null ? undefined : minute + seconds * 1000;
+}
+
+/** Minutes read (zone and YYMMDDhhmm) and what each is: its first second, or null when it is no time. */
+const MINUTE_CACHE = new Map<string, number | null>();
+const MINUTE_CACHE_SIZE = 4096;
+
+/** The first second of a minute YYMMDDhhmm in the zone, as localTimeMs reads it; undefined when it is no time. */
+function minuteMs(yymmddhhmm: string, timeZone: string): number | undefined {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(yymmddhhmm);
   if (m === null) return undefined;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const asUtc = Date.UTC(2000 + y, mo - 1, d, h, mi, s);
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  const asUtc = Date.UTC(2000 + y, mo - 1, d, h, mi, 0);
   const back = new Date(asUtc);
-  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return undefined;
+  if (back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d || h > 23 || mi > 59) return undefined;
   // Read first with the offset a day earlier (the earlier reading when the time occurs twice),
   // then with the offset at the guess; a time in the gap keeps the first reading.
   const before = asUtc - offsetMs(asUtc - 86_400_000, timeZone);
