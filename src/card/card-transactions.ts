@@ -22,7 +22,7 @@ export type CompletionOutcome =
   | 'amountExceedsAuthorized'
   | 'duplicateTransmission';
 
-/** What a reversal did: posted a reversal, released a reservation, nothing (already reversed, unknown original). */
+/** What a reversal did: posted a reversal or cancellation, released a reservation, nothing (already reversed, unknown original). */
 export type ReversalEffect = 'posted' | 'released' | 'alreadyReversed' | 'unmatched';
 
 export interface TransactionResult<O extends string> {

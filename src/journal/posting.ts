@@ -72,7 +72,7 @@ export interface Posting {
   cardStatus: string;
   /** Reversals and cancellations: the transaction id reversed (equal to txn). */
   reverses?: string;
-  /** Reversals: the reason (field 25 of a reversal advice; 'switch' for the switch's own). */
+  /** Reversals and cancellations: the reason (field 25 of a reversal advice; 'switch' for the switch's own). */
   reason?: string;
 }
 

@@ -3,10 +3,12 @@
  * its state in a card register.
  *
  * Seeding uses only the register's public methods, and every PIN try and contactless counter is
- * made by a real authorization (register.authorize), so a seeded card is exactly what the same
- * traffic would have left behind. Seeding starts by deleting each card's keys (record,
- * reservations, outbox), so running it again puts every card back into its documented state,
- * whatever was done with the cards meanwhile.
+ * made by a real authorization (register.authorize), so a seeded card's PIN tries and counters are
+ * what the same traffic would have left behind; its contactless payments record no transaction,
+ * so they post nothing and are reserved (lapsing) instead of held until booked. Seeding starts by
+ * deleting each card's keys (record, reservations, holds, booked postings, notice outbox), so
+ * running it again puts every card back into its documented state, whatever was done with the
+ * cards meanwhile.
  *
  * The answers are those of the default register rules (src/config/defaults.ts: contactless limit
  * 350.00 DKK, 5 PIN-less payments or 1,125.00 DKK in a row). Amounts are in øre, currency 208 (DKK).
@@ -278,7 +280,7 @@ export const TEST_CARDS: readonly TestCard[] = [
       chipProbe('100.00 DKK chip, correct PIN (resets the counters)', 'correct', 'approved'),
     ],
     notes:
-      'Balance 5,000.00 DKK; 4 PIN-less contactless payments of 260.00 DKK already (1,040.00 DKK, held until booked). ' +
+      'Balance 5,000.00 DKK; 4 PIN-less contactless payments of 260.00 DKK already (1,040.00 DKK, reserved). ' +
       'A contactless purchase up to 350.00 DKK over 85.00 DKK asks for the chip and the PIN, also with the PIN at the reader; ' +
       'only a chip purchase with the correct PIN resets the counters.',
   },

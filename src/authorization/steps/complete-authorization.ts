@@ -1,7 +1,7 @@
 /**
  * Completion advice (1220 / 0220, repeat 1221 / 0221) of a dual-message authorization: field 56
  * names the original, field 4 is the final amount (fuel: what was pumped), at most the
- * authorised amount. Posts the final amount and releases the rest of the reservation, once.
+ * authorised amount. Posts the final amount (held until booked) and releases the whole reservation, once.
  */
 import type { Step } from '../pipeline.js';
 import { refuse } from '../context.js';

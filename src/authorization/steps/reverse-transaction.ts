@@ -1,10 +1,11 @@
 /**
  * Reversal advice from a PSAM (1420 / 0420, repeat 1421 / 0421): field 56 names the original,
  * field 25 the reason (1993: 4021 timeout, 4000 customer cancellation, 4351 signature rejected,
- * ...; the posting type each makes: src/journal/reversal-reasons.ts). Always acknowledged with "reversal accepted" (400 / 00) so that the terminal stops
- * repeating; what it did is in the posting journal: a reversal posting for a posted original,
- * a released reservation for an authorization not completed, nothing for an original already
- * reversed, and an entry in the unmatched list for one the switch does not know.
+ * ...). Always acknowledged with "reversal accepted" (400 / 00) so that the terminal stops
+ * repeating; what it did is in the posting journal: for a posted original a reversal posting, or
+ * a cancellation for reason 4000 (src/journal/reversal-reasons.ts), a released reservation for
+ * an authorization not completed, nothing for an original already reversed, and an entry in the
+ * unmatched list for one the switch does not know.
  */
 import type { Step } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';

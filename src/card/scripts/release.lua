@@ -1,5 +1,5 @@
 -- Shared by complete and reverse; uses their keys K_card, K_reservations, K_reservationAmounts.
--- release(resId, amount or nil for all): gives a reservation (or part of it) back to the balance.
+-- release(resId, amount or nil for all): gives a reservation (or part of it) back (`reserved` goes down).
 local function release(resId, amount)
   if resId == nil or resId == '' then return end
   local held = tonumber(redis.call('HGET', K_reservationAmounts, resId) or '0')

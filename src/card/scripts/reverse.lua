@@ -1,8 +1,9 @@
 -- Reversal of a transaction: a PSAM's reversal advice (1420/0420) or the switch's own for an
 -- old terminal whose answer was lost. Each original is reversed at most once (one card's keys,
 -- one hash tag: the check and the posting are one atomic step). A posted original gets a
--- reversal posting with its transaction id and (up to) its amount; an authorization not yet
--- completed only gives its reservation back. An unknown original posts nothing ('unmatched').
+-- posting of A_postingType (reversal, or cancellation: src/journal/reversal-reasons.ts) with its
+-- transaction id and (up to) its amount; an authorization not yet completed only gives its
+-- reservation back. An unknown original posts nothing ('unmatched').
 -- Money (docs/SCHEME.md, "Balance"): reversing a debit gives back at once what its posting
 -- still holds (up to the reversed amount; nothing when it is booked already) and the credit
 -- posting books the rest back at delivery; reversing a credit makes a debit posting, held

@@ -38,7 +38,7 @@ export const completeScript = defineScript({
   reply: asReply<TransactionReply>(),
 });
 
-/** Reverses a transaction at most once: a reversal posting, or only its reservation given back. */
+/** Reverses a transaction at most once: a reversal (or cancellation) posting, or only its reservation given back. */
 export const reverseScript = defineScript({
   name: 'swReverse',
   file: new URL('./reverse.lua', import.meta.url),
