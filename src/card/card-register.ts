@@ -344,6 +344,19 @@ export class CardRegister {
 
   /** The card as its issuer sees it; undefined when unknown (or another issuer's: callers check). */
   async state(id: CardId): Promise<CardState | undefined> {
-    return cardStateOf(id, await this.redis.hgetall(this.keysOf(id).card));
+    const k = this.keysOf(id);
+    const [record, lapsed] = await Promise.all([this.redis.hgetall(k.card), this.lapsedReservations(k)]);
+    return cardStateOf(id, record, lapsed);
+  }
+
+  /**
+   * What the card's lapsed reservations still hold (øre): the authorize script clears them at the
+   * card's next request, and until then the card's state must not count them (read only).
+   */
+  private async lapsedReservations(k: CardKeys): Promise<number> {
+    const ids = await this.redis.zrangebyscore(k.reservations, '-inf', this.clock.now().getTime());
+    if (ids.length === 0) return 0;
+    const amounts = await this.redis.hmget(k.reservationAmounts, ...ids);
+    return amounts.reduce((sum, a) => sum + Number(a ?? 0), 0);
   }
 }

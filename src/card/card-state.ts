@@ -29,8 +29,11 @@ export interface CardState {
   registeredAt: string;
 }
 
-/** The state of the card record `h` (HGETALL); undefined when there is no record. */
-export function cardStateOf(id: CardId, h: Record<string, string>): CardState | undefined {
+/**
+ * The state of the card record `h` (HGETALL); undefined when there is no record. `lapsed`: what
+ * reservations past their lifetime still hold in the record, not counted as reserved.
+ */
+export function cardStateOf(id: CardId, h: Record<string, string>, lapsed = 0): CardState | undefined {
   if (h.issuer === undefined) return undefined;
   const n = (v: string | undefined): number => Number(v ?? 0);
   const time = (v: string | undefined): string | null => (v ? new Date(Number(v)).toISOString() : null);
@@ -49,9 +52,9 @@ export function cardStateOf(id: CardId, h: Record<string, string>): CardState | 
     pinTries: n(h.pinTries),
     account: h.account!,
     balance: n(h.balance),
-    reserved: n(h.reserved),
+    reserved: n(h.reserved) - lapsed,
     unbooked: n(h.unbooked),
-    available: n(h.balance) - n(h.reserved) - n(h.unbooked),
+    available: n(h.balance) - (n(h.reserved) - lapsed) - n(h.unbooked),
     currency: h.currency!,
     contactless: { count: n(h.clCount), sum: n(h.clSum) },
     registeredAt: time(h.registeredAt)!,

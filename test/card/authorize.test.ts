@@ -303,6 +303,11 @@ t.test('a dual-message reservation lapses after 14 days: only money never posted
   clock.advance(14 * 86_400_000 - 1);
   t.equal((await t93.send(buy93(c.pan, 10_001, '1234', { 12: '261121100001' })))[39], '116', 'not yet lapsed');
   clock.advance(1);
+  t.match(
+    await s.sw.register.state(c.id),
+    { reserved: 0, unbooked: 10_000, available: 40_000 },
+    'the card state no longer counts the lapsed reservation, before any request clears it',
+  );
   t.equal((await t93.send(buy93(c.pan, 40_001, '1234', { 12: '261121100002' })))[39], '116', 'the sale still held');
   t.equal((await t93.send(buy93(c.pan, 40_000, '1234', { 12: '261121100003' })))[39], '000', 'the reservation freed');
   t.match(await s.sw.register.state(c.id), { balance: 50_000, reserved: 0, unbooked: 50_000, available: 0 });
