@@ -20,7 +20,7 @@ import { noValue, withTimeout } from '../time/timeout.js';
 export type ActivityPosting = Omit<Posting, 'panEnc'> & { journalId: string };
 
 /** Fields of a posting shown, in this order. */
-const POSTING_FIELDS = [
+const SHOWN_POSTING_FIELDS = [
   'id',
   'txn',
   'type',
@@ -115,7 +115,7 @@ export async function journalSince(
 
 function shown(p: Posting, journalId: string): ActivityPosting {
   const out: Record<string, unknown> = {};
-  for (const f of POSTING_FIELDS) if (p[f] !== undefined) out[f] = p[f];
+  for (const f of SHOWN_POSTING_FIELDS) if (p[f] !== undefined) out[f] = p[f];
   out.journalId = journalId;
   return out as ActivityPosting;
 }

@@ -6,27 +6,12 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { docTableRows } from '../support/doc-table.js';
 import { ACTION_CODES } from '../../src/messages/action-codes.js';
 
 const PROTOCOL = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
 
-/** The rows of the table whose header starts with `| Outcome | 1993 (n3) | 1987 (an2) |`. */
-function tableRows(): string[][] {
-  const lines = PROTOCOL.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('| Outcome | 1993 (n3) | 1987 (an2) |'));
-  if (start < 0) return [];
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((c) => c.trim()),
-    );
-  }
-  return rows;
-}
+const tableRows = (): string[][] => docTableRows(PROTOCOL, '| Outcome | 1993 (n3) | 1987 (an2) |');
 
 const unquote = (cell: string): string => cell.replace(/^`|`$/g, '');
 

@@ -5,27 +5,12 @@
  */
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { docTableRows } from '../support/doc-table.js';
 import { REVERSAL_REASONS, UNLISTED_REVERSAL_TYPE, reversalPostingType } from '../../src/journal/reversal-reasons.js';
 
 const PROTOCOL = readFileSync(new URL('../../docs/PROTOCOL.md', import.meta.url), 'utf8');
 
-/** The rows of the table whose header starts with `| Reason (field 25) |`. */
-function tableRows(): string[][] {
-  const lines = PROTOCOL.split('\n');
-  const start = lines.findIndex((l) => l.startsWith('| Reason (field 25) |'));
-  if (start < 0) return [];
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(
-      line
-        .slice(1, -1)
-        .split('|')
-        .map((c) => c.trim()),
-    );
-  }
-  return rows;
-}
+const tableRows = (): string[][] => docTableRows(PROTOCOL, '| Reason (field 25) |');
 
 t.test('the table in PROTOCOL.md is the code table', async (t) => {
   const rows = tableRows();
