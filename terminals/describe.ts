@@ -21,7 +21,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   deleted: 'card deleted from the register',
   expired: 'card expired',
   insufficientFunds: 'insufficient funds',
-  pinRequired: 'PIN required: enter the PIN at the reader, or insert the card and enter it',
+  pinRequired: 'PIN required: enter the PIN (at a contactless reader, or with the card inserted; at an ATM, always)',
   chipAndPinRequired: 'insert the card: chip and PIN required',
   invalidPinBlock: 'invalid PIN block',
   invalidTransaction: 'invalid transaction',
@@ -36,6 +36,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   reversalAccepted: 'reversal accepted',
   networkAccepted: 'network management request accepted',
   currencyNotAccepted: 'currency not accepted: the switch takes DKK and its configured currencies',
+  withdrawalLimitExceeded: "exceeds withdrawal amount limit: the card product's limit per withdrawal or per day",
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

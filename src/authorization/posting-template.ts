@@ -8,9 +8,12 @@ import { acceptorOf } from '../messages/acceptor-data.js';
 import { type Conversion, DKK } from '../currency/conversion.js';
 import type { TerminalModel } from '../crypto/terminal-keys.js';
 import type { RequestContext } from './context.js';
+import type { TransactionKind } from './cash-withdrawal.js';
 
-/** What the step knows besides the request: the amount converted, the purchase time, the terminal's model. */
+/** What the step knows besides the request: what it asks for, the amount converted, the purchase time, the terminal's model. */
 export interface TemplateFacts {
+  /** A withdrawal posts a withdrawal; a refund a refund (a credit); a purchase a purchase. */
+  kind: TransactionKind;
   money: Conversion;
   /** Field 12 in the register's time zone (ms). */
   purchasedAt: number;
@@ -20,7 +23,7 @@ export interface TemplateFacts {
 
 /** The posting an approval of this request makes (the register fills in the card's part and the approval code). */
 export function postingTemplate(ctx: RequestContext, track: boolean, facts: TemplateFacts): PostingTemplate {
-  const type: PostingType = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
+  const type: PostingType = facts.kind;
   const direction: Direction = type === 'refund' ? 'C' : 'D';
   const localTime = localTimeOf(ctx.request, ctx.receivedAt);
   const { money } = facts;

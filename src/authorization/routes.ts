@@ -84,7 +84,7 @@ export const UNKNOWN_MTI: Route = {
 };
 
 /** Processing codes (field 3, first two digits) the switch handles. */
-export const PROCESSING_CODES: Record<string, string> = { '00': 'purchase', '20': 'refund' };
+export const PROCESSING_CODES: Record<string, string> = { '00': 'purchase', '01': 'cash withdrawal', '20': 'refund' };
 
 /** Network management: 1804 function codes (field 24) and 0800 codes (field 70). */
 export const NETWORK_CODES: Record<string, Record<string, string>> = {

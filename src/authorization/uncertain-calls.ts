@@ -124,6 +124,7 @@ export class UncertainCalls {
         SWITCH_REVERSAL_REASON,
       );
       if (r.posting !== '') this.deps.postings.enqueue(r.card, r.posting);
+      if (r.fee !== '') this.deps.postings.enqueue(r.card, r.fee);
       if (r.detail === 'posted' || r.detail === 'released')
         this.deps.log.warn(
           { txn: ref.reverse, effect: r.detail },

@@ -20,6 +20,7 @@ import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
 import { postingArgs } from './posting-args.js';
+import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import {
   activateScript,
   blockScript,
@@ -58,7 +59,7 @@ export interface NewCard {
 
 export interface AuthorizeRequest {
   pan: string;
-  kind: 'purchase' | 'refund';
+  kind: 'purchase' | 'refund' | 'withdrawal';
   /** øre */
   amount: number;
   /** PIN verification value of the PIN entered; undefined without PIN; 'invalid' when the PIN block could not be read. */
@@ -68,6 +69,8 @@ export interface AuthorizeRequest {
   chip?: boolean;
   reserve: boolean;
   terminalId: string;
+  /** A withdrawal's ATM: whose it is and whether abroad (the limits and the fee, cash-terms.ts). */
+  cash?: CashWithdrawal;
   /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
   transaction?: TransactionDetails;
 }
@@ -104,11 +107,12 @@ export type RegisterOutcome =
   | 'pinRequired'
   | 'chipAndPinRequired'
   | 'insufficientFunds'
+  | 'withdrawalLimitExceeded'
   | 'duplicateTransmission';
 
 export interface AuthorizeResult {
   outcome: RegisterOutcome;
-  /** The block reason, the try count, or which contactless rule asked for the PIN. */
+  /** The block reason, the try count, which rule asked for the PIN (contactless, ATM), or which withdrawal limit. */
   detail: string;
   /** Notices written to the card's outbox by this request. */
   notices: number;
@@ -123,6 +127,8 @@ export interface AuthorizeResult {
   repeat: boolean;
   /** The posting made (JSON, as in the card's posting outbox); '' when none. */
   posting: string;
+  /** A withdrawal's fee posting, made beside it (JSON, in the outbox too); '' when none. */
+  fee: string;
 }
 
 export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'forbidden' | 'conflict'; reason: string };
@@ -199,7 +205,7 @@ export class CardRegister {
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
     const cl = this.config.contactless;
     const t = req.transaction;
-    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat] =
+    const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat, fee = ''] =
       await authorizeScript.run(
         this.redis,
         {
@@ -233,18 +239,21 @@ export class CardRegister {
           keepFor: this.config.transactionRetentionDays * 86_400_000,
           // The posting's own fields: the card record gives the rest (no JSON on the hot path).
           ...postingArgs(t?.posting),
+          ...cashArgs(req.cash, this.config, now),
         },
       );
+    const repeated = repeat === 'repeat';
     return {
       outcome: outcome as RegisterOutcome,
       detail,
       notices,
       available,
       card: id,
-      reservation: outcome === 'approved' && repeat === undefined ? reservation : undefined,
+      reservation: outcome === 'approved' && !repeated ? reservation : undefined,
       approvalCode,
       posting,
-      repeat: repeat !== undefined,
+      fee,
+      repeat: repeated,
     };
   }
 

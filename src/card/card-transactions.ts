@@ -33,6 +33,8 @@ export interface TransactionResult<O extends string> {
   approvalCode: string;
   /** The posting made, as JSON; '' when none. */
   posting: string;
+  /** A withdrawal's fee given back with it (a reversal in full), as JSON; '' when none. */
+  fee: string;
   /** A repeated request: answered as the first time, nothing changed. */
   repeat: boolean;
 }
@@ -137,6 +139,7 @@ export class CardTransactions {
         postingType: type,
         reason,
         hasOwn: ref.own === '' ? '0' : '1',
+        feePostingId: randomUUID(),
       },
     );
     return result<'reversalAccepted' | 'duplicateTransmission'>(r, id);
@@ -154,6 +157,7 @@ function result<O extends string>(r: TransactionReply, card: CardId): Transactio
     card,
     approvalCode: r[4] ?? '',
     posting: r[5] ?? '',
-    repeat: r[6] !== undefined,
+    fee: r[7] ?? '',
+    repeat: r[6] === 'repeat',
   };
 }

@@ -9,7 +9,13 @@
  * delivery writes byte-identical files. Error messages name the line and field, never a value:
  * a shifted or damaged record may put a PAN in any column.
  */
-import type { Direction, JournalPosting, Posting, PostingType } from '../journal/posting.js';
+import {
+  type Direction,
+  type JournalPosting,
+  POSTING_TYPES,
+  type Posting,
+  type PostingType,
+} from '../journal/posting.js';
 import { isCalendarDate, parseUtcStamp, utcStamp } from '../time/dates.js';
 import {
   FieldValueError,
@@ -93,8 +99,6 @@ export class DeliveryValueError extends Error {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const POSTING_TYPES: readonly PostingType[] = ['purchase', 'cancellation', 'reversal', 'refund'];
 
 const CUTOFF = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -345,7 +349,7 @@ function parseSection(reader: RecordReader<RecordCode>): { parsed: ParsedSection
 
 function parsePosting(f: RecordFields, issuer: string): ParsedPosting {
   const type = f.text('type') as PostingType;
-  if (!POSTING_TYPES.includes(type)) f.fail('type', 'not purchase, cancellation, reversal or refund');
+  if (!POSTING_TYPES.includes(type)) f.fail('type', `not a posting type (${POSTING_TYPES.join(', ')})`);
   const direction = f.text('direction') as Direction;
   if (direction !== 'D' && direction !== 'C') f.fail('direction', "not 'D' or 'C'");
   const amount = f.number('amount');

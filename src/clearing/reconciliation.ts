@@ -8,7 +8,7 @@
  * masked-PAN column holds a full PAN cannot put one in the report.
  */
 import { maskPan } from '../codec/mask.js';
-import type { JournalPosting, PostingType } from '../journal/posting.js';
+import { type JournalPosting, POSTING_TYPES, type PostingType } from '../journal/posting.js';
 import {
   DeliveryFileError,
   parseDelivery,
@@ -64,8 +64,6 @@ export interface ReconciliationReport {
   differences: string[];
   unmatchedReversalAdvices?: number;
 }
-
-const TYPES: readonly PostingType[] = ['purchase', 'cancellation', 'reversal', 'refund'];
 
 interface ReadDelivery {
   name: string;
@@ -295,7 +293,10 @@ function shown(key: string, value: string | number | undefined): string {
 }
 
 export function totals(postings: readonly Pick<JournalPosting, 'type' | 'direction' | 'amount' | 'issuer'>[]): Totals {
-  const byType = Object.fromEntries(TYPES.map((t) => [t, { count: 0, amount: 0 }])) as Record<PostingType, TypeTotals>;
+  const byType = Object.fromEntries(POSTING_TYPES.map((t) => [t, { count: 0, amount: 0 }])) as Record<
+    PostingType,
+    TypeTotals
+  >;
   const issuers = new Map<string, IssuerTotals>();
   const overall: IssuerTotals = { count: 0, debit: 0, credit: 0 };
   for (const p of postings) {
@@ -315,7 +316,7 @@ export function totals(postings: readonly Pick<JournalPosting, 'type' | 'directi
 }
 
 function compareTotals(journal: Totals, deliveries: Totals, differences: string[]): void {
-  for (const type of TYPES) {
+  for (const type of POSTING_TYPES) {
     const j = journal.byType[type];
     const d = deliveries.byType[type];
     if (j.count !== d.count || j.amount !== d.amount) {
@@ -368,7 +369,7 @@ export function formatReport(r: ReconciliationReport): string {
   issuerRows.push(issuerRow('all', r.journal.overall, r.deliveries.overall));
   lines.push(...table(issuerRows), '', 'By type');
   const typeRows = [['', 'journal count', 'amount', 'delivered count', 'amount', '']];
-  for (const type of TYPES) {
+  for (const type of POSTING_TYPES) {
     const j = r.journal.byType[type];
     const d = r.deliveries.byType[type];
     const same = j.count === d.count && j.amount === d.amount;

@@ -40,6 +40,18 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),
     transactionRetentionDays: 35,
     contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
+    // Cash at ATMs (docs/SCHEME.md, Channels; the price list itself is not in the sources): 5,000 kr
+    // a withdrawal and 10,000 kr a day; free at the issuer's own ATMs, 5 kr at another bank's,
+    // 2 % and at least 35 kr abroad.
+    cash: {
+      perWithdrawal: 500_000,
+      perDay: 1_000_000,
+      fees: {
+        own: { fixed: 0, perMille: 0, minimum: 0 },
+        other: { fixed: 500, perMille: 0, minimum: 0 },
+        abroad: { fixed: 0, perMille: 20, minimum: 3_500 },
+      },
+    },
   },
   // No issuer settings: block receipts use the built-in SMS text (src/admin/sms.ts).
   issuers: {},

@@ -6,12 +6,13 @@
  *
  * This schema is the one source of the config's shape: src/config/types.ts derives the TypeScript
  * types from it (json-schema-to-ts's FromSchema), so everything here is `as const` (objects are
- * built by `object()`, whose const type parameters keep the literal types and check that
+ * built by `object()` of schema-object.ts, whose const type parameters keep the literal types and check that
  * `required` names properties). What a key means is its `description` (ajv does not act on it).
  */
 import { SHIPPED_DIALECTS } from '../codec/index.js';
 import { LENGTH_HEADERS } from '../transport/framing.js';
-import type { JSONSchema } from 'json-schema-to-ts';
+import { object } from './schema-object.js';
+import { CASH_SCHEMA } from './cash-schema.js';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -28,17 +29,6 @@ const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as cons
 /** A Redis Cluster seed node: 'host:port' (an IPv6 address in brackets), port 1 to 65535. */
 export const CLUSTER_NODE_PATTERN =
   '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
-
-/** A closed object: only `properties`, of which `required` must be there. */
-const object = <const P extends Record<string, JSONSchema>, const R extends readonly (keyof P & string)[] = []>(
-  properties: P,
-  required: R = [] as readonly string[] as R,
-) => ({
-  type: 'object' as const,
-  properties,
-  required,
-  additionalProperties: false as const,
-});
 
 const connections = object({
   maxConnections: {
@@ -220,9 +210,18 @@ export const CONFIG_FILE_SCHEMA = object({
             ...reservationLapseDays,
             description: "Days an authorised amount of this product's cards stays reserved (004: 14 to 31).",
           },
+          cash: {
+            ...CASH_SCHEMA,
+            description: "Cash at ATMs for this product's cards: each key given replaces register.cash's.",
+          },
         },
-        ['reservationLapseDays'],
+        [],
       ),
+    },
+    cash: {
+      ...CASH_SCHEMA,
+      description:
+        'Cash at ATMs: withdrawal limits and fees of the card products without their own (register.products).',
     },
     timeZone: {
       type: 'string',

@@ -5,9 +5,18 @@
  */
 import type { CardId } from '../crypto/card-id.js';
 
-export type PostingType = 'purchase' | 'cancellation' | 'reversal' | 'refund';
+/**
+ * Every posting type, in the order deliveries and reports list them: the four of 001 §9, and the
+ * ATM's two (docs/SCHEME.md, Channels): a cash withdrawal and the fee posted beside it.
+ */
+export const POSTING_TYPES = ['purchase', 'cancellation', 'reversal', 'refund', 'withdrawal', 'fee'] as const;
 
-/** Direction on the holder's account: D debits it (purchase), C credits it (refund, reversal of a purchase). */
+export type PostingType = (typeof POSTING_TYPES)[number];
+
+/**
+ * Direction on the holder's account: D debits it (purchase, withdrawal, fee), C credits it (refund,
+ * reversal of a purchase or withdrawal, a fee given back).
+ */
 export type Direction = 'D' | 'C';
 
 /** How the card was read (src/messages/card-data.ts entryModeOf reads field 22). */

@@ -38,6 +38,9 @@ export const ACTION_CODES = {
   networkAccepted: { iso93: '800', iso87: '00' },
   // Field 49 names a currency the switch is not configured for (config `currencies`; docs/PROTOCOL.md).
   currencyNotAccepted: { iso93: '115', iso87: '12' },
+  // A cash withdrawal over the card product's limit, per withdrawal or per day (ISO 8583 "exceeds
+  // withdrawal amount limit" in both code sets).
+  withdrawalLimitExceeded: { iso93: '121', iso87: '61' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

@@ -69,11 +69,12 @@ t.test('identifyTerminal: field 41 without its padding', async (t) => {
   t.equal(none.terminalId, undefined);
 });
 
-t.test('checkProcessingCode: purchase and refund pass, others are invalid transactions', async (t) => {
+t.test('checkProcessingCode: purchase, refund and cash pass, others are invalid transactions', async (t) => {
   for (const [code, outcome] of [
     ['000000', undefined],
     ['200000', undefined],
-    ['010000', 'invalidTransaction'],
+    ['010000', undefined],
+    ['300000', 'invalidTransaction'],
     ['310000', 'invalidTransaction'],
   ] as const) {
     const c = ctx({ ...purchase, 3: code });

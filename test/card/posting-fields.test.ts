@@ -56,6 +56,7 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
     postingType: 'reversal',
     reason: '4000',
     hasOwn: '1',
+    feePostingId: 'fee-back',
   });
 
   for (const [type, json] of built)
@@ -77,6 +78,7 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
     postingType: 'cancellation',
     reason: '4000',
     hasOwn: '1',
+    feePostingId: 'fee-back',
   });
   t.same(fieldsOf(reversed[5]), ALL, 'its cancellation: no track');
   // The same for every posting in the outbox, which the relay moves to the journal.

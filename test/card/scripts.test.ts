@@ -290,6 +290,7 @@ t.test(
       postingType: 'reversal',
       reason: '4000',
       hasOwn: '1',
+      feePostingId: 'fee-back',
     };
     const [outcome, detail, , , , posting] = await reverseScript.run(redis, c.onOriginal('own', 'orig'), args);
     t.same([outcome, detail], ['reversalAccepted', 'posted']);
@@ -444,6 +445,7 @@ t.test(
       postingType: 'reversal',
       reason: '4000',
       hasOwn: '1',
+      feePostingId: 'fee-back',
     };
     const [, detail, , , , posting] = await reverseScript.run(redis, c.onOriginal('rev', 'orig'), reverse);
     t.equal(detail, 'posted');

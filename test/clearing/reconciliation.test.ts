@@ -147,6 +147,8 @@ t.test('a clean day: several deliveries and issuers, every type', async (t) => {
     cancellation: { count: 1, amount: 300 },
     reversal: { count: 1, amount: 25_000 },
     refund: { count: 1, amount: 5_000 },
+    withdrawal: { count: 0, amount: 0 },
+    fee: { count: 0, amount: 0 },
   });
   t.same(report.journal.byIssuer, {
     'bank-a': { count: 3, debit: 12_500, credit: 5_300 },
@@ -182,6 +184,8 @@ t.test('the report as text', async (t) => {
       'cancellation              1     300                1     300',
       'reversal                  1   25000                1   25000',
       'refund                    1    5000                1    5000',
+      'withdrawal                0       0                0       0',
+      'fee                       0       0                0       0',
       '',
       'Differences: none',
       '',

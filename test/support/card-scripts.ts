@@ -60,6 +60,11 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    cash: '',
+    atmOwner: '',
+    abroad: '0',
+    day: '',
+    feePostingId: '',
     ...over,
   };
 }

@@ -25,6 +25,7 @@ import { verifyPinBlock } from '../../crypto/pin-verification.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
+import { atmOf, kindOf } from '../cash-withdrawal.js';
 import { localTimeOf, signatureOf } from '../../messages/transaction-data.js';
 import { type CurrencyConfig, convert } from '../../currency/conversion.js';
 import { localTimeMs } from '../../time/local-time.js';
@@ -76,9 +77,12 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
   return {
     name: 'authorizeCard',
     async run(ctx) {
+      const kind = kindOf(ctx.request);
+      // Cash: only at an ATM, single message (cash-withdrawal.ts); refused like the processing code.
+      const atm = kind === 'withdrawal' ? atmOf(ctx.request, ctx.mti, ctx.terminalId, deps.keys) : undefined;
+      if (typeof atm === 'string') return refuse(ctx, 'invalidTransaction', atm);
       const pan = panOf(ctx.request);
       if (pan === undefined || !luhnValid(pan)) return refuse(ctx, 'notRegistered', 'PAN missing or failing Luhn');
-      const kind = String(ctx.request[3]).startsWith('20') ? 'refund' : 'purchase';
       // Dual message is for amounts known only later (chip purchases, fuel); refunds are single message (docs/SCHEME.md, Reversals).
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund')
@@ -91,7 +95,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (money === 'amountTooLarge') return refuse(ctx, 'formatError', 'field 4: the DKK amount exceeds 12 digits');
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
-      const posting = postingTemplate(ctx, track, { money, purchasedAt, model });
+      const posting = postingTemplate(ctx, track, { kind, money, purchasedAt, model });
       const result = await deps.calls.run(
         () =>
           deps.register.authorize({
@@ -103,6 +107,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
             chip: isChipRead(ctx.request, ctx.codes),
             reserve: true,
             terminalId: ctx.terminalId ?? '',
+            ...(atm === undefined ? {} : { cash: atm }),
             transaction: {
               txn: posting.txn,
               signature: signatureOf(ctx),
@@ -118,6 +123,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       // answer would wait for it; what the flush could not move, the notice sweep moves.
       if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs, noValue);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
+      if (result.fee !== '') deps.postings.enqueue(result.card, result.fee);
       if (track && result.outcome === 'approved' && !result.repeat)
         await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);

@@ -42,6 +42,7 @@ export function reverseTransaction(deps: TransactionStepDeps & { unmatched: Unma
         { pan },
       );
       if (r.posting !== '') deps.postings.enqueue(r.card, r.posting);
+      if (r.fee !== '') deps.postings.enqueue(r.card, r.fee);
       if (r.outcome === 'duplicateTransmission')
         return refuse(
           ctx,

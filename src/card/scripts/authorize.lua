@@ -27,7 +27,8 @@
 --   K_posts               posting outbox list
 --   K_holds               held amounts of debit postings not yet booked (hash, hold.lua)
 -- ARGV:
---   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund'   A_amount (øre)
+--   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund' | 'withdrawal'
+--   A_amount (øre)
 --   A_pvv        PIN verification value of the PIN entered, '' when no PIN was given, '!' for a
 --                PIN block that could not be decrypted or read
 --   A_contactless  '1' when contactless   A_chip  '1' when read from the chip (card inserted)
@@ -46,11 +47,15 @@
 --   A_originalExponent  A_rate (millionths of a DKK per unit; A_amount is the DKK amount it gave)
 --   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
 --   A_verification  A_terminalKind; the posting's authorizedAt is A_receivedAt
+--   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
+--   src/card/cash-terms.ts)  A_atmOwner  the issuer owning the ATM  A_abroad '1' abroad
+--   A_day  the local date the daily limit counts  A_feePostingId  the fee's posting id
 -- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
---   same transaction with other content returns 'duplicateTransmission'.
--- Includes repeat.lua (repeatOf), hold.lua (hold) and status-at.lua (statusAt).
+--   same transaction with other content returns 'duplicateTransmission'. A withdrawal with a fee
+--   returns '' and the fee's posting JSON after the posting.
+-- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt) and cash.lua.
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -85,6 +90,8 @@ local function notice(kind, extra)
 end
 
 local reservedId = ''
+-- A withdrawal's fee, and what the card withdrew that day before it (cash.lua).
+local fee, withdrawn = 0, 0
 local function decide()
   if status == 'deleted' then return {'deleted', '', 0, 0} end
   if expiry < A_yymm then return {'expired', '', 0, 0} end
@@ -124,6 +131,14 @@ local function decide()
   end
   if pinVerified and chip and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
 
+  -- Cash at an ATM: always the PIN, online; then the card product's withdrawal limits and its fee.
+  if A_kind == 'withdrawal' then
+    if not pinVerified then return {'pinRequired', 'atm', 0, 0} end
+    local limit
+    limit, fee, withdrawn = cashTerms(K_card, A_cash, A_atmOwner, A_abroad == '1', A_day, amount)
+    if limit then return {'withdrawalLimitExceeded', limit, 0, 0} end
+  end
+
   -- Balance control: lapsed reservations are released first.
   local lapsed = redis.call('ZRANGEBYSCORE', K_reservations, '-inf', now)
   for _, id in ipairs(lapsed) do
@@ -133,12 +148,14 @@ local function decide()
   end
   if #lapsed > 0 then redis.call('HSET', K_card, 'reserved', reserved) end
   local available = balance - reserved - unbooked
-  if A_kind == 'purchase' then
-    if amount > available then return {'insufficientFunds', '', notices, available} end
+  if A_kind ~= 'refund' then
+    -- A withdrawal's fee is paid from the account too: the balance must cover both.
+    if amount + fee > available then return {'insufficientFunds', '', notices, available} end
     if reserve and A_message == 'single' and record then
       -- Posted now (below): held until the posting is booked.
       hold(A_postingId, amount)
-      available = available - amount
+      if fee > 0 then hold(A_feePostingId, fee) end
+      available = available - amount - fee
     elseif reserve then
       if A_lapses ~= '' then
         local own = cjson.decode(A_lapses)[redis.call('HGET', K_card, 'product') or '']
@@ -155,11 +172,12 @@ local function decide()
   if contactless and not pinVerified then
     redis.call('HSET', K_card, 'clCount', clCount + 1, 'clSum', clSum + amount)
   end
+  if A_kind == 'withdrawal' then cashWithdrawn(K_card, A_day, withdrawn + amount) end
   return {'approved', '', notices, available}
 end
 
 local r = decide()
-local posting = ''
+local posting, feePosting = '', ''
 if r[1] ~= 'approved' then approval = '' end
 if not record then return {r[1], r[2], r[3], r[4], '', ''} end
 if r[1] ~= 'approved' then
@@ -186,11 +204,17 @@ else
     state = 'posted'
     posting = json
     redis.call('RPUSH', K_posts, posting)
+    if fee > 0 then
+      feePosting = feePostingOf(p, A_feePostingId, fee)
+      redis.call('RPUSH', K_posts, feePosting)
+    end
   end
   -- A dual-message authorization keeps the posting its completion will make. One write for the
   -- whole record: what a retransmission gets back, and what a completion or reversal finds.
   redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
     'state', state, 'msg', A_message, 'kind', A_kind, 'amount', amount, 'res', reservedId, 'posting', json)
+  if A_kind == 'withdrawal' then redis.call('HSET', K_transaction, 'cashDay', A_day, 'fee', feePosting) end
 end
 redis.call('PEXPIRE', K_transaction, keepFor)
+if feePosting ~= '' then return {r[1], r[2], r[3], r[4], approval, posting, '', feePosting} end
 return {r[1], r[2], r[3], r[4], approval, posting}

@@ -7,7 +7,10 @@
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
 
-/** { outcome, detail, notices written, available after (øre), approval code, posting JSON, 'repeat' for a retransmission } */
+/**
+ * { outcome, detail, notices written, available after (øre), approval code, posting JSON, 'repeat'
+ * for a retransmission ('' otherwise), the fee's posting JSON of a withdrawal with a fee }
+ */
 export type AuthorizeReply = [
   outcome: string,
   detail: string,
@@ -16,6 +19,7 @@ export type AuthorizeReply = [
   approvalCode?: string,
   posting?: string,
   repeat?: string,
+  fee?: string,
 ];
 
 export const authorizeScript = defineScript({
@@ -25,6 +29,7 @@ export const authorizeScript = defineScript({
     new URL('./repeat.lua', import.meta.url),
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
+    new URL('./cash.lua', import.meta.url),
   ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
   args: [
@@ -72,6 +77,12 @@ export const authorizeScript = defineScript({
     'entryMode',
     'verification',
     'terminalKind',
+    // A withdrawal's (cash.lua): the products' cash terms, the ATM's owner, abroad, the day, the fee's posting id.
+    'cash',
+    'atmOwner',
+    'abroad',
+    'day',
+    'feePostingId',
   ],
   reply: asReply<AuthorizeReply>(),
 });

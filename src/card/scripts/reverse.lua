@@ -16,13 +16,18 @@
 --       A_signature (request signature)  A_amount (minor units of the original's currency to
 --       reverse, converted at the original posting's rate; 0 = all: exactly the DKK posted)
 --       A_keepFor (record lifetime, ms)  A_postingId  A_postingType ('reversal' | 'cancellation')
---       A_reason  A_hasOwn ('1' when K_own is the advice's own record)
+--       A_reason  A_hasOwn ('1' when K_own is the advice's own record)  A_feePostingId (the id of
+--       a withdrawal's fee given back)
 -- Returns: { 'reversalAccepted' | 'duplicateTransmission', detail ('posted' | 'released' |
---   'alreadyReversed' | 'unmatched'), 0, 0, '', posting JSON, 'repeat' for a repeated advice }
+--   'alreadyReversed' | 'unmatched'), 0, 0, '', posting JSON, 'repeat' for a repeated advice
+--   ('' otherwise), the fee's reversal JSON when a withdrawal's fee was given back }
 -- The reversal keeps its original's purchase and authorization times (authorizedAt: the
 -- original's, or its receipt time for a single-message original).
--- Includes repeat.lua (repeatOf, remember), release.lua (release), hold.lua (hold, unhold) and
--- convert.lua (toDkk).
+-- Cash at ATMs (cash.lua): a withdrawal reversed in full (the ATM paid nothing out) gives its fee
+-- back too, a credit posting of type fee; a partial one (a partial dispense) leaves the fee. What
+-- is reversed no longer counts against the day's withdrawal limit.
+-- Includes repeat.lua (repeatOf, remember), release.lua (release), hold.lua (hold, unhold),
+-- convert.lua (toDkk) and cash.lua.
 
 local now, sig, amount, keepFor = tonumber(A_now), A_signature, tonumber(A_amount), tonumber(A_keepFor)
 local hasOwn = A_hasOwn == '1'
@@ -32,8 +37,8 @@ if hasOwn then
   if seen then return seen end
 end
 
-local o = redis.call('HMGET', K_original, 'state', 'amount', 'res', 'posting', 'completedAmount')
-local detail, posting = 'posted', ''
+local o = redis.call('HMGET', K_original, 'state', 'amount', 'res', 'posting', 'completedAmount', 'cashDay', 'fee')
+local detail, posting, feeBack = 'posted', '', ''
 if not o[1] then detail = 'unmatched'
 elseif o[1] == 'reversed' then detail = 'alreadyReversed'
 elseif o[1] == 'authorized' then
@@ -45,7 +50,8 @@ else
   local posted = tonumber(o[5] or o[2])
   -- A partial amount is in the original's currency (DKK for a posting without a rate).
   local postedOriginal = p.originalAmount or posted
-  if amount <= 0 or amount >= postedOriginal then amount = posted
+  local full = amount <= 0 or amount >= postedOriginal
+  if full then amount = posted
   else
     if p.rate then p.originalAmount, amount = amount, toDkk(amount, p.rate, p.originalExponent) end
     if amount > posted then amount = posted end
@@ -64,6 +70,14 @@ else
   posting = cjson.encode(p)
   redis.call('RPUSH', K_posts, posting)
   redis.call('HSET', K_original, 'state', 'reversed', 'reversedAmount', amount)
+  if o[6] then cashReversed(K_card, o[6], amount) end
+  if full and o[7] and o[7] ~= '' then
+    local f = cjson.decode(o[7])
+    unhold(f.id, f.amount)
+    feeBack = feeReversalOf(f, A_feePostingId, A_reason, now)
+    redis.call('RPUSH', K_posts, feeBack)
+  end
 end
 if hasOwn then remember(K_own, sig, 'reversalAccepted', detail, '', keepFor) end
+if feeBack ~= '' then return {'reversalAccepted', detail, 0, 0, '', posting, '', feeBack} end
 return {'reversalAccepted', detail, 0, 0, '', posting}

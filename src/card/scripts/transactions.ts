@@ -5,11 +5,15 @@
  * transaction is completed or reversed at most once and the posting it makes are one atomic
  * step, also with two switch processes. repeat.lua (answers to retransmissions; what a
  * transaction record holds), release.lua (reservations given back), hold.lua (debit postings'
- * holds until booked) and convert.lua (partial amounts in a foreign currency to DKK) are shared Lua.
+ * holds until booked) and convert.lua (partial amounts in a foreign currency to DKK) are shared Lua,
+ * and reverse includes cash.lua (a withdrawal's fee and daily sum).
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
 
-/** { outcome, detail, 0, 0, approval code (completions: the original's), posting JSON ('' none), 'repeat' for a repeated request } */
+/**
+ * { outcome, detail, 0, 0, approval code (completions: the original's), posting JSON ('' none),
+ * 'repeat' for a repeated request ('' otherwise), a withdrawal's fee given back (reversals) }
+ */
 export type TransactionReply = [
   outcome: string,
   detail: string,
@@ -18,6 +22,7 @@ export type TransactionReply = [
   approvalCode: string,
   posting: string,
   repeat?: string,
+  fee?: string,
 ];
 
 const SHARED = [
@@ -38,12 +43,15 @@ export const completeScript = defineScript({
   reply: asReply<TransactionReply>(),
 });
 
-/** Reverses a transaction at most once: a reversal (or cancellation) posting, or only its reservation given back. */
+/**
+ * Reverses a transaction at most once: a reversal (or cancellation) posting, or only its
+ * reservation given back; a withdrawal reversed in full gives its fee back (cash.lua).
+ */
 export const reverseScript = defineScript({
   name: 'swReverse',
   file: new URL('./reverse.lua', import.meta.url),
-  include: SHARED,
+  include: [...SHARED, new URL('./cash.lua', import.meta.url)],
   keys: KEYS,
-  args: ['now', 'signature', 'amount', 'keepFor', 'postingId', 'postingType', 'reason', 'hasOwn'],
+  args: ['now', 'signature', 'amount', 'keepFor', 'postingId', 'postingType', 'reason', 'hasOwn', 'feePostingId'],
   reply: asReply<TransactionReply>(),
 });
