@@ -16,6 +16,8 @@ import { addCard, pinBlock } from '../support/cards.js';
 import { TestTerminal } from '../support/terminal.js';
 import type { DeepPartial } from '../../src/config/load.js';
 import type { SwitchConfig } from '../../src/config/types.js';
+import { parseDelivery } from '../../src/clearing/delivery-file.js';
+import { readFile } from 'node:fs/promises';
 
 const KEY = '0123456789ABCDEFFEDCBA9876543210';
 
@@ -291,4 +293,36 @@ t.test('a partial dispense: the part not paid out reversed, the fee kept (both c
   });
   t.match(advice87, { 0: '0430', 39: '00' });
   t.match(await stateOf(s, card87.id), { unbooked: 60_500 }, '600.00 paid out and the 5.00 fee');
+});
+
+t.test('delivered and booked: the file carries the withdrawal and its fee, booking takes both', async (t) => {
+  const { s, t93 } = await atmSwitch(t);
+  const card = await addCard(s.sw, { balance: 200_000 });
+  t.match(await t93.send(cash93(card.pan, 100_000, { 41: 'ATM00002' })), { 39: '000' });
+  await s.sw.postings.drain();
+  const [d] = await s.sw.delivery.deliver('2026-11-21', 1);
+  const file = parseDelivery(await readFile(join(s.config.clearing.directory, d!.file), 'latin1'));
+  t.match(file.sections[0]!.postings, [
+    { type: 'withdrawal', direction: 'D', amount: 100_000, pan: card.pan },
+    { type: 'fee', direction: 'D', amount: 500, pan: card.pan },
+  ]);
+  t.match(file.trailer, { count: 2, debit: 100_500, credit: 0 });
+  t.match(await stateOf(s, card.id), { balance: 99_500, unbooked: 0, available: 99_500 });
+});
+
+t.test("a reversal on a later day leaves that day's withdrawals alone", async (t) => {
+  const { s, clock, t93 } = await atmSwitch(t);
+  const card = await addCard(s.sw, { balance: 5_000_000 });
+  const request = cash93(card.pan, 400_000);
+  const answer = await t93.send(request);
+  clock.set(new Date('2026-11-22T09:00:00Z'));
+  t.match(await t93.send(cash93(card.pan, 500_000, { 12: '261122100000' })), { 39: '000' }, "the new day's first");
+  t.match(await t93.send(reversal93(request, answer, { 24: '400', 25: '4007' })), { 39: '400' });
+  t.match(await t93.send(cash93(card.pan, 500_001, { 12: '261122100001' })), { 39: '121' });
+  t.match(await t93.send(cash93(card.pan, 500_000, { 12: '261122100002' })), { 39: '000' }, 'the day: 10,000.00');
+  t.match(
+    await t93.send(cash93(card.pan, 1, { 12: '261122100003' })),
+    { 39: '121' },
+    "yesterday's reversal gave nothing to today",
+  );
 });

@@ -249,6 +249,23 @@ t.test('terminal keys: from a file, a default, validation', async (t) => {
   });
 });
 
+t.test('terminal keys: an ATM names the bank owning it, and only an ATM has an owner', async (t) => {
+  const example = TerminalKeys.fromFile('config/terminal-keys.example.json');
+  t.match(example.keyFor('ATM00001'), { model: 'atm', owner: 'bank-a' });
+  t.match(example.keyFor('ATM00002'), { model: 'atm', owner: 'bank-b' });
+  t.equal(example.keyFor('TERM0001').owner, undefined);
+  const key = '0'.repeat(32);
+  t.throws(() => TerminalKeys.fromJson({ terminals: { A: { format: 0, key, model: 'atm' } } }), {
+    message: /key file: \/terminals\/A must have required property 'owner'/,
+  });
+  t.throws(() => TerminalKeys.fromJson({ terminals: { T: { format: 0, key, model: 'psam', owner: 'bank-a' } } }), {
+    message: /key file: \/terminals\/T must NOT be valid/,
+  });
+  t.throws(() => TerminalKeys.fromJson({ terminals: { A: { format: 0, key, model: 'atm', owner: 'bank a' } } }), {
+    message: /key file: \/terminals\/A\/owner must match pattern/,
+  });
+});
+
 t.test('Luhn and expiry months', async (t) => {
   t.ok(luhnValid('5019000000000016'));
   t.notOk(luhnValid('5019000000000017'));
