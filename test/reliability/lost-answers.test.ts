@@ -40,7 +40,7 @@ interface Setup {
   term: TestTerminal;
 }
 
-async function setup(t: Test): Promise<Setup> {
+async function setup(t: Test, keyFile?: string): Promise<Setup> {
   const url = await testRedisUrl();
   const proxy = await HoldProxy.start(Number(new URL(url).port));
   const direct = new Redis(url);
@@ -48,7 +48,7 @@ async function setup(t: Test): Promise<Setup> {
     await proxy.close();
     await direct.quit();
   });
-  const s = await startSwitchOn(t, proxy.url, direct, TIMEOUT_MS);
+  const s = await startSwitchOn(t, proxy.url, direct, TIMEOUT_MS, undefined, keyFile);
   const term = await TestTerminal.open(s.port);
   t.teardown(() => term.close());
   return { s, proxy, direct, term };
@@ -217,3 +217,28 @@ async function addCardDirect(direct: Redis, s: SwitchOn): Promise<{ pan: string;
   const r = await new CardRegister(direct, s.prefix, s.config.register, systemClock).register({ ...CARD, pan });
   return { pan, id: r.card };
 }
+
+t.test('an ATM withdrawal answered 911: the switch reverses it and gives its fee back', async (t) => {
+  const { s, proxy, term } = await setup(t, 'config/terminal-keys.example.json');
+  const card = await addCard(s.sw);
+  proxy.hold();
+  // ATM00002 is bank-b's: a bank-a card pays the other bank's fee.
+  const answer = await term.send(
+    purchase93({ 2: card.pan, 3: '010000', 4: '000000020000', 41: 'ATM00002', 52: pinBlock('1234', card.pan) }),
+  );
+  t.equal(answer[39], '911');
+  proxy.release();
+  await until('the withdrawal reversed', async () => (await journal(s)).length === 4);
+  await until('nothing left to settle', () => s.sw.uncertain.size === 0);
+  const txn = `ATM00002-${String(answer[12])}-${String(answer[11])}`;
+  t.match(
+    (await journal(s)).map((p) => [p.type, p.direction, p.txn, p.amount, p.reason]),
+    [
+      ['withdrawal', 'D', txn, 20_000, undefined],
+      ['fee', 'D', txn, 500, undefined],
+      ['reversal', 'C', txn, 20_000, 'switch'],
+      ['fee', 'C', txn, 500, 'switch'],
+    ],
+  );
+  t.match(await s.sw.register.state(card.id), { unbooked: 0 }, 'both holds given back');
+});

@@ -33,6 +33,8 @@ export async function startSwitchOn(
   direct: Redis,
   commandTimeoutMs: number,
   clock?: Clock,
+  /** The terminal key file, for terminals of a model (an ATM). */
+  keyFile?: string,
 ): Promise<SwitchOn> {
   const prefix = `test:${process.pid}:${randomBytes(6).toString('hex')}:`;
   const files = await mkdtemp(join(tmpdir(), 'switch-lost-'));
@@ -53,6 +55,7 @@ export async function startSwitchOn(
         queuePrefix: `{${prefix.replace(/:/g, '-')}bull}`,
         blockList: { time: '23:59', directory: join(files, 'block-list') },
       },
+      ...(keyFile === undefined ? {} : { terminals: { keyFile } }),
     },
   });
   const sw = new Switch({
