@@ -4,6 +4,7 @@
  *
  *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
  *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
+ *   npm run terminal -- withdraw --type atm --card 5019000000000008 --pin 1234 --amount 500.00 --dispensed 300.00
  *   npm run terminal -- echo --type chip
  *
  * Exit codes: 0 approved (accepted), 1 declined (or cancelled at the till), 2 usage error,
@@ -31,6 +32,8 @@ Commands and what they need:
              [--last-completed STAN]
   refund     --card PAN --amount 125.00 [--pin 1234] [--expiry YYMM] [--last-completed STAN]
   fuel       --card PAN --pin 1234 --max 500.00 --pumped 312.50      (--type fuel)
+  withdraw   --card PAN --pin 1234 --amount 500.00 [--dispensed 300.00] [--currency 978] [--country 276]
+                                                                     (--type atm)
   sign-on
   echo
 
@@ -41,7 +44,7 @@ Options:
   --port 8583              its listener (default 8587 with --dialect iso87ascii)
   --dialect iso93ascii     iso93ascii, iso87ascii or iso93binary
   --header binary2         binary2, ascii4 or bcd2 (default ascii4 with iso87ascii)
-  --terminal TERM0001      terminal id (field 41)
+  --terminal TERM0001      terminal id (field 41); ATM00001 with --type atm
   --merchant MERCHANT0001  card acceptor id (field 42)
   --timeout 5000           ms to wait for each answer
   --stan N                 STAN of the first request (default random)
@@ -51,6 +54,12 @@ Options:
 --last-completed (dkt1, dkt1plus, oem): field 48, the STAN of the last approved transaction this
 terminal completed; default 000000 (none since start), on which the switch reverses the terminal
 id's last approval. The CLI prints the value for the next run.
+
+withdraw (--type atm): the cash dispenser pays out --dispensed (default all of it); 0 is a
+dispense fault (the ATM reverses the whole withdrawal at once), less than --amount a partial
+dispense (it reverses the rest). --currency (ISO 4217 numeric, two decimals) and --country
+(field 19, ISO 3166 numeric) make it a withdrawal abroad. config/terminal-keys.example.json
+makes ATM00001 an ATM of bank-a, ATM00002 one of bank-b.
 
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
 error, 3 no answer. A PSAM terminal (chip, contactless, fuel) that stores a reversal sends it
@@ -65,7 +74,7 @@ export interface CliIo {
 }
 
 const OLD_KINDS: readonly string[] = ['dkt1', 'dkt1plus', 'oem'];
-const COMMANDS = ['purchase', 'refund', 'fuel', 'sign-on', 'echo'] as const;
+const COMMANDS = ['purchase', 'refund', 'fuel', 'withdraw', 'sign-on', 'echo'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -75,6 +84,9 @@ const OPTIONS = {
   pin: { type: 'string' },
   max: { type: 'string' },
   pumped: { type: 'string' },
+  dispensed: { type: 'string' },
+  currency: { type: 'string' },
+  country: { type: 'string' },
   expiry: { type: 'string' },
   'last-completed': { type: 'string' },
   magstripe: { type: 'boolean' },
@@ -98,6 +110,7 @@ const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
   purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed'],
   refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
   fuel: ['card', 'pin', 'max', 'pumped'],
+  withdraw: ['card', 'pin', 'amount', 'dispensed', 'currency', 'country'],
   'sign-on': [],
   echo: [],
 };
@@ -105,6 +118,7 @@ const REQUIRED: Record<Command, (keyof Values)[]> = {
   purchase: ['card', 'amount'],
   refund: ['card', 'amount'],
   fuel: ['card', 'pin', 'max', 'pumped'],
+  withdraw: ['card', 'pin', 'amount'],
   'sign-on': [],
   echo: [],
 };
@@ -143,10 +157,11 @@ interface Plan {
   command: Command;
   options: TerminalOptions;
   values: Values;
-  /** --amount, --max and --pumped in øre. */
+  /** --amount, --max, --pumped and --dispensed in øre (in minor units of --currency). */
   amount: number;
   max: number;
   pumped: number;
+  dispensed: number | undefined;
 }
 
 function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
@@ -179,7 +194,7 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
     throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
   const options: TerminalOptions = {
     kind: values.type as TerminalKind,
-    terminalId: values.terminal ?? 'TERM0001',
+    terminalId: values.terminal ?? (values.type === 'atm' ? 'ATM00001' : 'TERM0001'),
     host: values.host ?? '127.0.0.1',
     port: integer(values.port, 'port') ?? (values.dialect === 'iso87ascii' ? 8587 : 8583),
     dialect: values.dialect ?? 'iso93ascii',
@@ -190,12 +205,13 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
   if (clock !== undefined) options.clock = clock;
-  const ore = (name: 'amount' | 'max' | 'pumped'): number =>
+  const ore = (name: 'amount' | 'max' | 'pumped' | 'dispensed'): number =>
     values[name] === undefined ? 0 : parseAmount(values[name], name);
-  return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped') };
+  const dispensed = values.dispensed === undefined ? undefined : ore('dispensed');
+  return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped'), dispensed };
 }
 
-function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promise<Outcome> {
+function run(t: Terminal, { command, values, amount, max, pumped, dispensed }: Plan): Promise<Outcome> {
   const pan = values.card!;
   const pin = values.pin === undefined ? {} : { pin: values.pin };
   const expiry = values.expiry === undefined ? {} : { expiry: values.expiry };
@@ -211,18 +227,37 @@ function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promi
   }
   if (command === 'refund') return t.refund({ pan, amount, ...pin, ...expiry });
   if (command === 'fuel') return t.fuel({ pan, pin: values.pin!, maximum: max, pumped });
+  if (command === 'withdraw') {
+    return t.withdraw({
+      pan,
+      amount,
+      pin: values.pin!,
+      ...(dispensed === undefined ? {} : { dispensed }),
+      ...(values.currency === undefined ? {} : { currency: values.currency }),
+      ...(values.country === undefined ? {} : { country: values.country }),
+    });
+  }
   return command === 'sign-on' ? t.signOn() : t.echo();
 }
 
-function what({ command, options, amount, max }: Plan): string {
-  const sum = amount > 0 ? ` of ${kroner(amount)}` : max > 0 ? ` of up to ${kroner(max)}` : '';
-  return `${command}${sum} on a ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
+function what({ command, options, amount, max, values }: Plan): string {
+  const money = (ore: number): string =>
+    values.currency === undefined ? kroner(ore) : `${(ore / 100).toFixed(2)} in currency ${values.currency}`;
+  const sum = amount > 0 ? ` of ${money(amount)}` : max > 0 ? ` of up to ${kroner(max)}` : '';
+  const a = /^[aeiou]/.test(options.kind) ? 'an' : 'a';
+  return `${command}${sum} on ${a} ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
 }
 
-function verdict(o: Outcome, t: Terminal, timeoutMs: number): { line: string; code: number } {
+function verdict(o: Outcome, t: Terminal, timeoutMs: number, p: Plan): { line: string; code: number } {
   const id = `(STAN ${o.stan}, local time ${o.localTime})`;
-  if (o.approved)
-    return { line: `APPROVED${o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : ''} ${id}`, code: 0 };
+  const code = o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : '';
+  if (o.dispensed === 0)
+    return { line: `DISPENSE FAULT after${code}: nothing paid out, the withdrawal reversed ${id}`, code: 1 };
+  if (o.approved && o.dispensed !== undefined && o.dispensed < p.amount) {
+    const part = `${(o.dispensed / 100).toFixed(2)} of ${(p.amount / 100).toFixed(2)}`;
+    return { line: `APPROVED${code}, PARTIAL DISPENSE: ${part} paid out, the rest reversed ${id}`, code: 0 };
+  }
+  if (o.approved) return { line: `APPROVED${code} ${id}`, code: 0 };
   if (o.timedOut)
     return { line: `NO ANSWER within ${timeoutMs} ms ${id}${o.reversalStored ? ': reversal stored' : ''}`, code: 3 };
   if (o.reversalStored)
@@ -263,7 +298,7 @@ export async function main(
       for (const e of exchanges) io.out(`${describeExchange(e, t!.dialect)}\n\n`);
     };
     print(o.exchanges);
-    const v = verdict(o, t, p.options.answerTimeoutMs!);
+    const v = verdict(o, t, p.options.answerTimeoutMs!, p);
     io.out(`${v.line}\n`);
     if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
       io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);

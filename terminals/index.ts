@@ -8,7 +8,12 @@
  *
  * Kinds: dkt1, dkt1plus, oem (old PIN terminals: magstripe, 1200, field 48, no reversals), chip
  * (PSAM: 1100 + 1220, 1200 from the stripe and for refunds, stored reversals 1420 / 1421),
- * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped).
+ * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped), atm (1200 cash
+ * withdrawal with PIN; a dispense fault or a partial dispense sends its reversal advice at once:
+ *
+ *   const atm = await Terminal.open({ kind: 'atm', terminalId: 'ATM00001', port: 8583 });
+ *   await atm.withdraw({ pan: '5019000000000008', amount: 50000, pin: '1234', dispensed: 30000 });
+ * ).
  */
 export {
   type Exchange,
@@ -21,6 +26,7 @@ export {
   Terminal,
   TerminalError,
 } from './terminal.js';
+export { type Withdrawal, DISPENSE_FAULT, PARTIAL_DISPENSE } from './atm.js';
 export { ConnectError } from './link.js';
 export { describeExchange, meaningOf } from './describe.js';
 export { LOCAL_TIME_ZONE } from './fields.js';

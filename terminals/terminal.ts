@@ -1,6 +1,6 @@
 /**
  * Terminal emulators: old PIN terminals (DKT1, DKT1+, OEM), a chip terminal with a PSAM, a
- * contactless reader and an unattended fuel pump, each speaking to the switch as the real one
+ * contactless reader, an unattended fuel pump and an ATM (atm.ts), each speaking to the switch as the real one
  * does (docs/PROTOCOL.md). One Terminal object is one terminal: it keeps its STAN counter, the
  * last approved transaction it completed (old terminals, field 48) and its stored reversals
  * (PSAM terminals) across connections, and does one thing at a time.
@@ -25,10 +25,19 @@ import {
   track2,
   transmissionTime,
 } from './fields.js';
+import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
 
-export type TerminalKind = 'dkt1' | 'dkt1plus' | 'oem' | 'chip' | 'contactless' | 'fuel';
+export type TerminalKind = 'dkt1' | 'dkt1plus' | 'oem' | 'chip' | 'contactless' | 'fuel' | 'atm';
 
-export const TERMINAL_KINDS: readonly TerminalKind[] = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel'];
+export const TERMINAL_KINDS: readonly TerminalKind[] = [
+  'dkt1',
+  'dkt1plus',
+  'oem',
+  'chip',
+  'contactless',
+  'fuel',
+  'atm',
+];
 
 /** Largest contactless amount the reader sends without a PIN (the switch's default rule: 350.00 DKK). */
 export const CONTACTLESS_PIN_LIMIT = 35_000;
@@ -83,8 +92,10 @@ export interface Outcome {
   timedOut: boolean;
   /** Every exchange of the operation, stored reversals sent first included. */
   exchanges: Exchange[];
-  /** A PSAM terminal stored a reversal of this transaction (no answer, or signature rejected). */
+  /** A PSAM terminal stored a reversal of this transaction (no answer, or signature rejected; an ATM: not all paid out). */
   reversalStored: boolean;
+  /** An ATM's approved withdrawal: what the cash dispenser paid out (minor units). */
+  dispensed?: number;
 }
 
 /** A bad option or parameter (nothing was sent). */
@@ -97,7 +108,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 const OLD_KINDS = new Set<TerminalKind>(['dkt1', 'dkt1plus', 'oem']);
 const PURCHASE = '000000';
 const REFUND = '200000';
-type ProcessingCode = typeof PURCHASE | typeof REFUND;
+type ProcessingCode = typeof PURCHASE | typeof REFUND | typeof CASH;
 
 interface Sale {
   pan: string;
@@ -230,6 +241,7 @@ export class Terminal {
     currency?: string;
   }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
+    check(this.kind !== 'atm', 'an ATM pays out cash with withdraw()');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
@@ -263,7 +275,10 @@ export class Terminal {
 
   /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
   async refund(p: { pan: string; amount: number; pin?: string; expiry?: string }): Promise<Outcome> {
-    check(this.kind !== 'fuel', 'a fuel pump makes no refunds');
+    check(
+      this.kind !== 'fuel' && this.kind !== 'atm',
+      `${this.kind === 'atm' ? 'an ATM' : 'a fuel pump'} makes no refunds`,
+    );
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
@@ -282,6 +297,31 @@ export class Terminal {
     check(Number.isInteger(p.pumped) && p.pumped >= 1 && p.pumped <= p.maximum, 'pumped: whole øre, 1 to the maximum');
     const sale: Sale = { pan: p.pan, amount: p.maximum, pin: p.pin, entry: 'chip', proc: PURCHASE };
     return this.operate((op) => this.dual(op, sale, p.pumped));
+  }
+
+  /**
+   * An ATM's cash withdrawal with the PIN (atm.ts): 1200 processing code 01, then what the
+   * dispenser pays out; a dispense fault or a partial dispense sends its reversal advice at once.
+   */
+  async withdraw(w: Withdrawal): Promise<Outcome> {
+    check(this.kind === 'atm', "withdraw() is an ATM's");
+    checkPan(w.pan);
+    checkAmount('amount', w.amount);
+    check(/^\d{4,12}$/.test(w.pin), 'PIN: 4 to 12 digits');
+    checkCurrency(w.currency);
+    const problem = withdrawalProblem(w);
+    check(problem === undefined, problem ?? '');
+    return this.operate((op) =>
+      withdrawCash(w, {
+        request: (r) => this.financial('200', { ...r, entry: 'chip', proc: CASH }),
+        send: (m) => this.send(op, m),
+        settle: (e, original) => this.settle(op, e, original, w.amount, false),
+        reverse: async (original, amount, reason, partial) => {
+          this.storeReversal(original, amount, reason, partial);
+          await this.flush(op);
+        },
+      }),
+    );
   }
 
   /** Network management sign-on: 1804 function code 801 (1987: 0800, field 70 001). */
@@ -420,7 +460,12 @@ export class Terminal {
       11: stan,
       ...localTimeFields(local, this.iso87),
       22: posData(
-        { entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability },
+        {
+          entry: s.entry,
+          pin: s.pin !== undefined,
+          unattended: this.kind === 'fuel' || this.kind === 'atm',
+          capability,
+        },
         this.iso87,
       ),
       41: this.field41,
@@ -448,11 +493,14 @@ export class Terminal {
     };
   }
 
-  /** A reversal advice, kept until the switch acknowledges it; its STAN and local time stay the same in every repeat. */
-  private storeReversal(original: Original, amount: number, reason: string): void {
+  /**
+   * A reversal advice, kept until the switch acknowledges it; its STAN and local time stay the same
+   * in every repeat. `partial`: of `amount` only (an ATM's partial dispense).
+   */
+  private storeReversal(original: Original, amount: number, reason: string, partial = false): void {
     const message = this.advice('420', original, amount);
-    // 1993 only: function code 400 (full reversal) and the reason; 1987 has neither field.
-    if (!this.iso87) Object.assign(message, { 24: '400', 25: reason });
+    // 1993 only: function code 400 (full reversal) or 401 (partial) and the reason; 1987 has neither field.
+    if (!this.iso87) Object.assign(message, { 24: partial ? '401' : '400', 25: reason });
     this.reversals.push({ message, sent: false });
   }
 

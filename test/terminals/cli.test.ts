@@ -42,11 +42,11 @@ t.test('--help, and usage errors: exit 2 with what is wrong and the usage', asyn
   t.equal((await run(['echo', '-h'])).out, USAGE);
   const port = String(await freePort());
   const cases: [string[], string][] = [
-    [[], 'a command: purchase, refund, fuel, sign-on, echo'],
+    [[], 'a command: purchase, refund, fuel, withdraw, sign-on, echo'],
     [['pay', '--type', 'chip'], 'a command'],
     [['echo', 'now', '--type', 'chip'], 'unexpected now'],
     [['echo', '--type', 'chip', '--bogus'], "Unknown option '--bogus'"],
-    [['echo'], '--type: one of dkt1, dkt1plus, oem, chip, contactless, fuel'],
+    [['echo'], '--type: one of dkt1, dkt1plus, oem, chip, contactless, fuel, atm'],
     [['purchase', '--type', 'chip', '--card', '5019000000000008'], 'purchase needs --amount'],
     [['fuel', '--type', 'fuel', '--card', '5019000000000008', '--max', '1.00', '--pumped', '1.00'], 'fuel needs --pin'],
     [['echo', '--type', 'chip', '--card', '5019000000000008'], '--card is not an option of echo'],
@@ -75,7 +75,7 @@ t.test('--help, and usage errors: exit 2 with what is wrong and the usage', asyn
     [['echo', '--type', 'oem', '--last-completed', '1'], '--last-completed is not an option of echo'],
     [['echo', '--type', 'chip', '--port', '85x3'], '--port: a whole number'],
     [['echo', '--type', 'chip', '--stan', '1.5'], '--stan: a whole number'],
-    [['echo', '--type', 'atm', '--port', port], 'kind: one of'],
+    [['echo', '--type', 'toaster', '--port', port], 'kind: one of'],
     [['echo', '--type', 'chip', '--terminal', 'TERMINAL01', '--port', port], 'terminal id: 1 to 8'],
     [['echo', '--type', 'chip', '--timeout', '0', '--port', port], 'answer timeout'],
   ];

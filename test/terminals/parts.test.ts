@@ -100,7 +100,7 @@ async function freePort(): Promise<number> {
 t.test('options are checked before anything is sent', async (t) => {
   const base: TerminalOptions = { kind: 'chip', terminalId: 'TERM0001', port: 1 };
   const bad: [Partial<TerminalOptions> | Record<string, unknown>, RegExp][] = [
-    [{ kind: 'atm' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel$/],
+    [{ kind: 'toaster' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel, atm$/],
     [{ terminalId: '' }, /^terminal id/],
     [{ terminalId: 'TERMINAL9' }, /^terminal id/],
     [{ terminalId: 'TERMæ' }, /^terminal id/],
@@ -138,8 +138,21 @@ t.test('parameters are checked before anything is sent', async (t) => {
   const fuel = await terminal(t, f, { kind: 'fuel' });
   const old = await terminal(t, f, { kind: 'dkt1' });
   const contactless = await terminal(t, f, { kind: 'contactless' });
+  const atm = await terminal(t, f, { kind: 'atm' });
   const p = { pan: PAN, amount: 100 };
+  const w = { ...p, pin: '1234' };
   const cases: [Promise<unknown>, RegExp][] = [
+    [atm.purchase(p), /withdraw\(\)/],
+    [atm.refund(p), /^an ATM makes no refunds$/],
+    [chip.withdraw(w), /ATM's/],
+    [atm.withdraw({ ...w, pan: '1' }), /card number/],
+    [atm.withdraw({ ...w, amount: 0 }), /^amount/],
+    [atm.withdraw({ ...w, pin: '12' }), /^PIN/],
+    [atm.withdraw({ ...w, currency: 'EUR' }), /^currency/],
+    [atm.withdraw({ ...w, country: 'DK' }), /^country/],
+    [atm.withdraw({ ...w, dispensed: 101 }), /^dispensed/],
+    [atm.withdraw({ ...w, dispensed: -1 }), /^dispensed/],
+    [atm.withdraw({ ...w, dispensed: 0.5 }), /^dispensed/],
     [fuel.purchase(p), /fuel\(\)/],
     [fuel.refund(p), /no refunds/],
     [chip.fuel({ pan: PAN, pin: '1234', maximum: 100, pumped: 100 }), /fuel pump's/],
