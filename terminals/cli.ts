@@ -62,7 +62,7 @@ dispense (it reverses the rest). --currency (ISO 4217 numeric, two decimals) and
 makes ATM00001 an ATM of bank-a, ATM00002 one of bank-b.
 
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
-error, 3 no answer. A PSAM terminal (chip, contactless, fuel) that stores a reversal sends it
+error, 3 no answer. A PSAM terminal (chip, contactless, fuel) or an ATM that stores a reversal sends it
 before the command ends: the CLI keeps nothing between runs.
 `;
 

@@ -83,6 +83,21 @@ const ON_TERMINAL: {
       t,
     );
   },
+  withdraw: async ({ withdraw: w }, t, run) => {
+    const card = run.card(w.card);
+    // The schema requires a withdrawal's PIN.
+    return transaction(
+      await t.terminal.withdraw({
+        pan: card.pan,
+        amount: ore(w.amount),
+        pin: pinOf(card, w.pin)!,
+        ...(w.currency === undefined ? {} : { currency: w.currency }),
+        ...(w.country === undefined ? {} : { country: w.country }),
+        ...(w.dispensed === undefined ? {} : { dispensed: ore(w.dispensed) }),
+      }),
+      t,
+    );
+  },
   signOn: async (_, t) => answered(await t.terminal.signOn(), t),
   echo: async (_, t) => answered(await t.terminal.echo(), t),
   sendPendingReversals: async (_, t) => sendPendingReversals(t),

@@ -41,6 +41,14 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
   refund: ({ refund: r }, card) => `refund ${money(r.amount)}, ${pinText(r.pin)}, ${card(r.card)}`,
   fuel: ({ fuel: f }, card) =>
     `fuel up to ${money(f.maximum)}, pumped ${money(f.pumped)}, ${pinText(f.pin)}, ${card(f.card)}`,
+  withdraw: ({ withdraw: w }, card) => {
+    const where = [
+      w.currency === undefined ? '' : `currency ${w.currency}`,
+      w.country === undefined ? '' : `country ${w.country}`,
+      w.dispensed === undefined ? '' : `${money(w.dispensed)} paid out`,
+    ].filter((x) => x !== '');
+    return `withdraw ${money(w.amount)}, ${pinText(w.pin)}${where.length > 0 ? `, ${where.join(', ')}` : ''}, ${card(w.card)}`;
+  },
   signOn: () => 'signOn',
   echo: () => 'echo',
   sendPendingReversals: () => 'sendPendingReversals',

@@ -43,7 +43,7 @@ async function installFault(f: FaultSpec, step: Step, t: RunTerminal, run: RunCo
   return String(answer.body.id);
 }
 
-/** The card a purchase, refund or fuel sale is made with. */
+/** The card a purchase, refund, fuel sale or withdrawal is made with. */
 function cardOf(step: Step): string | undefined {
   switch (step.action) {
     case 'purchase':
@@ -52,6 +52,8 @@ function cardOf(step: Step): string | undefined {
       return step.refund.card;
     case 'fuel':
       return step.fuel.card;
+    case 'withdraw':
+      return step.withdraw.card;
     default:
       return undefined;
   }

@@ -5,6 +5,7 @@
  * terminal, action, fault, expectations, variables, saved values.
  */
 import type { Scenario, ScenarioCard, ScenarioTerminal } from './scenario.js';
+import { ore } from './values.js';
 import {
   type ActionName,
   type Expectations,
@@ -216,9 +217,10 @@ class Checks {
 
 // --- the rules of each action ------------------------------------------------------------------
 
-/** Purchases and refunds are sold at a counter: a fuel pump sells only fuel. */
+/** Purchases and refunds are sold at a counter: a fuel pump sells only fuel, an ATM only pays out cash. */
 function notAtPump(action: 'purchase' | 'refund', x: StepAt): void {
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
+  if (x.terminal?.spec.kind === 'atm') x.checks.problem(`${x.at}/${action}: an ATM only pays out cash (withdraw)`);
 }
 
 const noRules = (): void => {};
@@ -244,6 +246,13 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
     x.checks.cardRef(fuel.card, `${x.at}/fuel/card`);
     if (x.terminal !== undefined && x.terminal.spec.kind !== 'fuel')
       x.checks.problem(`${x.at}/fuel: only a fuel terminal sells fuel (${x.terminal.name} is ${x.terminal.spec.kind})`);
+  },
+  withdraw: ({ withdraw: w }, x) => {
+    x.checks.cardRef(w.card, `${x.at}/withdraw/card`);
+    if (x.terminal !== undefined && x.terminal.spec.kind !== 'atm')
+      x.checks.problem(`${x.at}/withdraw: only an ATM pays out cash (${x.terminal.name} is ${x.terminal.spec.kind})`);
+    if (w.dispensed !== undefined && ore(w.dispensed) > ore(w.amount))
+      x.checks.problem(`${x.at}/withdraw/dispensed: more than the amount`);
   },
   signOn: noRules,
   echo: noRules,

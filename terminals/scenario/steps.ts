@@ -39,6 +39,18 @@ export interface FuelAction {
   maximum: Dkk;
   pumped: Dkk;
 }
+/** An ATM's cash withdrawal (terminals/atm.ts): the PIN always; what the dispenser pays out. */
+export interface WithdrawAction {
+  card: string;
+  amount: Dkk;
+  pin: PinEntry;
+  /** ISO 4217 numeric (field 49); `amount` is then in that currency, two decimals. */
+  currency?: string;
+  /** Field 19, the ATM's country (ISO 3166 numeric). */
+  country?: string;
+  /** What the dispenser pays out after an approval: default all; "0.00" a dispense fault; less a partial dispense. */
+  dispensed?: Dkk;
+}
 export interface RetransmitAction {
   step: string;
   request?: string;
@@ -70,7 +82,7 @@ export interface FaultSpec {
 }
 
 export interface PostingExpectation {
-  type?: 'purchase' | 'cancellation' | 'reversal' | 'refund';
+  type?: 'purchase' | 'cancellation' | 'reversal' | 'refund' | 'withdrawal' | 'fee';
   amount?: Dkk;
   direction?: 'D' | 'C';
   txn?: string;
@@ -168,6 +180,10 @@ export interface FuelStep extends OwnTerminal {
   action: 'fuel';
   fuel: FuelAction;
 }
+export interface WithdrawStep extends OwnTerminal {
+  action: 'withdraw';
+  withdraw: WithdrawAction;
+}
 export interface SignOnStep extends OwnTerminal {
   action: 'signOn';
   signOn: true;
@@ -205,6 +221,7 @@ export type Step =
   | PurchaseStep
   | RefundStep
   | FuelStep
+  | WithdrawStep
   | SignOnStep
   | EchoStep
   | SendPendingReversalsStep
@@ -217,7 +234,14 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
-  PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+  | PurchaseStep
+  | RefundStep
+  | FuelStep
+  | WithdrawStep
+  | SignOnStep
+  | EchoStep
+  | SendPendingReversalsStep
+  | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
 interface ActionKind {
@@ -233,6 +257,7 @@ const KINDS: Record<ActionName, ActionKind> = {
   purchase: { terminal: 'own', transaction: true },
   refund: { terminal: 'own', transaction: true },
   fuel: { terminal: 'own', transaction: true },
+  withdraw: { terminal: 'own', transaction: true },
   signOn: { terminal: 'own', transaction: false },
   echo: { terminal: 'own', transaction: false },
   sendPendingReversals: { terminal: 'own', transaction: false },

@@ -68,7 +68,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       base({
         terminals: {
           '1pos': { kind: 'chip', terminalId: 'T1' },
-          pos: { kind: 'atm', terminalId: 'TOOLONGID', dialect: 'iso99', answerTimeoutMs: 0, pinKey: 'ab' },
+          pos: { kind: 'toaster', terminalId: 'TOOLONGID', dialect: 'iso99', answerTimeoutMs: 0, pinKey: 'ab' },
         },
         cards: {
           'c d': {},
@@ -85,7 +85,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
     ),
     [
       '/terminals/1pos (a name): must be a name: a letter, then up to 31 letters, digits, _ or -',
-      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel',
+      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel, atm',
       '/terminals/pos/terminalId must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
       '/terminals/pos/dialect must be one of iso93ascii, iso87ascii, iso93binary',
       '/terminals/pos/answerTimeoutMs must be a whole number of milliseconds from 1 to 120000',
@@ -129,8 +129,8 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       }),
     ),
     [
-      '/steps/0 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
-      '/steps/1 must do exactly one of purchase, refund, fuel, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
+      '/steps/0 must do exactly one of purchase, refund, fuel, withdraw, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
+      '/steps/1 must do exactly one of purchase, refund, fuel, withdraw, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
       '/steps/2/signOn must be true',
       '/steps/2/fault/mti must be a request MTI: 4 digits, the third even, the first may be x (either version)',
       '/steps/2/fault/times must be a whole number from 1 to 1000000, or "always"',
@@ -293,6 +293,39 @@ t.test('what a schema cannot check: references, step names, terminals, kinds, va
       '/steps/19/fault/ms: only with kind delay',
       '/steps/19/fault/code: is required by kind actionCode',
     ],
+  );
+});
+
+t.test('withdraw steps: only at an ATM, which pays out only cash, and never more than the amount', async (t) => {
+  t.same(
+    problems(
+      base({
+        terminals: { pos: { kind: 'chip', terminalId: 'T1' }, cash: { kind: 'atm', terminalId: 'ATM00001' } },
+        steps: [
+          { name: 'a', terminal: 'cash', withdraw: { card: 'c', amount: '100.00', pin: 'right', dispensed: '40.00' } },
+          { name: 'b', terminal: 'pos', withdraw: { card: 'c', amount: '100.00', pin: 'right' } },
+          { name: 'c', terminal: 'cash', purchase: { card: 'c', amount: '1.00' } },
+          { name: 'd', terminal: 'cash', refund: { card: 'c', amount: '1.00' } },
+          { name: 'e', terminal: 'cash', withdraw: { card: 'nope', amount: '1.00', pin: '1234', dispensed: '1.01' } },
+        ],
+      }),
+    ),
+    [
+      '/steps/1/withdraw: only an ATM pays out cash (pos is chip)',
+      '/steps/2/purchase: an ATM only pays out cash (withdraw)',
+      '/steps/3/refund: an ATM only pays out cash (withdraw)',
+      '/steps/4/withdraw/card: no card named "nope" in /cards',
+      '/steps/4/withdraw/dispensed: more than the amount',
+    ],
+  );
+  t.same(
+    problems(
+      base({
+        terminals: { cash: { kind: 'atm', terminalId: 'ATM00001' } },
+        steps: [{ name: 'a', withdraw: { card: 'c', amount: '1.00' } }],
+      }),
+    ),
+    ['/steps/0/withdraw/pin is required'],
   );
 });
 

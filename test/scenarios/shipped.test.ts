@@ -19,6 +19,10 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
   t.same(FILES, [
     'activation.json',
     'approval-and-balance.json',
+    'atm-dispense-fault.json',
+    'atm-partial-dispense.json',
+    'atm-withdrawal-and-fee.json',
+    'atm-withdrawal-limits.json',
     'balance-spent-once.json',
     'block-reasons.json',
     'blocks-take-effect-at-once.json',
