@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import { nodeArgsFor, siblingModule, switchMain } from './paths.js';
-import { HOST, type SwitchSettings, switchConfig } from './switch-config.js';
+import { HOST, type SwitchSettings, TERMINAL_KEYS, switchConfig, terminalKeysFile } from './switch-config.js';
 
 export { FRAMING_OF, HOST, type SwitchSettings, checkLoopbackRedis, switchConfig } from './switch-config.js';
 
@@ -152,6 +152,7 @@ export async function startSwitch(s: SwitchSettings, command?: string[]): Promis
     const ports = { listener: await freePort(), admin: await freePort() };
     const file = join(s.dir, 'switch.json');
     writeFileSync(file, JSON.stringify(withOperatorToken(switchConfig(s, ports), adminToken), null, 2));
+    writeFileSync(terminalKeysFile(s.dir), JSON.stringify(TERMINAL_KEYS));
     const t = track(argv, { SWITCH_CONFIG: file });
     try {
       await waitUntil(() => ready(ports.admin, adminToken), t.child, 60_000, 'switch', t.out);

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { ShippedDialect } from '../../src/codec/index.js';
 import type { FramingSpec } from '../../src/transport/framing.js';
+import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 
 export const HOST = '127.0.0.1';
 
@@ -14,6 +15,19 @@ export const FRAMING_OF: Record<ShippedDialect, FramingSpec> = {
   iso87ascii: { header: 'ascii4', tpdu: false, maxFrameSize: 8192 },
   iso93binary: { header: 'binary2', tpdu: false, maxFrameSize: 8192 },
 };
+
+/**
+ * The switch's terminal key file for a run: every terminal (the key file's default) is an ATM of
+ * a bank other than the bench cards' issuer, with the documented test key, so that the mix's cash
+ * withdrawals (processing code 01) are taken and each posts its fee beside it; a purchase from an
+ * ATM is not refused (docs/PROTOCOL.md §3.2.3), so the rest of the mix is answered as anywhere.
+ */
+export const TERMINAL_KEYS = {
+  default: { format: 0, key: TEST_PIN_KEY.key.toString('hex').toUpperCase(), model: 'atm', owner: 'bench-atm-bank' },
+};
+
+/** Where the run's key file goes (the harness writes TERMINAL_KEYS there). */
+export const terminalKeysFile = (dir: string): string => join(dir, 'terminal-keys.json');
 
 /** Only a Redis on this machine: the bench writes and then deletes thousands of keys. */
 export function checkLoopbackRedis(url: string): void {
@@ -61,6 +75,7 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
     redis: { url: s.redisUrl, keyPrefix: s.keyPrefix },
     log: { level: s.logLevel ?? 'warn' },
     register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },
+    terminals: { keyFile: terminalKeysFile(s.dir) },
     // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
     clearing: {
       enabled: false,

@@ -81,12 +81,16 @@ async function run(t: Test, name: ShippedDialect, traffic: string[]): Promise<Ru
     cores: 2,
     log: () => undefined,
   });
-  // Every approval posts, but authorizations (x100): they only reserve. The relay appends the
+  // Every approval posts, but authorizations (x100): they only reserve; a cash withdrawal posts
+  // its fee beside it (every bench terminal is another bank's ATM). The relay appends the
   // postings to the journal just after the answers; wait until it has them all.
   const rows = mixRows(mix.entries);
+  const each = (i: number): number =>
+    rows[i]!.followUp || !mix.entries[rows[i]!.entry]!.processingCode.startsWith('01') ? 1 : 2;
   const posted = phase.entries.reduce(
     (s, e, i) =>
-      s + (rows[i]!.mti[1] === '1' ? 0 : (e.codes['000'] ?? 0) + (e.codes['00'] ?? 0) + (e.codes['400'] ?? 0)),
+      s +
+      (rows[i]!.mti[1] === '1' ? 0 : ((e.codes['000'] ?? 0) + (e.codes['00'] ?? 0) + (e.codes['400'] ?? 0)) * each(i)),
     0,
   );
   const stream = `${prefix}{journal}:postings`;
@@ -134,6 +138,12 @@ function check(t: Test, r: Run, iso87: boolean): void {
 
   // What the switch made of them: a completion posting per completion, a reversal of its sale per reversal.
   t.equal(r.unmatched, 0, 'every reversal advice named a sale the switch knew');
+  const withdrawals = r.postings.filter((p) => p.type === 'withdrawal');
+  t.same(
+    r.postings.filter((p) => p.type === 'fee').map((p) => [p.txn, p.amount]),
+    withdrawals.map((p) => [p.txn, 500]),
+    "a fee beside each withdrawal: the bench's terminals are another bank's ATMs",
+  );
   const completions = r.postings.filter((p) => p.type === 'purchase' && p.amount === 43725);
   const reversals = r.postings.filter((p) => p.type === 'reversal');
   const sales = new Map(r.postings.filter((p) => p.type === 'purchase' && p.amount === 31500).map((p) => [p.txn, p]));

@@ -12,7 +12,14 @@ import {
   siblingModule,
   switchMain,
 } from '../../bench/load/paths.js';
-import { FRAMING_OF, checkLoopbackRedis, switchConfig } from '../../bench/load/switch-config.js';
+import {
+  FRAMING_OF,
+  TERMINAL_KEYS,
+  checkLoopbackRedis,
+  switchConfig,
+  terminalKeysFile,
+} from '../../bench/load/switch-config.js';
+import { TEST_PIN_KEY, TerminalKeys } from '../../src/crypto/terminal-keys.js';
 
 t.test('the generated config is one the switch accepts, as the bench means it', async (t) => {
   const dir = t.testdir();
@@ -50,7 +57,15 @@ t.test('the generated config is one the switch accepts, as the bench means it', 
     t.match(c.redis, { url: 'redis://127.0.0.1:6379', keyPrefix: 'bench:1:x:' });
     t.equal(c.log.level, 'warn', 'no log line per declined request');
     t.equal(c.register.pendingBlocksFile, join(dir, 'pending-blocks.jsonl'));
+    t.equal(c.terminals.keyFile, terminalKeysFile(dir), 'the key file the harness writes');
   }
+  // Every bench terminal is another bank's ATM, with the test key: withdrawals are taken, with a fee.
+  t.match(TerminalKeys.fromJson(TERMINAL_KEYS).keyFor('B0000001'), {
+    format: 0,
+    key: TEST_PIN_KEY.key,
+    model: 'atm',
+    owner: 'bench-atm-bank',
+  });
   const several = join(dir, 'processes.json');
   writeFileSync(
     several,
