@@ -326,3 +326,23 @@ t.test("a reversal on a later day leaves that day's withdrawals alone", async (t
     "yesterday's reversal gave nothing to today",
   );
 });
+
+t.test('a block and a PIN block refuse the card at once at the ATM, made anywhere', async (t) => {
+  const { s, t93, t87 } = await atmSwitch(t);
+  const card = await addCard(s.sw);
+  t.match(await t93.send(cash93(card.pan, 10_000)), { 39: '000' });
+  await s.sw.register.block('bank-a', card.id, 'stolen', new Date());
+  t.match(await t93.send(cash93(card.pan, 10_000)), { 39: '209' }, 'the next withdrawal after the block');
+  t.match(await t87.send(cash87(card.pan, 10_000)), { 39: '43' });
+  await s.sw.register.liftBlock('bank-a', card.id);
+  t.match(await t93.send(cash93(card.pan, 10_000)), { 39: '000' }, 'lifted');
+  // Three wrong PINs: two at the ATM, the third at a chip terminal.
+  const wrong = pinBlock('4321', card.pan);
+  t.match(await t93.send(cash93(card.pan, 10_000, { 52: wrong })), { 39: '117' });
+  t.match(await t93.send(cash93(card.pan, 10_000, { 52: wrong })), { 39: '117' });
+  const purchase = { ...cash93(card.pan, 10_000, { 52: wrong, 3: '000000', 41: 'TERM0001' }) };
+  t.match(await t93.send(purchase), { 39: '106' }, 'the third, at a chip terminal, PIN-blocks the card');
+  t.match(await t93.send(cash93(card.pan, 10_000)), { 39: '106' }, 'the ATM refuses it at once, right PIN or not');
+  t.match(await t87.send(cash87(card.pan, 10_000)), { 39: '75' });
+  t.equal((await journal(s)).filter((p) => p.type === 'withdrawal').length, 2, 'only the two approvals posted');
+});
