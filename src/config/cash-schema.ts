@@ -34,13 +34,17 @@ export const CASH_SCHEMA = object({
       "The most the card's withdrawals may come to in one day (øre): the day from local midnight in " +
       'register.timeZone; a reversed withdrawal no longer counts.',
   },
-  fees: object({
-    own: { ...cashFee, description: "At an ATM of the card's issuer, in Denmark." },
-    other: { ...cashFee, description: "At another bank's ATM, in Denmark." },
-    abroad: {
-      ...cashFee,
-      description:
-        'At an ATM abroad: a currency other than DKK (field 49) or an acquiring country other than 208 (field 19).',
+  fees: object(
+    {
+      own: { ...cashFee, description: "At an ATM of the card's issuer, in Denmark." },
+      other: { ...cashFee, description: "At another bank's ATM, in Denmark." },
+      abroad: {
+        ...cashFee,
+        description:
+          'At an ATM abroad: a currency other than DKK (field 49) or an acquiring country other than 208 (field 19).',
+      },
     },
-  }),
+    // No fee is required; said outright, since left to its default TypeScript infers all three required here.
+    [],
+  ),
 });
