@@ -5,6 +5,7 @@ import type { PostingTemplate } from '../card/card-register.js';
 import { localTimeOf } from '../messages/transaction-data.js';
 import { entryModeOf, environmentOf, verificationOf } from '../messages/card-data.js';
 import { acceptorOf } from '../messages/acceptor-data.js';
+import { channelOf } from '../messages/channel.js';
 import { type Conversion, DKK } from '../currency/conversion.js';
 import type { TerminalModel } from '../crypto/terminal-keys.js';
 import type { RequestContext } from './context.js';
@@ -46,6 +47,11 @@ export function postingTemplate(ctx: RequestContext, track: boolean, facts: Temp
     verification: verificationOf(ctx.request, ctx.codes),
     // The key file knows the model; else field 22 says where the terminal stands.
     terminalKind: facts.model ?? environmentOf(ctx.request, ctx.codes),
+    channel: channelOf(ctx.request, ctx.codes, facts.model),
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
     ...(track ? { track: 1 as const } : {}),
   };
 }

@@ -60,6 +60,11 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
     ...over,
   };
 }

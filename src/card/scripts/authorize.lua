@@ -45,7 +45,8 @@
 --   approval is tracked)  A_originalAmount (field 4, minor units)  A_originalCurrency (field 49)
 --   A_originalExponent  A_rate (millionths of a DKK per unit; A_amount is the DKK amount it gave)
 --   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
---   A_verification  A_terminalKind; the posting's authorizedAt is A_receivedAt
+--   A_verification  A_terminalKind  A_channel  A_authentication  A_initiatedBy  A_series
+--   A_authorization; the posting's authorizedAt is A_receivedAt
 -- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
@@ -174,6 +175,8 @@ else
   p.purchasedAt, p.authorizedAt = tonumber(A_purchasedAt), p.receivedAt
   p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
   p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
+  p.channel, p.authentication, p.initiatedBy = A_channel, A_authentication, A_initiatedBy
+  p.series, p.authorization = A_series, A_authorization
   if A_track == '1' then p.track = 1 end
   -- The card's status at the purchase time (field 12), from its block history (status-at.lua): a
   -- terminal's purchase time inside a block interval since lifted shows that block (001 §36).

@@ -72,6 +72,12 @@ export const authorizeScript = defineScript({
     'entryMode',
     'verification',
     'terminalKind',
+    // Issue 16: the channel, an internet purchase's holder authentication, a stored card's series, online or offline.
+    'channel',
+    'authentication',
+    'initiatedBy',
+    'series',
+    'authorization',
   ],
   reply: asReply<AuthorizeReply>(),
 });
