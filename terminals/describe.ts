@@ -7,6 +7,9 @@ import type { Dialect } from '../src/codec/index.js';
 import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../src/messages/action-codes.js';
 import type { Exchange } from './terminal.js';
 
+const AMOUNT_LIMIT =
+  "exceeds amount limit: over the card's limit for an unattended machine without PIN, or a cash withdrawal over its limit per withdrawal or per day";
+
 /** docs/PROTOCOL.md §4.2, "Meaning for the terminal", shortened. */
 const MEANINGS: Record<ActionOutcome, string> = {
   approved: 'approved',
@@ -23,6 +26,8 @@ const MEANINGS: Record<ActionOutcome, string> = {
   insufficientFunds: 'insufficient funds',
   pinRequired: 'PIN required: enter the PIN (at a contactless reader, or with the card inserted; at an ATM, always)',
   chipAndPinRequired: 'insert the card: chip and PIN required',
+  // 121 / 61 has two outcomes; the code alone cannot tell them apart, so both say both.
+  unattendedLimitExceeded: AMOUNT_LIMIT,
   invalidPinBlock: 'invalid PIN block',
   invalidTransaction: 'invalid transaction',
   formatError: 'format error: a mandatory field missing or malformed',
@@ -36,7 +41,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   reversalAccepted: 'reversal accepted',
   networkAccepted: 'network management request accepted',
   currencyNotAccepted: 'currency not accepted: the switch takes DKK and its configured currencies',
-  withdrawalLimitExceeded: "exceeds withdrawal amount limit: the card product's limit per withdrawal or per day",
+  withdrawalLimitExceeded: AMOUNT_LIMIT,
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

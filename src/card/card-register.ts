@@ -19,6 +19,7 @@ import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
+import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import {
@@ -57,6 +58,9 @@ export interface NewCard {
   status?: Exclude<CardStatus, 'deleted'>;
 }
 
+/** An unattended machine's purchase without cardholder verification: from a machine that could take a PIN, or not. */
+export type UnattendedMachine = 'pinPad' | 'noPinPad';
+
 export interface AuthorizeRequest {
   pan: string;
   kind: 'purchase' | 'refund' | 'withdrawal';
@@ -67,6 +71,8 @@ export interface AuthorizeRequest {
   contactless: boolean;
   /** Read from the chip (card inserted): with the PIN, the only read that meets the cumulative contactless challenge. */
   chip?: boolean;
+  /** An unattended machine's purchase without cardholder verification (src/messages/unattended.ts): held to its product's limit. */
+  unattended?: UnattendedMachine | undefined;
   reserve: boolean;
   terminalId: string;
   /** A withdrawal's ATM: whose it is and whether abroad (the limits and the fee, cash-terms.ts). */
@@ -106,6 +112,7 @@ export type RegisterOutcome =
   | 'wrongPin'
   | 'pinRequired'
   | 'chipAndPinRequired'
+  | 'unattendedLimitExceeded'
   | 'insufficientFunds'
   | 'withdrawalLimitExceeded'
   | 'duplicateTransmission';
@@ -231,6 +238,8 @@ export class CardRegister {
           reserve: req.reserve ? '1' : '0',
           reservation: reservation ?? '',
           ...reservationLifetimes(this.config),
+          unattended: req.unattended ?? '',
+          ...unattendedLimits(this.config),
           noticeId: randomUUID(),
           terminal: req.terminalId,
           signature: t?.signature ?? '',

@@ -29,5 +29,10 @@ export function postingArgs(p: PostingTemplate | undefined) {
     entryMode: p?.entryMode ?? '',
     verification: p?.verification ?? '',
     terminalKind: p?.terminalKind ?? '',
+    channel: p?.channel ?? '',
+    authentication: p?.authentication ?? '',
+    initiatedBy: p?.initiatedBy ?? '',
+    series: p?.series ?? '',
+    authorization: p?.authorization ?? '',
   };
 }

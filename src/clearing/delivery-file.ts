@@ -28,6 +28,7 @@ import {
 } from '../files/fixed-width.js';
 import { ISSUER_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordCode } from './delivery-layout.js';
 import { type DeliveredV2, parseV2, v2Values } from './posting-fields-v2.js';
+import { type DeliveredV3, parseV3, v3Values } from './posting-fields-v3.js';
 import { type CurrencyTotals, currencyTotalsOf, parseCurrencies } from './currency-totals.js';
 
 export { LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH };
@@ -46,7 +47,9 @@ export interface DeliveryHeader {
  * A posting as a delivery carries it: the full PAN instead of the card id and encrypted PAN; of
  * the layout 2 fields, the conversion always, the others when not blank.
  */
-export type ParsedPosting = Omit<Posting, 'card' | 'panEnc' | keyof DeliveredV2> & DeliveredV2 & { pan: string };
+export type ParsedPosting = Omit<Posting, 'card' | 'panEnc' | keyof DeliveredV2 | keyof DeliveredV3> &
+  DeliveredV2 &
+  DeliveredV3 & { pan: string };
 
 export interface SectionTotals {
   count: number;
@@ -253,6 +256,7 @@ function postingRecord(p: JournalPosting, pan: string, index: number): string {
     reason: p.reason ?? '',
     reverses: p.reverses ?? '',
     ...v2Values(p),
+    ...v3Values(p),
   });
 }
 
@@ -374,6 +378,7 @@ function parsePosting(f: RecordFields, issuer: string): ParsedPosting {
     approvalCode: f.text('approvalCode'),
     cardStatus: f.text('cardStatus'),
     ...parseV2(f),
+    ...parseV3(f),
   };
   // Blank means none: the optional fields are left out rather than set to ''.
   const reason = f.text('reason');

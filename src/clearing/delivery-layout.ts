@@ -6,8 +6,11 @@ import { type RecordLayout, recordLayout } from '../files/fixed-width.js';
 
 export type { FieldKind, FieldSpec, RecordLayout } from '../files/fixed-width.js';
 
-/** 2: the posting's conversion, times, merchant and card read (issue 14), and per-currency totals (CT). */
-export const LAYOUT_VERSION = 2;
+/**
+ * 2: the posting's conversion, times, merchant and card read (issue 14), and per-currency totals
+ * (CT); 3: the channel, holder authentication, series and online or offline (issue 16).
+ */
+export const LAYOUT_VERSION = 3;
 export const RECORD_LENGTH = 512;
 
 export type RecordCode = 'DH' | 'SH' | 'PO' | 'CT' | 'ST' | 'DT';
@@ -55,6 +58,12 @@ export const LAYOUTS: Readonly<Record<RecordCode, RecordLayout<RecordCode>>> = {
     ['entryMode', 11, 'text', 'optional'],
     ['verification', 16, 'text', 'optional'],
     ['terminalKind', 11, 'text', 'optional'],
+    // Layout 3. A posting journalled before it: blank.
+    ['channel', 10, 'text', 'optional'],
+    ['authentication', 16, 'text', 'optional'],
+    ['initiatedBy', 8, 'text', 'optional'],
+    ['series', 28, 'text', 'optional'],
+    ['authorization', 7, 'text', 'optional'],
   ]),
   // One per original currency, in code order: after a section's postings (its issuer), and
   // before the delivery trailer (issuer blank: the whole delivery).

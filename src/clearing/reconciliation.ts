@@ -8,7 +8,13 @@
  * masked-PAN column holds a full PAN cannot put one in the report.
  */
 import { maskPan } from '../codec/mask.js';
-import { type JournalPosting, POSTING_TYPES, type PostingType } from '../journal/posting.js';
+import {
+  type JournalPosting,
+  LAYOUT_2_FIELDS,
+  LAYOUT_3_FIELDS,
+  POSTING_TYPES,
+  type PostingType,
+} from '../journal/posting.js';
 import {
   DeliveryFileError,
   parseDelivery,
@@ -252,18 +258,8 @@ const COMPARED = [
   'cardStatus',
   'reason',
   'reverses',
-  'originalAmount',
-  'originalCurrency',
-  'originalExponent',
-  'rate',
-  'purchasedAt',
-  'authorizedAt',
-  'merchantName',
-  'merchantCity',
-  'mcc',
-  'entryMode',
-  'verification',
-  'terminalKind',
+  ...LAYOUT_2_FIELDS,
+  ...LAYOUT_3_FIELDS,
 ] as const satisfies readonly (keyof ParsedPosting & keyof JournalPosting)[];
 
 const TIMES = new Set(['receivedAt', 'purchasedAt', 'authorizedAt']);

@@ -40,6 +40,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),
     transactionRetentionDays: 35,
     contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
+    // 500.00 DKK: a car at the bridges, a day's parking (004 §5.2 names no amount).
+    unattendedLimit: 50_000,
     // Cash at ATMs (docs/SCHEME.md, Channels; the price list itself is not in the sources): 5,000 kr
     // a withdrawal and 10,000 kr a day; free at the issuer's own ATMs, 5 kr at another bank's,
     // 2 % and at least 35 kr abroad.

@@ -25,6 +25,22 @@ export type EntryMode = 'magstripe' | 'chip' | 'contactless' | 'manual' | 'remot
 /** How the holder approved the purchase (src/messages/card-data.ts verificationOf). */
 export type Verification = 'pinOnline' | 'pinOffline' | 'signature' | 'none' | 'contactlessNoPin' | 'unknown';
 
+/** The channel the card was used in (src/messages/channel.ts channelOf). */
+export type Channel = 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
+
+/**
+ * An internet purchase's holder authentication as the request reported it (docs/PROTOCOL.md,
+ * "Remote purchases"): 3-D Secure (one-time code and password) or MitID, an attempt the issuer's
+ * side did not complete, a failed one, or none; '' in the other channels.
+ */
+export type Authentication = 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated' | 'none' | '';
+
+/** Who started the purchase: the holder, or the merchant (a later payment of a stored card's series). */
+export type InitiatedBy = 'holder' | 'merchant';
+
+/** Online: the switch approved it; offline: the terminal did, below its floor limit, and advised it later. */
+export type Authorization = 'online' | 'offline';
+
 export interface Posting {
   /** Unique per posting (UUID): the journal and the deliveries deduplicate by it. */
   id: string;
@@ -75,6 +91,16 @@ export interface Posting {
   verification: Verification;
   /** The terminal's model from the key file, else where it stands by field 22 (src/authorization/posting-template.ts). */
   terminalKind: string;
+  /** The channel the card was used in. */
+  channel: Channel;
+  /** Internet purchases: how the holder was authenticated ('' in other channels). */
+  authentication: Authentication;
+  /** The holder, or the merchant for a later payment of a stored card's series. */
+  initiatedBy: InitiatedBy;
+  /** Stored cards and subscriptions: the transaction id of the series' first purchase ('' none). */
+  series: string;
+  /** Whether the switch approved it online or the terminal offline. */
+  authorization: Authorization;
   /** Field 38 of the original approval. */
   approvalCode: string;
   /** The card's status at the purchase time (purchasedAt), from its block history: 'active', 'blocked:<reason>', 'deleted'. */
@@ -119,6 +145,11 @@ export const POSTING_FIELDS = [
   'entryMode',
   'verification',
   'terminalKind',
+  'channel',
+  'authentication',
+  'initiatedBy',
+  'series',
+  'authorization',
   'approvalCode',
   'cardStatus',
   'reverses',
@@ -147,9 +178,22 @@ export const LAYOUT_2_FIELDS = [
   'terminalKind',
 ] as const satisfies readonly (keyof Posting)[];
 
-/** A posting as the journal may hold it: one made before layout 2 lacks LAYOUT_2_FIELDS. */
-export type JournalPosting = Omit<Posting, (typeof LAYOUT_2_FIELDS)[number]> &
-  Partial<Pick<Posting, (typeof LAYOUT_2_FIELDS)[number]>>;
+/**
+ * The fields postings have had since delivery layout 3 (issue 16: the channels). A posting
+ * journalled before lacks them (docs/CLEARING.md, "Postings from before layout 3").
+ */
+export const LAYOUT_3_FIELDS = [
+  'channel',
+  'authentication',
+  'initiatedBy',
+  'series',
+  'authorization',
+] as const satisfies readonly (keyof Posting)[];
+
+type LaterField = (typeof LAYOUT_2_FIELDS)[number] | (typeof LAYOUT_3_FIELDS)[number];
+
+/** A posting as the journal may hold it: one made before layout 2 or 3 lacks that layout's fields. */
+export type JournalPosting = Omit<Posting, LaterField> & Partial<Pick<Posting, LaterField>>;
 
 type OptionalKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
 type Unlisted =

@@ -66,20 +66,45 @@ export function originalOf(request: IsoMessage): OriginalData | undefined {
 }
 
 /**
- * Field 48 of an old terminal (DKT1, DKT1+, OEM): sub-elements of tag (2 digits), length
- * (3 digits) and value; tag 01 is the STAN of the last transaction the terminal completed
- * ('000000' when none since it started). Undefined when absent or unreadable.
+ * Field 48, additional data, private: sub-elements of tag (2 digits), length (3 digits) and value,
+ * in both dialects (docs/PROTOCOL.md, "Field 48"). The tags are FIELD_48 below. Undefined when
+ * the field is absent; 'unreadable' when a sub-element's tag or length is not digits or runs past
+ * the end. A tag given twice keeps its first value.
  */
-export function lastCompletedStanOf(request: IsoMessage): string | undefined {
+export function subElementsOf(request: IsoMessage): Map<string, string> | 'unreadable' | undefined {
   const v = request[48];
   if (typeof v !== 'string') return undefined;
-  for (let i = 0; i + 5 <= v.length;) {
-    const tag = v.slice(i, i + 2);
-    const len = Number(v.slice(i + 2, i + 5));
-    if (!/^\d{2}$/.test(tag) || !/^\d{3}$/.test(v.slice(i + 2, i + 5)) || i + 5 + len > v.length) return undefined;
-    const value = v.slice(i + 5, i + 5 + len);
-    if (tag === '01') return /^\d{6}$/.test(value) ? value : undefined;
+  const out = new Map<string, string>();
+  for (let i = 0; i < v.length;) {
+    const head = v.slice(i, i + 5);
+    if (!/^\d{5}$/.test(head)) return 'unreadable';
+    const len = Number(head.slice(2));
+    if (i + 5 + len > v.length) return 'unreadable';
+    if (!out.has(head.slice(0, 2))) out.set(head.slice(0, 2), v.slice(i + 5, i + 5 + len));
     i += 5 + len;
   }
-  return undefined;
+  return out;
+}
+
+/** Field 48's sub-element tags (docs/PROTOCOL.md, "Field 48"). */
+export const FIELD_48 = {
+  /** Old terminals (DKT1, DKT1+, OEM): the STAN of the last approved transaction they completed. */
+  lastCompletedStan: '01',
+  /** Remote purchases: the card's three check digits (CVC) as the holder gave them. */
+  cvc: '02',
+  /** Internet purchases: the result of the holder's authentication (3-D Secure, MitID). */
+  authentication: '03',
+  /** Stored cards and subscriptions: the series a merchant-initiated purchase belongs to. */
+  series: '04',
+} as const;
+
+/**
+ * Field 48 sub-element 01 of an old terminal: the STAN of the last transaction the terminal
+ * completed ('000000' when none since it started). Undefined when absent or unreadable.
+ */
+export function lastCompletedStanOf(request: IsoMessage): string | undefined {
+  const elements = subElementsOf(request);
+  if (elements === undefined || elements === 'unreadable') return undefined;
+  const stan = elements.get(FIELD_48.lastCompletedStan);
+  return stan !== undefined && /^\d{6}$/.test(stan) ? stan : undefined;
 }

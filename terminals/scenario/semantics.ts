@@ -217,9 +217,15 @@ class Checks {
 
 // --- the rules of each action ------------------------------------------------------------------
 
-/** Purchases and refunds are sold at a counter: a fuel pump sells only fuel, an ATM only pays out cash. */
-function notAtPump(action: 'purchase' | 'refund', x: StepAt): void {
+/**
+ * Purchases and refunds are sold at a counter: a fuel pump sells only fuel; a ticket machine
+ * sells from the chip without a PIN (it has no PIN pad) and makes no refunds; an ATM only pays
+ * out cash.
+ */
+function notAtPump(action: 'purchase' | 'refund', x: StepAt, pinOrStripe: boolean): void {
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
+  if (x.terminal?.spec.kind === 'ticket' && (action === 'refund' || pinOrStripe))
+    x.checks.problem(`${x.at}/${action}: a ticket machine sells from the chip without a PIN, and makes no refunds`);
   if (x.terminal?.spec.kind === 'atm') x.checks.problem(`${x.at}/${action}: an ATM only pays out cash (withdraw)`);
 }
 
@@ -229,7 +235,7 @@ const noRules = (): void => {};
 const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   purchase: ({ purchase: p }, x) => {
     x.checks.cardRef(p.card, `${x.at}/purchase/card`);
-    notAtPump('purchase', x);
+    notAtPump('purchase', x, p.pin !== undefined || p.magstripe === true);
     if (
       p.rejectSignature === true &&
       x.terminal !== undefined &&
@@ -240,7 +246,7 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   },
   refund: ({ refund }, x) => {
     x.checks.cardRef(refund.card, `${x.at}/refund/card`);
-    notAtPump('refund', x);
+    notAtPump('refund', x, true);
   },
   fuel: ({ fuel }, x) => {
     x.checks.cardRef(fuel.card, `${x.at}/fuel/card`);

@@ -68,6 +68,11 @@ t.test('authorize: a single-message approval holds, records and posts in one cal
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
   });
   t.same(await redis.lrange(c.k.posts, 0, -1), [posting], 'the posting in the outbox');
   t.match(await redis.hgetall(c.k.card), { reserved: '0', unbooked: '1000', balance: '5000' }, 'held, not booked');

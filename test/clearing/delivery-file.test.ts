@@ -67,6 +67,11 @@ function posting(fields: Partial<Posting> = {}, pan = PAN_A): Posting {
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
     ...fields,
   };
   pans.set(p.id, pan);
@@ -78,7 +83,7 @@ function parsedOf(p: Posting): ParsedPosting {
   const { card: _card, panEnc: _panEnc, ...rest } = p;
   // Blank means none: a blank merchant name, city or MCC is left out when read back.
   const blank = Object.entries(rest).filter(
-    ([k, v]) => v === '' && ['merchantName', 'merchantCity', 'mcc'].includes(k),
+    ([k, v]) => v === '' && ['merchantName', 'merchantCity', 'mcc', 'authentication', 'series'].includes(k),
   );
   for (const [k] of blank) delete (rest as Record<string, unknown>)[k];
   return { ...rest, pan: panOf(p) };
@@ -127,6 +132,12 @@ function mixedPostings(): Posting[] {
         terminalKind: 'unattended',
         mcc: '',
         merchantCity: '',
+        // Layout 3: a merchant's later payment of a stored card's series, approved offline.
+        channel: 'internet',
+        authentication: 'threeDs',
+        initiatedBy: 'merchant',
+        series: 'WEB00001-261101120000-000042',
+        authorization: 'offline',
       },
       PAN_C,
     ),
@@ -229,7 +240,7 @@ t.test('an empty delivery is a header and a trailer of zeros', async (t) => {
   const text = formatDelivery({ date: '2026-11-21', number: 1, cutoff: '06:00' }, [], panOf);
   const lines = text.slice(0, -1).split('\n');
   t.equal(lines.length, 2);
-  t.equal(lines[0]?.trimEnd(), 'DH0220261121010600');
+  t.equal(lines[0]?.trimEnd(), 'DH0320261121010600');
   t.equal(lines[1]?.trimEnd(), `DT0000${'0'.repeat(9)}${'0'.repeat(15)}${'0'.repeat(15)}`);
   t.same(parseDelivery(text), {
     header: { date: '2026-11-21', number: 1, cutoff: '06:00' },
@@ -430,7 +441,7 @@ t.test('parse: a record out of order', async (t) => {
 
 t.test('parse: every other field check names its line and field', async (t) => {
   const blankOf = (width: number): string => ' '.repeat(width);
-  parseError(t, withField(0, 'DH', 'version', '01'), 1, /field version .*layout version 2 expected/);
+  parseError(t, withField(0, 'DH', 'version', '01'), 1, /field version .*layout version 3 expected/);
   parseError(t, withField(0, 'DH', 'date', '20261321'), 1, /field date/);
   parseError(t, withField(0, 'DH', 'number', '00'), 1, /field number/);
   parseError(t, withField(0, 'DH', 'cutoff', '2460'), 1, /field cutoff/);
@@ -469,7 +480,7 @@ t.test('parse: every other field check names its line and field', async (t) => {
   // Filler: anything after the last field means another layout.
   const filled = [...GOOD_LINES];
   filled[2] = `${(filled[2] ?? '').slice(0, 510)}ZZ`;
-  parseError(t, fileOf(filled), 3, /field filler \(columns 422-512\): not spaces/);
+  parseError(t, fileOf(filled), 3, /field filler \(columns 491-512\): not spaces/);
   // A control character in a record.
   const tab = [...GOOD_LINES];
   tab[2] = `${(tab[2] ?? '').slice(0, 150)}\t${(tab[2] ?? '').slice(151)}`;
@@ -562,6 +573,11 @@ t.test('the example file in docs/CLEARING.md is what formatDelivery writes', asy
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
   };
   const reversal: Posting = {
     ...purchase,

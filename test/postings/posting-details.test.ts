@@ -63,6 +63,11 @@ t.test('a purchase keeps the merchant, the card read, the approval, the terminal
     verification: 'pinOnline',
     // TERM0001 is not in the test switch's key file: field 22 position 4 says attended.
     terminalKind: 'attended',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
     originalAmount: 12_500,
     originalCurrency: '208',
     originalExponent: 2,
@@ -75,7 +80,10 @@ t.test('a purchase keeps the merchant, the card read, the approval, the terminal
   const cases: [IsoMessage, Partial<Posting>][] = [
     [{ 22: pos93('5', '1') }, { entryMode: 'chip', verification: 'pinOffline' }],
     [{ 22: pos93('5', '5') }, { entryMode: 'chip', verification: 'signature' }],
-    [{ 22: pos93('5', '0', '2') }, { entryMode: 'chip', verification: 'none', terminalKind: 'unattended' }],
+    [
+      { 22: pos93('5', '0', '2') },
+      { entryMode: 'chip', verification: 'none', terminalKind: 'unattended', channel: 'unattended' },
+    ],
     [
       { 22: pos93('A', '0'), 4: '000000001000' },
       { entryMode: 'contactless', verification: 'contactlessNoPin' },

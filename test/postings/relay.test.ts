@@ -41,6 +41,11 @@ function posting(n: number, extra: Partial<Posting> = {}): Posting {
     entryMode: 'chip',
     verification: 'pinOnline',
     terminalKind: 'psam',
+    channel: 'attended',
+    authentication: '',
+    initiatedBy: 'holder',
+    series: '',
+    authorization: 'online',
     ...extra,
   };
 }

@@ -167,7 +167,7 @@ t.test('npm run terminal -- withdraw: the outcome, the dispenser, exit codes', a
   t.match(abroad.out, /19 Country code, Acquiring institution +"276"/);
   const over = await run([...base, '--amount', '5000.01']);
   t.equal(over.code, 1);
-  t.match(over.out, 'DECLINED 121 exceeds withdrawal amount limit');
+  t.match(over.out, 'DECLINED 121 exceeds amount limit');
   const usage = await run(['withdraw', '--type', 'atm', '--card', card.pan, '--amount', '1.00']);
   t.equal(usage.code, 2);
   t.match(usage.err, 'withdraw needs --pin');

@@ -100,7 +100,7 @@ async function freePort(): Promise<number> {
 t.test('options are checked before anything is sent', async (t) => {
   const base: TerminalOptions = { kind: 'chip', terminalId: 'TERM0001', port: 1 };
   const bad: [Partial<TerminalOptions> | Record<string, unknown>, RegExp][] = [
-    [{ kind: 'toaster' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel, atm$/],
+    [{ kind: 'toaster' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, atm$/],
     [{ terminalId: '' }, /^terminal id/],
     [{ terminalId: 'TERMINAL9' }, /^terminal id/],
     [{ terminalId: 'TERMæ' }, /^terminal id/],
@@ -143,7 +143,7 @@ t.test('parameters are checked before anything is sent', async (t) => {
   const w = { ...p, pin: '1234' };
   const cases: [Promise<unknown>, RegExp][] = [
     [atm.purchase(p), /withdraw\(\)/],
-    [atm.refund(p), /^an ATM makes no refunds$/],
+    [atm.refund(p), /^an unattended machine makes no refunds$/],
     [chip.withdraw(w), /ATM's/],
     [atm.withdraw({ ...w, pan: '1' }), /card number/],
     [atm.withdraw({ ...w, amount: 0 }), /^amount/],

@@ -3,10 +3,11 @@
 -- All keys are one card's (same hash tag), so it runs unchanged on Redis Cluster.
 --
 -- Order (docs/PROTOCOL.md, "Precedence"): not registered -> deleted -> expired -> not activated
--- -> blocked -> PIN-blocked -> PIN check -> contactless/CVM -> balance. The three-strikes rule is
--- the "PIN check" block: the 3rd wrong PIN in a row PIN-blocks the card; a correct PIN after
--- the 1st or 2nd resets the count; the count never expires; a notice goes to the card's outbox
--- for each wrong try and for the PIN block, none for a reset.
+-- -> blocked -> PIN-blocked -> PIN check -> contactless/CVM (then the unattended limit,
+-- unattended.lua; an ATM's PIN and withdrawal limits, cash.lua) -> balance. The three-strikes rule is the "PIN check" block: the 3rd wrong
+-- PIN in a row PIN-blocks the card; a correct PIN after the 1st or 2nd resets the count; the
+-- count never expires; a notice goes to the card's outbox for each wrong try and for the PIN
+-- block, none for a reset.
 --
 -- The same call records the transaction (its answer, so that a retransmission gets the first
 -- answer and changes nothing; on approval its state and posting) and, for a single-message
@@ -37,6 +38,8 @@
 --                approval the posting's hold)   A_reservation  reservation id
 --   A_lapse      reservation lifetime (ms)   A_lapses  JSON {product: lifetime (ms)} of the products
 --                with their own ('' none): a reservation lapses after the card product's lifetime
+--   A_unattended  A_unattendedLimit  A_unattendedLimits   an unattended machine's purchase without
+--                cardholder verification and its limits (unattended.lua says what each means)
 --   A_noticeId   notice id prefix   A_terminal  terminal id
 --   A_signature  request signature (what a retransmission must repeat; '' records nothing)
 --   A_message    'single' | 'dual'   A_approvalCode   A_keepFor  transaction record lifetime (ms)
@@ -46,7 +49,8 @@
 --   approval is tracked)  A_originalAmount (field 4, minor units)  A_originalCurrency (field 49)
 --   A_originalExponent  A_rate (millionths of a DKK per unit; A_amount is the DKK amount it gave)
 --   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
---   A_verification  A_terminalKind; the posting's authorizedAt is A_receivedAt
+--   A_verification  A_terminalKind  A_channel  A_authentication  A_initiatedBy  A_series
+--   A_authorization; the posting's authorizedAt is A_receivedAt
 --   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
 --   src/card/cash-terms.ts)  A_atmOwner  the issuer owning the ATM  A_abroad '1' abroad
 --   A_day  the local date the daily limit counts  A_feePostingId  the fee's posting id
@@ -55,7 +59,8 @@
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'. A withdrawal with a fee
 --   returns '' and the fee's posting JSON after the posting.
--- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt) and cash.lua.
+-- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), unattended.lua
+-- (unattendedRefusal) and cash.lua.
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -130,6 +135,8 @@ local function decide()
     if inRow and (not pinVerified or amount <= clLimit) then return {'chipAndPinRequired', 'cumulative', 0, 0} end
   end
   if pinVerified and chip and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
+  local unattended = unattendedRefusal(amount)
+  if unattended then return unattended end
 
   -- Cash at an ATM: always the PIN, online; then the card product's withdrawal limits and its fee.
   if A_kind == 'withdrawal' then
@@ -192,6 +199,8 @@ else
   p.purchasedAt, p.authorizedAt = tonumber(A_purchasedAt), p.receivedAt
   p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
   p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
+  p.channel, p.authentication, p.initiatedBy = A_channel, A_authentication, A_initiatedBy
+  p.series, p.authorization = A_series, A_authorization
   if A_track == '1' then p.track = 1 end
   -- The card's status at the purchase time (field 12), from its block history (status-at.lua): a
   -- terminal's purchase time inside a block interval since lifted shows that block (001 §36).

@@ -29,6 +29,7 @@ export const authorizeScript = defineScript({
     new URL('./repeat.lua', import.meta.url),
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
+    new URL('./unattended.lua', import.meta.url),
     new URL('./cash.lua', import.meta.url),
   ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
@@ -47,6 +48,10 @@ export const authorizeScript = defineScript({
     'reservation',
     'lapse',
     'lapses',
+    // Issue 16: an unattended machine's purchase without cardholder verification, and its limits.
+    'unattended',
+    'unattendedLimit',
+    'unattendedLimits',
     'noticeId',
     'terminal',
     'signature',
@@ -77,6 +82,12 @@ export const authorizeScript = defineScript({
     'entryMode',
     'verification',
     'terminalKind',
+    // Issue 16: the channel, an internet purchase's holder authentication, a stored card's series, online or offline.
+    'channel',
+    'authentication',
+    'initiatedBy',
+    'series',
+    'authorization',
     // A withdrawal's (cash.lua): the products' cash terms, the ATM's owner, abroad, the day, the fee's posting id.
     'cash',
     'atmOwner',
