@@ -2,7 +2,7 @@
  * The postings the Lua scripts build (as JSON, with no TypeScript in between) have exactly the
  * fields of the Posting type (src/journal/posting.ts, POSTING_FIELDS): one of each type, made by
  * the script that makes it — purchase and refund by authorize.lua (single-message approvals),
- * completion by complete.lua, reversal by reverse.lua. A posting in a card's outbox may also carry
+ * completion by complete.lua, reversal by reverse.lua, an offline sale by offline-advice.lua. A posting in a card's outbox may also carry
  * `track` (OutboxPosting, src/journal/posting-relay.ts; the relay strips it before the journal).
  */
 import t from 'tap';
@@ -64,6 +64,14 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
   t.equal(JSON.parse(completion[5]).type, 'purchase');
   t.same(fieldsOf(reversal[5]), ALL, 'reversal: every field of Posting, with reverses and reason');
   t.equal(JSON.parse(reversal[5]).type, 'reversal');
+
+  const offline = await c.offline({ postingId: 'p8' });
+  t.same(
+    fieldsOf(offline[5]),
+    REQUIRED,
+    'an offline sale (offline-advice.lua): every field of Posting but reverses and reason',
+  );
+  t.equal(JSON.parse(offline[5]).authorization, 'offline');
 
   // A tracked old terminal's approval: the outbox posting carries track (only), and its reversal does not.
   const tracked = (await c.authorize({ track: '1', signature: 's6', postingId: 'p6', reserve: '0' }, 'tracked'))[5]!;

@@ -25,9 +25,9 @@ import { verifyPinBlock } from '../../crypto/pin-verification.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
-import { localTimeOf, signatureOf } from '../../messages/transaction-data.js';
-import { type CurrencyConfig, convert } from '../../currency/conversion.js';
-import { localTimeMs } from '../../time/local-time.js';
+import { signatureOf } from '../../messages/transaction-data.js';
+import type { CurrencyConfig } from '../../currency/conversion.js';
+import { saleFacts } from '../sale-facts.js';
 import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
@@ -83,12 +83,9 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund')
         return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
-      const purchasedAt = localTimeMs(localTimeOf(ctx.request, ctx.receivedAt), deps.timeZone);
-      if (purchasedAt === undefined) return refuse(ctx, 'formatError', 'field 12 (13): not a local date and time');
-      const money = convert(Number(ctx.request[4]), String(ctx.request[49]), deps.currencies);
-      if (money === 'currencyNotAccepted')
-        return refuse(ctx, 'currencyNotAccepted', `field 49: currency ${String(ctx.request[49])} not accepted`);
-      if (money === 'amountTooLarge') return refuse(ctx, 'formatError', 'field 4: the DKK amount exceeds 12 digits');
+      const facts = saleFacts(ctx, deps);
+      if (facts === undefined) return;
+      const { purchasedAt, money } = facts;
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
       const posting = postingTemplate(ctx, track, { money, purchasedAt, model });
