@@ -8,7 +8,9 @@
  *
  * Kinds: dkt1, dkt1plus, oem (old PIN terminals: magstripe, 1200, field 48, no reversals), chip
  * (PSAM: 1100 + 1220, 1200 from the stripe and for refunds, stored reversals 1420 / 1421),
- * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped).
+ * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped). OfflineMode
+ * gives a fuel pump (or ticket machine) its offline mode: sales up to a floor limit decided
+ * against the offline block list, stored as offline advices and uploaded later.
  */
 export {
   type Exchange,
@@ -22,6 +24,14 @@ export {
   TerminalError,
 } from './terminal.js';
 export { ConnectError } from './link.js';
+export {
+  type OfflineDecline,
+  type OfflineOptions,
+  type OfflineOutcome,
+  OFFLINE_KINDS,
+  OfflineMode,
+} from './offline.js';
+export { type BlockListEntryLine, OfflineBlockListCopy } from './offline-block-list.js';
 export { describeExchange, meaningOf } from './describe.js';
 export { LOCAL_TIME_ZONE } from './fields.js';
 export type { Dialect, IsoMessage } from '../src/codec/index.js';

@@ -109,6 +109,8 @@ interface Sale {
   rejectSignature?: boolean | undefined;
   /** Field 49, ISO 4217 numeric; default '208' (DKK). The amount is in its minor units. */
   currency?: string | undefined;
+  /** The PIN was checked by the chip, offline: field 22 says PIN, no field 52 (offline advices). */
+  offlinePin?: boolean | undefined;
 }
 
 /** What identifies a transaction for its completion and reversal. */
@@ -142,6 +144,20 @@ const checkCurrency = (currency: string | undefined): void =>
 const checkExpiry = (expiry: string | undefined): void =>
   check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
 
+/** Sends one request of an online contact and resolves with its exchange. */
+export type ContactSend = (request: IsoMessage) => Promise<Exchange>;
+
+/** The sale an offline advice reports (terminals/offline.ts). */
+export interface OfflineSale {
+  pan: string;
+  amount: number;
+  /** The holder entered the PIN, checked by the chip. */
+  pin: boolean;
+  refund?: boolean;
+  /** Field 38: the terminal's own approval code. */
+  approvalCode: string;
+}
+
 export class Terminal {
   readonly kind: TerminalKind;
   /** Field 41 as given. */
@@ -161,6 +177,8 @@ export class Terminal {
   private readonly iso87: boolean;
   private readonly old: boolean;
   private readonly reversals: StoredReversal[] = [];
+  /** What else goes at every online contact, after the stored reversals (an offline mode's advices). */
+  private readonly contactHooks: ((send: ContactSend) => Promise<void>)[] = [];
   private stan: number;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -294,7 +312,11 @@ export class Terminal {
     return this.operate((op) => this.network(op, this.iso87 ? '301' : '831'));
   }
 
-  /** PSAM terminals: sends the stored reversals now (1420, then 1421 repeats), as before every request. */
+  /**
+   * PSAM terminals: sends the stored reversals now (1420, then 1421 repeats), as before every
+   * request; then what an offline mode stored (terminals/offline.ts). An online contact with
+   * nothing else.
+   */
   sendPendingReversals(): Promise<Exchange[]> {
     return this.serially(async () => {
       const op: Exchange[] = [];
@@ -302,6 +324,31 @@ export class Terminal {
       await this.flush(op);
       return op;
     });
+  }
+
+  /** terminals/offline.ts: `hook` sends what it keeps at every online contact, after the stored reversals. */
+  onOnlineContact(hook: (send: ContactSend) => Promise<void>): void {
+    this.contactHooks.push(hook);
+  }
+
+  /**
+   * terminals/offline.ts: the offline advice (x220 without field 56) of a sale the terminal
+   * approved offline, built now: the financial request's fields with a STAN and local time of
+   * its own, read from the chip; in 1993 dialects function code 200 (field 24) and reason 1004,
+   * terminal processed (field 25); field 38 the terminal's approval code. A PIN was checked
+   * offline by the chip: field 22 says so, and there is no field 52.
+   */
+  offlineAdvice(sale: OfflineSale): { message: IsoMessage; stan: string; localTime: string } {
+    const { message, original } = this.financial('220', {
+      pan: sale.pan,
+      amount: sale.amount,
+      entry: 'chip',
+      proc: sale.refund === true ? REFUND : PURCHASE,
+      offlinePin: sale.pin,
+    });
+    if (!this.iso87) Object.assign(message, { 24: '200', 25: '1004' });
+    message[38] = sale.approvalCode;
+    return { message, stan: original.stan, localTime: original.local };
   }
 
   /** Closes the connection; a later request opens a new one. */
@@ -407,7 +454,7 @@ export class Terminal {
 
   // --- messages ------------------------------------------------------------------------------
 
-  private financial(fn: '100' | '200', s: Sale): { message: IsoMessage; original: Original } {
+  private financial(fn: '100' | '200' | '220', s: Sale): { message: IsoMessage; original: Original } {
     const local = localTime(this.clock.now());
     const stan = this.nextStan();
     const card: IsoMessage = s.entry === 'magstripe' ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) } : { 2: s.pan };
@@ -420,7 +467,12 @@ export class Terminal {
       11: stan,
       ...localTimeFields(local, this.iso87),
       22: posData(
-        { entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability },
+        {
+          entry: s.entry,
+          pin: s.pin !== undefined || s.offlinePin === true,
+          unattended: this.kind === 'fuel',
+          capability,
+        },
         this.iso87,
       ),
       41: this.field41,
@@ -464,6 +516,7 @@ export class Terminal {
       if (isCode(e.response?.[39], 'reversalAccepted', this.dialect))
         this.reversals.splice(this.reversals.indexOf(r), 1);
     }
+    for (const hook of this.contactHooks) await hook((request) => this.send(op, request));
   }
 
   private async send(op: Exchange[], request: IsoMessage): Promise<Exchange> {
