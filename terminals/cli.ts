@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import type { Clock } from '../src/time/clock.js';
 import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
+import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
 import {
   type Exchange,
@@ -31,6 +32,8 @@ Commands and what they need:
              [--last-completed STAN]
   refund     --card PAN --amount 125.00 [--pin 1234] [--expiry YYMM] [--last-completed STAN]
   fuel       --card PAN --pin 1234 --max 500.00 --pumped 312.50      (--type fuel)
+             purchase and fuel of a fuel pump or ticket machine, offline mode:
+             --floor-limit 300.00 [--block-list URL --token TOKEN [--fetcher ID]]
   sign-on
   echo
 
@@ -47,6 +50,11 @@ Options:
   --stan N                 STAN of the first request (default random)
   --key HEX                the terminal's triple DES PIN key, 32 or 48 hex digits (default the test key)
   --help                   this text
+
+--floor-limit: up to it the terminal decides by itself (offline), after fetching the offline block
+list from the admin API at --block-list with an offlineTerminals token (fetcher id default
+terminal-cli: its first fetch is the full list); the advice of an offline approval is uploaded
+before the command ends. Exit codes as below; 3 also when the switch did not answer the advice.
 
 --last-completed (dkt1, dkt1plus, oem): field 48, the STAN of the last approved transaction this
 terminal completed; default 000000 (none since start), on which the switch reverses the terminal
@@ -88,16 +96,20 @@ const OPTIONS = {
   timeout: { type: 'string' },
   stan: { type: 'string' },
   key: { type: 'string' },
+  'floor-limit': { type: 'string' },
+  'block-list': { type: 'string' },
+  token: { type: 'string' },
+  fetcher: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+export type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** The options each command takes besides the connection's; any other is a usage error. */
 const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
-  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed'],
+  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed', ...OFFLINE_OPTIONS],
   refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
-  fuel: ['card', 'pin', 'max', 'pumped'],
+  fuel: ['card', 'pin', 'max', 'pumped', 'expiry', ...OFFLINE_OPTIONS],
   'sign-on': [],
   echo: [],
 };
@@ -122,7 +134,7 @@ const CONNECTION_OPTIONS = new Set<keyof Values>([
   'help',
 ]);
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /** '125', '125.5' or '125.50' DKK as øre. */
 export function parseAmount(text: string, name: string): number {
@@ -139,7 +151,7 @@ function integer(text: string | undefined, name: string): number | undefined {
 
 const kroner = (ore: number): string => `${Math.floor(ore / 100)}.${String(ore % 100).padStart(2, '0')} DKK`;
 
-interface Plan {
+export interface Plan {
   command: Command;
   options: TerminalOptions;
   values: Values;
@@ -175,6 +187,7 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
     if (!OLD_KINDS.includes(values.type)) throw new UsageError(`--last-completed is for ${OLD_KINDS.join(', ')}`);
     if (!/^\d{1,6}$/.test(values['last-completed'])) throw new UsageError('--last-completed: a STAN, up to 6 digits');
   }
+  checkOffline(values);
   if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key))
     throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
   const options: TerminalOptions = {
@@ -219,7 +232,7 @@ function what({ command, options, amount, max }: Plan): string {
   return `${command}${sum} on a ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
 }
 
-function verdict(o: Outcome, t: Terminal, timeoutMs: number): { line: string; code: number } {
+export function verdict(o: Outcome, t: Terminal, timeoutMs: number): { line: string; code: number } {
   const id = `(STAN ${o.stan}, local time ${o.localTime})`;
   if (o.approved)
     return { line: `APPROVED${o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : ''} ${id}`, code: 0 };
@@ -258,6 +271,7 @@ export async function main(
     const last = p.values['last-completed'];
     if (last !== undefined) t.lastCompletedStan = last.padStart(6, '0');
     io.out(`${what(p)}\n\n`);
+    if (p.values['floor-limit'] !== undefined) return await runOffline(t, p, io);
     const o = await run(t, p);
     const print = (exchanges: Exchange[]): void => {
       for (const e of exchanges) io.out(`${describeExchange(e, t!.dialect)}\n\n`);
