@@ -43,7 +43,9 @@ const ON_TERMINAL: {
     // The terminal's clock is off for this purchase only (its every request: fields 7 and 12).
     t.clock.offsetMs = p.clockOffsetMs ?? 0;
     try {
-      const outcome = await t.terminal.purchase({
+      // A terminal with an offline mode decides up to its floor limit itself.
+      const sale = t.offline ?? t.terminal;
+      const outcome = await sale.purchase({
         pan: card.pan,
         amount: ore(p.amount),
         ...(pin === undefined ? {} : { pin }),
@@ -74,7 +76,7 @@ const ON_TERMINAL: {
     const card = run.card(f.card);
     // The schema requires a fuel sale's PIN.
     return transaction(
-      await t.terminal.fuel({
+      await (t.offline ?? t.terminal).fuel({
         pan: card.pan,
         pin: pinOf(card, f.pin)!,
         maximum: ore(f.maximum),
@@ -86,6 +88,25 @@ const ON_TERMINAL: {
   signOn: async (_, t) => answered(await t.terminal.signOn(), t),
   echo: async (_, t) => answered(await t.terminal.echo(), t),
   sendPendingReversals: async (_, t) => sendPendingReversals(t),
+  // parseScenario has checked that the terminal has an offline mode.
+  fetchBlockList: async (_, t) => {
+    await t.offline!.fetchBlockList();
+    return { terminal: t, exchanges: [], pendingAdvices: t.offline!.pendingAdvices };
+  },
+  uploadAdvices: async (_, t) => {
+    const exchanges = await t.offline!.uploadAdvices();
+    const o: Observed = {
+      terminal: t,
+      exchanges,
+      timedOut: exchanges.some((e) => e.timedOut),
+      pendingAdvices: t.offline!.pendingAdvices,
+      pendingReversals: t.terminal.pendingReversals,
+      approved: exchanges.every((e) => e.response?.[39] === ACTION_CODES.approved[codeSetOf(t.dialect)]),
+    };
+    const last = exchanges.at(-1)?.response?.[39];
+    if (last !== undefined) o.actionCode = String(last);
+    return o;
+  },
   retransmit: async ({ retransmit: r }, t, run) => retransmit(r, t, run),
 };
 
@@ -118,8 +139,8 @@ function pinOf(card: RunCard, entry: PinEntry | undefined): string | undefined {
   return entry;
 }
 
-/** What a terminal's transaction, sign-on or echo observed. */
-function answered(outcome: Outcome, t: RunTerminal): Observed {
+/** What a terminal's transaction, sign-on or echo observed (a sale of an offline mode: whether it was decided offline). */
+function answered(outcome: Outcome & { offline?: boolean }, t: RunTerminal): Observed {
   const o: Observed = {
     terminal: t,
     exchanges: outcome.exchanges,
@@ -130,6 +151,10 @@ function answered(outcome: Outcome, t: RunTerminal): Observed {
     localTime: outcome.localTime,
     pendingReversals: t.terminal.pendingReversals,
   };
+  if (t.offline !== undefined) {
+    o.offline = outcome.offline === true;
+    o.pendingAdvices = t.offline.pendingAdvices;
+  }
   if (outcome.actionCode !== undefined) o.actionCode = outcome.actionCode;
   if (outcome.approvalCode !== undefined) o.approvalCode = outcome.approvalCode;
   return o;

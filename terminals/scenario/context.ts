@@ -5,7 +5,7 @@
 import type { Dialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import type { Clock } from '../../src/time/clock.js';
-import type { Exchange, Terminal } from '../index.js';
+import type { Exchange, OfflineMode, Terminal } from '../index.js';
 import { AdminClient } from './admin-client.js';
 import type { RunOptions } from './runner.js';
 import type { Scenario, ScenarioTerminal } from './scenario.js';
@@ -43,6 +43,8 @@ export interface RunTerminal {
   dialect: Dialect;
   timeoutMs: number;
   clock: TerminalClock;
+  /** Its offline mode, when the scenario gives it one. */
+  offline?: OfflineMode;
 }
 
 /** What a step observed. */
@@ -58,6 +60,9 @@ export interface Observed {
   localTime?: string;
   txn?: string;
   pendingReversals?: number;
+  /** Decided by the terminal's offline mode, and the advices it keeps. */
+  offline?: boolean;
+  pendingAdvices?: number;
   /** Admin and report steps: the HTTP status, the reason of a refusal, the answer's body, who answered. */
   status?: number;
   reason?: string;

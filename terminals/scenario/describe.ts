@@ -44,6 +44,8 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
   signOn: () => 'signOn',
   echo: () => 'echo',
   sendPendingReversals: () => 'sendPendingReversals',
+  fetchBlockList: () => 'fetch the offline block list',
+  uploadAdvices: () => 'upload the offline advices',
   retransmit: ({ retransmit: r }) => {
     const changed = r.set === undefined ? '' : ` with field ${Object.keys(r.set).join(', ')} changed`;
     return `retransmit ${r.request ?? 'the last request'} of step ${JSON.stringify(r.step)}${r.repeat === true ? ' as a repeat' : ''}${changed}`;
@@ -109,6 +111,7 @@ export function postingWanted(p: PostingExpectation): string {
   if (p.originalAmount !== undefined || p.originalCurrency !== undefined)
     parts.push(`from ${p.originalAmount ?? 'any amount'} in ${p.originalCurrency ?? 'any currency'}`);
   if (p.cardStatus !== undefined) parts.push(`card status ${p.cardStatus}`);
+  if (p.authorization !== undefined) parts.push(`authorised ${p.authorization}`);
   if (p.card !== undefined) parts.push(`(card ${p.card})`);
   return parts.join(' ');
 }
@@ -124,6 +127,7 @@ export function postingShown(p: ActivityPosting): string {
       ? []
       : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
     ...(p.cardStatus === undefined ? [] : [`card status ${String(p.cardStatus)}`]),
+    ...(p.authorization === undefined ? [] : [`authorised ${String(p.authorization)}`]),
   ].join(' ');
 }
 

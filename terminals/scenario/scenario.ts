@@ -25,6 +25,8 @@ export interface ScenarioTerminal {
   pinKey?: string;
   merchant?: string;
   stan?: number;
+  /** Its offline mode (terminals/offline.ts): sales up to the floor limit decided by the terminal. */
+  offline?: { floorLimit: Dkk };
 }
 
 export type CardStatus = 'active' | 'registered' | 'deleted' | 'notRegistered';

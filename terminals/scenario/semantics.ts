@@ -4,6 +4,7 @@
  * Each problem names the JSON path of the value. A step's problems come in a fixed order: name,
  * terminal, action, fault, expectations, variables, saved values.
  */
+import { OFFLINE_KINDS } from '../offline.js';
 import type { Scenario, ScenarioCard, ScenarioTerminal } from './scenario.js';
 import {
   type ActionName,
@@ -22,6 +23,7 @@ import {
 export function semanticProblems(s: Scenario, named: readonly (string | undefined)[]): string[] {
   const checks = new Checks(s);
   checks.checkCards();
+  checks.checkTerminals();
   s.steps.forEach((step, i) => checks.checkStep(step, i, named[i]));
   return checks.problems;
 }
@@ -54,6 +56,8 @@ const ANSWER_KEYS = [
   'exchanges',
   'answer',
   'pendingReversals',
+  'offline',
+  'pendingAdvices',
 ] as const;
 
 /** "a wait step", "an echo step". */
@@ -117,6 +121,13 @@ class Checks {
         this.problem(`/cards/${name}: a card that is not registered has only status, pin and expiry`);
       }
     }
+  }
+
+  /** Only a fuel pump (or, later, a ticket machine) has an offline mode. */
+  checkTerminals(): void {
+    for (const [name, t] of Object.entries(this.s.terminals))
+      if (t.offline !== undefined && !OFFLINE_KINDS.includes(t.kind))
+        this.problem(`/terminals/${name}/offline: only a ${OFFLINE_KINDS.join(' or ')} terminal has an offline mode`);
   }
 
   checkStep(step: Step, index: number, named: string | undefined): void {
@@ -223,6 +234,14 @@ function notAtPump(action: 'purchase' | 'refund', x: StepAt): void {
 
 const noRules = (): void => {};
 
+/** Fetching the block list and uploading advices need a terminal with an offline mode. */
+function offlineTerminal(action: 'fetchBlockList' | 'uploadAdvices', x: StepAt): void {
+  if (x.terminal !== undefined && x.terminal.spec.offline === undefined)
+    x.checks.problem(
+      `${x.at}/${action}: ${x.terminal.name} has no offline mode (/terminals/${x.terminal.name}/offline)`,
+    );
+}
+
 // A mapped type over every action: the compiler asks for a new action's rules here.
 const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   purchase: ({ purchase: p }, x) => {
@@ -248,6 +267,8 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   signOn: noRules,
   echo: noRules,
   sendPendingReversals: noRules,
+  fetchBlockList: (_, x) => offlineTerminal('fetchBlockList', x),
+  uploadAdvices: (_, x) => offlineTerminal('uploadAdvices', x),
   retransmit: ({ retransmit: r }, x) => {
     const original = x.checks.earlierStep(r.step, x.index);
     if (original === undefined)

@@ -4,10 +4,10 @@
  * terminals opened. What is set up goes into the run's context as it is made: a setup that fails
  * half way still has its terminals closed and its cards shown.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { maskPan } from '../../src/codec/mask.js';
 import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../../src/messages/action-codes.js';
-import { Terminal, type TerminalOptions } from '../index.js';
+import { OfflineMode, Terminal, type TerminalOptions } from '../index.js';
 import { type AdminAnswer, AdminError, reasonOf } from './admin-client.js';
 import { type RunCard, type RunContext, TerminalClock } from './context.js';
 import { cardSummary } from './describe.js';
@@ -48,6 +48,17 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
   if (spec.merchant !== undefined) options.merchant = spec.merchant;
   if (spec.stan !== undefined) options.stan = spec.stan;
   const terminal = await Terminal.open(options);
+  const token = o.offlineTerminalsToken;
+  // A fetcher of its own per run: its first fetch is the full list (docs/CLEARING.md, "Fetching").
+  const fetcher = `scenario-${spec.terminalId.trim()}-${randomUUID().slice(0, 8)}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const offline =
+    spec.offline === undefined
+      ? undefined
+      : new OfflineMode(terminal, {
+          floorLimit: ore(spec.offline.floorLimit),
+          clock,
+          ...(token === undefined ? {} : { blockList: { url: o.admin, token, fetcher } }),
+        });
   run.terminals.set(name, {
     name,
     spec,
@@ -59,6 +70,7 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
     dialect: terminal.dialect,
     timeoutMs: spec.answerTimeoutMs ?? 5000,
     clock,
+    ...(offline === undefined ? {} : { offline }),
   });
 }
 

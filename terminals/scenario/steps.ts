@@ -81,6 +81,8 @@ export interface PostingExpectation {
   originalCurrency?: string;
   /** The card's status at the purchase time: active, deleted or blocked:<reason>. */
   cardStatus?: string;
+  /** Approved by the switch (online) or by the terminal (offline). */
+  authorization?: 'online' | 'offline';
 }
 export type NoticeType =
   | 'wrongPin'
@@ -89,7 +91,8 @@ export type NoticeType =
   | 'monitoringBlock'
   | 'reportOnBlockedCard'
   | 'blockLifted'
-  | 'cardDeleted';
+  | 'cardDeleted'
+  | 'offlineOnBlockedCard';
 export interface NoticeExpectation {
   type?: NoticeType;
   card?: string;
@@ -128,10 +131,14 @@ export interface Expectations {
   outcome?: ActionOutcome;
   actionCode?: string;
   approved?: boolean;
+  /** Decided by the terminal itself (its offline mode), without asking the switch. */
+  offline?: boolean;
   timedOut?: boolean;
   reversalStored?: boolean;
   approvalCode?: string;
   pendingReversals?: number;
+  /** Offline advices the terminal keeps, not yet answered. */
+  pendingAdvices?: number;
   exchanges?: string[];
   answer?: AnswerExpectation;
   postings?: PostingExpectation[];
@@ -180,6 +187,16 @@ export interface SendPendingReversalsStep extends OwnTerminal {
   action: 'sendPendingReversals';
   sendPendingReversals: true;
 }
+/** A terminal with an offline mode fetches the offline block list files it has not had. */
+export interface FetchBlockListStep extends OwnTerminal {
+  action: 'fetchBlockList';
+  fetchBlockList: true;
+}
+/** A terminal with an offline mode sends its stored advices now. */
+export interface UploadAdvicesStep extends OwnTerminal {
+  action: 'uploadAdvices';
+  uploadAdvices: true;
+}
 /** Done on its original's terminal, so it names none. */
 export interface RetransmitStep extends StepBase {
   action: 'retransmit';
@@ -208,6 +225,8 @@ export type Step =
   | SignOnStep
   | EchoStep
   | SendPendingReversalsStep
+  | FetchBlockListStep
+  | UploadAdvicesStep
   | RetransmitStep
   | WaitStep
   | AdminStep
@@ -217,7 +236,15 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
-  PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+  | PurchaseStep
+  | RefundStep
+  | FuelStep
+  | SignOnStep
+  | EchoStep
+  | SendPendingReversalsStep
+  | FetchBlockListStep
+  | UploadAdvicesStep
+  | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
 interface ActionKind {
@@ -236,6 +263,8 @@ const KINDS: Record<ActionName, ActionKind> = {
   signOn: { terminal: 'own', transaction: false },
   echo: { terminal: 'own', transaction: false },
   sendPendingReversals: { terminal: 'own', transaction: false },
+  fetchBlockList: { terminal: 'own', transaction: false },
+  uploadAdvices: { terminal: 'own', transaction: false },
   retransmit: { terminal: 'original', transaction: true },
   wait: { terminal: 'none', transaction: false },
   admin: { terminal: 'none', transaction: false },

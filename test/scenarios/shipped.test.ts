@@ -30,6 +30,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'contactless-limit.json',
     'dkt1-lost-answer.json',
     'foreign-currency.json',
+    'offline-blocked-at-purchase.json',
     'pin-block-lifted-by-issuer.json',
     'pin-reset.json',
     'pin-three-strikes.json',
