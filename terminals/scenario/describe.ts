@@ -127,7 +127,8 @@ export function postingShown(p: ActivityPosting): string {
       ? []
       : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
     ...(p.cardStatus === undefined ? [] : [`card status ${String(p.cardStatus)}`]),
-    ...(p.authorization === undefined ? [] : [`authorised ${String(p.authorization)}`]),
+    // Online is the usual: only an offline sale says so.
+    ...(p.authorization === 'offline' ? ['authorised offline'] : []),
   ].join(' ');
 }
 
