@@ -510,3 +510,29 @@ t.test(
     t.same(missing, [], 'every node that validates has a description');
   },
 );
+
+t.test('the offline mode: only on a fuel pump; fetchBlockList and uploadAdvices only with it', async (t) => {
+  t.same(
+    problems(
+      base({
+        terminals: {
+          pos: { kind: 'chip', terminalId: 'TERM0001', offline: { floorLimit: '300.00' } },
+          pump: { kind: 'fuel', terminalId: 'FUEL0001' },
+          offline: { kind: 'fuel', terminalId: 'FUEL0002', offline: { floorLimit: '300.00' } },
+        },
+        steps: [
+          { name: 'f', terminal: 'pump', fetchBlockList: true },
+          { name: 'u', terminal: 'pump', uploadAdvices: true },
+          { name: 'ok', terminal: 'offline', uploadAdvices: true, expect: { pendingAdvices: 0, offline: false } },
+          { name: 'w', wait: 1, expect: { offline: true } },
+        ],
+      }),
+    ),
+    [
+      '/terminals/pos/offline: only a fuel or ticket terminal has an offline mode',
+      '/steps/0/fetchBlockList: pump has no offline mode (/terminals/pump/offline)',
+      '/steps/1/uploadAdvices: pump has no offline mode (/terminals/pump/offline)',
+      '/steps/3/expect/offline: a wait step sends nothing to the switch',
+    ],
+  );
+});
