@@ -4,6 +4,7 @@
  *
  *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
  *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
+ *   npm run terminal -- purchase --type ticket --card 5019000000000008 --amount 45.00
  *   npm run terminal -- echo --type chip
  *
  * Exit codes: 0 approved (accepted), 1 declined (or cancelled at the till), 2 usage error,
@@ -38,6 +39,7 @@ Commands and what they need:
   echo
 
 Kinds (--type): ${TERMINAL_KINDS.join(', ')}
+A ticket machine (--type ticket) sells with purchase: a 1200 from the chip, no PIN, no refunds.
 
 Options:
   --host 127.0.0.1         the switch
@@ -61,8 +63,8 @@ terminal completed; default 000000 (none since start), on which the switch rever
 id's last approval. The CLI prints the value for the next run.
 
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
-error, 3 no answer. A PSAM terminal (chip, contactless, fuel) that stores a reversal sends it
-before the command ends: the CLI keeps nothing between runs.
+error, 3 no answer. A PSAM terminal (chip, contactless, fuel, ticket) that stores a reversal
+sends it before the command ends: the CLI keeps nothing between runs.
 `;
 
 export interface CliIo {

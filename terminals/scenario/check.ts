@@ -200,6 +200,7 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.originalAmount === undefined || ore(e.originalAmount) === p.originalAmount) &&
     (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
     (e.cardStatus === undefined || e.cardStatus === p.cardStatus) &&
+    (e.verification === undefined || e.verification === p.verification) &&
     (e.authorization === undefined || e.authorization === p.authorization) &&
     (e.card === undefined || run.card(e.card).id === p.card)
   );

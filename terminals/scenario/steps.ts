@@ -81,6 +81,8 @@ export interface PostingExpectation {
   originalCurrency?: string;
   /** The card's status at the purchase time: active, deleted or blocked:<reason>. */
   cardStatus?: string;
+  /** How the holder approved (src/journal/posting.ts Verification): 'none' at an unattended machine without PIN. */
+  verification?: string;
   /** Approved by the switch (online) or by the terminal (offline). */
   authorization?: 'online' | 'offline';
 }

@@ -140,6 +140,24 @@ t.test('above the floor limit: online, after the stored advices (the next online
   ]);
 });
 
+t.test('ticket machine offline: no PIN, offline up to the floor limit, online (1200) above it', async (t) => {
+  const clock = new ManualClock(FRIDAY);
+  const s = await offlineSwitch(t, clock);
+  const card = await addCard(s.sw);
+  const term = await openTerminal(t, s, { kind: 'ticket', terminalId: 'PARK0009', clock });
+  const machine = new OfflineMode(term, { floorLimit: 5_000, clock });
+  const offline = await machine.purchase({ pan: card.pan, amount: 4_500 });
+  t.match(offline, { approved: true, offline: true, exchanges: [] });
+  const online = await machine.purchase({ pan: card.pan, amount: 6_000 });
+  t.match(online, { approved: true, offline: false });
+  t.same(mtis(online), ['1220', '1200'], 'the advice first, then the online sale');
+  t.equal(String(online.exchanges[0]!.request[22])[7], '0', 'field 22: no cardholder verification');
+  t.match(await journal(s), [
+    { amount: 4_500, authorization: 'offline', channel: 'unattended', verification: 'none' },
+    { amount: 6_000, authorization: 'online', channel: 'unattended' },
+  ]);
+});
+
 t.test('an advice not answered is repeated as 1221 until answered; a 911 keeps it; posted once', async (t) => {
   const clock = new ManualClock(FRIDAY);
   const s = await offlineSwitch(t, clock);
