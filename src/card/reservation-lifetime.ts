@@ -20,7 +20,9 @@ const made = new WeakMap<RegisterConfig, ReservationLifetimes>();
 export function reservationLifetimes(config: RegisterConfig): ReservationLifetimes {
   let lifetimes = made.get(config);
   if (lifetimes === undefined) {
-    const own = Object.entries(config.products).map(([product, p]) => [product, p.reservationLapseDays * DAY_MS]);
+    const own = Object.entries(config.products).flatMap(([product, p]) =>
+      p.reservationLapseDays === undefined ? [] : [[product, p.reservationLapseDays * DAY_MS]],
+    );
     lifetimes = {
       lapse: config.reservationLapseDays * DAY_MS,
       lapses: own.length === 0 ? '' : JSON.stringify(Object.fromEntries(own)),
