@@ -49,6 +49,11 @@ const SHOWN_POSTING_FIELDS = [
   'terminalKind',
   'approvalCode',
   'cardStatus',
+  'channel',
+  'authentication',
+  'initiatedBy',
+  'series',
+  'authorization',
   'reverses',
   'reason',
 ] as const satisfies readonly (keyof ActivityPosting)[];

@@ -206,6 +206,9 @@ class Checks {
       if (what === 'reference') {
         if (step.action !== 'report')
           this.problem(`${at}/save/${name}: ${aStep(step.action)} has no reference (a report step has)`);
+      } else if (what === 'series') {
+        if (step.action !== 'remote' || step.remote.startSeries !== true)
+          this.problem(`${at}/save/${name}: only a remote step that starts a series has one`);
       } else if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
       else if (what !== 'actionCode' && !makesTransaction(step.action))
         this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
@@ -219,6 +222,8 @@ class Checks {
 /** Purchases and refunds are sold at a counter: a fuel pump sells only fuel. */
 function notAtPump(action: 'purchase' | 'refund', x: StepAt): void {
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
+  if (x.terminal?.spec.kind === 'gateway')
+    x.checks.problem(`${x.at}/${action}: a gateway sells by remote purchase (the remote action)`);
 }
 
 const noRules = (): void => {};
@@ -235,6 +240,14 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
     ) {
       x.checks.problem(`${x.at}/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)`);
     }
+  },
+  remote: ({ remote: r }, x) => {
+    x.checks.cardRef(r.card, `${x.at}/remote/card`);
+    if (x.terminal !== undefined && x.terminal.spec.kind !== 'gateway')
+      x.checks.problem(`${x.at}/remote: only a gateway makes remote purchases (${x.terminal.name} is ${x.terminal.spec.kind})`);
+    if (r.series !== undefined && r.startSeries === true)
+      x.checks.problem(`${x.at}/remote/series: a payment starts a series or belongs to one, not both`);
+    if (r.capture !== undefined && r.dual !== true) x.checks.problem(`${x.at}/remote/capture: only with dual`);
   },
   refund: ({ refund }, x) => {
     x.checks.cardRef(refund.card, `${x.at}/refund/card`);

@@ -27,6 +27,26 @@ export interface PurchaseAction {
   /** The terminal's clock set this many ms off for the purchase (fields 7, 12): -2000 is 2 s behind. */
   clockOffsetMs?: number;
 }
+/** A gateway's remote purchase (terminals/gateway.ts): the card's face checked, or a series' later payment. */
+export interface RemoteAction {
+  card: string;
+  amount: Dkk;
+  /** Default internet. */
+  channel?: 'internet' | 'mailOrder' | 'phoneOrder';
+  /** Field 14: default the card's expiry; 'none' sends none. */
+  expiry?: string;
+  /** 'right' (default) the card's CVC, 'wrong' another, 'none' none sent, or 3 digits. */
+  cvc?: string;
+  /** Internet: the 3-D Secure or MitID result; none sent when absent. */
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated';
+  /** The first payment of a series: save its `series`. */
+  startSeries?: boolean;
+  /** A merchant's later payment of this series (a ${variable}): no CVC, no expiry. */
+  series?: string;
+  /** 1100 and its 1220 capture (of `capture`, default the amount) instead of a 1200. */
+  dual?: boolean;
+  capture?: Dkk;
+}
 export interface RefundAction {
   card: string;
   amount: Dkk;
@@ -81,6 +101,11 @@ export interface PostingExpectation {
   originalCurrency?: string;
   /** The card's status at the purchase time: active, deleted or blocked:<reason>. */
   cardStatus?: string;
+  /** Remote purchases (docs/CLEARING.md): the channel, the holder's authentication, who started it, its series. */
+  channel?: 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated' | 'none' | '';
+  initiatedBy?: 'holder' | 'merchant';
+  series?: string;
 }
 export type NoticeType =
   | 'wrongPin'
@@ -141,7 +166,7 @@ export interface Expectations {
   body?: BodyExpectation;
 }
 
-export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference';
+export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference' | 'series';
 
 /** What every step has, whatever its action. */
 interface StepBase {
@@ -159,6 +184,10 @@ interface OwnTerminal extends StepBase {
 export interface PurchaseStep extends OwnTerminal {
   action: 'purchase';
   purchase: PurchaseAction;
+}
+export interface RemoteStep extends OwnTerminal {
+  action: 'remote';
+  remote: RemoteAction;
 }
 export interface RefundStep extends OwnTerminal {
   action: 'refund';
@@ -203,6 +232,7 @@ export interface ReportStep extends StepBase {
 
 export type Step =
   | PurchaseStep
+  | RemoteStep
   | RefundStep
   | FuelStep
   | SignOnStep
@@ -217,7 +247,9 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
-  PurchaseStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+  | PurchaseStep
+  | RemoteStep
+  | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
 interface ActionKind {
@@ -231,6 +263,7 @@ interface ActionKind {
 // exactly for the steps outside TerminalStep: usesTerminal() narrows by it.
 const KINDS: Record<ActionName, ActionKind> = {
   purchase: { terminal: 'own', transaction: true },
+  remote: { terminal: 'own', transaction: true },
   refund: { terminal: 'own', transaction: true },
   fuel: { terminal: 'own', transaction: true },
   signOn: { terminal: 'own', transaction: false },
