@@ -59,7 +59,11 @@ export function remoteFields(s: RemoteSale, iso87: boolean): IsoMessage {
   const f48 = [
     s.cvc === undefined ? '' : subElement(FIELD_48.cvc, s.cvc),
     s.authentication === undefined ? '' : subElement(FIELD_48.authentication, AUTHENTICATION_CODES[s.authentication]),
-    later ? subElement(FIELD_48.series, s.series!) : s.startSeries === true ? subElement(FIELD_48.series, SERIES_START) : '',
+    later
+      ? subElement(FIELD_48.series, s.series!)
+      : s.startSeries === true
+        ? subElement(FIELD_48.series, SERIES_START)
+        : '',
   ].join('');
   if (f48 !== '') fields[48] = f48;
   return fields;

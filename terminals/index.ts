@@ -24,12 +24,7 @@ export {
   TerminalError,
 } from './terminal.js';
 export { ConnectError } from './link.js';
-export {
-  HOLDER_AUTHENTICATIONS,
-  type HolderAuthentication,
-  REMOTE_CHANNELS,
-  type RemoteChannel,
-} from './gateway.js';
+export { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
 export { describeExchange, meaningOf } from './describe.js';
 export { LOCAL_TIME_ZONE } from './fields.js';
 export type { Dialect, IsoMessage } from '../src/codec/index.js';

@@ -30,7 +30,7 @@ export function maskTrack(track: string): string {
  */
 export function hiddenSubElements(text: string, hidden: readonly string[]): [number, number][] {
   const out: [number, number][] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const head = text.slice(i, i + 5);
     const len = Number(head.slice(2));
     if (!/^\d{5}$/.test(head) || i + 5 + len > text.length) return [...out, [i, text.length]];

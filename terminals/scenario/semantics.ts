@@ -244,7 +244,9 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   remote: ({ remote: r }, x) => {
     x.checks.cardRef(r.card, `${x.at}/remote/card`);
     if (x.terminal !== undefined && x.terminal.spec.kind !== 'gateway')
-      x.checks.problem(`${x.at}/remote: only a gateway makes remote purchases (${x.terminal.name} is ${x.terminal.spec.kind})`);
+      x.checks.problem(
+        `${x.at}/remote: only a gateway makes remote purchases (${x.terminal.name} is ${x.terminal.spec.kind})`,
+      );
     if (r.series !== undefined && r.startSeries === true)
       x.checks.problem(`${x.at}/remote/series: a payment starts a series or belongs to one, not both`);
     if (r.capture !== undefined && r.dual !== true) x.checks.problem(`${x.at}/remote/capture: only with dual`);

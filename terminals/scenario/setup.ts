@@ -11,7 +11,14 @@ import { Terminal, type TerminalOptions } from '../index.js';
 import { type AdminAnswer, AdminError, reasonOf } from './admin-client.js';
 import { type RunCard, type RunContext, TerminalClock } from './context.js';
 import { cardSummary } from './describe.js';
-import { DEFAULT_BALANCE, DEFAULT_CVC, DEFAULT_EXPIRY, DEFAULT_PIN, type ScenarioCard, type ScenarioTerminal } from './scenario.js';
+import {
+  DEFAULT_BALANCE,
+  DEFAULT_CVC,
+  DEFAULT_EXPIRY,
+  DEFAULT_PIN,
+  type ScenarioCard,
+  type ScenarioTerminal,
+} from './scenario.js';
 import { StepFailure, freshPan, ore, wrongPin } from './values.js';
 
 const SETUP_TERMINAL = 'SCENARIO';

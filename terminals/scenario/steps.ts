@@ -247,9 +247,7 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
-  | PurchaseStep
-  | RemoteStep
-  | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
+  PurchaseStep | RemoteStep | RefundStep | FuelStep | SignOnStep | EchoStep | SendPendingReversalsStep | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
 interface ActionKind {

@@ -120,7 +120,9 @@ t.test('malformed remote data is a format error naming the sub-element', async (
 
 t.test("internet purchases: the holder's authentication, as the card product requires it", async (t) => {
   // Refused by default (the defaults require it); 'optional' for one product here.
-  const s = await startSwitch(t, { register: { products: { 'web-optional': { internetAuthentication: 'optional' } } } });
+  const s = await startSwitch(t, {
+    register: { products: { 'web-optional': { internetAuthentication: 'optional' } } },
+  });
   const card = await addCard(s.sw, { cvc: CVC });
   const cases: [string, string | undefined, [string, string]][] = [
     ['3-D Secure', 'T', ['000', '00']],
@@ -188,7 +190,11 @@ t.test('card status first: a blocked or PIN-blocked card is refused as such, wha
   for (let i = 0; i < 3; i++) await t93.send(purchase93({ 2: pinBlocked.pan, 52: pinBlock('9999', pinBlocked.pan) }));
   t.same(await bothCodes(t, s, pinBlocked.pan, {}), ['106', '75'], 'a PIN block refuses remote purchases at once');
   const expired = await addCard(s.sw, { cvc: CVC, expiry: '2401' });
-  t.same(await bothCodes(t, s, expired.pan, { expiry: '2401' }), ['101', '54'], 'expired is expired, not a wrong expiry');
+  t.same(
+    await bothCodes(t, s, expired.pan, { expiry: '2401' }),
+    ['101', '54'],
+    'expired is expired, not a wrong expiry',
+  );
 });
 
 t.test('a refund to the card needs no CVC', async (t) => {
@@ -289,7 +295,11 @@ t.test('the CVC is never shown: trace, logs, the card record', async (t) => {
   const body = await res.text();
   t.equal(res.status, 200);
   const [exchange] = (JSON.parse(body) as { exchanges: { request: { hex: string; described: string } }[] }).exchanges;
-  t.match(exchange!.request.described, /48 Additional data - private +"02003\*\*\*03001T"/, 'described: the CVC as ***');
+  t.match(
+    exchange!.request.described,
+    /48 Additional data - private +"02003\*\*\*03001T"/,
+    'described: the CVC as ***',
+  );
   const cvcHex = Buffer.from('02003987').toString('hex').toUpperCase();
   t.notOk(exchange!.request.hex.includes(cvcHex), 'hex: the CVC bytes masked');
   t.ok(exchange!.request.hex.includes(Buffer.from('02003').toString('hex').toUpperCase() + '******'), 'as **');

@@ -22,7 +22,11 @@ t.test('describe, the live traffic and the trace hex mask the CVC in every shipp
     t.match(d.describe(message), /"0100600012302003\*\*\*03001T"/, `${name}: describe`);
     t.notMatch(d.describe(message, { clear: true }), /\*\*\*/, `${name}: clear shows it`);
     const bytes = d.pack(message);
-    t.equal(shownMessage(d, bytes).fields.find((f) => f.n === 48)?.value, '0100600012302003***03001T', `${name}: traffic`);
+    t.equal(
+      shownMessage(d, bytes).fields.find((f) => f.n === 48)?.value,
+      '0100600012302003***03001T',
+      `${name}: traffic`,
+    );
     const hex = renderMessage(d, bytes).hex;
     const shown = Buffer.from('02003').toString('hex').toUpperCase();
     t.ok(hex.includes(`${shown}******${Buffer.from('03001T').toString('hex').toUpperCase()}`), `${name}: hex`);
@@ -42,5 +46,9 @@ t.test('a dialect spec: hiddenTags only with the subElements mask, 2-digit tags'
     bitmap: { encoding: 'hex' },
     fields: { '11': { ...base, kind: 'numeric', length: 6, prefix: 'fixed' }, '48': { ...base, mask: 'subElements' } },
   });
-  t.match(custom.describe({ 0: '1200', 11: '000001', 48: F48 }), /"01006000123020039870300/, 'no hidden tags: all shown');
+  t.match(
+    custom.describe({ 0: '1200', 11: '000001', 48: F48 }),
+    /"01006000123020039870300/,
+    'no hidden tags: all shown',
+  );
 });

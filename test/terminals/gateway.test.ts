@@ -34,7 +34,13 @@ t.test('the library: internet, mail and phone orders, a subscription, dual messa
   const later = await web.remotePurchase({ pan: card.pan, amount: 14_900, series: first.series! });
   t.match(later, { approved: true, actionCode: '000' });
 
-  const dual = await web.remotePurchase({ ...face, amount: 50_000, authentication: 'attempted', dual: true, capture: 42_000 });
+  const dual = await web.remotePurchase({
+    ...face,
+    amount: 50_000,
+    authentication: 'attempted',
+    dual: true,
+    capture: 42_000,
+  });
   t.same(mtis(dual), ['1100', '1220']);
   t.ok(dual.approved);
 
@@ -77,7 +83,8 @@ t.test('the gateway checks what it is given, and sells nothing else', async (t) 
     ['capture without dual', () => web.remotePurchase({ pan, amount: 100, capture: 50 }), /dual/],
     ['capture over the amount', () => web.remotePurchase({ pan, amount: 100, dual: true, capture: 101 }), /capture/],
   ];
-  for (const [name, call, message] of bad) await t.rejects(call(), TerminalError, name).then(() => t.rejects(call(), message));
+  for (const [name, call, message] of bad)
+    await t.rejects(call(), TerminalError, name).then(() => t.rejects(call(), message));
 });
 
 t.test('the fields a gateway sends', async (t) => {
@@ -117,12 +124,33 @@ t.test('the CLI: remote, a subscription, declines, usage errors', async (t) => {
   t.match(ok.out, /48 Additional data - private +"02003\*\*\*03001T04001F"/, 'the CVC masked in the printout');
   const series = /Series (\S+): the merchant's later payments give it/.exec(ok.out)?.[1];
   t.ok(series, 'the series printed');
-  const later = await run(['remote', '--type', 'gateway', '--card', card.pan, '--amount', '99.00', '--series', series!]);
+  const later = await run([
+    'remote',
+    '--type',
+    'gateway',
+    '--card',
+    card.pan,
+    '--amount',
+    '99.00',
+    '--series',
+    series!,
+  ]);
   t.equal(later.code, 0, later.out);
   const wrong = await run([...base, '--cvc', '000', '--auth', 'mitId']);
   t.equal(wrong.code, 1);
   t.match(wrong.out, /DECLINED 180 wrong CVC/);
-  const dual = await run([...base, '--cvc', CVC, '--auth', 'attempted', '--dual', '--capture', '50.00', '--channel', 'internet']);
+  const dual = await run([
+    ...base,
+    '--cvc',
+    CVC,
+    '--auth',
+    'attempted',
+    '--dual',
+    '--capture',
+    '50.00',
+    '--channel',
+    'internet',
+  ]);
   t.equal(dual.code, 0, dual.out);
   const noAuth = await run([...base, '--cvc', CVC]);
   t.match(noAuth.out, /DECLINED 183 holder authentication required/);
@@ -130,7 +158,10 @@ t.test('the CLI: remote, a subscription, declines, usage errors', async (t) => {
     [[...base, '--channel', 'fax'], /--channel: one of internet, mailOrder, phoneOrder/],
     [[...base, '--auth', 'password'], /--auth: one of threeDs/],
     [['remote', '--type', 'gateway', '--card', card.pan], /remote needs --amount/],
-    [['purchase', '--type', 'chip', '--card', card.pan, '--amount', '1', '--cvc', '123'], /--cvc is not an option of purchase/],
+    [
+      ['purchase', '--type', 'chip', '--card', card.pan, '--amount', '1', '--cvc', '123'],
+      /--cvc is not an option of purchase/,
+    ],
   ] as const) {
     const r = await run([...argv]);
     t.equal(r.code, 2);
