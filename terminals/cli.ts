@@ -4,6 +4,7 @@
  *
  *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
  *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
+ *   npm run terminal -- purchase --type ticket --card 5019000000000008 --amount 45.00
  *   npm run terminal -- remote --type gateway --card 5019000000000008 --amount 99.00 --expiry 3012 --cvc 234 --auth threeDs
  *   npm run terminal -- echo --type chip
  *
@@ -40,6 +41,7 @@ Commands and what they need:
   echo
 
 Kinds (--type): ${TERMINAL_KINDS.join(', ')}
+A ticket machine (--type ticket) sells with purchase: a 1200 from the chip, no PIN, no refunds.
 
 Options:
   --host 127.0.0.1         the switch
@@ -65,8 +67,8 @@ named; --series ID is the merchant's later payment of that series (no CVC, no ex
 sends an 1100 and its 1220 capture (--capture, default the whole amount) instead of a 1200.
 
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
-error, 3 no answer. A PSAM terminal (chip, contactless, fuel) that stores a reversal sends it
-before the command ends: the CLI keeps nothing between runs.
+error, 3 no answer. A PSAM terminal (chip, contactless, fuel, ticket) that stores a reversal
+sends it before the command ends: the CLI keeps nothing between runs.
 `;
 
 export interface CliIo {

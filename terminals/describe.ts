@@ -23,6 +23,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   insufficientFunds: 'insufficient funds',
   pinRequired: 'PIN required: enter the PIN at the reader, or insert the card and enter it',
   chipAndPinRequired: 'insert the card: chip and PIN required',
+  unattendedLimitExceeded: "over the card's limit for an unattended machine without PIN",
   invalidPinBlock: 'invalid PIN block',
   invalidTransaction: 'invalid transaction',
   formatError: 'format error: a mandatory field missing or malformed',

@@ -58,6 +58,8 @@ export interface PosData {
   unattended: boolean;
   /** What the terminal can read: 'magstripe' for old terminals. */
   capability: Entry;
+  /** No PIN pad (a ticket or parking machine); default false. */
+  noPinPad?: boolean;
 }
 
 const INPUT93: Record<Entry, string> = { magstripe: '2', chip: '5', contactless: 'A' };
@@ -66,16 +68,19 @@ const INPUT87: Record<Entry, string> = { magstripe: '90', chip: '05', contactles
 /**
  * Field 22. 1993 (POS data code, 12 positions): 1 input capability, 2 PIN capability, 3 capture,
  * 4 environment (1 attended, 2 unattended), 5 cardholder present, 6 card present, 7 card data
- * input mode (2 magstripe, 5 chip, A contactless chip: the one position the switch reads), 8
+ * input mode (2 magstripe, 5 chip, A contactless chip), 8
  * cardholder authentication (1 PIN, 5 signature, 0 none), 9 authenticating entity, 10 card data
- * output, 11 terminal output, 12 PIN capture capability (C: 12 digits). 1987 (POS entry mode,
- * n3): 90 magstripe, 05 chip, 07 contactless, then 1 (PIN entry capability).
+ * output, 11 terminal output, 12 PIN capture capability (C: 12 digits; 0 none, with position 2
+ * '0', for a machine without a PIN pad). 1987 (POS entry mode, n3): 90 magstripe, 05 chip, 07
+ * contactless, then the PIN entry capability (1 can take a PIN, 2 cannot).
  */
 export function posData(p: PosData, iso87: boolean): string {
-  if (iso87) return `${INPUT87[p.entry]}1`;
+  const pinPad = p.noPinPad !== true;
+  if (iso87) return `${INPUT87[p.entry]}${pinPad ? '1' : '2'}`;
   const method = p.pin ? '1' : p.entry === 'contactless' || p.unattended ? '0' : '5';
   const entity = p.pin ? '3' : method === '5' ? '4' : '0';
-  return `${INPUT93[p.capability]}10${p.unattended ? '2' : '1'}01${INPUT93[p.entry]}${method}${entity}04C`;
+  const env = p.unattended ? '2' : '1';
+  return `${INPUT93[p.capability]}${pinPad ? '1' : '0'}0${env}01${INPUT93[p.entry]}${method}${entity}04${pinPad ? 'C' : '0'}`;
 }
 
 /** Track 2 as a magstripe reader sends it: PAN, separator, expiry YYMM, service code 101, discretionary data. */

@@ -1,9 +1,9 @@
 /**
  * Terminal emulators: old PIN terminals (DKT1, DKT1+, OEM), a chip terminal with a PSAM, a
- * contactless reader and an unattended fuel pump, each speaking to the switch as the real one
- * does (docs/PROTOCOL.md). One Terminal object is one terminal: it keeps its STAN counter, the
- * last approved transaction it completed (old terminals, field 48) and its stored reversals
- * (PSAM terminals) across connections, and does one thing at a time.
+ * contactless reader, and unattended machines (a fuel pump, a ticket machine), each speaking to
+ * the switch as the real one does (docs/PROTOCOL.md). One Terminal object is one terminal: it
+ * keeps its STAN counter, the last approved transaction it completed (old terminals, field 48)
+ * and its stored reversals (PSAM terminals) across connections, and does one thing at a time.
  */
 import { randomInt } from 'node:crypto';
 import { type Dialect, type IsoMessage, dialect as shippedDialect } from '../src/codec/index.js';
@@ -28,17 +28,9 @@ import {
   transmissionTime,
 } from './fields.js';
 
-export type TerminalKind = 'dkt1' | 'dkt1plus' | 'oem' | 'chip' | 'contactless' | 'fuel' | 'gateway';
+export const TERMINAL_KINDS = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel', 'ticket', 'gateway'] as const;
 
-export const TERMINAL_KINDS: readonly TerminalKind[] = [
-  'dkt1',
-  'dkt1plus',
-  'oem',
-  'chip',
-  'contactless',
-  'fuel',
-  'gateway',
-];
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 
 /** Largest contactless amount the reader sends without a PIN (the switch's default rule: 350.00 DKK). */
 export const CONTACTLESS_PIN_LIMIT = 35_000;
@@ -107,6 +99,7 @@ export class TerminalError extends Error {
 /** The longest delay a Node timer takes (longer ones fire at once). */
 const MAX_TIMER_MS = 2_147_483_647;
 const OLD_KINDS = new Set<TerminalKind>(['dkt1', 'dkt1plus', 'oem']);
+const UNATTENDED = new Set<TerminalKind>(['fuel', 'ticket']);
 const PURCHASE = '000000';
 const REFUND = '200000';
 type ProcessingCode = typeof PURCHASE | typeof REFUND;
@@ -253,7 +246,8 @@ export class Terminal {
    * 4351 is stored. Contactless: 1200 without PIN up to the limit, with the PIN above it, and
    * again with the PIN when the switch asks for it (pinRequired, 112 / 70); when it asks for the
    * chip and the PIN (chipAndPinRequired, 123 / 65), the card is inserted: a chip purchase with the
-   * PIN (1100 + 1220; a refund a 1200). Not on a fuel pump (fuel()).
+   * PIN (1100 + 1220; a refund a 1200). Ticket machine: the price is known, a 1200 from the chip
+   * without PIN or signature (no PIN pad). Not on a fuel pump (fuel()).
    */
   async purchase(p: {
     pan: string;
@@ -267,6 +261,7 @@ export class Terminal {
   }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
     check(this.kind !== 'gateway', 'a gateway sells with remotePurchase()');
+    check(this.kind !== 'ticket' || (p.pin ?? p.magstripe) === undefined, 'a ticket machine reads the chip, no PIN');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
@@ -290,7 +285,7 @@ export class Terminal {
       currency: p.currency,
     };
     return this.operate((op) =>
-      entry === 'chip'
+      entry === 'chip' && this.kind !== 'ticket'
         ? this.dual(op, sale, p.amount)
         : entry === 'contactless'
           ? this.contactless(op, sale)
@@ -300,7 +295,7 @@ export class Terminal {
 
   /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
   async refund(p: { pan: string; amount: number; pin?: string; expiry?: string }): Promise<Outcome> {
-    check(this.kind !== 'fuel', 'a fuel pump makes no refunds');
+    check(this.kind !== 'fuel' && this.kind !== 'ticket', 'an unattended machine makes no refunds');
     check(this.kind !== 'gateway', 'the gateway emulator makes purchases only');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
@@ -489,6 +484,7 @@ export class Terminal {
         ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) }
         : { 2: s.pan };
     const capability: Entry = this.old ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
+    const noPinPad = this.kind === 'ticket';
     const message: IsoMessage = {
       0: this.mti(fn),
       ...card,
@@ -497,7 +493,7 @@ export class Terminal {
       11: stan,
       ...localTimeFields(local, this.iso87),
       22: posData(
-        { entry: s.entry, pin: s.pin !== undefined, unattended: this.kind === 'fuel', capability },
+        { entry: s.entry, pin: s.pin !== undefined, unattended: UNATTENDED.has(this.kind), capability, noPinPad },
         this.iso87,
       ),
       41: this.field41,

@@ -6,6 +6,7 @@ import { localTimeOf } from '../messages/transaction-data.js';
 import { entryModeOf, environmentOf, verificationOf } from '../messages/card-data.js';
 import { acceptorOf } from '../messages/acceptor-data.js';
 import { channelOf } from '../messages/channel.js';
+import { verificationAt } from '../messages/unattended.js';
 import { type Conversion, DKK } from '../currency/conversion.js';
 import type { TerminalModel } from '../crypto/terminal-keys.js';
 import type { RequestContext } from './context.js';
@@ -25,6 +26,7 @@ export function postingTemplate(ctx: RequestContext, track: boolean, facts: Temp
   const direction: Direction = type === 'refund' ? 'C' : 'D';
   const localTime = localTimeOf(ctx.request, ctx.receivedAt);
   const { money } = facts;
+  const channel = channelOf(ctx.request, ctx.codes, facts.model);
   return {
     id: randomUUID(),
     txn: transactionId(ctx.terminalId ?? '', localTime, String(ctx.request[11])),
@@ -44,10 +46,10 @@ export function postingTemplate(ctx: RequestContext, track: boolean, facts: Temp
     receivedAt: ctx.receivedAt.getTime(),
     ...acceptorOf(ctx.request, ctx.codes),
     entryMode: entryModeOf(ctx.request, ctx.codes),
-    verification: verificationOf(ctx.request, ctx.codes),
+    verification: verificationAt(channel, verificationOf(ctx.request, ctx.codes)),
     // The key file knows the model; else field 22 says where the terminal stands.
     terminalKind: facts.model ?? environmentOf(ctx.request, ctx.codes),
-    channel: channelOf(ctx.request, ctx.codes, facts.model),
+    channel,
     authentication: '',
     initiatedBy: 'holder',
     series: '',

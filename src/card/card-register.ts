@@ -19,6 +19,7 @@ import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
+import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import {
@@ -62,6 +63,9 @@ export interface NewCard {
   status?: Exclude<CardStatus, 'deleted'>;
 }
 
+/** An unattended machine's purchase without cardholder verification: from a machine that could take a PIN, or not. */
+export type UnattendedMachine = 'pinPad' | 'noPinPad';
+
 export interface AuthorizeRequest {
   pan: string;
   kind: 'purchase' | 'refund';
@@ -72,6 +76,8 @@ export interface AuthorizeRequest {
   contactless: boolean;
   /** Read from the chip (card inserted): with the PIN, the only read that meets the cumulative contactless challenge. */
   chip?: boolean;
+  /** An unattended machine's purchase without cardholder verification (src/messages/unattended.ts): held to its product's limit. */
+  unattended?: UnattendedMachine | undefined;
   reserve: boolean;
   terminalId: string;
   /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
@@ -111,6 +117,7 @@ export type RegisterOutcome =
   | 'wrongPin'
   | 'pinRequired'
   | 'chipAndPinRequired'
+  | 'unattendedLimitExceeded'
   | 'insufficientFunds'
   | 'duplicateTransmission'
   | 'wrongExpiry'
@@ -248,6 +255,8 @@ export class CardRegister {
           reserve: req.reserve ? '1' : '0',
           reservation: reservation ?? '',
           ...reservationLifetimes(this.config),
+          unattended: req.unattended ?? '',
+          ...unattendedLimits(this.config),
           noticeId: randomUUID(),
           terminal: req.terminalId,
           signature: t?.signature ?? '',

@@ -21,7 +21,7 @@ export function reservationLifetimes(config: RegisterConfig): ReservationLifetim
   let lifetimes = made.get(config);
   if (lifetimes === undefined) {
     const own = Object.entries(config.products).flatMap(([product, p]) =>
-      p.reservationLapseDays === undefined ? [] : [[product, p.reservationLapseDays * DAY_MS]],
+      p.reservationLapseDays === undefined ? [] : [[product, p.reservationLapseDays * DAY_MS] as const],
     );
     lifetimes = {
       lapse: config.reservationLapseDays * DAY_MS,

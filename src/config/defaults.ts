@@ -42,6 +42,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),
     transactionRetentionDays: 35,
     contactless: { limit: 35_000, maxCount: 5, maxSum: 112_500 },
+    // 500.00 DKK: a car at the bridges, a day's parking (004 §5.2 names no amount).
+    unattendedLimit: 50_000,
   },
   // No issuer settings: block receipts use the built-in SMS text (src/admin/sms.ts).
   issuers: {},

@@ -109,6 +109,8 @@ export const SMS_PLACEHOLDERS = ['reference', 'maskedPan', 'time'] as const;
 const issuerId = { type: 'string', pattern: ISSUER_ID_PATTERN } as const;
 /** A reservation's lifetime: the card terms (004) give 14 to 31 days. */
 const reservationLapseDays = { type: 'integer', minimum: 14, maximum: 31 } as const;
+/** øre; 0 refuses every unattended purchase without verification. */
+const unattendedLimit = { type: 'integer', minimum: 0, maximum: 999_999_999_999 } as const;
 
 /**
  * A token is a secret shared with one issuer, the block service or the offline terminals' fetch
@@ -212,6 +214,12 @@ export const CONFIG_FILE_SCHEMA = object({
         'Days an authorised amount stays reserved unless completed or reversed (004: 14 to 31), for the ' +
         'card products without a lifetime of their own in register.products.',
     },
+    unattendedLimit: {
+      ...unattendedLimit,
+      description:
+        'The most an unattended machine (bridge, parking, phone) takes without PIN or signature (004 §5.2), ' +
+        'in øre, for the card products without a limit of their own in register.products.',
+    },
     products: {
       type: 'object',
       description: 'Per card product (the product name of its cards): settings of its own.',
@@ -222,6 +230,11 @@ export const CONFIG_FILE_SCHEMA = object({
           description:
             "Days an authorised amount of this product's cards stays reserved (004: 14 to 31); " +
             'default register.reservationLapseDays.',
+        },
+        unattendedLimit: {
+          ...unattendedLimit,
+          description:
+            "The most an unattended machine takes without cardholder verification from this product's cards (øre).",
         },
         internetAuthentication: {
           ...internetAuthentication,

@@ -23,6 +23,9 @@ export const ACTION_CODES = {
   // PIN-less payments in a row) only the chip with its PIN meets ("insert card", an EU soft decline).
   pinRequired: { iso93: '112', iso87: '70' },
   chipAndPinRequired: { iso93: '123', iso87: '65' },
+  // An unattended machine without a PIN pad asked for more than the card product's limit without
+  // cardholder verification (004 §5.2; docs/PROTOCOL.md §4.2): "exceeds amount limit".
+  unattendedLimitExceeded: { iso93: '121', iso87: '61' },
   invalidPinBlock: { iso93: '126', iso87: '81' },
   invalidTransaction: { iso93: '902', iso87: '12' },
   formatError: { iso93: '904', iso87: '30' },

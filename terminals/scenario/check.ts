@@ -198,6 +198,7 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.originalAmount === undefined || ore(e.originalAmount) === p.originalAmount) &&
     (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
     (e.cardStatus === undefined || e.cardStatus === p.cardStatus) &&
+    (e.verification === undefined || e.verification === p.verification) &&
     (e.channel === undefined || e.channel === p.channel) &&
     (e.authentication === undefined || e.authentication === p.authentication) &&
     (e.initiatedBy === undefined || e.initiatedBy === p.initiatedBy) &&

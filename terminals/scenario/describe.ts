@@ -121,6 +121,7 @@ export function postingWanted(p: PostingExpectation): string {
   if (p.originalAmount !== undefined || p.originalCurrency !== undefined)
     parts.push(`from ${p.originalAmount ?? 'any amount'} in ${p.originalCurrency ?? 'any currency'}`);
   if (p.cardStatus !== undefined) parts.push(`card status ${p.cardStatus}`);
+  if (p.verification !== undefined) parts.push(`verification ${p.verification}`);
   if (p.card !== undefined) parts.push(`(card ${p.card})`);
   return parts.join(' ');
 }
@@ -136,6 +137,7 @@ export function postingShown(p: ActivityPosting): string {
       ? []
       : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
     ...(p.cardStatus === undefined ? [] : [`card status ${String(p.cardStatus)}`]),
+    ...(p.verification === undefined ? [] : [`verification ${String(p.verification)}`]),
   ].join(' ');
 }
 

@@ -219,9 +219,14 @@ class Checks {
 
 // --- the rules of each action ------------------------------------------------------------------
 
-/** Purchases and refunds are sold at a counter: a fuel pump sells only fuel. */
-function notAtPump(action: 'purchase' | 'refund', x: StepAt): void {
+/**
+ * Purchases and refunds are sold at a counter: a fuel pump sells only fuel; a ticket machine
+ * sells from the chip without a PIN (it has no PIN pad) and makes no refunds.
+ */
+function notAtPump(action: 'purchase' | 'refund', x: StepAt, pinOrStripe: boolean): void {
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
+  if (x.terminal?.spec.kind === 'ticket' && (action === 'refund' || pinOrStripe))
+    x.checks.problem(`${x.at}/${action}: a ticket machine sells from the chip without a PIN, and makes no refunds`);
   if (x.terminal?.spec.kind === 'gateway')
     x.checks.problem(`${x.at}/${action}: a gateway sells by remote purchase (the remote action)`);
 }
@@ -232,7 +237,7 @@ const noRules = (): void => {};
 const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   purchase: ({ purchase: p }, x) => {
     x.checks.cardRef(p.card, `${x.at}/purchase/card`);
-    notAtPump('purchase', x);
+    notAtPump('purchase', x, p.pin !== undefined || p.magstripe === true);
     if (
       p.rejectSignature === true &&
       x.terminal !== undefined &&
@@ -253,7 +258,7 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   },
   refund: ({ refund }, x) => {
     x.checks.cardRef(refund.card, `${x.at}/refund/card`);
-    notAtPump('refund', x);
+    notAtPump('refund', x, true);
   },
   fuel: ({ fuel }, x) => {
     x.checks.cardRef(fuel.card, `${x.at}/fuel/card`);

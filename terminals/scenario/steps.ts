@@ -101,6 +101,8 @@ export interface PostingExpectation {
   originalCurrency?: string;
   /** The card's status at the purchase time: active, deleted or blocked:<reason>. */
   cardStatus?: string;
+  /** How the holder approved (src/journal/posting.ts Verification): 'none' at an unattended machine without PIN. */
+  verification?: string;
   /** Remote purchases (docs/CLEARING.md): the channel, the holder's authentication, who started it, its series. */
   channel?: 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
   authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated' | 'none' | '';

@@ -123,7 +123,7 @@ t.test(
     const activity = step['activity and state']!.failures;
     t.match(
       activity[0],
-      /^postings: expected refund C 3\.00 DKK txn T-1 reason 4021 \(card c\), got purchase D 2\.00 DKK txn TEST0001-\d{12}-\d{6} card status active \(card c\)$/,
+      /^postings: expected refund C 3\.00 DKK txn T-1 reason 4021 \(card c\), got purchase D 2\.00 DKK txn TEST0001-\d{12}-\d{6} card status active verification signature \(card c\)$/,
     );
     t.equal(activity[1], 'notices: expected wrongPin (try 1), got none');
     t.same(activity.slice(2), [
@@ -417,7 +417,7 @@ t.test(
       `field 12 an hour back: ${local}`,
     );
     t.match(back.failures, [
-      /^postings: expected any posting txn TEST0001-\d{12}-\d{6} card status blocked:lost, got purchase D 1\.00 DKK txn TEST0001-\d{12}-\d{6} card status active \(card c\)$/,
+      /^postings: expected any posting txn TEST0001-\d{12}-\d{6} card status blocked:lost, got purchase D 1\.00 DKK txn TEST0001-\d{12}-\d{6} card status active verification signature \(card c\)$/,
     ]);
     t.equal(back.failures.length, 1);
     const again = step['the clock is right again']!;

@@ -85,7 +85,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
     ),
     [
       '/terminals/1pos (a name): must be a name: a letter, then up to 31 letters, digits, _ or -',
-      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel',
+      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket',
       '/terminals/pos/terminalId must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
       '/terminals/pos/dialect must be one of iso93ascii, iso87ascii, iso93binary',
       '/terminals/pos/answerTimeoutMs must be a whole number of milliseconds from 1 to 120000',
@@ -510,3 +510,21 @@ t.test(
     t.same(missing, [], 'every node that validates has a description');
   },
 );
+
+t.test('a ticket machine sells from the chip without a PIN, and makes no refunds', async (t) => {
+  const ticket = (steps: unknown[]) =>
+    problems(base({ terminals: { park: { kind: 'ticket', terminalId: 'PARK0001' } }, steps }));
+  t.same(ticket([{ name: 'a', purchase: { card: 'c', amount: '45.00' } }]), []);
+  t.same(
+    ticket([
+      { name: 'a', purchase: { card: 'c', amount: '45.00', pin: 'right' } },
+      { name: 'b', purchase: { card: 'c', amount: '45.00', magstripe: true } },
+      { name: 'c', refund: { card: 'c', amount: '45.00' } },
+    ]),
+    [
+      '/steps/0/purchase: a ticket machine sells from the chip without a PIN, and makes no refunds',
+      '/steps/1/purchase: a ticket machine sells from the chip without a PIN, and makes no refunds',
+      '/steps/2/refund: a ticket machine sells from the chip without a PIN, and makes no refunds',
+    ],
+  );
+});

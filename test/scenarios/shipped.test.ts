@@ -41,6 +41,7 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'signature-rejected.json',
     'single-and-dual-message.json',
     'subscription-blocked.json',
+    'unattended-limit.json',
   ]);
   const doc = readFileSync('docs/SCENARIOS.md', 'utf8');
   for (const f of FILES) t.ok(doc.includes(`scenarios/${f}`), `docs/SCENARIOS.md lists ${f}`);

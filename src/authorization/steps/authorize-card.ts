@@ -10,6 +10,7 @@ import { registerCall } from '../../redis/errors.js';
 import { type RequestContext, refuse } from '../context.js';
 import type { Outcome } from '../../messages/action-codes.js';
 import { isChipRead, isContactless, panOf } from '../../messages/card-data.js';
+import { unverifiedUnattended } from '../../messages/unattended.js';
 import { luhnValid } from '../../card/luhn.js';
 import type {
   AuthorizeResult,
@@ -104,6 +105,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
             pvv: pvvOf(ctx, pan, deps),
             contactless: isContactless(ctx.request, ctx.codes),
             chip: isChipRead(ctx.request, ctx.codes),
+            unattended: unverifiedUnattended(kind, posting, ctx.request, ctx.codes),
             reserve: true,
             terminalId: ctx.terminalId ?? '',
             transaction: {

@@ -4,10 +4,10 @@
 --
 -- Order (docs/PROTOCOL.md, "Precedence"): not registered -> deleted -> expired -> not activated
 -- -> blocked -> PIN-blocked -> remote (expiry, CVC, series, holder authentication: remote.lua)
--- -> PIN check -> contactless/CVM -> balance. The three-strikes rule is
--- the "PIN check" block: the 3rd wrong PIN in a row PIN-blocks the card; a correct PIN after
--- the 1st or 2nd resets the count; the count never expires; a notice goes to the card's outbox
--- for each wrong try and for the PIN block, none for a reset.
+-- -> PIN check -> contactless/CVM (then the unattended limit, unattended.lua) -> balance. The
+-- three-strikes rule is the "PIN check" block: the 3rd wrong PIN in a row PIN-blocks the card; a
+-- correct PIN after the 1st or 2nd resets the count; the count never expires; a notice goes to
+-- the card's outbox for each wrong try and for the PIN block, none for a reset.
 --
 -- The same call records the transaction (its answer, so that a retransmission gets the first
 -- answer and changes nothing; on approval its state and posting) and, for a single-message
@@ -38,6 +38,8 @@
 --                approval the posting's hold)   A_reservation  reservation id
 --   A_lapse      reservation lifetime (ms)   A_lapses  JSON {product: lifetime (ms)} of the products
 --                with their own ('' none): a reservation lapses after the card product's lifetime
+--   A_unattended  A_unattendedLimit  A_unattendedLimits   an unattended machine's purchase without
+--                cardholder verification and its limits (unattended.lua says what each means)
 --   A_noticeId   notice id prefix   A_terminal  terminal id
 --   A_signature  request signature (what a retransmission must repeat; '' records nothing)
 --   A_message    'single' | 'dual'   A_approvalCode   A_keepFor  transaction record lifetime (ms)
@@ -55,8 +57,8 @@
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'.
--- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt) and remote.lua
--- (remoteRefusal, recordSeries).
+-- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), unattended.lua
+-- (unattendedRefusal) and remote.lua (remoteRefusal, recordSeries).
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -132,6 +134,8 @@ local function decide()
     if inRow and (not pinVerified or amount <= clLimit) then return {'chipAndPinRequired', 'cumulative', 0, 0} end
   end
   if pinVerified and chip and (clCount > 0 or clSum > 0) then redis.call('HSET', K_card, 'clCount', 0, 'clSum', 0) end
+  local unattended = unattendedRefusal(amount)
+  if unattended then return unattended end
 
   -- Balance control: lapsed reservations are released first.
   local lapsed = redis.call('ZRANGEBYSCORE', K_reservations, '-inf', now)

@@ -25,6 +25,7 @@ export const authorizeScript = defineScript({
     new URL('./repeat.lua', import.meta.url),
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
+    new URL('./unattended.lua', import.meta.url),
     new URL('./remote.lua', import.meta.url),
   ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds', 'series'],
@@ -43,6 +44,10 @@ export const authorizeScript = defineScript({
     'reservation',
     'lapse',
     'lapses',
+    // Issue 16: an unattended machine's purchase without cardholder verification, and its limits.
+    'unattended',
+    'unattendedLimit',
+    'unattendedLimits',
     'noticeId',
     'terminal',
     'signature',
