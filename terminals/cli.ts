@@ -5,6 +5,7 @@
  *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
  *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
  *   npm run terminal -- purchase --type ticket --card 5019000000000008 --amount 45.00
+ *   npm run terminal -- remote --type gateway --card 5019000000000008 --amount 99.00 --expiry 3012 --cvc 234 --auth threeDs
  *   npm run terminal -- echo --type chip
  *
  * Exit codes: 0 approved (accepted), 1 declined (or cancelled at the till), 2 usage error,
@@ -14,6 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Clock } from '../src/time/clock.js';
 import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
+import { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
 import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
 import {
@@ -33,6 +35,9 @@ Commands and what they need:
              [--last-completed STAN]
   refund     --card PAN --amount 125.00 [--pin 1234] [--expiry YYMM] [--last-completed STAN]
   fuel       --card PAN --pin 1234 --max 500.00 --pumped 312.50      (--type fuel)
+  remote     --card PAN --amount 125.00 [--channel internet] [--expiry YYMM] [--cvc 123]
+             [--auth threeDs|mitId|attempted|notAuthenticated] [--start-series | --series ID]
+             [--dual [--capture 100.00]]                             (--type gateway)
              purchase and fuel of a fuel pump or ticket machine, offline mode:
              --floor-limit 300.00 [--block-list URL --token TOKEN [--fetcher ID]]
   sign-on
@@ -62,6 +67,13 @@ before the command ends. Exit codes as below; 3 also when the switch did not ans
 terminal completed; default 000000 (none since start), on which the switch reverses the terminal
 id's last approval. The CLI prints the value for the next run.
 
+remote (gateway): a web shop's internet purchase (--channel mailOrder or phoneOrder for mail and
+telephone orders) with the card number, --expiry (field 14) and --cvc (field 48 sub-element 02),
+and on the internet the holder's 3-D Secure or MitID result (--auth; none sent without it).
+--start-series makes it the first payment of a subscription: the CLI prints the series the switch
+named; --series ID is the merchant's later payment of that series (no CVC, no expiry). --dual
+sends an 1100 and its 1220 capture (--capture, default the whole amount) instead of a 1200.
+
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
 error, 3 no answer. A PSAM terminal (chip, contactless, fuel, ticket) that stores a reversal
 sends it before the command ends: the CLI keeps nothing between runs.
@@ -75,7 +87,7 @@ export interface CliIo {
 }
 
 const OLD_KINDS: readonly string[] = ['dkt1', 'dkt1plus', 'oem'];
-const COMMANDS = ['purchase', 'refund', 'fuel', 'sign-on', 'echo'] as const;
+const COMMANDS = ['purchase', 'refund', 'fuel', 'remote', 'sign-on', 'echo'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -89,6 +101,13 @@ const OPTIONS = {
   'last-completed': { type: 'string' },
   magstripe: { type: 'boolean' },
   'reject-signature': { type: 'boolean' },
+  channel: { type: 'string' },
+  cvc: { type: 'string' },
+  auth: { type: 'string' },
+  'start-series': { type: 'boolean' },
+  series: { type: 'string' },
+  dual: { type: 'boolean' },
+  capture: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   dialect: { type: 'string' },
@@ -112,6 +131,7 @@ const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
   purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed', ...OFFLINE_OPTIONS],
   refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
   fuel: ['card', 'pin', 'max', 'pumped', 'expiry', ...OFFLINE_OPTIONS],
+  remote: ['card', 'amount', 'channel', 'expiry', 'cvc', 'auth', 'start-series', 'series', 'dual', 'capture'],
   'sign-on': [],
   echo: [],
 };
@@ -119,6 +139,7 @@ const REQUIRED: Record<Command, (keyof Values)[]> = {
   purchase: ['card', 'amount'],
   refund: ['card', 'amount'],
   fuel: ['card', 'pin', 'max', 'pumped'],
+  remote: ['card', 'amount'],
   'sign-on': [],
   echo: [],
 };
@@ -157,10 +178,11 @@ export interface Plan {
   command: Command;
   options: TerminalOptions;
   values: Values;
-  /** --amount, --max and --pumped in øre. */
+  /** --amount, --max, --pumped and --capture in øre. */
   amount: number;
   max: number;
   pumped: number;
+  capture: number;
 }
 
 function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
@@ -205,12 +227,24 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
   if (clock !== undefined) options.clock = clock;
-  const ore = (name: 'amount' | 'max' | 'pumped'): number =>
+  if (values.channel !== undefined && !(REMOTE_CHANNELS as readonly string[]).includes(values.channel))
+    throw new UsageError(`--channel: one of ${REMOTE_CHANNELS.join(', ')}`);
+  if (values.auth !== undefined && !(HOLDER_AUTHENTICATIONS as readonly string[]).includes(values.auth))
+    throw new UsageError(`--auth: one of ${HOLDER_AUTHENTICATIONS.join(', ')}`);
+  const ore = (name: 'amount' | 'max' | 'pumped' | 'capture'): number =>
     values[name] === undefined ? 0 : parseAmount(values[name], name);
-  return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped') };
+  return {
+    command: cmd,
+    options,
+    values,
+    amount: ore('amount'),
+    max: ore('max'),
+    pumped: ore('pumped'),
+    capture: ore('capture'),
+  };
 }
 
-function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promise<Outcome> {
+function run(t: Terminal, { command, values, amount, max, pumped, capture }: Plan): Promise<Outcome> {
   const pan = values.card!;
   const pin = values.pin === undefined ? {} : { pin: values.pin };
   const expiry = values.expiry === undefined ? {} : { expiry: values.expiry };
@@ -226,6 +260,20 @@ function run(t: Terminal, { command, values, amount, max, pumped }: Plan): Promi
   }
   if (command === 'refund') return t.refund({ pan, amount, ...pin, ...expiry });
   if (command === 'fuel') return t.fuel({ pan, pin: values.pin!, maximum: max, pumped });
+  if (command === 'remote') {
+    return t.remotePurchase({
+      pan,
+      amount,
+      ...expiry,
+      ...(values.channel === undefined ? {} : { channel: values.channel as RemoteChannel }),
+      ...(values.cvc === undefined ? {} : { cvc: values.cvc }),
+      ...(values.auth === undefined ? {} : { authentication: values.auth as HolderAuthentication }),
+      ...(values.series === undefined ? {} : { series: values.series }),
+      startSeries: values['start-series'] === true,
+      dual: values.dual === true,
+      ...(capture > 0 ? { capture } : {}),
+    });
+  }
   return command === 'sign-on' ? t.signOn() : t.echo();
 }
 
@@ -281,6 +329,8 @@ export async function main(
     print(o.exchanges);
     const v = verdict(o, t, p.options.answerTimeoutMs!);
     io.out(`${v.line}\n`);
+    if (o.approved && o.series !== undefined)
+      io.out(`Series ${o.series}: the merchant's later payments give it (--series)\n`);
     if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
       io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);
     }

@@ -8,13 +8,15 @@
  *
  * Kinds: dkt1, dkt1plus, oem (old PIN terminals: magstripe, 1200, field 48, no reversals), chip
  * (PSAM: 1100 + 1220, 1200 from the stripe and for refunds, stored reversals 1420 / 1421),
- * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped). OfflineMode
+ * contactless, fuel (1100 for a maximum with PIN, 1220 with the amount pumped), gateway (a web
+ * shop's remote purchases: card number, expiry, CVC, 3-D Secure / MitID, subscriptions). OfflineMode
  * gives a fuel pump (or ticket machine) its offline mode: sales up to a floor limit decided
  * against the offline block list, stored as offline advices and uploaded later.
  */
 export {
   type Exchange,
   type Outcome,
+  type RemotePurchase,
   type TerminalKind,
   type TerminalOptions,
   CONTACTLESS_PIN_LIMIT,
@@ -24,6 +26,7 @@ export {
   TerminalError,
 } from './terminal.js';
 export { ConnectError } from './link.js';
+export { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
 export {
   type OfflineDecline,
   type OfflineOptions,

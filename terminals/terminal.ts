@@ -13,6 +13,8 @@ import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
 import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
 import { Link } from './link.js';
+import { REMOTE_CHANNELS, type RemoteChannel, type RemoteSale, remoteFields, seriesOf } from './gateway.js';
+import type { HolderAuthentication } from './gateway.js';
 import { isCode } from './describe.js';
 import {
   type Entry,
@@ -26,7 +28,7 @@ import {
   transmissionTime,
 } from './fields.js';
 
-export const TERMINAL_KINDS = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel', 'ticket'] as const;
+export const TERMINAL_KINDS = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel', 'ticket', 'gateway'] as const;
 
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 
@@ -85,6 +87,8 @@ export interface Outcome {
   exchanges: Exchange[];
   /** A PSAM terminal stored a reversal of this transaction (no answer, or signature rejected). */
   reversalStored: boolean;
+  /** A gateway's first payment of a series: the series the answer names (field 48 sub-element 04). */
+  series?: string;
 }
 
 /** A bad option or parameter (nothing was sent). */
@@ -110,6 +114,8 @@ interface Sale {
   rejectSignature?: boolean | undefined;
   /** Field 49, ISO 4217 numeric; default '208' (DKK). The amount is in its minor units. */
   currency?: string | undefined;
+  /** A gateway's remote sale: no PIN, no track; fields 14, 22, 48 (25) as gateway.ts builds them. */
+  remote?: RemoteSale | undefined;
   /** The PIN was checked by the chip, offline: field 22 says PIN, no field 52 (offline advices). */
   offlinePin?: boolean | undefined;
 }
@@ -144,6 +150,28 @@ const checkCurrency = (currency: string | undefined): void =>
 
 const checkExpiry = (expiry: string | undefined): void =>
   check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
+
+/** A remote purchase of a gateway (terminals/gateway.ts; docs/PROTOCOL.md §3.2.4). */
+export interface RemotePurchase {
+  pan: string;
+  amount: number;
+  /** Default 'internet'. */
+  channel?: RemoteChannel;
+  /** Field 14, YYMM (the holder present); not sent when absent. */
+  expiry?: string;
+  /** The three check digits (the holder present); not sent when absent. */
+  cvc?: string;
+  /** Internet: the 3-D Secure or MitID result; absent: none sent. */
+  authentication?: HolderAuthentication;
+  /** Starts a series (subscription, stored card): the outcome's `series` names it. */
+  startSeries?: boolean;
+  /** A merchant's later payment of this series (no CVC, no expiry). */
+  series?: string;
+  /** Dual message: 1100 for `amount`, then the 1220 capture of `capture` (default the amount). */
+  dual?: boolean;
+  capture?: number;
+  currency?: string;
+}
 
 /** Sends one request of an online contact and resolves with its exchange. */
 export type ContactSend = (request: IsoMessage) => Promise<Exchange>;
@@ -250,6 +278,7 @@ export class Terminal {
     currency?: string;
   }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
+    check(this.kind !== 'gateway', 'a gateway sells with remotePurchase()');
     check(this.kind !== 'ticket' || (p.pin ?? p.magstripe) === undefined, 'a ticket machine reads the chip, no PIN');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
@@ -285,6 +314,7 @@ export class Terminal {
   /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
   async refund(p: { pan: string; amount: number; pin?: string; expiry?: string }): Promise<Outcome> {
     check(this.kind !== 'fuel' && this.kind !== 'ticket', 'an unattended machine makes no refunds');
+    check(this.kind !== 'gateway', 'the gateway emulator makes purchases only');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
@@ -303,6 +333,42 @@ export class Terminal {
     check(Number.isInteger(p.pumped) && p.pumped >= 1 && p.pumped <= p.maximum, 'pumped: whole øre, 1 to the maximum');
     const sale: Sale = { pan: p.pan, amount: p.maximum, pin: p.pin, entry: 'chip', proc: PURCHASE };
     return this.operate((op) => this.dual(op, sale, p.pumped));
+  }
+
+  /**
+   * A gateway's remote purchase: internet, mail or phone order, the holder present (expiry, CVC,
+   * for internet the holder's authentication; `startSeries` begins a series) or a merchant's later
+   * payment of a series (`series`: no CVC, no expiry). A 1200, or with `dual` the 1100 and its
+   * 1220 capture. No answer: a reversal is stored (4021), as a PSAM terminal does.
+   */
+  async remotePurchase(p: RemotePurchase): Promise<Outcome> {
+    check(this.kind === 'gateway', "remotePurchase() is a gateway's");
+    checkPan(p.pan);
+    checkAmount('amount', p.amount);
+    checkExpiry(p.expiry);
+    checkCurrency(p.currency);
+    check(p.channel === undefined || REMOTE_CHANNELS.includes(p.channel), `channel: ${REMOTE_CHANNELS.join(', ')}`);
+    check(p.cvc === undefined || /^\d{3}$/.test(p.cvc), 'CVC: 3 digits');
+    check(p.series === undefined || /^[\x20-\x7e]{1,99}$/.test(p.series), 'series: 1 to 99 printable characters');
+    check(p.series === undefined || p.startSeries !== true, 'a payment starts a series or belongs to one, not both');
+    const capture = p.capture ?? p.amount;
+    check(p.capture === undefined || p.dual === true, 'capture: dual message only');
+    check(Number.isInteger(capture) && capture >= 1 && capture <= p.amount, 'capture: whole øre, 1 to the amount');
+    const remote: RemoteSale = {
+      channel: p.channel ?? 'internet',
+      expiry: p.expiry,
+      cvc: p.cvc,
+      authentication: p.authentication,
+      startSeries: p.startSeries,
+      series: p.series,
+    };
+    const sale: Sale = { pan: p.pan, amount: p.amount, entry: 'chip', proc: PURCHASE, currency: p.currency, remote };
+    return this.operate(async (op) => {
+      const outcome = p.dual === true ? await this.dual(op, sale, capture) : await this.single(op, sale);
+      // The series is named by the answer to the first request (the 1100 or the 1200).
+      const series = seriesOf(op.find((e) => e.request[11] === outcome.stan)?.response);
+      return series === undefined ? outcome : { ...outcome, series };
+    });
   }
 
   /** Network management sign-on: 1804 function code 801 (1987: 0800, field 70 001). */
@@ -460,7 +526,10 @@ export class Terminal {
   private financial(fn: '100' | '200' | '220', s: Sale): { message: IsoMessage; original: Original } {
     const local = localTime(this.clock.now());
     const stan = this.nextStan();
-    const card: IsoMessage = s.entry === 'magstripe' ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) } : { 2: s.pan };
+    const card: IsoMessage =
+      s.entry === 'magstripe' && s.remote === undefined
+        ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) }
+        : { 2: s.pan };
     const capability: Entry = this.old ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
     const noPinPad = this.kind === 'ticket';
     const message: IsoMessage = {
@@ -485,6 +554,7 @@ export class Terminal {
       49: s.currency ?? '208',
     };
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
+    if (s.remote !== undefined) Object.assign(message, remoteFields(s.remote, this.iso87));
     if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
   }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 
-export type TerminalModel = 'dkt1' | 'dkt1plus' | 'oem' | 'psam' | 'contactless' | 'fuel' | 'ticket';
+export type TerminalModel = 'dkt1' | 'dkt1plus' | 'oem' | 'psam' | 'contactless' | 'fuel' | 'ticket' | 'gateway';
 
 export interface TerminalKey {
   /** ISO 9564 PIN block format: 0 under triple DES, 4 under AES-128. */
@@ -22,7 +22,7 @@ const entry = {
   properties: {
     format: { enum: [0, 4] },
     key: { type: 'string', pattern: '^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$' },
-    model: { enum: ['dkt1', 'dkt1plus', 'oem', 'psam', 'contactless', 'fuel', 'ticket'] },
+    model: { enum: ['dkt1', 'dkt1plus', 'oem', 'psam', 'contactless', 'fuel', 'ticket', 'gateway'] },
   },
   required: ['format', 'key'],
   additionalProperties: false,

@@ -59,6 +59,27 @@ const ON_TERMINAL: {
       t.clock.offsetMs = 0;
     }
   },
+  remote: async ({ remote: r }, t, run) => {
+    const card = run.card(r.card);
+    // A later payment of a series carries neither CVC nor expiry unless the step says so.
+    const later = r.series !== undefined;
+    const cvc = r.cvc ?? (later ? 'none' : 'right');
+    const expiry = r.expiry ?? (later ? 'none' : card.expiry);
+    const outcome = await t.terminal.remotePurchase({
+      pan: card.pan,
+      amount: ore(r.amount),
+      ...(r.channel === undefined ? {} : { channel: r.channel }),
+      ...(expiry === 'none' ? {} : { expiry }),
+      ...(cvc === 'none' ? {} : { cvc: cvc === 'right' ? card.cvc : cvc === 'wrong' ? wrongCvc(card.cvc) : cvc }),
+      ...(r.authentication === undefined ? {} : { authentication: r.authentication }),
+      ...(r.startSeries === undefined ? {} : { startSeries: r.startSeries }),
+      ...(r.series === undefined ? {} : { series: r.series }),
+      ...(r.dual === undefined ? {} : { dual: r.dual }),
+      ...(r.capture === undefined ? {} : { capture: ore(r.capture) }),
+    });
+    const o = transaction(outcome, t);
+    return outcome.series === undefined ? o : { ...o, series: outcome.series };
+  },
   refund: async ({ refund: r }, t, run) => {
     const card = run.card(r.card);
     const pin = pinOf(card, r.pin);
@@ -138,6 +159,9 @@ function pinOf(card: RunCard, entry: PinEntry | undefined): string | undefined {
   if (entry === 'wrong') return wrongPin(card.pin);
   return entry;
 }
+
+/** A wrong CVC: the card's with its last digit moved up by one, as a wrong PIN is made. */
+const wrongCvc = (cvc: string): string => cvc.slice(0, 2) + String((Number(cvc[2]) + 1) % 10);
 
 /** What a terminal's transaction, sign-on or echo observed (a sale of an offline mode: whether it was decided offline). */
 function answered(outcome: Outcome & { offline?: boolean }, t: RunTerminal): Observed {

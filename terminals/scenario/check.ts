@@ -201,6 +201,10 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
     (e.cardStatus === undefined || e.cardStatus === p.cardStatus) &&
     (e.verification === undefined || e.verification === p.verification) &&
+    (e.channel === undefined || e.channel === p.channel) &&
+    (e.authentication === undefined || e.authentication === p.authentication) &&
+    (e.initiatedBy === undefined || e.initiatedBy === p.initiatedBy) &&
+    (e.series === undefined || e.series === p.series) &&
     (e.authorization === undefined || e.authorization === p.authorization) &&
     (e.card === undefined || run.card(e.card).id === p.card)
   );

@@ -17,6 +17,9 @@ export interface RunCard {
   name: string;
   pan: string;
   pin: string;
+  /** The three check digits and the expiry, for remote purchases. */
+  cvc: string;
+  expiry: string;
   activationCode: string;
   /** Card id; absent for a card never registered. */
   id?: string;
@@ -70,6 +73,8 @@ export interface Observed {
   api?: string;
   /** A report step: the block service's reference number. */
   reference?: string;
+  /** A remote step that started a series: the series the switch named (the first's transaction id). */
+  series?: string;
 }
 
 export class RunContext {

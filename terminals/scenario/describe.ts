@@ -38,6 +38,18 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
     ].filter((x) => x !== '');
     return `purchase ${money(p.amount)}, ${pinText(p.pin)}${options.length > 0 ? `, ${options.join(', ')}` : ''}, ${card(p.card)}`;
   },
+  remote: ({ remote: r }, card) => {
+    const options = [
+      r.channel ?? 'internet',
+      r.cvc === undefined ? '' : `CVC ${r.cvc === 'right' || r.cvc === 'wrong' || r.cvc === 'none' ? r.cvc : 'given'}`,
+      r.expiry === undefined ? '' : `expiry ${r.expiry}`,
+      r.authentication ?? '',
+      r.startSeries === true ? 'starts a series' : '',
+      r.series === undefined ? '' : `series ${r.series}`,
+      r.dual === true ? `dual${r.capture === undefined ? '' : `, capture ${money(r.capture)}`}` : '',
+    ].filter((x) => x !== '');
+    return `remote purchase ${money(r.amount)}, ${options.join(', ')}, ${card(r.card)}`;
+  },
   refund: ({ refund: r }, card) => `refund ${money(r.amount)}, ${pinText(r.pin)}, ${card(r.card)}`,
   fuel: ({ fuel: f }, card) =>
     `fuel up to ${money(f.maximum)}, pumped ${money(f.pumped)}, ${pinText(f.pin)}, ${card(f.card)}`,

@@ -245,7 +245,7 @@ class ScenarioRun {
   /** The variables for a step's expectations: those saved, and this.* of its own transaction. */
   private withOwn(o: Observed): Map<string, string | undefined> {
     const vars = new Map(this.vars);
-    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference'] as const)
+    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference', 'series'] as const)
       vars.set(`this.${k}`, o[k]);
     return vars;
   }

@@ -35,6 +35,8 @@ export interface ScenarioCard {
   status?: CardStatus;
   balance?: Dkk;
   pin?: string;
+  /** Registered with the card (POST /cards `cvc`); default DEFAULT_CVC. */
+  cvc?: string;
   expiry?: string;
   product?: string;
   activationCode?: string;
@@ -48,6 +50,7 @@ export interface ScenarioCard {
 export const DEFAULT_PIN = '1234';
 export const DEFAULT_BALANCE = '10000.00';
 export const DEFAULT_EXPIRY = '3012';
+export const DEFAULT_CVC = '123';
 
 export interface Scenario {
   name: string;

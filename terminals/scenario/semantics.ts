@@ -217,6 +217,9 @@ class Checks {
       if (what === 'reference') {
         if (step.action !== 'report')
           this.problem(`${at}/save/${name}: ${aStep(step.action)} has no reference (a report step has)`);
+      } else if (what === 'series') {
+        if (step.action !== 'remote' || step.remote.startSeries !== true)
+          this.problem(`${at}/save/${name}: only a remote step that starts a series has one`);
       } else if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
       else if (what !== 'actionCode' && !makesTransaction(step.action))
         this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
@@ -235,6 +238,8 @@ function notAtPump(action: 'purchase' | 'refund', x: StepAt, pinOrStripe: boolea
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
   if (x.terminal?.spec.kind === 'ticket' && (action === 'refund' || pinOrStripe))
     x.checks.problem(`${x.at}/${action}: a ticket machine sells from the chip without a PIN, and makes no refunds`);
+  if (x.terminal?.spec.kind === 'gateway')
+    x.checks.problem(`${x.at}/${action}: a gateway sells by remote purchase (the remote action)`);
 }
 
 const noRules = (): void => {};
@@ -259,6 +264,16 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
     ) {
       x.checks.problem(`${x.at}/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)`);
     }
+  },
+  remote: ({ remote: r }, x) => {
+    x.checks.cardRef(r.card, `${x.at}/remote/card`);
+    if (x.terminal !== undefined && x.terminal.spec.kind !== 'gateway')
+      x.checks.problem(
+        `${x.at}/remote: only a gateway makes remote purchases (${x.terminal.name} is ${x.terminal.spec.kind})`,
+      );
+    if (r.series !== undefined && r.startSeries === true)
+      x.checks.problem(`${x.at}/remote/series: a payment starts a series or belongs to one, not both`);
+    if (r.capture !== undefined && r.dual !== true) x.checks.problem(`${x.at}/remote/capture: only with dual`);
   },
   refund: ({ refund }, x) => {
     x.checks.cardRef(refund.card, `${x.at}/refund/card`);

@@ -11,7 +11,14 @@ import { OfflineMode, Terminal, type TerminalOptions } from '../index.js';
 import { type AdminAnswer, AdminError, reasonOf } from './admin-client.js';
 import { type RunCard, type RunContext, TerminalClock } from './context.js';
 import { cardSummary } from './describe.js';
-import { DEFAULT_BALANCE, DEFAULT_EXPIRY, DEFAULT_PIN, type ScenarioCard, type ScenarioTerminal } from './scenario.js';
+import {
+  DEFAULT_BALANCE,
+  DEFAULT_CVC,
+  DEFAULT_EXPIRY,
+  DEFAULT_PIN,
+  type ScenarioCard,
+  type ScenarioTerminal,
+} from './scenario.js';
 import { StepFailure, freshPan, ore, wrongPin } from './values.js';
 
 const SETUP_TERMINAL = 'SCENARIO';
@@ -77,9 +84,10 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
 /** Registers a fresh card in the state asked for (or only makes up a PAN, for a card never registered). */
 async function register(run: RunContext, name: string, c: ScenarioCard): Promise<RunCard> {
   const pin = c.pin ?? DEFAULT_PIN;
+  const face = { cvc: c.cvc ?? DEFAULT_CVC, expiry: c.expiry ?? DEFAULT_EXPIRY };
   if (c.status === 'notRegistered') {
     const pan = freshPan();
-    return { name, pan, pin, maskedPan: maskPan(pan), activationCode: '' };
+    return { name, pan, pin, ...face, maskedPan: maskPan(pan), activationCode: '' };
   }
   const activationCode = c.activationCode ?? String(randomInt(0, 10_000)).padStart(4, '0');
   const { pan, answer } = await postCard(run, c, pin, activationCode);
@@ -88,6 +96,7 @@ async function register(run: RunContext, name: string, c: ScenarioCard): Promise
     name,
     pan,
     pin,
+    ...face,
     activationCode,
     id: String(answer.body.card),
     maskedPan: String(answer.body.maskedPan),
@@ -120,6 +129,7 @@ async function postCard(
       product: c.product ?? 'dankort',
       expiry: c.expiry ?? DEFAULT_EXPIRY,
       pin,
+      cvc: c.cvc ?? DEFAULT_CVC,
       activationCode,
       account: String(randomInt(1_000_000_000, 10_000_000_000)),
       balance: ore(c.balance ?? DEFAULT_BALANCE),

@@ -27,6 +27,26 @@ export interface PurchaseAction {
   /** The terminal's clock set this many ms off for the purchase (fields 7, 12): -2000 is 2 s behind. */
   clockOffsetMs?: number;
 }
+/** A gateway's remote purchase (terminals/gateway.ts): the card's face checked, or a series' later payment. */
+export interface RemoteAction {
+  card: string;
+  amount: Dkk;
+  /** Default internet. */
+  channel?: 'internet' | 'mailOrder' | 'phoneOrder';
+  /** Field 14: default the card's expiry; 'none' sends none. */
+  expiry?: string;
+  /** 'right' (default) the card's CVC, 'wrong' another, 'none' none sent, or 3 digits. */
+  cvc?: string;
+  /** Internet: the 3-D Secure or MitID result; none sent when absent. */
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated';
+  /** The first payment of a series: save its `series`. */
+  startSeries?: boolean;
+  /** A merchant's later payment of this series (a ${variable}): no CVC, no expiry. */
+  series?: string;
+  /** 1100 and its 1220 capture (of `capture`, default the amount) instead of a 1200. */
+  dual?: boolean;
+  capture?: Dkk;
+}
 export interface RefundAction {
   card: string;
   amount: Dkk;
@@ -83,6 +103,11 @@ export interface PostingExpectation {
   cardStatus?: string;
   /** How the holder approved (src/journal/posting.ts Verification): 'none' at an unattended machine without PIN. */
   verification?: string;
+  /** Remote purchases (docs/CLEARING.md): the channel, the holder's authentication, who started it, its series. */
+  channel?: 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated' | 'none' | '';
+  initiatedBy?: 'holder' | 'merchant';
+  series?: string;
   /** Approved by the switch (online) or by the terminal (offline). */
   authorization?: 'online' | 'offline';
 }
@@ -150,7 +175,7 @@ export interface Expectations {
   body?: BodyExpectation;
 }
 
-export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference';
+export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference' | 'series';
 
 /** What every step has, whatever its action. */
 interface StepBase {
@@ -168,6 +193,10 @@ interface OwnTerminal extends StepBase {
 export interface PurchaseStep extends OwnTerminal {
   action: 'purchase';
   purchase: PurchaseAction;
+}
+export interface RemoteStep extends OwnTerminal {
+  action: 'remote';
+  remote: RemoteAction;
 }
 export interface RefundStep extends OwnTerminal {
   action: 'refund';
@@ -222,6 +251,7 @@ export interface ReportStep extends StepBase {
 
 export type Step =
   | PurchaseStep
+  | RemoteStep
   | RefundStep
   | FuelStep
   | SignOnStep
@@ -239,6 +269,7 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
   | PurchaseStep
+  | RemoteStep
   | RefundStep
   | FuelStep
   | SignOnStep
@@ -260,6 +291,7 @@ interface ActionKind {
 // exactly for the steps outside TerminalStep: usesTerminal() narrows by it.
 const KINDS: Record<ActionName, ActionKind> = {
   purchase: { terminal: 'own', transaction: true },
+  remote: { terminal: 'own', transaction: true },
   refund: { terminal: 'own', transaction: true },
   fuel: { terminal: 'own', transaction: true },
   signOn: { terminal: 'own', transaction: false },

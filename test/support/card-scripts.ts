@@ -69,6 +69,12 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     initiatedBy: 'holder',
     series: '',
     authorization: 'online',
+    remote: '',
+    expiry: '',
+    cvc: '',
+    unauthenticated: '',
+    authDefault: '1',
+    authProducts: '',
     ...over,
   };
 }

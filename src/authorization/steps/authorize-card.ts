@@ -33,6 +33,7 @@ import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
 import { noValue, withTimeout as atMost } from '../../time/timeout.js';
+import { answerSeries, remotePurchase } from '../remote-purchase.js';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
@@ -90,6 +91,8 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
       const posting = postingTemplate(ctx, track, { money, purchasedAt, model });
+      const remote = remotePurchase(ctx, posting, (cvc) => deps.register.cvcValueOf(pan, cvc));
+      if (typeof remote === 'string') return refuse(ctx, 'formatError', remote);
       const result = await deps.calls.run(
         () =>
           deps.register.authorize({
@@ -109,6 +112,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
               approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
               posting,
             },
+            ...(remote === undefined ? {} : { remote }),
           }),
         deps.timeoutMs,
         { pan, reverse: posting.txn },
@@ -120,6 +124,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (track && result.outcome === 'approved' && !result.repeat)
         await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
+      answerSeries(ctx, posting);
     },
   };
 }

@@ -26,8 +26,9 @@ export const authorizeScript = defineScript({
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
     new URL('./unattended.lua', import.meta.url),
+    new URL('./remote.lua', import.meta.url),
   ],
-  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
+  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds', 'series'],
   args: [
     'now',
     'yymm',
@@ -83,6 +84,13 @@ export const authorizeScript = defineScript({
     'initiatedBy',
     'series',
     'authorization',
+    // Issue 16's remote purchases: expiry, CVC, series and the holder's authentication (remote.lua).
+    'remote',
+    'expiry',
+    'cvc',
+    'unauthenticated',
+    'authDefault',
+    'authProducts',
   ],
   reply: asReply<AuthorizeReply>(),
 });
