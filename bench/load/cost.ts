@@ -33,11 +33,7 @@ export function perAnswerUs(cpuMs: number | null, windowMs: number, answersPerSe
   return round(((cpuMs / windowMs) * 1e6) / answersPerSecond, 1);
 }
 
-export function cpuPerAuthorization(
-  cpu: WindowCpuMs,
-  windowMs: number,
-  answersPerSecond: number,
-): CpuPerAuthorization {
+export function cpuPerAuthorization(cpu: WindowCpuMs, windowMs: number, answersPerSecond: number): CpuPerAuthorization {
   const us = (ms: number | null): number | null => perAnswerUs(ms, windowMs, answersPerSecond);
   return {
     target: us(cpu.target),

@@ -34,7 +34,8 @@ const fail = (why: string): never => {
   process.exit(2);
 };
 const framing = { header: values.header as LengthHeader, tpdu: false, maxFrameSize: 65535 };
-if (!['binary2', 'ascii4', 'bcd2'].includes(framing.header)) fail(`--header ${framing.header}: binary2, ascii4 or bcd2`);
+if (!['binary2', 'ascii4', 'bcd2'].includes(framing.header))
+  fail(`--header ${framing.header}: binary2, ascii4 or bcd2`);
 if (framing.header !== 'binary2') framing.maxFrameSize = 9999;
 if (!(SHIPPED_DIALECTS as readonly string[]).includes(values.dialect))
   fail(`--dialect ${values.dialect}: one of ${SHIPPED_DIALECTS.join(', ')}`);

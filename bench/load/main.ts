@@ -41,7 +41,7 @@ const IDLE_RSS_TARGET_MIB = 300;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function commandLine(argv: string[]): string {
-  const args = argv.map((a) => (/^[\w./:=-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  const args = argv.map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
   return process.env.npm_lifecycle_event === 'bench'
     ? `npm run bench -- ${args}`
     : `node ${relative(ROOT, process.argv[1] ?? 'main.js')} ${args}`;
