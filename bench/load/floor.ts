@@ -108,7 +108,8 @@ export class Floor {
     const stan = String(m[11] ?? '');
     const localTime = String(m[12] ?? '');
     const txn = transactionId(terminal, localTime, stan);
-    const refund = String(m[3] ?? '').startsWith('20');
+    const processing = String(m[3] ?? '');
+    const refund = processing.startsWith('20');
     const amount = Number(m[4] ?? 0);
     const approval = String(++this.approvals % 1_000_000).padStart(6, '0');
     // One UUID stands for the switch's three (reservation, notice id prefix, posting id): same bytes.
@@ -139,7 +140,7 @@ export class Floor {
           reservation: uuid,
           noticeId: uuid,
           terminal,
-          signature: `${mti.slice(1, 3)}:${String(m[3] ?? '').slice(0, 2)}:${amount}`,
+          signature: `${mti.slice(1, 3)}:${processing.slice(0, 2)}:${amount}`,
           message: mti[1] === '2' ? 'single' : 'dual',
           approvalCode: approval,
           postingId: uuid,

@@ -104,6 +104,12 @@ t.test('the 1987 code set, an unknown card, no PAN, an unreadable message, Redis
   );
   t.equal(unknown[39], '14', 'not registered');
   t.equal(unknown[38], undefined, 'no approval code');
+  const dual = d.unpack(
+    await floor.answer(d.pack(requestFor(d, entry('authorization-pin'), card, at, '000005', 'B0000001'))),
+  );
+  t.match(dual, { 0: '0110', 39: '00' });
+  // Nothing but the MTI and the card: still one call, answered (the floor applies no rule).
+  t.match(d.unpack(await floor.answer(d.pack({ 0: '0200', 2: card.pan }))), { 0: '0210', 2: card.pan, 39: '00' });
   const noPan = requestFor(d, entry('refund'), card, at, '000003', 'B0000001');
   delete noPan[2];
   t.equal(d.unpack(await floor.answer(d.pack(noPan)))[39], '30', 'format error');
@@ -118,7 +124,7 @@ t.test('the 1987 code set, an unknown card, no PAN, an unreadable message, Redis
   t.equal(answer[38], undefined);
   t.equal(
     await redis.llen(keys.card + FLOOR_LIST),
-    1,
+    3,
     'the unknown card, the format error and the failed call wrote nothing',
   );
 });
