@@ -21,6 +21,7 @@ import { cardKeys, transactionKey } from '../../src/card/keys.js';
 import { authorizeScript } from '../../src/card/scripts/authorize.js';
 import { reservationLifetimes } from '../../src/card/reservation-lifetime.js';
 import { unattendedLimits } from '../../src/card/unattended-limit.js';
+import { remoteArgs } from '../../src/card/remote-args.js';
 import { transactionId } from '../../src/journal/posting.js';
 import { type CodeSet, actionCode, codeSetOf } from '../../src/messages/action-codes.js';
 import { FINANCIAL_ECHO } from '../../src/authorization/routes.js';
@@ -55,6 +56,7 @@ function fixedArgs(config: RegisterConfig) {
     ...reservationLifetimes(config),
     unattended: '',
     ...unattendedLimits(config),
+    ...remoteArgs(undefined, config),
     keepFor: config.transactionRetentionDays * 86_400_000,
     currency: '208',
     originalExponent: 2,
@@ -126,6 +128,7 @@ export class Floor {
           transaction: transactionKey(this.prefix, id, txn),
           posts: k.card + FLOOR_LIST,
           holds: k.holds,
+          series: k.series,
         },
         {
           ...this.fixed,
