@@ -42,7 +42,6 @@ async function setup(t: Test, name: ShippedDialect = 'iso93ascii') {
 t.test('the one call is the decision’s in KEYS and ARGV', async (t) => {
   t.same(floorScript.keys, authorizeScript.keys);
   t.same(floorScript.args, authorizeScript.args);
-  t.equal(floorScript.keys.length, 7);
 });
 
 t.test('a purchase on a seeded card: 000, the echoed fields, its entry and counter written', async (t) => {
