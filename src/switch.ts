@@ -18,6 +18,7 @@ import { authorizeCard } from './authorization/steps/authorize-card.js';
 import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
+import { postOfflineAdvice } from './authorization/steps/post-offline-advice.js';
 import { UncertainCalls } from './authorization/uncertain-calls.js';
 import { TerminalTrace } from './trace/terminal-trace.js';
 import { Listener } from './transport/listener.js';
@@ -128,7 +129,7 @@ export class Switch {
     redis.on('error', () => this.metrics.redisErrors.inc());
   }
 
-  /** The steps that ask the register: authorization, old terminals' lost answers, completions, reversals. */
+  /** The steps that ask the register: authorization, old terminals' lost answers, completions, reversals, offline advices. */
   private registerSteps(): Step[] {
     const { config } = this.options;
     const { card, notices, journal, lastApproved } = this.modules;
@@ -152,6 +153,16 @@ export class Switch {
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: journal.unmatched }),
+      postOfflineAdvice({
+        advices: card.offlineAdvices,
+        relay: notices,
+        postings: journal.relay,
+        keys,
+        timeoutMs,
+        calls,
+        currencies: config.currencies,
+        timeZone: config.register.timeZone,
+      }),
     ];
   }
 

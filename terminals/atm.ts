@@ -1,6 +1,6 @@
 /**
  * The ATM (kind 'atm'): a cash withdrawal is one 1200 (1987: 0200) with processing code 01 and
- * the online PIN, read from the chip (docs/PROTOCOL.md §3.2.4). After an approval the cash
+ * the online PIN, read from the chip (docs/PROTOCOL.md §3.2.5). After an approval the cash
  * dispenser pays out: all of it, nothing (a dispense fault: the ATM sends a reversal advice of
  * the whole withdrawal at once, reason 4007, and the switch gives the fee back), or part (a
  * partial dispense: a partial reversal of what was not paid out, function code 401 and reason

@@ -5,6 +5,7 @@
  *   npm run terminal -- purchase --type chip --card 5019000000000008 --amount 125.00 --pin 1234
  *   npm run terminal -- fuel --type fuel --card 5019000000000008 --pin 1234 --max 500.00 --pumped 312.50
  *   npm run terminal -- purchase --type ticket --card 5019000000000008 --amount 45.00
+ *   npm run terminal -- remote --type gateway --card 5019000000000008 --amount 99.00 --expiry 3012 --cvc 234 --auth threeDs
  *   npm run terminal -- withdraw --type atm --card 5019000000000008 --pin 1234 --amount 500.00 --dispensed 300.00
  *   npm run terminal -- echo --type chip
  *
@@ -15,6 +16,8 @@ import { parseArgs } from 'node:util';
 import type { Clock } from '../src/time/clock.js';
 import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
+import { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
+import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
 import {
   type Exchange,
@@ -35,6 +38,11 @@ Commands and what they need:
   fuel       --card PAN --pin 1234 --max 500.00 --pumped 312.50      (--type fuel)
   withdraw   --card PAN --pin 1234 --amount 500.00 [--dispensed 300.00] [--currency 978] [--country 276]
                                                                      (--type atm)
+  remote     --card PAN --amount 125.00 [--channel internet] [--expiry YYMM] [--cvc 123]
+             [--auth threeDs|mitId|attempted|notAuthenticated] [--start-series | --series ID]
+             [--dual [--capture 100.00]]                             (--type gateway)
+             purchase and fuel of a fuel pump or ticket machine, offline mode:
+             --floor-limit 300.00 [--block-list URL --token TOKEN [--fetcher ID]]
   sign-on
   echo
 
@@ -53,9 +61,21 @@ Options:
   --key HEX                the terminal's triple DES PIN key, 32 or 48 hex digits (default the test key)
   --help                   this text
 
+--floor-limit: up to it the terminal decides by itself (offline), after fetching the offline block
+list from the admin API at --block-list with an offlineTerminals token (fetcher id default
+terminal-cli: its first fetch is the full list); the advice of an offline approval is uploaded
+before the command ends. Exit codes as below; 3 also when the switch did not answer the advice.
+
 --last-completed (dkt1, dkt1plus, oem): field 48, the STAN of the last approved transaction this
 terminal completed; default 000000 (none since start), on which the switch reverses the terminal
 id's last approval. The CLI prints the value for the next run.
+
+remote (gateway): a web shop's internet purchase (--channel mailOrder or phoneOrder for mail and
+telephone orders) with the card number, --expiry (field 14) and --cvc (field 48 sub-element 02),
+and on the internet the holder's 3-D Secure or MitID result (--auth; none sent without it).
+--start-series makes it the first payment of a subscription: the CLI prints the series the switch
+named; --series ID is the merchant's later payment of that series (no CVC, no expiry). --dual
+sends an 1100 and its 1220 capture (--capture, default the whole amount) instead of a 1200.
 
 withdraw (--type atm): the cash dispenser pays out --dispensed (default all of it); 0 is a
 dispense fault (the ATM reverses the whole withdrawal at once), less than --amount a partial
@@ -76,7 +96,7 @@ export interface CliIo {
 }
 
 const OLD_KINDS: readonly string[] = ['dkt1', 'dkt1plus', 'oem'];
-const COMMANDS = ['purchase', 'refund', 'fuel', 'withdraw', 'sign-on', 'echo'] as const;
+const COMMANDS = ['purchase', 'refund', 'fuel', 'remote', 'withdraw', 'sign-on', 'echo'] as const;
 type Command = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -93,6 +113,13 @@ const OPTIONS = {
   'last-completed': { type: 'string' },
   magstripe: { type: 'boolean' },
   'reject-signature': { type: 'boolean' },
+  channel: { type: 'string' },
+  cvc: { type: 'string' },
+  auth: { type: 'string' },
+  'start-series': { type: 'boolean' },
+  series: { type: 'string' },
+  dual: { type: 'boolean' },
+  capture: { type: 'string' },
   host: { type: 'string' },
   port: { type: 'string' },
   dialect: { type: 'string' },
@@ -102,16 +129,21 @@ const OPTIONS = {
   timeout: { type: 'string' },
   stan: { type: 'string' },
   key: { type: 'string' },
+  'floor-limit': { type: 'string' },
+  'block-list': { type: 'string' },
+  token: { type: 'string' },
+  fetcher: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+export type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 /** The options each command takes besides the connection's; any other is a usage error. */
 const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
-  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed'],
+  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed', ...OFFLINE_OPTIONS],
   refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
-  fuel: ['card', 'pin', 'max', 'pumped'],
+  fuel: ['card', 'pin', 'max', 'pumped', 'expiry', ...OFFLINE_OPTIONS],
+  remote: ['card', 'amount', 'channel', 'expiry', 'cvc', 'auth', 'start-series', 'series', 'dual', 'capture'],
   withdraw: ['card', 'pin', 'amount', 'dispensed', 'currency', 'country'],
   'sign-on': [],
   echo: [],
@@ -120,6 +152,7 @@ const REQUIRED: Record<Command, (keyof Values)[]> = {
   purchase: ['card', 'amount'],
   refund: ['card', 'amount'],
   fuel: ['card', 'pin', 'max', 'pumped'],
+  remote: ['card', 'amount'],
   withdraw: ['card', 'pin', 'amount'],
   'sign-on': [],
   echo: [],
@@ -138,7 +171,7 @@ const CONNECTION_OPTIONS = new Set<keyof Values>([
   'help',
 ]);
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /** '125', '125.5' or '125.50' DKK as øre. */
 export function parseAmount(text: string, name: string): number {
@@ -155,14 +188,15 @@ function integer(text: string | undefined, name: string): number | undefined {
 
 const kroner = (ore: number): string => `${Math.floor(ore / 100)}.${String(ore % 100).padStart(2, '0')} DKK`;
 
-interface Plan {
+export interface Plan {
   command: Command;
   options: TerminalOptions;
   values: Values;
-  /** --amount, --max, --pumped and --dispensed in øre (in minor units of --currency). */
+  /** --amount, --max, --pumped, --capture and --dispensed in øre (in minor units of --currency). */
   amount: number;
   max: number;
   pumped: number;
+  capture: number;
   dispensed: number | undefined;
 }
 
@@ -192,6 +226,7 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
     if (!OLD_KINDS.includes(values.type)) throw new UsageError(`--last-completed is for ${OLD_KINDS.join(', ')}`);
     if (!/^\d{1,6}$/.test(values['last-completed'])) throw new UsageError('--last-completed: a STAN, up to 6 digits');
   }
+  checkOffline(values);
   if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key))
     throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
   const options: TerminalOptions = {
@@ -207,13 +242,25 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
   if (clock !== undefined) options.clock = clock;
-  const ore = (name: 'amount' | 'max' | 'pumped' | 'dispensed'): number =>
+  if (values.channel !== undefined && !(REMOTE_CHANNELS as readonly string[]).includes(values.channel))
+    throw new UsageError(`--channel: one of ${REMOTE_CHANNELS.join(', ')}`);
+  if (values.auth !== undefined && !(HOLDER_AUTHENTICATIONS as readonly string[]).includes(values.auth))
+    throw new UsageError(`--auth: one of ${HOLDER_AUTHENTICATIONS.join(', ')}`);
+  const ore = (name: 'amount' | 'max' | 'pumped' | 'capture' | 'dispensed'): number =>
     values[name] === undefined ? 0 : parseAmount(values[name], name);
-  const dispensed = values.dispensed === undefined ? undefined : ore('dispensed');
-  return { command: cmd, options, values, amount: ore('amount'), max: ore('max'), pumped: ore('pumped'), dispensed };
+  return {
+    command: cmd,
+    options,
+    values,
+    amount: ore('amount'),
+    max: ore('max'),
+    pumped: ore('pumped'),
+    capture: ore('capture'),
+    dispensed: values.dispensed === undefined ? undefined : ore('dispensed'),
+  };
 }
 
-function run(t: Terminal, { command, values, amount, max, pumped, dispensed }: Plan): Promise<Outcome> {
+function run(t: Terminal, { command, values, amount, max, pumped, capture, dispensed }: Plan): Promise<Outcome> {
   const pan = values.card!;
   const pin = values.pin === undefined ? {} : { pin: values.pin };
   const expiry = values.expiry === undefined ? {} : { expiry: values.expiry };
@@ -229,6 +276,20 @@ function run(t: Terminal, { command, values, amount, max, pumped, dispensed }: P
   }
   if (command === 'refund') return t.refund({ pan, amount, ...pin, ...expiry });
   if (command === 'fuel') return t.fuel({ pan, pin: values.pin!, maximum: max, pumped });
+  if (command === 'remote') {
+    return t.remotePurchase({
+      pan,
+      amount,
+      ...expiry,
+      ...(values.channel === undefined ? {} : { channel: values.channel as RemoteChannel }),
+      ...(values.cvc === undefined ? {} : { cvc: values.cvc }),
+      ...(values.auth === undefined ? {} : { authentication: values.auth as HolderAuthentication }),
+      ...(values.series === undefined ? {} : { series: values.series }),
+      startSeries: values['start-series'] === true,
+      dual: values.dual === true,
+      ...(capture > 0 ? { capture } : {}),
+    });
+  }
   if (command === 'withdraw') {
     return t.withdraw({
       pan,
@@ -250,13 +311,14 @@ function what({ command, options, amount, max, values }: Plan): string {
   return `${command}${sum} on ${a} ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
 }
 
-function verdict(o: Outcome, t: Terminal, timeoutMs: number, p: Plan): { line: string; code: number } {
+/** `amount`: what was asked for (an ATM's partial dispense says how much of it was paid out). */
+export function verdict(o: Outcome, t: Terminal, timeoutMs: number, amount = 0): { line: string; code: number } {
   const id = `(STAN ${o.stan}, local time ${o.localTime})`;
   const code = o.approvalCode !== undefined ? ` approval code ${o.approvalCode}` : '';
   if (o.dispensed === 0)
     return { line: `DISPENSE FAULT after${code}: nothing paid out, the withdrawal reversed ${id}`, code: 1 };
-  if (o.approved && o.dispensed !== undefined && o.dispensed < p.amount) {
-    const part = `${(o.dispensed / 100).toFixed(2)} of ${(p.amount / 100).toFixed(2)}`;
+  if (o.approved && o.dispensed !== undefined && o.dispensed < amount) {
+    const part = `${(o.dispensed / 100).toFixed(2)} of ${(amount / 100).toFixed(2)}`;
     return { line: `APPROVED${code}, PARTIAL DISPENSE: ${part} paid out, the rest reversed ${id}`, code: 0 };
   }
   if (o.approved) return { line: `APPROVED${code} ${id}`, code: 0 };
@@ -295,13 +357,16 @@ export async function main(
     const last = p.values['last-completed'];
     if (last !== undefined) t.lastCompletedStan = last.padStart(6, '0');
     io.out(`${what(p)}\n\n`);
+    if (p.values['floor-limit'] !== undefined) return await runOffline(t, p, io);
     const o = await run(t, p);
     const print = (exchanges: Exchange[]): void => {
       for (const e of exchanges) io.out(`${describeExchange(e, t!.dialect)}\n\n`);
     };
     print(o.exchanges);
-    const v = verdict(o, t, p.options.answerTimeoutMs!, p);
+    const v = verdict(o, t, p.options.answerTimeoutMs!, p.amount);
     io.out(`${v.line}\n`);
+    if (o.approved && o.series !== undefined)
+      io.out(`Series ${o.series}: the merchant's later payments give it (--series)\n`);
     if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
       io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);
     }

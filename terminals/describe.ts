@@ -41,6 +41,11 @@ const MEANINGS: Record<ActionOutcome, string> = {
   reversalAccepted: 'reversal accepted',
   networkAccepted: 'network management request accepted',
   currencyNotAccepted: 'currency not accepted: the switch takes DKK and its configured currencies',
+  wrongCvc: "wrong CVC: the card's three check digits do not match",
+  cvcMissing: 'CVC missing: a remote purchase with the holder present needs the three check digits',
+  wrongExpiry: "wrong expiry date: field 14 is not the card's",
+  holderAuthenticationRequired: "holder authentication required: 3-D Secure or MitID (the card product's rule)",
+  seriesNotFound: "series unknown: not this card's with this merchant",
   withdrawalLimitExceeded: AMOUNT_LIMIT,
 };
 

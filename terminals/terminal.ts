@@ -14,6 +14,8 @@ import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
 import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
 import { Link } from './link.js';
+import { REMOTE_CHANNELS, type RemoteChannel, type RemoteSale, remoteFields, seriesOf } from './gateway.js';
+import type { HolderAuthentication } from './gateway.js';
 import { isCode } from './describe.js';
 import {
   type Entry,
@@ -28,7 +30,17 @@ import {
 } from './fields.js';
 import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
 
-export const TERMINAL_KINDS = ['dkt1', 'dkt1plus', 'oem', 'chip', 'contactless', 'fuel', 'ticket', 'atm'] as const;
+export const TERMINAL_KINDS = [
+  'dkt1',
+  'dkt1plus',
+  'oem',
+  'chip',
+  'contactless',
+  'fuel',
+  'ticket',
+  'gateway',
+  'atm',
+] as const;
 
 export type TerminalKind = (typeof TERMINAL_KINDS)[number];
 
@@ -87,6 +99,8 @@ export interface Outcome {
   exchanges: Exchange[];
   /** A PSAM terminal stored a reversal of this transaction (no answer, or signature rejected; an ATM: not all paid out). */
   reversalStored: boolean;
+  /** A gateway's first payment of a series: the series the answer names (field 48 sub-element 04). */
+  series?: string;
   /** An ATM's approved withdrawal: what the cash dispenser paid out (minor units). */
   dispensed?: number;
 }
@@ -114,6 +128,10 @@ interface Sale {
   rejectSignature?: boolean | undefined;
   /** Field 49, ISO 4217 numeric; default '208' (DKK). The amount is in its minor units. */
   currency?: string | undefined;
+  /** A gateway's remote sale: no PIN, no track; fields 14, 22, 48 (25) as gateway.ts builds them. */
+  remote?: RemoteSale | undefined;
+  /** The PIN was checked by the chip, offline: field 22 says PIN, no field 52 (offline advices). */
+  offlinePin?: boolean | undefined;
 }
 
 /** What identifies a transaction for its completion and reversal. */
@@ -147,6 +165,42 @@ const checkCurrency = (currency: string | undefined): void =>
 const checkExpiry = (expiry: string | undefined): void =>
   check(expiry === undefined || /^\d{4}$/.test(expiry), 'expiry: YYMM');
 
+/** A remote purchase of a gateway (terminals/gateway.ts; docs/PROTOCOL.md §3.2.4). */
+export interface RemotePurchase {
+  pan: string;
+  amount: number;
+  /** Default 'internet'. */
+  channel?: RemoteChannel;
+  /** Field 14, YYMM (the holder present); not sent when absent. */
+  expiry?: string;
+  /** The three check digits (the holder present); not sent when absent. */
+  cvc?: string;
+  /** Internet: the 3-D Secure or MitID result; absent: none sent. */
+  authentication?: HolderAuthentication;
+  /** Starts a series (subscription, stored card): the outcome's `series` names it. */
+  startSeries?: boolean;
+  /** A merchant's later payment of this series (no CVC, no expiry). */
+  series?: string;
+  /** Dual message: 1100 for `amount`, then the 1220 capture of `capture` (default the amount). */
+  dual?: boolean;
+  capture?: number;
+  currency?: string;
+}
+
+/** Sends one request of an online contact and resolves with its exchange. */
+export type ContactSend = (request: IsoMessage) => Promise<Exchange>;
+
+/** The sale an offline advice reports (terminals/offline.ts). */
+export interface OfflineSale {
+  pan: string;
+  amount: number;
+  /** The holder entered the PIN, checked by the chip. */
+  pin: boolean;
+  refund?: boolean;
+  /** Field 38: the terminal's own approval code. */
+  approvalCode: string;
+}
+
 export class Terminal {
   readonly kind: TerminalKind;
   /** Field 41 as given. */
@@ -166,6 +220,8 @@ export class Terminal {
   private readonly iso87: boolean;
   private readonly old: boolean;
   private readonly reversals: StoredReversal[] = [];
+  /** What else goes at every online contact, after the stored reversals (an offline mode's advices). */
+  private readonly contactHooks: ((send: ContactSend) => Promise<void>)[] = [];
   private stan: number;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -236,6 +292,7 @@ export class Terminal {
     currency?: string;
   }): Promise<Outcome> {
     check(this.kind !== 'fuel', 'a fuel pump sells with fuel()');
+    check(this.kind !== 'gateway', 'a gateway sells with remotePurchase()');
     check(this.kind !== 'atm', 'an ATM pays out cash with withdraw()');
     check(this.kind !== 'ticket' || (p.pin ?? p.magstripe) === undefined, 'a ticket machine reads the chip, no PIN');
     checkPan(p.pan);
@@ -272,6 +329,7 @@ export class Terminal {
   /** A refund: single message 1200 with processing code 20 (old terminals from the stripe, chip from the chip, contactless as a purchase). */
   async refund(p: { pan: string; amount: number; pin?: string; expiry?: string }): Promise<Outcome> {
     check(!UNATTENDED.has(this.kind), 'an unattended machine makes no refunds');
+    check(this.kind !== 'gateway', 'the gateway emulator makes purchases only');
     checkPan(p.pan);
     checkAmount('amount', p.amount);
     checkPin(p.pin);
@@ -290,6 +348,42 @@ export class Terminal {
     check(Number.isInteger(p.pumped) && p.pumped >= 1 && p.pumped <= p.maximum, 'pumped: whole øre, 1 to the maximum');
     const sale: Sale = { pan: p.pan, amount: p.maximum, pin: p.pin, entry: 'chip', proc: PURCHASE };
     return this.operate((op) => this.dual(op, sale, p.pumped));
+  }
+
+  /**
+   * A gateway's remote purchase: internet, mail or phone order, the holder present (expiry, CVC,
+   * for internet the holder's authentication; `startSeries` begins a series) or a merchant's later
+   * payment of a series (`series`: no CVC, no expiry). A 1200, or with `dual` the 1100 and its
+   * 1220 capture. No answer: a reversal is stored (4021), as a PSAM terminal does.
+   */
+  async remotePurchase(p: RemotePurchase): Promise<Outcome> {
+    check(this.kind === 'gateway', "remotePurchase() is a gateway's");
+    checkPan(p.pan);
+    checkAmount('amount', p.amount);
+    checkExpiry(p.expiry);
+    checkCurrency(p.currency);
+    check(p.channel === undefined || REMOTE_CHANNELS.includes(p.channel), `channel: ${REMOTE_CHANNELS.join(', ')}`);
+    check(p.cvc === undefined || /^\d{3}$/.test(p.cvc), 'CVC: 3 digits');
+    check(p.series === undefined || /^[\x20-\x7e]{1,99}$/.test(p.series), 'series: 1 to 99 printable characters');
+    check(p.series === undefined || p.startSeries !== true, 'a payment starts a series or belongs to one, not both');
+    const capture = p.capture ?? p.amount;
+    check(p.capture === undefined || p.dual === true, 'capture: dual message only');
+    check(Number.isInteger(capture) && capture >= 1 && capture <= p.amount, 'capture: whole øre, 1 to the amount');
+    const remote: RemoteSale = {
+      channel: p.channel ?? 'internet',
+      expiry: p.expiry,
+      cvc: p.cvc,
+      authentication: p.authentication,
+      startSeries: p.startSeries,
+      series: p.series,
+    };
+    const sale: Sale = { pan: p.pan, amount: p.amount, entry: 'chip', proc: PURCHASE, currency: p.currency, remote };
+    return this.operate(async (op) => {
+      const outcome = p.dual === true ? await this.dual(op, sale, capture) : await this.single(op, sale);
+      // The series is named by the answer to the first request (the 1100 or the 1200).
+      const series = seriesOf(op.find((e) => e.request[11] === outcome.stan)?.response);
+      return series === undefined ? outcome : { ...outcome, series };
+    });
   }
 
   /**
@@ -327,7 +421,11 @@ export class Terminal {
     return this.operate((op) => this.network(op, this.iso87 ? '301' : '831'));
   }
 
-  /** PSAM terminals: sends the stored reversals now (1420, then 1421 repeats), as before every request. */
+  /**
+   * PSAM terminals: sends the stored reversals now (1420, then 1421 repeats), as before every
+   * request; then what an offline mode stored (terminals/offline.ts). An online contact with
+   * nothing else.
+   */
   sendPendingReversals(): Promise<Exchange[]> {
     return this.serially(async () => {
       const op: Exchange[] = [];
@@ -335,6 +433,31 @@ export class Terminal {
       await this.flush(op);
       return op;
     });
+  }
+
+  /** terminals/offline.ts: `hook` sends what it keeps at every online contact, after the stored reversals. */
+  onOnlineContact(hook: (send: ContactSend) => Promise<void>): void {
+    this.contactHooks.push(hook);
+  }
+
+  /**
+   * terminals/offline.ts: the offline advice (x220 without field 56) of a sale the terminal
+   * approved offline, built now: the financial request's fields with a STAN and local time of
+   * its own, read from the chip; in 1993 dialects function code 200 (field 24) and reason 1004,
+   * terminal processed (field 25); field 38 the terminal's approval code. A PIN was checked
+   * offline by the chip: field 22 says so, and there is no field 52.
+   */
+  offlineAdvice(sale: OfflineSale): { message: IsoMessage; stan: string; localTime: string } {
+    const { message, original } = this.financial('220', {
+      pan: sale.pan,
+      amount: sale.amount,
+      entry: 'chip',
+      proc: sale.refund === true ? REFUND : PURCHASE,
+      offlinePin: sale.pin,
+    });
+    if (!this.iso87) Object.assign(message, { 24: '200', 25: '1004' });
+    message[38] = sale.approvalCode;
+    return { message, stan: original.stan, localTime: original.local };
   }
 
   /** Closes the connection; a later request opens a new one. */
@@ -440,10 +563,13 @@ export class Terminal {
 
   // --- messages ------------------------------------------------------------------------------
 
-  private financial(fn: '100' | '200', s: Sale): { message: IsoMessage; original: Original } {
+  private financial(fn: '100' | '200' | '220', s: Sale): { message: IsoMessage; original: Original } {
     const local = localTime(this.clock.now());
     const stan = this.nextStan();
-    const card: IsoMessage = s.entry === 'magstripe' ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) } : { 2: s.pan };
+    const card: IsoMessage =
+      s.entry === 'magstripe' && s.remote === undefined
+        ? { 35: track2(s.pan, s.expiry ?? DEFAULT_EXPIRY) }
+        : { 2: s.pan };
     const capability: Entry = this.old ? 'magstripe' : this.kind === 'contactless' ? 'contactless' : 'chip';
     const noPinPad = this.kind === 'ticket';
     const message: IsoMessage = {
@@ -454,7 +580,13 @@ export class Terminal {
       11: stan,
       ...localTimeFields(local, this.iso87),
       22: posData(
-        { entry: s.entry, pin: s.pin !== undefined, unattended: UNATTENDED.has(this.kind), capability, noPinPad },
+        {
+          entry: s.entry,
+          pin: s.pin !== undefined || s.offlinePin === true,
+          unattended: UNATTENDED.has(this.kind),
+          capability,
+          noPinPad,
+        },
         this.iso87,
       ),
       41: this.field41,
@@ -462,6 +594,7 @@ export class Terminal {
       49: s.currency ?? '208',
     };
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
+    if (s.remote !== undefined) Object.assign(message, remoteFields(s.remote, this.iso87));
     if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
   }
@@ -501,6 +634,7 @@ export class Terminal {
       if (isCode(e.response?.[39], 'reversalAccepted', this.dialect))
         this.reversals.splice(this.reversals.indexOf(r), 1);
     }
+    for (const hook of this.contactHooks) await hook((request) => this.send(op, request));
   }
 
   private async send(op: Exchange[], request: IsoMessage): Promise<Exchange> {

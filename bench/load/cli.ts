@@ -20,7 +20,11 @@ Traffic:
                         waits for its answer)
   --mix NAME|FILE       bench/mixes/NAME.json or a JSON file (default: default)
   --dialect D           iso93ascii (default), iso87ascii or iso93binary; framing follows the dialect
-  --baseline            also run the same load against an echo server and report the ratio
+  --baseline [B,...]    also run the same load against baselines and report the ratios:
+                        echo (the default): a bare echo server, what the transport costs;
+                        floor: the floor server, what an authorization cannot avoid (unpack,
+                        one Redis call, pack); e.g. --baseline floor, --baseline echo,floor.
+                        Phases run switch, then floor, then echo
   --workers N           generator threads (default: cores - 1, at least 1)
   --timeout MS          a request unanswered this long is a timeout (default 5000)
   --seed N              seed of the request-kind choice (default 1)
@@ -44,6 +48,10 @@ export class CliError extends Error {
   override name = 'CliError';
 }
 
+/** The baselines a run can compare the switch with, in the order their phases run. */
+export const BASELINES = ['floor', 'echo'] as const;
+export type Baseline = (typeof BASELINES)[number];
+
 export interface LoadOptions {
   kind: 'load' | 'idle';
   /** requests/s, or 'max' for the closed loop */
@@ -54,7 +62,8 @@ export interface LoadOptions {
   depth: number;
   mix: string;
   dialect: ShippedDialect;
-  baseline: boolean;
+  /** Baselines to run after the switch phase, in BASELINES order; empty: none. */
+  baselines: Baseline[];
   workers: number;
   timeoutMs: number;
   seed: number;
@@ -88,11 +97,37 @@ function number(
   return n;
 }
 
+/**
+ * `--baseline` alone means the echo baseline; its value, when it has one, is the next word
+ * (`--baseline floor`) or follows '=' (`--baseline=echo,floor`). parseArgs has no optional
+ * values, so a bare one is given 'echo' here.
+ */
+function withBaselineValue(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a !== '--baseline') out.push(a);
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('-')) out.push(`--baseline=${argv[++i]!}`);
+    else out.push('--baseline=echo');
+  }
+  return out;
+}
+
+/** 'echo,floor' -> ['floor', 'echo'] (the phases' order); undefined -> none. */
+function baselinesOf(value: string | undefined): Baseline[] {
+  if (value === undefined) return [];
+  const named = value.split(',').map((b) => b.trim());
+  for (const b of named)
+    if (!(BASELINES as readonly string[]).includes(b))
+      throw new CliError(`--baseline ${value}: each one of ${BASELINES.join(', ')} (comma-separated)`);
+  return BASELINES.filter((b) => named.includes(b));
+}
+
 export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   let values;
   try {
     ({ values } = parseArgs({
-      args: argv,
+      args: withBaselineValue(argv),
       strict: true,
       options: {
         rate: { type: 'string' },
@@ -102,7 +137,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         depth: { type: 'string' },
         mix: { type: 'string' },
         dialect: { type: 'string' },
-        baseline: { type: 'boolean' },
+        baseline: { type: 'string' },
         workers: { type: 'string' },
         timeout: { type: 'string' },
         seed: { type: 'string' },
@@ -149,7 +184,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     depth,
     mix: values.mix ?? 'default',
     dialect: dialect as ShippedDialect,
-    baseline: values.baseline ?? false,
+    baselines: baselinesOf(values.baseline),
     workers: Math.min(connections, number('workers', values.workers, Math.max(1, cores - 1), 1, 64)),
     timeoutMs: number('timeout', values.timeout, 5000, 100, 60_000),
     seed: number('seed', values.seed, 1, 0, 2 ** 31),

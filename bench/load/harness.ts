@@ -1,6 +1,6 @@
 /**
  * The processes a run measures, each a child with its own core: the switch (its entry point with
- * a generated config file via SWITCH_CONFIG) and the echo server of the baseline. Loopback only.
+ * a generated config file via SWITCH_CONFIG) and the baselines' servers (echo, floor). Loopback only.
  *
  * The switch logs at 'warn', so that logging a line per declined request does not distort the
  * measurement; its 'listening' lines are 'info' and so not written. The harness therefore picks
@@ -16,6 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import type { ShippedDialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import { nodeArgsFor, siblingModule, switchMain } from './paths.js';
 import { HOST, type SwitchSettings, TERMINAL_KEYS, switchConfig, terminalKeysFile } from './switch-config.js';
@@ -179,16 +180,8 @@ function withOperatorToken(config: object, token: string): object {
   return { ...c, admin: { ...c.admin, tokens: { [token]: { role: 'operator' } } } };
 }
 
-/** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
-export async function startEcho(header: LengthHeader, command?: string[]): Promise<Child> {
-  const argv = command ?? [
-    process.execPath,
-    ...nodeArgsFor(siblingModule('echo-server')),
-    '--header',
-    header,
-    '--host',
-    HOST,
-  ];
+/** Starts a baseline server (a module next to this one) that prints its port as {"port":N}. */
+async function startBaseline(what: string, argv: string[]): Promise<Child> {
   const t = track(argv, {});
   let port = 0;
   await waitUntil(
@@ -199,7 +192,7 @@ export async function startEcho(header: LengthHeader, command?: string[]): Promi
     },
     t.child,
     30_000,
-    'echo server',
+    what,
     t.out,
   );
   return {
@@ -211,6 +204,48 @@ export async function startEcho(header: LengthHeader, command?: string[]): Promi
     output: t.out,
     stop: stopper(t.child, t.exited),
   };
+}
+
+/** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
+export function startEcho(header: LengthHeader, command?: string[]): Promise<Child> {
+  const argv = command ?? [
+    process.execPath,
+    ...nodeArgsFor(siblingModule('echo-server')),
+    '--header',
+    header,
+    '--host',
+    HOST,
+  ];
+  return startBaseline('echo server', argv);
+}
+
+export interface FloorSettings {
+  header: LengthHeader;
+  dialect: ShippedDialect;
+  redisUrl: string;
+  /** The run's key prefix, under which its cards are seeded. */
+  keyPrefix: string;
+}
+
+/**
+ * Starts the floor server (bench/load/floor-server) on the run's cards; it reports its own port
+ * once its Redis client is ready, and removes what it wrote when stopped.
+ */
+export function startFloor(s: FloorSettings): Promise<Child> {
+  return startBaseline('floor server', [
+    process.execPath,
+    ...nodeArgsFor(siblingModule('floor-server')),
+    '--header',
+    s.header,
+    '--dialect',
+    s.dialect,
+    '--redis',
+    s.redisUrl,
+    '--prefix',
+    s.keyPrefix,
+    '--host',
+    HOST,
+  ]);
 }
 
 /** Deletes every key under the prefix: SCAN (never KEYS, which blocks Redis) and UNLINK. */

@@ -2,7 +2,8 @@
  * The run's report as one self-contained HTML page: tables, and charts drawn as inline SVG (no
  * scripts, no CDN, so the page opens anywhere and can be archived as is): latency by percentile
  * on HdrHistogram's log scale (0 %, 90 %, 99 %, 99.9 %, ...), throughput, p99 and the target's
- * CPU over time, one line per target (switch, echo).
+ * CPU over time, one line per target (switch, floor, echo); CPU per authorization, and the
+ * switch / floor ratios when the floor baseline ran.
  */
 import type { PhaseReport, RunReport } from './report.js';
 
@@ -24,7 +25,7 @@ export interface ChartSpec {
   bands?: { from: number; to: number; label: string }[];
 }
 
-const COLORS: Record<string, string> = { switch: '#1f6fb4', echo: '#d9822b' };
+const COLORS: Record<string, string> = { switch: '#1f6fb4', echo: '#d9822b', floor: '#2e8b57' };
 const W = 760;
 const H = 300;
 const M = { left: 64, right: 16, top: 44, bottom: 44 };
@@ -217,9 +218,32 @@ function phaseTable(phases: PhaseReport[]): string {
       p.process.rssMaxMiB,
       p.generator.processCpuPercent,
       p.redisCpuPercent,
+      p.cpuPerAuthorizationUs.target,
+      p.cpuPerAuthorizationUs.redis,
+      p.cpuPerAuthorizationUs.targetAndRedis,
+      p.cpuPerAuthorizationUs.generator,
     ]);
   });
-  return `<table>${head(['target', 'loop', 'connections', 'answers/s', 'answered', 'timeouts', 'failed', 'min ms', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target CPU %', 'target RSS MiB', 'generator CPU %', 'Redis CPU %'])}${rows.join('')}</table>`;
+  return `<table>${head(['target', 'loop', 'connections', 'answers/s', 'answered', 'timeouts', 'failed', 'min ms', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'p99.9 ms', 'max ms', 'target CPU %', 'target RSS MiB', 'generator CPU %', 'Redis CPU %', 'target µs/auth', 'Redis µs/auth', 'target + Redis µs/auth', 'generator µs/auth'])}${rows.join('')}</table>
+<p>µs/auth: CPU time per request answered in the measured window (for the echo, per frame echoed).</p>`;
+}
+
+/** Switch / floor (--baseline floor): 1 is as the floor; throughput higher is better, the rest lower. */
+function floorTable(r: RunReport): string {
+  const f = r.floorRatios;
+  if (f === null) return '';
+  const cells: [string, number | null][] = [
+    ['throughput', f.throughput],
+    ['CPU per authorization (switch + Redis)', f.cpuPerAuthorization],
+    ...(f.latency === null
+      ? []
+      : ([
+          ['p50 latency', f.latency.p50],
+          ['p99 latency', f.latency.p99],
+          ['p99.9 latency', f.latency.p99_9],
+        ] as [string, number | null][])),
+  ];
+  return `<h2>Switch / floor</h2><table>${head(cells.map(([name]) => name))}${row(cells.map(([, v]) => v))}</table>`;
 }
 
 function entriesTable(p: PhaseReport): string {
@@ -255,6 +279,7 @@ export function renderHtml(r: RunReport): string {
 <p>${escapeHtml(r.date)} &middot; <code>${escapeHtml(r.command)}</code></p>
 <p>Machine: ${escapeHtml(`${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.platform}`)}. Mix <code>${escapeHtml(r.mix.name)}</code>.${r.baselineRatio === null ? '' : ` Switch throughput / echo throughput: <b>${r.baselineRatio}</b>.`}</p>
 ${phaseTable(r.phases)}
+${floorTable(r)}
 ${percentileChart(r.phases)}
 ${overTime(r.phases, 'Throughput (answers received per second)', 'answers/s', (t) => t.answered, true)}
 ${overTime(r.phases, "p99 latency per second (measured seconds: the warm-up's would set the scale)", 'p99 (ms)', (t) => (t.warmup ? null : t.p99Ms), false)}

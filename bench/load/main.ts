@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: the switch's load benchmark. Plans and seeds the cards of the mix under a key
  * prefix of its own, starts a switch child process, drives it from worker threads (open loop at
- * a rate, or closed loop at --rate max), optionally does the same against an echo server
- * (--baseline), and writes the results as JSON and an HTML page. Or, with --idle N, measures the
+ * a rate, or closed loop at --rate max), optionally does the same against baselines
+ * (--baseline: the floor server, bench/load/floor.ts, and the echo server), and writes the results as JSON and an HTML page. Or, with --idle N, measures the
  * switch's memory with N idle connections. It always cleans up: the children are stopped, the
  * run's keys deleted, and a watchdog ends a run that overstays its time budget.
  * Usage: bench/load/cli.ts (or --help).
@@ -11,11 +11,19 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { Redis } from 'ioredis';
-import { codeSetOf } from '../../src/messages/action-codes.js';
+import { actionCode, codeSetOf } from '../../src/messages/action-codes.js';
 import { dialect } from '../../src/codec/index.js';
 import { planCards } from './cards.js';
 import { CliError, type LoadOptions, USAGE, parseCli } from './cli.js';
-import { type Child, FRAMING_OF, checkLoopbackRedis, deleteKeys, startEcho, startSwitch } from './harness.js';
+import {
+  type Child,
+  FRAMING_OF,
+  checkLoopbackRedis,
+  deleteKeys,
+  startEcho,
+  startFloor,
+  startSwitch,
+} from './harness.js';
 import { startHostile } from './hostile.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
@@ -33,7 +41,7 @@ const IDLE_RSS_TARGET_MIB = 300;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function commandLine(argv: string[]): string {
-  const args = argv.map((a) => (/^[\w./:=-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
+  const args = argv.map((a) => (/^[\w./:=,-]+$/.test(a) ? a : JSON.stringify(a))).join(' ');
   return process.env.npm_lifecycle_event === 'bench'
     ? `npm run bench -- ${args}`
     : `node ${relative(ROOT, process.argv[1] ?? 'main.js')} ${args}`;
@@ -122,22 +130,26 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const hostileCounts = hostile?.stop();
   await sw.stop();
   ctx.sw = undefined;
-  if (o.baseline) {
-    // The switch is stopped first, so the echo server has the machine the switch had.
-    const echo = await startEcho(framing.header);
-    ctx.sw = echo;
-    log(`bench: echo server pid ${echo.pid} on 127.0.0.1:${echo.port}`);
+  // Each baseline after the switch is stopped, so that its server has the machine the switch had.
+  for (const target of o.baselines) {
+    const server =
+      target === 'echo'
+        ? await startEcho(framing.header)
+        : await startFloor({ header: framing.header, dialect: o.dialect, redisUrl: o.redis, keyPrefix: ctx.keyPrefix });
+    ctx.sw = server;
+    log(`bench: ${target} server pid ${server.pid} on 127.0.0.1:${server.port}`);
     phases.push(
       await runPhase({
         ...common,
-        target: 'echo',
-        port: echo.port,
-        pid: echo.pid,
-        warnings: echo.warnings,
-        expected: null,
+        target,
+        port: server.port,
+        pid: server.pid,
+        warnings: server.warnings,
+        // The floor approves every card it finds (the echo answers no field 39).
+        expected: target === 'echo' ? null : mixRows(mix.entries).map(() => [actionCode('approved', codes)]),
       }),
     );
-    await echo.stop();
+    await server.stop();
     ctx.sw = undefined;
   }
   const date = new Date();
@@ -265,7 +277,7 @@ async function main(): Promise<number> {
   const budgetS =
     o.kind === 'idle'
       ? 300 + o.idle / 50
-      : (1 + (o.baseline ? 1 : 0)) * (o.warmupS + o.durationS + o.timeoutMs / 1000 + 60) + 120;
+      : (1 + o.baselines.length) * (o.warmupS + o.durationS + o.timeoutMs / 1000 + 60) + 120;
   const watchdog = setTimeout(() => {
     log(`bench: still running after ${Math.round(budgetS)} s; stopping`);
     void cleanup().finally(() => process.exit(3));

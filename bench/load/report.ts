@@ -1,6 +1,6 @@
 /**
  * The results: the workers' counts and histograms added up into one phase report per target
- * (switch, echo), the run's report (machine, command line, mix, phases, ratio) as JSON, and the
+ * (switch, floor, echo), the run's report (machine, command line, mix, phases, ratios) as JSON, and the
  * lines printed at the end. Pure functions of their inputs, so the JSON's shape is tested.
  */
 import type { Machine } from '../support/machine.js';
@@ -10,6 +10,14 @@ import { type LatencySummary, type PercentilePoint, merge, percentileCurve, summ
 import { type FollowUp, type MixEntry, mixRows } from './mix.js';
 import type { LoopMode, WorkerResult } from './protocol.js';
 import type { HostileCounts } from './hostile.js';
+import {
+  type CpuPerAuthorization,
+  type FloorRatios,
+  cpuPerAuthorization,
+  floorRatios,
+  formatCpuPerAuthorization,
+  formatFloorRatios,
+} from './cost.js';
 
 export const REPORT_VERSION = 1;
 
@@ -25,8 +33,11 @@ export interface ProcessFigures {
   warnings: Record<string, number>;
 }
 
+/** What a phase runs against: the switch, or a baseline (bench/load/cli.ts BASELINES). */
+export type PhaseTarget = 'switch' | 'floor' | 'echo';
+
 export interface PhaseInput {
-  target: 'switch' | 'echo';
+  target: PhaseTarget;
   mode: LoopMode;
   /** Offered requests/s (open loop); null in the closed loop. */
   rate: number | null;
@@ -47,6 +58,8 @@ export interface PhaseInput {
   process: ProcessFigures;
   /** Redis's CPU over the window (% of one core), when its process could be read. */
   redisCpuPercent: number | null;
+  /** CPU ms over the window of the target (its processes) and of Redis; null when unreadable. */
+  cpuMs: { target: number | null; redis: number | null };
   /** Per second of the run: the target's CPU (% of one core). */
   cpuTimeline: (number | null)[];
 }
@@ -77,7 +90,7 @@ export interface TimelinePoint {
 }
 
 export interface PhaseReport {
-  target: 'switch' | 'echo';
+  target: PhaseTarget;
   mode: LoopMode;
   offeredRate: number | null;
   depth: number | null;
@@ -119,6 +132,8 @@ export interface PhaseReport {
   };
   process: ProcessFigures;
   redisCpuPercent: number | null;
+  /** µs of CPU per request answered in the window: the target, Redis, both, the generator. */
+  cpuPerAuthorizationUs: CpuPerAuthorization;
 }
 
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
@@ -233,6 +248,11 @@ export function aggregatePhase(input: PhaseInput): PhaseReport {
     },
     process: input.process,
     redisCpuPercent: input.redisCpuPercent,
+    cpuPerAuthorizationUs: cpuPerAuthorization(
+      { ...input.cpuMs, generator: g.processCpuMs },
+      g.windowMs,
+      sum((r) => r.answered) / input.durationS,
+    ),
   };
   histogram.destroy();
   lag.destroy();
@@ -264,8 +284,10 @@ export interface RunReport {
   };
   keyPrefix: string;
   phases: PhaseReport[];
-  /** Switch throughput over echo throughput, when the baseline ran. */
+  /** Switch throughput over echo throughput, when the echo baseline ran. */
   baselineRatio: number | null;
+  /** Switch / floor, when the floor baseline ran (bench/load/cost.ts). */
+  floorRatios: FloorRatios | null;
   /** Misbehaving clients beside the terminals in the switch phase (--slow, --flood), when there were any. */
   hostile?: HostileCounts;
 }
@@ -282,6 +304,7 @@ export function buildReport(parts: {
 }): RunReport {
   const sw = parts.phases.find((p) => p.target === 'switch');
   const echo = parts.phases.find((p) => p.target === 'echo');
+  const floor = parts.phases.find((p) => p.target === 'floor');
   return {
     version: REPORT_VERSION,
     kind: 'load',
@@ -317,6 +340,7 @@ export function buildReport(parts: {
       sw !== undefined && echo !== undefined && echo.achievedRate > 0
         ? round(sw.achievedRate / echo.achievedRate, 3)
         : null,
+    floorRatios: sw !== undefined && floor !== undefined ? floorRatios(sw, floor) : null,
     ...(parts.hostile === undefined ? {} : { hostile: parts.hostile }),
   };
 }
@@ -349,6 +373,7 @@ export function formatReport(r: RunReport): string {
     lines.push(
       `  ${p.target} CPU ${maybe(p.process.cpuPercent, '%')} of a core, RSS max ${maybe(p.process.rssMaxMiB, ' MiB')}; Redis CPU ${maybe(p.redisCpuPercent, '%')}`,
     );
+    lines.push(formatCpuPerAuthorization(p.target, p.cpuPerAuthorizationUs));
     const w = p.generator.workers.map((x) => `${maybe(x.cpuPercent, '%')} (ELU ${x.eventLoopUtilization})`).join(', ');
     lines.push(
       `  generator CPU ${maybe(p.generator.processCpuPercent, '%')} of a core (${maybe(p.generator.machinePercent, '%')} of the machine); main thread ${maybe(p.generator.mainThreadCpuPercent, '%')}; workers ${w}`,
@@ -380,5 +405,6 @@ export function formatReport(r: RunReport): string {
       `hostile clients beside the switch's terminals: ${n(h.slow)} slow (closed by the switch ${n(h.slowClosed)} times), ${n(h.flood)} flooding (shed ${n(h.floodShed)} times, ${n(h.floodHeld)} held at the end)`,
     );
   if (r.baselineRatio !== null) lines.push(`switch / echo throughput: ${r.baselineRatio}`);
+  if (r.floorRatios !== null) lines.push(formatFloorRatios(r.floorRatios));
   return lines.join('\n');
 }

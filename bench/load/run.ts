@@ -1,5 +1,5 @@
 /**
- * One phase of a run against one target (the switch, or the echo server of the baseline): starts
+ * One phase of a run against one target (the switch, or a baseline's floor or echo server): starts
  * the workers with their share of the connections, starts them together, prints a progress line
  * each second (stderr), samples the target's CPU and RSS, and adds up what the workers report.
  */
@@ -12,13 +12,13 @@ import { type MixEntry, mixRows, rowIndexes } from './mix.js';
 import { FROM_SOURCE, siblingModule } from './paths.js';
 import { ProcessMonitor, type Sample, clockTicksPerSecond, cpuPercent, threadCpuMs } from './procstat.js';
 import type { FromWorker, Progress, WorkerResult, WorkerSetup } from './protocol.js';
-import { type PhaseReport, type ProcessFigures, aggregatePhase } from './report.js';
+import { type PhaseReport, type PhaseTarget, type ProcessFigures, aggregatePhase } from './report.js';
 import { type TemplateWire, mtiIn } from './templates.js';
 import { dialect } from '../../src/codec/index.js';
 import type { FramingSpec } from '../../src/transport/framing.js';
 
 export interface PhaseSpec {
-  target: 'switch' | 'echo';
+  target: PhaseTarget;
   port: number;
   /** The target's process, for CPU and RSS. */
   pid: number;
@@ -30,7 +30,7 @@ export interface PhaseSpec {
   templates: TemplateWire;
   byEntry: number[][];
   entries: MixEntry[];
-  /** Per row of the mix (mixRows: each entry, then its follow-up), the expected action codes; null for the echo. */
+  /** Per row of the mix (mixRows: each entry, then its follow-up), the expected action codes; null for the echo (no field 39). */
   expected: string[][] | null;
   cores: number;
   log: (line: string) => void;
@@ -202,6 +202,8 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
     const { from, to } = window;
     const windowMs = from && to ? to.target.t - from.target.t : o.durationS * 1000;
     const diffCpu = (a: NodeJS.CpuUsage, b: NodeJS.CpuUsage): number => (b.user + b.system - a.user - a.system) / 1000;
+    const diffMs = (a: Sample | undefined, b: Sample | undefined): number | null =>
+      a?.cpuMs == null || b?.cpuMs == null ? null : b.cpuMs - a.cpuMs;
     const rss = monitor.samples.map((s) => s.rssKb).filter((k): k is number => k !== null);
     const mib = (kb: number | undefined): number | null => (kb === undefined ? null : Number((kb / 1024).toFixed(1)));
     const processFigures: ProcessFigures = {
@@ -239,6 +241,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
       },
       process: processFigures,
       redisCpuPercent: from?.redis && to?.redis ? round1(cpuPercent(from.redis, to.redis)) : null,
+      cpuMs: { target: diffMs(from?.target, to?.target), redis: diffMs(from?.redis, to?.redis) },
       cpuTimeline: Array.from(cpuTimeline, (c) => c ?? null),
     });
   } finally {

@@ -20,7 +20,7 @@ export const FRAMING_OF: Record<ShippedDialect, FramingSpec> = {
  * The switch's terminal key file for a run: every terminal (the key file's default) is an ATM of
  * a bank other than the bench cards' issuer, with the documented test key, so that the mix's cash
  * withdrawals (processing code 01) are taken and each posts its fee beside it; a purchase from an
- * ATM is not refused (docs/PROTOCOL.md §3.2.4), so the rest of the mix is answered as anywhere.
+ * ATM is not refused (docs/PROTOCOL.md §3.2.5), so the rest of the mix is answered as anywhere.
  */
 export const TERMINAL_KEYS = {
   default: { format: 0, key: TEST_PIN_KEY.key.toString('hex').toUpperCase(), model: 'atm', owner: 'bench-atm-bank' },

@@ -1,5 +1,5 @@
 /**
- * Cash at ATMs (docs/SCHEME.md, Channels; 004 §1.2, §1.4; PROTOCOL §3.2.4): what field 3 asks
+ * Cash at ATMs (docs/SCHEME.md, Channels; 004 §1.2, §1.4; PROTOCOL §3.2.5): what field 3 asks
  * for, and whether a cash withdrawal may be made where it comes from. A withdrawal is a
  * single-message request (1200 / 0200, processing code 01) from a terminal that the terminal key
  * file names an ATM (model `atm`), with the issuer id of the bank that owns it; anything else

@@ -6,6 +6,7 @@
  */
 import { type RequestContext, isRefused, refuse } from './context.js';
 import type { Route } from './routes.js';
+import type { IsoMessage } from '../codec/index.js';
 import { RegisterUnavailableError } from '../redis/errors.js';
 
 export interface Step {
@@ -24,15 +25,21 @@ export class Pipeline {
     private readonly fallback: Route,
   ) {
     for (const step of steps) this.steps.set(step.name, step);
-    for (const route of [...Object.values(routes), fallback]) {
+    const all = [...Object.values(routes), fallback];
+    for (const route of [...all, ...all.flatMap((r) => (r.otherwise ? [r.otherwise.route] : []))]) {
       for (const name of route.steps)
         if (!this.steps.has(name)) throw new Error(`route names an unknown step "${name}"`);
     }
   }
 
-  /** The route of an MTI, or the fallback (unknown MTI -> invalid transaction). */
-  route(mti: string): Route {
-    return this.routes[mti] ?? this.fallback;
+  /**
+   * The route of an MTI, or the fallback (unknown MTI -> invalid transaction); a route whose
+   * `otherwise` field the request lacks gives way to that route.
+   */
+  route(mti: string, request: IsoMessage): Route {
+    const route = this.routes[mti] ?? this.fallback;
+    const other = route.otherwise;
+    return other !== undefined && request[other.absent] === undefined ? other.route : route;
   }
 
   async run(ctx: RequestContext): Promise<void> {

@@ -107,7 +107,7 @@ export class RequestProcessor {
     return {
       request,
       mti,
-      route: this.deps.pipeline.route(mti),
+      route: this.deps.pipeline.route(mti, request),
       dialect: this.deps.dialect,
       codes: this.codes,
       listener: this.deps.listener,

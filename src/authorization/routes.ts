@@ -11,6 +11,11 @@ export interface Route {
   card: boolean;
   /** Request fields copied into the answer when present. */
   echo: number[];
+  /**
+   * A request without field `absent` takes `route` instead: one MTI, two messages told apart by a
+   * field (a 1220 naming its original in field 56 is a completion, one without it an offline advice).
+   */
+  otherwise?: { absent: number; route: Route };
 }
 
 /** The fields a financial answer echoes (ISO 8583: what identifies the transaction to the terminal). */
@@ -42,6 +47,21 @@ const completion: Route = {
   echo: ADVICE_ECHO,
 };
 
+/**
+ * An offline advice (1220 / 0220 without field 56, repeat 1221 / 0221): a sale the terminal
+ * approved offline below its floor limit, posted now (docs/PROTOCOL.md, "Offline advices"). Field
+ * 38, the terminal's own approval code, is echoed.
+ */
+const offlineAdvice: Route = {
+  steps: ['validateFields', 'identifyTerminal', 'postOfflineAdvice', 'respond'],
+  mandatory: [3, 4, 11, 12, 41, 49],
+  card: true,
+  echo: [...FINANCIAL_ECHO, 24, 25, 38],
+};
+
+/** A 1220 / 0220 and its repeats: a completion when field 56 names the original, else an offline advice. */
+const completionOrOfflineAdvice: Route = { ...completion, otherwise: { absent: 56, route: offlineAdvice } };
+
 const reversal: Route = {
   steps: ['validateFields', 'identifyTerminal', 'reverseTransaction', 'respond'],
   mandatory: [4, 11, 12, 41, 56],
@@ -63,10 +83,10 @@ export const ROUTES: Record<string, Route> = {
   '0200': financial,
   '1201': financial, // repeat: answered as the first time when it repeats the original
   '0201': financial,
-  '1220': completion, // completion advice (dual message), 1221 its repeat
-  '1221': completion,
-  '0220': completion,
-  '0221': completion,
+  '1220': completionOrOfflineAdvice, // completion advice (dual message) or offline advice, 1221 its repeat
+  '1221': completionOrOfflineAdvice,
+  '0220': completionOrOfflineAdvice,
+  '0221': completionOrOfflineAdvice,
   '1420': reversal, // reversal advice (PSAM), 1421 its repeat
   '1421': reversal,
   '0420': reversal,

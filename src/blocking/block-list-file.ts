@@ -170,3 +170,43 @@ export function maskedBlockList(text: string): MaskedBlockList {
   reader.expectEnd(RECORDS.T.title);
   return { text: joinRecords(lines), kind, added: trailer.number('added'), removed: trailer.number('removed') };
 }
+
+/** A block list file as a terminal reads it (terminals/offline.ts): its kind and dates, its entries. */
+export interface ReadBlockList {
+  kind: 'DAILY' | 'FULL';
+  /** YYYY-MM-DD: a daily file's day, a full file's latest daily file ('' before the first). */
+  date: string;
+  /** YYYY-MM-DD: the morning the file applies ('' when date is). */
+  effective: string;
+  /** Each entry: put on the list (A) or taken off (R), with the reason's code as the file has it. */
+  entries: { type: 'A' | 'R'; pan: string; reason: string }[];
+}
+
+const isoDate = (yyyymmdd: string): string =>
+  yyyymmdd === '' ? '' : `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}`;
+
+/**
+ * Reads a block list file against its layout (header, A/R entries with a PAN of 12-19 digits,
+ * trailer whose counts match, nothing after); a RecordError names the line and field, never a value.
+ */
+export function readBlockList(text: string): ReadBlockList {
+  const reader = new RecordReader(splitRecords(text, RECORD_LENGTH), RECORDS);
+  const head = reader.take(['H']);
+  if (head.text('fileId') !== FILE_ID) head.fail('fileId', `not ${FILE_ID}`);
+  const kind = head.text('kind') as ReadBlockList['kind'];
+  if (kind !== 'DAILY' && kind !== 'FULL') head.fail('kind', 'not DAILY or FULL');
+  const entries: ReadBlockList['entries'] = [];
+  while (reader.peekCode(['A', 'R', 'T']) !== 'T') {
+    const entry = reader.take(['A', 'R']);
+    const pan = entry.text('pan');
+    if (!/^\d{12,19}$/.test(pan)) entry.fail('pan', 'not 12 to 19 digits');
+    entries.push({ type: entry.text('recordType') as 'A' | 'R', pan, reason: entry.text('reason') });
+  }
+  const trailer = reader.take(['T']);
+  const added = entries.filter((e) => e.type === 'A').length;
+  if (trailer.number('added') !== added) trailer.fail('added', `not the ${added} A records`);
+  if (trailer.number('removed') !== entries.length - added)
+    trailer.fail('removed', `not the ${entries.length - added} R records`);
+  reader.expectEnd(RECORDS.T.title);
+  return { kind, date: isoDate(head.text('date')), effective: isoDate(head.text('effective')), entries };
+}

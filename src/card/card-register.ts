@@ -21,6 +21,7 @@ import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
 import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
+import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import {
   activateScript,
@@ -51,6 +52,11 @@ export interface NewCard {
   pin: string;
   /** Turned into a keyed hash at once (typically the last 4 digits of the holder's personal number). */
   activationCode: string;
+  /**
+   * The card's three check digits (CVC): turned into a keyed verification value at once, never
+   * stored. A card registered without one is refused in remote purchases with the holder present.
+   */
+  cvc?: string;
   account: string;
   /** øre */
   balance: number;
@@ -79,6 +85,8 @@ export interface AuthorizeRequest {
   cash?: CashWithdrawal;
   /** What the switch records of the transaction; absent (seeding, tests of the rules): the rules only, nothing recorded or posted. */
   transaction?: TransactionDetails;
+  /** A remote purchase's checks (internet, mail and phone order); absent for every other request. */
+  remote?: RemoteChecks;
 }
 
 export interface TransactionDetails {
@@ -115,7 +123,12 @@ export type RegisterOutcome =
   | 'unattendedLimitExceeded'
   | 'insufficientFunds'
   | 'withdrawalLimitExceeded'
-  | 'duplicateTransmission';
+  | 'duplicateTransmission'
+  | 'wrongExpiry'
+  | 'cvcMissing'
+  | 'wrongCvc'
+  | 'holderAuthenticationRequired'
+  | 'seriesNotFound';
 
 export interface AuthorizeResult {
   outcome: RegisterOutcome;
@@ -171,6 +184,14 @@ export class CardRegister {
     return pinVerificationValue(pan, pin, this.secret);
   }
 
+  /**
+   * The CVC's verification value, kept and compared as the PIN's is: keyed (only 1,000 CVCs, so an
+   * unkeyed hash would give it away), and tagged so that it never equals the PVV of the same digits.
+   */
+  cvcValueOf(pan: string, cvc: string): string {
+    return this.pvvOf(pan, `cvc:${cvc}`);
+  }
+
   async register(card: NewCard): Promise<{ card: CardId } & ChangeResult> {
     const id = this.idOf(card.pan);
     const now = this.clock.now().getTime();
@@ -186,6 +207,7 @@ export class CardRegister {
       pinTries: 0,
       pvv: this.pvvOf(card.pan, card.pin),
       activationCode: this.pvvOf(card.pan, `activation:${card.activationCode}`),
+      ...(card.cvc === undefined ? {} : { cvcVerification: this.cvcValueOf(card.pan, card.cvc) }),
       account: card.account,
       balance: card.balance,
       reserved: 0,
@@ -223,6 +245,7 @@ export class CardRegister {
           transaction: transactionKey(this.prefix, id, t?.txn ?? 'none'),
           posts: k.posts,
           holds: k.holds,
+          series: k.series,
         },
         {
           now: now.getTime(),
@@ -248,6 +271,7 @@ export class CardRegister {
           keepFor: this.config.transactionRetentionDays * 86_400_000,
           // The posting's own fields: the card record gives the rest (no JSON on the hot path).
           ...postingArgs(t?.posting),
+          ...remoteArgs(req.remote, this.config),
           ...cashArgs(req.cash, this.config, now),
         },
       );
@@ -323,12 +347,12 @@ export class CardRegister {
 
   /**
    * The card gone from the register as if never registered: its record, reservations, holds,
-   * booked postings and notice outbox (seeding puts a test card back into its documented state this way). Its transaction
+   * booked postings, stored-card series and notice outbox (seeding puts a test card back into its documented state this way). Its transaction
    * records lapse by themselves.
    */
   async erase(id: CardId): Promise<void> {
     const k = this.keysOf(id);
-    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked);
+    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series);
   }
 
   /**

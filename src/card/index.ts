@@ -1,7 +1,7 @@
 /**
  * The card module: everything under a card's hash tag {id} (record, PIN tries, reservations,
- * transaction records, the two outboxes, the holds of postings not yet booked, the booked
- * postings), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
+ * transaction records, offline advices posted, the two outboxes, the holds of postings not yet
+ * booked, the booked postings), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
  * cards' slots).
  */
 import type { RegisterRedis } from '../redis/client.js';
@@ -9,6 +9,7 @@ import type { RegisterConfig } from '../config/types.js';
 import type { Clock } from '../time/clock.js';
 import { CardRegister } from './card-register.js';
 import { CardTransactions } from './card-transactions.js';
+import { OfflineAdvices } from './offline-advices.js';
 import { CardBooking } from './card-booking.js';
 import { CardOutboxes } from './outboxes.js';
 import { HolderIndex } from './holder-index.js';
@@ -25,6 +26,8 @@ export interface CardModule {
   register: CardRegister;
   /** Completions and reversals of the card's recorded transactions. */
   transactions: CardTransactions;
+  /** Sales terminals approved offline, posted from their advices. */
+  offlineAdvices: OfflineAdvices;
   /** Delivered postings booked on their cards (balance, holds), for the clearing delivery. */
   booking: CardBooking;
   /** The notices the card's changes wrote, for the notice relay. */
@@ -40,6 +43,7 @@ export function createCardRegister({ redis, prefix, config, clock }: CardModuleD
   return {
     register,
     transactions: new CardTransactions(redis, prefix, register, clock, config.transactionRetentionDays),
+    offlineAdvices: new OfflineAdvices(redis, prefix, register, clock, config.transactionRetentionDays),
     booking: new CardBooking(redis, prefix, clock, config.transactionRetentionDays * 86_400_000),
     noticeOutboxes: new CardOutboxes(redis, prefix, 'notices'),
     postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),

@@ -19,6 +19,8 @@ export interface CardKeys {
   holds: string;
   /** Posting ids booked on the card, scored by booking time (sorted set): a posting is booked once. */
   booked: string;
+  /** The card's series of stored-card payments: the first purchase's transaction id -> its merchant (hash). */
+  series: string;
 }
 
 /** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
@@ -36,5 +38,6 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     posts: `${base}:posts`,
     holds: `${base}:holds`,
     booked: `${base}:booked`,
+    series: `${base}:series`,
   };
 }

@@ -1,10 +1,10 @@
 /**
  * describe(): a readable field-by-field listing with the dialect's field names. Card data is
  * masked by default (PAN first 6 + last 4, track data likewise, PIN block, MAC and other secrets
- * hidden); `{ clear: true }` shows everything and is meant for a developer's own terminal only.
+ * hidden, and the secret sub-elements of field 48, the CVC); `{ clear: true }` shows everything and is meant for a developer's own terminal only.
  */
 import type { FieldSpec, IsoMessage, IsoValue } from './spec.js';
-import { maskPan, maskTrack } from './mask.js';
+import { maskPan, maskSubElements, maskTrack } from './mask.js';
 
 export interface DescribeOptions {
   clear?: boolean;
@@ -37,6 +37,7 @@ function renderValue(value: IsoValue, spec: FieldSpec | undefined, clear: boolea
   const text = Buffer.isBuffer(value) ? value.toString('hex').toUpperCase() : value;
   if (mask === 'pan') return maskPan(text);
   if (mask === 'track') return maskTrack(text);
+  if (mask === 'subElements') return JSON.stringify(maskSubElements(text, spec?.hiddenTags ?? []));
   return Buffer.isBuffer(value) ? `${text} (${value.length} bytes)` : JSON.stringify(text);
 }
 

@@ -59,7 +59,11 @@ export const CARD_DATA_MASKS: Readonly<Record<number, MaskRule>> = {
   64: 'hide', // MAC
   96: 'hide', // key management / message security data
   128: 'hide', // MAC
+  48: 'subElements', // additional data, private: sub-elements, of which some are secrets (below)
 };
+
+/** Fields of sub-elements: the tags whose values are secrets (field 48's 02, the CVC of a remote purchase). */
+export const HIDDEN_SUB_ELEMENTS: Readonly<Record<number, readonly string[]>> = { 48: ['02'] };
 
 /**
  * Track fields hold '=' (or 'D') separators, so they are the track kind even where a layout
@@ -82,6 +86,8 @@ export function fieldFromJpos(cell: string, field: number, name: string): FieldS
   if (base.nibblePad !== undefined) spec.nibblePad = base.nibblePad;
   const mask = CARD_DATA_MASKS[field];
   if (mask !== undefined) spec.mask = mask;
+  const hidden = HIDDEN_SUB_ELEMENTS[field];
+  if (hidden !== undefined) spec.hiddenTags = [...hidden];
   return spec;
 }
 

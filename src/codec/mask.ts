@@ -22,3 +22,28 @@ export function maskTrack(track: string): string {
   const tail = track.slice(m.index + m[0].length).replace(/[^=^]/g, '*');
   return head + maskPan(m[0]) + tail;
 }
+
+/**
+ * Where the values of the `hidden` tags sit in a field of sub-elements (tag of 2 digits, length of
+ * 3 digits, value), as [from, to) character offsets. A field that cannot be read as sub-elements
+ * is hidden whole from the first unreadable point: nothing says what it holds.
+ */
+export function hiddenSubElements(text: string, hidden: readonly string[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < text.length;) {
+    const head = text.slice(i, i + 5);
+    const len = Number(head.slice(2));
+    if (!/^\d{5}$/.test(head) || i + 5 + len > text.length) return [...out, [i, text.length]];
+    if (hidden.includes(head.slice(0, 2)) && len > 0) out.push([i + 5, i + 5 + len]);
+    i += 5 + len;
+  }
+  return out;
+}
+
+/** A field of sub-elements with the values of the `hidden` tags replaced by '*', one per character. */
+export function maskSubElements(text: string, hidden: readonly string[]): string {
+  let out = text;
+  for (const [from, to] of hiddenSubElements(text, hidden))
+    out = out.slice(0, from) + '*'.repeat(to - from) + out.slice(to);
+  return out;
+}

@@ -30,8 +30,12 @@ export type PrefixEncoding = 'ascii' | 'bcd' | 'binary';
  */
 export type DataEncoding = 'ascii' | 'bcd' | 'binary' | 'hex';
 
-/** How describe() treats a field unless clear output is asked for. */
-export type MaskRule = 'pan' | 'track' | 'hide';
+/**
+ * How describe() treats a field unless clear output is asked for. 'subElements': the field holds
+ * sub-elements (tag of 2 digits, length of 3 digits, value) and the values of its `hiddenTags` are
+ * secrets (field 48's CVC); the rest is shown.
+ */
+export type MaskRule = 'pan' | 'track' | 'hide' | 'subElements';
 
 export interface Padding {
   side: 'left' | 'right';
@@ -56,6 +60,8 @@ export interface FieldSpec {
    */
   nibblePad?: 'left' | 'right';
   mask?: MaskRule;
+  /** mask 'subElements' only: the tags whose values are hidden. */
+  hiddenTags?: string[];
 }
 
 export interface DialectSpec {

@@ -35,6 +35,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     reservationLapseDays: 14,
     // No product with a reservation lifetime of its own: every card's reservations lapse after 14 days.
     products: {},
+    // PSD2's strong customer authentication: an internet purchase needs 3-D Secure or MitID (004 §5.1).
+    internetAuthentication: 'required',
     timeZone: 'Europe/Copenhagen',
     // "test-data-key-do-not-use-outside" padded: documented in config/README.md; replace it outside tests.
     dataKey: Buffer.from('test-data-key-do-not-use-outside'.padEnd(32, '!')).toString('hex'),

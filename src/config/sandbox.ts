@@ -28,6 +28,7 @@ export const SANDBOX_TOKENS = {
 export const SANDBOX_ISSUER_TOKEN = 'test-token-bank-a';
 export const SANDBOX_VENDOR_TOKEN = 'test-token-vendor';
 export const SANDBOX_BLOCK_SERVICE_TOKEN = 'test-token-block-service';
+export const SANDBOX_OFFLINE_TERMINALS_TOKEN = 'test-token-offline-terminals';
 
 export const SANDBOX_KEY_PREFIX = 'sandbox:';
 

@@ -22,6 +22,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 const host = { type: 'string', minLength: 1 } as const;
 const positive = { type: 'integer', minimum: 1 } as const;
+/** Whether an internet purchase needs the holder's authentication (docs/SCHEME.md, "Remote purchases"). */
+const internetAuthentication = { enum: ['required', 'optional'] } as const;
 /** A local time of day, 'HH:MM' (24-hour). */
 const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 /** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
@@ -216,12 +218,20 @@ export const CONFIG_FILE_SCHEMA = object({
         {
           reservationLapseDays: {
             ...reservationLapseDays,
-            description: "Days an authorised amount of this product's cards stays reserved (004: 14 to 31).",
+            description:
+              "Days an authorised amount of this product's cards stays reserved (004: 14 to 31); " +
+              'default register.reservationLapseDays.',
           },
           unattendedLimit: {
             ...unattendedLimit,
             description:
               "The most an unattended machine takes without cardholder verification from this product's cards (øre).",
+          },
+          internetAuthentication: {
+            ...internetAuthentication,
+            description:
+              "Whether an internet purchase with this product's cards needs the holder's authentication " +
+              '(3-D Secure, MitID, or an attempt at it); default register.internetAuthentication.',
           },
           cash: {
             ...CASH_SCHEMA,
@@ -235,6 +245,13 @@ export const CONFIG_FILE_SCHEMA = object({
       ...CASH_SCHEMA,
       description:
         'Cash at ATMs: withdrawal limits and fees of the card products without their own (register.products).',
+    },
+    internetAuthentication: {
+      ...internetAuthentication,
+      description:
+        "'required': an internet purchase without the holder's authentication (field 48 sub-element 03 " +
+        "absent or 'N') is refused (183 / 1A); 'optional': it is approved on the card's other rules. " +
+        'For the card products without a setting of their own in register.products.',
     },
     timeZone: {
       type: 'string',

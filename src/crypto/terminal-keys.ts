@@ -8,7 +8,17 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ISSUER_ID_PATTERN } from '../config/schema.js';
 
-export const TERMINAL_MODELS = ['dkt1', 'dkt1plus', 'oem', 'psam', 'contactless', 'fuel', 'ticket', 'atm'] as const;
+export const TERMINAL_MODELS = [
+  'dkt1',
+  'dkt1plus',
+  'oem',
+  'psam',
+  'contactless',
+  'fuel',
+  'ticket',
+  'gateway',
+  'atm',
+] as const;
 
 export type TerminalModel = (typeof TERMINAL_MODELS)[number];
 

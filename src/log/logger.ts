@@ -23,8 +23,8 @@ const SECRET_KEYS = [
   'token',
   'authorization',
 ];
-/** ISO 8583 field numbers of card data, when a raw message object is logged. */
-const CARD_FIELDS = ['2', '34', '35', '36', '45', '52', '55', '64', '96', '128'];
+/** ISO 8583 field numbers of card data, when a raw message object is logged (48 may hold a CVC). */
+const CARD_FIELDS = ['2', '34', '35', '36', '45', '48', '52', '55', '64', '96', '128'];
 
 export const REDACT_PATHS = [
   ...SECRET_KEYS,

@@ -41,6 +41,18 @@ export const ACTION_CODES = {
   networkAccepted: { iso93: '800', iso87: '00' },
   // Field 49 names a currency the switch is not configured for (config `currencies`; docs/PROTOCOL.md).
   currencyNotAccepted: { iso93: '115', iso87: '12' },
+  // Remote purchases (internet, mail and phone order; docs/PROTOCOL.md §4.2 says why these codes):
+  // ISO names none for the card's check digits or its expiry given wrong, so the 1993 codes are in
+  // the national-use range (180-189) and the 1987 ones in the private-use range (76-89; 82 is the
+  // code Visa sends for a failed card verification value).
+  wrongCvc: { iso93: '180', iso87: '82' },
+  cvcMissing: { iso93: '181', iso87: '83' },
+  wrongExpiry: { iso93: '182', iso87: '84' },
+  // An internet purchase without the holder's authentication that the card product requires:
+  // 1987 '1A' is the code Visa sends for "additional customer authentication required" (PSD2).
+  holderAuthenticationRequired: { iso93: '183', iso87: '1A' },
+  // A merchant's later payment naming a series that is not this card's with this merchant.
+  seriesNotFound: { iso93: '119', iso87: '57' },
   // A cash withdrawal over the card product's limit, per withdrawal or per day (ISO 8583 "exceeds
   // withdrawal amount limit" in both code sets).
   withdrawalLimitExceeded: { iso93: '121', iso87: '61' },

@@ -15,7 +15,8 @@ import { SweepOnFailure } from '../time/sweep-on-failure.js';
 /**
  * What a notice tells the issuer: a wrong PIN or a PIN block (a terminal's request); a block
  * (blockRegistered, or monitoringBlock for the fraud monitoring's); a holder's report on a card
- * already blocked (reportOnBlockedCard, 001 §14); a block lifted; a card deleted.
+ * already blocked (reportOnBlockedCard, 001 §14); a block lifted; a card deleted; an offline
+ * sale on a card blocked or deleted at its purchase time (offlineOnBlockedCard, 001 §17, §36).
  */
 export const NOTICE_TYPES = [
   'wrongPin',
@@ -25,6 +26,7 @@ export const NOTICE_TYPES = [
   'reportOnBlockedCard',
   'blockLifted',
   'cardDeleted',
+  'offlineOnBlockedCard',
 ] as const;
 
 export interface Notice {

@@ -124,6 +124,7 @@ async function seedOne(
     product: tc.product,
     expiry: tc.expiry,
     pin: tc.pin,
+    cvc: tc.cvc,
     activationCode: tc.activationCode,
     account: tc.account,
     balance: tc.balance,

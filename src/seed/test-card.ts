@@ -75,6 +75,8 @@ export interface TestCard {
   state: TestCardState;
   pan: string;
   pin: string;
+  /** The three check digits for remote purchases (field 48 sub-element 02): the last three of its PIN. */
+  cvc: string;
   /** null exactly for the PANs that are not registered (setup.registered false). */
   issuer: TestIssuer | null;
   product: string;

@@ -4,7 +4,7 @@
  * on the authorization path. An exchange a fault rule changed (src/faults/) carries a note of the
  * fault; one whose answer was never sent (noAnswer, close) has no response.
  */
-import type { Dialect, FieldLayout } from '../codec/index.js';
+import { type Dialect, type FieldLayout, hiddenSubElements } from '../codec/index.js';
 import type { Clock } from '../time/clock.js';
 
 /** What a fault rule did to an exchange: no card data, no terminal id. */
@@ -128,7 +128,7 @@ export class TerminalTrace {
 
 /**
  * The hex dump shows the frame with the bytes of every card-data field (PAN, track, PIN block,
- * MAC, ICC data) replaced by '**', so that a dump pasted into a ticket carries no card data.
+ * MAC, ICC data) and of field 48's CVC replaced by '**', so that a dump pasted into a ticket carries no card data.
  * Bytes after an unreadable field are masked too: nothing says what they hold.
  */
 export function renderMessage(dialect: Dialect, bytes: Buffer): RenderedMessage {
@@ -140,7 +140,15 @@ export function renderMessage(dialect: Dialect, bytes: Buffer): RenderedMessage 
   const mask = (from: number, to: number): void => {
     for (let i = from; i < to; i++) pairs[i] = '**';
   };
-  for (const { field, start, end } of layout) if (dialect.field(field)?.mask !== undefined) mask(start, end);
+  for (const { field, start, end } of layout) {
+    const spec = dialect.field(field);
+    const value = message[field];
+    if (spec?.mask === 'subElements' && typeof value === 'string') {
+      // Only the secret sub-elements' values (the CVC), which end the field's bytes (one a character).
+      const at = end - value.length;
+      for (const [from, to] of hiddenSubElements(value, spec.hiddenTags ?? [])) mask(at + from, at + to);
+    } else if (spec?.mask !== undefined) mask(start, end);
+  }
   if (error !== undefined) mask(layout.at(-1)?.end ?? 0, bytes.length);
   return { hex: pairs.join(''), described };
 }

@@ -43,7 +43,9 @@ const ON_TERMINAL: {
     // The terminal's clock is off for this purchase only (its every request: fields 7 and 12).
     t.clock.offsetMs = p.clockOffsetMs ?? 0;
     try {
-      const outcome = await t.terminal.purchase({
+      // A terminal with an offline mode decides up to its floor limit itself.
+      const sale = t.offline ?? t.terminal;
+      const outcome = await sale.purchase({
         pan: card.pan,
         amount: ore(p.amount),
         ...(pin === undefined ? {} : { pin }),
@@ -56,6 +58,27 @@ const ON_TERMINAL: {
     } finally {
       t.clock.offsetMs = 0;
     }
+  },
+  remote: async ({ remote: r }, t, run) => {
+    const card = run.card(r.card);
+    // A later payment of a series carries neither CVC nor expiry unless the step says so.
+    const later = r.series !== undefined;
+    const cvc = r.cvc ?? (later ? 'none' : 'right');
+    const expiry = r.expiry ?? (later ? 'none' : card.expiry);
+    const outcome = await t.terminal.remotePurchase({
+      pan: card.pan,
+      amount: ore(r.amount),
+      ...(r.channel === undefined ? {} : { channel: r.channel }),
+      ...(expiry === 'none' ? {} : { expiry }),
+      ...(cvc === 'none' ? {} : { cvc: cvc === 'right' ? card.cvc : cvc === 'wrong' ? wrongCvc(card.cvc) : cvc }),
+      ...(r.authentication === undefined ? {} : { authentication: r.authentication }),
+      ...(r.startSeries === undefined ? {} : { startSeries: r.startSeries }),
+      ...(r.series === undefined ? {} : { series: r.series }),
+      ...(r.dual === undefined ? {} : { dual: r.dual }),
+      ...(r.capture === undefined ? {} : { capture: ore(r.capture) }),
+    });
+    const o = transaction(outcome, t);
+    return outcome.series === undefined ? o : { ...o, series: outcome.series };
   },
   refund: async ({ refund: r }, t, run) => {
     const card = run.card(r.card);
@@ -74,7 +97,7 @@ const ON_TERMINAL: {
     const card = run.card(f.card);
     // The schema requires a fuel sale's PIN.
     return transaction(
-      await t.terminal.fuel({
+      await (t.offline ?? t.terminal).fuel({
         pan: card.pan,
         pin: pinOf(card, f.pin)!,
         maximum: ore(f.maximum),
@@ -101,6 +124,25 @@ const ON_TERMINAL: {
   signOn: async (_, t) => answered(await t.terminal.signOn(), t),
   echo: async (_, t) => answered(await t.terminal.echo(), t),
   sendPendingReversals: async (_, t) => sendPendingReversals(t),
+  // parseScenario has checked that the terminal has an offline mode.
+  fetchBlockList: async (_, t) => {
+    await t.offline!.fetchBlockList();
+    return { terminal: t, exchanges: [], pendingAdvices: t.offline!.pendingAdvices };
+  },
+  uploadAdvices: async (_, t) => {
+    const exchanges = await t.offline!.uploadAdvices();
+    const o: Observed = {
+      terminal: t,
+      exchanges,
+      timedOut: exchanges.some((e) => e.timedOut),
+      pendingAdvices: t.offline!.pendingAdvices,
+      pendingReversals: t.terminal.pendingReversals,
+      approved: exchanges.every((e) => e.response?.[39] === ACTION_CODES.approved[codeSetOf(t.dialect)]),
+    };
+    const last = exchanges.at(-1)?.response?.[39];
+    if (last !== undefined) o.actionCode = String(last);
+    return o;
+  },
   retransmit: async ({ retransmit: r }, t, run) => retransmit(r, t, run),
 };
 
@@ -133,8 +175,11 @@ function pinOf(card: RunCard, entry: PinEntry | undefined): string | undefined {
   return entry;
 }
 
-/** What a terminal's transaction, sign-on or echo observed. */
-function answered(outcome: Outcome, t: RunTerminal): Observed {
+/** A wrong CVC: the card's with its last digit moved up by one, as a wrong PIN is made. */
+const wrongCvc = (cvc: string): string => cvc.slice(0, 2) + String((Number(cvc[2]) + 1) % 10);
+
+/** What a terminal's transaction, sign-on or echo observed (a sale of an offline mode: whether it was decided offline). */
+function answered(outcome: Outcome & { offline?: boolean }, t: RunTerminal): Observed {
   const o: Observed = {
     terminal: t,
     exchanges: outcome.exchanges,
@@ -145,6 +190,10 @@ function answered(outcome: Outcome, t: RunTerminal): Observed {
     localTime: outcome.localTime,
     pendingReversals: t.terminal.pendingReversals,
   };
+  if (t.offline !== undefined) {
+    o.offline = outcome.offline === true;
+    o.pendingAdvices = t.offline.pendingAdvices;
+  }
   if (outcome.actionCode !== undefined) o.actionCode = outcome.actionCode;
   if (outcome.approvalCode !== undefined) o.approvalCode = outcome.approvalCode;
   return o;

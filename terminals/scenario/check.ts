@@ -52,11 +52,13 @@ function answerCodeFailures(e: Expectations, o: Observed): string[] {
   }
   if (e.actionCode !== undefined && o.actionCode !== e.actionCode)
     f.push(`action code: expected ${e.actionCode}, got ${codeText(o.actionCode)}`);
-  for (const k of ['approved', 'timedOut', 'reversalStored'] as const) {
+  for (const k of ['approved', 'offline', 'timedOut', 'reversalStored'] as const) {
     if (e[k] !== undefined && e[k] !== o[k]) f.push(`${k}: expected ${String(e[k])}, got ${String(o[k])}`);
   }
   if (e.approvalCode !== undefined && e.approvalCode !== o.approvalCode)
     f.push(`approval code: expected ${e.approvalCode}, got ${o.approvalCode ?? 'none'}`);
+  if (e.pendingAdvices !== undefined && e.pendingAdvices !== o.pendingAdvices)
+    f.push(`offline advices stored in the terminal: expected ${e.pendingAdvices}, got ${String(o.pendingAdvices)}`);
   if (e.pendingReversals !== undefined && e.pendingReversals !== o.pendingReversals)
     f.push(`reversals stored in the terminal: expected ${e.pendingReversals}, got ${String(o.pendingReversals)}`);
   if (e.exchanges !== undefined) {
@@ -199,6 +201,11 @@ function postingFits(e: PostingExpectation, p: ActivityPosting, run: RunContext)
     (e.originalCurrency === undefined || e.originalCurrency === p.originalCurrency) &&
     (e.cardStatus === undefined || e.cardStatus === p.cardStatus) &&
     (e.verification === undefined || e.verification === p.verification) &&
+    (e.channel === undefined || e.channel === p.channel) &&
+    (e.authentication === undefined || e.authentication === p.authentication) &&
+    (e.initiatedBy === undefined || e.initiatedBy === p.initiatedBy) &&
+    (e.series === undefined || e.series === p.series) &&
+    (e.authorization === undefined || e.authorization === p.authorization) &&
     (e.card === undefined || run.card(e.card).id === p.card)
   );
 }

@@ -9,7 +9,12 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LENGTH_HEADERS, type LengthHeader } from '../../src/transport/framing.js';
-import { SANDBOX_BLOCK_SERVICE_TOKEN, SANDBOX_ISSUER_TOKEN, SANDBOX_VENDOR_TOKEN } from '../../src/config/sandbox.js';
+import {
+  SANDBOX_BLOCK_SERVICE_TOKEN,
+  SANDBOX_ISSUER_TOKEN,
+  SANDBOX_OFFLINE_TERMINALS_TOKEN,
+  SANDBOX_VENDOR_TOKEN,
+} from '../../src/config/sandbox.js';
 import { type RunOptions, type ScenarioResult, runProblems, runScenario } from './runner.js';
 import { type Scenario, ScenarioError, loadScenario } from './scenario.js';
 import { junitXml, summary, textReport } from './report.js';
@@ -32,6 +37,8 @@ Options:
                                  postings and notices (unset: the sandbox's test-token-vendor)
   --block-service-token TOKEN    the block service's token (or SCENARIO_BLOCK_SERVICE_TOKEN): report
                                  steps (unset: the sandbox's test-token-block-service)
+  --offline-terminals-token TOKEN  the offline terminals' token (or SCENARIO_OFFLINE_TERMINALS_TOKEN):
+                                 fetchBlockList steps (unset: the sandbox's test-token-offline-terminals)
   --junit FILE                   also write JUnit XML (a testsuite per scenario, a testcase per step)
   --settle-ms 1000               how long a step waits for the postings and notices it expects
   --help                         this text
@@ -56,6 +63,7 @@ const OPTIONS = {
   'issuer-token': { type: 'string' },
   'vendor-token': { type: 'string' },
   'block-service-token': { type: 'string' },
+  'offline-terminals-token': { type: 'string' },
   junit: { type: 'string' },
   'settle-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -134,6 +142,8 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
     vendorToken: v['vendor-token'] ?? tokenOf(env.SCENARIO_VENDOR_TOKEN, SANDBOX_VENDOR_TOKEN),
     blockServiceToken:
       v['block-service-token'] ?? tokenOf(env.SCENARIO_BLOCK_SERVICE_TOKEN, SANDBOX_BLOCK_SERVICE_TOKEN),
+    offlineTerminalsToken:
+      v['offline-terminals-token'] ?? tokenOf(env.SCENARIO_OFFLINE_TERMINALS_TOKEN, SANDBOX_OFFLINE_TERMINALS_TOKEN),
   };
   if (v.header !== undefined) options.header = v.header as LengthHeader;
   if (settleMs !== undefined) options.settleMs = settleMs;

@@ -5,7 +5,7 @@
 import type { Dialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import type { Clock } from '../../src/time/clock.js';
-import type { Exchange, Terminal } from '../index.js';
+import type { Exchange, OfflineMode, Terminal } from '../index.js';
 import { AdminClient } from './admin-client.js';
 import type { RunOptions } from './runner.js';
 import type { Scenario, ScenarioTerminal } from './scenario.js';
@@ -17,6 +17,9 @@ export interface RunCard {
   name: string;
   pan: string;
   pin: string;
+  /** The three check digits and the expiry, for remote purchases. */
+  cvc: string;
+  expiry: string;
   activationCode: string;
   /** Card id; absent for a card never registered. */
   id?: string;
@@ -43,6 +46,8 @@ export interface RunTerminal {
   dialect: Dialect;
   timeoutMs: number;
   clock: TerminalClock;
+  /** Its offline mode, when the scenario gives it one. */
+  offline?: OfflineMode;
 }
 
 /** What a step observed. */
@@ -58,6 +63,9 @@ export interface Observed {
   localTime?: string;
   txn?: string;
   pendingReversals?: number;
+  /** Decided by the terminal's offline mode, and the advices it keeps. */
+  offline?: boolean;
+  pendingAdvices?: number;
   /** Admin and report steps: the HTTP status, the reason of a refusal, the answer's body, who answered. */
   status?: number;
   reason?: string;
@@ -65,6 +73,8 @@ export interface Observed {
   api?: string;
   /** A report step: the block service's reference number. */
   reference?: string;
+  /** A remote step that started a series: the series the switch named (the first's transaction id). */
+  series?: string;
 }
 
 export class RunContext {

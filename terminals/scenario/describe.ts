@@ -38,6 +38,18 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
     ].filter((x) => x !== '');
     return `purchase ${money(p.amount)}, ${pinText(p.pin)}${options.length > 0 ? `, ${options.join(', ')}` : ''}, ${card(p.card)}`;
   },
+  remote: ({ remote: r }, card) => {
+    const options = [
+      r.channel ?? 'internet',
+      r.cvc === undefined ? '' : `CVC ${r.cvc === 'right' || r.cvc === 'wrong' || r.cvc === 'none' ? r.cvc : 'given'}`,
+      r.expiry === undefined ? '' : `expiry ${r.expiry}`,
+      r.authentication ?? '',
+      r.startSeries === true ? 'starts a series' : '',
+      r.series === undefined ? '' : `series ${r.series}`,
+      r.dual === true ? `dual${r.capture === undefined ? '' : `, capture ${money(r.capture)}`}` : '',
+    ].filter((x) => x !== '');
+    return `remote purchase ${money(r.amount)}, ${options.join(', ')}, ${card(r.card)}`;
+  },
   refund: ({ refund: r }, card) => `refund ${money(r.amount)}, ${pinText(r.pin)}, ${card(r.card)}`,
   fuel: ({ fuel: f }, card) =>
     `fuel up to ${money(f.maximum)}, pumped ${money(f.pumped)}, ${pinText(f.pin)}, ${card(f.card)}`,
@@ -52,6 +64,8 @@ const DESCRIPTIONS: { [A in ActionName]: (step: StepOf<A>, card: CardText) => st
   signOn: () => 'signOn',
   echo: () => 'echo',
   sendPendingReversals: () => 'sendPendingReversals',
+  fetchBlockList: () => 'fetch the offline block list',
+  uploadAdvices: () => 'upload the offline advices',
   retransmit: ({ retransmit: r }) => {
     const changed = r.set === undefined ? '' : ` with field ${Object.keys(r.set).join(', ')} changed`;
     return `retransmit ${r.request ?? 'the last request'} of step ${JSON.stringify(r.step)}${r.repeat === true ? ' as a repeat' : ''}${changed}`;
@@ -118,6 +132,7 @@ export function postingWanted(p: PostingExpectation): string {
     parts.push(`from ${p.originalAmount ?? 'any amount'} in ${p.originalCurrency ?? 'any currency'}`);
   if (p.cardStatus !== undefined) parts.push(`card status ${p.cardStatus}`);
   if (p.verification !== undefined) parts.push(`verification ${p.verification}`);
+  if (p.authorization !== undefined) parts.push(`authorised ${p.authorization}`);
   if (p.card !== undefined) parts.push(`(card ${p.card})`);
   return parts.join(' ');
 }
@@ -134,6 +149,8 @@ export function postingShown(p: ActivityPosting): string {
       : [`from ${String(p.originalAmount)} minor units in ${String(p.originalCurrency)}`]),
     ...(p.cardStatus === undefined ? [] : [`card status ${String(p.cardStatus)}`]),
     ...(p.verification === undefined ? [] : [`verification ${String(p.verification)}`]),
+    // Online is the usual: only an offline sale says so.
+    ...(p.authorization === 'offline' ? ['authorised offline'] : []),
   ].join(' ');
 }
 

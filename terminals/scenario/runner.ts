@@ -43,6 +43,8 @@ export interface RunOptions {
   vendorToken?: string | undefined;
   /** The block service's token: cardholders' reports (report steps). */
   blockServiceToken?: string | undefined;
+  /** The offline terminals' token: the offline block list (fetchBlockList steps). */
+  offlineTerminalsToken?: string | undefined;
   /** How long a step waits for postings and notices it expects to appear; default 1000 ms. */
   settleMs?: number;
   /** Called after each step (progress). */
@@ -104,6 +106,11 @@ export function runProblems(s: ScenarioFile, o: RunOptions): string[] {
   if (reportAt >= 0 && o.blockServiceToken === undefined)
     problems.push(
       `needs a block service token (--block-service-token): /steps/${reportAt} reports a card at the block service`,
+    );
+  const fetchAt = s.steps.findIndex((st) => st.fetchBlockList !== undefined);
+  if (fetchAt >= 0 && o.offlineTerminalsToken === undefined)
+    problems.push(
+      `needs an offline terminals token (--offline-terminals-token): /steps/${fetchAt} fetches the offline block list`,
     );
   const base = o.dialect ?? 'iso93ascii';
   for (const [name, t] of Object.entries(s.terminals)) {
@@ -238,7 +245,7 @@ class ScenarioRun {
   /** The variables for a step's expectations: those saved, and this.* of its own transaction. */
   private withOwn(o: Observed): Map<string, string | undefined> {
     const vars = new Map(this.vars);
-    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference'] as const)
+    for (const k of ['stan', 'localTime', 'txn', 'approvalCode', 'actionCode', 'reference', 'series'] as const)
       vars.set(`this.${k}`, o[k]);
     return vars;
   }

@@ -25,6 +25,8 @@ export interface ScenarioTerminal {
   pinKey?: string;
   merchant?: string;
   stan?: number;
+  /** Its offline mode (terminals/offline.ts): sales up to the floor limit decided by the terminal. */
+  offline?: { floorLimit: Dkk };
 }
 
 export type CardStatus = 'active' | 'registered' | 'deleted' | 'notRegistered';
@@ -33,6 +35,8 @@ export interface ScenarioCard {
   status?: CardStatus;
   balance?: Dkk;
   pin?: string;
+  /** Registered with the card (POST /cards `cvc`); default DEFAULT_CVC. */
+  cvc?: string;
   expiry?: string;
   product?: string;
   activationCode?: string;
@@ -46,6 +50,7 @@ export interface ScenarioCard {
 export const DEFAULT_PIN = '1234';
 export const DEFAULT_BALANCE = '10000.00';
 export const DEFAULT_EXPIRY = '3012';
+export const DEFAULT_CVC = '123';
 
 export interface Scenario {
   name: string;

@@ -4,6 +4,7 @@
  * Each problem names the JSON path of the value. A step's problems come in a fixed order: name,
  * terminal, action, fault, expectations, variables, saved values.
  */
+import { OFFLINE_KINDS } from '../offline.js';
 import type { Scenario, ScenarioCard, ScenarioTerminal } from './scenario.js';
 import { ore } from './values.js';
 import {
@@ -23,6 +24,7 @@ import {
 export function semanticProblems(s: Scenario, named: readonly (string | undefined)[]): string[] {
   const checks = new Checks(s);
   checks.checkCards();
+  checks.checkTerminals();
   s.steps.forEach((step, i) => checks.checkStep(step, i, named[i]));
   return checks.problems;
 }
@@ -55,6 +57,8 @@ const ANSWER_KEYS = [
   'exchanges',
   'answer',
   'pendingReversals',
+  'offline',
+  'pendingAdvices',
 ] as const;
 
 /** "a wait step", "an echo step". */
@@ -118,6 +122,13 @@ class Checks {
         this.problem(`/cards/${name}: a card that is not registered has only status, pin and expiry`);
       }
     }
+  }
+
+  /** Only a fuel pump (or, later, a ticket machine) has an offline mode. */
+  checkTerminals(): void {
+    for (const [name, t] of Object.entries(this.s.terminals))
+      if (t.offline !== undefined && !OFFLINE_KINDS.includes(t.kind))
+        this.problem(`/terminals/${name}/offline: only a ${OFFLINE_KINDS.join(' or ')} terminal has an offline mode`);
   }
 
   checkStep(step: Step, index: number, named: string | undefined): void {
@@ -207,6 +218,9 @@ class Checks {
       if (what === 'reference') {
         if (step.action !== 'report')
           this.problem(`${at}/save/${name}: ${aStep(step.action)} has no reference (a report step has)`);
+      } else if (what === 'series') {
+        if (step.action !== 'remote' || step.remote.startSeries !== true)
+          this.problem(`${at}/save/${name}: only a remote step that starts a series has one`);
       } else if (!usesTerminal(step)) this.problem(`${at}/save/${name}: ${aStep(step.action)} has no ${what}`);
       else if (what !== 'actionCode' && !makesTransaction(step.action))
         this.problem(`${at}/save/${name}: ${aStep(step.action)} makes no transaction (it has no ${what})`);
@@ -226,10 +240,20 @@ function notAtPump(action: 'purchase' | 'refund', x: StepAt, pinOrStripe: boolea
   if (x.terminal?.spec.kind === 'fuel') x.checks.problem(`${x.at}/${action}: a fuel pump only sells fuel`);
   if (x.terminal?.spec.kind === 'ticket' && (action === 'refund' || pinOrStripe))
     x.checks.problem(`${x.at}/${action}: a ticket machine sells from the chip without a PIN, and makes no refunds`);
+  if (x.terminal?.spec.kind === 'gateway')
+    x.checks.problem(`${x.at}/${action}: a gateway sells by remote purchase (the remote action)`);
   if (x.terminal?.spec.kind === 'atm') x.checks.problem(`${x.at}/${action}: an ATM only pays out cash (withdraw)`);
 }
 
 const noRules = (): void => {};
+
+/** Fetching the block list and uploading advices need a terminal with an offline mode. */
+function offlineTerminal(action: 'fetchBlockList' | 'uploadAdvices', x: StepAt): void {
+  if (x.terminal !== undefined && x.terminal.spec.offline === undefined)
+    x.checks.problem(
+      `${x.at}/${action}: ${x.terminal.name} has no offline mode (/terminals/${x.terminal.name}/offline)`,
+    );
+}
 
 // A mapped type over every action: the compiler asks for a new action's rules here.
 const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
@@ -243,6 +267,16 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
     ) {
       x.checks.problem(`${x.at}/purchase/rejectSignature: only for a chip terminal's signature purchase (no PIN)`);
     }
+  },
+  remote: ({ remote: r }, x) => {
+    x.checks.cardRef(r.card, `${x.at}/remote/card`);
+    if (x.terminal !== undefined && x.terminal.spec.kind !== 'gateway')
+      x.checks.problem(
+        `${x.at}/remote: only a gateway makes remote purchases (${x.terminal.name} is ${x.terminal.spec.kind})`,
+      );
+    if (r.series !== undefined && r.startSeries === true)
+      x.checks.problem(`${x.at}/remote/series: a payment starts a series or belongs to one, not both`);
+    if (r.capture !== undefined && r.dual !== true) x.checks.problem(`${x.at}/remote/capture: only with dual`);
   },
   refund: ({ refund }, x) => {
     x.checks.cardRef(refund.card, `${x.at}/refund/card`);
@@ -263,6 +297,8 @@ const RULES: { [A in ActionName]: (step: StepOf<A>, x: StepAt) => void } = {
   signOn: noRules,
   echo: noRules,
   sendPendingReversals: noRules,
+  fetchBlockList: (_, x) => offlineTerminal('fetchBlockList', x),
+  uploadAdvices: (_, x) => offlineTerminal('uploadAdvices', x),
   retransmit: ({ retransmit: r }, x) => {
     const original = x.checks.earlierStep(r.step, x.index);
     if (original === undefined)

@@ -4,14 +4,21 @@
  * terminals opened. What is set up goes into the run's context as it is made: a setup that fails
  * half way still has its terminals closed and its cards shown.
  */
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { maskPan } from '../../src/codec/mask.js';
 import { ACTION_CODES, type Outcome as ActionOutcome, codeSetOf } from '../../src/messages/action-codes.js';
-import { Terminal, type TerminalOptions } from '../index.js';
+import { OfflineMode, Terminal, type TerminalOptions } from '../index.js';
 import { type AdminAnswer, AdminError, reasonOf } from './admin-client.js';
 import { type RunCard, type RunContext, TerminalClock } from './context.js';
 import { cardSummary } from './describe.js';
-import { DEFAULT_BALANCE, DEFAULT_EXPIRY, DEFAULT_PIN, type ScenarioCard, type ScenarioTerminal } from './scenario.js';
+import {
+  DEFAULT_BALANCE,
+  DEFAULT_CVC,
+  DEFAULT_EXPIRY,
+  DEFAULT_PIN,
+  type ScenarioCard,
+  type ScenarioTerminal,
+} from './scenario.js';
 import { StepFailure, freshPan, ore, wrongPin } from './values.js';
 
 const SETUP_TERMINAL = 'SCENARIO';
@@ -48,6 +55,17 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
   if (spec.merchant !== undefined) options.merchant = spec.merchant;
   if (spec.stan !== undefined) options.stan = spec.stan;
   const terminal = await Terminal.open(options);
+  const token = o.offlineTerminalsToken;
+  // A fetcher of its own per run: its first fetch is the full list (docs/CLEARING.md, "Fetching").
+  const fetcher = `scenario-${spec.terminalId.trim()}-${randomUUID().slice(0, 8)}`.replace(/[^A-Za-z0-9._-]/g, '_');
+  const offline =
+    spec.offline === undefined
+      ? undefined
+      : new OfflineMode(terminal, {
+          floorLimit: ore(spec.offline.floorLimit),
+          clock,
+          ...(token === undefined ? {} : { blockList: { url: o.admin, token, fetcher } }),
+        });
   run.terminals.set(name, {
     name,
     spec,
@@ -59,15 +77,17 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
     dialect: terminal.dialect,
     timeoutMs: spec.answerTimeoutMs ?? 5000,
     clock,
+    ...(offline === undefined ? {} : { offline }),
   });
 }
 
 /** Registers a fresh card in the state asked for (or only makes up a PAN, for a card never registered). */
 async function register(run: RunContext, name: string, c: ScenarioCard): Promise<RunCard> {
   const pin = c.pin ?? DEFAULT_PIN;
+  const face = { cvc: c.cvc ?? DEFAULT_CVC, expiry: c.expiry ?? DEFAULT_EXPIRY };
   if (c.status === 'notRegistered') {
     const pan = freshPan();
-    return { name, pan, pin, maskedPan: maskPan(pan), activationCode: '' };
+    return { name, pan, pin, ...face, maskedPan: maskPan(pan), activationCode: '' };
   }
   const activationCode = c.activationCode ?? String(randomInt(0, 10_000)).padStart(4, '0');
   const { pan, answer } = await postCard(run, c, pin, activationCode);
@@ -76,6 +96,7 @@ async function register(run: RunContext, name: string, c: ScenarioCard): Promise
     name,
     pan,
     pin,
+    ...face,
     activationCode,
     id: String(answer.body.card),
     maskedPan: String(answer.body.maskedPan),
@@ -108,6 +129,7 @@ async function postCard(
       product: c.product ?? 'dankort',
       expiry: c.expiry ?? DEFAULT_EXPIRY,
       pin,
+      cvc: c.cvc ?? DEFAULT_CVC,
       activationCode,
       account: String(randomInt(1_000_000_000, 10_000_000_000)),
       balance: ore(c.balance ?? DEFAULT_BALANCE),

@@ -27,6 +27,26 @@ export interface PurchaseAction {
   /** The terminal's clock set this many ms off for the purchase (fields 7, 12): -2000 is 2 s behind. */
   clockOffsetMs?: number;
 }
+/** A gateway's remote purchase (terminals/gateway.ts): the card's face checked, or a series' later payment. */
+export interface RemoteAction {
+  card: string;
+  amount: Dkk;
+  /** Default internet. */
+  channel?: 'internet' | 'mailOrder' | 'phoneOrder';
+  /** Field 14: default the card's expiry; 'none' sends none. */
+  expiry?: string;
+  /** 'right' (default) the card's CVC, 'wrong' another, 'none' none sent, or 3 digits. */
+  cvc?: string;
+  /** Internet: the 3-D Secure or MitID result; none sent when absent. */
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated';
+  /** The first payment of a series: save its `series`. */
+  startSeries?: boolean;
+  /** A merchant's later payment of this series (a ${variable}): no CVC, no expiry. */
+  series?: string;
+  /** 1100 and its 1220 capture (of `capture`, default the amount) instead of a 1200. */
+  dual?: boolean;
+  capture?: Dkk;
+}
 export interface RefundAction {
   card: string;
   amount: Dkk;
@@ -95,6 +115,13 @@ export interface PostingExpectation {
   cardStatus?: string;
   /** How the holder approved (src/journal/posting.ts Verification): 'none' at an unattended machine without PIN. */
   verification?: string;
+  /** Remote purchases (docs/CLEARING.md): the channel, the holder's authentication, who started it, its series. */
+  channel?: 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
+  authentication?: 'threeDs' | 'mitId' | 'attempted' | 'notAuthenticated' | 'none' | '';
+  initiatedBy?: 'holder' | 'merchant';
+  series?: string;
+  /** Approved by the switch (online) or by the terminal (offline). */
+  authorization?: 'online' | 'offline';
 }
 export type NoticeType =
   | 'wrongPin'
@@ -103,7 +130,8 @@ export type NoticeType =
   | 'monitoringBlock'
   | 'reportOnBlockedCard'
   | 'blockLifted'
-  | 'cardDeleted';
+  | 'cardDeleted'
+  | 'offlineOnBlockedCard';
 export interface NoticeExpectation {
   type?: NoticeType;
   card?: string;
@@ -142,10 +170,14 @@ export interface Expectations {
   outcome?: ActionOutcome;
   actionCode?: string;
   approved?: boolean;
+  /** Decided by the terminal itself (its offline mode), without asking the switch. */
+  offline?: boolean;
   timedOut?: boolean;
   reversalStored?: boolean;
   approvalCode?: string;
   pendingReversals?: number;
+  /** Offline advices the terminal keeps, not yet answered. */
+  pendingAdvices?: number;
   exchanges?: string[];
   answer?: AnswerExpectation;
   postings?: PostingExpectation[];
@@ -155,7 +187,7 @@ export interface Expectations {
   body?: BodyExpectation;
 }
 
-export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference';
+export type SavedValue = 'stan' | 'localTime' | 'txn' | 'approvalCode' | 'actionCode' | 'reference' | 'series';
 
 /** What every step has, whatever its action. */
 interface StepBase {
@@ -173,6 +205,10 @@ interface OwnTerminal extends StepBase {
 export interface PurchaseStep extends OwnTerminal {
   action: 'purchase';
   purchase: PurchaseAction;
+}
+export interface RemoteStep extends OwnTerminal {
+  action: 'remote';
+  remote: RemoteAction;
 }
 export interface RefundStep extends OwnTerminal {
   action: 'refund';
@@ -198,6 +234,16 @@ export interface SendPendingReversalsStep extends OwnTerminal {
   action: 'sendPendingReversals';
   sendPendingReversals: true;
 }
+/** A terminal with an offline mode fetches the offline block list files it has not had. */
+export interface FetchBlockListStep extends OwnTerminal {
+  action: 'fetchBlockList';
+  fetchBlockList: true;
+}
+/** A terminal with an offline mode sends its stored advices now. */
+export interface UploadAdvicesStep extends OwnTerminal {
+  action: 'uploadAdvices';
+  uploadAdvices: true;
+}
 /** Done on its original's terminal, so it names none. */
 export interface RetransmitStep extends StepBase {
   action: 'retransmit';
@@ -221,12 +267,15 @@ export interface ReportStep extends StepBase {
 
 export type Step =
   | PurchaseStep
+  | RemoteStep
   | RefundStep
   | FuelStep
   | WithdrawStep
   | SignOnStep
   | EchoStep
   | SendPendingReversalsStep
+  | FetchBlockListStep
+  | UploadAdvicesStep
   | RetransmitStep
   | WaitStep
   | AdminStep
@@ -237,12 +286,15 @@ export type StepOf<A extends ActionName> = Extract<Step, { action: A }>;
 /** Steps that send to the switch, from a terminal of their own or (a retransmission) their original's. */
 export type TerminalStep =
   | PurchaseStep
+  | RemoteStep
   | RefundStep
   | FuelStep
   | WithdrawStep
   | SignOnStep
   | EchoStep
   | SendPendingReversalsStep
+  | FetchBlockListStep
+  | UploadAdvicesStep
   | RetransmitStep;
 export type TerminalAction = TerminalStep['action'];
 
@@ -257,12 +309,15 @@ interface ActionKind {
 // exactly for the steps outside TerminalStep: usesTerminal() narrows by it.
 const KINDS: Record<ActionName, ActionKind> = {
   purchase: { terminal: 'own', transaction: true },
+  remote: { terminal: 'own', transaction: true },
   refund: { terminal: 'own', transaction: true },
   fuel: { terminal: 'own', transaction: true },
   withdraw: { terminal: 'own', transaction: true },
   signOn: { terminal: 'own', transaction: false },
   echo: { terminal: 'own', transaction: false },
   sendPendingReversals: { terminal: 'own', transaction: false },
+  fetchBlockList: { terminal: 'own', transaction: false },
+  uploadAdvices: { terminal: 'own', transaction: false },
   retransmit: { terminal: 'original', transaction: true },
   wait: { terminal: 'none', transaction: false },
   admin: { terminal: 'none', transaction: false },

@@ -128,6 +128,21 @@ t.test(
   },
 );
 
+t.test('POST /cards takes the CVC and keeps only its keyed verification value', async (t) => {
+  const s = await startApi(t);
+  const body = cardBody({ cvc: '864' });
+  const res = await call(s, 'POST', '/cards', { token: A, body });
+  t.equal(res.status, 201);
+  t.notMatch(res.text, /864/, 'no CVC comes back');
+  const record = await s.redis.hgetall(s.sw.register.keysOf(res.body.card as string).card);
+  t.equal(record.cvcVerification, s.sw.register.cvcValueOf(body.pan, '864'));
+  t.notOk(Object.values(record).includes('864'), 'never stored clear');
+  const without = await call(s, 'POST', '/cards', { token: A, body: cardBody() });
+  t.equal(without.status, 201, 'the CVC is optional');
+  const none = await s.redis.hgetall(s.sw.register.keysOf(without.body.card as string).card);
+  t.equal(none.cvcVerification, undefined, 'none registered: remote purchases with the holder present are refused');
+});
+
 t.test('POST /cards registers a card for the issuer of the token, once; no PAN, PIN or code comes back', async (t) => {
   const s = await startApi(t);
   const body = cardBody({ product: 'visa-dankort', pin: '97531', activationCode: '86420', balance: 123_45 });
@@ -690,6 +705,8 @@ t.test(
       ['POST', '/cards', { ...newCard, expiry: '3013' }, ['/expiry']],
       ['POST', '/cards', { ...newCard, pin: '975', activationCode: 'abcd' }, ['/pin', '/activationCode']],
       ['POST', '/cards', { ...newCard, pin: '97531x' }, ['/pin']],
+      ['POST', '/cards', { ...newCard, cvc: '12' }, ['/cvc']],
+      ['POST', '/cards', { ...newCard, cvc: 123 }, ['/cvc']],
       [
         'POST',
         '/cards',

@@ -1,5 +1,5 @@
 /**
- * Cash at ATMs over real TCP against a real Redis, in both code sets (docs/PROTOCOL.md §3.2.4):
+ * Cash at ATMs over real TCP against a real Redis, in both code sets (docs/PROTOCOL.md §3.2.5):
  * processing code 01 from an ATM of the key file, always with the online PIN; the card product's
  * withdrawal limits (per withdrawal and per local day); the fee from the price list posted beside
  * the withdrawal; balance control over both; the ATM's reversal advices (a dispense fault in full,

@@ -171,14 +171,37 @@ t.test('the pipeline: steps in route order, refusals skip to final steps, failur
   };
   const p = new Pipeline(steps, routes, { ...UNKNOWN_MTI, steps: ['final'] });
   const c = ctx(purchase);
-  await p.run({ ...c, route: p.route('1200') });
+  await p.run({ ...c, route: p.route('1200', c.request) });
   t.same(ran, ['a', 'refuse', 'final'], 'b skipped after the refusal');
   ran.length = 0;
-  const d = { ...ctx({ ...purchase, 0: '1100' }), route: p.route('1100') };
+  const d = { ...ctx({ ...purchase, 0: '1100' }), route: p.route('1100', purchase) };
   await p.run(d);
   t.same(ran, ['a', 'down', 'final'], 'b skipped after the register failed');
   t.match(d, { outcome: 'registerUnavailable', reason: 'down: timed out' });
-  t.same(p.route('9999').steps, ['final'], 'unknown MTIs take the fallback route');
+  t.same(p.route('9999', {}).steps, ['final'], 'unknown MTIs take the fallback route');
+  const completionRoute = { ...ROUTES['1220']!, steps: ['a'] };
+  const offlineRoute = { ...UNKNOWN_MTI, steps: ['b'] };
+  const advice = new Pipeline(
+    steps,
+    { '1220': { ...completionRoute, otherwise: { absent: 56, route: offlineRoute } } },
+    { ...UNKNOWN_MTI, steps: ['final'] },
+  );
+  t.same(advice.route('1220', { 56: '1100' }).steps, ['a'], 'a 1220 naming its original: the route itself');
+  t.equal(advice.route('1220', {}), offlineRoute, 'a 1220 without field 56: its otherwise route');
+  t.ok(
+    ROUTES['1220']!.otherwise?.route.steps.includes('postOfflineAdvice'),
+    'the shipped 1220 without 56: an offline advice',
+  );
+  t.throws(
+    () =>
+      new Pipeline(
+        steps,
+        { '1220': { ...completionRoute, otherwise: { absent: 56, route: { ...UNKNOWN_MTI, steps: ['nope2'] } } } },
+        { ...UNKNOWN_MTI, steps: ['final'] },
+      ),
+    { message: 'route names an unknown step "nope2"' },
+    "an otherwise route's steps are checked too",
+  );
   t.throws(() => new Pipeline(STANDARD_STEPS, { '1200': { ...ROUTES['1200']!, steps: ['nope'] } }, UNKNOWN_MTI), {
     message: 'route names an unknown step "nope"',
   });
@@ -196,7 +219,7 @@ t.test('the pipeline: steps in route order, refusals skip to final steps, failur
     { ...UNKNOWN_MTI, steps: ['f'] },
   );
   await t.rejects(
-    failingFinal.run({ ...ctx({ 0: '1600' }), route: failingFinal.route('1600') }),
+    failingFinal.run({ ...ctx({ 0: '1600' }), route: failingFinal.route('1600', {}) }),
     { message: 'respond broke' },
     'a failing final step is not swallowed',
   );

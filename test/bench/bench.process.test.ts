@@ -1,7 +1,8 @@
 /**
  * One short load run end to end, as `npm run bench` does it but from the sources: the bench's
  * main module under tsx starts its switch child (src/main.ts under tsx), seeds the cards, runs an
- * open loop and the echo baseline, writes JSON and HTML, and leaves nothing behind.
+ * open loop and both baselines (the floor server, the echo server), writes JSON and HTML, and
+ * leaves nothing behind.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { testRedisUrl } from '../support/redis.js';
 
 const MAIN = fileURLToPath(new URL('../../bench/load/main.ts', import.meta.url));
 
-t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real switch process', async (t) => {
+t.test('rate 200 for 2 s on 4 connections, with both baselines, through a real switch process', async (t) => {
   const url = await testRedisUrl();
   const dir = t.testdir();
   const json = join(dir, 'run.json');
@@ -29,6 +30,7 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
     '--warmup',
     '0',
     '--baseline',
+    'echo,floor',
     '--json',
     json,
     '--html',
@@ -40,8 +42,12 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
 
   const r = JSON.parse(readFileSync(json, 'utf8')) as RunReport;
   t.equal(r.kind, 'load');
-  t.match(r.command, /--rate 200 --duration 2 --connections 4 --warmup 0 --baseline/);
-  const [sw, echo] = r.phases;
+  t.match(r.command, /--rate 200 --duration 2 --connections 4 --warmup 0 --baseline echo,floor/);
+  t.same(
+    r.phases.map((p) => p.target),
+    ['switch', 'floor', 'echo'],
+  );
+  const [sw, floor, echo] = r.phases;
   t.match(sw, { target: 'switch', mode: 'open', offeredRate: 200, connections: 4, warmupS: 0, durationS: 2 });
   // The schedule plans exactly rate x duration; every one is answered, as the mix expects.
   t.match(sw!.requests, { sent: 400, answered: 400, timeouts: 0, skipped: 0, failed: 0, warmupSent: 0 });
@@ -80,6 +86,34 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   t.type(sw!.process.cpuPercent, 'number');
   t.ok(sw!.process.rssMaxMiB! > 20);
   t.type(sw!.generator.processCpuPercent, 'number');
+  // CPU per authorization: the switch, Redis (its pid from INFO, on this machine) and the generator.
+  for (const p of r.phases)
+    for (const k of ['target', 'redis', 'targetAndRedis', 'generator'] as const)
+      t.type(p.cpuPerAuthorizationUs[k], 'number', `${p.target} ${k}`);
+  t.match(out, /^ {2}CPU per authorization {2}switch [\d.]+ µs \+ Redis [\d.]+ µs = [\d.]+ µs; generator [\d.]+ µs$/m);
+
+  // The floor: the same load, every request answered 000 (a card found), its keys cleaned by itself.
+  t.match(floor, {
+    target: 'floor',
+    mode: 'open',
+    offeredRate: 200,
+    requests: { sent: 400, answered: 400, timeouts: 0, failed: 0 },
+    unexpected: 0,
+  });
+  t.same(Object.keys(floor!.actionCodes), ['000']);
+  t.same(
+    floor!.entries.map((e) => e.sent),
+    sw!.entries.map((e) => e.sent),
+    'the same requests, in the same order (the same seed)',
+  );
+  t.equal(r.floorRatios!.throughput, 1, 'both keep up with 200/s');
+  t.type(r.floorRatios!.cpuPerAuthorization, 'number');
+  t.same(Object.keys(r.floorRatios!.latency!), ['p50', 'p99', 'p99_9']);
+  t.match(
+    out,
+    /^switch \/ floor: throughput 1, CPU per authorization \(switch \+ Redis\) [\d.]+, latency p50 [\d.]+ p99 [\d.]+ p99\.9 [\d.]+$/m,
+  );
+  t.match(err, /bench: floor server pid \d+/);
   t.equal(
     sw!.timeline.reduce((s, x) => s + x.sent, 0),
     400,
@@ -94,6 +128,7 @@ t.test('rate 200 for 2 s on 4 connections, with the baseline, through a real swi
   t.match(err, /deleted \d+ keys under bench:/);
   t.match(readFileSync(html, 'utf8'), /<svg[^]*Latency by percentile/);
   t.match(readFileSync(html, 'utf8'), /<td>psam-reversal then<\/td><td>follow-up<\/td>/);
+  t.match(readFileSync(html, 'utf8'), /<h2>Switch \/ floor<\/h2>/);
 
   // Nothing left behind: the run's keys, the switch and the echo server.
   const redis = new Redis(url, { lazyConnect: true });

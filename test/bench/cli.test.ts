@@ -15,7 +15,7 @@ t.test('defaults', async (t) => {
     depth: 1,
     mix: 'default',
     dialect: 'iso93ascii',
-    baseline: false,
+    baselines: [],
     workers: 1,
     timeoutMs: 5000,
     seed: 1,
@@ -47,7 +47,7 @@ t.test('closed loop, every option', async (t) => {
     depth: 4,
     mix: './m.json',
     dialect: 'iso93binary',
-    baseline: true,
+    baselines: ['echo'],
     workers: 2,
     timeoutMs: 800,
     seed: 9,
@@ -68,6 +68,22 @@ t.test('closed loop, every option', async (t) => {
     undefined,
     'blank: the default',
   );
+});
+
+t.test('baselines: echo when bare, floor, or both (run floor first, whatever the order given)', async (t) => {
+  t.same(parse('--rate 5 --baseline').baselines, ['echo'], 'bare, last');
+  t.same(parse('--baseline --rate 5').baselines, ['echo'], 'bare, before another option');
+  t.same(parse('--rate 5 --baseline echo').baselines, ['echo']);
+  t.same(parse('--rate 5 --baseline floor').baselines, ['floor']);
+  t.same(parse('--rate 5 --baseline echo,floor').baselines, ['floor', 'echo']);
+  t.same(parse('--rate 5 --baseline floor,echo,floor').baselines, ['floor', 'echo'], 'each once');
+  t.same(parse('--rate 5 --baseline=floor').baselines, ['floor']);
+  t.same(parse('--rate 5 --baseline floor --connections 3').connections, 3, 'the value is taken, not the next option');
+  t.same(parse('--rate 5').baselines, []);
+  t.match(USAGE, /--baseline \[B,\.\.\.\]/);
+  for (const bad of ['--baseline fast', '--baseline echo,', '--baseline=', '--baseline floor;echo'])
+    t.throws(() => parse(`--rate 5 ${bad}`), /--baseline .*each one of floor, echo/, bad);
+  t.throws(() => parse('--rate 5 --baseline 5'), CliError);
 });
 
 t.test('idle', async (t) => {

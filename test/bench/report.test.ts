@@ -74,6 +74,7 @@ function input(over: Partial<PhaseInput> = {}): PhaseInput {
     generator: { windowMs: 2000, processCpuMs: 1000, mainThreadCpuMs: 20, cores: 2 },
     process: { pid: 42, cpuPercent: 55.5, rssMaxMiB: 120, rssEndMiB: 110, warnings: {} },
     redisCpuPercent: 10,
+    cpuMs: { target: 1110, redis: 200 },
     cpuTimeline: [40, null, 60],
     ...over,
   };
@@ -128,6 +129,8 @@ t.test('a phase adds up its workers', async (t) => {
       { worker: 1, connections: 2, cpuPercent: null, machinePercent: null, eventLoopUtilization: 0.457 },
     ],
   });
+  // 8 answers in 2 s (4/s): 55.5 % of a core is 138,750 µs an answer, Redis's 10 % 25,000, the generator's 50 % 125,000.
+  t.same(p.cpuPerAuthorizationUs, { target: 138_750, redis: 25_000, targetAndRedis: 163_750, generator: 125_000 });
   t.equal(p.depth, null, 'open loop: no depth');
   t.equal(p.percentiles.at(-1)!.percentile, 100);
 });
@@ -151,6 +154,9 @@ t.test('closed loop, the echo target (no action codes), unreadable CPU', async (
   t.equal(p.entries[0]!.unexpected, null);
   t.same(p.generator.processCpuPercent, null);
   t.same(p.generator.machinePercent, null);
+  t.same(p.cpuPerAuthorizationUs, { target: null, redis: null, targetAndRedis: null, generator: null }, 'no window');
+  const noRedis = aggregatePhase(input({ cpuMs: { target: 1110, redis: null } }));
+  t.same(noRedis.cpuPerAuthorizationUs, { target: 138_750, redis: null, targetAndRedis: null, generator: 125_000 });
   const empty = aggregatePhase(input({ results: [], intervals: [], cpuTimeline: [] }));
   t.equal(empty.latencyMs.count, 0);
   t.same(empty.timeline, []);
@@ -168,6 +174,7 @@ const REPORT_KEYS = [
   'keyPrefix',
   'phases',
   'baselineRatio',
+  'floorRatios',
 ];
 const PHASE_KEYS = [
   'target',
@@ -190,6 +197,7 @@ const PHASE_KEYS = [
   'generator',
   'process',
   'redisCpuPercent',
+  'cpuPerAuthorizationUs',
 ];
 
 function reportParts(phases: PhaseReport[]) {
@@ -256,6 +264,8 @@ t.test('the report JSON: its shape, the mix as run, the baseline ratio', async (
   });
   t.same(r.mix.cards.active, { count: 2000, state: 'active' }, 'descriptions left out');
   t.equal(r.baselineRatio, 0.5, '4 answers/s against 8');
+  t.equal(r.floorRatios, null, 'no floor baseline');
+  t.same(Object.keys(r.phases[0].cpuPerAuthorizationUs), ['target', 'redis', 'targetAndRedis', 'generator']);
   t.equal(report([sw]).baselineRatio, null, 'no baseline');
   t.equal(
     report([sw, aggregatePhase(input({ target: 'echo', results: [] }))]).baselineRatio,
@@ -285,6 +295,9 @@ t.test('the printed summary', async (t) => {
   t.match(text, /latency ms {3}min 1 {2}mean [\d.]+ {2}p50 4\.?\d* /);
   t.match(text, /send lag ms/);
   t.match(text, /switch CPU 55.5% of a core, RSS max 120 MiB; Redis CPU 10%/);
+  t.match(text, /^ {2}CPU per authorization {2}switch 138750 µs \+ Redis 25000 µs = 163750 µs; generator 125000 µs$/m);
+  t.match(text, /^ {2}CPU per authorization {2}echo 138750 µs \+ Redis 25000 µs = 163750 µs; generator 125000 µs$/m);
+  t.notMatch(text, /switch \/ floor/);
   t.match(
     text,
     /generator CPU 50% of a core \(25% of the machine\); main thread 1%; workers 25% \(ELU 0.457\), n\/a \(ELU 0.457\)/,
@@ -308,6 +321,67 @@ t.test('the printed summary', async (t) => {
     formatReport(withHostile),
     /^hostile clients beside the switch's terminals: 200 slow \(closed by the switch 410 times\), 2,000 flooding \(shed 23,000 times, 1,000 held at the end\)$/m,
   );
+});
+
+t.test('the floor baseline: switch / floor in the JSON, the summary and the page', async (t) => {
+  // The floor: twice the answers (16 in 2 s, 8/s) for the same CPU; half the latency.
+  const floorInput = (over: Partial<PhaseInput>): PhaseInput =>
+    input({
+      target: 'floor',
+      results: [worker(0, [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 50]), worker(1, [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 50])],
+      ...over,
+    });
+  const sw = aggregatePhase(input());
+  const floor = aggregatePhase(floorInput({}));
+  t.equal(floor.achievedRate, 8);
+  t.same(floor.cpuPerAuthorizationUs, { target: 69_375, redis: 12_500, targetAndRedis: 81_875, generator: 62_500 });
+  const r = JSON.parse(JSON.stringify(report([sw, floor, aggregatePhase(input({ target: 'echo', expected: null }))])));
+  t.same(Object.keys(r), REPORT_KEYS);
+  t.equal(r.baselineRatio, 1, 'the echo ratio is kept');
+  t.equal(r.floorRatios.throughput, 0.5);
+  t.equal(r.floorRatios.cpuPerAuthorization, 2, '163,750 µs against 81,875');
+  t.same(Object.keys(r.floorRatios.latency), ['p50', 'p99', 'p99_9']);
+  t.ok(r.floorRatios.latency.p50 > 1.5 && r.floorRatios.latency.p50 < 2.5, String(r.floorRatios.latency.p50));
+  t.ok(r.floorRatios.latency.p99 > 1.9 && r.floorRatios.latency.p99 < 2.1, String(r.floorRatios.latency.p99));
+
+  const text = formatReport(report([sw, floor]));
+  t.match(text, /^floor: open loop, offered 100\/s/m);
+  t.match(text, /^ {2}CPU per authorization {2}floor 69375 µs \+ Redis 12500 µs = 81875 µs; generator 62500 µs$/m);
+  t.match(
+    text,
+    /^switch \/ floor: throughput 0\.5, CPU per authorization \(switch \+ Redis\) 2, latency p50 [\d.]+ p99 [\d.]+ p99\.9 [\d.]+$/m,
+  );
+  t.notMatch(text, /switch \/ echo/);
+  const html = renderHtml(report([sw, floor]));
+  t.match(
+    html,
+    /<h2>Switch \/ floor<\/h2><table><tr><th>throughput<\/th><th>CPU per authorization \(switch \+ Redis\)<\/th><th>p50 latency<\/th>/,
+  );
+  t.match(html, /<td>0\.5<\/td><td>2<\/td>/);
+  t.match(html, /<th>target \+ Redis µs\/auth<\/th>/);
+  t.match(html, /<td>floor<\/td>/);
+  t.match(html, /#2e8b57/, 'the floor has a colour of its own in the charts');
+
+  // Closed loop: no latency ratios (latency follows throughput there); unreadable CPU: no CPU ratio.
+  const closed = { mode: 'closed' as const, rate: null };
+  const c = report([
+    aggregatePhase(input({ ...closed, cpuMs: { target: null, redis: 200 } })),
+    aggregatePhase(floorInput(closed)),
+  ]).floorRatios!;
+  t.same(c, { throughput: 0.5, cpuPerAuthorization: null, latency: null });
+  t.match(
+    formatReport(report([aggregatePhase(input(closed)), aggregatePhase(floorInput(closed))])),
+    /^switch \/ floor: throughput 0\.5, CPU per authorization \(switch \+ Redis\) 2$/m,
+  );
+  const cHtml = renderHtml(report([aggregatePhase(input(closed)), aggregatePhase(floorInput(closed))]));
+  t.notMatch(cHtml, /p50 latency/);
+  const silent = report([sw, aggregatePhase(floorInput({ results: [] }))]).floorRatios!;
+  t.same(
+    silent,
+    { throughput: null, cpuPerAuthorization: null, latency: { p50: null, p99: null, p99_9: null } },
+    'a floor without answers gives no ratios',
+  );
+  t.notMatch(renderHtml(report([sw])), /Switch \/ floor/);
 });
 
 t.test('follow-ups have rows of their own, after their entry, in the JSON, the summary and the page', async (t) => {

@@ -2,7 +2,8 @@
  * The postings the Lua scripts build (as JSON, with no TypeScript in between) have exactly the
  * fields of the Posting type (src/journal/posting.ts, POSTING_FIELDS): one of each type, made by
  * the script that makes it — purchase, refund, withdrawal and its fee by authorize.lua
- * (single-message approvals), completion by complete.lua, reversal and a fee given back by reverse.lua. A posting in a card's outbox may also carry
+ * (single-message approvals), completion by complete.lua, reversal and a fee given back by
+ * reverse.lua, an offline sale by offline-advice.lua. A posting in a card's outbox may also carry
  * `track` (OutboxPosting, src/journal/posting-relay.ts; the relay strips it before the journal).
  */
 import t from 'tap';
@@ -66,6 +67,14 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
   t.same(fieldsOf(reversal[5]), ALL, 'reversal: every field of Posting, with reverses and reason');
   t.equal(JSON.parse(reversal[5]).type, 'reversal');
 
+  const offline = await c.offline({ postingId: 'p8' });
+  t.same(
+    fieldsOf(offline[5]),
+    REQUIRED,
+    'an offline sale (offline-advice.lua): every field of Posting but reverses and reason',
+  );
+  t.equal(JSON.parse(offline[5]).authorization, 'offline');
+
   // A cash withdrawal with a fee (cash.lua): the withdrawal and its fee, and both given back.
   const cash = JSON.stringify({
     default: {
@@ -85,35 +94,35 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
       postingType: 'withdrawal',
       pvv: 'PVV1',
       amount: 100,
-      signature: 's8',
-      postingId: 'p8',
+      signature: 's10',
+      postingId: 'p10',
       cash,
       atmOwner: 'bank-b',
       day: '2026-11-21',
-      feePostingId: 'p8-fee',
+      feePostingId: 'p10-fee',
     },
     'withdrawal',
   );
   t.same(fieldsOf(withdrawn[5]!), REQUIRED, 'withdrawal');
   t.same(fieldsOf(withdrawn[7]!), REQUIRED, 'its fee');
-  t.match(JSON.parse(withdrawn[7]!), { type: 'fee', id: 'p8-fee', amount: 5 });
+  t.match(JSON.parse(withdrawn[7]!), { type: 'fee', id: 'p10-fee', amount: 5 });
   const back = await reverseScript.run(redis, c.onOriginal('reversal3', 'withdrawal'), {
     now: NOW,
     signature: 'r3',
     amount: 0,
     keepFor: DAY,
-    postingId: 'p9',
+    postingId: 'p11',
     postingType: 'reversal',
     reason: '4007',
     hasOwn: '1',
-    feePostingId: 'p9-fee',
+    feePostingId: 'p11-fee',
   });
   t.same(fieldsOf(back[5]), ALL, "the withdrawal's reversal");
   t.same(fieldsOf(back[7]!), ALL, 'the fee given back: with reverses and reason');
   t.match(JSON.parse(back[7]!), {
     type: 'fee',
     direction: 'C',
-    id: 'p9-fee',
+    id: 'p11-fee',
     reverses: 'TERM0001-261121101530-000001',
   });
 

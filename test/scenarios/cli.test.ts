@@ -143,7 +143,7 @@ t.test(
       [
         'scenario: not run, 3 files with problems:',
         `${files['bad.json']}: /steps/0/purchase/amount must be an amount in DKK as a string, at most two decimals, e.g. "125.50"`,
-        `${files['bad.json']}: /steps/1 must do exactly one of purchase, refund, fuel, withdraw, signOn, echo, sendPendingReversals, retransmit, wait, admin, report`,
+        `${files['bad.json']}: /steps/1 must do exactly one of purchase, remote, refund, fuel, withdraw, signOn, echo, sendPendingReversals, fetchBlockList, uploadAdvices, retransmit, wait, admin, report`,
         `${files['needs-vendor.json']}: needs a vendor token (--vendor-token): /steps/0 sets a fault rule or checks postings or notices`,
         'no-such.json: cannot be read (ENOENT)',
         '',

@@ -492,6 +492,11 @@ t.test('what the options must give: tokens, listeners for other dialects (nothin
     "a report needs the block service's token; the notices of a report or an issuer action no vendor token",
   );
   t.same(runProblems(reports, { ...o, issuerToken: 'i', blockServiceToken: 'b', dialect: 'iso87ascii' }), []);
+  const fetches = { ...base, cards: {}, steps: [{ name: 'f', fetchBlockList: true }] } as unknown as Scenario;
+  t.same(runProblems(fetches, { ...o, dialect: 'iso87ascii' }), [
+    'needs an offline terminals token (--offline-terminals-token): /steps/0 fetches the offline block list',
+  ]);
+  t.same(runProblems(fetches, { ...o, offlineTerminalsToken: 'ot', dialect: 'iso87ascii' }), []);
   t.same(
     runProblems({ ...base, cards: { c: { status: 'notRegistered' } }, steps: [{ name: 'e', echo: true }] }, o),
     ['/terminals/pos/dialect: no listener speaking iso87ascii was given (--listener iso87ascii=PORT)'],

@@ -85,7 +85,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
     ),
     [
       '/terminals/1pos (a name): must be a name: a letter, then up to 31 letters, digits, _ or -',
-      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, atm',
+      '/terminals/pos/kind must be one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, gateway, atm',
       '/terminals/pos/terminalId must be a terminal id (field 41): 1 to 8 printable ASCII characters, no trailing space',
       '/terminals/pos/dialect must be one of iso93ascii, iso87ascii, iso93binary',
       '/terminals/pos/answerTimeoutMs must be a whole number of milliseconds from 1 to 120000',
@@ -129,15 +129,15 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       }),
     ),
     [
-      '/steps/0 must do exactly one of purchase, refund, fuel, withdraw, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
-      '/steps/1 must do exactly one of purchase, refund, fuel, withdraw, signOn, echo, sendPendingReversals, retransmit, wait, admin, report',
+      '/steps/0 must do exactly one of purchase, remote, refund, fuel, withdraw, signOn, echo, sendPendingReversals, fetchBlockList, uploadAdvices, retransmit, wait, admin, report',
+      '/steps/1 must do exactly one of purchase, remote, refund, fuel, withdraw, signOn, echo, sendPendingReversals, fetchBlockList, uploadAdvices, retransmit, wait, admin, report',
       '/steps/2/signOn must be true',
       '/steps/2/fault/mti must be a request MTI: 4 digits, the third even, the first may be x (either version)',
       '/steps/2/fault/times must be a whole number from 1 to 1000000, or "always"',
       "/steps/3/purchase/pin must be right (the card's PIN), wrong (the card's PIN with its last digit moved up by one) or 4 to 12 digits",
       '/steps/3/purchase/magstripe must be true or false',
       '/steps/3/save/1x (a name): must be a variable name: a letter or _, then up to 31 letters, digits or _',
-      '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode, reference',
+      '/steps/3/save/ok must be one of stan, localTime, txn, approvalCode, actionCode, reference, series',
       '/steps/4/retransmit/set/0 (a name): must be a field number from 1 to 128',
       '/steps/4/retransmit/set/4 must be a text value of at most 999 characters',
       '/steps/5/expect/outcome must be an outcome of the action code table (src/messages/action-codes.ts), e.g. approved, wrongPin, pinTriesExceeded',
@@ -180,7 +180,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       "/steps/3/purchase/clockOffsetMs must be the terminal clock's offset for this purchase: whole milliseconds from -86400000 to 86400000 (negative: behind)",
       "/steps/4/expect/postings/0/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
       "/steps/4/expect/postings/1/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
-      '/steps/4/expect/notices/0/type must be one of wrongPin, pinBlocked, blockRegistered, monitoringBlock, reportOnBlockedCard, blockLifted, cardDeleted',
+      '/steps/4/expect/notices/0/type must be one of wrongPin, pinBlocked, blockRegistered, monitoringBlock, reportOnBlockedCard, blockLifted, cardDeleted, offlineOnBlockedCard',
       '/steps/4/expect/notices/0/reason must be one of lost, stolen, pinKnown, misused, copied, suspected, fraud, issuer',
       '/steps/4/expect/notices/0/reference must be a block service reference number (10 digits) or a ${variable}',
       '/steps/4/expect/body/other is not allowed',
@@ -544,6 +544,32 @@ t.test(
   },
 );
 
+t.test('the offline mode: only on a fuel pump; fetchBlockList and uploadAdvices only with it', async (t) => {
+  t.same(
+    problems(
+      base({
+        terminals: {
+          pos: { kind: 'chip', terminalId: 'TERM0001', offline: { floorLimit: '300.00' } },
+          pump: { kind: 'fuel', terminalId: 'FUEL0001' },
+          offline: { kind: 'fuel', terminalId: 'FUEL0002', offline: { floorLimit: '300.00' } },
+        },
+        steps: [
+          { name: 'f', terminal: 'pump', fetchBlockList: true },
+          { name: 'u', terminal: 'pump', uploadAdvices: true },
+          { name: 'ok', terminal: 'offline', uploadAdvices: true, expect: { pendingAdvices: 0, offline: false } },
+          { name: 'w', wait: 1, expect: { offline: true } },
+        ],
+      }),
+    ),
+    [
+      '/terminals/pos/offline: only a fuel or ticket terminal has an offline mode',
+      '/steps/0/fetchBlockList: pump has no offline mode (/terminals/pump/offline)',
+      '/steps/1/uploadAdvices: pump has no offline mode (/terminals/pump/offline)',
+      '/steps/3/expect/offline: a wait step sends nothing to the switch',
+    ],
+  );
+});
+
 t.test('a ticket machine sells from the chip without a PIN, and makes no refunds', async (t) => {
   const ticket = (steps: unknown[]) =>
     problems(base({ terminals: { park: { kind: 'ticket', terminalId: 'PARK0001' } }, steps }));
@@ -561,3 +587,72 @@ t.test('a ticket machine sells from the chip without a PIN, and makes no refunds
     ],
   );
 });
+
+t.test(
+  'remote steps: a gateway only, a series started or named, capture with dual; series saved only from a first',
+  async (t) => {
+    const gateway = { shop: { kind: 'gateway', terminalId: 'WEB1' }, pos: { kind: 'chip', terminalId: 'T1' } };
+    t.same(
+      problems(
+        base({
+          terminals: gateway,
+          steps: [
+            {
+              name: 'a',
+              terminal: 'shop',
+              remote: { card: 'c', amount: '1.00', startSeries: true, cvc: 'wrong', expiry: 'none', dual: true },
+              save: { s: 'series' },
+            },
+            {
+              name: 'b',
+              terminal: 'shop',
+              remote: { card: 'c', amount: '1.00', series: '${s}', authentication: 'mitId' },
+            },
+            { name: 'c', terminal: 'pos', remote: { card: 'c', amount: '1.00' } },
+            { name: 'd', terminal: 'shop', remote: { card: 'c', amount: '1.00', series: 'x', startSeries: true } },
+            {
+              name: 'e',
+              terminal: 'shop',
+              remote: { card: 'c', amount: '1.00', capture: '0.50' },
+              save: { t: 'series' },
+            },
+            { name: 'f', terminal: 'shop', purchase: { card: 'c', amount: '1.00' } },
+            { name: 'g', terminal: 'shop', remote: { card: 'x', amount: '1.00', cvc: '12', channel: 'atm' } },
+          ],
+        }),
+      ),
+      [
+        '/steps/6/remote/channel must be one of internet, mailOrder, phoneOrder',
+        "/steps/6/remote/cvc must be right (the card's CVC, the default), wrong, none or 3 digits",
+      ],
+      'the schema first',
+    );
+    t.same(
+      problems(
+        base({
+          terminals: gateway,
+          steps: [
+            { name: 'c', terminal: 'pos', remote: { card: 'c', amount: '1.00' } },
+            { name: 'd', terminal: 'shop', remote: { card: 'c', amount: '1.00', series: 'x', startSeries: true } },
+            {
+              name: 'e',
+              terminal: 'shop',
+              remote: { card: 'c', amount: '1.00', capture: '0.50' },
+              save: { t: 'series' },
+            },
+            { name: 'f', terminal: 'shop', purchase: { card: 'c', amount: '1.00' } },
+            { name: 'g', terminal: 'shop', echo: true, save: { u: 'series' } },
+          ],
+        }),
+      ),
+      [
+        '/steps/0/remote: only a gateway makes remote purchases (pos is chip)',
+        '/steps/1/remote/series: a payment starts a series or belongs to one, not both',
+        '/steps/2/remote/capture: only with dual',
+        '/steps/2/save/t: only a remote step that starts a series has one',
+        '/steps/3/purchase: a gateway sells by remote purchase (the remote action)',
+        '/steps/4/save/u: only a remote step that starts a series has one',
+      ],
+    );
+  },
+);

@@ -34,14 +34,18 @@ t.test('the shipped scenarios: one per rule a terminal can observe (docs/SCENARI
     'contactless-limit.json',
     'dkt1-lost-answer.json',
     'foreign-currency.json',
+    'internet-authentication-required.json',
+    'offline-blocked-at-purchase.json',
     'pin-block-lifted-by-issuer.json',
     'pin-reset.json',
     'pin-three-strikes.json',
     'refund.json',
+    'remote-card-checks.json',
     'report-on-blocked-card.json',
     'retransmission.json',
     'signature-rejected.json',
     'single-and-dual-message.json',
+    'subscription-blocked.json',
     'unattended-limit.json',
   ]);
   const doc = readFileSync('docs/SCENARIOS.md', 'utf8');

@@ -390,6 +390,8 @@ t.test('docs/TEST-CARDS.md lists every card with its PIN and answers', async (t)
       );
     }
   }
+  for (const tc of TEST_CARDS.filter((c) => c.issuer !== null))
+    t.ok(doc.includes(`| \`${tc.pan}\` | \`${tc.cvc}\` |`), `${tc.pan}: its CVC documented`);
   t.ok(doc.includes('0123456789ABCDEFFEDCBA9876543210'), 'the test PIN key');
   t.ok(doc.includes('npm run seed'));
 });
@@ -435,6 +437,16 @@ t.test('over the wire: every documented answer in both code sets, PIN blocks und
       ACTION_CODES.chipAndPinRequired[dialect],
       `${dialect}: contactless stripe`,
     );
+    // Remote purchases: each registered card's CVC as documented, with its expiry; the status first.
+    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
+    for (const tc of TEST_CARDS.filter((c) => c.issuer !== null)) {
+      const internet: IsoMessage = { 2: tc.pan, 4: '000000010000', 14: tc.expiry, 48: `02003${tc.cvc}03001T` };
+      internet[22] = dialect === 'iso93' ? '000550S00000' : '812';
+      if (dialect === 'iso87') internet[25] = '59';
+      const answer = await terminal.send(dialect === 'iso93' ? purchase93(internet) : purchase87(internet));
+      const want = tc.state === 'lowBalance' ? 'insufficientFunds' : tc.withPin.outcome;
+      t.equal(answer[39], ACTION_CODES[want][dialect], `${dialect} ${tc.pan} (${tc.state}): internet, its CVC`);
+    }
   }
 });
 

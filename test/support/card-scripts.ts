@@ -8,6 +8,7 @@ import type { Named, ScriptValue } from '../../src/redis/scripts.js';
 import type { RegisterRedis } from '../../src/redis/client.js';
 import { cardKeys, transactionKey } from '../../src/card/keys.js';
 import { authorizeScript } from '../../src/card/scripts/authorize.js';
+import { offlineAdviceScript } from '../../src/card/scripts/offline-advice.js';
 
 export const NOW = Date.parse('2026-11-21T10:00:00Z');
 export const DAY = 86_400_000;
@@ -68,6 +69,12 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     initiatedBy: 'holder',
     series: '',
     authorization: 'online',
+    remote: '',
+    expiry: '',
+    cvc: '',
+    unauthenticated: '',
+    authDefault: '1',
+    authProducts: '',
     cash: '',
     atmOwner: '',
     abroad: '0',
@@ -75,6 +82,15 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     feePostingId: '',
     ...over,
   };
+}
+
+export type OfflineAdviceArgs = Named<typeof offlineAdviceScript.args, ScriptValue>;
+
+/** An offline advice's arguments: the authorize defaults' posting fields (authorization 'offline'), signature 'offline-1'. */
+export function offlineArgs(over: Partial<OfflineAdviceArgs> = {}): OfflineAdviceArgs {
+  const a = authArgs({ authorization: 'offline', signature: 'offline-1', ...over });
+  const names = offlineAdviceScript.args as readonly (keyof OfflineAdviceArgs)[];
+  return Object.fromEntries(names.map((n) => [n, a[n]])) as OfflineAdviceArgs;
 }
 
 /** A card of its own: its keys, and a record written straight into Redis (none with status 'none'). */
@@ -103,7 +119,13 @@ export async function card(redis: RegisterRedis, prefix: string, fields: Record<
   const authorize = (args: Partial<AuthorizeArgs> = {}, txnName = 'a') =>
     authorizeScript.run(redis, { ...k, transaction: txn(txnName) }, authArgs(args));
   const onOriginal = (own: string, original: string) => ({ ...pick(k), own: txn(own), original: txn(original) });
-  return { id, k, txn, authorize, onOriginal };
+  const offline = (args: Partial<OfflineAdviceArgs> = {}, txnName = 'offline') =>
+    offlineAdviceScript.run(
+      redis,
+      { card: k.card, transaction: txn(txnName), posts: k.posts, holds: k.holds, outbox: k.outbox },
+      offlineArgs(args),
+    );
+  return { id, k, txn, authorize, onOriginal, offline };
 }
 
 function pick(k: ReturnType<typeof cardKeys>) {

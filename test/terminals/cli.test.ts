@@ -42,7 +42,7 @@ t.test('--help, and usage errors: exit 2 with what is wrong and the usage', asyn
   t.equal((await run(['echo', '-h'])).out, USAGE);
   const port = String(await freePort());
   const cases: [string[], string][] = [
-    [[], 'a command: purchase, refund, fuel, withdraw, sign-on, echo'],
+    [[], 'a command: purchase, refund, fuel, remote, withdraw, sign-on, echo'],
     [['pay', '--type', 'chip'], 'a command'],
     [['echo', 'now', '--type', 'chip'], 'unexpected now'],
     [['echo', '--type', 'chip', '--bogus'], "Unknown option '--bogus'"],

@@ -100,7 +100,7 @@ async function freePort(): Promise<number> {
 t.test('options are checked before anything is sent', async (t) => {
   const base: TerminalOptions = { kind: 'chip', terminalId: 'TERM0001', port: 1 };
   const bad: [Partial<TerminalOptions> | Record<string, unknown>, RegExp][] = [
-    [{ kind: 'toaster' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, atm$/],
+    [{ kind: 'toaster' }, /^kind: one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, gateway, atm$/],
     [{ terminalId: '' }, /^terminal id/],
     [{ terminalId: 'TERMINAL9' }, /^terminal id/],
     [{ terminalId: 'TERMæ' }, /^terminal id/],

@@ -38,6 +38,7 @@ const TYPES = [
   'monitoringBlock',
   'wrongPin',
   'pinBlocked',
+  'offlineOnBlockedCard',
 ];
 
 /** A card id from what was typed: a card id as it is, a card number through POST /cards/lookup. */

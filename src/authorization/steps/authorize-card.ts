@@ -27,13 +27,14 @@ import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
 import { atmOf, kindOf } from '../cash-withdrawal.js';
-import { localTimeOf, signatureOf } from '../../messages/transaction-data.js';
-import { type CurrencyConfig, convert } from '../../currency/conversion.js';
-import { localTimeMs } from '../../time/local-time.js';
+import { signatureOf } from '../../messages/transaction-data.js';
+import type { CurrencyConfig } from '../../currency/conversion.js';
+import { saleFacts } from '../sale-facts.js';
 import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
 import type { UncertainCalls } from '../uncertain-calls.js';
 import { noValue, withTimeout as atMost } from '../../time/timeout.js';
+import { answerSeries, remotePurchase } from '../remote-purchase.js';
 
 export interface AuthorizeCardDeps {
   register: CardRegister;
@@ -88,15 +89,14 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const message = ctx.mti[1] === '1' ? 'dual' : 'single';
       if (message === 'dual' && kind === 'refund')
         return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
-      const purchasedAt = localTimeMs(localTimeOf(ctx.request, ctx.receivedAt), deps.timeZone);
-      if (purchasedAt === undefined) return refuse(ctx, 'formatError', 'field 12 (13): not a local date and time');
-      const money = convert(Number(ctx.request[4]), String(ctx.request[49]), deps.currencies);
-      if (money === 'currencyNotAccepted')
-        return refuse(ctx, 'currencyNotAccepted', `field 49: currency ${String(ctx.request[49])} not accepted`);
-      if (money === 'amountTooLarge') return refuse(ctx, 'formatError', 'field 4: the DKK amount exceeds 12 digits');
+      const facts = saleFacts(ctx, deps);
+      if (facts === undefined) return;
+      const { purchasedAt, money } = facts;
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
       const posting = postingTemplate(ctx, track, { kind, money, purchasedAt, model });
+      const remote = remotePurchase(ctx, posting, (cvc) => deps.register.cvcValueOf(pan, cvc));
+      if (typeof remote === 'string') return refuse(ctx, 'formatError', remote);
       const result = await deps.calls.run(
         () =>
           deps.register.authorize({
@@ -117,6 +117,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
               approvalCode: String(randomInt(0, 1_000_000)).padStart(6, '0'),
               posting,
             },
+            ...(remote === undefined ? {} : { remote }),
           }),
         deps.timeoutMs,
         { pan, reverse: posting.txn },
@@ -129,6 +130,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (track && result.outcome === 'approved' && !result.repeat)
         await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
+      answerSeries(ctx, posting);
     },
   };
 }

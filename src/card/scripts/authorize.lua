@@ -3,11 +3,12 @@
 -- All keys are one card's (same hash tag), so it runs unchanged on Redis Cluster.
 --
 -- Order (docs/PROTOCOL.md, "Precedence"): not registered -> deleted -> expired -> not activated
--- -> blocked -> PIN-blocked -> PIN check -> contactless/CVM (then the unattended limit,
--- unattended.lua; an ATM's PIN and withdrawal limits, cash.lua) -> balance. The three-strikes rule is the "PIN check" block: the 3rd wrong
--- PIN in a row PIN-blocks the card; a correct PIN after the 1st or 2nd resets the count; the
--- count never expires; a notice goes to the card's outbox for each wrong try and for the PIN
--- block, none for a reset.
+-- -> blocked -> PIN-blocked -> remote (expiry, CVC, series, holder authentication: remote.lua)
+-- -> PIN check -> contactless/CVM (then the unattended limit, unattended.lua; an ATM's PIN and
+-- withdrawal limits, cash.lua) -> balance. The three-strikes rule is the "PIN check" block: the
+-- 3rd wrong PIN in a row PIN-blocks the card; a correct PIN after the 1st or 2nd resets the
+-- count; the count never expires; a notice goes to the card's outbox for each wrong try and for
+-- the PIN block, none for a reset.
 --
 -- The same call records the transaction (its answer, so that a retransmission gets the first
 -- answer and changes nothing; on approval its state and posting) and, for a single-message
@@ -27,6 +28,7 @@
 --   K_transaction         transaction record hash
 --   K_posts               posting outbox list
 --   K_holds               held amounts of debit postings not yet booked (hash, hold.lua)
+--   K_series              the card's series of stored-card payments: first txn id -> merchant (hash, remote.lua)
 -- ARGV:
 --   A_now (ms)   A_yymm  now as YYMM (local)   A_kind  'purchase' | 'refund' | 'withdrawal'
 --   A_amount (øre)
@@ -51,6 +53,8 @@
 --   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
 --   A_verification  A_terminalKind  A_channel  A_authentication  A_initiatedBy  A_series
 --   A_authorization; the posting's authorizedAt is A_receivedAt
+--   A_remote  A_expiry  A_cvc  A_unauthenticated  A_authDefault  A_authProducts: a remote
+--   purchase's checks (remote.lua's header says what each is)
 --   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
 --   src/card/cash-terms.ts)  A_atmOwner  the issuer owning the ATM  A_abroad '1' abroad
 --   A_day  the local date the daily limit counts  A_feePostingId  the fee's posting id
@@ -60,7 +64,7 @@
 --   same transaction with other content returns 'duplicateTransmission'. A withdrawal with a fee
 --   returns '' and the fee's posting JSON after the posting.
 -- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), unattended.lua
--- (unattendedRefusal) and cash.lua.
+-- (unattendedRefusal), remote.lua (remoteRefusal, recordSeries) and cash.lua.
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -70,7 +74,7 @@ local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
 
 -- Every card record has a status: none means no card (one read for both, no EXISTS first).
 local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification')
 if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
@@ -103,6 +107,9 @@ local function decide()
   if status ~= 'active' then return {'notActivated', '', 0, 0} end
   if block ~= '' then return {'blocked', block, 0, 0} end
   if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
+
+  local remote = remoteRefusal(expiry, f[16], f[15])
+  if remote then return remote end
 
   -- A PIN block that could not be decrypted or read is no try at all.
   if A_pvv == '!' then return {'invalidPinBlock', '', 0, 0} end
@@ -165,7 +172,7 @@ local function decide()
       available = available - amount - fee
     elseif reserve then
       if A_lapses ~= '' then
-        local own = cjson.decode(A_lapses)[redis.call('HGET', K_card, 'product') or '']
+        local own = cjson.decode(A_lapses)[f[15] or '']
         if own then lapse = tonumber(own) end
       end
       redis.call('ZADD', K_reservations, now + lapse, A_reservation)
@@ -208,6 +215,7 @@ else
   p.cardStatus = statusAt(p.purchasedAt or now)
   p.card = string.match(K_card, '{(.-)}')
   local json = cjson.encode(p)
+  recordSeries()
   local state = 'authorized'
   if A_message == 'single' then
     state = 'posted'

@@ -30,9 +30,10 @@ export const authorizeScript = defineScript({
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
     new URL('./unattended.lua', import.meta.url),
+    new URL('./remote.lua', import.meta.url),
     new URL('./cash.lua', import.meta.url),
   ],
-  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds'],
+  keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds', 'series'],
   args: [
     'now',
     'yymm',
@@ -88,6 +89,13 @@ export const authorizeScript = defineScript({
     'initiatedBy',
     'series',
     'authorization',
+    // Issue 16's remote purchases: expiry, CVC, series and the holder's authentication (remote.lua).
+    'remote',
+    'expiry',
+    'cvc',
+    'unauthenticated',
+    'authDefault',
+    'authProducts',
     // A withdrawal's (cash.lua): the products' cash terms, the ATM's owner, abroad, the day, the fee's posting id.
     'cash',
     'atmOwner',
