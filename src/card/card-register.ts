@@ -23,6 +23,7 @@ import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
+import type { RegisterOutcome } from './register-outcome.js';
 import {
   activateScript,
   blockScript,
@@ -108,27 +109,7 @@ export type PostingTemplate = Omit<
   'card' | 'issuer' | 'maskedPan' | 'panEnc' | 'cardStatus' | 'approvalCode' | 'authorizedAt'
 > & { track?: 1 };
 
-export type RegisterOutcome =
-  | 'approved'
-  | 'notRegistered'
-  | 'deleted'
-  | 'expired'
-  | 'notActivated'
-  | 'blocked'
-  | 'pinTriesExceeded'
-  | 'invalidPinBlock'
-  | 'wrongPin'
-  | 'pinRequired'
-  | 'chipAndPinRequired'
-  | 'unattendedLimitExceeded'
-  | 'insufficientFunds'
-  | 'withdrawalLimitExceeded'
-  | 'duplicateTransmission'
-  | 'wrongExpiry'
-  | 'cvcMissing'
-  | 'wrongCvc'
-  | 'holderAuthenticationRequired'
-  | 'seriesNotFound';
+export type { RegisterOutcome } from './register-outcome.js';
 
 export interface AuthorizeResult {
   outcome: RegisterOutcome;

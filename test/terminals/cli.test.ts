@@ -46,7 +46,7 @@ t.test('--help, and usage errors: exit 2 with what is wrong and the usage', asyn
     [['pay', '--type', 'chip'], 'a command'],
     [['echo', 'now', '--type', 'chip'], 'unexpected now'],
     [['echo', '--type', 'chip', '--bogus'], "Unknown option '--bogus'"],
-    [['echo'], '--type: one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, atm'],
+    [['echo'], '--type: one of dkt1, dkt1plus, oem, chip, contactless, fuel, ticket, gateway, atm'],
     [['purchase', '--type', 'chip', '--card', '5019000000000008'], 'purchase needs --amount'],
     [['fuel', '--type', 'fuel', '--card', '5019000000000008', '--max', '1.00', '--pumped', '1.00'], 'fuel needs --pin'],
     [['echo', '--type', 'chip', '--card', '5019000000000008'], '--card is not an option of echo'],
