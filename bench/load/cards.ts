@@ -11,6 +11,8 @@ import type { Mix, PoolState } from './mix.js';
 export interface PlannedCard {
   pan: string;
   pin: string;
+  /** The card's three check digits (remote purchases): the last three of its PIN, as the test cards'. */
+  cvc: string;
   state: PoolState;
   /** Only for state 'blocked': the reasons in turn, so that every blocked code is exercised. */
   blockReason?: BlockReason;
@@ -20,6 +22,8 @@ export const BLOCK_REASONS: readonly BlockReason[] = ['lost', 'stolen', 'fraud',
 /** YYMM: valid through December 2030; and long past. */
 export const ACTIVE_EXPIRY = '3012';
 export const EXPIRED_EXPIRY = '2401';
+/** The expiry a card of this state is seeded with (field 14 of a remote purchase repeats it). */
+export const expiryOf = (card: PlannedCard): string => (card.state === 'expired' ? EXPIRED_EXPIRY : ACTIVE_EXPIRY);
 /** øre: 10 billion DKK, so that a run's reservations never exhaust a card. */
 export const HUGE_BALANCE = 1_000_000_000_000;
 
@@ -44,7 +48,8 @@ export function planCards(mix: Mix): Map<string, PlannedCard[]> {
   Object.entries(mix.cards).forEach(([name, pool], p) => {
     const cards: PlannedCard[] = [];
     for (let i = 0; i < pool.count; i++) {
-      const card: PlannedCard = { pan: benchPan(p, i), pin: benchPin(p, i), state: pool.state };
+      const pin = benchPin(p, i);
+      const card: PlannedCard = { pan: benchPan(p, i), pin, cvc: pin.slice(1), state: pool.state };
       if (pool.state === 'blocked') card.blockReason = BLOCK_REASONS[i % BLOCK_REASONS.length]!;
       cards.push(card);
     }

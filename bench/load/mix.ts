@@ -53,6 +53,8 @@ export interface MixEntry {
   cards: string;
   pin: PinUse;
   contactless: boolean;
+  /** 'internet': a web shop's purchase (card number, expiry, CVC, 3-D Secure; no PIN, no track); default card present. */
+  channel?: 'internet';
   /** Outcomes whose action codes count as expected. */
   expect: Outcome[];
   /** A completion or reversal advice of this request, sent after its answer. */
@@ -91,6 +93,8 @@ export function validateMix(json: unknown): Mix {
     seen.add(e.name);
     if (!Object.hasOwn(json.cards, e.cards))
       problems.push(`/entries/${i}/cards "${e.cards}" is not a pool under /cards`);
+    if (e.channel === 'internet' && (e.pin !== 'none' || e.contactless))
+      problems.push(`/entries/${i}: an internet purchase has no PIN and is not contactless`);
     if (e.then !== undefined) {
       // The switch completes only authorizations (x100), and reverses authorizations and sales.
       const kind = followUpKind(e.then.mti);

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { systemClock } from '../../src/time/clock.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { CardRegister } from '../../src/card/card-register.js';
-import { ACTIVE_EXPIRY, EXPIRED_EXPIRY, HUGE_BALANCE, type PlannedCard } from './cards.js';
+import { HUGE_BALANCE, type PlannedCard, expiryOf } from './cards.js';
 
 const ISSUER = 'bench-bank';
 const BATCH = 256;
@@ -19,8 +19,9 @@ async function seedOne(register: CardRegister, card: PlannedCard, n: number): Pr
     pan: card.pan,
     issuer: ISSUER,
     product: 'dankort',
-    expiry: card.state === 'expired' ? EXPIRED_EXPIRY : ACTIVE_EXPIRY,
+    expiry: expiryOf(card),
     pin: card.pin,
+    cvc: card.cvc,
     activationCode: '0000',
     account: `BENCH${String(n).padStart(10, '0')}`,
     balance: HUGE_BALANCE,

@@ -18,7 +18,8 @@ import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { type FramingSpec, encodeFrame, headerSize } from '../../src/transport/framing.js';
-import { type PlannedCard, wrongPinOf } from './cards.js';
+import { type PlannedCard, expiryOf, wrongPinOf } from './cards.js';
+import { remoteFields } from '../../terminals/gateway.js';
 import { type FollowUp, type Mix, type MixEntry, followUpKind } from './mix.js';
 
 /** Field 41 is ans8 in every shipped dialect; the placeholder is overwritten per connection. */
@@ -146,6 +147,12 @@ export function requestFor(
         ? POS_CONTACTLESS_93
         : POS_CHIP_93,
   };
+  // A web shop's purchase: fields 14, 22, 48 (and 25 in 1987) as the gateway emulator sends them.
+  if (entry.channel === 'internet')
+    Object.assign(
+      message,
+      remoteFields({ channel: 'internet', expiry: expiryOf(card), cvc: card.cvc, authentication: 'threeDs' }, iso87),
+    );
   if (entry.pin !== 'none') {
     const pin = entry.pin === 'right' ? card.pin : wrongPinOf(card.pin);
     message[52] = encryptPinBlockFormat0(pin, card.pan, TEST_PIN_KEY.key);

@@ -33,7 +33,7 @@ t.test('a frame in, 000 out, its entry in Redis; stopped, it cleans up', async (
     await deleteKeys(redis, prefix);
     await redis.quit();
   });
-  const card: PlannedCard = { pan: benchPan(0, 3), pin: benchPin(0, 3), state: 'active' };
+  const card: PlannedCard = { pan: benchPan(0, 3), pin: benchPin(0, 3), cvc: '123', state: 'active' };
   await seedCards(redis, prefix, new Map([['active', [card]]]));
   const keys = cardKeys(prefix, cardId(card.pan, Buffer.from(DEFAULT_CONFIG.register.secret, 'hex')));
 

@@ -21,7 +21,7 @@ import { testRedisUrl } from '../support/redis.js';
 
 const mix = loadMix('default');
 const entry = (name: string) => mix.entries.find((e) => e.name === name)!;
-const card: PlannedCard = { pan: benchPan(0, 1), pin: benchPin(0, 1), state: 'active' };
+const card: PlannedCard = { pan: benchPan(0, 1), pin: benchPin(0, 1), cvc: '123', state: 'active' };
 const at = new Date('2026-12-06T10:00:00Z');
 
 async function setup(t: Test, name: ShippedDialect = 'iso93ascii') {

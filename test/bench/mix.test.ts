@@ -254,3 +254,18 @@ t.test('the PRNG is seeded, reproducible and uniform in [0, 1)', async (t) => {
   const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
   t.ok(Math.abs(mean - 0.5) < 0.05, `mean ${mean}`);
 });
+
+t.test('an internet entry has no PIN and is not contactless', async (t) => {
+  const internet = (over: Record<string, unknown>): unknown => {
+    const mix = defaultMix() as unknown as { entries: Record<string, unknown>[] };
+    Object.assign(mix.entries[0]!, { channel: 'internet', pin: 'none', contactless: false }, over);
+    return mix;
+  };
+  t.doesNotThrow(() => validateMix(internet({})));
+  for (const over of [{ pin: 'right' }, { contactless: true }])
+    t.match(
+      (t.throws(() => validateMix(internet(over)), MixError) as MixError).message,
+      /\/entries\/0: an internet purchase has no PIN and is not contactless/,
+    );
+  t.throws(() => validateMix(internet({ channel: 'atm' })), MixError, 'internet is the one channel an entry names');
+});

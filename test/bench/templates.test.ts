@@ -300,3 +300,15 @@ t.test('with a TPDU, the offsets account for it', async (t) => {
   t.equal(a[11], '004322');
   t.equal(a[56], '1100004321261121143015');
 });
+
+t.test("an internet entry's request: the card's expiry and CVC, 3-D Secure, electronic commerce, no PIN", async (t) => {
+  const entry = small.entries.find((e) => e.channel === 'internet');
+  t.ok(entry, 'the default mix has an internet entry');
+  const card = plan.get(entry!.cards)![0]!;
+  const m93 = requestFor(dialect('iso93ascii'), entry!, card, AT);
+  t.match(m93, { 14: '3012', 22: '600550S00000', 48: `02003${card.cvc}03001T` });
+  t.equal(m93[52], undefined, 'no PIN block');
+  t.equal(card.cvc, card.pin.slice(1), "the CVC: the last three digits of the card's PIN");
+  const m87 = requestFor(dialect('iso87ascii'), entry!, card, AT);
+  t.match(m87, { 14: '3012', 22: '812', 25: '59', 48: `02003${card.cvc}03001T` });
+});
