@@ -9,7 +9,7 @@
  */
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { startSwitch } from '../support/switch.js';
 import { addCard, newPan } from '../support/cards.js';
 import { type Outcome, Terminal, type TerminalKind } from '../../terminals/index.js';
 import { TEST_KEY_HEX } from '../terminals/fixtures/support.js';
@@ -73,7 +73,8 @@ const CHANNELS: Channel[] = [
     kind: 'gateway',
     terminalId: 'WEB00001',
     model: 'gateway',
-    pay: (term, c) => term.remotePurchase({ pan: c.pan, amount: 7_500, expiry: EXPIRY, cvc: CVC, channel: 'mailOrder' }),
+    pay: (term, c) =>
+      term.remotePurchase({ pan: c.pan, amount: 7_500, expiry: EXPIRY, cvc: CVC, channel: 'mailOrder' }),
   },
   {
     name: 'phone order',
