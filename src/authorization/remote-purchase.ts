@@ -24,6 +24,9 @@ export function remotePurchase(
   if (posting.type !== 'purchase' || !REMOTE_CHANNELS.has(posting.channel)) return undefined;
   const data = remoteDataOf(ctx.request);
   if ('unreadable' in data) return data.unreadable;
+  // A series is the merchant's: without field 42 any merchant could charge it by naming its id.
+  if (data.series !== undefined && posting.merchant === '')
+    return 'field 42 (card acceptor id) is required to start or use a series (field 48 sub-element 04)';
   const internet = posting.channel === 'internet';
   if (internet) posting.authentication = data.authentication;
   if (data.series !== undefined && data.series !== SERIES_START) {

@@ -23,9 +23,11 @@ const CONDITION87: Record<string, Channel> = { '08': 'mailOrder', '59': 'interne
 const UNATTENDED_MODELS = new Set(['fuel', 'ticket']);
 
 export function channelOf(request: IsoMessage, codes: CodeSet, model: string | undefined): Channel {
-  if (model === 'atm' || String(request[3] ?? '').startsWith('01')) return 'atm';
+  if (String(request[3] ?? '').startsWith('01')) return 'atm';
   const remote = remoteChannelOf(request, codes);
   if (remote !== undefined) return remote;
+  // A purchase at an ATM: the ATM's channel (a remote request names itself first, whatever the key file says).
+  if (model === 'atm') return 'atm';
   if ((model !== undefined && UNATTENDED_MODELS.has(model)) || environmentOf(request, codes) === 'unattended')
     return 'unattended';
   return 'attended';

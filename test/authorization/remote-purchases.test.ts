@@ -115,6 +115,15 @@ t.test('malformed remote data is a format error naming the sub-element', async (
     ['sub-elements that cannot be read', { cvc: null, extra: { 48: '02' } }],
   ];
   for (const [name, r] of cases) t.same(await bothCodes(t, s, card.pan, r), ['904', '30'], name);
+  // A series is its merchant's: without field 42 (optional elsewhere) none can be started or used.
+  const { t93, t87 } = await terminals(t, s);
+  for (const series of ['F', 'WEB00001-261121101530-000001']) {
+    const m93 = remote(card.pan, { auth: 'T', series }, '93');
+    const m87 = remote(card.pan, { auth: 'T', series }, '87');
+    t.ok(m93[42] === undefined && m87[42] === undefined, 'requests without field 42');
+    const answers = [(await t93.send(m93))[39], (await t87.send(m87))[39]];
+    t.same(answers, ['904', '30'], `series ${series} without field 42`);
+  }
   t.same(await journal(s), [], 'nothing posted');
 });
 
@@ -251,7 +260,9 @@ t.test('a refused first purchase starts no series', async (t) => {
   const s = await startSwitch(t);
   const card = await addCard(s.sw, { cvc: CVC });
   const { t93 } = await terminals(t, s);
-  const a = await t93.send(remote(card.pan, { auth: 'T', series: 'F', cvc: '000' }, '93'));
+  const a = await t93.send(
+    remote(card.pan, { auth: 'T', series: 'F', cvc: '000', extra: { 42: 'MERCHANT0001' } }, '93'),
+  );
   t.equal(a[39], '180');
   t.equal(a[48], undefined);
   const txn = `TERM0001-261121101530-${String(a[11])}`;

@@ -34,6 +34,11 @@ t.test('the channel: cash, remote, unattended, attended', async (t) => {
   const pos93 = (env: string, presence: string, input: string): string => `510${env}${presence}1${input}10101`;
   t.equal(channelOf({ 3: '010000' }, 'iso93', undefined), 'atm', 'processing code 01: cash');
   t.equal(channelOf({ 3: '000000' }, 'iso93', 'atm'), 'atm', 'an ATM in the key file');
+  t.equal(
+    channelOf({ 3: '000000', 22: '600550S00000' }, 'iso93', 'atm'),
+    'internet',
+    'a remote request says so, whatever the key file calls the terminal',
+  );
   t.equal(channelOf({ 3: '000000', 22: pos93('1', '0', '5') }, 'iso93', undefined), 'attended');
   t.equal(channelOf({ 3: '000000', 22: pos93('2', '0', '5') }, 'iso93', undefined), 'unattended');
   t.equal(channelOf({ 3: '000000', 22: pos93('1', '0', '5') }, 'iso93', 'fuel'), 'unattended', 'a fuel pump');

@@ -14,7 +14,7 @@
 --   A_unauthenticated  '1' for an internet purchase without the holder's authentication
 --   A_authDefault  '1' when a card product without a setting of its own refuses such a purchase
 --   A_authProducts JSON {product: true|false} of the products with a setting of their own ('' none)
---   A_series, A_merchant, A_txn: the posting's (a later payment names its series' first
+--   A_series, A_merchant: the posting's (a later payment names its series' first
 --              transaction; it must be this card's, with this merchant)
 -- The card's expiry, CVC verification value and product come from its record (HMGET in authorize.lua).
 --

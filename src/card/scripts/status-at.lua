@@ -1,5 +1,5 @@
 -- The card's block history and its status at a given time, for the scripts that include it
--- (block, lift-block, and authorize for a posting's cardStatus). Uses K_card only.
+-- (block, lift-block, and authorize and offline-advice for a posting's cardStatus). Uses K_card only.
 --
 -- The history is the record's field 'blocks': a JSON array, oldest first, of the card's block
 -- intervals { reason, by ('blockService' or the issuer id), reportedAt, blockedAt (ms),
