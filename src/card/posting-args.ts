@@ -5,6 +5,36 @@
  */
 import type { PostingTemplate } from './card-register.js';
 
+/** The names of those arguments (new-posting.lua reads them), shared by authorize.lua and offline-advice.lua. */
+export const POSTING_ARGS = [
+  'postingId',
+  'txn',
+  'postingType',
+  'direction',
+  'currency',
+  'postingTerminal',
+  'merchant',
+  'stan',
+  'localTime',
+  'receivedAt',
+  'originalAmount',
+  'originalCurrency',
+  'originalExponent',
+  'rate',
+  'purchasedAt',
+  'merchantName',
+  'merchantCity',
+  'mcc',
+  'entryMode',
+  'verification',
+  'terminalKind',
+  'channel',
+  'authentication',
+  'initiatedBy',
+  'series',
+  'authorization',
+] as const;
+
 export function postingArgs(p: PostingTemplate | undefined) {
   return {
     postingId: p?.id ?? '',

@@ -63,8 +63,9 @@
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'. A withdrawal with a fee
 --   returns '' and the fee's posting JSON after the posting.
--- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), unattended.lua
--- (unattendedRefusal), remote.lua (remoteRefusal, recordSeries) and cash.lua.
+-- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), new-posting.lua
+-- (newPosting), unattended.lua (unattendedRefusal), remote.lua (remoteRefusal, recordSeries) and
+-- cash.lua.
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -197,23 +198,8 @@ if not record then return {r[1], r[2], r[3], r[4], '', ''} end
 if r[1] ~= 'approved' then
   redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
 else
-  -- The fields of a Posting (src/journal/posting.ts; test/card/posting-fields.test.ts compares them).
-  local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
-    currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
-    receivedAt = tonumber(A_receivedAt) }
-  p.originalAmount, p.originalCurrency = tonumber(A_originalAmount), A_originalCurrency
-  p.originalExponent, p.rate = tonumber(A_originalExponent), tonumber(A_rate)
-  p.purchasedAt, p.authorizedAt = tonumber(A_purchasedAt), p.receivedAt
-  p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
-  p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
-  p.channel, p.authentication, p.initiatedBy = A_channel, A_authentication, A_initiatedBy
-  p.series, p.authorization = A_series, A_authorization
+  local p = newPosting(amount, f[12], f[13], f[14], approval)
   if A_track == '1' then p.track = 1 end
-  -- The card's status at the purchase time (field 12), from its block history (status-at.lua): a
-  -- terminal's purchase time inside a block interval since lifted shows that block (001 §36).
-  p.issuer, p.maskedPan, p.panEnc, p.approvalCode = f[12], f[13], f[14], approval
-  p.cardStatus = statusAt(p.purchasedAt or now)
-  p.card = string.match(K_card, '{(.-)}')
   local json = cjson.encode(p)
   recordSeries()
   local state = 'authorized'

@@ -6,6 +6,7 @@
  * On the switch's hot path: its reply is taken as Redis gives it (no parsing step).
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
+import { POSTING_ARGS } from '../posting-args.js';
 
 /**
  * { outcome, detail, notices written, available after (øre), approval code, posting JSON, 'repeat'
@@ -29,6 +30,7 @@ export const authorizeScript = defineScript({
     new URL('./repeat.lua', import.meta.url),
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
+    new URL('./new-posting.lua', import.meta.url),
     new URL('./unattended.lua', import.meta.url),
     new URL('./remote.lua', import.meta.url),
     new URL('./cash.lua', import.meta.url),
@@ -59,36 +61,9 @@ export const authorizeScript = defineScript({
     'message',
     'approvalCode',
     'keepFor',
-    // The posting's own fields (the card record gives the rest).
-    'postingId',
-    'txn',
-    'postingType',
-    'direction',
-    'currency',
-    'postingTerminal',
-    'merchant',
-    'stan',
-    'localTime',
-    'receivedAt',
+    // The posting's own fields (the card record gives the rest), and whether it is an old terminal's.
+    ...POSTING_ARGS,
     'track',
-    // The posting's fields of issue 14: the amount as sent and its conversion, the purchase time, merchant and card read.
-    'originalAmount',
-    'originalCurrency',
-    'originalExponent',
-    'rate',
-    'purchasedAt',
-    'merchantName',
-    'merchantCity',
-    'mcc',
-    'entryMode',
-    'verification',
-    'terminalKind',
-    // Issue 16: the channel, an internet purchase's holder authentication, a stored card's series, online or offline.
-    'channel',
-    'authentication',
-    'initiatedBy',
-    'series',
-    'authorization',
     // Issue 16's remote purchases: expiry, CVC, series and the holder's authentication (remote.lua).
     'remote',
     'expiry',

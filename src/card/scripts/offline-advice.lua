@@ -25,7 +25,8 @@
 -- transaction id with another message class, processing code or amount is a duplicate
 -- transmission. An offline transaction is recorded as a posted single-message one (state
 -- 'posted'), so a reversal advice naming it reverses it as any other.
--- Includes repeat.lua (repeatOf, remember), hold.lua (hold) and status-at.lua (statusAt).
+-- Includes repeat.lua (repeatOf, remember), hold.lua (hold), status-at.lua (statusAt) and
+-- new-posting.lua (newPosting).
 
 local now, amount, keepFor = tonumber(A_now), tonumber(A_amount), tonumber(A_keepFor)
 local f = redis.call('HMGET', K_card, 'status', 'issuer', 'maskedPan', 'panEnc')
@@ -33,21 +34,8 @@ if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 local seen = repeatOf(K_transaction, A_signature)
 if seen then return seen end
 
--- The fields of a Posting (src/journal/posting.ts; test/card/posting-fields.test.ts compares them).
-local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
-  currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
-  receivedAt = tonumber(A_receivedAt) }
-p.originalAmount, p.originalCurrency = tonumber(A_originalAmount), A_originalCurrency
-p.originalExponent, p.rate = tonumber(A_originalExponent), tonumber(A_rate)
 -- The switch authorised nothing before: the advice is its first sight of the transaction.
-p.purchasedAt, p.authorizedAt = tonumber(A_purchasedAt), p.receivedAt
-p.merchantName, p.merchantCity, p.mcc = A_merchantName, A_merchantCity, A_mcc
-p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
-p.channel, p.authentication, p.initiatedBy = A_channel, A_authentication, A_initiatedBy
-p.series, p.authorization = A_series, A_authorization
-p.issuer, p.maskedPan, p.panEnc, p.approvalCode = f[2], f[3], f[4], A_approvalCode
-p.cardStatus = statusAt(p.purchasedAt)
-p.card = string.match(K_card, '{(.-)}')
+local p = newPosting(amount, f[2], f[3], f[4], A_approvalCode)
 if p.direction == 'D' then hold(A_postingId, amount) end
 local posting = cjson.encode(p)
 redis.call('RPUSH', K_posts, posting)

@@ -4,6 +4,7 @@
  * offline-advice.lua's header says what each name means.
  */
 import { asReply, defineScript } from '../../redis/scripts.js';
+import { POSTING_ARGS } from '../posting-args.js';
 
 /** { outcome, detail (card status at the purchase time), notices written, 0, approval code, posting JSON, 'repeat' for a repeat } */
 export type OfflineAdviceReply = [
@@ -23,6 +24,7 @@ export const offlineAdviceScript = defineScript({
     new URL('./repeat.lua', import.meta.url),
     new URL('./hold.lua', import.meta.url),
     new URL('./status-at.lua', import.meta.url),
+    new URL('./new-posting.lua', import.meta.url),
   ],
   keys: ['card', 'transaction', 'posts', 'holds', 'outbox'],
   args: [
@@ -33,33 +35,8 @@ export const offlineAdviceScript = defineScript({
     'approvalCode',
     'keepFor',
     'noticeId',
-    // The posting's own fields, as authorize.lua takes them (src/card/posting-args.ts; no `track`).
-    'postingId',
-    'txn',
-    'postingType',
-    'direction',
-    'currency',
-    'postingTerminal',
-    'merchant',
-    'stan',
-    'localTime',
-    'receivedAt',
-    'originalAmount',
-    'originalCurrency',
-    'originalExponent',
-    'rate',
-    'purchasedAt',
-    'merchantName',
-    'merchantCity',
-    'mcc',
-    'entryMode',
-    'verification',
-    'terminalKind',
-    'channel',
-    'authentication',
-    'initiatedBy',
-    'series',
-    'authorization',
+    // The posting's own fields, as authorize.lua takes them (no `track`: no old terminal's request).
+    ...POSTING_ARGS,
   ],
   reply: asReply<OfflineAdviceReply>(),
 });
