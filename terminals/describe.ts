@@ -47,6 +47,8 @@ const MEANINGS: Record<ActionOutcome, string> = {
   holderAuthenticationRequired: "holder authentication required: 3-D Secure or MitID (the card product's rule)",
   seriesNotFound: "series unknown: not this card's with this merchant",
   withdrawalLimitExceeded: AMOUNT_LIMIT,
+  macIncorrect: 'MAC incorrect: the MAC (field 64 or 128) is wrong, or missing where the listener requires one',
+  ksnReused: 'DUKPT KSN used before or older than the last: the PIN block is not accepted again',
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

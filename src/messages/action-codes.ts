@@ -56,6 +56,11 @@ export const ACTION_CODES = {
   // A cash withdrawal over the card product's limit, per withdrawal or per day (ISO 8583 "exceeds
   // withdrawal amount limit" in both code sets).
   withdrawalLimitExceeded: { iso93: '121', iso87: '61' },
+  // Message security (docs/SECURITY.md §3, §4): a MAC that is wrong, or missing where the listener
+  // requires one (ISO 8583:1993 "MAC incorrect"); a DUKPT KSN used before or older than the last
+  // (ISO 8583:1993 "encryption key synchronisation error"). 1987 has one code for both: "security violation".
+  macIncorrect: { iso93: '916', iso87: '63' },
+  ksnReused: { iso93: '919', iso87: '63' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

@@ -94,7 +94,7 @@ export interface ReportAction {
   reportedAt?: string;
 }
 export interface FaultSpec {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'dropMac';
   mti?: string;
   ms?: number;
   code?: string;
