@@ -27,45 +27,63 @@ export function macFieldOf(message: IsoMessage): 64 | 128 {
   return 64;
 }
 
-export class MessageMacs {
-  /** Bytes the MAC field takes on the wire (8, or 16 where the dialect writes it in hexadecimal). */
-  private readonly wire: Record<64 | 128, number>;
+/** Bytes the MAC field takes on the wire (8, or 16 where the dialect writes it in hexadecimal). */
+function macWireSize(dialect: Dialect, field: 64 | 128): number {
+  const spec = dialect.field(field);
+  if (spec === undefined) throw new Error(`dialect ${dialect.name} has no field ${field} for the MAC`);
+  return compileField(field, spec).maxWireSize;
+}
 
+/** The message packed with its MAC (field 64 or 128) under `key`: packed once with a placeholder, MACed, packed again. */
+export function packWithMac(dialect: Dialect, message: IsoMessage, key: Buffer): Buffer {
+  const field = macFieldOf(message);
+  const out: IsoMessage = { ...message, [field]: Buffer.alloc(MAC_LENGTH) };
+  const placeholder = dialect.pack(out);
+  out[field] = retailMac(key, placeholder.subarray(0, placeholder.length - macWireSize(dialect, field)));
+  return dialect.pack(out);
+}
+
+/** What a message's MAC is: absent, right or wrong, against its bytes (`body`, as received) and `key`. */
+export function macStatus(
+  dialect: Dialect,
+  body: Buffer,
+  message: IsoMessage,
+  key: Buffer,
+): 'absent' | 'right' | 'wrong' {
+  const field = macFieldOf(message);
+  const mac = message[field];
+  if (!Buffer.isBuffer(mac)) return 'absent';
+  const data = body.subarray(0, body.length - macWireSize(dialect, field));
+  return verifyRetailMac(key, data, mac) ? 'right' : 'wrong';
+}
+
+export class MessageMacs {
   constructor(
     private readonly dialect: Dialect,
-    readonly mode: MacMode,
+    readonly mode: Exclude<MacMode, 'off'>,
     private readonly keys: TerminalKeys,
   ) {
-    const size = (n: 64 | 128): number => {
-      const spec = dialect.field(n);
-      if (spec === undefined) throw new Error(`dialect ${dialect.name} has no field ${n} for the MAC`);
-      return compileField(n, spec).maxWireSize;
-    };
-    this.wire = { 64: size(64), 128: size(128) };
+    // A dialect without the MAC fields cannot be MACed: said at start, not at the first request.
+    macWireSize(dialect, 64);
+    macWireSize(dialect, 128);
   }
 
   /** The request's MAC against its bytes (`body`, as received) and the terminal's key. */
   check(body: Buffer, request: IsoMessage, terminal: string | undefined): MacVerdict {
-    if (this.mode === 'off') return NO_MAC;
     const key = this.keys.keyFor(terminal).macKey;
     const field = macFieldOf(request);
-    const mac = request[field];
-    if (!Buffer.isBuffer(mac)) {
+    if (!Buffer.isBuffer(request[field])) {
       if (this.mode === 'optional') return NO_MAC;
       return { ok: false, reason: `field ${field} (MAC) missing`, ...(key ? { key } : {}) };
     }
     if (key === undefined) return { ok: false, reason: `field ${field} (MAC): the terminal has no MAC key` };
-    const data = body.subarray(0, body.length - this.wire[field]);
-    if (!verifyRetailMac(key, data, mac)) return { ok: false, reason: `field ${field} (MAC) incorrect`, key };
+    if (macStatus(this.dialect, body, request, key) !== 'right')
+      return { ok: false, reason: `field ${field} (MAC) incorrect`, key };
     return { ok: true, key };
   }
 
-  /** The answer packed with its MAC (field 64 or 128) under `key`. */
+  /** The answer packed with its MAC under `key`. */
   pack(response: IsoMessage, key: Buffer): Buffer {
-    const field = macFieldOf(response);
-    const message: IsoMessage = { ...response, [field]: Buffer.alloc(MAC_LENGTH) };
-    const placeholder = this.dialect.pack(message);
-    message[field] = retailMac(key, placeholder.subarray(0, placeholder.length - this.wire[field]));
-    return this.dialect.pack(message);
+    return packWithMac(this.dialect, response, key);
   }
 }

@@ -13,6 +13,7 @@ import { SHIPPED_DIALECTS } from '../codec/index.js';
 import { LENGTH_HEADERS } from '../transport/framing.js';
 import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
+import { LISTENER_MESSAGE_SECURITY } from './message-security-schema.js';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -82,20 +83,7 @@ const listener = object(
       maxFrameSize: { type: 'integer', minimum: 1, maximum: 65535 },
     }),
     connections,
-    // Message security (docs/SECURITY.md §3, §4).
-    mac: {
-      enum: ['off', 'optional', 'required'],
-      description:
-        "The retail MAC (field 64, or 128 with a secondary bitmap) under the terminal key file's macKey: " +
-        'off: not checked, answers carry none; optional: checked when the request carries one, and then ' +
-        'the answer carries one; required: a request without a right MAC is refused (916 / 63).',
-    },
-    pinBlock: {
-      enum: ['fixed8', 'variable16'],
-      description:
-        'Field 52: fixed8 is 8 bytes (ISO 9564 format 0, triple DES); variable16 makes it LL binary up to 16 ' +
-        'bytes, so that a format 4 (AES, 16 bytes) block and a format 0 block (8 bytes) both fit.',
-    },
+    ...LISTENER_MESSAGE_SECURITY,
   },
   ['name', 'port'],
 );
