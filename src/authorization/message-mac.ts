@@ -28,7 +28,7 @@ export function macFieldOf(message: IsoMessage): 64 | 128 {
 }
 
 /** Bytes the MAC field takes on the wire (8, or 16 where the dialect writes it in hexadecimal). */
-function macWireSize(dialect: Dialect, field: 64 | 128): number {
+export function macWireSize(dialect: Dialect, field: 64 | 128): number {
   const spec = dialect.field(field);
   if (spec === undefined) throw new Error(`dialect ${dialect.name} has no field ${field} for the MAC`);
   return compileField(field, spec).maxWireSize;
