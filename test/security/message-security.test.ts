@@ -14,6 +14,7 @@ import { retailMac } from '../../src/crypto/retail-mac.js';
 import { type IsoMessage, dialect } from '../../src/codec/index.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { tdesPinKey } from '../../src/crypto/dukpt-tdes.js';
+import { conformance } from '../../src/faults/conformance.js';
 import { encodeFrame } from '../../src/transport/framing.js';
 
 const TEST_KEY = '0123456789ABCDEFFEDCBA9876543210';
@@ -274,4 +275,24 @@ t.test('dropMac: the answer leaves without its MAC; the terminal does not believ
   t.equal(next.approved, true, 'one-shot: the next answers are MACed again');
   const trace = s.sw.trace.render('MACT0001', (l) => s.sw.dialectOf(l));
   t.match(trace[0], { fault: { kind: 'dropMac', actionCode: '000' } }, 'the trace notes the fault');
+});
+
+t.test('dropMac in the conformance view: the terminal reversed what it could not believe', async (t) => {
+  const s = await start(t);
+  const term = await terminal(t, s, 'required', { terminalId: 'MACT0001', macKey: hex(MAC_KEY) });
+  await s.sw.faults.create({ terminal: 'MACT0001', kind: 'dropMac', times: 1 });
+  await term.purchase(purchase);
+  await term.purchase(purchase);
+  const view = conformance({
+    terminal: 'MACT0001',
+    ...s.sw.trace.window('MACT0001'),
+    dialectOf: (l) => s.sw.dialectOf(l),
+    timeoutMs: 30_000,
+    oldTerminal: false,
+  });
+  t.match(
+    view.checks.find((c) => c.check === 'lostApprovalReversed'),
+    { status: 'pass' },
+  );
+  t.match(view.checks.find((c) => c.check === 'lostApprovalReversed')?.detail, /sent without its MAC/);
 });
