@@ -10,6 +10,8 @@ import type { Dialect, IsoMessage } from '../src/codec/index.js';
 import { encryptPinBlockFormat0, encryptPinBlockFormat4 } from '../src/crypto/pin-block.js';
 import type { TerminalKey } from '../src/crypto/terminal-keys.js';
 import { dukptTransaction } from '../src/crypto/dukpt.js';
+import { tdesKsnCounter } from '../src/crypto/dukpt-tdes.js';
+import { aesKsnCounter } from '../src/crypto/dukpt-aes.js';
 import { macStatus, packWithMac } from '../src/authorization/message-mac.js';
 import { FIELD_48 } from '../src/messages/transaction-data.js';
 
@@ -57,8 +59,12 @@ export class TerminalSecurity {
     if (o.dukpt !== undefined) {
       const length = o.dukpt.algorithm === 'tdes' ? 10 : 12;
       if (o.dukpt.ksn.length !== length) throw new Error(`DUKPT ${o.dukpt.algorithm}: the KSN has ${length} bytes`);
+      // Counter 0 names the initial key itself, never a transaction's (X9.24): a device starts at 1.
+      const counter = o.dukpt.algorithm === 'tdes' ? tdesKsnCounter(o.dukpt.ksn) : aesKsnCounter(o.dukpt.ksn);
+      if (counter === 0) throw new Error(`DUKPT ${o.dukpt.algorithm}: the KSN's counter must be at least 1`);
       this.ksn = Buffer.from(o.dukpt.ksn);
     }
+    if (o.macKey !== undefined && o.macKey.length !== 16) throw new Error('MAC key: 16 bytes (K1 K2)');
     const format = o.dukpt === undefined ? o.pinKey.format : o.dukpt.algorithm === 'tdes' ? 0 : 4;
     if (format === 4 && !o.pin16)
       throw new Error(

@@ -185,6 +185,28 @@ t.test("the emulator's DUKPT counter: at most 10 (tdes) or 16 (aes) bits set, th
   aes.addPin(m as never, '1234', '5019000000000016');
   t.same(aes.nextKsn, hex('1234567890123456FFFF0000'), 'AES: the next counter with at most 16 bits set');
   t.equal((m[52] as Buffer).length, 16);
+  t.throws(
+    () =>
+      new TerminalSecurity(d, {
+        pinKey: TEST_PIN_KEY,
+        pin16: false,
+        dukpt: { algorithm: 'tdes', bdk: hex(TDES_BDK), ksn: hex('FFFF9876543210E00000') },
+      }),
+    /counter must be at least 1/,
+  );
+  t.throws(
+    () =>
+      new TerminalSecurity(withVariablePinBlock(d), {
+        pinKey: TEST_PIN_KEY,
+        pin16: true,
+        dukpt: { algorithm: 'aes128', bdk: hex(AES_BDK), ksn: hex('123456789012345600000000') },
+      }),
+    /counter must be at least 1/,
+  );
+  t.throws(
+    () => new TerminalSecurity(d, { pinKey: TEST_PIN_KEY, pin16: false, macKey: hex('0011') }),
+    /MAC key: 16 bytes/,
+  );
   const plain = new TerminalSecurity(d, { pinKey: TEST_PIN_KEY, pin16: false });
   t.equal(plain.nextKsn, undefined);
   t.ok(plain.accepts(Buffer.alloc(0), {}), 'without a MAC key every answer is believed');
