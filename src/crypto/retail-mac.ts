@@ -45,6 +45,8 @@ export function retailMac(key: Buffer, data: Buffer): Buffer {
   const chained = cipher.update(padded);
   const last = chained.subarray(chained.length - 8);
   const mac = desEncrypt(k1, desDecrypt(k2, last));
+  // The chaining values are the data under the key: wiped like the copy of the data.
+  chained.fill(0);
   padded.fill(0);
   k11.fill(0);
   return mac;
