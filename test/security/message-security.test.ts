@@ -138,6 +138,10 @@ t.test('a missing MAC: refused where required, processed where optional; no key:
   t.equal(r.actionCode, '916', 'required: MAC incorrect');
   t.equal(r.exchanges[0]!.response?.[64] instanceof Buffer, true, 'the answer is MACed (the terminal has a key)');
 
+  t.equal((await required.echo()).actionCode, '916', 'an echo test without a MAC too');
+  const macing = await terminal(t, s, 'required', { terminalId: 'MACT0001', macKey: hex(MAC_KEY) });
+  t.equal((await macing.echo()).actionCode, '800', 'a MACed echo test: accepted, its answer believed');
+
   const optional = await terminal(t, s, 'optional', { terminalId: 'MACT0001' });
   const o = await optional.purchase(purchase);
   t.equal(o.approved, true, 'optional: approved');
