@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { FaultNote, TerminalTrace } from '../trace/terminal-trace.js';
 import type { Answer } from '../transport/connection.js';
+import { NO_PEER, type Peer } from '../transport/tls.js';
 import type { FaultInjector } from '../faults/injector.js';
 import type { FaultRule } from '../faults/rule.js';
 import { actionCodeAnswer, corruptAnswer } from './fault-answers.js';
@@ -42,7 +43,8 @@ export class RequestProcessor {
     this.codes = codeSetOf(deps.dialect);
   }
 
-  async process(body: Buffer): Promise<Answer> {
+  /** `peer`: who the connection's TLS client certificate says the terminal is (none on plain TCP). */
+  async process(body: Buffer, peer: Peer = NO_PEER): Promise<Answer> {
     const { dialect } = this.deps;
     let request: IsoMessage;
     try {
@@ -57,7 +59,7 @@ export class RequestProcessor {
       this.deps.log.warn({ listener: this.deps.listener, mti }, 'unsolicited response ignored');
       return { kind: 'none' };
     }
-    const ctx = this.context(request, mti);
+    const ctx = this.context(request, mti, peer);
     // With no fault rule anywhere, this costs one flag read.
     const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
     if (fault !== undefined) return this.faulted(fault, ctx, body);
@@ -103,8 +105,9 @@ export class RequestProcessor {
     return answer;
   }
 
-  private context(request: IsoMessage, mti: string): RequestContext {
+  private context(request: IsoMessage, mti: string, peer: Peer): RequestContext {
     return {
+      ...(peer.certificateName === undefined ? {} : { certifiedTerminal: peer.certificateName }),
       request,
       mti,
       route: this.deps.pipeline.route(mti, request),
