@@ -6,10 +6,12 @@
 import t, { type Test } from 'tap';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { OPERATOR_HEADERS, startSwitch, type TestSwitch } from '../support/switch.js';
 import { testPki, tlsSettings } from '../support/tls.js';
 import { ConnectError, Terminal, meaningOf } from '../../terminals/index.js';
 import { main } from '../../terminals/cli.js';
+import { main as scenarioMain } from '../../terminals/scenario/cli.js';
+import { ISSUER, TOKENS, VENDOR } from '../scenarios/fixtures/switch.js';
 import { TLS_PORT, tlsOf } from '../../terminals/tls-cli.js';
 import { createCertificateAuthority } from '../../src/crypto/certificates.js';
 
@@ -139,4 +141,35 @@ t.test("--tls alone: port 8543 and the sandbox's CA when it is there, else the s
   t.equal(TLS_PORT, 8543);
   const r = await run(['echo', '--type', 'chip', '--tls', '--ca', f.ca, '--host', '127.0.0.1', '--timeout', '500']);
   t.match(r.out + r.err, '127.0.0.1:8543', 'the default port with --tls');
+});
+
+t.test('the scenario runner over TLS, its retransmissions on connections of their own too', async (t) => {
+  const s = await startSwitch(t, {
+    admin: { host: '127.0.0.1', port: 0, tokens: TOKENS },
+    terminals: { keyFile: 'config/terminal-keys.example.json' },
+    issuers: { 'bank-a': { blockService: true, name: 'Bank A' } },
+    listeners: [
+      {
+        name: 'tls',
+        host: '127.0.0.1',
+        port: 0,
+        dialect: 'iso93ascii',
+        framing: { header: 'binary2' },
+        tls: await tlsSettings('optional'),
+      },
+    ],
+  });
+  const { files } = await testPki();
+  const args = ['--tls', '--ca', files.ca, '--port', String(s.port('tls')), '--admin', s.adminUrl];
+  const tokens = ['--issuer-token', ISSUER, '--vendor-token', VENDOR];
+  let out = '';
+  let err = '';
+  const io = { out: (x: string) => (out += x), err: (x: string) => (err += x), env: {} };
+  const code = await scenarioMain(['scenarios/retransmission.json', ...args, ...tokens], io);
+  t.equal(code, 0, err + out.slice(-2000));
+  t.match(out, '1 scenario: 1 passed, 0 failed');
+  t.match(await fetch(`${s.adminUrl}/metrics`, { headers: OPERATOR_HEADERS }).then((r) => r.text()), /listener="tls"/);
+  const bad = await scenarioMain(['scenarios/retransmission.json', '--ca', join(files.dir, 'absent.crt')], io);
+  t.equal(bad, 2, 'an unreadable --ca is a usage error');
+  t.match(err, `--ca: cannot read ${join(files.dir, 'absent.crt')}: no such file`);
 });
