@@ -113,8 +113,6 @@ export class Listener {
 
   /** A finished handshake: served when the client certificate (if asked for) is accepted. */
   private secured(socket: TLSSocket): void {
-    // A handshake that finished while the listener was stopping: not served.
-    if (!this.listening) return void socket.destroy();
     const checked = checkPeer(socket, this.config.tls?.clientCertificates ?? 'off');
     if ('failure' in checked) {
       this.handshakeFailed(checked.failure, checked.detail);
@@ -185,7 +183,8 @@ export class Listener {
     this.listening = false;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     await Promise.all([...this.connections].map((c) => c.drain(deadlineMs)));
-    // TLS: what is left are connections still in their handshake (served ones closed above).
+    // TLS: what is left are connections still in their handshake when the drain began (served
+    // ones closed above), and any whose handshake finished during the drain: closed unserved.
     for (const raw of this.handshaking) raw.destroy();
     await closed;
   }
