@@ -51,7 +51,7 @@ export class RequestProcessor {
       request = dialect.unpack(body);
     } catch (e) {
       if (!(e instanceof Iso8583Error)) throw e;
-      return this.undecodable(body);
+      return this.undecodable(body, peer);
     }
     const mti = request[0] as string;
     // An odd function digit (x1xx, x3xx...) is a response or acknowledgement: nothing to answer.
@@ -140,7 +140,7 @@ export class RequestProcessor {
   }
 
   /** Framing was intact but the message was not: a format error when MTI and STAN were read. */
-  private undecodable(body: Buffer): Answer {
+  private undecodable(body: Buffer, peer: Peer): Answer {
     const { message, error } = this.deps.dialect.unpackPartial(body);
     const mti = message[0];
     const stan = message[11];
@@ -153,7 +153,8 @@ export class RequestProcessor {
     for (const n of FORMAT_ERROR_ECHO) if (message[n] !== undefined) response[n] = message[n]!;
     response[0] = responseMti(mti);
     response[39] = actionCode('formatError', this.codes);
-    const terminalId = typeof message[41] === 'string' ? message[41].trimEnd() : undefined;
+    // On a connection whose client certificate names the terminal, traced as that terminal's.
+    const terminalId = peer.certificateName ?? (typeof message[41] === 'string' ? message[41].trimEnd() : undefined);
     return this.reply(
       response,
       { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' },

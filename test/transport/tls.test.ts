@@ -147,6 +147,13 @@ t.test('client certificates required: the certificate names the terminal', async
   t.ok(s.sw.trace.has('TERM0002'), "traced as the certificate's terminal");
   t.match(await y.send(purchase93({ 41: 'TERM0002' })), { 39: '000' }, 'TERM0002 with its own certificate');
   t.match(await y.send(purchase93({ 41: 'TERM0001' })), { 39: '122' }, 'TERM0002 cannot speak for TERM0001');
+  // A message that cannot be unpacked (field 49 cut short), naming TERM0003: the format error is TERM0002's.
+  const packed = y.dialect.pack(purchase93({ 11: '000777', 41: 'TERM0003' })).toString('latin1');
+  const malformed = Buffer.from(packed.slice(0, -2), 'latin1');
+  const answer = y.expect('000777');
+  y.socket.write(Buffer.concat([Buffer.from([malformed.length >> 8, malformed.length & 0xff]), malformed]));
+  t.match(await answer, { 39: '904' }, 'a format error');
+  t.notOk(s.sw.trace.has('TERM0003'), "traced under the certificate's terminal, not field 41's");
 });
 
 t.test('the 1987 code set: a mismatching terminal is answered 63', async (t) => {
