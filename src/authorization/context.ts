@@ -1,5 +1,6 @@
 /** What one request carries through the pipeline: the message in, the answer being built, the decision. */
 import type { Dialect, IsoMessage } from '../codec/index.js';
+import type { TlvInput } from '../codec/tlv.js';
 import type { Logger } from '../log/logger.js';
 import type { CodeSet, Outcome } from '../messages/action-codes.js';
 import type { Route } from './routes.js';
@@ -16,6 +17,11 @@ export interface RequestContext {
   readonly log: Logger;
   /** Fields the answer carries besides the MTI and action code; steps add to it. */
   readonly response: IsoMessage;
+  /**
+   * The chip's part of the answer (the ARPC in tag 91, issuer scripts in 71 / 72): steps add to
+   * it, and respond packs it into field 55 (docs/SECURITY.md).
+   */
+  readonly iccAnswer: TlvInput[];
   /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
   outcome?: Outcome;
   /** Why the request was refused, for the log: field numbers and rule names, never card data. */

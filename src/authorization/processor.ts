@@ -117,6 +117,7 @@ export class RequestProcessor {
       receivedAt: this.deps.clock.now(),
       log: this.deps.log,
       response: {},
+      iccAnswer: [],
     };
   }
 

@@ -30,6 +30,7 @@ function ctx(request: IsoMessage, codes: 'iso93' | 'iso87' = 'iso93'): RequestCo
     receivedAt: new Date(0),
     log: silent,
     response: {},
+    iccAnswer: [],
   };
 }
 const purchase: IsoMessage = {
@@ -142,6 +143,19 @@ t.test('respond: MTI + 10, echo, action code in the listener code set', async (t
   const undecided = ctx(purchase);
   await respond.run(undecided);
   t.equal(undecided.response[39], '909', 'no decision is a malfunction, never an approval');
+  t.equal(undecided.response[55], undefined, 'no chip answer, no field 55');
+});
+
+t.test('respond: the chip answer objects go in field 55, bytes or hex digits as the dialect writes it', async (t) => {
+  const arpc = { tag: '91', value: Buffer.from('0102030405060708', 'hex') };
+  const binary = ctx(purchase);
+  binary.iccAnswer.push(arpc);
+  await respond.run(binary);
+  t.same(binary.response[55], Buffer.from('91080102030405060708', 'hex'), 'iso93ascii field 55 is binary');
+  const characters = { ...ctx({ ...purchase, 0: '0200' }, 'iso87'), dialect: dialect('iso87ascii') };
+  characters.iccAnswer.push(arpc);
+  await respond.run(characters);
+  t.equal(characters.response[55], '91080102030405060708', 'iso87ascii field 55 is characters: hex digits');
 });
 
 t.test('rejectUnknownMti', async (t) => {

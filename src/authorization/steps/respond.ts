@@ -1,9 +1,12 @@
 /**
  * Builds the answer: MTI + 10, the request fields the route echoes, the approval code on approval
- * (set by decide) and always the action code (field 39) in the listener's code set.
+ * (set by decide), the chip's answer objects in field 55 when a step added any, and always the
+ * action code (field 39) in the listener's code set.
  */
 import type { Step } from '../pipeline.js';
 import { actionCode } from '../../messages/action-codes.js';
+import { encodeTlv } from '../../codec/tlv.js';
+import { iccField } from '../../messages/icc-data.js';
 
 /**
  * 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response;
@@ -24,6 +27,9 @@ export const respond: Step = {
     }
     ctx.response[0] = responseMti(ctx.mti);
     if (ctx.outcome !== 'approved') delete ctx.response[38];
+    if (ctx.iccAnswer.length > 0) {
+      ctx.response[55] = iccField(encodeTlv(ctx.iccAnswer), ctx.dialect.field(55)?.encoding === 'ascii');
+    }
     ctx.response[39] = actionCode(ctx.outcome ?? 'systemMalfunction', ctx.codes);
   },
 };
