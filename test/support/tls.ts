@@ -5,6 +5,7 @@
  * certificate, one expired, one from a CA the switch does not trust, and one without a CN.
  * Nothing is committed. tlsTerminal() opens a TestTerminal over TLS.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,8 @@ export function testPki(): Promise<TestPki> {
     const client = (commonName: string) => issueCertificate(ca, { commonName, usage: 'client', now, days: 30 });
     const foreign = await createCertificateAuthority('Some other CA', { now, days: 30 });
     const dir = await mkdtemp(join(tmpdir(), 'switch-tls-'));
+    // The test process's certificates go with it.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const files = { certificate: join(dir, 'server.crt'), key: join(dir, 'server.key'), ca: join(dir, 'ca.crt'), dir };
     await writeFile(files.certificate, server.certificate);
     await writeFile(files.key, server.key, { mode: 0o600 });
