@@ -125,7 +125,7 @@ export class Switch {
         faults: this.faults,
         ...(l.mac === 'off' ? {} : { macs: new MessageMacs(d, l.mac, this.terminalKeys) }),
       });
-      return new Listener(l, (body) => processor.process(body), this.metrics, log);
+      return new Listener(l, (body, peer) => processor.process(body, peer), this.metrics, log);
     });
     this.clearing = config.clearing.enabled ? this.clearingScheduler(bullConnection(redis)) : undefined;
     this.admin = new AdminServer(adminRoutes(this.adminDeps(clock)), log);

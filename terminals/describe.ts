@@ -47,6 +47,8 @@ const MEANINGS: Record<ActionOutcome, string> = {
   holderAuthenticationRequired: "holder authentication required: 3-D Secure or MitID (the card product's rule)",
   seriesNotFound: "series unknown: not this card's with this merchant",
   withdrawalLimitExceeded: AMOUNT_LIMIT,
+  terminalNotCertified:
+    "security violation: field 41 is not the terminal named by the connection's TLS client certificate",
   macIncorrect: 'MAC incorrect: the MAC (field 64 or 128) is wrong, or missing where the listener requires one',
   ksnReused: 'DUKPT KSN used before or older than the last: the PIN block is not accepted again',
 };

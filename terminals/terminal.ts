@@ -12,7 +12,7 @@ import { type LengthHeader, LENGTH_HEADERS } from '../src/transport/framing.js';
 import { type Clock, systemClock } from '../src/time/clock.js';
 import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
-import { Link, RejectedAnswer } from './link.js';
+import { Link, type LinkTls, RejectedAnswer } from './link.js';
 import { withVariablePinBlock } from '../src/codec/pin-block-field.js';
 import { TerminalSecurity, type TerminalDukpt } from './security.js';
 import { REMOTE_CHANNELS, type RemoteChannel, type RemoteSale, remoteFields, seriesOf } from './gateway.js';
@@ -76,6 +76,11 @@ export interface TerminalOptions {
   clock?: Clock;
   /** How long to wait for an answer; default 5000 ms. */
   answerTimeoutMs?: number;
+  /**
+   * TLS to a TLS listener: `ca` the switch's CA (PEM; default the system's), `cert` and `key` the
+   * terminal's client certificate (PEM), whose subject CN must be terminalId. Absent: plain TCP.
+   */
+  tls?: LinkTls;
   /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
   stan?: number;
 }
@@ -275,7 +280,7 @@ export class Terminal {
     this.iso87 = codeSetOf(this.dialect) === 'iso87';
     this.old = OLD_KINDS.has(o.kind);
     const framing = { header, tpdu: false, maxFrameSize: 8192 };
-    this.link = new Link(o.host ?? '127.0.0.1', o.port, framing, this.dialect, this.security);
+    this.link = new Link(o.host ?? '127.0.0.1', o.port, framing, this.dialect, o.tls, this.security);
   }
 
   /** Validates the options and connects; rejects with TerminalError (bad option) or ConnectError. */

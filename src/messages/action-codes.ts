@@ -56,6 +56,9 @@ export const ACTION_CODES = {
   // A cash withdrawal over the card product's limit, per withdrawal or per day (ISO 8583 "exceeds
   // withdrawal amount limit" in both code sets).
   withdrawalLimitExceeded: { iso93: '121', iso87: '61' },
+  // A request on a TLS connection whose client certificate names another terminal than field 41:
+  // ISO 8583 "security violation" in both code sets (docs/PROTOCOL.md §4).
+  terminalNotCertified: { iso93: '122', iso87: '63' },
   // Message security (docs/SECURITY.md §3, §4): a MAC that is wrong, or missing where the listener
   // requires one (ISO 8583:1993 "MAC incorrect"); a DUKPT KSN used before or older than the last
   // (ISO 8583:1993 "encryption key synchronisation error"). 1987 has one code for both: "security violation".
