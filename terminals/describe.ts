@@ -47,6 +47,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   holderAuthenticationRequired: "holder authentication required: 3-D Secure or MitID (the card product's rule)",
   seriesNotFound: "series unknown: not this card's with this merchant",
   withdrawalLimitExceeded: AMOUNT_LIMIT,
+  cryptogramFailure: "cryptogram failure: the chip's ARQC did not verify, or its ATC was not above the card's last",
 };
 
 /** Where one code has several meanings, the answer's message class decides. */
