@@ -14,7 +14,9 @@ import { type CryptogramVersion, arpcMethod1, arpcMethod2, cryptogramKey } from 
 import { deriveCardMasterKey } from '../../src/crypto/emv/keys.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { Terminal } from '../../terminals/terminal.js';
-import { type ChipProfile, chipField, chipRequest } from '../../terminals/chip.js';
+import { type ChipProfile, arpcOf, chipField, chipRequest, testChipOf } from '../../terminals/chip.js';
+import { spoilArpc } from '../../src/authorization/fault-answers.js';
+import { dialect as dialectOf } from '../../src/codec/index.js';
 import { posData } from '../../terminals/fields.js';
 
 const KEYS = DEFAULT_CONFIG.register.issuerMasterKeys!;
@@ -271,3 +273,29 @@ for (const cs of CODE_SETS) {
     t.equal(next.exchanges[0]!.arpc, 'valid', 'the rule fired once');
   });
 }
+
+t.test("the emulator's chip: the test cards' profiles, and what it makes of an answer", async (t) => {
+  const active = testChipOf('5019000000000008')!;
+  t.equal(active.version, 'ccd5', "a dankort card's chip makes CCD cryptograms");
+  t.equal(active.panSequence, '01');
+  t.same(active.issuerMasterKey, Buffer.from(KEYS.dankort!.ac!, 'hex'), "its product's shipped key");
+  t.equal(testChipOf('5019200000000012')!.version, 'visaCvn10', "bank-b's active card: CVN 10");
+  t.equal(testChipOf('5019000000000016'), undefined, 'a card the catalogue does not have: no chip');
+  const { request } = chipRequest(profile('ccd5'), {
+    pan: '5019000000000016',
+    amount: 1,
+    currency: '208',
+    date: '261121',
+    type: '00',
+  });
+  t.equal(arpcOf(request, undefined), 'absent', 'no field 55');
+  t.equal(arpcOf(request, '9F2701'), 'invalid', 'field 55 unreadable');
+  t.equal(arpcOf(request, '9F270180'), 'absent', 'no tag 91');
+  t.equal(arpcOf(request, Buffer.from('9108' + '00'.repeat(8), 'hex')), 'invalid', 'a wrong ARPC');
+});
+
+t.test('the badArpc fault leaves an answer without tag 91 alone', async (t) => {
+  const ctx = { iccAnswer: [], response: { 39: '000' }, dialect: dialectOf('iso93ascii') };
+  t.equal(spoilArpc(ctx), false);
+  t.same(ctx.response, { 39: '000' });
+});
