@@ -93,5 +93,8 @@ export function describeExchange(e: Exchange, dialect: Dialect): string {
       indent(dialect.describe(e.response)),
     );
   }
+  // The card's check of the issuer (terminals/chip.ts): a wrong or missing ARPC is worth saying.
+  if (e.arpc === 'invalid') lines.push('!! ARPC (field 55 tag 91) wrong: the card finds issuer authentication failed');
+  else if (e.arpc === 'valid') lines.push('   ARPC (field 55 tag 91) verified by the card');
   return lines.join('\n');
 }

@@ -18,6 +18,7 @@ import { type ChipProfile, arpcOf, chipField, chipRequest, testChipOf } from '..
 import { spoilArpc } from '../../src/authorization/fault-answers.js';
 import { dialect as dialectOf } from '../../src/codec/index.js';
 import { posData } from '../../terminals/fields.js';
+import { describeExchange } from '../../terminals/describe.js';
 
 const KEYS = DEFAULT_CONFIG.register.issuerMasterKeys!;
 const PRODUCT: Record<CryptogramVersion, string> = {
@@ -298,4 +299,18 @@ t.test('the badArpc fault leaves an answer without tag 91 alone', async (t) => {
   const ctx = { iccAnswer: [], response: { 39: '000' }, dialect: dialectOf('iso93ascii') };
   t.equal(spoilArpc(ctx), false);
   t.same(ctx.response, { 39: '000' });
+});
+
+t.test("the emulator's description of an exchange says what the card found of the ARPC", async (t) => {
+  const iso93 = dialectOf('iso93ascii');
+  const at = new Date('2026-11-21T10:15:30Z');
+  const e = {
+    request: { 0: '1100', 11: '000001' },
+    response: { 0: '1110', 11: '000001', 39: '000' },
+    timedOut: false,
+    at,
+  };
+  t.match(describeExchange({ ...e, arpc: 'invalid' }, iso93), '!! ARPC (field 55 tag 91) wrong');
+  t.match(describeExchange({ ...e, arpc: 'valid' }, iso93), 'ARPC (field 55 tag 91) verified by the card');
+  t.notMatch(describeExchange(e, iso93), 'ARPC');
 });
