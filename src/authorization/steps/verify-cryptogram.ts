@@ -21,6 +21,7 @@ import { ACTION_CODES } from '../../messages/action-codes.js';
 import { EmvCryptoError } from '../../crypto/emv/des.js';
 import { deriveCardMasterKey } from '../../crypto/emv/keys.js';
 import {
+  type CryptogramVersion,
   arqcData,
   arqcMatches,
   cryptogramKey,
@@ -44,6 +45,22 @@ function fixed(byTag: ReadonlyMap<string, Buffer>, tag: string, length: number):
   return value;
 }
 
+/**
+ * What field 55 gives the check: the cryptogram version its IAD names, the ARQC, the ATC and the
+ * data the ARQC is computed over; an EmvCryptoError naming the tag when it cannot.
+ */
+function cryptogramOf(byTag: ReadonlyMap<string, Buffer>) {
+  const iad = byTag.get('9F10');
+  if (iad === undefined) throw new EmvCryptoError('tag 9F10 missing');
+  let version: CryptogramVersion;
+  try {
+    version = cryptogramVersionOf(iad);
+  } catch (e) {
+    throw new EmvCryptoError(`tag 9F10: ${(e as Error).message}`);
+  }
+  return { version, arqc: fixed(byTag, '9F26', 8), atc: fixed(byTag, '9F36', 2), data: arqcData(version, byTag) };
+}
+
 export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
   return {
     name: 'verifyCryptogram',
@@ -63,33 +80,25 @@ export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
       const card = await registerCall(deps.register.chipCardOf(pan), deps.timeoutMs);
       const imk = card === undefined ? undefined : deps.issuerMasterKeys?.[card.product]?.ac;
       if (card === undefined || imk === undefined) return;
+      let found: ReturnType<typeof cryptogramOf>;
       try {
-        const iad = fixed(icc.byTag, '9F10', icc.byTag.get('9F10')?.length ?? 0);
-        let version;
-        try {
-          version = cryptogramVersionOf(iad);
-        } catch (e) {
-          throw new EmvCryptoError(`tag 9F10: ${(e as Error).message}`);
-        }
-        const arqc = fixed(icc.byTag, '9F26', 8);
-        const atc = fixed(icc.byTag, '9F36', 2);
-        const data = arqcData(version, icc.byTag);
-        const key = cryptogramKey(version, deriveCardMasterKey(Buffer.from(imk, 'hex'), pan, card.panSequence), atc);
-        const verified = arqcMatches(version, key, data, arqc);
-        ctx.cryptogram = {
-          atc: atc.readUInt16BE(0),
-          verified,
-          ...(verified
-            ? {
-                issuerAuthentication: (approved, arc) =>
-                  issuerAuthenticationData(version, key, arqc, { approved, arc }),
-              }
-            : {}),
-        };
+        found = cryptogramOf(icc.byTag);
       } catch (e) {
         if (e instanceof EmvCryptoError) return refuse(ctx, 'formatError', `field 55: ${e.message}`);
         throw e;
       }
+      const { version, arqc, atc, data } = found;
+      const key = cryptogramKey(version, deriveCardMasterKey(Buffer.from(imk, 'hex'), pan, card.panSequence), atc);
+      const verified = arqcMatches(version, key, data, arqc);
+      ctx.cryptogram = {
+        atc: atc.readUInt16BE(0),
+        verified,
+        ...(verified
+          ? {
+              issuerAuthentication: (approved, arc) => issuerAuthenticationData(version, key, arqc, { approved, arc }),
+            }
+          : {}),
+      };
     },
   };
 }
