@@ -9,8 +9,8 @@
  *
  * The ATC lives in the card; here in this process's memory, one counter per card shared by every
  * terminal of the process, starting at 1. A second process playing the same card starts at 1
- * again and is refused as a replay until the card is seeded again (seeding clears the register's
- * last ATC).
+ * again and is refused as a replay, unless told where the card is (setNextAtc: the CLI's --atc)
+ * or the card is seeded again (seeding clears the register's last ATC).
  */
 import { randomBytes } from 'node:crypto';
 import type { TlvInput } from '../src/codec/tlv.js';
@@ -53,6 +53,22 @@ export function nextAtc(pan: string): number {
   const atc = ((counters.get(pan) ?? 0) % 0xffff) + 1;
   counters.set(pan, atc);
   return atc;
+}
+
+/** Makes `atc` the card's next ATC (the CLI's --atc: each run is a new process, counting from 1). */
+export function setNextAtc(pan: string, atc: number): void {
+  counters.set(pan, atc - 1);
+}
+
+/** The ATC (tag 9F36) of the last request that carried field 55; undefined when none did. */
+export function lastAtc(exchanges: readonly { request: Record<number, unknown> }[]): number | undefined {
+  for (const e of [...exchanges].reverse()) {
+    const field = e.request[55];
+    if (field === undefined) continue;
+    const bytes = typeof field === 'string' ? Buffer.from(field, 'hex') : (field as Buffer);
+    return tlvByTag(decodeTlv(bytes)).get('9F36')?.readUInt16BE(0);
+  }
+  return undefined;
 }
 
 /** The sale as the chip sees it. */

@@ -19,6 +19,7 @@ import { spoilArpc } from '../../src/authorization/fault-answers.js';
 import { dialect as dialectOf } from '../../src/codec/index.js';
 import { posData } from '../../terminals/fields.js';
 import { describeExchange } from '../../terminals/describe.js';
+import { main } from '../../terminals/cli.js';
 
 const KEYS = DEFAULT_CONFIG.register.issuerMasterKeys!;
 const PRODUCT: Record<CryptogramVersion, string> = {
@@ -313,4 +314,29 @@ t.test("the emulator's description of an exchange says what the card found of th
   t.match(describeExchange({ ...e, arpc: 'invalid' }, iso93), '!! ARPC (field 55 tag 91) wrong');
   t.match(describeExchange({ ...e, arpc: 'valid' }, iso93), 'ARPC (field 55 tag 91) verified by the card');
   t.notMatch(describeExchange(e, iso93), 'ARPC');
+});
+
+t.test('npm run terminal: a test card chip purchase prints its ATC for the next run; --atc sets it', async (t) => {
+  const s = await startSwitch(t);
+  // The active test card, registered as seeding does: its chip (CCD, PAN sequence number 01) is the emulator's.
+  const pan = '5019000000000008';
+  await addCard(s.sw, { pan, product: 'dankort', panSequence: '01', pin: '1234' });
+  const run = async (...extra: string[]) => {
+    const out: string[] = [];
+    const argv = ['purchase', '--type', 'chip', '--card', pan, '--amount', '10.00', '--pin', '1234'];
+    const code = await main([...argv, '--port', String(s.port('iso93')), ...extra], {
+      out: (x) => out.push(x),
+      err: (x) => out.push(x),
+    });
+    return { code, out: out.join('') };
+  };
+  const first = await run('--atc', '41');
+  t.equal(first.code, 0, 'approved');
+  t.match(first.out, 'ARPC (field 55 tag 91) verified by the card');
+  t.match(first.out, 'Chip ATC 41: the next run of this card --atc 42');
+  const replay = await run('--atc', '41');
+  t.equal(replay.code, 1, 'declined');
+  t.match(replay.out, 'DECLINED 184');
+  t.equal((await run('--atc', '0')).code, 2, '--atc 0: a usage error');
+  t.equal((await run('--atc', '65536')).code, 2, '--atc 65536: a usage error');
 });
