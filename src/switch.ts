@@ -17,6 +17,7 @@ import { ROUTES, type Route, UNKNOWN_MTI } from './authorization/routes.js';
 import { STANDARD_STEPS } from './authorization/steps/index.js';
 import { RequestProcessor } from './authorization/processor.js';
 import { authorizeCard } from './authorization/steps/authorize-card.js';
+import { verifyCryptogram } from './authorization/steps/verify-cryptogram.js';
 import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
@@ -155,6 +156,7 @@ export class Switch {
         currencies: config.currencies,
         timeZone: config.register.timeZone,
       }),
+      verifyCryptogram({ register: card.register, issuerMasterKeys: config.register.issuerMasterKeys, timeoutMs }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: journal.unmatched }),

@@ -30,6 +30,7 @@ import {
   transmissionTime,
 } from './fields.js';
 import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
+import { type ChipProfile, type ChipRequest, arpcOf, chipField, chipRequest, testChipOf } from './chip.js';
 
 export const TERMINAL_KINDS = [
   'dkt1',
@@ -83,6 +84,8 @@ export interface TerminalOptions {
   tls?: LinkTls;
   /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
   stan?: number;
+  /** The card's chip, for field 55 (terminals/chip.ts); default the test cards' (testChipOf); undefined: no field 55. */
+  chip?: (pan: string) => ChipProfile | undefined;
 }
 
 /** One request and its answer. */
@@ -95,6 +98,11 @@ export interface Exchange {
   macRejected?: IsoMessage;
   /** When the request was sent (the terminal's clock). */
   at: Date;
+  /**
+   * A request carrying an ARQC (field 55): the answer's ARPC (tag 91) as the card found it. 'invalid'
+   * is what a card reports as issuer authentication failed (terminals/chip.ts).
+   */
+  arpc?: 'valid' | 'invalid' | 'absent';
 }
 
 /** What an operation came to. */
@@ -239,6 +247,9 @@ export class Terminal {
   private readonly contactHooks: ((send: ContactSend) => Promise<void>)[] = [];
   private stan: number;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly chipOf: (pan: string) => ChipProfile | undefined;
+  /** The cryptogram of each request sent with field 55, to check its answer's ARPC. */
+  private readonly chipRequests = new WeakMap<IsoMessage, ChipRequest>();
 
   private constructor(o: TerminalOptions) {
     check(TERMINAL_KINDS.includes(o.kind), `kind: one of ${TERMINAL_KINDS.join(', ')}`);
@@ -270,6 +281,7 @@ export class Terminal {
     } catch (e) {
       throw new TerminalError((e as Error).message);
     }
+    this.chipOf = o.chip ?? testChipOf;
     this.kind = o.kind;
     this.terminalId = o.terminalId;
     this.field41 = o.terminalId.padEnd(8);
@@ -620,7 +632,19 @@ export class Terminal {
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
     if (s.remote !== undefined) Object.assign(message, remoteFields(s.remote, this.iso87));
     if (s.pin !== undefined) this.security.addPin(message, s.pin, s.pan);
+    if (fn !== '220' && s.entry !== 'magstripe' && s.remote === undefined) this.addChip(message, s, local);
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
+  }
+
+  /** Field 55 with the card's ARQC, for a card whose chip the terminal knows. */
+  private addChip(message: IsoMessage, s: Sale, local: string): void {
+    const chip = this.chipOf(s.pan);
+    if (chip === undefined) return;
+    const type = s.proc === REFUND ? '20' : s.proc === CASH ? '01' : '00';
+    const sale = { pan: s.pan, amount: s.amount, currency: s.currency ?? '208', date: local.slice(0, 6), type };
+    const { objects, request } = chipRequest(chip, sale);
+    message[55] = chipField(objects, this.dialect.field(55)?.encoding === 'ascii');
+    this.chipRequests.set(message, request);
   }
 
   /** A completion (x220) or reversal (x420) advice naming its original in field 56; a STAN of its own. */
@@ -671,6 +695,8 @@ export class Terminal {
         : response instanceof RejectedAnswer
           ? { request, timedOut: true, macRejected: response.message, at }
           : { request, response, timedOut: false, at };
+    const chip = this.chipRequests.get(request);
+    if (chip !== undefined && e.response !== undefined) e.arpc = arpcOf(chip, e.response[55]);
     op.push(e);
     this.exchanges.push(e);
     return e;

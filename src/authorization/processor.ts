@@ -16,7 +16,7 @@ import type { Answer } from '../transport/connection.js';
 import { NO_PEER, type Peer } from '../transport/tls.js';
 import type { FaultInjector } from '../faults/injector.js';
 import type { FaultRule } from '../faults/rule.js';
-import { actionCodeAnswer, corruptAnswer } from './fault-answers.js';
+import { actionCodeAnswer, corruptAnswer, spoilArpc } from './fault-answers.js';
 import { type CodeSet, actionCode, codeSetOf } from '../messages/action-codes.js';
 import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
@@ -89,7 +89,8 @@ export class RequestProcessor {
    * A request a fault rule fired for. close: hang up unprocessed. actionCode: answer with the
    * rule's code without the pipeline (nothing reserved or posted). delay, noAnswer, corrupt: the
    * request is processed as usual (an approval posts), then its answer leaves late, never, or
-   * damaged; dropMac: processed as usual, its answer leaves without its MAC. The trace notes the fault.
+   * damaged. badArpc: processed as usual, the answer's ARPC (tag 91) made wrong. dropMac:
+   * processed as usual, its answer leaves without its MAC. The trace notes the fault.
    */
   private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer, macKey?: Buffer): Promise<Answer> {
     const note: FaultNote = { kind: fault.kind, rule: fault.id };
@@ -113,6 +114,7 @@ export class RequestProcessor {
       return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string }, macKey);
     }
     await this.deps.pipeline.run(ctx);
+    if (fault.kind === 'badArpc') spoilArpc(ctx);
     const answer = this.reply(
       ctx.response,
       ctx,

@@ -24,6 +24,7 @@ import { postingArgs } from './posting-args.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
+import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf } from './chip-card.js';
 import {
   activateScript,
   blockScript,
@@ -58,6 +59,8 @@ export interface NewCard {
    * stored. A card registered without one is refused in remote purchases with the holder present.
    */
   cvc?: string;
+  /** A chip card with keys: the PAN sequence number its keys are derived with (chip-card.ts). */
+  panSequence?: string;
   account: string;
   /** øre */
   balance: number;
@@ -88,6 +91,8 @@ export interface AuthorizeRequest {
   transaction?: TransactionDetails;
   /** A remote purchase's checks (internet, mail and phone order); absent for every other request. */
   remote?: RemoteChecks;
+  /** A chip purchase's cryptogram, when checked (chip.lua). */
+  cryptogram?: CryptogramVerdict;
 }
 
 export interface TransactionDetails {
@@ -189,6 +194,7 @@ export class CardRegister {
       pvv: this.pvvOf(card.pan, card.pin),
       activationCode: this.pvvOf(card.pan, `activation:${card.activationCode}`),
       ...(card.cvc === undefined ? {} : { cvcVerification: this.cvcValueOf(card.pan, card.cvc) }),
+      ...(card.panSequence === undefined ? {} : { psn: card.panSequence }),
       account: card.account,
       balance: card.balance,
       reserved: 0,
@@ -254,6 +260,7 @@ export class CardRegister {
           ...postingArgs(t?.posting),
           ...remoteArgs(req.remote, this.config),
           ...cashArgs(req.cash, this.config, now),
+          ...chipArgs(req.cryptogram),
         },
       );
     const repeated = repeat === 'repeat';
@@ -269,6 +276,11 @@ export class CardRegister {
       fee,
       repeat: repeated,
     };
+  }
+
+  /** The card's chip keys' product and PAN sequence number (chip-card.ts). */
+  chipCardOf(pan: string): Promise<ChipCard | undefined> {
+    return chipCardOf(this.redis, this.keysOf(this.idOf(pan)).card);
   }
 
   /** `issuer` '' acts for the block service, which may block any card. */

@@ -37,6 +37,12 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     reservationLapseDays: 14,
     // No product with a reservation lifetime of its own: every card's reservations lapse after 14 days.
     products: {},
+    // Published test keys (pyemv's test vectors; docs/SECURITY.md §6): the test cards' products.
+    // Replace them outside tests: with them anyone can make a cryptogram the switch accepts.
+    issuerMasterKeys: {
+      dankort: { ac: '0123456789ABCDEFFEDCBA9876543210' },
+      'visa-dankort': { ac: '89ABCDEF0123456776543210FEDCBA98' },
+    },
     // PSD2's strong customer authentication: an internet purchase needs 3-D Secure or MitID (004 §5.1).
     internetAuthentication: 'required',
     timeZone: 'Europe/Copenhagen',

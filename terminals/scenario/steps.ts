@@ -94,7 +94,7 @@ export interface ReportAction {
   reportedAt?: string;
 }
 export interface FaultSpec {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'dropMac';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac';
   mti?: string;
   ms?: number;
   code?: string;
@@ -131,7 +131,8 @@ export type NoticeType =
   | 'reportOnBlockedCard'
   | 'blockLifted'
   | 'cardDeleted'
-  | 'offlineOnBlockedCard';
+  | 'offlineOnBlockedCard'
+  | 'cryptogramFailure';
 export interface NoticeExpectation {
   type?: NoticeType;
   card?: string;
