@@ -31,6 +31,10 @@ Traffic:
   --mac                 the chip share of the mix (entries neither contactless nor internet) MACs
                         its requests (field 64 or 128, the retail MAC, docs/SECURITY.md §3) under
                         the bench key file's macKey; the switch's listener checks MACs (optional)
+  --icc                 the chip share's purchases (processing code 00, 1100/1200; not their
+                        follow-ups) carry field 55 with a real ARQC (docs/SECURITY.md §1), a new
+                        ATC per send; the cards are seeded with chip keys (PAN sequence number
+                        01), so the switch verifies every one. With --mac the MAC covers it
 Both:
   --json PATH           results (default bench/results/<kind>-<time>.json, copied to <kind>-latest.json)
   --html PATH           charts (default bench/results/<kind>-latest.html; traffic only)
@@ -84,6 +88,8 @@ export interface LoadOptions {
   idleBatch: number;
   /** The chip share of the mix MACs its requests; the listener checks MACs (optional). */
   mac: boolean;
+  /** The chip share's purchases carry field 55 with an ARQC; the cards are seeded with chip keys. */
+  icc: boolean;
 }
 
 function number(
@@ -157,6 +163,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         idle: { type: 'string' },
         'idle-batch': { type: 'string' },
         mac: { type: 'boolean' },
+        icc: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -205,5 +212,6 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     idle,
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),
     mac: values.mac === true,
+    icc: values.icc === true,
   };
 }

@@ -25,7 +25,7 @@ import {
   startSwitch,
 } from './harness.js';
 import { startHostile } from './hostile.js';
-import { BENCH_MAC_KEY } from './switch-config.js';
+import { BENCH_CHIP, BENCH_MAC_KEY } from './switch-config.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
 import { expectedCodes, loadMix, mixRows } from './mix.js';
@@ -76,19 +76,20 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const d = dialect(o.dialect);
   const framing = FRAMING_OF[o.dialect];
   const plan = planCards(mix);
-  const { templates, byEntry, mac } = buildTemplates(
+  const { templates, byEntry, mac, icc } = buildTemplates(
     d,
     framing,
     mix,
     plan,
     new Date(),
     o.mac ? BENCH_MAC_KEY : undefined,
+    o.icc ? BENCH_CHIP : undefined,
   );
-  const wire = toWire(templates, stanEncoding(d), mac);
+  const wire = toWire(templates, stanEncoding(d), mac, icc);
   log(
     `bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`,
   );
-  const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan);
+  const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan, o.icc ? BENCH_CHIP.panSequence : undefined);
   ctx.sw = await startSwitch(
     {
       dialect: o.dialect,
@@ -100,6 +101,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
       processes: o.processes,
       dir: ctx.dir,
       mac: o.mac,
+      icc: o.icc,
     },
     o.switchCommand,
   );

@@ -13,7 +13,7 @@ import { HUGE_BALANCE, type PlannedCard, expiryOf } from './cards.js';
 const ISSUER = 'bench-bank';
 const BATCH = 256;
 
-async function seedOne(register: CardRegister, card: PlannedCard, n: number): Promise<void> {
+async function seedOne(register: CardRegister, card: PlannedCard, n: number, panSequence?: string): Promise<void> {
   if (card.state === 'unregistered') return;
   const r = await register.register({
     pan: card.pan,
@@ -27,6 +27,7 @@ async function seedOne(register: CardRegister, card: PlannedCard, n: number): Pr
     balance: HUGE_BALANCE,
     currency: '208',
     status: 'active',
+    ...(panSequence === undefined ? {} : { panSequence }),
   });
   if (!r.ok) throw new Error(`seeding card ${n}: ${r.reason}`);
   if (card.blockReason !== undefined) {
@@ -35,12 +36,20 @@ async function seedOne(register: CardRegister, card: PlannedCard, n: number): Pr
   }
 }
 
-/** Seeds every card of the plan; returns how many are now in the register. */
-export async function seedCards(redis: Redis, prefix: string, plan: Map<string, PlannedCard[]>): Promise<number> {
+/**
+ * Seeds every card of the plan; returns how many are now in the register. With a PAN sequence
+ * number (--icc) the cards have chip keys: the switch verifies their cryptograms.
+ */
+export async function seedCards(
+  redis: Redis,
+  prefix: string,
+  plan: Map<string, PlannedCard[]>,
+  panSequence?: string,
+): Promise<number> {
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, systemClock);
   const cards = [...plan.values()].flat();
   for (let i = 0; i < cards.length; i += BATCH) {
-    await Promise.all(cards.slice(i, i + BATCH).map((c, j) => seedOne(register, c, i + j)));
+    await Promise.all(cards.slice(i, i + BATCH).map((c, j) => seedOne(register, c, i + j, panSequence)));
   }
   return cards.filter((c) => c.state !== 'unregistered').length;
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ShippedDialect } from '../../src/codec/index.js';
 import type { FramingSpec } from '../../src/transport/framing.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
+import type { BenchChip } from './icc.js';
 
 export const HOST = '127.0.0.1';
 
@@ -24,6 +25,17 @@ export const FRAMING_OF: Record<ShippedDialect, FramingSpec> = {
  */
 /** The bench terminals' MAC key (--mac): the ISO 9797-1 Annex B test key, as docs/SECURITY.md §6 ships it. */
 export const BENCH_MAC_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+
+/**
+ * The bench cards' chip (--icc): the dankort product's published test IMK-AC (pyemv's test
+ * vectors, docs/SECURITY.md §6, also the switch's default), PAN sequence number 01, EMV CCD
+ * cryptogram version 5, as the dankort test cards' chips (docs/TEST-CARDS.md, "Chip data").
+ */
+export const BENCH_CHIP: BenchChip = {
+  issuerMasterKey: Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex'),
+  panSequence: '01',
+  version: 'ccd5',
+};
 
 export const TERMINAL_KEYS = {
   default: {
@@ -60,6 +72,8 @@ export interface SwitchSettings {
   logLevel?: string;
   /** The listener checks MACs where a request carries one (--mac: the chip share MACs its requests). */
   mac?: boolean;
+  /** The switch checks the bench cards' cryptograms (--icc): their product's IMK-AC is BENCH_CHIP's. */
+  icc?: boolean;
 }
 
 /** The switch's config file for a run (src/config/types.ts; defaults fill the rest). */
@@ -86,7 +100,13 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
     processes: s.processes ?? 1,
     redis: { url: s.redisUrl, keyPrefix: s.keyPrefix },
     log: { level: s.logLevel ?? 'warn' },
-    register: { pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl') },
+    register: {
+      pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl'),
+      // The default already, said here so that a run's cryptograms do not hang on the defaults.
+      ...(s.icc === true
+        ? { issuerMasterKeys: { dankort: { ac: BENCH_CHIP.issuerMasterKey.toString('hex').toUpperCase() } } }
+        : {}),
+    },
     terminals: { keyFile: terminalKeysFile(s.dir) },
     // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
     clearing: {

@@ -18,6 +18,11 @@
  * and their follow-ups) is packed with a placeholder MAC in field 64 (128 with a secondary
  * bitmap); frameFrom computes the retail MAC over the patched message and writes it there
  * (docs/SECURITY.md §3): the MAC covers the STAN and terminal id, so it cannot be made once.
+ *
+ * With a chip (`--icc`), the chip share's purchases (processing code 00, x100 and x200; not their
+ * follow-ups, whose cryptograms the switch does not check) carry field 55 with a real ARQC;
+ * frameFrom writes the card's next ATC and the ARQC for it before the MAC, which covers field 55
+ * (bench/load/icc.ts).
  */
 import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec/index.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
@@ -28,6 +33,15 @@ import { remoteFields } from '../../terminals/gateway.js';
 import { type FollowUp, type Mix, type MixEntry, followUpKind } from './mix.js';
 import { macFieldOf, macWireSize } from '../../src/authorization/message-mac.js';
 import { MAC_LENGTH, retailMac } from '../../src/crypto/retail-mac.js';
+import {
+  type BenchChip,
+  IccBuilder,
+  type IccKeys,
+  type IccTemplate,
+  type WireIcc,
+  patchIcc,
+  toWireIcc,
+} from './icc.js';
 
 /** Field 41 is ans8 in every shipped dialect; the placeholder is overwritten per connection. */
 const TERMINAL_PLACEHOLDER = 'BENCH000';
@@ -57,6 +71,8 @@ export interface Template {
   /** Offset in `frame` of the message's first byte and of the MAC field's, when MACed; -1 otherwise. */
   bodyAt: number;
   macAt: number;
+  /** A chip purchase's field 55 (--icc): its card, ATC and ARQC offsets, ARQC data. */
+  icc?: IccTemplate;
 }
 
 /** How field 11 is written: 6 ASCII digits, or 3 packed BCD bytes (iso93binary). */
@@ -77,6 +93,8 @@ export interface TemplateWire {
   bodyAt: Int32Array;
   macAt: Int32Array;
   mac?: TemplateMac;
+  /** --icc: the cards' keys and ATC counters, and per template where its ATC and ARQC go. */
+  icc?: WireIcc;
 }
 
 /** How a run MACs its chip share: the key, and whether the dialect writes field 64 in hexadecimal. */
@@ -87,6 +105,10 @@ export interface TemplateMac {
 
 /** The chip share of a mix: what a card-present chip terminal sends (not contactless, not a web shop). */
 export const isChip = (entry: MixEntry): boolean => !entry.contactless && entry.channel !== 'internet';
+
+/** What carries field 55 with --icc: the chip share's purchases (processing code 00) in an x100 or x200. */
+export const carriesIcc = (entry: MixEntry): boolean =>
+  isChip(entry) && entry.processingCode.startsWith('00') && /^[01][12]00$/.test(entry.mti);
 
 /**
  * The same timestamp for every template. The switch checks neither field 7 nor the local time's
@@ -298,8 +320,11 @@ export function buildTemplates(
   cards: Map<string, PlannedCard[]>,
   at: Date,
   macKey?: Buffer,
-): { templates: Template[]; byEntry: number[][]; mac?: TemplateMac } {
+  chip?: BenchChip,
+): { templates: Template[]; byEntry: number[][]; mac?: TemplateMac; icc?: IccKeys } {
   const templates: Template[] = [];
+  const cardNumber = new Map([...cards.values()].flat().map((c, n) => [c, n]));
+  const icc = chip === undefined ? undefined : new IccBuilder(chip, d, cardNumber.size, localTimeAt(at).slice(0, 6));
   const byEntry: number[][] = [];
   const head = headerSize(framing.header) + (framing.tpdu ? 5 : 0);
   const frame = (body: Buffer): Buffer =>
@@ -314,7 +339,12 @@ export function buildTemplates(
   mix.entries.forEach((entry, e) => {
     const mine: number[] = [];
     for (const card of cards.get(entry.cards) ?? []) {
-      const { body, macAt } = pack(entry, requestFor(d, entry, card, at));
+      const request = requestFor(d, entry, card, at);
+      const chipData =
+        icc !== undefined && carriesIcc(entry)
+          ? icc.add(request, cardNumber.get(card)!, card.pan, entry.amount)
+          : undefined;
+      const { body, macAt } = pack(entry, request);
       const { stanAt, termAt } = locateFields(d, body);
       const i = templates.length;
       mine.push(i);
@@ -327,6 +357,7 @@ export function buildTemplates(
         followUp: -1,
         bodyAt: head,
         macAt,
+        ...(chipData === undefined ? {} : { icc: icc!.template(chipData, body, head) }),
       });
       if (entry.then !== undefined) {
         const { body: next, macAt: nextMacAt } = pack(entry, followUpFor(d, { ...entry, then: entry.then }, card, at));
@@ -346,12 +377,16 @@ export function buildTemplates(
     }
     byEntry.push(mine);
   });
-  if (macKey === undefined) return { templates, byEntry };
-  return { templates, byEntry, mac: { key: Uint8Array.from(macKey), hex: d.field(64)?.encoding === 'hex' } };
+  return {
+    templates,
+    byEntry,
+    ...(macKey === undefined ? {} : { mac: { key: Uint8Array.from(macKey), hex: d.field(64)?.encoding === 'hex' } }),
+    ...(icc === undefined ? {} : { icc: icc.keys }),
+  };
 }
 
 /** One contiguous block for postMessage: far cheaper to clone than thousands of small Buffers. */
-export function toWire(templates: Template[], encoding: StanEncoding, mac?: TemplateMac): TemplateWire {
+export function toWire(templates: Template[], encoding: StanEncoding, mac?: TemplateMac, icc?: IccKeys): TemplateWire {
   const n = templates.length;
   const wire: TemplateWire = {
     bytes: new Uint8Array(templates.reduce((s, t) => s + t.frame.length, 0)),
@@ -366,6 +401,7 @@ export function toWire(templates: Template[], encoding: StanEncoding, mac?: Temp
     bodyAt: new Int32Array(n),
     macAt: new Int32Array(n),
     ...(mac === undefined ? {} : { mac }),
+    ...(icc === undefined ? {} : { icc: toWireIcc(icc, templates) }),
   };
   let o = 0;
   templates.forEach((t, i) => {
@@ -400,6 +436,8 @@ export function frameFrom(wire: TemplateWire, i: number, stan: number, terminal:
     if (original < 0) throw new RangeError(`template ${i} is a follow-up: it needs its original's STAN`);
     patchStan(out, origAt, original, wire.stanEncoding);
   }
+  // Before the MAC, which covers field 55.
+  if (wire.icc !== undefined) patchIcc(out, wire.icc, i);
   const macAt = wire.macAt[i]!;
   if (macAt >= 0) {
     if (wire.mac === undefined) throw new RangeError(`template ${i} is MACed: the wire needs the MAC key`);
