@@ -61,7 +61,7 @@ function fixedArgs(config: RegisterConfig) {
     ...remoteArgs(undefined, config),
     // A withdrawal's arguments are sent empty: the floor applies no rule, cash or other.
     ...cashArgs(undefined, config, new Date()),
-    // Nor does it check cryptograms: no field 55 in the bench's requests.
+    // Nor does it check cryptograms (field 55 of --icc is unpacked and left alone): the arguments of none.
     ...chipArgs(undefined),
     keepFor: config.transactionRetentionDays * 86_400_000,
     currency: '208',
