@@ -102,7 +102,7 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
     log: { level: s.logLevel ?? 'warn' },
     register: {
       pendingBlocksFile: join(s.dir, 'pending-blocks.jsonl'),
-      // The default already, said here so that a run's cryptograms do not hang on the defaults.
+      // The switch's default already; named here so that the run's cryptograms do not depend on the defaults.
       ...(s.icc === true
         ? { issuerMasterKeys: { dankort: { ac: BENCH_CHIP.issuerMasterKey.toString('hex').toUpperCase() } } }
         : {}),
