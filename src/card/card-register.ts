@@ -21,6 +21,7 @@ import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
 import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
+import { pinUnblockScript } from './script-commands.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
@@ -308,7 +309,8 @@ export class CardRegister {
   }
 
   liftPinBlock(issuer: string, id: CardId): Promise<ChangeResult> {
-    return liftPinBlockScript.run(this.redis, this.cardAndOutbox(id), this.changeBy(issuer));
+    const keys = { ...this.cardAndOutbox(id), scripts: this.keysOf(id).scripts };
+    return liftPinBlockScript.run(this.redis, keys, { ...this.changeBy(issuer), ...pinUnblockScript() });
   }
 
   delete(issuer: string, id: CardId): Promise<ChangeResult> {
@@ -333,7 +335,16 @@ export class CardRegister {
    */
   async erase(id: CardId): Promise<void> {
     const k = this.keysOf(id);
-    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series);
+    await this.redis.del(
+      k.card,
+      k.reservations,
+      k.reservationAmounts,
+      k.outbox,
+      k.holds,
+      k.booked,
+      k.series,
+      k.scripts,
+    );
   }
 
   /**

@@ -21,6 +21,8 @@ export interface CardKeys {
   booked: string;
   /** The card's series of stored-card payments: the first purchase's transaction id -> its merchant (hash). */
   series: string;
+  /** The card's issuer scripts for its chip: script id -> JSON, and the count 'seq' (hash; src/card/issuer-scripts.ts). */
+  scripts: string;
 }
 
 /** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
@@ -39,5 +41,6 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     holds: `${base}:holds`,
     booked: `${base}:booked`,
     series: `${base}:series`,
+    scripts: `${base}:scripts`,
   };
 }
