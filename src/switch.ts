@@ -19,6 +19,8 @@ import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js'
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
 import { postOfflineAdvice } from './authorization/steps/post-offline-advice.js';
+import { recordScriptResults, sendIssuerScripts } from './authorization/steps/issuer-scripts.js';
+import { scriptMacKeys } from './authorization/script-keys.js';
 import { UncertainCalls } from './authorization/uncertain-calls.js';
 import { TerminalTrace } from './trace/terminal-trace.js';
 import { Listener } from './transport/listener.js';
@@ -137,7 +139,13 @@ export class Switch {
     const keys = this.terminalKeys;
     const calls = this.uncertain;
     const advices = { transactions: card.transactions, postings: journal.relay, timeoutMs, calls };
+    const scripts = { scripts: card.scripts, idOf: (pan: string) => card.register.idOf(pan), timeoutMs };
+    // No IMK-SMI is configured yet (the issuers' master keys come with the EMV keys, issue 20):
+    // no card has a script MAC key, and queued scripts wait.
+    const macKeyOf = scriptMacKeys(undefined, () => Promise.resolve(undefined));
     return [
+      recordScriptResults(scripts),
+      sendIssuerScripts({ ...scripts, macKeyOf }),
       authorizeCard({
         register: card.register,
         relay: notices,
@@ -176,6 +184,7 @@ export class Switch {
       log,
       register: card.register,
       holders: card.holders,
+      scripts: card.scripts,
       notices,
       pendingBlocks: blocking.pendingBlocks(),
       references: blocking.references,

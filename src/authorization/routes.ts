@@ -26,10 +26,13 @@ const financial: Route = {
   steps: [
     'validateFields',
     'identifyTerminal',
+    // Issuer scripts (docs/SECURITY.md §2): the results of scripts sent before, the card's queued ones in the answer.
+    'recordScriptResults',
     'checkProcessingCode',
     'reverseLostAnswer',
     'authorizeCard',
     'decide',
+    'sendIssuerScripts',
     'respond',
   ],
   mandatory: [3, 4, 11, 12, 41, 49],
@@ -41,7 +44,7 @@ const financial: Route = {
 const ADVICE_ECHO = [...FINANCIAL_ECHO, 24, 25, 56];
 
 const completion: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'completeAuthorization', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'completeAuthorization', 'respond'],
   mandatory: [4, 11, 12, 41, 56],
   card: true,
   echo: ADVICE_ECHO,
@@ -53,7 +56,7 @@ const completion: Route = {
  * 38, the terminal's own approval code, is echoed.
  */
 const offlineAdvice: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'postOfflineAdvice', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'postOfflineAdvice', 'respond'],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,
   echo: [...FINANCIAL_ECHO, 24, 25, 38],
@@ -63,7 +66,7 @@ const offlineAdvice: Route = {
 const completionOrOfflineAdvice: Route = { ...completion, otherwise: { absent: 56, route: offlineAdvice } };
 
 const reversal: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'reverseTransaction', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'reverseTransaction', 'respond'],
   mandatory: [4, 11, 12, 41, 56],
   card: true,
   echo: ADVICE_ECHO,
