@@ -94,10 +94,12 @@ export interface ReportAction {
   reportedAt?: string;
 }
 export interface FaultSpec {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'script';
   mti?: string;
   ms?: number;
   code?: string;
+  /** kind script: issuer script templates in hex (docs/PROTOCOL.md §7.1). */
+  script?: string;
   times?: number | 'always';
 }
 
