@@ -29,6 +29,7 @@ import {
   transmissionTime,
 } from './fields.js';
 import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
+import { type CardScripts, cardScripts } from './issuer-scripts.js';
 
 export const TERMINAL_KINDS = [
   'dkt1',
@@ -71,6 +72,8 @@ export interface TerminalOptions {
   answerTimeoutMs?: number;
   /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
   stan?: number;
+  /** The cards' issuer scripts (terminals/issuer-scripts.ts); default the process's shared cards. */
+  scripts?: CardScripts;
 }
 
 /** One request and its answer. */
@@ -224,6 +227,7 @@ export class Terminal {
   private readonly contactHooks: ((send: ContactSend) => Promise<void>)[] = [];
   private stan: number;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly scripts: CardScripts;
 
   private constructor(o: TerminalOptions) {
     check(TERMINAL_KINDS.includes(o.kind), `kind: one of ${TERMINAL_KINDS.join(', ')}`);
@@ -245,6 +249,7 @@ export class Terminal {
       `answer timeout: 1 to ${MAX_TIMER_MS} ms`,
     );
     this.pinKey = o.pinKey ?? TEST_PIN_KEY;
+    this.scripts = o.scripts ?? cardScripts;
     // Field 52 is b8 in every shipped dialect: a format 4 block (16 bytes) cannot be sent.
     check(this.pinKey.format === 0, `PIN key: format 4 blocks have 16 bytes, field 52 of ${name} holds 8`);
     this.kind = o.kind;
@@ -640,7 +645,10 @@ export class Terminal {
   private async send(op: Exchange[], request: IsoMessage): Promise<Exchange> {
     const at = this.clock.now();
     request[7] = transmissionTime(at);
+    // The card's issuer script results (9F5B) ride on its next request or advice; the answer's scripts run on the card.
+    this.scripts.report(request, this.dialect.field(55)?.encoding === 'ascii');
     const response = await this.link.request(request, this.timeoutMs);
+    this.scripts.absorb(request, response);
     const e: Exchange =
       response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
     op.push(e);
