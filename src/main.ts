@@ -8,6 +8,7 @@
  * again and takes the single-process path below.
  */
 import cluster from 'node:cluster';
+import { dirname } from 'node:path';
 import { Gauge } from 'prom-client';
 import { ConfigError, loadStartupConfig } from './config/load.js';
 import type { SwitchConfig } from './config/types.js';
@@ -19,6 +20,7 @@ import { pendingBlocksFile } from './blocking/index.js';
 import { WORKER_ENV, aggregateMetricsInWorker, supervise } from './supervisor.js';
 import { ListenError } from './transport/listen.js';
 import { sandboxBanner, seedSandbox } from './startup/sandbox.js';
+import { ensureSandboxTls, sandboxTlsFiles } from './startup/sandbox-tls.js';
 import { redactUrl } from './redis/connect.js';
 import { systemClock } from './time/clock.js';
 
@@ -27,7 +29,8 @@ export const USAGE = `Usage: npm start [-- --processes N]
 Runs the switch: the ISO 8583 listeners, the admin API, the clearing timetable.
 
 With no configuration (no SWITCH_CONFIG) it starts the sandbox: listeners on 127.0.0.1 only
-(iso93ascii on 8583, iso87ascii on 8587), the admin API on 8080, the test cards seeded under the
+(iso93ascii on 8583, iso87ascii on 8587, iso93ascii over TLS on 8543 with a test CA made in
+data/sandbox/tls/ on the first start), the admin API on 8080, the test cards seeded under the
 key prefix "sandbox:", and the documented test tokens for every role; a banner lists them.
 SWITCH_CONFIG=file.json (config/README.md) runs a configured switch, with no test tokens.
 
@@ -63,6 +66,8 @@ function configOrExit(): { config: SwitchConfig; sandbox: boolean } {
 async function main(): Promise<void> {
   const { config, sandbox } = configOrExit();
   const log = createLogger(config.log.level);
+  // The sandbox's certificates are there before any process's TLS listener reads them.
+  if (sandbox && cluster.isPrimary) await makeSandboxTls(log);
   if (config.processes > 1 && cluster.isPrimary) return supervise(config, log);
   if (cluster.isWorker) {
     const worker = Number(process.env[WORKER_ENV]);
@@ -75,6 +80,20 @@ async function main(): Promise<void> {
     );
   }
   return runSwitch(config, log, new SwitchMetrics(), sandbox);
+}
+
+/** The sandbox's test CA and certificates, made on the first start (src/startup/sandbox-tls.ts). */
+async function makeSandboxTls(log: Logger): Promise<void> {
+  try {
+    const { files, created } = await ensureSandboxTls(systemClock);
+    log.info(
+      { directory: dirname(files.ca), created },
+      created ? 'sandbox TLS certificates made' : 'sandbox TLS certificates reused',
+    );
+  } catch (e) {
+    process.stderr.write(`switch not started: cannot make the sandbox's TLS certificates: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 /**
@@ -130,7 +149,14 @@ async function runSwitch(config: SwitchConfig, log: Logger, metrics: SwitchMetri
   if (sandbox) {
     const cards = await seedSandbox(connection.redis, config, systemClock);
     const listenerPorts = sw.listeners.map((l) => l.port);
-    const banner = { config, listenerPorts, adminPort: sw.admin.port, redis: redactUrl(connection.url), cards };
+    const banner = {
+      config,
+      listenerPorts,
+      adminPort: sw.admin.port,
+      redis: redactUrl(connection.url),
+      cards,
+      tls: sandboxTlsFiles(),
+    };
     process.stderr.write(sandboxBanner(banner));
   }
   process.send?.({ type: 'switch:ready' });

@@ -123,7 +123,7 @@ export class Switch {
         trace: this.trace,
         faults: this.faults,
       });
-      return new Listener(l, (body) => processor.process(body), this.metrics, log);
+      return new Listener(l, (body, peer) => processor.process(body, peer), this.metrics, log);
     });
     this.clearing = config.clearing.enabled ? this.clearingScheduler(bullConnection(redis)) : undefined;
     this.admin = new AdminServer(adminRoutes(this.adminDeps(clock)), log);

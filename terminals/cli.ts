@@ -18,6 +18,7 @@ import { LENGTH_HEADERS, type LengthHeader } from '../src/transport/framing.js';
 import { ConnectError } from './link.js';
 import { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
 import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
+import { TLS_PORT, tlsOf } from './tls-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
 import {
   type Exchange,
@@ -51,7 +52,7 @@ A ticket machine (--type ticket) sells with purchase: a 1200 from the chip, no P
 
 Options:
   --host 127.0.0.1         the switch
-  --port 8583              its listener (default 8587 with --dialect iso87ascii)
+  --port 8583              its listener (default 8587 with --dialect iso87ascii, 8543 with --tls)
   --dialect iso93ascii     iso93ascii, iso87ascii or iso93binary
   --header binary2         binary2, ascii4 or bcd2 (default ascii4 with iso87ascii)
   --terminal TERM0001      terminal id (field 41); ATM00001 with --type atm
@@ -59,6 +60,10 @@ Options:
   --timeout 5000           ms to wait for each answer
   --stan N                 STAN of the first request (default random)
   --key HEX                the terminal's triple DES PIN key, 32 or 48 hex digits (default the test key)
+  --tls                    TLS to a TLS listener (docs/SECURITY.md §5)
+  --ca FILE                the CA (PEM) the switch's certificate is checked with (default, when it
+                           is there, the sandbox's test CA data/sandbox/tls/ca.crt; else the system's)
+  --cert FILE --cert-key FILE   the terminal's client certificate and key (PEM); its CN must be --terminal
   --help                   this text
 
 --floor-limit: up to it the terminal decides by itself (offline), after fetching the offline block
@@ -133,6 +138,10 @@ const OPTIONS = {
   'block-list': { type: 'string' },
   token: { type: 'string' },
   fetcher: { type: 'string' },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
+  cert: { type: 'string' },
+  'cert-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -168,6 +177,10 @@ const CONNECTION_OPTIONS = new Set<keyof Values>([
   'timeout',
   'stan',
   'key',
+  'tls',
+  'ca',
+  'cert',
+  'cert-key',
   'help',
 ]);
 
@@ -229,15 +242,18 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   checkOffline(values);
   if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key))
     throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
+  const tls = tlsOf(values);
   const options: TerminalOptions = {
     kind: values.type as TerminalKind,
     terminalId: values.terminal ?? (values.type === 'atm' ? 'ATM00001' : 'TERM0001'),
     host: values.host ?? '127.0.0.1',
-    port: integer(values.port, 'port') ?? (values.dialect === 'iso87ascii' ? 8587 : 8583),
+    port:
+      integer(values.port, 'port') ?? (tls !== undefined ? TLS_PORT : values.dialect === 'iso87ascii' ? 8587 : 8583),
     dialect: values.dialect ?? 'iso93ascii',
     answerTimeoutMs: integer(values.timeout, 'timeout') ?? 5000,
   };
   if (values.header !== undefined) options.header = values.header as LengthHeader;
+  if (tls !== undefined) options.tls = tls;
   if (values.merchant !== undefined) options.merchant = values.merchant;
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
@@ -308,7 +324,8 @@ function what({ command, options, amount, max, values }: Plan): string {
     values.currency === undefined ? kroner(ore) : `${(ore / 100).toFixed(2)} in currency ${values.currency}`;
   const sum = amount > 0 ? ` of ${money(amount)}` : max > 0 ? ` of up to ${kroner(max)}` : '';
   const a = /^[aeiou]/.test(options.kind) ? 'an' : 'a';
-  return `${command}${sum} on ${a} ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port} (${options.dialect!})`;
+  const over = options.tls === undefined ? '' : ' over TLS';
+  return `${command}${sum} on ${a} ${options.kind} terminal ${options.terminalId} at ${options.host!}:${options.port}${over} (${options.dialect!})`;
 }
 
 /** `amount`: what was asked for (an ATM's partial dispense says how much of it was paid out). */

@@ -47,6 +47,8 @@ const MEANINGS: Record<ActionOutcome, string> = {
   holderAuthenticationRequired: "holder authentication required: 3-D Secure or MitID (the card product's rule)",
   seriesNotFound: "series unknown: not this card's with this merchant",
   withdrawalLimitExceeded: AMOUNT_LIMIT,
+  terminalNotCertified:
+    "security violation: field 41 is not the terminal named by the connection's TLS client certificate",
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

@@ -30,7 +30,7 @@ export {
   TerminalError,
 } from './terminal.js';
 export { type Withdrawal, DISPENSE_FAULT, PARTIAL_DISPENSE } from './atm.js';
-export { ConnectError } from './link.js';
+export { ConnectError, type LinkTls } from './link.js';
 export { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, type RemoteChannel } from './gateway.js';
 export {
   type OfflineDecline,

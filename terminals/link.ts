@@ -1,10 +1,11 @@
 /**
- * A terminal's TCP connection to the switch: frames and packs requests, matches answers to them
+ * A terminal's TCP connection to the switch (or TLS, with `tls`): frames and packs requests, matches answers to them
  * by STAN (field 11) and answer MTI, and resolves a request with `undefined` when its answer does
  * not come in time or the connection closes first. A closed connection is opened again by the
  * next request. Answers nobody waits for (late ones) are dropped, as a terminal drops them.
  */
-import { type Socket, connect } from 'node:net';
+import { type Socket, connect, isIP } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import type { Dialect, IsoMessage } from '../src/codec/index.js';
 import { FrameReader, type FramingSpec, encodeFrame } from '../src/transport/framing.js';
 import { responseMti } from '../src/authorization/steps/respond.js';
@@ -12,6 +13,16 @@ import { responseMti } from '../src/authorization/steps/respond.js';
 /** The switch could not be reached. */
 export class ConnectError extends Error {
   override name = 'ConnectError';
+}
+
+/**
+ * TLS to the switch: the CA that signed the switch's certificate (absent: the system's CAs), and
+ * the terminal's own certificate and key (PEM) for a listener that asks for one.
+ */
+export interface LinkTls {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
 }
 
 type Waiter = (answer: IsoMessage | undefined) => void;
@@ -33,21 +44,23 @@ export class Link {
     private readonly port: number,
     private readonly framing: FramingSpec,
     private readonly dialect: Dialect,
+    private readonly tls?: LinkTls,
   ) {}
 
-  /** Connects unless connected; throws ConnectError when the switch cannot be reached. */
+  /** Connects unless connected; throws ConnectError when the switch cannot be reached (or its certificate is not trusted). */
   async connect(): Promise<void> {
     if (this.current !== undefined) return;
-    const socket = connect(this.port, this.host);
+    const socket = this.open();
     try {
       await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
+        socket.once(this.tls === undefined ? 'connect' : 'secureConnect', resolve);
         socket.once('error', reject);
       });
     } catch (e) {
       socket.destroy();
+      const how = this.tls === undefined ? '' : ' over TLS';
       throw new ConnectError(
-        `cannot connect to ${this.host}:${this.port} (${String((e as NodeJS.ErrnoException).code)})`,
+        `cannot connect to ${this.host}:${this.port}${how} (${String((e as NodeJS.ErrnoException).code)})`,
       );
     }
     socket.removeAllListeners('error');
@@ -64,6 +77,17 @@ export class Link {
       for (const waiter of [...c.waiting.values()]) waiter(undefined);
     });
     this.current = c;
+  }
+
+  private open(): Socket {
+    if (this.tls === undefined) return connect(this.port, this.host);
+    return connectTls({
+      host: this.host,
+      port: this.port,
+      // The server's certificate is checked against the host: a name (SNI too) or an IP address.
+      ...(isIP(this.host) === 0 ? { servername: this.host } : {}),
+      ...this.tls,
+    });
   }
 
   /**

@@ -13,7 +13,7 @@ import { type Clock, systemClock } from '../src/time/clock.js';
 import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
 import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
-import { Link } from './link.js';
+import { Link, type LinkTls } from './link.js';
 import { REMOTE_CHANNELS, type RemoteChannel, type RemoteSale, remoteFields, seriesOf } from './gateway.js';
 import type { HolderAuthentication } from './gateway.js';
 import { isCode } from './describe.js';
@@ -70,6 +70,11 @@ export interface TerminalOptions {
   clock?: Clock;
   /** How long to wait for an answer; default 5000 ms. */
   answerTimeoutMs?: number;
+  /**
+   * TLS to a TLS listener: `ca` the switch's CA (PEM; default the system's), `cert` and `key` the
+   * terminal's client certificate (PEM), whose subject CN must be terminalId. Absent: plain TCP.
+   */
+  tls?: LinkTls;
   /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
   stan?: number;
   /** The cards' issuer scripts (terminals/issuer-scripts.ts); default the process's shared cards. */
@@ -261,7 +266,13 @@ export class Terminal {
     this.stan = o.stan ?? randomInt(1, 1_000_000);
     this.iso87 = codeSetOf(this.dialect) === 'iso87';
     this.old = OLD_KINDS.has(o.kind);
-    this.link = new Link(o.host ?? '127.0.0.1', o.port, { header, tpdu: false, maxFrameSize: 8192 }, this.dialect);
+    this.link = new Link(
+      o.host ?? '127.0.0.1',
+      o.port,
+      { header, tpdu: false, maxFrameSize: 8192 },
+      this.dialect,
+      o.tls,
+    );
   }
 
   /** Validates the options and connects; rejects with TerminalError (bad option) or ConnectError. */

@@ -27,6 +27,11 @@ export interface RequestContext {
   /** Why the request was refused, for the log: field numbers and rule names, never card data. */
   reason?: string;
   terminalId?: string;
+  /**
+   * The terminal id the connection's TLS client certificate proves (its subject CN); absent on a
+   * connection without one. identifyTerminal refuses a field 41 naming another terminal.
+   */
+  readonly certifiedTerminal?: string;
 }
 
 /** Refuses the request: later (non-final) steps are skipped. */

@@ -11,6 +11,7 @@ import type { Logger } from '../log/logger.js';
 import type { SwitchMetrics } from '../metrics/metrics.js';
 import type { FaultNote, TerminalTrace } from '../trace/terminal-trace.js';
 import type { Answer } from '../transport/connection.js';
+import { NO_PEER, type Peer } from '../transport/tls.js';
 import type { FaultInjector } from '../faults/injector.js';
 import type { FaultRule } from '../faults/rule.js';
 import { actionCodeAnswer, corruptAnswer } from './fault-answers.js';
@@ -43,14 +44,15 @@ export class RequestProcessor {
     this.codes = codeSetOf(deps.dialect);
   }
 
-  async process(body: Buffer): Promise<Answer> {
+  /** `peer`: who the connection's TLS client certificate says the terminal is (none on plain TCP). */
+  async process(body: Buffer, peer: Peer = NO_PEER): Promise<Answer> {
     const { dialect } = this.deps;
     let request: IsoMessage;
     try {
       request = dialect.unpack(body);
     } catch (e) {
       if (!(e instanceof Iso8583Error)) throw e;
-      return this.undecodable(body);
+      return this.undecodable(body, peer);
     }
     const mti = request[0] as string;
     // An odd function digit (x1xx, x3xx...) is a response or acknowledgement: nothing to answer.
@@ -58,7 +60,7 @@ export class RequestProcessor {
       this.deps.log.warn({ listener: this.deps.listener, mti }, 'unsolicited response ignored');
       return { kind: 'none' };
     }
-    const ctx = this.context(request, mti);
+    const ctx = this.context(request, mti, peer);
     // With no fault rule anywhere, this costs one flag read.
     const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
     if (fault !== undefined) return this.faulted(fault, ctx, body);
@@ -107,8 +109,9 @@ export class RequestProcessor {
     return answer;
   }
 
-  private context(request: IsoMessage, mti: string): RequestContext {
+  private context(request: IsoMessage, mti: string, peer: Peer): RequestContext {
     return {
+      ...(peer.certificateName === undefined ? {} : { certifiedTerminal: peer.certificateName }),
       request,
       mti,
       route: this.deps.pipeline.route(mti, request),
@@ -142,7 +145,7 @@ export class RequestProcessor {
   }
 
   /** Framing was intact but the message was not: a format error when MTI and STAN were read. */
-  private undecodable(body: Buffer): Answer {
+  private undecodable(body: Buffer, peer: Peer): Answer {
     const { message, error } = this.deps.dialect.unpackPartial(body);
     const mti = message[0];
     const stan = message[11];
@@ -155,7 +158,8 @@ export class RequestProcessor {
     for (const n of FORMAT_ERROR_ECHO) if (message[n] !== undefined) response[n] = message[n]!;
     response[0] = responseMti(mti);
     response[39] = actionCode('formatError', this.codes);
-    const terminalId = typeof message[41] === 'string' ? message[41].trimEnd() : undefined;
+    // On a connection whose client certificate names the terminal, traced as that terminal's.
+    const terminalId = peer.certificateName ?? (typeof message[41] === 'string' ? message[41].trimEnd() : undefined);
     return this.reply(
       response,
       { mti, terminalId, reason: error?.message ?? 'format error', outcome: 'formatError' },

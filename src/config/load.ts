@@ -219,6 +219,9 @@ function checkAcrossFields(config: SwitchConfig): void {
     if (other !== undefined) problems.push(`/listeners/${i}/name "${l.name}" is also the name of ${other}`);
     else names.set(l.name, `/listeners/${i}`);
     usePort(l.port, `/listeners/${i}/port`);
+    const clientCertificates = l.tls?.clientCertificates ?? 'off';
+    if (clientCertificates !== 'off' && l.tls?.clientCa === undefined)
+      problems.push(`/listeners/${i}/tls/clientCa is required with clientCertificates '${clientCertificates}'`);
     const capacity = HEADER_CAPACITY[l.framing.header];
     if (l.framing.maxFrameSize > capacity) {
       problems.push(

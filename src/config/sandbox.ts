@@ -40,8 +40,28 @@ export function isUnconfigured(env: NodeJS.ProcessEnv, file?: string): boolean {
 }
 
 /**
+ * Where the sandbox's test CA, server and terminal certificates are (src/startup/sandbox-tls.ts
+ * makes them): relative to the working directory, beside the sandbox's clearing files.
+ */
+export const SANDBOX_TLS_DIR = 'data/sandbox/tls';
+
+export const SANDBOX_TLS_FILES = {
+  ca: 'ca.crt',
+  caKey: 'ca.key',
+  server: 'server.crt',
+  serverKey: 'server.key',
+  terminal: 'terminal.crt',
+  terminalKey: 'terminal.key',
+} as const;
+
+/** The sandbox's TLS listener's port (docs/SECURITY.md §5). */
+export const SANDBOX_TLS_PORT = 8543;
+
+/**
  * What the sandbox sets over the defaults (the environment still wins: SWITCH_PORT, REDIS_URL…).
- * Two listeners, as in config/switch.example.json: iso93ascii on 8583, iso87ascii on 8587.
+ * Two listeners, as in config/switch.example.json: iso93ascii on 8583, iso87ascii on 8587; and
+ * iso93ascii over TLS on 8543 with the sandbox's test certificates (src/startup/sandbox-tls.ts,
+ * made by src/main.ts before the listeners start), client certificates optional.
  */
 export function sandboxSettings(): DeepPartial<SwitchConfig> {
   const keyFile = exampleTerminalKeys();
@@ -49,6 +69,19 @@ export function sandboxSettings(): DeepPartial<SwitchConfig> {
     listeners: [
       { name: 'iso93', host: LOOPBACK, port: 8583, dialect: 'iso93ascii', framing: { header: 'binary2' } },
       { name: 'iso87', host: LOOPBACK, port: 8587, dialect: 'iso87ascii', framing: { header: 'ascii4' } },
+      {
+        name: 'tls',
+        host: LOOPBACK,
+        port: SANDBOX_TLS_PORT,
+        dialect: 'iso93ascii',
+        framing: { header: 'binary2' },
+        tls: {
+          certificate: `${SANDBOX_TLS_DIR}/${SANDBOX_TLS_FILES.server}`,
+          key: `${SANDBOX_TLS_DIR}/${SANDBOX_TLS_FILES.serverKey}`,
+          clientCertificates: 'optional',
+          clientCa: `${SANDBOX_TLS_DIR}/${SANDBOX_TLS_FILES.ca}`,
+        },
+      },
     ],
     admin: { host: LOOPBACK, tokens: SANDBOX_TOKENS },
     redis: { keyPrefix: SANDBOX_KEY_PREFIX },

@@ -13,6 +13,7 @@ import { SHIPPED_DIALECTS } from '../codec/index.js';
 import { LENGTH_HEADERS } from '../transport/framing.js';
 import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
+import { TLS_SCHEMA } from './tls-schema.js';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -82,6 +83,7 @@ const listener = object(
       maxFrameSize: { type: 'integer', minimum: 1, maximum: 65535 },
     }),
     connections,
+    tls: { ...TLS_SCHEMA, description: 'TLS on this listener (absent: plain TCP); src/config/tls-schema.ts.' },
   },
   ['name', 'port'],
 );

@@ -56,6 +56,9 @@ export const ACTION_CODES = {
   // A cash withdrawal over the card product's limit, per withdrawal or per day (ISO 8583 "exceeds
   // withdrawal amount limit" in both code sets).
   withdrawalLimitExceeded: { iso93: '121', iso87: '61' },
+  // A request on a TLS connection whose client certificate names another terminal than field 41:
+  // ISO 8583 "security violation" in both code sets (docs/PROTOCOL.md §4).
+  terminalNotCertified: { iso93: '122', iso87: '63' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

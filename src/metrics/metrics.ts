@@ -34,6 +34,14 @@ export class SwitchMetrics {
     labelNames: ['listener'],
     registers: [this.registry],
   });
+  readonly tlsHandshakeFailures = new Counter({
+    name: 'switch_tls_handshake_failures_total',
+    help:
+      'TLS connections not served: the handshake failed (handshake, timeout) or the client certificate was refused ' +
+      '(no_certificate, certificate_untrusted, certificate_expired, certificate_without_name)',
+    labelNames: ['listener', 'reason'],
+    registers: [this.registry],
+  });
   readonly connectionTimeouts = new Counter({
     name: 'switch_connection_timeouts_total',
     help: 'Connections closed by a timeout: idle, frame (a frame not finished in time), first_frame (no frame after connecting)',

@@ -7,6 +7,7 @@ import type { SwitchConfig } from '../config/types.js';
 import type { RegisterRedis } from '../redis/client.js';
 import { seedTestCards } from '../seed/seed.js';
 import type { Clock } from '../time/clock.js';
+import type { SandboxTlsFiles } from './sandbox-tls.js';
 
 /**
  * Puts every test card into its documented state (docs/TEST-CARDS.md), as `npm run seed` does:
@@ -30,6 +31,8 @@ export interface BannerFacts {
   /** Where Redis is, password hidden. */
   redis: string;
   cards: number;
+  /** The sandbox's test CA and certificates, when a listener speaks TLS with them. */
+  tls?: SandboxTlsFiles;
 }
 
 const HEADER_NAMES: Record<string, string> = {
@@ -38,6 +41,23 @@ const HEADER_NAMES: Record<string, string> = {
   bcd2: '2-byte BCD length header',
 };
 
+/** Where the test CA and certificates are, and how a terminal uses them (docs/SECURITY.md §5, §6). */
+function tlsLines(f: BannerFacts): string[] {
+  const at = f.config.listeners.findIndex((l) => l.tls !== undefined);
+  if (f.tls === undefined || at === -1) return [];
+  const port = f.listenerPorts[at]!;
+  const { host } = f.config.listeners[at]!;
+  return [
+    '',
+    `  TLS on ${host}:${port}: test certificates, made on the first start and reused (docs/SECURITY.md §5, §6):`,
+    `    CA certificate (trust it in the terminal):  ${f.tls.ca}`,
+    `    server certificate (localhost, 127.0.0.1):  ${f.tls.server}`,
+    `    test terminal TERM0001 client certificate:  ${f.tls.terminal}  key ${f.tls.terminalKey}`,
+    `    npm run terminal -- echo --type chip --tls --port ${port} --cert ${f.tls.terminal} --cert-key ${f.tls.terminalKey}`,
+    `    openssl s_client -connect ${host}:${port} -CAfile ${f.tls.ca} -cert ${f.tls.terminal} -key ${f.tls.terminalKey}`,
+  ];
+}
+
 /** The text printed once when the sandbox is up: ports, tokens, the console, and commands to try. */
 export function sandboxBanner(f: BannerFacts): string {
   const { config } = f;
@@ -45,7 +65,8 @@ export function sandboxBanner(f: BannerFacts): string {
   const listeners = config.listeners.map(
     (l, i) =>
       `    ${l.host}:${f.listenerPorts[i]}  ${l.dialect}, ${HEADER_NAMES[l.framing.header] ?? l.framing.header}` +
-      (l.framing.tpdu ? ', TPDU' : ''),
+      (l.framing.tpdu ? ', TPDU' : '') +
+      (l.tls === undefined ? '' : `, TLS (client certificates ${l.tls.clientCertificates ?? 'off'})`),
   );
   const tokens = Object.entries(config.admin.tokens).map(
     ([token, who]) => `    ${token.padEnd(30)} ${who.role}${'issuer' in who && who.issuer ? ` ${who.issuer}` : ''}`,
@@ -61,6 +82,7 @@ export function sandboxBanner(f: BannerFacts): string {
     `  Admin API: ${admin}  (docs/ADMIN-API.md)`,
     `  Console: ${admin}/  (in a browser; sign in with a token below)`,
     `  Redis: ${f.redis}, key prefix "${config.redis.keyPrefix}": ${f.cards} test cards seeded (docs/TEST-CARDS.md)`,
+    ...tlsLines(f),
     '',
     '  Test tokens (Authorization: Bearer <token>), known to anyone who reads this:',
     ...tokens,

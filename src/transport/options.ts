@@ -1,5 +1,6 @@
 /** What a listener and its connections are configured with (config listeners[]: src/config/types.ts). */
 import type { LengthHeader } from './framing.js';
+import type { TlsSettings } from './tls.js';
 
 export interface ConnectionLimits {
   /** Connections accepted at once on the listener; more are closed at once and counted. */
@@ -39,4 +40,6 @@ export interface ListenerOptions {
     maxFrameSize: number;
   };
   connections: ConnectionLimits;
+  /** TLS on this listener; absent: plain TCP. */
+  tls?: TlsSettings;
 }

@@ -230,7 +230,14 @@ async function retransmit(r: RetransmitAction, t: RunTerminal, run: RunContext):
   if (first === undefined) throw new StepFailure(`step ${JSON.stringify(r.step)} sent no ${r.request ?? 'request'}`);
   const request = retransmission(first.request, r, new Date());
   const e = await resend(
-    { host: t.host, port: t.port, dialect: t.dialect, header: t.header, timeoutMs: t.timeoutMs },
+    {
+      host: t.host,
+      port: t.port,
+      dialect: t.dialect,
+      header: t.header,
+      timeoutMs: t.timeoutMs,
+      ...(t.tls === undefined ? {} : { tls: t.tls }),
+    },
     request,
     new Date(),
   );

@@ -16,6 +16,7 @@ import {
   SANDBOX_VENDOR_TOKEN,
 } from '../../src/config/sandbox.js';
 import { type RunOptions, type ScenarioResult, runProblems, runScenario } from './runner.js';
+import { TLS_PORT, tlsOf } from '../tls-cli.js';
 import { type Scenario, ScenarioError, loadScenario } from './scenario.js';
 import { junitXml, summary, textReport } from './report.js';
 
@@ -29,6 +30,9 @@ Options:
   --port 8583                    its port (default 8587 with --dialect iso87ascii)
   --dialect iso93ascii           its dialect: iso93ascii, iso87ascii or iso93binary
   --header binary2               its length header (default ascii4 with iso87ascii, else binary2)
+  --tls                          TLS to the listeners (default port 8543, the sandbox's TLS listener)
+  --ca FILE                      the CA (PEM) of the switch's certificate (default with --tls: the
+                                 sandbox's data/sandbox/tls/ca.crt when it is there, else the system's)
   --listener DIALECT=PORT        another listener, for terminals that name another dialect (repeatable)
   --admin http://127.0.0.1:8080  the admin API
   --issuer-token TOKEN           an issuer's token (or SCENARIO_ISSUER_TOKEN): registers the cards
@@ -66,6 +70,8 @@ const OPTIONS = {
   'offline-terminals-token': { type: 'string' },
   junit: { type: 'string' },
   'settle-ms': { type: 'string' },
+  tls: { type: 'boolean' },
+  ca: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -132,9 +138,17 @@ function plan(argv: string[], env: Record<string, string | undefined>): Plan | '
     else files.push(p);
   }
   if (files.length === 0) throw new UsageError(`no *.json scenario file in ${parsed.positionals.join(', ')}`);
+  let tls;
+  try {
+    tls = tlsOf({ ...(v.tls === undefined ? {} : { tls: v.tls }), ...(v.ca === undefined ? {} : { ca: v.ca }) });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const defaultPort = tls !== undefined ? TLS_PORT : dialect === 'iso87ascii' ? 8587 : 8583;
   const options: RunOptions = {
     host: v.host ?? '127.0.0.1',
-    port: v.port === undefined ? (dialect === 'iso87ascii' ? 8587 : 8583) : port(v.port, '--port'),
+    port: v.port === undefined ? defaultPort : port(v.port, '--port'),
+    ...(tls === undefined ? {} : { tls }),
     dialect,
     listeners,
     admin,

@@ -5,7 +5,7 @@
 import type { Dialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import type { Clock } from '../../src/time/clock.js';
-import type { Exchange, OfflineMode, Terminal } from '../index.js';
+import type { Exchange, LinkTls, OfflineMode, Terminal } from '../index.js';
 import { AdminClient } from './admin-client.js';
 import type { RunOptions } from './runner.js';
 import type { Scenario, ScenarioTerminal } from './scenario.js';
@@ -48,6 +48,8 @@ export interface RunTerminal {
   clock: TerminalClock;
   /** Its offline mode, when the scenario gives it one. */
   offline?: OfflineMode;
+  /** TLS to the switch (RunOptions.tls): a retransmission's own connection uses it too. */
+  tls?: LinkTls;
 }
 
 /** What a step observed. */

@@ -5,6 +5,8 @@
  * fields changed (to show the switch's answer to other content under the same transaction).
  */
 import { connect } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { LinkTls } from '../link.js';
 import type { Dialect, IsoMessage } from '../../src/codec/index.js';
 import { FrameReader, type LengthHeader, encodeFrame } from '../../src/transport/framing.js';
 import { responseMti } from '../../src/authorization/steps/respond.js';
@@ -16,6 +18,8 @@ export interface ResendTarget {
   dialect: Dialect;
   header: LengthHeader;
   timeoutMs: number;
+  /** TLS, as the terminal's own link (terminals/link.ts). */
+  tls?: LinkTls;
 }
 
 const pad2 = (n: number): string => String(n).padStart(2, '0');
@@ -50,7 +54,10 @@ export function retransmission(
 export async function resend(target: ResendTarget, request: IsoMessage, at: Date): Promise<Exchange> {
   const body = target.dialect.pack(request);
   const framing = { header: target.header, tpdu: false, maxFrameSize: 8192 };
-  const socket = connect(target.port, target.host);
+  const socket =
+    target.tls === undefined
+      ? connect(target.port, target.host)
+      : connectTls({ host: target.host, port: target.port, ...target.tls });
   const reader = new FrameReader(framing);
   const wanted = responseMti(String(request[0]));
   const response = await new Promise<IsoMessage | undefined>((resolve) => {
@@ -78,7 +85,7 @@ export async function resend(target: ResendTarget, request: IsoMessage, at: Date
         }
       }
     });
-    socket.once('connect', () => socket.write(encodeFrame(framing, body)));
+    socket.once(target.tls === undefined ? 'connect' : 'secureConnect', () => socket.write(encodeFrame(framing, body)));
   });
   socket.destroy();
   return response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };

@@ -8,6 +8,7 @@
  * failed one.
  */
 import type { LengthHeader } from '../../src/transport/framing.js';
+import type { LinkTls } from '../link.js';
 import { describeExchange } from '../index.js';
 import { act } from './act.js';
 import type { Activity } from './admin-client.js';
@@ -35,6 +36,12 @@ export interface RunOptions {
   header?: LengthHeader;
   /** Ports of listeners speaking other dialects, for terminals that name one. */
   listeners?: Record<string, number>;
+  /**
+   * TLS to the listeners (docs/SECURITY.md §5): the CA of the switch's certificate, and a client
+   * certificate if any (its CN must then be every terminal's id: a scenario with several terminals
+   * needs a listener whose client certificates are optional). Absent: plain TCP.
+   */
+  tls?: LinkTls;
   /** The admin API, e.g. http://127.0.0.1:8080. */
   admin: string;
   /** An issuer's token: cards are registered for that issuer. */

@@ -54,6 +54,7 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
   if (spec.pinKey !== undefined) options.pinKey = { format: 0, key: Buffer.from(spec.pinKey, 'hex') };
   if (spec.merchant !== undefined) options.merchant = spec.merchant;
   if (spec.stan !== undefined) options.stan = spec.stan;
+  if (o.tls !== undefined) options.tls = o.tls;
   const terminal = await Terminal.open(options);
   const token = o.offlineTerminalsToken;
   // A fetcher of its own per run: its first fetch is the full list (docs/CLEARING.md, "Fetching").
@@ -77,6 +78,7 @@ async function openTerminal(run: RunContext, name: string, spec: ScenarioTermina
     dialect: terminal.dialect,
     timeoutMs: spec.answerTimeoutMs ?? 5000,
     clock,
+    ...(o.tls === undefined ? {} : { tls: o.tls }),
     ...(offline === undefined ? {} : { offline }),
   });
 }
@@ -183,6 +185,7 @@ async function setupTerminal(run: RunContext, kind: 'chip' | 'contactless'): Pro
   };
   if (o.header !== undefined) options.header = o.header;
   if (setup.pinKey !== undefined) options.pinKey = { format: 0, key: Buffer.from(setup.pinKey, 'hex') };
+  if (o.tls !== undefined) options.tls = o.tls;
   const t = await Terminal.open(options);
   run.setupTerminals.push(t);
   return t;

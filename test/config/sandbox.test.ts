@@ -12,7 +12,22 @@ t.test('nothing configured: the sandbox, on loopback, with a token per role and 
     [
       ['127.0.0.1', 8583, 'iso93ascii', 'binary2'],
       ['127.0.0.1', 8587, 'iso87ascii', 'ascii4'],
+      ['127.0.0.1', 8543, 'iso93ascii', 'binary2'],
     ],
+  );
+  t.same(
+    config.listeners.map((l) => l.tls),
+    [
+      undefined,
+      undefined,
+      {
+        certificate: 'data/sandbox/tls/server.crt',
+        key: 'data/sandbox/tls/server.key',
+        clientCertificates: 'optional',
+        clientCa: 'data/sandbox/tls/ca.crt',
+      },
+    ],
+    "TLS on 8543 with the sandbox's test certificates, client certificates optional",
   );
   t.equal(config.admin.host, '127.0.0.1');
   t.same(config.admin.tokens, SANDBOX_TOKENS);

@@ -1,12 +1,13 @@
 /**
  * A fresh clone's first start: `npm start` with no configuration runs the sandbox (its default
- * ports 8583, 8587 and 8080, loopback only), and `npm run scenario -- scenarios/` passes against
+ * ports 8583, 8587, 8543 (TLS) and 8080, loopback only), and `npm run scenario -- scenarios/` passes against
  * it with no option at all. The only test that binds the default ports. A Redis of its own: the
  * sandbox's key prefix is fixed, and a developer's sandbox on 127.0.0.1:6379 must not be touched.
  */
 import { readdirSync } from 'node:fs';
 import t from 'tap';
 import { main as scenarioMain } from '../../terminals/scenario/cli.js';
+import { main as terminalMain } from '../../terminals/cli.js';
 import { startSwitchProcess } from '../support/process.js';
 import { startPrivateRedis } from '../../src/startup/private-redis.js';
 
@@ -27,8 +28,21 @@ t.test('npm start with no configuration: the sandbox, and the shipped scenarios 
     [
       ['127.0.0.1', 8583, 'iso93ascii'],
       ['127.0.0.1', 8587, 'iso87ascii'],
+      ['127.0.0.1', 8543, 'iso93ascii'],
     ],
-    'both listeners on loopback',
+    'the three listeners on loopback',
+  );
+  t.ok(
+    p.logs().some((l) => l.msg === 'listening' && l.port === 8543 && l.tls === 'optional'),
+    'TLS on 8543, client certificates optional',
+  );
+  t.ok(
+    p
+      .logs()
+      .some(
+        (l) => /^sandbox TLS certificates (made|reused)$/.test(String(l.msg)) && l.directory === 'data/sandbox/tls',
+      ),
+    "the sandbox's certificates, made or reused",
   );
   await until(() => p.stderr().includes('Try next'));
   const banner = p.stderr();
@@ -37,6 +51,25 @@ t.test('npm start with no configuration: the sandbox, and the shipped scenarios 
   t.match(banner, /key prefix "sandbox:": \d+ test cards seeded/);
   t.match(banner, 'Console: http://127.0.0.1:8080/', "the banner gives the console's address");
   t.match(banner, 'npm run scenario -- scenarios/\n', 'the command to try needs no option here');
+  t.match(banner, 'CA certificate (trust it in the terminal):  data/sandbox/tls/ca.crt');
+
+  // The banner's TLS command: an echo as TERM0001 with its client certificate, over TLS.
+  let tlsOut = '';
+  const tlsCode = await terminalMain(
+    [
+      'echo',
+      '--type',
+      'chip',
+      '--tls',
+      '--cert',
+      'data/sandbox/tls/terminal.crt',
+      '--cert-key',
+      'data/sandbox/tls/terminal.key',
+    ],
+    { out: (s) => (tlsOut += s), err: (s) => (tlsOut += s) },
+  );
+  t.equal(tlsCode, 0, 'an echo over TLS with the test terminal certificate is accepted');
+  t.match(tlsOut, 'at 127.0.0.1:8543 over TLS');
 
   let out = '';
   let err = '';

@@ -22,10 +22,12 @@ export class TestTerminal {
     port: number,
     dialectName: string,
     readonly framing: FramingSpec,
+    /** A socket already connecting (a TLS one: test/support/tls.ts); default a TCP connection to port. */
+    socket?: Socket,
   ) {
     this.dialect = dialect(dialectName);
     this.reader = new FrameReader(framing);
-    this.socket = connect(port, '127.0.0.1');
+    this.socket = socket ?? connect(port, '127.0.0.1');
     this.socket.on('data', (chunk: Buffer) => {
       for (const frame of this.reader.push(chunk)) {
         const m = this.dialect.unpack(frame.body);
