@@ -19,6 +19,8 @@ import { encodeTlv } from '../../src/codec/tlv.js';
 import { testClient, testRedis } from '../support/redis.js';
 import { NOW, card } from '../support/card-scripts.js';
 import { cardId } from '../../src/crypto/card-id.js';
+import { saleFacts } from '../../src/authorization/sale-facts.js';
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 
 const PAN = '5019000000000016';
 const SECRET = Buffer.alloc(32, 7);
@@ -157,3 +159,20 @@ t.test('results: none, unreadable field 55, no card', async (t) => {
   await step.run(noPan);
   t.equal(noPan.outcome, undefined, 'a PAN failing Luhn: nothing recorded, the card step refuses it');
 });
+
+t.test(
+  "a sale's facts: the chip's results from field 55, unreadable field 55 a format error naming the tag",
+  async (t) => {
+    // DKK needs no currency of the config's.
+    const deps = { currencies: DEFAULT_CONFIG.currencies, timeZone: 'Europe/Copenhagen' };
+    const good = ctx({
+      ...purchase({ 4: '000000010000', 49: '208' }),
+      55: encodeTlv([{ tag: '95', value: hex('8000000000') }]),
+    });
+    t.match(saleFacts(good, deps), { chip: { tvr: '8000000000', cvmResults: '', cvr: '' } });
+    const bad = ctx({ ...purchase({ 4: '000000010000', 49: '208' }), 55: hex('9502AA') });
+    t.equal(saleFacts(bad, deps), undefined);
+    t.equal(bad.outcome, 'formatError');
+    t.equal(bad.reason, 'field 55: tag 95: length 2 runs past the end of the data at offset 0');
+  },
+);
