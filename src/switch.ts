@@ -15,6 +15,7 @@ import { ROUTES, type Route, UNKNOWN_MTI } from './authorization/routes.js';
 import { STANDARD_STEPS } from './authorization/steps/index.js';
 import { RequestProcessor } from './authorization/processor.js';
 import { authorizeCard } from './authorization/steps/authorize-card.js';
+import { verifyCryptogram } from './authorization/steps/verify-cryptogram.js';
 import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js';
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
@@ -140,9 +141,8 @@ export class Switch {
     const calls = this.uncertain;
     const advices = { transactions: card.transactions, postings: journal.relay, timeoutMs, calls };
     const scripts = { scripts: card.scripts, idOf: (pan: string) => card.register.idOf(pan), timeoutMs };
-    // No IMK-SMI is configured yet (the issuers' master keys come with the EMV keys, issue 20):
-    // no card has a script MAC key, and queued scripts wait.
-    const macKeyOf = scriptMacKeys(undefined, () => Promise.resolve(undefined));
+    // The card's MK-SMI from its product's IMK-SMI and its PAN sequence number (chip-card.ts).
+    const macKeyOf = scriptMacKeys(config.register.issuerMasterKeys, (pan) => card.register.chipCardOf(pan));
     return [
       recordScriptResults(scripts),
       sendIssuerScripts({ ...scripts, macKeyOf }),
@@ -158,6 +158,7 @@ export class Switch {
         currencies: config.currencies,
         timeZone: config.register.timeZone,
       }),
+      verifyCryptogram({ register: card.register, issuerMasterKeys: config.register.issuerMasterKeys, timeoutMs }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),
       completeAuthorization(advices),
       reverseTransaction({ ...advices, unmatched: journal.unmatched }),

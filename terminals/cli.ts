@@ -20,6 +20,7 @@ import { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, typ
 import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
 import { TLS_PORT, tlsOf } from './tls-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
+import { lastAtc, setNextAtc } from './chip.js';
 import {
   type Exchange,
   type Outcome,
@@ -64,6 +65,7 @@ Options:
   --ca FILE                the CA (PEM) the switch's certificate is checked with (default, when it
                            is there, the sandbox's test CA data/sandbox/tls/ca.crt; else the system's)
   --cert FILE --cert-key FILE   the terminal's client certificate and key (PEM); its CN must be --terminal
+  --atc N                  purchase, refund, fuel, withdraw: the chip's ATC (1-65535; default 1 in each run)
   --help                   this text
 
 --floor-limit: up to it the terminal decides by itself (offline), after fetching the offline block
@@ -87,6 +89,10 @@ dispense fault (the ATM reverses the whole withdrawal at once), less than --amou
 dispense (it reverses the rest). --currency (ISO 4217 numeric, two decimals) and --country
 (field 19, ISO 3166 numeric) make it a withdrawal abroad. config/terminal-keys.example.json
 makes ATM00001 an ATM of bank-a, ATM00002 one of bank-b.
+
+--atc: a test card's chip (docs/TEST-CARDS.md, "Chip data") sends field 55 with a real cryptogram;
+the switch refuses an ATC not above the card's last (184 / 88). The CLI prints the value for the
+next run of the card; seeding the cards again starts them over.
 
 Amounts are in DKK with at most two decimals. Exit codes: 0 approved, 1 declined, 2 usage
 error, 3 no answer. A PSAM terminal (chip, contactless, fuel, ticket) or an ATM that stores a
@@ -134,6 +140,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   stan: { type: 'string' },
   key: { type: 'string' },
+  atc: { type: 'string' },
   'floor-limit': { type: 'string' },
   'block-list': { type: 'string' },
   token: { type: 'string' },
@@ -149,11 +156,21 @@ export type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type']
 
 /** The options each command takes besides the connection's; any other is a usage error. */
 const OPERATION_OPTIONS: Record<Command, (keyof Values)[]> = {
-  purchase: ['card', 'amount', 'pin', 'magstripe', 'reject-signature', 'expiry', 'last-completed', ...OFFLINE_OPTIONS],
-  refund: ['card', 'amount', 'pin', 'expiry', 'last-completed'],
-  fuel: ['card', 'pin', 'max', 'pumped', 'expiry', ...OFFLINE_OPTIONS],
+  purchase: [
+    'card',
+    'amount',
+    'pin',
+    'magstripe',
+    'reject-signature',
+    'expiry',
+    'last-completed',
+    'atc',
+    ...OFFLINE_OPTIONS,
+  ],
+  refund: ['card', 'amount', 'pin', 'expiry', 'last-completed', 'atc'],
+  fuel: ['card', 'pin', 'max', 'pumped', 'expiry', 'atc', ...OFFLINE_OPTIONS],
   remote: ['card', 'amount', 'channel', 'expiry', 'cvc', 'auth', 'start-series', 'series', 'dual', 'capture'],
-  withdraw: ['card', 'pin', 'amount', 'dispensed', 'currency', 'country'],
+  withdraw: ['card', 'pin', 'amount', 'dispensed', 'currency', 'country', 'atc'],
   'sign-on': [],
   echo: [],
 };
@@ -240,6 +257,11 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
     if (!/^\d{1,6}$/.test(values['last-completed'])) throw new UsageError('--last-completed: a STAN, up to 6 digits');
   }
   checkOffline(values);
+  if (
+    values.atc !== undefined &&
+    !(/^\d{1,5}$/.test(values.atc) && Number(values.atc) >= 1 && Number(values.atc) <= 0xffff)
+  )
+    throw new UsageError("--atc: the chip's ATC, 1 to 65535");
   if (values.key !== undefined && !/^([0-9a-fA-F]{32}|[0-9a-fA-F]{48})$/.test(values.key))
     throw new UsageError('--key: 32 or 48 hex digits (triple DES)');
   const tls = tlsOf(values);
@@ -373,6 +395,7 @@ export async function main(
     t = await Terminal.open(p.options);
     const last = p.values['last-completed'];
     if (last !== undefined) t.lastCompletedStan = last.padStart(6, '0');
+    if (p.values.atc !== undefined) setNextAtc(p.values.card!, Number(p.values.atc));
     io.out(`${what(p)}\n\n`);
     if (p.values['floor-limit'] !== undefined) return await runOffline(t, p, io);
     const o = await run(t, p);
@@ -384,6 +407,8 @@ export async function main(
     io.out(`${v.line}\n`);
     if (o.approved && o.series !== undefined)
       io.out(`Series ${o.series}: the merchant's later payments give it (--series)\n`);
+    const atc = lastAtc(o.exchanges);
+    if (atc !== undefined) io.out(`Chip ATC ${atc}: the next run of this card --atc ${(atc % 0xffff) + 1}\n`);
     if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
       io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);
     }

@@ -49,6 +49,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   withdrawalLimitExceeded: AMOUNT_LIMIT,
   terminalNotCertified:
     "security violation: field 41 is not the terminal named by the connection's TLS client certificate",
+  cryptogramFailure: "cryptogram failure: the chip's ARQC did not verify, or its ATC was not above the card's last",
 };
 
 /** Where one code has several meanings, the answer's message class decides. */
@@ -94,5 +95,8 @@ export function describeExchange(e: Exchange, dialect: Dialect): string {
       indent(dialect.describe(e.response)),
     );
   }
+  // The card's check of the issuer (terminals/chip.ts): a wrong or missing ARPC is worth saying.
+  if (e.arpc === 'invalid') lines.push('!! ARPC (field 55 tag 91) wrong: the card finds issuer authentication failed');
+  else if (e.arpc === 'valid') lines.push('   ARPC (field 55 tag 91) verified by the card');
   return lines.join('\n');
 }

@@ -18,7 +18,9 @@
 import { type TlvInput, type TlvObject, decodeTlv, encodeTlv, tlvByTag } from '../src/codec/tlv.js';
 import type { IsoMessage, IsoValue } from '../src/codec/index.js';
 import { iccField } from '../src/messages/icc-data.js';
-import { scriptCommandMac } from '../src/crypto/emv/script-mac.js';
+import { cardMacMasterKey, scriptCommandMac } from '../src/crypto/emv/script-mac.js';
+import { TEST_CARDS } from '../src/seed/catalogue.js';
+import { DEFAULT_CONFIG } from '../src/config/defaults.js';
 
 /** One script as the card performed it. */
 export interface ScriptRun {
@@ -149,5 +151,16 @@ function objectsOf(value: IsoValue | undefined): TlvObject[] | undefined {
   }
 }
 
-/** The scripts of the emulated cards of this process (every terminal shares the cards). */
-export const cardScripts = new CardScripts();
+/**
+ * A test card's MK-SMI (docs/TEST-CARDS.md): from its product's shipped IMK-SMI (config
+ * register.issuerMasterKeys defaults) and its PAN sequence number, as the switch derives it;
+ * undefined for a card the catalogue does not have.
+ */
+export function testScriptKeyOf(pan: string): Buffer | undefined {
+  const card = TEST_CARDS.find((c) => c.pan === pan);
+  const imk = card === undefined ? undefined : DEFAULT_CONFIG.register.issuerMasterKeys?.[card.product]?.smi;
+  return imk === undefined ? undefined : cardMacMasterKey(Buffer.from(imk, 'hex'), pan, card!.icc.panSequence);
+}
+
+/** The scripts of the emulated cards of this process (every terminal shares the cards); test cards check MACs. */
+export const cardScripts = new CardScripts(testScriptKeyOf);

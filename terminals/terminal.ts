@@ -29,6 +29,7 @@ import {
   transmissionTime,
 } from './fields.js';
 import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
+import { type ChipProfile, type ChipRequest, arpcOf, chipField, chipRequest, testChipOf } from './chip.js';
 import { type CardScripts, cardScripts } from './issuer-scripts.js';
 
 export const TERMINAL_KINDS = [
@@ -77,6 +78,8 @@ export interface TerminalOptions {
   tls?: LinkTls;
   /** The STAN of the first request, 1 to 999999; default random (a terminal's counter is anywhere in its cycle). */
   stan?: number;
+  /** The card's chip, for field 55 (terminals/chip.ts); default the test cards' (testChipOf); undefined: no field 55. */
+  chip?: (pan: string) => ChipProfile | undefined;
   /** The cards' issuer scripts (terminals/issuer-scripts.ts); default the process's shared cards. */
   scripts?: CardScripts;
 }
@@ -89,6 +92,11 @@ export interface Exchange {
   timedOut: boolean;
   /** When the request was sent (the terminal's clock). */
   at: Date;
+  /**
+   * A request carrying an ARQC (field 55): the answer's ARPC (tag 91) as the card found it. 'invalid'
+   * is what a card reports as issuer authentication failed (terminals/chip.ts).
+   */
+  arpc?: 'valid' | 'invalid' | 'absent';
 }
 
 /** What an operation came to. */
@@ -232,6 +240,9 @@ export class Terminal {
   private readonly contactHooks: ((send: ContactSend) => Promise<void>)[] = [];
   private stan: number;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly chipOf: (pan: string) => ChipProfile | undefined;
+  /** The cryptogram of each request sent with field 55, to check its answer's ARPC. */
+  private readonly chipRequests = new WeakMap<IsoMessage, ChipRequest>();
   private readonly scripts: CardScripts;
 
   private constructor(o: TerminalOptions) {
@@ -254,6 +265,7 @@ export class Terminal {
       `answer timeout: 1 to ${MAX_TIMER_MS} ms`,
     );
     this.pinKey = o.pinKey ?? TEST_PIN_KEY;
+    this.chipOf = o.chip ?? testChipOf;
     this.scripts = o.scripts ?? cardScripts;
     // Field 52 is b8 in every shipped dialect: a format 4 block (16 bytes) cannot be sent.
     check(this.pinKey.format === 0, `PIN key: format 4 blocks have 16 bytes, field 52 of ${name} holds 8`);
@@ -612,7 +624,19 @@ export class Terminal {
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
     if (s.remote !== undefined) Object.assign(message, remoteFields(s.remote, this.iso87));
     if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
+    if (fn !== '220' && s.entry !== 'magstripe' && s.remote === undefined) this.addChip(message, s, local);
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
+  }
+
+  /** Field 55 with the card's ARQC, for a card whose chip the terminal knows. */
+  private addChip(message: IsoMessage, s: Sale, local: string): void {
+    const chip = this.chipOf(s.pan);
+    if (chip === undefined) return;
+    const type = s.proc === REFUND ? '20' : s.proc === CASH ? '01' : '00';
+    const sale = { pan: s.pan, amount: s.amount, currency: s.currency ?? '208', date: local.slice(0, 6), type };
+    const { objects, request } = chipRequest(chip, sale);
+    message[55] = chipField(objects, this.dialect.field(55)?.encoding === 'ascii');
+    this.chipRequests.set(message, request);
   }
 
   /** A completion (x220) or reversal (x420) advice naming its original in field 56; a STAN of its own. */
@@ -662,6 +686,8 @@ export class Terminal {
     this.scripts.absorb(request, response);
     const e: Exchange =
       response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
+    const chip = this.chipRequests.get(request);
+    if (chip !== undefined && response !== undefined) e.arpc = arpcOf(chip, response[55]);
     op.push(e);
     this.exchanges.push(e);
     return e;

@@ -22,6 +22,7 @@ import { authorizeScript } from '../../src/card/scripts/authorize.js';
 import { reservationLifetimes } from '../../src/card/reservation-lifetime.js';
 import { unattendedLimits } from '../../src/card/unattended-limit.js';
 import { remoteArgs } from '../../src/card/remote-args.js';
+import { chipArgs } from '../../src/card/chip-card.js';
 import { cashArgs } from '../../src/card/cash-terms.js';
 import { transactionId } from '../../src/journal/posting.js';
 import { type CodeSet, actionCode, codeSetOf } from '../../src/messages/action-codes.js';
@@ -60,6 +61,8 @@ function fixedArgs(config: RegisterConfig) {
     ...remoteArgs(undefined, config),
     // A withdrawal's arguments are sent empty: the floor applies no rule, cash or other.
     ...cashArgs(undefined, config, new Date()),
+    // Nor does it check cryptograms: no field 55 in the bench's requests.
+    ...chipArgs(undefined),
     keepFor: config.transactionRetentionDays * 86_400_000,
     currency: '208',
     originalExponent: 2,

@@ -141,6 +141,7 @@ const SCHEMAS = {
       pin: digits(4, 12, 'must be a PIN of 4 to 12 digits'),
       activationCode: digits(4, 12, 'must be an activation code of 4 to 12 digits'),
       cvc: digits(3, 3, "must be the card's three check digits (CVC)"),
+      panSequence: digits(2, 2, 'must be the PAN sequence number of a chip card with keys (2 digits)'),
       account,
       balance: amount,
       currency: digits(3, 3, 'must be a numeric ISO 4217 currency code (3 digits, e.g. 208)'),

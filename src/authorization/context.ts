@@ -22,6 +22,15 @@ export interface RequestContext {
    * it, and respond packs it into field 55 (docs/SECURITY.md).
    */
   readonly iccAnswer: TlvInput[];
+  /**
+   * A chip purchase's cryptogram as verifyCryptogram found it: the ATC (9F36), whether the ARQC
+   * verified, and for one that did, tag 91's value for the decision (the ARPC and its ARC or CSU).
+   */
+  cryptogram?: {
+    atc: number;
+    verified: boolean;
+    issuerAuthentication?: (approved: boolean, arc: string) => Buffer;
+  };
   /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
   outcome?: Outcome;
   /** Why the request was refused, for the log: field numbers and rule names, never card data. */

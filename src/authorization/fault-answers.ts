@@ -6,7 +6,7 @@ import { randomInt } from 'node:crypto';
 import type { Dialect, FieldLayout, IsoMessage } from '../codec/index.js';
 import { ACTION_CODES, type CodeSet } from '../messages/action-codes.js';
 import type { RequestContext } from './context.js';
-import { responseMti } from './steps/respond.js';
+import { packIccAnswer, responseMti } from './steps/respond.js';
 
 /**
  * The rule's code in the listener's code set. A code of the other set (3 digits on a 1987
@@ -59,4 +59,19 @@ export function corruptAnswer(dialect: Dialect, body: Buffer): Buffer {
   const out = Buffer.from(body);
   out.fill(GARBAGE, f39.start, f39.end);
   return out;
+}
+
+/**
+ * The answer's ARPC (tag 91 of field 55) with its first byte inverted, the rest of the answer as
+ * the switch decided it: a terminal that checks the ARPC must find it wrong (docs/PROTOCOL.md §7).
+ * An answer without tag 91 (no cryptogram verified) is left alone; false then.
+ */
+export function spoilArpc(ctx: Pick<RequestContext, 'iccAnswer' | 'response' | 'dialect'>): boolean {
+  const i = ctx.iccAnswer.findIndex((o) => o.tag === '91');
+  if (i < 0) return false;
+  const value = Buffer.from(ctx.iccAnswer[i]!.value as Buffer);
+  value[0] = value[0]! ^ 0xff;
+  ctx.iccAnswer[i] = { tag: '91', value };
+  packIccAnswer(ctx);
+  return true;
 }

@@ -14,7 +14,7 @@ import type { Answer } from '../transport/connection.js';
 import { NO_PEER, type Peer } from '../transport/tls.js';
 import type { FaultInjector } from '../faults/injector.js';
 import type { FaultRule } from '../faults/rule.js';
-import { actionCodeAnswer, corruptAnswer } from './fault-answers.js';
+import { actionCodeAnswer, corruptAnswer, spoilArpc } from './fault-answers.js';
 import { type CodeSet, actionCode, codeSetOf } from '../messages/action-codes.js';
 import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
@@ -73,8 +73,8 @@ export class RequestProcessor {
    * A request a fault rule fired for. close: hang up unprocessed. actionCode: answer with the
    * rule's code without the pipeline (nothing reserved or posted). delay, noAnswer, corrupt: the
    * request is processed as usual (an approval posts), then its answer leaves late, never, or
-   * damaged; script: processed as usual, its answer's field 55 carrying the rule's issuer scripts.
-   * The trace notes the fault.
+   * damaged. badArpc: processed as usual, the answer's ARPC (tag 91) made wrong. script: processed
+   * as usual, its answer's field 55 carrying the rule's issuer scripts. The trace notes the fault.
    */
   private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer): Promise<Answer> {
     const note: FaultNote = { kind: fault.kind, rule: fault.id };
@@ -100,6 +100,7 @@ export class RequestProcessor {
     // The vendor's scripts, as they are, beside whatever the chip's answer holds (respond packs them).
     if (fault.kind === 'script') ctx.iccAnswer.push(...scriptTemplates(fault.script!));
     await this.deps.pipeline.run(ctx);
+    if (fault.kind === 'badArpc') spoilArpc(ctx);
     const answer = this.reply(ctx.response, ctx, body, {
       ...note,
       ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}),

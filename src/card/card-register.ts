@@ -25,6 +25,7 @@ import { pinUnblockScript } from './script-commands.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
+import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf } from './chip-card.js';
 import {
   activateScript,
   blockScript,
@@ -59,6 +60,8 @@ export interface NewCard {
    * stored. A card registered without one is refused in remote purchases with the holder present.
    */
   cvc?: string;
+  /** A chip card with keys: the PAN sequence number its keys are derived with (chip-card.ts). */
+  panSequence?: string;
   account: string;
   /** øre */
   balance: number;
@@ -89,6 +92,8 @@ export interface AuthorizeRequest {
   transaction?: TransactionDetails;
   /** A remote purchase's checks (internet, mail and phone order); absent for every other request. */
   remote?: RemoteChecks;
+  /** A chip purchase's cryptogram, when checked (chip.lua). */
+  cryptogram?: CryptogramVerdict;
 }
 
 export interface TransactionDetails {
@@ -190,6 +195,7 @@ export class CardRegister {
       pvv: this.pvvOf(card.pan, card.pin),
       activationCode: this.pvvOf(card.pan, `activation:${card.activationCode}`),
       ...(card.cvc === undefined ? {} : { cvcVerification: this.cvcValueOf(card.pan, card.cvc) }),
+      ...(card.panSequence === undefined ? {} : { psn: card.panSequence }),
       account: card.account,
       balance: card.balance,
       reserved: 0,
@@ -255,6 +261,7 @@ export class CardRegister {
           ...postingArgs(t?.posting),
           ...remoteArgs(req.remote, this.config),
           ...cashArgs(req.cash, this.config, now),
+          ...chipArgs(req.cryptogram),
         },
       );
     const repeated = repeat === 'repeat';
@@ -270,6 +277,11 @@ export class CardRegister {
       fee,
       repeat: repeated,
     };
+  }
+
+  /** The card's chip keys' product and PAN sequence number (chip-card.ts). */
+  chipCardOf(pan: string): Promise<ChipCard | undefined> {
+    return chipCardOf(this.redis, this.keysOf(this.idOf(pan)).card);
   }
 
   /** `issuer` '' acts for the block service, which may block any card. */

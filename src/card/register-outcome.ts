@@ -24,4 +24,5 @@ export type RegisterOutcome =
   | 'cvcMissing'
   | 'wrongCvc'
   | 'holderAuthenticationRequired'
-  | 'seriesNotFound';
+  | 'seriesNotFound'
+  | 'cryptogramFailure';

@@ -28,7 +28,7 @@ export interface ExpectedExchange {
 
 /** A fault rule as POST /faults takes it, without the terminal: the console adds the terminal under test. */
 export interface CaseFault {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc';
   mti?: string;
   ms?: number;
   code?: string;

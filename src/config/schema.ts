@@ -14,6 +14,7 @@ import { LENGTH_HEADERS } from '../transport/framing.js';
 import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
 import { TLS_SCHEMA } from './tls-schema.js';
+import { ISSUER_MASTER_KEYS_SCHEMA } from './emv-schema.js';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -243,6 +244,7 @@ export const CONFIG_FILE_SCHEMA = object({
         [],
       ),
     },
+    issuerMasterKeys: ISSUER_MASTER_KEYS_SCHEMA,
     cash: {
       ...CASH_SCHEMA,
       description:

@@ -59,6 +59,10 @@ export const ACTION_CODES = {
   // A request on a TLS connection whose client certificate names another terminal than field 41:
   // ISO 8583 "security violation" in both code sets (docs/PROTOCOL.md §4).
   terminalNotCertified: { iso93: '122', iso87: '63' },
+  // A chip purchase whose cryptogram (ARQC) failed, or whose ATC is not above the card's last
+  // (docs/PROTOCOL.md §4.2): ISO 8583:1993 has no such code, so the national-use range again; 1987
+  // '88' is the code Mastercard sends for "cryptographic failure".
+  cryptogramFailure: { iso93: '184', iso87: '88' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

@@ -16,7 +16,8 @@ import { SweepOnFailure } from '../time/sweep-on-failure.js';
  * What a notice tells the issuer: a wrong PIN or a PIN block (a terminal's request); a block
  * (blockRegistered, or monitoringBlock for the fraud monitoring's); a holder's report on a card
  * already blocked (reportOnBlockedCard, 001 §14); a block lifted; a card deleted; an offline
- * sale on a card blocked or deleted at its purchase time (offlineOnBlockedCard, 001 §17, §36).
+ * sale on a card blocked or deleted at its purchase time (offlineOnBlockedCard, 001 §17, §36); a
+ * chip purchase whose cryptogram failed or whose ATC went back (cryptogramFailure, docs/SECURITY.md §1).
  */
 export const NOTICE_TYPES = [
   'wrongPin',
@@ -27,6 +28,7 @@ export const NOTICE_TYPES = [
   'blockLifted',
   'cardDeleted',
   'offlineOnBlockedCard',
+  'cryptogramFailure',
 ] as const;
 
 export interface Notice {

@@ -22,6 +22,16 @@ const ACTIVE = '3012';
 const EXPIRED = '2401';
 const RICH = 1_000_000; // 10,000.00 DKK
 
+/**
+ * The cards' chips (docs/TEST-CARDS.md, "Chip data"): each card's keys are derived from its
+ * product's issuer master key (config register.issuerMasterKeys) with its PAN sequence number.
+ * Dankort chips make CCD cryptograms (version 5), Visa/Dankort chips Visa's CVN 18, and bank-b's
+ * active card CVN 10.
+ */
+const CCD: TestCard['icc'] = { panSequence: '01', cryptogramVersion: 'ccd5' };
+const VISA_CVN18: TestCard['icc'] = { panSequence: '00', cryptogramVersion: 'visaCvn18' };
+const VISA_CVN10: TestCard['icc'] = { panSequence: '00', cryptogramVersion: 'visaCvn10' };
+
 const probe = (
   what: string,
   pin: Probe['pin'],
@@ -53,6 +63,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '234',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000001',
@@ -76,6 +87,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '580',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN10,
     expiry: ACTIVE,
     balance: RICH,
     account: '2000000001',
@@ -92,6 +104,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '357',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000002',
@@ -108,6 +121,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '468',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000003',
@@ -134,6 +148,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '690',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN18,
     expiry: ACTIVE,
     balance: RICH,
     account: '2000000002',
@@ -160,6 +175,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '826',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000004',
@@ -180,6 +196,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '173',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN18,
     expiry: ACTIVE,
     balance: RICH,
     account: '2000000003',
@@ -196,6 +213,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '284',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000005',
@@ -212,6 +230,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '395',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN18,
     expiry: ACTIVE,
     balance: RICH,
     account: '2000000004',
@@ -228,6 +247,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '406',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: EXPIRED,
     balance: RICH,
     account: '1000000006',
@@ -244,6 +264,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '517',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN18,
     expiry: ACTIVE,
     balance: RICH,
     account: '2000000005',
@@ -260,6 +281,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '628',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: RICH,
     account: '1000000007',
@@ -279,6 +301,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '470',
     issuer: 'bank-b',
     product: 'visa-dankort',
+    icc: VISA_CVN18,
     expiry: ACTIVE,
     balance: 500_000,
     account: '2000000006',
@@ -304,6 +327,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '581',
     issuer: 'bank-a',
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: 5_000,
     account: '1000000008',
@@ -320,6 +344,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '234',
     issuer: null,
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: 0,
     account: '',
@@ -336,6 +361,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     cvc: '234',
     issuer: null,
     product: 'dankort',
+    icc: CCD,
     expiry: ACTIVE,
     balance: 0,
     account: '',

@@ -125,6 +125,7 @@ async function seedOne(
     expiry: tc.expiry,
     pin: tc.pin,
     cvc: tc.cvc,
+    panSequence: tc.icc.panSequence,
     activationCode: tc.activationCode,
     account: tc.account,
     balance: tc.balance,

@@ -1,6 +1,7 @@
 /** What a documented test card is (src/seed/catalogue.ts has them all): its state, setup and the answers it gets. */
 import { ACTION_CODES, type Outcome } from '../messages/action-codes.js';
 import type { BlockReason } from '../card/card-register.js';
+import type { CryptogramVersion } from '../crypto/emv/cryptogram.js';
 
 /** Each state a test card is put into: one card per state. */
 export const TEST_CARD_STATES = [
@@ -80,6 +81,8 @@ export interface TestCard {
   /** null exactly for the PANs that are not registered (setup.registered false). */
   issuer: TestIssuer | null;
   product: string;
+  /** The chip: its PAN sequence number (tag 5F34, the card's keys are derived with it) and the cryptogram version it makes. */
+  icc: { panSequence: string; cryptogramVersion: CryptogramVersion };
   /** YYMM */
   expiry: string;
   /** øre, before any seeded payment */

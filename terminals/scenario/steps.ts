@@ -94,7 +94,7 @@ export interface ReportAction {
   reportedAt?: string;
 }
 export interface FaultSpec {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'script';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'script';
   mti?: string;
   ms?: number;
   code?: string;
@@ -133,7 +133,8 @@ export type NoticeType =
   | 'reportOnBlockedCard'
   | 'blockLifted'
   | 'cardDeleted'
-  | 'offlineOnBlockedCard';
+  | 'offlineOnBlockedCard'
+  | 'cryptogramFailure';
 export interface NoticeExpectation {
   type?: NoticeType;
   card?: string;

@@ -23,6 +23,20 @@ import { cardMacMasterKey } from '../../src/crypto/emv/script-mac.js';
 import { originalData, posData } from '../../terminals/fields.js';
 import type { IsoMessage } from '../../src/codec/index.js';
 import type { Posting } from '../../src/journal/posting.js';
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
+import { Terminal } from '../../terminals/terminal.js';
+
+/** A 1200 purchase with a PIN, not read from the chip (no field 55): it counts PIN tries. */
+const purchaseWithPin = (pan: string, pin: string): IsoMessage => ({
+  0: '1200',
+  2: pan,
+  3: '000000',
+  4: '000000010000',
+  12: '261121101530',
+  41: 'TERMPINS',
+  49: '208',
+  52: pinBlock(pin, pan),
+});
 
 const IMK_SMI = 'FEDCBA98765432100123456789ABCDEF';
 const hex = (s: string): Buffer => Buffer.from(s, 'hex');
@@ -244,3 +258,58 @@ t.test('the chip data in the posting; verification from 9F34; refusals', async (
     'the reason names the field and tag',
   );
 });
+
+t.test(
+  'with the switch as shipped and the terminal emulator: lift -> unblock script -> 9F5B in the completion',
+  async (t) => {
+    // The shipped wiring (no step replaced): the product's IMK-SMI from the config, the card's PAN sequence number.
+    const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } });
+    const imk = DEFAULT_CONFIG.register.issuerMasterKeys!.dankort!;
+    const card = await addCard(s.sw, { product: 'dankort', panSequence: '03' });
+    const raw = await TestTerminal.open(s.port('iso93'));
+    t.teardown(() => raw.close());
+    for (let i = 0; i < 3; i++) await raw.send({ ...purchaseWithPin(card.pan, '9999') });
+    t.match(await s.sw.register.state(card.id), { pinBlocked: true });
+    t.equal((await call(s, 'DELETE', `/cards/${card.id}/pin-block`, { token: A })).status, 200);
+
+    const mk = cardMacMasterKey(hex(imk.smi!), card.pan, '03');
+    const cards = new CardScripts((pan) => (pan === card.pan ? mk : undefined));
+    cards.card(card.pan).pinTriesLeft = 0;
+    const term = await Terminal.open({
+      kind: 'chip',
+      terminalId: 'TERMEMU1',
+      port: s.port('iso93'),
+      chip: (pan) =>
+        pan === card.pan ? { issuerMasterKey: hex(imk.ac!), panSequence: '03', version: 'ccd5' } : undefined,
+      scripts: cards,
+    });
+    t.teardown(() => term.close());
+    const outcome = await term.purchase({ pan: card.pan, amount: 10_000, pin: '1234' });
+    t.match(outcome, { approved: true });
+    t.match(
+      cards.performed,
+      [{ pan: card.pan, scriptId: '00000001', template: '72', status: 2 }],
+      'the card ran it, MAC right',
+    );
+    t.equal(cards.card(card.pan).pinTriesLeft, 3);
+    const [auth, completion] = term.exchanges.slice(-2);
+    t.equal(auth!.request[0], '1100');
+    t.equal(auth!.arpc, 'valid', "the ARPC beside the script (emv's tag 91)");
+    t.same(
+      decodeTlv(auth!.response![55] as Buffer).map((o) => o.tag),
+      ['91', '72'],
+      'tag 91, then the script',
+    );
+    t.equal(completion!.request[0], '1220');
+    t.match(
+      decodeTlv(completion!.request[55] as Buffer)
+        .find((o) => o.tag === '9F5B')
+        ?.value.toString('hex'),
+      '2000000001',
+      'the completion reports it',
+    );
+    t.match((await call(s, 'GET', `/cards/${card.id}`, { token: A })).body.scripts, [
+      { id: '00000001', status: 'succeeded', by: 'pinBlockLifted', result: { status: 2, sequence: 0 } },
+    ]);
+  },
+);

@@ -83,6 +83,8 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     abroad: '0',
     day: '',
     feePostingId: '',
+    atc: '',
+    cryptogram: '',
     ...over,
   };
 }

@@ -39,6 +39,7 @@ const TYPES = [
   'wrongPin',
   'pinBlocked',
   'offlineOnBlockedCard',
+  'cryptogramFailure',
 ];
 
 /** A card id from what was typed: a card id as it is, a card number through POST /cards/lookup. */

@@ -118,6 +118,7 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
               posting,
             },
             ...(remote === undefined ? {} : { remote }),
+            ...(ctx.cryptogram === undefined ? {} : { cryptogram: ctx.cryptogram }),
           }),
         deps.timeoutMs,
         { pan, reverse: posting.txn },

@@ -7,6 +7,7 @@ import { networkManagement } from './network-management.js';
 import { rejectUnknownMti } from './reject-unknown-mti.js';
 import { respond } from './respond.js';
 import { validateFields } from './validate-fields.js';
+import { answerCryptogram } from './verify-cryptogram.js';
 
 export const STANDARD_STEPS: Step[] = [
   validateFields,
@@ -15,5 +16,6 @@ export const STANDARD_STEPS: Step[] = [
   networkManagement,
   rejectUnknownMti,
   decide,
+  answerCryptogram,
   respond,
 ];

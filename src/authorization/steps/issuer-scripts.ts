@@ -52,6 +52,8 @@ export function sendIssuerScripts(deps: IssuerScriptDeps): Step {
     final: true,
     async run(ctx) {
       if (ctx.outcome === undefined || NO_SCRIPTS.has(ctx.outcome)) return;
+      // An ARQC that did not verify is no card's to trust with a script (its MAC key is R = the ARQC).
+      if (ctx.cryptogram?.verified === false) return;
       const chip = chipOf(ctx);
       if (chip === undefined) return;
       try {

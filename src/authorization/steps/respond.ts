@@ -7,6 +7,7 @@ import type { Step } from '../pipeline.js';
 import { actionCode } from '../../messages/action-codes.js';
 import { encodeTlv } from '../../codec/tlv.js';
 import { iccField } from '../../messages/icc-data.js';
+import type { RequestContext } from '../context.js';
 
 /**
  * 1200 -> 1210, 0800 -> 0810, 1420 -> 1430: the function digit moves from request to response;
@@ -15,6 +16,11 @@ import { iccField } from '../../messages/icc-data.js';
 export function responseMti(mti: string): string {
   const origin = Number(mti[3]);
   return mti.slice(0, 2) + String(Number(mti[2]) + 1) + String(origin - (origin % 2));
+}
+
+/** The chip's answer objects into field 55, as the listener's dialect carries it. */
+export function packIccAnswer(ctx: Pick<RequestContext, 'iccAnswer' | 'response' | 'dialect'>): void {
+  ctx.response[55] = iccField(encodeTlv(ctx.iccAnswer), ctx.dialect.field(55)?.encoding === 'ascii');
 }
 
 export const respond: Step = {
@@ -27,9 +33,7 @@ export const respond: Step = {
     }
     ctx.response[0] = responseMti(ctx.mti);
     if (ctx.outcome !== 'approved') delete ctx.response[38];
-    if (ctx.iccAnswer.length > 0) {
-      ctx.response[55] = iccField(encodeTlv(ctx.iccAnswer), ctx.dialect.field(55)?.encoding === 'ascii');
-    }
+    if (ctx.iccAnswer.length > 0) packIccAnswer(ctx);
     ctx.response[39] = actionCode(ctx.outcome ?? 'systemMalfunction', ctx.codes);
   },
 };

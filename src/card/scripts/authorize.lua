@@ -3,7 +3,7 @@
 -- All keys are one card's (same hash tag), so it runs unchanged on Redis Cluster.
 --
 -- Order (docs/PROTOCOL.md, "Precedence"): not registered -> deleted -> expired -> not activated
--- -> blocked -> PIN-blocked -> remote (expiry, CVC, series, holder authentication: remote.lua)
+-- -> blocked -> PIN-blocked -> chip (cryptogram and ATC: chip.lua) -> remote (expiry, CVC, series, holder authentication: remote.lua)
 -- -> PIN check -> contactless/CVM (then the unattended limit, unattended.lua; an ATM's PIN and
 -- withdrawal limits, cash.lua) -> balance. The three-strikes rule is the "PIN check" block: the
 -- 3rd wrong PIN in a row PIN-blocks the card; a correct PIN after the 1st or 2nd resets the
@@ -59,14 +59,15 @@
 --   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
 --   src/card/cash-terms.ts)  A_atmOwner  the issuer owning the ATM  A_abroad '1' abroad
 --   A_day  the local date the daily limit counts  A_feePostingId  the fee's posting id
+--   A_atc  A_cryptogram: a chip purchase's ATC and the cryptogram's verdict (chip.lua's header)
 -- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
 --   same transaction with other content returns 'duplicateTransmission'. A withdrawal with a fee
 --   returns '' and the fee's posting JSON after the posting.
 -- Includes repeat.lua (repeatOf), hold.lua (hold), status-at.lua (statusAt), new-posting.lua
--- (newPosting), unattended.lua (unattendedRefusal), remote.lua (remoteRefusal, recordSeries) and
--- cash.lua.
+-- (newPosting), unattended.lua (unattendedRefusal), remote.lua (remoteRefusal, recordSeries),
+-- cash.lua and chip.lua (chipRefusal).
 
 local now, amount = tonumber(A_now), tonumber(A_amount)
 local contactless, chip = A_contactless == '1', A_chip == '1'
@@ -76,7 +77,7 @@ local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
 
 -- Every card record has a status: none means no card (one read for both, no EXISTS first).
 local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc')
 if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
@@ -109,6 +110,9 @@ local function decide()
   if status ~= 'active' then return {'notActivated', '', 0, 0} end
   if block ~= '' then return {'blocked', block, 0, 0} end
   if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
+
+  local chipOut = chipRefusal(f[17], notice)
+  if chipOut then return {chipOut[1], chipOut[2], notices, 0} end
 
   local remote = remoteRefusal(expiry, f[16], f[15])
   if remote then return remote end

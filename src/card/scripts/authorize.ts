@@ -34,6 +34,7 @@ export const authorizeScript = defineScript({
     new URL('./unattended.lua', import.meta.url),
     new URL('./remote.lua', import.meta.url),
     new URL('./cash.lua', import.meta.url),
+    new URL('./chip.lua', import.meta.url),
   ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds', 'series'],
   args: [
@@ -77,6 +78,9 @@ export const authorizeScript = defineScript({
     'abroad',
     'day',
     'feePostingId',
+    // Issue 20's chip purchases (chip.lua): the ATC and the cryptogram's verdict.
+    'atc',
+    'cryptogram',
   ],
   reply: asReply<AuthorizeReply>(),
 });
