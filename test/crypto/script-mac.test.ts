@@ -53,7 +53,7 @@ t.test('the card key, the session key and the command MAC: pyemv test_cvn.py', a
 t.test('bad input: errors name what is wrong, never key bytes', async (t) => {
   const mk = cardMacMasterKey(IMK_SMI, PAN, '00');
   const cases: [() => unknown, RegExp][] = [
-    [() => cardMacMasterKey(IMK_SMI.subarray(0, 8), PAN, '00'), /IMK-SMI must be 16 bytes/],
+    [() => cardMacMasterKey(IMK_SMI.subarray(0, 8), PAN, '00'), /IMK-SMI must be a 16-byte/],
     [() => cardMacMasterKey(IMK_SMI, '12345', '00'), /PAN must be 12 to 19 digits/],
     [() => cardMacMasterKey(IMK_SMI, PAN, '0'), /PAN sequence number must be 2 digits/],
     [() => scriptSessionKey(mk, hex('0102')), /ARQC must be 8 bytes/],
@@ -61,8 +61,8 @@ t.test('bad input: errors name what is wrong, never key bytes', async (t) => {
       () => scriptCommandMac(mk, hex('01'), hex('CD29615D6452E70E'), hex('8424000008'), Buffer.alloc(0)),
       /ATC must be 2 bytes/,
     ],
-    [() => macAlgorithm3(hex('0011'), hex('00')), /MAC key must be 16 bytes/],
-    [() => keyCheckValue(hex('00')), /key must be 16 bytes/],
+    [() => macAlgorithm3(hex('0011'), hex('00')), /MAC key must be a 16-byte/],
+    [() => keyCheckValue(hex('00')), /key must be a 16-byte/],
   ];
   for (const [f, message] of cases) {
     t.throws(f, ScriptMacError);
