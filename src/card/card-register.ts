@@ -11,7 +11,7 @@ import type { Clock } from '../time/clock.js';
 import { yymm } from '../time/local-time.js';
 import type { RegisterConfig } from '../config/types.js';
 import { type CardId, cardId } from '../crypto/card-id.js';
-import { type CardKeys, cardKeys } from './keys.js';
+import { type CardKeys, cardKeys, erasedKeys } from './keys.js';
 import { maskPan } from '../codec/mask.js';
 import { pinVerificationValue } from '../crypto/pin-verification.js';
 import { PanCipher } from '../crypto/pan-cipher.js';
@@ -341,22 +341,11 @@ export class CardRegister {
   }
 
   /**
-   * The card gone from the register as if never registered: its record, reservations, holds,
-   * booked postings, stored-card series and notice outbox (seeding puts a test card back into its documented state this way). Its transaction
-   * records lapse by themselves.
+   * The card gone from the register as if never registered (keys.ts erasedKeys): seeding puts a
+   * test card back into its documented state this way. Its transaction records lapse by themselves.
    */
   async erase(id: CardId): Promise<void> {
-    const k = this.keysOf(id);
-    await this.redis.del(
-      k.card,
-      k.reservations,
-      k.reservationAmounts,
-      k.outbox,
-      k.holds,
-      k.booked,
-      k.series,
-      k.scripts,
-    );
+    await this.redis.del(...erasedKeys(this.keysOf(id)));
   }
 
   /**

@@ -30,6 +30,14 @@ export function transactionKey(prefix: string, id: CardId, txn: string): string 
   return `${prefix}card:{${id}}:t:${txn}`;
 }
 
+/**
+ * What erasing a card deletes (CardRegister.erase): its record, reservations, holds, booked
+ * postings, stored-card series, notice outbox and issuer scripts.
+ */
+export function erasedKeys(k: CardKeys): string[] {
+  return [k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series, k.scripts];
+}
+
 export function cardKeys(prefix: string, id: CardId): CardKeys {
   const base = `${prefix}card:{${id}}`;
   return {
