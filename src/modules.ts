@@ -9,6 +9,7 @@ import type { Logger } from './log/logger.js';
 import { type CardModule, createCardRegister } from './card/index.js';
 import { NoticeRelay } from './notices/notice-relay.js';
 import { LastApprovedTransactions } from './terminal-state/last-approved.js';
+import { KsnCounters } from './terminal-state/ksn-counters.js';
 import { type JournalModule, createJournal } from './journal/index.js';
 import { type BlockingModule, createBlocking } from './blocking/index.js';
 import { type ClearingModule, createClearing } from './clearing/index.js';
@@ -19,6 +20,8 @@ export interface Modules {
   notices: NoticeRelay;
   /** Old terminals' (DKT1, DKT1+, OEM) last approved transaction. */
   lastApproved: LastApprovedTransactions;
+  /** DUKPT terminals' transaction counters used (a KSN is good for one transaction). */
+  ksnCounters: KsnCounters;
   journal: JournalModule;
   blocking: BlockingModule;
   clearing: ClearingModule;
@@ -37,6 +40,7 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
   const card = createCardRegister({ redis, prefix, config: config.register, clock });
   const notices = new NoticeRelay(redis, prefix, card.noticeOutboxes, log);
   const lastApproved = new LastApprovedTransactions(redis, prefix);
+  const ksnCounters = new KsnCounters(redis, prefix);
   const journal = createJournal({ redis, prefix, outboxes: card.postingOutboxes, lastApproved, clock, log });
   const blocking = createBlocking({ redis, config, register: card.register, notices, clock, log });
   const clearing = createClearing({
@@ -50,5 +54,5 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
     log,
     ...(clearingCrashAt ? { crashAt: clearingCrashAt } : {}),
   });
-  return { card, notices, lastApproved, journal, blocking, clearing };
+  return { card, notices, lastApproved, ksnCounters, journal, blocking, clearing };
 }

@@ -6,6 +6,8 @@
  */
 import { type RegisterRedis, bullConnection } from './redis/client.js';
 import { type Dialect, dialect as shippedDialect } from './codec/index.js';
+import { withVariablePinBlock } from './codec/pin-block-field.js';
+import { MessageMacs } from './authorization/message-mac.js';
 import type { SwitchConfig } from './config/types.js';
 import { type Clock, systemClock } from './time/clock.js';
 import type { Logger } from './log/logger.js';
@@ -112,7 +114,8 @@ export class Switch {
       UNKNOWN_MTI,
     );
     this.listeners = config.listeners.map((l) => {
-      const d = shippedDialect(l.dialect);
+      const d =
+        l.pinBlock === 'variable16' ? withVariablePinBlock(shippedDialect(l.dialect)) : shippedDialect(l.dialect);
       this.dialects.set(l.name, d);
       const processor = new RequestProcessor({
         listener: l.name,
@@ -123,6 +126,7 @@ export class Switch {
         metrics: this.metrics,
         trace: this.trace,
         faults: this.faults,
+        ...(l.mac === 'off' ? {} : { macs: new MessageMacs(d, l.mac, this.terminalKeys) }),
       });
       return new Listener(l, (body, peer) => processor.process(body, peer), this.metrics, log);
     });
@@ -152,6 +156,7 @@ export class Switch {
         postings: journal.relay,
         lastApproved,
         keys,
+        ksnCounters: this.modules.ksnCounters,
         secret: Buffer.from(config.register.secret, 'hex'),
         timeoutMs,
         calls,

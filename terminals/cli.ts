@@ -20,6 +20,7 @@ import { HOLDER_AUTHENTICATIONS, type HolderAuthentication, REMOTE_CHANNELS, typ
 import { OFFLINE_OPTIONS, checkOffline, runOffline } from './offline-cli.js';
 import { TLS_PORT, tlsOf } from './tls-cli.js';
 import { describeExchange, meaningOf } from './describe.js';
+import { SECURITY_OPTIONS, SECURITY_USAGE, securityOptions } from './security-cli.js';
 import { lastAtc, setNextAtc } from './chip.js';
 import {
   type Exchange,
@@ -68,6 +69,7 @@ Options:
   --atc N                  purchase, refund, fuel, withdraw: the chip's ATC (1-65535; default 1 in each run)
   --help                   this text
 
+${SECURITY_USAGE}
 --floor-limit: up to it the terminal decides by itself (offline), after fetching the offline block
 list from the admin API at --block-list with an offlineTerminals token (fetcher id default
 terminal-cli: its first fetch is the full list); the advice of an offline approval is uploaded
@@ -150,6 +152,7 @@ const OPTIONS = {
   cert: { type: 'string' },
   'cert-key': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...SECURITY_OPTIONS,
 } as const;
 
 export type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -199,6 +202,7 @@ const CONNECTION_OPTIONS = new Set<keyof Values>([
   'cert',
   'cert-key',
   'help',
+  ...(Object.keys(SECURITY_OPTIONS) as (keyof typeof SECURITY_OPTIONS)[]),
 ]);
 
 export class UsageError extends Error {}
@@ -279,6 +283,10 @@ function plan(argv: string[], clock: Clock | undefined): Plan | 'help' {
   if (values.merchant !== undefined) options.merchant = values.merchant;
   if (values.stan !== undefined) options.stan = integer(values.stan, 'stan');
   if (values.key !== undefined) options.pinKey = { format: 0, key: Buffer.from(values.key, 'hex') };
+  Object.assign(
+    options,
+    securityOptions(values, (text) => new UsageError(text)),
+  );
   if (clock !== undefined) options.clock = clock;
   if (values.channel !== undefined && !(REMOTE_CHANNELS as readonly string[]).includes(values.channel))
     throw new UsageError(`--channel: one of ${REMOTE_CHANNELS.join(', ')}`);
@@ -361,6 +369,11 @@ export function verdict(o: Outcome, t: Terminal, timeoutMs: number, amount = 0):
     return { line: `APPROVED${code}, PARTIAL DISPENSE: ${part} paid out, the rest reversed ${id}`, code: 0 };
   }
   if (o.approved) return { line: `APPROVED${code} ${id}`, code: 0 };
+  if (o.exchanges.some((e) => e.macRejected !== undefined))
+    return {
+      line: `ANSWER NOT BELIEVED: its MAC is missing or wrong ${id}${o.reversalStored ? ': reversal stored' : ''}`,
+      code: 3,
+    };
   if (o.timedOut)
     return { line: `NO ANSWER within ${timeoutMs} ms ${id}${o.reversalStored ? ': reversal stored' : ''}`, code: 3 };
   if (o.reversalStored)
@@ -412,6 +425,8 @@ export async function main(
     if (OLD_KINDS.includes(t.kind) && (p.command === 'purchase' || p.command === 'refund')) {
       io.out(`Next request of ${t.terminalId}: --last-completed ${t.lastCompletedStan}\n`);
     }
+    const ksn = t.security.nextKsn;
+    if (ksn !== undefined) io.out(`Next PIN block of ${t.terminalId}: --ksn ${ksn.toString('hex').toUpperCase()}\n`);
     if (t.pendingReversals > 0) {
       io.out('\nSending the stored reversal now (the CLI keeps nothing between runs):\n\n');
       print(await t.sendPendingReversals());

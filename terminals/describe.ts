@@ -50,6 +50,8 @@ const MEANINGS: Record<ActionOutcome, string> = {
   terminalNotCertified:
     "security violation: field 41 is not the terminal named by the connection's TLS client certificate",
   cryptogramFailure: "cryptogram failure: the chip's ARQC did not verify, or its ATC was not above the card's last",
+  macIncorrect: 'MAC incorrect: the MAC (field 64 or 128) is wrong, or missing where the listener requires one',
+  ksnReused: 'DUKPT KSN used before or older than the last: the PIN block is not accepted again',
 };
 
 /** Where one code has several meanings, the answer's message class decides. */

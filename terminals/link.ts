@@ -3,6 +3,8 @@
  * by STAN (field 11) and answer MTI, and resolves a request with `undefined` when its answer does
  * not come in time or the connection closes first. A closed connection is opened again by the
  * next request. Answers nobody waits for (late ones) are dropped, as a terminal drops them.
+ * With message security (security.ts) requests are MACed, and an answer whose MAC is missing or
+ * wrong resolves its request with a RejectedAnswer: it came, but cannot be believed.
  */
 import { type Socket, connect, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -25,7 +27,18 @@ export interface LinkTls {
   key?: string | Buffer;
 }
 
-type Waiter = (answer: IsoMessage | undefined) => void;
+/** An answer that came but whose MAC was missing or wrong. */
+export class RejectedAnswer {
+  constructor(readonly message: IsoMessage) {}
+}
+
+/** How requests are packed and answers believed (MACs); absent: plain packing, every answer believed. */
+export interface LinkSecurity {
+  pack(message: IsoMessage): Buffer;
+  accepts(body: Buffer, answer: IsoMessage): boolean;
+}
+
+type Waiter = (answer: IsoMessage | RejectedAnswer | undefined) => void;
 
 interface Connection {
   socket: Socket;
@@ -45,6 +58,7 @@ export class Link {
     private readonly framing: FramingSpec,
     private readonly dialect: Dialect,
     private readonly tls?: LinkTls,
+    private readonly security?: LinkSecurity,
   ) {}
 
   /** Connects unless connected; throws ConnectError when the switch cannot be reached (or its certificate is not trusted). */
@@ -94,8 +108,8 @@ export class Link {
    * Sends a request and resolves with its answer, or `undefined` when none came within
    * `timeoutMs`, the connection closed before it, or the connection could not be opened again.
    */
-  async request(message: IsoMessage, timeoutMs: number): Promise<IsoMessage | undefined> {
-    const frame = encodeFrame(this.framing, this.dialect.pack(message));
+  async request(message: IsoMessage, timeoutMs: number): Promise<IsoMessage | RejectedAnswer | undefined> {
+    const frame = encodeFrame(this.framing, this.security?.pack(message) ?? this.dialect.pack(message));
     try {
       await this.connect();
     } catch {
@@ -131,7 +145,8 @@ export class Link {
       } catch {
         continue; // unreadable: as if it never came
       }
-      c.waiting.get(keyOf(answer[11], answer[0]))?.(answer);
+      const believed = this.security === undefined || this.security.accepts(frame.body, answer);
+      c.waiting.get(keyOf(answer[11], answer[0]))?.(believed ? answer : new RejectedAnswer(answer));
     }
   }
 

@@ -11,9 +11,10 @@ import { type Dialect, type IsoMessage, dialect as shippedDialect } from '../src
 import { type LengthHeader, LENGTH_HEADERS } from '../src/transport/framing.js';
 import { type Clock, systemClock } from '../src/time/clock.js';
 import { TEST_PIN_KEY, type TerminalKey } from '../src/crypto/terminal-keys.js';
-import { encryptPinBlockFormat0 } from '../src/crypto/pin-block.js';
 import { codeSetOf } from '../src/messages/action-codes.js';
-import { Link, type LinkTls } from './link.js';
+import { Link, type LinkTls, RejectedAnswer } from './link.js';
+import { withVariablePinBlock } from '../src/codec/pin-block-field.js';
+import { TerminalSecurity, type TerminalDukpt } from './security.js';
 import { REMOTE_CHANNELS, type RemoteChannel, type RemoteSale, remoteFields, seriesOf } from './gateway.js';
 import type { HolderAuthentication } from './gateway.js';
 import { isCode } from './describe.js';
@@ -63,8 +64,14 @@ export interface TerminalOptions {
   dialect?: string;
   /** Length header; default ascii4 for iso87ascii, else binary2. No TPDU. */
   header?: LengthHeader;
-  /** PIN key; default the documented test key. Format 0 only: no shipped dialect's field 52 holds a 16-byte format 4 block. */
+  /** PIN key; default the documented test key. Format 4 (16-byte blocks) needs pinBlock variable16. */
   pinKey?: TerminalKey;
+  /** Field 52 as the listener has it: fixed8 (default) or variable16 (up to 16 bytes: format 4 fits). */
+  pinBlock?: 'fixed8' | 'variable16';
+  /** MAC requests (field 64 / 128) with this double-length key, and believe only answers MACed with it. */
+  macKey?: Buffer;
+  /** DUKPT PIN keys instead of pinKey: the vendor's BDK and the KSN of the first PIN block. */
+  dukpt?: TerminalDukpt;
   /** Field 42, at most 15 characters; default MERCHANT0001. */
   merchant?: string;
   /** Local time (fields 12/13) and transmission time (field 7); default the system clock. */
@@ -90,6 +97,8 @@ export interface Exchange {
   /** Absent when no answer came in time or the connection was lost. */
   response?: IsoMessage;
   timedOut: boolean;
+  /** An answer came, but its MAC was missing or wrong: treated as no answer (timedOut). */
+  macRejected?: IsoMessage;
   /** When the request was sent (the terminal's clock). */
   at: Date;
   /**
@@ -232,7 +241,8 @@ export class Terminal {
   private readonly merchant: string;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
-  private readonly pinKey: TerminalKey;
+  /** PIN blocks (fixed key or DUKPT) and MACs. */
+  readonly security: TerminalSecurity;
   private readonly iso87: boolean;
   private readonly old: boolean;
   private readonly reversals: StoredReversal[] = [];
@@ -253,7 +263,8 @@ export class Terminal {
     check(Number.isInteger(o.port) && o.port > 0 && o.port < 65536, 'port: 1 to 65535');
     const name = o.dialect ?? 'iso93ascii';
     try {
-      this.dialect = shippedDialect(name);
+      const shipped = shippedDialect(name);
+      this.dialect = o.pinBlock === 'variable16' ? withVariablePinBlock(shipped) : shipped;
     } catch (e) {
       throw new TerminalError((e as Error).message);
     }
@@ -264,11 +275,18 @@ export class Terminal {
       o.answerTimeoutMs === undefined || (o.answerTimeoutMs > 0 && o.answerTimeoutMs <= MAX_TIMER_MS),
       `answer timeout: 1 to ${MAX_TIMER_MS} ms`,
     );
-    this.pinKey = o.pinKey ?? TEST_PIN_KEY;
+    try {
+      this.security = new TerminalSecurity(this.dialect, {
+        pinKey: o.pinKey ?? TEST_PIN_KEY,
+        pin16: o.pinBlock === 'variable16',
+        ...(o.macKey === undefined ? {} : { macKey: o.macKey }),
+        ...(o.dukpt === undefined ? {} : { dukpt: o.dukpt }),
+      });
+    } catch (e) {
+      throw new TerminalError((e as Error).message);
+    }
     this.chipOf = o.chip ?? testChipOf;
     this.scripts = o.scripts ?? cardScripts;
-    // Field 52 is b8 in every shipped dialect: a format 4 block (16 bytes) cannot be sent.
-    check(this.pinKey.format === 0, `PIN key: format 4 blocks have 16 bytes, field 52 of ${name} holds 8`);
     this.kind = o.kind;
     this.terminalId = o.terminalId;
     this.field41 = o.terminalId.padEnd(8);
@@ -278,13 +296,8 @@ export class Terminal {
     this.stan = o.stan ?? randomInt(1, 1_000_000);
     this.iso87 = codeSetOf(this.dialect) === 'iso87';
     this.old = OLD_KINDS.has(o.kind);
-    this.link = new Link(
-      o.host ?? '127.0.0.1',
-      o.port,
-      { header, tpdu: false, maxFrameSize: 8192 },
-      this.dialect,
-      o.tls,
-    );
+    const framing = { header, tpdu: false, maxFrameSize: 8192 };
+    this.link = new Link(o.host ?? '127.0.0.1', o.port, framing, this.dialect, o.tls, this.security);
   }
 
   /** Validates the options and connects; rejects with TerminalError (bad option) or ConnectError. */
@@ -623,7 +636,7 @@ export class Terminal {
     };
     if (this.old) message[48] = lastCompletedField(this.lastCompletedStan);
     if (s.remote !== undefined) Object.assign(message, remoteFields(s.remote, this.iso87));
-    if (s.pin !== undefined) message[52] = encryptPinBlockFormat0(s.pin, s.pan, this.pinKey.key);
+    if (s.pin !== undefined) this.security.addPin(message, s.pin, s.pan);
     if (fn !== '220' && s.entry !== 'magstripe' && s.remote === undefined) this.addChip(message, s, local);
     return { message, original: { card, proc: s.proc, mti: this.mti(fn), stan, local, currency: s.currency ?? '208' } };
   }
@@ -683,11 +696,16 @@ export class Terminal {
     // The card's issuer script results (9F5B) ride on its next request or advice; the answer's scripts run on the card.
     this.scripts.report(request, this.dialect.field(55)?.encoding === 'ascii');
     const response = await this.link.request(request, this.timeoutMs);
-    this.scripts.absorb(request, response);
+    // An answer whose MAC the terminal refused is not given to the card.
+    if (!(response instanceof RejectedAnswer)) this.scripts.absorb(request, response);
     const e: Exchange =
-      response === undefined ? { request, timedOut: true, at } : { request, response, timedOut: false, at };
+      response === undefined
+        ? { request, timedOut: true, at }
+        : response instanceof RejectedAnswer
+          ? { request, timedOut: true, macRejected: response.message, at }
+          : { request, response, timedOut: false, at };
     const chip = this.chipRequests.get(request);
-    if (chip !== undefined && response !== undefined) e.arpc = arpcOf(chip, response[55]);
+    if (chip !== undefined && e.response !== undefined) e.arpc = arpcOf(chip, e.response[55]);
     op.push(e);
     this.exchanges.push(e);
     return e;

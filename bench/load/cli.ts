@@ -28,6 +28,9 @@ Traffic:
   --workers N           generator threads (default: cores - 1, at least 1)
   --timeout MS          a request unanswered this long is a timeout (default 5000)
   --seed N              seed of the request-kind choice (default 1)
+  --mac                 the chip share of the mix (entries neither contactless nor internet) MACs
+                        its requests (field 64 or 128, the retail MAC, docs/SECURITY.md §3) under
+                        the bench key file's macKey; the switch's listener checks MACs (optional)
 Both:
   --json PATH           results (default bench/results/<kind>-<time>.json, copied to <kind>-latest.json)
   --html PATH           charts (default bench/results/<kind>-latest.html; traffic only)
@@ -79,6 +82,8 @@ export interface LoadOptions {
   switchCommand: string[] | undefined;
   idle: number;
   idleBatch: number;
+  /** The chip share of the mix MACs its requests; the listener checks MACs (optional). */
+  mac: boolean;
 }
 
 function number(
@@ -151,6 +156,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         'switch-command': { type: 'string' },
         idle: { type: 'string' },
         'idle-batch': { type: 'string' },
+        mac: { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -198,5 +204,6 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     switchCommand: command !== undefined && command[0] !== '' ? command : undefined,
     idle,
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),
+    mac: values.mac === true,
   };
 }

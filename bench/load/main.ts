@@ -25,6 +25,7 @@ import {
   startSwitch,
 } from './harness.js';
 import { startHostile } from './hostile.js';
+import { BENCH_MAC_KEY } from './switch-config.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
 import { expectedCodes, loadMix, mixRows } from './mix.js';
@@ -75,8 +76,15 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   const d = dialect(o.dialect);
   const framing = FRAMING_OF[o.dialect];
   const plan = planCards(mix);
-  const { templates, byEntry } = buildTemplates(d, framing, mix, plan, new Date());
-  const wire = toWire(templates, stanEncoding(d));
+  const { templates, byEntry, mac } = buildTemplates(
+    d,
+    framing,
+    mix,
+    plan,
+    new Date(),
+    o.mac ? BENCH_MAC_KEY : undefined,
+  );
+  const wire = toWire(templates, stanEncoding(d), mac);
   log(
     `bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`,
   );
@@ -91,6 +99,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
       maxConnections: o.connections + o.slow + 1000,
       processes: o.processes,
       dir: ctx.dir,
+      mac: o.mac,
     },
     o.switchCommand,
   );

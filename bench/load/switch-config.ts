@@ -22,8 +22,17 @@ export const FRAMING_OF: Record<ShippedDialect, FramingSpec> = {
  * withdrawals (processing code 01) are taken and each posts its fee beside it; a purchase from an
  * ATM is not refused (docs/PROTOCOL.md §3.2.5), so the rest of the mix is answered as anywhere.
  */
+/** The bench terminals' MAC key (--mac): the ISO 9797-1 Annex B test key, as docs/SECURITY.md §6 ships it. */
+export const BENCH_MAC_KEY = Buffer.from('0123456789ABCDEFFEDCBA9876543210', 'hex');
+
 export const TERMINAL_KEYS = {
-  default: { format: 0, key: TEST_PIN_KEY.key.toString('hex').toUpperCase(), model: 'atm', owner: 'bench-atm-bank' },
+  default: {
+    format: 0,
+    key: TEST_PIN_KEY.key.toString('hex').toUpperCase(),
+    model: 'atm',
+    owner: 'bench-atm-bank',
+    macKey: BENCH_MAC_KEY.toString('hex').toUpperCase(),
+  },
 };
 
 /** Where the run's key file goes (the harness writes TERMINAL_KEYS there). */
@@ -49,6 +58,8 @@ export interface SwitchSettings {
   /** For the register's journal of pending blocks, which would otherwise go to the system's tmp. */
   dir: string;
   logLevel?: string;
+  /** The listener checks MACs where a request carries one (--mac: the chip share MACs its requests). */
+  mac?: boolean;
 }
 
 /** The switch's config file for a run (src/config/types.ts; defaults fill the rest). */
@@ -68,6 +79,7 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
           idleTimeoutMs: 3_600_000,
           firstFrameTimeoutMs: 3_600_000,
         },
+        ...(s.mac === true ? { mac: 'optional' } : {}),
       },
     ],
     admin: { host: HOST, port: ports.admin },

@@ -13,6 +13,11 @@
  * year of the run's start, field 13 (MMDD) and field 12 (hhmmss), which is how the switch names
  * the transaction (the year of its own date; src/messages/transaction-data.ts localTimeOf).
  * In 1987 dialects a 1993 MTI of the mix is sent as its 1987 one (1200 as 0200).
+ *
+ * With a MAC key (`--mac`), the chip share of the mix (entries neither contactless nor internet,
+ * and their follow-ups) is packed with a placeholder MAC in field 64 (128 with a secondary
+ * bitmap); frameFrom computes the retail MAC over the patched message and writes it there
+ * (docs/SECURITY.md §3): the MAC covers the STAN and terminal id, so it cannot be made once.
  */
 import { type Dialect, type FieldLayout, type IsoMessage } from '../../src/codec/index.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
@@ -21,6 +26,8 @@ import { type FramingSpec, encodeFrame, headerSize } from '../../src/transport/f
 import { type PlannedCard, expiryOf, wrongPinOf } from './cards.js';
 import { remoteFields } from '../../terminals/gateway.js';
 import { type FollowUp, type Mix, type MixEntry, followUpKind } from './mix.js';
+import { macFieldOf, macWireSize } from '../../src/authorization/message-mac.js';
+import { MAC_LENGTH, retailMac } from '../../src/crypto/retail-mac.js';
 
 /** Field 41 is ans8 in every shipped dialect; the placeholder is overwritten per connection. */
 const TERMINAL_PLACEHOLDER = 'BENCH000';
@@ -47,6 +54,9 @@ export interface Template {
   origStanAt: number;
   /** Index of this template's follow-up template (same card), -1 when the entry has none. */
   followUp: number;
+  /** Offset in `frame` of the message's first byte and of the MAC field's, when MACed; -1 otherwise. */
+  bodyAt: number;
+  macAt: number;
 }
 
 /** How field 11 is written: 6 ASCII digits, or 3 packed BCD bytes (iso93binary). */
@@ -63,7 +73,20 @@ export interface TemplateWire {
   followUp: Int32Array;
   entry: Int32Array;
   stanEncoding: StanEncoding;
+  /** Per template, where its message and its MAC field begin (-1: not MACed); the key, and whether the MAC is written in hex. */
+  bodyAt: Int32Array;
+  macAt: Int32Array;
+  mac?: TemplateMac;
 }
+
+/** How a run MACs its chip share: the key, and whether the dialect writes field 64 in hexadecimal. */
+export interface TemplateMac {
+  key: Uint8Array;
+  hex: boolean;
+}
+
+/** The chip share of a mix: what a card-present chip terminal sends (not contactless, not a web shop). */
+export const isChip = (entry: MixEntry): boolean => !entry.contactless && entry.channel !== 'internet';
 
 /**
  * The same timestamp for every template. The switch checks neither field 7 nor the local time's
@@ -274,16 +297,24 @@ export function buildTemplates(
   mix: Mix,
   cards: Map<string, PlannedCard[]>,
   at: Date,
-): { templates: Template[]; byEntry: number[][] } {
+  macKey?: Buffer,
+): { templates: Template[]; byEntry: number[][]; mac?: TemplateMac } {
   const templates: Template[] = [];
   const byEntry: number[][] = [];
   const head = headerSize(framing.header) + (framing.tpdu ? 5 : 0);
   const frame = (body: Buffer): Buffer =>
     encodeFrame(framing, body, framing.tpdu ? Buffer.from([0x60, 0, 1, 0, 0]) : undefined);
+  // A MACed message is packed with a placeholder MAC, its last field: frameFrom MACs it per send.
+  const pack = (entry: MixEntry, message: IsoMessage): { body: Buffer; macAt: number } => {
+    if (macKey === undefined || !isChip(entry)) return { body: d.pack(message), macAt: -1 };
+    const field = macFieldOf(message);
+    const body = d.pack({ ...message, [field]: Buffer.alloc(MAC_LENGTH) });
+    return { body, macAt: head + body.length - macWireSize(d, field) };
+  };
   mix.entries.forEach((entry, e) => {
     const mine: number[] = [];
     for (const card of cards.get(entry.cards) ?? []) {
-      const body = d.pack(requestFor(d, entry, card, at));
+      const { body, macAt } = pack(entry, requestFor(d, entry, card, at));
       const { stanAt, termAt } = locateFields(d, body);
       const i = templates.length;
       mine.push(i);
@@ -294,9 +325,11 @@ export function buildTemplates(
         termAt: head + termAt,
         origStanAt: -1,
         followUp: -1,
+        bodyAt: head,
+        macAt,
       });
       if (entry.then !== undefined) {
-        const next = d.pack(followUpFor(d, { ...entry, then: entry.then }, card, at));
+        const { body: next, macAt: nextMacAt } = pack(entry, followUpFor(d, { ...entry, then: entry.then }, card, at));
         const f = locateFields(d, next);
         templates[i]!.followUp = templates.length;
         templates.push({
@@ -306,16 +339,19 @@ export function buildTemplates(
           termAt: head + f.termAt,
           origStanAt: head + locateOriginalStan(d, next),
           followUp: -1,
+          bodyAt: head,
+          macAt: nextMacAt,
         });
       }
     }
     byEntry.push(mine);
   });
-  return { templates, byEntry };
+  if (macKey === undefined) return { templates, byEntry };
+  return { templates, byEntry, mac: { key: Uint8Array.from(macKey), hex: d.field(64)?.encoding === 'hex' } };
 }
 
 /** One contiguous block for postMessage: far cheaper to clone than thousands of small Buffers. */
-export function toWire(templates: Template[], encoding: StanEncoding): TemplateWire {
+export function toWire(templates: Template[], encoding: StanEncoding, mac?: TemplateMac): TemplateWire {
   const n = templates.length;
   const wire: TemplateWire = {
     bytes: new Uint8Array(templates.reduce((s, t) => s + t.frame.length, 0)),
@@ -327,6 +363,9 @@ export function toWire(templates: Template[], encoding: StanEncoding): TemplateW
     followUp: new Int32Array(n),
     entry: new Int32Array(n),
     stanEncoding: encoding,
+    bodyAt: new Int32Array(n),
+    macAt: new Int32Array(n),
+    ...(mac === undefined ? {} : { mac }),
   };
   let o = 0;
   templates.forEach((t, i) => {
@@ -338,6 +377,8 @@ export function toWire(templates: Template[], encoding: StanEncoding): TemplateW
     wire.origStanAt[i] = t.origStanAt;
     wire.followUp[i] = t.followUp;
     wire.entry[i] = t.entry;
+    wire.bodyAt[i] = t.bodyAt;
+    wire.macAt[i] = t.macAt;
     o += t.frame.length;
   });
   return wire;
@@ -358,6 +399,14 @@ export function frameFrom(wire: TemplateWire, i: number, stan: number, terminal:
   if (origAt >= 0) {
     if (original < 0) throw new RangeError(`template ${i} is a follow-up: it needs its original's STAN`);
     patchStan(out, origAt, original, wire.stanEncoding);
+  }
+  const macAt = wire.macAt[i]!;
+  if (macAt >= 0) {
+    if (wire.mac === undefined) throw new RangeError(`template ${i} is MACed: the wire needs the MAC key`);
+    const mac = retailMac(Buffer.from(wire.mac.key), out.subarray(wire.bodyAt[i]!, macAt));
+    // The codec writes a hex binary field as uppercase hexadecimal characters.
+    if (wire.mac.hex) out.write(mac.toString('hex').toUpperCase(), macAt, 'latin1');
+    else mac.copy(out, macAt);
   }
   return out;
 }

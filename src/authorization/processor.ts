@@ -1,8 +1,10 @@
 /**
  * One request, from the bytes of a frame to the bytes of its answer: unpack, run the pipeline,
  * pack. A body that cannot be unpacked is answered with a format error when its MTI and STAN
- * could be read, else the connection is closed (nothing identifies what to answer). A decoded
- * request is shown once to the fault injector (src/faults/), when any fault rule exists.
+ * could be read, else the connection is closed (nothing identifies what to answer). On a listener
+ * that checks MACs (message-mac.ts) a decoded request's MAC is checked first: a wrong or missing
+ * one is answered 916 / 63 without the pipeline, and the answers of a MACing terminal are MACed.
+ * A decoded request is shown once to the fault injector (src/faults/), when any fault rule exists.
  */
 import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
 import type { Clock } from '../time/clock.js';
@@ -21,6 +23,7 @@ import type { Pipeline } from './pipeline.js';
 import { responseMti } from './steps/respond.js';
 import { logAnswer } from './answer-log.js';
 import { type TlvInput, decodeTlv } from '../codec/tlv.js';
+import type { MessageMacs } from './message-mac.js';
 
 export interface ProcessorDeps {
   listener: string;
@@ -32,6 +35,8 @@ export interface ProcessorDeps {
   trace: TerminalTrace;
   /** Fault rules of terminal vendors; absent: none ever apply. */
   faults?: FaultInjector;
+  /** The listener's MAC checking; absent: MACs are neither checked nor added. */
+  macs?: MessageMacs;
 }
 
 /** Fields a format-error answer echoes, from whatever could be read. */
@@ -61,22 +66,35 @@ export class RequestProcessor {
       return { kind: 'none' };
     }
     const ctx = this.context(request, mti, peer);
+    const mac = this.deps.macs?.check(body, request, terminalOf(request));
+    if (mac !== undefined && !mac.ok) return this.macRefused(ctx, body, mac.reason, mac.key);
     // With no fault rule anywhere, this costs one flag read.
     const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
-    if (fault !== undefined) return this.faulted(fault, ctx, body);
+    if (fault !== undefined) return this.faulted(fault, ctx, body, mac?.key);
     await this.deps.pipeline.run(ctx);
     if (ctx.outcome === 'registerUnavailable') this.deps.metrics.redisErrors.inc();
-    return this.reply(ctx.response, ctx, body);
+    return this.reply(ctx.response, ctx, body, undefined, mac?.key);
+  }
+
+  /** A wrong MAC, or none where one is required: not processed; answered MAC incorrect (MACed when the terminal has a key). */
+  private macRefused(ctx: RequestContext, body: Buffer, reason: string, key: Buffer | undefined): Answer {
+    const response = actionCodeAnswer(ctx, actionCode('macIncorrect', this.codes));
+    ctx.outcome = 'macIncorrect';
+    ctx.reason = reason;
+    const terminal = terminalOf(ctx.request);
+    if (terminal !== undefined) ctx.terminalId = terminal;
+    return this.reply(response, ctx, body, undefined, key);
   }
 
   /**
    * A request a fault rule fired for. close: hang up unprocessed. actionCode: answer with the
    * rule's code without the pipeline (nothing reserved or posted). delay, noAnswer, corrupt: the
    * request is processed as usual (an approval posts), then its answer leaves late, never, or
-   * damaged. badArpc: processed as usual, the answer's ARPC (tag 91) made wrong. script: processed
-   * as usual, its answer's field 55 carrying the rule's issuer scripts. The trace notes the fault.
+   * damaged. badArpc: processed as usual, the answer's ARPC (tag 91) made wrong. dropMac:
+   * processed as usual, its answer leaves without its MAC. script: processed as usual, its answer's
+   * field 55 carrying the rule's issuer scripts. The trace notes the fault.
    */
-  private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer): Promise<Answer> {
+  private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer, macKey?: Buffer): Promise<Answer> {
     const note: FaultNote = { kind: fault.kind, rule: fault.id };
     this.deps.log.info(
       {
@@ -95,17 +113,23 @@ export class RequestProcessor {
     }
     if (fault.kind === 'actionCode') {
       const response = actionCodeAnswer(ctx, fault.code!);
-      return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string });
+      return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string }, macKey);
     }
     // The vendor's scripts, as they are, beside whatever the chip's answer holds (respond packs them).
     if (fault.kind === 'script') ctx.iccAnswer.push(...scriptTemplates(fault.script!));
     await this.deps.pipeline.run(ctx);
     if (fault.kind === 'badArpc') spoilArpc(ctx);
-    const answer = this.reply(ctx.response, ctx, body, {
-      ...note,
-      ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}),
-      actionCode: ctx.response[39] as string,
-    });
+    const answer = this.reply(
+      ctx.response,
+      ctx,
+      body,
+      {
+        ...note,
+        ...(fault.kind === 'delay' ? { ms: fault.ms! } : {}),
+        actionCode: ctx.response[39] as string,
+      },
+      macKey,
+    );
     if (fault.kind === 'delay') await delay(fault.ms!);
     return answer;
   }
@@ -131,13 +155,18 @@ export class RequestProcessor {
     ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'> & { request?: IsoMessage },
     requestBody: Buffer,
     fault?: FaultNote,
+    macKey?: Buffer,
   ): Answer {
     const code = response[39] as string;
     const sent = fault?.kind !== 'noAnswer';
     // Requests answered: one whose answer a fault withheld is not.
     if (sent) this.deps.metrics.requests.inc({ listener: this.deps.listener, mti: ctx.mti, action_code: code });
     logAnswer(this.deps.log, this.deps.listener, ctx, code);
-    let body = this.deps.dialect.pack(response);
+    // The MAC is left out for the dropMac fault, so that a terminal's check of it can be tested.
+    let body =
+      macKey !== undefined && fault?.kind !== 'dropMac'
+        ? this.deps.macs!.pack(response, macKey)
+        : this.deps.dialect.pack(response);
     if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
     const terminal = ctx.terminalId ?? terminalOf(response);
     if (terminal !== undefined)

@@ -73,9 +73,9 @@ function isOutcome(code: string | undefined, outcome: Outcome): boolean {
   return code === (code.length === 2 ? codes.iso87 : codes.iso93);
 }
 
-/** The terminal never got an answer it could read: none was sent, or it was corrupted. */
+/** The terminal never got an answer it could read or believe: none was sent, it was corrupted, or its MAC was dropped. */
 function answerLost(e: TrafficEvent): boolean {
-  return e.response === null || e.fault?.kind === 'corrupt';
+  return e.response === null || e.fault?.kind === 'corrupt' || e.fault?.kind === 'dropMac';
 }
 
 function isNetwork(e: TrafficEvent): boolean {

@@ -28,7 +28,7 @@ export interface ExpectedExchange {
 
 /** A fault rule as POST /faults takes it, without the terminal: the console adds the terminal under test. */
 export interface CaseFault {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac';
   mti?: string;
   ms?: number;
   code?: string;

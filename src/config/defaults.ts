@@ -20,6 +20,8 @@ export const DEFAULT_CONFIG: SwitchConfig = {
       dialect: 'iso93ascii',
       framing: { header: 'binary2', tpdu: false, maxFrameSize: 8192 },
       connections: DEFAULT_CONNECTION_LIMITS,
+      mac: 'off',
+      pinBlock: 'fixed8',
     },
   ],
   // No tokens: the issuer and block-service API is closed until tokens are configured.

@@ -15,6 +15,7 @@ import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
 import { TLS_SCHEMA } from './tls-schema.js';
 import { ISSUER_MASTER_KEYS_SCHEMA } from './emv-schema.js';
+import { LISTENER_MESSAGE_SECURITY } from './message-security-schema.js';
 
 /** Switch processes on one host (node:cluster workers): far more than cores only costs memory. */
 export const MAX_PROCESSES = 64;
@@ -85,6 +86,7 @@ const listener = object(
     }),
     connections,
     tls: { ...TLS_SCHEMA, description: 'TLS on this listener (absent: plain TCP); src/config/tls-schema.ts.' },
+    ...LISTENER_MESSAGE_SECURITY,
   },
   ['name', 'port'],
 );

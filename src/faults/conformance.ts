@@ -152,6 +152,8 @@ function see(entry: TraceEntry, input: ConformanceInput): Seen {
   const lost =
     entry.response === undefined ||
     fault?.kind === 'corrupt' ||
+    // Sent without its MAC: a terminal that MACs must not believe it (docs/SECURITY.md §3).
+    fault?.kind === 'dropMac' ||
     (fault?.kind === 'delay' && fault.ms! >= input.timeoutMs);
   const decided =
     fault?.actionCode ??
@@ -190,7 +192,15 @@ const describe = (s: Seen): string => `${s.mti} STAN ${s.stan ?? '(none)'} at ${
 function why(s: Seen): string {
   const f = s.fault!;
   if (f.kind === 'delay') return `its answer delayed ${f.ms} ms by rule ${f.rule}`;
-  return `its answer ${f.kind === 'corrupt' ? 'corrupted' : f.kind === 'close' ? 'cut off (connection closed)' : 'withheld'} by rule ${f.rule}`;
+  const what =
+    f.kind === 'corrupt'
+      ? 'corrupted'
+      : f.kind === 'close'
+        ? 'cut off (connection closed)'
+        : f.kind === 'dropMac'
+          ? 'sent without its MAC'
+          : 'withheld';
+  return `its answer ${what} by rule ${f.rule}`;
 }
 
 /** A check over several cases: fail if any fails, else pass if any passes, else not-seen. */

@@ -5,7 +5,16 @@
  */
 import type { CardId } from '../crypto/card-id.js';
 
-export const FAULT_KINDS = ['delay', 'noAnswer', 'close', 'actionCode', 'corrupt', 'badArpc', 'script'] as const;
+export const FAULT_KINDS = [
+  'delay',
+  'noAnswer',
+  'close',
+  'actionCode',
+  'corrupt',
+  'badArpc',
+  'dropMac',
+  'script',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** The longest delay a rule may ask for (2 minutes: beyond any terminal's answer timeout). */

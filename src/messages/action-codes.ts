@@ -63,6 +63,11 @@ export const ACTION_CODES = {
   // (docs/PROTOCOL.md §4.2): ISO 8583:1993 has no such code, so the national-use range again; 1987
   // '88' is the code Mastercard sends for "cryptographic failure".
   cryptogramFailure: { iso93: '184', iso87: '88' },
+  // Message security (docs/SECURITY.md §3, §4): a MAC that is wrong, or missing where the listener
+  // requires one (ISO 8583:1993 "MAC incorrect"); a DUKPT KSN used before or older than the last
+  // (ISO 8583:1993 "encryption key synchronisation error"). 1987 has one code for both: "security violation".
+  macIncorrect: { iso93: '916', iso87: '63' },
+  ksnReused: { iso93: '919', iso87: '63' },
 } as const;
 
 export type Outcome = keyof typeof ACTION_CODES;

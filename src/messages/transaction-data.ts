@@ -96,6 +96,8 @@ export const FIELD_48 = {
   authentication: '03',
   /** Stored cards and subscriptions: the series a merchant-initiated purchase belongs to. */
   series: '04',
+  /** DUKPT in 1987 dialects (field 53 is n16 there): the KSN, as hex (20 or 24 digits). */
+  ksn: '05',
 } as const;
 
 /**

@@ -9,7 +9,7 @@ import type { Clock } from '../time/clock.js';
 
 /** What a fault rule did to an exchange: no card data, no terminal id. */
 export interface FaultNote {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'script';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac' | 'script';
   /** The rule's id. */
   rule: string;
   /** delay: how late the answer left. */

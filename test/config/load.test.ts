@@ -64,6 +64,8 @@ t.test('a file is merged onto the defaults; its listeners get the default listen
       dialect: 'iso93ascii',
       framing: { header: 'ascii4', tpdu: false, maxFrameSize: 8192 },
       connections: DEFAULT_CONNECTION_LIMITS,
+      mac: 'off',
+      pinBlock: 'fixed8',
     },
     {
       name: 'b',
@@ -72,6 +74,8 @@ t.test('a file is merged onto the defaults; its listeners get the default listen
       dialect: 'iso93binary',
       framing: { header: 'binary2', tpdu: false, maxFrameSize: 8192 },
       connections: { ...DEFAULT_CONNECTION_LIMITS, maxInFlight: 8 },
+      mac: 'off',
+      pinBlock: 'fixed8',
     },
   ]);
   t.same(config.admin, { host: '0.0.0.0', port: 9090, tokens: {} });

@@ -1,10 +1,11 @@
 /**
- * The old terminals' last-approval scripts on their own, on a real Redis: record-last.lua and
- * clear-last.lua through the registry (src/terminal-state/last-approved.ts), on a crafted key.
+ * The terminal-state scripts on their own, on a real Redis: record-last.lua, clear-last.lua and
+ * use-ksn.lua through the registry (last-approved.ts, ksn-counters.ts), on crafted keys.
  */
 import t from 'tap';
 import { clearLastScript, recordLastScript } from '../../src/terminal-state/last-approved.js';
 import { testRedis } from '../support/redis.js';
+import { KsnCounters } from '../../src/terminal-state/ksn-counters.js';
 
 t.test(
   'record: live also at the same moment, late only if strictly newer; clear: only the transaction named',
@@ -51,3 +52,19 @@ t.test(
     t.equal(await clearLastScript.run(redis, keys, { txn: 't3' }), 0, 'cleared once');
   },
 );
+
+t.test('use-ksn: a counter once, above the last; the same transaction again is a repeat', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const counters = new KsnCounters(redis, prefix);
+  const device = 'FFFF9876543210E00000';
+  t.equal(await counters.last('TERM0001', device), undefined);
+  t.equal(await counters.use('TERM0001', device, 5, 'txn-a'), 'ok');
+  t.equal(await counters.use('TERM0001', device, 5, 'txn-a'), 'repeat', 'the same transaction repeated');
+  t.equal(await counters.use('TERM0001', device, 5, 'txn-b'), 'reused', 'another transaction with the same KSN');
+  t.equal(await counters.use('TERM0001', device, 4, 'txn-c'), 'backwards');
+  t.equal(await counters.use('TERM0001', device, 6, 'txn-d'), 'ok');
+  t.equal(await counters.last('TERM0001', device), 6);
+  t.equal(await counters.use('TERM0001', 'FFFF0000000000E00000', 1, 'txn-e'), 'ok', 'another device: its own counter');
+  t.equal(await counters.use('TERM0002', device, 1, 'txn-f'), 'ok', 'another terminal: its own counters');
+  t.equal(counters.key('TERM0001'), `${prefix}terminal:{TERM0001}:ksn`);
+});

@@ -29,7 +29,9 @@ export const faultsPage: Page = {
     const kind = h(
       'select',
       { name: 'kind' },
-      ['noAnswer', 'delay', 'close', 'actionCode', 'corrupt', 'badArpc'].map((k) => h('option', { value: k }, k)),
+      ['noAnswer', 'delay', 'close', 'actionCode', 'corrupt', 'badArpc', 'dropMac'].map((k) =>
+        h('option', { value: k }, k),
+      ),
     );
     const ms = input('ms', { inputmode: 'numeric' });
     const code = input('code', { size: '4' });

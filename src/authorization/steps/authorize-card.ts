@@ -23,6 +23,9 @@ import type { CardId } from '../../crypto/card-id.js';
 import type { NoticeRelay } from '../../notices/notice-relay.js';
 import type { TerminalKeys } from '../../crypto/terminal-keys.js';
 import { verifyPinBlock } from '../../crypto/pin-verification.js';
+import type { PinKey } from '../../crypto/pin-block.js';
+import type { KsnCounters } from '../../terminal-state/ksn-counters.js';
+import { pinKeyOf } from '../pin-key.js';
 import type { PostingRelay } from '../../journal/posting-relay.js';
 import type { LastApprovedTransactions } from '../../terminal-state/last-approved.js';
 import { isOldTerminal } from './reverse-lost-answer.js';
@@ -42,6 +45,8 @@ export interface AuthorizeCardDeps {
   postings: PostingRelay;
   lastApproved: LastApprovedTransactions;
   keys: TerminalKeys;
+  /** DUKPT terminals' counters used (a KSN is good for one transaction). */
+  ksnCounters: KsnCounters;
   /** The register's secret, keying PIN verification values. */
   secret: Buffer;
   /** A register call slower than this is answered "register unavailable". */
@@ -97,13 +102,16 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       const posting = postingTemplate(ctx, track, { kind, money, purchasedAt, model, chip });
       const remote = remotePurchase(ctx, posting, (cvc) => deps.register.cvcValueOf(pan, cvc));
       if (typeof remote === 'string') return refuse(ctx, 'formatError', remote);
+      // The PIN block's key: fixed, or DUKPT (the KSN's counter is used up here, before the register).
+      const pinKey = await pinKeyOf(ctx, posting.txn, deps);
+      if (pinKey !== undefined && 'refuse' in pinKey) return refuse(ctx, pinKey.refuse, pinKey.reason);
       const result = await deps.calls.run(
         () =>
           deps.register.authorize({
             pan,
             kind,
             amount: money.amount,
-            pvv: pvvOf(ctx, pan, deps),
+            pvv: pvvOf(ctx, pan, pinKey?.key, deps.secret),
             contactless: isContactless(ctx.request, ctx.codes),
             chip: isChipRead(ctx.request, ctx.codes),
             unattended: unverifiedUnattended(kind, posting, ctx.request, ctx.codes),
@@ -136,10 +144,10 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
   };
 }
 
-function pvvOf(ctx: RequestContext, pan: string, deps: AuthorizeCardDeps): string | undefined {
+function pvvOf(ctx: RequestContext, pan: string, key: PinKey | undefined, secret: Buffer): string | undefined {
   const block = ctx.request[52];
-  if (!Buffer.isBuffer(block)) return undefined;
-  const verified = verifyPinBlock(block, pan, deps.keys.keyFor(ctx.terminalId), deps.secret);
+  if (!Buffer.isBuffer(block) || key === undefined) return undefined;
+  const verified = verifyPinBlock(block, pan, key, secret);
   return verified.ok ? verified.pvv : 'invalid';
 }
 
