@@ -169,7 +169,7 @@ for (const cs of CODE_SETS) {
   });
 
   t.test(
-    `${cs.listener}: a replayed or older ATC is refused; a verified one moves forward even when declined`,
+    `${cs.listener}: a replayed ATC or one older than the window is refused; a verified one counts even when declined`,
     async (t) => {
       const s = await startSwitch(t);
       const term = await open(t, s, cs);
@@ -179,14 +179,17 @@ for (const cs of CODE_SETS) {
       t.equal(replay[39], cs.failure, 'the same ATC again: refused');
       // The ARQC itself is the card's: the answer authenticates the refusal (CSU: not approved).
       t.same(tag91(replay)?.subarray(4), Buffer.alloc(4), 'an ARPC declining');
-      const older = await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 19 }).message);
-      t.equal(older[39], cs.failure, 'an older ATC: refused');
+      const late = await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 19 }).message);
+      t.equal(late[39], cs.approved, 'a lower ATC not seen, within the window: it came late');
+      t.equal((await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 53 }).message))[39], cs.approved);
+      const older = await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 20 }).message);
+      t.equal(older[39], cs.failure, 'an ATC 33 below the highest: older than the window, refused');
       t.match(await noticesOf(s, card.id), [
         { type: 'cryptogramFailure', reason: 'atc' },
         { type: 'cryptogramFailure', reason: 'atc' },
       ]);
       // A wrong PIN declines, with an ARPC saying so; the ATC moved all the same.
-      const wrong = chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 21, pin: '9999' });
+      const wrong = chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 54, pin: '9999' });
       const declined = await term.send(wrong.message);
       t.equal(declined[39], cs.wrongPin);
       const key = cryptogramKey(
@@ -200,7 +203,7 @@ for (const cs of CODE_SETS) {
         Buffer.concat([arpcMethod2(key, arqc, Buffer.alloc(4)), Buffer.alloc(4)]),
         'CSU: not approved',
       );
-      t.equal((await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 21 }).message))[39], cs.failure);
+      t.equal((await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 54 }).message))[39], cs.failure);
       t.equal((await term.send(chipPurchase(cs, term, card.pan, 'visaCvn18', { atc: 22 }).message))[39], cs.approved);
     },
   );

@@ -32,7 +32,8 @@ t.test('the ATC moves forward on verified cryptograms only, and a failure is a n
   t.match(await buy(9, false), { outcome: 'cryptogramFailure', detail: 'arqc', notices: 1 });
   t.equal(await s.redis.hget(key, 'atc'), '5', "a failed cryptogram's ATC is not recorded");
   t.match(await buy(5, true), { outcome: 'cryptogramFailure', detail: 'atc', notices: 1 }, 'the same ATC');
-  t.match(await buy(4, true), { outcome: 'cryptogramFailure', detail: 'atc' }, 'an older one');
+  t.match(await buy(4, true), { outcome: 'approved' }, 'a lower one not seen, within the window: it came late');
+  t.match(await buy(4, true), { outcome: 'cryptogramFailure', detail: 'atc' }, 'but only once');
   t.match(await buy(6, true, { pvv: 'wrong' }), { outcome: 'wrongPin' }, 'verified, then the PIN declines');
   t.equal(await s.redis.hget(key, 'atc'), '6', 'the ATC moved all the same');
   t.match(await buy(6, true, { cryptogram: undefined }), { outcome: 'approved' }, 'not checked: no ATC rule');
@@ -47,6 +48,38 @@ t.test('the ATC moves forward on verified cryptograms only, and a failure is a n
     { type: 'cryptogramFailure', reason: 'atc', atc: 4, lastAtc: 5 },
   ]);
   t.equal(notices.length, 3);
+});
+
+t.test('the ATC window: 32 ATCs below the highest, each taken once', async (t) => {
+  const s = await startSwitch(t);
+  const card = await addCard(s.sw, { panSequence: '01' });
+  const buy = async (atc: number) =>
+    (
+      await s.sw.register.authorize({
+        pan: card.pan,
+        kind: 'purchase',
+        amount: 1,
+        pvv: undefined,
+        contactless: false,
+        reserve: false,
+        terminalId: 'TERM0001',
+        cryptogram: { atc, verified: true },
+      })
+    ).outcome;
+  t.equal(await buy(40), 'approved');
+  t.equal(await buy(8), 'approved', "32 below the highest: the window's oldest");
+  t.equal(await buy(7), 'cryptogramFailure', '33 below: older than the window');
+  t.equal(await buy(41), 'approved', 'one up: 40 is now one below, and seen');
+  t.equal(await buy(40), 'cryptogramFailure');
+  t.equal(await buy(39), 'approved', 'not seen yet');
+  t.equal(await buy(39), 'cryptogramFailure');
+  t.equal(await buy(73), 'approved', 'exactly a window up: only 41 is still in it');
+  t.equal(await buy(41), 'cryptogramFailure', "41 at the window's edge, seen");
+  t.equal(await buy(42), 'approved', '42 was never seen');
+  t.equal(await buy(200), 'approved', 'a jump past the window forgets it');
+  t.equal(await buy(199), 'approved');
+  t.equal(await buy(168), 'approved', "the new window's oldest");
+  t.equal(await buy(167), 'cryptogramFailure');
 });
 
 t.test('a blocked card is refused as blocked, its ATC not recorded', async (t) => {

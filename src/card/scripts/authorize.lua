@@ -77,7 +77,7 @@ local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
 
 -- Every card record has a status: none means no card (one read for both, no EXISTS first).
 local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc', 'atcSeen')
 if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
@@ -111,7 +111,7 @@ local function decide()
   if block ~= '' then return {'blocked', block, 0, 0} end
   if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
 
-  local chipOut = chipRefusal(f[17], notice)
+  local chipOut = chipRefusal(f[17], f[18], notice)
   if chipOut then return {chipOut[1], chipOut[2], notices, 0} end
 
   local remote = remoteRefusal(expiry, f[16], f[15])

@@ -7,28 +7,52 @@
 --   A_cryptogram  '' not checked (no field 55, or a card or product without chip keys); 'ok' the
 --                 ARQC verified; 'bad' it did not
 --   A_atc         the ATC of the request (tag 9F36) as a number
--- The card's last ATC is record field `atc` (HMGET in authorize.lua): the highest ATC of a
--- verified cryptogram. Only a verified cryptogram moves it: the ATC of one that failed is not
--- the card's word (anyone can write any ATC into field 55), and letting it count would let a
--- forged request with ATC 65535 lock the real card out.
+-- The card's ATCs are record fields `atc` (HMGET in authorize.lua), the highest ATC of a
+-- verified cryptogram, and `atcSeen`, which of the ATC_WINDOW ATCs below it were seen (bit i:
+-- atc - 1 - i). Transactions reach the host out of order (concurrent requests, offline
+-- transactions counted by the card and advised later), so an ATC below the highest is taken once
+-- if it lies within the window: a replay (an ATC seen) or one older than the window is refused.
+-- Only a verified cryptogram counts: the ATC of one that failed is not the card's word (anyone can
+-- write any ATC into field 55), and letting it count would let a forged request with ATC 65535
+-- lock the real card out.
 --
--- A failed cryptogram or an ATC not above the last one: refused 'cryptogramFailure' (detail
--- 'arqc' or 'atc'), and a `cryptogramFailure` notice to the issuer. A verified cryptogram moves
--- the ATC even when a later rule refuses the purchase (a wrong PIN, the balance): the card
+-- A failed cryptogram, a replayed ATC or one older than the window: refused 'cryptogramFailure'
+-- (detail 'arqc' or 'atc'), and a `cryptogramFailure` notice to the issuer. A verified cryptogram
+-- counts its ATC even when a later rule refuses the purchase (a wrong PIN, the balance): the card
 -- counted that transaction.
 
+local ATC_WINDOW = 32
+
+-- The window after `atc` was seen, or nil when it was seen before or is older than the window.
+-- LuaBitOp works on 32-bit numbers and takes shift counts modulo 32: shifts of 32 are avoided.
+local function atcWindow(atc, last, seen)
+  if last < 0 then return atc, 0 end
+  if atc > last then
+    local shift = atc - last
+    if shift > ATC_WINDOW then return atc, 0 end
+    local moved = shift == ATC_WINDOW and 0 or bit.lshift(seen, shift)
+    return atc, bit.bor(moved, bit.lshift(1, shift - 1))
+  end
+  local age = last - atc
+  if age == 0 or age > ATC_WINDOW then return nil end
+  local mark = bit.lshift(1, age - 1)
+  if bit.band(seen, mark) ~= 0 then return nil end
+  return last, bit.bor(seen, mark)
+end
+
 -- The refusal as { outcome, detail }, or nil when the cryptogram passes (or was not checked).
-local function chipRefusal(lastAtc, notice)
+local function chipRefusal(lastAtc, atcSeen, notice)
   if A_cryptogram == '' then return nil end
   local atc, last = tonumber(A_atc), tonumber(lastAtc or '-1')
   if A_cryptogram ~= 'ok' then
     notice('cryptogramFailure', { reason = 'arqc', atc = atc })
     return {'cryptogramFailure', 'arqc'}
   end
-  if atc <= last then
+  local highest, seen = atcWindow(atc, last, tonumber(atcSeen or '0'))
+  if not highest then
     notice('cryptogramFailure', { reason = 'atc', atc = atc, lastAtc = last })
     return {'cryptogramFailure', 'atc'}
   end
-  redis.call('HSET', K_card, 'atc', atc)
+  redis.call('HSET', K_card, 'atc', highest, 'atcSeen', seen)
   return nil
 end
