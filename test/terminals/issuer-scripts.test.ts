@@ -7,7 +7,9 @@
  * CD29615D6452E70E; template 72169F180400000000860D842400000801C0F0DFBF6AA230).
  */
 import t from 'tap';
-import { CardScripts } from '../../terminals/issuer-scripts.js';
+import { CardScripts, testScriptKeyOf } from '../../terminals/issuer-scripts.js';
+import { TEST_CARDS } from '../../src/seed/catalogue.js';
+import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { decodeTlv, encodeTlv } from '../../src/codec/tlv.js';
 import { cardMacMasterKey } from '../../src/crypto/emv/script-mac.js';
 
@@ -100,4 +102,11 @@ t.test('nothing to run: no answer, no field 55, unreadable field 55, no PAN, oth
   t.same(card.report({ 0: '1200', 35: `${PAN}=3012` }, false), { 0: '1200', 35: `${PAN}=3012` });
   // A template without 9F18: script id 00000000.
   t.match(card.absorb(REQUEST, answerWith('7207860584240000' + '00')), [{ scriptId: '00000000', status: 2 }]);
+});
+
+t.test("the test cards' MAC keys: from their product's shipped IMK-SMI and their PAN sequence number", async (t) => {
+  const card = TEST_CARDS.find((c) => c.product === 'dankort')!;
+  const imk = DEFAULT_CONFIG.register.issuerMasterKeys!.dankort!.smi!;
+  t.same(testScriptKeyOf(card.pan), cardMacMasterKey(hex(imk), card.pan, card.icc.panSequence));
+  t.equal(testScriptKeyOf('5019000000000024'), undefined, 'a card the catalogue does not have');
 });
