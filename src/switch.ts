@@ -22,6 +22,8 @@ import { reverseLostAnswer } from './authorization/steps/reverse-lost-answer.js'
 import { completeAuthorization } from './authorization/steps/complete-authorization.js';
 import { reverseTransaction } from './authorization/steps/reverse-transaction.js';
 import { postOfflineAdvice } from './authorization/steps/post-offline-advice.js';
+import { recordScriptResults, sendIssuerScripts } from './authorization/steps/issuer-scripts.js';
+import { scriptMacKeys } from './authorization/script-keys.js';
 import { UncertainCalls } from './authorization/uncertain-calls.js';
 import { TerminalTrace } from './trace/terminal-trace.js';
 import { Listener } from './transport/listener.js';
@@ -142,7 +144,12 @@ export class Switch {
     const keys = this.terminalKeys;
     const calls = this.uncertain;
     const advices = { transactions: card.transactions, postings: journal.relay, timeoutMs, calls };
+    const scripts = { scripts: card.scripts, idOf: (pan: string) => card.register.idOf(pan), timeoutMs };
+    // The card's MK-SMI from its product's IMK-SMI and its PAN sequence number (chip-card.ts).
+    const macKeyOf = scriptMacKeys(config.register.issuerMasterKeys, (pan) => card.register.chipCardOf(pan));
     return [
+      recordScriptResults(scripts),
+      sendIssuerScripts({ ...scripts, macKeyOf }),
       authorizeCard({
         register: card.register,
         relay: notices,
@@ -183,6 +190,7 @@ export class Switch {
       log,
       register: card.register,
       holders: card.holders,
+      scripts: card.scripts,
       notices,
       pendingBlocks: blocking.pendingBlocks(),
       references: blocking.references,

@@ -31,6 +31,7 @@ import {
 } from './fields.js';
 import { CASH, type Withdrawal, withdrawCash, withdrawalProblem } from './atm.js';
 import { type ChipProfile, type ChipRequest, arpcOf, chipField, chipRequest, testChipOf } from './chip.js';
+import { type CardScripts, cardScripts } from './issuer-scripts.js';
 
 export const TERMINAL_KINDS = [
   'dkt1',
@@ -86,6 +87,8 @@ export interface TerminalOptions {
   stan?: number;
   /** The card's chip, for field 55 (terminals/chip.ts); default the test cards' (testChipOf); undefined: no field 55. */
   chip?: (pan: string) => ChipProfile | undefined;
+  /** The cards' issuer scripts (terminals/issuer-scripts.ts); default the process's shared cards. */
+  scripts?: CardScripts;
 }
 
 /** One request and its answer. */
@@ -250,6 +253,7 @@ export class Terminal {
   private readonly chipOf: (pan: string) => ChipProfile | undefined;
   /** The cryptogram of each request sent with field 55, to check its answer's ARPC. */
   private readonly chipRequests = new WeakMap<IsoMessage, ChipRequest>();
+  private readonly scripts: CardScripts;
 
   private constructor(o: TerminalOptions) {
     check(TERMINAL_KINDS.includes(o.kind), `kind: one of ${TERMINAL_KINDS.join(', ')}`);
@@ -282,6 +286,7 @@ export class Terminal {
       throw new TerminalError((e as Error).message);
     }
     this.chipOf = o.chip ?? testChipOf;
+    this.scripts = o.scripts ?? cardScripts;
     this.kind = o.kind;
     this.terminalId = o.terminalId;
     this.field41 = o.terminalId.padEnd(8);
@@ -688,7 +693,11 @@ export class Terminal {
   private async send(op: Exchange[], request: IsoMessage): Promise<Exchange> {
     const at = this.clock.now();
     request[7] = transmissionTime(at);
+    // The card's issuer script results (9F5B) ride on its next request or advice; the answer's scripts run on the card.
+    this.scripts.report(request, this.dialect.field(55)?.encoding === 'ascii');
     const response = await this.link.request(request, this.timeoutMs);
+    // An answer whose MAC the terminal refused is not given to the card.
+    if (!(response instanceof RejectedAnswer)) this.scripts.absorb(request, response);
     const e: Exchange =
       response === undefined
         ? { request, timedOut: true, at }

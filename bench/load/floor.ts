@@ -78,6 +78,10 @@ function fixedArgs(config: RegisterConfig) {
     initiatedBy: 'holder',
     series: '',
     authorization: 'online',
+    // The bench's requests carry no field 55: no chip results.
+    tvr: '',
+    cvmResults: '',
+    cvr: '',
   } as const;
 }
 

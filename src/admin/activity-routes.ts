@@ -56,6 +56,9 @@ const SHOWN_POSTING_FIELDS = [
   'authorization',
   'reverses',
   'reason',
+  'tvr',
+  'cvmResults',
+  'cvr',
 ] as const satisfies readonly (keyof ActivityPosting)[];
 
 /** How long the answer waits for this switch's posting relay to append what it holds. */

@@ -2,6 +2,7 @@
  * What the issuer and block-service routes share: the register, the notice relay, who is asking,
  * and the answers every card route gives the same way.
  */
+import type { IssuerScripts } from '../card/issuer-scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
@@ -20,6 +21,8 @@ export interface ApiContext {
   register: CardRegister;
   /** Cards by holder numbers: registration indexes them, the block service finds them. */
   holders: HolderIndex;
+  /** The cards' issuer scripts. */
+  scripts: IssuerScripts;
   relay: NoticeRelay;
   /** Blocks accepted while Redis was down, applied when it is back. */
   pending: PendingBlocks;

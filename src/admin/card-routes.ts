@@ -97,7 +97,8 @@ export function cardRoutes(api: ApiContext): AdminRoute[] {
         const state = await register.state(cardIdParam(id));
         if (state === undefined) return { status: 404, body: NO_SUCH_CARD };
         if (state.issuer !== issuer) return refused({ ok: false, status: 'forbidden', reason: '' });
-        return { status: 200, body: state };
+        // Its issuer scripts and their results besides (docs/ADMIN-API.md, "Issuer scripts").
+        return { status: 200, body: { ...state, scripts: await api.scripts.list(state.card) } };
       },
     },
     change('PUT', '/cards/:id/balance', 'setBalance', async (issuer, card, req) => {

@@ -7,7 +7,15 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { luhnValid } from '../card/luhn.js';
 import type { FaultInjector } from '../faults/injector.js';
-import { FAULT_KINDS, type FaultKind, MAX_DELAY_MS, MAX_TIMES, type NewFaultRule } from '../faults/rule.js';
+import {
+  FAULT_KINDS,
+  type FaultKind,
+  MAX_DELAY_MS,
+  MAX_FAULT_SCRIPT_BYTES,
+  MAX_TIMES,
+  type NewFaultRule,
+} from '../faults/rule.js';
+import { TlvError, decodeTlv } from '../codec/tlv.js';
 import type { ApiContext } from './api.js';
 import { readJsonBody } from './body.js';
 import { type Problem, invalid, shownKey } from './schemas.js';
@@ -21,6 +29,7 @@ export interface FaultBody {
   kind: FaultKind;
   ms?: number;
   code?: string;
+  script?: string;
   times?: number | 'always';
 }
 
@@ -64,6 +73,12 @@ const FAULT_BODY_SCHEMA = {
       pattern: '^(?:[0-9]{3}|[0-9A-Z]{2})$',
       description: 'must be an action code: 3 digits (1993, e.g. 116) or 2 characters (1987, e.g. 51)',
     },
+    script: {
+      type: 'string',
+      pattern: `^(?:[0-9A-Fa-f]{2}){1,${MAX_FAULT_SCRIPT_BYTES}}$`,
+      format: 'script-templates',
+      description: `must be issuer script templates in hex: one or more BER-TLV objects of tag 71 or 72, at most ${MAX_FAULT_SCRIPT_BYTES} bytes`,
+    },
     times: {
       anyOf: [{ type: 'integer', minimum: 1, maximum: MAX_TIMES }, { const: 'always' }],
       description: `must be a whole number from 1 to ${MAX_TIMES}, or "always"`,
@@ -78,12 +93,25 @@ const FAULT_BODY_SCHEMA = {
     },
     onlyFor('delay', 'ms'),
     onlyFor('actionCode', 'code'),
+    onlyFor('script', 'script'),
   ],
 } as const;
 
 const ajv = new Ajv({ allErrors: true });
 ajv.addFormat('luhn', { type: 'string', validate: luhnValid });
+ajv.addFormat('script-templates', { type: 'string', validate: isScriptTemplates });
 const check = ajv.compile(FAULT_BODY_SCHEMA);
+
+/** Hex that reads as BER-TLV objects, each a template 71 or 72 (the pattern checks the hex itself). */
+function isScriptTemplates(hex: string): boolean {
+  if (!/^(?:[0-9A-Fa-f]{2})+$/.test(hex)) return false;
+  try {
+    return decodeTlv(Buffer.from(hex, 'hex')).every((o) => o.tag === '71' || o.tag === '72');
+  } catch (e) {
+    if (e instanceof TlvError) return false;
+    throw e;
+  }
+}
 
 /** The body, typed, when it is a valid rule; else 400 with every problem found. */
 export function validateFaultBody(value: unknown): FaultBody {

@@ -10,6 +10,7 @@ import type { Clock } from '../time/clock.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
 import type { CardRegister } from '../card/card-register.js';
+import type { IssuerScripts } from '../card/issuer-scripts.js';
 import type { NoticeRelay } from '../notices/notice-relay.js';
 import type { HolderIndex } from '../card/holder-index.js';
 import type { PendingBlocks } from '../blocking/pending-blocks.js';
@@ -27,6 +28,7 @@ import { blockListFilesRoutes } from './block-list-files-routes.js';
 import { cardRoutes } from './card-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';
+import { scriptRoutes } from './script-routes.js';
 import { type TrafficView, conformanceRoutes } from './conformance-routes.js';
 import { type ActivitySource, activityRoutes } from './activity-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
@@ -41,6 +43,8 @@ export interface AdminDeps {
   log: Logger;
   register: CardRegister;
   holders: HolderIndex;
+  /** The cards' issuer scripts (queue, list, resend). */
+  scripts: IssuerScripts;
   notices: NoticeRelay;
   pendingBlocks: PendingBlocks;
   references: BlockReferences;
@@ -70,6 +74,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     register: deps.register,
     holders: deps.holders,
     relay: deps.notices,
+    scripts: deps.scripts,
     pending: deps.pendingBlocks,
     references: deps.references,
     auth: new AdminAuth(config.admin.tokens),
@@ -80,6 +85,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
   const routes = [
     ...operationRoutes(deps.health, deps.traffic),
     ...cardRoutes(api),
+    ...scriptRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),
     ...blockListRoutes(deps.blockList),

@@ -13,6 +13,18 @@ import { PRODUCT_PATTERN } from '../config/schema.js';
 import { luhnValid } from '../card/luhn.js';
 import { isCalendarDate } from '../time/dates.js';
 import { HttpError } from './server.js';
+import type { ScriptRequest } from '../card/issuer-scripts.js';
+import { MAX_COMMAND_DATA } from '../card/script-commands.js';
+
+/** The commands an issuer may queue (src/card/script-commands.ts). */
+export const SCRIPT_COMMANDS = ['pinUnblock', 'applicationBlock', 'applicationUnblock', 'putData', 'apdu'] as const;
+/** Hex of `min` to `max` bytes. */
+const hexBytes = (min: number, max: number, what: string) =>
+  ({
+    type: 'string',
+    pattern: `^(?:[0-9A-Fa-f]{2}){${min},${max}}$`,
+    description: `must be ${what}: ${min} to ${max} bytes in hex`,
+  }) as const;
 
 export interface Problem {
   /** JSON pointer of the offending value ('/' for the body itself). */
@@ -197,6 +209,36 @@ const SCHEMAS = {
     [],
     { description: 'must be a query string' },
   ),
+  // An issuer script (docs/ADMIN-API.md, "Issuer scripts"): which parameters go with which command is checked in card-routes.ts.
+  script: body(
+    {
+      commands: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 4,
+        description: 'must be a list of 1 to 4 commands',
+        items: body(
+          {
+            command: oneOf(SCRIPT_COMMANDS),
+            tag: {
+              type: 'string',
+              pattern: '^(?:[0-9A-Fa-f]{2}){1,2}$',
+              description: 'must be a data object tag: 2 or 4 hex digits (e.g. 9F4F)',
+            },
+            value: hexBytes(0, MAX_COMMAND_DATA, 'the value'),
+            apdu: {
+              type: 'string',
+              pattern: `^[0-9A-Fa-f]{8}(?:[0-9A-Fa-f]{2}){0,${MAX_COMMAND_DATA}}$`,
+              description: `must be a command: CLA INS P1 P2 and 0 to ${MAX_COMMAND_DATA} bytes of data, in hex, without Lc and MAC`,
+            },
+          },
+          ['command'],
+        ),
+      },
+      template: { enum: ['71', '72'], description: 'must be 71 (before the final GENERATE AC) or 72 (after it)' },
+    },
+    ['commands'],
+  ),
 } as const;
 
 interface Shapes {
@@ -207,6 +249,7 @@ interface Shapes {
   block: { reason: BlockReason; statement?: string; reportedAt?: string };
   blockReport: BlockReportBody;
   notices: NoticesQuery;
+  script: ScriptRequest;
 }
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;

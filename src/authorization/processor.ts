@@ -22,6 +22,7 @@ import type { RequestContext } from './context.js';
 import type { Pipeline } from './pipeline.js';
 import { responseMti } from './steps/respond.js';
 import { logAnswer } from './answer-log.js';
+import { type TlvInput, decodeTlv } from '../codec/tlv.js';
 import type { MessageMacs } from './message-mac.js';
 
 export interface ProcessorDeps {
@@ -90,7 +91,8 @@ export class RequestProcessor {
    * rule's code without the pipeline (nothing reserved or posted). delay, noAnswer, corrupt: the
    * request is processed as usual (an approval posts), then its answer leaves late, never, or
    * damaged. badArpc: processed as usual, the answer's ARPC (tag 91) made wrong. dropMac:
-   * processed as usual, its answer leaves without its MAC. The trace notes the fault.
+   * processed as usual, its answer leaves without its MAC. script: processed as usual, its answer's
+   * field 55 carrying the rule's issuer scripts. The trace notes the fault.
    */
   private async faulted(fault: FaultRule, ctx: RequestContext, body: Buffer, macKey?: Buffer): Promise<Answer> {
     const note: FaultNote = { kind: fault.kind, rule: fault.id };
@@ -113,6 +115,8 @@ export class RequestProcessor {
       const response = actionCodeAnswer(ctx, fault.code!);
       return this.reply(response, ctx, body, { ...note, actionCode: response[39] as string }, macKey);
     }
+    // The vendor's scripts, as they are, beside whatever the chip's answer holds (respond packs them).
+    if (fault.kind === 'script') ctx.iccAnswer.push(...scriptTemplates(fault.script!));
     await this.deps.pipeline.run(ctx);
     if (fault.kind === 'badArpc') spoilArpc(ctx);
     const answer = this.reply(
@@ -198,4 +202,9 @@ export class RequestProcessor {
 function terminalOf(message: IsoMessage): string | undefined {
   const id = message[41];
   return typeof id === 'string' ? id.trimEnd() : undefined;
+}
+
+/** A script rule's templates as answer objects: each template's contents kept as the vendor wrote them. */
+function scriptTemplates(hex: string): TlvInput[] {
+  return decodeTlv(Buffer.from(hex, 'hex')).map((o) => ({ tag: o.tag, value: o.value }));
 }

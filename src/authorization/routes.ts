@@ -26,12 +26,15 @@ const financial: Route = {
   steps: [
     'validateFields',
     'identifyTerminal',
+    // Issuer scripts (docs/SECURITY.md §2): the results of scripts sent before, the card's queued ones in the answer.
+    'recordScriptResults',
     'checkProcessingCode',
     'reverseLostAnswer',
     'verifyCryptogram',
     'authorizeCard',
     'decide',
     'answerCryptogram',
+    'sendIssuerScripts',
     'respond',
   ],
   mandatory: [3, 4, 11, 12, 41, 49],
@@ -43,7 +46,7 @@ const financial: Route = {
 const ADVICE_ECHO = [...FINANCIAL_ECHO, 24, 25, 56];
 
 const completion: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'completeAuthorization', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'completeAuthorization', 'respond'],
   mandatory: [4, 11, 12, 41, 56],
   card: true,
   echo: ADVICE_ECHO,
@@ -55,7 +58,7 @@ const completion: Route = {
  * 38, the terminal's own approval code, is echoed.
  */
 const offlineAdvice: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'postOfflineAdvice', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'postOfflineAdvice', 'respond'],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,
   echo: [...FINANCIAL_ECHO, 24, 25, 38],
@@ -65,7 +68,7 @@ const offlineAdvice: Route = {
 const completionOrOfflineAdvice: Route = { ...completion, otherwise: { absent: 56, route: offlineAdvice } };
 
 const reversal: Route = {
-  steps: ['validateFields', 'identifyTerminal', 'reverseTransaction', 'respond'],
+  steps: ['validateFields', 'identifyTerminal', 'recordScriptResults', 'reverseTransaction', 'respond'],
   mandatory: [4, 11, 12, 41, 56],
   card: true,
   echo: ADVICE_ECHO,

@@ -11,7 +11,7 @@ import type { Clock } from '../time/clock.js';
 import { yymm } from '../time/local-time.js';
 import type { RegisterConfig } from '../config/types.js';
 import { type CardId, cardId } from '../crypto/card-id.js';
-import { type CardKeys, cardKeys } from './keys.js';
+import { type CardKeys, cardKeys, erasedKeys } from './keys.js';
 import { maskPan } from '../codec/mask.js';
 import { pinVerificationValue } from '../crypto/pin-verification.js';
 import { PanCipher } from '../crypto/pan-cipher.js';
@@ -21,6 +21,7 @@ import { authorizeScript } from './scripts/authorize.js';
 import { reservationLifetimes } from './reservation-lifetime.js';
 import { unattendedLimits } from './unattended-limit.js';
 import { postingArgs } from './posting-args.js';
+import { pinUnblockScript } from './script-commands.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
@@ -320,7 +321,8 @@ export class CardRegister {
   }
 
   liftPinBlock(issuer: string, id: CardId): Promise<ChangeResult> {
-    return liftPinBlockScript.run(this.redis, this.cardAndOutbox(id), this.changeBy(issuer));
+    const keys = { ...this.cardAndOutbox(id), scripts: this.keysOf(id).scripts };
+    return liftPinBlockScript.run(this.redis, keys, { ...this.changeBy(issuer), ...pinUnblockScript() });
   }
 
   delete(issuer: string, id: CardId): Promise<ChangeResult> {
@@ -339,13 +341,11 @@ export class CardRegister {
   }
 
   /**
-   * The card gone from the register as if never registered: its record, reservations, holds,
-   * booked postings, stored-card series and notice outbox (seeding puts a test card back into its documented state this way). Its transaction
-   * records lapse by themselves.
+   * The card gone from the register as if never registered (keys.ts erasedKeys): seeding puts a
+   * test card back into its documented state this way. Its transaction records lapse by themselves.
    */
   async erase(id: CardId): Promise<void> {
-    const k = this.keysOf(id);
-    await this.redis.del(k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series);
+    await this.redis.del(...erasedKeys(this.keysOf(id)));
   }
 
   /**

@@ -13,6 +13,7 @@ import { OfflineAdvices } from './offline-advices.js';
 import { CardBooking } from './card-booking.js';
 import { CardOutboxes } from './outboxes.js';
 import { HolderIndex } from './holder-index.js';
+import { IssuerScripts } from './issuer-scripts.js';
 
 export interface CardModuleDeps {
   redis: RegisterRedis;
@@ -36,6 +37,8 @@ export interface CardModule {
   postingOutboxes: CardOutboxes;
   /** Cards by their holder's account and personal number, for the block service. */
   holders: HolderIndex;
+  /** Issuer scripts for the cards' chips: queued, sent in chip answers, their results. */
+  scripts: IssuerScripts;
 }
 
 export function createCardRegister({ redis, prefix, config, clock }: CardModuleDeps): CardModule {
@@ -48,5 +51,6 @@ export function createCardRegister({ redis, prefix, config, clock }: CardModuleD
     noticeOutboxes: new CardOutboxes(redis, prefix, 'notices'),
     postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),
     holders: new HolderIndex(redis, prefix, Buffer.from(config.secret, 'hex'), register),
+    scripts: new IssuerScripts(redis, prefix, clock),
   };
 }

@@ -21,11 +21,21 @@ export interface CardKeys {
   booked: string;
   /** The card's series of stored-card payments: the first purchase's transaction id -> its merchant (hash). */
   series: string;
+  /** The card's issuer scripts for its chip: script id -> JSON, and the count 'seq' (hash; src/card/issuer-scripts.ts). */
+  scripts: string;
 }
 
 /** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
 export function transactionKey(prefix: string, id: CardId, txn: string): string {
   return `${prefix}card:{${id}}:t:${txn}`;
+}
+
+/**
+ * What erasing a card deletes (CardRegister.erase): its record, reservations, holds, booked
+ * postings, stored-card series, notice outbox and issuer scripts.
+ */
+export function erasedKeys(k: CardKeys): string[] {
+  return [k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series, k.scripts];
 }
 
 export function cardKeys(prefix: string, id: CardId): CardKeys {
@@ -39,5 +49,6 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     holds: `${base}:holds`,
     booked: `${base}:booked`,
     series: `${base}:series`,
+    scripts: `${base}:scripts`,
   };
 }

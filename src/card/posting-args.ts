@@ -33,6 +33,10 @@ export const POSTING_ARGS = [
   'initiatedBy',
   'series',
   'authorization',
+  // Issue 20: a chip transaction's TVR, CVM results and CVR ('' none: the posting then lacks them).
+  'tvr',
+  'cvmResults',
+  'cvr',
 ] as const;
 
 export function postingArgs(p: PostingTemplate | undefined) {
@@ -64,5 +68,8 @@ export function postingArgs(p: PostingTemplate | undefined) {
     initiatedBy: p?.initiatedBy ?? '',
     series: p?.series ?? '',
     authorization: p?.authorization ?? '',
+    tvr: p?.tvr ?? '',
+    cvmResults: p?.cvmResults ?? '',
+    cvr: p?.cvr ?? '',
   };
 }

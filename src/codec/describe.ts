@@ -1,10 +1,12 @@
 /**
  * describe(): a readable field-by-field listing with the dialect's field names. Card data is
  * masked by default (PAN first 6 + last 4, track data likewise, PIN block, MAC and other secrets
- * hidden, and the secret sub-elements of field 48, the CVC); `{ clear: true }` shows everything and is meant for a developer's own terminal only.
+ * hidden, the secret sub-elements of field 48, the CVC, and the card data among field 55's EMV
+ * data objects); `{ clear: true }` shows everything and is meant for a developer's own terminal only.
  */
 import type { FieldSpec, IsoMessage, IsoValue } from './spec.js';
 import { maskPan, maskSubElements, maskTrack } from './mask.js';
+import { describeIcc } from './icc-describe.js';
 
 export interface DescribeOptions {
   clear?: boolean;
@@ -38,6 +40,7 @@ function renderValue(value: IsoValue, spec: FieldSpec | undefined, clear: boolea
   if (mask === 'pan') return maskPan(text);
   if (mask === 'track') return maskTrack(text);
   if (mask === 'subElements') return JSON.stringify(maskSubElements(text, spec?.hiddenTags ?? []));
+  if (mask === 'icc') return describeIcc(value);
   return Buffer.isBuffer(value) ? `${text} (${value.length} bytes)` : JSON.stringify(text);
 }
 

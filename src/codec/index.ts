@@ -11,6 +11,7 @@ import type { IsoMessage } from './spec.js';
 export { Dialect, type FieldLayout, loadDialect, saveDialect } from './dialect.js';
 export { Iso8583Error } from './errors.js';
 export { hiddenSubElements, maskPan, maskSubElements, maskTrack } from './mask.js';
+export { describeIcc } from './icc-describe.js';
 export type { DescribeOptions } from './describe.js';
 export type * from './spec.js';
 

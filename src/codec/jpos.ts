@@ -55,7 +55,7 @@ export const CARD_DATA_MASKS: Readonly<Record<number, MaskRule>> = {
   36: 'track', // track 3
   45: 'track', // track 1
   52: 'hide', // PIN block
-  55: 'hide', // ICC data: carries the PAN and a track 2 equivalent
+  55: 'icc', // ICC data: shown by tag, its PAN and track 2 equivalent hidden (icc-describe.ts)
   64: 'hide', // MAC
   96: 'hide', // key management / message security data
   128: 'hide', // MAC

@@ -33,9 +33,11 @@ export type DataEncoding = 'ascii' | 'bcd' | 'binary' | 'hex';
 /**
  * How describe() treats a field unless clear output is asked for. 'subElements': the field holds
  * sub-elements (tag of 2 digits, length of 3 digits, value) and the values of its `hiddenTags` are
- * secrets (field 48's CVC); the rest is shown.
+ * secrets (field 48's CVC); the rest is shown. 'icc': the field holds EMV data objects (BER-TLV,
+ * field 55), shown by tag and name with the TVR and CVM results in words and the card data among
+ * them (track 2 equivalent, PAN, holder's name) hidden (src/codec/icc-describe.ts).
  */
-export type MaskRule = 'pan' | 'track' | 'hide' | 'subElements';
+export type MaskRule = 'pan' | 'track' | 'hide' | 'subElements' | 'icc';
 
 export interface Padding {
   side: 'left' | 'right';

@@ -11,7 +11,7 @@ const KINDS: readonly FieldKind[] = ['numeric', 'alpha', 'alphanumeric', 'ans', 
 const PREFIXES = Object.keys(PREFIX_DIGITS);
 const PREFIX_ENCODINGS = ['ascii', 'bcd', 'binary'];
 const ENCODINGS = ['ascii', 'bcd', 'binary', 'hex'];
-const MASKS = ['pan', 'track', 'hide', 'subElements'];
+const MASKS = ['pan', 'track', 'hide', 'subElements', 'icc'];
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -59,7 +59,7 @@ export function validateFieldSpec(n: number, input: unknown): FieldSpec {
   }
   if (spec.nibblePad !== undefined && !['left', 'right'].includes(spec.nibblePad))
     bad('nibblePad must be left or right');
-  if (spec.mask !== undefined && !MASKS.includes(spec.mask)) bad('mask must be pan, track, hide or subElements');
+  if (spec.mask !== undefined && !MASKS.includes(spec.mask)) bad('mask must be pan, track, hide, subElements or icc');
   if (spec.hiddenTags !== undefined) {
     if (spec.mask !== 'subElements') bad('hiddenTags go with the subElements mask');
     if (!Array.isArray(spec.hiddenTags) || !spec.hiddenTags.every((tag) => /^\d{2}$/.test(String(tag))))

@@ -40,8 +40,9 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     // Published test keys (pyemv's test vectors; docs/SECURITY.md §6): the test cards' products.
     // Replace them outside tests: with them anyone can make a cryptogram the switch accepts.
     issuerMasterKeys: {
-      dankort: { ac: '0123456789ABCDEFFEDCBA9876543210' },
-      'visa-dankort': { ac: '89ABCDEF0123456776543210FEDCBA98' },
+      // smi: the issuer scripts' MAC keys (docs/SECURITY.md §2), pyemv's published IMK-SMI test keys.
+      dankort: { ac: '0123456789ABCDEFFEDCBA9876543210', smi: 'FEDCBA98765432100123456789ABCDEF' },
+      'visa-dankort': { ac: '89ABCDEF0123456776543210FEDCBA98', smi: 'BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
     },
     // PSD2's strong customer authentication: an internet purchase needs 3-D Secure or MitID (004 §5.1).
     internetAuthentication: 'required',

@@ -20,5 +20,10 @@ export const ISSUER_MASTER_KEYS_SCHEMA = {
       ...doubleLengthKey,
       description: 'IMK-AC: the master key of the application cryptograms (ARQC, ARPC), hex.',
     },
+    smi: {
+      ...doubleLengthKey,
+      description:
+        "IMK-SMI: the master key of the issuer scripts' MACs (secure messaging integrity), hex; without it the product's cards get no scripts (docs/SECURITY.md §2).",
+    },
   }),
 } as const;

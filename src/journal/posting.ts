@@ -109,6 +109,16 @@ export interface Posting {
   reverses?: string;
   /** Reversals and cancellations: the reason (field 25 of a reversal advice; 'switch' for the switch's own). */
   reason?: string;
+  /**
+   * A chip transaction's offline results as the terminal reported them in field 55, uppercase hex
+   * (src/messages/chip-data.ts): the Terminal Verification Results (95), the CVM results (9F34)
+   * and the card verification results from the issuer application data (9F10). Only postings of
+   * requests that carried them have them; they are in the posting's JSON, not in the delivery file
+   * (docs/CLEARING.md, "Chip data"). A reversal or completion keeps its original's.
+   */
+  tvr?: string;
+  cvmResults?: string;
+  cvr?: string;
 }
 
 /**
@@ -154,10 +164,19 @@ export const POSTING_FIELDS = [
   'cardStatus',
   'reverses',
   'reason',
+  'tvr',
+  'cvmResults',
+  'cvr',
 ] as const satisfies readonly (keyof Posting)[];
 
-/** The fields only some postings have (reversals and cancellations). */
-export const OPTIONAL_POSTING_FIELDS = ['reverses', 'reason'] as const satisfies readonly OptionalKeys<Posting>[];
+/** The fields only some postings have (reversals and cancellations; chip transactions). */
+export const OPTIONAL_POSTING_FIELDS = [
+  'reverses',
+  'reason',
+  'tvr',
+  'cvmResults',
+  'cvr',
+] as const satisfies readonly OptionalKeys<Posting>[];
 
 /**
  * The fields postings have had since delivery layout 2 (issue 14). A posting journalled before

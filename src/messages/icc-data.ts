@@ -17,13 +17,20 @@ export class IccDataError extends Error {
   override name = 'IccDataError';
 }
 
+/** Field 55 read once per request, however many steps ask (the request object is the key). */
+const read = new WeakMap<IsoMessage, IccData>();
+
 export function iccDataOf(request: IsoMessage): IccData | undefined {
   const v = request[55];
   if (v === undefined) return undefined;
+  const known = read.get(request);
+  if (known !== undefined) return known;
   const bytes = typeof v === 'string' ? hexBytes(v) : v;
   try {
     const objects = decodeTlv(bytes);
-    return { objects, byTag: tlvByTag(objects) };
+    const icc = { objects, byTag: tlvByTag(objects) };
+    read.set(request, icc);
+    return icc;
   } catch (e) {
     if (e instanceof TlvError) throw new IccDataError(`field 55: ${e.message}`);
     throw e;

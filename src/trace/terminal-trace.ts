@@ -9,12 +9,12 @@ import type { Clock } from '../time/clock.js';
 
 /** What a fault rule did to an exchange: no card data, no terminal id. */
 export interface FaultNote {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac' | 'script';
   /** The rule's id. */
   rule: string;
   /** delay: how late the answer left. */
   ms?: number;
-  /** The action code the switch decided (delay, noAnswer, corrupt) or was told to send (actionCode). */
+  /** The action code the switch decided (delay, noAnswer, corrupt, script) or was told to send (actionCode). */
   actionCode?: string;
 }
 

@@ -5,7 +5,7 @@
  * the masked hex dump. Built only when someone watches: nothing is formatted on the answer's path.
  */
 import type { Dialect, FieldSpec, IsoValue } from '../codec/index.js';
-import { maskPan, maskSubElements, maskTrack } from '../codec/index.js';
+import { describeIcc, maskPan, maskSubElements, maskTrack } from '../codec/index.js';
 import { type FaultNote, type TraceEntry, renderMessage } from './terminal-trace.js';
 
 export interface ShownField {
@@ -80,5 +80,6 @@ function shownValue(value: IsoValue, spec: FieldSpec | undefined): string {
   if (mask === 'pan') return maskPan(text);
   if (mask === 'track') return maskTrack(text);
   if (mask === 'subElements') return maskSubElements(text, spec?.hiddenTags ?? []);
+  if (mask === 'icc') return describeIcc(value);
   return text;
 }

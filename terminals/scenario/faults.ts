@@ -37,6 +37,7 @@ async function installFault(f: FaultSpec, step: Step, t: RunTerminal, run: RunCo
   if (f.mti !== undefined) body.mti = concreteMti(f.mti, t.dialect);
   if (f.ms !== undefined) body.ms = f.ms;
   if (f.code !== undefined) body.code = f.code;
+  if (f.script !== undefined) body.script = f.script;
   const answer = await run.admin.call('POST', '/faults', 'vendor', body);
   if (answer.status !== 201)
     throw new StepFailure(`fault rule not set: POST /faults: ${answer.status} ${reasonOf(answer)}`);

@@ -175,6 +175,10 @@ class Checks {
       this.problem(
         `${at}/fault/code: ${f.kind === 'actionCode' ? 'is required by kind actionCode' : 'only with kind actionCode'}`,
       );
+    if ((f.kind === 'script') !== (f.script !== undefined))
+      this.problem(
+        `${at}/fault/script: ${f.kind === 'script' ? 'is required by kind script' : 'only with kind script'}`,
+      );
   }
 
   private expectations(step: Step, e: Expectations, at: string): void {

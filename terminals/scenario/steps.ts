@@ -94,10 +94,12 @@ export interface ReportAction {
   reportedAt?: string;
 }
 export interface FaultSpec {
-  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac';
+  kind: 'delay' | 'noAnswer' | 'close' | 'actionCode' | 'corrupt' | 'badArpc' | 'dropMac' | 'script';
   mti?: string;
   ms?: number;
   code?: string;
+  /** kind script: issuer script templates in hex (docs/PROTOCOL.md §7.1). */
+  script?: string;
   times?: number | 'always';
 }
 

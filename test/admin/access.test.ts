@@ -17,6 +17,7 @@ import {
   V,
   blockedCard,
   pinBlockedCard,
+  sentScript,
   routeKeys,
   startAllRoles,
   unchanged,
@@ -124,6 +125,17 @@ const ACCESS: Record<string, Access> = {
     request: async (t, s) => ({ path: `/cards/${(await pinBlockedCard(t, s)).id}/pin-block` }),
   },
   'DELETE /cards/:id': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}`) },
+  'POST /cards/:id/scripts': {
+    roles: ['issuer'],
+    ok: 201,
+    request: onCard((id) => `/cards/${id}/scripts`, { commands: [{ command: 'pinUnblock' }] }),
+  },
+  'GET /cards/:id/scripts': { roles: ['issuer'], ok: 200, request: onCard((id) => `/cards/${id}/scripts`) },
+  'POST /cards/:id/scripts/:script/resend': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/cards/${(await sentScript(t, s)).id}/scripts/00000001/resend` }),
+  },
   'GET /notices': { roles: ['issuer'], ok: 200, request: fixed('/notices') },
   'POST /block-reports': {
     roles: ['blockService'],
@@ -251,6 +263,7 @@ t.test(
     const active = await addCard(t, s, { status: 'active' });
     const blocked = await blockedCard(t, s);
     const pinBlocked = await pinBlockedCard(t, s);
+    const sent = await sentScript(t, s);
     const NO_SUCH_CARD = { error: 'no such card' };
     const OTHERS = { error: 'the card belongs to another issuer' };
     // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
@@ -268,6 +281,11 @@ t.test(
       'DELETE /cards/:id/block': [[{ path: `/cards/${blocked.id}/block` }, 403, OTHERS]],
       'DELETE /cards/:id/pin-block': [[{ path: `/cards/${pinBlocked.id}/pin-block` }, 403, OTHERS]],
       'DELETE /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
+      'POST /cards/:id/scripts': [
+        [{ path: `/cards/${active.id}/scripts`, body: { commands: [{ command: 'applicationBlock' }] } }, 403, OTHERS],
+      ],
+      'GET /cards/:id/scripts': [[{ path: `/cards/${active.id}/scripts` }, 403, OTHERS]],
+      'POST /cards/:id/scripts/:script/resend': [[{ path: `/cards/${sent.id}/scripts/00000001/resend` }, 403, OTHERS]],
       'GET /notices': [
         [{ path: `/notices?card=${blocked.id}` }, 200, { notices: [] }],
         [{ path: `/notices?card=${pinBlocked.id}` }, 200, { notices: [] }],
@@ -292,7 +310,7 @@ t.test(
     });
     t.same(
       (await call(s, 'GET', `/cards/${active.id}`, { token: A })).body,
-      active.state,
+      { ...active.state, scripts: [] },
       "bank-a's card is as it was",
     );
   },

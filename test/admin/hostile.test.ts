@@ -88,6 +88,16 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'DELETE /cards/:id/block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id/pin-block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id': (f) => ({ token: A, id: f.card.id }),
+  'POST /cards/:id/scripts': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: {
+      valid: { commands: [{ command: 'putData', tag: '9F4F', value: '01' }], template: '72' },
+      required: ['commands'],
+    },
+  }),
+  'GET /cards/:id/scripts': (f) => ({ token: A, id: f.card.id }),
+  'POST /cards/:id/scripts/:script/resend': (f) => ({ token: A, id: f.card.id }),
   'GET /notices': (f) => ({ token: A, query: `card=${f.card.id}&limit=5` }),
   'POST /block-reports': (f) => ({
     token: BS,

@@ -13,14 +13,16 @@ import { testRedis } from '../support/redis.js';
 import { DAY, NOW, card } from '../support/card-scripts.js';
 
 const REQUIRED = POSTING_FIELDS.filter((f) => !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)).sort();
-const ALL = [...POSTING_FIELDS].sort();
+/** A reversal's or cancellation's: every field but the chip's (its original had none here). */
+const CHIP = ['tvr', 'cvmResults', 'cvr'];
+const ALL = POSTING_FIELDS.filter((f) => !CHIP.includes(f)).sort();
 const fieldsOf = (json: string): string[] => Object.keys(JSON.parse(json) as object).sort();
 
 t.test('POSTING_FIELDS lists each field once', async (t) => {
   t.equal(new Set(POSTING_FIELDS).size, POSTING_FIELDS.length);
   t.ok(
-    REQUIRED.length === POSTING_FIELDS.length - 2 && REQUIRED.includes('panEnc'),
-    'reverses and reason are the optional ones',
+    REQUIRED.length === POSTING_FIELDS.length - 5 && REQUIRED.includes('panEnc'),
+    'reverses and reason, and the chip data, are the optional ones',
   );
 });
 
@@ -148,4 +150,38 @@ t.test('every posting type the scripts build has exactly the fields of Posting',
       REQUIRED,
     );
   }
+});
+
+t.test("a chip transaction's TVR, CVM results and CVR: in its posting, its completion's, its record", async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const c = await card(redis, prefix);
+  const chip = { tvr: '8000048000', cvmResults: '420302', cvr: '03A0A000' };
+  const posted = await c.authorize({ ...chip, signature: 'c1', postingId: 'c1' }, 'chip');
+  t.same(fieldsOf(posted[5]!), [...REQUIRED, ...CHIP].sort(), 'every field of Posting, the chip data besides');
+  t.match(JSON.parse(posted[5]!), chip);
+  t.match(JSON.parse((await redis.hget(c.txn('chip'), 'posting'))!), chip, 'the record keeps the posting');
+  t.match(await redis.hgetall(c.txn('chip')), { tvr: '8000048000', cvm: '420302', cvr: '03A0A000' });
+
+  await c.authorize({ ...chip, message: 'dual', signature: 'c2', postingId: 'c2', reservation: 'r2' }, 'dual');
+  const completion = await completeScript.run(redis, c.onOriginal('completion', 'dual'), {
+    now: NOW,
+    signature: 'c3',
+    amount: 500,
+    keepFor: DAY,
+    postingId: 'c3',
+    currency: '',
+  });
+  t.match(JSON.parse(completion[5]), chip, "a completion's posting keeps its authorization's");
+
+  // Declined (wrong PIN): no posting, the record keeps them all the same.
+  const declined = await c.authorize({ tvr: '0000800000', pvv: 'WRONG', signature: 'c4', postingId: 'c4' }, 'declined');
+  t.equal(declined[0], 'wrongPin');
+  t.match(await redis.hgetall(c.txn('declined')), { outcome: 'wrongPin', tvr: '0000800000', cvm: '', cvr: '' });
+  // Only one of them: the posting has that one.
+  const one = await c.offline({ cvr: '03A00000', postingId: 'c5' });
+  t.same(fieldsOf(one[5]), [...REQUIRED, 'cvr'].sort(), 'an offline advice with a CVR only');
+  await c.authorize({ signature: 'c6', postingId: 'c6' }, 'plain');
+  const plain = await redis.hgetall(c.txn('plain'));
+  t.equal(plain.outcome, 'approved');
+  t.notOk('tvr' in plain, 'no chip data: the record has none');
 });

@@ -637,14 +637,26 @@ t.test('issuer scripts: ownership first, then the change and its notice', async 
   t.equal(await redis.llen(c.k.outbox), 4, 'a report cjson refuses: no notice');
   t.equal(await redis.hget(c.k.card, 'block'), '', 'and no block');
 
-  t.same(await liftPinBlockScript.run(redis, keys, by('bank-a')), {
+  const unblock = { template: '72', commands: '[{"name":"pinUnblock","header":"84240000","data":""}]', size: 24 };
+  const withScripts = { ...keys, scripts: c.k.scripts };
+  t.same(await liftPinBlockScript.run(redis, withScripts, { ...by('bank-a'), ...unblock }), {
     ok: false,
     status: 'conflict',
     reason: 'card is not PIN-blocked',
   });
+  t.equal(await redis.exists(c.k.scripts), 0, 'no PIN block lifted: no script');
   await redis.hset(c.k.card, 'pinBlocked', '1', 'pinTries', 3);
-  t.same(await liftPinBlockScript.run(redis, keys, by('bank-a')), { ok: true });
+  t.same(await liftPinBlockScript.run(redis, withScripts, { ...by('bank-a'), ...unblock }), { ok: true });
   t.match(await redis.hgetall(c.k.card), { pinBlocked: '0', pinTries: '0', pinBlockLiftedAt: String(NOW) });
+  t.match(JSON.parse((await redis.hget(c.k.scripts, '00000001'))!), {
+    id: '00000001',
+    template: '72',
+    commands: [{ name: 'pinUnblock', header: '84240000', data: '' }],
+    status: 'queued',
+    by: 'pinBlockLifted',
+    sends: 0,
+    queuedAt: NOW,
+  });
 
   t.same(await deleteScript.run(redis, keys, by('bank-a')), { ok: true });
   t.match(await redis.hgetall(c.k.card), { status: 'deleted', deletedAt: String(NOW) });

@@ -22,7 +22,7 @@ t.test('describe masks card data by default', async (t) => {
   t.match(text, /^ 35 Track 2 data +501912\*{6}9012=\*{20}$/m);
   t.match(text, /^ 45 Track 1 data +B501912\*{6}9012\^\*{11}\^\*{13}$/m);
   t.match(text, /^ 52 .+ \[hidden, 8 bytes\]$/m);
-  t.match(text, /^ 55 .+ \[hidden, 10 bytes\]$/m);
+  t.match(text, /^ 55 .+ 5A Application PAN: \[hidden, 8 bytes\]$/m, 'field 55 by tag, its PAN hidden');
   t.match(text, /^ 64 .+ \[hidden, 8 bytes\]$/m);
   t.match(text, /^ 53 .+ 0102 \(2 bytes\)$/m, 'binary fields that are not secret show as hex');
   t.notMatch(text, PAN, 'no whole PAN anywhere');

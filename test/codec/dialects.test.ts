@@ -111,7 +111,7 @@ t.test('invalid specs are refused at load time, naming the field', async (t) => 
     [withField(97, { padding: { side: 'right', char: '0' } }), /^field 97: spec: an amount is padded on the left/],
     [withField(97, { length: 1 }), /^field 97: spec: an amount needs a sign/],
     [withField(4, { nibblePad: 'middle' }), /^field 4: spec: nibblePad must be left or right/],
-    [withField(4, { mask: 'blur' }), /^field 4: spec: mask must be pan, track, hide or subElements/],
+    [withField(4, { mask: 'blur' }), /^field 4: spec: mask must be pan, track, hide, subElements or icc/],
     [withField(4, { prefix: 'LLLLL' }), /^field 4: spec: prefix must be one of/],
     [withField(4, { prefixEncoding: 'ebcdic' }), /^field 4: spec: prefixEncoding must be/],
     [withField(4, { name: 4 }), /^field 4: spec: name must be a string/],

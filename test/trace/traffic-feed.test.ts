@@ -24,7 +24,8 @@ const chipPurchase = {
   41: 'TERM0001',
   49: '208',
   52: Buffer.from('0123456789ABCDEF', 'hex'),
-  55: Buffer.from('9F2608AABBCCDDEEFF0011', 'hex'),
+  // The cryptogram, and a track 2 equivalent (57) that must not show.
+  55: Buffer.from('9F2608AABBCCDDEEFF0011' + '5708' + '5019000000000016', 'hex'),
 };
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -35,7 +36,7 @@ t.test('a message shown field by field: track data, PIN block and ICC data maske
   t.equal(shown.mti, '1100');
   t.match(value(35), /^501900\*{6}0016=\*+$/);
   t.equal(value(52), '[hidden, 8 bytes]');
-  t.equal(value(55), '[hidden, 11 bytes]');
+  t.equal(value(55), '9F26 Application Cryptogram: AABBCCDDEEFF0011; 57 Track 2 Equivalent Data: [hidden, 8 bytes]');
   t.equal(value(4), '000000010000');
   t.notMatch(JSON.stringify(shown), /5019000000000016|0123456789ABCDEF|30121010000012300000/i);
   t.equal(shown.error, undefined);

@@ -29,12 +29,13 @@ export const faultsPage: Page = {
     const kind = h(
       'select',
       { name: 'kind' },
-      ['noAnswer', 'delay', 'close', 'actionCode', 'corrupt', 'badArpc', 'dropMac'].map((k) =>
+      ['noAnswer', 'delay', 'close', 'actionCode', 'corrupt', 'badArpc', 'dropMac', 'script'].map((k) =>
         h('option', { value: k }, k),
       ),
     );
     const ms = input('ms', { inputmode: 'numeric' });
     const code = input('code', { size: '4' });
+    const script = input('script', { size: '40', autocomplete: 'off' });
     const mti = input('mti', { size: '5' });
     const times = input('times', { placeholder: '1, or always' });
     const load = async () => {
@@ -82,6 +83,7 @@ export const faultsPage: Page = {
       if (pan.value) body.pan = pan.value.replace(/\s/g, '');
       if (ms.value) body.ms = Number(ms.value);
       if (code.value) body.code = code.value;
+      if (script.value) body.script = script.value.replace(/\s/g, '');
       if (mti.value) body.mti = mti.value;
       if (times.value) body.times = times.value === 'always' ? 'always' : Number(times.value);
       try {
@@ -102,6 +104,7 @@ export const faultsPage: Page = {
         field('Kind', kind),
         field('Delay (ms)', ms, 'delay only'),
         field('Action code', code, 'actionCode only'),
+        field('Issuer scripts', script, 'script only: templates 71 / 72 in hex'),
         field('MTI', mti, 'e.g. 1200; empty: any'),
         field('Times', times),
         h('button', { type: 'submit' }, 'Set rule'),

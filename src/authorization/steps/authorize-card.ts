@@ -96,10 +96,10 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
         return refuse(ctx, 'invalidTransaction', 'a refund is a single-message (1200 / 0200) request');
       const facts = saleFacts(ctx, deps);
       if (facts === undefined) return;
-      const { purchasedAt, money } = facts;
+      const { purchasedAt, money, chip } = facts;
       const track = message === 'single' && isOldTerminal(deps.keys, ctx.terminalId);
       const model = deps.keys.keyFor(ctx.terminalId).model;
-      const posting = postingTemplate(ctx, track, { kind, money, purchasedAt, model });
+      const posting = postingTemplate(ctx, track, { kind, money, purchasedAt, model, chip });
       const remote = remotePurchase(ctx, posting, (cvc) => deps.register.cvcValueOf(pan, cvc));
       if (typeof remote === 'string') return refuse(ctx, 'formatError', remote);
       // The PIN block's key: fixed, or DUKPT (the KSN's counter is used up here, before the register).

@@ -52,7 +52,8 @@
 --   A_originalExponent  A_rate (millionths of a DKK per unit; A_amount is the DKK amount it gave)
 --   A_purchasedAt (field 12 as ms)  A_merchantName  A_merchantCity  A_mcc  A_entryMode
 --   A_verification  A_terminalKind  A_channel  A_authentication  A_initiatedBy  A_series
---   A_authorization; the posting's authorizedAt is A_receivedAt
+--   A_authorization  A_tvr  A_cvmResults  A_cvr (a chip transaction's, hex; '' none: also kept
+--   on the transaction record, declined or not); the posting's authorizedAt is A_receivedAt
 --   A_remote  A_expiry  A_cvc  A_unauthenticated  A_authDefault  A_authProducts: a remote
 --   purchase's checks (remote.lua's header says what each is)
 --   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
@@ -221,6 +222,9 @@ else
   redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
     'state', state, 'msg', A_message, 'kind', A_kind, 'amount', amount, 'res', reservedId, 'posting', json)
   if A_kind == 'withdrawal' then redis.call('HSET', K_transaction, 'cashDay', A_day, 'fee', feePosting) end
+end
+if A_tvr ~= '' or A_cvmResults ~= '' or A_cvr ~= '' then
+  redis.call('HSET', K_transaction, 'tvr', A_tvr, 'cvm', A_cvmResults, 'cvr', A_cvr)
 end
 redis.call('PEXPIRE', K_transaction, keepFor)
 if feePosting ~= '' then return {r[1], r[2], r[3], r[4], approval, posting, '', feePosting} end

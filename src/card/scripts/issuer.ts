@@ -85,13 +85,16 @@ export const liftBlockScript = defineScript({
   reply: changeResult,
 });
 
-/** Lifting a PIN block also clears the count of wrong tries. */
+/**
+ * Lifting a PIN block also clears the count of wrong tries and queues the PIN unblock script for
+ * the chip (template, commands, size: as queue-script.lua takes them; src/card/issuer-scripts.ts).
+ */
 export const liftPinBlockScript = defineScript({
   name: 'swLiftPinBlock',
   file: new URL('./lift-pin-block.lua', import.meta.url),
-  include: OWNED,
-  keys: KEYS,
-  args: ['issuer', 'now', 'noticeId'],
+  include: [...OWNED, new URL('./script-queue.lua', import.meta.url)],
+  keys: [...KEYS, 'scripts'],
+  args: ['issuer', 'now', 'noticeId', 'template', 'commands', 'size'],
   reply: changeResult,
 });
 

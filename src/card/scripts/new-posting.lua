@@ -1,5 +1,5 @@
 -- Included by authorize.lua and offline-advice.lua (after status-at.lua): the posting of a
--- request, from the posting's own fields the script takes (A_postingId ... A_authorization,
+-- request, from the posting's own fields the script takes (A_postingId ... A_cvr,
 -- src/card/posting-args.ts POSTING_ARGS) and the card's. The fields of a Posting
 -- (src/journal/posting.ts; test/card/posting-fields.test.ts compares them).
 -- newPosting(amount, issuer, maskedPan, panEnc, approvalCode): the posting as a table; its
@@ -17,6 +17,10 @@ local function newPosting(amount, issuer, maskedPan, panEnc, approvalCode)
   p.entryMode, p.verification, p.terminalKind = A_entryMode, A_verification, A_terminalKind
   p.channel, p.authentication, p.initiatedBy = A_channel, A_authentication, A_initiatedBy
   p.series, p.authorization = A_series, A_authorization
+  -- A chip transaction's offline results (hex); the posting of any other has none of them.
+  if A_tvr ~= '' then p.tvr = A_tvr end
+  if A_cvmResults ~= '' then p.cvmResults = A_cvmResults end
+  if A_cvr ~= '' then p.cvr = A_cvr end
   p.issuer, p.maskedPan, p.panEnc, p.approvalCode = issuer, maskedPan, panEnc, approvalCode
   p.cardStatus = statusAt(p.purchasedAt)
   p.card = string.match(K_card, '{(.-)}')
