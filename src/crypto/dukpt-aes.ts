@@ -7,7 +7,7 @@
  * counter, of which at most 16 bits may be set (X9.24-3 6.1). Errors are DukptError with fixed
  * messages, never key bytes.
  */
-import { createCipheriv } from 'node:crypto';
+import { aesEncrypt } from './block-cipher.js';
 import { DukptError } from './dukpt-tdes.js';
 
 export { DukptError };
@@ -19,12 +19,6 @@ const MAX_COUNTER_BITS = 16;
 const USAGE = { initialKey: 0x8001, keyDerivation: 0x8000, pinEncryption: 0x1000 } as const;
 /** X9.24-3 6.3.2: algorithm indicator and length (bits) of an AES-128 derived key. */
 const AES128 = { algorithm: 0x0002, bits: 0x0080 } as const;
-
-function aesEncrypt(key: Buffer, block: Buffer): Buffer {
-  const cipher = createCipheriv('aes-128-ecb', key, null);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(block), cipher.final()]);
-}
 
 function checkKsn(ksn: Buffer): void {
   if (ksn.length !== AES_KSN_LENGTH) throw new DukptError('DUKPT: an AES KSN has 12 bytes');

@@ -7,8 +7,7 @@
  * A KSN is 10 bytes: the initial KSN (the terminal's identity, 59 bits) and a 21-bit transaction
  * counter in the rightmost bits. Errors are DukptError with fixed messages, never key bytes.
  */
-import { createCipheriv } from 'node:crypto';
-import { desEncrypt } from './retail-mac.js';
+import { desEncrypt, tdesEncrypt, xor } from './block-cipher.js';
 
 export class DukptError extends Error {
   override name = 'DukptError';
@@ -21,16 +20,6 @@ const COUNTER_MASK = (1 << COUNTER_BITS) - 1;
 const KEY_MASK = Buffer.from('C0C0C0C000000000C0C0C0C000000000', 'hex');
 /** X9.24-1 A.6: the PIN encryption variant constant. */
 const PIN_VARIANT = Buffer.from('00000000000000FF00000000000000FF', 'hex');
-
-function xor(a: Buffer, b: Buffer): Buffer {
-  return Buffer.from(a.map((byte, i) => byte ^ b[i]!));
-}
-
-function tdesEncrypt(key: Buffer, block: Buffer): Buffer {
-  const cipher = createCipheriv('des-ede-ecb', key, null);
-  cipher.setAutoPadding(false);
-  return Buffer.concat([cipher.update(block), cipher.final()]);
-}
 
 function checkKsn(ksn: Buffer): void {
   if (ksn.length !== TDES_KSN_LENGTH) throw new DukptError('DUKPT: a triple-DES KSN has 10 bytes');

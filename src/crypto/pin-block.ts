@@ -7,7 +7,8 @@
  * key or block bytes, because error messages end up in logs and responses. Nor does it carry the
  * underlying crypto error as `cause`, for the same reason.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { ecb as blockEcb, xor } from './block-cipher.js';
 
 export class PinBlockError extends Error {
   override name = 'PinBlockError';
@@ -32,17 +33,10 @@ function checkPan(pan: string): void {
   if (!PAN.test(pan)) throw new PinBlockError('PIN block: PAN must be 12 to 19 digits');
 }
 
-function xor(a: Buffer, b: Buffer): Buffer {
-  return Buffer.from(a.map((byte, i) => byte ^ b.readUInt8(i)));
-}
-
 /** One ECB pass without padding. Crypto failures become a PinBlockError without their detail. */
 function ecb(algorithm: string, key: Buffer, data: Buffer, direction: 'encrypt' | 'decrypt'): Buffer {
   try {
-    const cipher =
-      direction === 'encrypt' ? createCipheriv(algorithm, key, null) : createDecipheriv(algorithm, key, null);
-    cipher.setAutoPadding(false);
-    return Buffer.concat([cipher.update(data), cipher.final()]);
+    return blockEcb(algorithm, key, data, direction);
   } catch {
     throw new PinBlockError(`PIN block: cannot ${direction}`);
   }

@@ -61,7 +61,7 @@ t.test('bad input: errors name what is wrong, never key bytes', async (t) => {
       () => scriptCommandMac(mk, hex('01'), hex('CD29615D6452E70E'), hex('8424000008'), Buffer.alloc(0)),
       /ATC must be 2 bytes/,
     ],
-    [() => macAlgorithm3(hex('0011'), hex('00')), /MAC key must be a 16-byte/],
+    [() => macAlgorithm3(hex('0011'), hex('00')), /MAC: key must be 16 bytes/],
     [() => keyCheckValue(hex('00')), /key must be a 16-byte/],
   ];
   for (const [f, message] of cases) {

@@ -11,7 +11,9 @@
  * Cryptograms are ISO/IEC 9797-1 MAC algorithm 3 under the key (Book 2, A1.2 and 8.1.2).
  */
 import { timingSafeEqual } from 'node:crypto';
-import { EmvCryptoError, checkKey, retailMac, tdesEncrypt, xor } from './des.js';
+import { EmvCryptoError, checkKey } from './des.js';
+import { tdesEncrypt, xor } from '../block-cipher.js';
+import { retailMac } from '../retail-mac.js';
 import { deriveAcSessionKey } from './keys.js';
 
 export type CryptogramVersion = 'visaCvn10' | 'visaCvn18' | 'ccd5';

@@ -7,7 +7,8 @@
  * issuer scripts' secure messaging, whose MAC key is a session key from the card's MAC master key
  * derived the same way.
  */
-import { EmvCryptoError, checkKey, oddParity, tdesEncrypt, xor } from './des.js';
+import { EmvCryptoError, checkKey, oddParity } from './des.js';
+import { tdesEncrypt, xor } from '../block-cipher.js';
 
 /**
  * Option A (Book 2, A1.4.1): Y is the rightmost 16 digits of PAN || PAN sequence number (padded

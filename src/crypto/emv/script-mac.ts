@@ -4,22 +4,23 @@
  * (Annex A1.4.1), the session key SK-SMI from MK-SMI by the common session key method with
  * R = the ARQC (Annex A1.3.1), and the MAC is ISO/IEC 9797-1 MAC algorithm 3 with padding
  * method 2, over CLA INS P1 P2 Lc, the ATC, the ARQC and the command data; the whole 8 bytes are
- * sent. The derivations and the MAC are keys.ts's and des.ts's; this file says which inputs go
+ * sent. The derivations are keys.ts's, the MAC ../retail-mac.ts's; this file says which inputs go
  * where. Errors name what is wrong, never key bytes.
  */
-import { EmvCryptoError, checkKey, retailMac } from './des.js';
+import { EmvCryptoError, checkKey } from './des.js';
+import { MacError, retailMac } from '../retail-mac.js';
 import { deriveCardMasterKey, deriveCommonSessionKey, keyCheckValue as checkValue } from './keys.js';
 
 export class ScriptMacError extends Error {
   override name = 'ScriptMacError';
 }
 
-/** EmvCryptoError's fixed messages, as this file's error (the callers catch one class). */
+/** EmvCryptoError's and MacError's fixed messages, as this file's error (the callers catch one class). */
 function scriptError<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof EmvCryptoError) throw new ScriptMacError(e.message);
+    if (e instanceof EmvCryptoError || e instanceof MacError) throw new ScriptMacError(e.message);
     throw e;
   }
 }
@@ -41,7 +42,7 @@ export function scriptSessionKey(mkSmi: Buffer, arqc: Buffer): Buffer {
   });
 }
 
-/** ISO/IEC 9797-1 MAC algorithm 3, padding method 2 (des.ts). */
+/** ISO/IEC 9797-1 MAC algorithm 3, padding method 2 (../retail-mac.ts). */
 export function macAlgorithm3(key: Buffer, data: Buffer): Buffer {
   return scriptError(() => retailMac(key, data, 2, 8));
 }
