@@ -245,6 +245,65 @@ for (const cs of CODE_SETS) {
     );
   });
 
+  t.test(
+    `${cs.listener}: a genuine ARQC for other data than the message's (amount, currency, type) is a cryptogram failure`,
+    async (t) => {
+      const s = await startSwitch(t);
+      const term = await open(t, s, cs);
+      const card = await chipCard(s, 'ccd5');
+      // The ARQC is made over 9F02 = 125.00, 5F2A = 208, 9C = 00 (chipPurchase); the message changes.
+      const cases: [string, IsoMessage][] = [
+        ['field 4 = 99999.00', { 4: '000009999900' }],
+        ['field 49 = 978', { 49: '978' }],
+        ['field 3 = 200000 (a refund)', { 3: '200000' }],
+      ];
+      let atc = 30;
+      for (const [what, change] of cases) {
+        const { message } = chipPurchase(cs, term, card.pan, 'ccd5', { atc: ++atc });
+        const answer = await term.send({ ...message, ...change });
+        t.equal(answer[39], cs.failure, `${what}: refused`);
+        t.equal(answer[55], undefined, `${what}: no ARPC`);
+      }
+      t.match(await noticesOf(s, card.id), [
+        // Newest first.
+        { type: 'cryptogramFailure', reason: 'arqc', atc: 33 },
+        { type: 'cryptogramFailure', reason: 'arqc', atc: 32 },
+        { type: 'cryptogramFailure', reason: 'arqc', atc: 31 },
+      ]);
+      // The message as the ARQC says it: approved (the failed ones did not move the ATC past 40).
+      const same = chipPurchase(cs, term, card.pan, 'ccd5', { atc: 40 });
+      t.equal((await term.send(same.message))[39], cs.approved, 'the same data: approved');
+    },
+  );
+
+  t.test(`${cs.listener}: a chip read without field 55 is a format error for a card with chip keys`, async (t) => {
+    const s = await startSwitch(t);
+    const term = await open(t, s, cs);
+    const iso87 = cs.listener === 'iso87';
+    const withKeys = await chipCard(s, 'ccd5');
+    const withoutKeys = await chipCard(s, 'ccd5', false);
+    const read = (pan: string, entry: 'chip' | 'contactless' | 'magstripe') => {
+      const { message } = chipPurchase(cs, term, pan, 'ccd5', { atc: 5 });
+      const { 55: _dropped, ...rest } = message;
+      const pos = posData({ entry, pin: false, unattended: false, capability: 'chip' }, iso87);
+      return { ...rest, 22: pos };
+    };
+    for (const entry of ['chip', 'contactless'] as const) {
+      const answer = await term.send(read(withKeys.pan, entry));
+      t.equal(answer[39], cs.format, `${entry} read without field 55: format error`);
+    }
+    t.ok(
+      s.logs.some((l) => l.reason === 'missing field 55'),
+      'the reason logged: missing field 55',
+    );
+    t.equal(
+      (await term.send(read(withKeys.pan, 'magstripe')))[39],
+      cs.approved,
+      'a magstripe read (fallback): approved',
+    );
+    t.equal((await term.send(read(withoutKeys.pan, 'chip')))[39], cs.approved, 'a card without chip keys: not checked');
+  });
+
   t.test(`${cs.listener}: a card without chip keys keeps today's behaviour`, async (t) => {
     const s = await startSwitch(t);
     const term = await open(t, s, cs);

@@ -5,10 +5,20 @@
  * them with the card's other rules). answerCryptogram, after the decision, puts the ARPC in tag 91
  * of the answer: only for an ARQC that verified, whatever the decision (its ARC or CSU says it).
  *
- * Not checked (today's behaviour): a request without field 55, a card registered without chip
- * keys (no PAN sequence number), a product without an issuer master key
- * (config register.issuerMasterKeys). Malformed field 55, an object the cryptogram needs missing
- * or of the wrong length, or a cryptogram version not supported: a format error naming the tag.
+ * The ARQC covers field 55's own amount (9F02), currency (5F2A) and transaction type (9C), so
+ * they must be the message's: 9F02 the amount of field 4, 5F2A the currency of field 49 (as
+ * numbers), 9C the processing code's first two digits (EMV Book 3, 9C: "the first two digits of
+ * the ISO 8583:1987 Processing Code"). A mismatch is a cryptogram that does not verify: a genuine
+ * ARQC for 125.00 does not vouch for field 4 = 99999.00.
+ *
+ * A chip read without field 55 of a card that has chip keys is a format error 'missing field 55':
+ * otherwise leaving out field 55 would skip the check (a downgrade). A magstripe read of a chip
+ * card (fallback) is not a chip read and is not checked.
+ *
+ * Not checked: a card registered without chip keys (no PAN sequence number), a product without an
+ * issuer master key (config register.issuerMasterKeys). Malformed field 55, an object the
+ * cryptogram needs missing or of the wrong length, or a cryptogram version not supported: a
+ * format error naming the tag.
  */
 import type { Step } from '../pipeline.js';
 import { type RequestContext, refuse } from '../context.js';
@@ -75,11 +85,12 @@ export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
         throw e;
       }
       const pan = panOf(ctx.request);
-      // Without field 55 nothing to check; a bad PAN is authorizeCard's to refuse.
-      if (icc === undefined || pan === undefined || !luhnValid(pan)) return;
+      // A bad PAN is authorizeCard's to refuse.
+      if (pan === undefined || !luhnValid(pan)) return;
       const card = await registerCall(deps.register.chipCardOf(pan), deps.timeoutMs);
       const imk = card === undefined ? undefined : deps.issuerMasterKeys?.[card.product]?.ac;
       if (card === undefined || imk === undefined) return;
+      if (icc === undefined) return refuse(ctx, 'formatError', 'missing field 55');
       let found: ReturnType<typeof cryptogramOf>;
       try {
         found = cryptogramOf(icc.byTag);
@@ -89,7 +100,7 @@ export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
       }
       const { version, arqc, atc, data } = found;
       const key = cryptogramKey(version, deriveCardMasterKey(Buffer.from(imk, 'hex'), pan, card.panSequence), atc);
-      const verified = arqcMatches(version, key, data, arqc);
+      const verified = matchesMessage(ctx, icc.byTag) && arqcMatches(version, key, data, arqc);
       ctx.cryptogram = {
         atc: atc.readUInt16BE(0),
         verified,
@@ -101,6 +112,20 @@ export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
       };
     },
   };
+}
+
+/**
+ * Whether the objects the ARQC covers are the message's: 9F02 (n12) the amount of field 4, 5F2A
+ * (n3) the currency of field 49, 9C the first two digits of field 3. arqcData has checked they are
+ * present and of their lengths; validateFields that fields 3, 4 and 49 are.
+ */
+function matchesMessage(ctx: RequestContext, byTag: ReadonlyMap<string, Buffer>): boolean {
+  const bcd = (tag: string) => byTag.get(tag)!.toString('hex');
+  return (
+    Number(bcd('9F02')) === Number(ctx.request[4]) &&
+    Number(bcd('5F2A')) === Number(ctx.request[49]) &&
+    bcd('9C') === String(ctx.request[3]).slice(0, 2)
+  );
 }
 
 /** Contactless chip, not contactless stripe (which carries no cryptogram): 1993 position 7 'A', 1987 entry mode 07. */
