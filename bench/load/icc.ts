@@ -136,17 +136,16 @@ export class IccBuilder {
     };
   }
 
-  /** Field 55 of card number `card`'s purchase of `amount` (øre, DKK) into `message`. */
-  add(message: IsoMessage, card: number, pan: string, amount: number): IccRequest & { card: number } {
+  /**
+   * Field 55 of card number `card`'s transaction of `amount` (øre, DKK) into `message`; `type` (tag
+   * 9C) is the processing code's first two digits, as the switch checks.
+   */
+  add(message: IsoMessage, card: number, pan: string, amount: number, type = '00'): IccRequest & { card: number } {
     if (!this.derived.has(card)) {
       this.derived.add(card);
       this.keys.keys.set(deriveCardMasterKey(this.chip.issuerMasterKey, pan, this.chip.panSequence), card * 16);
     }
-    const request = iccRequest(
-      this.chip,
-      { pan, amount, currency: '208', date: this.date, type: '00' },
-      this.characters,
-    );
+    const request = iccRequest(this.chip, { pan, amount, currency: '208', date: this.date, type }, this.characters);
     message[55] = request.field;
     return { ...request, card };
   }

@@ -19,7 +19,7 @@
  * bitmap); frameFrom computes the retail MAC over the patched message and writes it there
  * (docs/SECURITY.md §3): the MAC covers the STAN and terminal id, so it cannot be made once.
  *
- * With a chip (`--icc`), the chip share's purchases (processing code 00, x100 and x200; not their
+ * With a chip (`--icc`), the chip reads (inserted or contactless, x100 and x200; not their
  * follow-ups, whose cryptograms the switch does not check) carry field 55 with a real ARQC;
  * frameFrom writes the card's next ATC and the ARQC for it before the MAC, which covers field 55
  * (bench/load/icc.ts).
@@ -106,9 +106,12 @@ export interface TemplateMac {
 /** The chip share of a mix: what a card-present chip terminal sends (not contactless, not a web shop). */
 export const isChip = (entry: MixEntry): boolean => !entry.contactless && entry.channel !== 'internet';
 
-/** What carries field 55 with --icc: the chip share's purchases (processing code 00) in an x100 or x200. */
-export const carriesIcc = (entry: MixEntry): boolean =>
-  isChip(entry) && entry.processingCode.startsWith('00') && /^[01][12]00$/.test(entry.mti);
+/**
+ * What carries field 55 with --icc: every chip read (inserted or contactless chip; not a web shop)
+ * in an x100 or x200, whatever its processing code: the switch refuses a chip read of a card with
+ * chip keys without field 55 (docs/SECURITY.md §1).
+ */
+export const carriesIcc = (entry: MixEntry): boolean => entry.channel !== 'internet' && /^[01][12]00$/.test(entry.mti);
 
 /**
  * The same timestamp for every template. The switch checks neither field 7 nor the local time's
@@ -342,7 +345,7 @@ export function buildTemplates(
       const request = requestFor(d, entry, card, at);
       const chipData =
         icc !== undefined && carriesIcc(entry)
-          ? icc.add(request, cardNumber.get(card)!, card.pan, entry.amount)
+          ? icc.add(request, cardNumber.get(card)!, card.pan, entry.amount, entry.processingCode.slice(0, 2))
           : undefined;
       const { body, macAt } = pack(entry, request);
       const { stanAt, termAt } = locateFields(d, body);

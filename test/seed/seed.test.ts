@@ -32,6 +32,7 @@ import { deleteKeys, testRedis } from '../support/redis.js';
 import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase87, purchase93 } from '../support/terminal.js';
 import type { IsoMessage } from '../../src/codec/index.js';
+import { chipField, chipRequest, testChipOf } from '../../terminals/chip.js';
 
 const NOW = new Date('2026-11-21T10:00:00Z');
 const WITH_PIN: Probe = {
@@ -403,6 +404,13 @@ function request(tc: TestCard, p: Probe, dialect: 'iso93' | 'iso87'): IsoMessage
     fields[52] = encryptPinBlockFormat0(p.pin === 'correct' ? tc.pin : wrongPinOf(tc.pin), tc.pan, TEST_PIN_KEY.key);
   if (p.contactless) fields[22] = dialect === 'iso93' ? '000000A00000' : '071';
   if (p.chip === true) fields[22] = dialect === 'iso93' ? '000000500000' : '051';
+  // A chip read (inserted or contactless) of a card with chip keys carries the chip's field 55
+  // (a chip read without it is a format error): the catalogue's chip, the next ATC.
+  const chip = p.chip === true || p.contactless ? testChipOf(tc.pan) : undefined;
+  if (chip !== undefined) {
+    const sale = { pan: tc.pan, amount: p.amount, currency: '208', date: '261121', type: '00' };
+    fields[55] = chipField(chipRequest(chip, sale).objects, dialect === 'iso87');
+  }
   return dialect === 'iso93' ? purchase93(fields) : purchase87(fields);
 }
 
