@@ -59,8 +59,9 @@ export const ACTION_CODES = {
   // A request on a TLS connection whose client certificate names another terminal than field 41:
   // ISO 8583 "security violation" in both code sets (docs/PROTOCOL.md §4).
   terminalNotCertified: { iso93: '122', iso87: '63' },
-  // A chip purchase whose cryptogram (ARQC) failed, or whose ATC is not above the card's last
-  // (docs/PROTOCOL.md §4.2): ISO 8583:1993 has no such code, so the national-use range again; 1987
+  // A chip purchase whose cryptogram (ARQC) failed or was made for other data than the message's,
+  // or whose ATC was seen before or lies more than 32 below the card's highest (docs/SECURITY.md
+  // §1, "The ATC"): ISO 8583:1993 has no such code, so the national-use range again; 1987
   // '88' is the code Mastercard sends for "cryptographic failure".
   cryptogramFailure: { iso93: '184', iso87: '88' },
   // Message security (docs/SECURITY.md §3, §4): a MAC that is wrong, or missing where the listener

@@ -4,8 +4,8 @@
 -- contactless and balance checks.
 --
 -- The arguments (authorize.lua's header lists them all):
---   A_cryptogram  '' not checked (no field 55, or a card or product without chip keys); 'ok' the
---                 ARQC verified; 'bad' it did not
+--   A_cryptogram  '' not checked (not a chip read, or a card or product without chip keys); 'ok' the
+--                 ARQC verified; 'bad' it did not, or its data is not the message's
 --   A_atc         the ATC of the request (tag 9F36) as a number
 -- The card's ATCs are record fields `atc` (HMGET in authorize.lua), the highest ATC of a
 -- verified cryptogram, and `atcSeen`, which of the ATC_WINDOW ATCs below it were seen (bit i:
