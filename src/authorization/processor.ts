@@ -73,7 +73,7 @@ export class RequestProcessor {
     const mac = this.deps.macs?.check(body, request, sender);
     if (mac !== undefined && !mac.ok) return this.macRefused(ctx, body, mac.reason, sender, mac.key);
     // With no fault rule anywhere, this costs one flag read.
-    const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
+    const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti, sender) : undefined;
     if (fault !== undefined) return this.faulted(fault, ctx, body, mac?.key);
     await this.deps.pipeline.run(ctx);
     if (ctx.outcome === 'registerUnavailable') this.deps.metrics.redisErrors.inc();
@@ -161,7 +161,9 @@ export class RequestProcessor {
 
   private reply(
     response: IsoMessage,
-    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'> & { request?: IsoMessage },
+    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'certifiedTerminal' | 'reason' | 'outcome'> & {
+      request?: IsoMessage;
+    },
     requestBody: Buffer,
     fault?: FaultNote,
     macKey?: Buffer,
@@ -177,7 +179,8 @@ export class RequestProcessor {
         ? this.deps.macs!.pack(response, macKey)
         : this.deps.dialect.pack(response);
     if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
-    const terminal = ctx.terminalId ?? terminalOf(response);
+    // A refusal before identifyTerminal (a format error, an unknown MTI) is still the certified terminal's.
+    const terminal = ctx.terminalId ?? ctx.certifiedTerminal ?? terminalOf(response);
     if (terminal !== undefined)
       this.deps.trace.record(terminal, this.deps.listener, requestBody, sent ? body : undefined, fault);
     return sent ? { kind: 'reply', body } : { kind: 'none' };
