@@ -20,7 +20,7 @@ export interface Modules {
   notices: NoticeRelay;
   /** Old terminals' (DKT1, DKT1+, OEM) last approved transaction. */
   lastApproved: LastApprovedTransactions;
-  /** DUKPT terminals' transaction counters used (a KSN is good for one transaction). */
+  /** DUKPT devices' transaction counters used (a KSN is good for one transaction). */
   ksnCounters: KsnCounters;
   journal: JournalModule;
   blocking: BlockingModule;
@@ -40,7 +40,7 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
   const card = createCardRegister({ redis, prefix, config: config.register, clock });
   const notices = new NoticeRelay(redis, prefix, card.noticeOutboxes, log);
   const lastApproved = new LastApprovedTransactions(redis, prefix);
-  const ksnCounters = new KsnCounters(redis, prefix);
+  const ksnCounters = new KsnCounters(redis, prefix, config.register.transactionRetentionDays * 86_400_000);
   const journal = createJournal({ redis, prefix, outboxes: card.postingOutboxes, lastApproved, clock, log });
   const blocking = createBlocking({ redis, config, register: card.register, notices, clock, log });
   const clearing = createClearing({

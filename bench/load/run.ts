@@ -197,6 +197,9 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
     );
     clearTimeout(tick);
     timers.forEach(clearTimeout);
+    // On a loaded machine the main thread's timer can fire after the workers have finished (they
+    // keep their own time): the window then ends now, rather than having no end and no CPU figures.
+    if (window.from !== undefined) window.to ??= snap();
     monitor.stop();
 
     const { from, to } = window;

@@ -1,10 +1,12 @@
 /**
  * The key a request's PIN block (field 52) is under (docs/SECURITY.md §4): the terminal's fixed
  * PIN key from the key file, or, for a DUKPT terminal, the key its KSN names under its vendor's
- * base derivation key. A KSN is good for one transaction: its counter is recorded as used at the
- * terminal (terminal-state/ksn-counters.ts) before the PIN is verified, and a counter used before
- * by another transaction, or below the device's last, is refused (919 / 63). A retransmission of
- * the same transaction (same terminal, local time and STAN) may bring the same KSN again.
+ * base derivation key. A KSN is good for one transaction: its counter is recorded as used by the
+ * DUKPT device (the vendor and the KSN without its counter, whatever field 41 says: the key does
+ * not depend on it; terminal-state/ksn-counters.ts) before the PIN is verified, and a counter used
+ * before by another transaction, or more than 32 below the device's highest, is refused (919 /
+ * 63). A retransmission of the same transaction (same terminal, local time and STAN) may bring
+ * the same KSN again.
  */
 import type { RequestContext } from './context.js';
 import type { Outcome } from '../messages/action-codes.js';
@@ -44,13 +46,13 @@ export async function pinKeyOf(ctx: RequestContext, txn: string, deps: PinKeyDep
     throw e;
   }
   const use = await registerCall(
-    deps.ksnCounters.use(ctx.terminalId ?? '', transaction.device, transaction.counter, txn),
+    deps.ksnCounters.use({ vendor: terminal.dukpt.name, device: transaction.device }, transaction.counter, txn),
     deps.timeoutMs,
   );
-  if (use === 'reused' || use === 'backwards')
+  if (use === 'reused' || use === 'stale')
     return {
       refuse: 'ksnReused',
-      reason: `field ${place.field} (KSN): counter ${transaction.counter} ${use === 'reused' ? 'used before' : 'below the last used'}`,
+      reason: `field ${place.field} (KSN): counter ${transaction.counter} ${use === 'reused' ? 'used before' : 'too far below the highest used'}`,
     };
   return { key: transaction.pinKey };
 }

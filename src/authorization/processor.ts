@@ -2,8 +2,9 @@
  * One request, from the bytes of a frame to the bytes of its answer: unpack, run the pipeline,
  * pack. A body that cannot be unpacked is answered with a format error when its MTI and STAN
  * could be read, else the connection is closed (nothing identifies what to answer). On a listener
- * that checks MACs (message-mac.ts) a decoded request's MAC is checked first: a wrong or missing
- * one is answered 916 / 63 without the pipeline, and the answers of a MACing terminal are MACed.
+ * that checks MACs (message-mac.ts) a decoded request's MAC is checked first, under the key of the
+ * terminal the TLS client certificate names, else field 41's: a wrong or missing one is answered
+ * 916 / 63 without the pipeline, and the answers of a MACing terminal are MACed.
  * A decoded request is shown once to the fault injector (src/faults/), when any fault rule exists.
  */
 import { type Dialect, Iso8583Error, type IsoMessage } from '../codec/index.js';
@@ -66,10 +67,13 @@ export class RequestProcessor {
       return { kind: 'none' };
     }
     const ctx = this.context(request, mti, peer);
-    const mac = this.deps.macs?.check(body, request, terminalOf(request));
-    if (mac !== undefined && !mac.ok) return this.macRefused(ctx, body, mac.reason, mac.key);
+    // A certified terminal's messages are checked with its own key, whatever field 41 says (or
+    // without one); a field 41 naming another terminal is refused later (identifyTerminal).
+    const sender = peer.certificateName ?? terminalOf(request);
+    const mac = this.deps.macs?.check(body, request, sender);
+    if (mac !== undefined && !mac.ok) return this.macRefused(ctx, body, mac.reason, sender, mac.key);
     // With no fault rule anywhere, this costs one flag read.
-    const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti) : undefined;
+    const fault = this.deps.faults?.armed === true ? await this.deps.faults.take(request, mti, sender) : undefined;
     if (fault !== undefined) return this.faulted(fault, ctx, body, mac?.key);
     await this.deps.pipeline.run(ctx);
     if (ctx.outcome === 'registerUnavailable') this.deps.metrics.redisErrors.inc();
@@ -77,12 +81,17 @@ export class RequestProcessor {
   }
 
   /** A wrong MAC, or none where one is required: not processed; answered MAC incorrect (MACed when the terminal has a key). */
-  private macRefused(ctx: RequestContext, body: Buffer, reason: string, key: Buffer | undefined): Answer {
+  private macRefused(
+    ctx: RequestContext,
+    body: Buffer,
+    reason: string,
+    sender: string | undefined,
+    key: Buffer | undefined,
+  ): Answer {
     const response = actionCodeAnswer(ctx, actionCode('macIncorrect', this.codes));
     ctx.outcome = 'macIncorrect';
     ctx.reason = reason;
-    const terminal = terminalOf(ctx.request);
-    if (terminal !== undefined) ctx.terminalId = terminal;
+    if (sender !== undefined) ctx.terminalId = sender;
     return this.reply(response, ctx, body, undefined, key);
   }
 
@@ -152,7 +161,9 @@ export class RequestProcessor {
 
   private reply(
     response: IsoMessage,
-    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'reason' | 'outcome'> & { request?: IsoMessage },
+    ctx: Pick<RequestContext, 'mti' | 'terminalId' | 'certifiedTerminal' | 'reason' | 'outcome'> & {
+      request?: IsoMessage;
+    },
     requestBody: Buffer,
     fault?: FaultNote,
     macKey?: Buffer,
@@ -168,7 +179,8 @@ export class RequestProcessor {
         ? this.deps.macs!.pack(response, macKey)
         : this.deps.dialect.pack(response);
     if (fault?.kind === 'corrupt') body = corruptAnswer(this.deps.dialect, body);
-    const terminal = ctx.terminalId ?? terminalOf(response);
+    // A refusal before identifyTerminal (a format error, an unknown MTI) is still the certified terminal's.
+    const terminal = ctx.terminalId ?? ctx.certifiedTerminal ?? terminalOf(response);
     if (terminal !== undefined)
       this.deps.trace.record(terminal, this.deps.listener, requestBody, sent ? body : undefined, fault);
     return sent ? { kind: 'reply', body } : { kind: 'none' };

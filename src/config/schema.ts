@@ -283,7 +283,8 @@ export const CONFIG_FILE_SCHEMA = object({
       minimum: 1,
       maximum: 400,
       description:
-        "Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept.",
+        "Days a transaction's record (its answer, for retransmissions; its state, for completions and reversals) is kept; " +
+        "also how long a DUKPT device's used KSN counters are kept after its last use.",
     },
     contactless: object({
       limit: { ...positive, description: 'Largest PIN-less contactless payment, in øre (350.00 DKK).' },

@@ -180,9 +180,11 @@ export class FaultInjector {
   /**
    * The fault to apply to this request, if a rule matches it and still has times left (counted
    * down here); undefined otherwise, and when Redis fails (the request is then handled as usual).
+   * `sender`: the terminal the connection's client certificate names, which a rule for another
+   * terminal must not fire for whatever field 41 says; absent: field 41's.
    */
-  async take(request: IsoMessage, mti: string): Promise<FaultRule | undefined> {
-    for (const rule of this.matching(request, mti)) {
+  async take(request: IsoMessage, mti: string, sender?: string): Promise<FaultRule | undefined> {
+    for (const rule of this.matching(request, mti, sender)) {
       let left: number;
       try {
         left = await registerCall(takeRuleScript.run(this.redis, this.keys, { id: rule.id }), this.deps.timeoutMs);
@@ -203,9 +205,9 @@ export class FaultInjector {
   }
 
   /** The rules that match the request, oldest first; the card id is computed only when a rule names a card. */
-  private matching(request: IsoMessage, mti: string): FaultRule[] {
+  private matching(request: IsoMessage, mti: string, sender: string | undefined): FaultRule[] {
     const f41 = request[41];
-    const terminal = typeof f41 === 'string' ? f41.trimEnd() : undefined;
+    const terminal = sender ?? (typeof f41 === 'string' ? f41.trimEnd() : undefined);
     let card: CardId | null | undefined;
     const cardOf = (): CardId | null => {
       if (card === undefined) {

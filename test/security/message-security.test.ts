@@ -1,7 +1,8 @@
 /**
  * Message security end to end over TCP (docs/SECURITY.md §3, §4): MACed purchases and MACed
  * answers, wrong and missing MACs, DUKPT PIN blocks (triple DES with the KSN in field 53 or field
- * 48 sub-element 05, AES-128 with format 4 blocks), a replayed or stale KSN, fixed-key format 4
+ * 48 sub-element 05, AES-128 with format 4 blocks), a replayed KSN (also under another terminal id),
+ * counters out of order within the window and one below it, fixed-key format 4
  * blocks in a 16-byte field 52, and the dropMac fault. A real switch, real Redis, the terminal
  * emulator or a bare socket.
  */
@@ -32,6 +33,7 @@ function keyFile(t: Test): string {
       terminals: {
         MACT0001: { format: 0, key: TEST_KEY, macKey: MAC_KEY },
         DUKT0001: { format: 0, dukpt: 'vendor-tdes' },
+        DUKT0002: { format: 0, dukpt: 'vendor-tdes' },
         DUK87001: { format: 0, dukpt: 'vendor-tdes', macKey: MAC_KEY },
         DUKA0001: { format: 4, dukpt: 'vendor-aes', macKey: MAC_KEY },
         AES40001: { format: 4, key: AES_KEY },
@@ -163,7 +165,7 @@ t.test('a missing MAC: refused where required, processed where optional; no key:
 
 const tdes = (ksn: string) => ({ algorithm: 'tdes' as const, bdk: hex(TDES_BDK), ksn: hex(ksn) });
 
-t.test('DUKPT triple DES: approved, the PIN checked, a used or older KSN refused 919', async (t) => {
+t.test('DUKPT triple DES: approved, the PIN checked, a used KSN refused 919', async (t) => {
   const s = await start(t);
   const term = await terminal(t, s, 'optional', { terminalId: 'DUKT0001', dukpt: tdes(TDES_KSN) });
   const a = await term.purchase(purchase);
@@ -172,12 +174,12 @@ t.test('DUKPT triple DES: approved, the PIN checked, a used or older KSN refused
   t.same(term.security.nextKsn, hex('FFFF9876543210E00002'), 'the counter advanced');
   t.equal((await term.purchase(purchase)).approved, true, 'counter 2: approved');
   t.equal((await term.purchase({ ...purchase, pin: '4321' })).actionCode, '117', 'counter 3, wrong PIN: wrong PIN');
-  t.equal(await s.sw.modules.ksnCounters.last('DUKT0001', 'FFFF9876543210E00000'), 3);
+  t.equal(await s.sw.modules.ksnCounters.last({ vendor: 'vendor-tdes', device: 'FFFF9876543210E00000' }), 3);
 
   const stale = await terminal(t, s, 'optional', { terminalId: 'DUKT0001', dukpt: tdes('FFFF9876543210E00002') });
   const tries = async () => (await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)))!.pinTries;
   t.equal(await tries(), 1, 'the wrong PIN counted');
-  t.equal((await stale.purchase(purchase)).actionCode, '919', 'counter 2, below the last: refused');
+  t.equal((await stale.purchase(purchase)).actionCode, '919', 'counter 2, used by another transaction: refused');
   t.equal((await stale.purchase(purchase)).actionCode, '919', 'counter 3, used by another transaction: refused');
   t.equal(await tries(), 1, 'the refusals cost no PIN try');
   t.equal((await stale.purchase(purchase)).approved, true, 'counter 4, above the last: approved');
@@ -207,6 +209,31 @@ t.test(
     t.equal(aesKsn[39], '904', 'an AES KSN for a triple-DES vendor');
   },
 );
+
+t.test("DUKPT: the counters are the device's, whatever field 41 says; a window of 32 below the highest", async (t) => {
+  const s = await start(t);
+  const term = await TestTerminal.open(s.port('plain'), 'iso93binary');
+  t.teardown(() => term.close());
+  const send = (counter: number, terminalId = 'DUKT0001') => {
+    const ksn = hex(`FFFF9876543210E${counter.toString(16).padStart(5, '0')}`);
+    const block = encryptPinBlockFormat0('1234', TEST_CARD.pan, tdesPinKey(hex(TDES_BDK), ksn));
+    return term.send(purchase93({ 11: term.nextStan(), 41: terminalId, 52: block, 53: ksn }));
+  };
+  const tries = async () => (await s.sw.register.state(s.sw.register.idOf(TEST_CARD.pan)))!.pinTries;
+  t.equal((await send(6))[39], '000', 'counter 6 at DUKT0001: approved');
+  const replay = await send(6, 'DUKT0002');
+  t.equal(replay[39], '919', "its PIN block and KSN replayed under DUKT0002, the same vendor's: refused");
+  t.equal((await send(5))[39], '000', 'counter 5 after 6 (answered out of order): approved');
+  t.equal((await send(5, 'DUKT0002'))[39], '919', 'but once, at any terminal id');
+  t.equal((await send(40))[39], '000', 'counter 40');
+  t.equal((await send(8))[39], '000', '8, 32 below the highest: approved');
+  t.equal((await send(7))[39], '919', '7, 33 below: refused');
+  t.equal(await tries(), 0, 'the refusals cost no PIN try');
+  t.ok(
+    s.logs.some((l) => JSON.stringify(l).includes('counter 7 too far below the highest used')),
+    'the log says why',
+  );
+});
 
 t.test('DUKPT on the 1987 dialect: the KSN in field 48 sub-element 05', async (t) => {
   const s = await start(t);

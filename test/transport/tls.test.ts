@@ -154,6 +154,23 @@ t.test('client certificates required: the certificate names the terminal', async
   y.socket.write(Buffer.concat([Buffer.from([malformed.length >> 8, malformed.length & 0xff]), malformed]));
   t.match(await answer, { 39: '904' }, 'a format error');
   t.notOk(s.sw.trace.has('TERM0003'), "traced under the certificate's terminal, not field 41's");
+  // Unpacked but refused before identifyTerminal (a field the route requires missing): TERM0002's too.
+  const { 4: _amount, ...noAmount } = purchase93({ 11: '000778', 41: 'TERM0004' });
+  t.match(await y.send(noAmount), { 39: '904' }, 'missing field 4: a format error');
+  t.notOk(s.sw.trace.has('TERM0004'), "the format error traced under the certificate's terminal");
+});
+
+t.test("a vendor's fault rule for a terminal fires for its certificate, not for a field 41 naming it", async (t) => {
+  const s = await tlsSwitch(t, 'required');
+  const pki = await testPki();
+  const created = await s.sw.faults.create({ terminal: 'TERM0002', kind: 'actionCode', code: '100', times: 'always' });
+  t.ok(created.ok);
+  const x = await tlsTerminal(s.port('tls'), pki.terminal);
+  t.teardown(() => x.close());
+  t.match(await x.send(purchase93({ 41: 'TERM0002' })), { 39: '122' }, "TERM0001 naming TERM0002: not TERM0002's rule");
+  const y = await tlsTerminal(s.port('tls'), pki.other);
+  t.teardown(() => y.close());
+  t.match(await y.send(purchase93({ 41: 'TERM0002' })), { 39: '100' }, "TERM0002's own certificate: its rule fires");
 });
 
 t.test('the 1987 code set: a mismatching terminal is answered 63', async (t) => {
