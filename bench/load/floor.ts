@@ -62,7 +62,7 @@ function fixedArgs(config: RegisterConfig) {
     // A withdrawal's arguments are sent empty: the floor applies no rule, cash or other.
     ...cashArgs(undefined, config, new Date()),
     // Nor does it check cryptograms (field 55 of --icc is unpacked and left alone): the arguments of none.
-    ...chipArgs(undefined),
+    ...chipArgs(undefined, ''),
     keepFor: config.transactionRetentionDays * 86_400_000,
     currency: '208',
     originalExponent: 2,

@@ -24,13 +24,17 @@ export interface RequestContext {
   readonly iccAnswer: TlvInput[];
   /**
    * A chip purchase's cryptogram as verifyCryptogram found it: the ATC (9F36), whether the ARQC
-   * verified, and for one that did, tag 91's value for the decision (the ARPC and its ARC or CSU).
+   * verified, and for one that did, tag 91's value for the decision (the ARPC and its ARC or CSU);
+   * 'missing' for a chip read without field 55 (the card's decision refuses it if the card has
+   * chip keys).
    */
-  cryptogram?: {
-    atc: number;
-    verified: boolean;
-    issuerAuthentication?: (approved: boolean, arc: string) => Buffer;
-  };
+  cryptogram?:
+    | {
+        atc: number;
+        verified: boolean;
+        issuerAuthentication?: (approved: boolean, arc: string) => Buffer;
+      }
+    | 'missing';
   /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
   outcome?: Outcome;
   /** Why the request was refused, for the log: field numbers and rule names, never card data. */

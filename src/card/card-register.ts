@@ -25,7 +25,7 @@ import { pinUnblockScript } from './script-commands.js';
 import { type RemoteChecks, remoteArgs } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
-import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf } from './chip-card.js';
+import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf, chipProductsOf } from './chip-card.js';
 import {
   activateScript,
   blockScript,
@@ -261,7 +261,7 @@ export class CardRegister {
           ...postingArgs(t?.posting),
           ...remoteArgs(req.remote, this.config),
           ...cashArgs(req.cash, this.config, now),
-          ...chipArgs(req.cryptogram),
+          ...chipArgs(req.cryptogram, chipProductsOf(this.config.issuerMasterKeys)),
         },
       );
     const repeated = repeat === 'repeat';

@@ -19,14 +19,30 @@ export async function chipCardOf(redis: RegisterRedis, cardKey: string): Promise
   return product == null || panSequence == null ? undefined : { product, panSequence };
 }
 
-/** What the switch found of a chip purchase's cryptogram: its ATC (9F36) and whether the ARQC (9F26) verified. */
-export interface CryptogramVerdict {
-  atc: number;
-  verified: boolean;
+/**
+ * What the switch found of a chip read's cryptogram: its ATC (9F36) and whether the ARQC (9F26)
+ * verified; or that field 55 is missing, which chip.lua refuses for a card with chip keys.
+ */
+export type CryptogramVerdict = { atc: number; verified: boolean } | 'missing';
+
+/**
+ * chip.lua's arguments: A_atc; A_cryptogram '' (not checked), 'ok', 'bad' or 'missing'; and
+ * A_chipProducts, the products with an issuer master key (config register.issuerMasterKeys),
+ * comma-separated, whose cards with a PAN sequence number have chip keys.
+ */
+export function chipArgs(
+  verdict: CryptogramVerdict | undefined,
+  chipProducts: string,
+): { atc: number | ''; cryptogram: string; chipProducts: string } {
+  if (verdict === undefined) return { atc: '', cryptogram: '', chipProducts };
+  if (verdict === 'missing') return { atc: '', cryptogram: 'missing', chipProducts };
+  return { atc: verdict.atc, cryptogram: verdict.verified ? 'ok' : 'bad', chipProducts };
 }
 
-/** chip.lua's arguments: A_atc, and A_cryptogram '' (not checked), 'ok' or 'bad'. */
-export function chipArgs(verdict: CryptogramVerdict | undefined): { atc: number | ''; cryptogram: string } {
-  if (verdict === undefined) return { atc: '', cryptogram: '' };
-  return { atc: verdict.atc, cryptogram: verdict.verified ? 'ok' : 'bad' };
+/** The products whose cards can have chip keys: those with an IMK-AC. */
+export function chipProductsOf(issuerMasterKeys: Readonly<Record<string, { ac?: string }>> | undefined): string {
+  return Object.entries(issuerMasterKeys ?? {})
+    .filter(([, keys]) => keys.ac !== undefined)
+    .map(([product]) => product)
+    .join(',');
 }

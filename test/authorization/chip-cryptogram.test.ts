@@ -276,33 +276,41 @@ for (const cs of CODE_SETS) {
     },
   );
 
-  t.test(`${cs.listener}: a chip read without field 55 is a format error for a card with chip keys`, async (t) => {
-    const s = await startSwitch(t);
-    const term = await open(t, s, cs);
-    const iso87 = cs.listener === 'iso87';
-    const withKeys = await chipCard(s, 'ccd5');
-    const withoutKeys = await chipCard(s, 'ccd5', false);
-    const read = (pan: string, entry: 'chip' | 'contactless' | 'magstripe') => {
-      const { message } = chipPurchase(cs, term, pan, 'ccd5', { atc: 5 });
-      const { 55: _dropped, ...rest } = message;
-      const pos = posData({ entry, pin: false, unattended: false, capability: 'chip' }, iso87);
-      return { ...rest, 22: pos };
-    };
-    for (const entry of ['chip', 'contactless'] as const) {
-      const answer = await term.send(read(withKeys.pan, entry));
-      t.equal(answer[39], cs.format, `${entry} read without field 55: format error`);
-    }
-    t.ok(
-      s.logs.some((l) => l.reason === 'missing field 55'),
-      'the reason logged: missing field 55',
-    );
-    t.equal(
-      (await term.send(read(withKeys.pan, 'magstripe')))[39],
-      cs.approved,
-      'a magstripe read (fallback): approved',
-    );
-    t.equal((await term.send(read(withoutKeys.pan, 'chip')))[39], cs.approved, 'a card without chip keys: not checked');
-  });
+  t.test(
+    `${cs.listener}: a chip read without field 55 is a cryptogram failure for a card with chip keys`,
+    async (t) => {
+      const s = await startSwitch(t);
+      const term = await open(t, s, cs);
+      const iso87 = cs.listener === 'iso87';
+      const withKeys = await chipCard(s, 'ccd5');
+      const withoutKeys = await chipCard(s, 'ccd5', false);
+      const read = (pan: string, entry: 'chip' | 'contactless' | 'magstripe') => {
+        const { message } = chipPurchase(cs, term, pan, 'ccd5', { atc: 5 });
+        const { 55: _dropped, ...rest } = message;
+        const pos = posData({ entry, pin: false, unattended: false, capability: 'chip' }, iso87);
+        return { ...rest, 22: pos };
+      };
+      for (const entry of ['chip', 'contactless'] as const) {
+        const answer = await term.send(read(withKeys.pan, entry));
+        t.equal(answer[39], cs.failure, `${entry} read without field 55: cryptogram failure`);
+        t.equal(answer[55], undefined, 'no ARPC');
+      }
+      t.match(await noticesOf(s, withKeys.id), [
+        { type: 'cryptogramFailure', reason: 'missing' },
+        { type: 'cryptogramFailure', reason: 'missing' },
+      ]);
+      t.equal(
+        (await term.send(read(withKeys.pan, 'magstripe')))[39],
+        cs.approved,
+        'a magstripe read (fallback): approved',
+      );
+      t.equal(
+        (await term.send(read(withoutKeys.pan, 'chip')))[39],
+        cs.approved,
+        'a card without chip keys: not checked',
+      );
+    },
+  );
 
   t.test(`${cs.listener}: a card without chip keys keeps today's behaviour`, async (t) => {
     const s = await startSwitch(t);

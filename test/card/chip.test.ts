@@ -7,7 +7,7 @@ import t from 'tap';
 import { startSwitch } from '../support/switch.js';
 import { addCard } from '../support/cards.js';
 import type { AuthorizeRequest } from '../../src/card/card-register.js';
-import { chipArgs } from '../../src/card/chip-card.js';
+import { chipArgs, chipProductsOf } from '../../src/card/chip-card.js';
 
 t.test('the ATC moves forward on verified cryptograms only, and a failure is a notice', async (t) => {
   const s = await startSwitch(t);
@@ -82,6 +82,30 @@ t.test('the ATC window: 32 ATCs below the highest, each taken once', async (t) =
   t.equal(await buy(167), 'cryptogramFailure');
 });
 
+t.test('a chip read without field 55: refused for a card with chip keys, not checked without', async (t) => {
+  const s = await startSwitch(t);
+  const withKeys = await addCard(s.sw, { panSequence: '01' });
+  const withoutKeys = await addCard(s.sw, {});
+  const read = (pan: string) =>
+    s.sw.register.authorize({
+      pan,
+      kind: 'purchase',
+      amount: 100,
+      pvv: undefined,
+      contactless: false,
+      reserve: false,
+      terminalId: 'TERM0001',
+      cryptogram: 'missing',
+    });
+  t.match(await read(withKeys.pan), { outcome: 'cryptogramFailure', detail: 'missing', notices: 1 });
+  const outbox = await s.redis.lrange(s.sw.register.keysOf(withKeys.id).outbox, 0, -1);
+  t.match(
+    outbox.map((n) => JSON.parse(n) as Record<string, unknown>).filter((n) => n.type === 'cryptogramFailure'),
+    [{ reason: 'missing', terminal: 'TERM0001' }],
+  );
+  t.match(await read(withoutKeys.pan), { outcome: 'approved' }, 'no PAN sequence number: no chip keys');
+});
+
 t.test('a blocked card is refused as blocked, its ATC not recorded', async (t) => {
   const s = await startSwitch(t);
   const card = await addCard(s.sw, { panSequence: '01' });
@@ -105,6 +129,9 @@ t.test('a card without chip keys, or not registered, has no chip', async (t) => 
   const card = await addCard(s.sw);
   t.equal(await s.sw.register.chipCardOf(card.pan), undefined);
   t.equal(await s.sw.register.chipCardOf('5019990000000018'), undefined);
-  t.same(chipArgs(undefined), { atc: '', cryptogram: '' });
-  t.same(chipArgs({ atc: 7, verified: false }), { atc: 7, cryptogram: 'bad' });
+  t.same(chipArgs(undefined, 'dankort'), { atc: '', cryptogram: '', chipProducts: 'dankort' });
+  t.same(chipArgs({ atc: 7, verified: false }, ''), { atc: 7, cryptogram: 'bad', chipProducts: '' });
+  t.same(chipArgs('missing', 'a,b'), { atc: '', cryptogram: 'missing', chipProducts: 'a,b' });
+  t.equal(chipProductsOf({ dankort: { ac: '00' }, other: {}, 'visa-dankort': { ac: '11' } }), 'dankort,visa-dankort');
+  t.equal(chipProductsOf(undefined), '');
 });

@@ -85,6 +85,7 @@ export function authArgs(over: Partial<AuthorizeArgs> = {}): AuthorizeArgs {
     feePostingId: '',
     atc: '',
     cryptogram: '',
+    chipProducts: '',
     ...over,
   };
 }

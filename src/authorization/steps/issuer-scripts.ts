@@ -53,7 +53,7 @@ export function sendIssuerScripts(deps: IssuerScriptDeps): Step {
     async run(ctx) {
       if (ctx.outcome === undefined || NO_SCRIPTS.has(ctx.outcome)) return;
       // An ARQC that did not verify is no card's to trust with a script (its MAC key is R = the ARQC).
-      if (ctx.cryptogram?.verified === false) return;
+      if (ctx.cryptogram === 'missing' || ctx.cryptogram?.verified === false) return;
       const chip = chipOf(ctx);
       if (chip === undefined) return;
       try {

@@ -11,9 +11,10 @@
  * the ISO 8583:1987 Processing Code"). A mismatch is a cryptogram that does not verify: a genuine
  * ARQC for 125.00 does not vouch for field 4 = 99999.00.
  *
- * A chip read without field 55 of a card that has chip keys is a format error 'missing field 55':
- * otherwise leaving out field 55 would skip the check (a downgrade). A magstripe read of a chip
- * card (fallback) is not a chip read and is not checked.
+ * A chip read without field 55 is handed on as 'missing': the card's decision (chip.lua) refuses
+ * it as a cryptogram failure if the card has chip keys, since leaving out field 55 would otherwise
+ * skip the check (a downgrade); it reads the card's record anyway, so that costs no lookup here. A
+ * magstripe read of a chip card (fallback) is not a chip read and is not checked.
  *
  * Not checked: a card registered without chip keys (no PAN sequence number), a product without an
  * issuer master key (config register.issuerMasterKeys). Malformed field 55, an object the
@@ -87,10 +88,15 @@ export function verifyCryptogram(deps: VerifyCryptogramDeps): Step {
       const pan = panOf(ctx.request);
       // A bad PAN is authorizeCard's to refuse.
       if (pan === undefined || !luhnValid(pan)) return;
+      // Without field 55 the card's decision (chip.lua) refuses it if the card has chip keys: it
+      // reads the card's record anyway, so no lookup here on that path.
+      if (icc === undefined) {
+        ctx.cryptogram = 'missing';
+        return;
+      }
       const card = await registerCall(deps.register.chipCardOf(pan), deps.timeoutMs);
       const imk = card === undefined ? undefined : deps.issuerMasterKeys?.[card.product]?.ac;
       if (card === undefined || imk === undefined) return;
-      if (icc === undefined) return refuse(ctx, 'formatError', 'missing field 55');
       let found: ReturnType<typeof cryptogramOf>;
       try {
         found = cryptogramOf(icc.byTag);
@@ -143,7 +149,7 @@ export const answerCryptogram: Step = {
   name: 'answerCryptogram',
   final: true,
   run(ctx) {
-    const answer = ctx.cryptogram?.issuerAuthentication;
+    const answer = ctx.cryptogram === 'missing' ? undefined : ctx.cryptogram?.issuerAuthentication;
     if (answer === undefined) return;
     const outcome = ctx.outcome ?? 'systemMalfunction';
     ctx.iccAnswer.push({ tag: '91', value: answer(outcome === 'approved', ACTION_CODES[outcome].iso87) });

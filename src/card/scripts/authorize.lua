@@ -59,7 +59,7 @@
 --   a withdrawal's (cash.lua; '' for anything else): A_cash  the card products' cash terms (JSON,
 --   src/card/cash-terms.ts)  A_atmOwner  the issuer owning the ATM  A_abroad '1' abroad
 --   A_day  the local date the daily limit counts  A_feePostingId  the fee's posting id
---   A_atc  A_cryptogram: a chip purchase's ATC and the cryptogram's verdict (chip.lua's header)
+--   A_atc  A_cryptogram  A_chipProducts: a chip read's ATC, the cryptogram's verdict, the products with chip keys (chip.lua's header)
 -- Returns: { outcome, detail, notices written, available after (øre), approval code, posting JSON
 --   ('' unless a posting was made) }
 --   A retransmission returns the first outcome and detail, and 'repeat' after the posting; the
@@ -77,7 +77,7 @@ local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
 
 -- Every card record has a status: none means no card (one read for both, no EXISTS first).
 local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc', 'atcSeen')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc', 'atcSeen', 'psn')
 if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
@@ -111,7 +111,7 @@ local function decide()
   if block ~= '' then return {'blocked', block, 0, 0} end
   if pinBlocked then return {'pinTriesExceeded', '', 0, 0} end
 
-  local chipOut = chipRefusal(f[17], f[18], notice)
+  local chipOut = chipRefusal(f[17], f[18], f[15], f[19], notice)
   if chipOut then return {chipOut[1], chipOut[2], notices, 0} end
 
   local remote = remoteRefusal(expiry, f[16], f[15])

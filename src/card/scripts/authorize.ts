@@ -78,9 +78,10 @@ export const authorizeScript = defineScript({
     'abroad',
     'day',
     'feePostingId',
-    // Issue 20's chip purchases (chip.lua): the ATC and the cryptogram's verdict.
+    // Issue 20's chip purchases (chip.lua): the ATC, the cryptogram's verdict, the products with chip keys.
     'atc',
     'cryptogram',
+    'chipProducts',
   ],
   reply: asReply<AuthorizeReply>(),
 });
