@@ -17,6 +17,7 @@ export type KsnUse = 'ok' | 'repeat' | 'reused' | 'stale';
 export const useKsnScript = defineScript({
   name: 'swUseKsn',
   file: new URL('./use-ksn.lua', import.meta.url),
+  include: [new URL('../redis/replay-window.lua', import.meta.url)],
   keys: ['device'],
   args: ['counter', 'txn', 'keepMs'],
   reply: asReply<KsnUse>(),

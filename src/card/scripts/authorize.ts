@@ -34,6 +34,7 @@ export const authorizeScript = defineScript({
     new URL('./unattended.lua', import.meta.url),
     new URL('./remote.lua', import.meta.url),
     new URL('./cash.lua', import.meta.url),
+    new URL('../../redis/replay-window.lua', import.meta.url),
     new URL('./chip.lua', import.meta.url),
   ],
   keys: ['card', 'reservations', 'reservationAmounts', 'outbox', 'transaction', 'posts', 'holds', 'series'],

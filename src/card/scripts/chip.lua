@@ -10,8 +10,9 @@
 --   A_atc         the ATC of the request (tag 9F36) as a number
 --   A_chipProducts  the products with an issuer master key, comma-separated: a card of one of
 --                 them registered with a PAN sequence number (record field `psn`) has chip keys
--- The card's ATCs are record fields `atc` (HMGET in authorize.lua), the highest ATC of a
--- verified cryptogram, and `atcSeen`, which of the ATC_WINDOW ATCs below it were seen (bit i:
+-- The card's ATCs are a replay window (redis/replay-window.lua, included before this file) kept
+-- in record fields `atc` (HMGET in authorize.lua), the highest ATC of a
+-- verified cryptogram, and `atcSeen`, which of the 32 ATCs below it were seen (bit i:
 -- atc - 1 - i). Transactions reach the host out of order (concurrent requests, offline
 -- transactions counted by the card and advised later), so an ATC below the highest is taken once
 -- if it lies within the window: a replay (an ATC seen) or one older than the window is refused.
@@ -24,25 +25,6 @@
 -- 'atc' or 'missing'), and a `cryptogramFailure` notice to the issuer. A verified cryptogram
 -- counts its ATC even when a later rule refuses the purchase (a wrong PIN, the balance): the card
 -- counted that transaction.
-
-local ATC_WINDOW = 32
-
--- The window after `atc` was seen, or nil when it was seen before or is older than the window.
--- LuaBitOp works on 32-bit numbers and takes shift counts modulo 32: shifts of 32 are avoided.
-local function atcWindow(atc, last, seen)
-  if last < 0 then return atc, 0 end
-  if atc > last then
-    local shift = atc - last
-    if shift > ATC_WINDOW then return atc, 0 end
-    local moved = shift == ATC_WINDOW and 0 or bit.lshift(seen, shift)
-    return atc, bit.bor(moved, bit.lshift(1, shift - 1))
-  end
-  local age = last - atc
-  if age == 0 or age > ATC_WINDOW then return nil end
-  local mark = bit.lshift(1, age - 1)
-  if bit.band(seen, mark) ~= 0 then return nil end
-  return last, bit.bor(seen, mark)
-end
 
 -- The refusal as { outcome, detail }, or nil when the cryptogram passes (or was not checked).
 local function chipRefusal(lastAtc, atcSeen, product, psn, notice)
@@ -58,7 +40,7 @@ local function chipRefusal(lastAtc, atcSeen, product, psn, notice)
     notice('cryptogramFailure', { reason = 'arqc', atc = atc })
     return {'cryptogramFailure', 'arqc'}
   end
-  local highest, seen = atcWindow(atc, last, tonumber(atcSeen or '0'))
+  local highest, seen = replayWindow(atc, last, tonumber(atcSeen or '0'))
   if not highest then
     notice('cryptogramFailure', { reason = 'atc', atc = atc, lastAtc = last })
     return {'cryptogramFailure', 'atc'}
