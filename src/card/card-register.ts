@@ -143,6 +143,8 @@ export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'for
 export class CardRegister {
   private readonly redis: RegisterRedis;
   private readonly secret: Buffer;
+  /** chip.lua's A_chipProducts, from the config once rather than on every authorization. */
+  private readonly chipProducts: string;
   /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
   readonly cipher: PanCipher;
 
@@ -156,6 +158,7 @@ export class CardRegister {
     defineScriptsOn(redis);
     this.secret = Buffer.from(config.secret, 'hex');
     this.cipher = new PanCipher(config.dataKey);
+    this.chipProducts = chipProductsOf(config.issuerMasterKeys);
   }
 
   idOf(pan: string): CardId {
@@ -261,7 +264,7 @@ export class CardRegister {
           ...postingArgs(t?.posting),
           ...remoteArgs(req.remote, this.config),
           ...cashArgs(req.cash, this.config, now),
-          ...chipArgs(req.cryptogram, chipProductsOf(this.config.issuerMasterKeys)),
+          ...chipArgs(req.cryptogram, this.chipProducts),
         },
       );
     const repeated = repeat === 'repeat';
