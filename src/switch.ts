@@ -35,6 +35,8 @@ import { JournalReader } from './journal/journal-reader.js';
 import type { CrashPoint } from './clearing/clearing-delivery.js';
 import type { ClearingScheduler } from './clearing/clearing-scheduler.js';
 import { type Modules, createModules } from './modules.js';
+import { type MonitoringModule, createMonitoring } from './monitoring/index.js';
+import { watchTransaction } from './authorization/steps/watch-transaction.js';
 
 /** How often outboxes left behind by a failure are swept into the issuers' feeds. */
 const NOTICE_SWEEP_MS = 5000;
@@ -72,6 +74,8 @@ export class Switch {
   readonly uncertain: UncertainCalls;
   /** BullMQ timetable and worker; built when clearing.enabled. */
   readonly clearing: ClearingScheduler | undefined;
+  /** The fraud monitoring: its rules, the live monitor (when enabled), its figures. */
+  readonly monitoring: MonitoringModule;
   private readonly dialects = new Map<string, Dialect>();
 
   constructor(private readonly options: SwitchOptions) {
@@ -91,6 +95,16 @@ export class Switch {
         ? TerminalKeys.testKeys()
         : TerminalKeys.fromFile(config.terminals.keyFile);
     const { card, notices, journal } = this.modules;
+    this.monitoring = createMonitoring({
+      redis,
+      prefix: config.redis.keyPrefix,
+      config: config.monitoring,
+      cards: card.watch,
+      registry: this.metrics.registry,
+      contactlessLimit: config.register.contactless.limit,
+      clock,
+      log,
+    });
     this.uncertain = new UncertainCalls({
       redis,
       register: card.register,
@@ -177,6 +191,7 @@ export class Switch {
         currencies: config.currencies,
         timeZone: config.register.timeZone,
       }),
+      watchTransaction(this.monitoring.monitor),
     ];
   }
 
@@ -264,6 +279,7 @@ export class Switch {
     notices.startSweeping(NOTICE_SWEEP_MS);
     blocking.pendingBlocks().start(PENDING_BLOCK_RETRY_MS);
     journal.relay.startSweeping(POSTING_SWEEP_MS);
+    this.monitoring.rules.watch(log);
     if (this.clearing) {
       await this.clearing.schedule();
       this.clearing.startWorker();
@@ -281,6 +297,9 @@ export class Switch {
     // What a call answered 911 did after all is settled before the process goes (if Redis answers).
     await this.uncertain.settleAll();
     this.uncertain.stop();
+    // What the answered requests made the monitoring do is done before the process goes.
+    this.monitoring.rules.unwatch();
+    await this.monitoring.monitor?.drain();
     await journal.relay.drain();
     await this.clearing?.close();
     blocking.pendingBlocks().stop();

@@ -18,6 +18,7 @@ const MEANINGS: Record<ActionOutcome, string> = {
   blockedLost: 'card blocked: reported lost',
   blockedStolen: 'card blocked: reported stolen',
   blockedFraud: 'card blocked: suspected fraud',
+  blockedByMonitoring: 'card blocked by the fraud monitoring: call the issuer',
   blockedByIssuer: 'card blocked by its issuer',
   notRegistered: 'card not registered',
   notActivated: 'card not activated',

@@ -108,6 +108,8 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
         : {}),
     },
     terminals: { keyFile: terminalKeysFile(s.dir) },
+    // Off for now: the bench's cards are used far more often than the shipped rules allow a card.
+    monitoring: { enabled: false },
     // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
     clearing: {
       enabled: false,

@@ -10,13 +10,10 @@
 import type { IsoMessage } from '../codec/index.js';
 import type { CashWithdrawal } from '../card/cash-terms.js';
 import type { TerminalKeys } from '../crypto/terminal-keys.js';
-import { DKK } from '../currency/conversion.js';
+import { DKK, HOME_COUNTRY } from '../currency/conversion.js';
 
 /** What a financial request asks for, by field 3's first two digits. */
 export type TransactionKind = 'purchase' | 'refund' | 'withdrawal';
-
-/** ISO 3166 numeric: Denmark, the scheme's home. */
-export const HOME_COUNTRY = '208';
 
 /** '20' a refund, '01' a cash withdrawal, anything else (checkProcessingCode let only '00' through) a purchase. */
 export function kindOf(request: IsoMessage): TransactionKind {

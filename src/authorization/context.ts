@@ -4,6 +4,7 @@ import type { TlvInput } from '../codec/tlv.js';
 import type { Logger } from '../log/logger.js';
 import type { CodeSet, Outcome } from '../messages/action-codes.js';
 import type { Route } from './routes.js';
+import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
 
 export interface RequestContext {
   readonly request: IsoMessage;
@@ -35,6 +36,11 @@ export interface RequestContext {
         issuerAuthentication?: (approved: boolean, arc: string) => Buffer;
       }
     | 'missing';
+  /**
+   * What the fraud monitoring is handed once the request is answered (steps/watch-transaction.ts):
+   * set by authorizeCard when the card register decided on a card it knows, the answer aside.
+   */
+  watched?: Omit<WatchedTransaction, 'outcome'>;
   /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
   outcome?: Outcome;
   /** Why the request was refused, for the log: field numbers and rule names, never card data. */

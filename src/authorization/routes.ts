@@ -36,6 +36,8 @@ const financial: Route = {
     'answerCryptogram',
     'sendIssuerScripts',
     'respond',
+    // The fraud monitoring, off the answer's path: queued, not awaited (docs/MONITORING.md).
+    'watchTransaction',
   ],
   mandatory: [3, 4, 11, 12, 41, 49],
   card: true,

@@ -1,7 +1,7 @@
 /**
  * The card module: everything under a card's hash tag {id} (record, PIN tries, reservations,
  * transaction records, offline advices posted, the two outboxes, the holds of postings not yet
- * booked, the booked postings), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
+ * booked, the booked postings, the fraud monitoring's recent transactions and holder profile), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
  * cards' slots).
  */
 import type { RegisterRedis } from '../redis/client.js';
@@ -14,6 +14,7 @@ import { CardBooking } from './card-booking.js';
 import { CardOutboxes } from './outboxes.js';
 import { HolderIndex } from './holder-index.js';
 import { IssuerScripts } from './issuer-scripts.js';
+import { CardWatch, PROFILE_KEPT_MS } from './card-watch.js';
 
 export interface CardModuleDeps {
   redis: RegisterRedis;
@@ -39,6 +40,8 @@ export interface CardModule {
   holders: HolderIndex;
   /** Issuer scripts for the cards' chips: queued, sent in chip answers, their results. */
   scripts: IssuerScripts;
+  /** The fraud monitoring's state on the cards: recent transactions, holder profiles, its blocks. */
+  watch: CardWatch;
 }
 
 export function createCardRegister({ redis, prefix, config, clock }: CardModuleDeps): CardModule {
@@ -52,5 +55,6 @@ export function createCardRegister({ redis, prefix, config, clock }: CardModuleD
     postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),
     holders: new HolderIndex(redis, prefix, Buffer.from(config.secret, 'hex'), register),
     scripts: new IssuerScripts(redis, prefix, clock),
+    watch: new CardWatch(redis, prefix, clock, PROFILE_KEPT_MS),
   };
 }

@@ -23,6 +23,10 @@ export interface CardKeys {
   series: string;
   /** The card's issuer scripts for its chip: script id -> JSON, and the count 'seq' (hash; src/card/issuer-scripts.ts). */
   scripts: string;
+  /** The fraud monitoring's: the card's transactions within the rules' longest window, JSON, oldest first (list). */
+  recent: string;
+  /** The fraud monitoring's: the holder profile, the card's history before that window (hash; card-watch.ts). */
+  profile: string;
 }
 
 /** One transaction's record (hash): its answer, for retransmissions; its state, for completions and reversals. */
@@ -32,10 +36,22 @@ export function transactionKey(prefix: string, id: CardId, txn: string): string 
 
 /**
  * What erasing a card deletes (CardRegister.erase): its record, reservations, holds, booked
- * postings, stored-card series, notice outbox and issuer scripts.
+ * postings, stored-card series, notice outbox, issuer scripts and the monitoring's recent
+ * transactions and profile.
  */
 export function erasedKeys(k: CardKeys): string[] {
-  return [k.card, k.reservations, k.reservationAmounts, k.outbox, k.holds, k.booked, k.series, k.scripts];
+  return [
+    k.card,
+    k.reservations,
+    k.reservationAmounts,
+    k.outbox,
+    k.holds,
+    k.booked,
+    k.series,
+    k.scripts,
+    k.recent,
+    k.profile,
+  ];
 }
 
 export function cardKeys(prefix: string, id: CardId): CardKeys {
@@ -50,5 +66,7 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     booked: `${base}:booked`,
     series: `${base}:series`,
     scripts: `${base}:scripts`,
+    recent: `${base}:recent`,
+    profile: `${base}:profile`,
   };
 }

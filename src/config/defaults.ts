@@ -83,4 +83,5 @@ export const DEFAULT_CONFIG: SwitchConfig = {
     blockList: { time: '23:59', directory: 'data/block-list' },
   },
   terminals: {},
+  monitoring: { enabled: true },
 };

@@ -14,6 +14,7 @@ import { LENGTH_HEADERS } from '../transport/framing.js';
 import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
 import { TLS_SCHEMA } from './tls-schema.js';
+import { MONITORING_SCHEMA } from './monitoring-schema.js';
 import { ISSUER_MASTER_KEYS_SCHEMA } from './emv-schema.js';
 import { LISTENER_MESSAGE_SECURITY } from './message-security-schema.js';
 
@@ -395,4 +396,5 @@ export const CONFIG_FILE_SCHEMA = object({
         'JSON file of terminal PIN keys (see config/terminal-keys.example.json); absent: the documented test key for every terminal.',
     },
   }),
+  monitoring: MONITORING_SCHEMA,
 });

@@ -20,11 +20,11 @@ export type ConfigFile = FromSchema<
 
 /**
  * Keys with no default: absent after loading unless the file, the environment or the overrides
- * set them (redis.url, redis.cluster, register.pendingBlocksFile, terminals.keyFile, a listener's
- * tls, whose own keys have their defaults where they are read: src/transport/tls.ts). A key added
+ * set them (redis.url, redis.cluster, register.pendingBlocksFile, terminals.keyFile,
+ * monitoring.rulesFile, a listener's tls, whose own keys have their defaults where they are read: src/transport/tls.ts). A key added
  * to the schema is present after loading unless named here, so DEFAULT_CONFIG must then give it.
  */
-type Unset = 'url' | 'cluster' | 'pendingBlocksFile' | 'keyFile' | 'tls';
+type Unset = 'url' | 'cluster' | 'pendingBlocksFile' | 'keyFile' | 'tls' | 'rulesFile';
 
 /**
  * What loading makes of a file's type: each object that is merged onto a default gets every key

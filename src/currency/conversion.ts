@@ -11,6 +11,8 @@ import type { SwitchConfig } from '../config/types.js';
 
 /** ISO 4217 numeric code of the Danish krone: every account is kept in it. */
 export const DKK = '208';
+/** ISO 3166 numeric code of Denmark, the scheme's home (field 19 of a request made there). */
+export const HOME_COUNTRY = '208';
 /** Øre: DKK has two decimals. */
 export const DKK_EXPONENT = 2;
 /** A rate is millionths of a DKK per unit of the currency: DKK itself is 1.000000. */

@@ -26,7 +26,8 @@ export type EntryMode = 'magstripe' | 'chip' | 'contactless' | 'manual' | 'remot
 export type Verification = 'pinOnline' | 'pinOffline' | 'signature' | 'none' | 'contactlessNoPin' | 'unknown';
 
 /** The channel the card was used in (src/messages/channel.ts channelOf). */
-export type Channel = 'attended' | 'unattended' | 'atm' | 'internet' | 'mailOrder' | 'phoneOrder';
+export const CHANNELS = ['attended', 'unattended', 'atm', 'internet', 'mailOrder', 'phoneOrder'] as const;
+export type Channel = (typeof CHANNELS)[number];
 
 /**
  * An internet purchase's holder authentication as the request reported it (docs/PROTOCOL.md,

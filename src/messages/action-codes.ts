@@ -13,6 +13,11 @@ export const ACTION_CODES = {
   blockedStolen: { iso93: '209', iso87: '43' },
   blockedFraud: { iso93: '102', iso87: '59' },
   blockedByIssuer: { iso93: '104', iso87: '62' },
+  // Blocked by the switch's fraud monitoring (suspected third-party misuse; docs/MONITORING.md): a
+  // code of its own, apart from the issuer's block and the holder's reports of misuse, in both
+  // code sets "card acceptor call acquirer's security department" — the block stands until the
+  // issuer, having spoken to the holder, lifts it.
+  blockedByMonitoring: { iso93: '105', iso87: '66' },
   notRegistered: { iso93: '111', iso87: '14' },
   notActivated: { iso93: '125', iso87: '78' },
   deleted: { iso93: '118', iso87: '56' },

@@ -169,7 +169,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     notes: 'Reported stolen to the block service 15 minutes before the block. Only bank-b can lift the block.',
   },
   {
-    state: 'blockedFraud',
+    state: 'blockedByMonitoring',
     pan: '5019100000000030',
     pin: '4826',
     cvc: '826',
@@ -185,7 +185,7 @@ export const TEST_CARDS: readonly TestCard[] = [
       status: 'active',
       block: { reason: 'fraud', by: 'blockService', reportedMinutesEarlier: 0 },
     },
-    withPin: answer('blockedFraud'),
+    withPin: answer('blockedByMonitoring'),
     probes: [],
     notes: "Blocked by the switch's fraud monitoring. Only bank-a can lift the block.",
   },

@@ -9,7 +9,7 @@ export const TEST_CARD_STATES = [
   'notActivated',
   'blockedLost',
   'blockedStolen',
-  'blockedFraud',
+  'blockedByMonitoring',
   'blockedByIssuer',
   'pinBlocked',
   'deleted',

@@ -255,7 +255,7 @@ t.test('item 12: every block reason of the card terms, kept, shown and answered'
     misused: 'blockedFraud',
     copied: 'blockedFraud',
     suspected: 'blockedFraud',
-    fraud: 'blockedFraud',
+    fraud: 'blockedByMonitoring',
     issuer: 'blockedByIssuer',
   };
   for (const reason of HOLDER_REASONS) {

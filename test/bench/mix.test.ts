@@ -214,8 +214,8 @@ t.test('a mix by name, by relative or absolute path; unreadable and non-JSON fil
 t.test('expected outcomes become the action codes of the listener, without duplicates', async (t) => {
   const mix = defaultMix();
   const blocked = mix.entries.find((e) => e.name === 'blocked')!;
-  t.same(expectedCodes(blocked, 'iso93').sort(), ['102', '104', '208', '209']);
-  t.same(expectedCodes(blocked, 'iso87').sort(), ['41', '43', '59', '62']);
+  t.same(expectedCodes(blocked, 'iso93').sort(), ['102', '104', '105', '208', '209']);
+  t.same(expectedCodes(blocked, 'iso87').sort(), ['41', '43', '59', '62', '66']);
   const entry = { ...blocked, expect: ['approved', 'reversalAccepted', 'networkAccepted'] as const };
   t.same(expectedCodes({ ...entry, expect: [...entry.expect] }, 'iso87'), ['00'], '1987 codes share 00');
   t.same(expectedCodes({ ...entry, expect: [...entry.expect] }, 'iso93'), ['000', '400', '800']);

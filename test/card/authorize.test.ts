@@ -75,13 +75,22 @@ t.test('every card status has its own answer, in both code sets', async (t) => {
       ['209', '43'],
     ],
     [
-      'blocked: fraud',
+      'blocked: misused',
       async () => {
         const c = await addCard(sw);
-        await sw.register.block('bank-a', c.id, 'fraud', new Date());
+        await sw.register.block('bank-a', c.id, 'misused', new Date());
         return c.pan;
       },
       ['102', '59'],
+    ],
+    [
+      'blocked by the fraud monitoring',
+      async () => {
+        const c = await addCard(sw);
+        await sw.modules.card.watch.block(c.id, { rule: 'test', description: 'a test', transactions: ['t1'] });
+        return c.pan;
+      },
+      ['105', '66'],
     ],
     [
       'blocked: issuer',

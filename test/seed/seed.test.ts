@@ -50,7 +50,7 @@ const REQUIRED_STATES: TestCardState[] = [
   'notActivated',
   'blockedLost',
   'blockedStolen',
-  'blockedFraud',
+  'blockedByMonitoring',
   'blockedByIssuer',
   'pinBlocked',
   'deleted',
@@ -79,7 +79,7 @@ const BLOCKS: Record<BlockReason, Outcome> = {
   misused: 'blockedFraud',
   copied: 'blockedFraud',
   suspected: 'blockedFraud',
-  fraud: 'blockedFraud',
+  fraud: 'blockedByMonitoring',
   issuer: 'blockedByIssuer',
 };
 /** The register's outcome as the answer's outcome (as the authorizeCard step maps it). */
@@ -179,7 +179,7 @@ t.test('seeding puts every card into its state', async (t) => {
   t.match(seeded('notActivated'), { status: 'registered' });
   t.match(seeded('blockedLost'), { status: 'active', block: 'lost' });
   t.match(seeded('blockedStolen'), { status: 'active', block: 'stolen' });
-  t.match(seeded('blockedFraud'), { status: 'active', block: 'fraud' });
+  t.match(seeded('blockedByMonitoring'), { status: 'active', block: 'fraud' });
   t.match(seeded('blockedByIssuer'), { status: 'active', block: 'issuer' });
   t.match(seeded('pinBlocked'), { status: 'active', block: null, pinBlocked: true, pinTries: 3 });
   t.match(seeded('deleted'), { status: 'deleted' });
@@ -334,7 +334,7 @@ t.test('notices are kept on request', async (t) => {
   t.match(await outbox('blockedLost'), [
     { type: 'blockRegistered', reason: 'lost', reference: 'TEST-LOST-0001', report: { said: /lost/i } },
   ]);
-  t.match(await outbox('blockedFraud'), [{ type: 'monitoringBlock' }]);
+  t.match(await outbox('blockedByMonitoring'), [{ type: 'monitoringBlock' }]);
   t.match(await outbox('pinBlocked'), [
     { type: 'wrongPin', terminal: 'SEEDTEST' },
     { type: 'wrongPin' },

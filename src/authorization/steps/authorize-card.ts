@@ -31,7 +31,9 @@ import type { LastApprovedTransactions } from '../../terminal-state/last-approve
 import { isOldTerminal } from './reverse-lost-answer.js';
 import { atmOf, kindOf } from '../cash-withdrawal.js';
 import { signatureOf } from '../../messages/transaction-data.js';
-import type { CurrencyConfig } from '../../currency/conversion.js';
+import { type CurrencyConfig, HOME_COUNTRY } from '../../currency/conversion.js';
+import type { CashWithdrawal } from '../../card/cash-terms.js';
+import type { WatchedTransaction } from '../../monitoring/watched-transaction.js';
 import { saleFacts } from '../sale-facts.js';
 import { postingTemplate } from '../posting-template.js';
 import { randomInt } from 'node:crypto';
@@ -61,9 +63,10 @@ export interface AuthorizeCardDeps {
 
 /**
  * The answer to a blocked card, by block reason (docs/PROTOCOL.md, "Block reasons"): lost and
- * stolen have their own codes (pick-up); the reasons that say someone else may be using the card
- * (misuse, a copy, suspected misuse) are answered as the fraud monitoring's block; PIN known to
- * others, where the holder still has the card, as the issuer's.
+ * stolen have their own codes (pick-up); the holder's reasons that say someone else may be using
+ * the card (misuse, a copy, suspected misuse) as suspected fraud; the fraud monitoring's block
+ * (`fraud`) has a code of its own; PIN known to others, where the holder still has the card, as
+ * the issuer's.
  */
 const BLOCKS: Record<BlockReason, Outcome> = {
   lost: 'blockedLost',
@@ -72,7 +75,7 @@ const BLOCKS: Record<BlockReason, Outcome> = {
   misused: 'blockedFraud',
   copied: 'blockedFraud',
   suspected: 'blockedFraud',
-  fraud: 'blockedFraud',
+  fraud: 'blockedByMonitoring',
   issuer: 'blockedByIssuer',
 };
 
@@ -136,11 +139,38 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (result.notices > 0) await atMost(deps.relay.flushQuietly(result.card), deps.timeoutMs, noValue);
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
       if (result.fee !== '') deps.postings.enqueue(result.card, result.fee);
+      // A retransmission is the same transaction again; a card not in the register has nothing to watch.
+      if (!result.repeat && result.outcome !== 'notRegistered') ctx.watched = watchedOf(ctx, posting, result.card, atm);
       if (track && result.outcome === 'approved' && !result.repeat)
         await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
       answerSeries(ctx, posting);
     },
+  };
+}
+
+/** What the fraud monitoring sees of the request (src/monitoring/watched-transaction.ts). */
+function watchedOf(
+  ctx: RequestContext,
+  p: PostingTemplate,
+  card: CardId,
+  atm: CashWithdrawal | undefined,
+): Omit<WatchedTransaction, 'outcome'> {
+  const country = ctx.request[19];
+  return {
+    card,
+    txn: p.txn,
+    at: p.receivedAt,
+    kind: p.type as WatchedTransaction['kind'],
+    channel: p.channel,
+    entryMode: p.entryMode,
+    verification: p.verification,
+    amount: p.amount,
+    terminal: p.terminal,
+    merchant: p.merchant,
+    city: p.merchantCity,
+    country: country === undefined ? HOME_COUNTRY : String(country),
+    atmOwner: atm?.owner ?? '',
   };
 }
 

@@ -1,0 +1,48 @@
+-- The fraud monitoring's record of one online transaction on the card (src/card/card-watch.ts,
+-- docs/MONITORING.md): the card's recent transactions (K_recent, a list of JSON, oldest first)
+-- and its holder profile (K_profile, a hash), both under the card's hash tag.
+-- KEYS: K_card (the card record, read only), K_recent, K_profile
+-- ARGV: A_now (ms), A_horizon (ms the rules look back), A_tx (the transaction's JSON, with `at`,
+--       `outcome`, `kind`, `amount`, `merchant`, `country`), A_maxRecent (the most kept),
+--       A_keepProfile (ms the profile is kept after the card's last transaction), A_maxFields
+--       (the most fields the profile may have: merchants past it are not kept).
+-- A transaction that leaves the horizon (or the list's length) is folded into the profile when it
+-- was an approved purchase or withdrawal: the profile is the history before the rules' windows,
+-- so a burst of misuse never makes itself usual. Fields: n (count), max (largest øre),
+-- m:<merchant>, c:<country> (uses).
+-- Returns { issuer, block reason ('' when not blocked), the earlier recent transactions (JSON,
+-- oldest first) }; for a card not in the register { '', '', {} } and nothing is written.
+local f = redis.call('HMGET', K_card, 'status', 'issuer', 'block')
+if not f[1] then return {'', '', {}} end
+local cutoff = tonumber(A_now) - tonumber(A_horizon)
+local maxRecent, maxFields = tonumber(A_maxRecent), tonumber(A_maxFields)
+
+local function count(field)
+  if redis.call('HEXISTS', K_profile, field) == 1 or redis.call('HLEN', K_profile) < maxFields then
+    redis.call('HINCRBY', K_profile, field, 1)
+  end
+end
+
+local function fold(e)
+  if e.outcome ~= 'approved' or e.kind == 'refund' then return end
+  redis.call('HINCRBY', K_profile, 'n', 1)
+  if e.amount > tonumber(redis.call('HGET', K_profile, 'max') or '0') then
+    redis.call('HSET', K_profile, 'max', e.amount)
+  end
+  if e.merchant ~= '' then count('m:' .. e.merchant) end
+  count('c:' .. e.country)
+end
+
+local length = redis.call('LLEN', K_recent)
+while length > 0 do
+  local oldest = cjson.decode(redis.call('LINDEX', K_recent, 0))
+  if oldest.at >= cutoff and length < maxRecent then break end
+  redis.call('LPOP', K_recent)
+  fold(oldest)
+  length = length - 1
+end
+local earlier = redis.call('LRANGE', K_recent, 0, -1)
+redis.call('RPUSH', K_recent, A_tx)
+redis.call('PEXPIRE', K_recent, tonumber(A_keepProfile))
+redis.call('PEXPIRE', K_profile, tonumber(A_keepProfile))
+return {f[2] or '', f[3] or '', earlier}

@@ -1,0 +1,48 @@
+/**
+ * Which rules a transaction makes fire: each enabled rule watching the transaction's channel is
+ * checked against the card's transactions within its window (one check per rule kind, in
+ * rules/). Pure: the live monitor (transaction-monitor.ts) and the replay of a day's log give it
+ * the same input and get the same answer.
+ */
+import type { Rule, RuleKind } from './rule-schema.js';
+import type { WatchedTransaction } from './watched-transaction.js';
+import type { RuleCheck, RuleInput } from './rule-input.js';
+import { velocity } from './rules/velocity.js';
+
+/** A rule that fired, and the transactions of its pattern (the firing one last). */
+export interface Firing {
+  rule: Rule;
+  transactions: WatchedTransaction[];
+}
+
+type Checks = { [K in RuleKind]: RuleCheck<K> | undefined };
+
+const CHECKS: Checks = {
+  velocity,
+  otherBankAtm: undefined,
+  ownAtmAmount: undefined,
+  cardTesting: undefined,
+  remoteFailures: undefined,
+  impossibleTravel: undefined,
+  firstAbroadAfterPin: undefined,
+  contactlessBurst: undefined,
+};
+
+/** The rules that fire on `input.tx`, in the file's order. */
+export function firings(rules: readonly Rule[], input: RuleInput): Firing[] {
+  const fired: Firing[] = [];
+  for (const rule of rules) {
+    if (rule.enabled === false || !(rule.channels as readonly string[]).includes(input.tx.channel)) continue;
+    const check = CHECKS[rule.kind] as RuleCheck<typeof rule.kind> | undefined;
+    const transactions = check?.(rule as never, input);
+    if (transactions !== undefined) fired.push({ rule, transactions });
+  }
+  return fired;
+}
+
+/** The longest time back any rule looks (ms): the card keeps its transactions that long. */
+export function horizonMs(rules: readonly Rule[]): number {
+  let minutes = 1;
+  for (const r of rules) minutes = Math.max(minutes, 'windowMinutes' in r ? r.windowMinutes : r.minMinutes);
+  return minutes * 60_000;
+}

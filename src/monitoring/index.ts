@@ -1,0 +1,55 @@
+/**
+ * The fraud monitoring module (docs/MONITORING.md): the rules as data, the live monitor, the
+ * figures per rule and issuer. The card's part of its state (recent transactions, profile, the
+ * block) is the card module's (src/card/card-watch.ts), under the card's hash tag; the
+ * monitoring's own keys are {monitoring}:*.
+ */
+import type { RegisterRedis } from '../redis/client.js';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import { RuleBook } from './rule-book.js';
+import { MonitoringStats } from './monitoring-stats.js';
+import { MonitoringMetrics } from './monitoring-metrics.js';
+import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+
+export interface MonitoringConfig {
+  enabled: boolean;
+  /** A rule file; absent: the shipped rules (default-rules.json). */
+  rulesFile?: string;
+}
+
+export interface MonitoringDeps {
+  redis: RegisterRedis;
+  prefix: string;
+  config: MonitoringConfig;
+  cards: CardWatchPort;
+  registry: Registry;
+  contactlessLimit: number;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface MonitoringModule {
+  /** undefined when monitoring is off (config monitoring.enabled false). */
+  monitor: TransactionMonitor | undefined;
+  rules: RuleBook;
+  stats: MonitoringStats;
+}
+
+export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
+  const rules = RuleBook.load(deps.config.rulesFile);
+  const stats = new MonitoringStats(deps.redis, deps.prefix);
+  const monitor = deps.config.enabled
+    ? new TransactionMonitor({
+        cards: deps.cards,
+        rules,
+        stats,
+        metrics: new MonitoringMetrics(deps.registry),
+        contactlessLimit: deps.contactlessLimit,
+        clock: deps.clock,
+        log: deps.log,
+      })
+    : undefined;
+  return { monitor, rules, stats };
+}

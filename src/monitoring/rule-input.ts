@@ -1,0 +1,25 @@
+/** What a rule's check is given and answers (evaluate.ts runs them; one per kind in rules/). */
+import type { RuleKind, RuleOf } from './rule-schema.js';
+import type { WatchedTransaction } from './watched-transaction.js';
+
+export interface RuleInput {
+  /** The transaction just answered. */
+  tx: WatchedTransaction;
+  /** The card's earlier transactions within the longest window (horizonMs), oldest first. */
+  recent: readonly WatchedTransaction[];
+  /** The register's contactless no-PIN limit (øre): contactless bursts are measured against it unless the rule names one. */
+  contactlessLimit: number;
+}
+
+/**
+ * A rule kind's check: the transactions of the pattern when it fires (the firing one last; they
+ * may be other cards' too, as card testing's are: each card named is blocked), else undefined.
+ */
+export type RuleCheck<K extends RuleKind> = (rule: RuleOf<K>, input: RuleInput) => WatchedTransaction[] | undefined;
+
+/** The transactions of `input` (earlier ones and the new one) at or after `from` (ms), oldest first. */
+export function within(input: RuleInput, from: number): WatchedTransaction[] {
+  const all = input.recent.filter((t) => t.at >= from);
+  all.push(input.tx);
+  return all;
+}

@@ -1,0 +1,154 @@
+/**
+ * The fraud monitoring, live (docs/MONITORING.md): every online transaction is handed over as it
+ * is answered (observe(), which only queues it: no answer waits for the rules), recorded on its
+ * card, and the rules run over the card's recent transactions; a rule that fires, and whose
+ * pattern is not the holder's ordinary spending, blocks each card its pattern names. Several
+ * switch processes share the cards' state in Redis; one card's transactions are evaluated in the
+ * order this process answered them.
+ */
+import type { CardId } from '../crypto/card-id.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
+import type { WatchedTransaction } from './watched-transaction.js';
+import { type Firing, firings } from './evaluate.js';
+import { type HolderProfile, isTypical } from './holder-profile.js';
+import type { RuleBook } from './rule-book.js';
+import type { MonitoringMetrics } from './monitoring-metrics.js';
+
+/** The card's side (src/card/card-watch.ts): its recent transactions, its profile, the block. */
+export interface CardWatchPort {
+  record(
+    tx: WatchedTransaction,
+    horizonMs: number,
+  ): Promise<{ issuer: string; block: string; recent: WatchedTransaction[] }>;
+  profile(card: CardId, merchants: readonly string[], countries: readonly string[]): Promise<HolderProfile>;
+  block(
+    card: CardId,
+    b: { rule: string; description: string; transactions: string[] },
+  ): Promise<{ status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string }>;
+}
+
+/** Where each block made is counted (monitoring-stats.ts). */
+export interface BlockCounter {
+  blocked(rule: string, issuer: string): Promise<void>;
+}
+
+export interface MonitorDeps {
+  cards: CardWatchPort;
+  rules: RuleBook;
+  stats: BlockCounter;
+  metrics: MonitoringMetrics;
+  clock: Clock;
+  log: Logger;
+  /** The register's contactless no-PIN limit (øre). */
+  contactlessLimit: number;
+  /** Transactions waiting beyond this are dropped (counted), so a Redis outage cannot grow the queue without bound. */
+  maxQueued?: number;
+}
+
+/** A block the monitoring made: for the tests and the load benchmark's delay figures. */
+export interface MadeBlock {
+  card: CardId;
+  issuer: string;
+  rule: string;
+  transactions: string[];
+  /** ms from the firing transaction's answer to the block. */
+  delayMs: number;
+}
+
+const MAX_QUEUED = 10_000;
+
+export class TransactionMonitor {
+  /** Per card, the evaluation in progress: the next of the same card waits for it. */
+  private readonly chains = new Map<CardId, Promise<void>>();
+  private queued = 0;
+  private readonly listeners: ((b: MadeBlock) => void)[] = [];
+
+  constructor(private readonly deps: MonitorDeps) {}
+
+  /** Hands a transaction to the rules; returns at once. */
+  observe(tx: WatchedTransaction): void {
+    if (this.queued >= (this.deps.maxQueued ?? MAX_QUEUED)) {
+      this.deps.metrics.dropped.inc();
+      return;
+    }
+    this.queued++;
+    const answeredAt = this.deps.clock.now().getTime();
+    const before = this.chains.get(tx.card) ?? Promise.resolve();
+    const next = before.then(() => this.evaluate(tx, answeredAt));
+    this.chains.set(tx.card, next);
+    void next.finally(() => {
+      this.queued--;
+      if (this.chains.get(tx.card) === next) this.chains.delete(tx.card);
+    });
+  }
+
+  /** Calls `listener` with every block this process makes. */
+  onBlock(listener: (b: MadeBlock) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Resolves once every transaction observed so far is evaluated (stop, tests). */
+  async drain(): Promise<void> {
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
+  }
+
+  private async evaluate(tx: WatchedTransaction, answeredAt: number): Promise<void> {
+    try {
+      const { rules } = this.deps;
+      const seen = await this.deps.cards.record(tx, rules.horizonMs);
+      this.deps.metrics.observed.inc({ outcome: tx.outcome });
+      // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
+      if (seen.issuer === '' || seen.block !== '') return;
+      for (const firing of firings(rules.rules, {
+        tx,
+        recent: seen.recent,
+        contactlessLimit: this.deps.contactlessLimit,
+      })) {
+        if (firing.rule.spareTypical === true && (await this.typical(firing))) {
+          this.deps.metrics.spared.inc({ rule: firing.rule.id });
+          continue;
+        }
+        await this.block(firing, answeredAt);
+        return;
+      }
+    } catch (e) {
+      this.deps.metrics.failures.inc();
+      this.deps.log.warn({ err: (e as Error).message, txn: tx.txn }, 'fraud monitoring: transaction not evaluated');
+    }
+  }
+
+  /** Every transaction of the pattern typical of its card's history. */
+  private async typical(firing: Firing): Promise<boolean> {
+    const { transactions } = firing;
+    const merchants = [...new Set(transactions.map((t) => t.merchant).filter((m) => m !== ''))];
+    const countries = [...new Set(transactions.map((t) => t.country))];
+    const profiles = new Map<CardId, HolderProfile>();
+    for (const t of transactions) {
+      let profile = profiles.get(t.card);
+      if (profile === undefined) {
+        profile = await this.deps.cards.profile(t.card, merchants, countries);
+        profiles.set(t.card, profile);
+      }
+      if (!isTypical(t, profile, this.deps.rules.sparing)) return false;
+    }
+    return true;
+  }
+
+  /** Blocks each card the pattern names. */
+  private async block(firing: Firing, answeredAt: number): Promise<void> {
+    const byCard = new Map<CardId, string[]>();
+    for (const t of firing.transactions) byCard.set(t.card, [...(byCard.get(t.card) ?? []), t.txn]);
+    const { id: rule, description } = firing.rule;
+    for (const [card, transactions] of byCard) {
+      const made = await this.deps.cards.block(card, { rule, description, transactions });
+      if (made.status !== 'ok') continue;
+      const delayMs = this.deps.clock.now().getTime() - answeredAt;
+      this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
+      this.deps.metrics.blockDelay.observe(delayMs / 1000);
+      await this.deps.stats.blocked(rule, made.issuer);
+      this.deps.log.info({ rule, card, issuer: made.issuer, delayMs }, 'fraud monitoring blocked a card');
+      for (const l of this.listeners) l({ card, issuer: made.issuer, rule, transactions, delayMs });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The live monitor over TCP against a real Redis: a rule that fires blocks the card after the
+ * firing transaction was answered by the normal rules, the next one is refused with the
+ * monitoring's own code, a card already blocked is left as it is, and the block and its notice
+ * name the rule and the transactions.
+ */
+import t from 'tap';
+import { monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
+import type { RuleFile } from '../../src/monitoring/rule-schema.js';
+
+const THREE_IN_AN_HOUR: RuleFile = {
+  rules: [
+    {
+      id: 'three-an-hour',
+      kind: 'velocity',
+      description: 'More than 2 approved purchases within an hour',
+      channels: ['attended'],
+      windowMinutes: 60,
+      maxCount: 2,
+    },
+  ],
+};
+
+t.test('the firing purchase is approved, the block lands after it, the next is refused 105', async (t) => {
+  const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
+  const card = await monitoredCard(s);
+  t.equal(await pinPurchase(s, card.pan, 10_000), '000');
+  t.equal(await pinPurchase(s, card.pan, 10_000), '000');
+  await s.evaluated();
+  t.equal((await s.sw.register.state(card.id))?.block ?? '', '', 'two purchases: no block');
+  t.equal(await pinPurchase(s, card.pan, 10_000), '000', 'the third is answered by the normal rules');
+  await s.evaluated();
+  const state = await s.sw.register.state(card.id);
+  t.equal(state?.block, 'fraud', 'blocked by the monitoring');
+  const last = state?.blocks.at(-1) as unknown as Record<string, unknown>;
+  t.match(last, { reason: 'fraud', by: 'monitoring', rule: 'three-an-hour' });
+  t.equal((last.transactions as string[]).length, 3, 'the block names the three purchases');
+  t.equal(await pinPurchase(s, card.pan, 10_000), '105', 'the next purchase is refused: blocked by the monitoring');
+  await s.evaluated();
+  t.equal((await s.sw.register.state(card.id))?.blocks.length, 1, 'an alert on a blocked card does nothing more');
+  const figures = await s.sw.monitoring.stats.all();
+  t.same(figures.get('three-an-hour')?.get('bank-a'), { blocks: 1, justified: 0, unjustified: 0 });
+});
+
+t.test('a card blocked by its issuer keeps that block', async (t) => {
+  const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
+  const card = await monitoredCard(s);
+  for (let i = 0; i < 2; i++) t.equal(await pinPurchase(s, card.pan, 10_000), '000');
+  t.ok((await s.sw.register.block('bank-a', card.id, 'issuer', new Date())).ok);
+  t.equal(await pinPurchase(s, card.pan, 10_000), '104');
+  await s.evaluated();
+  const state = await s.sw.register.state(card.id);
+  t.equal(state?.block, 'issuer');
+  t.equal(state?.blocks.length, 1);
+});
