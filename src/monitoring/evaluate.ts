@@ -8,6 +8,8 @@ import type { Rule, RuleKind } from './rule-schema.js';
 import type { WatchedTransaction } from './watched-transaction.js';
 import type { RuleCheck, RuleInput } from './rule-input.js';
 import { velocity } from './rules/velocity.js';
+import { remoteFailures } from './rules/remote-failures.js';
+import { cardTesting } from './rules/card-testing.js';
 
 /** A rule that fired, and the transactions of its pattern (the firing one last). */
 export interface Firing {
@@ -21,8 +23,8 @@ const CHECKS: Checks = {
   velocity,
   otherBankAtm: undefined,
   ownAtmAmount: undefined,
-  cardTesting: undefined,
-  remoteFailures: undefined,
+  cardTesting,
+  remoteFailures,
   impossibleTravel: undefined,
   firstAbroadAfterPin: undefined,
   contactlessBurst: undefined,
