@@ -12,7 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
-import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 import { TerminalTrials } from './terminal-trials.js';
 
 export interface MonitoringConfig {
@@ -26,6 +26,7 @@ export interface MonitoringDeps {
   prefix: string;
   config: MonitoringConfig;
   cards: CardWatchPort;
+  notices: NoticeFlusher;
   registry: Registry;
   contactlessLimit: number;
   clock: Clock;
@@ -48,6 +49,7 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
         trials: new TerminalTrials(deps.redis, deps.prefix, deps.clock),
         rules,
         stats,
+        notices: deps.notices,
         metrics: new MonitoringMetrics(deps.registry),
         contactlessLimit: deps.contactlessLimit,
         clock: deps.clock,
