@@ -12,7 +12,7 @@ import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
 import { registerFigureGauges } from './figure-gauges.js';
-import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 
 export interface MonitoringConfig {
   enabled: boolean;
@@ -25,6 +25,7 @@ export interface MonitoringDeps {
   prefix: string;
   config: MonitoringConfig;
   cards: CardWatchPort;
+  notices: NoticeFlusher;
   registry: Registry;
   contactlessLimit: number;
   clock: Clock;
@@ -48,6 +49,7 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
         cards: deps.cards,
         rules,
         stats,
+        notices: deps.notices,
         metrics: new MonitoringMetrics(deps.registry),
         contactlessLimit: deps.contactlessLimit,
         clock: deps.clock,

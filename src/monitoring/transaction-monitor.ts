@@ -9,7 +9,7 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
 import { type Firing, firings } from './evaluate.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
@@ -28,6 +28,11 @@ export interface CardWatchPort {
   ): Promise<{ status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string }>;
 }
 
+/** The issuer notice feeds (src/notices/notice-relay.ts): a block's notice is moved at once, not at the next sweep. */
+export interface NoticeFlusher {
+  flushQuietly(card: CardId): Promise<void>;
+}
+
 /** Where each block made is counted (monitoring-stats.ts). */
 export interface BlockCounter {
   blocked(rule: string, issuer: string): Promise<void>;
@@ -37,6 +42,7 @@ export interface MonitorDeps {
   cards: CardWatchPort;
   rules: RuleBook;
   stats: BlockCounter;
+  notices: NoticeFlusher;
   metrics: MonitoringMetrics;
   clock: Clock;
   log: Logger;
@@ -103,6 +109,9 @@ export class TransactionMonitor {
       for (const firing of firings(rules.rules, {
         tx,
         recent: seen.recent,
+        issuer: seen.issuer,
+        // Abroad only (few transactions): whether the card's history knows the country (firstAbroadAfterPin).
+        countriesUsed: isAbroad(tx) ? await this.countriesUsed(tx) : undefined,
         contactlessLimit: this.deps.contactlessLimit,
       })) {
         if (firing.rule.spareTypical === true && (await this.typical(firing))) {
@@ -116,6 +125,12 @@ export class TransactionMonitor {
       this.deps.metrics.failures.inc();
       this.deps.log.warn({ err: (e as Error).message, txn: tx.txn }, 'fraud monitoring: transaction not evaluated');
     }
+  }
+
+  /** The transaction's country when the card's history (its holder profile) has been used in it. */
+  private async countriesUsed(tx: WatchedTransaction): Promise<string[]> {
+    const profile = await this.deps.cards.profile(tx.card, [], [tx.country]);
+    return (profile.countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
   }
 
   /** Every transaction of the pattern typical of its card's history. */
@@ -143,6 +158,7 @@ export class TransactionMonitor {
     for (const [card, transactions] of byCard) {
       const made = await this.deps.cards.block(card, { rule, description, transactions });
       if (made.status !== 'ok') continue;
+      await this.deps.notices.flushQuietly(card);
       const delayMs = this.deps.clock.now().getTime() - answeredAt;
       this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
       this.deps.metrics.blockDelay.observe(delayMs / 1000);
