@@ -195,3 +195,20 @@ t.test('the rules in force, for operators', async (t) => {
   });
   t.equal((await call(s, 'GET', '/monitoring/rules', { token: A })).status, 403, 'not for issuers');
 });
+
+t.test(
+  'a monitoring block the figures never counted (as the seeded test card has): judged, nothing negative',
+  async (t) => {
+    const s = await start(t);
+    const c = await monitoredCard(s);
+    const made = await s.sw.modules.card.watch.block(c.id, { rule: RULE, description: 'seeded', transactions: [] });
+    t.equal(made.status, 'ok');
+    t.equal((await feedback(s, c.id, { justified: true })).status, 200);
+    const block = (await call(s, 'GET', `/cards/${c.id}`, { token: A })).body.blocks.at(-1);
+    // Lua's cjson writes an empty list back as an object: still shown as the empty list.
+    t.strictSame(block.transactions, [], 'no transactions: an empty list');
+    t.same((await call(s, 'GET', '/monitoring/figures', { token: A })).body.rules, [
+      { rule: RULE, issuer: 'bank-a', blocks: 0, justified: 1, unjustified: 0, unanswered: 0, precision: 1 },
+    ]);
+  },
+);
