@@ -12,8 +12,10 @@ import type { Clock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
 import type { HolderProfile } from '../monitoring/holder-profile.js';
+import type { Verdict } from '../monitoring/monitoring-stats.js';
+import type { ChangeResult } from './card-register.js';
 import { cardKeys } from './keys.js';
-import { monitoringBlockScript, watchScript } from './scripts/watch.js';
+import { monitoringBlockScript, monitoringFeedbackScript, watchScript } from './scripts/watch.js';
 
 /** The most transactions a card keeps within the horizon (a card used more often folds the oldest early). */
 export const MAX_RECENT = 200;
@@ -42,6 +44,18 @@ export interface MonitoringBlock {
 }
 
 export type MonitoringBlockResult = { status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string };
+
+/** The issuer's verdict on a monitoring block. */
+export interface MonitoringFeedback {
+  verdict: Verdict;
+  text?: string;
+  /** Which monitoring block (its blockedAt, ms); absent: the latest. */
+  blockedAt?: number;
+}
+
+/** What giving feedback answers: the block's rule and the verdict it replaced, for the figures. */
+export type FeedbackResult =
+  { ok: true; rule: string; previous: Verdict | undefined; blockedAt: number } | Exclude<ChangeResult, { ok: true }>;
 
 export class CardWatch {
   constructor(
@@ -101,5 +115,33 @@ export class CardWatch {
       },
     );
     return { status: status as MonitoringBlockResult['status'], issuer };
+  }
+
+  /**
+   * The card's issuer says whether a monitoring block was justified; 'forbidden' for another
+   * issuer's card, 'conflict' when the card has no such monitoring block.
+   */
+  async feedback(issuer: string, card: CardId, f: MonitoringFeedback): Promise<FeedbackResult> {
+    const k = cardKeys(this.prefix, card);
+    const [status, detail, previous, blockedAt] = await monitoringFeedbackScript.run(
+      this.redis,
+      { card: k.card, outbox: k.outbox },
+      {
+        issuer,
+        now: this.clock.now().getTime(),
+        noticeId: randomUUID(),
+        blockedAt: f.blockedAt ?? '',
+        verdict: f.verdict,
+        text: f.text ?? '',
+      },
+    );
+    if (status !== 'ok')
+      return { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: detail || status };
+    return {
+      ok: true,
+      rule: detail,
+      previous: previous === '' || previous === undefined ? undefined : (previous as Verdict),
+      blockedAt: Number(blockedAt),
+    };
   }
 }

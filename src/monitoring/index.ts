@@ -12,6 +12,7 @@ import type { Logger } from '../log/logger.js';
 import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
+import { registerFigureGauges } from './figure-gauges.js';
 import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 import { TerminalTrials } from './terminal-trials.js';
 
@@ -43,6 +44,8 @@ export interface MonitoringModule {
 export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
   const rules = RuleBook.load(deps.config.rulesFile);
   const stats = new MonitoringStats(deps.redis, deps.prefix);
+  // With the monitoring off too: the figures are every process's, and this one may serve /metrics.
+  registerFigureGauges(deps.registry, stats);
   const monitor = deps.config.enabled
     ? new TransactionMonitor({
         cards: deps.cards,
