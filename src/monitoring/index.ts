@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
-import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 
 export interface MonitoringConfig {
   enabled: boolean;
@@ -24,6 +24,7 @@ export interface MonitoringDeps {
   prefix: string;
   config: MonitoringConfig;
   cards: CardWatchPort;
+  notices: NoticeFlusher;
   registry: Registry;
   contactlessLimit: number;
   clock: Clock;
@@ -45,6 +46,7 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
         cards: deps.cards,
         rules,
         stats,
+        notices: deps.notices,
         metrics: new MonitoringMetrics(deps.registry),
         contactlessLimit: deps.contactlessLimit,
         clock: deps.clock,

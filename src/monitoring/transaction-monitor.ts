@@ -28,6 +28,11 @@ export interface CardWatchPort {
   ): Promise<{ status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string }>;
 }
 
+/** The issuer notice feeds (src/notices/notice-relay.ts): a block's notice is moved at once, not at the next sweep. */
+export interface NoticeFlusher {
+  flushQuietly(card: CardId): Promise<void>;
+}
+
 /** Where each block made is counted (monitoring-stats.ts). */
 export interface BlockCounter {
   blocked(rule: string, issuer: string): Promise<void>;
@@ -37,6 +42,7 @@ export interface MonitorDeps {
   cards: CardWatchPort;
   rules: RuleBook;
   stats: BlockCounter;
+  notices: NoticeFlusher;
   metrics: MonitoringMetrics;
   clock: Clock;
   log: Logger;
@@ -143,6 +149,7 @@ export class TransactionMonitor {
     for (const [card, transactions] of byCard) {
       const made = await this.deps.cards.block(card, { rule, description, transactions });
       if (made.status !== 'ok') continue;
+      await this.deps.notices.flushQuietly(card);
       const delayMs = this.deps.clock.now().getTime() - answeredAt;
       this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
       this.deps.metrics.blockDelay.observe(delayMs / 1000);
