@@ -17,8 +17,11 @@ import shipped from '../../src/monitoring/default-rules.json' with { type: 'json
 
 export const RULE_SCALE = 50;
 
-/** The parameters that count transactions, cards or failures (places stay: the bench has one). */
-const COUNTS = ['maxCount', 'minCount', 'minCards', 'maxFailures'] as const;
+/**
+ * The parameters that count transactions, cards, failures or places: a bench request carries no
+ * city (field 43), so each of the run's terminals is a place of its own to other-bank-atms.
+ */
+const COUNTS = ['maxCount', 'minCount', 'minCards', 'maxFailures', 'maxPlaces'] as const;
 
 /** The shipped rule file, its counts scaled; checked as the switch checks it. */
 export function benchRules(scale = RULE_SCALE): RuleFile {

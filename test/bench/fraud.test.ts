@@ -59,7 +59,7 @@ t.test("the bench's rules: the shipped ones, counts scaled, amounts and windows 
   );
   t.match(
     rules.rules.find((r) => r.id === 'other-bank-atms'),
-    { maxCount: 3 * RULE_SCALE, maxPlaces: 2 },
+    { maxCount: 3 * RULE_SCALE, maxPlaces: 2 * RULE_SCALE },
   );
   t.same(rules.sparing, shipped.sparing);
   t.match(rules.description, /multiplied by 50/);
