@@ -39,6 +39,8 @@ export interface DelaySummary {
   p99: number;
   /** The upper bound of the highest bucket holding one; null beyond the last finite bound. */
   maxAtMost: number | null;
+  /** The histogram as scraped: blocks at or under each bound (ms; null: +Inf), cumulative. */
+  buckets: { leMs: number | null; count: number }[];
 }
 
 export interface PhaseMonitoring {
@@ -126,6 +128,7 @@ export function summarizeDelay(h: DelayHistogram): DelaySummary | null {
     p50: ms(bucketQuantile(h, 0.5)),
     p99: ms(bucketQuantile(h, 0.99)),
     maxAtMost: highest === undefined || highest.le === Infinity ? null : ms(highest.le),
+    buckets: h.buckets.map((b) => ({ leMs: b.le === Infinity ? null : ms(b.le), count: b.count })),
   };
 }
 

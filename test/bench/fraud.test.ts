@@ -100,6 +100,13 @@ t.test("the switch's monitoring metrics as /metrics shows them", async (t) => {
   const d = summarizeDelay(scraped.delay)!;
   t.match(d, { count: 4, mean: 2.05, p50: 1, maxAtMost: 5 });
   t.ok(d.p99 > 4.9 && d.p99 <= 5);
+  t.same(d.buckets.slice(0, 4), [
+    { leMs: 1, count: 2 },
+    { leMs: 2.5, count: 2 },
+    { leMs: 5, count: 4 },
+    { leMs: 10, count: 4 },
+  ]);
+  t.same(d.buckets.at(-1), { leMs: null, count: 4 });
   t.equal(summarizeDelay({ buckets: [], sumSeconds: 0, count: 0 }), null);
   const late = summarizeDelay({
     buckets: [
