@@ -2,7 +2,8 @@
  * The fraud monitoring module (docs/MONITORING.md): the rules as data, the live monitor, the
  * figures per rule and issuer. The card's part of its state (recent transactions, profile, the
  * block) is the card module's (src/card/card-watch.ts), under the card's hash tag; the
- * monitoring's own keys are {monitoring}:*.
+ * monitoring's own keys are {monitoring}:* and each terminal's recent wrong PINs,
+ * monitoring:terminal:{<terminal id>}:trials (terminal-trials.ts).
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { Registry } from 'prom-client';
@@ -12,6 +13,7 @@ import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
 import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
+import { TerminalTrials } from './terminal-trials.js';
 
 export interface MonitoringConfig {
   enabled: boolean;
@@ -44,6 +46,7 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
   const monitor = deps.config.enabled
     ? new TransactionMonitor({
         cards: deps.cards,
+        trials: new TerminalTrials(deps.redis, deps.prefix, deps.clock),
         rules,
         stats,
         notices: deps.notices,

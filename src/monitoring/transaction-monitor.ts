@@ -9,11 +9,13 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
 import { type Firing, firings } from './evaluate.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
 import type { MonitoringMetrics } from './monitoring-metrics.js';
+import type { TrialsPort } from './terminal-trials.js';
+import { trialsWindowMs } from './rules/card-testing.js';
 
 /** The card's side (src/card/card-watch.ts): its recent transactions, its profile, the block. */
 export interface CardWatchPort {
@@ -40,6 +42,8 @@ export interface BlockCounter {
 
 export interface MonitorDeps {
   cards: CardWatchPort;
+  /** The terminals' recent wrong PINs (terminal-trials.ts), for card testing. */
+  trials: TrialsPort;
   rules: RuleBook;
   stats: BlockCounter;
   notices: NoticeFlusher;
@@ -106,10 +110,17 @@ export class TransactionMonitor {
       this.deps.metrics.observed.inc({ outcome: tx.outcome });
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
+      // Only a wrong PIN, in a channel a card-testing rule watches, touches the terminal's state.
+      const trialsMs = tx.outcome === 'wrongPin' ? trialsWindowMs(rules.rules, tx.channel) : 0;
+      const trials = trialsMs > 0 ? await this.deps.trials.record(tx, trialsMs) : undefined;
       for (const firing of firings(rules.rules, {
         tx,
         recent: seen.recent,
+        issuer: seen.issuer,
+        // Abroad only (few transactions): whether the card's history knows the country (firstAbroadAfterPin).
+        countriesUsed: isAbroad(tx) ? await this.countriesUsed(tx) : undefined,
         contactlessLimit: this.deps.contactlessLimit,
+        ...(trials === undefined ? {} : { trials }),
       })) {
         if (firing.rule.spareTypical === true && (await this.typical(firing))) {
           this.deps.metrics.spared.inc({ rule: firing.rule.id });
@@ -122,6 +133,12 @@ export class TransactionMonitor {
       this.deps.metrics.failures.inc();
       this.deps.log.warn({ err: (e as Error).message, txn: tx.txn }, 'fraud monitoring: transaction not evaluated');
     }
+  }
+
+  /** The transaction's country when the card's history (its holder profile) has been used in it. */
+  private async countriesUsed(tx: WatchedTransaction): Promise<string[]> {
+    const profile = await this.deps.cards.profile(tx.card, [], [tx.country]);
+    return (profile.countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
   }
 
   /** Every transaction of the pattern typical of its card's history. */
