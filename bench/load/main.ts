@@ -2,7 +2,9 @@
  * `npm run bench`: the switch's load benchmark. Plans and seeds the cards of the mix under a key
  * prefix of its own, starts a switch child process, drives it from worker threads (open loop at
  * a rate, or closed loop at --rate max), optionally does the same against baselines
- * (--baseline: the floor server, bench/load/floor.ts, and the echo server), and writes the results as JSON and an HTML page. Or, with --idle N, measures the
+ * (--baseline: the switch with its fraud monitoring off, the floor server, bench/load/floor.ts, and
+ * the echo server), with --fraud a share of stolen cards (bench/load/fraud.ts), and writes the
+ * results as JSON and an HTML page. Or, with --idle N, measures the
  * switch's memory with N idle connections. It always cleans up: the children are stopped, the
  * run's keys deleted, and a watchdog ends a run that overstays its time budget.
  * Usage: bench/load/cli.ts (or --help).
@@ -109,6 +111,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   };
   const fraudEntry = mix.entries.findIndex((e) => e.name === FRAUD_ENTRY);
   const rules = benchRules();
+  const firing = fraudEntry >= 0 ? firingIndex(rules.rules) : 0;
   let hostile: ReturnType<typeof startHostile> | undefined;
   /** A phase against the switch: monitoring on (target 'switch', as --monitoring says) or off. */
   const switchPhase = async (target: 'switch' | 'monitoring-off', monitoring: boolean): Promise<PhaseReport> => {
@@ -156,10 +159,10 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
       fraudEntry >= 0 && monitoring
         ? {
             share: o.fraud,
-            firingPurchase: firingIndex(rules.rules),
+            firingPurchase: firing,
             ...fraudTally(
               byEntry[fraudEntry]!.map((t) => approvals[t] ?? 0),
-              firingIndex(rules.rules),
+              firing,
             ),
           }
         : null;
