@@ -23,8 +23,16 @@ Traffic:
   --baseline [B,...]    also run the same load against baselines and report the ratios:
                         echo (the default): a bare echo server, what the transport costs;
                         floor: the floor server, what an authorization cannot avoid (unpack,
-                        one Redis call, pack); e.g. --baseline floor, --baseline echo,floor.
-                        Phases run switch, then floor, then echo
+                        one Redis call, pack); monitoring-off: the switch again with its fraud
+                        monitoring off, on cards seeded afresh (what monitoring costs);
+                        e.g. --baseline floor, --baseline echo,floor.
+                        Phases run switch, then monitoring-off, then floor, then echo
+  --monitoring on|off   the switch's fraud monitoring (default on, with the shipped rules'
+                        counts scaled to the bench: bench/load/bench-rules.ts)
+  --fraud SHARE         that share of the cards (0 < SHARE <= 0.5, e.g. 0.01) behave like stolen
+                        cards: bursts of 5,000.00 DKK internet purchases, blocked by the
+                        monitoring (bench/load/fraud.ts); reports blocks, their delay and the
+                        purchases approved after the firing one
   --workers N           generator threads (default: cores - 1, at least 1)
   --timeout MS          a request unanswered this long is a timeout (default 5000)
   --seed N              seed of the request-kind choice (default 1)
@@ -56,7 +64,7 @@ export class CliError extends Error {
 }
 
 /** The baselines a run can compare the switch with, in the order their phases run. */
-export const BASELINES = ['floor', 'echo'] as const;
+export const BASELINES = ['monitoring-off', 'floor', 'echo'] as const;
 export type Baseline = (typeof BASELINES)[number];
 
 export interface LoadOptions {
@@ -90,6 +98,10 @@ export interface LoadOptions {
   mac: boolean;
   /** The chip share's purchases carry field 55 with an ARQC; the cards are seeded with chip keys. */
   icc: boolean;
+  /** The switch's fraud monitoring (its config's monitoring.enabled). */
+  monitoring: boolean;
+  /** Share of the cards behaving like stolen ones (bench/load/fraud.ts); 0: none. */
+  fraud: number;
 }
 
 function number(
@@ -164,6 +176,8 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         'idle-batch': { type: 'string' },
         mac: { type: 'boolean' },
         icc: { type: 'boolean' },
+        monitoring: { type: 'string' },
+        fraud: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -188,6 +202,11 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   const rate =
     values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
   const command = values['switch-command']?.trim().split(/\s+/);
+  const monitoring = values.monitoring ?? 'on';
+  if (monitoring !== 'on' && monitoring !== 'off') throw new CliError(`--monitoring ${monitoring}: on or off`);
+  const baselines = baselinesOf(values.baseline);
+  if (monitoring === 'off' && baselines.includes('monitoring-off'))
+    throw new CliError('--baseline monitoring-off compares with monitoring on: leave out --monitoring off');
   return {
     kind: idle > 0 ? 'idle' : 'load',
     rate,
@@ -197,7 +216,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     depth,
     mix: values.mix ?? 'default',
     dialect: dialect as ShippedDialect,
-    baselines: baselinesOf(values.baseline),
+    baselines,
     workers: Math.min(connections, number('workers', values.workers, Math.max(1, cores - 1), 1, 64)),
     timeoutMs: number('timeout', values.timeout, 5000, 100, 60_000),
     seed: number('seed', values.seed, 1, 0, 2 ** 31),
@@ -213,5 +232,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),
     mac: values.mac === true,
     icc: values.icc === true,
+    monitoring: monitoring === 'on',
+    fraud: number('fraud', values.fraud, 0, 0.0001, 0.5, false),
   };
 }

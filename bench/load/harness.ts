@@ -19,7 +19,15 @@ import type { Redis } from 'ioredis';
 import type { ShippedDialect } from '../../src/codec/index.js';
 import type { LengthHeader } from '../../src/transport/framing.js';
 import { nodeArgsFor, siblingModule, switchMain } from './paths.js';
-import { HOST, type SwitchSettings, TERMINAL_KEYS, switchConfig, terminalKeysFile } from './switch-config.js';
+import {
+  HOST,
+  type SwitchSettings,
+  TERMINAL_KEYS,
+  monitoringRulesFile,
+  switchConfig,
+  terminalKeysFile,
+} from './switch-config.js';
+import { writeBenchRules } from './bench-rules.js';
 
 export { FRAMING_OF, HOST, type SwitchSettings, checkLoopbackRedis, switchConfig } from './switch-config.js';
 
@@ -154,6 +162,7 @@ export async function startSwitch(s: SwitchSettings, command?: string[]): Promis
     const file = join(s.dir, 'switch.json');
     writeFileSync(file, JSON.stringify(withOperatorToken(switchConfig(s, ports), adminToken), null, 2));
     writeFileSync(terminalKeysFile(s.dir), JSON.stringify(TERMINAL_KEYS));
+    if (s.monitoring !== false) writeBenchRules(monitoringRulesFile(s.dir));
     const t = track(argv, { SWITCH_CONFIG: file });
     try {
       await waitUntil(() => ready(ports.admin, adminToken), t.child, 60_000, 'switch', t.out);

@@ -25,7 +25,12 @@ export interface ChartSpec {
   bands?: { from: number; to: number; label: string }[];
 }
 
-const COLORS: Record<string, string> = { switch: '#1f6fb4', echo: '#d9822b', floor: '#2e8b57' };
+const COLORS: Record<string, string> = {
+  switch: '#1f6fb4',
+  'monitoring-off': '#7b4fa0',
+  echo: '#d9822b',
+  floor: '#2e8b57',
+};
 const W = 760;
 const H = 300;
 const M = { left: 64, right: 16, top: 44, bottom: 44 };
@@ -246,6 +251,37 @@ function floorTable(r: RunReport): string {
   return `<h2>Switch / floor</h2><table>${head(cells.map(([name]) => name))}${row(cells.map(([, v]) => v))}</table>`;
 }
 
+/** The fraud monitoring of the switch's phases: blocks, their delay, the fraud cards; on / off when both ran. */
+function monitoringTable(r: RunReport): string {
+  const phases = r.phases.filter((p) => p.monitoring !== undefined);
+  if (phases.length === 0) return '';
+  const rows = phases.map((p) => {
+    const m = p.monitoring!;
+    const d = m.delayMs;
+    const f = m.fraud;
+    return row([
+      p.target,
+      m.enabled ? 'on' : 'off',
+      m.evaluated,
+      m.blocks,
+      d?.p50 ?? null,
+      d?.p99 ?? null,
+      d === null ? null : `≤ ${d.maxAtMost ?? '> 10000'}`,
+      d?.mean ?? null,
+      f?.cards ?? null,
+      f?.fired ?? null,
+      f?.slipped ?? null,
+    ]);
+  });
+  const x = r.monitoringRatios;
+  const ratios =
+    x === null
+      ? ''
+      : `<p>Monitoring on / off: throughput <b>${x.throughput ?? 'n/a'}</b>, CPU per authorization switch ${x.cpuPerAuthorization.switch ?? 'n/a'}, Redis ${x.cpuPerAuthorization.redis ?? 'n/a'}, both ${x.cpuPerAuthorization.switchAndRedis ?? 'n/a'}.</p>`;
+  return `<h2>Fraud monitoring</h2><table>${head(['phase', 'monitoring', 'evaluated', 'blocks', 'delay p50 ms', 'delay p99 ms', 'delay max ms', 'delay mean ms', 'fraud cards', 'fired', 'approved after firing'])}${rows.join('')}</table>
+<p>Delay: from the firing transaction's answer to its card's block, the switch's own histogram (p50 and p99 interpolated within its buckets, the largest as its bucket's bound).</p>${ratios}`;
+}
+
 function entriesTable(p: PhaseReport): string {
   const rows = p.entries.map((e) =>
     row([
@@ -280,6 +316,7 @@ export function renderHtml(r: RunReport): string {
 <p>Machine: ${escapeHtml(`${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.platform}`)}. Mix <code>${escapeHtml(r.mix.name)}</code>.${r.baselineRatio === null ? '' : ` Switch throughput / echo throughput: <b>${r.baselineRatio}</b>.`}</p>
 ${phaseTable(r.phases)}
 ${floorTable(r)}
+${monitoringTable(r)}
 ${percentileChart(r.phases)}
 ${overTime(r.phases, 'Throughput (answers received per second)', 'answers/s', (t) => t.answered, true)}
 ${overTime(r.phases, "p99 latency per second (measured seconds: the warm-up's would set the scale)", 'p99 (ms)', (t) => (t.warmup ? null : t.p99Ms), false)}

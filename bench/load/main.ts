@@ -2,7 +2,9 @@
  * `npm run bench`: the switch's load benchmark. Plans and seeds the cards of the mix under a key
  * prefix of its own, starts a switch child process, drives it from worker threads (open loop at
  * a rate, or closed loop at --rate max), optionally does the same against baselines
- * (--baseline: the floor server, bench/load/floor.ts, and the echo server), and writes the results as JSON and an HTML page. Or, with --idle N, measures the
+ * (--baseline: the switch with its fraud monitoring off, the floor server, bench/load/floor.ts, and
+ * the echo server), with --fraud a share of stolen cards (bench/load/fraud.ts), and writes the
+ * results as JSON and an HTML page. Or, with --idle N, measures the
  * switch's memory with N idle connections. It always cleans up: the children are stopped, the
  * run's keys deleted, and a watchdog ends a run that overstays its time budget.
  * Usage: bench/load/cli.ts (or --help).
@@ -31,10 +33,13 @@ import { runIdle } from './idle.js';
 import { expectedCodes, loadMix, mixRows } from './mix.js';
 import { RESULTS_DIR, ROOT } from './paths.js';
 import { processCpuMs } from './procstat.js';
-import { buildReport, formatReport, machine } from './report.js';
+import { type PhaseReport, buildReport, formatReport, machine } from './report.js';
 import { runPhase } from './run.js';
 import { seedCards } from './seed.js';
 import { buildTemplates, stanEncoding, toWire } from './templates.js';
+import { benchRules } from './bench-rules.js';
+import { FRAUD_ENTRY, firingIndex, fraudTally, withFraud } from './fraud.js';
+import { phaseMonitoring, scrapeMonitoring } from './monitoring.js';
 
 /** The switch RSS target with 10,000 idle connections (MiB). */
 const IDLE_RSS_TARGET_MIB = 300;
@@ -72,7 +77,7 @@ async function redisPid(redis: Redis): Promise<number | null> {
 }
 
 async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void> {
-  const mix = loadMix(o.mix);
+  const mix = o.fraud > 0 ? withFraud(loadMix(o.mix), o.fraud) : loadMix(o.mix);
   const d = dialect(o.dialect);
   const framing = FRAMING_OF[o.dialect];
   const plan = planCards(mix);
@@ -89,25 +94,9 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   log(
     `bench: ${templates.length} request templates (follow-ups included) for ${mix.entries.length} mix entries; seeding ${[...plan.values()].reduce((s, c) => s + c.length, 0)} cards under ${ctx.keyPrefix}`,
   );
-  const seeded = await seedCards(ctx.redis, ctx.keyPrefix, plan, o.icc ? BENCH_CHIP.panSequence : undefined);
-  ctx.sw = await startSwitch(
-    {
-      dialect: o.dialect,
-      framing,
-      redisUrl: o.redis,
-      keyPrefix: ctx.keyPrefix,
-      maxInFlight: o.maxInFlight,
-      maxConnections: o.connections + o.slow + 1000,
-      processes: o.processes,
-      dir: ctx.dir,
-      mac: o.mac,
-      icc: o.icc,
-    },
-    o.switchCommand,
-  );
-  log(
-    `bench: ${seeded} cards seeded; switch pid ${ctx.sw.pid} listening on 127.0.0.1:${ctx.sw.port} (${o.dialect}, ${framing.header})`,
-  );
+  const seed = (): Promise<number> =>
+    seedCards(ctx.redis, ctx.keyPrefix, plan, o.icc ? BENCH_CHIP.panSequence : undefined);
+  const seeded = await seed();
   const codes = codeSetOf(d);
   const common = {
     redisPid: await redisPid(ctx.redis),
@@ -120,29 +109,79 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
     cores: os.cpus().length,
     log,
   };
-  const sw = ctx.sw;
+  const fraudEntry = mix.entries.findIndex((e) => e.name === FRAUD_ENTRY);
+  const rules = benchRules();
+  const firing = fraudEntry >= 0 ? firingIndex(rules.rules) : 0;
   let hostile: ReturnType<typeof startHostile> | undefined;
-  const beside = (): void => {
-    if (o.slow + o.flood === 0) return;
-    hostile = startHostile({ port: sw.port, slow: o.slow, flood: o.flood });
-    log(`bench: ${o.slow} slow and ${o.flood} flooding clients beside the terminals`);
-  };
-  const phases = [
-    await runPhase({
+  /** A phase against the switch: monitoring on (target 'switch', as --monitoring says) or off. */
+  const switchPhase = async (target: 'switch' | 'monitoring-off', monitoring: boolean): Promise<PhaseReport> => {
+    const sw = await startSwitch(
+      {
+        dialect: o.dialect,
+        framing,
+        redisUrl: o.redis,
+        keyPrefix: ctx.keyPrefix,
+        maxInFlight: o.maxInFlight,
+        maxConnections: o.connections + o.slow + 1000,
+        processes: o.processes,
+        dir: ctx.dir,
+        mac: o.mac,
+        icc: o.icc,
+        monitoring,
+      },
+      o.switchCommand,
+    );
+    ctx.sw = sw;
+    log(
+      `bench: ${target === 'switch' ? `${seeded} cards seeded; ` : ''}switch pid ${sw.pid} listening on 127.0.0.1:${sw.port} (${o.dialect}, ${framing.header}), monitoring ${monitoring ? 'on' : 'off'}`,
+    );
+    const beside = (): void => {
+      if (target !== 'switch' || o.slow + o.flood === 0) return;
+      hostile = startHostile({ port: sw.port, slow: o.slow, flood: o.flood });
+      log(`bench: ${o.slow} slow and ${o.flood} flooding clients beside the terminals`);
+    };
+    let approvals: Record<number, number> = {};
+    const phase = await runPhase({
       ...common,
-      target: 'switch',
+      target,
       port: sw.port,
       pid: sw.pid,
       warnings: sw.warnings,
       expected: mixRows(mix.entries).map((row) => expectedCodes(row, codes)),
       onConnected: beside,
-    }).finally(() => hostile?.stop()),
-  ];
+      ...(fraudEntry >= 0 && monitoring
+        ? { tally: { entry: fraudEntry, approved: actionCode('approved', codes), done: (a) => (approvals = a) } }
+        : {}),
+    }).finally(() => (target === 'switch' ? hostile?.stop() : undefined));
+    // Read before the switch stops: its metrics go with it.
+    const scrape = monitoring ? await scrapeMonitoring(sw.adminPort!, sw.adminToken!) : null;
+    const fraud =
+      fraudEntry >= 0 && monitoring
+        ? {
+            share: o.fraud,
+            firingPurchase: firing,
+            ...fraudTally(
+              byEntry[fraudEntry]!.map((t) => approvals[t] ?? 0),
+              firing,
+            ),
+          }
+        : null;
+    phase.monitoring = phaseMonitoring(monitoring, rules.description ?? null, scrape, fraud);
+    await sw.stop();
+    ctx.sw = undefined;
+    return phase;
+  };
+  const phases = [await switchPhase('switch', o.monitoring)];
   const hostileCounts = hostile?.stop();
-  await sw.stop();
-  ctx.sw = undefined;
+  if (o.baselines.includes('monitoring-off')) {
+    // The same cards as they were seeded: the first phase's blocks, counters and reservations gone.
+    await deleteKeys(ctx.redis, ctx.keyPrefix);
+    await seed();
+    phases.push(await switchPhase('monitoring-off', false));
+  }
   // Each baseline after the switch is stopped, so that its server has the machine the switch had.
   for (const target of o.baselines) {
+    if (target === 'monitoring-off') continue;
     const server =
       target === 'echo'
         ? await startEcho(framing.header)

@@ -35,6 +35,8 @@ export interface WorkerSetup {
   maxPending: number;
   /** The echo baseline answers without field 39. */
   expectActionCode: boolean;
+  /** Count the approvals (action code `approved`) of this row per template, warm-up included (--fraud). */
+  tally: { row: number; approved: string } | null;
 }
 
 export type ToWorker = { type: 'start'; startAt: number };
@@ -77,6 +79,8 @@ export interface WorkerResult {
   sendLag: string;
   /** Per row of the mix (each entry, then its follow-up if any; see mixRows). */
   perEntry: EntryCounts[];
+  /** Per template of WorkerSetup.tally's row: its approvals over the whole run. */
+  approvals: Record<number, number>;
   /** Per second since start (warm-up included): requests sent and answers received. */
   timeline: { sent: number[]; answered: number[] };
   /** CPU of this worker's thread during the measurement window, ms; null where unreadable. */

@@ -18,6 +18,13 @@ import {
   formatCpuPerAuthorization,
   formatFloorRatios,
 } from './cost.js';
+import {
+  type MonitoringRatios,
+  type PhaseMonitoring,
+  formatMonitoring,
+  formatMonitoringRatios,
+  monitoringRatios,
+} from './monitoring.js';
 
 export const REPORT_VERSION = 1;
 
@@ -34,7 +41,7 @@ export interface ProcessFigures {
 }
 
 /** What a phase runs against: the switch, or a baseline (bench/load/cli.ts BASELINES). */
-export type PhaseTarget = 'switch' | 'floor' | 'echo';
+export type PhaseTarget = 'switch' | 'monitoring-off' | 'floor' | 'echo';
 
 export interface PhaseInput {
   target: PhaseTarget;
@@ -134,6 +141,8 @@ export interface PhaseReport {
   redisCpuPercent: number | null;
   /** µs of CPU per request answered in the window: the target, Redis, both, the generator. */
   cpuPerAuthorizationUs: CpuPerAuthorization;
+  /** The switch's phases: its fraud monitoring, blocks and their delay (bench/load/monitoring.ts). */
+  monitoring?: PhaseMonitoring;
 }
 
 const round = (x: number, digits = 1): number => Number(x.toFixed(digits));
@@ -288,6 +297,8 @@ export interface RunReport {
   baselineRatio: number | null;
   /** Switch / floor, when the floor baseline ran (bench/load/cost.ts). */
   floorRatios: FloorRatios | null;
+  /** Monitoring on / off, when the monitoring-off baseline ran (bench/load/monitoring.ts). */
+  monitoringRatios: MonitoringRatios | null;
   /** Misbehaving clients beside the terminals in the switch phase (--slow, --flood), when there were any. */
   hostile?: HostileCounts;
 }
@@ -305,6 +316,7 @@ export function buildReport(parts: {
   const sw = parts.phases.find((p) => p.target === 'switch');
   const echo = parts.phases.find((p) => p.target === 'echo');
   const floor = parts.phases.find((p) => p.target === 'floor');
+  const off = parts.phases.find((p) => p.target === 'monitoring-off');
   return {
     version: REPORT_VERSION,
     kind: 'load',
@@ -341,6 +353,7 @@ export function buildReport(parts: {
         ? round(sw.achievedRate / echo.achievedRate, 3)
         : null,
     floorRatios: sw !== undefined && floor !== undefined ? floorRatios(sw, floor) : null,
+    monitoringRatios: sw !== undefined && off !== undefined ? monitoringRatios(sw, off) : null,
     ...(parts.hostile === undefined ? {} : { hostile: parts.hostile }),
   };
 }
@@ -398,6 +411,7 @@ export function formatReport(r: RunReport): string {
     }
     if (Object.keys(p.process.warnings).length > 0)
       lines.push(`  ${p.target} warnings ${JSON.stringify(p.process.warnings)}`);
+    if (p.monitoring !== undefined) lines.push(...formatMonitoring(p.monitoring));
   }
   const h = r.hostile;
   if (h !== undefined)
@@ -406,5 +420,6 @@ export function formatReport(r: RunReport): string {
     );
   if (r.baselineRatio !== null) lines.push(`switch / echo throughput: ${r.baselineRatio}`);
   if (r.floorRatios !== null) lines.push(formatFloorRatios(r.floorRatios));
+  if (r.monitoringRatios !== null) lines.push(formatMonitoringRatios(r.monitoringRatios));
   return lines.join('\n');
 }

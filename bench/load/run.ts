@@ -36,6 +36,8 @@ export interface PhaseSpec {
   log: (line: string) => void;
   /** Called once every terminal connection is open, before the warm-up (bench/load/hostile.ts starts there). */
   onConnected?: () => void;
+  /** --fraud: an entry whose approvals are counted per template over the whole run, handed to `done`. */
+  tally?: { entry: number; approved: string; done: (approvals: Record<number, number>) => void };
 }
 
 /** CPU counters at the start and the end of the measurement window. */
@@ -120,6 +122,7 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
       seed: o.seed,
       maxPending: 100_000,
       expectActionCode: !echo,
+      tally: spec.tally === undefined ? null : { row: entryRow[spec.tally.entry]!, approved: spec.tally.approved },
     };
     const worker = startWorker(setup);
     worker.on('message', (m: FromWorker) => {
@@ -222,6 +225,13 @@ export async function runPhase(spec: PhaseSpec): Promise<PhaseReport> {
     for (let i = 1; i < samples.length; i++) {
       const s = Math.floor((samples[i]!.t - startAt) / 1000);
       if (s >= 0) cpuTimeline[s] = round1(cpuPercent(samples[i - 1]!, samples[i]!));
+    }
+    if (spec.tally !== undefined) {
+      const approvals: Record<number, number> = {};
+      for (const r of results)
+        for (const [template, n] of Object.entries(r.approvals))
+          approvals[Number(template)] = (approvals[Number(template)] ?? 0) + n;
+      spec.tally.done(approvals);
     }
     return aggregatePhase({
       target: spec.target,

@@ -50,6 +50,9 @@ export const TERMINAL_KEYS = {
 /** Where the run's key file goes (the harness writes TERMINAL_KEYS there). */
 export const terminalKeysFile = (dir: string): string => join(dir, 'terminal-keys.json');
 
+/** Where the run's monitoring rules go (the harness writes bench-rules.ts's there). */
+export const monitoringRulesFile = (dir: string): string => join(dir, 'monitoring-rules.json');
+
 /** Only a Redis on this machine: the bench writes and then deletes thousands of keys. */
 export function checkLoopbackRedis(url: string): void {
   const u = URL.canParse(url) ? new URL(url) : undefined;
@@ -74,6 +77,8 @@ export interface SwitchSettings {
   mac?: boolean;
   /** The switch checks the bench cards' cryptograms (--icc): their product's IMK-AC is BENCH_CHIP's. */
   icc?: boolean;
+  /** The fraud monitoring (default on, as the switch ships; --monitoring off). */
+  monitoring?: boolean;
 }
 
 /** The switch's config file for a run (src/config/types.ts; defaults fill the rest). */
@@ -108,8 +113,8 @@ export function switchConfig(s: SwitchSettings, ports: { listener: number; admin
         : {}),
     },
     terminals: { keyFile: terminalKeysFile(s.dir) },
-    // Off for now: the bench's cards are used far more often than the shipped rules allow a card.
-    monitoring: { enabled: false },
+    // On, as shipped, with the shipped rules' counts scaled to a bench card's use (bench/load/bench-rules.ts).
+    monitoring: s.monitoring === false ? { enabled: false } : { enabled: true, rulesFile: monitoringRulesFile(s.dir) },
     // The bench measures authorizations; no cut-off falls in a run, and its files would outlive it.
     clearing: {
       enabled: false,

@@ -44,6 +44,7 @@ interface Pending {
   counted: boolean;
   /** The follow-up template to send once this is answered; -1 when none. */
   follow: number;
+  template: number;
 }
 
 class Connection {
@@ -79,6 +80,8 @@ const latency = newHistogram();
 const sendLag = newHistogram();
 let interval = newHistogram();
 const perEntry: EntryCounts[] = setup.answerMti.map(() => ({ sent: 0, answered: 0, timeouts: 0, codes: {} }));
+/** Approvals per template of the tallied entry (the fraud cards'), warm-up included. */
+const approvals: Record<number, number> = {};
 const errors: Record<string, number> = {};
 const warmup = { sent: 0, answered: 0 };
 const timeline = { sent: [] as number[], answered: [] as number[] };
@@ -140,7 +143,7 @@ function send(c: Connection, planned: number, at: number): void {
     follow = wire.followUp[template]!;
   }
   const stan = c.nextStan();
-  c.pending.set(stan, { planned, row, counted, follow });
+  c.pending.set(stan, { planned, row, counted, follow, template });
   c.socket.write(frameFrom(wire, template, stan, c.terminal, original));
   bump(timeline.sent, at);
   progressSent++;
@@ -230,6 +233,8 @@ function answer(c: Connection, body: Buffer, t: number): void {
   // Whatever the answer: a completion or reversal of a declined request is the switch's to judge.
   if (p.follow >= 0) c.followUps.push(p.follow, stan);
   const code = setup.expectActionCode ? (typeof m[39] === 'string' ? m[39] : '-') : 'echo';
+  if (setup.tally !== null && p.row === setup.tally.row && code === setup.tally.approved)
+    approvals[p.template] = (approvals[p.template] ?? 0) + 1;
   recordMs(interval, t - p.planned);
   bump(timeline.answered, t);
   progressAnswered++;
@@ -375,6 +380,7 @@ function run(start: number): void {
       histogram: encode(latency),
       sendLag: encode(sendLag),
       perEntry,
+      approvals,
       timeline,
       cpuMs,
       elu,

@@ -82,7 +82,7 @@ t.test('baselines: echo when bare, floor, or both (run floor first, whatever the
   t.same(parse('--rate 5').baselines, []);
   t.match(USAGE, /--baseline \[B,\.\.\.\]/);
   for (const bad of ['--baseline fast', '--baseline echo,', '--baseline=', '--baseline floor;echo'])
-    t.throws(() => parse(`--rate 5 ${bad}`), /--baseline .*each one of floor, echo/, bad);
+    t.throws(() => parse(`--rate 5 ${bad}`), /--baseline .*each one of monitoring-off, floor, echo/, bad);
   t.throws(() => parse('--rate 5 --baseline 5'), CliError);
 });
 
@@ -116,4 +116,18 @@ t.test('bad input is refused with what is expected', async (t) => {
   for (const [args, message] of bad) t.throws(() => parse(args), message, args);
   t.throws(() => parse('--rate 10 --seed -1'), CliError);
   t.throws(() => parseCli(['--rate', '10', '--duration', ' '], 2), /--duration/);
+});
+
+t.test('the fraud monitoring: on by default, --monitoring off, --fraud, the monitoring-off baseline', async (t) => {
+  t.match(parse('--rate 500'), { monitoring: true, fraud: 0 });
+  t.match(parse('--rate max --monitoring off --fraud 0.01'), { monitoring: false, fraud: 0.01 });
+  t.same(parse('--rate max --baseline echo,monitoring-off,floor').baselines, ['monitoring-off', 'floor', 'echo']);
+  t.throws(() => parse('--rate max --monitoring maybe'), new CliError('--monitoring maybe: on or off'));
+  t.throws(() => parse('--rate max --fraud 0'), CliError);
+  t.throws(() => parse('--rate max --fraud 0.6'), CliError);
+  t.throws(
+    () => parse('--rate max --monitoring off --baseline monitoring-off'),
+    new CliError('--baseline monitoring-off compares with monitoring on: leave out --monitoring off'),
+  );
+  t.match(USAGE, /--fraud SHARE/);
 });

@@ -45,6 +45,7 @@ function worker(n: number, latencies: number[], extra: Partial<WorkerResult> = {
       { sent: 1, answered: 1, timeouts: 1, codes: { '000': 1 } },
     ],
     timeline: { sent: [5, 6], answered: [5, 6] },
+    approvals: {},
     cpuMs: 500,
     elu: 0.4567,
     ...extra,
@@ -175,6 +176,7 @@ const REPORT_KEYS = [
   'phases',
   'baselineRatio',
   'floorRatios',
+  'monitoringRatios',
 ];
 const PHASE_KEYS = [
   'target',
