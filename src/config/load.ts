@@ -168,6 +168,11 @@ function applyEnv(config: SwitchConfig, env: NodeJS.ProcessEnv): void {
         `SWITCH_PROCESSES=${JSON.stringify(processes)} is not a process count (an integer 1..${MAX_PROCESSES})`,
       );
   }
+  const monitoring = nonEmpty(env.SWITCH_MONITORING);
+  if (monitoring !== undefined) {
+    if (monitoring === 'on' || monitoring === 'off') config.monitoring.enabled = monitoring === 'on';
+    else problems.push(`SWITCH_MONITORING=${JSON.stringify(monitoring)} is not on or off`);
+  }
   const level = nonEmpty(env.LOG_LEVEL);
   if (level !== undefined) {
     if ((LOG_LEVELS as readonly string[]).includes(level)) config.log.level = level as SwitchConfig['log']['level'];

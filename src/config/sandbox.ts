@@ -96,6 +96,9 @@ export function sandboxSettings(): DeepPartial<SwitchConfig> {
       blockList: { directory: 'data/sandbox/block-list' },
     },
     ...(keyFile === undefined ? {} : { terminals: { keyFile } }),
+    // Off: the test cards are used again and again (the scenarios, a vendor's tests), and the shipped
+    // rules would block them; SWITCH_MONITORING=on turns it on (docs/MONITORING.md, "In the sandbox").
+    monitoring: { enabled: false },
   };
 }
 

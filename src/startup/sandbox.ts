@@ -82,6 +82,7 @@ export function sandboxBanner(f: BannerFacts): string {
     `  Admin API: ${admin}  (docs/ADMIN-API.md)`,
     `  Console: ${admin}/  (in a browser; sign in with a token below)`,
     `  Redis: ${f.redis}, key prefix "${config.redis.keyPrefix}": ${f.cards} test cards seeded (docs/TEST-CARDS.md)`,
+    `  Fraud monitoring: ${config.monitoring.enabled ? 'on' : 'off (SWITCH_MONITORING=on npm start turns it on; docs/MONITORING.md)'}`,
     ...tlsLines(f),
     '',
     '  Test tokens (Authorization: Bearer <token>), known to anyone who reads this:',

@@ -118,12 +118,15 @@ t.test('environment variables', async (t) => {
     SWITCH_PORT: '7000',
     ADMIN_PORT: '7001',
     LOG_LEVEL: 'debug',
+    SWITCH_MONITORING: 'off',
   });
   t.equal(config.redis.url, 'redis://10.0.0.1:6380/2', 'REDIS_URL');
   t.equal(config.listeners[0]!.port, 7000, 'SWITCH_PORT sets the first listener');
   t.equal(config.listeners[1]!.port, 9001, '...and only the first');
   t.equal(config.admin.port, 7001, 'ADMIN_PORT');
   t.equal(config.log.level, 'debug', 'LOG_LEVEL');
+  t.equal(config.monitoring.enabled, false, 'SWITCH_MONITORING');
+  t.equal(loadConfig({ env: { SWITCH_MONITORING: 'on' } }).monitoring.enabled, true);
 
   const file = configFile(t, { admin: { port: 9999 } });
   t.equal(loadConfig({ env: { SWITCH_CONFIG: file } }).admin.port, 9999, 'SWITCH_CONFIG names the file');
@@ -160,13 +163,20 @@ t.test('process.env is read when no env is given', async (t) => {
 t.test('bad environment values are all reported, each naming its variable', async (t) => {
   const err = configError(t, () =>
     loadConfig({
-      env: { SWITCH_PORT: 'abc', ADMIN_PORT: '70000', LOG_LEVEL: 'loud', REDIS_URL: 'http://user:s3cret@host:1' },
+      env: {
+        SWITCH_PORT: 'abc',
+        ADMIN_PORT: '70000',
+        LOG_LEVEL: 'loud',
+        REDIS_URL: 'http://user:s3cret@host:1',
+        SWITCH_MONITORING: 'yes',
+      },
     }),
   );
   t.same(err.problems, [
     'REDIS_URL is not a redis:// or rediss:// URL',
     'SWITCH_PORT="abc" is not a port (an integer 0..65535)',
     'ADMIN_PORT="70000" is not a port (an integer 0..65535)',
+    'SWITCH_MONITORING="yes" is not on or off',
     'LOG_LEVEL="loud" is not one of fatal, error, warn, info, debug, trace, silent',
   ]);
   t.notMatch(err.message, 's3cret', 'a URL that may hold a password is not echoed');

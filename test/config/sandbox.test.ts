@@ -43,6 +43,7 @@ t.test('nothing configured: the sandbox, on loopback, with a token per role and 
     'the block service serves the test issuers',
   );
   t.match(config.terminals.keyFile, /config[/\\]terminal-keys\.example\.json$/, 'the example terminal keys');
+  t.equal(config.monitoring.enabled, false, 'the fraud monitoring off: the test cards are used again and again');
   t.equal(loadStartupConfig({ env: { SWITCH_CONFIG: '' } }).sandbox, true, 'an empty SWITCH_CONFIG is unset');
 });
 
@@ -51,6 +52,11 @@ t.test('the environment still wins over the sandbox', async (t) => {
   t.equal(config.listeners[0]!.port, 9583);
   t.equal(config.admin.port, 9080);
   t.equal(config.listeners[0]!.host, '127.0.0.1');
+  t.equal(
+    loadStartupConfig({ env: { SWITCH_MONITORING: 'on' } }).config.monitoring.enabled,
+    true,
+    'SWITCH_MONITORING=on',
+  );
 });
 
 t.test('any configuration file turns the sandbox off: no test token reaches a configured switch', async (t) => {

@@ -111,6 +111,16 @@ t.test('the banner says where the CA and certificates are and how to use them', 
   t.match(banner, join(SANDBOX_TLS_DIR, 'server.crt'));
   t.match(banner, `${join(SANDBOX_TLS_DIR, 'terminal.crt')}  key ${join(SANDBOX_TLS_DIR, 'terminal.key')}`);
   t.match(banner, '--tls --port 8543 --cert');
+  t.match(banner, 'Fraud monitoring: off (SWITCH_MONITORING=on npm start turns it on; docs/MONITORING.md)');
+  const watched = sandboxBanner({
+    config: { ...config, monitoring: { enabled: true } },
+    listenerPorts: [8583, 8587, 8543],
+    adminPort: 8080,
+    redis: 'redis://127.0.0.1:6379',
+    cards: 10,
+    tls: sandboxTlsFiles(),
+  });
+  t.match(watched, 'Fraud monitoring: on\n');
   const plain = sandboxBanner({
     config: { ...config, listeners: config.listeners.slice(0, 2) },
     listenerPorts: [8583, 8587],
