@@ -102,6 +102,7 @@ export class Switch {
       cards: card.watch,
       registry: this.metrics.registry,
       contactlessLimit: config.register.contactless.limit,
+      timeZone: config.register.timeZone,
       clock,
       log,
     });

@@ -12,6 +12,7 @@ import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
 import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+import { DayLog } from './day-log.js';
 
 export interface MonitoringConfig {
   enabled: boolean;
@@ -26,6 +27,8 @@ export interface MonitoringDeps {
   cards: CardWatchPort;
   registry: Registry;
   contactlessLimit: number;
+  /** The register's time zone: the day's log is per local business day. */
+  timeZone: string;
   clock: Clock;
   log: Logger;
 }
@@ -40,12 +43,20 @@ export interface MonitoringModule {
 export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
   const rules = RuleBook.load(deps.config.rulesFile);
   const stats = new MonitoringStats(deps.redis, deps.prefix);
-  const monitor = deps.config.enabled
+  const metrics = deps.config.enabled ? new MonitoringMetrics(deps.registry) : undefined;
+  const monitor = metrics
     ? new TransactionMonitor({
         cards: deps.cards,
         rules,
         stats,
-        metrics: new MonitoringMetrics(deps.registry),
+        metrics,
+        dayLog: new DayLog({
+          redis: deps.redis,
+          prefix: deps.prefix,
+          timeZone: deps.timeZone,
+          log: deps.log,
+          lost: metrics.logLost,
+        }),
         contactlessLimit: deps.contactlessLimit,
         clock: deps.clock,
         log: deps.log,
