@@ -30,24 +30,24 @@ export function formatReplay(h: ReplayHeading, c: ReplayComparison): string {
     `${title} (${list.length})${list.length > 0 ? ':' : ''}\n${list.map(line).join('')}`;
 
   const ids = [...new Set([...c.proposed.rules, ...c.inForce.rules].map((r) => r.id))];
-  const width = Math.max(16, ...ids.map((id) => id.length));
-  const figure = (r: ReplayResult, id: string): string => {
-    const rule = r.rules.find((x) => x.id === id);
-    return (
-      (rule === undefined ? '-' : `${rule.blocks}`).padStart(8) +
-      (rule === undefined ? '' : ` (${rule.spared})`).padEnd(8)
-    );
-  };
-  const rows = ids.map((id) => `  ${id.padEnd(width)}  ${figure(c.proposed, id)}  ${figure(c.inForce, id)}\n`).join('');
-  const total = (r: ReplayResult): string => `${r.blocks.length}`.padStart(8).padEnd(16);
+  const width = Math.max('Cards blocked'.length, ...ids.map((id) => id.length + 2));
+  const row = (name: string, replayed: string, inForce: string): string =>
+    `${name.padEnd(width)}  ${replayed.padStart(8)}  ${inForce.padStart(8)}\n`;
+  const count = (r: ReplayResult, id: string, figure: 'blocks' | 'spared'): string =>
+    String(r.rules.find((x) => x.id === id)?.[figure] ?? '-');
+  const table = (figure: 'blocks' | 'spared'): string =>
+    ids.map((id) => row(`  ${id}`, count(c.proposed, id, figure), count(c.inForce, id, figure))).join('');
 
   return (
     `Replay of ${h.date} (${h.timeZone}; profiles from ${plural(h.historyDays, 'day')} before): ` +
     `${plural(c.proposed.transactions, 'transaction')} on ${plural(c.proposed.cards, 'card')}\n` +
     `Replayed: ${h.rules}\nIn force: ${h.inForce}\n\n` +
-    `  ${'Cards blocked by'.padEnd(width)}  ${'replayed'.padStart(8).padEnd(16)}  ${'in force'.padStart(8)}   (spared)\n` +
-    rows +
-    `  ${'total'.padEnd(width)}  ${total(c.proposed)}  ${total(c.inForce)}\n\n` +
+    row('Cards blocked', 'replayed', 'in force') +
+    table('blocks') +
+    row('  total', String(c.proposed.blocks.length), String(c.inForce.blocks.length)) +
+    "Fired, but spared (the holder's own spending)\n" +
+    table('spared') +
+    '\n' +
     blocks('Blocks added', c.added) +
     blocks('Blocks removed', c.removed) +
     '\n' +

@@ -11,6 +11,7 @@ import type { DeepPartial } from '../../src/config/load.js';
 import type { SwitchConfig } from '../../src/config/types.js';
 import type { RuleFile } from '../../src/monitoring/rule-schema.js';
 import { type TestSwitch, startSwitch } from '../support/switch.js';
+import type { SwitchOptions } from '../../src/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { addCard, pinBlock } from '../support/cards.js';
 import type { NewCard } from '../../src/card/card-register.js';
@@ -27,13 +28,18 @@ export async function startMonitoredSwitch(
   t: Test,
   rules: RuleFile,
   overrides: DeepPartial<SwitchConfig> = {},
+  extra: Pick<SwitchOptions, 'clock'> = {},
 ): Promise<MonitoredSwitch> {
   const dir = await mkdtemp(join(tmpdir(), 'monitoring-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const rulesFile = join(dir, 'rules.json');
   const writeRules = (r: RuleFile): Promise<void> => writeFile(rulesFile, JSON.stringify(r));
   await writeRules(rules);
-  const s = await startSwitch(t, { ...overrides, monitoring: { enabled: true, rulesFile, ...overrides.monitoring } });
+  const s = await startSwitch(
+    t,
+    { ...overrides, monitoring: { enabled: true, rulesFile, ...overrides.monitoring } },
+    extra,
+  );
   return { ...s, rulesFile, writeRules, evaluated: () => s.sw.monitoring.monitor!.drain() };
 }
 
