@@ -218,7 +218,7 @@ t.test('the text report: per rule, totals, the blocks added and removed', async 
   );
 });
 
-t.test('the shipped rules are in force when the config names none; a day without a log', async (t) => {
+t.test('the shipped rules are in force when the config names none; a day without a log; a failed read', async (t) => {
   const { s, stricter } = await aDay(t);
   const config = join(dirname(stricter), 'no-rules-file.json');
   await writeFile(
@@ -236,6 +236,12 @@ t.test('the shipped rules are in force when the config names none; a day without
   );
   const report = JSON.parse(run.stdout) as { inForce: { source: string }; replayed: { transactions: number } };
   t.same([report.inForce.source, report.replayed.transactions], ['shipped', 0]);
+
+  // A Redis failure while reading (here a key that is no list): exit 1 with Redis's reason.
+  await s.redis.set(dayLogKey(s.config.redis.keyPrefix, '2026-11-02'), 'not a list');
+  const failed = io();
+  t.equal(await main(['replay', '--date', '2026-11-02', '--rules', stricter], { SWITCH_CONFIG: config }, failed), 1);
+  t.match(failed.stderr, /^monitoring: WRONGTYPE /);
 });
 
 t.test('arguments, rule files, configuration and Redis: exit 2 or 1 with the reason', async (t) => {
