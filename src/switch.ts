@@ -100,6 +100,7 @@ export class Switch {
       prefix: config.redis.keyPrefix,
       config: config.monitoring,
       cards: card.watch,
+      notices,
       registry: this.metrics.registry,
       contactlessLimit: config.register.contactless.limit,
       timeZone: config.register.timeZone,

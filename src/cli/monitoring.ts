@@ -17,11 +17,10 @@ import type { SwitchConfig } from '../config/types.js';
 import { createLogger } from '../log/logger.js';
 import { DEFAULT_PROBE_URL, connectRedis } from '../redis/connect.js';
 import { dayNumber, isCalendarDate } from '../time/dates.js';
-import { DAY_LOG_KEPT_DAYS, readDayLog } from '../monitoring/day-log.js';
+import { DAY_LOG_KEPT_DAYS, type LoggedTransaction, readDayLog } from '../monitoring/day-log.js';
 import { RuleBook } from '../monitoring/rule-book.js';
 import { compareReplays, replayDay } from '../monitoring/replay.js';
 import { type ReplayHeading, formatReplay, replayJson } from '../monitoring/replay-report.js';
-import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
 
 /** The most days before the replayed one with a log: it is kept DAY_LOG_KEPT_DAYS. */
 const MAX_HISTORY_DAYS = DAY_LOG_KEPT_DAYS - 1;
@@ -96,7 +95,7 @@ export async function main(
   try {
     const prefix = config.redis.keyPrefix;
     const day = await readDayLog(connection.redis, prefix, command.date);
-    const history: WatchedTransaction[] = [];
+    const history: LoggedTransaction[] = [];
     for (const date of daysBefore(command.date, command.historyDays))
       history.push(...(await readDayLog(connection.redis, prefix, date)));
     const limit = config.register.contactless.limit;

@@ -1,7 +1,7 @@
 /**
  * The day's log of monitored transactions (docs/MONITORING.md, "Replaying a day"): every
- * transaction the monitor recorded, approved or refused, as WatchedTransaction JSON in a list per
- * local business day, `{monitoring}:log:<YYYY-MM-DD>` (the register's time zone). The posting
+ * transaction the monitor recorded, approved or refused, as WatchedTransaction JSON with the
+ * card's issuer (rules compare it with an ATM's owner) in a list per local business day, `{monitoring}:log:<YYYY-MM-DD>` (the register's time zone). The posting
  * journal holds approvals only, and several rules look at refusals, so the replay reads this.
  *
  * Appending costs about nothing per transaction: entries are gathered in memory and written in
@@ -23,6 +23,11 @@ const MAX_BATCH = 500;
 /** Entries read per LRANGE, so a busy day's log is not one huge reply. */
 const READ_CHUNK = 10_000;
 
+/** An entry of the log: the transaction and its card's issuer then. */
+export interface LoggedTransaction extends WatchedTransaction {
+  issuer: string;
+}
+
 /** The list of one day's entries. */
 export const dayLogKey = (prefix: string, date: string): string => `${prefix}{monitoring}:log:${date}`;
 
@@ -37,15 +42,15 @@ export interface DayLogDeps {
 }
 
 export class DayLog {
-  private batch: WatchedTransaction[] = [];
+  private batch: LoggedTransaction[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
 
   constructor(private readonly deps: DayLogDeps) {}
 
-  /** Adds a transaction to the next write; returns at once. */
-  append(tx: WatchedTransaction): void {
-    this.batch.push(tx);
+  /** Adds a transaction of a card of `issuer` to the next write; returns at once. */
+  append(tx: WatchedTransaction, issuer: string): void {
+    this.batch.push({ ...tx, issuer });
     if (this.batch.length >= MAX_BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
@@ -91,12 +96,12 @@ export class DayLog {
 }
 
 /** One day's logged transactions, in the order they were written. */
-export async function readDayLog(redis: RegisterRedis, prefix: string, date: string): Promise<WatchedTransaction[]> {
+export async function readDayLog(redis: RegisterRedis, prefix: string, date: string): Promise<LoggedTransaction[]> {
   const key = dayLogKey(prefix, date);
-  const out: WatchedTransaction[] = [];
+  const out: LoggedTransaction[] = [];
   for (let from = 0; ; from += READ_CHUNK) {
     const chunk = await redis.lrange(key, from, from + READ_CHUNK - 1);
-    for (const entry of chunk) out.push(JSON.parse(entry) as WatchedTransaction);
+    for (const entry of chunk) out.push(JSON.parse(entry) as LoggedTransaction);
     if (chunk.length < READ_CHUNK) return out;
   }
 }

@@ -8,6 +8,11 @@ import type { Rule, RuleKind } from './rule-schema.js';
 import type { WatchedTransaction } from './watched-transaction.js';
 import type { RuleCheck, RuleInput } from './rule-input.js';
 import { velocity } from './rules/velocity.js';
+import { otherBankAtm } from './rules/other-bank-atm.js';
+import { ownAtmAmount } from './rules/own-atm-amount.js';
+import { impossibleTravel } from './rules/impossible-travel.js';
+import { firstAbroadAfterPin } from './rules/first-abroad-after-pin.js';
+import { contactlessBurst } from './rules/contactless-burst.js';
 
 /** A rule that fired, and the transactions of its pattern (the firing one last). */
 export interface Firing {
@@ -19,13 +24,13 @@ type Checks = { [K in RuleKind]: RuleCheck<K> | undefined };
 
 const CHECKS: Checks = {
   velocity,
-  otherBankAtm: undefined,
-  ownAtmAmount: undefined,
+  otherBankAtm,
+  ownAtmAmount,
   cardTesting: undefined,
   remoteFailures: undefined,
-  impossibleTravel: undefined,
-  firstAbroadAfterPin: undefined,
-  contactlessBurst: undefined,
+  impossibleTravel,
+  firstAbroadAfterPin,
+  contactlessBurst,
 };
 
 /** The rules that fire on `input.tx`, in the file's order. */

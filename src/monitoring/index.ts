@@ -11,7 +11,7 @@ import type { Logger } from '../log/logger.js';
 import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
-import { type CardWatchPort, TransactionMonitor } from './transaction-monitor.js';
+import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 import { DayLog } from './day-log.js';
 
 export interface MonitoringConfig {
@@ -25,6 +25,7 @@ export interface MonitoringDeps {
   prefix: string;
   config: MonitoringConfig;
   cards: CardWatchPort;
+  notices: NoticeFlusher;
   registry: Registry;
   contactlessLimit: number;
   /** The register's time zone: the day's log is per local business day. */
@@ -49,6 +50,7 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
         cards: deps.cards,
         rules,
         stats,
+        notices: deps.notices,
         metrics,
         dayLog: new DayLog({
           redis: deps.redis,

@@ -9,7 +9,8 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { Rule, Sparing } from './rule-schema.js';
 import type { RuleInput } from './rule-input.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { isAbroad } from './watched-transaction.js';
+import type { LoggedTransaction } from './day-log.js';
 import { type Firing, firings } from './evaluate.js';
 import { isTypical } from './holder-profile.js';
 import { CardHistory } from './card-history.js';
@@ -53,10 +54,19 @@ class ReplayState {
     private readonly contactlessLimit: number,
   ) {}
 
-  /** Records `tx` as the live monitor's record does and answers the rules' input for it: the one place that input is built. */
-  record(tx: WatchedTransaction): RuleInput {
-    const recent = this.history(tx.card).record(tx, this.horizonMs);
-    return { tx, recent, contactlessLimit: this.contactlessLimit };
+  /**
+   * Records `tx` as the live monitor's record does and answers the rules' input for it, as the
+   * live monitor builds it (transaction-monitor.ts evaluate): the one place that input is built.
+   */
+  record(logged: LoggedTransaction): RuleInput {
+    const { issuer, ...tx } = logged;
+    const history = this.history(tx.card);
+    const recent = history.record(tx, this.horizonMs);
+    // Abroad only, as live: whether the card's profile knows the country (firstAbroadAfterPin).
+    let countriesUsed: string[] | undefined;
+    if (isAbroad(tx))
+      countriesUsed = (history.profile([], [tx.country]).countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
+    return { tx, recent, issuer, countriesUsed, contactlessLimit: this.contactlessLimit };
   }
 
   history(card: CardId): CardHistory {
@@ -70,7 +80,7 @@ class ReplayState {
 }
 
 /** By time, keeping the log's order for equal times (one process's order of answering). */
-const byTime = (txs: readonly WatchedTransaction[]): WatchedTransaction[] =>
+const byTime = (txs: readonly LoggedTransaction[]): LoggedTransaction[] =>
   txs
     .map((tx, i) => ({ tx, i }))
     .sort((a, b) => a.tx.at - b.tx.at || a.i - b.i)
@@ -81,8 +91,8 @@ const byTime = (txs: readonly WatchedTransaction[]): WatchedTransaction[] =>
  * the cards' recent transactions and profiles.
  */
 export function replayDay(
-  day: readonly WatchedTransaction[],
-  history: readonly WatchedTransaction[],
+  day: readonly LoggedTransaction[],
+  history: readonly LoggedTransaction[],
   rules: ReplayRules,
   contactlessLimit: number,
 ): ReplayResult {

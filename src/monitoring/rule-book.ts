@@ -7,12 +7,12 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { Ajv } from 'ajv';
 import type { Logger } from '../log/logger.js';
-import { RULE_FILE_SCHEMA, type Rule, type RuleFile, type Sparing } from './rule-schema.js';
+import { RULE_FILE_SCHEMA, RULE_KINDS, type Rule, type RuleFile, type Sparing } from './rule-schema.js';
 import { DEFAULT_SPARING } from './holder-profile.js';
 import { horizonMs } from './evaluate.js';
 import shipped from './default-rules.json' with { type: 'json' };
 
-const validate = new Ajv({ allErrors: true }).compile<RuleFile>(RULE_FILE_SCHEMA);
+const validate = new Ajv({ allErrors: true, discriminator: true }).compile<RuleFile>(RULE_FILE_SCHEMA);
 
 export class RuleFileError extends Error {
   constructor(
@@ -29,7 +29,11 @@ export function parseRuleFile(value: unknown, source: string): RuleFile {
   if (!validate(value))
     throw new RuleFileError(
       source,
-      (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+      (validate.errors ?? []).map((e) =>
+        e.keyword === 'discriminator'
+          ? `${e.instancePath}/kind must be one of ${Object.keys(RULE_KINDS).join(', ')}`
+          : `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+      ),
     );
   const seen = new Set<string>();
   for (const r of value.rules) {
@@ -59,6 +63,8 @@ export class RuleBook {
   private constructor(
     file: RuleFile,
     private readonly path: string | undefined,
+    /** Where the rules come from: the file's path, 'shipped' or 'given'. */
+    readonly source: string,
   ) {
     this.file = file;
     this.horizon = horizonMs(file.rules);
@@ -66,12 +72,14 @@ export class RuleBook {
 
   /** The rules of `path`, or the shipped ones. */
   static load(path?: string): RuleBook {
-    return new RuleBook(path === undefined ? parseRuleFile(shipped, 'default-rules.json') : readRuleFile(path), path);
+    return path === undefined
+      ? new RuleBook(parseRuleFile(shipped, 'default-rules.json'), undefined, 'shipped')
+      : new RuleBook(readRuleFile(path), path, path);
   }
 
   /** From rules given as data (tests, the replay of a file already read). */
   static of(file: RuleFile): RuleBook {
-    return new RuleBook(parseRuleFile(file, 'given rules'), undefined);
+    return new RuleBook(parseRuleFile(file, 'given rules'), undefined, 'given');
   }
 
   get rules(): readonly Rule[] {
@@ -85,11 +93,6 @@ export class RuleBook {
   /** The longest time back any rule looks (ms). */
   get horizonMs(): number {
     return this.horizon;
-  }
-
-  /** Where the rules come from: the file's path, or 'shipped'. */
-  get source(): string {
-    return this.path ?? 'shipped';
   }
 
   /** Reads the file again; throws RuleFileError (the rules in force stay) when it fails the check. */

@@ -93,6 +93,10 @@ export const RULE_FILE_SCHEMA = {
     rules: {
       type: 'array',
       items: {
+        // ajv's discriminator: a rule is checked against its own kind's schema only, so a mistake is named once.
+        type: 'object',
+        discriminator: { propertyName: 'kind' },
+        required: ['kind'],
         oneOf: [
           RULE_KINDS.velocity,
           RULE_KINDS.otherBankAtm,

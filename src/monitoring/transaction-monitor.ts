@@ -9,7 +9,7 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
 import { type Firing, firings } from './evaluate.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
@@ -29,6 +29,11 @@ export interface CardWatchPort {
   ): Promise<{ status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string }>;
 }
 
+/** The issuer notice feeds (src/notices/notice-relay.ts): a block's notice is moved at once, not at the next sweep. */
+export interface NoticeFlusher {
+  flushQuietly(card: CardId): Promise<void>;
+}
+
 /** Where each block made is counted (monitoring-stats.ts). */
 export interface BlockCounter {
   blocked(rule: string, issuer: string): Promise<void>;
@@ -38,6 +43,7 @@ export interface MonitorDeps {
   cards: CardWatchPort;
   rules: RuleBook;
   stats: BlockCounter;
+  notices: NoticeFlusher;
   metrics: MonitoringMetrics;
   /** The day's log the replay reads (day-log.ts); absent: nothing logged. */
   dayLog?: Pick<DayLog, 'append' | 'drain'>;
@@ -103,12 +109,15 @@ export class TransactionMonitor {
       const seen = await this.deps.cards.record(tx, rules.horizonMs);
       this.deps.metrics.observed.inc({ outcome: tx.outcome });
       // What the card recorded, blocked or not: the replay rebuilds the cards' history from it.
-      if (seen.issuer !== '') this.deps.dayLog?.append(tx);
+      if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer);
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
       for (const firing of firings(rules.rules, {
         tx,
         recent: seen.recent,
+        issuer: seen.issuer,
+        // Abroad only (few transactions): whether the card's history knows the country (firstAbroadAfterPin).
+        countriesUsed: isAbroad(tx) ? await this.countriesUsed(tx) : undefined,
         contactlessLimit: this.deps.contactlessLimit,
       })) {
         if (firing.rule.spareTypical === true && (await this.typical(firing))) {
@@ -122,6 +131,12 @@ export class TransactionMonitor {
       this.deps.metrics.failures.inc();
       this.deps.log.warn({ err: (e as Error).message, txn: tx.txn }, 'fraud monitoring: transaction not evaluated');
     }
+  }
+
+  /** The transaction's country when the card's history (its holder profile) has been used in it. */
+  private async countriesUsed(tx: WatchedTransaction): Promise<string[]> {
+    const profile = await this.deps.cards.profile(tx.card, [], [tx.country]);
+    return (profile.countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
   }
 
   /** Every transaction of the pattern typical of its card's history. */
@@ -149,6 +164,7 @@ export class TransactionMonitor {
     for (const [card, transactions] of byCard) {
       const made = await this.deps.cards.block(card, { rule, description, transactions });
       if (made.status !== 'ok') continue;
+      await this.deps.notices.flushQuietly(card);
       const delayMs = this.deps.clock.now().getTime() - answeredAt;
       this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
       this.deps.metrics.blockDelay.observe(delayMs / 1000);

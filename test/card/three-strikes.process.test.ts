@@ -27,6 +27,8 @@ t.test('200 wrong PINs at once over two switch processes: 2 x 117, 198 x 106, 3 
       admin: { host: '127.0.0.1', port: 0 },
       redis: { ...(await testRedisConfig()), keyPrefix: here.config.redis.keyPrefix },
       log: { level: 'info' },
+      // As in every test switch (test/support/switch.ts): the three strikes alone.
+      monitoring: { enabled: false },
     }),
   );
   const other = startSwitchProcess({ SWITCH_CONFIG: file });

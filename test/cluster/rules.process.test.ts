@@ -17,11 +17,14 @@ import { CLUSTER_ENV } from '../support/redis.js';
 import { cleanEnv } from '../support/process.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Eight test files one after the other (about 30 s alone, more beside the rest of the suite):
+// Nine test files one after the other (about 30 s alone, more beside the rest of the suite):
 // more than the suite's per-file timeout allows.
 t.setTimeout(300_000);
 
-/** The rule tests: statuses, three strikes, balances, contactless; postings and reversals; clearing; the offline block list. */
+/**
+ * The rule tests: statuses, three strikes, balances, contactless; postings and reversals; clearing;
+ * the offline block list; the fraud monitoring's record and block of a card (its keys in the card's slot).
+ */
 const RULE_FILES = [
   'test/card/authorize.test.ts',
   'test/card/three-strikes.process.test.ts',
@@ -31,6 +34,7 @@ const RULE_FILES = [
   'test/postings/kill.process.test.ts',
   'test/clearing/clearing-day.test.ts',
   'test/blocking/offline-block-list.test.ts',
+  'test/monitoring/monitor.test.ts',
 ];
 
 interface Run {

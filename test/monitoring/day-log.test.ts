@@ -52,10 +52,15 @@ t.test('batches go to the local day, kept eight days, read back in order', async
   // Copenhagen is UTC+1 in winter: 22:59:59 UTC is the 20th's last second there, 23:00 UTC the 21st's first.
   const evening = [tx(1, '2026-11-20T22:59:00Z'), tx(2, '2026-11-20T22:59:59Z')];
   const night = Array.from({ length: 600 }, (_, i) => tx(10 + i, '2026-11-20T23:00:00Z'));
-  for (const e of [...evening, ...night]) log.append(e);
+  for (const e of [...evening, ...night]) log.append(e, 'bank-a');
   await log.drain();
-  t.same(await readDayLog(redis, prefix, '2026-11-20'), evening);
-  t.same(await readDayLog(redis, prefix, '2026-11-21'), night, '600 entries: a full batch and the rest, in order');
+  const logged = (txs: WatchedTransaction[]) => txs.map((e) => ({ ...e, issuer: 'bank-a' }));
+  t.same(await readDayLog(redis, prefix, '2026-11-20'), logged(evening), "with the card's issuer");
+  t.same(
+    await readDayLog(redis, prefix, '2026-11-21'),
+    logged(night),
+    '600 entries: a full batch and the rest, in order',
+  );
   t.same(await readDayLog(redis, prefix, '2026-11-22'), []);
   const ttl = await redis.pttl(dayLogKey(prefix, '2026-11-21'));
   t.ok(ttl > 7.9 * 86_400_000 && ttl <= 8 * 86_400_000, 'kept eight days');
@@ -66,9 +71,9 @@ t.test('batches go to the local day, kept eight days, read back in order', async
 t.test('without a drain the timer writes what was gathered', async (t) => {
   const { redis, prefix } = await testRedis(t);
   const { log } = parts(redis, prefix);
-  log.append(tx(1, '2026-11-21T10:00:00Z'));
+  log.append(tx(1, '2026-11-21T10:00:00Z'), 'bank-a');
   while ((await redis.llen(dayLogKey(prefix, '2026-11-21'))) === 0) await sleep(10);
-  t.same(await readDayLog(redis, prefix, '2026-11-21'), [tx(1, '2026-11-21T10:00:00Z')]);
+  t.same(await readDayLog(redis, prefix, '2026-11-21'), [{ ...tx(1, '2026-11-21T10:00:00Z'), issuer: 'bank-a' }]);
 });
 
 t.test('a day of more entries than one read takes', async (t) => {
@@ -86,8 +91,8 @@ t.test('a failed write is logged, counted and dropped', async (t) => {
   const closed = await testClient({ maxRetriesPerRequest: 0 });
   await closed.quit();
   const { log, lost, lines } = parts(closed, prefix);
-  log.append(tx(1, '2026-11-21T10:00:00Z'));
-  log.append(tx(2, '2026-11-21T10:00:01Z'));
+  log.append(tx(1, '2026-11-21T10:00:00Z'), 'bank-a');
+  log.append(tx(2, '2026-11-21T10:00:01Z'), 'bank-a');
   await log.drain();
   t.equal((await lost.get()).values[0]?.value, 2);
   t.match(lines, [{ level: 40, entries: 2, msg: 'fraud monitoring: day log entries lost' }]);

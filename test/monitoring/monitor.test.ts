@@ -38,6 +38,12 @@ t.test('the firing purchase is approved, the block lands after it, the next is r
   t.equal(await pinPurchase(s, card.pan, 10_000), '105', 'the next purchase is refused: blocked by the monitoring');
   await s.evaluated();
   t.equal((await s.sw.register.state(card.id))?.blocks.length, 1, 'an alert on a blocked card does nothing more');
+  const feed = await s.sw.relay.notices('bank-a', { card: card.id });
+  t.match(
+    feed,
+    [{ type: 'monitoringBlock', rule: 'three-an-hour', reason: 'fraud', by: 'monitoring' }],
+    'the issuer is told at once',
+  );
   const figures = await s.sw.monitoring.stats.all();
   t.same(figures.get('three-an-hour')?.get('bank-a'), { blocks: 1, justified: 0, unjustified: 0 });
 });

@@ -8,7 +8,7 @@
 import t from 'tap';
 import { RuleBook } from '../../src/monitoring/rule-book.js';
 import type { RuleFile } from '../../src/monitoring/rule-schema.js';
-import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
+import type { LoggedTransaction } from '../../src/monitoring/day-log.js';
 import { compareReplays, replayDay } from '../../src/monitoring/replay.js';
 import { CardHistory, MAX_RECENT } from '../../src/monitoring/card-history.js';
 
@@ -17,8 +17,8 @@ const MINUTE = 60_000;
 const LIMIT = 35_000;
 
 let serial = 0;
-/** An approved chip-and-PIN purchase of 100.00 kr at a Danish merchant, `minutes` into the day. */
-function purchase(card: string, minutes: number, more: Partial<WatchedTransaction> = {}): WatchedTransaction {
+/** An approved chip-and-PIN purchase of 100.00 kr at a Danish merchant, `minutes` into the day, on a card of bank-a. */
+function purchase(card: string, minutes: number, more: Partial<LoggedTransaction> = {}): LoggedTransaction {
   serial++;
   return {
     card,
@@ -35,6 +35,7 @@ function purchase(card: string, minutes: number, more: Partial<WatchedTransactio
     country: '208',
     atmOwner: '',
     outcome: 'approved',
+    issuer: 'bank-a',
     ...more,
   };
 }
@@ -144,6 +145,51 @@ t.test("yesterday evening's purchases are in this morning's window", async (t) =
   t.equal(replayDay(morning, evening, velocity(60, 2), LIMIT).blocks.length, 1);
   t.equal(replayDay(morning, [], velocity(60, 2), LIMIT).blocks.length, 0);
   t.equal(replayDay(morning, evening, velocity(30, 2), LIMIT).blocks.length, 0, 'out of a 30-minute window');
+});
+
+t.test("the rules' input as live: the card's issuer, the countries of its profile", async (t) => {
+  const own = RuleBook.of({
+    rules: [
+      {
+        id: 'own-atm',
+        kind: 'ownAtmAmount',
+        description: "Two withdrawals above 1,000.00 kr at the issuer's own ATMs within a day",
+        channels: ['atm'],
+        above: 100_000,
+        windowMinutes: 1440,
+        minCount: 2,
+      },
+    ],
+  });
+  const atm = (card: string, minutes: number, atmOwner: string, issuer = 'bank-a'): LoggedTransaction =>
+    purchase(card, minutes, { kind: 'withdrawal', channel: 'atm', amount: 200_000, atmOwner, issuer });
+  const day2 = [
+    atm('card-o', 600, 'bank-a'),
+    atm('card-o', 700, 'bank-a'),
+    atm('card-x', 600, 'bank-a', 'bank-b'),
+    atm('card-x', 700, 'bank-a', 'bank-b'),
+  ];
+  t.same(
+    replayDay(day2, [], own, LIMIT).blocks.map((b) => b.card),
+    ['card-o'],
+    "bank-a's own ATMs are not bank-b's card's",
+  );
+
+  const abroad = RuleBook.of({
+    rules: [
+      {
+        id: 'first-abroad',
+        kind: 'firstAbroadAfterPin',
+        description: 'A first use in a country within 4 hours of a domestic PIN transaction',
+        channels: ['attended'],
+        windowMinutes: 240,
+      },
+    ],
+  });
+  const trip = [purchase('card-t', 600), purchase('card-t', 700, { country: '276' })];
+  t.equal(replayDay(trip, [], abroad, LIMIT).blocks.length, 1, 'never used in Germany: blocked');
+  const lastYear = [purchase('card-t', -6 * 1440, { country: '276' })];
+  t.same(replayDay(trip, lastYear, abroad, LIMIT).blocks, [], 'Germany in the profile: no pattern');
 });
 
 t.test("a card's history keeps what watch.lua keeps", async (t) => {

@@ -65,3 +65,47 @@ export async function pinPurchase(
     term.close();
   }
 }
+
+/** The test PIN key, as the key file writes it. */
+const TEST_KEY_HEX = '0123456789ABCDEFFEDCBA9876543210';
+
+/** A terminal key file naming these terminal ids ATMs of these owners (issuer ids); pass as `{ terminals: { keyFile } }`. */
+export async function atmKeyFile(t: Test, owners: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'monitoring-keys-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const terminals = Object.fromEntries(
+    Object.entries(owners).map(([id, owner]) => [id, { format: 0, key: TEST_KEY_HEX, model: 'atm', owner }]),
+  );
+  const file = join(dir, 'keys.json');
+  await writeFile(file, JSON.stringify({ terminals }));
+  return file;
+}
+
+/** Where an ATM stands: its city (field 43) and its country (field 19, absent: Denmark). */
+export interface AtmPlace {
+  terminal: string;
+  city?: string;
+  country?: string;
+}
+
+/**
+ * A cash withdrawal with PIN 1234 at an ATM of the key file, over the iso93 listener; answers
+ * field 39. Field 42 is the ATM's id, as the holder profile counts it as the card's merchant.
+ */
+export function withdrawal(s: TestSwitch, pan: string, amount: number, atm: AtmPlace): Promise<string> {
+  const fields: Record<number, string> = { 3: '010000', 41: atm.terminal, 42: atm.terminal };
+  if (atm.city !== undefined) fields[43] = `Bank ATM\\\\${atm.city}`;
+  if (atm.country !== undefined) fields[19] = atm.country;
+  return pinPurchase(s, pan, amount, fields);
+}
+
+/** A contactless purchase without PIN (field 22 position 7 'A') over the iso93 listener; answers field 39. */
+export async function contactlessPurchase(s: TestSwitch, pan: string, amount: number): Promise<string> {
+  const term = await TestTerminal.open(s.port('iso93'));
+  try {
+    const answer = await term.send(purchase93({ 2: pan, 4: String(amount).padStart(12, '0'), 22: 'A10101A0004C' }));
+    return String(answer[39]);
+  } finally {
+    term.close();
+  }
+}
