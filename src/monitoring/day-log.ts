@@ -45,6 +45,8 @@ export class DayLog {
   private batch: LoggedTransaction[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
+  private minute = NaN;
+  private date = '';
 
   constructor(private readonly deps: DayLogDeps) {}
 
@@ -68,7 +70,7 @@ export class DayLog {
     if (this.batch.length === 0) return;
     const byDay = new Map<string, string[]>();
     for (const tx of this.batch) {
-      const key = dayLogKey(this.deps.prefix, localDate(new Date(tx.at), this.deps.timeZone));
+      const key = dayLogKey(this.deps.prefix, this.dateOf(tx.at));
       const entries = byDay.get(key) ?? [];
       entries.push(JSON.stringify(tx));
       byDay.set(key, entries);
@@ -79,6 +81,20 @@ export class DayLog {
       this.writing.add(write);
       void write.finally(() => this.writing.delete(write));
     }
+  }
+
+  /**
+   * The local date of a moment. Reading a zone's date costs microseconds (Intl), a batch's entries
+   * are nearly all of one minute, and dates change on whole minutes in every zone: the last
+   * minute's answer is kept.
+   */
+  private dateOf(at: number): string {
+    const minute = Math.floor(at / 60_000);
+    if (minute !== this.minute) {
+      this.minute = minute;
+      this.date = localDate(new Date(at), this.deps.timeZone);
+    }
+    return this.date;
   }
 
   private async write(key: string, entries: string[]): Promise<void> {
