@@ -79,13 +79,13 @@ export async function runSeed(options: RunSeedOptions): Promise<number> {
     return 1;
   }
   try {
-    const { register, noticeOutboxes } = createCardRegister({
+    const cards = createCardRegister({
       redis: connection.redis,
       prefix: config.redis.keyPrefix,
       config: config.register,
       clock: systemClock,
     });
-    const summary = await seedTestCards(register, noticeOutboxes, { keepNotices: args.includes('--keep-notices') });
+    const summary = await seedTestCards(cards, { keepNotices: args.includes('--keep-notices') });
     out(
       `Seeded ${summary.cards.length} test cards into ${redactUrl(connection.url)} (key prefix "${config.redis.keyPrefix}"):\n\n`,
     );

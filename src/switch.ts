@@ -217,6 +217,11 @@ export class Switch {
       traffic: { trace: this.trace, dialectOf: (l) => this.dialectOf(l), terminalKeys: this.terminalKeys },
       activity: { journal: new JournalReader(redis, journal.journal.stream), notices, relay: journal.relay },
       clearing: { ledger: clearing.ledger, directory: config.clearing.directory },
+      monitoring: {
+        feedback: (issuer, id, f) => card.watch.feedback(issuer, id, f),
+        stats: this.monitoring.stats,
+        rules: this.monitoring.rules,
+      },
       ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }

@@ -26,6 +26,7 @@ import { blockServiceRoutes } from './block-service.js';
 import { blockListRoutes } from './block-list-routes.js';
 import { blockListFilesRoutes } from './block-list-files-routes.js';
 import { cardRoutes } from './card-routes.js';
+import { type MonitoringView, monitoringRoutes } from './monitoring-routes.js';
 import { noticeRoutes } from './notice-routes.js';
 import { faultRoutes } from './fault-routes.js';
 import { scriptRoutes } from './script-routes.js';
@@ -57,6 +58,8 @@ export interface AdminDeps {
   activity: ActivitySource;
   /** A day's deliveries and reconciliation, for the console's clearing page. */
   clearing: ClearingView;
+  /** The fraud monitoring: issuers' verdicts on its blocks, its figures, its rules. */
+  monitoring: MonitoringView;
   /** The built console's folder; default dist/console/ (console-routes.ts). */
   consoleDir?: string;
 }
@@ -85,6 +88,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
   const routes = [
     ...operationRoutes(deps.health, deps.traffic),
     ...cardRoutes(api),
+    ...monitoringRoutes(api, deps.monitoring),
     ...scriptRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),

@@ -79,8 +79,11 @@ const personalNumber = {
   description: 'must be a personal number: DDMMYY-NNNN or 10 digits',
 } as const;
 
-const oneOf = (values: readonly string[]) =>
-  ({ enum: values, description: `must be one of ${values.join(', ')}` }) as const;
+const oneOf = (values: readonly string[], why = '') =>
+  ({ enum: values, description: `must be one of ${values.join(', ')}${why}` }) as const;
+
+/** The reasons an issuer blocks with: every one but the fraud monitoring's own (docs/MONITORING.md). */
+export const ISSUER_REASONS = BLOCK_REASONS.filter((r) => r !== 'fraud');
 /** A block service reference number: 10 digits (src/blocking/block-references.ts), or a test card's documented one. */
 const reference = {
   type: 'string',
@@ -158,12 +161,22 @@ const SCHEMAS = {
   balance: body({ balance: amount }, ['balance']),
   block: body(
     {
-      reason: oneOf(BLOCK_REASONS),
+      reason: oneOf(ISSUER_REASONS, " (fraud is the fraud monitoring's reason: its blocks are the monitoring's)"),
       statement: text(2000),
       // When the holder reported it, if the issuer blocks later than that (docs/ADMIN-API.md).
       reportedAt: isoTime,
     },
     ['reason'],
+  ),
+  // The issuer's verdict on a monitoring block (docs/MONITORING.md, "Feedback and tuning").
+  monitoringFeedback: body(
+    {
+      justified: { type: 'boolean', description: 'must be true or false: was the block justified' },
+      text: text(500),
+      // Which monitoring block, when the card had several; default the latest.
+      blockedAt: isoTime,
+    },
+    ['justified'],
   ),
   blockReport: body(
     {
@@ -247,6 +260,7 @@ interface Shapes {
   activate: { pan: string; activationCode: string };
   balance: { balance: number };
   block: { reason: BlockReason; statement?: string; reportedAt?: string };
+  monitoringFeedback: { justified: boolean; text?: string; blockedAt?: string };
   blockReport: BlockReportBody;
   notices: NoticesQuery;
   script: ScriptRequest;

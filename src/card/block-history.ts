@@ -6,6 +6,7 @@
  * reads the same field in Lua (blockHistory, statusAt); cardStatusAt here gives the same answers.
  */
 import type { BlockReason, ChangeResult } from './card-register.js';
+import type { Verdict } from '../monitoring/monitoring-stats.js';
 
 /**
  * Why a card is blocked. The first six are the holder's reasons of the card terms (004 §10): lost,
@@ -37,10 +38,18 @@ export interface LaterReport<T = number> {
   reference?: string;
 }
 
+/** The card issuer's verdict on a monitoring block (scripts/monitoring-feedback.lua). */
+export interface BlockFeedback<T = number> {
+  verdict: Verdict;
+  text?: string;
+  /** When the issuer gave it (the latest verdict replaces an earlier one). */
+  at: T;
+}
+
 /** One block interval; times in ms as kept, or ISO strings as shown (BlockInterval<string>). */
 export interface BlockInterval<T = number> {
   reason: BlockReason;
-  /** 'blockService', or the issuer id that blocked; absent for a block made before the history was kept. */
+  /** 'blockService', 'monitoring', or the issuer id that blocked; absent for a block made before the history was kept. */
   by?: string;
   /** When the holder (or the issuer) reported it: liability turns on it (001 §14). */
   reportedAt: T;
@@ -51,6 +60,11 @@ export interface BlockInterval<T = number> {
   liftedAt?: T;
   liftedBy?: string;
   reports?: LaterReport<T>[];
+  /** A monitoring block's rule (its id in the rule file) and the transaction ids of its pattern on this card. */
+  rule?: string;
+  transactions?: string[];
+  /** The issuer's verdict on a monitoring block. */
+  feedback?: BlockFeedback<T>;
 }
 
 /** The block in force, as block() answers when it kept a holder's report on a blocked card. */
@@ -97,7 +111,7 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** The history as the issuer API shows it: times as ISO 8601 strings. */
 export function shownHistory(history: readonly BlockInterval[]): BlockInterval<string>[] {
-  return history.map(({ reportedAt, blockedAt, liftedAt, reports, ...rest }) => ({
+  return history.map(({ reportedAt, blockedAt, liftedAt, reports, transactions, feedback, ...rest }) => ({
     ...rest,
     reportedAt: iso(reportedAt),
     blockedAt: iso(blockedAt),
@@ -105,6 +119,9 @@ export function shownHistory(history: readonly BlockInterval[]): BlockInterval<s
     ...(reports === undefined
       ? {}
       : { reports: reports.map((r) => ({ ...r, reportedAt: iso(r.reportedAt), at: iso(r.at) })) }),
+    // Lua's cjson writes an empty list back as {}: shown as the list it is.
+    ...(transactions === undefined ? {} : { transactions: Array.isArray(transactions) ? transactions : [] }),
+    ...(feedback === undefined ? {} : { feedback: { ...feedback, at: iso(feedback.at) } }),
   }));
 }
 

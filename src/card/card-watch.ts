@@ -14,8 +14,10 @@ import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
 import type { HolderProfile } from '../monitoring/holder-profile.js';
 // The limits are the monitoring's, so that its replay of a day (src/monitoring/replay.ts) keeps the same history.
 import { MAX_PROFILE_FIELDS, MAX_RECENT } from '../monitoring/card-history.js';
+import type { Verdict } from '../monitoring/monitoring-stats.js';
+import type { ChangeResult } from './card-register.js';
 import { cardKeys } from './keys.js';
-import { monitoringBlockScript, watchScript } from './scripts/watch.js';
+import { monitoringBlockScript, monitoringFeedbackScript, watchScript } from './scripts/watch.js';
 
 /** How long a card's holder profile is kept after its last transaction: a year and a bit, so a yearly habit counts. */
 export const PROFILE_KEPT_MS = 400 * 86_400_000;
@@ -39,6 +41,18 @@ export interface MonitoringBlock {
 }
 
 export type MonitoringBlockResult = { status: 'ok' | 'already' | 'deleted' | 'notFound'; issuer: string };
+
+/** The issuer's verdict on a monitoring block. */
+export interface MonitoringFeedback {
+  verdict: Verdict;
+  text?: string;
+  /** Which monitoring block (its blockedAt, ms); absent: the latest. */
+  blockedAt?: number;
+}
+
+/** What giving feedback answers: the block's rule and the verdict it replaced, for the figures. */
+export type FeedbackResult =
+  { ok: true; rule: string; previous: Verdict | undefined; blockedAt: number } | Exclude<ChangeResult, { ok: true }>;
 
 export class CardWatch {
   constructor(
@@ -98,5 +112,33 @@ export class CardWatch {
       },
     );
     return { status: status as MonitoringBlockResult['status'], issuer };
+  }
+
+  /**
+   * The card's issuer says whether a monitoring block was justified; 'forbidden' for another
+   * issuer's card, 'conflict' when the card has no such monitoring block.
+   */
+  async feedback(issuer: string, card: CardId, f: MonitoringFeedback): Promise<FeedbackResult> {
+    const k = cardKeys(this.prefix, card);
+    const [status, detail, previous, blockedAt] = await monitoringFeedbackScript.run(
+      this.redis,
+      { card: k.card, outbox: k.outbox },
+      {
+        issuer,
+        now: this.clock.now().getTime(),
+        noticeId: randomUUID(),
+        blockedAt: f.blockedAt ?? '',
+        verdict: f.verdict,
+        text: f.text ?? '',
+      },
+    );
+    if (status !== 'ok')
+      return { ok: false, status: status as 'notFound' | 'forbidden' | 'conflict', reason: detail || status };
+    return {
+      ok: true,
+      rule: detail,
+      previous: previous === '' || previous === undefined ? undefined : (previous as Verdict),
+      blockedAt: Number(blockedAt),
+    };
   }
 }

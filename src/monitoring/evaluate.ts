@@ -13,6 +13,8 @@ import { ownAtmAmount } from './rules/own-atm-amount.js';
 import { impossibleTravel } from './rules/impossible-travel.js';
 import { firstAbroadAfterPin } from './rules/first-abroad-after-pin.js';
 import { contactlessBurst } from './rules/contactless-burst.js';
+import { remoteFailures } from './rules/remote-failures.js';
+import { cardTesting } from './rules/card-testing.js';
 
 /** A rule that fired, and the transactions of its pattern (the firing one last). */
 export interface Firing {
@@ -20,14 +22,14 @@ export interface Firing {
   transactions: WatchedTransaction[];
 }
 
-type Checks = { [K in RuleKind]: RuleCheck<K> | undefined };
+type Checks = { [K in RuleKind]: RuleCheck<K> };
 
 const CHECKS: Checks = {
   velocity,
   otherBankAtm,
   ownAtmAmount,
-  cardTesting: undefined,
-  remoteFailures: undefined,
+  cardTesting,
+  remoteFailures,
   impossibleTravel,
   firstAbroadAfterPin,
   contactlessBurst,
@@ -38,8 +40,8 @@ export function firings(rules: readonly Rule[], input: RuleInput): Firing[] {
   const fired: Firing[] = [];
   for (const rule of rules) {
     if (rule.enabled === false || !(rule.channels as readonly string[]).includes(input.tx.channel)) continue;
-    const check = CHECKS[rule.kind] as RuleCheck<typeof rule.kind> | undefined;
-    const transactions = check?.(rule as never, input);
+    const check = CHECKS[rule.kind] as RuleCheck<typeof rule.kind>;
+    const transactions = check(rule as never, input);
     if (transactions !== undefined) fired.push({ rule, transactions });
   }
   return fired;

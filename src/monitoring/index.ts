@@ -2,7 +2,8 @@
  * The fraud monitoring module (docs/MONITORING.md): the rules as data, the live monitor, the
  * figures per rule and issuer. The card's part of its state (recent transactions, profile, the
  * block) is the card module's (src/card/card-watch.ts), under the card's hash tag; the
- * monitoring's own keys are {monitoring}:*.
+ * monitoring's own keys are {monitoring}:* and each terminal's recent wrong PINs,
+ * monitoring:terminal:{<terminal id>}:trials (terminal-trials.ts).
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { Registry } from 'prom-client';
@@ -11,8 +12,10 @@ import type { Logger } from '../log/logger.js';
 import { RuleBook } from './rule-book.js';
 import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
+import { registerFigureGauges } from './figure-gauges.js';
 import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
 import { DayLog } from './day-log.js';
+import { TerminalTrials } from './terminal-trials.js';
 
 export interface MonitoringConfig {
   enabled: boolean;
@@ -44,10 +47,13 @@ export interface MonitoringModule {
 export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
   const rules = RuleBook.load(deps.config.rulesFile);
   const stats = new MonitoringStats(deps.redis, deps.prefix);
+  // With the monitoring off too: the figures are every process's, and this one may serve /metrics.
+  registerFigureGauges(deps.registry, stats);
   const metrics = deps.config.enabled ? new MonitoringMetrics(deps.registry) : undefined;
   const monitor = metrics
     ? new TransactionMonitor({
         cards: deps.cards,
+        trials: new TerminalTrials(deps.redis, deps.prefix, deps.clock),
         rules,
         stats,
         notices: deps.notices,

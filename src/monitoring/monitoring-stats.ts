@@ -8,6 +8,14 @@ import type { RegisterRedis } from '../redis/client.js';
 
 export type Figure = 'blocks' | 'justified' | 'unjustified';
 
+/** The issuer's verdict on a monitoring block. */
+export type Verdict = 'justified' | 'unjustified';
+
+export const VERDICTS: readonly Verdict[] = ['justified', 'unjustified'];
+
+/** rule -> issuer -> figure -> count. */
+export type FigureCounts = Map<string, Map<string, Record<Figure, number>>>;
+
 export class MonitoringStats {
   private readonly key: string;
 
@@ -22,10 +30,21 @@ export class MonitoringStats {
     await this.redis.hincrby(this.key, field(rule, issuer, 'blocks'), 1);
   }
 
+  /**
+   * The issuer judged one of `rule`'s blocks: counted under `verdict`, and taken from `previous`
+   * when this verdict replaces another (the same verdict again changes nothing).
+   */
+  async judged(rule: string, issuer: string, verdict: Verdict, previous: Verdict | undefined): Promise<void> {
+    if (previous === verdict) return;
+    const m = this.redis.multi().hincrby(this.key, field(rule, issuer, verdict), 1);
+    if (previous !== undefined) m.hincrby(this.key, field(rule, issuer, previous), -1);
+    await m.exec();
+  }
+
   /** Every figure kept: rule -> issuer -> figure -> count. */
-  async all(): Promise<Map<string, Map<string, Record<Figure, number>>>> {
+  async all(): Promise<FigureCounts> {
     const raw = await this.redis.hgetall(this.key);
-    const out = new Map<string, Map<string, Record<Figure, number>>>();
+    const out: FigureCounts = new Map();
     for (const [f, v] of Object.entries(raw)) {
       const [rule, issuer, figure] = f.split('|') as [string, string, Figure];
       const byIssuer = out.get(rule) ?? new Map<string, Record<Figure, number>>();

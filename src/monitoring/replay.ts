@@ -3,24 +3,18 @@
  * (day-log.ts), to see what it would have blocked before it is loaded. Pure: the same firings()
  * as the live monitor, per card in time order, over each card's history rebuilt from the log as
  * the card keeps it live (card-history.ts): its recent transactions within the replayed rules'
- * horizon, and its holder profile folded from the days before. A card counts as blocked from its
- * first firing on: its later transactions are recorded but fire nothing, as live.
+ * horizon, and its holder profile folded from the days before; and each terminal's recent wrong
+ * PINs for card testing (replay-state.ts). A card counts as blocked from its first firing on: its
+ * later transactions are recorded but fire nothing, as live.
  */
 import type { CardId } from '../crypto/card-id.js';
-import type { Rule, Sparing } from './rule-schema.js';
-import type { RuleInput } from './rule-input.js';
-import { isAbroad } from './watched-transaction.js';
+import type { Sparing } from './rule-schema.js';
 import type { LoggedTransaction } from './day-log.js';
 import { type Firing, firings } from './evaluate.js';
 import { isTypical } from './holder-profile.js';
-import { CardHistory } from './card-history.js';
+import { type ReplayRules, ReplayState } from './replay-state.js';
 
-/** What the replay needs of the rules: a RuleBook, or a rule file read for the replay. */
-export interface ReplayRules {
-  readonly rules: readonly Rule[];
-  readonly sparing: Sparing;
-  readonly horizonMs: number;
-}
+export type { ReplayRules };
 
 /** A card the rules would have blocked. */
 export interface ReplayBlock {
@@ -45,40 +39,6 @@ export interface ReplayResult {
   rules: { id: string; description: string; blocks: number; spared: number }[];
 }
 
-/** The cards' (and, as rules need it, other) state the rules' input is built from, in time order. */
-class ReplayState {
-  private readonly cards = new Map<CardId, CardHistory>();
-
-  constructor(
-    private readonly horizonMs: number,
-    private readonly contactlessLimit: number,
-  ) {}
-
-  /**
-   * Records `tx` as the live monitor's record does and answers the rules' input for it, as the
-   * live monitor builds it (transaction-monitor.ts evaluate): the one place that input is built.
-   */
-  record(logged: LoggedTransaction): RuleInput {
-    const { issuer, ...tx } = logged;
-    const history = this.history(tx.card);
-    const recent = history.record(tx, this.horizonMs);
-    // Abroad only, as live: whether the card's profile knows the country (firstAbroadAfterPin).
-    let countriesUsed: string[] | undefined;
-    if (isAbroad(tx))
-      countriesUsed = (history.profile([], [tx.country]).countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
-    return { tx, recent, issuer, countriesUsed, contactlessLimit: this.contactlessLimit };
-  }
-
-  history(card: CardId): CardHistory {
-    let h = this.cards.get(card);
-    if (h === undefined) {
-      h = new CardHistory();
-      this.cards.set(card, h);
-    }
-    return h;
-  }
-}
-
 /** By time, keeping the log's order for equal times (one process's order of answering). */
 const byTime = (txs: readonly LoggedTransaction[]): LoggedTransaction[] =>
   txs
@@ -96,14 +56,15 @@ export function replayDay(
   rules: ReplayRules,
   contactlessLimit: number,
 ): ReplayResult {
-  const state = new ReplayState(rules.horizonMs, contactlessLimit);
-  for (const tx of byTime(history)) state.record(tx);
+  const state = new ReplayState(rules, contactlessLimit);
+  // The days before build the cards' and terminals' state only: nothing is blocked in them.
+  for (const tx of byTime(history)) state.record(tx, true);
   const blocked = new Set<CardId>();
   const blocks: ReplayBlock[] = [];
   const spared = new Map<string, number>();
   for (const tx of byTime(day)) {
-    const input = state.record(tx);
-    if (blocked.has(tx.card)) continue;
+    const input = state.record(tx, !blocked.has(tx.card));
+    if (input === undefined) continue;
     for (const firing of firings(rules.rules, input)) {
       if (firing.rule.spareTypical === true && typical(firing, state, rules.sparing)) {
         spared.set(firing.rule.id, (spared.get(firing.rule.id) ?? 0) + 1);

@@ -17,6 +17,12 @@ export interface RuleInput {
   countriesUsed?: readonly string[];
   /** The register's contactless no-PIN limit (øre): contactless bursts are measured against it unless the rule names one. */
   contactlessLimit: number;
+  /**
+   * A wrong PIN's terminal's other wrong PINs within the longest card-testing window, oldest first
+   * (terminal-trials.ts); undefined for any other outcome, or when no card-testing rule watches
+   * the channel.
+   */
+  trials?: readonly WatchedTransaction[];
 }
 
 /**

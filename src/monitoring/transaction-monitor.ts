@@ -15,6 +15,8 @@ import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
 import type { MonitoringMetrics } from './monitoring-metrics.js';
 import type { DayLog } from './day-log.js';
+import type { TrialsPort } from './terminal-trials.js';
+import { trialsWindowMs } from './rules/card-testing.js';
 
 /** The card's side (src/card/card-watch.ts): its recent transactions, its profile, the block. */
 export interface CardWatchPort {
@@ -41,6 +43,8 @@ export interface BlockCounter {
 
 export interface MonitorDeps {
   cards: CardWatchPort;
+  /** The terminals' recent wrong PINs (terminal-trials.ts), for card testing. */
+  trials: TrialsPort;
   rules: RuleBook;
   stats: BlockCounter;
   notices: NoticeFlusher;
@@ -112,6 +116,9 @@ export class TransactionMonitor {
       if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer);
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
+      // Only a wrong PIN, in a channel a card-testing rule watches, touches the terminal's state.
+      const trialsMs = tx.outcome === 'wrongPin' ? trialsWindowMs(rules.rules, tx.channel) : 0;
+      const trials = trialsMs > 0 ? await this.deps.trials.record(tx, trialsMs) : undefined;
       for (const firing of firings(rules.rules, {
         tx,
         recent: seen.recent,
@@ -119,6 +126,7 @@ export class TransactionMonitor {
         // Abroad only (few transactions): whether the card's history knows the country (firstAbroadAfterPin).
         countriesUsed: isAbroad(tx) ? await this.countriesUsed(tx) : undefined,
         contactlessLimit: this.deps.contactlessLimit,
+        ...(trials === undefined ? {} : { trials }),
       })) {
         if (firing.rule.spareTypical === true && (await this.typical(firing))) {
           this.deps.metrics.spared.inc({ rule: firing.rule.id });

@@ -183,7 +183,7 @@ export const TEST_CARDS: readonly TestCard[] = [
     setup: {
       registered: true,
       status: 'active',
-      block: { reason: 'fraud', by: 'blockService', reportedMinutesEarlier: 0 },
+      block: { reason: 'fraud', by: 'monitoring', rule: 'velocity-card-present', reportedMinutesEarlier: 0 },
     },
     withPin: answer('blockedByMonitoring'),
     probes: [],

@@ -4,6 +4,7 @@
  * authorizations; `npm run seed` (scripts/seed.ts) and the bench's seeding use it.
  */
 import type { CardOutboxes } from '../card/outboxes.js';
+import type { CardWatch } from '../card/card-watch.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { BlockReason, CardRegister, CardStatus, RegisterOutcome } from '../card/card-register.js';
@@ -28,6 +29,15 @@ export interface SeedOptions {
    * so that seeding again does not repeat them in the feeds.
    */
   keepNotices?: boolean;
+}
+
+/** What seeding uses of the card module (createCardRegister's answer has them). */
+export interface SeedCards {
+  register: CardRegister;
+  /** The cards' notice outboxes, counted (and emptied unless kept). */
+  noticeOutboxes: Pick<CardOutboxes, 'count' | 'clear'>;
+  /** The fraud monitoring's block, for the card blocked as the monitoring blocks. */
+  watch: Pick<CardWatch, 'block'>;
 }
 
 export interface SeededCard {
@@ -56,32 +66,26 @@ export class SeedError extends Error {
   override name = 'SeedError';
 }
 
-/**
- * Puts every test card into its documented state. Idempotent: each card is erased first.
- * `notices`: the cards' notice outboxes, counted (and emptied unless kept).
- */
-export async function seedTestCards(
-  register: CardRegister,
-  notices: Pick<CardOutboxes, 'count' | 'clear'>,
-  options: SeedOptions = {},
-): Promise<SeedSummary> {
+/** Puts every test card into its documented state. Idempotent: each card is erased first. */
+export async function seedTestCards(cards: SeedCards, options: SeedOptions = {}): Promise<SeedSummary> {
+  const { register, noticeOutboxes: notices } = cards;
   const clock = options.clock ?? systemClock;
   const terminalId = options.terminalId ?? 'SEED0001';
   const keepNotices = options.keepNotices ?? false;
-  const cards: SeededCard[] = [];
+  const seeded: SeededCard[] = [];
   let written = 0;
   for (const tc of TEST_CARDS) {
     const id = register.idOf(tc.pan);
     await register.erase(id);
     if (tc.setup.registered) {
       // The catalogue test checks that every registered card has an issuer.
-      await seedOne(register, tc, tc.setup, tc.issuer!, id, clock, terminalId);
+      await seedOne(cards, tc, tc.setup, tc.issuer!, id, clock, terminalId);
       written += await notices.count(id);
       if (!keepNotices) await notices.clear(id);
     }
     const s = await register.state(id);
     const common = { state: tc.state, pan: tc.pan, issuer: tc.issuer, card: id, withPin: tc.withPin };
-    cards.push(
+    seeded.push(
       s === undefined
         ? {
             ...common,
@@ -103,11 +107,11 @@ export async function seedTestCards(
           },
     );
   }
-  return { cards, notices: { written, kept: keepNotices } };
+  return { cards: seeded, notices: { written, kept: keepNotices } };
 }
 
 async function seedOne(
-  register: CardRegister,
+  { register, watch }: SeedCards,
   tc: TestCard,
   setup: RegisteredSetup,
   issuer: string,
@@ -159,7 +163,15 @@ async function seedOne(
   for (let i = 1; i <= (setup.wrongPins ?? 0); i++) {
     await authorize(`wrong PIN ${i}`, PROBE_AMOUNT, wrongPvv, false, i < 3 ? 'wrongPin' : 'pinTriesExceeded');
   }
-  if (setup.block) {
+  if (setup.block?.by === 'monitoring') {
+    const b = setup.block;
+    const blocked = await watch.block(id, {
+      rule: b.rule ?? '',
+      description: `test card ${tc.state}: blocked as the fraud monitoring blocks`,
+      transactions: [],
+    });
+    if (blocked.status !== 'ok') fail(`block (${b.reason}, by the monitoring)`, blocked.status);
+  } else if (setup.block) {
     const b = setup.block;
     const reportedAt = new Date(clock.now().getTime() - b.reportedMinutesEarlier * 60_000);
     const blocked = await register.block(

@@ -61,8 +61,13 @@ export interface RegisteredSetup {
   wrongPins?: number;
   block?: {
     reason: BlockReason;
-    /** The block service (cardholder reports, fraud monitoring) or the card's own issuer. */
-    by: 'blockService' | 'issuer';
+    /**
+     * The block service (cardholder reports), the card's own issuer, or the fraud monitoring
+     * (blocked as its rules block: by 'monitoring', naming `rule`).
+     */
+    by: 'blockService' | 'issuer' | 'monitoring';
+    /** The monitoring rule named by a block by 'monitoring'. */
+    rule?: string;
     /** How long before the block the holder reported it (0 when nobody reported anything). */
     reportedMinutesEarlier: number;
     /** What the holder said, kept with the block. */

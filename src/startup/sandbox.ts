@@ -14,13 +14,13 @@ import type { SandboxTlsFiles } from './sandbox-tls.js';
  * idempotent, so each start of the sandbox begins from the same cards. Returns how many.
  */
 export async function seedSandbox(redis: RegisterRedis, config: SwitchConfig, clock: Clock): Promise<number> {
-  const { register, noticeOutboxes } = createCardRegister({
+  const cards = createCardRegister({
     redis,
     prefix: config.redis.keyPrefix,
     config: config.register,
     clock,
   });
-  return (await seedTestCards(register, noticeOutboxes, { clock })).cards.length;
+  return (await seedTestCards(cards, { clock })).cards.length;
 }
 
 export interface BannerFacts {

@@ -16,6 +16,7 @@ import {
   TRACED,
   V,
   blockedCard,
+  monitoringBlockedCard,
   pinBlockedCard,
   sentScript,
   routeKeys,
@@ -114,6 +115,16 @@ const ACCESS: Record<string, Access> = {
     ok: 200,
     request: onCard((id) => `/cards/${id}/block`, { reason: 'stolen' }),
   },
+  'POST /cards/:id/monitoring-feedback': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({
+      path: `/cards/${(await monitoringBlockedCard(t, s)).id}/monitoring-feedback`,
+      body: { justified: true },
+    }),
+  },
+  'GET /monitoring/figures': { roles: ['operator', 'issuer'], ok: 200, request: fixed('/monitoring/figures') },
+  'GET /monitoring/rules': { roles: ['operator'], ok: 200, request: fixed('/monitoring/rules') },
   'DELETE /cards/:id/block': {
     roles: ['issuer'],
     ok: 200,
@@ -264,6 +275,7 @@ t.test(
     const blocked = await blockedCard(t, s);
     const pinBlocked = await pinBlockedCard(t, s);
     const sent = await sentScript(t, s);
+    const monitored = await monitoringBlockedCard(t, s);
     const NO_SUCH_CARD = { error: 'no such card' };
     const OTHERS = { error: 'the card belongs to another issuer' };
     // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
@@ -277,7 +289,12 @@ t.test(
       ],
       'GET /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],
       'PUT /cards/:id/balance': [[{ path: `/cards/${active.id}/balance`, body: { balance: 1 } }, 403, OTHERS]],
-      'POST /cards/:id/block': [[{ path: `/cards/${active.id}/block`, body: { reason: 'fraud' } }, 403, OTHERS]],
+      'POST /cards/:id/block': [[{ path: `/cards/${active.id}/block`, body: { reason: 'issuer' } }, 403, OTHERS]],
+      'POST /cards/:id/monitoring-feedback': [
+        [{ path: `/cards/${monitored.id}/monitoring-feedback`, body: { justified: false } }, 403, OTHERS],
+      ],
+      // bank-a's figures (the monitored card's block) are not bank-b's.
+      'GET /monitoring/figures': [[{ path: '/monitoring/figures' }, 200, { rules: [], byRule: [], byIssuer: [] }]],
       'DELETE /cards/:id/block': [[{ path: `/cards/${blocked.id}/block` }, 403, OTHERS]],
       'DELETE /cards/:id/pin-block': [[{ path: `/cards/${pinBlocked.id}/pin-block` }, 403, OTHERS]],
       'DELETE /cards/:id': [[{ path: `/cards/${active.id}` }, 403, OTHERS]],

@@ -269,6 +269,20 @@ t.test('item 12: every block reason of the card terms, kept, shown and answered'
   }
   for (const reason of Object.keys(answers)) {
     const card = await addCard(t, s, { status: 'active' });
+    if (reason === 'fraud') {
+      // The fraud monitoring's reason: not the issuer's to give; the monitoring's own block is answered as the others.
+      const refused = await call(s, 'POST', `/cards/${card.id}/block`, { token: A, body: { reason } });
+      t.equal(refused.status, 400, "issuer API: fraud is the monitoring's");
+      const made = await s.sw.modules.card.watch.block(card.id, {
+        rule: 'a-test-rule',
+        description: 'A test rule',
+        transactions: [],
+      });
+      t.equal(made.status, 'ok');
+      t.match(await stored(s, card.id), { block: reason, blocks: [{ reason, by: 'monitoring', rule: 'a-test-rule' }] });
+      t.equal(await purchase(t, s, card.pan), actionCode(answers[reason] as never, 'iso93'), `answered for ${reason}`);
+      continue;
+    }
     const res = await call(s, 'POST', `/cards/${card.id}/block`, { token: A, body: { reason } });
     t.equal(res.status, 200, `issuer API: ${reason}`);
     t.match(res.body, { block: reason, blocks: [{ reason, by: 'bank-a' }] });

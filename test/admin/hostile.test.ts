@@ -85,6 +85,16 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
     id: f.card.id,
     body: { valid: { reason: 'stolen', statement: 'Stjålet' }, required: ['reason'] },
   }),
+  'POST /cards/:id/monitoring-feedback': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: {
+      valid: { justified: true, text: 'Holder confirmed the purchases', blockedAt: '2025-03-01T14:05:00+01:00' },
+      required: ['justified'],
+    },
+  }),
+  'GET /monitoring/figures': () => ({ token: ROLE_TOKENS.operator }),
+  'GET /monitoring/rules': () => ({ token: ROLE_TOKENS.operator }),
   'DELETE /cards/:id/block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id/pin-block': (f) => ({ token: A, id: f.card.id }),
   'DELETE /cards/:id': (f) => ({ token: A, id: f.card.id }),

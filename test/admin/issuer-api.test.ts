@@ -319,8 +319,17 @@ t.test('POST /cards/:id/block blocks now, with the notice in the feed at once; D
   t.equal(liftAgain.status, 409);
   t.same(liftAgain.body, { error: 'card is not blocked' });
 
+  const byIssuer = await call(s, 'POST', `/cards/${card.id}/block`, { token: A, body: { reason: 'issuer' } });
+  t.match(byIssuer.body, { block: 'issuer' }, "the issuer's own reason blocks");
+  t.ok((await call(s, 'DELETE', `/cards/${card.id}/block`, { token: A })).status === 200);
+  // 'fraud' is the fraud monitoring's reason: its blocks are made by the monitoring, not by an issuer.
   const fraud = await call(s, 'POST', `/cards/${card.id}/block`, { token: A, body: { reason: 'fraud' } });
-  t.match(fraud.body, { block: 'fraud' }, 'every reason of the enum blocks');
+  t.equal(fraud.status, 400);
+  t.match(fraud.body, {
+    error: 'invalid request body',
+    problems: [{ path: '/reason', message: /fraud monitoring's/ }],
+  });
+  t.match(await stored(s, card.id), { block: null }, 'not blocked');
   const otherBlock = await addCard(t, s);
   const refused = await call(s, 'POST', `/cards/${otherBlock.id}/block`, { token: B, body: { reason: 'issuer' } });
   t.equal(refused.status, 403);
@@ -386,7 +395,7 @@ t.test("issuer isolation: bank-b on bank-a's card, on every route, changes nothi
     ['POST', '/cards/activate', { pan: fresh.pan, activationCode: '1111' }, 404],
     ['GET', `/cards/${fresh.id}`, undefined, 403],
     ['PUT', `/cards/${fresh.id}/balance`, { balance: 1 }, 403],
-    ['POST', `/cards/${fresh.id}/block`, { reason: 'fraud' }, 403],
+    ['POST', `/cards/${fresh.id}/block`, { reason: 'issuer' }, 403],
     ['DELETE', `/cards/${blocked.id}/block`, undefined, 403],
     ['DELETE', `/cards/${pinBlocked.id}/pin-block`, undefined, 403],
     ['DELETE', `/cards/${fresh.id}`, undefined, 403],

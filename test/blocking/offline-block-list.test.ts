@@ -23,6 +23,7 @@ import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/log/logger.js';
 import { CardRegister, type BlockReason, type NewCard } from '../../src/card/card-register.js';
+import { CardWatch, PROFILE_KEPT_MS } from '../../src/card/card-watch.js';
 import {
   FETCHER_PATTERN,
   LAYOUTS,
@@ -99,9 +100,16 @@ async function setup(t: Test, start = endOf(THU)) {
     return { pan, id: r.card, issuer: fields.issuer ?? 'bank-a' };
   };
   type Card = Awaited<ReturnType<typeof add>>;
+  const watch = new CardWatch(redis, prefix, clock, PROFILE_KEPT_MS);
   const block = async (c: Card, reason: BlockReason = 'lost') => {
-    const r = await register.block(c.issuer, c.id, reason, clock.now());
-    if (!r.ok) throw new Error(r.reason);
+    if (reason === 'fraud') {
+      // The fraud monitoring's reason: blocked as its rules block (an issuer cannot use it).
+      const made = await watch.block(c.id, { rule: 'a-test-rule', description: 'A test rule', transactions: [] });
+      if (made.status !== 'ok') throw new Error(made.status);
+    } else {
+      const r = await register.block(c.issuer, c.id, reason, clock.now());
+      if (!r.ok) throw new Error(r.reason);
+    }
     return clock.now().getTime();
   };
   const ok = async (p: Promise<{ ok: boolean }>) => t.ok((await p).ok);

@@ -192,6 +192,44 @@ t.test("the rules' input as live: the card's issuer, the countries of its profil
   t.same(replayDay(trip, lastYear, abroad, LIMIT).blocks, [], 'Germany in the profile: no pattern');
 });
 
+t.test("card testing: the terminals' wrong PINs across cards, every card named blocked", async (t) => {
+  const testing = (minCards: number): RuleBook =>
+    RuleBook.of({
+      rules: [
+        {
+          id: 'card-testing',
+          kind: 'cardTesting',
+          description: `Wrong PINs for ${minCards} or more different cards at one terminal within 10 minutes`,
+          channels: ['attended'],
+          windowMinutes: 10,
+          minCards,
+        },
+      ],
+    });
+  const wrong = (card: string, minutes: number, terminal = 'TERM0001'): LoggedTransaction =>
+    purchase(card, minutes, { outcome: 'wrongPin', terminal });
+  // Yesterday's last minutes count: the terminal's state is rebuilt from the days before too.
+  const day3 = [
+    wrong('card-1', 1),
+    wrong('card-1', 2),
+    wrong('card-x', 3, 'TERM0002'),
+    wrong('card-2', 4),
+    wrong('card-3', 20),
+  ];
+  const r = replayDay(day3, [wrong('card-0', -5)], testing(3), LIMIT);
+  t.same(
+    r.blocks.map((b) => [b.card, b.txn, b.transactions.length]),
+    [
+      ['card-0', day3[3]!.txn, 1],
+      ['card-1', day3[3]!.txn, 2],
+      ['card-2', day3[3]!.txn, 1],
+    ],
+    'the third card at TERM0001 within 10 minutes blocks all three; card-3, later, is alone',
+  );
+  t.same(replayDay(day3, [], testing(3), LIMIT).blocks, [], 'without yesterday: two cards only');
+  t.same(replayDay(day3, [wrong('card-0', -5)], testing(4), LIMIT).blocks, []);
+});
+
 t.test("a card's history keeps what watch.lua keeps", async (t) => {
   const h = new CardHistory();
   const many = Array.from({ length: MAX_RECENT + 1 }, (_, i) => purchase('card-m', i, { merchant: `M${i % 3}` }));

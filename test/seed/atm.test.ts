@@ -181,7 +181,7 @@ t.test('over the wire: each row in both code sets, on freshly seeded cards', asy
     const terminal = await TestTerminal.open(s.port(dialect), `${dialect}ascii`, header);
     t.teardown(() => terminal.close());
     for (const r of ROWS) {
-      await seedTestCards(s.sw.register, s.sw.modules.card.noticeOutboxes, { clock });
+      await seedTestCards(s.sw.modules.card, { clock });
       const pin = TEST_CARDS.find((c) => c.pan === r.pan)!.pin;
       const fields: IsoMessage = {
         2: r.pan,

@@ -15,6 +15,7 @@ import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { ACTION_CODES, type Outcome } from '../../src/messages/action-codes.js';
 import { luhnValid } from '../../src/card/luhn.js';
 import { type AuthorizeResult, type BlockReason, CardRegister } from '../../src/card/card-register.js';
+import { CardWatch, PROFILE_KEPT_MS } from '../../src/card/card-watch.js';
 import { encryptPinBlockFormat0 } from '../../src/crypto/pin-block.js';
 import { TEST_PIN_KEY } from '../../src/crypto/terminal-keys.js';
 import { PROBE_AMOUNT, TEST_CARDS } from '../../src/seed/catalogue.js';
@@ -69,7 +70,9 @@ async function setup(t: Test) {
   const { redis, prefix } = await testRedis(t);
   const clock = new ManualClock(NOW);
   const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  return { redis, prefix, clock, register, notices: new CardOutboxes(redis, prefix, 'notices') };
+  const notices = new CardOutboxes(redis, prefix, 'notices');
+  const cards = { register, noticeOutboxes: notices, watch: new CardWatch(redis, prefix, clock, PROFILE_KEPT_MS) };
+  return { redis, prefix, clock, register, notices, cards };
 }
 
 const BLOCKS: Record<BlockReason, Outcome> = {
@@ -171,8 +174,8 @@ t.test('the catalogue has a card in every state, with valid data', async (t) => 
 });
 
 t.test('seeding puts every card into its state', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
-  const summary = await seedTestCards(register, notices, { clock });
+  const { cards, redis, register, clock } = await setup(t);
+  const summary = await seedTestCards(cards, { clock });
   t.equal(summary.cards.length, TEST_CARDS.length);
   const seeded = (state: TestCardState) => summary.cards.find((c) => c.state === state)!;
   t.match(seeded('active'), { status: 'active', block: null, pinBlocked: false, pinTries: 0, available: 1_000_000 });
@@ -180,6 +183,11 @@ t.test('seeding puts every card into its state', async (t) => {
   t.match(seeded('blockedLost'), { status: 'active', block: 'lost' });
   t.match(seeded('blockedStolen'), { status: 'active', block: 'stolen' });
   t.match(seeded('blockedByMonitoring'), { status: 'active', block: 'fraud' });
+  t.match(
+    (await register.state(seeded('blockedByMonitoring').card))?.blocks.at(-1),
+    { reason: 'fraud', by: 'monitoring', rule: 'velocity-card-present' },
+    'blocked the way the fraud monitoring blocks',
+  );
   t.match(seeded('blockedByIssuer'), { status: 'active', block: 'issuer' });
   t.match(seeded('pinBlocked'), { status: 'active', block: null, pinBlocked: true, pinTries: 3 });
   t.match(seeded('deleted'), { status: 'deleted' });
@@ -207,25 +215,25 @@ t.test('seeding puts every card into its state', async (t) => {
 });
 
 t.test('every card answers a 100.00 DKK purchase with the correct PIN as documented', async (t) => {
-  const { register, clock, notices } = await setup(t);
-  await seedTestCards(register, notices, { clock });
+  const { cards, register, clock } = await setup(t);
+  await seedTestCards(cards, { clock });
   for (const tc of TEST_CARDS) {
     const r = await send(register, tc, WITH_PIN);
     t.equal(outcomeOf(r), tc.withPin.outcome, `${tc.pan} (${tc.state}): ${tc.withPin.iso93} / ${tc.withPin.iso87}`);
   }
   // The contactless card, PIN-less for 100.00: asked for the PIN (after a fresh seed: the purchase above reset it).
-  await seedTestCards(register, notices, { clock });
+  await seedTestCards(cards, { clock });
   const cl = cardIn('contactlessNearLimits');
   const r = await send(register, cl, { ...WITH_PIN, pin: 'none', contactless: true });
   t.match(r, { outcome: 'chipAndPinRequired', detail: 'cumulative' });
 });
 
 t.test('every documented further purchase answers as documented, each on a freshly seeded card', async (t) => {
-  const { register, clock, notices } = await setup(t);
+  const { cards, register, clock } = await setup(t);
   let probes = 0;
   for (const tc of TEST_CARDS) {
     for (const p of tc.probes) {
-      await seedTestCards(register, notices, { clock });
+      await seedTestCards(cards, { clock });
       const r = await send(register, tc, p);
       t.equal(
         outcomeOf(r),
@@ -239,8 +247,8 @@ t.test('every documented further purchase answers as documented, each on a fresh
 });
 
 t.test('a correct PIN resets the count of wrong PINs and the contactless counters', async (t) => {
-  const { register, clock, notices } = await setup(t);
-  await seedTestCards(register, notices, { clock });
+  const { cards, register, clock } = await setup(t);
+  await seedTestCards(cards, { clock });
   for (const state of ['oneWrongPin', 'twoWrongPins'] as const) {
     const tc = cardIn(state);
     const id = register.idOf(tc.pan);
@@ -262,15 +270,15 @@ t.test('a correct PIN resets the count of wrong PINs and the contactless counter
     'chip and PIN: contactless counters reset',
   );
   // And the 2-try card's 3rd wrong PIN blocks it, with the correct PIN refused afterwards.
-  await seedTestCards(register, notices, { clock });
+  await seedTestCards(cards, { clock });
   const two = cardIn('twoWrongPins');
   t.match(await send(register, two, { ...WITH_PIN, pin: 'wrong' }), { outcome: 'pinTriesExceeded', detail: '3' });
   t.equal((await send(register, two, WITH_PIN)).outcome, 'pinTriesExceeded');
 });
 
 t.test('the not-activated card activates with its documented code', async (t) => {
-  const { register, clock, notices } = await setup(t);
-  await seedTestCards(register, notices, { clock });
+  const { cards, register, clock } = await setup(t);
+  await seedTestCards(cards, { clock });
   const tc = cardIn('notActivated');
   const id = register.idOf(tc.pan);
   t.match(
@@ -283,11 +291,11 @@ t.test('the not-activated card activates with its documented code', async (t) =>
 });
 
 t.test('seeding twice, or after traffic, leaves exactly the same state', async (t) => {
-  const { redis, register, clock, prefix, notices } = await setup(t);
-  await seedTestCards(register, notices, { clock });
+  const { cards, redis, register, clock, prefix } = await setup(t);
+  await seedTestCards(cards, { clock });
   const first = await snapshot(register, redis);
   const firstKeys = await keysUnder(redis, prefix);
-  await seedTestCards(register, notices, { clock });
+  await seedTestCards(cards, { clock });
   t.same(await snapshot(register, redis), first, 'seeded twice');
   t.same(await keysUnder(redis, prefix), firstKeys);
   // Traffic and issuer changes meanwhile: all undone by seeding again.
@@ -316,16 +324,16 @@ t.test('seeding twice, or after traffic, leaves exactly the same state', async (
   });
   t.not(JSON.stringify(await snapshot(register, redis)), JSON.stringify(first), 'the traffic changed the cards');
   clock.advance(60_000);
-  await seedTestCards(register, notices, { clock });
+  await seedTestCards(cards, { clock });
   clock.set(NOW);
-  await seedTestCards(register, notices, { clock });
+  await seedTestCards(cards, { clock });
   t.same(await snapshot(register, redis), first, 'seeded again after traffic');
   t.same(await keysUnder(redis, prefix), firstKeys, 'no key left behind');
 });
 
 t.test('notices are kept on request', async (t) => {
-  const { redis, register, clock, notices } = await setup(t);
-  const summary = await seedTestCards(register, notices, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
+  const { cards, redis, register, clock } = await setup(t);
+  const summary = await seedTestCards(cards, { clock, keepNotices: true, terminalId: 'SEEDTEST' });
   t.same(summary.notices, { written: 12, kept: true });
   const outbox = async (state: TestCardState) =>
     (await redis.lrange(register.keysOf(register.idOf(cardIn(state).pan)).outbox, 0, -1)).map(
@@ -344,12 +352,12 @@ t.test('notices are kept on request', async (t) => {
   t.match(await outbox('oneWrongPin'), [{ type: 'wrongPin', tries: 1 }]);
   t.match(await outbox('deleted'), [{ type: 'cardDeleted', by: 'bank-b' }]);
   // Seeding again starts from empty outboxes: the notices are not doubled.
-  await seedTestCards(register, notices, { clock, keepNotices: true });
+  await seedTestCards(cards, { clock, keepNotices: true });
   t.equal((await outbox('pinBlocked')).length, 4);
 });
 
 t.test('seeding fails loudly when a step does not do what it should', async (t) => {
-  const { redis, prefix, clock, notices } = await setup(t);
+  const { cards, redis, prefix, clock } = await setup(t);
   // A register whose contactless limit is lower than the seeded payments: the seed cannot make them PIN-less.
   const strict = new CardRegister(
     redis,
@@ -358,14 +366,13 @@ t.test('seeding fails loudly when a step does not do what it should', async (t) 
     clock,
   );
   await t.rejects(
-    seedTestCards(strict, notices, { clock }),
+    seedTestCards({ ...cards, register: strict }, { clock }),
     new SeedError(
       'seeding test card contactlessNearLimits (5019200000000061): PIN-less contactless payment 1: answered pinRequired (limit), not approved',
     ),
   );
   // The seeded card remains reachable for a re-run with the right configuration.
-  const register = new CardRegister(redis, prefix, DEFAULT_CONFIG.register, clock);
-  t.match(await seedTestCards(register, notices, { clock }), { cards: TEST_CARDS.map((c) => ({ state: c.state })) });
+  t.match(await seedTestCards(cards, { clock }), { cards: TEST_CARDS.map((c) => ({ state: c.state })) });
 });
 
 t.test('docs/TEST-CARDS.md lists every card with its PIN and answers', async (t) => {
@@ -423,20 +430,20 @@ t.test('over the wire: every documented answer in both code sets, PIN blocks und
   ] as const) {
     const terminal = await TestTerminal.open(port(dialect), `${dialect}ascii`, header);
     t.teardown(() => terminal.close());
-    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
+    await seedTestCards(sw.modules.card, { clock });
     for (const tc of TEST_CARDS) {
       const answer = await terminal.send(request(tc, { ...WITH_PIN }, dialect));
       t.equal(answer[39], tc.withPin[dialect], `${dialect} ${tc.pan} (${tc.state}), 100.00 with PIN`);
     }
     for (const tc of TEST_CARDS) {
       for (const p of tc.probes) {
-        await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
+        await seedTestCards(sw.modules.card, { clock });
         const answer = await terminal.send(request(tc, p, dialect));
         t.equal(answer[39], p.answer[dialect], `${dialect} ${tc.pan} (${tc.state}), ${p.what}`);
       }
     }
     // 'M' (contactless magnetic stripe) in 1993, '91' in 1987 count as contactless too.
-    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
+    await seedTestCards(sw.modules.card, { clock });
     const cl = cardIn('contactlessNearLimits');
     const stripe = request(cl, { ...WITH_PIN, pin: 'none', contactless: true }, dialect);
     stripe[22] = dialect === 'iso93' ? '000000M00000' : '911';
@@ -446,7 +453,7 @@ t.test('over the wire: every documented answer in both code sets, PIN blocks und
       `${dialect}: contactless stripe`,
     );
     // Remote purchases: each registered card's CVC as documented, with its expiry; the status first.
-    await seedTestCards(sw.register, sw.modules.card.noticeOutboxes, { clock });
+    await seedTestCards(sw.modules.card, { clock });
     for (const tc of TEST_CARDS.filter((c) => c.issuer !== null)) {
       const internet: IsoMessage = { 2: tc.pan, 4: '000000010000', 14: tc.expiry, 48: `02003${tc.cvc}03001T` };
       internet[22] = dialect === 'iso93' ? '000550S00000' : '812';
