@@ -103,6 +103,7 @@ export class Switch {
       notices,
       registry: this.metrics.registry,
       contactlessLimit: config.register.contactless.limit,
+      timeZone: config.register.timeZone,
       clock,
       log,
     });

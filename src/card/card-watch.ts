@@ -12,15 +12,12 @@ import type { Clock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
 import type { HolderProfile } from '../monitoring/holder-profile.js';
+// The limits are the monitoring's, so that its replay of a day (src/monitoring/replay.ts) keeps the same history.
+import { MAX_PROFILE_FIELDS, MAX_RECENT } from '../monitoring/card-history.js';
 import type { Verdict } from '../monitoring/monitoring-stats.js';
 import type { ChangeResult } from './card-register.js';
 import { cardKeys } from './keys.js';
 import { monitoringBlockScript, monitoringFeedbackScript, watchScript } from './scripts/watch.js';
-
-/** The most transactions a card keeps within the horizon (a card used more often folds the oldest early). */
-export const MAX_RECENT = 200;
-/** The most fields of a holder profile: merchants past it are not counted. */
-export const MAX_PROFILE_FIELDS = 1000;
 
 /** How long a card's holder profile is kept after its last transaction: a year and a bit, so a yearly habit counts. */
 export const PROFILE_KEPT_MS = 400 * 86_400_000;

@@ -14,6 +14,7 @@ import { MonitoringStats } from './monitoring-stats.js';
 import { MonitoringMetrics } from './monitoring-metrics.js';
 import { registerFigureGauges } from './figure-gauges.js';
 import { type CardWatchPort, type NoticeFlusher, TransactionMonitor } from './transaction-monitor.js';
+import { DayLog } from './day-log.js';
 import { TerminalTrials } from './terminal-trials.js';
 
 export interface MonitoringConfig {
@@ -30,6 +31,8 @@ export interface MonitoringDeps {
   notices: NoticeFlusher;
   registry: Registry;
   contactlessLimit: number;
+  /** The register's time zone: the day's log is per local business day. */
+  timeZone: string;
   clock: Clock;
   log: Logger;
 }
@@ -46,14 +49,22 @@ export function createMonitoring(deps: MonitoringDeps): MonitoringModule {
   const stats = new MonitoringStats(deps.redis, deps.prefix);
   // With the monitoring off too: the figures are every process's, and this one may serve /metrics.
   registerFigureGauges(deps.registry, stats);
-  const monitor = deps.config.enabled
+  const metrics = deps.config.enabled ? new MonitoringMetrics(deps.registry) : undefined;
+  const monitor = metrics
     ? new TransactionMonitor({
         cards: deps.cards,
         trials: new TerminalTrials(deps.redis, deps.prefix, deps.clock),
         rules,
         stats,
         notices: deps.notices,
-        metrics: new MonitoringMetrics(deps.registry),
+        metrics,
+        dayLog: new DayLog({
+          redis: deps.redis,
+          prefix: deps.prefix,
+          timeZone: deps.timeZone,
+          log: deps.log,
+          lost: metrics.logLost,
+        }),
         contactlessLimit: deps.contactlessLimit,
         clock: deps.clock,
         log: deps.log,

@@ -13,6 +13,7 @@ export class MonitoringMetrics {
   readonly spared: Counter<'rule'>;
   readonly dropped: Counter;
   readonly failures: Counter;
+  readonly logLost: Counter;
   readonly blockDelay: Histogram;
 
   constructor(registry: Registry) {
@@ -43,6 +44,11 @@ export class MonitoringMetrics {
     this.failures = new Counter({
       name: 'switch_monitoring_failures_total',
       help: 'Transactions whose evaluation failed (Redis unavailable or slow): not evaluated',
+      registers,
+    });
+    this.logLost = new Counter({
+      name: 'switch_monitoring_log_lost_total',
+      help: 'Transactions left out of the day\'s log (docs/MONITORING.md, "Replaying a day") because Redis failed the write',
       registers,
     });
     this.blockDelay = new Histogram({

@@ -14,6 +14,7 @@ import { type Firing, firings } from './evaluate.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
 import type { MonitoringMetrics } from './monitoring-metrics.js';
+import type { DayLog } from './day-log.js';
 import type { TrialsPort } from './terminal-trials.js';
 import { trialsWindowMs } from './rules/card-testing.js';
 
@@ -48,6 +49,8 @@ export interface MonitorDeps {
   stats: BlockCounter;
   notices: NoticeFlusher;
   metrics: MonitoringMetrics;
+  /** The day's log the replay reads (day-log.ts); absent: nothing logged. */
+  dayLog?: Pick<DayLog, 'append' | 'drain'>;
   clock: Clock;
   log: Logger;
   /** The register's contactless no-PIN limit (øre). */
@@ -98,9 +101,10 @@ export class TransactionMonitor {
     this.listeners.push(listener);
   }
 
-  /** Resolves once every transaction observed so far is evaluated (stop, tests). */
+  /** Resolves once every transaction observed so far is evaluated and logged (stop, tests). */
   async drain(): Promise<void> {
     while (this.chains.size > 0) await Promise.all(this.chains.values());
+    await this.deps.dayLog?.drain();
   }
 
   private async evaluate(tx: WatchedTransaction, answeredAt: number): Promise<void> {
@@ -108,6 +112,8 @@ export class TransactionMonitor {
       const { rules } = this.deps;
       const seen = await this.deps.cards.record(tx, rules.horizonMs);
       this.deps.metrics.observed.inc({ outcome: tx.outcome });
+      // What the card recorded, blocked or not: the replay rebuilds the cards' history from it.
+      if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer);
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
       // Only a wrong PIN, in a channel a card-testing rule watches, touches the terminal's state.
