@@ -29,6 +29,9 @@ Traffic:
                         Phases run switch, then monitoring-off, then floor, then echo
   --monitoring on|off   the switch's fraud monitoring (default on, with the shipped rules'
                         counts scaled to the bench: bench/load/bench-rules.ts)
+  --card-scale K        every card pool of the mix K times as large (default 1): each card used
+                        K times less often, as real cards are (what the fraud monitoring keeps
+                        per card grows with how often it is used)
   --fraud SHARE         that share of the cards (0 < SHARE <= 0.5, e.g. 0.01) behave like stolen
                         cards: bursts of 5,000.00 DKK internet purchases, blocked by the
                         monitoring (bench/load/fraud.ts); reports blocks, their delay and the
@@ -102,6 +105,8 @@ export interface LoadOptions {
   monitoring: boolean;
   /** Share of the cards behaving like stolen ones (bench/load/fraud.ts); 0: none. */
   fraud: number;
+  /** Every card pool this many times as large. */
+  cardScale: number;
 }
 
 function number(
@@ -178,6 +183,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         icc: { type: 'boolean' },
         monitoring: { type: 'string' },
         fraud: { type: 'string' },
+        'card-scale': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -234,5 +240,6 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     icc: values.icc === true,
     monitoring: monitoring === 'on',
     fraud: number('fraud', values.fraud, 0, 0.0001, 0.5, false),
+    cardScale: number('card-scale', values['card-scale'], 1, 1, 1000),
   };
 }

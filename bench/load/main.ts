@@ -30,7 +30,7 @@ import { startHostile } from './hostile.js';
 import { BENCH_CHIP, BENCH_MAC_KEY } from './switch-config.js';
 import { renderHtml } from './html.js';
 import { runIdle } from './idle.js';
-import { expectedCodes, loadMix, mixRows } from './mix.js';
+import { expectedCodes, loadMix, mixRows, withCardScale } from './mix.js';
 import { RESULTS_DIR, ROOT } from './paths.js';
 import { processCpuMs } from './procstat.js';
 import { type PhaseReport, buildReport, formatReport, machine } from './report.js';
@@ -77,7 +77,8 @@ async function redisPid(redis: Redis): Promise<number | null> {
 }
 
 async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void> {
-  const mix = o.fraud > 0 ? withFraud(loadMix(o.mix), o.fraud) : loadMix(o.mix);
+  const scaled = withCardScale(loadMix(o.mix), o.cardScale);
+  const mix = o.fraud > 0 ? withFraud(scaled, o.fraud) : scaled;
   const d = dialect(o.dialect);
   const framing = FRAMING_OF[o.dialect];
   const plan = planCards(mix);

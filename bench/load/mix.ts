@@ -130,6 +130,20 @@ export function loadMix(nameOrPath: string): Mix {
 }
 
 /** The action codes (field 39 as received) an entry (or a row) expects, in the listener's code set. */
+/**
+ * The mix with every card pool `scale` times as large: the same requests spread over more cards,
+ * each used less often (a real card is used a few times a day, a bench card a few times a second:
+ * what the card keeps per transaction, such as the fraud monitoring's recent transactions, grows
+ * with how often it is used).
+ */
+export function withCardScale(mix: Mix, scale: number): Mix {
+  if (!Number.isInteger(scale) || scale < 1) throw new RangeError(`card scale ${scale}: a positive integer`);
+  const cards = Object.fromEntries(
+    Object.entries(mix.cards).map(([name, p]) => [name, { ...p, count: p.count * scale }]),
+  );
+  return { ...mix, cards };
+}
+
 export function expectedCodes(entry: { expect: readonly Outcome[] }, codes: CodeSet): string[] {
   return [...new Set(entry.expect.map((o) => ACTION_CODES[o][codes]))];
 }

@@ -125,6 +125,10 @@ t.test('the fraud monitoring: on by default, --monitoring off, --fraud, the moni
   t.throws(() => parse('--rate max --monitoring maybe'), new CliError('--monitoring maybe: on or off'));
   t.throws(() => parse('--rate max --fraud 0'), CliError);
   t.throws(() => parse('--rate max --fraud 0.6'), CliError);
+  t.match(parse('--rate max'), { cardScale: 1 });
+  t.match(parse('--rate max --card-scale 20'), { cardScale: 20 });
+  t.throws(() => parse('--rate max --card-scale 0'), CliError);
+  t.throws(() => parse('--rate max --card-scale 1.5'), CliError);
   t.throws(
     () => parse('--rate max --monitoring off --baseline monitoring-off'),
     new CliError('--baseline monitoring-off compares with monitoring on: leave out --monitoring off'),

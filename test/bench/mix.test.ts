@@ -15,6 +15,7 @@ import {
   prng,
   rowIndexes,
   validateMix,
+  withCardScale,
 } from '../../bench/load/mix.js';
 
 const defaultMix = (): Mix => structuredClone(loadMix('default'));
@@ -219,6 +220,16 @@ t.test('expected outcomes become the action codes of the listener, without dupli
   const entry = { ...blocked, expect: ['approved', 'reversalAccepted', 'networkAccepted'] as const };
   t.same(expectedCodes({ ...entry, expect: [...entry.expect] }, 'iso87'), ['00'], '1987 codes share 00');
   t.same(expectedCodes({ ...entry, expect: [...entry.expect] }, 'iso93'), ['000', '400', '800']);
+});
+
+t.test('--card-scale: every pool that many times as large, nothing else changed', async (t) => {
+  const mix = defaultMix();
+  const scaled = withCardScale(mix, 20);
+  for (const [name, pool] of Object.entries(mix.cards)) t.equal(scaled.cards[name]!.count, pool.count * 20, name);
+  t.same(scaled.entries, mix.entries);
+  t.same(withCardScale(mix, 1), mix);
+  t.throws(() => withCardScale(mix, 0), RangeError);
+  t.throws(() => withCardScale(mix, 2.5), RangeError);
 });
 
 t.test('the weighted choice picks in proportion to the weights', async (t) => {
