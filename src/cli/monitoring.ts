@@ -96,8 +96,9 @@ export async function main(
     const prefix = config.redis.keyPrefix;
     const day = await readDayLog(connection.redis, prefix, command.date);
     const history: LoggedTransaction[] = [];
+    // One by one: a day's log is far longer than a spread's arguments may be.
     for (const date of daysBefore(command.date, command.historyDays))
-      history.push(...(await readDayLog(connection.redis, prefix, date)));
+      for (const entry of await readDayLog(connection.redis, prefix, date)) history.push(entry);
     const limit = config.register.contactless.limit;
     const comparison = compareReplays(
       replayDay(day, history, replayed, limit),

@@ -35,11 +35,16 @@ const CHECKS: Checks = {
   contactlessBurst,
 };
 
+/** The rule is enabled and looks at transactions in `channel`. */
+export function watches(rule: Rule, channel: string): boolean {
+  return rule.enabled !== false && (rule.channels as readonly string[]).includes(channel);
+}
+
 /** The rules that fire on `input.tx`, in the file's order. */
 export function firings(rules: readonly Rule[], input: RuleInput): Firing[] {
   const fired: Firing[] = [];
   for (const rule of rules) {
-    if (rule.enabled === false || !(rule.channels as readonly string[]).includes(input.tx.channel)) continue;
+    if (!watches(rule, input.tx.channel)) continue;
     const check = CHECKS[rule.kind] as RuleCheck<typeof rule.kind>;
     const transactions = check(rule as never, input);
     if (transactions !== undefined) fired.push({ rule, transactions });
@@ -47,9 +52,10 @@ export function firings(rules: readonly Rule[], input: RuleInput): Firing[] {
   return fired;
 }
 
-/** The longest time back any rule looks (ms): the card keeps its transactions that long. */
+/** The longest time back any enabled rule looks (ms): the card keeps its transactions that long. */
 export function horizonMs(rules: readonly Rule[]): number {
   let minutes = 1;
-  for (const r of rules) minutes = Math.max(minutes, 'windowMinutes' in r ? r.windowMinutes : r.minMinutes);
+  for (const r of rules)
+    if (r.enabled !== false) minutes = Math.max(minutes, 'windowMinutes' in r ? r.windowMinutes : r.minMinutes);
   return minutes * 60_000;
 }

@@ -10,7 +10,7 @@ import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
 import type { LoggedTransaction } from './day-log.js';
 import { CardHistory } from './card-history.js';
 import { MAX_TRIALS } from './terminal-trials.js';
-import { trialsWindowMs } from './rules/card-testing.js';
+import { trialKept } from './rules/card-testing.js';
 import type { Rule, Sparing } from './rule-schema.js';
 
 /** What the replay needs of the rules: a RuleBook, or a rule file read for the replay. */
@@ -39,8 +39,8 @@ export class ReplayState {
     const history = this.history(tx.card);
     const recent = history.record(tx, this.rules.horizonMs);
     if (!open) return undefined;
-    // Only a wrong PIN, in a channel a card-testing rule watches, touches the terminal's state.
-    const trialsMs = tx.outcome === 'wrongPin' ? trialsWindowMs(this.rules.rules, tx.channel) : 0;
+    // Only a wrong PIN, or the approval that follows one, touches the terminal's state, as live.
+    const trialsMs = trialKept(this.rules.rules, tx, recent);
     const trials = trialsMs > 0 ? this.trials(tx, trialsMs) : undefined;
     // Abroad only, as live: whether the card's profile knows the country (firstAbroadAfterPin).
     let countriesUsed: string[] | undefined;

@@ -6,9 +6,23 @@
  */
 import type { FromSchema } from 'json-schema-to-ts';
 import { CHANNELS } from '../journal/posting.js';
+import { MAX_RECENT } from './card-history.js';
+import { MAX_TRIALS } from './terminal-trials.js';
 
 const minutes = { type: 'integer', minimum: 1, maximum: 60 * 24 * 30 } as const;
 const count = { type: 'integer', minimum: 1, maximum: 10_000 } as const;
+/**
+ * A count of one card's transactions in a pattern: the card keeps at most MAX_RECENT (the firing
+ * one included), so a larger count could never be reached and the rule would never fire.
+ */
+const cardCount = {
+  type: 'integer',
+  minimum: 1,
+  maximum: MAX_RECENT - 1,
+  description: `At most ${MAX_RECENT - 1}: a card keeps its last ${MAX_RECENT} transactions.`,
+} as const;
+/** Cards tried at one terminal: the terminal keeps its last MAX_TRIALS wrong PINs. */
+const cardsTried = { type: 'integer', minimum: 2, maximum: MAX_TRIALS } as const;
 /** øre */
 const amount = { type: 'integer', minimum: 0, maximum: 999_999_999_999 } as const;
 
@@ -45,15 +59,17 @@ const rule = <const K extends string, const P extends Record<string, unknown>, c
   }) as const;
 
 export const RULE_KINDS = {
-  velocity: rule('velocity', { windowMinutes: minutes, maxCount: count, maxAmount: amount }, ['windowMinutes']),
-  otherBankAtm: rule('otherBankAtm', { windowMinutes: minutes, maxCount: count, maxPlaces: count }, ['windowMinutes']),
-  ownAtmAmount: rule('ownAtmAmount', { above: amount, windowMinutes: minutes, minCount: count }, [
+  velocity: rule('velocity', { windowMinutes: minutes, maxCount: cardCount, maxAmount: amount }, ['windowMinutes']),
+  otherBankAtm: rule('otherBankAtm', { windowMinutes: minutes, maxCount: cardCount, maxPlaces: cardCount }, [
+    'windowMinutes',
+  ]),
+  ownAtmAmount: rule('ownAtmAmount', { above: amount, windowMinutes: minutes, minCount: cardCount }, [
     'above',
     'windowMinutes',
     'minCount',
   ]),
-  cardTesting: rule('cardTesting', { windowMinutes: minutes, minCards: count }, ['windowMinutes', 'minCards']),
-  remoteFailures: rule('remoteFailures', { windowMinutes: minutes, maxFailures: count }, [
+  cardTesting: rule('cardTesting', { windowMinutes: minutes, minCards: cardsTried }, ['windowMinutes', 'minCards']),
+  remoteFailures: rule('remoteFailures', { windowMinutes: minutes, maxFailures: cardCount }, [
     'windowMinutes',
     'maxFailures',
   ]),
@@ -63,7 +79,7 @@ export const RULE_KINDS = {
     'contactlessBurst',
     {
       windowMinutes: minutes,
-      minCount: count,
+      minCount: cardCount,
       nearLimitPercent: { type: 'integer', minimum: 1, maximum: 100 },
       limit: { ...amount, description: "The contactless no-PIN limit (øre); default: the register's." },
     },

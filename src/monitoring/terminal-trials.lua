@@ -1,4 +1,4 @@
--- A terminal's recent wrong PINs, for the card-testing rule (src/monitoring/terminal-trials.ts,
+-- A terminal's recent wrong PINs (and approvals after one), for the card-testing rule (src/monitoring/terminal-trials.ts,
 -- docs/MONITORING.md): a sorted set of the transactions' JSON scored by the time the switch
 -- received them (`at`, ms), under the terminal's own hash tag.
 -- KEYS: K_trials

@@ -2,8 +2,9 @@
  * A terminal's recent wrong PINs (docs/MONITORING.md, "cardTesting"): card testing is seen at the
  * terminal, across cards, so this state is the monitoring's and not a card's. One sorted set per
  * terminal, `monitoring:terminal:{<terminal id>}:trials`, its own hash tag (one slot on Redis
- * Cluster), kept as long as the longest card-testing window. Only wrong PINs are written: every
- * other transaction costs no Redis call here.
+ * Cluster), kept as long as the longest card-testing window. Only wrong PINs are written, and the
+ * approval of a card that had one there (rules/card-testing.ts trialKept): every other transaction
+ * costs no Redis call here.
  */
 import type { RegisterRedis } from '../redis/client.js';
 import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';

@@ -10,13 +10,14 @@ import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
-import { type Firing, firings } from './evaluate.js';
+import { type Firing, firings, watches } from './evaluate.js';
+import type { RuleInput } from './rule-input.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
 import type { MonitoringMetrics } from './monitoring-metrics.js';
 import type { DayLog } from './day-log.js';
 import type { TrialsPort } from './terminal-trials.js';
-import { trialsWindowMs } from './rules/card-testing.js';
+import { trialKept } from './rules/card-testing.js';
 
 /** The card's side (src/card/card-watch.ts): its recent transactions, its profile, the block. */
 export interface CardWatchPort {
@@ -116,18 +117,7 @@ export class TransactionMonitor {
       if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer);
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
-      // Only a wrong PIN, in a channel a card-testing rule watches, touches the terminal's state.
-      const trialsMs = tx.outcome === 'wrongPin' ? trialsWindowMs(rules.rules, tx.channel) : 0;
-      const trials = trialsMs > 0 ? await this.deps.trials.record(tx, trialsMs) : undefined;
-      for (const firing of firings(rules.rules, {
-        tx,
-        recent: seen.recent,
-        issuer: seen.issuer,
-        // Abroad only (few transactions): whether the card's history knows the country (firstAbroadAfterPin).
-        countriesUsed: isAbroad(tx) ? await this.countriesUsed(tx) : undefined,
-        contactlessLimit: this.deps.contactlessLimit,
-        ...(trials === undefined ? {} : { trials }),
-      })) {
+      for (const firing of firings(rules.rules, await this.inputOf(tx, seen.recent, seen.issuer))) {
         if (firing.rule.spareTypical === true && (await this.typical(firing))) {
           this.deps.metrics.spared.inc({ rule: firing.rule.id });
           continue;
@@ -139,6 +129,24 @@ export class TransactionMonitor {
       this.deps.metrics.failures.inc();
       this.deps.log.warn({ err: (e as Error).message, txn: tx.txn }, 'fraud monitoring: transaction not evaluated');
     }
+  }
+
+  /** What the rules are given: the card's record, and what only some transactions need a call for. */
+  private async inputOf(tx: WatchedTransaction, recent: WatchedTransaction[], issuer: string): Promise<RuleInput> {
+    const { rules } = this.deps.rules;
+    // Only a wrong PIN, or the approval that follows one, touches the terminal's state (card-testing.ts).
+    const trialsMs = trialKept(rules, tx, recent);
+    const trials = trialsMs > 0 ? await this.deps.trials.record(tx, trialsMs) : undefined;
+    // Abroad, where a first-use-abroad rule watches the channel: whether the card's history knows the country.
+    const asks = isAbroad(tx) && rules.some((r) => r.kind === 'firstAbroadAfterPin' && watches(r, tx.channel));
+    return {
+      tx,
+      recent,
+      issuer,
+      countriesUsed: asks ? await this.countriesUsed(tx) : undefined,
+      contactlessLimit: this.deps.contactlessLimit,
+      ...(trials === undefined ? {} : { trials }),
+    };
   }
 
   /** The transaction's country when the card's history (its holder profile) has been used in it. */
@@ -169,16 +177,32 @@ export class TransactionMonitor {
     const byCard = new Map<CardId, string[]>();
     for (const t of firing.transactions) byCard.set(t.card, [...(byCard.get(t.card) ?? []), t.txn]);
     const { id: rule, description } = firing.rule;
+    // Each card on its own: a failure on one (Redis) leaves the others of a card-testing pattern to be blocked.
     for (const [card, transactions] of byCard) {
-      const made = await this.deps.cards.block(card, { rule, description, transactions });
-      if (made.status !== 'ok') continue;
-      await this.deps.notices.flushQuietly(card);
-      const delayMs = this.deps.clock.now().getTime() - answeredAt;
-      this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
-      this.deps.metrics.blockDelay.observe(delayMs / 1000);
-      await this.deps.stats.blocked(rule, made.issuer);
-      this.deps.log.info({ rule, card, issuer: made.issuer, delayMs }, 'fraud monitoring blocked a card');
-      for (const l of this.listeners) l({ card, issuer: made.issuer, rule, transactions, delayMs });
+      try {
+        await this.blockCard(card, { rule, description, transactions }, answeredAt);
+      } catch (e) {
+        this.deps.metrics.failures.inc();
+        this.deps.log.warn({ err: (e as Error).message, rule, card }, 'fraud monitoring: a card not blocked');
+      }
     }
+  }
+
+  private async blockCard(
+    card: CardId,
+    b: { rule: string; description: string; transactions: string[] },
+    answeredAt: number,
+  ): Promise<void> {
+    const made = await this.deps.cards.block(card, b);
+    if (made.status !== 'ok') return;
+    const delayMs = this.deps.clock.now().getTime() - answeredAt;
+    const { rule, transactions } = b;
+    this.deps.metrics.blocks.inc({ rule, issuer: made.issuer });
+    this.deps.metrics.blockDelay.observe(delayMs / 1000);
+    this.deps.log.info({ rule, card, issuer: made.issuer, delayMs }, 'fraud monitoring blocked a card');
+    for (const l of this.listeners) l({ card, issuer: made.issuer, rule, transactions, delayMs });
+    // The block is made; what follows only tells: the issuer's feed at once (else at the next sweep), the figures.
+    await this.deps.notices.flushQuietly(card);
+    await this.deps.stats.blocked(rule, made.issuer);
   }
 }

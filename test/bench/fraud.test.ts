@@ -52,10 +52,15 @@ t.test("the bench's rules: the shipped ones, counts scaled, amounts and windows 
   const rules = benchRules();
   t.equal(rules.rules.length, shipped.rules.length);
   const remote = rules.rules.find((r) => r.id === 'velocity-remote')!;
-  t.match(remote, { kind: 'velocity', maxCount: 6 * RULE_SCALE, maxAmount: 1_500_000, windowMinutes: 60 });
+  t.match(remote, { kind: 'velocity', maxCount: 199, maxAmount: 1_500_000, windowMinutes: 60 });
   t.match(
     rules.rules.find((r) => r.id === 'card-testing'),
     { minCards: 3 * RULE_SCALE, windowMinutes: 10 },
+  );
+  t.match(
+    rules.rules.find((r) => r.id === 'velocity-card-present'),
+    { maxCount: 199 },
+    'cut to what a card keeps (10 x 50 would never be reached)',
   );
   t.match(
     rules.rules.find((r) => r.id === 'other-bank-atms'),

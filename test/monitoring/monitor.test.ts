@@ -7,6 +7,7 @@
 import t from 'tap';
 import { monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
 import type { RuleFile } from '../../src/monitoring/rule-schema.js';
+import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 
 const THREE_IN_AN_HOUR: RuleFile = {
   rules: [
@@ -59,3 +60,27 @@ t.test('a card blocked by its issuer keeps that block', async (t) => {
   t.equal(state?.block, 'issuer');
   t.equal(state?.blocks.length, 1);
 });
+
+t.test(
+  "the card's record: an unreadable entry is dropped; a blocked card's transactions are kept, none sent back",
+  async (t) => {
+    const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
+    const card = await monitoredCard(s);
+    const recent = `${s.config.redis.keyPrefix}card:{${card.id}}:recent`;
+    await s.redis.rpush(recent, 'not json', '{"at":"soon"}');
+    t.equal(await pinPurchase(s, card.pan, 10_000), '000');
+    await s.evaluated();
+    const left = await s.redis.lrange(recent, 0, -1);
+    t.equal(left.length, 1, 'the two unreadable entries are gone');
+    t.match(JSON.parse(left[0]!), { card: card.id, outcome: 'approved' });
+    t.ok((await s.sw.register.block('bank-a', card.id, 'issuer', new Date())).ok);
+    t.equal(await pinPurchase(s, card.pan, 10_000), '104');
+    await s.evaluated();
+    t.equal(await s.redis.llen(recent), 2, "the blocked card's transaction is kept");
+    const again = await s.sw.modules.card.watch.record(
+      { ...(JSON.parse(left[0]!) as WatchedTransaction), txn: 'another' },
+      3_600_000,
+    );
+    t.match(again, { issuer: 'bank-a', block: 'issuer', recent: [] }, 'nothing sent back to evaluate');
+  },
+);

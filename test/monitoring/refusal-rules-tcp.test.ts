@@ -116,3 +116,15 @@ t.test('a holder who mistypes the PIN twice on one card is left alone', async (t
   await s.evaluated();
   t.same(await blockOf(s, card.id), { block: '', blocks: 0 });
 });
+
+t.test('three holders who each mistype once at one terminal, then get it right, are left alone', async (t) => {
+  const s = await startMonitoredSwitch(t, RULES);
+  const cards = [await monitoredCard(s), await monitoredCard(s), await monitoredCard(s)];
+  for (const c of cards) {
+    t.equal(await wrongPin(s, c.pan), '117');
+    await s.evaluated();
+    t.equal(await pinPurchase(s, c.pan, 10_000), '000', 'then the right PIN');
+    await s.evaluated();
+  }
+  for (const c of cards) t.same(await blockOf(s, c.id), { block: '', blocks: 0 });
+});

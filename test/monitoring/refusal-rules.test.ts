@@ -11,7 +11,7 @@ import type { RuleInput } from '../../src/monitoring/rule-input.js';
 import type { Rule, RuleOf } from '../../src/monitoring/rule-schema.js';
 import type { WatchedOutcome, WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 import type { Channel } from '../../src/journal/posting.js';
-import { trialsWindowMs } from '../../src/monitoring/rules/card-testing.js';
+import { trialKept, trialsWindowMs } from '../../src/monitoring/rules/card-testing.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 11, 6, 12, 0, 0);
@@ -136,6 +136,33 @@ t.test('card testing: wrong PINs for 3 different cards at one terminal fire, nam
   t.same(fired([TESTING], [b], [a, a2]), new Map(), 'two cards: not yet');
   const c = tx({ card: 'card-c', outcome: 'wrongPin', min: 3, channel: 'attended' });
   t.same(fired([TESTING], [c], [a, a2, b]).get('card-testing'), [a.txn, a2.txn, b.txn, c.txn]);
+});
+
+t.test('card testing: a card whose PIN was then given right at the terminal is a holder who mistyped', async (t) => {
+  const a = tx({ card: 'card-a', outcome: 'wrongPin', min: 0, channel: 'attended' });
+  const aRight = tx({ card: 'card-a', outcome: 'approved', min: 1, channel: 'attended' });
+  const b = tx({ card: 'card-b', outcome: 'wrongPin', min: 2, channel: 'attended' });
+  const c = tx({ card: 'card-c', outcome: 'wrongPin', min: 3, channel: 'attended' });
+  t.same(fired([TESTING], [c], [a, aRight, b]), new Map(), 'two cards tried: a mistyped, then got it right');
+  const aAgain = tx({ card: 'card-a', outcome: 'wrongPin', min: 4, channel: 'attended' });
+  t.same(
+    fired([TESTING], [aAgain], [a, aRight, b, c]).get('card-testing'),
+    [b.txn, c.txn, aAgain.txn],
+    'a wrong PIN after the approval counts again; the one before it does not',
+  );
+});
+
+t.test('what goes into the terminal trials: wrong PINs, and the approval that follows one there', async (t) => {
+  const rules = [TESTING];
+  const wrong = tx({ card: 'card-a', outcome: 'wrongPin', min: 0, channel: 'attended' });
+  const right = tx({ card: 'card-a', outcome: 'approved', min: 1, channel: 'attended' });
+  t.equal(trialKept(rules, wrong, []), 10 * MINUTE, 'a wrong PIN');
+  t.equal(trialKept(rules, right, [wrong]), 10 * MINUTE, 'the approval after it, at the same terminal');
+  t.equal(trialKept(rules, right, []), 0, 'an approval without one: no call');
+  t.equal(trialKept(rules, { ...right, terminal: 'CHIP0002' }, [wrong]), 0, 'at another terminal: no call');
+  t.equal(trialKept(rules, { ...right, at: wrong.at + 11 * MINUTE }, [wrong]), 0, 'after the window: no call');
+  t.equal(trialKept(rules, { ...wrong, outcome: 'refused' }, []), 0, 'another refusal: no call');
+  t.equal(trialKept(rules, { ...wrong, channel: 'internet' }, []), 0, 'a channel no rule watches: no call');
 });
 
 t.test("card testing counts different cards, not one card's retries", async (t) => {

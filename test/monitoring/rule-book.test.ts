@@ -134,3 +134,19 @@ t.test('rules given as data are checked too, and are never reloaded', async (t) 
   t.equal(book.version, 0);
   t.throws(() => RuleBook.of({ rules: [{ id: 'x' }] } as unknown as RuleFile), RuleFileError);
 });
+
+t.test('a count no card can reach is refused; a disabled rule sets no horizon', async (t) => {
+  const over = { rules: [{ ...VELOCITY.rules[0]!, maxCount: 200 }] };
+  const e = t.throws(() => parseRuleFile(over, 'f')) as RuleFileError;
+  t.same(e.problems, ['/rules/0/maxCount must be <= 199'], 'a card keeps its last 200 transactions');
+  t.ok(parseRuleFile({ rules: [{ ...VELOCITY.rules[0]!, maxCount: 199 }] }, 'f'));
+  const month = {
+    id: 'm',
+    kind: 'velocity',
+    description: 'x',
+    channels: ['atm'],
+    windowMinutes: 43_200,
+    enabled: false,
+  };
+  t.equal(horizonMs([...VELOCITY.rules, month as RuleFile['rules'][number]]), 30 * 60_000);
+});

@@ -282,3 +282,10 @@ t.test('contactlessBurst', async (t) => {
     t.same(pattern({ ...rule, channels: ['unattended'] }, w), undefined);
   });
 });
+
+t.test('velocity: an approved refund fires nothing, even in a window already over the limit', async (t) => {
+  const rule = shippedRule('velocity-card-present', 'velocity');
+  const many = Array.from({ length: 11 }, (_, i) => tx(i * 60_000));
+  t.ok(pattern(rule, many), 'the 11th purchase in the hour fires');
+  t.equal(pattern(rule, [...many, tx(12 * 60_000, { kind: 'refund' })]), undefined, 'a refund after them does not');
+});

@@ -11,7 +11,8 @@
 -- so a burst of misuse never makes itself usual. Fields: n (count), max (largest øre),
 -- m:<merchant>, c:<country> (uses).
 -- Returns { issuer, block reason ('' when not blocked), the earlier recent transactions (JSON,
--- oldest first) }; for a card not in the register { '', '', {} } and nothing is written.
+-- oldest first; none for a blocked card) }; for a card not in the register { '', '', {} } and
+-- nothing is written. An entry that does not decode is dropped when it is the oldest.
 local f = redis.call('HMGET', K_card, 'status', 'issuer', 'block')
 if not f[1] then return {'', '', {}} end
 local cutoff = tonumber(A_now) - tonumber(A_horizon)
@@ -24,7 +25,7 @@ local function count(field)
 end
 
 local function fold(e)
-  if e.outcome ~= 'approved' or e.kind == 'refund' then return end
+  if e.outcome ~= 'approved' or e.kind == 'refund' or type(e.amount) ~= 'number' then return end
   redis.call('HINCRBY', K_profile, 'n', 1)
   if e.amount > tonumber(redis.call('HGET', K_profile, 'max') or '0') then
     redis.call('HSET', K_profile, 'max', e.amount)
@@ -35,13 +36,17 @@ end
 
 local length = redis.call('LLEN', K_recent)
 while length > 0 do
-  local oldest = cjson.decode(redis.call('LINDEX', K_recent, 0))
-  if oldest.at >= cutoff and length < maxRecent then break end
+  -- An entry that does not read (written by another version, say) is dropped, not left to fail every call.
+  local ok, oldest = pcall(cjson.decode, redis.call('LINDEX', K_recent, 0))
+  local readable = ok and type(oldest) == 'table' and type(oldest.at) == 'number'
+  if readable and oldest.at >= cutoff and length < maxRecent then break end
   redis.call('LPOP', K_recent)
-  fold(oldest)
+  if readable then fold(oldest) end
   length = length - 1
 end
-local earlier = redis.call('LRANGE', K_recent, 0, -1)
+-- A blocked card's transactions are kept, but nothing is evaluated on them: none are sent back.
+local blocked = (f[3] or '') ~= ''
+local earlier = blocked and {} or redis.call('LRANGE', K_recent, 0, -1)
 redis.call('RPUSH', K_recent, A_tx)
 redis.call('PEXPIRE', K_recent, tonumber(A_keepProfile))
 redis.call('PEXPIRE', K_profile, tonumber(A_keepProfile))

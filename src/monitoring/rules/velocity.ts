@@ -7,7 +7,8 @@ import { type RuleCheck, within } from '../rule-input.js';
 
 export const velocity: RuleCheck<'velocity'> = (rule, input) => {
   const { tx } = input;
-  if (tx.outcome !== 'approved') return undefined;
+  // Only what it counts fires it: an approval of a purchase or withdrawal (a refund is money back).
+  if (tx.outcome !== 'approved' || tx.kind === 'refund') return undefined;
   const channels = rule.channels as readonly string[];
   const counted = within(input, tx.at - rule.windowMinutes * 60_000).filter(
     (t) => t.outcome === 'approved' && t.kind !== 'refund' && channels.includes(t.channel),
