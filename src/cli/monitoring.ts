@@ -96,9 +96,13 @@ export async function main(
     const prefix = config.redis.keyPrefix;
     const day = await readDayLog(connection.redis, prefix, command.date);
     const history: LoggedTransaction[] = [];
-    // One by one: a day's log is far longer than a spread's arguments may be.
-    for (const date of daysBefore(command.date, command.historyDays))
-      for (const entry of await readDayLog(connection.redis, prefix, date)) history.push(entry);
+    let historyFound = 0;
+    for (const date of daysBefore(command.date, command.historyDays)) {
+      const logged = await readDayLog(connection.redis, prefix, date);
+      if (logged.length > 0) historyFound++;
+      // One by one: a day's log is far longer than a spread's arguments may be.
+      for (const entry of logged) history.push(entry);
+    }
     const limit = config.register.contactless.limit;
     const comparison = compareReplays(
       replayDay(day, history, replayed, limit),
@@ -108,6 +112,7 @@ export async function main(
       date: command.date,
       timeZone: config.register.timeZone,
       historyDays: command.historyDays,
+      historyFound,
       rules: command.rules,
       inForce: inForce.source,
     };

@@ -11,6 +11,8 @@ export interface ReplayHeading {
   timeZone: string;
   /** Days before `date` the profiles were built from. */
   historyDays: number;
+  /** Of them, the days whose log was still kept (and not empty). */
+  historyFound: number;
   /** The replayed rule file. */
   rules: string;
   /** Where the rules in force come from: the config's file, or 'shipped'. */
@@ -39,7 +41,8 @@ export function formatReplay(h: ReplayHeading, c: ReplayComparison): string {
     ids.map((id) => row(`  ${id}`, count(c.proposed, id, figure), count(c.inForce, id, figure))).join('');
 
   return (
-    `Replay of ${h.date} (${h.timeZone}; profiles from ${plural(h.historyDays, 'day')} before): ` +
+    `Replay of ${h.date} (${h.timeZone}; profiles from ${plural(h.historyDays, 'day')} before` +
+    `${h.historyDays > 0 ? `, ${h.historyFound} of them logged` : ''}): ` +
     `${plural(c.proposed.transactions, 'transaction')} on ${plural(c.proposed.cards, 'card')}\n` +
     `Replayed: ${h.rules}\nIn force: ${h.inForce}\n\n` +
     row('Cards blocked', 'replayed', 'in force') +
@@ -59,12 +62,13 @@ export function formatReplay(h: ReplayHeading, c: ReplayComparison): string {
 export function replayJson(h: ReplayHeading, c: ReplayComparison): string {
   const iso = (list: readonly ReplayBlock[]) => list.map((b) => ({ ...b, at: new Date(b.at).toISOString() }));
   const result = (source: string, r: ReplayResult) => ({ source, ...r, blocks: iso(r.blocks) });
-  const { date, timeZone, historyDays } = h;
+  const { date, timeZone, historyDays, historyFound } = h;
   return `${JSON.stringify(
     {
       date,
       timeZone,
       historyDays,
+      historyFound,
       replayed: result(h.rules, c.proposed),
       inForce: result(h.inForce, c.inForce),
       added: iso(c.added),

@@ -1,6 +1,6 @@
--- A terminal's recent wrong PINs (and approvals after one), for the card-testing rule (src/monitoring/terminal-trials.ts,
--- docs/MONITORING.md): a sorted set of the transactions' JSON scored by the time the switch
--- received them (`at`, ms), under the terminal's own hash tag.
+-- A terminal's recent wrong PINs (and approvals after one), for the card-testing rule
+-- (src/monitoring/terminal-trials.ts, docs/MONITORING.md): a sorted set of the transactions' JSON
+-- scored by the time the switch received them (`at`, ms), under the terminal's own hash tag.
 -- KEYS: K_trials
 -- ARGV: A_now (ms), A_window (ms the card-testing rules look back), A_at (the transaction's
 --       `at`), A_tx (its JSON), A_max (the most kept: a terminal past it loses its oldest).

@@ -140,12 +140,13 @@ t.test('the replay of the day reports the live blocks with the same rules, more 
     date: string;
     timeZone: string;
     historyDays: number;
+    historyFound: number;
     replayed: { source: string; transactions: number; cards: number; blocks: JsonBlock[] };
     inForce: { source: string; blocks: JsonBlock[] };
     added: JsonBlock[];
     removed: JsonBlock[];
   };
-  t.match(report, { date: DATE, timeZone: 'Europe/Copenhagen', historyDays: 7 });
+  t.match(report, { date: DATE, timeZone: 'Europe/Copenhagen', historyDays: 7, historyFound: 0 });
   t.match(report.replayed, { source: s.rulesFile, transactions: 6, cards: 2 });
   t.equal(report.inForce.source, s.rulesFile, "the config's rule file is in force");
   t.same(
