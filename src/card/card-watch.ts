@@ -85,7 +85,13 @@ export class CardWatch {
 
   /** The card's profile, with the uses of these merchants and countries. */
   async profile(card: CardId, merchants: readonly string[], countries: readonly string[]): Promise<HolderProfile> {
-    const fields = ['n', 'max', ...merchants.map((m) => `m:${m}`), ...countries.map((c) => `c:${c}`)];
+    const fields = [
+      'n',
+      'max',
+      ...merchants.map((m) => `m:${m}`),
+      ...countries.map((c) => `c:${c}`),
+      ...countries.map((c) => `p:${c}`),
+    ];
     const values = await this.redis.hmget(cardKeys(this.prefix, card).profile, ...fields);
     const num = (i: number): number => Number(values[i] ?? 0);
     return {
@@ -93,6 +99,7 @@ export class CardWatch {
       max: num(1),
       merchants: Object.fromEntries(merchants.map((m, i) => [m, num(2 + i)])),
       countries: Object.fromEntries(countries.map((c, i) => [c, num(2 + merchants.length + i)])),
+      present: Object.fromEntries(countries.map((c, i) => [c, num(2 + merchants.length + countries.length + i)])),
     };
   }
 

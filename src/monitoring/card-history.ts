@@ -6,7 +6,7 @@
  * day's log (replay.ts) rebuilds it with the same steps, so both see the same history.
  */
 import type { HolderProfile } from './holder-profile.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { type WatchedTransaction, isCardPresent } from './watched-transaction.js';
 
 /** The most transactions a card keeps within the horizon (a card used more often folds the oldest early). */
 export const MAX_RECENT = 200;
@@ -18,7 +18,7 @@ export class CardHistory {
   readonly recent: WatchedTransaction[] = [];
   private count = 0;
   private max = 0;
-  /** Uses per profile field, `m:<merchant>` and `c:<country>` as in the card's hash. */
+  /** Uses per profile field, `m:<merchant>`, `c:<country>` and `p:<country>` as in the card's hash. */
   private readonly uses = new Map<string, number>();
 
   /**
@@ -41,6 +41,7 @@ export class CardHistory {
       max: this.max,
       merchants: Object.fromEntries(merchants.map((m) => [m, this.uses.get(`m:${m}`) ?? 0])),
       countries: Object.fromEntries(countries.map((c) => [c, this.uses.get(`c:${c}`) ?? 0])),
+      present: Object.fromEntries(countries.map((c) => [c, this.uses.get(`p:${c}`) ?? 0])),
     };
   }
 
@@ -51,6 +52,7 @@ export class CardHistory {
     this.max = Math.max(this.max, t.amount);
     if (t.merchant !== '') this.use(`m:${t.merchant}`);
     this.use(`c:${t.country}`);
+    if (isCardPresent(t)) this.use(`p:${t.country}`);
   }
 
   private use(field: string): void {

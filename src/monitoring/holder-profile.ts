@@ -18,6 +18,8 @@ export interface HolderProfile {
   merchants: Record<string, number>;
   /** Uses per country (ISO 3166 numeric), for the countries asked about. */
   countries: Record<string, number>;
+  /** Of them, the uses with the card present (not remote purchases), per country asked about. */
+  present: Record<string, number>;
 }
 
 export const DEFAULT_SPARING: Sparing = { minHistory: 10, minMerchantUses: 2, amountFactor: 2 };

@@ -45,7 +45,7 @@ export class ReplayState {
     // Abroad only, as live: whether the card's profile knows the country (firstAbroadAfterPin).
     let countriesUsed: string[] | undefined;
     if (isAbroad(tx))
-      countriesUsed = (history.profile([], [tx.country]).countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
+      countriesUsed = (history.profile([], [tx.country]).present[tx.country] ?? 0) > 0 ? [tx.country] : [];
     return {
       tx,
       recent,

@@ -10,9 +10,9 @@ export interface RuleInput {
   /** The card's issuer (its id): whose own ATMs are the card's bank's. */
   issuer: string;
   /**
-   * The countries of the card's history before `recent` (the holder profile) among those looked
-   * up: the live monitor looks up the country of a transaction abroad. Absent: not looked up, and
-   * a check knows only `recent`.
+   * The countries the card was present in (not remote purchases) in its history before `recent`
+   * (the holder profile), among those looked up: the live monitor looks up the country of a
+   * transaction abroad. Absent: not looked up, and a check knows only `recent`.
    */
   countriesUsed?: readonly string[];
   /** The register's contactless no-PIN limit (øre): contactless bursts are measured against it unless the rule names one. */

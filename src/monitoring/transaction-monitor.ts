@@ -149,10 +149,10 @@ export class TransactionMonitor {
     };
   }
 
-  /** The transaction's country when the card's history (its holder profile) has been used in it. */
+  /** The transaction's country when the card's history (its holder profile) has been present in it. */
   private async countriesUsed(tx: WatchedTransaction): Promise<string[]> {
     const profile = await this.deps.cards.profile(tx.card, [], [tx.country]);
-    return (profile.countries[tx.country] ?? 0) > 0 ? [tx.country] : [];
+    return (profile.present[tx.country] ?? 0) > 0 ? [tx.country] : [];
   }
 
   /** Every transaction of the pattern typical of its card's history. */

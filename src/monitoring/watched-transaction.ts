@@ -52,5 +52,13 @@ export function watchedOutcomeOf(outcome: Outcome | undefined): WatchedOutcome {
   return (outcome === undefined ? undefined : COUNTED[outcome]) ?? 'refused';
 }
 
+/**
+ * The card itself was there: not a remote purchase, whose country (field 19) is the merchant's
+ * acquirer's, not where the card is.
+ */
+export const isCardPresent = (tx: Pick<WatchedTransaction, 'channel'>): boolean => !REMOTE.has(tx.channel);
+
+const REMOTE: ReadonlySet<Channel> = new Set<Channel>(['internet', 'mailOrder', 'phoneOrder']);
+
 /** Used in another country than the scheme's home. */
 export const isAbroad = (tx: Pick<WatchedTransaction, 'country'>): boolean => tx.country !== HOME_COUNTRY;

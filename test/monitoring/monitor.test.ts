@@ -84,3 +84,32 @@ t.test(
     t.match(again, { issuer: 'bank-a', block: 'issuer', recent: [] }, 'nothing sent back to evaluate');
   },
 );
+
+t.test('the holder profile: a web shop abroad is a country used, not a country the card was in', async (t) => {
+  const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
+  const card = await monitoredCard(s);
+  const base: WatchedTransaction = {
+    card: card.id,
+    txn: 'web-1',
+    at: Date.now() - 60_000,
+    kind: 'purchase',
+    channel: 'internet',
+    entryMode: 'remote',
+    verification: 'none',
+    amount: 10_000,
+    terminal: 'WEB00001',
+    merchant: 'SHOP-SE',
+    city: '',
+    country: '752',
+    atmOwner: '',
+    outcome: 'approved',
+  };
+  const { watch } = s.sw.modules.card;
+  await watch.record(base, 1);
+  await watch.record({ ...base, txn: 'shop-1', channel: 'attended', entryMode: 'chip', country: '578' }, 1);
+  // A horizon of 1 ms: each record folds the one before into the profile.
+  await watch.record({ ...base, txn: 'home-1', channel: 'attended', country: '208', at: Date.now() }, 1);
+  const profile = await watch.profile(card.id, [], ['752', '578']);
+  t.same(profile.countries, { '752': 1, '578': 1 }, 'both countries used');
+  t.same(profile.present, { '752': 0, '578': 1 }, 'only Norway with the card there');
+});

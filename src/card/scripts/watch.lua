@@ -9,7 +9,7 @@
 -- A transaction that leaves the horizon (or the list's length) is folded into the profile when it
 -- was an approved purchase or withdrawal: the profile is the history before the rules' windows,
 -- so a burst of misuse never makes itself usual. Fields: n (count), max (largest øre),
--- m:<merchant>, c:<country> (uses).
+-- m:<merchant>, c:<country> (uses), p:<country> (uses with the card present, not remote).
 -- Returns { issuer, block reason ('' when not blocked), the earlier recent transactions (JSON,
 -- oldest first; none for a blocked card) }; for a card not in the register { '', '', {} } and
 -- nothing is written. An entry that does not decode is dropped when it is the oldest.
@@ -32,6 +32,8 @@ local function fold(e)
   end
   if e.merchant ~= '' then count('m:' .. e.merchant) end
   count('c:' .. e.country)
+  -- Where the card itself was (a remote purchase's country is its merchant's): a first use abroad.
+  if e.channel ~= 'internet' and e.channel ~= 'mailOrder' and e.channel ~= 'phoneOrder' then count('p:' .. e.country) end
 end
 
 local length = redis.call('LLEN', K_recent)

@@ -3,17 +3,19 @@
  * "firstAbroadAfterPin"): the card used, approved or refused, in a country it has never been used
  * in, within `windowMinutes` after an approved domestic transaction verified with the PIN (online
  * or by the chip): the sign of a card copied together with its PIN (a skimmer at home, the copy
- * used abroad). "Never used in": no approved transaction there among the card's recent ones nor
- * in its history before them (input.countriesUsed, the holder profile's countries, which the
- * live monitor looks up for a transaction abroad). The pattern is the PIN transaction and the new one.
+ * used abroad). "Never used in": no approved card-present transaction there among the card's
+ * recent ones nor in its history before them (input.countriesUsed, the holder profile's, which
+ * the live monitor looks up for a transaction abroad): a purchase from a web shop abroad was not
+ * the card abroad. The pattern is the PIN transaction and the new one.
  */
-import { isAbroad } from '../watched-transaction.js';
+import { isAbroad, isCardPresent } from '../watched-transaction.js';
 import type { RuleCheck } from '../rule-input.js';
 
 export const firstAbroadAfterPin: RuleCheck<'firstAbroadAfterPin'> = (rule, input) => {
   const { tx } = input;
   if (!isAbroad(tx) || input.countriesUsed?.includes(tx.country) === true) return undefined;
-  if (input.recent.some((t) => t.country === tx.country && t.outcome === 'approved')) return undefined;
+  if (input.recent.some((t) => t.country === tx.country && t.outcome === 'approved' && isCardPresent(t)))
+    return undefined;
   const channels = rule.channels as readonly string[];
   const from = tx.at - rule.windowMinutes * 60_000;
   const pin = [...input.recent]

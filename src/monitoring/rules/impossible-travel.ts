@@ -8,13 +8,12 @@
  */
 import type { Channel } from '../../journal/posting.js';
 import type { RuleCheck } from '../rule-input.js';
-
-const REMOTE: readonly Channel[] = ['internet', 'mailOrder', 'phoneOrder'];
+import { isCardPresent } from '../watched-transaction.js';
 
 export const impossibleTravel: RuleCheck<'impossibleTravel'> = (rule, input) => {
   const { tx } = input;
   const channels = rule.channels as readonly string[];
-  const present = (c: Channel): boolean => channels.includes(c) && !REMOTE.includes(c);
+  const present = (c: Channel): boolean => channels.includes(c) && isCardPresent({ channel: c });
   if (!present(tx.channel)) return undefined;
   const from = tx.at - rule.minMinutes * 60_000;
   const other = [...input.recent].reverse().find((t) => t.at > from && t.country !== tx.country && present(t.channel));
