@@ -6,7 +6,7 @@
  * day's log (replay.ts) rebuilds it with the same steps, so both see the same history.
  */
 import type { HolderProfile } from './holder-profile.js';
-import { type WatchedTransaction, isCardPresent } from './watched-transaction.js';
+import { type WatchedTransaction, isCardPresent, placeOf } from './watched-transaction.js';
 
 /** The most transactions a card keeps within the horizon (a card used more often folds the oldest early). */
 export const MAX_RECENT = 200;
@@ -50,7 +50,7 @@ export class CardHistory {
     if (t.outcome !== 'approved' || t.kind === 'refund') return;
     this.count++;
     this.max = Math.max(this.max, t.amount);
-    if (t.merchant !== '') this.use(`m:${t.merchant}`);
+    if (placeOf(t) !== '') this.use(`m:${placeOf(t)}`);
     this.use(`c:${t.country}`);
     if (isCardPresent(t)) this.use(`p:${t.country}`);
   }

@@ -6,7 +6,7 @@
  * longest window), so a burst of misuse never makes itself usual.
  */
 import type { Sparing } from './rule-schema.js';
-import type { WatchedTransaction } from './watched-transaction.js';
+import { type WatchedTransaction, placeOf } from './watched-transaction.js';
 
 /** The card's approved purchases and withdrawals before the rules' windows. */
 export interface HolderProfile {
@@ -14,7 +14,7 @@ export interface HolderProfile {
   count: number;
   /** The largest amount (øre). */
   max: number;
-  /** Uses per merchant id (field 42), for the merchants asked about. */
+  /** Uses per place (watched-transaction.ts placeOf: the merchant id, else the terminal id), for the places asked about. */
   merchants: Record<string, number>;
   /** Uses per country (ISO 3166 numeric), for the countries asked about. */
   countries: Record<string, number>;
@@ -25,17 +25,18 @@ export interface HolderProfile {
 export const DEFAULT_SPARING: Sparing = { minHistory: 10, minMerchantUses: 2, amountFactor: 2 };
 
 /**
- * Typical of the card: an approval, at a merchant it has used at least `minMerchantUses` times,
- * in a country it has been used in, for at most `amountFactor` times its largest amount, on a
- * card with at least `minHistory` transactions of history. All four, so a thief at the holder's
- * own supermarket for an unusual sum, or abroad, is not spared.
+ * Typical of the card: an approval, at a place (the merchant, else the terminal: an ATM) it has
+ * used at least `minMerchantUses` times, in a country it has been used in, for at most
+ * `amountFactor` times its largest amount, on a card with at least `minHistory` transactions of
+ * history. All four, so a thief at the holder's own supermarket for an unusual sum, or abroad, is
+ * not spared.
  */
 export function isTypical(tx: WatchedTransaction, profile: HolderProfile, sparing: Sparing): boolean {
   return (
     tx.outcome === 'approved' &&
     profile.count >= sparing.minHistory &&
-    tx.merchant !== '' &&
-    (profile.merchants[tx.merchant] ?? 0) >= sparing.minMerchantUses &&
+    placeOf(tx) !== '' &&
+    (profile.merchants[placeOf(tx)] ?? 0) >= sparing.minMerchantUses &&
     (profile.countries[tx.country] ?? 0) > 0 &&
     tx.amount <= profile.max * sparing.amountFactor
   );

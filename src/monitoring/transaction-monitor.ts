@@ -9,7 +9,7 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
-import { type WatchedTransaction, isAbroad } from './watched-transaction.js';
+import { type WatchedTransaction, isAbroad, placeOf } from './watched-transaction.js';
 import { type Firing, firings, watches } from './evaluate.js';
 import type { RuleInput } from './rule-input.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
@@ -158,7 +158,7 @@ export class TransactionMonitor {
   /** Every transaction of the pattern typical of its card's history. */
   private async typical(firing: Firing): Promise<boolean> {
     const { transactions } = firing;
-    const merchants = [...new Set(transactions.map((t) => t.merchant).filter((m) => m !== ''))];
+    const merchants = [...new Set(transactions.map(placeOf).filter((m) => m !== ''))];
     const countries = [...new Set(transactions.map((t) => t.country))];
     const profiles = new Map<CardId, HolderProfile>();
     for (const t of transactions) {

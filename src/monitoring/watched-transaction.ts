@@ -60,5 +60,12 @@ export const isCardPresent = (tx: Pick<WatchedTransaction, 'channel'>): boolean 
 
 const REMOTE: ReadonlySet<Channel> = new Set<Channel>(['internet', 'mailOrder', 'phoneOrder']);
 
+/**
+ * Where the holder spent, as the holder profile counts it: the merchant (field 42), else the
+ * terminal (an ATM sends no field 42: its terminal id is the place the holder goes back to).
+ */
+export const placeOf = (tx: Pick<WatchedTransaction, 'merchant' | 'terminal'>): string =>
+  tx.merchant !== '' ? tx.merchant : tx.terminal;
+
 /** Used in another country than the scheme's home. */
 export const isAbroad = (tx: Pick<WatchedTransaction, 'country'>): boolean => tx.country !== HOME_COUNTRY;

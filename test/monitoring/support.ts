@@ -86,14 +86,18 @@ export interface AtmPlace {
   terminal: string;
   city?: string;
   country?: string;
+  /** No field 42, as many ATMs send: the holder profile counts the terminal as the place. */
+  noField42?: boolean;
 }
 
 /**
  * A cash withdrawal with PIN 1234 at an ATM of the key file, over the iso93 listener; answers
- * field 39. Field 42 is the ATM's id, as the holder profile counts it as the card's merchant.
+ * field 39. Field 42 is the ATM's id unless `noField42`; either way the holder profile counts the
+ * ATM as the place.
  */
 export function withdrawal(s: TestSwitch, pan: string, amount: number, atm: AtmPlace): Promise<string> {
-  const fields: Record<number, string> = { 3: '010000', 41: atm.terminal, 42: atm.terminal };
+  const fields: Record<number, string> = { 3: '010000', 41: atm.terminal };
+  if (atm.noField42 !== true) fields[42] = atm.terminal;
   if (atm.city !== undefined) fields[43] = `Bank ATM\\\\${atm.city}`;
   if (atm.country !== undefined) fields[19] = atm.country;
   return pinPurchase(s, pan, amount, fields);

@@ -3,13 +3,14 @@
 -- and its holder profile (K_profile, a hash), both under the card's hash tag.
 -- KEYS: K_card (the card record, read only), K_recent, K_profile
 -- ARGV: A_now (ms), A_horizon (ms the rules look back), A_tx (the transaction's JSON, with `at`,
---       `outcome`, `kind`, `amount`, `merchant`, `country`), A_maxRecent (the most kept),
+--       `outcome`, `kind`, `amount`, `merchant`, `terminal`, `country`), A_maxRecent (the most kept),
 --       A_keepProfile (ms the profile is kept after the card's last transaction), A_maxFields
 --       (the most fields the profile may have: merchants past it are not kept).
 -- A transaction that leaves the horizon (or the list's length) is folded into the profile when it
 -- was an approved purchase or withdrawal: the profile is the history before the rules' windows,
 -- so a burst of misuse never makes itself usual. Fields: n (count), max (largest øre),
--- m:<merchant>, c:<country> (uses), p:<country> (uses with the card present, not remote).
+-- m:<place> (the merchant, else the terminal), c:<country> (uses), p:<country> (uses with the card
+-- present, not remote).
 -- Returns { issuer, block reason ('' when not blocked), the earlier recent transactions (JSON,
 -- oldest first; none for a blocked card) }; for a card not in the register { '', '', {} } and
 -- nothing is written. An entry that does not decode is dropped when it is the oldest.
@@ -30,7 +31,9 @@ local function fold(e)
   if e.amount > tonumber(redis.call('HGET', K_profile, 'max') or '0') then
     redis.call('HSET', K_profile, 'max', e.amount)
   end
-  if e.merchant ~= '' then count('m:' .. e.merchant) end
+  -- The place (src/monitoring/watched-transaction.ts placeOf): the merchant, else the terminal (an ATM).
+  local place = (e.merchant ~= '' and e.merchant) or e.terminal or ''
+  if place ~= '' then count('m:' .. place) end
   count('c:' .. e.country)
   -- Where the card itself was (a remote purchase's country is its merchant's): a first use abroad.
   if e.channel ~= 'internet' and e.channel ~= 'mailOrder' and e.channel ~= 'phoneOrder' then count('p:' .. e.country) end
