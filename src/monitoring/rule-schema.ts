@@ -96,7 +96,10 @@ export const RULE_FILE_SCHEMA = {
       description: 'What makes a transaction typical of the card (docs/MONITORING.md, "Sparing the holder").',
       properties: {
         minHistory: { ...count, description: 'Approved transactions in the history before anything is typical.' },
-        minMerchantUses: { ...count, description: 'Uses of a merchant before it is one of the card’s usual ones.' },
+        minMerchantUses: {
+          ...count,
+          description: 'Uses of a place (a merchant, else a terminal) before it is one of the card’s usual ones.',
+        },
         amountFactor: {
           type: 'number',
           minimum: 1,
