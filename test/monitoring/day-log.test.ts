@@ -13,23 +13,10 @@ import { DayLog, dayLogKey, readDayLog } from '../../src/monitoring/day-log.js';
 import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 import type { RegisterRedis } from '../../src/redis/client.js';
 import { testClient, testRedis } from '../support/redis.js';
+import { watched } from './fixtures.js';
 
-const tx = (n: number, at: string): WatchedTransaction => ({
-  card: 'card-1',
-  txn: `TERM0001-${String(n).padStart(6, '0')}`,
-  at: Date.parse(at),
-  kind: 'purchase',
-  channel: 'attended',
-  entryMode: 'chip',
-  verification: 'pinOnline',
-  amount: 10_000,
-  terminal: 'TERM0001',
-  merchant: 'SHOP-1',
-  city: '',
-  country: '208',
-  atmOwner: '',
-  outcome: 'approved',
-});
+const tx = (n: number, at: string): WatchedTransaction =>
+  watched({ txn: `TERM0001-${String(n).padStart(6, '0')}`, at: Date.parse(at) });
 
 /** A day log of the test's prefix, its lost counter and its log lines. */
 function parts(redis: RegisterRedis, prefix: string) {

@@ -5,25 +5,14 @@
  * Prometheus gauges, and the block standing until its issuer lifts it.
  */
 import t, { type Test } from 'tap';
+import { velocityRules } from './fixtures.js';
 import { type MonitoredSwitch, monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
 import { A, B, ISSUERS, TOKENS, call } from '../admin/fixtures/client.js';
 import { OPERATOR_TOKEN } from '../support/switch.js';
-import type { RuleFile } from '../../src/monitoring/rule-schema.js';
 import type { NewCard } from '../../src/card/card-register.js';
 
-const RULE = 'three-an-hour';
-const THREE_IN_AN_HOUR: RuleFile = {
-  rules: [
-    {
-      id: RULE,
-      kind: 'velocity',
-      description: 'More than 2 approved purchases within an hour',
-      channels: ['attended'],
-      windowMinutes: 60,
-      maxCount: 2,
-    },
-  ],
-};
+const THREE_IN_AN_HOUR = velocityRules(2);
+const RULE = THREE_IN_AN_HOUR.rules[0]!.id;
 const OP = OPERATOR_TOKEN;
 
 function start(t: Test): Promise<MonitoredSwitch> {

@@ -6,21 +6,10 @@
  */
 import t from 'tap';
 import { monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
-import type { RuleFile } from '../../src/monitoring/rule-schema.js';
+import { velocityRules, watched } from './fixtures.js';
 import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 
-const THREE_IN_AN_HOUR: RuleFile = {
-  rules: [
-    {
-      id: 'three-an-hour',
-      kind: 'velocity',
-      description: 'More than 2 approved purchases within an hour',
-      channels: ['attended'],
-      windowMinutes: 60,
-      maxCount: 2,
-    },
-  ],
-};
+const THREE_IN_AN_HOUR = velocityRules(2);
 
 t.test('the firing purchase is approved, the block lands after it, the next is refused 105', async (t) => {
   const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
@@ -34,7 +23,7 @@ t.test('the firing purchase is approved, the block lands after it, the next is r
   const state = await s.sw.register.state(card.id);
   t.equal(state?.block, 'fraud', 'blocked by the monitoring');
   const last = state?.blocks.at(-1) as unknown as Record<string, unknown>;
-  t.match(last, { reason: 'fraud', by: 'monitoring', rule: 'three-an-hour' });
+  t.match(last, { reason: 'fraud', by: 'monitoring', rule: 'more-than-2-an-hour' });
   t.equal((last.transactions as string[]).length, 3, 'the block names the three purchases');
   t.equal(await pinPurchase(s, card.pan, 10_000), '105', 'the next purchase is refused: blocked by the monitoring');
   await s.evaluated();
@@ -42,11 +31,11 @@ t.test('the firing purchase is approved, the block lands after it, the next is r
   const feed = await s.sw.relay.notices('bank-a', { card: card.id });
   t.match(
     feed,
-    [{ type: 'monitoringBlock', rule: 'three-an-hour', reason: 'fraud', by: 'monitoring' }],
+    [{ type: 'monitoringBlock', rule: 'more-than-2-an-hour', reason: 'fraud', by: 'monitoring' }],
     'the issuer is told at once',
   );
   const figures = await s.sw.monitoring.stats.all();
-  t.same(figures.get('three-an-hour')?.get('bank-a'), { blocks: 1, justified: 0, unjustified: 0 });
+  t.same(figures.get('more-than-2-an-hour')?.get('bank-a'), { blocks: 1, justified: 0, unjustified: 0 });
 });
 
 t.test('a card blocked by its issuer keeps that block', async (t) => {
@@ -88,22 +77,17 @@ t.test(
 t.test('the holder profile: a web shop abroad is a country used, not a country the card was in', async (t) => {
   const s = await startMonitoredSwitch(t, THREE_IN_AN_HOUR);
   const card = await monitoredCard(s);
-  const base: WatchedTransaction = {
+  const base = watched({
     card: card.id,
     txn: 'web-1',
     at: Date.now() - 60_000,
-    kind: 'purchase',
     channel: 'internet',
     entryMode: 'remote',
     verification: 'none',
-    amount: 10_000,
     terminal: 'WEB00001',
     merchant: 'SHOP-SE',
-    city: '',
     country: '752',
-    atmOwner: '',
-    outcome: 'approved',
-  };
+  });
   const { watch } = s.sw.modules.card;
   await watch.record(base, 1);
   await watch.record({ ...base, txn: 'shop-1', channel: 'attended', entryMode: 'chip', country: '578' }, 1);

@@ -12,11 +12,11 @@ import type { Rule, RuleOf } from '../../src/monitoring/rule-schema.js';
 import type { WatchedOutcome, WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 import type { Channel } from '../../src/journal/posting.js';
 import { trialKept, trialsWindowMs } from '../../src/monitoring/rules/card-testing.js';
+import { watched } from './fixtures.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 11, 6, 12, 0, 0);
 
-let serial = 0;
 function tx(p: {
   card: string;
   outcome: WatchedOutcome;
@@ -26,22 +26,16 @@ function tx(p: {
 }): WatchedTransaction {
   const channel = p.channel ?? 'internet';
   const remote = channel === 'internet' || channel === 'mailOrder' || channel === 'phoneOrder';
-  return {
+  return watched({
     card: p.card,
-    txn: `T${++serial}`,
     at: T0 + p.min * MINUTE,
-    kind: 'purchase',
     channel,
     entryMode: remote ? 'remote' : 'chip',
     verification: remote ? 'none' : 'pinOnline',
-    amount: 10_000,
     terminal: p.terminal ?? (remote ? 'WEB00001' : 'CHIP0001'),
     merchant: 'MERCHANT0001',
-    city: '',
-    country: '208',
-    atmOwner: '',
     outcome: p.outcome,
-  };
+  });
 }
 
 const REMOTE: RuleOf<'remoteFailures'> = {

@@ -7,25 +7,12 @@ import type { Test } from 'tap';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManualClock } from '../../src/time/clock.js';
-import type { RuleFile } from '../../src/monitoring/rule-schema.js';
 import { testRedisUrl } from '../support/redis.js';
 import { type MonitoredSwitch, monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
+import { velocityRules } from './fixtures.js';
 
 export const DATE = '2026-11-21';
 const MINUTE = 60_000;
-
-export const velocity = (maxCount: number): RuleFile => ({
-  rules: [
-    {
-      id: `more-than-${maxCount}-an-hour`,
-      kind: 'velocity',
-      description: `More than ${maxCount} approved purchases within an hour`,
-      channels: ['attended'],
-      windowMinutes: 60,
-      maxCount,
-    },
-  ],
-});
 
 export interface Day {
   s: MonitoredSwitch;
@@ -43,7 +30,7 @@ export interface Day {
  */
 export async function aDay(t: Test): Promise<Day> {
   const clock = new ManualClock(new Date(`${DATE}T09:00:00Z`));
-  const s = await startMonitoredSwitch(t, velocity(2), {}, { clock });
+  const s = await startMonitoredSwitch(t, velocityRules(2), {}, { clock });
   const a = await monitoredCard(s);
   const b = await monitoredCard(s);
   for (const [card, answer] of [
@@ -69,7 +56,7 @@ export async function aDay(t: Test): Promise<Day> {
     }),
   );
   const stricter = join(dir, 'stricter.json');
-  await writeFile(stricter, JSON.stringify(velocity(1)));
+  await writeFile(stricter, JSON.stringify(velocityRules(1)));
   return { s, config, a, b, stricter };
 }
 

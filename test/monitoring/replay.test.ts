@@ -11,33 +11,16 @@ import type { RuleFile } from '../../src/monitoring/rule-schema.js';
 import type { LoggedTransaction } from '../../src/monitoring/day-log.js';
 import { compareReplays, replayDay } from '../../src/monitoring/replay.js';
 import { CardHistory, MAX_RECENT } from '../../src/monitoring/card-history.js';
+import { watched } from './fixtures.js';
 
 const DAY = Date.parse('2026-11-21T00:00:00Z');
 const MINUTE = 60_000;
 const LIMIT = 35_000;
 
-let serial = 0;
 /** An approved chip-and-PIN purchase of 100.00 kr at a Danish merchant, `minutes` into the day, on a card of bank-a. */
 function purchase(card: string, minutes: number, more: Partial<LoggedTransaction> = {}): LoggedTransaction {
-  serial++;
-  return {
-    card,
-    txn: `TERM0001-${String(serial).padStart(6, '0')}`,
-    at: DAY + minutes * MINUTE,
-    kind: 'purchase',
-    channel: 'attended',
-    entryMode: 'chip',
-    verification: 'pinOnline',
-    amount: 10_000,
-    terminal: 'TERM0001',
-    merchant: 'SHOP-1',
-    city: 'Aarhus',
-    country: '208',
-    atmOwner: '',
-    outcome: 'approved',
-    issuer: 'bank-a',
-    ...more,
-  };
+  const { issuer = 'bank-a', ...rest } = more;
+  return { ...watched({ card, at: DAY + minutes * MINUTE, city: 'Aarhus', ...rest }), issuer };
 }
 
 const velocity = (windowMinutes: number, maxCount: number, spareTypical = false): RuleBook =>

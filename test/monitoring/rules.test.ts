@@ -10,6 +10,7 @@ import type { Rule, RuleFile, RuleKind, RuleOf } from '../../src/monitoring/rule
 import type { RuleInput } from '../../src/monitoring/rule-input.js';
 import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 import shipped from '../../src/monitoring/default-rules.json' with { type: 'json' };
+import { watched } from './fixtures.js';
 
 const RULES = (shipped as RuleFile).rules;
 const MIN = 60_000;
@@ -24,26 +25,9 @@ function shippedRule<K extends RuleKind>(id: string, kind: K): RuleOf<K> {
   return r as RuleOf<K>;
 }
 
-let serial = 0;
 /** A transaction of card-1 (issued by bank-a): an approved chip-and-PIN purchase in Aarhus unless told otherwise. */
 function tx(at: number, p: Partial<WatchedTransaction> = {}): WatchedTransaction {
-  return {
-    card: 'card-1',
-    txn: `T${++serial}`,
-    at,
-    kind: 'purchase',
-    channel: 'attended',
-    entryMode: 'chip',
-    verification: 'pinOnline',
-    amount: 25_000,
-    terminal: 'TERM0001',
-    merchant: 'SUPERMARKET01',
-    city: 'Aarhus',
-    country: '208',
-    atmOwner: '',
-    outcome: 'approved',
-    ...p,
-  };
+  return watched({ at, amount: 25_000, merchant: 'SUPERMARKET01', city: 'Aarhus', ...p });
 }
 
 /** A cash withdrawal at an ATM of `owner` in `city`. */

@@ -13,20 +13,10 @@ import { startSwitchProcess } from '../support/process.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { pinBlock } from '../support/cards.js';
 import { monitoredCard, startMonitoredSwitch } from './support.js';
+import { velocityRules } from './fixtures.js';
 
 t.test('a pattern answered by two switch processes in turn blocks the card once; both refuse it', async (t) => {
-  const here = await startMonitoredSwitch(t, {
-    rules: [
-      {
-        id: 'more-than-three',
-        kind: 'velocity',
-        description: 'More than 3 approved purchases within an hour',
-        channels: ['attended'],
-        windowMinutes: 60,
-        maxCount: 3,
-      },
-    ],
-  });
+  const here = await startMonitoredSwitch(t, velocityRules(3));
   const card = await monitoredCard(here);
   const file = join(t.testdir(), 'switch.json');
   writeFileSync(
@@ -63,14 +53,14 @@ t.test('a pattern answered by two switch processes in turn blocks the card once;
   const state = await here.sw.register.state(card.id);
   t.equal(state?.block, 'fraud', 'the other process blocked the card');
   const block = state?.blocks.at(-1) as unknown as { by: string; rule: string; transactions: string[] };
-  t.match(block, { by: 'monitoring', rule: 'more-than-three' });
+  t.match(block, { by: 'monitoring', rule: 'more-than-3-an-hour' });
   t.equal(block.transactions.length, 4, 'it saw the purchases both processes answered');
   t.equal(await buy(4), '105', 'refused by this process');
   t.equal(await buy(5), '105', 'and by the other');
   await here.evaluated();
   t.equal((await here.sw.register.state(card.id))?.blocks.length, 1, 'blocked once');
   t.same(
-    (await here.sw.monitoring.stats.all()).get('more-than-three')?.get('bank-a'),
+    (await here.sw.monitoring.stats.all()).get('more-than-3-an-hour')?.get('bank-a'),
     { blocks: 1, justified: 0, unjustified: 0 },
     'counted once, in the figures both processes share',
   );

@@ -16,20 +16,9 @@ import { deleteKeys, testClient } from '../support/redis.js';
 import { captureLog } from '../support/log-capture.js';
 import type { TestSwitch } from '../support/switch.js';
 import { type MonitoredSwitch, monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
-import type { RuleFile } from '../../src/monitoring/rule-schema.js';
+import { velocityRules } from './fixtures.js';
 
-const MORE_THAN_3: RuleFile = {
-  rules: [
-    {
-      id: 'more-than-three',
-      kind: 'velocity',
-      description: 'More than 3 approved purchases within an hour',
-      channels: ['attended'],
-      windowMinutes: 60,
-      maxCount: 3,
-    },
-  ],
-};
+const MORE_THAN_3 = velocityRules(3);
 
 /** A second switch on the first's config: the same Redis, key prefix and rule file; its own connection and ports. */
 async function secondSwitch(t: Test, first: TestSwitch): Promise<TestSwitch> {
@@ -85,12 +74,12 @@ t.test('purchases answered alternately by two switches: blocked on the fourth, r
   const state = await a.sw.register.state(card.id);
   t.equal(state?.block, 'fraud', 'blocked by the monitoring');
   const last = state?.blocks.at(-1) as unknown as { rule: string; transactions: string[] };
-  t.equal(last.rule, 'more-than-three');
+  t.equal(last.rule, 'more-than-3-an-hour');
   t.equal(new Set(last.transactions).size, 4, 'the block names the four purchases, from both switches');
   t.equal(await pinPurchase(a, card.pan, 10_000), '105', 'the first switch refuses the card');
   t.equal(await pinPurchase(b, card.pan, 10_000), '105', 'the second switch refuses the card');
   const figures = await b.sw.monitoring.stats.all();
-  t.equal(figures.get('more-than-three')?.get('bank-a')?.blocks, 1, 'one block counted, seen from either');
+  t.equal(figures.get('more-than-3-an-hour')?.get('bank-a')?.blocks, 1, 'one block counted, seen from either');
 });
 
 t.test('purchases at both switches at once: the card is blocked once', async (t) => {
