@@ -178,6 +178,7 @@ export class Switch {
         calls,
         currencies: config.currencies,
         timeZone: config.register.timeZone,
+        watching: this.monitoring.monitor !== undefined,
       }),
       verifyCryptogram({ register: card.register, issuerMasterKeys: config.register.issuerMasterKeys, timeoutMs }),
       reverseLostAnswer({ keys, lastApproved, ...advices }),

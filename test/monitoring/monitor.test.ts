@@ -6,6 +6,7 @@
  */
 import t from 'tap';
 import { monitoredCard, pinPurchase, startMonitoredSwitch } from './support.js';
+import { startSwitch } from '../support/switch.js';
 import { velocityRules, watched } from './fixtures.js';
 import type { WatchedTransaction } from '../../src/monitoring/watched-transaction.js';
 
@@ -96,4 +97,12 @@ t.test('the holder profile: a web shop abroad is a country used, not a country t
   const profile = await watch.profile(card.id, [], ['752', '578']);
   t.same(profile.countries, { '752': 1, '578': 1 }, 'both countries used');
   t.same(profile.present, { '752': 0, '578': 1 }, 'only Norway with the card there');
+});
+
+t.test('with the monitoring off nothing is watched: no monitor, no record on the card', async (t) => {
+  const s = await startSwitch(t);
+  t.equal(s.sw.monitoring.monitor, undefined);
+  const card = await monitoredCard(s);
+  t.equal(await pinPurchase(s, card.pan, 10_000), '000');
+  t.equal(await s.redis.exists(`${s.config.redis.keyPrefix}card:{${card.id}}:recent`), 0);
 });

@@ -59,6 +59,8 @@ export interface AuthorizeCardDeps {
   currencies: CurrencyConfig;
   /** The register's time zone: field 12 is read in it (the purchase time). */
   timeZone: string;
+  /** The fraud monitoring is on: what it is handed is gathered (ctx.watched); off, nothing is. */
+  watching: boolean;
 }
 
 /**
@@ -140,7 +142,8 @@ export function authorizeCard(deps: AuthorizeCardDeps): Step {
       if (result.posting !== '') deps.postings.enqueue(result.card, result.posting);
       if (result.fee !== '') deps.postings.enqueue(result.card, result.fee);
       // A retransmission is the same transaction again; a card not in the register has nothing to watch.
-      if (!result.repeat && result.outcome !== 'notRegistered') ctx.watched = watchedOf(ctx, posting, result.card, atm);
+      if (deps.watching && !result.repeat && result.outcome !== 'notRegistered')
+        ctx.watched = watchedOf(ctx, posting, result.card, atm);
       if (track && result.outcome === 'approved' && !result.repeat)
         await recordLastApproved(ctx, posting, result.card, deps);
       answer(ctx, result);
