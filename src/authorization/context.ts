@@ -38,7 +38,8 @@ export interface RequestContext {
     | 'missing';
   /**
    * What the fraud monitoring is handed once the request is answered (steps/watch-transaction.ts):
-   * set by authorizeCard when the card register decided on a card it knows, the answer aside.
+   * set by authorizeCard, when the monitoring is on, once the card register decided on a card it
+   * knows (a retransmission aside), the answer aside.
    */
   watched?: Omit<WatchedTransaction, 'outcome'>;
   /** Set by the step that decides; once set to anything but 'approved', only final steps run. */
