@@ -13,6 +13,7 @@ import { KsnCounters } from './terminal-state/ksn-counters.js';
 import { type JournalModule, createJournal } from './journal/index.js';
 import { type BlockingModule, createBlocking } from './blocking/index.js';
 import { type ClearingModule, createClearing } from './clearing/index.js';
+import { type DisputesModule, createDisputes } from './disputes/index.js';
 import type { CrashPoint } from './clearing/clearing-delivery.js';
 
 export interface Modules {
@@ -25,6 +26,7 @@ export interface Modules {
   journal: JournalModule;
   blocking: BlockingModule;
   clearing: ClearingModule;
+  disputes: DisputesModule;
 }
 
 export interface ModulesDeps {
@@ -42,6 +44,7 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
   const lastApproved = new LastApprovedTransactions(redis, prefix);
   const ksnCounters = new KsnCounters(redis, prefix, config.register.transactionRetentionDays * 86_400_000);
   const journal = createJournal({ redis, prefix, outboxes: card.postingOutboxes, lastApproved, clock, log });
+  const disputes = createDisputes({ redis, prefix, config, card, journal: journal.journal, clock });
   const blocking = createBlocking({ redis, config, register: card.register, notices, clock, log });
   const clearing = createClearing({
     redis,
@@ -50,9 +53,10 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
     blockList: blocking.blockList,
     cipher: card.register.cipher,
     booker: card.booking,
+    due: disputes,
     clock,
     log,
     ...(clearingCrashAt ? { crashAt: clearingCrashAt } : {}),
   });
-  return { card, notices, lastApproved, ksnCounters, journal, blocking, clearing };
+  return { card, notices, lastApproved, ksnCounters, journal, blocking, clearing, disputes };
 }

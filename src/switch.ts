@@ -201,7 +201,7 @@ export class Switch {
   /** The admin API's view of the switch: the interfaces its routes use. */
   adminDeps(clock: Clock = this.options.clock ?? systemClock): AdminDeps {
     const { config, log, redis } = this.options;
-    const { card, notices, journal, blocking, clearing } = this.modules;
+    const { card, notices, journal, blocking, clearing, disputes } = this.modules;
     return {
       config,
       clock,
@@ -223,6 +223,7 @@ export class Switch {
         stats: this.monitoring.stats,
         rules: this.monitoring.rules,
       },
+      disputes: disputes.disputes,
       ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }

@@ -35,6 +35,8 @@ import { type ActivitySource, activityRoutes } from './activity-routes.js';
 import { trafficRoutes } from './traffic-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { type ClearingView, clearingRoutes } from './clearing-routes.js';
+import { disputeRoutes } from './dispute-routes.js';
+import type { Disputes } from '../disputes/disputes.js';
 import { TrafficFeed } from '../trace/traffic-feed.js';
 
 /** What the admin API reads and changes: the few interfaces its routes use, never the switch itself. */
@@ -60,6 +62,8 @@ export interface AdminDeps {
   clearing: ClearingView;
   /** The fraud monitoring: issuers' verdicts on its blocks, its figures, its rules. */
   monitoring: MonitoringView;
+  /** The issuers' disputes of delivered transactions (docs/DISPUTES.md). */
+  disputes: Disputes;
   /** The built console's folder; default dist/console/ (console-routes.ts). */
   consoleDir?: string;
 }
@@ -89,6 +93,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...operationRoutes(deps.health, deps.traffic),
     ...cardRoutes(api),
     ...monitoringRoutes(api, deps.monitoring),
+    ...disputeRoutes(api, deps.disputes),
     ...scriptRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),

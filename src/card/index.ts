@@ -1,7 +1,7 @@
 /**
  * The card module: everything under a card's hash tag {id} (record, PIN tries, reservations,
  * transaction records, offline advices posted, the two outboxes, the holds of postings not yet
- * booked, the booked postings, the fraud monitoring's recent transactions and holder profile), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
+ * booked, the booked postings and the statement of them, the fraud monitoring's recent transactions and holder profile), the Lua that changes it, and the holder index (`holder:<kind>:<hash>`, beside the
  * cards' slots).
  */
 import type { RegisterRedis } from '../redis/client.js';
@@ -11,6 +11,7 @@ import { CardRegister } from './card-register.js';
 import { CardTransactions } from './card-transactions.js';
 import { OfflineAdvices } from './offline-advices.js';
 import { CardBooking } from './card-booking.js';
+import { CardStatement } from './card-statement.js';
 import { CardOutboxes } from './outboxes.js';
 import { HolderIndex } from './holder-index.js';
 import { IssuerScripts } from './issuer-scripts.js';
@@ -32,6 +33,8 @@ export interface CardModule {
   offlineAdvices: OfflineAdvices;
   /** Delivered postings booked on their cards (balance, holds), for the clearing delivery. */
   booking: CardBooking;
+  /** The card's booked postings by purchase time and its status at given times, for the disputes. */
+  statement: CardStatement;
   /** The notices the card's changes wrote, for the notice relay. */
   noticeOutboxes: CardOutboxes;
   /** The postings the card's approvals made, for the posting relay. */
@@ -51,6 +54,7 @@ export function createCardRegister({ redis, prefix, config, clock }: CardModuleD
     transactions: new CardTransactions(redis, prefix, register, clock, config.transactionRetentionDays),
     offlineAdvices: new OfflineAdvices(redis, prefix, register, clock, config.transactionRetentionDays),
     booking: new CardBooking(redis, prefix, clock, config.transactionRetentionDays * 86_400_000),
+    statement: new CardStatement(redis, prefix),
     noticeOutboxes: new CardOutboxes(redis, prefix, 'notices'),
     postingOutboxes: new CardOutboxes(redis, prefix, 'postings'),
     holders: new HolderIndex(redis, prefix, Buffer.from(config.secret, 'hex'), register),

@@ -19,6 +19,8 @@ export interface CardKeys {
   holds: string;
   /** Posting ids booked on the card, scored by booking time (sorted set): a posting is booked once. */
   booked: string;
+  /** The card's booked postings: their journal ids scored by purchase time (sorted set; card-statement.ts). */
+  statement: string;
   /** The card's series of stored-card payments: the first purchase's transaction id -> its merchant (hash). */
   series: string;
   /** The card's issuer scripts for its chip: script id -> JSON, and the count 'seq' (hash; src/card/issuer-scripts.ts). */
@@ -36,7 +38,7 @@ export function transactionKey(prefix: string, id: CardId, txn: string): string 
 
 /**
  * What erasing a card deletes (CardRegister.erase): its record, reservations, holds, booked
- * postings, stored-card series, notice outbox, issuer scripts and the monitoring's recent
+ * postings and statement, stored-card series, notice outbox, issuer scripts and the monitoring's recent
  * transactions and profile.
  */
 export function erasedKeys(k: CardKeys): string[] {
@@ -47,6 +49,7 @@ export function erasedKeys(k: CardKeys): string[] {
     k.outbox,
     k.holds,
     k.booked,
+    k.statement,
     k.series,
     k.scripts,
     k.recent,
@@ -64,6 +67,7 @@ export function cardKeys(prefix: string, id: CardId): CardKeys {
     posts: `${base}:posts`,
     holds: `${base}:holds`,
     booked: `${base}:booked`,
+    statement: `${base}:statement`,
     series: `${base}:series`,
     scripts: `${base}:scripts`,
     recent: `${base}:recent`,

@@ -15,10 +15,9 @@ import { removeStaleTemporaries, writeFileAtomic } from '../files/atomic-file.js
 import type { Clock } from '../time/clock.js';
 import type { ClearingConfig } from '../config/types.js';
 import type { Logger } from '../log/logger.js';
-import type { PostingJournal } from '../journal/journal.js';
+import type { JournalEntry, PostingJournal } from '../journal/journal.js';
 import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
-import type { Posting } from '../journal/posting.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
 import { localDate, localDateTime } from '../time/local-time.js';
@@ -32,7 +31,16 @@ export type CrashPoint = 'after-seal' | 'mid-write' | 'before-rename' | 'after-r
  * never reads card keys). Booking a posting booked before changes nothing.
  */
 export interface PostingBooker {
-  book(postings: readonly Posting[]): Promise<number>;
+  /** The postings with their places in the journal (a card's statement lists them by it). */
+  book(entries: readonly JournalEntry[]): Promise<number>;
+}
+
+/**
+ * Postings made ahead of their day (the disputes' chargebacks and redebits, wired in
+ * src/modules.ts): those whose day has come are appended to the journal before a cut-off.
+ */
+export interface DuePostings {
+  releaseDue(): Promise<number>;
 }
 
 export interface ClearingDeliveryDeps {
@@ -40,6 +48,7 @@ export interface ClearingDeliveryDeps {
   ledger: DeliveryLedger;
   relay: PostingRelay;
   booker: PostingBooker;
+  due: DuePostings;
   cipher: PanCipher;
   config: ClearingConfig;
   timeZone: string;
@@ -106,6 +115,7 @@ export class ClearingDelivery {
    */
   async deliver(date: string, number: number): Promise<DeliveryResult[]> {
     this.cutoffOf(number);
+    await this.deps.due.releaseDue();
     await this.deps.relay.sweep();
     await this.bookLeftOver();
     // Older than a minute: never the temporary file of a run writing right now.
@@ -155,11 +165,7 @@ export class ClearingDelivery {
     );
     this.deps.crashAt?.('before-booking');
     // Written before (booked already, left to bookLeftOver, or made before booking existed): not booked here.
-    if (d.file === undefined)
-      await this.book(
-        written,
-        entries.map((e) => e.posting),
-      );
+    if (d.file === undefined) await this.book(written, entries);
     return { date: d.date, number: d.number, file: name, postings: entries.length };
   }
 
@@ -167,15 +173,12 @@ export class ClearingDelivery {
   private async bookLeftOver(): Promise<void> {
     for (const d of await this.deps.ledger.notBooked()) {
       const entries = await this.deps.journal.range(d.from, d.to);
-      await this.book(
-        d,
-        entries.map((e) => e.posting),
-      );
+      await this.book(d, entries);
     }
   }
 
-  private async book(d: SealedDelivery, postings: Posting[]): Promise<void> {
-    const booked = await this.deps.booker.book(postings);
+  private async book(d: SealedDelivery, entries: JournalEntry[]): Promise<void> {
+    const booked = await this.deps.booker.book(entries);
     await this.deps.ledger.booked(d);
     this.deps.log.info({ date: d.date, delivery: d.number, booked }, 'clearing delivery booked');
   }

@@ -9,7 +9,7 @@ import type { SwitchConfig } from '../config/types.js';
 import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { JournalModule } from '../journal/index.js';
 import type { OfflineBlockList } from '../blocking/offline-block-list.js';
-import { ClearingDelivery, type CrashPoint, type PostingBooker } from './clearing-delivery.js';
+import { ClearingDelivery, type CrashPoint, type DuePostings, type PostingBooker } from './clearing-delivery.js';
 import { ClearingScheduler } from './clearing-scheduler.js';
 import { DeliveryLedger } from './delivery-ledger.js';
 
@@ -21,6 +21,8 @@ export interface ClearingDeps {
   cipher: PanCipher;
   /** Books each delivery's postings on their cards (the card module's booking). */
   booker: PostingBooker;
+  /** The disputes' chargebacks and redebits whose day has come, appended before each cut-off. */
+  due: DuePostings;
   clock: Clock;
   log: Logger;
   /** Crash points of the delivery (the crash tests make one kill the process). */
@@ -43,6 +45,7 @@ export function createClearing(deps: ClearingDeps): ClearingModule {
     ledger,
     relay: journal.relay,
     booker: deps.booker,
+    due: deps.due,
     cipher: deps.cipher,
     config: config.clearing,
     timeZone,

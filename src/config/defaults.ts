@@ -84,4 +84,15 @@ export const DEFAULT_CONFIG: SwitchConfig = {
   },
   terminals: {},
   monitoring: { enabled: true },
+  disputes: {
+    // The simulator's choice (docs/DISPUTES.md, "Payment guarantee"): the seed's appendix is missing.
+    guarantees: {
+      chipPin: 150_000,
+      magstripePin: 75_000,
+      signature: 75_000,
+      contactless: 35_000,
+      noVerification: 0,
+      remote: 0,
+    },
+  },
 };

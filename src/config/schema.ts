@@ -15,6 +15,8 @@ import { object } from './schema-object.js';
 import { CASH_SCHEMA } from './cash-schema.js';
 import { TLS_SCHEMA } from './tls-schema.js';
 import { MONITORING_SCHEMA } from './monitoring-schema.js';
+import { DISPUTES_SCHEMA } from './disputes-schema.js';
+import { CLEARING_SCHEMA } from './clearing-schema.js';
 import { ISSUER_MASTER_KEYS_SCHEMA } from './emv-schema.js';
 import { LISTENER_MESSAGE_SECURITY } from './message-security-schema.js';
 
@@ -29,7 +31,6 @@ const positive = { type: 'integer', minimum: 1 } as const;
 /** Whether an internet purchase needs the holder's authentication (docs/SCHEME.md, "Remote purchases"). */
 const internetAuthentication = { enum: ['required', 'optional'] } as const;
 /** A local time of day, 'HH:MM' (24-hour). */
-const localTime = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 /** Durations end up in setTimeout, which fires at once (with a warning) above 2^31-1 ms. */
 const durationMs = { type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 } as const;
 /** A Redis Cluster seed node: 'host:port' (an IPv6 address in brackets), port 1 to 65535. */
@@ -357,37 +358,7 @@ export const CONFIG_FILE_SCHEMA = object({
       ['exponent', 'rate'],
     ),
   },
-  clearing: object({
-    enabled: {
-      type: 'boolean',
-      description: 'Run the BullMQ cut-off scheduler and a delivery worker in the switch process.',
-    },
-    cutoffs: {
-      type: 'array',
-      items: localTime,
-      minItems: 1,
-      maxItems: 24,
-      uniqueItems: true,
-      description:
-        "The day's cut-offs, local 'HH:MM' in register.timeZone, in order; delivery n is cut at cutoffs[n-1].",
-    },
-    directory: {
-      type: 'string',
-      minLength: 1,
-      description: 'Where delivery files and reconciliation reports are written (created if absent).',
-    },
-    queuePrefix: {
-      type: 'string',
-      minLength: 1,
-      pattern: '^[^:]+$',
-      description:
-        "BullMQ's key prefix (its own, not redis.keyPrefix: BullMQ must not run under an ioredis keyPrefix).",
-    },
-    blockList: {
-      ...object({ time: localTime, directory: { type: 'string', minLength: 1 } }),
-      description: 'Offline block list: the local time its daily change file is made, and where files go.',
-    },
-  }),
+  clearing: CLEARING_SCHEMA,
   terminals: object({
     keyFile: {
       type: 'string',
@@ -397,4 +368,5 @@ export const CONFIG_FILE_SCHEMA = object({
     },
   }),
   monitoring: MONITORING_SCHEMA,
+  disputes: DISPUTES_SCHEMA,
 });

@@ -73,6 +73,14 @@ export class PostingJournal {
     }
   }
 
+  /** The entries at these ids, in the order given; an id the journal does not hold is left out. */
+  async at(ids: readonly string[]): Promise<JournalEntry[]> {
+    const batches = await Promise.all(ids.map((id) => this.redis.xrange(this.stream, id, id)));
+    return batches.flatMap((batch) =>
+      batch.map(([at, fields]) => ({ at, posting: JSON.parse(fields[1]!) as Posting })),
+    );
+  }
+
   /** The last entry's id, '0-0' when the journal is empty. */
   async lastId(): Promise<string> {
     const last = await this.redis.xrevrange(this.stream, '+', '-', 'COUNT', 1);

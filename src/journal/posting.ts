@@ -6,16 +6,32 @@
 import type { CardId } from '../crypto/card-id.js';
 
 /**
- * Every posting type, in the order deliveries and reports list them: the four of 001 §9, and the
- * ATM's two (docs/SCHEME.md, Channels): a cash withdrawal and the fee posted beside it.
+ * Every posting type, in the order deliveries and reports list them: the four of 001 §9, the
+ * ATM's two (docs/SCHEME.md, Channels): a cash withdrawal and the fee posted beside it, and the
+ * disputes' two (docs/DISPUTES.md, 001 §25-26): a chargeback credits the issuer with what a case
+ * returned of a transaction, a redebit (the representment, "gendebitering") debits it again.
  */
-export const POSTING_TYPES = ['purchase', 'cancellation', 'reversal', 'refund', 'withdrawal', 'fee'] as const;
+export const POSTING_TYPES = [
+  'purchase',
+  'cancellation',
+  'reversal',
+  'refund',
+  'withdrawal',
+  'fee',
+  'chargeback',
+  'redebit',
+] as const;
+
+/** The disputes' posting types: they settle between the issuer and the acquirer, not on the holder's balance. */
+export const DISPUTE_POSTING_TYPES = ['chargeback', 'redebit'] as const satisfies readonly PostingType[];
 
 export type PostingType = (typeof POSTING_TYPES)[number];
 
 /**
  * Direction on the holder's account: D debits it (purchase, withdrawal, fee), C credits it (refund,
- * reversal of a purchase or withdrawal, a fee given back).
+ * reversal of a purchase or withdrawal, a fee given back). A dispute's postings go the way the
+ * transaction's money goes back to the card's side: a chargeback C (the issuer is credited), a
+ * redebit D (debited again); the issuer, not the switch, credits the holder (001 §27).
  */
 export type Direction = 'D' | 'C';
 
@@ -120,6 +136,14 @@ export interface Posting {
   tvr?: string;
   cvmResults?: string;
   cvr?: string;
+  /**
+   * A dispute's chargeback or redebit (docs/DISPUTES.md): the case number, the reason code and
+   * the issuer's account for that kind of reason (001 §27); the other fields are the disputed
+   * transaction's, `amount` what is returned or redebited. Absent on every other posting.
+   */
+  caseNumber?: string;
+  disputeReason?: string;
+  creditAccount?: string;
 }
 
 /**
@@ -168,15 +192,21 @@ export const POSTING_FIELDS = [
   'tvr',
   'cvmResults',
   'cvr',
+  'caseNumber',
+  'disputeReason',
+  'creditAccount',
 ] as const satisfies readonly (keyof Posting)[];
 
-/** The fields only some postings have (reversals and cancellations; chip transactions). */
+/** The fields only some postings have (reversals and cancellations; chip transactions; disputes). */
 export const OPTIONAL_POSTING_FIELDS = [
   'reverses',
   'reason',
   'tvr',
   'cvmResults',
   'cvr',
+  'caseNumber',
+  'disputeReason',
+  'creditAccount',
 ] as const satisfies readonly OptionalKeys<Posting>[];
 
 /**

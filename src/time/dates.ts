@@ -27,7 +27,12 @@ export function dayNumber(date: string): number {
 
 /** The calendar date after `date`. */
 export function nextDate(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+  return addDays(date, 1);
+}
+
+/** The date `days` calendar days after `date` (before it when negative). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** YYMM of a calendar date: the expiry month a card must not be before on that day. */

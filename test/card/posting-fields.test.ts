@@ -13,16 +13,17 @@ import { testRedis } from '../support/redis.js';
 import { DAY, NOW, card } from '../support/card-scripts.js';
 
 const REQUIRED = POSTING_FIELDS.filter((f) => !(OPTIONAL_POSTING_FIELDS as readonly string[]).includes(f)).sort();
-/** A reversal's or cancellation's: every field but the chip's (its original had none here). */
+/** A reversal's or cancellation's: every field but the chip's (its original had none here) and a dispute's. */
 const CHIP = ['tvr', 'cvmResults', 'cvr'];
-const ALL = POSTING_FIELDS.filter((f) => !CHIP.includes(f)).sort();
+const DISPUTE = ['caseNumber', 'disputeReason', 'creditAccount'];
+const ALL = POSTING_FIELDS.filter((f) => !CHIP.includes(f) && !DISPUTE.includes(f)).sort();
 const fieldsOf = (json: string): string[] => Object.keys(JSON.parse(json) as object).sort();
 
 t.test('POSTING_FIELDS lists each field once', async (t) => {
   t.equal(new Set(POSTING_FIELDS).size, POSTING_FIELDS.length);
   t.ok(
-    REQUIRED.length === POSTING_FIELDS.length - 5 && REQUIRED.includes('panEnc'),
-    'reverses and reason, and the chip data, are the optional ones',
+    REQUIRED.length === POSTING_FIELDS.length - 8 && REQUIRED.includes('panEnc'),
+    "reverses and reason, the chip data and a dispute's case, reason and account are the optional ones",
   );
 });
 

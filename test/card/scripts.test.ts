@@ -485,8 +485,12 @@ t.test('book: balance down by a debit, up by a credit, the hold released, each p
   );
   t.match(JSON.parse(refund!), { id: 'posting-2', direction: 'C' });
   t.match(await redis.hgetall(c.k.card), { balance: '5000', unbooked: '1000' }, 'before: held, not booked');
-  const keys = { card: c.k.card, holds: c.k.holds, booked: c.k.booked };
-  const postings = ['posting-1', 'D', 1000, 'posting-2', 'C', 300, 'posting-old', 'D', 200];
+  const keys = { card: c.k.card, holds: c.k.holds, booked: c.k.booked, statement: c.k.statement };
+  const postings = [
+    ...['posting-1', 'D', 1000, '1-0', NOW - 3000],
+    ...['posting-2', 'C', 300, '2-0', NOW - 1000],
+    ...['posting-old', 'D', 200, '3-0', NOW - 2000],
+  ];
   t.equal(await bookScript.run(redis, keys, { now: NOW, keepFor: DAY }, postings), 3, 'three booked');
   t.match(
     await redis.hgetall(c.k.card),
@@ -497,13 +501,18 @@ t.test('book: balance down by a debit, up by a credit, the hold released, each p
   t.equal(await bookScript.run(redis, keys, { now: NOW + 1, keepFor: DAY }, postings), 0, 'again: nothing booked');
   t.equal(await redis.hget(c.k.card, 'balance'), '4100', 'the balance unchanged');
   t.same(await redis.zrange(c.k.booked, '0', '-1'), ['posting-1', 'posting-2', 'posting-old'], 'the booked ids');
-  await bookScript.run(redis, keys, { now: NOW + 2 * DAY, keepFor: DAY }, ['posting-3', 'C', 1]);
+  t.same(
+    await redis.zrange(c.k.statement, '0', '-1'),
+    ['1-0', '3-0', '2-0'],
+    "the statement: each once, by purchase time, the journal's ids",
+  );
+  await bookScript.run(redis, keys, { now: NOW + 2 * DAY, keepFor: DAY }, ['posting-3', 'C', 1, '4-0', NOW]);
   t.same(await redis.zrange(c.k.booked, '0', '-1'), ['posting-3'], 'forgotten after keepFor');
 
   const none = await card(redis, prefix, { status: 'none' });
-  const noneKeys = { card: none.k.card, holds: none.k.holds, booked: none.k.booked };
+  const noneKeys = { card: none.k.card, holds: none.k.holds, booked: none.k.booked, statement: none.k.statement };
   t.equal(await bookScript.run(redis, noneKeys, { now: NOW, keepFor: DAY }, postings), 0, 'no card: nothing');
-  t.equal(await redis.exists(none.k.card, none.k.booked), 0, 'and nothing written');
+  t.equal(await redis.exists(none.k.card, none.k.booked, none.k.statement), 0, 'and nothing written');
 });
 
 t.test('issuer scripts: ownership first, then the change and its notice', async (t) => {

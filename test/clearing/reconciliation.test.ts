@@ -149,6 +149,8 @@ t.test('a clean day: several deliveries and issuers, every type', async (t) => {
     refund: { count: 1, amount: 5_000 },
     withdrawal: { count: 0, amount: 0 },
     fee: { count: 0, amount: 0 },
+    chargeback: { count: 0, amount: 0 },
+    redebit: { count: 0, amount: 0 },
   });
   t.same(report.journal.byIssuer, {
     'bank-a': { count: 3, debit: 12_500, credit: 5_300 },
@@ -186,6 +188,8 @@ t.test('the report as text', async (t) => {
       'refund                    1    5000                1    5000',
       'withdrawal                0       0                0       0',
       'fee                       0       0                0       0',
+      'chargeback                0       0                0       0',
+      'redebit                   0       0                0       0',
       '',
       'Differences: none',
       '',

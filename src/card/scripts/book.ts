@@ -5,11 +5,11 @@
  */
 import { defineScript } from '../../redis/scripts.js';
 
-/** Takes the postings as a tail of id, direction, amount; answers how many were booked now. */
+/** Takes the postings as a tail of id, direction, amount, journal id, purchase time; answers how many were booked now. */
 export const bookScript = defineScript({
   name: 'swBook',
   file: new URL('./book.lua', import.meta.url),
-  keys: ['card', 'holds', 'booked'],
+  keys: ['card', 'holds', 'booked', 'statement'],
   args: ['now', 'keepFor'],
   rest: 'postings',
   reply: (r) => Number(r),

@@ -1,0 +1,123 @@
+/**
+ * The disputes' routes (docs/DISPUTES.md, docs/ADMIN-API.md "Disputes"): an issuer lists its
+ * card's delivered transactions for a period, checks a proposed return against the scheme's
+ * rules, opens a case; issuers find their own cases, operators every case.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Disputes, NotYours } from '../disputes/disputes.js';
+import { isCalendarDate } from '../time/dates.js';
+import { type ApiContext, NO_SUCH_CARD, cardIdParam } from './api.js';
+import { readJsonBody } from './body.js';
+import { CASE_NUMBER_PATTERN, proposalBody } from './dispute-schemas.js';
+import { invalid } from './schemas.js';
+import { type AdminReply, HttpError } from './server.js';
+import type { AdminRoute } from './server.js';
+
+/** The longest period one listing covers. */
+const MAX_PERIOD_DAYS = 400;
+
+/** 404 or 403 for a card or case that is not the issuer's. */
+export function notYours(r: NotYours, what = NO_SUCH_CARD): AdminReply {
+  if (r.status === 'notFound') return { status: 404, body: what };
+  return { status: 403, body: { error: 'the card belongs to another issuer' } };
+}
+
+const NO_SUCH_CASE = { error: 'no such case' };
+const CASE_NUMBER = new RegExp(CASE_NUMBER_PATTERN);
+
+export function caseNumberParam(n: string | undefined): string {
+  if (n === undefined || !CASE_NUMBER.test(n))
+    throw new HttpError(400, { error: 'not a case number: D and 8 digits, as a case gives it' });
+  return n;
+}
+
+/** The period of a listing: from and to, local dates, from not after to, at most MAX_PERIOD_DAYS. */
+function periodOf(req: IncomingMessage): { from: string; to: string } {
+  const params = new URL(req.url!, 'http://admin').searchParams;
+  const problems = [];
+  for (const key of params.keys())
+    if (key !== 'from' && key !== 'to')
+      problems.push({ path: `/${key.length < 20 ? key : '(an unknown parameter)'}`, message: 'is not allowed' });
+  const from = params.get('from') ?? '';
+  const to = params.get('to') ?? '';
+  for (const [key, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const)
+    if (!isCalendarDate(v)) problems.push({ path: `/${key}`, message: 'must be a local date YYYY-MM-DD' });
+  if (problems.length === 0 && (to < from || Date.parse(to) - Date.parse(from) > MAX_PERIOD_DAYS * 86_400_000))
+    problems.push({ path: '/to', message: `must be on or after from, at most ${MAX_PERIOD_DAYS} days on` });
+  if (problems.length > 0) throw invalid('query', problems);
+  return { from, to };
+}
+
+export function disputeRoutes(api: ApiContext, disputes: Disputes): AdminRoute[] {
+  const { auth } = api;
+  return [
+    {
+      method: 'GET',
+      path: '/disputes/cards/:id/transactions',
+      access: ['issuer'],
+      query: true,
+      handle: async ({ id }, req) => {
+        const issuer = auth.issuer(req);
+        const card = cardIdParam(id);
+        const { from, to } = periodOf(req);
+        const r = await disputes.transactions(issuer, card, from, to);
+        if (!r.ok) return notYours(r);
+        return { status: 200, body: { card, from, to, transactions: r.transactions, truncated: r.truncated } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/disputes/checks',
+      access: ['issuer'],
+      handle: async (_, req) => {
+        const issuer = auth.issuer(req);
+        const r = await disputes.check(issuer, proposalBody(await readJsonBody(req)));
+        if (!r.ok) return notYours(r);
+        return { status: 200, body: r };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/disputes/cases',
+      access: ['issuer'],
+      handle: async (_, req) => {
+        const issuer = auth.issuer(req);
+        const proposal = proposalBody(await readJsonBody(req));
+        const r = await disputes.open(issuer, proposal);
+        if (!r.ok) return notYours(r);
+        if (!('case' in r)) return { status: 409, body: { error: 'not every transaction can be returned', check: r } };
+        api.log.info(
+          { issuer, card: proposal.card, case: r.case.number, reason: r.case.reason },
+          'dispute case opened',
+        );
+        return { status: 201, body: r.case, headers: { location: `/disputes/cases/${r.case.number}` } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/disputes/cases/:number',
+      access: ['issuer', 'operator'],
+      handle: async ({ number }, req) => {
+        const p = auth.principal(req);
+        const r = await disputes.caseOf(caseNumberParam(number), p.role === 'issuer' ? p.issuer : undefined);
+        if (!r.ok) return notYours(r, NO_SUCH_CASE);
+        return { status: 200, body: r.case };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/disputes/cards/:id/cases',
+      access: ['issuer', 'operator'],
+      handle: async ({ id }, req) => {
+        const p = auth.principal(req);
+        const card = cardIdParam(id);
+        const r = await disputes.casesOf(card, p.role === 'issuer' ? p.issuer : undefined);
+        if (!r.ok) return notYours(r);
+        return { status: 200, body: { card, cases: r.cases } };
+      },
+    },
+  ];
+}

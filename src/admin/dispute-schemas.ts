@@ -1,0 +1,40 @@
+/** JSON Schemas of the dispute routes' bodies (dispute-routes.ts, docs/ADMIN-API.md "Disputes"). */
+import { DISPUTE_REASON_CODES, type DisputeReason } from '../disputes/reasons.js';
+import type { CardId } from '../crypto/card-id.js';
+import { amount, body, cardId, oneOf, validator } from './schemas.js';
+
+export const JOURNAL_ENTRY_PATTERN = '^[0-9]{1,20}-[0-9]{1,20}$';
+export const CASE_NUMBER_PATTERN = '^D[0-9]{8}$';
+
+const entry = {
+  type: 'string',
+  pattern: JOURNAL_ENTRY_PATTERN,
+  description: 'must be a journal entry id as the transactions listing gives it (digits-digits)',
+} as const;
+
+export interface ProposalBody {
+  card: CardId;
+  reason: DisputeReason;
+  merchantContacted?: boolean;
+  transactions: { entry: string; amount?: number; covered?: number; approvedAmount?: number }[];
+}
+
+const positive = { ...amount, minimum: 1, description: 'must be a whole number of øre, 1 or more' } as const;
+
+export const proposalBody = validator<ProposalBody>(
+  body(
+    {
+      card: cardId,
+      reason: oneOf(DISPUTE_REASON_CODES, ' (docs/DISPUTES.md)'),
+      merchantContacted: { type: 'boolean', description: 'must be true or false' },
+      transactions: {
+        type: 'array',
+        minItems: 1,
+        maxItems: 100,
+        description: 'must be a list of 1 to 100 transactions',
+        items: body({ entry, amount: positive, covered: amount, approvedAmount: amount }, ['entry']),
+      },
+    },
+    ['card', 'reason', 'transactions'],
+  ),
+);

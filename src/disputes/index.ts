@@ -1,0 +1,55 @@
+/**
+ * The disputes module (docs/DISPUTES.md): the issuer's disputes of delivered transactions under
+ * the scheme's rules, their cases, notas and credit accounts, and the chargebacks and redebits
+ * that go to the journal on their day. Its keys are under the hash tag {disputes}; a card's
+ * transactions are read through the card module's statement and the journal.
+ */
+import type { RegisterRedis } from '../redis/client.js';
+import type { Clock } from '../time/clock.js';
+import type { SwitchConfig } from '../config/types.js';
+import type { CardModule } from '../card/index.js';
+import type { PostingJournal } from '../journal/journal.js';
+import { DisputeStore } from './dispute-store.js';
+import { Disputes } from './disputes.js';
+import { NotaBook } from './notas.js';
+import { CreditAccounts } from './credit-accounts.js';
+
+export interface DisputesModule {
+  disputes: Disputes;
+  store: DisputeStore;
+  notas: NotaBook;
+  accounts: CreditAccounts;
+  /** Hands the dispute postings due by now to the journal (the clearing delivery calls it before each cut-off). */
+  releaseDue(): Promise<number>;
+}
+
+export interface DisputesModuleDeps {
+  redis: RegisterRedis;
+  prefix: string;
+  config: SwitchConfig;
+  card: Pick<CardModule, 'register' | 'statement'>;
+  journal: PostingJournal;
+  clock: Clock;
+}
+
+export function createDisputes({ redis, prefix, config, card, journal, clock }: DisputesModuleDeps): DisputesModule {
+  const store = new DisputeStore(redis, prefix);
+  const notas = new NotaBook(redis, prefix);
+  const accounts = new CreditAccounts(redis, prefix);
+  const disputes = new Disputes({
+    store,
+    statement: card.statement,
+    journal,
+    cards: card.register,
+    notas,
+    accounts,
+    clock,
+    timeZone: config.register.timeZone,
+    guarantees: config.disputes.guarantees,
+  });
+  const releaseDue = (): Promise<number> => {
+    const now = clock.now().getTime();
+    return store.releaseDue(now, (postings) => journal.append(postings, now));
+  };
+  return { disputes, store, notas, accounts, releaseDue };
+}

@@ -1,0 +1,74 @@
+/**
+ * A dispute from listing to credit (001 §23-26), over TCP and HTTP against a real Redis: a
+ * delivered purchase listed with its facts, checked, a case opened with its number and receipt,
+ * the chargeback journalled on the credit date two bank days on, and another issuer refused.
+ */
+import t from 'tap';
+import { B, READ, harness } from './support.js';
+
+t.test('a chip and PIN purchase disputed as third-party misuse: over the guarantee, after a block', async (t) => {
+  // Friday 2026-12-04, 10:00 in Copenhagen.
+  const h = await harness(t, '2026-12-04T09:00:00Z');
+  t.equal((await h.buy(250_000, '261204095000', READ.chipPin))[39], '000');
+  t.equal(await h.deliverAll(), 1);
+
+  const listed = await h.listed('2026-12-04');
+  t.equal(listed.status, 200);
+  t.equal(listed.body.transactions.length, 1);
+  const tx = listed.body.transactions[0];
+  t.match(tx, {
+    posting: { type: 'purchase', amount: 250_000, entryMode: 'chip', verification: 'pinOffline' },
+    open: 250_000,
+    guarantee: { kind: 'chipPin', amount: 150_000 },
+    statusAtPurchase: 'active',
+    nota: 'none',
+  });
+  t.notOk('panEnc' in tx.posting, 'no encrypted PAN in the listing');
+
+  const proposal = { card: h.card.id, reason: 'thirdPartyPin', transactions: [{ entry: tx.entry }] };
+  let check = await h.api('POST', '/disputes/checks', proposal);
+  t.match(check.body, { returnable: false, transactions: [{ allowed: false, refusal: 'cardNotBlocked' }] });
+
+  const blocked = await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' });
+  t.equal(blocked.status, 200, 'the issuer blocks the card');
+  check = await h.api('POST', '/disputes/checks', proposal);
+  t.match(check.body, { returnable: true, total: 100_000, transactions: [{ allowed: true, max: 100_000 }] });
+
+  t.equal((await h.api('POST', '/disputes/checks', proposal, B)).status, 403, "another issuer's card");
+
+  const opened = await h.api('POST', '/disputes/cases', proposal);
+  t.equal(opened.status, 201);
+  t.match(opened.body, {
+    number: /^D\d{8}$/,
+    reason: 'thirdPartyPin',
+    total: 100_000,
+    creditDate: '2026-12-08', // Monday and Tuesday are the two bank days after Friday
+    account: 'standard',
+    transactions: [{ amount: 100_000, transactionAmount: 250_000 }],
+  });
+  const again = await h.api('POST', '/disputes/cases', proposal);
+  t.equal(again.status, 409, 'returned already');
+  t.match(again.body.check.transactions[0], { refusal: 'returnedAlready' });
+
+  const found = await h.api('GET', `/disputes/cases/${opened.body.number}`);
+  t.same(found.body, opened.body, 'found by its number');
+  t.equal((await h.api('GET', `/disputes/cases/${opened.body.number}`, undefined, B)).status, 403);
+  t.match((await h.api('GET', `/disputes/cards/${h.card.id}/cases`)).body, { cases: [{ number: opened.body.number }] });
+
+  // Monday: not yet. Tuesday 06:00: the first cut-off of the credit date takes the chargeback.
+  h.clock.set(new Date('2026-12-07T12:00:00Z'));
+  t.equal(await h.deliverAll(), 0, 'nothing before the credit date');
+  h.clock.set(new Date('2026-12-08T05:30:00Z'));
+  t.equal(await h.deliverAll(), 1, 'the chargeback on the credit date');
+  const journal = await h.s.sw.journal.range('0', '+');
+  t.match(journal.at(-1)!.posting, {
+    type: 'chargeback',
+    direction: 'C',
+    amount: 100_000,
+    caseNumber: opened.body.number,
+    disputeReason: 'thirdPartyPin',
+    creditAccount: 'standard',
+    txn: journal[0]!.posting.txn,
+  });
+  t.same((await h.listed('2026-12-04')).body.transactions.length, 1, 'the chargeback is not a transaction of the card');
+});
