@@ -224,6 +224,7 @@ export class Switch {
         rules: this.monitoring.rules,
       },
       disputes: disputes.disputes,
+      disputeCases: disputes,
       ...(this.options.consoleDir === undefined ? {} : { consoleDir: this.options.consoleDir }),
     };
   }

@@ -1,7 +1,7 @@
-/** JSON Schemas of the dispute routes' bodies (dispute-routes.ts, docs/ADMIN-API.md "Disputes"). */
+/** JSON Schemas of the dispute routes' bodies (dispute-routes.ts, dispute-case-routes.ts, docs/ADMIN-API.md "Disputes"). */
 import { DISPUTE_REASON_CODES, type DisputeReason } from '../disputes/reasons.js';
 import type { CardId } from '../crypto/card-id.js';
-import { amount, body, cardId, oneOf, validator } from './schemas.js';
+import { account, amount, body, cardId, oneOf, text, validator } from './schemas.js';
 
 export const JOURNAL_ENTRY_PATTERN = '^[0-9]{1,20}-[0-9]{1,20}$';
 export const CASE_NUMBER_PATTERN = '^D[0-9]{8}$';
@@ -37,4 +37,28 @@ export const proposalBody = validator<ProposalBody>(
     },
     ['card', 'reason', 'transactions'],
   ),
+);
+
+export interface AccountsBody {
+  insufficientFunds?: string;
+  other?: string;
+}
+
+/** The issuer's credit accounts (001 §27): each one left out is the standard Dankort account. */
+export const accountsBody = validator<AccountsBody>(body({ insufficientFunds: account, other: account }, []));
+
+export const notaOrderBody = validator<{ entry: string }>(body({ entry }, ['entry']));
+
+export const notaArrivalBody = validator<{ signed: boolean }>(
+  body({ signed: { type: 'boolean', description: 'must be true (the nota is signed) or false' } }, ['signed']),
+);
+
+export const representmentBody = validator<{ amount?: number; text: string }>(
+  body({ amount: positive, text: text(500) }, ['text']),
+);
+
+export const contestBody = validator<{ text: string }>(body({ text: text(500) }, ['text']));
+
+export const decisionBody = validator<{ for: 'issuer' | 'merchant'; text: string }>(
+  body({ for: oneOf(['issuer', 'merchant']), text: text(500) }, ['for', 'text']),
 );

@@ -36,6 +36,7 @@ import { trafficRoutes } from './traffic-routes.js';
 import { consoleRoutes } from './console-routes.js';
 import { type ClearingView, clearingRoutes } from './clearing-routes.js';
 import { disputeRoutes } from './dispute-routes.js';
+import { type DisputeCaseView, disputeCaseRoutes } from './dispute-case-routes.js';
 import type { Disputes } from '../disputes/disputes.js';
 import { TrafficFeed } from '../trace/traffic-feed.js';
 
@@ -64,6 +65,8 @@ export interface AdminDeps {
   monitoring: MonitoringView;
   /** The issuers' disputes of delivered transactions (docs/DISPUTES.md). */
   disputes: Disputes;
+  /** A case after its opening, notas and credit accounts (the disputes module's). */
+  disputeCases: DisputeCaseView;
   /** The built console's folder; default dist/console/ (console-routes.ts). */
   consoleDir?: string;
 }
@@ -94,6 +97,7 @@ export function adminRoutes(deps: AdminDeps): AdminRoute[] {
     ...cardRoutes(api),
     ...monitoringRoutes(api, deps.monitoring),
     ...disputeRoutes(api, deps.disputes),
+    ...disputeCaseRoutes(api, deps.disputeCases),
     ...scriptRoutes(api),
     ...noticeRoutes(api),
     ...blockServiceRoutes(api),

@@ -1,10 +1,12 @@
 /** A dispute case as kept and shown (docs/DISPUTES.md, "Cases"): what was returned of which transactions, and what happened since. */
 import type { CardId } from '../crypto/card-id.js';
 import type { DisputeReason } from './reasons.js';
+import { lastBankDayOfMonth } from '../time/bank-days.js';
 
 /** One returned transaction of a case: the receipt's line (001 §24 step 7). */
 export interface ReturnedTransaction {
-  /** The disputed purchase's posting id and transaction id. */
+  /** The disputed purchase's journal entry (what a representment's redebit is made from), posting id and transaction id. */
+  entry: string;
   posting: string;
   txn: string;
   /** øre returned. */
@@ -34,4 +36,58 @@ export interface DisputeCase {
   /** øre: what the case returns in all. */
   total: number;
   currency: '208';
+  /** Where the case stands: opened, the merchant's side objected (001 §26), the issuer contested, the operator decided. */
+  status: CaseStatus;
+  /** Third-party misuse the issuer must report by the month's last bank day (001 §42); absent when the reason needs none. */
+  misuseReport?: MisuseReport;
+  representment?: Representment;
+  contest?: { at: number; text: string };
+  decision?: Decision;
+}
+
+export type CaseStatus = 'open' | 'represented' | 'contested' | 'decided';
+
+export interface MisuseReport {
+  /** The last bank day of the month the case was opened ('YYYY-MM-DD'). */
+  due: string;
+  /** ms: when the issuer reported it. */
+  reportedAt?: number;
+  /** Reported after the due date: kept, and marked. */
+  late?: boolean;
+}
+
+/** One posting a representment or decision makes for a transaction of the case. */
+export interface CasePosting {
+  /** The disputed purchase's posting id. */
+  posting: string;
+  amount: number;
+  /** The redebit's or chargeback's own posting id. */
+  id: string;
+}
+
+/** The operator debits the issuer again for the merchant's side (001 §26). */
+export interface Representment {
+  at: number;
+  /** øre taken back, at most the case total. */
+  amount: number;
+  text: string;
+  /** The bank day the redebits go to clearing: two bank days on. */
+  debitDate: string;
+  /** The last local date the issuer may contest: 45 calendar days after the representment. */
+  contestBy: string;
+  redebits: CasePosting[];
+}
+
+export interface Decision {
+  at: number;
+  for: 'issuer' | 'merchant';
+  text: string;
+  /** For the issuer: the new chargebacks of what was redebited, credited on creditDate. */
+  chargebacks?: CasePosting[];
+  creditDate?: string;
+}
+
+/** What a case starts with: open, and a misuse report due by the month's last bank day when its reason needs one. */
+export function caseStart(needsReport: boolean, openedOn: string): Pick<DisputeCase, 'status' | 'misuseReport'> {
+  return needsReport ? { status: 'open', misuseReport: { due: lastBankDayOfMonth(openedOn) } } : { status: 'open' };
 }

@@ -18,6 +18,15 @@ const openCaseScript = defineScript({
   reply: asReply<string[]>(),
 });
 
+const replaceScript = defineScript({
+  name: 'swReplaceDisputeRecord',
+  file: new URL('./replace-if-same.lua', import.meta.url),
+  keys: ['hash', 'due'],
+  args: ['field', 'before', 'after', 'dueAt'],
+  rest: 'postings',
+  reply: asReply<string>(),
+});
+
 /** One transaction a case returns: how much, the most it may have returned in all, and the chargeback posting (JSON). */
 export interface CaseItem {
   posting: string;
@@ -27,6 +36,11 @@ export interface CaseItem {
 }
 
 export type OpenResult = { ok: true } | { ok: false; exists: true } | { ok: false; over: string; returned: number };
+
+export interface StoredCase {
+  json: string;
+  case: DisputeCase;
+}
 
 /** How a case number looks: 'D' and eight digits, counted up. */
 export function caseNumberOf(n: number): string {
@@ -70,6 +84,41 @@ export class DisputeStore {
   async get(number: string): Promise<DisputeCase | undefined> {
     const json = await this.redis.hget(this.keys.cases, number);
     return json === null ? undefined : (JSON.parse(json) as DisputeCase);
+  }
+
+  /**
+   * Replaces the case `before` (as read) with `after`, and makes `postings` (JSON) due at `dueAt`,
+   * at once; false (nothing written) when the case changed meanwhile.
+   */
+  async replace(before: StoredCase, after: DisputeCase, postings: readonly string[] = [], dueAt = 0): Promise<boolean> {
+    return this.replaceIn(this.keys.cases, after.number, before.json, JSON.stringify(after), postings, dueAt);
+  }
+
+  /** The case and its JSON as kept (what replace compares). */
+  async stored(number: string): Promise<StoredCase | undefined> {
+    const json = await this.redis.hget(this.keys.cases, number);
+    return json === null ? undefined : { json, case: JSON.parse(json) as DisputeCase };
+  }
+
+  /**
+   * Replaces a field of a {disputes} hash (`hash` the key under this store's prefix, as notas.ts
+   * names it) when it is still `before` ('' for none); false when it changed meanwhile.
+   */
+  async replaceIn(
+    hash: string,
+    field: string,
+    before: string,
+    after: string,
+    postings: readonly string[] = [],
+    dueAt = 0,
+  ): Promise<boolean> {
+    const r = await replaceScript.run(
+      this.redis,
+      { hash, due: this.keys.due },
+      { field, before, after, dueAt },
+      postings,
+    );
+    return r === 'ok';
   }
 
   /** The card's cases, oldest first. */

@@ -13,7 +13,7 @@ import { addDays } from '../time/dates.js';
 import { addBankDays } from '../time/bank-days.js';
 import { localDate, localTimeMs } from '../time/local-time.js';
 import { type CheckResult, type NotaStatus, checkReturn } from './dispute-rules.js';
-import type { DisputeCase } from './dispute-case.js';
+import { type DisputeCase, caseStart } from './dispute-case.js';
 import type { CaseItem, DisputeStore } from './dispute-store.js';
 import { disputePosting } from './dispute-postings.js';
 import { type GuaranteeKind, type Guarantees, guaranteeKindOf } from './guarantee.js';
@@ -147,6 +147,7 @@ export class Disputes {
       transactions: [],
       total: answer.total,
       currency: '208',
+      ...caseStart(spec.misuseReport, localDate(new Date(now), this.deps.timeZone)),
     };
     const items: CaseItem[] = [];
     for (const t of answer.transactions) {
@@ -160,6 +161,7 @@ export class Disputes {
         at: now,
       });
       c.transactions.push({
+        entry: t.entry,
         posting: p.id,
         txn: p.txn,
         amount: t.amount!,

@@ -11,14 +11,20 @@ import type { CardModule } from '../card/index.js';
 import type { PostingJournal } from '../journal/journal.js';
 import { DisputeStore } from './dispute-store.js';
 import { Disputes } from './disputes.js';
-import { NotaBook } from './notas.js';
+import { NotaBook, NotaDesk } from './notas.js';
 import { CreditAccounts } from './credit-accounts.js';
+import { CaseLifecycle } from './case-lifecycle.js';
+import type { NoticeRelay } from '../notices/notice-relay.js';
 
 export interface DisputesModule {
   disputes: Disputes;
   store: DisputeStore;
   notas: NotaBook;
+  /** The issuer's nota orders and arrivals. */
+  notaDesk: NotaDesk;
   accounts: CreditAccounts;
+  /** A case after its opening: misuse report, representment, contest, decision. */
+  lifecycle: CaseLifecycle;
   /** Hands the dispute postings due by now to the journal (the clearing delivery calls it before each cut-off). */
   releaseDue(): Promise<number>;
 }
@@ -29,10 +35,20 @@ export interface DisputesModuleDeps {
   config: SwitchConfig;
   card: Pick<CardModule, 'register' | 'statement'>;
   journal: PostingJournal;
+  /** The issuers' feeds: a representment and a decision are told to the case's issuer. */
+  notices: Pick<NoticeRelay, 'publish'>;
   clock: Clock;
 }
 
-export function createDisputes({ redis, prefix, config, card, journal, clock }: DisputesModuleDeps): DisputesModule {
+export function createDisputes({
+  redis,
+  prefix,
+  config,
+  card,
+  journal,
+  notices,
+  clock,
+}: DisputesModuleDeps): DisputesModule {
   const store = new DisputeStore(redis, prefix);
   const notas = new NotaBook(redis, prefix);
   const accounts = new CreditAccounts(redis, prefix);
@@ -47,9 +63,11 @@ export function createDisputes({ redis, prefix, config, card, journal, clock }: 
     timeZone: config.register.timeZone,
     guarantees: config.disputes.guarantees,
   });
+  const notaDesk = new NotaDesk({ book: notas, cards: card.register, journal, clock });
+  const lifecycle = new CaseLifecycle({ store, journal, notices, clock, timeZone: config.register.timeZone });
   const releaseDue = (): Promise<number> => {
     const now = clock.now().getTime();
     return store.releaseDue(now, (postings) => journal.append(postings, now));
   };
-  return { disputes, store, notas, accounts, releaseDue };
+  return { disputes, store, notas, notaDesk, accounts, lifecycle, releaseDue };
 }

@@ -17,7 +17,8 @@ import { SweepOnFailure } from '../time/sweep-on-failure.js';
  * (blockRegistered, or monitoringBlock for the fraud monitoring's); a holder's report on a card
  * already blocked (reportOnBlockedCard, 001 §14); a block lifted; a card deleted; an offline
  * sale on a card blocked or deleted at its purchase time (offlineOnBlockedCard, 001 §17, §36); a
- * chip purchase whose cryptogram failed or whose ATC went back (cryptogramFailure, docs/SECURITY.md §1).
+ * chip purchase whose cryptogram failed or whose ATC went back (cryptogramFailure, docs/SECURITY.md §1);
+ * a dispute case represented (the issuer is debited again, 001 §26) or decided after a contest.
  */
 export const NOTICE_TYPES = [
   'wrongPin',
@@ -29,6 +30,8 @@ export const NOTICE_TYPES = [
   'cardDeleted',
   'offlineOnBlockedCard',
   'cryptogramFailure',
+  'disputeRepresented',
+  'disputeDecided',
 ] as const;
 
 export interface Notice {
@@ -100,6 +103,15 @@ export class NoticeRelay {
     // Only what was moved: notices written meanwhile stay for the next flush.
     await this.outboxes.drop(card, pending.length);
     return pending.length;
+  }
+
+  /**
+   * A notice put straight in its issuer's feed, for a change made outside the card register (a
+   * dispute case's: no card outbox to go through). Its id must be unique: a feed member is the
+   * notice's JSON, so the same notice published twice (a retry) is kept once.
+   */
+  async publish(n: Notice): Promise<void> {
+    await this.redis.zadd(this.feedKey(n.issuer), n.at, JSON.stringify(n));
   }
 
   /** Flushes, logging instead of failing: the sweep retries what could not be moved now. */
