@@ -180,7 +180,7 @@ t.test('schema problems: every one at once, each with its JSON path and what the
       "/steps/3/purchase/clockOffsetMs must be the terminal clock's offset for this purchase: whole milliseconds from -86400000 to 86400000 (negative: behind)",
       "/steps/4/expect/postings/0/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
       "/steps/4/expect/postings/1/cardStatus must be the card's status at the purchase time: active, deleted or blocked:<reason> (e.g. blocked:lost)",
-      '/steps/4/expect/notices/0/type must be one of wrongPin, pinBlocked, blockRegistered, monitoringBlock, reportOnBlockedCard, blockLifted, cardDeleted, offlineOnBlockedCard, cryptogramFailure',
+      '/steps/4/expect/notices/0/type must be one of wrongPin, pinBlocked, blockRegistered, monitoringBlock, reportOnBlockedCard, blockLifted, cardDeleted, offlineOnBlockedCard, cryptogramFailure, disputeRepresented, disputeDecided',
       '/steps/4/expect/notices/0/reason must be one of lost, stolen, pinKnown, misused, copied, suspected, fraud, issuer',
       '/steps/4/expect/notices/0/reference must be a block service reference number (10 digits) or a ${variable}',
       '/steps/4/expect/body/other is not allowed',
