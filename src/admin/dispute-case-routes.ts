@@ -50,9 +50,7 @@ function shownAccounts(issuer: string, chosen: ChosenAccounts) {
 function caseReply(r: CaseChange): AdminReply {
   if (r.ok) return { status: 200, body: r.case };
   if (r.status === 'conflict') return { status: 409, body: { error: r.why } };
-  return r.status === 'notFound'
-    ? { status: 404, body: NO_SUCH_CASE }
-    : { status: 403, body: { error: 'the case belongs to another issuer' } };
+  return notYours(r, NO_SUCH_CASE);
 }
 
 function notaReply(r: NotYours | NotaRefused | { ok: true; nota: NotaView }, created: boolean): AdminReply {

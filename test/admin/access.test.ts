@@ -20,6 +20,7 @@ import {
   disputeCase,
   monitoringBlockedCard,
   pinBlockedCard,
+  representedCase,
   sentScript,
   routeKeys,
   startAllRoles,
@@ -186,6 +187,55 @@ const ACCESS: Record<string, Access> = {
     roles: ['issuer', 'operator'],
     ok: 200,
     request: async (t, s) => ({ path: `/disputes/cards/${(await disputeCase(t, s)).card}/cases` }),
+  },
+  'GET /disputes/accounts': { roles: ['issuer'], ok: 200, request: fixed('/disputes/accounts') },
+  'PUT /disputes/accounts': { roles: ['issuer'], ok: 200, request: fixed('/disputes/accounts', { other: '12345678' }) },
+  'POST /disputes/cards/:id/notas': {
+    roles: ['issuer'],
+    ok: 201,
+    request: async (t, s) => {
+      const card = await disputableCard(t, s);
+      return { path: `/disputes/cards/${card.id}/notas`, body: { entry: card.entry } };
+    },
+  },
+  'POST /disputes/cards/:id/notas/:entry/arrival': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => {
+      const card = await disputableCard(t, s);
+      const order = { token: A, body: { entry: card.entry } };
+      t.equal((await call(s, 'POST', `/disputes/cards/${card.id}/notas`, order)).status, 201, 'nota ordered');
+      return { path: `/disputes/cards/${card.id}/notas/${card.entry}/arrival`, body: { signed: true } };
+    },
+  },
+  'POST /disputes/cases/:number/misuse-report': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/disputes/cases/${(await disputeCase(t, s)).number}/misuse-report` }),
+  },
+  'POST /disputes/cases/:number/representment': {
+    roles: ['operator'],
+    ok: 200,
+    request: async (t, s) => ({
+      path: `/disputes/cases/${(await disputeCase(t, s)).number}/representment`,
+      body: { text: 'the PIN was used' },
+    }),
+  },
+  'POST /disputes/cases/:number/contest': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => ({
+      path: `/disputes/cases/${await representedCase(t, s)}/contest`,
+      body: { text: 'the card was stolen' },
+    }),
+  },
+  'POST /disputes/cases/:number/decision': {
+    roles: ['operator'],
+    ok: 200,
+    request: async (t, s) => ({
+      path: `/disputes/cases/${await representedCase(t, s, true)}/decision`,
+      body: { for: 'merchant', text: 'the PIN was used' },
+    }),
   },
   'POST /block-reports': {
     roles: ['blockService'],
@@ -364,6 +414,33 @@ t.test(
       'POST /disputes/cases': [[{ path: '/disputes/cases', body: proposal(disputable) }, 403, OTHERS]],
       'GET /disputes/cases/:number': [[{ path: `/disputes/cases/${disputed.number}` }, 403, OTHERS]],
       'GET /disputes/cards/:id/cases': [[{ path: `/disputes/cards/${disputed.card}/cases` }, 403, OTHERS]],
+      // An issuer's accounts are its own: bank-b's are standard, and it cannot name bank-a.
+      'GET /disputes/accounts': [
+        [{ path: '/disputes/accounts' }, 200, { issuer: 'bank-b', insufficientFunds: 'standard', other: 'standard' }],
+      ],
+      'PUT /disputes/accounts': [
+        [
+          { path: '/disputes/accounts', body: { issuer: 'bank-a', other: '12345678' } },
+          400,
+          { error: 'invalid request body', problems: [{ path: '/issuer', message: 'is not allowed' }] },
+        ],
+      ],
+      'POST /disputes/cards/:id/notas': [
+        [{ path: `/disputes/cards/${disputable.id}/notas`, body: { entry: disputable.entry } }, 403, OTHERS],
+      ],
+      'POST /disputes/cards/:id/notas/:entry/arrival': [
+        [
+          { path: `/disputes/cards/${disputable.id}/notas/${disputable.entry}/arrival`, body: { signed: true } },
+          403,
+          OTHERS,
+        ],
+      ],
+      'POST /disputes/cases/:number/misuse-report': [
+        [{ path: `/disputes/cases/${disputed.number}/misuse-report` }, 403, OTHERS],
+      ],
+      'POST /disputes/cases/:number/contest': [
+        [{ path: `/disputes/cases/${disputed.number}/contest`, body: { text: 'x' } }, 403, OTHERS],
+      ],
     };
     const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));
     t.same(Object.keys(cross).sort(), issuerRoutes.sort(), 'a case for every issuer route');
