@@ -183,3 +183,23 @@ t.test('misuse reports only for the reasons that need one (001 §40, §42)', asy
   t.equal((await h.api('POST', '/disputes/cases/D99999999/misuse-report')).status, 404);
   t.equal((await h.api('POST', '/disputes/cases/D99999999/representment', { text: 'x' }, OP)).status, 404);
 });
+
+t.test('two representments of a case at once: one is made, one redebit goes out', async (t) => {
+  const h = await harness(t, '2026-12-04T09:00:00Z');
+  const [entry] = await blockedPurchases(t, h, ['261204090000']);
+  const number = await openCase(t, h, 'thirdPartyPin', [entry!]);
+  const answers = await Promise.all(
+    [40_000, 50_000, 60_000].map((amount) =>
+      h.api('POST', `/disputes/cases/${number}/representment`, { amount, text: 'PIN used' }, OP),
+    ),
+  );
+  t.same(answers.map((a) => a.status).sort(), [200, 409, 409]);
+  const made = answers.find((a) => a.status === 200)!.body.representment;
+  t.same((await h.api('GET', `/disputes/cases/${number}`)).body.representment, made, 'the one made is kept');
+  h.clock.set(new Date('2026-12-10T05:30:00Z'));
+  t.equal(await h.deliverAll(), 2, 'the chargeback and one redebit');
+  t.same(
+    (await journalled(h, 'redebit')).map((p) => p.amount),
+    [made.amount],
+  );
+});
