@@ -78,7 +78,9 @@ export function disputeCaseRoutes(api: ApiContext, view: DisputeCaseView): Admin
       access: ['issuer'],
       handle: async (_, req) => {
         const issuer = auth.issuer(req);
-        const chosen = accountsBody(await readJsonBody(req));
+        const given = accountsBody(await readJsonBody(req));
+        // 'standard' is kept as no choice: the same as leaving the kind out.
+        const chosen = Object.fromEntries(Object.entries(given).filter(([, a]) => a !== STANDARD_ACCOUNT));
         await view.accounts.set(issuer, chosen);
         return { status: 200, body: shownAccounts(issuer, chosen) };
       },

@@ -44,8 +44,26 @@ export interface AccountsBody {
   other?: string;
 }
 
-/** The issuer's credit accounts (001 §27): each one left out is the standard Dankort account. */
-export const accountsBody = validator<AccountsBody>(body({ insufficientFunds: account, other: account }, []));
+/** An account number, or 'standard': the issuer's usual Dankort account. */
+const creditAccount = {
+  anyOf: [{ type: 'string', pattern: account.pattern }, { const: 'standard' }],
+  description: 'must be an account number (4 to 20 digits) or "standard"',
+} as const;
+
+/**
+ * The issuer's credit accounts (001 §27): each left out (or "standard") is the standard Dankort
+ * account; at least one is given, so that an empty body is refused like every other route's.
+ */
+export const accountsBody = validator<AccountsBody>(
+  body({ insufficientFunds: creditAccount, other: creditAccount }, [], {
+    allOf: [
+      {
+        anyOf: [{ required: ['insufficientFunds'] }, { required: ['other'] }],
+        description: 'must give at least one of insufficientFunds, other',
+      },
+    ],
+  }),
+);
 
 export const notaOrderBody = validator<{ entry: string }>(body({ entry }, ['entry']));
 

@@ -65,6 +65,9 @@ t.test('a case is credited to the account its reason names, standard when none i
 
   const back = await h.api('PUT', '/disputes/accounts', { other: '5000987654' });
   t.same(back.body, { issuer: 'bank-a', insufficientFunds: 'standard', other: '5000987654' }, 'one left out: standard');
+  const standard = await h.api('PUT', '/disputes/accounts', { other: 'standard' });
+  t.same(standard.body, { issuer: 'bank-a', insufficientFunds: 'standard', other: 'standard' }, 'both standard again');
+  t.same((await h.api('GET', '/disputes/accounts')).body, standard.body);
 });
 
 t.test('accounts: 4 to 20 digits, nothing else; issuers only', async (t) => {
@@ -78,6 +81,7 @@ t.test('accounts: 4 to 20 digits, nothing else; issuers only', async (t) => {
   ]) {
     const r = await h.api('PUT', '/disputes/accounts', body);
     t.equal(r.status, 400, JSON.stringify(body));
+    t.ok(r.body.problems.length > 0, 'naming the problem');
   }
   t.same((await h.api('GET', '/disputes/accounts')).body.other, 'standard', 'nothing kept of a refused body');
   t.equal((await h.api('GET', '/disputes/accounts', undefined, OPERATOR_TOKEN)).status, 403, 'an operator has none');
