@@ -9,7 +9,7 @@ import { isCalendarDate } from '../time/dates.js';
 import { type ApiContext, NO_SUCH_CARD, cardIdParam } from './api.js';
 import { readJsonBody } from './body.js';
 import { CASE_NUMBER_PATTERN, proposalBody } from './dispute-schemas.js';
-import { invalid } from './schemas.js';
+import { invalid, shownKey } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';
 import type { AdminRoute } from './server.js';
 
@@ -36,8 +36,7 @@ function periodOf(req: IncomingMessage): { from: string; to: string } {
   const params = new URL(req.url!, 'http://admin').searchParams;
   const problems = [];
   for (const key of params.keys())
-    if (key !== 'from' && key !== 'to')
-      problems.push({ path: `/${key.length < 20 ? key : '(an unknown parameter)'}`, message: 'is not allowed' });
+    if (key !== 'from' && key !== 'to') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
   const from = params.get('from') ?? '';
   const to = params.get('to') ?? '';
   for (const [key, v] of [

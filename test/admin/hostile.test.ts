@@ -28,6 +28,9 @@ const OPEN = ['GET /healthz', 'GET /', 'GET /assets/:file'];
 /** A PAN (valid check digit) that hostile requests carry in every place they can: it must never come back. */
 const PAN = newPan('501977');
 const PIN = '97531';
+/** A journal entry id (a nota's second path parameter) and a case number, as the dispute routes take them. */
+const ENTRY = '1796374200000-0';
+const CASE = 'D00000001';
 
 interface Fixture {
   s: TestSwitch;
@@ -46,6 +49,17 @@ interface Target {
   /** For a route that reads a body: a valid one (every field it takes), and the fields it must have. */
   body?: { valid: Record<string, unknown>; required: string[] };
 }
+
+/** A dispute proposal with every field: checked, or a case opened. */
+const disputeProposal = (f: Fixture): NonNullable<Target['body']> => ({
+  valid: {
+    card: f.card.id,
+    reason: 'insufficientFunds',
+    merchantContacted: true,
+    transactions: [{ entry: ENTRY, amount: 100, covered: 0, approvedAmount: 0 }],
+  },
+  required: ['card', 'reason', 'transactions'],
+});
 
 /** Every route: how a valid request to it looks, from which the hostile ones are made. */
 const TARGETS: Record<string, (f: Fixture) => Target> = {
@@ -140,6 +154,43 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'DELETE /faults/:id': (f) => ({ token: V, id: f.rule }),
   'GET /terminals/:id/conformance': () => ({ token: V, id: TRACED, query: 'timeoutMs=1000' }),
   'GET /terminals/:id/activity': () => ({ token: V, id: TRACED, query: 'since=0' }),
+  // Disputes (no case or posting needed: each request is refused before one is looked up).
+  'GET /disputes/cards/:id/transactions': (f) => ({ token: A, id: f.card.id, query: 'from=2026-12-01&to=2026-12-31' }),
+  'POST /disputes/checks': (f) => ({ token: A, body: disputeProposal(f) }),
+  'POST /disputes/cases': (f) => ({ token: A, body: disputeProposal(f) }),
+  'GET /disputes/cases/:number': () => ({ token: A, id: CASE }),
+  'GET /disputes/cards/:id/cases': (f) => ({ token: A, id: f.card.id }),
+  'GET /disputes/accounts': () => ({ token: A }),
+  'PUT /disputes/accounts': () => ({
+    token: A,
+    body: { valid: { insufficientFunds: '40001234567890', other: '5000987654' }, required: [] },
+  }),
+  'POST /disputes/cards/:id/notas': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: { valid: { entry: ENTRY }, required: ['entry'] },
+  }),
+  'POST /disputes/cards/:id/notas/:entry/arrival': (f) => ({
+    token: A,
+    id: f.card.id,
+    body: { valid: { signed: true }, required: ['signed'] },
+  }),
+  'POST /disputes/cases/:number/misuse-report': () => ({ token: A, id: CASE }),
+  'POST /disputes/cases/:number/representment': () => ({
+    token: ROLE_TOKENS.operator,
+    id: CASE,
+    body: { valid: { amount: 100, text: 'the PIN was used' }, required: ['text'] },
+  }),
+  'POST /disputes/cases/:number/contest': () => ({
+    token: A,
+    id: CASE,
+    body: { valid: { text: 'the card was stolen' }, required: ['text'] },
+  }),
+  'POST /disputes/cases/:number/decision': () => ({
+    token: ROLE_TOKENS.operator,
+    id: CASE,
+    body: { valid: { for: 'issuer', text: 'the card was stolen' }, required: ['for', 'text'] },
+  }),
 };
 
 async function fixture(t: Test): Promise<Fixture> {
@@ -151,9 +202,11 @@ async function fixture(t: Test): Promise<Fixture> {
 }
 
 const [methodOf, templateOf] = [(route: string) => route.split(' ')[0]!, (route: string) => route.split(' ')[1]!];
-/** The route's path with `id` (already %-encoded as wanted) for :id, and `query` after a ?. */
+/** The route's path with `id` (already %-encoded as wanted) for its first parameter, ENTRY for :entry, and `query` after a ?. */
 const pathOf = (route: string, id = '', query?: string) =>
-  templateOf(route).replace(/:[a-zA-Z]+/, id) + (query === undefined ? '' : `?${query}`);
+  templateOf(route)
+    .replace(/:[a-zA-Z]+/, id)
+    .replace(':entry', ENTRY) + (query === undefined ? '' : `?${query}`);
 
 /** A refusal: 4xx (never 500), with a JSON reason, echoing neither the PAN nor the PIN. */
 function refused(t: Test, res: Answer, what: string, status?: number): void {
