@@ -47,6 +47,17 @@ interface Target {
   body?: { valid: Record<string, unknown>; required: string[] };
 }
 
+/** A proposed return of a transaction of the card (every field a check or case takes). */
+const dispute = (f: Fixture): NonNullable<Target['body']> => ({
+  valid: {
+    card: f.card.id,
+    reason: 'insufficientFunds',
+    merchantContacted: true,
+    transactions: [{ entry: '1796374200000-0', amount: 100, covered: 0, approvedAmount: 0 }],
+  },
+  required: ['card', 'reason', 'transactions'],
+});
+
 /** Every route: how a valid request to it looks, from which the hostile ones are made. */
 const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /healthz': () => ({ token: ROLE_TOKENS.operator }),
@@ -109,6 +120,11 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /cards/:id/scripts': (f) => ({ token: A, id: f.card.id }),
   'POST /cards/:id/scripts/:script/resend': (f) => ({ token: A, id: f.card.id }),
   'GET /notices': (f) => ({ token: A, query: `card=${f.card.id}&limit=5` }),
+  'GET /disputes/cards/:id/transactions': (f) => ({ token: A, id: f.card.id, query: 'from=2026-12-01&to=2026-12-31' }),
+  'POST /disputes/checks': (f) => ({ token: A, body: dispute(f) }),
+  'POST /disputes/cases': (f) => ({ token: A, body: dispute(f) }),
+  'GET /disputes/cases/:number': () => ({ token: A, id: 'D00000001' }),
+  'GET /disputes/cards/:id/cases': (f) => ({ token: A, id: f.card.id }),
   'POST /block-reports': (f) => ({
     token: BS,
     body: {
