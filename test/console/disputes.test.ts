@@ -4,8 +4,9 @@
  * bank-a the card found by its number (which leaves the page), its transactions listed, one ticked
  * and checked as third-party misuse (refused while the card is not blocked, then the part over the
  * payment guarantee), a case opened and its receipt, the case found again by its number; a second
- * opening refused with the check's refusals; a vendor's menu without the page. The page's
- * screenshot is kept in .tap/console-screenshots/.
+ * opening refused with the check's refusals; insufficient funds with the amount covered; a
+ * vendor's menu without the page, and the API's refusal when a vendor opens it by its address.
+ * The page's screenshot is kept in .tap/console-screenshots/.
  */
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
@@ -89,7 +90,15 @@ t.test('a dispute on the Disputes page, from the listing to the receipt', async 
   t.notMatch(await page.content(), card.pan, 'no clear PAN in the page');
 
   await page.getByRole('checkbox', { name: 'Return the purchase of 2026-12-04 09:50:00' }).check();
+  // Insufficient funds: the column for what the account covered; the part over both is returnable.
+  await page.getByRole('combobox', { name: /^Reason/ }).selectOption('insufficientFunds');
+  const covered = page.getByLabel('Covered by the account (kr): 2026-12-04 09:50:00');
+  await covered.fill('2000');
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await page.locator('.check').getByText('allowed (guarantee chipPin: 1,500.00)').waitFor();
+  t.equal(await page.locator('.check td.max').textContent(), '500.00', '2,500.00 less the 2,000.00 covered');
   await page.getByRole('combobox', { name: /^Reason/ }).selectOption('thirdPartyPin');
+  t.ok(await page.locator('td.extra input').isDisabled(), 'no extra amount for third-party misuse');
   await page.getByRole('button', { name: 'Check', exact: true }).click();
   await page.locator('.check').getByText('refused: cardNotBlocked').waitFor();
   t.match(await page.locator('.check').textContent(), 'no case can be opened', 'the card is not blocked yet');
@@ -159,5 +168,10 @@ t.test('a dispute on the Disputes page, from the listing to the receipt', async 
   await signIn(page, s, VENDOR);
   const vendorMenu = await page.getByRole('navigation', { name: 'pages' }).getByRole('link').allTextContents();
   t.notOk(vendorMenu.includes('Disputes'), "not in a vendor's menu");
+  await page.goto(`${s.adminUrl}/#disputes`);
+  await page.getByLabel('Card number or card id').fill(card.id);
+  await page.getByRole('button', { name: 'List transactions' }).click();
+  await page.getByRole('alert').filter({ hasText: 'this route is for issuers' }).waitFor();
+  t.equal(await page.locator('tr[data-entry]').count(), 0, 'opened by its address: the refusal, no transaction');
   t.same(pageErrors, [], 'no script error');
 });
