@@ -123,6 +123,8 @@ function ruleOf(input: CheckInput, base: number): CheckResult {
       return { ...whole, max: base - Math.max(guarantee, covered) };
     }
     case 'lateInsufficientFunds':
+      // Its condition is no cover for the transaction (001 §29, §35): then all of it, however late.
+      if (input.covered !== undefined && input.covered >= base) return refuse('covered', 'the account covered it');
       return late(input, whole, 'calendar');
     case 'blockedAtPurchase':
       if (!input.statusAtPurchase.startsWith('blocked:'))

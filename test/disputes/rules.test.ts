@@ -97,6 +97,9 @@ t.test('lateInsufficientFunds: more than 9 calendar days, 33 for internet paymen
   // Internet: 4 December + 33 = 6 January.
   refused(t, checkReturn(input(r, of('internet', 200_000, received('270106120000')))), 'notLate', 'internet: 33');
   allowed(t, checkReturn(input(r, of('internet', 200_000, received('270107120000')))), 200_000, 'internet: 34');
+  const tenDays = of('chipPin', 200_000, received('261214120000'));
+  allowed(t, checkReturn(input(r, tenDays, { covered: 199_999 })), 200_000, 'covered in part: all of it');
+  refused(t, checkReturn(input(r, tenDays, { covered: 200_000 })), 'covered', 'covered in full: no insufficient funds');
   const why = checkReturn(input(r, of('chipPin', 200_000, received('261213120000'))));
   t.match(why, { why: /received 9 calendar days .* more than 9 \(by 2026-12-13\)/ });
   allowed(
