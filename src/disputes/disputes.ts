@@ -18,10 +18,13 @@ import type { CaseItem, DisputeStore } from './dispute-store.js';
 import { disputePosting } from './dispute-postings.js';
 import { type GuaranteeKind, type Guarantees, guaranteeKindOf } from './guarantee.js';
 import { DISPUTE_REASONS, type DisputeReason } from './reasons.js';
-import { type TransactionFacts, transactionFacts } from './transaction-facts.js';
+import { type TransactionFacts, purchaseTimeOf, transactionFacts } from './transaction-facts.js';
 
 /** The most postings of a card read for one answer (a listing or the facts of a check). */
 export const MAX_STATEMENT = 10_000;
+
+const DAY_MS = 86_400_000;
+
 
 export interface DisputesDeps {
   store: DisputeStore;
@@ -110,9 +113,14 @@ export class Disputes {
     if (!state.ok) return state;
     const start = this.dayStart(from);
     const end = this.dayStart(addDays(to, 1)) - 1;
-    const ids = await this.deps.statement.journalIds(card, start, end, MAX_STATEMENT);
-    const inPeriod = await this.deps.journal.at(ids);
-    const facts = await this.factsAround(card, inPeriod);
+    // One read for the period and what its facts need: the day before it, and everything after.
+    const ids = await this.deps.statement.journalIds(card, start - DAY_MS, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    const around = await this.deps.journal.at(ids);
+    const inPeriod = around.filter((e) => {
+      const at = purchaseTimeOf(e.posting);
+      return at >= start && at <= end;
+    });
+    const facts = transactionFacts(around.map((e) => e.posting));
     const listed = await this.describe(card, inPeriod, facts);
     return { ok: true, transactions: listed, truncated: ids.length === MAX_STATEMENT };
   }
@@ -164,7 +172,7 @@ export class Disputes {
         txn: p.txn,
         amount: t.amount!,
         transactionAmount: p.amount,
-        purchasedAt: p.purchasedAt ?? p.receivedAt,
+        purchasedAt: purchaseTimeOf(p),
         merchant: p.merchant,
         merchantName: p.merchantName ?? '',
         chargeback: credit.id,
@@ -215,7 +223,7 @@ export class Disputes {
       this.deps.store.returned(found.map((e) => e.posting.id)),
       this.deps.statement.statusesAt(
         proposal.card,
-        found.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt),
+        found.map((e) => purchaseTimeOf(e.posting)),
       ),
       this.deps.notas.statuses(
         proposal.card,
@@ -284,8 +292,8 @@ export class Disputes {
   /** The facts of these postings, from the card's statement around them: the day before the first on. */
   private async factsAround(card: CardId, entries: readonly JournalEntry[]): Promise<Map<string, TransactionFacts>> {
     if (entries.length === 0) return new Map();
-    const first = Math.min(...entries.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt));
-    const ids = await this.deps.statement.journalIds(card, first - 86_400_000, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    const first = Math.min(...entries.map((e) => purchaseTimeOf(e.posting)));
+    const ids = await this.deps.statement.journalIds(card, first - DAY_MS, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
     return transactionFacts((await this.deps.journal.at(ids)).map((e) => e.posting));
   }
 
@@ -299,7 +307,7 @@ export class Disputes {
       this.deps.store.returned(entries.map((e) => e.posting.id)),
       this.deps.statement.statusesAt(
         card,
-        entries.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt),
+        entries.map((e) => purchaseTimeOf(e.posting)),
       ),
       this.deps.notas.statuses(
         card,

@@ -16,6 +16,8 @@ import {
   TRACED,
   V,
   blockedCard,
+  disputableCard,
+  disputeCase,
   monitoringBlockedCard,
   pinBlockedCard,
   sentScript,
@@ -148,6 +150,43 @@ const ACCESS: Record<string, Access> = {
     request: async (t, s) => ({ path: `/cards/${(await sentScript(t, s)).id}/scripts/00000001/resend` }),
   },
   'GET /notices': { roles: ['issuer'], ok: 200, request: fixed('/notices') },
+  'GET /disputes/cards/:id/transactions': {
+    roles: ['issuer'],
+    ok: 200,
+    request: onCard((id) => `/disputes/cards/${id}/transactions?from=2026-12-01&to=2026-12-31`),
+  },
+  'POST /disputes/checks': {
+    roles: ['issuer'],
+    ok: 200,
+    request: async (t, s) => {
+      const card = await disputableCard(t, s);
+      return {
+        path: '/disputes/checks',
+        body: { card: card.id, reason: 'thirdPartyPin', transactions: [{ entry: card.entry }] },
+      };
+    },
+  },
+  'POST /disputes/cases': {
+    roles: ['issuer'],
+    ok: 201,
+    request: async (t, s) => {
+      const card = await disputableCard(t, s);
+      return {
+        path: '/disputes/cases',
+        body: { card: card.id, reason: 'thirdPartyPin', transactions: [{ entry: card.entry }] },
+      };
+    },
+  },
+  'GET /disputes/cases/:number': {
+    roles: ['issuer', 'operator'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/disputes/cases/${(await disputeCase(t, s)).number}` }),
+  },
+  'GET /disputes/cards/:id/cases': {
+    roles: ['issuer', 'operator'],
+    ok: 200,
+    request: async (t, s) => ({ path: `/disputes/cards/${(await disputeCase(t, s)).card}/cases` }),
+  },
   'POST /block-reports': {
     roles: ['blockService'],
     ok: 201,
@@ -182,6 +221,13 @@ const ACCESS: Record<string, Access> = {
 };
 
 const methodOf = (route: string) => route.split(' ')[0]!;
+
+/** A return of the card's purchase as third-party misuse at a PIN terminal. */
+const proposal = (card: { id: string; entry: string }) => ({
+  card: card.id,
+  reason: 'thirdPartyPin',
+  transactions: [{ entry: card.entry }],
+});
 
 /** Headers that name no configured token, built around the route's own right token. */
 function unauthenticated(right: string): [string, Record<string, string>][] {
@@ -276,6 +322,8 @@ t.test(
     const pinBlocked = await pinBlockedCard(t, s);
     const sent = await sentScript(t, s);
     const monitored = await monitoringBlockedCard(t, s);
+    const disputable = await disputableCard(t, s);
+    const disputed = await disputeCase(t, s);
     const NO_SUCH_CARD = { error: 'no such card' };
     const OTHERS = { error: 'the card belongs to another issuer' };
     // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
@@ -309,6 +357,13 @@ t.test(
         [{ path: '/notices' }, 200, { notices: [] }],
       ],
       'GET /session': [[{ path: '/session' }, 200, { role: 'issuer', issuer: 'bank-b' }]],
+      'GET /disputes/cards/:id/transactions': [
+        [{ path: `/disputes/cards/${disputable.id}/transactions?from=2026-01-01&to=2026-12-31` }, 403, OTHERS],
+      ],
+      'POST /disputes/checks': [[{ path: '/disputes/checks', body: proposal(disputable) }, 403, OTHERS]],
+      'POST /disputes/cases': [[{ path: '/disputes/cases', body: proposal(disputable) }, 403, OTHERS]],
+      'GET /disputes/cases/:number': [[{ path: `/disputes/cases/${disputed.number}` }, 403, OTHERS]],
+      'GET /disputes/cards/:id/cases': [[{ path: `/disputes/cards/${disputed.card}/cases` }, 403, OTHERS]],
     };
     const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));
     t.same(Object.keys(cross).sort(), issuerRoutes.sort(), 'a case for every issuer route');
