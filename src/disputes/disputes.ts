@@ -25,7 +25,6 @@ export const MAX_STATEMENT = 10_000;
 
 const DAY_MS = 86_400_000;
 
-
 export interface DisputesDeps {
   store: DisputeStore;
   /** The card module's statement (card-statement.ts). */
