@@ -23,8 +23,6 @@ import { type TransactionFacts, purchaseTimeOf, transactionFacts } from './trans
 /** The most postings of a card read for one answer (a listing or the facts of a check). */
 export const MAX_STATEMENT = 10_000;
 
-const DAY_MS = 86_400_000;
-
 export interface DisputesDeps {
   store: DisputeStore;
   /** The card module's statement (card-statement.ts). */
@@ -112,8 +110,9 @@ export class Disputes {
     if (!state.ok) return state;
     const start = this.dayStart(from);
     const end = this.dayStart(addDays(to, 1)) - 1;
-    // One read for the period and what its facts need: the day before it, and everything after.
-    const ids = await this.deps.statement.journalIds(card, start - DAY_MS, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    // One read for the period and what its facts need: the identical purchases of its days are in
+    // it, the reversals and refunds after it.
+    const ids = await this.deps.statement.journalIds(card, start, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
     const around = await this.deps.journal.at(ids);
     const inPeriod = around.filter((e) => {
       const at = purchaseTimeOf(e.posting);
@@ -172,8 +171,10 @@ export class Disputes {
         amount: t.amount!,
         transactionAmount: p.amount,
         purchasedAt: purchaseTimeOf(p),
+        localTime: p.localTime,
         merchant: p.merchant,
         merchantName: p.merchantName ?? '',
+        merchantCity: p.merchantCity ?? '',
         chargeback: credit.id,
       });
       // What it may have returned in all: what it had, and the most it may return now.
@@ -288,11 +289,13 @@ export class Disputes {
     return { ok: true, answer, entries, returnedBefore, state };
   }
 
-  /** The facts of these postings, from the card's statement around them: the day before the first on. */
+  /** The facts of these postings, from the card's statement around them: their first day on. */
   private async factsAround(card: CardId, entries: readonly JournalEntry[]): Promise<Map<string, TransactionFacts>> {
     if (entries.length === 0) return new Map();
     const first = Math.min(...entries.map((e) => purchaseTimeOf(e.posting)));
-    const ids = await this.deps.statement.journalIds(card, first - DAY_MS, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    // From the start of the first one's local day (identical purchases are of the same day), as a listing reads.
+    const from = this.dayStart(localDate(new Date(first), this.deps.timeZone));
+    const ids = await this.deps.statement.journalIds(card, from, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
     return transactionFacts((await this.deps.journal.at(ids)).map((e) => e.posting));
   }
 
