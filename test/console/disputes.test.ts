@@ -140,6 +140,11 @@ t.test('a dispute on the Disputes page, from the listing to the receipt', async 
   t.equal(await receipt.locator('.credit-date').textContent(), '2026-12-08', 'credited two bank days on');
   t.equal(await receipt.locator('.total').textContent(), '1,000.00 kr', 'the total returned');
   t.match(await receipt.locator('tbody tr').textContent(), /2,500\.00\s*1,000\.00/, 'the transaction and the return');
+  t.match(
+    await receipt.locator('tbody tr').textContent(),
+    /^2026-12-04 09:50:00/,
+    "the purchase at the terminal's time, as the listing shows it",
+  );
   const kept = await api('GET', `/disputes/cases/${number}`);
   t.equal(kept.status, 200, 'the API knows the case by the number the receipt shows');
   t.match(kept.body, { number, total: 100_000, reason: 'thirdPartyPin', card: card.id }, 'the same case');

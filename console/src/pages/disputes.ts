@@ -105,13 +105,13 @@ function receipt(c: DisputeCase, heading: string): HTMLElement {
       h('dd', { class: 'total' }, `${kroner(c.total)} kr`),
     ),
     table(
-      ["Purchased (this browser's time zone)", 'Merchant', 'Transaction amount', 'Returned', 'Transaction id'],
+      ["Purchased (terminal's time)", 'Merchant', 'Transaction amount', 'Returned', 'Transaction id'],
       c.transactions.map((t) =>
         h(
           'tr',
           {},
-          h('td', {}, time(t.purchasedAt)),
-          h('td', {}, t.merchantName || t.merchant || '—'),
+          h('td', {}, localTime(t.localTime)),
+          h('td', {}, [t.merchantName || t.merchant || '—', t.merchantCity].filter(Boolean).join(', ')),
           h('td', { class: 'num' }, kroner(t.transactionAmount)),
           h('td', { class: 'num' }, kroner(t.amount)),
           h('td', { class: 'mono' }, t.txn),
