@@ -15,6 +15,7 @@ import { archivePage } from './pages/archive.js';
 import { cardsPage } from './pages/cards.js';
 import { blockDeskPage } from './pages/block-desk.js';
 import { clearingPage } from './pages/clearing.js';
+import { disputesPage } from './pages/disputes.js';
 
 const PAGES: Page[] = [
   trafficPage,
@@ -24,6 +25,7 @@ const PAGES: Page[] = [
   clearingPage,
   archivePage,
   cardsPage,
+  disputesPage,
   blockDeskPage,
 ];
 

@@ -5,11 +5,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Disputes, NotYours } from '../disputes/disputes.js';
-import { isCalendarDate } from '../time/dates.js';
 import { type ApiContext, NO_SUCH_CARD, cardIdParam } from './api.js';
 import { readJsonBody } from './body.js';
-import { CASE_NUMBER_PATTERN, proposalBody } from './dispute-schemas.js';
-import { invalid, shownKey } from './schemas.js';
+import { CASE_NUMBER_PATTERN, periodQuery, proposalBody } from './dispute-schemas.js';
+import { invalid, queryOf } from './schemas.js';
 import { type AdminReply, HttpError } from './server.js';
 import type { AdminRoute } from './server.js';
 
@@ -33,20 +32,9 @@ export function caseNumberParam(n: string | undefined): string {
 
 /** The period of a listing: from and to, local dates, from not after to, at most MAX_PERIOD_DAYS. */
 function periodOf(req: IncomingMessage): { from: string; to: string } {
-  const params = new URL(req.url!, 'http://admin').searchParams;
-  const problems = [];
-  for (const key of params.keys())
-    if (key !== 'from' && key !== 'to') problems.push({ path: `/${shownKey(key)}`, message: 'is not allowed' });
-  const from = params.get('from') ?? '';
-  const to = params.get('to') ?? '';
-  for (const [key, v] of [
-    ['from', from],
-    ['to', to],
-  ] as const)
-    if (!isCalendarDate(v)) problems.push({ path: `/${key}`, message: 'must be a local date YYYY-MM-DD' });
-  if (problems.length === 0 && (to < from || Date.parse(to) - Date.parse(from) > MAX_PERIOD_DAYS * 86_400_000))
-    problems.push({ path: '/to', message: `must be on or after from, at most ${MAX_PERIOD_DAYS} days on` });
-  if (problems.length > 0) throw invalid('query', problems);
+  const { from, to } = periodQuery(queryOf(req), 'query');
+  if (to < from || Date.parse(to) - Date.parse(from) > MAX_PERIOD_DAYS * 86_400_000)
+    throw invalid('query', [{ path: '/to', message: `must be on or after from, at most ${MAX_PERIOD_DAYS} days on` }]);
   return { from, to };
 }
 

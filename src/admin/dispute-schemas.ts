@@ -19,6 +19,18 @@ export interface ProposalBody {
   transactions: { entry: string; amount?: number; covered?: number; approvedAmount?: number }[];
 }
 
+const localDate = {
+  type: 'string',
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  format: 'calendar-date',
+  description: 'must be a local date YYYY-MM-DD',
+} as const;
+
+/** A listing's period: the purchases' local dates from and to. */
+export const periodQuery = validator<{ from: string; to: string }>(
+  body({ from: localDate, to: localDate }, ['from', 'to']),
+);
+
 const positive = { ...amount, minimum: 1, description: 'must be a whole number of øre, 1 or more' } as const;
 
 export const proposalBody = validator<ProposalBody>(

@@ -5,10 +5,9 @@
  * reporting a card. Only the issuer's own feed is read, so a card id or reference of another
  * issuer's card simply finds nothing.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Notice } from '../notices/notice-relay.js';
 import type { ApiContext } from './api.js';
-import { type Problem, invalid, shownKey, validate } from './schemas.js';
+import { queryOf, validate } from './schemas.js';
 import type { AdminRoute } from './server.js';
 
 const DEFAULT_LIMIT = 100;
@@ -35,18 +34,4 @@ export function noticeRoutes(api: ApiContext): AdminRoute[] {
       },
     },
   ];
-}
-
-/** The query string as an object; a parameter given twice is an error rather than a guess at which one counts. */
-function queryOf(req: IncomingMessage): Record<string, string> {
-  const params = new URL(req.url ?? '/', 'http://admin').searchParams;
-  // No prototype: "__proto__" must arrive as an (unknown) parameter, not as a prototype assignment.
-  const out = Object.create(null) as Record<string, string>;
-  const problems: Problem[] = [];
-  for (const [key, value] of params) {
-    if (Object.hasOwn(out, key)) problems.push({ path: `/${shownKey(key)}`, message: 'must be given once' });
-    out[key] = value;
-  }
-  if (problems.length > 0) throw invalid('query', problems);
-  return out;
 }

@@ -294,6 +294,7 @@ const ajv = new Ajv({ allErrors: true });
 ajv.addFormat('luhn', { type: 'string', validate: luhnValid });
 ajv.addFormat('iso-time', { type: 'string', validate: isIsoTime });
 ajv.addFormat('well-formed', { type: 'string', validate: isWellFormed });
+ajv.addFormat('calendar-date', { type: 'string', validate: isCalendarDate });
 const validators = Object.fromEntries(Object.entries(SCHEMAS).map(([name, schema]) => [name, ajv.compile(schema)]));
 
 /** The value, typed, when it matches the schema; else 400 with every problem found. */
@@ -340,6 +341,20 @@ function problemsOf(schema: object, errors: ErrorObject[]): Problem[] {
     // A value can fail several keywords of one field (pattern and format): one message is enough.
     if (!out.some((p) => p.path === problem.path && p.message === problem.message)) out.push(problem);
   }
+  return out;
+}
+
+/** The query string as an object; a parameter given twice is an error rather than a guess at which one counts. */
+export function queryOf(req: IncomingMessage): Record<string, string> {
+  const params = new URL(req.url ?? '/', 'http://admin').searchParams;
+  // No prototype: "__proto__" must arrive as an (unknown) parameter, not as a prototype assignment.
+  const out = Object.create(null) as Record<string, string>;
+  const problems: Problem[] = [];
+  for (const [key, value] of params) {
+    if (Object.hasOwn(out, key)) problems.push({ path: `/${shownKey(key)}`, message: 'must be given once' });
+    out[key] = value;
+  }
+  if (problems.length > 0) throw invalid('query', problems);
   return out;
 }
 

@@ -29,6 +29,7 @@ import {
 import { ISSUER_ID, LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH, type RecordCode } from './delivery-layout.js';
 import { type DeliveredV2, parseV2, v2Values } from './posting-fields-v2.js';
 import { type DeliveredV3, parseV3, v3Values } from './posting-fields-v3.js';
+import { parseV4, v4Values } from './posting-fields-v4.js';
 import { type CurrencyTotals, currencyTotalsOf, parseCurrencies } from './currency-totals.js';
 
 export { LAYOUTS, LAYOUT_VERSION, RECORD_LENGTH };
@@ -257,6 +258,9 @@ function postingRecord(p: JournalPosting, pan: string, index: number): string {
     reverses: p.reverses ?? '',
     ...v2Values(p),
     ...v3Values(p),
+    ...v4Values(p, (field, problem) => {
+      throw new DeliveryValueError(where, field, problem);
+    }),
   });
 }
 
@@ -379,6 +383,7 @@ function parsePosting(f: RecordFields, issuer: string): ParsedPosting {
     cardStatus: f.text('cardStatus'),
     ...parseV2(f),
     ...parseV3(f),
+    ...parseV4(f, type),
   };
   // Blank means none: the optional fields are left out rather than set to ''.
   const reason = f.text('reason');

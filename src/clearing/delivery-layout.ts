@@ -8,10 +8,15 @@ export type { FieldKind, FieldSpec, RecordLayout } from '../files/fixed-width.js
 
 /**
  * 2: the posting's conversion, times, merchant and card read (issue 14), and per-currency totals
- * (CT); 3: the channel, holder authentication, series and online or offline (issue 16).
+ * (CT); 3: the channel, holder authentication, series and online or offline (issue 16); 4: a
+ * dispute's case number, reason and credit account (issue 18).
  */
-export const LAYOUT_VERSION = 3;
-export const RECORD_LENGTH = 512;
+export const LAYOUT_VERSION = 4;
+/**
+ * Layout 4's posting record needs 540 characters (layout 3's ended at 490), so records grew from
+ * 512 to 1024, as they grew from 256 to 512 in layout 2: no column of an earlier field moved.
+ */
+export const RECORD_LENGTH = 1024;
 
 export type RecordCode = 'DH' | 'SH' | 'PO' | 'CT' | 'ST' | 'DT';
 
@@ -64,6 +69,10 @@ export const LAYOUTS: Readonly<Record<RecordCode, RecordLayout<RecordCode>>> = {
     ['initiatedBy', 8, 'text', 'optional'],
     ['series', 28, 'text', 'optional'],
     ['authorization', 7, 'text', 'optional'],
+    // Layout 4: a chargeback's or redebit's case (posting-fields-v4.ts); blank on every other posting.
+    ['caseNumber', 9, 'text', 'optional'],
+    ['disputeReason', 21, 'text', 'optional'],
+    ['creditAccount', 20, 'text', 'optional'],
   ]),
   // One per original currency, in code order: after a section's postings (its issuer), and
   // before the delivery trailer (issuer blank: the whole delivery).

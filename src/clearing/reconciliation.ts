@@ -12,6 +12,7 @@ import {
   type JournalPosting,
   LAYOUT_2_FIELDS,
   LAYOUT_3_FIELDS,
+  LAYOUT_4_FIELDS,
   POSTING_TYPES,
   type PostingType,
 } from '../journal/posting.js';
@@ -260,6 +261,7 @@ const COMPARED = [
   'reverses',
   ...LAYOUT_2_FIELDS,
   ...LAYOUT_3_FIELDS,
+  ...LAYOUT_4_FIELDS,
 ] as const satisfies readonly (keyof ParsedPosting & keyof JournalPosting)[];
 
 const TIMES = new Set(['receivedAt', 'purchasedAt', 'authorizedAt']);

@@ -14,8 +14,11 @@ export interface ReturnedTransaction {
   /** The purchase's own amount, øre. */
   transactionAmount: number;
   purchasedAt: number;
+  /** The terminal's local date and time of the purchase (field 12, YYMMDDhhmmss), as the statement shows it. */
+  localTime: string;
   merchant: string;
   merchantName: string;
+  merchantCity: string;
   /** The chargeback posting that credits the issuer with `amount`. */
   chargeback: string;
 }

@@ -5,7 +5,7 @@
  */
 import type { JournalPosting } from '../journal/posting.js';
 import { addDays } from '../time/dates.js';
-import { bankDaysBetween, daysBetween } from '../time/bank-days.js';
+import { addBankDays, bankDaysBetween, daysBetween } from '../time/bank-days.js';
 import { localDate } from '../time/local-time.js';
 import { DISPUTE_REASONS, type DisputeReason } from './reasons.js';
 import { type GuaranteeKind, type Guarantees, guaranteeKindOf, isPinTransaction, isRemoteSale } from './guarantee.js';
@@ -123,6 +123,8 @@ function ruleOf(input: CheckInput, base: number): CheckResult {
       return { ...whole, max: base - Math.max(guarantee, covered) };
     }
     case 'lateInsufficientFunds':
+      // Its condition is no cover for the transaction (001 §29, §35): then all of it, however late.
+      if (input.covered !== undefined && input.covered >= base) return refuse('covered', 'the account covered it');
       return late(input, whole, 'calendar');
     case 'blockedAtPurchase':
       if (!input.statusAtPurchase.startsWith('blocked:'))
@@ -183,9 +185,11 @@ function late(input: CheckInput, whole: Allowed, days: 'calendar' | 'bank'): Che
   const limit = days === 'calendar' && p.channel === 'internet' ? LATE_AFTER_DAYS_INTERNET : LATE_AFTER_DAYS;
   const taken = days === 'bank' ? bankDaysBetween(bought, received) : daysBetween(bought, received);
   if (taken > limit) return whole;
+  // The last day that is not late yet: counted in bank days for a PIN transaction.
+  const lastOnTime = days === 'bank' ? addBankDays(bought, limit) : addDays(bought, limit);
   return refuse(
     'notLate',
-    `received ${taken} ${days} days after the purchase date; late means more than ${limit} (by ${addDays(bought, limit)}${days === 'bank' ? ' in bank days' : ''})`,
+    `received ${taken} ${days} days after the purchase date; late means more than ${limit} (by ${lastOnTime}${days === 'bank' ? ' in bank days' : ''})`,
   );
 }
 

@@ -18,7 +18,7 @@ import type { CaseItem, DisputeStore } from './dispute-store.js';
 import { disputePosting } from './dispute-postings.js';
 import { type GuaranteeKind, type Guarantees, guaranteeKindOf } from './guarantee.js';
 import { DISPUTE_REASONS, type DisputeReason } from './reasons.js';
-import { type TransactionFacts, transactionFacts } from './transaction-facts.js';
+import { type TransactionFacts, purchaseTimeOf, transactionFacts } from './transaction-facts.js';
 
 /** The most postings of a card read for one answer (a listing or the facts of a check). */
 export const MAX_STATEMENT = 10_000;
@@ -110,9 +110,15 @@ export class Disputes {
     if (!state.ok) return state;
     const start = this.dayStart(from);
     const end = this.dayStart(addDays(to, 1)) - 1;
-    const ids = await this.deps.statement.journalIds(card, start, end, MAX_STATEMENT);
-    const inPeriod = await this.deps.journal.at(ids);
-    const facts = await this.factsAround(card, inPeriod);
+    // One read for the period and what its facts need: the identical purchases of its days are in
+    // it, the reversals and refunds after it.
+    const ids = await this.deps.statement.journalIds(card, start, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    const around = await this.deps.journal.at(ids);
+    const inPeriod = around.filter((e) => {
+      const at = purchaseTimeOf(e.posting);
+      return at >= start && at <= end;
+    });
+    const facts = transactionFacts(around.map((e) => e.posting));
     const listed = await this.describe(card, inPeriod, facts);
     return { ok: true, transactions: listed, truncated: ids.length === MAX_STATEMENT };
   }
@@ -166,9 +172,11 @@ export class Disputes {
         txn: p.txn,
         amount: t.amount!,
         transactionAmount: p.amount,
-        purchasedAt: p.purchasedAt ?? p.receivedAt,
+        purchasedAt: purchaseTimeOf(p),
+        localTime: p.localTime,
         merchant: p.merchant,
         merchantName: p.merchantName ?? '',
+        merchantCity: p.merchantCity ?? '',
         chargeback: credit.id,
       });
       // What it may have returned in all: what it had, and the most it may return now.
@@ -217,7 +225,7 @@ export class Disputes {
       this.deps.store.returned(found.map((e) => e.posting.id)),
       this.deps.statement.statusesAt(
         proposal.card,
-        found.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt),
+        found.map((e) => purchaseTimeOf(e.posting)),
       ),
       this.deps.notas.statuses(
         proposal.card,
@@ -283,11 +291,13 @@ export class Disputes {
     return { ok: true, answer, entries, returnedBefore, state };
   }
 
-  /** The facts of these postings, from the card's statement around them: the day before the first on. */
+  /** The facts of these postings, from the card's statement around them: their first day on. */
   private async factsAround(card: CardId, entries: readonly JournalEntry[]): Promise<Map<string, TransactionFacts>> {
     if (entries.length === 0) return new Map();
-    const first = Math.min(...entries.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt));
-    const ids = await this.deps.statement.journalIds(card, first - 86_400_000, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
+    const first = Math.min(...entries.map((e) => purchaseTimeOf(e.posting)));
+    // From the start of the first one's local day (identical purchases are of the same day), as a listing reads.
+    const from = this.dayStart(localDate(new Date(first), this.deps.timeZone));
+    const ids = await this.deps.statement.journalIds(card, from, Number.MAX_SAFE_INTEGER, MAX_STATEMENT);
     return transactionFacts((await this.deps.journal.at(ids)).map((e) => e.posting));
   }
 
@@ -301,7 +311,7 @@ export class Disputes {
       this.deps.store.returned(entries.map((e) => e.posting.id)),
       this.deps.statement.statusesAt(
         card,
-        entries.map((e) => e.posting.purchasedAt ?? e.posting.receivedAt),
+        entries.map((e) => purchaseTimeOf(e.posting)),
       ),
       this.deps.notas.statuses(
         card,

@@ -22,13 +22,14 @@ function placeOf(p: JournalPosting): string {
   return p.merchant === '' ? `terminal:${p.terminal}` : p.merchant;
 }
 
-function timeOf(p: JournalPosting): number {
+/** When it was purchased; a posting from before layout 2 has only its receipt. */
+export function purchaseTimeOf(p: JournalPosting): number {
   return p.purchasedAt ?? p.receivedAt;
 }
 
 /** The facts of each purchase among `postings` (the card's, in journal order), by posting id. */
 export function transactionFacts(postings: readonly JournalPosting[]): Map<string, TransactionFacts> {
-  const byTime = [...postings].sort((a, b) => timeOf(a) - timeOf(b));
+  const byTime = [...postings].sort((a, b) => purchaseTimeOf(a) - purchaseTimeOf(b));
   const reversedByTxn = new Map<string, number>();
   for (const p of postings)
     if (p.type === 'reversal' || p.type === 'cancellation')

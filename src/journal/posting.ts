@@ -240,6 +240,17 @@ export const LAYOUT_3_FIELDS = [
   'authorization',
 ] as const satisfies readonly (keyof Posting)[];
 
+/**
+ * The fields delivery layout 4 added (issue 18: disputes): a chargeback's or redebit's case
+ * number, reason and credit account. Only those two types have them; every posting of another
+ * type, and every posting journalled before layout 4, delivers them blank.
+ */
+export const LAYOUT_4_FIELDS = [
+  'caseNumber',
+  'disputeReason',
+  'creditAccount',
+] as const satisfies readonly OptionalKeys<Posting>[];
+
 type LaterField = (typeof LAYOUT_2_FIELDS)[number] | (typeof LAYOUT_3_FIELDS)[number];
 
 /** A posting as the journal may hold it: one made before layout 2 or 3 lacks that layout's fields. */

@@ -14,7 +14,7 @@ import { call, newPan } from './fixtures/client.js';
 import { localDate } from '../../src/time/local-time.js';
 import { maskPan } from '../../src/codec/mask.js';
 import { fieldOf } from '../../src/files/fixed-width.js';
-import { LAYOUTS } from '../../src/clearing/delivery-file.js';
+import { LAYOUTS, RECORD_LENGTH } from '../../src/clearing/delivery-file.js';
 
 t.test("the day's deliveries and reconciliation", async (t) => {
   const s = await startSwitch(t, {
@@ -116,12 +116,12 @@ t.test("each delivery's totals, and a copy of its file with every PAN masked", a
   const masked = is.filter((l) => l.startsWith('PO')).map((l) => l.slice(pan.start - 1, pan.start - 1 + pan.width));
   t.same(masked.sort(), [maskPan(card.pan), maskPan(card.pan), '501900******0016'].map((p) => p.padEnd(19)).sort());
   t.ok(
-    is.every((l) => l === '' || l.length === 512),
-    'every record 512 characters',
+    is.every((l) => l === '' || l.length === RECORD_LENGTH),
+    `every record ${RECORD_LENGTH} characters`,
   );
 
   const damaged = join(s.config.clearing.directory, file);
-  writeFileSync(damaged, original.slice(0, 513 * 3), 'latin1');
+  writeFileSync(damaged, original.slice(0, (RECORD_LENGTH + 1) * 3), 'latin1');
   const shown = (await call(s, 'GET', `/clearing/days/${date}`, { token: OPERATOR_TOKEN })).body.deliveries[0];
   t.same(
     [shown.totals, shown.problem],

@@ -50,13 +50,13 @@ interface Target {
   body?: { valid: Record<string, unknown>; required: string[] };
 }
 
-/** A dispute proposal with every field: checked, or a case opened. */
-const disputeProposal = (f: Fixture): NonNullable<Target['body']> => ({
+/** A proposed return of a transaction of the card (every field a check or case takes). */
+const dispute = (f: Fixture): NonNullable<Target['body']> => ({
   valid: {
     card: f.card.id,
     reason: 'insufficientFunds',
     merchantContacted: true,
-    transactions: [{ entry: ENTRY, amount: 100, covered: 0, approvedAmount: 0 }],
+    transactions: [{ entry: '1796374200000-0', amount: 100, covered: 0, approvedAmount: 0 }],
   },
   required: ['card', 'reason', 'transactions'],
 });
@@ -123,6 +123,9 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'GET /cards/:id/scripts': (f) => ({ token: A, id: f.card.id }),
   'POST /cards/:id/scripts/:script/resend': (f) => ({ token: A, id: f.card.id }),
   'GET /notices': (f) => ({ token: A, query: `card=${f.card.id}&limit=5` }),
+  'POST /disputes/checks': (f) => ({ token: A, body: dispute(f) }),
+  'POST /disputes/cases': (f) => ({ token: A, body: dispute(f) }),
+  'GET /disputes/cases/:number': () => ({ token: A, id: 'D00000001' }),
   'POST /block-reports': (f) => ({
     token: BS,
     body: {
@@ -154,11 +157,8 @@ const TARGETS: Record<string, (f: Fixture) => Target> = {
   'DELETE /faults/:id': (f) => ({ token: V, id: f.rule }),
   'GET /terminals/:id/conformance': () => ({ token: V, id: TRACED, query: 'timeoutMs=1000' }),
   'GET /terminals/:id/activity': () => ({ token: V, id: TRACED, query: 'since=0' }),
-  // Disputes (no case or posting needed: each request is refused before one is looked up).
+  // After a case's opening (no case or posting needed: each request is refused before one is looked up).
   'GET /disputes/cards/:id/transactions': (f) => ({ token: A, id: f.card.id, query: 'from=2026-12-01&to=2026-12-31' }),
-  'POST /disputes/checks': (f) => ({ token: A, body: disputeProposal(f) }),
-  'POST /disputes/cases': (f) => ({ token: A, body: disputeProposal(f) }),
-  'GET /disputes/cases/:number': () => ({ token: A, id: CASE }),
   'GET /disputes/cards/:id/cases': (f) => ({ token: A, id: f.card.id }),
   'GET /disputes/accounts': () => ({ token: A }),
   'PUT /disputes/accounts': () => ({

@@ -17,6 +17,7 @@ import {
   type ParsedPosting,
   type RecordCode,
 } from '../../src/clearing/delivery-file.js';
+import { maskedDelivery } from '../../src/clearing/masked-delivery.js';
 import { maskPan } from '../../src/codec/mask.js';
 import { type JournalPosting, LAYOUT_2_FIELDS, type Posting, transactionId } from '../../src/journal/posting.js';
 
@@ -240,7 +241,7 @@ t.test('an empty delivery is a header and a trailer of zeros', async (t) => {
   const text = formatDelivery({ date: '2026-11-21', number: 1, cutoff: '06:00' }, [], panOf);
   const lines = text.slice(0, -1).split('\n');
   t.equal(lines.length, 2);
-  t.equal(lines[0]?.trimEnd(), 'DH0320261121010600');
+  t.equal(lines[0]?.trimEnd(), 'DH0420261121010600');
   t.equal(lines[1]?.trimEnd(), `DT0000${'0'.repeat(9)}${'0'.repeat(15)}${'0'.repeat(15)}`);
   t.same(parseDelivery(text), {
     header: { date: '2026-11-21', number: 1, cutoff: '06:00' },
@@ -402,8 +403,8 @@ t.test('parse: a truncated file', async (t) => {
 t.test('parse: a record of the wrong length', async (t) => {
   const lines = [...GOOD_LINES];
   lines[6] = `${lines[6] ?? ''} `;
-  parseError(t, fileOf(lines), 7, /record of 513 characters, expected 512/);
-  parseError(t, GOOD.replaceAll('\n', '\r\n'), 1, /record of 513 characters/);
+  parseError(t, fileOf(lines), 7, /record of 1025 characters, expected 1024/);
+  parseError(t, GOOD.replaceAll('\n', '\r\n'), 1, /record of 1025 characters/);
   const blank = [...GOOD_LINES];
   blank.splice(2, 0, '');
   parseError(t, fileOf(blank), 3, /record of 0 characters/);
@@ -441,7 +442,7 @@ t.test('parse: a record out of order', async (t) => {
 
 t.test('parse: every other field check names its line and field', async (t) => {
   const blankOf = (width: number): string => ' '.repeat(width);
-  parseError(t, withField(0, 'DH', 'version', '01'), 1, /field version .*layout version 3 expected/);
+  parseError(t, withField(0, 'DH', 'version', '01'), 1, /field version .*layout version 4 expected/);
   parseError(t, withField(0, 'DH', 'date', '20261321'), 1, /field date/);
   parseError(t, withField(0, 'DH', 'number', '00'), 1, /field number/);
   parseError(t, withField(0, 'DH', 'cutoff', '2460'), 1, /field cutoff/);
@@ -479,8 +480,8 @@ t.test('parse: every other field check names its line and field', async (t) => {
   parseError(t, withField(6, 'PO', 'pan', ` ${PAN_A}  `), 7, /field pan/);
   // Filler: anything after the last field means another layout.
   const filled = [...GOOD_LINES];
-  filled[2] = `${(filled[2] ?? '').slice(0, 510)}ZZ`;
-  parseError(t, fileOf(filled), 3, /field filler \(columns 491-512\): not spaces/);
+  filled[2] = `${(filled[2] ?? '').slice(0, 1022)}ZZ`;
+  parseError(t, fileOf(filled), 3, /field filler \(columns 541-1024\): not spaces/);
   // A control character in a record.
   const tab = [...GOOD_LINES];
   tab[2] = `${(tab[2] ?? '').slice(0, 150)}\t${(tab[2] ?? '').slice(151)}`;
@@ -505,6 +506,95 @@ t.test('parse errors never contain the PAN, whatever column it lands in', async 
     }
   }
   t.equal(errors, 40, 'every shifted record is rejected');
+});
+
+// ---------------------------------------------------------------------------------------------
+// Layout 4: a dispute's chargeback and redebit
+
+/** A purchase, the chargeback of a case over part of it, and the redebit that takes it back. */
+function disputed(): Posting[] {
+  const purchase = posting({ amount: 250_000 });
+  const of = (type: 'chargeback' | 'redebit', at: number, account: string): Posting =>
+    posting({
+      ...purchase,
+      id: undefined,
+      type,
+      direction: type === 'chargeback' ? 'C' : 'D',
+      amount: 100_000,
+      originalAmount: 100_000,
+      receivedAt: at,
+      caseNumber: 'D00000042',
+      disputeReason: 'lateInsufficientFunds',
+      creditAccount: account,
+    });
+  const chargeback = of('chargeback', Date.UTC(2026, 11, 8, 5, 0), 'standard');
+  const redebit = of('redebit', Date.UTC(2026, 11, 15, 5, 0), '12345678901234567890');
+  return [purchase, chargeback, redebit].map(({ id: _id, ...p }, i) => ({
+    id: `00000000-0000-4000-8000-${String(900 + i).padStart(12, '0')}`,
+    ...p,
+  }));
+}
+
+t.test('layout 4: a chargeback and a redebit round-trip with their case, reason and account', async (t) => {
+  const postings = disputed();
+  for (const p of postings) pans.set(p.id, PAN_A);
+  const text = formatDelivery(HEADER, postings, panOf);
+  const [section] = parseDelivery(text).sections;
+  t.strictSame(section?.postings, postings.map(parsedOf), 'every field, the dispute fields only on the two');
+  t.notOk('caseNumber' in (section?.postings[0] ?? {}), 'blank on the purchase: left out');
+  t.same(section?.trailer, { count: 3, debit: 350_000, credit: 100_000 }, 'chargeback C, redebit D');
+  const line = text.split('\n')[3] ?? '';
+  const at = (name: string): string => {
+    const f = LAYOUTS.PO.fields.find((x) => x.name === name)!;
+    return line.slice(f.start - 1, f.start - 1 + f.width);
+  };
+  t.equal(at('type'), 'chargeback  ');
+  t.equal(at('caseNumber'), 'D00000042', "the case number: 'D' and 8 digits, the field's full width");
+  t.equal(at('disputeReason'), 'lateInsufficientFunds', 'the longest reason fills its field');
+  t.equal(at('creditAccount'), 'standard'.padEnd(20));
+  const used = LAYOUTS.PO.fields.at(-1)!;
+  t.ok(used.start + used.width - 1 <= RECORD_LENGTH, 'the posting record fits its length');
+
+  // The operators' masked copy (masked-delivery.ts) masks their PAN too, and keeps their case.
+  const masked = maskedDelivery(text);
+  t.notMatch(masked.text, PAN_A, 'no full PAN in the copy');
+  const copied = masked.text.split('\n')[3] ?? '';
+  t.equal(copied.length, RECORD_LENGTH);
+  t.equal(copied.replace(maskPan(PAN_A).padEnd(19), `${PAN_A}   `), line, 'only the pan column changed');
+  t.match(masked.totals, { count: 3, debit: 350_000, credit: 100_000 });
+});
+
+t.test('layout 4: the dispute fields belong on a chargeback or redebit only, in their forms', async (t) => {
+  const [purchase, chargeback] = disputed() as [Posting, Posting];
+  pans.set(purchase.id, PAN_A);
+  pans.set(chargeback.id, PAN_A);
+  const one = (p: Posting) => (): string => formatDelivery(HEADER, [p], panOf);
+  formatError(t, one({ ...purchase, caseNumber: 'D00000042' }), 'caseNumber');
+  formatError(t, one({ ...purchase, creditAccount: 'standard' }), 'creditAccount');
+  const { caseNumber: _c, ...noCase } = chargeback;
+  formatError(t, one(noCase), 'caseNumber');
+  formatError(t, one({ ...chargeback, caseNumber: 'D0000004' }), 'caseNumber');
+  formatError(t, one({ ...chargeback, caseNumber: 'X00000042' }), 'caseNumber');
+  formatError(t, one({ ...chargeback, disputeReason: 'becauseISaidSo' }), 'disputeReason');
+  formatError(t, one({ ...chargeback, creditAccount: '123' }), 'creditAccount');
+  formatError(t, one({ ...chargeback, creditAccount: PAN_19 + '12' }), 'creditAccount');
+  formatError(t, one({ ...chargeback, creditAccount: 'savings' }), 'creditAccount');
+  t.doesNotThrow(one({ ...chargeback, creditAccount: '1234' }), 'an account number of 4 digits');
+
+  // The parser holds a file to the same rules, naming line and field.
+  const lines = formatDelivery(HEADER, [purchase, chargeback], panOf).slice(0, -1).split('\n');
+  const set = (i: number, name: string, value: string): string => {
+    const f = LAYOUTS.PO.fields.find((x) => x.name === name)!;
+    const copy = [...lines];
+    const line = copy[i] ?? '';
+    copy[i] = line.slice(0, f.start - 1) + value.padEnd(f.width) + line.slice(f.start - 1 + f.width);
+    return fileOf(copy);
+  };
+  parseError(t, set(2, 'caseNumber', 'D00000042'), 3, /field caseNumber .*not a dispute/);
+  parseError(t, set(3, 'caseNumber', ''), 4, /field caseNumber .*blank on a chargeback/);
+  parseError(t, set(3, 'caseNumber', 'D1'), 4, /field caseNumber .*'D' and 8 digits/);
+  parseError(t, set(3, 'disputeReason', 'unknown'), 4, /field disputeReason .*not a dispute reason/);
+  parseError(t, set(3, 'creditAccount', '12a4'), 4, /field creditAccount .*4 to 20 digits/);
 });
 
 // ---------------------------------------------------------------------------------------------

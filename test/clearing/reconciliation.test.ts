@@ -5,6 +5,7 @@
 import t, { type Test } from 'tap';
 import {
   LAYOUTS,
+  RECORD_LENGTH,
   deliveryFileName,
   formatDelivery,
   type DeliveryHeader,
@@ -209,6 +210,92 @@ t.test('the report as text', async (t) => {
   t.match(one, /: 1 difference\n/);
 });
 
+/** A chargeback or redebit of an earlier purchase (the disputes' postings, src/disputes/dispute-postings.ts). */
+function disputePosting(type: 'chargeback' | 'redebit', issuer: string, amount: number, caseNumber: string): Posting {
+  return posting({
+    issuer,
+    type,
+    direction: type === 'chargeback' ? 'C' : 'D',
+    amount,
+    txn: 'TERM0001-261118120000-000777',
+    stan: '000777',
+    localTime: '261118120000',
+    caseNumber,
+    disputeReason: type === 'chargeback' ? 'thirdPartyPin' : 'insufficientFunds',
+    creditAccount: type === 'chargeback' ? 'standard' : '40401234567890',
+  });
+}
+
+t.test('chargebacks and redebits: counted per type and by direction, and reconciled like any posting', async (t) => {
+  const day = cleanDay();
+  const chargeback = disputePosting('chargeback', 'bank-a', 100_000, 'D00000042');
+  const redebit = disputePosting('redebit', 'bank-b', 40_000, 'D00000017');
+  const batches = [
+    [chargeback, redebit, ...(day.batches[0] ?? [])],
+    day.batches[1] ?? [],
+    [chargeback, redebit].slice(2),
+  ];
+  const journal = batches.flat();
+  const deliveries = batches.map((b, i) => file(i + 1, b));
+  const input: ReconciliationInput = { ...day.input, journal, deliveries };
+  const report = reconcile(input);
+  t.same(report.differences, [], 'clean');
+  t.match(report.journal.byType, {
+    chargeback: { count: 1, amount: 100_000 },
+    redebit: { count: 1, amount: 40_000 },
+    purchase: { count: 3, amount: 38_200 },
+  });
+  t.same(report.deliveries, report.journal, 'the same totals on both sides');
+  t.same(report.journal.byIssuer, {
+    'bank-a': { count: 4, debit: 12_500, credit: 5_300 + 100_000 },
+    'bank-b': { count: 3, debit: 25_000 + 40_000, credit: 25_000 },
+    'bank-c': { count: 1, debit: 700, credit: 0 },
+  });
+  t.same(report.journal.overall, { count: 8, debit: 38_200 + 40_000, credit: 30_300 + 100_000 });
+  const text = formatReport(report);
+  t.match(text, /^chargeback +1 +100000 +1 +100000$/m, 'the report lists them');
+  t.match(text, /^redebit +1 +40000 +1 +40000$/m);
+
+  // In the file: the chargeback in its section's credit, the redebit in its debit, both in the delivery's totals.
+  const lines = deliveries[0]!.text.split('\n');
+  const field = (code: RecordCode, name: string, line: string): string => {
+    const f = LAYOUTS[code].fields.find((x) => x.name === name)!;
+    return line.slice(f.start - 1, f.start - 1 + f.width);
+  };
+  const st = lines
+    .filter((l) => l.startsWith('ST'))
+    .map((l) => [field('ST', 'debit', l), field('ST', 'credit', l)].map(Number));
+  t.same(st, [
+    [12_500, 5_000 + 100_000],
+    [25_000 + 40_000, 0],
+  ]);
+  const dt = lines.find((l) => l.startsWith('DT'))!;
+  t.same([field('DT', 'debit', dt), field('DT', 'credit', dt)].map(Number), [12_500 + 25_000 + 40_000, 105_000]);
+
+  // Missing from the deliveries: named, and its type's and issuer's totals differ.
+  const missing = reconcile({ ...input, deliveries: [file(1, batches[0]!.slice(1)), ...deliveries.slice(1)] });
+  expectDifferences(
+    t,
+    missing,
+    /^Posting \S+ \(chargeback C 100000 øre, issuer bank-a, card 501900\*{6}\d{4}\) is in the journal but in no delivery\.$/,
+    /^Totals of type chargeback differ: journal 1 posting, 100000 øre; deliveries 0 postings, 0 øre\.$/,
+    /^Totals of issuer bank-a differ: journal 4 postings, debit 12500, credit 105300 øre; /,
+  );
+  // Delivered with another case, reason and account than the journal's: each field named.
+  const other = { ...redebit, caseNumber: 'D00000018', disputeReason: 'duplicate', creditAccount: 'standard' };
+  const changed = reconcile({
+    ...input,
+    deliveries: [file(1, [chargeback, other, ...batches[0]!.slice(2)]), ...deliveries.slice(1)],
+  });
+  expectDifferences(
+    t,
+    changed,
+    /differs from the journal: caseNumber D00000017 in the journal, D00000018 in the delivery; disputeReason insufficientFunds in the journal, duplicate in the delivery; creditAccount 404012\*{4}7890 in the journal, standard in the delivery\.$/,
+  );
+  // The account number is shown masked: the report masks any run of 13 digits or more, as it might be a PAN.
+  t.equal(changed.differences.length, 1, 'the totals agree: only the fields differ');
+});
+
 t.test('a delivery number expected but missing', async (t) => {
   const day = cleanDay();
   const report = reconcile({ ...day.input, expectedNumbers: [1, 2, 3, 4] });
@@ -241,7 +328,9 @@ t.test('a delivery number not expected, or twice', async (t) => {
 
 t.test('a delivery file that does not parse', async (t) => {
   const day = cleanDay();
-  const broken = day.input.deliveries.map((d, i) => (i === 0 ? { ...d, text: d.text.slice(0, 1300) } : d));
+  const broken = day.input.deliveries.map((d, i) =>
+    i === 0 ? { ...d, text: d.text.slice(0, (RECORD_LENGTH + 1) * 2 + 274) } : d,
+  );
   const report = reconcile({ ...day.input, deliveries: broken });
   expectDifferences(
     t,

@@ -1,0 +1,348 @@
+/**
+ * Disputes (the issuer's portal steps, 001 §23-24; docs/DISPUTES.md): a card's delivered
+ * transactions for a period, some ticked with the amount to return, a reason, the proposal checked
+ * against the scheme's rules transaction by transaction, a case opened and its receipt; cases found
+ * again by number or by card. Everything through the admin API's dispute routes with the token.
+ */
+import { ApiError, get, post } from '../api.js';
+import { fill, field, h, kroner, message, table, time } from '../dom.js';
+import type { Page } from '../page.js';
+// Data only (no imports of its own): the reason codes and portal names as the server checks them.
+import { DISPUTE_REASONS, type DisputeReason } from '../../../src/disputes/reasons.js';
+import type { CheckAnswer, ListedTransaction, TransactionCheck } from '../../../src/disputes/disputes.js';
+import type { DisputeCase } from '../../../src/disputes/dispute-case.js';
+import { cardIdOf } from './archive.js';
+
+/** The reasons whose rule needs one more amount per transaction (dispute-rules.ts), and its label. */
+const EXTRA: Partial<Record<DisputeReason, { key: 'covered' | 'approvedAmount'; label: string }>> = {
+  insufficientFunds: { key: 'covered', label: 'Covered by the account (kr)' },
+  amountNotApproved: { key: 'approvedAmount', label: 'Approved by the holder (kr)' },
+};
+
+/** Kroner as typed ("1500", "1500.5", "1500,50") to øre; undefined when empty. */
+export function oreOf(text: string, what: string): number | undefined {
+  const typed = text.trim();
+  if (typed === '') return undefined;
+  const m = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(typed);
+  if (m === null) throw new Error(`${what}: kroner with at most two decimals, no thousands separator (1500.00)`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
+}
+
+/** The terminal's local time (field 12, YYMMDDhhmmss) as the holder's receipt shows it. */
+const localTime = (t: string) =>
+  `20${t.slice(0, 2)}-${t.slice(2, 4)}-${t.slice(4, 6)} ${t.slice(6, 8)}:${t.slice(8, 10)}:${t.slice(10, 12)}`;
+
+/** A local date 'YYYY-MM-DD' of the browser's clock, `days` on. */
+function dateOf(days: number): string {
+  const d = new Date(Date.now() + days * 86_400_000);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Field 43's name, else the merchant id (field 42): a test terminal may send neither. */
+const merchantOf = (p: { merchantName?: string; merchant: string }) => p.merchantName || p.merchant || '—';
+
+const reasonName = (r: DisputeReason) => `${DISPUTE_REASONS[r].portalName} (${r})`;
+
+interface Row {
+  tx: ListedTransaction;
+  tick: HTMLInputElement;
+  amount: HTMLInputElement;
+  extra: HTMLInputElement;
+}
+
+function checkTable(answer: CheckAnswer, rows: Row[]): HTMLElement {
+  const byEntry = new Map(rows.map((r) => [r.tx.entry, r.tx]));
+  const verdict = (c: TransactionCheck) =>
+    c.allowed ? `allowed (guarantee ${c.kind}: ${kroner(c.guarantee)})` : `refused: ${c.refusal}`;
+  return h(
+    'section',
+    { class: 'check' },
+    h('h3', {}, `Check: ${reasonName(answer.reason)}, seed ${answer.sections}`),
+    answer.returnable
+      ? message(`Every transaction can be returned: ${kroner(answer.total)} kr in all.`, 'ok')
+      : message('Not every transaction can be returned: no case can be opened as proposed.', 'info'),
+    table(
+      ['Purchased', 'Merchant', 'Amount', 'Answer', 'Most that can be returned', 'To return', 'Why'],
+      answer.transactions.map((c) => {
+        const tx = byEntry.get(c.entry);
+        const max = 'max' in c ? c.max : undefined;
+        return h(
+          'tr',
+          { 'data-entry': c.entry },
+          h('td', {}, tx ? localTime(tx.posting.localTime) : c.entry),
+          h('td', {}, tx ? merchantOf(tx.posting) : '—'),
+          h('td', { class: 'num' }, tx ? kroner(tx.posting.amount) : '—'),
+          h('td', {}, verdict(c)),
+          h('td', { class: 'num max' }, max === undefined ? '—' : kroner(max)),
+          h('td', { class: 'num' }, c.amount === undefined ? '—' : kroner(c.amount)),
+          h('td', {}, c.allowed ? '' : c.why),
+        );
+      }),
+    ),
+  );
+}
+
+function receipt(c: DisputeCase, heading: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'receipt' },
+    h('h3', {}, heading),
+    h('p', { class: 'reference' }, 'Case number: ', h('strong', { class: 'mono case-number' }, c.number)),
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Card'),
+      h('dd', {}, c.maskedPan),
+      h('dt', {}, 'Reason'),
+      h('dd', {}, reasonName(c.reason)),
+      h('dt', {}, 'Opened'),
+      h('dd', {}, time(c.openedAt)),
+      h('dt', {}, 'Credit date'),
+      h('dd', { class: 'credit-date' }, c.creditDate),
+      h('dt', {}, 'Credited to account'),
+      h('dd', {}, c.account),
+      h('dt', {}, 'Total returned'),
+      h('dd', { class: 'total' }, `${kroner(c.total)} kr`),
+    ),
+    table(
+      ["Purchased (terminal's time)", 'Merchant', 'Transaction amount', 'Returned', 'Transaction id'],
+      c.transactions.map((t) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, localTime(t.localTime)),
+          h('td', {}, [t.merchantName || t.merchant || '—', t.merchantCity].filter(Boolean).join(', ')),
+          h('td', { class: 'num' }, kroner(t.transactionAmount)),
+          h('td', { class: 'num' }, kroner(t.amount)),
+          h('td', { class: 'mono' }, t.txn),
+        ),
+      ),
+    ),
+  );
+}
+
+function listing(rows: Row[], extraHeader: HTMLElement): HTMLElement {
+  const p = (tx: ListedTransaction) => tx.posting;
+  const headers = [
+    'Return',
+    'Card',
+    'Type',
+    "Purchased (terminal's time)",
+    'Merchant',
+    'Amount',
+    'Read / approved',
+    'Status at purchase',
+    'Reversed / refunded / returned',
+    'Still open',
+    'Nota',
+    'Amount to return (kr)',
+  ];
+  const t = table(
+    headers,
+    rows.map(({ tx, tick, amount, extra }) =>
+      h(
+        'tr',
+        { 'data-entry': tx.entry },
+        h('td', {}, tick),
+        h('td', { class: 'mono' }, p(tx).maskedPan),
+        h('td', {}, p(tx).type),
+        h('td', {}, localTime(p(tx).localTime)),
+        h('td', {}, `${merchantOf(p(tx))}${p(tx).merchantCity ? `, ${p(tx).merchantCity}` : ''}`),
+        h('td', { class: 'num' }, kroner(p(tx).amount)),
+        h('td', {}, `${p(tx).entryMode} / ${p(tx).verification} (guarantee ${kroner(tx.guarantee.amount)})`),
+        h('td', {}, tx.statusAtPurchase),
+        h('td', { class: 'num' }, `${kroner(tx.reversed)} / ${kroner(tx.refunded)} / ${kroner(tx.returned)}`),
+        h('td', { class: 'num open' }, kroner(tx.open)),
+        h('td', {}, tx.nota),
+        h('td', {}, amount),
+        h('td', { class: 'extra' }, extra),
+      ),
+    ),
+  );
+  t.querySelector('thead tr')!.append(h('th', { scope: 'col' }, extraHeader));
+  return h('div', { class: 'scroll' }, t);
+}
+
+export const disputesPage: Page = {
+  id: 'disputes',
+  title: 'Disputes',
+  roles: ['issuer'],
+  render(root) {
+    const cardInput = h('input', { name: 'card', autocomplete: 'off', size: '34', required: true });
+    const from = h('input', { name: 'from', type: 'date', required: true, value: dateOf(-30) });
+    const to = h('input', { name: 'to', type: 'date', required: true, value: dateOf(0) });
+    const reason = h(
+      'select',
+      { name: 'reason' },
+      (Object.keys(DISPUTE_REASONS) as DisputeReason[]).map((r) => h('option', { value: r }, reasonName(r))),
+    );
+    const contacted = h('input', { name: 'merchantContacted', type: 'checkbox' });
+    const caseNumber = h('input', { name: 'caseNumber', autocomplete: 'off', size: '12', placeholder: 'D00000000' });
+    const extraHeader = h('span', {}, '');
+    const problem = h('div');
+    const listed = h('div');
+    const checked = h('div', { 'aria-live': 'polite' });
+    const found = h('div', { 'aria-live': 'polite' });
+    let card: string | undefined;
+    let rows: Row[] = [];
+
+    const fail = (where: HTMLElement, e: unknown) => fill(where, message((e as Error).message));
+    /** The extra amount column follows the reason: shown, labelled and enabled only when its rule needs it. */
+    const followReason = () => {
+      const extra = EXTRA[reason.value as DisputeReason];
+      extraHeader.textContent = extra?.label ?? '—';
+      for (const r of rows) {
+        r.extra.disabled = extra === undefined;
+        r.extra.setAttribute('aria-label', `${extra?.label ?? 'Not needed'}: ${localTime(r.tx.posting.localTime)}`);
+      }
+    };
+    /** The card typed: a card number is looked up and then leaves the screen; the card id takes its place. */
+    const resolveCard = async (): Promise<string> => {
+      const id = await cardIdOf(cardInput.value);
+      cardInput.value = id;
+      card = id;
+      return id;
+    };
+
+    const list = async (e: Event) => {
+      e.preventDefault();
+      fill(problem);
+      fill(checked);
+      try {
+        const id = await resolveCard();
+        const q = new URLSearchParams({ from: from.value, to: to.value });
+        const r = (await get(`/disputes/cards/${id}/transactions?${q.toString()}`)) as {
+          transactions: ListedTransaction[];
+          truncated: boolean;
+        };
+        rows = r.transactions.map((tx) => {
+          const when = localTime(tx.posting.localTime);
+          return {
+            tx,
+            tick: h('input', { type: 'checkbox', name: 'return', 'aria-label': `Return the purchase of ${when}` }),
+            amount: h('input', {
+              name: 'amount',
+              inputmode: 'decimal',
+              size: '10',
+              placeholder: 'the most',
+              'aria-label': `Amount to return: ${when}`,
+            }),
+            extra: h('input', { name: 'extra', inputmode: 'decimal', size: '10' }),
+          };
+        });
+        followReason();
+        fill(
+          listed,
+          h('h2', {}, `Transactions ${r.transactions[0]?.posting.maskedPan ?? ''} ${from.value} to ${to.value}`),
+          rows.length === 0
+            ? message('No delivered transaction of this card in the period.', 'info')
+            : listing(rows, extraHeader),
+          r.truncated ? message('Only the first 10,000 postings: choose a shorter period.', 'info') : null,
+        );
+      } catch (err) {
+        rows = [];
+        fill(listed);
+        fail(problem, err);
+      }
+    };
+
+    const proposal = () => {
+      if (card === undefined || rows.length === 0) throw new Error('List the card’s transactions first.');
+      const ticked = rows.filter((r) => r.tick.checked);
+      if (ticked.length === 0) throw new Error('Tick at least one transaction to return.');
+      const extra = EXTRA[reason.value as DisputeReason];
+      return {
+        card,
+        reason: reason.value,
+        merchantContacted: contacted.checked,
+        transactions: ticked.map((r) => {
+          const when = localTime(r.tx.posting.localTime);
+          const amount = oreOf(r.amount.value, `Amount to return of ${when}`);
+          const more = extra === undefined ? undefined : oreOf(r.extra.value, `${extra.label} of ${when}`);
+          return {
+            entry: r.tx.entry,
+            ...(amount === undefined ? {} : { amount }),
+            ...(extra === undefined || more === undefined ? {} : { [extra.key]: more }),
+          };
+        }),
+      };
+    };
+
+    const check = async () => {
+      try {
+        fill(checked, checkTable((await post('/disputes/checks', proposal())) as CheckAnswer, rows));
+      } catch (err) {
+        fail(checked, err);
+      }
+    };
+
+    const open = async () => {
+      try {
+        const c = (await post('/disputes/cases', proposal())) as DisputeCase;
+        fill(checked, receipt(c, 'Case opened: the receipt'));
+      } catch (err) {
+        const answer = err instanceof ApiError ? (err.body.check as CheckAnswer | undefined) : undefined;
+        fill(checked, message((err as Error).message), answer ? checkTable(answer, rows) : null);
+      }
+    };
+
+    const findCase = async (e: Event) => {
+      e.preventDefault();
+      try {
+        const c = (await get(`/disputes/cases/${encodeURIComponent(caseNumber.value.trim())}`)) as DisputeCase;
+        fill(found, receipt(c, `Case ${c.number}`));
+      } catch (err) {
+        fail(found, err);
+      }
+    };
+
+    const casesOfCard = async () => {
+      try {
+        const id = await resolveCard();
+        const r = (await get(`/disputes/cards/${id}/cases`)) as { cases: DisputeCase[] };
+        fill(
+          found,
+          r.cases.length === 0
+            ? message('The card has no dispute case.', 'info')
+            : r.cases.map((c) => receipt(c, `Case ${c.number}`)),
+        );
+      } catch (err) {
+        fail(found, err);
+      }
+    };
+
+    reason.addEventListener('change', followReason);
+    followReason();
+    root.append(
+      h(
+        'form',
+        { class: 'grid', onsubmit: (e) => void list(e) },
+        field('Card number or card id', cardInput),
+        field('From', from),
+        field('To', to),
+        h('button', { type: 'submit' }, 'List transactions'),
+        h('small', { class: 'hint' }, 'Purchase dates (local), at most 400 days.'),
+      ),
+      problem,
+      listed,
+      h(
+        'form',
+        { class: 'grid', onsubmit: (e) => (e.preventDefault(), void check()) },
+        field('Reason', reason),
+        field('The holder contacted the merchant', contacted, "the holder's reasons need it (001 §43)"),
+        h('button', { type: 'submit' }, 'Check'),
+        h('button', { type: 'button', onclick: () => void open() }, 'Open case'),
+      ),
+      checked,
+      h('h2', {}, 'Find cases'),
+      h(
+        'form',
+        { class: 'grid', onsubmit: (e) => void findCase(e) },
+        field('Case number', caseNumber),
+        h('button', { type: 'submit' }, 'Find case'),
+        h('button', { type: 'button', onclick: () => void casesOfCard() }, "The card's cases"),
+      ),
+      found,
+    );
+  },
+};
