@@ -3,7 +3,8 @@ import { DISPUTE_REASON_CODES, type DisputeReason } from '../disputes/reasons.js
 import type { CardId } from '../crypto/card-id.js';
 import { account, amount, body, cardId, oneOf, text, validator } from './schemas.js';
 
-export const JOURNAL_ENTRY_PATTERN = '^[0-9]{1,20}-[0-9]{1,20}$';
+/** A stream entry id: two numbers Redis reads as 64-bit (19 digits always fit). */
+export const JOURNAL_ENTRY_PATTERN = '^[0-9]{1,19}-[0-9]{1,19}$';
 export const CASE_NUMBER_PATTERN = '^D[0-9]{8}$';
 
 const entry = {
@@ -21,9 +22,10 @@ export interface ProposalBody {
 
 const localDate = {
   type: 'string',
-  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  // Years 2000-2099: what a terminal's field 12 (YYMMDD) can say.
+  pattern: '^20[0-9]{2}-[0-9]{2}-[0-9]{2}$',
   format: 'calendar-date',
-  description: 'must be a local date YYYY-MM-DD',
+  description: 'must be a local date YYYY-MM-DD, in 2000-2099',
 } as const;
 
 /** A listing's period: the purchases' local dates from and to. */

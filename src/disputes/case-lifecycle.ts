@@ -103,7 +103,8 @@ export class CaseLifecycle {
         redebits.push({ posting: t.posting, amount: part, id: p.id });
         postings.push(JSON.stringify(p));
       }
-      const contestBy = addDays(today, CONTEST_DAYS);
+      // 45 calendar days from the redebit itself (001 §26: "efter PBS gendebitering"), not from its entry.
+      const contestBy = addDays(debitDate, CONTEST_DAYS);
       return {
         after: {
           ...c,
@@ -124,7 +125,7 @@ export class CaseLifecycle {
       if (r === undefined) return refuse('the case was not represented: there is nothing to contest');
       if (c.contest !== undefined) return refuse('the representment was contested already');
       if (this.today(now) > r.contestBy)
-        return refuse(`the last day to contest was ${r.contestBy}, ${CONTEST_DAYS} days after the representment`);
+        return refuse(`the last day to contest was ${r.contestBy}, ${CONTEST_DAYS} days after the redebit`);
       return { after: { ...c, status: 'contested', contest: { at: now, text } } };
     });
   }

@@ -2,6 +2,7 @@
 import type { CardId } from '../crypto/card-id.js';
 import type { DisputeReason } from './reasons.js';
 import { lastBankDayOfMonth } from '../time/bank-days.js';
+import { addDays } from '../time/dates.js';
 
 /** One returned transaction of a case: the receipt's line (001 §24 step 7). */
 export interface ReturnedTransaction {
@@ -92,5 +93,8 @@ export interface Decision {
 
 /** What a case starts with: open, and a misuse report due by the month's last bank day when its reason needs one. */
 export function caseStart(needsReport: boolean, openedOn: string): Pick<DisputeCase, 'status' | 'misuseReport'> {
-  return needsReport ? { status: 'open', misuseReport: { due: lastBankDayOfMonth(openedOn) } } : { status: 'open' };
+  if (!needsReport) return { status: 'open' };
+  // Opened after the month's last bank day (on its last weekend, or 31 December): next month's.
+  const due = lastBankDayOfMonth(openedOn);
+  return { status: 'open', misuseReport: { due: due >= openedOn ? due : lastBankDayOfMonth(addDays(due, 7)) } };
 }

@@ -127,9 +127,12 @@ function ruleOf(input: CheckInput, base: number): CheckResult {
       if (input.covered !== undefined && input.covered >= base) return refuse('covered', 'the account covered it');
       return late(input, whole, 'calendar');
     case 'blockedAtPurchase':
-      if (!input.statusAtPurchase.startsWith('blocked:'))
-        return refuse('notBlockedAtPurchase', `the card was ${input.statusAtPurchase} at the purchase time`);
-      return whole;
+      // "Kortet spærret på købsdato/offline trx." (001 §29): blocked then, or approved offline by the terminal.
+      if (input.statusAtPurchase.startsWith('blocked:') || p.authorization === 'offline') return whole;
+      return refuse(
+        'notBlockedAtPurchase',
+        `the card was ${input.statusAtPurchase} at the purchase time, and the purchase was approved online`,
+      );
     case 'thirdPartyPin':
       return thirdParty(input, () => {
         if (isRemoteSale(p)) return refuse('remoteSale', 'a remote sale: use thirdPartyRemote');

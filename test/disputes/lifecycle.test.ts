@@ -66,12 +66,12 @@ t.test(
     t.equal(represented.status, 200);
     t.match(represented.body, {
       status: 'represented',
-      representment: { amount: 60_000, text: 'PIN used', debitDate: '2026-12-10', contestBy: '2027-01-22' },
+      representment: { amount: 60_000, text: 'PIN used', debitDate: '2026-12-10', contestBy: '2027-01-24' },
     });
     t.equal(represented.body.representment.redebits.length, 1, 'one redebit for the one transaction');
     t.equal((await h.api('POST', `${cases}/representment`, { text: 'again' }, OP)).status, 409, 'once per case');
     t.match((await h.api('GET', '/notices?type=disputeRepresented')).body.notices, [
-      { type: 'disputeRepresented', case: number, amount: 60_000, contestBy: '2027-01-22', card: h.card.id },
+      { type: 'disputeRepresented', case: number, amount: 60_000, contestBy: '2027-01-24', card: h.card.id },
     ]);
     t.equal((await h.api('POST', `${cases}/decision`, { for: 'issuer', text: 'x' }, OP)).status, 409, 'not contested');
 
@@ -84,8 +84,8 @@ t.test(
     t.match(redebit, { direction: 'D', amount: 60_000, caseNumber: number, disputeReason: 'thirdPartyPin' });
     t.equal(redebit!.id, represented.body.representment.redebits[0].id);
 
-    // Friday 2027-01-22, 22:00 local: the 45th day, the last to contest.
-    h.clock.set(new Date('2027-01-22T21:00:00Z'));
+    // Sunday 2027-01-24, 22:00 local: the 45th day after the redebit (10 December), the last to contest.
+    h.clock.set(new Date('2027-01-24T21:00:00Z'));
     t.equal((await h.api('POST', `${cases}/contest`, { text: 'the card was stolen' }, B)).status, 403);
     t.equal((await h.api('POST', `${cases}/contest`, {})).status, 400, 'a contest says why');
     const contested = await h.api('POST', `${cases}/contest`, { text: 'the card was stolen' });
@@ -127,14 +127,14 @@ t.test('a contest on the 46th day refused; a decision for the merchant; a late m
   h.clock.set(new Date('2026-12-07T10:00:00Z'));
   for (const n of [late, merchant]) {
     const r = await h.api('POST', `/disputes/cases/${n}/representment`, { text: 'signed slip' }, OP);
-    t.match(r.body, { status: 'represented', representment: { amount: 100_000, contestBy: '2027-01-21' } });
+    t.match(r.body, { status: 'represented', representment: { amount: 100_000, contestBy: '2027-01-23' } });
   }
-  h.clock.set(new Date('2027-01-21T22:59:59Z')); // 23:59:59 local on the 45th day
+  h.clock.set(new Date('2027-01-23T22:59:59Z')); // 23:59:59 local on the 45th day after the redebit (9 December)
   t.equal((await h.api('POST', `/disputes/cases/${merchant}/contest`, { text: 'stolen' })).status, 200);
-  h.clock.set(new Date('2027-01-21T23:00:00Z')); // midnight: the 46th day
+  h.clock.set(new Date('2027-01-23T23:00:00Z')); // midnight: the 46th day
   const refused = await h.api('POST', `/disputes/cases/${late}/contest`, { text: 'stolen' });
   t.equal(refused.status, 409, 'the 46th day');
-  t.match(refused.body, { error: /the last day to contest was 2027-01-21/ });
+  t.match(refused.body, { error: /the last day to contest was 2027-01-23/ });
   t.equal((await h.api('GET', `/disputes/cases/${late}`)).body.status, 'represented', 'unchanged');
   t.equal(
     (await h.api('POST', `/disputes/cases/${late}/decision`, { for: 'issuer', text: 'x' }, OP)).status,

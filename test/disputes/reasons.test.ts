@@ -30,42 +30,45 @@ const check = (h: Harness, reason: string, entries: string[], more: object = {},
     token,
   );
 
-t.test('blockedAtPurchase from the block history: offline advices inside and outside the block', async (t) => {
-  // Friday 4 December 2026, 10:00 in Copenhagen: blocked at 10:00, lifted at 11:00.
-  const h = await harness(t, '2026-12-04T09:00:00Z');
-  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200, 'blocked');
-  h.clock.set(new Date('2026-12-04T10:00:00Z'));
-  t.equal((await h.api('DELETE', `/cards/${h.card.id}/block`)).status, 200, 'lifted');
-  h.clock.set(new Date('2026-12-04T11:00:00Z'));
-  // Advised at 12:00: bought at 09:30 (before), 10:30 (while blocked), 11:30 (after).
-  t.equal((await h.buy(11_000, '261204093000', OFFLINE))[39], '000');
-  t.equal((await h.buy(12_000, '261204103000', OFFLINE))[39], '000');
-  t.equal((await h.buy(13_000, '261204113000', OFFLINE))[39], '000');
-  t.equal(await h.deliverAll(), 3);
+t.test(
+  'blockedAtPurchase from the block history, or offline: advices and an online purchase around the block',
+  async (t) => {
+    // Friday 4 December 2026, 10:00 in Copenhagen: blocked at 10:00, lifted at 11:00.
+    const h = await harness(t, '2026-12-04T09:00:00Z');
+    t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200, 'blocked');
+    h.clock.set(new Date('2026-12-04T10:00:00Z'));
+    t.equal((await h.api('DELETE', `/cards/${h.card.id}/block`)).status, 200, 'lifted');
+    h.clock.set(new Date('2026-12-04T11:00:00Z'));
+    // Advised at 12:00: bought at 09:30 (before), 10:30 (while blocked); online at 11:30 (after).
+    t.equal((await h.buy(11_000, '261204093000', OFFLINE))[39], '000');
+    t.equal((await h.buy(12_000, '261204103000', OFFLINE))[39], '000');
+    t.equal((await h.buy(13_000, '261204113000'))[39], '000');
+    t.equal(await h.deliverAll(), 3);
 
-  const listed = await byAmount(h, '2026-12-04');
-  t.match(listed.get(11_000), { statusAtPurchase: 'active', posting: { authorization: 'offline' } });
-  t.match(listed.get(12_000), { statusAtPurchase: 'blocked:stolen', posting: { authorization: 'offline' } });
-  t.match(listed.get(13_000), { statusAtPurchase: 'active' });
+    const listed = await byAmount(h, '2026-12-04');
+    t.match(listed.get(11_000), { statusAtPurchase: 'active', posting: { authorization: 'offline' } });
+    t.match(listed.get(12_000), { statusAtPurchase: 'blocked:stolen', posting: { authorization: 'offline' } });
+    t.match(listed.get(13_000), { statusAtPurchase: 'active', posting: { authorization: 'online' } });
 
-  const inside = await check(h, 'blockedAtPurchase', [listed.get(12_000)!.entry]);
-  t.match(inside.body, { returnable: true, total: 12_000, transactions: [{ allowed: true, max: 12_000 }] });
-  for (const amount of [11_000, 13_000]) {
-    const outside = await check(h, 'blockedAtPurchase', [listed.get(amount)!.entry]);
+    const inside = await check(h, 'blockedAtPurchase', [listed.get(12_000)!.entry]);
+    t.match(inside.body, { returnable: true, total: 12_000, transactions: [{ allowed: true, max: 12_000 }] });
+    const offline = await check(h, 'blockedAtPurchase', [listed.get(11_000)!.entry]);
+    t.match(offline.body, { returnable: true, total: 11_000 }, 'an offline transaction, the card active then');
+    const online = await check(h, 'blockedAtPurchase', [listed.get(13_000)!.entry]);
     t.match(
-      outside.body,
+      online.body,
       { returnable: false, total: 0, transactions: [{ allowed: false, refusal: 'notBlockedAtPurchase' }] },
-      `${amount}: outside the block`,
+      'online, outside the block',
     );
-  }
-  const opened = await h.api('POST', '/disputes/cases', {
-    card: h.card.id,
-    reason: 'blockedAtPurchase',
-    transactions: [{ entry: listed.get(12_000)!.entry }],
-  });
-  t.equal(opened.status, 201);
-  t.match(opened.body, { reason: 'blockedAtPurchase', total: 12_000, creditDate: '2026-12-08' });
-});
+    const opened = await h.api('POST', '/disputes/cases', {
+      card: h.card.id,
+      reason: 'blockedAtPurchase',
+      transactions: [{ entry: listed.get(12_000)!.entry }],
+    });
+    t.equal(opened.status, 201);
+    t.match(opened.body, { reason: 'blockedAtPurchase', total: 12_000, creditDate: '2026-12-08' });
+  },
+);
 
 t.test('late settlement: an offline advice received 10 days after its purchase date, and 9', async (t) => {
   // Monday 14 December 2026, 12:00 in Copenhagen.

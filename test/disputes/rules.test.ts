@@ -110,19 +110,29 @@ t.test('lateInsufficientFunds: more than 9 calendar days, 33 for internet paymen
   );
 });
 
-t.test('blockedAtPurchase: the card blocked at the purchase time (001 §36)', async (t) => {
-  const r = reason('blockedAtPurchase');
-  const p = of('chipPin', 100_000);
-  allowed(t, checkReturn(input(r, p, { statusAtPurchase: 'blocked:stolen' })), 100_000, 'all, guarantee or not');
-  allowed(
-    t,
-    checkReturn(input(r, p, { statusAtPurchase: 'blocked:lost', cardBlocked: false })),
-    100_000,
-    'lifted since',
-  );
-  refused(t, checkReturn(input(r, p, { statusAtPurchase: 'active' })), 'notBlockedAtPurchase');
-  refused(t, checkReturn(input(r, p, { statusAtPurchase: 'deleted' })), 'notBlockedAtPurchase');
-});
+t.test(
+  'blockedAtPurchase: the card blocked at the purchase time, or an offline transaction (001 §29, §36)',
+  async (t) => {
+    const r = reason('blockedAtPurchase');
+    const p = of('chipPin', 100_000);
+    allowed(t, checkReturn(input(r, p, { statusAtPurchase: 'blocked:stolen' })), 100_000, 'all, guarantee or not');
+    allowed(
+      t,
+      checkReturn(input(r, p, { statusAtPurchase: 'blocked:lost', cardBlocked: false })),
+      100_000,
+      'lifted since',
+    );
+    refused(t, checkReturn(input(r, p, { statusAtPurchase: 'active' })), 'notBlockedAtPurchase');
+    refused(t, checkReturn(input(r, p, { statusAtPurchase: 'deleted' })), 'notBlockedAtPurchase');
+    const offline = { ...p, authorization: 'offline' as const };
+    allowed(
+      t,
+      checkReturn(input(r, offline, { statusAtPurchase: 'active' })),
+      100_000,
+      'an offline one, the card active',
+    );
+  },
+);
 
 t.test('thirdPartyPin: over the guarantee, per kind, the card blocked (001 §38)', async (t) => {
   const r = reason('thirdPartyPin');
