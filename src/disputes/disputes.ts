@@ -6,6 +6,7 @@
  */
 import type { CardId } from '../crypto/card-id.js';
 import type { CardState } from '../card/card-state.js';
+import type { CardStatement } from '../card/card-statement.js';
 import type { JournalEntry } from '../journal/journal.js';
 import type { JournalPosting } from '../journal/posting.js';
 import type { Clock } from '../time/clock.js';
@@ -26,10 +27,7 @@ export const MAX_STATEMENT = 10_000;
 export interface DisputesDeps {
   store: DisputeStore;
   /** The card module's statement (card-statement.ts). */
-  statement: {
-    journalIds(card: CardId, fromMs: number, toMs: number, limit: number): Promise<string[]>;
-    statusesAt(card: CardId, times: readonly number[]): Promise<string[] | undefined>;
-  };
+  statement: Pick<CardStatement, 'journalIds' | 'statusesAt' | 'booked' | 'reversedAmounts'>;
   journal: { at(ids: readonly string[]): Promise<JournalEntry[]> };
   cards: { state(card: CardId): Promise<CardState | undefined> };
   notas: { statuses(card: CardId, entries: readonly string[], nowMs: number): Promise<NotaStatus[]> };
@@ -118,7 +116,7 @@ export class Disputes {
       const at = purchaseTimeOf(e.posting);
       return at >= start && at <= end;
     });
-    const facts = transactionFacts(around.map((e) => e.posting));
+    const facts = await this.withReversals(card, inPeriod, transactionFacts(around.map((e) => e.posting)));
     const listed = await this.describe(card, inPeriod, facts);
     return { ok: true, transactions: listed, truncated: ids.length === MAX_STATEMENT };
   }
@@ -217,9 +215,15 @@ export class Disputes {
     const state = await this.ownCard(issuer, proposal.card);
     if (!state.ok) return state;
     const wanted = [...new Set(proposal.transactions.map((t) => t.entry))];
-    const found = (await this.deps.journal.at(wanted)).filter((e) => e.posting.card === proposal.card);
+    // Only the card's delivered postings: on its statement (an entry of the journal not yet delivered is not).
+    const ofCard = (await this.deps.journal.at(wanted)).filter((e) => e.posting.card === proposal.card);
+    const delivered = await this.deps.statement.booked(
+      proposal.card,
+      ofCard.map((e) => e.at),
+    );
+    const found = ofCard.filter((_, i) => delivered[i]);
     const entries = new Map(found.map((e) => [e.at, e]));
-    const facts = await this.factsAround(proposal.card, found);
+    const facts = await this.withReversals(proposal.card, found, await this.factsAround(proposal.card, found));
     const now = this.deps.clock.now().getTime();
     const [returned, statuses, notas] = await Promise.all([
       this.deps.store.returned(found.map((e) => e.posting.id)),
@@ -289,6 +293,27 @@ export class Disputes {
     };
     const returnedBefore = new Map(found.map((e, i) => [e.at, returned[i]!]));
     return { ok: true, answer, entries, returnedBefore, state };
+  }
+
+  /**
+   * The facts with what each transaction's own record says was reversed: a reversal is recorded
+   * on the card when it is received, its posting delivered only at the next cut-off, so a purchase
+   * is never returned while its reversal waits for its delivery.
+   */
+  private async withReversals(
+    card: CardId,
+    entries: readonly JournalEntry[],
+    facts: Map<string, TransactionFacts>,
+  ): Promise<Map<string, TransactionFacts>> {
+    const recorded = await this.deps.statement.reversedAmounts(
+      card,
+      entries.map((e) => e.posting.txn),
+    );
+    entries.forEach((e, i) => {
+      const f = facts.get(e.posting.id);
+      if (f !== undefined) f.reversed = Math.min(e.posting.amount, Math.max(f.reversed, recorded[i]!));
+    });
+    return facts;
   }
 
   /** The facts of these postings, from the card's statement around them: their first day on. */

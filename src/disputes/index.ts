@@ -63,7 +63,7 @@ export function createDisputes({
     timeZone: config.register.timeZone,
     guarantees: config.disputes.guarantees,
   });
-  const notaDesk = new NotaDesk({ book: notas, cards: card.register, journal, clock });
+  const notaDesk = new NotaDesk({ book: notas, cards: card.register, statement: card.statement, clock });
   const lifecycle = new CaseLifecycle({ store, journal, notices, clock, timeZone: config.register.timeZone });
   const releaseDue = (): Promise<number> => {
     const now = clock.now().getTime();

@@ -5,7 +5,7 @@
 import type { RegisterRedis } from '../redis/client.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { CardState } from '../card/card-state.js';
-import type { JournalEntry } from '../journal/journal.js';
+import type { CardStatement } from '../card/card-statement.js';
 import type { Clock } from '../time/clock.js';
 import { NOTA_WAIT_DAYS, type NotaStatus } from './dispute-rules.js';
 import { DisputeStore } from './dispute-store.js';
@@ -100,7 +100,8 @@ export function notaView(card: CardId, entry: string, nota: Nota, nowMs: number)
 export interface NotaDeskDeps {
   book: NotaBook;
   cards: { state(card: CardId): Promise<CardState | undefined> };
-  journal: { at(ids: readonly string[]): Promise<JournalEntry[]> };
+  /** The card's statement: which journal entries are its delivered postings. */
+  statement: Pick<CardStatement, 'booked'>;
   clock: Clock;
 }
 
@@ -156,8 +157,8 @@ export class NotaDesk {
     const state = await this.deps.cards.state(card);
     if (state === undefined) return { ok: false, status: 'notFound' };
     if (state.issuer !== issuer) return { ok: false, status: 'forbidden' };
-    const [found] = await this.deps.journal.at([entry]);
-    if (found?.posting.card !== card)
+    const [delivered] = await this.deps.statement.booked(card, [entry]);
+    if (delivered !== true)
       return { ok: false, status: 'noEntry', why: 'no delivered posting of this card at this journal entry' };
     return undefined;
   }

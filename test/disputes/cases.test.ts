@@ -72,3 +72,46 @@ t.test('a chip and PIN purchase disputed as third-party misuse: over the guarant
   });
   t.same((await h.listed('2026-12-04')).body.transactions.length, 1, 'the chargeback is not a transaction of the card');
 });
+
+t.test('only delivered purchases, and never one whose reversal waits for its delivery', async (t) => {
+  const h = await harness(t, '2026-12-04T09:00:00Z');
+  const request = { 2: h.card.pan, 3: '000000', 4: '000000030000', 12: '261204095000', 41: 'TERM0001', 49: '208' };
+  const answer = await h.term.send({ 0: '1200', ...request, ...READ.chipPin });
+  t.equal(answer[39], '000');
+  t.equal(await h.deliverAll(), 1);
+  const [purchase] = (await h.listed('2026-12-04')).body.transactions;
+  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
+
+  // A reversal of it, received after its delivery: journalled, not delivered yet.
+  const reversal = await h.term.send({
+    0: '1420',
+    ...request,
+    12: '261204095500',
+    24: '400',
+    25: '4021',
+    56: `1200${String(answer[11])}261204095000`,
+  });
+  t.equal(reversal[39], '400', 'reversed');
+  await h.s.sw.postings.drain();
+  const journal = await h.s.sw.journal.range('0', '+');
+  const reversalEntry = journal.find((e) => e.posting.type === 'reversal')!;
+  t.ok(reversalEntry, 'the reversal is in the journal');
+
+  const check = await h.api('POST', '/disputes/checks', {
+    card: h.card.id,
+    reason: 'thirdPartyRemote',
+    transactions: [{ entry: purchase.entry }, { entry: reversalEntry.at }],
+  });
+  t.match(check.body, {
+    returnable: false,
+    transactions: [
+      { allowed: false, refusal: 'reversed' },
+      { allowed: false, refusal: 'unknownTransaction' },
+    ],
+  });
+  t.match(
+    (await h.listed('2026-12-04')).body.transactions[0],
+    { reversed: 30_000, open: 0 },
+    'the listing says it too',
+  );
+});
