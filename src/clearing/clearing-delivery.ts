@@ -20,7 +20,7 @@ import type { PanCipher } from '../crypto/pan-cipher.js';
 import type { PostingRelay } from '../journal/posting-relay.js';
 import { deliveryFileName, formatDelivery } from './delivery-file.js';
 import type { DeliveryLedger, SealedDelivery } from './delivery-ledger.js';
-import { localDate, localDateTime } from '../time/local-time.js';
+import { localDate, localDateTime, localTimeMs } from '../time/local-time.js';
 import { nextDate } from '../time/dates.js';
 
 /** Points where a test can stop the worker dead (the crash tests), in the order a delivery passes them. */
@@ -40,7 +40,8 @@ export interface PostingBooker {
  * src/modules.ts): those whose day has come are appended to the journal before a cut-off.
  */
 export interface DuePostings {
-  releaseDue(): Promise<number>;
+  /** Appends those due by `untilMs` (a delivery's cut-off) to the journal. */
+  releaseDue(untilMs: number): Promise<number>;
 }
 
 export interface ClearingDeliveryDeps {
@@ -108,6 +109,12 @@ export class ClearingDelivery {
     return [...closing, ...(await this.deliver(target.date, target.number))];
   }
 
+  /** When delivery `number` of `date` is cut, ms since the epoch. */
+  private cutoffInstant(date: string, number: number): number {
+    const yymmdd = date.slice(2).replace(/-/g, '');
+    return localTimeMs(`${yymmdd}${this.cutoffOf(number).replace(':', '')}00`, this.deps.timeZone)!;
+  }
+
   /**
    * Makes delivery `number` of `date`. Earlier cut-offs of the day that never ran (the switch was
    * down) are made first, empty (their postings are in this one, whose cut-off is later), so that
@@ -115,7 +122,9 @@ export class ClearingDelivery {
    */
   async deliver(date: string, number: number): Promise<DeliveryResult[]> {
     this.cutoffOf(number);
-    await this.deps.due.releaseDue();
+    // Due by this delivery's cut-off, not by the clock: a delivery made late (a retry after
+    // midnight) must not take the next day's chargebacks.
+    await this.deps.due.releaseDue(this.cutoffInstant(date, number));
     await this.deps.relay.sweep();
     await this.bookLeftOver();
     // Older than a minute: never the temporary file of a run writing right now.

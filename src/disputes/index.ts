@@ -25,8 +25,8 @@ export interface DisputesModule {
   accounts: CreditAccounts;
   /** A case after its opening: misuse report, representment, contest, decision. */
   lifecycle: CaseLifecycle;
-  /** Hands the dispute postings due by now to the journal (the clearing delivery calls it before each cut-off). */
-  releaseDue(): Promise<number>;
+  /** Hands the dispute postings due by a delivery's cut-off to the journal (the clearing delivery calls it first). */
+  releaseDue(untilMs: number): Promise<number>;
 }
 
 export interface DisputesModuleDeps {
@@ -65,9 +65,7 @@ export function createDisputes({
   });
   const notaDesk = new NotaDesk({ book: notas, cards: card.register, statement: card.statement, clock });
   const lifecycle = new CaseLifecycle({ store, journal, notices, clock, timeZone: config.register.timeZone });
-  const releaseDue = (): Promise<number> => {
-    const now = clock.now().getTime();
-    return store.releaseDue(now, (postings) => journal.append(postings, now));
-  };
+  const releaseDue = (untilMs: number): Promise<number> =>
+    store.releaseDue(untilMs, (postings) => journal.append(postings, clock.now().getTime()));
   return { disputes, store, notas, notaDesk, accounts, lifecycle, releaseDue };
 }

@@ -58,6 +58,10 @@ t.test('a chip and PIN purchase disputed as third-party misuse: over the guarant
   // Monday: not yet. Tuesday 06:00: the first cut-off of the credit date takes the chargeback.
   h.clock.set(new Date('2026-12-07T12:00:00Z'));
   t.equal(await h.deliverAll(), 0, 'nothing before the credit date');
+  // Monday's last delivery made late, just after midnight (a retry): it is Monday's, so not yet.
+  h.clock.set(new Date('2026-12-07T23:00:02Z'));
+  const late = await h.s.sw.delivery.deliver('2026-12-07', 10);
+  t.equal(late.reduce((n, d) => n + d.postings, 0), 0, "not in the day before's delivery made after midnight");
   h.clock.set(new Date('2026-12-08T05:30:00Z'));
   t.equal(await h.deliverAll(), 1, 'the chargeback on the credit date');
   const journal = await h.s.sw.journal.range('0', '+');
