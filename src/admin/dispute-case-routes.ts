@@ -10,7 +10,7 @@ import type { NotYours } from '../disputes/disputes.js';
 import { type ChosenAccounts, type CreditAccounts, STANDARD_ACCOUNT } from '../disputes/credit-accounts.js';
 import { type ApiContext, cardIdParam } from './api.js';
 import { readJsonBody } from './body.js';
-import { caseNumberParam, notYours } from './dispute-routes.js';
+import { caseNumberParam, noSuchCase, notYours } from './dispute-routes.js';
 import {
   JOURNAL_ENTRY_PATTERN,
   accountsBody,
@@ -50,7 +50,7 @@ function shownAccounts(issuer: string, chosen: ChosenAccounts) {
 function caseReply(r: CaseChange): AdminReply {
   if (r.ok) return { status: 200, body: r.case };
   if (r.status === 'conflict') return { status: 409, body: { error: r.why } };
-  return notYours(r, NO_SUCH_CASE);
+  return noSuchCase();
 }
 
 function notaReply(r: NotYours | NotaRefused | { ok: true; nota: NotaView }, created: boolean): AdminReply {

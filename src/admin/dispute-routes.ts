@@ -22,6 +22,14 @@ export function notYours(r: NotYours, what = NO_SUCH_CARD): AdminReply {
 }
 
 const NO_SUCH_CASE = { error: 'no such case' };
+
+/**
+ * Another issuer's case is answered as one that does not exist: case numbers count up, and an
+ * issuer must not learn which numbers are others' cases (how many there are).
+ */
+export function noSuchCase(): AdminReply {
+  return { status: 404, body: NO_SUCH_CASE };
+}
 const CASE_NUMBER = new RegExp(CASE_NUMBER_PATTERN);
 
 export function caseNumberParam(n: string | undefined): string {
@@ -90,7 +98,7 @@ export function disputeRoutes(api: ApiContext, disputes: Disputes): AdminRoute[]
       handle: async ({ number }, req) => {
         const p = auth.principal(req);
         const r = await disputes.caseOf(caseNumberParam(number), p.role === 'issuer' ? p.issuer : undefined);
-        if (!r.ok) return notYours(r, NO_SUCH_CASE);
+        if (!r.ok) return noSuchCase();
         return { status: 200, body: r.case };
       },
     },

@@ -376,6 +376,7 @@ t.test(
     const disputed = await disputeCase(t, s);
     const NO_SUCH_CARD = { error: 'no such card' };
     const OTHERS = { error: 'the card belongs to another issuer' };
+    const NO_SUCH_CASE = { error: 'no such case' };
     // By PAN: answered as an unknown card (a PAN cannot be probed); by id: 403; the feed: none of them.
     const cross: Record<string, [Request, number, unknown?][]> = {
       'POST /cards': [
@@ -412,7 +413,8 @@ t.test(
       ],
       'POST /disputes/checks': [[{ path: '/disputes/checks', body: proposal(disputable) }, 403, OTHERS]],
       'POST /disputes/cases': [[{ path: '/disputes/cases', body: proposal(disputable) }, 403, OTHERS]],
-      'GET /disputes/cases/:number': [[{ path: `/disputes/cases/${disputed.number}` }, 403, OTHERS]],
+      // Case numbers count up: another issuer's case is no case at all.
+      'GET /disputes/cases/:number': [[{ path: `/disputes/cases/${disputed.number}` }, 404, NO_SUCH_CASE]],
       'GET /disputes/cards/:id/cases': [[{ path: `/disputes/cards/${disputed.card}/cases` }, 403, OTHERS]],
       // An issuer's accounts are its own: bank-b's are standard, and it cannot name bank-a.
       'GET /disputes/accounts': [
@@ -436,10 +438,10 @@ t.test(
         ],
       ],
       'POST /disputes/cases/:number/misuse-report': [
-        [{ path: `/disputes/cases/${disputed.number}/misuse-report` }, 403, OTHERS],
+        [{ path: `/disputes/cases/${disputed.number}/misuse-report` }, 404, NO_SUCH_CASE],
       ],
       'POST /disputes/cases/:number/contest': [
-        [{ path: `/disputes/cases/${disputed.number}/contest`, body: { text: 'x' } }, 403, OTHERS],
+        [{ path: `/disputes/cases/${disputed.number}/contest`, body: { text: 'x' } }, 404, NO_SUCH_CASE],
       ],
     };
     const issuerRoutes = routeKeys(s).filter((r) => ACCESS[r]?.roles !== 'open' && ACCESS[r]?.roles.includes('issuer'));

@@ -52,7 +52,8 @@ t.test('a chip and PIN purchase disputed as third-party misuse: over the guarant
 
   const found = await h.api('GET', `/disputes/cases/${opened.body.number}`);
   t.same(found.body, opened.body, 'found by its number');
-  t.equal((await h.api('GET', `/disputes/cases/${opened.body.number}`, undefined, B)).status, 403);
+  const others = await h.api('GET', `/disputes/cases/${opened.body.number}`, undefined, B);
+  t.same([others.status, others.body], [404, { error: 'no such case' }], "another issuer's case is no case to it");
   t.match((await h.api('GET', `/disputes/cards/${h.card.id}/cases`)).body, { cases: [{ number: opened.body.number }] });
 
   // Monday: not yet. Tuesday 06:00: the first cut-off of the credit date takes the chargeback.
@@ -61,7 +62,11 @@ t.test('a chip and PIN purchase disputed as third-party misuse: over the guarant
   // Monday's last delivery made late, just after midnight (a retry): it is Monday's, so not yet.
   h.clock.set(new Date('2026-12-07T23:00:02Z'));
   const late = await h.s.sw.delivery.deliver('2026-12-07', 10);
-  t.equal(late.reduce((n, d) => n + d.postings, 0), 0, "not in the day before's delivery made after midnight");
+  t.equal(
+    late.reduce((n, d) => n + d.postings, 0),
+    0,
+    "not in the day before's delivery made after midnight",
+  );
   h.clock.set(new Date('2026-12-08T05:30:00Z'));
   t.equal(await h.deliverAll(), 1, 'the chargeback on the credit date');
   const journal = await h.s.sw.journal.range('0', '+');
