@@ -44,7 +44,7 @@ export function createModules({ config, redis, clock, log, clearingCrashAt }: Mo
   const lastApproved = new LastApprovedTransactions(redis, prefix);
   const ksnCounters = new KsnCounters(redis, prefix, config.register.transactionRetentionDays * 86_400_000);
   const journal = createJournal({ redis, prefix, outboxes: card.postingOutboxes, lastApproved, clock, log });
-  const disputes = createDisputes({ redis, prefix, config, card, journal: journal.journal, notices, clock });
+  const disputes = createDisputes({ redis, prefix, config, card, journal: journal.journal, notices, clock, log });
   const blocking = createBlocking({ redis, config, register: card.register, notices, clock, log });
   const clearing = createClearing({
     redis,

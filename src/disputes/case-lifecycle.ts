@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { JournalEntry } from '../journal/journal.js';
 import type { Notice } from '../notices/notice-relay.js';
 import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
 import { addDays } from '../time/dates.js';
 import { addBankDays } from '../time/bank-days.js';
 import { localDate, localTimeMs } from '../time/local-time.js';
@@ -31,6 +32,7 @@ export interface CaseLifecycleDeps {
   journal: { at(ids: readonly string[]): Promise<JournalEntry[]> };
   notices: { publish(n: Notice): Promise<void> };
   clock: Clock;
+  log: Pick<Logger, 'warn'>;
   timeZone: string;
 }
 
@@ -189,7 +191,15 @@ export class CaseLifecycle {
       const change = await make(stored.case, now);
       if ('ok' in change) return change;
       if (await this.deps.store.replace(stored, change.after, change.postings, change.dueAt)) {
-        if (change.notice !== undefined) await this.notify(change.after, change.notice, now);
+        // The case is changed: a notice that cannot be written now is logged, not made a failure
+        // (a retry would be refused as changed already; the case itself says what happened).
+        if (change.notice !== undefined)
+          await this.notify(change.after, change.notice, now).catch((e: unknown) =>
+            this.deps.log.warn(
+              { case: number, notice: change.notice?.type, err: (e as Error).message },
+              'dispute notice not written',
+            ),
+          );
         return { ok: true, case: change.after };
       }
       if (i + 1 === TRIES) return refuse('the case is being changed by another request: try again');

@@ -6,6 +6,7 @@
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
+import type { Logger } from '../log/logger.js';
 import type { SwitchConfig } from '../config/types.js';
 import type { CardModule } from '../card/index.js';
 import type { PostingJournal } from '../journal/journal.js';
@@ -38,6 +39,7 @@ export interface DisputesModuleDeps {
   /** The issuers' feeds: a representment and a decision are told to the case's issuer. */
   notices: Pick<NoticeRelay, 'publish'>;
   clock: Clock;
+  log: Pick<Logger, 'warn'>;
 }
 
 export function createDisputes({
@@ -47,6 +49,7 @@ export function createDisputes({
   card,
   journal,
   notices,
+  log,
   clock,
 }: DisputesModuleDeps): DisputesModule {
   const store = new DisputeStore(redis, prefix);
@@ -64,7 +67,7 @@ export function createDisputes({
     guarantees: config.disputes.guarantees,
   });
   const notaDesk = new NotaDesk({ book: notas, cards: card.register, statement: card.statement, clock });
-  const lifecycle = new CaseLifecycle({ store, journal, notices, clock, timeZone: config.register.timeZone });
+  const lifecycle = new CaseLifecycle({ store, journal, notices, clock, log, timeZone: config.register.timeZone });
   const releaseDue = (untilMs: number): Promise<number> =>
     store.releaseDue(untilMs, (postings) => journal.append(postings, clock.now().getTime()));
   return { disputes, store, notas, notaDesk, accounts, lifecycle, releaseDue };
