@@ -21,6 +21,9 @@ import { type GuaranteeKind, type Guarantees, guaranteeKindOf } from './guarante
 import { DISPUTE_REASONS, type DisputeReason } from './reasons.js';
 import { type TransactionFacts, purchaseTimeOf, transactionFacts } from './transaction-facts.js';
 
+/** How many times a case is tried when other cases keep returning its transactions meanwhile. */
+const OPEN_ATTEMPTS = 3;
+
 /** The most postings of a card read for one answer (a listing or the facts of a check). */
 export const MAX_STATEMENT = 10_000;
 
@@ -132,6 +135,19 @@ export class Disputes {
    * receipt, and a chargeback per transaction due on the credit date, two bank days on (001 §25).
    */
   async open(issuer: string, proposal: Proposal): Promise<NotYours | CheckAnswer | { ok: true; case: DisputeCase }> {
+    // Another case returned some of it between the check and the write: checked again, and opened
+    // when still returnable (a few times at most), else the answer says what is left.
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.tryOpen(issuer, proposal);
+      if (r !== 'raced') return r;
+      if (attempt === OPEN_ATTEMPTS) return this.check(issuer, proposal);
+    }
+  }
+
+  private async tryOpen(
+    issuer: string,
+    proposal: Proposal,
+  ): Promise<NotYours | CheckAnswer | { ok: true; case: DisputeCase } | 'raced'> {
     const checked = await this.checked(issuer, proposal);
     if (checked.ok === false) return checked;
     const { answer, entries, returnedBefore, state } = checked;
@@ -182,9 +198,7 @@ export class Disputes {
       items.push({ posting: p.id, amount: t.amount!, limit, chargeback: JSON.stringify(credit) });
     }
     const opened = await this.deps.store.open(c, items, this.dayStart(creditDate));
-    // Another case returned some of it meanwhile: checked again, the answer says what is left.
-    if (!opened.ok) return this.check(issuer, proposal);
-    return { ok: true, case: c };
+    return opened.ok ? { ok: true, case: c } : 'raced';
   }
 
   /** A case by its number: the card's issuer's (403 for another issuer, unless `issuer` is undefined: the operator). */

@@ -124,3 +124,30 @@ t.test('only delivered purchases, and never one whose reversal waits for its del
     'the listing says it too',
   );
 });
+
+t.test('two cases opened at once for one transaction: never beyond what it may return', async (t) => {
+  const h = await harness(t, '2026-12-04T09:00:00Z');
+  t.equal((await h.buy(250_000, '261204095000', READ.chipPin))[39], '000');
+  t.equal(await h.deliverAll(), 1);
+  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
+  const [tx] = (await h.listed('2026-12-04')).body.transactions;
+  const open = (amount: number) =>
+    h.api('POST', '/disputes/cases', {
+      card: h.card.id,
+      reason: 'thirdPartyPin',
+      transactions: [{ entry: tx.entry, amount }],
+    });
+  // The most is 100,000 (over the 1,500.00 kr guarantee): 60,000 twice is too much, 40,000 twice is not.
+  const both = await Promise.all([open(60_000), open(60_000)]);
+  t.same(both.map((r) => r.status).sort(), [201, 409]);
+  const refused = both.find((r) => r.status === 409)!;
+  t.match(refused.body.check, { returnable: false, transactions: [{ refusal: 'amountOverMax', max: 40_000 }] });
+  const more = await Promise.all([open(20_000), open(20_000)]);
+  t.same(
+    more.map((r) => r.status),
+    [201, 201],
+    'what is left, in two cases at once',
+  );
+  t.match((await h.listed('2026-12-04')).body.transactions[0], { returned: 100_000, open: 150_000 });
+  t.equal((await open(1)).status, 409, 'nothing more');
+});
