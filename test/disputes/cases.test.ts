@@ -4,7 +4,7 @@
  * the chargeback journalled on the credit date two bank days on, and another issuer refused.
  */
 import t from 'tap';
-import { B, READ, harness } from './support.js';
+import { B, READ, blockedPurchases, harness } from './support.js';
 
 t.test('a chip and PIN purchase disputed as third-party misuse: over the guarantee, after a block', async (t) => {
   // Friday 2026-12-04, 10:00 in Copenhagen.
@@ -127,15 +127,12 @@ t.test('only delivered purchases, and never one whose reversal waits for its del
 
 t.test('two cases opened at once for one transaction: never beyond what it may return', async (t) => {
   const h = await harness(t, '2026-12-04T09:00:00Z');
-  t.equal((await h.buy(250_000, '261204095000', READ.chipPin))[39], '000');
-  t.equal(await h.deliverAll(), 1);
-  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
-  const [tx] = (await h.listed('2026-12-04')).body.transactions;
+  const [entry] = await blockedPurchases(t, h, ['261204095000']);
   const open = (amount: number) =>
     h.api('POST', '/disputes/cases', {
       card: h.card.id,
       reason: 'thirdPartyPin',
-      transactions: [{ entry: tx.entry, amount }],
+      transactions: [{ entry, amount }],
     });
   // The most is 100,000 (over the 1,500.00 kr guarantee): 60,000 twice is too much, 40,000 twice is not.
   const both = await Promise.all([open(60_000), open(60_000)]);

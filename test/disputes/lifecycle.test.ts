@@ -7,17 +7,9 @@
 import t, { type Test } from 'tap';
 import { subElement } from '../../src/messages/remote-data.js';
 import { OPERATOR_TOKEN } from '../support/switch.js';
-import { B, READ, type Harness, harness } from './support.js';
+import { B, type Harness, READ, blockedPurchases, harness } from './support.js';
 
 const OP = OPERATOR_TOKEN;
-
-/** A delivered chip and PIN purchase of 250 kr at each time (Friday 2026-12-04), the card blocked: their entries. */
-async function blockedPurchases(t: Test, h: Harness, times: string[]): Promise<string[]> {
-  for (const time of times) t.equal((await h.buy(250_000, time, READ.chipPin))[39], '000');
-  t.equal(await h.deliverAll(), times.length);
-  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
-  return (await h.listed('2026-12-04')).body.transactions.map((x: { entry: string }) => x.entry);
-}
 
 async function openCase(t: Test, h: Harness, reason: string, entries: string[]): Promise<string> {
   const opened = await h.api('POST', '/disputes/cases', {

@@ -4,18 +4,15 @@
  */
 import t from 'tap';
 import { CaseLifecycle } from '../../src/disputes/case-lifecycle.js';
-import { READ, TZ, harness } from './support.js';
+import { TZ, blockedPurchases, harness } from './support.js';
 
 t.test('a representment stands when its notice cannot be written; the failure is logged', async (t) => {
   const h = await harness(t, '2026-12-04T09:00:00Z');
-  t.equal((await h.buy(250_000, '261204090000', READ.chipPin))[39], '000');
-  t.equal(await h.deliverAll(), 1);
-  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
-  const [tx] = (await h.listed('2026-12-04')).body.transactions;
+  const [entry] = await blockedPurchases(t, h, ['261204090000']);
   const opened = await h.api('POST', '/disputes/cases', {
     card: h.card.id,
     reason: 'thirdPartyPin',
-    transactions: [{ entry: tx.entry }],
+    transactions: [{ entry }],
   });
   t.equal(opened.status, 201);
 

@@ -71,3 +71,11 @@ export async function harness(t: Test, at: string, extraCard: Record<string, unk
 export function today(h: Harness): string {
   return localDate(h.clock.now(), TZ);
 }
+
+/** A delivered chip and PIN purchase of 2,500.00 kr at each time (Friday 2026-12-04), then the card blocked: their entries. */
+export async function blockedPurchases(t: Test, h: Harness, times: string[]): Promise<string[]> {
+  for (const time of times) t.equal((await h.buy(250_000, time, READ.chipPin))[39], '000');
+  t.equal(await h.deliverAll(), times.length);
+  t.equal((await h.api('POST', `/cards/${h.card.id}/block`, { reason: 'stolen' })).status, 200);
+  return (await h.listed('2026-12-04')).body.transactions.map((x: { entry: string }) => x.entry);
+}
