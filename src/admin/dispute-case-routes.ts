@@ -29,7 +29,6 @@ export interface DisputeCaseView {
   accounts: CreditAccounts;
 }
 
-const NO_SUCH_CASE = { error: 'no such case' };
 const ENTRY = new RegExp(JOURNAL_ENTRY_PATTERN);
 
 function entryParam(e: string | undefined): string {
