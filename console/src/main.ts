@@ -16,6 +16,7 @@ import { cardsPage } from './pages/cards.js';
 import { blockDeskPage } from './pages/block-desk.js';
 import { clearingPage } from './pages/clearing.js';
 import { disputesPage } from './pages/disputes.js';
+import { disputeCasesPage } from './pages/dispute-cases.js';
 
 const PAGES: Page[] = [
   trafficPage,
@@ -23,6 +24,7 @@ const PAGES: Page[] = [
   plansPage,
   faultsPage,
   clearingPage,
+  disputeCasesPage,
   archivePage,
   cardsPage,
   disputesPage,

@@ -2,35 +2,26 @@
  * Disputes (the issuer's portal steps, 001 §23-24; docs/DISPUTES.md): a card's delivered
  * transactions for a period, some ticked with the amount to return, a reason, the proposal checked
  * against the scheme's rules transaction by transaction, a case opened and its receipt; cases found
- * again by number or by card. Everything through the admin API's dispute routes with the token.
+ * again by number or by card, with their later steps (dispute-case-view.ts); a listed transaction's
+ * nota ordered and its arrival recorded (001 §39, §41); the credit accounts (001 §27). Everything
+ * through the admin API's dispute routes with the token.
  */
-import { ApiError, get, post } from '../api.js';
-import { fill, field, h, kroner, message, table, time } from '../dom.js';
+import { ApiError, call, get, post } from '../api.js';
+import { fill, field, h, kroner, message, table } from '../dom.js';
 import type { Page } from '../page.js';
 // Data only (no imports of its own): the reason codes and portal names as the server checks them.
 import { DISPUTE_REASONS, type DisputeReason } from '../../../src/disputes/reasons.js';
 import type { CheckAnswer, ListedTransaction, TransactionCheck } from '../../../src/disputes/disputes.js';
 import type { DisputeCase } from '../../../src/disputes/dispute-case.js';
+import type { NotaView } from '../../../src/disputes/notas.js';
 import { cardIdOf } from './archive.js';
+import { caseView, localTime, oreOf, reasonName } from './dispute-case-view.js';
 
 /** The reasons whose rule needs one more amount per transaction (dispute-rules.ts), and its label. */
 const EXTRA: Partial<Record<DisputeReason, { key: 'covered' | 'approvedAmount'; label: string }>> = {
   insufficientFunds: { key: 'covered', label: 'Covered by the account (kr)' },
   amountNotApproved: { key: 'approvedAmount', label: 'Approved by the holder (kr)' },
 };
-
-/** Kroner as typed ("1500", "1500.5", "1500,50") to øre; undefined when empty. */
-export function oreOf(text: string, what: string): number | undefined {
-  const typed = text.trim();
-  if (typed === '') return undefined;
-  const m = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(typed);
-  if (m === null) throw new Error(`${what}: kroner with at most two decimals, no thousands separator (1500.00)`);
-  return Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0'));
-}
-
-/** The terminal's local time (field 12, YYMMDDhhmmss) as the holder's receipt shows it. */
-const localTime = (t: string) =>
-  `20${t.slice(0, 2)}-${t.slice(2, 4)}-${t.slice(4, 6)} ${t.slice(6, 8)}:${t.slice(8, 10)}:${t.slice(10, 12)}`;
 
 /** A local date 'YYYY-MM-DD' of the browser's clock, `days` on. */
 function dateOf(days: number): string {
@@ -40,8 +31,6 @@ function dateOf(days: number): string {
 
 /** Field 43's name, else the merchant id (field 42): a test terminal may send neither. */
 const merchantOf = (p: { merchantName?: string; merchant: string }) => p.merchantName || p.merchant || '—';
-
-const reasonName = (r: DisputeReason) => `${DISPUTE_REASONS[r].portalName} (${r})`;
 
 interface Row {
   tx: ListedTransaction;
@@ -82,46 +71,7 @@ function checkTable(answer: CheckAnswer, rows: Row[]): HTMLElement {
   );
 }
 
-function receipt(c: DisputeCase, heading: string): HTMLElement {
-  return h(
-    'section',
-    { class: 'receipt' },
-    h('h3', {}, heading),
-    h('p', { class: 'reference' }, 'Case number: ', h('strong', { class: 'mono case-number' }, c.number)),
-    h(
-      'dl',
-      {},
-      h('dt', {}, 'Card'),
-      h('dd', {}, c.maskedPan),
-      h('dt', {}, 'Reason'),
-      h('dd', {}, reasonName(c.reason)),
-      h('dt', {}, 'Opened'),
-      h('dd', {}, time(c.openedAt)),
-      h('dt', {}, 'Credit date'),
-      h('dd', { class: 'credit-date' }, c.creditDate),
-      h('dt', {}, 'Credited to account'),
-      h('dd', {}, c.account),
-      h('dt', {}, 'Total returned'),
-      h('dd', { class: 'total' }, `${kroner(c.total)} kr`),
-    ),
-    table(
-      ["Purchased (terminal's time)", 'Merchant', 'Transaction amount', 'Returned', 'Transaction id'],
-      c.transactions.map((t) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, localTime(t.localTime)),
-          h('td', {}, [t.merchantName || t.merchant || '—', t.merchantCity].filter(Boolean).join(', ')),
-          h('td', { class: 'num' }, kroner(t.transactionAmount)),
-          h('td', { class: 'num' }, kroner(t.amount)),
-          h('td', { class: 'mono' }, t.txn),
-        ),
-      ),
-    ),
-  );
-}
-
-function listing(rows: Row[], extraHeader: HTMLElement): HTMLElement {
+function listing(rows: Row[], extraHeader: HTMLElement, nota: (tx: ListedTransaction) => HTMLElement): HTMLElement {
   const p = (tx: ListedTransaction) => tx.posting;
   const headers = [
     'Return',
@@ -153,7 +103,7 @@ function listing(rows: Row[], extraHeader: HTMLElement): HTMLElement {
         h('td', {}, tx.statusAtPurchase),
         h('td', { class: 'num' }, `${kroner(tx.reversed)} / ${kroner(tx.refunded)} / ${kroner(tx.returned)}`),
         h('td', { class: 'num open' }, kroner(tx.open)),
-        h('td', {}, tx.nota),
+        nota(tx),
         h('td', {}, amount),
         h('td', { class: 'extra' }, extra),
       ),
@@ -187,6 +137,53 @@ export const disputesPage: Page = {
     let rows: Row[] = [];
 
     const fail = (where: HTMLElement, e: unknown) => fill(where, message((e as Error).message));
+    /** The nota's status and its next step: order it (001 §39), then record how it came (signed or not). */
+    const notaCell = (id: string) => (tx: ListedTransaction) => {
+      const cell = h('td', { class: 'nota' });
+      const when = localTime(tx.posting.localTime);
+      const notas = `/disputes/cards/${id}/notas`;
+      const step = async (path: string, body: unknown) => {
+        fill(problem);
+        try {
+          tx.nota = ((await post(path, body)) as NotaView).status;
+        } catch (err) {
+          // Ordered or arrived already (by another tab): the answer says where the nota stands.
+          const known = err instanceof ApiError ? (err.body.nota as NotaView | undefined) : undefined;
+          if (known !== undefined) tx.nota = known.status;
+          fail(problem, err);
+        }
+        draw();
+      };
+      const arrived = (signed: boolean) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            'aria-label': `Nota arrived ${signed ? 'signed' : 'unsigned'}: ${when}`,
+            onclick: () => void step(`${notas}/${tx.entry}/arrival`, { signed }),
+          },
+          signed ? 'Nota arrived: signed' : 'Nota arrived: unsigned',
+        );
+      const draw = () =>
+        fill(
+          cell,
+          h('span', { class: 'nota-status' }, tx.nota),
+          tx.nota === 'none'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  'aria-label': `Order the nota: ${when}`,
+                  onclick: () => void step(notas, { entry: tx.entry }),
+                },
+                'Order nota',
+              )
+            : null,
+          tx.nota === 'pending' || tx.nota === 'overdue' ? [arrived(true), arrived(false)] : null,
+        );
+      draw();
+      return cell;
+    };
     /** The extra amount column follows the reason: shown, labelled and enabled only when its rule needs it. */
     const followReason = () => {
       const extra = EXTRA[reason.value as DisputeReason];
@@ -236,7 +233,7 @@ export const disputesPage: Page = {
           h('h2', {}, `Transactions ${r.transactions[0]?.posting.maskedPan ?? ''} ${from.value} to ${to.value}`),
           rows.length === 0
             ? message('No delivered transaction of this card in the period.', 'info')
-            : listing(rows, extraHeader),
+            : listing(rows, extraHeader, notaCell(id)),
           r.truncated ? message('Only the first 10,000 postings: choose a shorter period.', 'info') : null,
         );
       } catch (err) {
@@ -279,7 +276,7 @@ export const disputesPage: Page = {
     const open = async () => {
       try {
         const c = (await post('/disputes/cases', proposal())) as DisputeCase;
-        fill(checked, receipt(c, 'Case opened: the receipt'));
+        fill(checked, caseView(c, 'Case opened: the receipt', 'issuer'));
       } catch (err) {
         const answer = err instanceof ApiError ? (err.body.check as CheckAnswer | undefined) : undefined;
         fill(checked, message((err as Error).message), answer ? checkTable(answer, rows) : null);
@@ -290,7 +287,7 @@ export const disputesPage: Page = {
       e.preventDefault();
       try {
         const c = (await get(`/disputes/cases/${encodeURIComponent(caseNumber.value.trim())}`)) as DisputeCase;
-        fill(found, receipt(c, `Case ${c.number}`));
+        fill(found, caseView(c, `Case ${c.number}`, 'issuer'));
       } catch (err) {
         fail(found, err);
       }
@@ -304,12 +301,33 @@ export const disputesPage: Page = {
           found,
           r.cases.length === 0
             ? message('The card has no dispute case.', 'info')
-            : r.cases.map((c) => receipt(c, `Case ${c.number}`)),
+            : r.cases.map((c) => caseView(c, `Case ${c.number}`, 'issuer')),
         );
       } catch (err) {
         fail(found, err);
       }
     };
+
+    /** The accounts a case's return is credited to, by the reason's kind (001 §27). */
+    const insufficient = h('input', {
+      name: 'insufficientFunds',
+      inputmode: 'numeric',
+      size: '22',
+      autocomplete: 'off',
+    });
+    const other = h('input', { name: 'other', inputmode: 'numeric', size: '22', autocomplete: 'off' });
+    const accountsSaid = h('div', { 'aria-live': 'polite' });
+    const accounts = async (ask: () => Promise<unknown>, said?: string) => {
+      try {
+        const a = (await ask()) as { insufficientFunds: string; other: string };
+        insufficient.value = a.insufficientFunds;
+        other.value = a.other;
+        fill(accountsSaid, said === undefined ? null : message(said, 'ok'));
+      } catch (err) {
+        fail(accountsSaid, err);
+      }
+    };
+    const chosen = (input: HTMLInputElement) => input.value.trim() || 'standard';
 
     reason.addEventListener('change', followReason);
     followReason();
@@ -343,6 +361,30 @@ export const disputesPage: Page = {
         h('button', { type: 'button', onclick: () => void casesOfCard() }, "The card's cases"),
       ),
       found,
+      h(
+        'details',
+        {
+          class: 'accounts',
+          ontoggle: (e) =>
+            void ((e.currentTarget as HTMLDetailsElement).open && accounts(() => get('/disputes/accounts'))),
+        },
+        h('summary', {}, 'Credit accounts'),
+        h(
+          'form',
+          {
+            class: 'grid',
+            onsubmit: (e) => {
+              e.preventDefault();
+              const body = { insufficientFunds: chosen(insufficient), other: chosen(other) };
+              void accounts(() => call('PUT', '/disputes/accounts', body), 'The accounts are saved.');
+            },
+          },
+          field('Account for insufficient funds', insufficient, '4 to 20 digits, or standard'),
+          field('Account for the other reasons', other, '4 to 20 digits, or standard'),
+          h('button', { type: 'submit' }, 'Save accounts'),
+        ),
+        accountsSaid,
+      ),
     );
   },
 };
