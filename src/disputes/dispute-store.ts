@@ -136,11 +136,12 @@ export class DisputeStore {
   }
 
   /**
-   * The postings due by `nowMs` handed to `append` (the journal's, idempotent by posting id), then
-   * taken out: a crash between the two appends them again, and the journal keeps them once.
+   * The postings due by `untilMs` (a delivery's cut-off) handed to `append` (the journal's,
+   * idempotent by posting id), then taken out: a crash between the two appends them again, and the
+   * journal keeps them once.
    */
-  async releaseDue(nowMs: number, append: (postings: string[]) => Promise<unknown>): Promise<number> {
-    const due = await this.redis.zrangebyscore(this.keys.due, '-inf', nowMs);
+  async releaseDue(untilMs: number, append: (postings: string[]) => Promise<unknown>): Promise<number> {
+    const due = await this.redis.zrangebyscore(this.keys.due, '-inf', untilMs);
     if (due.length === 0) return 0;
     await append(due);
     await this.redis.zrem(this.keys.due, ...due);
