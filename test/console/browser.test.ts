@@ -319,6 +319,7 @@ t.test('the console in a browser', async (t) => {
       'Live traffic',
       'Terminals',
       'Clearing',
+      'Dispute cases',
     ]);
     const date = localDate(new Date(), s.config.register.timeZone);
     await s.sw.delivery.deliver(date, 1);
