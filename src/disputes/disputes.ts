@@ -2,7 +2,8 @@
  * The issuer's side of the disputes (001 §23-24, docs/DISPUTES.md): a card's delivered
  * transactions for a period with what each still has to return, a proposed return checked against
  * the rules (dispute-rules.ts) transaction by transaction, and a case opened when every one of
- * them can be returned. Only the card's issuer may do any of it.
+ * them can be returned; cases found by number or card. Only the card's issuer may do any of it
+ * (operators read every case).
  */
 import type { CardId } from '../crypto/card-id.js';
 import type { CardState } from '../card/card-state.js';
