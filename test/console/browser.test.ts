@@ -16,12 +16,11 @@ import { localDate } from '../../src/time/local-time.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import { maskPan } from '../../src/codec/mask.js';
 import { main } from '../../terminals/cli.js';
-import { buildConsole, launchBrowser } from './fixtures/browser.js';
+import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
 
 const VENDOR = 'test-token-vendor-console';
 const BANK_A = 'test-token-bank-a-console';
 const BLOCK_SERVICE = 'test-token-block-service-console';
-const SHOTS = join(import.meta.dirname, '..', '..', '.tap', 'console-screenshots');
 
 const TOKENS = {
   [VENDOR]: { role: 'vendor' },
@@ -37,15 +36,6 @@ async function terminal(s: TestSwitch, ...argv: string[]): Promise<{ code: numbe
     err: (x) => out.push(x),
   });
   return { code, out: out.join('') };
-}
-
-/** Signs in afresh: the token kept in the tab (session storage) is forgotten first. */
-async function signIn(page: Page, s: TestSwitch, token: string): Promise<void> {
-  if (page.url().startsWith(s.adminUrl)) await page.evaluate(() => sessionStorage.clear());
-  await page.goto(`${s.adminUrl}/`);
-  await page.getByLabel('Token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
 }
 
 /** Øre as the console shows kroner (console/src/dom.ts). */

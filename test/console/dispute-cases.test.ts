@@ -13,16 +13,15 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ManualClock } from '../../src/time/clock.js';
 import { addCard } from '../support/cards.js';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { call } from '../admin/fixtures/client.js';
 import { READ } from '../disputes/support.js';
-import { buildConsole, launchBrowser } from './fixtures/browser.js';
+import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
 
 const VENDOR = 'test-token-vendor-dispute-cases';
 const BANK_A = 'test-token-bank-a-dispute-cases';
 const OPERATOR = 'test-token-operator-dispute-cases';
-const SHOTS = join(import.meta.dirname, '..', '..', '.tap', 'console-screenshots');
 
 const TOKENS = {
   [VENDOR]: { role: 'vendor' },
@@ -31,15 +30,6 @@ const TOKENS = {
 } as const;
 
 const WHEN = '2026-12-04 09:50:00';
-
-/** Signs in afresh: the token kept in the tab (session storage) is forgotten first. */
-async function signIn(page: Page, s: TestSwitch, token: string): Promise<void> {
-  if (page.url().startsWith(s.adminUrl)) await page.evaluate(() => sessionStorage.clear());
-  await page.goto(`${s.adminUrl}/`);
-  await page.getByLabel('Token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
-}
 
 async function menuOf(page: Page): Promise<string[]> {
   return page.getByRole('navigation', { name: 'pages' }).getByRole('link').allTextContents();

@@ -11,32 +11,21 @@
 import t from 'tap';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { ManualClock } from '../../src/time/clock.js';
 import { addCard } from '../support/cards.js';
-import { startSwitch, type TestSwitch } from '../support/switch.js';
+import { startSwitch } from '../support/switch.js';
 import { TestTerminal, purchase93 } from '../support/terminal.js';
 import { call } from '../admin/fixtures/client.js';
 import { READ } from '../disputes/support.js';
-import { buildConsole, launchBrowser } from './fixtures/browser.js';
+import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
 
 const VENDOR = 'test-token-vendor-disputes';
 const BANK_A = 'test-token-bank-a-disputes';
-const SHOTS = join(import.meta.dirname, '..', '..', '.tap', 'console-screenshots');
 
 const TOKENS = {
   [VENDOR]: { role: 'vendor' },
   [BANK_A]: { role: 'issuer', issuer: 'bank-a' },
 } as const;
-
-/** Signs in afresh: the token kept in the tab (session storage) is forgotten first. */
-async function signIn(page: Page, s: TestSwitch, token: string): Promise<void> {
-  if (page.url().startsWith(s.adminUrl)) await page.evaluate(() => sessionStorage.clear());
-  await page.goto(`${s.adminUrl}/`);
-  await page.getByLabel('Token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Signed in as').waitFor();
-}
 
 t.test('a dispute on the Disputes page, from the listing to the receipt', async (t) => {
   mkdirSync(SHOTS, { recursive: true });
