@@ -189,6 +189,9 @@ export const disputesPage: Page = {
       const extra = EXTRA[reason.value as DisputeReason];
       extraHeader.textContent = extra?.label ?? '—';
       for (const r of rows) {
+        // What was typed for one reason (covered) means nothing for another (approved): cleared.
+        if (r.extra.dataset.kind !== extraHeader.textContent) r.extra.value = '';
+        r.extra.dataset.kind = extraHeader.textContent;
         r.extra.disabled = extra === undefined;
         r.extra.setAttribute('aria-label', `${extra?.label ?? 'Not needed'}: ${localTime(r.tx.posting.localTime)}`);
       }
