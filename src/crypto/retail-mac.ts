@@ -6,8 +6,8 @@
  *
  * Errors are MacError with fixed messages: never key or data bytes.
  */
-import { createCipheriv, timingSafeEqual } from 'node:crypto';
-import { desDecrypt, desEncrypt } from './block-cipher.js';
+import { timingSafeEqual } from 'node:crypto';
+import { desCbcLast, desDecrypt, desEncrypt } from './block-cipher.js';
 
 export class MacError extends Error {
   override name = 'MacError';
@@ -20,9 +20,10 @@ export const MAC_LENGTH = 8;
  * empty data is one zero block); method 2 adds 0x80 then zero bytes, always.
  */
 export function pad(data: Buffer, method: 1 | 2): Buffer {
-  const marked = method === 2 ? Buffer.concat([data, Buffer.from([0x80])]) : data;
-  const padded = Buffer.alloc(Math.max(8, Math.ceil(marked.length / 8) * 8));
-  marked.copy(padded);
+  const marked = method === 2 ? data.length + 1 : data.length; // with the 0x80 byte
+  const padded = Buffer.alloc(Math.max(8, Math.ceil(marked / 8) * 8));
+  data.copy(padded);
+  if (method === 2) padded[data.length] = 0x80;
   return padded;
 }
 
@@ -35,17 +36,14 @@ export function retailMac(key: Buffer, data: Buffer, padding: 1 | 2 = 1, length 
   const k1 = key.subarray(0, 8);
   const k2 = key.subarray(8, 16);
   const padded = pad(data, padding);
-  // CBC under K1 with single DES: one call with K1 || K1 keeps the chaining here.
-  const k11 = Buffer.concat([k1, k1]);
-  const cipher = createCipheriv('des-ede-cbc', k11, Buffer.alloc(8));
-  cipher.setAutoPadding(false);
-  const chained = cipher.update(padded);
-  const last = chained.subarray(chained.length - 8);
-  const mac = desEncrypt(k1, desDecrypt(k2, last));
+  // CBC under K1 with single DES, in one call (block-cipher.ts wipes the chaining values before the last).
+  const last = desCbcLast(k1, padded);
+  const middle = desDecrypt(k2, last);
+  const mac = desEncrypt(k1, middle);
   // The chaining values are the data under the key: wiped like the copy of the data.
-  chained.fill(0);
+  last.fill(0);
+  middle.fill(0);
   padded.fill(0);
-  k11.fill(0);
   return mac.subarray(0, length);
 }
 
