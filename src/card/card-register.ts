@@ -18,14 +18,13 @@ import { PanCipher } from '../crypto/pan-cipher.js';
 import type { Posting } from '../journal/posting.js';
 import { transactionKey } from './keys.js';
 import { authorizeScript } from './scripts/authorize.js';
-import { reservationLifetimes } from './reservation-lifetime.js';
-import { unattendedLimits } from './unattended-limit.js';
+import { type FixedAuthorizeArgs, fixedAuthorizeArgs } from './fixed-args.js';
 import { postingArgs } from './posting-args.js';
 import { pinUnblockScript } from './script-commands.js';
-import { type RemoteChecks, remoteArgs } from './remote-args.js';
+import { type RemoteChecks, remoteChecks } from './remote-args.js';
 import { type CashWithdrawal, cashArgs } from './cash-terms.js';
 import type { RegisterOutcome } from './register-outcome.js';
-import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf, chipProductsOf } from './chip-card.js';
+import { type ChipCard, type CryptogramVerdict, chipArgs, chipCardOf } from './chip-card.js';
 import {
   activateScript,
   blockScript,
@@ -143,8 +142,8 @@ export type ChangeResult = { ok: true } | { ok: false; status: 'notFound' | 'for
 export class CardRegister {
   private readonly redis: RegisterRedis;
   private readonly secret: Buffer;
-  /** chip.lua's A_chipProducts, from the config once rather than on every authorization. */
-  private readonly chipProducts: string;
+  /** The authorize script's arguments that every request shares, as strings, from the config once (fixed-args.ts). */
+  private readonly fixed: FixedAuthorizeArgs;
   /** The full PAN is kept only under this cipher (record field panEnc, postings' panEnc). */
   readonly cipher: PanCipher;
 
@@ -158,7 +157,7 @@ export class CardRegister {
     defineScriptsOn(redis);
     this.secret = Buffer.from(config.secret, 'hex');
     this.cipher = new PanCipher(config.dataKey);
-    this.chipProducts = chipProductsOf(config.issuerMasterKeys);
+    this.fixed = fixedAuthorizeArgs(config);
   }
 
   idOf(pan: string): CardId {
@@ -223,8 +222,15 @@ export class CardRegister {
     const now = this.clock.now();
     const reservation = req.reserve ? randomUUID() : undefined;
     const pvv = req.pvv === 'invalid' ? '!' : (req.pvv ?? '');
-    const cl = this.config.contactless;
     const t = req.transaction;
+    const fixed = this.fixed;
+    // The request's parts, each from its helper; then one object literal of every argument, with
+    // no spreads (each copied its helper's object property by property at run time): with the
+    // script stubbed out this JavaScript went from ~4.5 to ~3.5 µs a call (shared machine).
+    const p = postingArgs(t?.posting);
+    const remote = remoteChecks(req.remote);
+    const cash = cashArgs(req.cash, this.config, now);
+    const chip = chipArgs(req.cryptogram, fixed.chipProducts);
     const [outcome, detail, notices = 0, available = 0, approvalCode = '', posting = '', repeat, fee = ''] =
       await authorizeScript.run(
         this.redis,
@@ -246,25 +252,67 @@ export class CardRegister {
           pvv,
           contactless: req.contactless ? '1' : '0',
           chip: req.chip === true ? '1' : '0',
-          contactlessLimit: cl.limit,
-          contactlessMaxCount: cl.maxCount,
-          contactlessMaxSum: cl.maxSum,
+          contactlessLimit: fixed.contactlessLimit,
+          contactlessMaxCount: fixed.contactlessMaxCount,
+          contactlessMaxSum: fixed.contactlessMaxSum,
           reserve: req.reserve ? '1' : '0',
           reservation: reservation ?? '',
-          ...reservationLifetimes(this.config),
+          lapse: fixed.lapse,
+          lapses: fixed.lapses,
           unattended: req.unattended ?? '',
-          ...unattendedLimits(this.config),
+          unattendedLimit: fixed.unattendedLimit,
+          unattendedLimits: fixed.unattendedLimits,
           noticeId: randomUUID(),
           terminal: req.terminalId,
           signature: t?.signature ?? '',
           message: t?.message ?? 'dual',
           approvalCode: t?.approvalCode ?? '',
-          keepFor: this.config.transactionRetentionDays * 86_400_000,
+          keepFor: fixed.keepFor,
           // The posting's own fields: the card record gives the rest (no JSON on the hot path).
-          ...postingArgs(t?.posting),
-          ...remoteArgs(req.remote, this.config),
-          ...cashArgs(req.cash, this.config, now),
-          ...chipArgs(req.cryptogram, this.chipProducts),
+          postingId: p.postingId,
+          txn: p.txn,
+          postingType: p.postingType,
+          direction: p.direction,
+          currency: p.currency,
+          postingTerminal: p.postingTerminal,
+          merchant: p.merchant,
+          stan: p.stan,
+          localTime: p.localTime,
+          receivedAt: p.receivedAt,
+          originalAmount: p.originalAmount,
+          originalCurrency: p.originalCurrency,
+          originalExponent: p.originalExponent,
+          rate: p.rate,
+          purchasedAt: p.purchasedAt,
+          merchantName: p.merchantName,
+          merchantCity: p.merchantCity,
+          mcc: p.mcc,
+          entryMode: p.entryMode,
+          verification: p.verification,
+          terminalKind: p.terminalKind,
+          channel: p.channel,
+          authentication: p.authentication,
+          initiatedBy: p.initiatedBy,
+          series: p.series,
+          authorization: p.authorization,
+          tvr: p.tvr,
+          cvmResults: p.cvmResults,
+          cvr: p.cvr,
+          track: p.track,
+          remote: remote.remote,
+          expiry: remote.expiry,
+          cvc: remote.cvc,
+          unauthenticated: remote.unauthenticated,
+          authDefault: fixed.authDefault,
+          authProducts: fixed.authProducts,
+          cash: cash.cash,
+          atmOwner: cash.atmOwner,
+          abroad: cash.abroad,
+          day: cash.day,
+          feePostingId: cash.feePostingId,
+          atc: chip.atc,
+          cryptogram: chip.cryptogram,
+          chipProducts: chip.chipProducts,
         },
       );
     const repeated = repeat === 'repeat';

@@ -25,7 +25,8 @@ interface AuthenticationSettings {
 
 const made = new WeakMap<RegisterConfig, AuthenticationSettings>();
 
-function authenticationSettings(config: RegisterConfig): AuthenticationSettings {
+/** The configuration's part (authDefault, authProducts): the same for every request, made once. */
+export function authenticationSettings(config: RegisterConfig): AuthenticationSettings {
   let settings = made.get(config);
   if (settings === undefined) {
     const own = Object.entries(config.products).flatMap(([product, p]) =>
@@ -40,12 +41,16 @@ function authenticationSettings(config: RegisterConfig): AuthenticationSettings 
   return settings;
 }
 
-export function remoteArgs(remote: RemoteChecks | undefined, config: RegisterConfig) {
+/** The request's part: its remote checks ('' each for any other request). */
+export function remoteChecks(remote: RemoteChecks | undefined) {
   return {
     remote: remote?.initiatedBy ?? '',
     expiry: remote?.expiry ?? '',
     cvc: remote?.cvc ?? '',
     unauthenticated: remote?.unauthenticated === true ? '1' : '',
-    ...authenticationSettings(config),
   };
+}
+
+export function remoteArgs(remote: RemoteChecks | undefined, config: RegisterConfig) {
+  return { ...remoteChecks(remote), ...authenticationSettings(config) };
 }

@@ -26,6 +26,15 @@ const probe = defineScript({
   },
 });
 
+const ofProbe = defineScript({
+  name: 'swTestStatusOfProbe',
+  file: new URL('./fixtures/status-of-probe.lua', import.meta.url),
+  include: [new URL('../../src/card/scripts/status-at.lua', import.meta.url)],
+  keys: ['card'],
+  args: ['times'],
+  reply: (raw) => (raw as [string, string]).map((json) => JSON.parse(json) as string[]),
+});
+
 /** Lua and TypeScript on the record as it is in Redis: each time's status, and the history. */
 async function both(redis: RegisterRedis, key: string, times: number[]) {
   const lua = await probe.run(redis, { card: key }, { times: JSON.stringify(times) });
@@ -169,4 +178,37 @@ t.test('the register keeps every block through reports, lifts and deletion', asy
   expected.push('blocked:copied', 'blocked:copied', 'deleted', 'deleted');
   t.same(lua.statuses, expected, 'Lua: the status at each time');
   t.same(ts.statuses, expected, 'TypeScript: the same');
+});
+
+t.test('statusOf, from the fields the caller read (authorize.lua), answers as statusAt', async (t) => {
+  const history = JSON.stringify([
+    { reason: 'lost', by: 'bank-a', reportedAt: 900, blockedAt: 1000, liftedAt: 2000, liftedBy: 'bank-a' },
+    { reason: 'stolen', by: 'bank-a', reportedAt: 2900, blockedAt: 3000 },
+  ]);
+  const cases: [string, Record<string, string>, string[]][] = [
+    ['no record', {}, TIMES.map(() => 'active')],
+    ['never blocked', { status: 'active', block: '' }, TIMES.map(() => 'active')],
+    [
+      'deleted',
+      { status: 'deleted', block: '', deletedAt: '4000' },
+      TIMES.map((ms) => (ms >= 4000 ? 'deleted' : 'active')),
+    ],
+    [
+      'a block from before the history was kept',
+      { block: 'fraud', blockedAt: '5000' },
+      TIMES.map((ms) => (ms >= 5000 ? 'blocked:fraud' : 'active')),
+    ],
+    [
+      'a lifted block and an open one',
+      { block: 'stolen', blocks: history },
+      TIMES.map((ms) => (ms >= 3000 ? 'blocked:stolen' : ms >= 1000 && ms < 2000 ? 'blocked:lost' : 'active')),
+    ],
+    ['an empty history', { block: '', blocks: '' }, TIMES.map(() => 'active')],
+  ];
+  for (const [name, fields, expected] of cases) {
+    const { redis, key } = await record(t, fields);
+    const [of, at] = await ofProbe.run(redis, { card: key }, { times: JSON.stringify(TIMES) });
+    t.same(of, expected, name);
+    t.same(of, at, `${name}: as statusAt`);
+  }
 });

@@ -75,9 +75,12 @@ local clLimit, clMaxCount, clMaxSum = tonumber(A_contactlessLimit), tonumber(A_c
 local reserve, lapse = A_reserve == '1', tonumber(A_lapse)
 local sig, approval, keepFor = A_signature, A_approvalCode, tonumber(A_keepFor)
 
--- Every card record has a status: none means no card (one read for both, no EXISTS first).
+-- Every card record has a status: none means no card (one read for both, no EXISTS first). The
+-- same read gives the posting's cardStatus its fields (deletedAt, blocks, block: status-at.lua
+-- statusOf); nothing this script writes changes them.
 local f = redis.call('HMGET', K_card, 'status', 'expiry', 'block', 'pinBlocked', 'pinTries', 'pvv',
-  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc', 'atcSeen', 'psn')
+  'balance', 'reserved', 'unbooked', 'clCount', 'clSum', 'issuer', 'maskedPan', 'panEnc', 'product', 'cvcVerification', 'atc', 'atcSeen', 'psn',
+  'deletedAt', 'blocks')
 if not f[1] then return {'notRegistered', '', 0, 0, '', ''} end
 
 -- No signature: a call that only applies the rules (seeding), with nothing to record.
@@ -200,10 +203,13 @@ local r = decide()
 local posting, feePosting = '', ''
 if r[1] ~= 'approved' then approval = '' end
 if not record then return {r[1], r[2], r[3], r[4], '', ''} end
+-- The transaction record in one write: the answer; on approval its state and posting (and a
+-- withdrawal's day and fee); then a chip transaction's results, declined or not.
+local rec
 if r[1] ~= 'approved' then
-  redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval)
+  rec = {'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval}
 else
-  local p = newPosting(amount, f[12], f[13], f[14], approval)
+  local p = newPosting(amount, f[12], f[13], f[14], approval, {f[20], f[21], f[3]})
   if A_track == '1' then p.track = 1 end
   local json = cjson.encode(p)
   recordSeries()
@@ -217,15 +223,20 @@ else
       redis.call('RPUSH', K_posts, feePosting)
     end
   end
-  -- A dual-message authorization keeps the posting its completion will make. One write for the
-  -- whole record: what a retransmission gets back, and what a completion or reversal finds.
-  redis.call('HSET', K_transaction, 'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
-    'state', state, 'msg', A_message, 'kind', A_kind, 'amount', amount, 'res', reservedId, 'posting', json)
-  if A_kind == 'withdrawal' then redis.call('HSET', K_transaction, 'cashDay', A_day, 'fee', feePosting) end
+  -- A dual-message authorization keeps the posting its completion will make: what a
+  -- retransmission gets back, and what a completion or reversal finds.
+  rec = {'sig', sig, 'outcome', r[1], 'detail', r[2], 'approval', approval,
+    'state', state, 'msg', A_message, 'kind', A_kind, 'amount', amount, 'res', reservedId, 'posting', json}
+  if A_kind == 'withdrawal' then
+    local n = #rec
+    rec[n + 1], rec[n + 2], rec[n + 3], rec[n + 4] = 'cashDay', A_day, 'fee', feePosting
+  end
 end
 if A_tvr ~= '' or A_cvmResults ~= '' or A_cvr ~= '' then
-  redis.call('HSET', K_transaction, 'tvr', A_tvr, 'cvm', A_cvmResults, 'cvr', A_cvr)
+  local n = #rec
+  rec[n + 1], rec[n + 2], rec[n + 3], rec[n + 4], rec[n + 5], rec[n + 6] = 'tvr', A_tvr, 'cvm', A_cvmResults, 'cvr', A_cvr
 end
+redis.call('HSET', K_transaction, unpack(rec))
 redis.call('PEXPIRE', K_transaction, keepFor)
 if feePosting ~= '' then return {r[1], r[2], r[3], r[4], approval, posting, '', feePosting} end
 return {r[1], r[2], r[3], r[4], approval, posting}

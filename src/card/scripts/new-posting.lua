@@ -2,11 +2,13 @@
 -- request, from the posting's own fields the script takes (A_postingId ... A_cvr,
 -- src/card/posting-args.ts POSTING_ARGS) and the card's. The fields of a Posting
 -- (src/journal/posting.ts; test/card/posting-fields.test.ts compares them).
--- newPosting(amount, issuer, maskedPan, panEnc, approvalCode): the posting as a table; its
+-- newPosting(amount, issuer, maskedPan, panEnc, approvalCode, card): the posting as a table; its
 -- authorizedAt is its receivedAt (the request that authorised it, or an offline advice, the
 -- switch's first sight of the sale), its cardStatus the card's status at the purchase time,
 -- from the block history (a purchase time inside a block since lifted shows that block, 001 §36).
-local function newPosting(amount, issuer, maskedPan, panEnc, approvalCode)
+-- `card`, when given, is the record's { deletedAt, blocks, block } as the caller's HMGET read
+-- them (status-at.lua statusOf); without it the record is read (statusAt).
+local function newPosting(amount, issuer, maskedPan, panEnc, approvalCode, card)
   local p = { id = A_postingId, txn = A_txn, type = A_postingType, direction = A_direction, amount = amount,
     currency = A_currency, terminal = A_postingTerminal, merchant = A_merchant, stan = A_stan, localTime = A_localTime,
     receivedAt = tonumber(A_receivedAt) }
@@ -22,7 +24,11 @@ local function newPosting(amount, issuer, maskedPan, panEnc, approvalCode)
   if A_cvmResults ~= '' then p.cvmResults = A_cvmResults end
   if A_cvr ~= '' then p.cvr = A_cvr end
   p.issuer, p.maskedPan, p.panEnc, p.approvalCode = issuer, maskedPan, panEnc, approvalCode
-  p.cardStatus = statusAt(p.purchasedAt)
+  if card then
+    p.cardStatus = statusOf(p.purchasedAt, card[1], card[2], card[3])
+  else
+    p.cardStatus = statusAt(p.purchasedAt)
+  end
   p.card = string.match(K_card, '{(.-)}')
   return p
 end

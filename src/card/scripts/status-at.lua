@@ -15,6 +15,7 @@
 -- (blocked from blockedAt, inclusive, to liftedAt, exclusive), else 'active'. Whether the card
 -- was activated or expired at that time is not part of it (the record does not keep when it was
 -- activated; expiry follows from the card's month).
+-- statusOf(ms, deletedAt, blocks, block): the same from those record fields, read by the caller.
 -- src/card/block-history.ts does the same in TypeScript (cardStatusAt); a test holds them equal.
 local function blockHistory()
   local f = redis.call('HMGET', K_card, 'blocks', 'block', 'blockedAt', 'blockReportedAt', 'blockReference')
@@ -30,15 +31,22 @@ local function blockHistory()
   return history
 end
 
-local function statusAt(ms)
-  local f = redis.call('HMGET', K_card, 'deletedAt', 'blocks', 'block')
-  if f[1] and ms >= tonumber(f[1]) then return 'deleted' end
+-- statusOf(ms, deletedAt, blocks, block): statusAt(ms) from the record's fields deletedAt, blocks
+-- and block as HMGET gives them (false when absent), for a script that has read them already
+-- (authorize.lua, in its one HMGET of the card): no second read of the record.
+local function statusOf(ms, deletedAt, blocks, block)
+  if deletedAt and ms >= tonumber(deletedAt) then return 'deleted' end
   -- Never blocked: the common case, without decoding anything.
-  if not f[2] and (f[3] or '') == '' then return 'active' end
+  if not blocks and (block or '') == '' then return 'active' end
   local history = blockHistory()
   for i = #history, 1, -1 do
     local b = history[i]
     if ms >= b.blockedAt and (b.liftedAt == nil or ms < b.liftedAt) then return 'blocked:' .. b.reason end
   end
   return 'active'
+end
+
+local function statusAt(ms)
+  local f = redis.call('HMGET', K_card, 'deletedAt', 'blocks', 'block')
+  return statusOf(ms, f[1], f[2], f[3])
 end
