@@ -59,6 +59,9 @@ Both:
   --processes N         switch processes sharing the listener (npm start -- --processes N;
                         default 1); CPU and RSS are the sum over the supervisor and its workers
   --switch-command CMD  how to start the switch (default: node dist/src/main.js)
+  --profile DIR         a V8 CPU profile of each server process (node --cpu-prof), written when it
+                        stops: DIR/switch, DIR/monitoring-off, DIR/floor, DIR/echo (open them in
+                        Chrome DevTools' Performance panel or any .cpuprofile viewer)
   --idle-batch N        idle: connections opened at a time (default 500)
   --help`;
 
@@ -95,6 +98,8 @@ export interface LoadOptions {
   /** Switch processes (the switch's `processes` setting). */
   processes: number;
   switchCommand: string[] | undefined;
+  /** Write a V8 CPU profile of each server process (switch, floor, echo) under this directory. */
+  profile: string | undefined;
   idle: number;
   idleBatch: number;
   /** The chip share of the mix MACs its requests; the listener checks MACs (optional). */
@@ -177,6 +182,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
         slow: { type: 'string' },
         flood: { type: 'string' },
         'switch-command': { type: 'string' },
+        profile: { type: 'string' },
         idle: { type: 'string' },
         'idle-batch': { type: 'string' },
         mac: { type: 'boolean' },
@@ -208,6 +214,9 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
   const rate =
     values.rate === undefined || values.rate === 'max' ? 'max' : number('rate', values.rate, 0, 1, 1_000_000, false);
   const command = values['switch-command']?.trim().split(/\s+/);
+  if (values.profile !== undefined && command !== undefined && command[0] !== '')
+    throw new CliError('--profile profiles the switch it starts itself: with --switch-command, put --cpu-prof in it');
+  if (values.profile === '') throw new CliError('--profile DIR: a directory');
   const monitoring = values.monitoring ?? 'on';
   if (monitoring !== 'on' && monitoring !== 'off') throw new CliError(`--monitoring ${monitoring}: on or off`);
   const baselines = baselinesOf(values.baseline);
@@ -234,6 +243,7 @@ export function parseCli(argv: string[], cores: number): LoadOptions | 'help' {
     slow,
     flood,
     switchCommand: command !== undefined && command[0] !== '' ? command : undefined,
+    profile: values.profile,
     idle,
     idleBatch: number('idle-batch', values['idle-batch'], 500, 1, 5000),
     mac: values.mac === true,

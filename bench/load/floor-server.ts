@@ -2,8 +2,11 @@
  * The floor baseline's server (`--baseline floor`): reads frames like the switch's listener and
  * answers each one through the floor (bench/load/floor.ts: unpack, one Redis call, pack). Run as
  * its own process, like the switch and the echo server, so it has the core the switch had.
- * One ioredis client with auto-pipelining; an answer is written as soon as it is ready, and the
- * answers ready in the same turn of the event loop leave in one write.
+ * One ioredis client whose commands of one turn of the event loop leave in one write, as the
+ * switch's do (src/redis/write-coalescing.ts; ioredis's auto-pipelining, which the floor used
+ * first, keeps one batch in flight and copies every defined script into each batch: it made the
+ * floor slower than the switch). An answer is written as soon as it is ready, and the answers
+ * ready in the same turn leave in one write.
  *
  *   node dist/bench/load/floor-server.js --header binary2 --dialect iso93ascii \
  *     --redis redis://127.0.0.1:6379 --prefix bench:… [--host 127.0.0.1] [--port 0]
@@ -17,6 +20,7 @@ import { Redis } from 'ioredis';
 import { SHIPPED_DIALECTS, dialect } from '../../src/codec/index.js';
 import { DEFAULT_CONFIG } from '../../src/config/defaults.js';
 import { FrameReader, type LengthHeader, encodeFrame } from '../../src/transport/framing.js';
+import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 import { Floor } from './floor.js';
 
 const { values } = parseArgs({
@@ -42,8 +46,9 @@ if (!(SHIPPED_DIALECTS as readonly string[]).includes(values.dialect))
 const prefix = values.prefix ?? fail('--prefix: the key prefix of the run whose cards are seeded');
 
 // The register the bench seeds with (bench/load/seed.ts): the same secret names the same cards.
-const redis = new Redis(values.redis, { enableAutoPipelining: true, maxRetriesPerRequest: 1 });
+const redis = new Redis(values.redis, { maxRetriesPerRequest: 1 });
 redis.on('error', () => undefined);
+coalesceWrites(redis);
 const floor = new Floor(redis, prefix, dialect(values.dialect), DEFAULT_CONFIG.register);
 
 const server = createServer({ noDelay: true }, (socket) => {

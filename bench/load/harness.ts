@@ -153,8 +153,8 @@ async function ready(adminPort: number, token: string): Promise<boolean> {
  * Starts the switch: `command` (default: this tree's entry point with this Node, through tsx
  * when running from source) with a generated config file. Up to 3 tries when a port was taken.
  */
-export async function startSwitch(s: SwitchSettings, command?: string[]): Promise<Child> {
-  const argv = command ?? [process.execPath, ...nodeArgsFor(switchMain())];
+export async function startSwitch(s: SwitchSettings, command?: string[], profileDir?: string): Promise<Child> {
+  const argv = command ?? [process.execPath, ...profiling(profileDir), ...nodeArgsFor(switchMain())];
   // Fresh for each run, so that no token of a run works on another; the loopback-only API needs no more.
   const adminToken = `bench-operator-${randomBytes(16).toString('hex')}`;
   for (let attempt = 1; ; attempt++) {
@@ -215,10 +215,16 @@ async function startBaseline(what: string, argv: string[]): Promise<Child> {
   };
 }
 
+/** Node's arguments that write a CPU profile into `dir` when the process exits (none without a dir). */
+export function profiling(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', dir];
+}
+
 /** Starts the echo server (bench/load/echo-server) with a length header; it reports its own port. */
-export function startEcho(header: LengthHeader, command?: string[]): Promise<Child> {
+export function startEcho(header: LengthHeader, command?: string[], profileDir?: string): Promise<Child> {
   const argv = command ?? [
     process.execPath,
+    ...profiling(profileDir),
     ...nodeArgsFor(siblingModule('echo-server')),
     '--header',
     header,
@@ -234,6 +240,8 @@ export interface FloorSettings {
   redisUrl: string;
   /** The run's key prefix, under which its cards are seeded. */
   keyPrefix: string;
+  /** Where its CPU profile goes (none: not profiled). */
+  profileDir?: string;
 }
 
 /**
@@ -243,6 +251,7 @@ export interface FloorSettings {
 export function startFloor(s: FloorSettings): Promise<Child> {
   return startBaseline('floor server', [
     process.execPath,
+    ...profiling(s.profileDir),
     ...nodeArgsFor(siblingModule('floor-server')),
     '--header',
     s.header,

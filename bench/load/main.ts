@@ -11,7 +11,7 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { actionCode, codeSetOf } from '../../src/messages/action-codes.js';
 import { dialect } from '../../src/codec/index.js';
@@ -131,6 +131,7 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
         monitoring,
       },
       o.switchCommand,
+      profileDirOf(o, target),
     );
     ctx.sw = sw;
     log(
@@ -185,8 +186,14 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
     if (target === 'monitoring-off') continue;
     const server =
       target === 'echo'
-        ? await startEcho(framing.header)
-        : await startFloor({ header: framing.header, dialect: o.dialect, redisUrl: o.redis, keyPrefix: ctx.keyPrefix });
+        ? await startEcho(framing.header, undefined, profileDirOf(o, target))
+        : await startFloor({
+            header: framing.header,
+            dialect: o.dialect,
+            redisUrl: o.redis,
+            keyPrefix: ctx.keyPrefix,
+            profileDir: profileDirOf(o, target),
+          });
     ctx.sw = server;
     log(`bench: ${target} server pid ${server.pid} on 127.0.0.1:${server.port}`);
     phases.push(
@@ -223,6 +230,11 @@ async function load(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
   log(`bench: results in ${relative(process.cwd(), json)} and ${relative(process.cwd(), html)}`);
 }
 
+/** Where a phase's server writes its CPU profile with --profile (none without). */
+function profileDirOf(o: LoadOptions, phase: string): string | undefined {
+  return o.profile === undefined ? undefined : join(resolve(o.profile), phase);
+}
+
 async function idle(o: LoadOptions, ctx: Context, argv: string[]): Promise<void> {
   const framing = FRAMING_OF[o.dialect];
   ctx.sw = await startSwitch(
@@ -236,6 +248,7 @@ async function idle(o: LoadOptions, ctx: Context, argv: string[]): Promise<void>
       dir: ctx.dir,
     },
     o.switchCommand,
+    profileDirOf(o, 'switch'),
   );
   log(
     `bench: switch pid ${ctx.sw.pid} on 127.0.0.1:${ctx.sw.port}; opening ${o.idle} idle connections, ${o.idleBatch} at a time`,

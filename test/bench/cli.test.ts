@@ -68,6 +68,13 @@ t.test('closed loop, every option', async (t) => {
     undefined,
     'blank: the default',
   );
+  t.equal(parse('--rate 1').profile, undefined, 'not profiled by default');
+  t.equal(parse('--rate max --baseline floor --profile /tmp/p').profile, '/tmp/p');
+  t.throws(
+    () => parseCli(['--rate', '1', '--profile', 'p', '--switch-command', 'node x.js'], 2),
+    /--profile profiles the switch it starts itself/,
+  );
+  t.throws(() => parseCli(['--rate', '1', '--profile', ''], 2), /--profile DIR/);
 });
 
 t.test('baselines: echo when bare, floor, or both (run floor first, whatever the order given)', async (t) => {

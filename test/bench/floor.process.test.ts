@@ -5,6 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { Redis } from 'ioredis';
@@ -38,7 +41,16 @@ t.test('a frame in, 000 out, its entry in Redis; stopped, it cleans up', async (
   const keys = cardKeys(prefix, cardId(card.pan, Buffer.from(DEFAULT_CONFIG.register.secret, 'hex')));
 
   const framing = FRAMING_OF.iso93ascii;
-  const floor = await startFloor({ header: framing.header, dialect: 'iso93ascii', redisUrl: url, keyPrefix: prefix });
+  // Profiled as --profile does it: the profile is written when the server stops.
+  const profileDir = mkdtempSync(join(tmpdir(), 'floor-profile-'));
+  t.teardown(() => rmSync(profileDir, { recursive: true, force: true }));
+  const floor = await startFloor({
+    header: framing.header,
+    dialect: 'iso93ascii',
+    redisUrl: url,
+    keyPrefix: prefix,
+    profileDir,
+  });
   t.teardown(() => floor.stop(1000));
   const d = dialect('iso93ascii');
   const purchase = loadMix('default').entries.find((e) => e.name === 'purchase-pin')!;
@@ -71,6 +83,16 @@ t.test('a frame in, 000 out, its entry in Redis; stopped, it cleans up', async (
   t.equal(await redis.exists(keys.card + FLOOR_LIST), 0, 'its list removed');
   t.equal(await redis.hexists(keys.card, FLOOR_FIELD), 0, 'its field removed');
   t.equal(await redis.hget(keys.card, 'status'), 'active', 'the seeded card stays');
+  const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+  // Under tsx its loader's thread writes a profile of its own beside the server's.
+  t.ok(profiles.length >= 1, 'its CPU profile');
+  const nodeLists = profiles.map(
+    (f) => (JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as { nodes: unknown[] }).nodes,
+  );
+  t.ok(
+    nodeLists.some((nodes) => nodes.length > 0),
+    'with samples',
+  );
 });
 
 t.test('bad arguments: the reason, exit code 2', async (t) => {
