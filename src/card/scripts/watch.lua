@@ -22,7 +22,8 @@
 -- transactions (none for a blocked card, nor when A_read is '0') are the caller's LRANGE entries
 -- with seq from `from` to `to` (none when to < from) when `from` > 0; else, when the oldest kept
 -- has no seq, `entries` (JSON, oldest first). For a card not in the register { '', '', {}, 0, 0 }
--- and nothing is written. An entry that does not decode is dropped when it is the oldest.
+-- and nothing is written. An entry whose time does not read is dropped when it is the oldest
+-- (folded too when it decodes).
 local f = redis.call('HMGET', K_card, 'status', 'issuer', 'block')
 if not f[1] then return {'', '', {}, 0, 0} end
 local cutoff = tonumber(A_now) - tonumber(A_horizon)
