@@ -15,6 +15,7 @@ import type { HolderProfile } from '../monitoring/holder-profile.js';
 // The limits are the monitoring's, so that its replay of a day (src/monitoring/replay.ts) keeps the same history.
 import { MAX_PROFILE_FIELDS, MAX_RECENT } from '../monitoring/card-history.js';
 import type { Verdict } from '../monitoring/monitoring-stats.js';
+import { ALL_RECENT } from '../monitoring/rule-input.js';
 import type { ChangeResult } from './card-register.js';
 import { cardKeys } from './keys.js';
 import { monitoringBlockScript, monitoringFeedbackScript, watchScript } from './scripts/watch.js';
@@ -28,8 +29,10 @@ export interface WatchRecord {
   issuer: string;
   /** The block reason in force, '' when not blocked. */
   block: string;
-  /** The card's earlier transactions within the horizon, oldest first. */
+  /** The card's earlier transactions within the horizon that the reach asked for (at least), oldest first. */
   recent: WatchedTransaction[];
+  /** The transaction's JSON as recorded (JSON.stringify): the day log writes the same. */
+  json: string;
 }
 
 /** The transactions that made a monitoring block, as the block and its notice name them. */
@@ -65,22 +68,41 @@ export class CardWatch {
     defineScriptsOn(redis);
   }
 
-  /** Records the transaction on its card; answers the card's issuer, block and earlier transactions. */
-  async record(tx: WatchedTransaction, horizonMs: number): Promise<WatchRecord> {
+  /**
+   * Records the transaction on its card, keeping the card's transactions of the last `horizonMs`;
+   * answers the card's issuer, block and the earlier transactions from `reachMs` before `tx.at` on
+   * (src/monitoring/evaluate.ts recentReachMs; 0: none, ALL_RECENT: every one kept). A few older
+   * ones may come too: the rules look at the times.
+   *
+   * The earlier transactions are read by a LRANGE sent just before the script (one round trip):
+   * Redis answers it for a fraction of what the list costs read into Lua and returned from it.
+   * The script tells which of its entries are the earlier ones by their seq (watch.lua); when
+   * another process recorded a transaction of the card between the two, they are read again.
+   */
+  async record(tx: WatchedTransaction, horizonMs: number, reachMs = ALL_RECENT): Promise<WatchRecord> {
     const k = cardKeys(this.prefix, tx.card);
-    const [issuer, block, earlier] = await watchScript.run(
+    const json = JSON.stringify(tx);
+    const read = reachMs > 0;
+    const listed = read ? this.redis.lrange(k.recent, 0, -1) : undefined;
+    const recorded = watchScript.run(
       this.redis,
       { card: k.card, recent: k.recent, profile: k.profile },
       {
         now: this.clock.now().getTime(),
         horizon: horizonMs,
-        tx: JSON.stringify(tx),
+        tx: json,
         maxRecent: MAX_RECENT,
         keepProfile: this.keepProfileMs,
         maxFields: MAX_PROFILE_FIELDS,
+        read: read ? '1' : '0',
       },
     );
-    return { issuer, block, recent: earlier.map((e) => JSON.parse(e) as WatchedTransaction) };
+    const [[issuer, block, entries, from, to], list] = await Promise.all([recorded, listed]);
+    const since = reachMs === ALL_RECENT ? -Infinity : tx.at - reachMs;
+    if (from === 0) return { issuer, block, recent: entries.map((e) => JSON.parse(e) as WatchedTransaction), json };
+    let earlier = list === undefined ? [] : earlierOf(list, from, to, since);
+    earlier ??= earlierOf(await this.redis.lrange(k.recent, 0, -1), from, to, since, true) ?? [];
+    return { issuer, block, recent: earlier, json };
   }
 
   /** The card's profile, with the uses of these merchants and countries. */
@@ -148,4 +170,47 @@ export class CardWatch {
       blockedAt: Number(blockedAt),
     };
   }
+}
+
+/**
+ * The list is in the order the transactions were recorded, which is their order in time but for
+ * one recorded late (a monitor queue behind): the entries are read from the newest back to
+ * SLACK_MS before the reach, so one recorded up to that much out of order is not missed.
+ */
+const SLACK_MS = 5 * 60_000;
+const SEQ = '{"seq":';
+
+/** An entry's seq (watch.lua), NaN for one without. */
+function seqOf(entry: string): number {
+  return entry.startsWith(SEQ) ? Number(entry.slice(SEQ.length, entry.indexOf(',', SEQ.length))) : NaN;
+}
+
+/**
+ * The entries of `list` with seq from `from` to `to` at or after `since` (ms; one whose time does
+ * not read too), oldest first. `list` read before the script: undefined when it lacks some of
+ * those seqs (another process recorded the card between the two: read it again). Read after
+ * (`again`): the newer entries are skipped, and one missing (folded since by yet another
+ * record) is left out.
+ */
+export function earlierOf(
+  list: readonly string[],
+  from: number,
+  to: number,
+  since: number,
+  again = false,
+): WatchedTransaction[] | undefined {
+  const out: WatchedTransaction[] = [];
+  let i = list.length - 1;
+  while (again && i >= 0 && seqOf(list[i]!) > to) i--;
+  // The newest entries are `to`, `to` - 1, ... (the list holds a run of seqs, pushed one by one).
+  for (let seq = to; seq >= from; i--, seq--) {
+    if (i < 0 || seqOf(list[i]!) !== seq) {
+      if (again) break;
+      return undefined;
+    }
+    const t = JSON.parse(list[i]!) as WatchedTransaction;
+    if (t.at < since - SLACK_MS) break;
+    if (!(t.at < since)) out.push(t);
+  }
+  return out.reverse();
 }

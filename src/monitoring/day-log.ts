@@ -41,8 +41,24 @@ export interface DayLogDeps {
   lost: Pick<Counter, 'inc'>;
 }
 
+/** An entry waiting to be written: its time (which day's list) and its JSON. */
+interface Pending {
+  at: number;
+  entry: string;
+}
+
+/**
+ * The entry's JSON, JSON.stringify({ ...tx, issuer }), from the transaction's own JSON when the
+ * caller made it (the card's record did): the same text, as `issuer` is not a transaction's key
+ * and so comes last, without a second stringify of the transaction.
+ */
+export function loggedJson(tx: WatchedTransaction, issuer: string, json?: string): string {
+  if (json === undefined || json.length <= 2 || Object.hasOwn(tx, 'issuer')) return JSON.stringify({ ...tx, issuer });
+  return `${json.slice(0, -1)},"issuer":${JSON.stringify(issuer)}}`;
+}
+
 export class DayLog {
-  private batch: LoggedTransaction[] = [];
+  private batch: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly writing = new Set<Promise<void>>();
   private minute = NaN;
@@ -50,9 +66,12 @@ export class DayLog {
 
   constructor(private readonly deps: DayLogDeps) {}
 
-  /** Adds a transaction of a card of `issuer` to the next write; returns at once. */
-  append(tx: WatchedTransaction, issuer: string): void {
-    this.batch.push({ ...tx, issuer });
+  /**
+   * Adds a transaction of a card of `issuer` to the next write; returns at once. `json`: the
+   * transaction's JSON.stringify when the caller has it (it is not made again).
+   */
+  append(tx: WatchedTransaction, issuer: string, json?: string): void {
+    this.batch.push({ at: tx.at, entry: loggedJson(tx, issuer, json) });
     if (this.batch.length >= MAX_BATCH) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
@@ -69,10 +88,10 @@ export class DayLog {
     this.timer = undefined;
     if (this.batch.length === 0) return;
     const byDay = new Map<string, string[]>();
-    for (const tx of this.batch) {
-      const key = dayLogKey(this.deps.prefix, this.dateOf(tx.at));
+    for (const { at, entry } of this.batch) {
+      const key = dayLogKey(this.deps.prefix, this.dateOf(at));
       const entries = byDay.get(key) ?? [];
-      entries.push(JSON.stringify(tx));
+      entries.push(entry);
       byDay.set(key, entries);
     }
     this.batch = [];

@@ -6,15 +6,15 @@
  */
 import type { Rule, RuleKind } from './rule-schema.js';
 import type { WatchedTransaction } from './watched-transaction.js';
-import type { RuleCheck, RuleInput } from './rule-input.js';
-import { velocity } from './rules/velocity.js';
-import { otherBankAtm } from './rules/other-bank-atm.js';
-import { ownAtmAmount } from './rules/own-atm-amount.js';
-import { impossibleTravel } from './rules/impossible-travel.js';
-import { firstAbroadAfterPin } from './rules/first-abroad-after-pin.js';
-import { contactlessBurst } from './rules/contactless-burst.js';
-import { remoteFailures } from './rules/remote-failures.js';
-import { cardTesting } from './rules/card-testing.js';
+import type { RuleCheck, RuleInput, RuleReach } from './rule-input.js';
+import { velocity, velocityReach } from './rules/velocity.js';
+import { otherBankAtm, otherBankAtmReach } from './rules/other-bank-atm.js';
+import { ownAtmAmount, ownAtmAmountReach } from './rules/own-atm-amount.js';
+import { impossibleTravel, impossibleTravelReach } from './rules/impossible-travel.js';
+import { firstAbroadAfterPin, firstAbroadAfterPinReach } from './rules/first-abroad-after-pin.js';
+import { contactlessBurst, contactlessBurstReach } from './rules/contactless-burst.js';
+import { remoteFailures, remoteFailuresReach } from './rules/remote-failures.js';
+import { cardTesting, cardTestingReach, trialReachMs } from './rules/card-testing.js';
 
 /** A rule that fired, and the transactions of its pattern (the firing one last). */
 export interface Firing {
@@ -33,6 +33,19 @@ const CHECKS: Checks = {
   impossibleTravel,
   firstAbroadAfterPin,
   contactlessBurst,
+};
+
+type Reaches = { [K in RuleKind]: RuleReach<K> };
+
+const REACHES: Reaches = {
+  velocity: velocityReach,
+  otherBankAtm: otherBankAtmReach,
+  ownAtmAmount: ownAtmAmountReach,
+  cardTesting: cardTestingReach,
+  remoteFailures: remoteFailuresReach,
+  impossibleTravel: impossibleTravelReach,
+  firstAbroadAfterPin: firstAbroadAfterPinReach,
+  contactlessBurst: contactlessBurstReach,
 };
 
 /** The rule is enabled and looks at transactions in `channel`. */
@@ -58,4 +71,21 @@ export function horizonMs(rules: readonly Rule[]): number {
   for (const r of rules)
     if (r.enabled !== false) minutes = Math.max(minutes, 'windowMinutes' in r ? r.windowMinutes : r.minMinutes);
   return minutes * 60_000;
+}
+
+/**
+ * How far back before `tx.at` (ms) anything evaluating `tx` reads the card's earlier transactions:
+ * the longest reach of the rules watching its channel (rule-input.ts RuleReach) and of the
+ * card-testing approval test (trialKept); 0: none is read, ALL_RECENT: every one kept. The live
+ * monitor asks the card for those only (src/card/card-watch.ts); what the card keeps is still
+ * horizonMs's.
+ */
+export function recentReachMs(rules: readonly Rule[], tx: WatchedTransaction): number {
+  let ms = trialReachMs(rules, tx);
+  for (const rule of rules) {
+    if (!watches(rule, tx.channel)) continue;
+    const reach = REACHES[rule.kind] as RuleReach<typeof rule.kind>;
+    ms = Math.max(ms, reach(rule as never, tx));
+  }
+  return ms;
 }

@@ -5,7 +5,10 @@ import type { WatchedTransaction } from './watched-transaction.js';
 export interface RuleInput {
   /** The transaction just answered. */
   tx: WatchedTransaction;
-  /** The card's earlier transactions within the longest window (horizonMs), oldest first. */
+  /**
+   * The card's earlier transactions within the longest window (horizonMs), oldest first; the live
+   * monitor's hold at least those the rules watching the channel reach (RuleReach), the replay's all.
+   */
   recent: readonly WatchedTransaction[];
   /** The card's issuer (its id): whose own ATMs are the card's bank's. */
   issuer: string;
@@ -30,6 +33,19 @@ export interface RuleInput {
  * may be other cards' too, as card testing's are: each card named is blocked), else undefined.
  */
 export type RuleCheck<K extends RuleKind> = (rule: RuleOf<K>, input: RuleInput) => WatchedTransaction[] | undefined;
+
+/** A reach of every earlier transaction the card keeps, whatever its time. */
+export const ALL_RECENT = Number.POSITIVE_INFINITY;
+
+/**
+ * How far back before `tx.at` (ms) a rule kind's check reads the card's earlier transactions
+ * (`input.recent`) for `tx`, from what is known before the card is asked (not its issuer): 0 when
+ * it reads none for it (it answers undefined first, or reads another state), ALL_RECENT when it
+ * reads them whatever their time. The card sends back only what the rules watching the channel
+ * reach (evaluate.ts recentReachMs): a check that reads further than its reach says would miss
+ * transactions, so change the two together (test/monitoring/reach.test.ts).
+ */
+export type RuleReach<K extends RuleKind> = (rule: RuleOf<K>, tx: WatchedTransaction) => number;
 
 /** The transactions of `input` (earlier ones and the new one) at or after `from` (ms), oldest first. */
 export function within(input: RuleInput, from: number): WatchedTransaction[] {

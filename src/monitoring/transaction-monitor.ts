@@ -10,7 +10,7 @@ import type { CardId } from '../crypto/card-id.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import { type WatchedTransaction, isAbroad, placeOf } from './watched-transaction.js';
-import { type Firing, firings, watches } from './evaluate.js';
+import { type Firing, firings, recentReachMs, watches } from './evaluate.js';
 import type { RuleInput } from './rule-input.js';
 import { type HolderProfile, isTypical } from './holder-profile.js';
 import type { RuleBook } from './rule-book.js';
@@ -21,10 +21,15 @@ import { trialKept } from './rules/card-testing.js';
 
 /** The card's side (src/card/card-watch.ts): its recent transactions, its profile, the block. */
 export interface CardWatchPort {
+  /**
+   * Keeps the transaction and the card's of the last horizonMs; answers those of them from reachMs
+   * before tx.at on (evaluate.ts recentReachMs) and, when it made one, the transaction's JSON.
+   */
   record(
     tx: WatchedTransaction,
     horizonMs: number,
-  ): Promise<{ issuer: string; block: string; recent: WatchedTransaction[] }>;
+    reachMs: number,
+  ): Promise<{ issuer: string; block: string; recent: WatchedTransaction[]; json?: string }>;
   profile(card: CardId, merchants: readonly string[], countries: readonly string[]): Promise<HolderProfile>;
   block(
     card: CardId,
@@ -111,10 +116,11 @@ export class TransactionMonitor {
   private async evaluate(tx: WatchedTransaction, answeredAt: number): Promise<void> {
     try {
       const { rules } = this.deps;
-      const seen = await this.deps.cards.record(tx, rules.horizonMs);
+      // Only the earlier transactions the rules watching this one will read come back (and are parsed).
+      const seen = await this.deps.cards.record(tx, rules.horizonMs, recentReachMs(rules.rules, tx));
       this.deps.metrics.observed.inc({ outcome: tx.outcome });
       // What the card recorded, blocked or not: the replay rebuilds the cards' history from it.
-      if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer);
+      if (seen.issuer !== '') this.deps.dayLog?.append(tx, seen.issuer, seen.json);
       // An alert on a card already blocked does nothing more; a card not in the register has nothing to block.
       if (seen.issuer === '' || seen.block !== '') return;
       for (const firing of firings(rules.rules, await this.inputOf(tx, seen.recent, seen.issuer))) {

@@ -9,8 +9,8 @@ export const watchScript = defineScript({
   name: 'swWatch',
   file: new URL('./watch.lua', import.meta.url),
   keys: ['card', 'recent', 'profile'],
-  args: ['now', 'horizon', 'tx', 'maxRecent', 'keepProfile', 'maxFields'],
-  reply: asReply<[string, string, string[]]>(),
+  args: ['now', 'horizon', 'tx', 'maxRecent', 'keepProfile', 'maxFields', 'read'],
+  reply: asReply<[issuer: string, block: string, entries: string[], from: number, to: number]>(),
 });
 
 export const monitoringBlockScript = defineScript({

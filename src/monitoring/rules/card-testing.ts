@@ -7,7 +7,7 @@
  * right is no card at all. The pattern is the counted cards' wrong PINs at the terminal within the
  * window, so every card it names is blocked.
  */
-import type { RuleCheck } from '../rule-input.js';
+import type { RuleCheck, RuleReach } from '../rule-input.js';
 import type { Rule } from '../rule-schema.js';
 import type { WatchedTransaction } from '../watched-transaction.js';
 
@@ -27,6 +27,9 @@ export const cardTesting: RuleCheck<'cardTesting'> = (rule, input) => {
   pattern.push(tx);
   return new Set(pattern.map((t) => t.card)).size >= rule.minCards ? pattern : undefined;
 };
+
+/** The check reads the terminal's trials, not the card's transactions (trialKept does: trialReachMs). */
+export const cardTestingReach: RuleReach<'cardTesting'> = () => 0;
 
 /**
  * How long (ms) a terminal keeps its wrong PINs for a transaction in `channel`: the longest window
@@ -59,4 +62,9 @@ export function trialKept(
   if (ms === 0 || tx.outcome === 'wrongPin') return ms;
   const mistyped = recent.some((r) => r.outcome === 'wrongPin' && r.terminal === tx.terminal && r.at >= tx.at - ms);
   return mistyped ? ms : 0;
+}
+
+/** How far back (ms) trialKept reads the card's earlier transactions for `tx`: an approval's. */
+export function trialReachMs(rules: readonly Rule[], tx: WatchedTransaction): number {
+  return tx.outcome === 'approved' ? trialsWindowMs(rules, tx.channel) : 0;
 }

@@ -6,7 +6,7 @@
  * register's.
  */
 import type { WatchedTransaction } from '../watched-transaction.js';
-import { type RuleCheck, within } from '../rule-input.js';
+import { type RuleCheck, type RuleReach, within } from '../rule-input.js';
 
 export const contactlessBurst: RuleCheck<'contactlessBurst'> = (rule, input) => {
   const { tx } = input;
@@ -24,3 +24,9 @@ export const contactlessBurst: RuleCheck<'contactlessBurst'> = (rule, input) => 
   const counted = within(input, tx.at - rule.windowMinutes * 60_000).filter(counts);
   return counted.length >= rule.minCount ? counted : undefined;
 };
+
+/** An approved contactless purchase reads the window (its amount against the limit is tested later). */
+export const contactlessBurstReach: RuleReach<'contactlessBurst'> = (rule, tx) =>
+  tx.kind === 'purchase' && tx.outcome === 'approved' && tx.entryMode === 'contactless'
+    ? rule.windowMinutes * 60_000
+    : 0;

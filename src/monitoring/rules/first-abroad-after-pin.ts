@@ -9,7 +9,7 @@
  * the card abroad. The pattern is the PIN transaction and the new one.
  */
 import { isAbroad, isCardPresent } from '../watched-transaction.js';
-import type { RuleCheck } from '../rule-input.js';
+import { ALL_RECENT, type RuleCheck, type RuleReach } from '../rule-input.js';
 
 export const firstAbroadAfterPin: RuleCheck<'firstAbroadAfterPin'> = (rule, input) => {
   const { tx } = input;
@@ -30,3 +30,10 @@ export const firstAbroadAfterPin: RuleCheck<'firstAbroadAfterPin'> = (rule, inpu
     );
   return pin === undefined ? undefined : [pin, tx];
 };
+
+/**
+ * A transaction abroad reads every earlier one, whatever its time: whether the card was present in
+ * the country among its recent transactions (those not yet in the profile), not only the window's.
+ */
+export const firstAbroadAfterPinReach: RuleReach<'firstAbroadAfterPin'> = (_rule, tx) =>
+  isAbroad(tx) ? ALL_RECENT : 0;

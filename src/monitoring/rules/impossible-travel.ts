@@ -7,7 +7,7 @@
  * country, and the new one.
  */
 import type { Channel } from '../../journal/posting.js';
-import type { RuleCheck } from '../rule-input.js';
+import type { RuleCheck, RuleReach } from '../rule-input.js';
 import { isCardPresent } from '../watched-transaction.js';
 
 export const impossibleTravel: RuleCheck<'impossibleTravel'> = (rule, input) => {
@@ -19,3 +19,7 @@ export const impossibleTravel: RuleCheck<'impossibleTravel'> = (rule, input) => 
   const other = [...input.recent].reverse().find((t) => t.at > from && t.country !== tx.country && present(t.channel));
   return other === undefined ? undefined : [other, tx];
 };
+
+/** A card-present transaction reads back minMinutes. */
+export const impossibleTravelReach: RuleReach<'impossibleTravel'> = (rule, tx) =>
+  isCardPresent(tx) ? rule.minMinutes * 60_000 : 0;

@@ -7,7 +7,7 @@
  * that goes over it fires.
  */
 import type { WatchedTransaction } from '../watched-transaction.js';
-import { type RuleCheck, within } from '../rule-input.js';
+import { type RuleCheck, type RuleReach, within } from '../rule-input.js';
 
 const atOtherBank = (t: WatchedTransaction, issuer: string, channels: readonly string[]): boolean =>
   t.kind === 'withdrawal' && channels.includes(t.channel) && t.atmOwner !== '' && t.atmOwner !== issuer;
@@ -24,3 +24,7 @@ export const otherBankAtm: RuleCheck<'otherBankAtm'> = (rule, input) => {
     (rule.maxPlaces !== undefined && new Set(counted.map(placeOf)).size > rule.maxPlaces);
   return over ? counted : undefined;
 };
+
+/** A withdrawal at an ATM with an owner reads the window (whether the owner is the issuer is known later). */
+export const otherBankAtmReach: RuleReach<'otherBankAtm'> = (rule, tx) =>
+  tx.kind === 'withdrawal' && tx.atmOwner !== '' ? rule.windowMinutes * 60_000 : 0;

@@ -5,7 +5,7 @@
  * money paid out is the risk, and a withdrawal refused above the cash limit paid nothing.
  */
 import type { WatchedTransaction } from '../watched-transaction.js';
-import { type RuleCheck, within } from '../rule-input.js';
+import { type RuleCheck, type RuleReach, within } from '../rule-input.js';
 
 export const ownAtmAmount: RuleCheck<'ownAtmAmount'> = (rule, input) => {
   const { tx, issuer } = input;
@@ -20,3 +20,12 @@ export const ownAtmAmount: RuleCheck<'ownAtmAmount'> = (rule, input) => {
   const counted = within(input, tx.at - rule.windowMinutes * 60_000).filter(counts);
   return counted.length >= rule.minCount ? counted : undefined;
 };
+
+/**
+ * An approved withdrawal above the amount at an ATM with an owner reads the window (whether the
+ * owner is the issuer is known later; a card not in the register, issuer '', is not evaluated).
+ */
+export const ownAtmAmountReach: RuleReach<'ownAtmAmount'> = (rule, tx) =>
+  tx.kind === 'withdrawal' && tx.outcome === 'approved' && tx.atmOwner !== '' && tx.amount > rule.above
+    ? rule.windowMinutes * 60_000
+    : 0;

@@ -5,7 +5,7 @@
  * but not the card guesses what is printed on it; the holder mistypes once or twice. The failure
  * that goes over the limit fires; the pattern is the failures.
  */
-import { type RuleCheck, within } from '../rule-input.js';
+import { type RuleCheck, type RuleReach, within } from '../rule-input.js';
 import type { WatchedOutcome } from '../watched-transaction.js';
 
 const FAILURES: ReadonlySet<WatchedOutcome> = new Set(['wrongCvc', 'cvcMissing', 'wrongExpiry']);
@@ -19,3 +19,7 @@ export const remoteFailures: RuleCheck<'remoteFailures'> = (rule, input) => {
   );
   return failures.length > rule.maxFailures ? failures : undefined;
 };
+
+/** Only a failure reads the window. */
+export const remoteFailuresReach: RuleReach<'remoteFailures'> = (rule, tx) =>
+  FAILURES.has(tx.outcome) ? rule.windowMinutes * 60_000 : 0;

@@ -3,7 +3,7 @@
  * on one card within a sliding window, counted over the rule's channels. Either limit may be
  * left out; the transaction that goes over it fires.
  */
-import { type RuleCheck, within } from '../rule-input.js';
+import { type RuleCheck, type RuleReach, within } from '../rule-input.js';
 
 export const velocity: RuleCheck<'velocity'> = (rule, input) => {
   const { tx } = input;
@@ -19,3 +19,7 @@ export const velocity: RuleCheck<'velocity'> = (rule, input) => {
     (rule.maxAmount !== undefined && sum > rule.maxAmount);
   return over ? counted : undefined;
 };
+
+/** Only an approval it counts reads the window. */
+export const velocityReach: RuleReach<'velocity'> = (rule, tx) =>
+  tx.outcome === 'approved' && tx.kind !== 'refund' ? rule.windowMinutes * 60_000 : 0;
