@@ -63,8 +63,6 @@ export interface MonitorDeps {
   contactlessLimit: number;
   /** Transactions waiting beyond this are dropped (counted), so a Redis outage cannot grow the queue without bound. */
   maxQueued?: number;
-  /** How long a transaction handed over waits for others (ms); default BATCH_MS. */
-  batchMs?: number;
 }
 
 /** A block the monitoring made: for the tests and the load benchmark's delay figures. */
@@ -78,55 +76,30 @@ export interface MadeBlock {
 }
 
 const MAX_QUEUED = 10_000;
-/**
- * How long a transaction handed over waits for others before they start together (ms). The rules
- * run after the answer anyway; a block comes at most this much later.
- */
-export const BATCH_MS = 5;
 
 export class TransactionMonitor {
   /** Per card, the evaluation in progress: the next of the same card waits for it. */
   private readonly chains = new Map<CardId, Promise<void>>();
   private queued = 0;
-  /** Handed over, not started yet (observe). */
-  private batch: { tx: WatchedTransaction; answeredAt: number }[] = [];
-  private batchTimer: NodeJS.Timeout | undefined;
   private readonly listeners: ((b: MadeBlock) => void)[] = [];
 
   constructor(private readonly deps: MonitorDeps) {}
 
-  /**
-   * Hands a transaction to the rules; returns at once. It waits up to batchMs with the others
-   * handed over meanwhile, and then all start in one turn of the event loop: their Redis calls
-   * leave in one write (src/redis/write-coalescing.ts) and their replies mostly come back in one
-   * read, instead of a write, a read and a wake-up of the switch and of Redis per transaction
-   * (which, when requests arrive one at a time, cost more than the watch itself).
-   */
+  /** Hands a transaction to the rules; returns at once. */
   observe(tx: WatchedTransaction): void {
     if (this.queued >= (this.deps.maxQueued ?? MAX_QUEUED)) {
       this.deps.metrics.dropped.inc();
       return;
     }
     this.queued++;
-    this.batch.push({ tx, answeredAt: this.deps.clock.now().getTime() });
-    this.batchTimer ??= setTimeout(() => this.startBatch(), this.deps.batchMs ?? BATCH_MS);
-  }
-
-  /** Starts the evaluation of every transaction waiting, each after the one of its card before it. */
-  private startBatch(): void {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    const batch = this.batch;
-    this.batch = [];
-    for (const { tx, answeredAt } of batch) {
-      const before = this.chains.get(tx.card) ?? Promise.resolve();
-      const next = before.then(() => this.evaluate(tx, answeredAt));
-      this.chains.set(tx.card, next);
-      void next.finally(() => {
-        this.queued--;
-        if (this.chains.get(tx.card) === next) this.chains.delete(tx.card);
-      });
-    }
+    const answeredAt = this.deps.clock.now().getTime();
+    const before = this.chains.get(tx.card) ?? Promise.resolve();
+    const next = before.then(() => this.evaluate(tx, answeredAt));
+    this.chains.set(tx.card, next);
+    void next.finally(() => {
+      this.queued--;
+      if (this.chains.get(tx.card) === next) this.chains.delete(tx.card);
+    });
   }
 
   /** Calls `listener` with every block this process makes. */
@@ -136,7 +109,7 @@ export class TransactionMonitor {
 
   /** Resolves once every transaction observed so far is evaluated and logged (stop, tests). */
   async drain(): Promise<void> {
-    for (this.startBatch(); this.chains.size > 0; this.startBatch()) await Promise.all(this.chains.values());
+    while (this.chains.size > 0) await Promise.all(this.chains.values());
     await this.deps.dayLog?.drain();
   }
 
