@@ -29,7 +29,7 @@ export interface WatchRecord {
   issuer: string;
   /** The block reason in force, '' when not blocked. */
   block: string;
-  /** The card's earlier transactions within the horizon that the reach asked for (at least), oldest first. */
+  /** The card's earlier transactions within the horizon, from the reach on (every one kept for ALL_RECENT), oldest first. */
   recent: WatchedTransaction[];
   /** The transaction's JSON as recorded (JSON.stringify): the day log writes the same. */
   json: string;
@@ -172,13 +172,8 @@ export class CardWatch {
   }
 }
 
-/**
- * The list is in the order the transactions were recorded, which is their order in time but for
- * one recorded late (a monitor queue behind): the entries are read from the newest back to
- * SLACK_MS before the reach, so one recorded up to that much out of order is not missed.
- */
-const SLACK_MS = 5 * 60_000;
 const SEQ = '{"seq":';
+const AT = '"at":';
 
 /** An entry's seq (watch.lua), NaN for one without. */
 function seqOf(entry: string): number {
@@ -186,11 +181,31 @@ function seqOf(entry: string): number {
 }
 
 /**
- * The entries of `list` with seq from `from` to `to` at or after `since` (ms; one whose time does
- * not read too), oldest first. `list` read before the script: undefined when it lacks some of
- * those seqs (another process recorded the card between the two: read it again). Read after
- * (`again`): the newer entries are skipped, and one missing (folded since by yet another
- * record) is left out.
+ * An entry's time (ms) read as watch.lua reads it, without parsing the entry: the first `"at":`
+ * of JSON.stringify's output is its key (a quote inside a string value is escaped); NaN when no
+ * whole number follows it.
+ */
+function atOf(entry: string): number {
+  const i = entry.indexOf(AT);
+  return i < 0 ? NaN : parseInt(entry.slice(i + AT.length, i + AT.length + 20), 10);
+}
+
+/** The entry parsed; undefined for one that does not parse (it is skipped, not left to fail every evaluation). */
+function parsed(entry: string): WatchedTransaction | undefined {
+  try {
+    return JSON.parse(entry) as WatchedTransaction;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The entries of `list` with seq from `from` to `to` whose time is at or after `since` (ms),
+ * oldest first. Every entry of the range is looked at (one recorded late by another process sits
+ * after later ones), but only those in time are parsed. `list` read before the script: undefined
+ * when it lacks some of those seqs (another process recorded the card between the two: read it
+ * again). Read after (`again`): the newer entries are skipped, and one missing (folded since by
+ * yet another record) is left out.
  */
 export function earlierOf(
   list: readonly string[],
@@ -208,9 +223,10 @@ export function earlierOf(
       if (again) break;
       return undefined;
     }
-    const t = JSON.parse(list[i]!) as WatchedTransaction;
-    if (t.at < since - SLACK_MS) break;
-    if (!(t.at < since)) out.push(t);
+    // A time that does not read this way (NaN) is read from the parsed entry.
+    if (atOf(list[i]!) < since) continue;
+    const t = parsed(list[i]!);
+    if (t !== undefined && !(t.at < since)) out.push(t);
   }
   return out.reverse();
 }

@@ -164,7 +164,7 @@ t.test("the card's record: only the reach's entries back; entries without seq st
     hour.recent.map((x) => x.txn),
     ['a', 'b'],
   );
-  // 200 minutes back, beyond the hour's reach and its slack.
+  // 200 minutes back, beyond the hour's reach.
   await redis.del(k.recent);
   for (const [txn, ago] of [
     ['far', 200],
@@ -221,6 +221,47 @@ t.test('a list read before another process recorded the card is not taken as the
     earlierOf(list, 4, 6, T0 - 35 * MINUTE)?.map((x) => x.txn),
     ['s6'],
     'within the reach only',
+  );
+  // Another process recorded s5 late (its queue behind): it sits after s4, older than both.
+  const late = [entry(4, 5), entry(5, 60), entry(6, 3)];
+  t.same(
+    earlierOf(late, 4, 6, T0 - 10 * MINUTE)?.map((x) => x.txn),
+    ['s4', 's6'],
+    'an entry recorded late does not hide the ones before it',
+  );
+  const broken = `{"seq":7,"at":${T0 - MINUTE},"txn":`;
+  t.same(
+    earlierOf([...late, broken], 4, 7, T0 - 10 * MINUTE)?.map((x) => x.txn),
+    ['s4', 's6'],
+    'an entry that does not parse is skipped, not thrown on every evaluation',
+  );
+});
+
+t.test('versions mixed: an entry without seq after numbered ones sends the list back as before', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const watch = new CardWatch(redis, prefix, new ManualClock(new Date(T0)), PROFILE_KEPT_MS);
+  const card = 'card-mixed' as CardId;
+  const k = cardKeys(prefix, card);
+  await redis.hset(k.card, 'status', 'active', 'issuer', 'bank-a');
+  const numbered = (seq: number, minutesAgo: number): string =>
+    `{"seq":${seq},${JSON.stringify(watched({ card, txn: `s${seq}`, at: T0 - minutesAgo * MINUTE })).slice(1)}`;
+  // s5 and s6 by this version, then one by an earlier version's process (no seq).
+  await redis.rpush(
+    k.recent,
+    numbered(5, 30),
+    numbered(6, 20),
+    JSON.stringify(watched({ card, txn: 'old', at: T0 - 10 * MINUTE })),
+  );
+  const seen = await watch.record(watched({ card, txn: 'now', at: T0 }), 1440 * MINUTE, ALL_RECENT);
+  t.same(
+    seen.recent.map((x) => x.txn),
+    ['s5', 's6', 'old'],
+  );
+  const next = await watch.record(watched({ card, txn: 'next', at: T0 }), 1440 * MINUTE, ALL_RECENT);
+  t.same(
+    next.recent.map((x) => x.txn),
+    ['s5', 's6', 'old', 'now'],
+    'and while the run of seqs stays broken',
   );
 });
 

@@ -20,10 +20,10 @@
 -- version have no "seq" (they read as before).
 -- Returns { issuer, block reason ('' when not blocked), entries, from, to }: the earlier recent
 -- transactions (none for a blocked card, nor when A_read is '0') are the caller's LRANGE entries
--- with seq from `from` to `to` (none when to < from) when `from` > 0; else, when the oldest kept
--- has no seq, `entries` (JSON, oldest first). For a card not in the register { '', '', {}, 0, 0 }
--- and nothing is written. An entry whose time does not read is dropped when it is the oldest
--- (folded too when it decodes).
+-- with seq from `from` to `to` (none when to < from) when `from` > 0; else, when the entries kept
+-- are not one run of seqs from the oldest to the newest, `entries` (JSON, oldest first). For a card not in the register { '', '', {}, 0, 0 }
+-- and nothing is written. An entry whose time does not read is dropped, unfolded, when it is the
+-- oldest.
 local f = redis.call('HMGET', K_card, 'status', 'issuer', 'block')
 if not f[1] then return {'', '', {}, 0, 0} end
 local cutoff = tonumber(A_now) - tonumber(A_horizon)
@@ -67,7 +67,8 @@ local function seqOf(e)
   return tonumber(string.match(e, '^{"seq":(%d+),'))
 end
 -- Read before the oldest are folded, so the count goes on even when all of them are.
-local seq = (length > 0 and seqOf(redis.call('LINDEX', K_recent, -1)) or 0) + 1
+local newestSeq = length > 0 and seqOf(redis.call('LINDEX', K_recent, -1)) or nil
+local seq = (newestSeq or 0) + 1
 -- The oldest entry kept, nil when none is left.
 local oldest
 while length > 0 do
@@ -93,9 +94,11 @@ if not blocked and A_read == '1' then
   local oldestSeq = oldest and seqOf(oldest)
   if oldest == nil then
     from, to = seq, seq - 1
-  elseif oldestSeq then
-    from, to = oldestSeq, seq - 1
+  elseif oldestSeq and newestSeq and newestSeq - oldestSeq + 1 == length then
+    from, to = oldestSeq, newestSeq
   else
+    -- Not one run of seqs (an earlier version's entries, or one recorded by such a process while
+    -- versions are mixed): the list itself, as before.
     entries = redis.call('LRANGE', K_recent, 0, -1)
   end
 end
