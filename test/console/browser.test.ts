@@ -16,7 +16,7 @@ import { localDate } from '../../src/time/local-time.js';
 import { parseDelivery } from '../../src/clearing/delivery-file.js';
 import { maskPan } from '../../src/codec/mask.js';
 import { main } from '../../terminals/cli.js';
-import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
+import { SHOTS, buildConsole, openPage, signIn } from './fixtures/browser.js';
 
 const VENDOR = 'test-token-vendor-console';
 const BANK_A = 'test-token-bank-a-console';
@@ -55,11 +55,7 @@ t.test('the console in a browser', async (t) => {
     { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS }, issuers: { 'bank-a': { blockService: true } } },
     { consoleDir },
   );
-  const browser = await launchBrowser();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { page, pageErrors } = await openPage(t);
 
   await t.test('sign-in refuses an unknown token, takes a known one', async (t) => {
     await page.goto(`${s.adminUrl}/`);

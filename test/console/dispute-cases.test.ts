@@ -8,16 +8,13 @@
  * A vendor sees neither page. Screenshots in .tap/console-screenshots/.
  */
 import t from 'tap';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { ManualClock } from '../../src/time/clock.js';
-import { addCard } from '../support/cards.js';
-import { startSwitch } from '../support/switch.js';
-import { TestTerminal, purchase93 } from '../support/terminal.js';
+import { purchase93 } from '../support/terminal.js';
 import { call } from '../admin/fixtures/client.js';
 import { READ } from '../disputes/support.js';
-import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
+import { SHOTS, openPage, signIn } from './fixtures/browser.js';
+import { startDisputeConsole } from './fixtures/disputes.js';
 
 const VENDOR = 'test-token-vendor-dispute-cases';
 const BANK_A = 'test-token-bank-a-dispute-cases';
@@ -42,15 +39,7 @@ async function statusShown(c: Locator, want: string): Promise<string | null> {
 }
 
 t.test("a dispute case's later steps: nota, misuse report, representment, contest, decision", async (t) => {
-  mkdirSync(SHOTS, { recursive: true });
-  const consoleDir = t.testdir({});
-  await buildConsole(consoleDir);
-  // Friday 2026-12-04, 10:00 in Copenhagen: postings are due two bank days on, Tuesday the 8th.
-  const clock = new ManualClock(new Date('2026-12-04T09:00:00Z'));
-  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } }, { clock, consoleDir });
-  const term = await TestTerminal.open(s.port('iso93'));
-  t.teardown(() => term.close());
-  const card = await addCard(s.sw, { balance: 10_000_000 });
+  const { s, term, card } = await startDisputeConsole(t, TOKENS);
   const api = (method: string, path: string, body?: unknown, token = BANK_A) =>
     call(s, method, path, { token, ...(body === undefined ? {} : { body }) });
 
@@ -63,11 +52,7 @@ t.test("a dispute case's later steps: nota, misuse report, representment, contes
     'delivered',
   );
 
-  const browser = await launchBrowser();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { page, pageErrors } = await openPage(t);
   const noClearPan = async (where: string) => t.notMatch(await page.content(), card.pan, `no clear PAN: ${where}`);
 
   // bank-a: the nota ordered and recorded arriving, from the transactions table.

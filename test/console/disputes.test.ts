@@ -9,15 +9,12 @@
  * The page's screenshot is kept in .tap/console-screenshots/.
  */
 import t from 'tap';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManualClock } from '../../src/time/clock.js';
-import { addCard } from '../support/cards.js';
-import { startSwitch } from '../support/switch.js';
-import { TestTerminal, purchase93 } from '../support/terminal.js';
+import { purchase93 } from '../support/terminal.js';
 import { call } from '../admin/fixtures/client.js';
 import { READ } from '../disputes/support.js';
-import { SHOTS, buildConsole, launchBrowser, signIn } from './fixtures/browser.js';
+import { SHOTS, openPage, signIn } from './fixtures/browser.js';
+import { startDisputeConsole } from './fixtures/disputes.js';
 
 const VENDOR = 'test-token-vendor-disputes';
 const BANK_A = 'test-token-bank-a-disputes';
@@ -28,15 +25,7 @@ const TOKENS = {
 } as const;
 
 t.test('a dispute on the Disputes page, from the listing to the receipt', async (t) => {
-  mkdirSync(SHOTS, { recursive: true });
-  const consoleDir = t.testdir({});
-  await buildConsole(consoleDir);
-  // Friday 2026-12-04, 10:00 in Copenhagen: the case's credit date is Tuesday, two bank days on.
-  const clock = new ManualClock(new Date('2026-12-04T09:00:00Z'));
-  const s = await startSwitch(t, { admin: { host: '127.0.0.1', port: 0, tokens: TOKENS } }, { clock, consoleDir });
-  const term = await TestTerminal.open(s.port('iso93'));
-  t.teardown(() => term.close());
-  const card = await addCard(s.sw, { balance: 10_000_000 });
+  const { s, term, card } = await startDisputeConsole(t, TOKENS);
   const api = (method: string, path: string, body?: unknown) =>
     call(s, method, path, { token: BANK_A, ...(body === undefined ? {} : { body }) });
 
@@ -50,11 +39,7 @@ t.test('a dispute on the Disputes page, from the listing to the receipt', async 
     'delivered: on the statement',
   );
 
-  const browser = await launchBrowser();
-  t.teardown(() => browser.close());
-  const page = await browser.newPage({ viewport: { width: 1366, height: 800 } });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const { page, pageErrors } = await openPage(t);
 
   await signIn(page, s, BANK_A);
   const menu = await page.getByRole('navigation', { name: 'pages' }).getByRole('link').allTextContents();
