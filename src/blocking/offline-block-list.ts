@@ -25,7 +25,7 @@ import type { RegisterRedis } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../log/logger.js';
 import type { BlockReason, CardRegister } from '../card/card-register.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 import { writeFileAtomic } from '../files/atomic-file.js';
 import { yymm } from '../time/local-time.js';
 import { dayNumber, isCalendarDate, yymmOfDate } from '../time/dates.js';
@@ -147,7 +147,6 @@ export class OfflineBlockList {
 
   constructor(opts: OfflineBlockListOptions) {
     this.redis = opts.redis;
-    defineScriptsOn(opts.redis);
     this.prefix = opts.prefix;
     this.register = opts.register;
     this.clock = opts.clock;

@@ -8,7 +8,6 @@
  * settles with the issuer, who credits the holder itself (001 §27).
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScriptsOn } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import { DISPUTE_POSTING_TYPES, type Posting } from '../journal/posting.js';
 import { cardKeys } from './keys.js';
@@ -33,9 +32,7 @@ export class CardBooking {
     private readonly clock: Clock,
     /** How long a booked posting's id is remembered (the transaction records' retention). */
     private readonly keepForMs: number,
-  ) {
-    defineScriptsOn(redis);
-  }
+  ) {}
 
   /** Books each posting on its card, in the given order per card; answers how many were booked now. */
   async book(postings: readonly BookedPosting[]): Promise<number> {

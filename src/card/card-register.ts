@@ -4,7 +4,6 @@
  * src/redis/scripts.ts: loaded once and called by its hash, EVALSHA, loaded again only if Redis
  * lost it).
  */
-import { defineScriptsOn } from '../redis/scripts.js';
 import { randomUUID } from 'node:crypto';
 import { type KeyCommand, type RegisterRedis, acrossSlots, globLiteral, scanEveryMaster } from '../redis/client.js';
 import type { Clock } from '../time/clock.js';
@@ -154,7 +153,6 @@ export class CardRegister {
     private readonly clock: Clock,
   ) {
     this.redis = redis;
-    defineScriptsOn(redis);
     this.secret = Buffer.from(config.secret, 'hex');
     this.cipher = new PanCipher(config.dataKey);
     this.fixed = fixedAuthorizeArgs(config);

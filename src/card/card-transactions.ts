@@ -5,7 +5,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScriptsOn } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { CardRegister } from './card-register.js';
 import { type CardId } from '../crypto/card-id.js';
@@ -61,7 +60,6 @@ export class CardTransactions {
     private readonly retentionDays: number,
   ) {
     this.redis = redis;
-    defineScriptsOn(redis);
   }
 
   /**

@@ -7,7 +7,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScriptsOn } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { WatchedTransaction } from '../monitoring/watched-transaction.js';
@@ -64,9 +63,7 @@ export class CardWatch {
     private readonly clock: Clock,
     /** How long a card's profile is kept after its last transaction (ms). */
     private readonly keepProfileMs: number,
-  ) {
-    defineScriptsOn(redis);
-  }
+  ) {}
 
   /**
    * Records the transaction on its card, keeping the card's transactions of the last `horizonMs`;

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScriptsOn } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import { cardKeys } from './keys.js';
@@ -66,9 +65,7 @@ export class IssuerScripts {
     private readonly redis: RegisterRedis,
     private readonly prefix: string,
     private readonly clock: Clock,
-  ) {
-    defineScriptsOn(redis);
-  }
+  ) {}
 
   /** Queues a script for the card (its issuer's only); conflict when it would not fit in an answer or too many are open. */
   async queue(issuer: string, card: CardId, req: ScriptRequest): Promise<QueueReply> {

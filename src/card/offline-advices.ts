@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScriptsOn } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { CardId } from '../crypto/card-id.js';
 import type { CardRegister, PostingTemplate } from './card-register.js';
@@ -54,7 +53,6 @@ export class OfflineAdvices {
     private readonly retentionDays: number,
   ) {
     this.redis = redis;
-    defineScriptsOn(redis);
   }
 
   async post(a: OfflineAdvice): Promise<OfflineAdviceResult> {

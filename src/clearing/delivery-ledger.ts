@@ -10,7 +10,7 @@
  * and the booking leaves the booking to the next run (clearing-delivery.ts).
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { defineScript } from '../redis/scripts.js';
 
 export interface SealedDelivery {
   date: string;
@@ -51,7 +51,6 @@ export class DeliveryLedger {
     this.sealedTo = `${prefix}{journal}:sealed-to`;
     this.toBook = `${prefix}{journal}:to-book`;
     this.redis = redis;
-    defineScriptsOn(redis);
   }
 
   /** Seals delivery `number` of `date` (or returns it as sealed before); `empty`: with no postings. */

@@ -6,7 +6,7 @@
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { CardId } from '../crypto/card-id.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 import type { DisputeCase } from './dispute-case.js';
 
 const openCaseScript = defineScript({
@@ -56,7 +56,6 @@ export class DisputeStore {
   ) {
     const base = `${prefix}{disputes}`;
     this.keys = { seq: `${base}:seq`, cases: `${base}:cases`, returned: `${base}:returned`, due: `${base}:due` };
-    defineScriptsOn(redis);
   }
 
   private byCard(card: CardId): string {

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RegisterRedis } from '../redis/client.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 import { Counter } from 'prom-client';
 import type { IsoMessage } from '../codec/index.js';
 import type { Clock } from '../time/clock.js';
@@ -88,7 +88,6 @@ export class FaultInjector {
   constructor(private readonly deps: FaultInjectorDeps) {
     const { redis, prefix } = deps;
     this.redis = redis;
-    defineScriptsOn(redis);
     // One hash tag: the scripts touch all of them, also on Redis Cluster.
     const base = `${prefix}{faults}`;
     this.keys = { rules: `${base}:rules`, left: `${base}:left`, fired: `${base}:fired`, version: `${base}:version` };

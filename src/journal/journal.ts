@@ -7,7 +7,7 @@
  */
 import type { RegisterRedis } from '../redis/client.js';
 import type { Posting } from './posting.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 /** How long a posting id is remembered for deduplication: far longer than any relay retry. */
 const SEEN_FOR_MS = 2 * 86_400_000;
@@ -44,7 +44,6 @@ export class PostingJournal {
     this.stream = `${prefix}{journal}:postings`;
     this.seen = `${prefix}{journal}:seen`;
     this.redis = redis;
-    defineScriptsOn(redis);
   }
 
   /** Appends postings (as their JSON) not appended before; returns how many were new. */

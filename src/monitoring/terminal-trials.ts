@@ -7,7 +7,7 @@
  * costs no Redis call here.
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 import type { Clock } from '../time/clock.js';
 import type { WatchedTransaction } from './watched-transaction.js';
 
@@ -33,9 +33,7 @@ export class TerminalTrials implements TrialsPort {
     private readonly redis: RegisterRedis,
     private readonly prefix: string,
     private readonly clock: Clock,
-  ) {
-    defineScriptsOn(redis);
-  }
+  ) {}
 
   /** The terminal's key (tests look at it). */
   key(terminal: string): string {

@@ -27,23 +27,22 @@
  * source sent to Redis is the prelude, the includes in order, then the script (Script.lua), and
  * the line numbers in Redis's error messages count in that whole text.
  *
- * Each script becomes an ioredis command (defineCommand: EVALSHA, and EVAL when Redis lacks the
- * script, e.g. after SCRIPT FLUSH or a restart). Every script is defined on a client before the
- * client sends anything: defineScriptsOn(redis), which each module owning scripts calls when it is
- * made. Defining one later is not safe on Redis Cluster: ioredis's auto-pipelining copies the
- * client's commands into each pipeline when it creates it, so a script defined while a pipeline
- * is filling fails in it with "pipeline[functionName] is not a function" (seen: postings left in
- * outboxes and requests unanswered). run() still defines all of them on a client it has not seen,
- * for callers that made no module. A command goes through the client's sendCommand like any
- * other, so write coalescing (write-coalescing.ts) applies, and on Redis Cluster it goes to the
- * node of its first key.
+ * A call is sent by script-call.ts: EVALSHA, EVAL the first time on a connection and when Redis
+ * lacks the script (after SCRIPT FLUSH or a restart). No script is defined on the client
+ * (ioredis's defineCommand): nothing needs preparing before a client sends, and a call's
+ * arguments are not copied with ioredis's costly flat() (script-call.ts says why). A call goes
+ * through the client's sendCommand like any other command, so write coalescing
+ * (write-coalescing.ts) applies, and on Redis Cluster it goes to the node of its first key.
  *
- * The hot path (the authorize script) pays for no array of the registry's own: the call reads the
- * objects' properties by the declared names in a function made once per script (sender()); a
- * script declared with `reply: asReply<T>()` gets Redis's reply as it is, with no promise more.
+ * The hot path (the authorize script) pays for one array only: its EVALSHA arguments, listed by
+ * a function made once per script that reads the objects' properties by the declared names
+ * (valueLister()); a script declared with `reply: asReply<T>()` gets Redis's reply as it is,
+ * with no promise more.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { RegisterRedis } from './client.js';
+import { type SentScript, callScript } from './script-call.js';
 
 /** An ARGV value: Redis gets every one as a string. */
 export type ScriptValue = string | number;
@@ -123,8 +122,7 @@ export function prelude(keys: Names, args: Names, rest?: string): string {
 }
 
 /**
- * Declares a script: reads its Lua (once, now), checks its names. The command is defined on a client by
- * defineScriptsOn when the module owning it is made (or at its first run on a client no module prepared).
+ * Declares a script: reads its Lua (once, now), checks its names; run() sends it on any client.
  */
 export function defineScript<const K extends Names, const A extends Names, R, T extends string | undefined = undefined>(
   spec: ScriptSpec<K, A, R, T>,
@@ -163,69 +161,54 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   }
   const lua = prelude(keys, args, rest) + sources.map((s) => s.text).join('\n');
 
-  const numberOfKeys = keys.length;
+  const sent: SentScript = { lua, sha: createHash('sha1').update(lua).digest('hex'), loadedOn: new WeakSet() };
   const parse = reply === AS_IS ? undefined : reply;
-  const send = sender(keys, args, rest !== undefined);
+  const valuesOf = valueLister(sent.sha, keys, args, rest !== undefined);
   function run(
     redis: RegisterRedis,
     keyValues: Named<K, string>,
     argValues: Named<A, ScriptValue>,
     tail?: readonly ScriptValue[],
   ): Promise<R> {
-    if (prepared.get(redis) !== commands.size) defineScriptsOn(redis);
-    const sent = send((redis as unknown as Record<string, Command>)[name]!, redis, keyValues, argValues, tail);
-    return (parse === undefined ? sent : sent.then(parse)) as Promise<R>;
+    const called = callScript(redis, sent, valuesOf(keyValues, argValues, tail, text));
+    return (parse === undefined ? called : called.then(parse)) as Promise<R>;
   }
   const script = { name, keys, args, rest, files, lua, run: run as Script<K, A, R, T>['run'] };
   byName.set(name, script);
-  commands.set(name, { numberOfKeys, lua });
   return script;
 }
 
-/** Each script's command, as defineCommand takes it. */
-const commands = new Map<string, { numberOfKeys: number; lua: string }>();
-/** The clients every script defined so far is defined on, and how many that was. */
-const prepared = new WeakMap<RegisterRedis, number>();
-
-/**
- * Defines every script declared so far on `redis` (each once): call it before the client sends
- * its first command (the modules owning scripts do, when they are made; see above for why).
- */
-export function defineScriptsOn(redis: RegisterRedis): void {
-  if (prepared.get(redis) === commands.size) return;
-  for (const [name, command] of commands) if (!(name in redis)) redis.defineCommand(name, command);
-  prepared.set(redis, commands.size);
+/** An ARGV value as Redis gets it (as ioredis writes one: a number in decimal, nothing as ''). */
+function text(v: ScriptValue | null | undefined): string {
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }
 
-type Command = (...list: ScriptValue[]) => Promise<unknown>;
-type Sender = (
-  command: Command,
-  redis: RegisterRedis,
+type ValueLister = (
   keys: object,
   args: object,
   tail: readonly ScriptValue[] | undefined,
-) => Promise<unknown>;
+  text: (v: ScriptValue) => string,
+) => string[];
 
 /**
- * The call of a script's command with its KEYS and ARGV in the declared order, made once per
+ * EVALSHA's arguments for a script, in the declared order, made by a function made once per
  * script from the names (checked to be identifiers):
- *   (command, redis, keys, args, tail) => command.call(redis, keys.card, keys.outbox, args.now, ...tail)
- * Plain property reads, and no array of its own (ioredis gathers the arguments anyway): a loop
- * over the names reading keys[name] cost the authorize call 5 times as much JavaScript time
- * (measured with Redis stubbed out: ~700 ns a call; this one ~70 ns, the positional call it
- * replaced ~105 ns).
+ *   (keys, args, tail, text) => ['<sha>', '2', keys.card, keys.outbox, text(args.now), ...]
+ * Plain property reads into one array literal: a loop over the names reading keys[name] cost
+ * the authorize call 5 times as much JavaScript time (measured with Redis stubbed out).
  */
-function sender(keys: Names, args: Names, tail: boolean): Sender {
-  const list = [...keys.map((n) => `keys.${n}`), ...args.map((n) => `args.${n}`), ...(tail ? ['...tail'] : [])];
-  // The names are identifiers (checked in defineScript), so the text is only property reads.
+function valueLister(sha: string, keys: Names, args: Names, tail: boolean): ValueLister {
+  const head = [`'${sha}'`, `'${keys.length}'`, ...keys.map((n) => `keys.${n}`), ...args.map((n) => `text(args.${n})`)];
+  // The names are identifiers (checked in defineScript) and the SHA1 is hex, so the text is only property reads.
   return new Function(
-    'command',
-    'redis',
     'keys',
     'args',
     'tail',
-    `return command.call(redis${list.map((v) => `, ${v}`).join('')});`,
-  ) as Sender;
+    'text',
+    `const values = [${head.join(', ')}];\n` +
+      (tail ? 'if (tail !== undefined) for (const v of tail) values.push(text(v));\n' : '') +
+      'return values;',
+  ) as ValueLister;
 }
 
 /** Every script defined so far (the modules that own them must be imported first). */

@@ -9,7 +9,7 @@
  * `keepMs` after its last use.
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 export type KsnUse = 'ok' | 'repeat' | 'reused' | 'stale';
 
@@ -35,9 +35,7 @@ export class KsnCounters {
     private readonly prefix: string,
     /** ms a device's counters are kept after its last use. */
     private readonly keepMs: number,
-  ) {
-    defineScriptsOn(redis);
-  }
+  ) {}
 
   key(d: DukptDevice): string {
     return `${this.prefix}dukpt:{${d.vendor}:${d.device}}`;

@@ -5,7 +5,7 @@
  * once the switch has reversed it. One key per terminal, hash-tagged by terminal.
  */
 import type { RegisterRedis } from '../redis/client.js';
-import { asReply, defineScript, defineScriptsOn } from '../redis/scripts.js';
+import { asReply, defineScript } from '../redis/scripts.js';
 
 export interface LastApproved {
   txn: string;
@@ -52,7 +52,6 @@ export class LastApprovedTransactions {
     private readonly prefix: string,
   ) {
     this.redis = redis;
-    defineScriptsOn(redis);
   }
 
   key(terminal: string): string {

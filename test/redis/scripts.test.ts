@@ -1,8 +1,8 @@
 /**
  * The Lua script registry (src/redis/scripts.ts) on a real Redis: KEYS and ARGV in the declared
  * order whatever the order of the objects given, the prelude, includes, a declared tail, replies
- * parsed (or passed on as they are), the command defined once per client, EVALSHA after the first
- * call (and EVAL again after SCRIPT FLUSH), write coalescing, and the checks made when a script is
+ * parsed (or passed on as they are), any client with no preparing, EVALSHA after the first call on
+ * each connection (and EVAL again after SCRIPT FLUSH), write coalescing, and the checks made when a script is
  * defined. The test scripts are written to a temporary directory.
  */
 import t from 'tap';
@@ -138,35 +138,27 @@ t.test('the reply function parses the reply; asReply passes it on as it is', asy
   );
 });
 
-t.test('the command is defined once per client, on its first run there', async (t) => {
+t.test('a script runs on any client, prepared or not; ARGV as ioredis writes it', async (t) => {
   const { redis } = await testRedis(t);
+  await redis.ping(); // the client is in use before the script exists
+  const values = defineScript({
+    name: unique('Values'),
+    file: lua('values', 'return {A_int, A_fraction, A_text, A_absent, type(A_absent)}\n'),
+    keys: [],
+    args: ['int', 'fraction', 'text', 'absent'],
+    reply: asReply<string[]>(),
+  });
+  const absent = undefined as unknown as string; // a JavaScript caller's mistake: Redis gets ''
+  t.same(await values.run(redis, {}, { int: 41, fraction: 1.5, text: 'x y', absent }), [
+    '41',
+    '1.5',
+    'x y',
+    '',
+    'string',
+  ]);
   const other = await testClient();
   t.teardown(() => other.quit());
-  const counts = new Map<unknown, number>();
-  for (const client of [redis, other]) {
-    const define = client.defineCommand.bind(client) as (
-      name: string,
-      definition: { numberOfKeys?: number; lua: string },
-    ) => void;
-    client.defineCommand = ((name: string, definition: { numberOfKeys?: number; lua: string }) => {
-      if (name.includes('Once')) counts.set(client, (counts.get(client) ?? 0) + 1);
-      define(name, definition);
-    }) as typeof client.defineCommand;
-  }
-  const once = defineScript({
-    name: unique('Once'),
-    file: lua('once', 'return A_x\n'),
-    keys: [],
-    args: ['x'],
-    reply: asReply<string>(),
-  });
-  t.notOk(once.name in redis, 'not defined before its first run');
-  const replies = await Promise.all([1, 2, 3].map((x) => once.run(redis, {}, { x })));
-  t.same(replies, ['1', '2', '3']);
-  t.equal(await once.run(redis, {}, { x: 4 }), '4');
-  t.equal(counts.get(redis), 1, 'defined once on the first client');
-  t.equal(await once.run(other, {}, { x: 5 }), '5');
-  t.equal(counts.get(other), 1, 'and once on the second');
+  t.same(await values.run(other, {}, { int: -7, fraction: 0, text: '', absent: 'a' }), ['-7', '0', '', 'a', 'string']);
 });
 
 t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, EVAL again', async (t) => {
@@ -198,6 +190,19 @@ t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, E
   t.same(await redis.script('EXISTS', sha1(add.lua)), [1], 'loaded again');
   t.equal(await add.run(redis, { counter: 'c' }, { by: 1 }), 16);
   t.match(await stats(), { eval: 2 }, 'EVALSHA failed once (NOSCRIPT), then EVAL');
+
+  const second = new Redis(server.url, { lazyConnect: true });
+  await second.connect();
+  t.teardown(() => second.quit());
+  const before = await stats();
+  t.equal(await add.run(second, { counter: 'c' }, { by: 1 }), 17);
+  t.equal(await add.run(second, { counter: 'c' }, { by: 1 }), 18);
+  const after = await stats();
+  t.same(
+    { eval: after.eval - before.eval, evalsha: after.evalsha - before.evalsha },
+    { eval: 1, evalsha: 1 },
+    'another connection gets the Lua once too',
+  );
 });
 
 t.test('with write coalescing: the runs of one turn leave in one write', async (t) => {
