@@ -17,16 +17,7 @@ import type { Verdict } from '../monitoring/monitoring-stats.js';
 import { ALL_RECENT } from '../monitoring/rule-input.js';
 import type { ChangeResult } from './card-register.js';
 import { cardKeys } from './keys.js';
-import { TwoGenerationMap } from '../cache/two-generation-map.js';
 import { monitoringBlockScript, monitoringFeedbackScript, watchScript } from './scripts/watch.js';
-
-/**
- * How many of the cards' recent entries stay parsed in memory (card-watch's parse cache): a card
- * used often has its earlier entries read back with each transaction, and parsing them again was
- * the monitoring's largest cost in the load bench's profile. Each costs about 660 bytes of heap
- * (the JSON and the object, measured with 320-byte entries): 13 MB when full.
- */
-export const PARSED_ENTRIES_KEPT = 20_000;
 
 /** How long a card's holder profile is kept after its last transaction: a year and a bit, so a yearly habit counts. */
 export const PROFILE_KEPT_MS = 400 * 86_400_000;
@@ -66,10 +57,6 @@ export type FeedbackResult =
   { ok: true; rule: string; previous: Verdict | undefined; blockedAt: number } | Exclude<ChangeResult, { ok: true }>;
 
 export class CardWatch {
-  /** Entries parsed before, by their JSON (an entry never changes once recorded). */
-  private readonly parsedEntries = new TwoGenerationMap<WatchedTransaction | undefined>(PARSED_ENTRIES_KEPT);
-  private readonly parse = (entry: string): WatchedTransaction | undefined => this.parsedEntries.get(entry, parsed);
-
   constructor(
     private readonly redis: RegisterRedis,
     private readonly prefix: string,
@@ -110,8 +97,8 @@ export class CardWatch {
     const [[issuer, block, entries, from, to], list] = await Promise.all([recorded, listed]);
     const since = reachMs === ALL_RECENT ? -Infinity : tx.at - reachMs;
     if (from === 0) return { issuer, block, recent: entries.map((e) => JSON.parse(e) as WatchedTransaction), json };
-    let earlier = list === undefined ? [] : earlierOf(list, from, to, since, false, this.parse);
-    earlier ??= earlierOf(await this.redis.lrange(k.recent, 0, -1), from, to, since, true, this.parse) ?? [];
+    let earlier = list === undefined ? [] : earlierOf(list, from, to, since);
+    earlier ??= earlierOf(await this.redis.lrange(k.recent, 0, -1), from, to, since, true) ?? [];
     return { issuer, block, recent: earlier, json };
   }
 
@@ -215,8 +202,7 @@ function parsed(entry: string): WatchedTransaction | undefined {
  * after later ones), but only those in time are parsed. `list` read before the script: undefined
  * when it lacks some of those seqs (another process recorded the card between the two: read it
  * again). Read after (`again`): the newer entries are skipped, and one missing (folded since by
- * yet another record) is left out. The entries returned are shared with other callers of the
- * same `parse` (CardWatch's cache): read them, never change them.
+ * yet another record) is left out.
  */
 export function earlierOf(
   list: readonly string[],
@@ -224,7 +210,6 @@ export function earlierOf(
   to: number,
   since: number,
   again = false,
-  parse: (entry: string) => WatchedTransaction | undefined = parsed,
 ): WatchedTransaction[] | undefined {
   const out: WatchedTransaction[] = [];
   let i = list.length - 1;
@@ -237,7 +222,7 @@ export function earlierOf(
     }
     // A time that does not read this way (NaN) is read from the parsed entry.
     if (atOf(list[i]!) < since) continue;
-    const t = parse(list[i]!);
+    const t = parsed(list[i]!);
     if (t !== undefined && !(t.at < since)) out.push(t);
   }
   return out.reverse();

@@ -5,14 +5,13 @@
  * DES under K is triple DES under K || K (encrypt, decrypt, encrypt under one key is one DES
  * encryption).
  *
- * Cipher objects are reused (the `ciphers` cache below): making one costs several times the block
+ * Cipher objects are reused (cachedCipher below): making one costs several times the block
  * operation itself, and a request makes several (a PIN check, a MAC, a chip read about ten).
  *
  * Callers check key and data lengths and turn failures into their own error types; Node's crypto
  * errors name the algorithm, never key or data bytes.
  */
 import { type Cipher, type Decipher, createCipheriv, createDecipheriv, getCipherInfo } from 'node:crypto';
-import { TwoGenerationMap } from '../cache/two-generation-map.js';
 
 export type Direction = 'encrypt' | 'decrypt';
 
@@ -37,32 +36,63 @@ interface CachedCipher {
 export const CIPHER_CACHE_SIZE = 256;
 
 /**
- * Keyed by direction, algorithm and the key's bytes (latin1: one character a byte); a key used at
- * least once every CIPHER_CACHE_SIZE / 2 new keys stays (two-generation-map.ts).
+ * Two generations of at most CIPHER_CACHE_SIZE / 2 each, keyed by direction, algorithm and the
+ * key's bytes (latin1: one character a byte). A cipher is made into `recent`; one found in
+ * `older` moves to `recent`; when `recent` is full it becomes `older` and the previous `older` is
+ * dropped whole. So a key used at least once every CIPHER_CACHE_SIZE / 2 new keys stays, a hit is
+ * one lookup, and dropping is O(1) (an LRU Map's delete and re-insert per hit leaves holes that
+ * every eviction then walks over).
  *
  * The map keys are never logged or shown; the key material is in this process's memory anyway,
  * in the cipher. The algorithm name has no NUL, so the NUL ends it and the key's bytes cannot run
  * into it.
  */
-const ciphers = new TwoGenerationMap<CachedCipher>(CIPHER_CACHE_SIZE);
+let recent = new Map<string, CachedCipher>();
+let older = new Map<string, CachedCipher>();
 
 /** Entries in the cache, for tests of its bound. */
 export function cachedCipherCount(): number {
-  return ciphers.count;
+  return recent.size + older.size;
 }
 
 /** Whether ecb() holds a cipher for this algorithm, key and direction, for tests of what is dropped. */
 export function hasCachedCipher(algorithm: string, key: Buffer, direction: Direction): boolean {
-  return ciphers.has(cacheId(direction, algorithm, key.toString('latin1')));
+  const id = cacheId(direction, algorithm, key.toString('latin1'));
+  return recent.has(id) || older.has(id);
 }
 
 /** Empties the cache: tests start from it; nothing else needs to. */
 export function clearCipherCache(): void {
-  ciphers.clear();
+  recent = new Map();
+  older = new Map();
 }
 
 function cacheId(direction: Direction, algorithm: string, keyBytes: string): string {
   return (direction === 'encrypt' ? 'e' : 'd') + algorithm + '\0' + keyBytes;
+}
+
+function admit(id: string, entry: CachedCipher): void {
+  if (recent.size >= CIPHER_CACHE_SIZE / 2) {
+    older = recent;
+    recent = new Map();
+  }
+  recent.set(id, entry);
+}
+
+/** The cached cipher under `id`, made by `make` when there is none. */
+function cachedCipher(id: string, make: () => CachedCipher): CachedCipher {
+  const hit = recent.get(id);
+  if (hit !== undefined) return hit;
+  const old = older.get(id);
+  if (old !== undefined) {
+    older.delete(id);
+    admit(id, old);
+    return old;
+  }
+  // Made before anything is dropped or added: a bad key or algorithm throws and changes nothing.
+  const made = make();
+  admit(id, made);
+  return made;
 }
 
 function makeEcb(algorithm: string, key: Buffer, direction: Direction): CachedCipher {
@@ -109,7 +139,7 @@ function ecbOnce(algorithm: string, key: Buffer, data: Buffer, direction: Direct
 export function ecb(algorithm: string, key: Buffer, data: Buffer, direction: Direction): Buffer {
   if (!wholeBlocks(algorithm, data)) return ecbOnce(algorithm, key, data, direction);
   const id = cacheId(direction, algorithm, key.toString('latin1'));
-  return ciphers.get(id, () => makeEcb(algorithm, key, direction)).cipher.update(data);
+  return cachedCipher(id, () => makeEcb(algorithm, key, direction)).cipher.update(data);
 }
 
 /** Double-length triple DES (K1 K2 K1), ECB. */
@@ -127,7 +157,7 @@ function des(key8: Buffer, data: Buffer, direction: Direction): Buffer {
   }
   const k = key8.toString('latin1');
   const id = cacheId(direction, 'des-ede-ecb', k + k);
-  return ciphers.get(id, () => makeEcb('des-ede-ecb', Buffer.concat([key8, key8]), direction)).cipher.update(data);
+  return cachedCipher(id, () => makeEcb('des-ede-ecb', Buffer.concat([key8, key8]), direction)).cipher.update(data);
 }
 
 export function desEncrypt(key8: Buffer, data: Buffer): Buffer {
@@ -157,7 +187,7 @@ export function desCbcLast(key8: Buffer, data: Buffer): Buffer {
   if (key8.length !== 8) throw new RangeError('DES CBC: key must be 8 bytes');
   if (data.length === 0 || data.length % 8 !== 0) throw new RangeError('DES CBC: data must be whole 8-byte blocks');
   const k = key8.toString('latin1');
-  const entry = ciphers.get(cacheId('encrypt', 'des-ede-cbc', k + k), () => {
+  const entry = cachedCipher(cacheId('encrypt', 'des-ede-cbc', k + k), () => {
     const kk = Buffer.concat([key8, key8]);
     const cipher = createCipheriv('des-ede-cbc', kk, Buffer.alloc(8));
     cipher.setAutoPadding(false);

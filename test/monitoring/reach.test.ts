@@ -4,7 +4,7 @@
  * watching the channel with a short window does not see an older entry, a long-window rule of
  * another channel does not widen it; every check answers the same on the narrowed transactions as
  * on all of them; entries of the earlier format (no seq) still read; a list read before another
- * process's record is read again; an entry is parsed once; the day log's entry is the same text made from the record's JSON.
+ * process's record is read again; the day log's entry is the same text made from the record's JSON.
  */
 import t from 'tap';
 import { testRedis } from '../support/redis.js';
@@ -192,30 +192,6 @@ t.test("the card's record: only the reach's entries back; entries without seq st
   });
   t.equal(await redis.llen(k.recent), 5, 'all recorded, whatever the reach');
   t.match(JSON.parse((await redis.lindex(k.recent, -1))!), { seq: 5, txn: 'f' });
-});
-
-t.test('an entry parsed once is not parsed again: the same object comes back, equal to the entry', async (t) => {
-  const { redis, prefix } = await testRedis(t);
-  const clock = new ManualClock(new Date(T0));
-  const watch = new CardWatch(redis, prefix, clock, PROFILE_KEPT_MS);
-  const card = 'card-parsed' as CardId;
-  const k = cardKeys(prefix, card);
-  await redis.hset(k.card, 'status', 'active', 'issuer', 'bank-a');
-  const day = 1440 * MINUTE;
-  const a = watched({ card, txn: 'a', at: T0 - 3 * MINUTE });
-  await watch.record(a, day, ALL_RECENT);
-  const second = await watch.record(watched({ card, txn: 'b', at: T0 - 2 * MINUTE }), day, ALL_RECENT);
-  const third = await watch.record(watched({ card, txn: 'c', at: T0 - MINUTE }), day, ALL_RECENT);
-  t.same(second.recent, [{ seq: 1, ...a }], 'the entry read back is the transaction recorded, with its seq');
-  t.equal(third.recent[0], second.recent[0], "'a' parsed once: the same object");
-  t.same(
-    third.recent.map((x) => x.txn),
-    ['a', 'b'],
-  );
-  const other = new CardWatch(redis, prefix, clock, PROFILE_KEPT_MS);
-  const fourth = await other.record(watched({ card, txn: 'd', at: T0 }), day, ALL_RECENT);
-  t.not(fourth.recent[0], third.recent[0], 'each CardWatch parses for itself');
-  t.same(fourth.recent[0], third.recent[0]);
 });
 
 t.test('a list read before another process recorded the card is not taken as the earlier ones', async (t) => {
