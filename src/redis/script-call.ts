@@ -26,7 +26,7 @@ const NONE: string[] = [];
 /** Replies as strings, as ioredis gives every command not named ...Buffer. */
 const AS_TEXT = { replyEncoding: 'utf8' } as const;
 
-class ScriptCommand extends Command {
+export class ScriptCommand extends Command {
   /** The socket it was written to: forgotten as having the script when Redis says NOSCRIPT. */
   socket: object | undefined;
 
@@ -46,6 +46,10 @@ class ScriptCommand extends Command {
       this.script.loadedOn.add(socket);
       this.name = 'eval';
       this.args[0] = this.script.lua;
+    } else if (this.name === 'eval') {
+      // Written before as EVAL and now again (a cluster redirection) to a connection that has it.
+      this.name = 'evalsha';
+      this.args[0] = this.script.sha;
     }
     return super.toWritable(socket);
   }
