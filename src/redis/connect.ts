@@ -71,15 +71,17 @@ export const RECONNECT_MAX_DELAY_MS = 500;
  * - maxLoadingRetryTime 200: a Redis that is still loading its data after a restart is asked
  *   again every 200 ms; ioredis waits its load estimate, at least a second.
  * - The offline queue stays on: commands issued between a reconnect and 'ready' wait for it (at
- *   most one attempt, see above). Turning it off is not an option with auto-pipelining: a custom
- *   command (our Lua scripts) issued while disconnected then fails outside its promise and takes
- *   the process down (ioredis issue #1511). The register steps do not issue calls while the
+ *   most one attempt, see above). Turning it off is not an option with auto-pipelining: a command
+ *   issued while disconnected then fails outside its promise and takes the process down (ioredis
+ *   issue #1511, seen with the custom commands the Lua scripts were then). The register steps do not issue calls while the
  *   connection is not ready at all (uncertain-calls.ts), so during an outage they are answered
  *   at once.
- * - Auto-pipelining, on a Cluster: commands issued in the same tick (many terminals'
- *   authorizations) go out in one socket write per node instead of one each. On one Redis the
- *   switch coalesces its writes itself (write-coalescing.ts): auto-pipelining keeps one batch in
- *   flight at a time, and every request waited for the previous batch's replies.
+ * - Auto-pipelining, on a Cluster: commands called by name in the same tick go out in one socket
+ *   write per node instead of one each. The Lua scripts' calls (script-call.ts) are not called by
+ *   name: each node's writes are coalesced as one Redis's are (write-coalescing.ts), so many
+ *   terminals' authorizations still leave in one write per node. On one Redis the switch only
+ *   coalesces: auto-pipelining keeps one batch in flight at a time, and every request waited for
+ *   the previous batch's replies.
  */
 export const OUTAGE_OPTIONS = {
   retryStrategy: (attempt: number): number =>
@@ -120,6 +122,8 @@ async function connectCluster(nodes: string[], log: RedisLog): Promise<RedisConn
     clusterRetryStrategy: retryStrategy,
     redisOptions: { connectTimeout: CONNECT_TIMEOUT_MS, ...perNode },
   });
+  // Each node's client, as the cluster makes it (before it sends anything).
+  cluster.on('+node', (node: Redis) => coalesceWrites(node));
   return open(cluster, seeds, `redis cluster ${seeds}`, log);
 }
 

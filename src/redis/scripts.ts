@@ -27,12 +27,14 @@
  * source sent to Redis is the prelude, the includes in order, then the script (Script.lua), and
  * the line numbers in Redis's error messages count in that whole text.
  *
- * A call is sent by script-call.ts: EVALSHA, EVAL the first time on a connection and when Redis
- * lacks the script (after SCRIPT FLUSH or a restart). No script is defined on the client
- * (ioredis's defineCommand): nothing needs preparing before a client sends, and a call's
- * arguments are not copied with ioredis's costly flat() (script-call.ts says why). A call goes
- * through the client's sendCommand like any other command, so write coalescing
- * (write-coalescing.ts) applies, and on Redis Cluster it goes to the node of its first key.
+ * A call is sent by script-call.ts: EVALSHA, EVAL the first time on a connection (a new one
+ * after a restart too) and when Redis lacks the script (after SCRIPT FLUSH). No script is
+ * defined on the client (ioredis's defineCommand): nothing needs preparing before a client
+ * sends, and a call's arguments are not copied with ioredis's costly flat() (script-call.ts says
+ * why). A call goes through the client's sendCommand like any other command, so write
+ * coalescing (write-coalescing.ts, on one Redis and on each node of a cluster) applies, and on
+ * Redis Cluster it goes to the node of its first key. (ioredis's auto-pipelining, on a cluster,
+ * takes only the commands called by name, not these.)
  *
  * The hot path (the authorize script) pays for one array only: its EVALSHA arguments, listed by
  * a function made once per script that reads the objects' properties by the declared names
@@ -50,7 +52,7 @@ export type ScriptValue = string | number;
 type Names = readonly string[];
 
 export interface ScriptSpec<K extends Names, A extends Names, R, T extends string | undefined> {
-  /** The command's name on the client; unique among the switch's scripts. */
+  /** The script's name (its errors and tests name it); unique among the switch's scripts. */
   name: string;
   /** The .lua file, e.g. new URL('./append.lua', import.meta.url). */
   file: URL;
@@ -178,9 +180,14 @@ export function defineScript<const K extends Names, const A extends Names, R, T 
   return script;
 }
 
-/** An ARGV value as Redis gets it (as ioredis writes one: a number in decimal, nothing as ''). */
+/**
+ * A KEYS or ARGV value as Redis gets it, as ioredis writes one: a number in decimal (a whole one
+ * beyond 2^53 in all its digits), nothing (a JavaScript caller's mistake) as ''.
+ */
 function text(v: ScriptValue | null | undefined): string {
-  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  return Number.isInteger(v) && !Number.isSafeInteger(v) ? BigInt(v).toString() : String(v);
 }
 
 type ValueLister = (
@@ -193,12 +200,17 @@ type ValueLister = (
 /**
  * EVALSHA's arguments for a script, in the declared order, made by a function made once per
  * script from the names (checked to be identifiers):
- *   (keys, args, tail, text) => ['<sha>', '2', keys.card, keys.outbox, text(args.now), ...]
+ *   (keys, args, tail, text) => ['<sha>', '2', text(keys.card), text(keys.outbox), text(args.now), ...]
  * Plain property reads into one array literal: a loop over the names reading keys[name] cost
  * the authorize call 5 times as much JavaScript time (measured with Redis stubbed out).
  */
 function valueLister(sha: string, keys: Names, args: Names, tail: boolean): ValueLister {
-  const head = [`'${sha}'`, `'${keys.length}'`, ...keys.map((n) => `keys.${n}`), ...args.map((n) => `text(args.${n})`)];
+  const head = [
+    `'${sha}'`,
+    `'${keys.length}'`,
+    ...keys.map((n) => `text(keys.${n})`),
+    ...args.map((n) => `text(args.${n})`),
+  ];
   // The names are identifiers (checked in defineScript) and the SHA1 is hex, so the text is only property reads.
   return new Function(
     'keys',

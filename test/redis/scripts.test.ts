@@ -56,7 +56,7 @@ t.test('KEYS and ARGV go in the declared order, whatever the order of the object
     }) as Redis['sendCommand'];
     t.teardown(() => void (spied.sendCommand = send));
     await echo.run(redis, { first: k1, second: k2 }, { one: 1, two: 2, three: 3 });
-    t.match(sent, [['evalsha', /^[0-9a-f]{40}$/, 2, k1, k2, 1, 2, 3]]);
+    t.strictSame(sent, [['evalsha', sha1(echo.lua), '2', k1, k2, '1', '2', '3']], 'all strings, in order');
   }
 });
 
@@ -161,6 +161,40 @@ t.test('a script runs on any client, prepared or not; ARGV as ioredis writes it'
   t.same(await values.run(other, {}, { int: -7, fraction: 0, text: '', absent: 'a' }), ['-7', '0', '', 'a', 'string']);
 });
 
+t.test('a key that is not a string goes as ioredis would send it, and fails nothing else', async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const key = defineScript({
+    name: unique('Key'),
+    file: lua('key', 'return K_k\n'),
+    keys: ['k'],
+    args: [],
+    reply: asReply<string>(),
+  });
+  const number = 7 as unknown as string; // a JavaScript caller's mistake
+  const absent = undefined as unknown as string;
+  if (!isCluster(redis)) {
+    t.equal(await key.run(redis, { k: number }, {}), '7');
+    t.equal(await key.run(redis, { k: absent }, {}), '');
+  }
+  t.equal(await key.run(redis, { k: `${prefix}k` }, {}), `${prefix}k`, 'the next call as any other');
+});
+
+t.test("an error of the script's own is not taken for Redis's NOSCRIPT: the script runs once", async (t) => {
+  const { redis, prefix } = await testRedis(t);
+  const failing = defineScript({
+    name: unique('Failing'),
+    file: lua('failing', "redis.call('INCR', K_counter)\nreturn redis.error_reply('NOSCRIPT ' .. A_text)\n"),
+    keys: ['counter'],
+    args: ['text'],
+    reply: asReply<never>(),
+  });
+  const counter = `${prefix}failing`;
+  // The first call on the connection goes as EVAL, the second as EVALSHA: neither is sent again.
+  await t.rejects(failing.run(redis, { counter }, { text: 'of the script' }), /^NOSCRIPT of the script/);
+  await t.rejects(failing.run(redis, { counter }, { text: 'again' }), /^NOSCRIPT again/);
+  t.equal(await redis.get(counter), '2', 'once each');
+});
+
 t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, EVAL again', async (t) => {
   // A Redis of the test's own: SCRIPT FLUSH and INFO commandstats on the shared one would touch other tests.
   const server = await startPrivateRedis();
@@ -207,7 +241,7 @@ t.test('one Redis: EVAL once per connection, then EVALSHA; after SCRIPT FLUSH, E
 
 t.test('with write coalescing: the runs of one turn leave in one write', async (t) => {
   const { redis: shared, prefix } = await testRedis(t);
-  if (isCluster(shared)) return void t.pass('one Redis only (a cluster auto-pipelines)');
+  if (isCluster(shared)) return void t.pass('one Redis here (a cluster: test/cluster/cluster.test.ts)');
   const redis = new Redis(shared.options.port!, shared.options.host!, {
     lazyConnect: true,
     enableAutoPipelining: false,
