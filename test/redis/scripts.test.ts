@@ -17,6 +17,7 @@ import { startPrivateRedis } from '../../src/startup/private-redis.js';
 import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 import { isCluster } from '../../src/redis/client.js';
 import { testClient, testRedis } from '../support/redis.js';
+import { countWrites } from '../support/socket-writes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switch-scripts-test-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -257,15 +258,7 @@ t.test('with write coalescing: the runs of one turn leave in one write', async (
     reply: asReply<number>(),
   });
   await add.run(redis, { counter: `${prefix}n` }, { by: 0 }); // the first run on a connection sends the Lua
-  const socket = redis.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-  let writes = 0;
-  for (const name of ['_write', '_writev'] as const) {
-    const original = socket[name].bind(socket);
-    socket[name] = (...a: unknown[]) => {
-      writes++;
-      original(...a);
-    };
-  }
+  const writes = countWrites(redis);
   const replies = await Promise.all(
     Array.from({ length: 50 }, () => add.run(redis, { counter: `${prefix}n` }, { by: 1 })),
   );
@@ -274,7 +267,7 @@ t.test('with write coalescing: the runs of one turn leave in one write', async (
     Array.from({ length: 50 }, (_, i) => i + 1),
     'each its own reply, in order',
   );
-  t.equal(writes, 1, 'one socket write');
+  t.equal(writes(), 1, 'one socket write');
 });
 
 t.test('a script is checked when it is defined', async (t) => {

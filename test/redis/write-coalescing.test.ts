@@ -7,20 +7,7 @@ import t from 'tap';
 import { Redis } from 'ioredis';
 import { coalesceWrites } from '../../src/redis/write-coalescing.js';
 import { testRedis, testRedisUrl } from '../support/redis.js';
-
-/** Counts the socket's writes to the kernel (one per _write or _writev call). */
-function countWrites(redis: Redis): () => number {
-  const socket = redis.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
-  let writes = 0;
-  for (const name of ['_write', '_writev'] as const) {
-    const original = socket[name].bind(socket);
-    socket[name] = (...a: unknown[]) => {
-      writes++;
-      original(...a);
-    };
-  }
-  return () => writes;
-}
+import { countWrites } from '../support/socket-writes.js';
 
 async function coalesced(): Promise<Redis> {
   const redis = new Redis(await testRedisUrl(), { lazyConnect: true, enableAutoPipelining: false });
