@@ -177,7 +177,7 @@ export class Floor {
 
   /**
    * The call's arguments for one request, written into the one object the floor keeps: run() reads
-   * them all before it returns (ioredis copies them into its command), so the next request may
+   * them all before it returns (the script's value list copies them), so the next request may
    * overwrite them. A fresh object per request spread from ~60 fixed ones was most of the floor's
    * own CPU and garbage.
    */

@@ -73,9 +73,9 @@ export const RECONNECT_MAX_DELAY_MS = 500;
  * - The offline queue stays on: commands issued between a reconnect and 'ready' wait for it (at
  *   most one attempt, see above). Turning it off is not an option with auto-pipelining: a command
  *   issued while disconnected then fails outside its promise and takes the process down (ioredis
- *   issue #1511, seen with the custom commands the Lua scripts were then). The register steps do not issue calls while the
- *   connection is not ready at all (uncertain-calls.ts), so during an outage they are answered
- *   at once.
+ *   issue #1511, seen with the custom commands the Lua scripts were then). The register steps
+ *   do not issue calls while the connection is not ready at all (uncertain-calls.ts), so during
+ *   an outage they are answered at once.
  * - Auto-pipelining, on a Cluster: commands called by name in the same tick go out in one socket
  *   write per node instead of one each. The Lua scripts' calls (script-call.ts) are not called by
  *   name: each node's writes are coalesced as one Redis's are (write-coalescing.ts), so many

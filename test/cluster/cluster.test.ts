@@ -311,12 +311,12 @@ t.test('BullMQ prefixes and hash tags', async (t) => {
 });
 
 t.test(
-  'scripts are defined on a client before it sends anything: a first script run beside an auto-pipelined command works',
+  "a script's first run beside an auto-pipelined command works: scripts need no defining on the client",
   async (t) => {
     const { prefix } = await testRedis(t);
-    // A command defined while ioredis's auto-pipeline is filling is missing from the pipeline made
-    // before it ("pipeline[functionName] is not a function", and the pipeline's other replies are
-    // lost): src/redis/scripts.ts defines every script when a module owning scripts is made.
+    // When scripts were ioredis commands (defineCommand), one defined while the auto-pipeline was
+    // filling was missing from it ("pipeline[functionName] is not a function", the pipeline's
+    // other replies lost). Sent by src/redis/script-call.ts, a script is no command of the client.
     const { redis, stop } = await connectRedis({ cluster: cluster.nodes, log: silent });
     t.teardown(stop);
     const journal = new PostingJournal(redis, prefix);
